@@ -1,0 +1,296 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // header-only decode of small graphics
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"dossier/packager/dicomx"
+	"dossier/packager/identity"
+	"dossier/packager/slide"
+)
+
+// scanner holds what every worker shares during one scan.
+type scanner struct {
+	opts Options
+	ids  *identity.Set
+}
+
+// relative returns the source's path below the folder the user gave, so
+// that folder names above it (such as /usr/lib) say nothing about it.
+func (src source) relative() string {
+	if src.root == "" || !strings.HasPrefix(src.path, src.root) {
+		return filepath.Base(src.path)
+	}
+	return strings.TrimPrefix(src.path[len(src.root):], string(filepath.Separator))
+}
+
+// openFile opens files for reading; tests replace it to simulate failures.
+var openFile = os.Open
+
+// smallGraphic is the size (in pixels, each side) under which a picture is
+// an icon or a button, not a record.
+const smallGraphic = 64
+
+// analyze looks at one source and returns its item, plus the items inside it
+// when it is an archive. depth counts archives around the source.
+func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
+	it := &Item{Path: src.path, Size: src.size, ModTime: src.modTime}
+	ra := src.ra
+	if ra == nil {
+		f, err := openFile(src.disk)
+		if err != nil {
+			return []*Item{unreadable(src.path, src.size, readProblem(err))}
+		}
+		defer f.Close()
+		ra = f
+	}
+	if src.size == 0 {
+		it.Kind = KindUnreadable
+		it.Problems = []string{"the file is empty (0 bytes): copy it again from the original disc, stick or download"}
+		return []*Item{it}
+	}
+	head := make([]byte, min(src.size, headSize))
+	if n, err := ra.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
+		return []*Item{unreadable(src.path, src.size, readProblem(err))}
+	}
+
+	if k := dicomx.Sniff(head); k != dicomx.NotDICOM {
+		s.dicom(ctx, it, ra, src.size)
+		return []*Item{it}
+	}
+	if slide.IsTIFF(head) {
+		s.tiff(it, ra, src.size)
+		return []*Item{it}
+	}
+	if src.disk != "" {
+		if companion := mrxsCompanion(src.disk); companion != "" {
+			s.mrxs(it, src.disk)
+			return []*Item{it}
+		}
+	}
+	sn := sniff(head, src.path)
+	if sn.kind == KindOther && sn.format == "" && src.size > 32774 {
+		var cd [5]byte
+		if _, err := ra.ReadAt(cd[:], 32769); err == nil && string(cd[:]) == "CD001" {
+			sn.format = "iso"
+		}
+	}
+	it.Kind, it.Format, it.Reason = sn.kind, sn.format, sn.reason
+	if reason := viewerDir(src.relative()); reason != "" && (it.Kind == KindImage || it.Kind == KindOther || it.Kind == KindDocument && it.Format == "html") {
+		it.Kind, it.Reason = KindSkipped, reason
+		return []*Item{it}
+	}
+	switch it.Kind {
+	case KindPDF:
+		checkPDF(it, ra, src.size)
+	case KindImage:
+		checkImage(it, ra, src.size)
+	case KindArchive:
+		return s.zip(ctx, it, src.root, ra, src.size, depth)
+	case KindOther:
+		switch it.Format {
+		case "iso":
+			it.Problems = append(it.Problems, "a disc image (.iso): open it on your computer (double-click) and add the files inside")
+		case "gzip", "7z", "rar":
+			it.Problems = append(it.Problems, fmt.Sprintf("a %s archive, which Dossier cannot open yet: unpack it first, then add the folder", it.Format))
+		}
+	}
+	if it.Problems == nil {
+		it.Problems = []string{}
+	}
+	return []*Item{it}
+}
+
+// dicom reads a DICOM header (never its pixel data).
+func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int64) {
+	it.Kind, it.Format = KindDICOM, "dicom"
+	h, err := dicomx.ReadHeader(ctx, ra, size)
+	if err != nil {
+		it.Kind = KindUnreadable
+		var d *dicomx.DamagedError
+		if errors.As(err, &d) {
+			it.Problems = append(it.Problems, "damaged DICOM file: "+d.Reason)
+		} else {
+			it.Problems = append(it.Problems, "could not read this DICOM file: "+plainErr(err))
+		}
+		return
+	}
+	if h.IsDICOMDIR {
+		it.Kind, it.Format = KindDICOMDIR, "dicomdir"
+		it.dirRecords = h.DirRecords
+		for _, w := range h.Warnings {
+			it.Problems = append(it.Problems, w)
+		}
+		return
+	}
+	it.Modality = h.Modality
+	it.SOPClassUID = h.SOPClassUID
+	it.SOPInstanceUID = h.SOPInstanceUID
+	it.StudyInstanceUID = h.StudyInstanceUID
+	it.SeriesInstanceUID = h.SeriesInstanceUID
+	it.BurnedIn = h.BurnedInRisk()
+	it.DICOM = &DICOMDetail{
+		StudyDate:         isoDate(h.StudyDate),
+		StudyDescription:  h.StudyDescription,
+		Accession:         h.AccessionNumber,
+		SeriesNumber:      h.SeriesNumber,
+		SeriesDescription: h.SeriesDescription,
+		BodyPart:          h.BodyPartExamined,
+		InstanceNumber:    h.InstanceNumber,
+		ImageType:         h.ImageType,
+		Rows:              h.Rows,
+		Columns:           h.Columns,
+		Frames:            h.NumberOfFrames,
+		PatientName:       identity.Normalize(h.PatientName),
+		PatientID:         identity.Normalize(h.PatientID),
+		PatientBirthDate:  isoDate(h.PatientBirthDate),
+		PatientSex:        h.PatientSex,
+		TransferSyntaxUID: h.TransferSyntaxUID,
+	}
+	it.Problems = append(it.Problems, h.Warnings...)
+	if h.SOPInstanceUID == "" {
+		it.Problems = append(it.Problems, "no SOP Instance UID: the image cannot be told apart from others")
+	}
+	if h.StudyInstanceUID == "" {
+		it.Problems = append(it.Problems, "no Study Instance UID: the image cannot be placed in a study")
+	}
+	if h.IsWSI() {
+		it.Format = "dicom-wsi"
+	}
+	s.ids.Add(identity.Name, h.PatientName, "DICOM PatientName")
+	s.ids.Add(identity.ID, h.PatientID, "DICOM PatientID")
+	for _, o := range h.OtherPatientIDs {
+		s.ids.Add(identity.ID, o, "DICOM OtherPatientIDs")
+	}
+	s.ids.Add(identity.BirthDate, h.PatientBirthDate, "DICOM PatientBirthDate")
+	s.ids.Add(identity.Accession, h.AccessionNumber, "DICOM AccessionNumber")
+	s.ids.Add(identity.Address, h.PatientAddress, "DICOM PatientAddress")
+	s.ids.Add(identity.Phone, h.PatientTelephoneNumbers, "DICOM PatientTelephoneNumbers")
+}
+
+// tiff tells slides from ordinary TIFF photos and scans.
+func (s *scanner) tiff(it *Item, ra io.ReaderAt, size int64) {
+	info, err := slide.DetectTIFF(ra, size)
+	switch {
+	case errors.Is(err, slide.ErrNotSlide):
+		it.Kind, it.Format = KindImage, "tiff"
+	case err != nil:
+		it.Kind, it.Format = KindUnreadable, "tiff"
+		it.Problems = append(it.Problems, "damaged TIFF file: "+err.Error())
+	default:
+		s.setSlide(it, info)
+	}
+}
+
+// mrxs reads a MIRAX slide: the .mrxs file and its folder.
+func (s *scanner) mrxs(it *Item, path string) {
+	info, err := slide.DetectMRXS(path)
+	if err != nil {
+		it.Kind, it.Format = KindUnreadable, "mrxs"
+		it.Problems = append(it.Problems, "damaged MIRAX slide: "+err.Error())
+		return
+	}
+	s.setSlide(it, info)
+}
+
+func (s *scanner) setSlide(it *Item, info *slide.Info) {
+	it.Kind, it.Format = KindSlide, info.Vendor
+	it.Slide = &Slide{
+		Path:                it.Path,
+		Vendor:              info.Vendor,
+		Levels:              info.Levels,
+		Width:               info.Width,
+		Height:              info.Height,
+		Label:               info.Label,
+		Macro:               info.Macro,
+		Thumbnail:           info.Thumbnail,
+		IdentifyingMetadata: append([]string{}, info.IdentifyingMetadata...),
+		Files:               info.Files,
+	}
+	for _, f := range info.Identity {
+		s.ids.Add(slideTokenKind(f.Key), f.Value, f.Key)
+	}
+}
+
+func slideTokenKind(key string) identity.Kind {
+	k := strings.ToLower(key)
+	switch {
+	case strings.Contains(k, "patient") || strings.Contains(k, "name") && !strings.Contains(k, "file"):
+		return identity.Name
+	case strings.Contains(k, "date") || strings.Contains(k, "time"):
+		return identity.Other
+	}
+	return identity.Specimen
+}
+
+// checkPDF notes PDFs that are cut short or locked with a password.
+func checkPDF(it *Item, ra io.ReaderAt, size int64) {
+	tail := make([]byte, min(size, 2048))
+	if _, err := ra.ReadAt(tail, size-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
+		it.Problems = append(it.Problems, "cannot read the end of this PDF: "+plainErr(err))
+		return
+	}
+	if !bytes.Contains(tail, []byte("%%EOF")) {
+		it.Problems = append(it.Problems, "this PDF seems cut short (it has no end marker): download or scan it again")
+	}
+	if bytes.Contains(tail, []byte("/Encrypt")) {
+		it.Problems = append(it.Problems, "this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")
+	}
+}
+
+// checkImage skips icons and buttons and notes pictures that cannot be read.
+func checkImage(it *Item, ra io.ReaderAt, size int64) {
+	switch it.Format {
+	case "jpeg", "png", "gif":
+	default:
+		return
+	}
+	cfg, _, err := image.DecodeConfig(io.NewSectionReader(ra, 0, size))
+	if err != nil {
+		it.Problems = append(it.Problems, "this picture may be damaged: its header could not be read")
+		return
+	}
+	if cfg.Width <= smallGraphic && cfg.Height <= smallGraphic {
+		it.Kind, it.Reason = KindSkipped, fmt.Sprintf("a small graphic (%dx%d pixels, an icon or button), not a record", cfg.Width, cfg.Height)
+	}
+}
+
+// mrxsCompanion returns the folder that makes path a MIRAX slide, or "".
+func mrxsCompanion(path string) string {
+	if !strings.EqualFold(filepath.Ext(path), ".mrxs") || !slide.LooksLikeMRXS(path) {
+		return ""
+	}
+	return strings.TrimSuffix(path, filepath.Ext(path))
+}
+
+// isoDate turns a DICOM DA value (YYYYMMDD) into YYYY-MM-DD; other values
+// are returned trimmed, as found.
+func isoDate(da string) string {
+	da = strings.TrimSpace(da)
+	if len(da) == 8 && isDigits(da) {
+		return da[:4] + "-" + da[4:6] + "-" + da[6:]
+	}
+	if len(da) == 10 && da[4] == '.' && da[7] == '.' && isDigits(da[:4]+da[5:7]+da[8:]) { // old ACR-NEMA style
+		return da[:4] + "-" + da[5:7] + "-" + da[8:]
+	}
+	return da
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

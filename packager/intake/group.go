@@ -1,0 +1,310 @@
+package intake
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"dossier/packager/identity"
+)
+
+// wsiSOPClass is VL Whole Slide Microscopy Image Storage.
+const wsiSOPClass = "1.2.840.10008.5.1.4.1.1.77.1.6"
+
+// nonImageModalities are DICOM modalities that carry no pictures of the body.
+var nonImageModalities = map[string]bool{"SR": true, "DOC": true, "KO": true, "PR": true, "REG": true, "RTPLAN": true, "RTRECORD": true, "AU": true, "ECG": true}
+
+// Group builds an inventory from items: patients, studies with their series,
+// slides, and the findings across files. ids may be nil.
+func Group(items []*Item, ids *identity.Set) *Inventory {
+	if ids == nil {
+		ids = identity.NewSet()
+	}
+	sortItems(items)
+	inv := &Inventory{Items: items, Studies: []*Study{}, Slides: []*Slide{}, Patients: []*Patient{}, Problems: []Problem{}, Identity: ids}
+
+	patientIndex := map[Patient]int{}
+	studies := map[string]*Study{}
+	series := map[string]*Series{}
+	instanceNumbers := map[*Series][]int{}
+	sopFirst := map[string]string{}
+	var dupPaths, damaged, burned, dirMismatch, dicomImages, otherImages []string
+	wsi := map[string][]*Item{}
+
+	for _, it := range items {
+		if it.Problems == nil {
+			it.Problems = []string{}
+		}
+		switch it.Kind {
+		case KindUnreadable:
+			damaged = append(damaged, it.Path)
+		case KindImage:
+			otherImages = append(otherImages, it.Path)
+		case KindSlide:
+			if it.Slide != nil {
+				inv.Slides = append(inv.Slides, it.Slide)
+			}
+		case KindDICOMDIR:
+			if len(it.Problems) > 0 {
+				dirMismatch = append(dirMismatch, it.Path)
+			}
+		}
+		if it.Kind != KindDICOM || it.DICOM == nil {
+			continue
+		}
+		d := it.DICOM
+		p := Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate}
+		pi, ok := patientIndex[p]
+		if !ok {
+			pi = len(inv.Patients)
+			patientIndex[p] = pi
+			inv.Patients = append(inv.Patients, &p)
+		}
+		if inv.Patients[pi].Sex == "" {
+			inv.Patients[pi].Sex = d.PatientSex
+		}
+		if it.SOPInstanceUID != "" {
+			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
+				it.Problems = appendOnce(it.Problems, "the same image (SOP Instance UID) as "+first+": probably a second copy")
+				dupPaths = append(dupPaths, it.Path)
+				continue
+			}
+			sopFirst[it.SOPInstanceUID] = it.Path
+		}
+		if it.BurnedIn {
+			burned = append(burned, it.Path)
+		}
+		if it.SOPClassUID == wsiSOPClass {
+			wsi[it.StudyInstanceUID] = append(wsi[it.StudyInstanceUID], it)
+		}
+		if !nonImageModalities[it.Modality] {
+			dicomImages = append(dicomImages, it.Path)
+		}
+		st := studies[it.StudyInstanceUID]
+		if st == nil {
+			st = &Study{StudyInstanceUID: it.StudyInstanceUID, Date: d.StudyDate, Description: d.StudyDescription, Accession: d.Accession, Patient: pi, Modalities: []string{}, Series: []*Series{}}
+			studies[it.StudyInstanceUID] = st
+			inv.Studies = append(inv.Studies, st)
+		}
+		if st.Date == "" {
+			st.Date = d.StudyDate
+		}
+		if st.Description == "" {
+			st.Description = d.StudyDescription
+		}
+		st.Instances++
+		if it.Modality != "" && !contains(st.Modalities, it.Modality) {
+			st.Modalities = append(st.Modalities, it.Modality)
+		}
+		key := it.StudyInstanceUID + "\x00" + it.SeriesInstanceUID
+		se := series[key]
+		if se == nil {
+			se = &Series{SeriesInstanceUID: it.SeriesInstanceUID, Number: d.SeriesNumber, Modality: it.Modality, Description: d.SeriesDescription, BodyPart: d.BodyPart}
+			series[key] = se
+			st.Series = append(st.Series, se)
+		}
+		se.Instances++
+		if it.BurnedIn {
+			se.BurnedIn++
+		}
+		if d.InstanceNumber > 0 {
+			instanceNumbers[se] = append(instanceNumbers[se], d.InstanceNumber)
+		}
+	}
+
+	for _, st := range inv.Studies {
+		sort.Strings(st.Modalities)
+		sort.Slice(st.Series, func(i, j int) bool {
+			a, b := st.Series[i], st.Series[j]
+			if a.Number != b.Number {
+				return a.Number < b.Number
+			}
+			return a.SeriesInstanceUID < b.SeriesInstanceUID
+		})
+		for _, se := range st.Series {
+			if msg := gapProblem(instanceNumbers[se], se.Instances); msg != "" {
+				se.Problems = append(se.Problems, msg)
+				inv.Problems = append(inv.Problems, Problem{Code: ProblemMissingInstances,
+					Message: fmt.Sprintf("A %s series (%s) seems incomplete: %s. Ask the hospital for the complete study.", nonEmpty(se.Modality, "DICOM"), nonEmpty(se.Description, "no description"), msg)})
+			}
+		}
+	}
+	sort.SliceStable(inv.Studies, func(i, j int) bool {
+		if inv.Studies[i].Date != inv.Studies[j].Date {
+			return inv.Studies[i].Date < inv.Studies[j].Date
+		}
+		return inv.Studies[i].StudyInstanceUID < inv.Studies[j].StudyInstanceUID
+	})
+	for uid, parts := range wsi {
+		inv.Slides = append(inv.Slides, dicomSlide(uid, parts))
+	}
+	sort.Slice(inv.Slides, func(i, j int) bool { return inv.Slides[i].Path < inv.Slides[j].Path })
+
+	if names := distinctPeople(inv.Patients); names > 1 {
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemSeveralPatients,
+			Message: fmt.Sprintf("These images name %d different people. Check that every file belongs to the same patient before sending anything.", names)})
+	}
+	if len(dicomImages) == 0 && len(otherImages) > 0 {
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemImagingNotDICOM, Paths: otherImages,
+			Message: "There are pictures but no DICOM images. If any of them are scans (CT, MRI, PET, X-ray), the reviewer needs the original DICOM files: ask the radiology department for the images on a CD, USB stick or download, not as prints or JPEGs."})
+	}
+	if len(dupPaths) > 0 {
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths,
+			Message: fmt.Sprintf("%d images appear twice (same DICOM identifier); only one copy of each is counted.", len(dupPaths))})
+	}
+	if len(damaged) > 0 {
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged,
+			Message: fmt.Sprintf("%d files could not be read. Each one says why; copying them again from the original often helps.", len(damaged))})
+	}
+	if len(burned) > 0 {
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned,
+			Message: fmt.Sprintf("%d images may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", len(burned))})
+	}
+	if len(dirMismatch) > 0 {
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemDICOMDIRMismatch, Paths: dirMismatch,
+			Message: "A disc's index (DICOMDIR) lists files that were not found. The disc copy may be incomplete: copy it again, or ask for a new disc."})
+	}
+	return inv
+}
+
+// gapProblem describes missing instance numbers in a series, if the
+// numbering looks like it should be continuous.
+func gapProblem(numbers []int, instances int) string {
+	if len(numbers) < 3 || len(numbers) != instances {
+		return ""
+	}
+	sort.Ints(numbers)
+	lo, hi := numbers[0], numbers[len(numbers)-1]
+	span := hi - lo + 1
+	distinct := 1
+	for i := 1; i < len(numbers); i++ {
+		if numbers[i] != numbers[i-1] {
+			distinct++
+		}
+	}
+	if distinct != len(numbers) || span <= distinct || span > 2*distinct {
+		return "" // repeated or sparse numbering: not a simple sequence
+	}
+	missing := span - distinct
+	return fmt.Sprintf("%d of %d images are missing (numbers run from %d to %d)", missing, span, lo, hi)
+}
+
+// distinctPeople counts patients that differ by name or birth date. Several
+// IDs for one name and birth date are normal across hospitals.
+func distinctPeople(ps []*Patient) int {
+	seen := map[string]bool{}
+	for _, p := range ps {
+		name := strings.Join(strings.FieldsFunc(strings.ToUpper(p.Name), func(r rune) bool { return r == '^' || r == ' ' || r == ',' }), " ")
+		seen[name+"\x00"+p.BirthDate] = true
+	}
+	return len(seen)
+}
+
+// dicomSlide summarises the instances of one DICOM whole-slide study.
+func dicomSlide(studyUID string, parts []*Item) *Slide {
+	sort.Slice(parts, func(i, j int) bool { return parts[i].Path < parts[j].Path })
+	s := &Slide{Vendor: "dicom", IdentifyingMetadata: []string{"PatientName", "PatientID", "ContainerIdentifier", "LabelText", "BarcodeValue"}}
+	for _, it := range parts {
+		s.Files = append(s.Files, it.Path)
+		kind := ""
+		if len(it.DICOM.ImageType) >= 3 {
+			kind = strings.ToUpper(strings.TrimSpace(it.DICOM.ImageType[2]))
+		}
+		switch kind {
+		case "LABEL":
+			s.Label = true
+		case "OVERVIEW":
+			s.Macro = true
+		case "THUMBNAIL":
+			s.Thumbnail = true
+		default:
+			s.Levels++
+			if s.Path == "" || int64(it.DICOM.Columns)*int64(it.DICOM.Rows) > s.Width*s.Height {
+				s.Path = it.Path
+			}
+			// Total pixel matrix size is not read; the largest frame stands in.
+			if w := int64(it.DICOM.Columns); w*int64(it.DICOM.Rows) > s.Width*s.Height {
+				s.Width, s.Height = w, int64(it.DICOM.Rows)
+			}
+		}
+	}
+	if s.Path == "" && len(parts) > 0 {
+		s.Path = parts[0].Path
+	}
+	return s
+}
+
+// checkDICOMDIRs compares each DICOMDIR with the files found beside it. A
+// DICOMDIR is only a hint: every file is scanned anyway.
+func checkDICOMDIRs(inv *Inventory) {
+	found := map[string]bool{}
+	for _, it := range inv.Items {
+		found[pathKey(it.Path)] = true
+	}
+	changed := false
+	for _, it := range inv.Items {
+		if it.Kind != KindDICOMDIR || len(it.dirRecords) == 0 {
+			continue
+		}
+		dir := dirOf(it.Path)
+		missing, listed := 0, 0
+		for _, r := range it.dirRecords {
+			if len(r.FileID) == 0 {
+				continue
+			}
+			listed++
+			if !found[pathKey(dir+"/"+strings.Join(r.FileID, "/"))] {
+				missing++
+			}
+		}
+		if missing > 0 {
+			it.Problems = appendOnce(it.Problems, fmt.Sprintf("the disc index lists %d files; %d of them were not found", listed, missing))
+			changed = true
+		}
+	}
+	if changed {
+		regrouped := Group(inv.Items, inv.Identity)
+		*inv = *regrouped
+	}
+}
+
+// dirOf returns the folder of a disk path or archive entry path, with
+// forward slashes.
+func dirOf(p string) string {
+	return path.Dir(filepath.ToSlash(p))
+}
+
+// pathKey compares paths the way a CD reader does: case-insensitive, with
+// ISO 9660 version suffixes (";1") removed, forward slashes.
+func pathKey(p string) string {
+	parts := strings.Split(filepath.ToSlash(p), "/")
+	for i, part := range parts {
+		parts[i] = strings.TrimSuffix(part, ";1")
+	}
+	return strings.ToLower(strings.Join(parts, "/"))
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func appendOnce(list []string, s string) []string {
+	if contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+func nonEmpty(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}

@@ -1,0 +1,285 @@
+// Package intake turns what a patient brings (files, folders, CDs, USB
+// sticks, ZIP downloads, in any nesting) into an Inventory: every file
+// detected by its content, DICOM headers read without pixel data, slides
+// recognised by vendor, and the findings a reviewer would ask about.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"dossier/packager/identity"
+)
+
+// Options bounds a scan. The zero value gives sensible defaults.
+type Options struct {
+	// MaxArchiveBytes caps the bytes unpacked from one top-level archive
+	// (default 32 GiB).
+	MaxArchiveBytes int64
+	// MaxArchiveRatio caps an entry's unpacked/packed size ratio (default 200).
+	MaxArchiveRatio int64
+	// MaxArchiveDepth caps archives nested in archives (default 3).
+	MaxArchiveDepth int
+	// MaxArchiveEntries caps the entries read from one archive (default 200,000).
+	MaxArchiveEntries int
+	// MemoryEntryBytes: archive entries up to this size are unpacked in memory,
+	// larger ones into a private temporary file (default 32 MiB).
+	MemoryEntryBytes int64
+	// Workers is the number of files read at once (default 2 per CPU).
+	Workers int
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxArchiveBytes <= 0 {
+		o.MaxArchiveBytes = 32 << 30
+	}
+	if o.MaxArchiveRatio <= 0 {
+		o.MaxArchiveRatio = 200
+	}
+	if o.MaxArchiveDepth <= 0 {
+		o.MaxArchiveDepth = 3
+	}
+	if o.MaxArchiveEntries <= 0 {
+		o.MaxArchiveEntries = 200_000
+	}
+	if o.MemoryEntryBytes <= 0 {
+		o.MemoryEntryBytes = 32 << 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2 * runtime.NumCPU()
+	}
+	return o
+}
+
+// Progress reports how far a scan has come.
+type Progress struct {
+	Files   int    // files looked at so far
+	Bytes   int64  // their total size
+	Current string // the file being looked at (a path; show it, never log it)
+}
+
+// progressInterval keeps progress reports at or under 20 a second.
+const progressInterval = 50 * time.Millisecond
+
+// Scan looks at every path (files, folders recursively, archives) and returns
+// the grouped inventory. Bad inputs become items with specific problems; the
+// scan carries on with the rest. progress (may be nil) is called from one
+// goroutine at most 20 times a second. When ctx is cancelled, Scan stops soon
+// and returns an error wrapping ctx.Err().
+func Scan(ctx context.Context, paths []string, opts Options, progress func(Progress)) (*Inventory, error) {
+	opts = opts.withDefaults()
+	ids := identity.NewSet()
+	s := &scanner{opts: opts, ids: ids}
+
+	jobs := make(chan source, opts.Workers*4)
+	results := make(chan []*Item, opts.Workers*4)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for src := range jobs {
+				if ctx.Err() != nil {
+					continue // drain
+				}
+				results <- s.analyze(ctx, src, 0)
+			}
+		}()
+	}
+	go func() {
+		w := walker{ctx: ctx, out: jobs, emit: func(it *Item) { results <- []*Item{it} }}
+		for _, p := range paths {
+			w.walkRoot(p)
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+
+	var items []*Item
+	var prog Progress
+	last := time.Time{}
+	for batch := range results {
+		for _, it := range batch {
+			items = append(items, it)
+			prog.Files++
+			prog.Bytes += it.Size
+			prog.Current = it.Path
+		}
+		if progress != nil && time.Since(last) >= progressInterval {
+			last = time.Now()
+			progress(prog)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan stopped: %w", err)
+	}
+	if progress != nil {
+		progress(prog)
+	}
+	inv := Group(items, ids)
+	checkDICOMDIRs(inv)
+	return inv, nil
+}
+
+// Combine merges inventories (for instance, files added to a case at two
+// different times) and groups the result again. Items with the same path
+// are kept once, the later one winning.
+func Combine(invs ...*Inventory) *Inventory {
+	ids := identity.NewSet()
+	byPath := map[string]*Item{}
+	for _, inv := range invs {
+		if inv == nil {
+			continue
+		}
+		for _, it := range inv.Items {
+			byPath[it.Path] = it
+		}
+		if inv.Identity != nil {
+			ids.Merge(inv.Identity)
+		}
+	}
+	items := make([]*Item, 0, len(byPath))
+	for _, it := range byPath {
+		items = append(items, it)
+	}
+	inv := Group(items, ids)
+	checkDICOMDIRs(inv)
+	return inv
+}
+
+// source is one file to analyse: on disk or unpacked from an archive.
+type source struct {
+	path    string // display path
+	disk    string // path on disk, when the source is a plain file
+	root    string // the path the user gave, which path lies in (or is)
+	size    int64
+	modTime time.Time
+	ra      io.ReaderAt // when the source is already open (archive entries)
+}
+
+// walker expands roots into sources. It does not follow a directory symlink
+// that leads back to one of its own ancestors.
+type walker struct {
+	ctx  context.Context
+	out  chan<- source
+	emit func(*Item)
+}
+
+func (w *walker) walkRoot(p string) {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	w.visit(p, p, nil)
+}
+
+func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
+	if w.ctx.Err() != nil {
+		return
+	}
+	lfi, err := os.Lstat(p)
+	if err != nil {
+		w.emit(unreadable(p, 0, readProblem(err)))
+		return
+	}
+	fi := lfi
+	if lfi.Mode()&os.ModeSymlink != 0 {
+		fi, err = os.Stat(p)
+		if err != nil {
+			w.emit(unreadable(p, 0, "this shortcut (symbolic link) leads nowhere or loops: "+plainErr(err)))
+			return
+		}
+	}
+	switch {
+	case fi.IsDir():
+		for _, a := range ancestors {
+			if os.SameFile(a, fi) {
+				w.emit(&Item{Path: p, Kind: KindSkipped, Reason: "folder shortcut that loops back to a folder already being scanned"})
+				return
+			}
+		}
+		if reason := junkDir(filepath.Base(p)); reason != "" {
+			w.emit(&Item{Path: p, Kind: KindSkipped, Reason: reason})
+			return
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			w.emit(unreadable(p, 0, readProblem(err)))
+			return
+		}
+		// A MIRAX slide is a .mrxs file plus a folder of the same name: the
+		// folder belongs to the slide and is not scanned on its own.
+		slideDirs := map[string]bool{}
+		for _, e := range entries {
+			if !e.IsDir() && mrxsCompanion(filepath.Join(p, e.Name())) != "" {
+				slideDirs[strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))] = true
+			}
+		}
+		anc := append(ancestors[:len(ancestors):len(ancestors)], fi)
+		for _, e := range entries {
+			if e.IsDir() && slideDirs[e.Name()] {
+				continue
+			}
+			w.visit(root, filepath.Join(p, e.Name()), anc)
+		}
+	case fi.Mode().IsRegular():
+		select {
+		case w.out <- source{path: p, disk: p, root: root, size: fi.Size(), modTime: fi.ModTime()}:
+		case <-w.ctx.Done():
+		}
+	default:
+		w.emit(&Item{Path: p, Kind: KindSkipped, Reason: "not a regular file (device, pipe or socket)"})
+	}
+}
+
+// junkDir names folders that never hold records.
+func junkDir(name string) string {
+	switch strings.ToLower(name) {
+	case "__macosx":
+		return "macOS copy metadata, not a record"
+	case ".git", ".svn", "$recycle.bin", "system volume information", ".trashes", ".spotlight-v100", ".fseventsd":
+		return "system folder, not a record"
+	}
+	return ""
+}
+
+func unreadable(p string, size int64, problem string) *Item {
+	return &Item{Path: p, Kind: KindUnreadable, Size: size, Problems: []string{problem}}
+}
+
+// readProblem turns an I/O error into plain words without echoing paths.
+func readProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "cannot read: permission denied (ask whoever made the copy, or copy it to your own folder first)"
+	case errors.Is(err, fs.ErrNotExist):
+		return "not found: the file or folder is gone (was the CD or USB stick removed?)"
+	}
+	return "cannot read: " + plainErr(err)
+}
+
+// plainErr strips the path from *PathError so messages stay short.
+func plainErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func sortItems(items []*Item) {
+	sort.Slice(items, func(i, j int) bool { return items[i].Path < items[j].Path })
+}

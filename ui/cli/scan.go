@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"dossier/packager/intake"
+)
+
+func runScan(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("scan", env)
+	asJSON := fs.Bool("json", false, "print the inventory as JSON on stdout")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(inv)
+	}
+	printInventory(env.Stdout, inv)
+	return nil
+}
+
+// progressPrinter shows a one-line counter on a terminal's stderr.
+func progressPrinter(env *Env) func(intake.Progress) {
+	if !env.Progress {
+		return nil
+	}
+	return func(p intake.Progress) {
+		fmt.Fprintf(env.Stderr, "\rscanning: %d files, %s   ", p.Files, humanBytes(p.Bytes))
+	}
+}
+
+// printInventory writes a readable inventory.
+func printInventory(w io.Writer, inv *intake.Inventory) {
+	counts := map[intake.Kind]int{}
+	for _, it := range inv.Items {
+		counts[it.Kind]++
+	}
+	fmt.Fprintf(w, "%d files looked at", len(inv.Items))
+	var parts []string
+	for _, k := range []intake.Kind{intake.KindDICOM, intake.KindDICOMDIR, intake.KindPDF, intake.KindImage, intake.KindSlide, intake.KindDocument, intake.KindArchive, intake.KindOther, intake.KindSkipped, intake.KindUnreadable} {
+		if counts[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, ": %s", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
+
+	if len(inv.Problems) > 0 {
+		fmt.Fprintln(w, "\nPlease check:")
+		for _, p := range inv.Problems {
+			fmt.Fprintf(w, "  ! %s\n", p.Message)
+		}
+	}
+	if len(inv.Patients) > 0 {
+		fmt.Fprintln(w, "\nPatients named in the images:")
+		for _, p := range inv.Patients {
+			fmt.Fprintf(w, "  %s  (ID %s, born %s)\n", dash(p.Name), dash(p.ID), dash(p.BirthDate))
+		}
+	}
+	if len(inv.Studies) > 0 {
+		fmt.Fprintln(w, "\nImaging studies:")
+		for _, st := range inv.Studies {
+			fmt.Fprintf(w, "  %s  %s  %s  (%d images)\n", dash(st.Date), strings.Join(st.Modalities, "/"), dash(st.Description), st.Instances)
+			for _, se := range st.Series {
+				extra := ""
+				if se.BurnedIn > 0 {
+					extra = fmt.Sprintf(", %d may show identity in the picture", se.BurnedIn)
+				}
+				fmt.Fprintf(w, "      series %d  %s  %s: %d images%s\n", se.Number, dash(se.Modality), dash(se.Description), se.Instances, extra)
+				for _, p := range se.Problems {
+					fmt.Fprintf(w, "        ! %s\n", p)
+				}
+			}
+		}
+	}
+	if len(inv.Slides) > 0 {
+		fmt.Fprintln(w, "\nSlides:")
+		for _, s := range inv.Slides {
+			fmt.Fprintf(w, "  %s  %s, %d levels, %dx%d%s\n", s.Path, s.Vendor, s.Levels, s.Width, s.Height, slideExtras(s))
+		}
+	}
+	section(w, inv, "Reports and documents", intake.KindPDF, intake.KindDocument)
+	section(w, inv, "Photos and scans", intake.KindImage)
+	section(w, inv, "Archives", intake.KindArchive)
+	section(w, inv, "Disc indexes", intake.KindDICOMDIR)
+	section(w, inv, "Other files", intake.KindOther)
+	section(w, inv, "Could not read", intake.KindUnreadable)
+	section(w, inv, "Skipped", intake.KindSkipped)
+}
+
+func slideExtras(s *intake.Slide) string {
+	var e []string
+	if s.Label {
+		e = append(e, "label")
+	}
+	if s.Macro {
+		e = append(e, "macro")
+	}
+	if len(e) == 0 {
+		return ""
+	}
+	return "; has " + strings.Join(e, " and ") + " image (may show identity)"
+}
+
+func section(w io.Writer, inv *intake.Inventory, title string, kinds ...intake.Kind) {
+	var rows []*intake.Item
+	for _, it := range inv.Items {
+		for _, k := range kinds {
+			if it.Kind == k {
+				rows = append(rows, it)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Path < rows[j].Path })
+	fmt.Fprintf(w, "\n%s:\n", title)
+	for _, it := range rows {
+		line := "  " + it.Path
+		if it.Format != "" && it.Format != string(it.Kind) {
+			line += "  [" + it.Format + "]"
+		}
+		if it.Reason != "" {
+			line += "  (" + it.Reason + ")"
+		}
+		fmt.Fprintln(w, line)
+		for _, p := range it.Problems {
+			fmt.Fprintf(w, "      ! %s\n", p)
+		}
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
+}
