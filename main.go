@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"dossier/assets"
+	_ "dossier/internal/startup" // before Fyne reads the locale
 	"dossier/packager/intake"
 	"dossier/packager/store"
 	"dossier/ui"

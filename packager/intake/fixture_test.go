@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"dossier/packager/internal/fixture/dcmfix"
-	"dossier/packager/internal/fixture/docfix"
-	"dossier/packager/internal/fixture/tifffix"
+	"dossier/internal/fixture/docfix"
+	"dossier/internal/fixture/tifffix"
 )
 
 // patient is the invented identity every fixture carries.

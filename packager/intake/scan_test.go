@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"dossier/internal/fixture/docfix"
 	"dossier/packager/identity"
 	"dossier/packager/internal/fixture/dcmfix"
-	"dossier/packager/internal/fixture/docfix"
 )
 
 func scan(t testing.TB, opts Options, paths ...string) *Inventory {
@@ -606,5 +606,44 @@ func TestPydicomCorpus(t *testing.T) {
 	t.Logf("pydicom corpus: %d items, %d DICOM read, %d reported damaged", len(inv.Items), read, damaged)
 	if read < 100 {
 		t.Errorf("only %d pydicom files read as DICOM", read)
+	}
+}
+
+// TestSharedWSISamples checks every sample slide beside the repository
+// (../shared/testdata/wsi): real and synthetic Aperio files and DICOM WSI.
+func TestSharedWSISamples(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "testdata", "wsi")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("../shared/testdata/wsi is not beside this checkout")
+	}
+	inv := scan(t, Options{}, dir)
+	want := map[string]struct {
+		vendor       string
+		label, macro bool
+	}{
+		"CMU-1-Small-Region.svs":              {"aperio", true, true},
+		"synthetic-aperio.svs":                {"aperio", true, true},
+		"synthetic-aperio-bigtiff.svs":        {"aperio", true, true},
+		"openslide-python-fixtures/small.svs": {"aperio", false, false},
+	}
+	for name, w := range want {
+		it := itemAt(t, inv, name)
+		if it.Kind != KindSlide || it.Slide.Vendor != w.vendor || it.Slide.Label != w.label || it.Slide.Macro != w.macro {
+			t.Errorf("%s: %s %+v, want %+v", name, it.Kind, it.Slide, w)
+		}
+	}
+	var dicomSlides []*Slide
+	for _, s := range inv.Slides {
+		if s.Vendor == "dicom" {
+			dicomSlides = append(dicomSlides, s)
+		}
+	}
+	if len(dicomSlides) != 1 || len(dicomSlides[0].Files) != 2 || !dicomSlides[0].Thumbnail || dicomSlides[0].Levels != 1 {
+		t.Errorf("DICOM WSI (boxes_0/1.dcm) = %+v", dicomSlides)
+	}
+	for _, n := range []string{"boxes_0.dcm", "boxes_1.dcm"} {
+		if it := itemAt(t, inv, n); it.Kind != KindDICOM || it.Format != "dicom-wsi" {
+			t.Errorf("%s: %s/%s %v", n, it.Kind, it.Format, it.Problems)
+		}
 	}
 }

@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 
@@ -18,6 +21,9 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkPaths(paths); err != nil {
+		return err
+	}
 	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
 	if err != nil {
 		return err
@@ -28,6 +34,20 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 		return enc.Encode(inv)
 	}
 	printInventory(env.Stdout, inv)
+	return nil
+}
+
+// checkPaths fails early on a path that is not there at all.
+func checkPaths(paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fmt.Errorf("cannot read %s: %w", p, err)
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,840 @@
+package slide
+
+import (
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Vendor names, exactly as OpenSlide reports them in openslide.vendor.
+const (
+	VendorAperio      = "aperio"
+	VendorHamamatsu   = "hamamatsu"
+	VendorMirax       = "mirax"
+	VendorLeica       = "leica"
+	VendorVentana     = "ventana"
+	VendorPhilips     = "philips"
+	VendorDICOM       = "dicom"
+	VendorGenericTIFF = "generic-tiff"
+)
+
+// Container names.
+const (
+	ContainerTIFF    = "tiff"
+	ContainerBigTIFF = "bigtiff"
+	ContainerNDPI    = "ndpi"
+	ContainerMRXS    = "mrxs"
+	ContainerDICOM   = "dicom"
+)
+
+// Image kinds in Info.Images.
+const (
+	KindLevel     = "level"
+	KindLabel     = "label"
+	KindMacro     = "macro"
+	KindThumbnail = "thumbnail"
+	KindMap       = "map"   // NDPI non-empty-region map
+	KindOther     = "other" // an image no rule names: treat as suspect
+)
+
+// ErrNotSlide is returned for files that are not whole-slide images, such as
+// a plain (single-image, strip-organised) TIFF photo or scan.
+var ErrNotSlide = errors.New("not a whole-slide image")
+
+// ErrBadMetadata is returned when a slide's vendor metadata (XML, INI) is
+// present but cannot be parsed.
+var ErrBadMetadata = errors.New("malformed slide metadata")
+
+// Field is one identifying value found in a slide. Values stay in memory and
+// must never be logged.
+type Field struct {
+	Key, Value string
+}
+
+// Image is one image (IFD, layer) of a slide and the role OpenSlide gives it.
+type Image struct {
+	// IFD is the index of the IFD in the main chain, or -1 for images that
+	// are not IFDs (Philips XML images, MIRAX layers).
+	IFD           int
+	Kind          string
+	Width, Height int64
+}
+
+// Info describes a detected whole-slide image.
+type Info struct {
+	// Vendor is OpenSlide's vendor name (aperio, hamamatsu, mirax, leica,
+	// ventana, philips, dicom, generic-tiff).
+	Vendor string
+	// Container is tiff, bigtiff, ndpi, mrxs or dicom.
+	Container string
+	Levels    int
+	// Width and Height are the level-0 dimensions.
+	Width, Height int64
+	LevelSizes    [][2]int64
+	Label         bool
+	Macro         bool
+	Thumbnail     bool
+	// IdentifyingMetadata lists the KEYS (never values) of metadata that may
+	// identify a person or specimen, e.g. "aperio.Filename", "tiff.DateTime".
+	IdentifyingMetadata []string
+	// Identity holds values found that identify a person or specimen.
+	Identity []Field
+	// Files lists, for MIRAX, the .mrxs file and every file in its folder
+	// (absolute paths); nil otherwise.
+	Files []string
+	// Images lists the images with their roles (levels, associated images).
+	Images []Image
+}
+
+type infoBuilder struct {
+	info     *Info
+	keys     map[string]bool
+	identity map[Field]bool
+}
+
+func newBuilder(vendor, container string) *infoBuilder {
+	return &infoBuilder{info: &Info{Vendor: vendor, Container: container}, keys: map[string]bool{}, identity: map[Field]bool{}}
+}
+
+func (b *infoBuilder) flag(key string) {
+	if !b.keys[key] {
+		b.keys[key] = true
+		b.info.IdentifyingMetadata = append(b.info.IdentifyingMetadata, key)
+	}
+}
+
+func (b *infoBuilder) ident(key, value string) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return
+	}
+	fv := Field{Key: key, Value: value}
+	if !b.identity[fv] {
+		b.identity[fv] = true
+		b.info.Identity = append(b.info.Identity, fv)
+	}
+}
+
+func (b *infoBuilder) image(ifd int, kind string, w, h int64) {
+	b.info.Images = append(b.info.Images, Image{IFD: ifd, Kind: kind, Width: w, Height: h})
+	switch kind {
+	case KindLevel:
+		b.info.LevelSizes = append(b.info.LevelSizes, [2]int64{w, h})
+	case KindLabel:
+		b.info.Label = true
+	case KindMacro:
+		b.info.Macro = true
+	case KindThumbnail:
+		b.info.Thumbnail = true
+	}
+}
+
+func (b *infoBuilder) finish() *Info {
+	in := b.info
+	in.Levels = len(in.LevelSizes)
+	if in.Levels > 0 {
+		in.Width, in.Height = in.LevelSizes[0][0], in.LevelSizes[0][1]
+	}
+	sort.Strings(in.IdentifyingMetadata)
+	return in
+}
+
+func dims(f *File, d *IFD) (int64, int64) {
+	w, _ := f.TagUint(d, TagImageWidth)
+	h, _ := f.TagUint(d, TagImageLength)
+	if w > math.MaxInt32 {
+		w = 0
+	}
+	if h > math.MaxInt32 {
+		h = 0
+	}
+	return int64(w), int64(h)
+}
+
+// DetectTIFF parses a TIFF-based file and detects its slide vendor with
+// OpenSlide's order and rules: hamamatsu (NDPI), aperio, leica, philips,
+// ventana, generic-tiff. A TIFF that none of them claims (for example a
+// single strip-organised photo) returns an error wrapping ErrNotSlide; a file
+// that is not TIFF at all returns an error wrapping both ErrNotSlide and
+// ErrNotTIFF.
+func DetectTIFF(r io.ReaderAt, size int64) (*Info, error) {
+	f, err := OpenTIFF(r, size)
+	if err != nil {
+		if errors.Is(err, ErrNotTIFF) {
+			return nil, fmt.Errorf("%w: %w", ErrNotSlide, err)
+		}
+		return nil, err
+	}
+	return f.Detect()
+}
+
+// Detect detects the slide vendor of an opened TIFF file (see DetectTIFF).
+func (f *File) Detect() (*Info, error) {
+	if err := f.checkData(); err != nil {
+		return nil, err
+	}
+	d0 := f.IFDs[0]
+	if f.NDPI {
+		return f.detectNDPI()
+	}
+	desc0 := f.TagString(d0, TagImageDescription)
+	if d0.Tiled() && strings.HasPrefix(desc0, "Aperio") {
+		return f.detectAperio()
+	}
+	if d0.Tiled() && (strings.Contains(desc0, leicaNS1) || strings.Contains(desc0, leicaNS2)) {
+		return f.detectLeica(desc0)
+	}
+	if d0.Tiled() && strings.HasPrefix(f.TagString(d0, TagSoftware), "Philips") && strings.Contains(desc0, "DPUfsImport") {
+		return f.detectPhilips(desc0)
+	}
+	if xmp := f.TagString(d0, TagXMP); strings.Contains(xmp, "iScan") {
+		return f.detectVentana(xmp)
+	}
+	if d0.Tiled() {
+		return f.detectGeneric(desc0)
+	}
+	return nil, fmt.Errorf("slide: %w: first image is not tiled and no vendor rule matches", ErrNotSlide)
+}
+
+// checkData checks that every out-of-line tag value and every strip and
+// tile range lies inside the file, so that truncated or corrupt files are
+// reported as such instead of silently losing metadata.
+func (f *File) checkData() error {
+	for _, d := range f.IFDs {
+		for i := range d.Entries {
+			e := &d.Entries[i]
+			if typeSize(e.Type) == 0 || e.Inline {
+				continue
+			}
+			vs := e.ValueSize()
+			if vs < 0 {
+				return fmt.Errorf("slide: IFD %d: tag %d: %w: count overflows", d.Index, e.Tag, ErrBadValue)
+			}
+			if e.ValueOffset > f.Size || vs > f.Size-e.ValueOffset {
+				return fmt.Errorf("slide: IFD %d: tag %d: value of %d bytes at offset %d past end of file: %w", d.Index, e.Tag, vs, e.ValueOffset, ErrTruncated)
+			}
+		}
+	}
+	if f.NDPI && f.Size > math.MaxUint32 {
+		return nil // out-of-line NDPI data offsets have no high bits to check with
+	}
+	for _, d := range f.IFDs {
+		if !d.Has(TagStripOffsets) && !d.Has(TagTileOffsets) {
+			continue
+		}
+		if _, err := f.DataRanges(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *File) container() string {
+	switch {
+	case f.NDPI:
+		return ContainerNDPI
+	case f.BigTIFF:
+		return ContainerBigTIFF
+	}
+	return ContainerTIFF
+}
+
+// serialLike matches Make/Model values that carry a serial number.
+var serialLike = regexp.MustCompile(`(?i)serial|s/n|\bsn[-: ]?[0-9]|[0-9]{6,}`)
+
+// flagTIFFTags flags baseline TIFF tags that may identify, in every IFD.
+func (f *File) flagTIFFTags(b *infoBuilder) {
+	for _, d := range f.IFDs {
+		for _, t := range []struct {
+			tag   uint16
+			key   string
+			ident bool
+		}{
+			{TagDateTime, "tiff.DateTime", false},
+			{TagArtist, "tiff.Artist", true},
+			{TagHostComputer, "tiff.HostComputer", false},
+			{TagDocumentName, "tiff.DocumentName", true},
+			{TagPageName, "tiff.PageName", true},
+		} {
+			if v := f.TagString(d, t.tag); v != "" || d.Has(t.tag) {
+				b.flag(t.key)
+				if t.ident {
+					b.ident(t.key, v)
+				}
+			}
+		}
+		if v := f.TagString(d, TagMake); serialLike.MatchString(v) {
+			b.flag("tiff.Make")
+		}
+		if v := f.TagString(d, TagModel); serialLike.MatchString(v) {
+			b.flag("tiff.Model")
+		}
+	}
+}
+
+// ---- Aperio ----
+
+// aperioKeep is the allow-list of aperio.* keys that do not identify
+// (ImageDePHI's keep set). Keys starting with "Exposure" or "Calibration" are
+// kept as well. Every other key is reported as identifying.
+// Keys are compared case-insensitively (CMU-1 spells "Originalheight").
+var aperioKeep = map[string]bool{
+	"appmag": true, "mpp": true, "stripewidth": true, "left": true, "top": true,
+	"linecameraskew": true, "lineareaxoffset": true, "lineareayoffset": true,
+	"focus offset": true, "originalwidth": true, "originalheight": true,
+	"gamma": true, "icc profile": true, "filtered": true, "parmset": true,
+}
+
+// AperioKeyAllowed reports whether an Aperio description key is on the
+// allow-list of keys that do not identify (case-insensitive).
+func AperioKeyAllowed(key string) bool {
+	k := strings.ToLower(key)
+	return aperioKeep[k] || strings.HasPrefix(k, "exposure") || strings.HasPrefix(k, "calibration")
+}
+
+// aperioIdentityKey matches the identifying keys whose values name a person
+// or specimen (as opposed to dates, device IDs and operator GUIDs).
+var aperioIdentityKey = regexp.MustCompile(`(?i)filename|title|patient|barcode|accession|label|name|birth|dob|surgpath|mrn|slide_?id|sample_?id|token_?id|tumor_rec|specimen`)
+
+// ParseAperioDescription splits an Aperio ImageDescription into its
+// key = value pairs, ignoring the first |-segment (as OpenSlide does).
+func ParseAperioDescription(desc string) [][2]string {
+	segs := strings.Split(desc, "|")
+	var out [][2]string
+	for _, s := range segs[1:] {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		out = append(out, [2]string{k, strings.TrimSpace(v)})
+	}
+	return out
+}
+
+// AperioAssociatedName returns "label" or "macro" when the second line of an
+// Aperio description starts with that word, else "".
+func AperioAssociatedName(desc string) string {
+	_, rest, ok := strings.Cut(desc, "\n")
+	if !ok {
+		return ""
+	}
+	line, _, _ := strings.Cut(rest, "\n")
+	word, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+	switch strings.ToLower(word) {
+	case "label":
+		return KindLabel
+	case "macro":
+		return KindMacro
+	}
+	return ""
+}
+
+func (f *File) detectAperio() (*Info, error) {
+	b := newBuilder(VendorAperio, f.container())
+	for i, d := range f.IFDs {
+		w, h := dims(f, d)
+		desc := f.TagString(d, TagImageDescription)
+		for _, kv := range ParseAperioDescription(desc) {
+			if AperioKeyAllowed(kv[0]) {
+				continue
+			}
+			key := "aperio." + kv[0]
+			b.flag(key)
+			if aperioIdentityKey.MatchString(kv[0]) || strings.HasPrefix(kv[0], "CustomField.") {
+				b.ident(key, kv[1])
+			}
+		}
+		if d.Tiled() {
+			b.image(i, KindLevel, w, h)
+			continue
+		}
+		nst, _ := f.TagUint(d, TagNewSubfileType)
+		kind := ""
+		switch {
+		case nst == 1:
+			kind = KindLabel
+		case nst == 9:
+			kind = KindMacro
+		}
+		if kind == "" {
+			kind = AperioAssociatedName(desc)
+		}
+		if kind == "" && i == 1 {
+			kind = KindThumbnail
+		}
+		if kind == "" {
+			kind = KindOther
+		}
+		b.image(i, kind, w, h)
+	}
+	f.flagTIFFTags(b)
+	return b.finish(), nil
+}
+
+// ---- Hamamatsu NDPI ----
+
+func (f *File) detectNDPI() (*Info, error) {
+	b := newBuilder(VendorHamamatsu, ContainerNDPI)
+	type lvl struct {
+		ifd  int
+		w, h int64
+	}
+	var levels []lvl
+	for i, d := range f.IFDs {
+		w, h := dims(f, d)
+		if e, ok := d.Entry(TagNDPIReference); ok {
+			b.flag("ndpi.Reference")
+			if v, err := f.ASCII(e); err == nil {
+				b.ident("ndpi.Reference", v)
+			}
+		}
+		if d.Has(TagNDPISerialNumber) {
+			b.flag("ndpi.ScannerSerialNumber")
+		}
+		if d.Has(TagNDPIXML) {
+			b.flag("ndpi.XML")
+		}
+		lens := 0.0
+		if e, ok := d.Entry(TagNDPISourceLens); ok {
+			if v, err := f.Float(e); err == nil {
+				lens = v
+			}
+		}
+		switch {
+		case lens == -1:
+			b.image(i, KindMacro, w, h)
+		case lens == -2:
+			b.image(i, KindMap, w, h)
+		case lens > 0:
+			z := 0.0
+			if e, ok := d.Entry(TagNDPIZOffset); ok {
+				if v, err := f.Float(e); err == nil {
+					z = v
+				}
+			}
+			if z == 0 {
+				levels = append(levels, lvl{i, w, h})
+			} else {
+				b.image(i, KindOther, w, h)
+			}
+		default:
+			b.image(i, KindOther, w, h)
+		}
+	}
+	sort.SliceStable(levels, func(i, j int) bool { return levels[i].w > levels[j].w })
+	for _, l := range levels {
+		b.image(l.ifd, KindLevel, l.w, l.h)
+	}
+	f.flagTIFFTags(b)
+	return b.finish(), nil
+}
+
+// ---- XML helper ----
+
+type xnode struct {
+	name     xml.Name
+	attrs    []xml.Attr
+	children []*xnode
+	text     strings.Builder
+}
+
+func (n *xnode) attr(local string) (string, bool) {
+	for _, a := range n.attrs {
+		if a.Name.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+func (n *xnode) walk(fn func(*xnode)) {
+	fn(n)
+	for _, c := range n.children {
+		c.walk(fn)
+	}
+}
+
+func (n *xnode) child(local string) *xnode {
+	for _, c := range n.children {
+		if c.name.Local == local {
+			return c
+		}
+	}
+	return nil
+}
+
+const maxXMLDepth = 256
+
+func parseXML(s string) (*xnode, error) {
+	dec := xml.NewDecoder(strings.NewReader(s))
+	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	dec.Strict = true
+	var root *xnode
+	var stack []*xnode
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: XML: %w", ErrBadMetadata, errors.New(scrubXMLErr(err)))
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) >= maxXMLDepth {
+				return nil, fmt.Errorf("%w: XML nested too deeply", ErrBadMetadata)
+			}
+			n := &xnode{name: t.Name, attrs: append([]xml.Attr(nil), t.Attr...)}
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.children = append(p.children, n)
+			} else if root == nil {
+				root = n
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].text.Write(t)
+			}
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("%w: XML has no root element", ErrBadMetadata)
+	}
+	return root, nil
+}
+
+// scrubXMLErr keeps only the line number of an XML error: the message of
+// encoding/xml may quote content, which could be a metadata value.
+func scrubXMLErr(err error) string {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return "syntax error on line " + strconv.Itoa(se.Line)
+	}
+	return "invalid XML"
+}
+
+// ---- Leica ----
+
+const (
+	leicaNS1 = "http://www.leica-microsystems.com/scn/2010/03/10"
+	leicaNS2 = "http://www.leica-microsystems.com/scn/2010/10/01"
+)
+
+func attrInt(n *xnode, name string) int64 {
+	v, ok := n.attr(name)
+	if !ok {
+		return 0
+	}
+	i, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return i
+}
+
+func (f *File) detectLeica(desc string) (*Info, error) {
+	root, err := parseXML(desc)
+	if err != nil {
+		return nil, fmt.Errorf("slide: leica description: %w", err)
+	}
+	if root.name.Local != "scn" {
+		return nil, fmt.Errorf("slide: leica description: %w: root element is not scn", ErrBadMetadata)
+	}
+	coll := root.child("collection")
+	if coll == nil {
+		return nil, fmt.Errorf("slide: leica description: %w: no collection", ErrBadMetadata)
+	}
+	b := newBuilder(VendorLeica, f.container())
+	ns2 := root.name.Space == leicaNS2
+	if v, ok := coll.attr("barcode"); ok {
+		b.flag("leica.barcode")
+		b.ident("leica.barcode", v)
+		if ns2 {
+			if dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v)); err == nil {
+				b.ident("leica.barcode", string(dec))
+			}
+		}
+	}
+	if v, ok := coll.attr("name"); ok && v != "" {
+		b.flag("leica.name")
+		b.ident("leica.name", v)
+	}
+	cw, ch := attrInt(coll, "sizeX"), attrInt(coll, "sizeY")
+	mainDone := false
+	for _, img := range coll.children {
+		if img.name.Local != "image" {
+			continue
+		}
+		if v, ok := img.attr("name"); ok && v != "" && !strings.EqualFold(v, "macro") {
+			b.flag("leica.name")
+			b.ident("leica.name", v)
+		}
+		if cd := img.child("creationDate"); cd != nil {
+			b.flag("leica.creationDate")
+		}
+		view := img.child("view")
+		isMacro := view != nil && attrInt(view, "sizeX") == cw && attrInt(view, "sizeY") == ch &&
+			attrInt(view, "offsetX") == 0 && attrInt(view, "offsetY") == 0
+		pix := img.child("pixels")
+		if pix == nil {
+			continue
+		}
+		type dim struct {
+			w, h int64
+			ifd  int
+		}
+		var ds []dim
+		for _, d := range pix.children {
+			if d.name.Local != "dimension" || attrInt(d, "c") != 0 || attrInt(d, "z") != 0 {
+				continue
+			}
+			ifd := -1
+			if _, ok := d.attr("ifd"); ok {
+				ifd = int(attrInt(d, "ifd"))
+			}
+			ds = append(ds, dim{attrInt(d, "sizeX"), attrInt(d, "sizeY"), ifd})
+		}
+		sort.SliceStable(ds, func(i, j int) bool { return ds[i].w > ds[j].w })
+		switch {
+		case isMacro:
+			if len(ds) > 0 {
+				b.image(ds[0].ifd, KindMacro, ds[0].w, ds[0].h)
+			}
+		case !mainDone:
+			mainDone = true
+			for _, d := range ds {
+				b.image(d.ifd, KindLevel, d.w, d.h)
+			}
+		default:
+			for _, d := range ds {
+				b.image(d.ifd, KindOther, d.w, d.h)
+			}
+		}
+	}
+	if !mainDone {
+		return nil, fmt.Errorf("slide: leica description: %w: no main image", ErrBadMetadata)
+	}
+	f.flagTIFFTags(b)
+	return b.finish(), nil
+}
+
+// ---- Philips ----
+
+var philipsIdentifying = map[string]bool{
+	"PIM_DP_UFS_BARCODE":          true,
+	"DICOM_ACQUISITION_DATETIME":  true,
+	"PIIM_DP_SCANNER_OPERATOR_ID": true,
+	"PIM_DP_SOURCE_FILE":          true,
+	"DICOM_DEVICE_SERIAL_NUMBER":  true,
+}
+
+var philipsIdentity = map[string]bool{
+	"PIM_DP_UFS_BARCODE":          true,
+	"PIIM_DP_SCANNER_OPERATOR_ID": true,
+	"PIM_DP_SOURCE_FILE":          true,
+}
+
+func (f *File) detectPhilips(desc string) (*Info, error) {
+	root, err := parseXML(desc)
+	if err != nil {
+		return nil, fmt.Errorf("slide: philips description: %w", err)
+	}
+	if v, _ := root.attr("ObjectType"); root.name.Local != "DataObject" || v != "DPUfsImport" {
+		return nil, fmt.Errorf("slide: philips description: %w: root is not DataObject DPUfsImport", ErrBadMetadata)
+	}
+	b := newBuilder(VendorPhilips, f.container())
+	root.walk(func(n *xnode) {
+		if n.name.Local == "Attribute" {
+			name, _ := n.attr("Name")
+			if philipsIdentifying[name] {
+				key := "philips." + name
+				b.flag(key)
+				if philipsIdentity[name] {
+					v := strings.TrimSpace(n.text.String())
+					b.ident(key, v)
+					if name == "PIM_DP_UFS_BARCODE" {
+						if dec, err := base64.StdEncoding.DecodeString(v); err == nil {
+							b.ident(key, string(dec))
+						}
+					}
+				}
+			}
+		}
+		if n.name.Local == "DataObject" {
+			if ot, _ := n.attr("ObjectType"); ot == "DPScannedImage" {
+				var typ string
+				hasData := false
+				for _, c := range n.children {
+					if c.name.Local != "Attribute" {
+						continue
+					}
+					switch name, _ := c.attr("Name"); name {
+					case "PIM_DP_IMAGE_TYPE":
+						typ = strings.TrimSpace(c.text.String())
+					case "PIM_DP_IMAGE_DATA":
+						hasData = strings.TrimSpace(c.text.String()) != ""
+					}
+				}
+				if hasData {
+					switch typ {
+					case "LABELIMAGE":
+						b.image(-1, KindLabel, 0, 0)
+					case "MACROIMAGE":
+						b.image(-1, KindMacro, 0, 0)
+					}
+				}
+			}
+		}
+	})
+	for i, d := range f.IFDs {
+		w, h := dims(f, d)
+		if d.Tiled() {
+			b.image(i, KindLevel, w, h)
+			continue
+		}
+		desc := f.TagString(d, TagImageDescription)
+		switch {
+		case strings.HasPrefix(desc, "Label"):
+			b.image(i, KindLabel, w, h)
+		case strings.HasPrefix(desc, "Macro"):
+			b.image(i, KindMacro, w, h)
+		default:
+			b.image(i, KindOther, w, h)
+		}
+	}
+	f.flagTIFFTags(b)
+	return b.finish(), nil
+}
+
+// ---- Ventana ----
+
+var ventanaFlags = []string{"BaseName", "JP2FileName", "UnitNumber", "UserName", "BuildDate", "Barcode1D", "Barcode2D"}
+
+var ventanaIdentity = map[string]bool{"BaseName": true, "JP2FileName": true, "UserName": true, "Barcode1D": true, "Barcode2D": true}
+
+func (f *File) detectVentana(xmp string) (*Info, error) {
+	b := newBuilder(VendorVentana, f.container())
+	root, err := parseXML(xmp)
+	if err != nil {
+		return nil, fmt.Errorf("slide: ventana XMP: %w", err)
+	}
+	root.walk(func(n *xnode) {
+		if n.name.Local != "iScan" {
+			return
+		}
+		for _, k := range ventanaFlags {
+			if v, ok := n.attr(k); ok && strings.TrimSpace(v) != "" {
+				b.flag("ventana." + k)
+				if ventanaIdentity[k] {
+					b.ident("ventana."+k, v)
+				}
+			}
+		}
+	})
+	hasLevelDesc := false
+	for _, d := range f.IFDs {
+		if strings.HasPrefix(f.TagString(d, TagImageDescription), "level=") {
+			hasLevelDesc = true
+		}
+	}
+	for i, d := range f.IFDs {
+		w, h := dims(f, d)
+		desc := f.TagString(d, TagImageDescription)
+		switch {
+		case desc == "Label Image" || desc == "Label_Image":
+			// OpenSlide names the BIF label image "macro".
+			b.image(i, KindMacro, w, h)
+		case desc == "Thumbnail":
+			b.image(i, KindThumbnail, w, h)
+		case d.Tiled() && (strings.HasPrefix(desc, "level=") || !hasLevelDesc):
+			b.image(i, KindLevel, w, h)
+		default:
+			b.image(i, KindOther, w, h)
+		}
+	}
+	if len(b.info.LevelSizes) == 0 {
+		return nil, fmt.Errorf("slide: ventana: %w: no tiled levels", ErrBadMetadata)
+	}
+	f.flagTIFFTags(b)
+	return b.finish(), nil
+}
+
+// ---- generic TIFF / OME-TIFF ----
+
+func (f *File) detectGeneric(desc0 string) (*Info, error) {
+	b := newBuilder(VendorGenericTIFF, f.container())
+	for i, d := range f.IFDs {
+		w, h := dims(f, d)
+		if d.Tiled() {
+			b.image(i, KindLevel, w, h)
+		} else {
+			b.image(i, KindOther, w, h)
+		}
+	}
+	if strings.Contains(desc0, "<OME") {
+		if err := flagOME(b, desc0); err != nil {
+			return nil, fmt.Errorf("slide: OME-XML: %w", err)
+		}
+	}
+	for _, d := range f.IFDs {
+		desc := f.TagString(d, TagImageDescription)
+		if d.Index == 0 && strings.Contains(desc, "<OME") {
+			continue
+		}
+		if strings.TrimSpace(desc) != "" {
+			b.flag("tiff.ImageDescription")
+		}
+	}
+	f.flagTIFFTags(b)
+	// OpenSlide sorts generic-tiff levels by size.
+	sort.SliceStable(b.info.LevelSizes, func(i, j int) bool { return b.info.LevelSizes[i][0] > b.info.LevelSizes[j][0] })
+	return b.finish(), nil
+}
+
+func flagOME(b *infoBuilder, desc string) error {
+	root, err := parseXML(desc)
+	if err != nil {
+		return err
+	}
+	root.walk(func(n *xnode) {
+		switch n.name.Local {
+		case "Image":
+			if v, ok := n.attr("Name"); ok && v != "" {
+				b.flag("ome.Image.Name")
+				b.ident("ome.Image.Name", v)
+			}
+		case "AcquisitionDate", "AcquiredDate":
+			b.flag("ome.Image.AcquisitionDate")
+		case "Experimenter":
+			b.flag("ome.Experimenter")
+			for _, k := range []string{"FirstName", "MiddleName", "LastName", "Email", "UserName"} {
+				if v, ok := n.attr(k); ok {
+					b.ident("ome.Experimenter."+k, v)
+				}
+			}
+		case "StructuredAnnotations":
+			b.flag("ome.StructuredAnnotations")
+		case "Description":
+			if strings.TrimSpace(n.text.String()) != "" {
+				b.flag("ome.Description")
+			}
+		}
+	})
+	return nil
+}
