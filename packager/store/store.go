@@ -127,6 +127,33 @@ var migrations = []string{
 		source  TEXT NOT NULL,
 		PRIMARY KEY (case_id, kind, value)
 	);`,
+	// 2: case details, checklist waivers and the user's corrections of
+	// document categories.
+	`CREATE TABLE case_details (
+		case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+		data    TEXT NOT NULL
+	);
+	CREATE TABLE waivers (
+		case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+		rule_id TEXT NOT NULL,
+		reason  TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		PRIMARY KEY (case_id, rule_id)
+	);
+	CREATE TABLE item_categories (
+		case_id  INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+		path     TEXT NOT NULL,
+		category TEXT NOT NULL,
+		PRIMARY KEY (case_id, path)
+	);`,
+	// 3: the pseudonym and secret of each case, so that the patient can
+	// reveal their identity later and re-exports give the same UIDs.
+	`CREATE TABLE pseudonyms (
+		case_id   INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+		pseudonym TEXT NOT NULL UNIQUE,
+		secret    BLOB NOT NULL,
+		created   INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.
