@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"dossier/packager/internal/fixture/dcmfix"
+	"dossier/internal/fixture/dcmfix"
 )
 
 // benchCD is a CD of 3,000 CT slices (128x128, 16-bit), written once per

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"dossier/packager/internal/fixture/dcmfix"
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/fixture/tifffix"
 )

@@ -1,6 +1,8 @@
 package intake
 
 import (
+	"dossier/internal/testtool"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,9 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/packager/identity"
-	"dossier/packager/internal/fixture/dcmfix"
 )
 
 func scan(t testing.TB, opts Options, paths ...string) *Inventory {
@@ -586,10 +588,7 @@ func TestMIRAXFolderBelongsToSlide(t *testing.T) {
 }
 
 func TestPydicomCorpus(t *testing.T) {
-	dir := "/usr/lib/python3/dist-packages/pydicom/data/test_files"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("pydicom's test files are not installed (Debian python3-pydicom)")
-	}
+	dir := filepath.Join(testtool.PydicomData(t), "test_files")
 	inv := scan(t, Options{}, dir)
 	read, damaged := 0, 0
 	for _, it := range inv.Items {
@@ -612,10 +611,7 @@ func TestPydicomCorpus(t *testing.T) {
 // TestSharedWSISamples checks every sample slide beside the repository
 // (../shared/testdata/wsi): real and synthetic Aperio files and DICOM WSI.
 func TestSharedWSISamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "wsi")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("../shared/testdata/wsi is not beside this checkout")
-	}
+	dir := testtool.Shared(t, "testdata/wsi")
 	inv := scan(t, Options{}, dir)
 	want := map[string]struct {
 		vendor       string

@@ -1,6 +1,8 @@
 package slide
 
 import (
+	"dossier/internal/testtool"
+
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -46,7 +48,7 @@ func seedFiles() map[string][]byte {
 
 func TestTruncated(t *testing.T) {
 	files := seedFiles()
-	if b, err := os.ReadFile(filepath.Join(wsiDir, "openslide-python-fixtures/small.svs")); err == nil {
+	if b, err := os.ReadFile(filepath.Join(testtool.Shared(t, "testdata/wsi"), "openslide-python-fixtures/small.svs")); err == nil {
 		files["small.svs"] = b
 	}
 	for name, b := range files {
@@ -78,9 +80,9 @@ func TestTruncated(t *testing.T) {
 func TestTruncatedRealTail(t *testing.T) {
 	// The synthetic SVS keeps its IFDs between the payloads: cut at every
 	// IFD boundary and inside every IFD.
-	b, err := os.ReadFile(filepath.Join(wsiDir, "synthetic-aperio-bigtiff.svs"))
+	b, err := os.ReadFile(filepath.Join(testtool.Shared(t, "testdata/wsi"), "synthetic-aperio-bigtiff.svs"))
 	if err != nil {
-		t.Skip("shared test data absent")
+		t.Fatal(err)
 	}
 	f, err := OpenTIFF(bytes.NewReader(b), int64(len(b)))
 	if err != nil {

@@ -1,22 +1,18 @@
 package slide
 
 import (
+	"dossier/internal/testtool"
+
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// wsiDir is the shared WSI test data, beside the repository.
-const wsiDir = "../../../shared/testdata/wsi"
-
 func openReal(t *testing.T, name string) (*os.File, int64) {
 	t.Helper()
-	p := filepath.Join(wsiDir, name)
+	p := filepath.Join(testtool.Shared(t, "testdata/wsi"), name)
 	fh, err := os.Open(p)
-	if os.IsNotExist(err) {
-		t.Skipf("%s not present", p)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +73,7 @@ func TestRealSyntheticAperio(t *testing.T) {
 	for _, name := range []string{"synthetic-aperio.svs", "synthetic-aperio-bigtiff.svs"} {
 		t.Run(name, func(t *testing.T) {
 			fh, size := openReal(t, name)
-			raw, err := os.ReadFile(filepath.Join(wsiDir, name+".json"))
+			raw, err := os.ReadFile(filepath.Join(testtool.Shared(t, "testdata/wsi"), name+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,465 @@
+package dicomx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/suyashkumar/dicom"
+	"github.com/suyashkumar/dicom/pkg/uid"
+)
+
+// field maps a top-level tag to a Header field.
+type field struct {
+	tag   uint32
+	multi bool // split on '\'
+	str   func(h *Header) *string
+	list  func(h *Header) *[]string
+	num   func(h *Header) *int
+}
+
+var fields = []field{
+	{tag: 0x00080005, multi: true, list: func(h *Header) *[]string { return &h.SpecificCharacterSet }},
+	{tag: 0x00080008, multi: true, list: func(h *Header) *[]string { return &h.ImageType }},
+	{tag: 0x00080016, str: func(h *Header) *string { return &h.SOPClassUID }},
+	{tag: 0x00080018, str: func(h *Header) *string { return &h.SOPInstanceUID }},
+	{tag: 0x00080020, str: func(h *Header) *string { return &h.StudyDate }},
+	{tag: 0x00080030, str: func(h *Header) *string { return &h.StudyTime }},
+	{tag: 0x00080050, str: func(h *Header) *string { return &h.AccessionNumber }},
+	{tag: 0x00080060, str: func(h *Header) *string { return &h.Modality }},
+	{tag: 0x00080080, str: func(h *Header) *string { return &h.InstitutionName }},
+	{tag: 0x00080081, str: func(h *Header) *string { return &h.InstitutionAddress }},
+	{tag: 0x00080090, str: func(h *Header) *string { return &h.ReferringPhysicianName }},
+	{tag: 0x00081030, str: func(h *Header) *string { return &h.StudyDescription }},
+	{tag: 0x0008103E, str: func(h *Header) *string { return &h.SeriesDescription }},
+	{tag: 0x00100010, str: func(h *Header) *string { return &h.PatientName }},
+	{tag: 0x00100020, str: func(h *Header) *string { return &h.PatientID }},
+	{tag: 0x00100030, str: func(h *Header) *string { return &h.PatientBirthDate }},
+	{tag: 0x00100040, str: func(h *Header) *string { return &h.PatientSex }},
+	{tag: 0x00101000, multi: true, list: func(h *Header) *[]string { return &h.OtherPatientIDs }},
+	{tag: 0x00101040, str: func(h *Header) *string { return &h.PatientAddress }},
+	{tag: 0x00102154, str: func(h *Header) *string { return &h.PatientTelephoneNumbers }},
+	{tag: 0x00180015, str: func(h *Header) *string { return &h.BodyPartExamined }},
+	{tag: 0x0020000D, str: func(h *Header) *string { return &h.StudyInstanceUID }},
+	{tag: 0x0020000E, str: func(h *Header) *string { return &h.SeriesInstanceUID }},
+	{tag: 0x00200011, num: func(h *Header) *int { return &h.SeriesNumber }},
+	{tag: 0x00200013, num: func(h *Header) *int { return &h.InstanceNumber }},
+	{tag: 0x00200052, str: func(h *Header) *string { return &h.FrameOfReferenceUID }},
+	{tag: 0x00280008, num: func(h *Header) *int { return &h.NumberOfFrames }},
+	{tag: 0x00280301, str: func(h *Header) *string { return &h.BurnedInAnnotation }},
+}
+
+// Transfer syntaxes whose dataset is not explicit VR little endian.
+const (
+	tsImplicitLE = "1.2.840.10008.1.2"
+	tsExplicitLE = "1.2.840.10008.1.2.1"
+	tsExplicitBE = "1.2.840.10008.1.2.2"
+	tsDeflated   = "1.2.840.10008.1.2.1.99"
+)
+
+// extraExplicitTS lists standard transfer syntaxes (all explicit VR little
+// endian) missing from the library's UID table.
+var extraExplicitTS = map[string]bool{
+	"1.2.840.10008.1.2.1.98":  true, // Encapsulated Uncompressed Explicit VR LE
+	"1.2.840.10008.1.2.4.110": true, // JPEG XL Lossless
+	"1.2.840.10008.1.2.4.111": true, // JPEG XL JPEG Recompression
+	"1.2.840.10008.1.2.4.112": true, // JPEG XL
+	"1.2.840.10008.1.2.4.201": true, // HTJ2K Lossless
+	"1.2.840.10008.1.2.4.202": true, // HTJ2K Lossless RPCL
+	"1.2.840.10008.1.2.4.203": true, // HTJ2K
+	"1.2.840.10008.1.2.4.204": true, // JPIP HTJ2K Referenced
+	"1.2.840.10008.1.2.4.205": true, // JPIP HTJ2K Referenced Deflate
+	"1.2.840.10008.1.2.8.1":   true, // SMPTE ST 2110-20
+	"1.2.840.10008.1.2.7.1":   true, // SMPTE ST 2110-20 (older number)
+}
+
+// datasetEncoding maps a transfer syntax to the encoding of its dataset.
+func datasetEncoding(ts string) (enc, bool) {
+	le := binary.LittleEndian
+	switch ts {
+	case tsImplicitLE:
+		return enc{bo: le, implicit: true}, true
+	case tsExplicitLE, tsDeflated:
+		return enc{bo: le}, true
+	case tsExplicitBE:
+		return enc{bo: binary.BigEndian}, true
+	}
+	if extraExplicitTS[ts] {
+		return enc{bo: le}, true
+	}
+	if e, err := uid.Lookup(ts); err == nil && e.Type == uid.TypeTransferSyntax {
+		return enc{bo: le}, true
+	}
+	return enc{}, false
+}
+
+// libTS returns the UID the library is given for encoding e.
+func libTS(e enc) string {
+	switch {
+	case e.implicit:
+		return tsImplicitLE
+	case e.bo == binary.BigEndian:
+		return tsExplicitBE
+	default:
+		return tsExplicitLE
+	}
+}
+
+func (rd *reader) read() (*Header, error) {
+	h := rd.h
+	off := int64(0)
+	b, err := rd.w.get(0, int(min(rd.size, 132)))
+	if err != nil {
+		return nil, rd.ioErr(err, 0, false, 0)
+	}
+	switch Sniff(b) {
+	case Part10:
+		h.Preamble = true
+		off = 132
+	case Raw:
+	default:
+		if rd.size < 132 && rd.size >= 4 && allZero(b) {
+			return nil, damaged("truncated in preamble (%d bytes)", rd.size)
+		}
+		return nil, damaged("not DICOM: no preamble and no plausible first element")
+	}
+	rd.r = rd.w.r
+	off, err = rd.readMeta(off)
+	if err != nil {
+		return nil, err
+	}
+	rd.dsStart = off
+	ts := h.TransferSyntaxUID
+	var e enc
+	if ts == "" {
+		e = rd.guessEncoding(off)
+		if h.MediaStorageSOPClassUID != "" || off > 0 {
+			rd.warn("no transfer syntax in meta information; inferred " + libTS(e))
+		}
+	} else {
+		var ok bool
+		e, ok = datasetEncoding(ts)
+		if !ok {
+			return nil, damaged("unknown transfer syntax %s", uidText(ts))
+		}
+		if ts != tsDeflated {
+			if g := rd.guessEncoding(off); g.implicit != e.implicit && g.bo == e.bo {
+				rd.warn("dataset encoding differs from its transfer syntax; read as " + libTS(g))
+				e = g
+			}
+		}
+	}
+	rd.e = e
+	if ts == tsDeflated {
+		if err := rd.inflate(); err != nil {
+			return nil, err
+		}
+		rd.warn("deflated transfer syntax: header read from inflated data")
+	}
+	if rd.dsStart >= rd.size {
+		return nil, damaged("no dataset after the meta information (file may be truncated)")
+	}
+	rd.libEnd = rd.size
+	_, werr := rd.walkDataset(rd.dsStart, rd.size, false, 0, e, nil)
+	if werr != nil {
+		if !(rd.inflated && rd.inflateShort && IsDamaged(werr)) {
+			return nil, werr
+		}
+		// Only part of a deflated dataset was available: keep what was walked.
+		rd.warn("deflated dataset read partially")
+	}
+	if rd.inflated && rd.inflateErr != nil && !rd.stopped {
+		return nil, rd.inflateProblem()
+	}
+	rd.fillFromWalk()
+	rd.fillFromLibrary()
+	h.IsDICOMDIR = h.MediaStorageSOPClassUID == SOPClassMediaStorageDirectory ||
+		(h.SOPClassUID == "" && len(rd.dirRecs) > 0)
+	if h.IsDICOMDIR {
+		h.DirRecords = make([]DirRecord, 0, len(rd.dirRecs))
+		for _, d := range rd.dirRecs {
+			r := DirRecord{Type: trimValue(d.typ)}
+			if len(d.file) > 0 {
+				r.FileID = splitValue(d.file)
+			}
+			h.DirRecords = append(h.DirRecords, r)
+		}
+	}
+	if h.Rows > 0 && h.Columns > 0 && !h.PixelData.Present && !rd.hasFloatPixels {
+		rd.warn("Rows and Columns present but no Pixel Data (file may be truncated)")
+	}
+	if rd.pixErr != nil {
+		return h, rd.pixErr
+	}
+	if err := rd.checkNativeLength(); err != nil {
+		return h, err
+	}
+	return h, nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// readMeta reads group 0002 elements from off (explicit VR little endian,
+// implicit tolerated) and returns the offset after them.
+func (rd *reader) readMeta(off int64) (int64, error) {
+	h := rd.h
+	le := enc{bo: binary.LittleEndian}
+	glEnd := int64(-1)
+	for n := 0; n < 1000; n++ {
+		b, err := rd.w.get(off, 2)
+		if err != nil || binary.LittleEndian.Uint16(b) != 0x0002 {
+			break
+		}
+		e := le
+		if hb, err := rd.w.get(off, 6); err == nil && !upperVR(string(hb[4:6])) {
+			e.implicit = true
+			rd.warn("meta information encoded implicit VR")
+		}
+		eh, err := rd.header(off, rd.size, e)
+		if err != nil {
+			return off, err
+		}
+		if eh.vl == undefinedLength || int64(eh.vl) > rd.size-off-eh.hlen {
+			if int64(eh.vl) > rd.size && eh.vl != undefinedLength {
+				return off, damaged("value length %d exceeds file size in element %s", eh.vl, tagText(eh.tag))
+			}
+			return off, damaged("truncated in element %s", tagText(eh.tag))
+		}
+		vstart := off + eh.hlen
+		if eh.vl <= 1024 {
+			v, err := rd.w.get(vstart, int(eh.vl))
+			if err != nil {
+				return off, rd.ioErr(err, eh.tag, true, off)
+			}
+			switch eh.tag {
+			case tMetaGroupLen:
+				if len(v) == 4 {
+					glEnd = vstart + 4 + int64(binary.LittleEndian.Uint32(v))
+				}
+			case tMediaSOPClass:
+				h.MediaStorageSOPClassUID = trimValue(v)
+			case tMediaSOPInst:
+				// not exported; the dataset's SOP Instance UID is used
+			case tTransferSyntax:
+				h.TransferSyntaxUID = trimValue(v)
+			}
+		}
+		off = vstart + int64(eh.vl)
+	}
+	if glEnd >= 0 && glEnd != off {
+		rd.warn("meta information group length inconsistent")
+	}
+	return off, nil
+}
+
+// guessEncoding inspects the first dataset element at off.
+func (rd *reader) guessEncoding(off int64) enc {
+	le := binary.LittleEndian
+	b, err := rd.w.get(off, 8)
+	if err != nil {
+		return enc{bo: le}
+	}
+	if upperVR(string(b[4:6])) && knownVR(string(b[4:6])) {
+		if g := le.Uint16(b); g > 0x00FF && binary.BigEndian.Uint16(b) <= 0x00FF {
+			return enc{bo: binary.BigEndian}
+		}
+		return enc{bo: le}
+	}
+	return enc{bo: le, implicit: true}
+}
+
+// fillFromWalk sets the header from the walker's raw values.
+func (rd *reader) fillFromWalk() {
+	h := rd.h
+	for _, f := range fields {
+		v, ok := rd.vals[f.tag]
+		if !ok {
+			continue
+		}
+		switch {
+		case f.list != nil:
+			*f.list(h) = splitValue(toUTF8(v))
+		case f.num != nil:
+			*f.num(h) = atoi(string(v))
+		default:
+			*f.str(h) = trimValue(toUTF8(v))
+		}
+	}
+	h.Rows = rd.u16(tRows)
+	h.Columns = rd.u16(tColumns)
+}
+
+func (rd *reader) u16(t uint32) int {
+	v, ok := rd.vals[t]
+	if !ok || len(v) < 2 {
+		return 0
+	}
+	return int(rd.e.bo.Uint16(v))
+}
+
+func atoi(s string) int {
+	s = strings.TrimSpace(strings.TrimRight(s, "\x00"))
+	if i := strings.IndexByte(s, '\\'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(s, "+"))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// toUTF8 is the walker's fallback decoding: UTF-8 when valid, otherwise
+// ISO 8859-1 (the library's decoding, which honours the character set,
+// replaces this when it succeeds).
+func toUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+8)
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
+}
+
+// fakeMeta is a minimal Part 10 prefix declaring ts, so that the library
+// never sees the file's own meta group (or its absence).
+func fakeMeta(ts string) []byte {
+	var b bytes.Buffer
+	b.Write(make([]byte, 128))
+	b.WriteString("DICM")
+	v := []byte(ts)
+	if len(v)%2 == 1 {
+		v = append(v, 0)
+	}
+	el := make([]byte, 8, 8+len(v))
+	binary.LittleEndian.PutUint16(el[0:], 0x0002)
+	binary.LittleEndian.PutUint16(el[2:], 0x0010)
+	copy(el[4:], "UI")
+	binary.LittleEndian.PutUint16(el[6:], uint16(len(v)))
+	el = append(el, v...)
+	gl := make([]byte, 12)
+	binary.LittleEndian.PutUint16(gl[0:], 0x0002)
+	copy(gl[4:], "UL")
+	binary.LittleEndian.PutUint16(gl[6:], 4)
+	binary.LittleEndian.PutUint32(gl[8:], uint32(len(el)))
+	b.Write(gl)
+	b.Write(el)
+	return b.Bytes()
+}
+
+// libParse parses [dsStart, libEnd) with the library.
+func (rd *reader) libParse() (ds dicom.Dataset, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errors.New("library panic")
+		}
+	}()
+	n := rd.libEnd - rd.dsStart
+	var src io.Reader
+	if rd.w.base == 0 && rd.libEnd <= int64(len(rd.w.buf)) {
+		src = bytes.NewReader(rd.w.buf[rd.dsStart:rd.libEnd])
+	} else {
+		src = io.NewSectionReader(rd.r, rd.dsStart, n)
+	}
+	meta := fakeMeta(libTS(rd.e))
+	return dicom.Parse(io.MultiReader(bytes.NewReader(meta), src), int64(len(meta))+n, nil,
+		dicom.SkipPixelData(),
+		dicom.AllowMismatchPixelDataLength(),
+		dicom.AllowMissingMetaElementGroupLength(),
+		dicom.AllowUnknownSpecificCharacterSet(),
+	)
+}
+
+// fillFromLibrary overrides string fields with the library's values, which
+// are decoded according to the Specific Character Set.
+func (rd *reader) fillFromLibrary() {
+	if rd.libSkip != "" {
+		rd.warn("header library not used: " + rd.libSkip)
+		return
+	}
+	if rd.libEnd <= rd.dsStart {
+		return
+	}
+	ds, err := rd.libParse()
+	if err != nil {
+		// The library's message may quote values: do not pass it on.
+		rd.warn("header library failed; values read by the fallback walker")
+		return
+	}
+	h := rd.h
+	byTag := make(map[uint32]*field, len(fields))
+	for i := range fields {
+		byTag[fields[i].tag] = &fields[i]
+	}
+	for _, el := range ds.Elements {
+		if el == nil || el.Value == nil {
+			continue
+		}
+		t := uint32(el.Tag.Group)<<16 | uint32(el.Tag.Element)
+		f := byTag[t]
+		if f == nil || f.num != nil {
+			continue
+		}
+		strs, ok := el.Value.GetValue().([]string)
+		if !ok {
+			continue
+		}
+		if f.list != nil {
+			*f.list(h) = append([]string(nil), strs...)
+			continue
+		}
+		// Single-valued fields: rejoin what the library split on '\'.
+		*f.str(h) = strings.Join(strs, `\`)
+	}
+}
+
+// checkNativeLength compares native Pixel Data with Rows x Columns x samples
+// x bits x frames.
+func (rd *reader) checkNativeLength() error {
+	p := rd.h.PixelData
+	if !p.Present || p.Encapsulated || p.Length < 0 {
+		return nil
+	}
+	if want := rd.nativeSize(); want > 0 && uint64(p.Length) < want {
+		return damaged("pixel data shorter than the image: %d of %d bytes", p.Length, want)
+	}
+	return nil
+}
+
+// nativeSize returns Rows x Columns x SamplesPerPixel x BitsAllocated x
+// NumberOfFrames in bytes, from the walker's values, or 0 when unknown.
+func (rd *reader) nativeSize() uint64 {
+	rows, cols := uint64(rd.u16(tRows)), uint64(rd.u16(tColumns))
+	spp := uint64(rd.u16(tSamplesPerPix))
+	bits := uint64(rd.u16(tBitsAllocated))
+	if rows == 0 || cols == 0 || bits == 0 || bits > 64 {
+		return 0
+	}
+	spp = max(spp, 1)
+	frames := uint64(1)
+	if v, ok := rd.vals[0x00280008]; ok {
+		if n := atoi(string(v)); n > 1 {
+			frames = uint64(n)
+		}
+	}
+	if frames > 1<<31 || spp > 4 {
+		return 0
+	}
+	if v, ok := rd.vals[tPhotometric]; ok && spp == 3 && strings.HasSuffix(trimValue(v), "_422") {
+		spp = 2 // YBR_FULL_422 / YBR_PARTIAL_422: chroma subsampled 2:1
+	}
+	return (rows*cols*spp*frames*bits + 7) / 8
+}
