@@ -279,6 +279,26 @@ func (rd *reader) guessEncoding(off int64) enc {
 	return enc{bo: le, implicit: true}
 }
 
+// forceLibrary makes the library decode even plain ASCII (for tests that
+// prove the fast path gives the same header).
+var forceLibrary = false
+
+// plainASCII reports whether every captured text value is 7-bit ASCII
+// without escape sequences, so that no character set can change it.
+func (rd *reader) plainASCII() bool {
+	for _, f := range fields {
+		if f.num != nil {
+			continue
+		}
+		for _, c := range rd.vals[f.tag] {
+			if c >= 0x80 || c == 0x1B {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // fillFromWalk sets the header from the walker's raw values.
 func (rd *reader) fillFromWalk() {
 	h := rd.h
@@ -367,13 +387,22 @@ func (rd *reader) libParse() (ds dicom.Dataset, err error) {
 			err = errors.New("library panic")
 		}
 	}()
-	n := rd.libEnd - rd.dsStart
-	var src io.Reader
-	if rd.w.base == 0 && rd.libEnd <= int64(len(rd.w.buf)) {
-		src = bytes.NewReader(rd.w.buf[rd.dsStart:rd.libEnd])
-	} else {
-		src = io.NewSectionReader(rd.r, rd.dsStart, n)
+	// Only the elements the header needs go to the library: it is slow per
+	// element (it formats every tag as text) and has known defects on
+	// elements Dossier does not need anyway.
+	var buf bytes.Buffer
+	for _, r := range rd.libRanges {
+		if r[1] > rd.libEnd {
+			break
+		}
+		b, err := rd.w.get(r[0], int(r[1]-r[0]))
+		if err != nil {
+			return ds, err
+		}
+		buf.Write(b)
 	}
+	n := int64(buf.Len())
+	src := io.Reader(&buf)
 	meta := fakeMeta(libTS(rd.e))
 	return dicom.Parse(io.MultiReader(bytes.NewReader(meta), src), int64(len(meta))+n, nil,
 		dicom.SkipPixelData(),
@@ -392,6 +421,9 @@ func (rd *reader) fillFromLibrary() {
 	}
 	if rd.libEnd <= rd.dsStart {
 		return
+	}
+	if rd.plainASCII() && !forceLibrary {
+		return // nothing to decode: the walker's values are already exact
 	}
 	ds, err := rd.libParse()
 	if err != nil {
@@ -418,7 +450,11 @@ func (rd *reader) fillFromLibrary() {
 			continue
 		}
 		if f.list != nil {
-			*f.list(h) = append([]string(nil), strs...)
+			list := make([]string, len(strs))
+			for i, v := range strs {
+				list[i] = strings.TrimSpace(v)
+			}
+			*f.list(h) = list
 			continue
 		}
 		// Single-valued fields: rejoin what the library split on '\'.

@@ -199,7 +199,10 @@ type reader struct {
 	dsStart int64
 	libEnd  int64 // the library gets [dsStart, libEnd)
 	libSkip string
-	stopped bool // the walk stopped at Pixel Data
+	// libRanges are the byte ranges [start, end) of the top-level elements
+	// the header needs; only these are handed to the library.
+	libRanges [][2]int64
+	stopped   bool // the walk stopped at Pixel Data
 
 	hasFloatPixels bool // Float or Double Float Pixel Data seen
 	nElems         int
@@ -442,6 +445,7 @@ func (rd *reader) walkDataset(off, end int64, undefined bool, depth int, e enc, 
 			if err := rd.capture(h, vstart); err != nil {
 				return off, err
 			}
+			rd.libRanges = append(rd.libRanges, [2]int64{off, vend})
 		} else if dir != nil && (h.tag == tDirRecordType || h.tag == tReferencedFile) && h.vl <= maxCapture {
 			b, err := rd.w.get(vstart, int(h.vl))
 			if err != nil {
