@@ -1,0 +1,429 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"dossier/packager/intake"
+)
+
+// Titles of the inventory's groups, in the order they are shown.
+const (
+	groupImaging   = "Imaging"
+	groupSlides    = "Slides"
+	groupDocuments = "Reports and documents"
+	groupPhotos    = "Photos and scans"
+	groupOther     = "Other"
+	groupSkipped   = "Skipped"
+	groupUnread    = "Could not read"
+)
+
+// invNode is one row of the inventory tree.
+type invNode struct {
+	title  string
+	detail string
+	icon   fyne.Resource
+	warn   bool // the row carries a problem: show a warning icon
+	group  bool // a top-level group (shown bold)
+}
+
+// invTree is the inventory laid out as a tree for widget.Tree: IDs map to rows and children. It is built
+// once per inventory so the tree's callbacks are map look-ups, fast for many thousands of rows.
+type invTree struct {
+	nodes    map[string]invNode
+	children map[string][]string
+	groups   []string // IDs of the top-level groups, in order
+}
+
+func (t *invTree) add(parent, id string, n invNode) {
+	t.nodes[id] = n
+	t.children[parent] = append(t.children[parent], id)
+}
+
+// addProblems adds each problem as a child row of id.
+func (t *invTree) addProblems(id string, problems []string) {
+	for k, p := range problems {
+		t.add(id, id+"/p"+strconv.Itoa(k), invNode{title: p, icon: warnIcon(), warn: true})
+	}
+}
+
+func warnIcon() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) }
+
+// buildInvTree groups an inventory for people: imaging studies and series, slides, reports and documents,
+// photos and scans, other files, what was skipped, and what could not be read. Empty groups are left out.
+func buildInvTree(inv *intake.Inventory) *invTree {
+	t := &invTree{nodes: map[string]invNode{}, children: map[string][]string{}}
+	if inv == nil {
+		return t
+	}
+	group := func(id, title, detail string, icon fyne.Resource) {
+		t.add("", id, invNode{title: title, detail: detail, icon: icon, group: true})
+		t.groups = append(t.groups, id)
+	}
+
+	// Imaging: studies -> series.
+	if len(inv.Studies) > 0 {
+		studies := slices.Clone(inv.Studies)
+		slices.SortStableFunc(studies, func(a, b *intake.Study) int { // by date, unknown dates last
+			if (a.Date == "") != (b.Date == "") {
+				return cmp.Compare(b.Date, a.Date)
+			}
+			return cmp.Compare(a.Date, b.Date)
+		})
+		images := 0
+		for _, s := range studies {
+			images += s.Instances
+		}
+		group("imaging", groupImaging, plural(len(studies), "study", "studies")+" · "+plural(images, "image", "images"),
+			theme.MediaPhotoIcon())
+		for i, s := range studies {
+			sid := "imaging/" + strconv.Itoa(i)
+			t.add("imaging", sid, studyNode(s))
+			for j, se := range s.Series {
+				seid := sid + "/" + strconv.Itoa(j)
+				n := seriesNode(se)
+				t.add(sid, seid, n)
+				if len(se.Problems) > 1 {
+					t.addProblems(seid, se.Problems)
+				}
+			}
+		}
+	}
+
+	// Slides.
+	if len(inv.Slides) > 0 {
+		group("slides", groupSlides, plural(len(inv.Slides), "slide", "slides"), theme.GridIcon())
+		for i, s := range inv.Slides {
+			t.add("slides", "slides/"+strconv.Itoa(i), slideNode(s))
+		}
+	}
+
+	// Files, by kind.
+	type fileGroup struct {
+		id, title    string
+		icon         fyne.Resource
+		one, several string
+		items        []int
+	}
+	files := []*fileGroup{
+		{id: "docs", title: groupDocuments, icon: theme.DocumentIcon(), one: "file", several: "files"},
+		{id: "photos", title: groupPhotos, icon: theme.FileImageIcon(), one: "file", several: "files"},
+		{id: "other", title: groupOther, icon: theme.FileIcon(), one: "file", several: "files"},
+		{id: "skipped", title: groupSkipped, icon: theme.VisibilityOffIcon(), one: "file", several: "files"},
+		{id: "unread", title: groupUnread, icon: theme.NewErrorThemedResource(theme.ErrorIcon()), one: "file", several: "files"},
+	}
+	for i, it := range inv.Items {
+		var g *fileGroup
+		switch it.Kind {
+		case intake.KindPDF, intake.KindDocument:
+			g = files[0]
+		case intake.KindImage:
+			g = files[1]
+		case intake.KindOther, intake.KindArchive, intake.KindDICOMDIR:
+			g = files[2]
+		case intake.KindSkipped:
+			g = files[3]
+		case intake.KindUnreadable:
+			g = files[4]
+		default: // DICOM is shown by study, slides by slide
+			continue
+		}
+		g.items = append(g.items, i)
+	}
+	for _, g := range files {
+		if len(g.items) == 0 {
+			continue
+		}
+		slices.SortStableFunc(g.items, func(a, b int) int { return cmp.Compare(inv.Items[a].Path, inv.Items[b].Path) })
+		detail := plural(len(g.items), g.one, g.several)
+		if g.id == "docs" || g.id == "photos" {
+			var size int64
+			for _, i := range g.items {
+				size += inv.Items[i].Size
+			}
+			detail += " · " + humanSize(size)
+		}
+		group(g.id, g.title, detail, g.icon)
+		for _, i := range g.items {
+			id := g.id + "/" + strconv.Itoa(i)
+			it := inv.Items[i]
+			t.add(g.id, id, itemNode(it))
+			if len(it.Problems) > 1 {
+				t.addProblems(id, it.Problems)
+			}
+		}
+	}
+	return t
+}
+
+func studyNode(s *intake.Study) invNode {
+	title := s.Description
+	if title == "" && len(s.Modalities) > 0 {
+		title = strings.Join(s.Modalities, ", ") + " study without a description"
+	} else if title == "" {
+		title = "Imaging study without a description"
+	}
+	parts := []string{formatDate(s.Date)}
+	if len(s.Modalities) > 0 {
+		parts = append(parts, strings.Join(s.Modalities, ", "))
+	}
+	parts = append(parts, plural(len(s.Series), "series", "series"), plural(s.Instances, "image", "images"))
+	n := invNode{title: title, detail: strings.Join(parts, " · "), icon: theme.FolderIcon()}
+	for _, se := range s.Series {
+		if se.BurnedIn > 0 || len(se.Problems) > 0 {
+			n.warn = true
+			n.icon = warnIcon()
+			n.detail += " · please look at the series in it"
+			break
+		}
+	}
+	return n
+}
+
+func seriesNode(se *intake.Series) invNode {
+	title := se.Description
+	if title == "" {
+		title = "Series without a description"
+	}
+	if se.Number > 0 {
+		title = fmt.Sprintf("Series %d: %s", se.Number, title)
+	}
+	parts := []string{}
+	if se.Modality != "" {
+		parts = append(parts, modalityName(se.Modality))
+	}
+	if se.BodyPart != "" {
+		parts = append(parts, strings.ToLower(se.BodyPart))
+	}
+	parts = append(parts, plural(se.Instances, "image", "images"))
+	n := invNode{title: title, icon: theme.FileImageIcon()}
+	if se.BurnedIn > 0 {
+		n.warn = true
+		parts = append(parts, fmt.Sprintf("%s may show patient details written into the picture",
+			plural(se.BurnedIn, "image", "images")))
+	}
+	if len(se.Problems) > 0 {
+		n.warn = true
+		parts = append(parts, se.Problems[0])
+	}
+	n.detail = strings.Join(parts, " · ")
+	if n.warn {
+		n.icon = warnIcon()
+	}
+	return n
+}
+
+func slideNode(s *intake.Slide) invNode {
+	parts := []string{vendorName(s.Vendor)}
+	if s.Levels > 0 {
+		parts = append(parts, plural(s.Levels, "level", "levels"))
+	}
+	if s.Width > 0 && s.Height > 0 {
+		parts = append(parts, formatCount(int(s.Width))+" × "+formatCount(int(s.Height))+" pixels")
+	}
+	n := invNode{title: displayName(s.Path), icon: theme.GridIcon()}
+	if s.Label {
+		parts = append(parts, "has a label image (it may show the patient's name)")
+		n.warn = true
+	}
+	if s.Macro {
+		parts = append(parts, "has an overview (macro) image")
+		n.warn = true
+	}
+	if len(s.IdentifyingMetadata) > 0 {
+		parts = append(parts, "its details may identify the patient")
+		n.warn = true
+	}
+	if !s.Label && !s.Macro && len(s.IdentifyingMetadata) == 0 {
+		parts = append(parts, "no label or overview image")
+	}
+	if n.warn {
+		n.icon = warnIcon()
+	}
+	n.detail = strings.Join(parts, " · ")
+	return n
+}
+
+func itemNode(it *intake.Item) invNode {
+	n := invNode{title: displayName(it.Path), icon: theme.FileIcon()}
+	var parts []string
+	switch it.Kind {
+	case intake.KindSkipped:
+		n.icon = theme.VisibilityOffIcon()
+		reason := it.Reason
+		if reason == "" {
+			reason = "not needed for a second opinion"
+		}
+		parts = append(parts, reason)
+	case intake.KindArchive:
+		n.icon = theme.StorageIcon()
+		parts = append(parts, formatName(it), humanSize(it.Size), "what it holds is listed in the other groups")
+	case intake.KindDICOMDIR:
+		n.icon = theme.ListIcon()
+		parts = append(parts, "the index of a CD or USB stick (DICOMDIR)")
+	case intake.KindUnreadable:
+		n.icon = theme.NewErrorThemedResource(theme.ErrorIcon())
+		if len(it.Problems) == 0 {
+			parts = append(parts, "this file could not be read")
+		}
+	case intake.KindImage:
+		n.icon = theme.FileImageIcon()
+		parts = append(parts, formatName(it), humanSize(it.Size))
+	case intake.KindPDF, intake.KindDocument:
+		n.icon = theme.DocumentIcon()
+		parts = append(parts, formatName(it), humanSize(it.Size))
+	default:
+		parts = append(parts, formatName(it), humanSize(it.Size))
+	}
+	if len(it.Problems) > 0 {
+		n.warn = true
+		if it.Kind != intake.KindUnreadable {
+			n.icon = warnIcon()
+		}
+		parts = append(parts, it.Problems[0])
+	}
+	if dir := displayDir(it.Path); dir != "" {
+		parts = append(parts, "in "+dir)
+	}
+	n.detail = strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), " · ")
+	return n
+}
+
+// formatName names an item's file format for people.
+func formatName(it *intake.Item) string {
+	switch it.Kind {
+	case intake.KindPDF:
+		return "PDF"
+	case intake.KindArchive:
+		if it.Format == "" || it.Format == "zip" {
+			return "ZIP archive"
+		}
+	case intake.KindImage:
+		if it.Format != "" {
+			return strings.ToUpper(it.Format) + " picture"
+		}
+		return "picture"
+	}
+	if it.Format != "" {
+		return strings.ToUpper(it.Format)
+	}
+	return ""
+}
+
+// modalityName spells out the common DICOM modalities.
+func modalityName(m string) string {
+	names := map[string]string{
+		"CT": "CT", "MR": "MRI", "PT": "PET", "NM": "nuclear medicine", "US": "ultrasound",
+		"CR": "X-ray", "DX": "X-ray", "MG": "mammography", "XA": "angiography", "SR": "structured report",
+		"DOC": "document", "SM": "slide microscopy", "OT": "other", "SC": "secondary capture", "RTSTRUCT": "radiotherapy structures",
+		"RTPLAN": "radiotherapy plan", "RTDOSE": "radiotherapy dose", "KO": "key images", "PR": "presentation state",
+	}
+	if n, ok := names[m]; ok && n != m {
+		return m + " (" + n + ")"
+	}
+	return m
+}
+
+// vendorName turns OpenSlide's vendor word into a maker's name.
+func vendorName(v string) string {
+	names := map[string]string{
+		"aperio": "Aperio", "hamamatsu": "Hamamatsu", "mirax": "3DHISTECH (MRXS)", "leica": "Leica",
+		"ventana": "Ventana", "philips": "Philips", "dicom": "DICOM", "generic-tiff": "TIFF",
+	}
+	if n, ok := names[v]; ok {
+		return n
+	}
+	if v == "" {
+		return "unknown maker"
+	}
+	return v
+}
+
+// formatDate shows a YYYY-MM-DD date as "12 March 2024".
+func formatDate(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return "date unknown"
+	}
+	return t.Format("2 January 2006")
+}
+
+// displayName is the last element of a path as intake gives it ("ARCHIVE!/ENTRY" included).
+func displayName(p string) string {
+	p = strings.ReplaceAll(p, "\\", "/")
+	if i := strings.LastIndex(p, "!/"); i >= 0 && i+2 < len(p) {
+		p = p[i+2:]
+	}
+	return path.Base(strings.TrimRight(p, "/"))
+}
+
+// displayPath is a path shortened for a narrow line: "IM0001 in …/ST01/SE02".
+func displayPath(p string) string {
+	if dir := displayDir(p); dir != "" {
+		return displayName(p) + " in " + dir
+	}
+	return displayName(p)
+}
+
+// displayDir is the folder a path is in, shortened to its last two elements.
+func displayDir(p string) string {
+	p = strings.ReplaceAll(p, "\\", "/")
+	dir := path.Dir(strings.TrimRight(p, "/"))
+	if dir == "." || dir == "/" {
+		return ""
+	}
+	parts := strings.Split(strings.Trim(dir, "/"), "/")
+	if len(parts) > 2 {
+		parts = append([]string{"…"}, parts[len(parts)-2:]...)
+	}
+	return strings.Join(parts, "/")
+}
+
+// plural returns "1 file", "2 files".
+func plural(n int, one, several string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return formatCount(n) + " " + several
+}
+
+// formatCount writes a count with thousands separators.
+func formatCount(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// humanSize writes a byte count the way people read it.
+func humanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	v, u := float64(n), 0
+	units := []string{"kB", "MB", "GB", "TB"}
+	for v /= unit; v >= unit && u < len(units)-1; v /= unit {
+		u++
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.1f %s", v, units[u])
+	}
+	return fmt.Sprintf("%.0f %s", v, units[u])
+}

@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/intake"
+)
+
+// statusPanel sits above every screen: it shows intake's progress with a Cancel button while files are
+// being read, and afterwards one message (done, stopped, or what went wrong) until dismissed.
+type statusPanel struct {
+	object *fyne.Container
+
+	scanning *panel
+	bar      *widget.ProgressBarInfinite
+	counts   *widget.Label
+	current  *widget.Label
+	waiting  *widget.Label
+	cancel   *widget.Button
+
+	message *panel
+	icon    *widget.Icon
+	text    *widget.Label
+	details *widget.Label
+}
+
+func newStatusPanel(onCancel func()) *statusPanel {
+	s := &statusPanel{}
+	title := widget.NewLabelWithStyle("Reading your files…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.bar = widget.NewProgressBarInfinite()
+	s.bar.Stop()
+	s.counts = widget.NewLabel("")
+	s.current = widget.NewLabel("")
+	s.current.Truncation = fyne.TextTruncateEllipsis
+	s.waiting = widget.NewLabel("")
+	s.waiting.Hide()
+	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), onCancel)
+	s.scanning = newPanel(container.NewBorder(nil, nil, nil, container.NewCenter(s.cancel),
+		container.NewVBox(container.NewHBox(title, s.counts, s.waiting), s.bar, s.current)),
+		theme.ColorNameInputBackground, theme.ColorNamePrimary)
+	s.scanning.Hide()
+
+	s.icon = widget.NewIcon(theme.InfoIcon())
+	s.text = widget.NewLabel("")
+	s.text.Wrapping = fyne.TextWrapWord
+	s.details = widget.NewLabel("")
+	s.details.Wrapping = fyne.TextWrapWord
+	s.details.Selectable = true
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.hideMessage() })
+	s.message = newPanel(container.NewBorder(nil, nil, container.NewCenter(s.icon), container.NewCenter(closeBtn),
+		container.NewVBox(s.text, s.details)), theme.ColorNameInputBackground, theme.ColorNamePrimary)
+	s.message.Hide()
+
+	s.object = container.NewPadded(container.NewVBox(s.scanning, s.message))
+	s.object.Hide()
+	return s
+}
+
+func (s *statusPanel) showScanning() {
+	s.hideMessage()
+	s.counts.SetText("")
+	s.current.SetText("Looking at what you added…")
+	s.waiting.Hide()
+	s.cancel.Enable()
+	s.scanning.Show()
+	s.bar.Start()
+	s.object.Show()
+	s.object.Refresh()
+}
+
+func (s *statusPanel) setProgress(p intake.Progress) {
+	s.counts.SetText(fmt.Sprintf("%s so far (%s)", plural(p.Files, "file", "files"), humanSize(p.Bytes)))
+	if p.Current != "" {
+		s.current.SetText(displayPath(p.Current))
+	}
+}
+
+func (s *statusPanel) setWaiting(n int) {
+	s.waiting.SetText(fmt.Sprintf("· then %s more", plural(n, "batch", "batches")))
+	s.waiting.Show()
+}
+
+func (s *statusPanel) stopScanning() {
+	s.bar.Stop()
+	s.scanning.Hide()
+	s.object.Hide()
+}
+
+func (s *statusPanel) showMessage(icon fyne.Resource, stroke fyne.ThemeColorName, text, details string) {
+	s.stopScanning()
+	s.message.setStroke(stroke)
+	s.icon.SetResource(icon)
+	s.text.SetText(text)
+	s.details.SetText(details)
+	if details == "" {
+		s.details.Hide()
+	} else {
+		s.details.Show()
+	}
+	s.message.Show()
+	s.object.Show()
+	s.object.Refresh()
+}
+
+func (s *statusPanel) hideMessage() {
+	s.message.Hide()
+	if !s.scanning.Visible() {
+		s.object.Hide()
+	}
+	s.object.Refresh()
+}
+
+func (s *statusPanel) showInfo(text string) {
+	s.showMessage(theme.NewPrimaryThemedResource(theme.InfoIcon()), theme.ColorNamePrimary, text, "")
+}
+
+func (s *statusPanel) showError(text string, err error) {
+	details := ""
+	if err != nil {
+		details = "Details: " + err.Error()
+	}
+	s.showMessage(theme.NewErrorThemedResource(theme.ErrorIcon()), theme.ColorNameError, text, details)
+}
+
+func (s *statusPanel) showAdded(added *intake.Inventory) {
+	s.showMessage(theme.NewSuccessThemedResource(theme.ConfirmIcon()), theme.ColorNameSuccess,
+		fmt.Sprintf("Added %s to your case.", plural(len(added.Items), "file", "files")), "")
+}

@@ -1,0 +1,47 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Texts of the welcome screen.
+const (
+	dropHeading = "Drop your records here"
+	dropKinds   = "Folders, CDs, ZIP downloads, PDFs, photos"
+)
+
+// newWelcomeScreen is the empty new case: a large drop area with buttons to add files and folders.
+// Dropping works anywhere on the window; the area says so.
+func newWelcomeScreen(onAddFiles, onAddFolder func()) fyne.CanvasObject {
+	intro := widget.NewLabel("Gather the medical records a specialist needs for a second opinion. " +
+		"Nothing is changed or moved: Dossier only reads your files.")
+	intro.Wrapping = fyne.TextWrapWord
+	intro.Alignment = fyne.TextAlignCenter
+
+	icon := widget.NewIcon(theme.NewPrimaryThemedResource(theme.UploadIcon()))
+	heading := widget.NewLabelWithStyle(dropHeading, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	heading.SizeName = theme.SizeNameHeadingText
+	kinds := widget.NewLabelWithStyle(dropKinds, fyne.TextAlignCenter, fyne.TextStyle{})
+	or := widget.NewLabelWithStyle("or", fyne.TextAlignCenter, fyne.TextStyle{})
+
+	files := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), onAddFiles)
+	files.Importance = widget.HighImportance
+	folder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), onAddFolder)
+	folder.Importance = widget.HighImportance
+
+	inner := container.NewVBox(
+		layout.NewSpacer(),
+		container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(96), icon)),
+		heading,
+		kinds,
+		or,
+		container.NewCenter(container.NewHBox(files, folder)),
+		layout.NewSpacer(),
+	)
+	area := newPanel(inner, theme.ColorNameInputBackground, theme.ColorNamePrimary)
+	return container.NewBorder(container.NewPadded(intro), nil, nil, nil, container.NewPadded(area))
+}

@@ -1,0 +1,268 @@
+// Package ui is the Fyne desktop front end of Dossier: one file per screen, and one job runner (jobs.go)
+// that owns every goroutine and every hand-over to the UI goroutine.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"dossier/packager/intake"
+)
+
+// Config is what the desktop UI needs from the rest of the program.
+type Config struct {
+	// Scan reads the given files and folders into an inventory, calling progress now and then. It must
+	// stop soon after ctx is cancelled and then return an error wrapping ctx.Err(). Required.
+	Scan func(ctx context.Context, paths []string, progress func(intake.Progress)) (*intake.Inventory, error)
+	// Combine merges inventories when more files are added to a case; nil means intake.Combine.
+	Combine func(invs ...*intake.Inventory) *intake.Inventory
+	// Store keeps cases. Nil means nothing is persisted.
+	Store CaseStore
+	// Paths come from the command line; they become a new case exactly as if they had been dropped.
+	Paths []string
+	// Now tells the time, for the new case's name; nil means time.Now.
+	Now func() time.Time
+}
+
+// CaseStore is the part of the case store the desktop UI uses. Its methods run off the UI goroutine.
+// (*store.Store returns a *store.Case from CreateCase; wrap it to return the case's ID.)
+type CaseStore interface {
+	// CreateCase makes a new, empty case and returns its ID.
+	CreateCase(ctx context.Context, name string) (caseID int64, err error)
+	// SaveInventory replaces the stored inventory of a case.
+	SaveInventory(ctx context.Context, caseID int64, inv *intake.Inventory) error
+}
+
+// Default window size.
+var defaultWindowSize = fyne.NewSize(1000, 700)
+
+// NewMainWindow builds Dossier's main window in a: a new case with a drop area and buttons to add files
+// and folders, the inventory of what was added, and background intake with progress and cancel. If
+// cfg.Paths is not empty their intake starts at once. The caller shows it (w.ShowAndRun()).
+func NewMainWindow(a fyne.App, cfg Config) fyne.Window {
+	return newMainView(a, cfg, nil).win
+}
+
+// mainView owns the main window and the state of the case being built. All of its fields are used on
+// the UI goroutine only; background work goes through run.
+type mainView struct {
+	cfg  Config
+	win  fyne.Window
+	run  *runner
+	root *fyne.Container // status panel on top, current screen in the middle
+
+	status  *statusPanel
+	content *fyne.Container // holds the current screen
+
+	caseID   int64 // 0 until the case exists in the store
+	caseName string
+	inv      *intake.Inventory // what the case holds so far; never modified in place
+
+	scan    *job       // the scan in progress, or nil
+	pending [][]string // paths added while a scan was running, scanned next
+}
+
+// newMainView builds the window; post delivers to the UI goroutine (nil: fyne.Do).
+func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Combine == nil {
+		cfg.Combine = intake.Combine
+	}
+	v := &mainView{cfg: cfg, run: newRunner(post)}
+	v.win = a.NewWindow("Dossier")
+	v.win.Resize(defaultWindowSize)
+	v.status = newStatusPanel(v.cancelScan)
+	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder))
+	v.root = container.NewBorder(v.status.object, nil, nil, nil, v.content)
+	v.win.SetContent(v.root)
+	v.win.SetOnDropped(v.dropped)
+	v.win.SetOnClosed(v.cancelScan) // stop reading files when the window goes away
+	v.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
+		&fyne.MenuItem{Label: "Add files…", Action: v.addFiles, Shortcut: shortcutAddFiles},
+		&fyne.MenuItem{Label: "Add folder…", Action: v.addFolder, Shortcut: shortcutAddFolder},
+	)))
+	v.win.Canvas().AddShortcut(shortcutAddFiles, func(fyne.Shortcut) { v.addFiles() })
+	v.win.Canvas().AddShortcut(shortcutAddFolder, func(fyne.Shortcut) { v.addFolder() })
+	if len(cfg.Paths) > 0 {
+		v.add(cfg.Paths)
+	}
+	return v
+}
+
+var (
+	shortcutAddFiles  = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutAddFolder = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+)
+
+// dropped handles files and folders dropped anywhere on the window (the position is unreliable).
+func (v *mainView) dropped(_ fyne.Position, uris []fyne.URI) {
+	var paths []string
+	for _, u := range uris {
+		if p := uriPath(u); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		v.status.showInfo("Only files and folders on this computer can be added.")
+		return
+	}
+	v.add(paths)
+}
+
+// uriPath returns the local path of a file URI, or "" for anything else.
+func uriPath(u fyne.URI) string {
+	if u == nil || u.Scheme() != "file" {
+		return ""
+	}
+	return filepath.FromSlash(u.Path())
+}
+
+func (v *mainView) addFiles() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			v.status.showError("The file could not be opened.", err)
+			return
+		}
+		if r == nil { // the person closed the dialog
+			return
+		}
+		u := r.URI()
+		_ = r.Close()
+		v.dropped(fyne.Position{}, []fyne.URI{u})
+	}, v.win)
+	d.SetConfirmText("Add")
+	d.Resize(dialogSize(v.win))
+	d.Show()
+}
+
+func (v *mainView) addFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil {
+			v.status.showError("The folder could not be opened.", err)
+			return
+		}
+		if l == nil {
+			return
+		}
+		v.dropped(fyne.Position{}, []fyne.URI{l})
+	}, v.win)
+	d.SetConfirmText("Add")
+	d.Resize(dialogSize(v.win))
+	d.Show()
+}
+
+// dialogSize makes file dialogs roomy but never larger than the window.
+func dialogSize(w fyne.Window) fyne.Size {
+	s := w.Canvas().Size()
+	return fyne.NewSize(min(900, s.Width*0.9), min(650, s.Height*0.9))
+}
+
+// add is the one way files enter a case: command line, drop and dialogs all come here.
+func (v *mainView) add(paths []string) {
+	if v.scan != nil {
+		v.pending = append(v.pending, paths)
+		v.status.setWaiting(len(v.pending))
+		return
+	}
+	v.startScan(paths)
+}
+
+// scanResult is what a finished scan job hands back.
+type scanResult struct {
+	added   *intake.Inventory // what this scan found
+	merged  *intake.Inventory // the case's inventory with it
+	caseID  int64
+	saveErr error // the inventory is shown but could not be stored
+}
+
+func (v *mainView) startScan(paths []string) {
+	scan, combine, st := v.cfg.Scan, v.cfg.Combine, v.cfg.Store
+	before, caseID := v.inv, v.caseID
+	if v.caseName == "" {
+		v.caseName = "New case " + v.cfg.Now().Format("2 January 2006")
+	}
+	name := v.caseName
+	v.status.showScanning()
+	work := func(ctx context.Context, report func(intake.Progress)) (scanResult, error) {
+		if scan == nil {
+			return scanResult{}, errors.New("reading files is not available in this build")
+		}
+		added, err := scan(ctx, paths, report)
+		if err != nil {
+			return scanResult{}, err
+		}
+		if err := ctx.Err(); err != nil {
+			return scanResult{}, fmt.Errorf("stopped: %w", err)
+		}
+		if added == nil || len(added.Items) == 0 {
+			return scanResult{added: added}, nil
+		}
+		res := scanResult{added: added, merged: added, caseID: caseID}
+		if before != nil {
+			res.merged = combine(before, added)
+		}
+		if st != nil {
+			// Once the files are read, finish storing them even if Cancel is pressed now.
+			sctx := context.WithoutCancel(ctx)
+			if res.caseID == 0 {
+				id, err := st.CreateCase(sctx, name)
+				if err != nil {
+					res.saveErr = err
+					return res, nil
+				}
+				res.caseID = id
+			}
+			res.saveErr = st.SaveInventory(sctx, res.caseID, res.merged)
+		}
+		return res, nil
+	}
+	v.scan = startJob(v.run, context.Background(), work, v.status.setProgress, v.scanDone)
+}
+
+func (v *mainView) scanDone(res scanResult, err error) {
+	v.scan = nil
+	switch {
+	case errors.Is(err, context.Canceled):
+		v.pending = nil
+		v.status.showInfo("Stopped. Nothing from this batch was added; you can add it again at any time.")
+		return
+	case err != nil:
+		v.status.showError("Something went wrong while reading what you added, so none of it was added. You can try again.", err)
+	case res.merged == nil:
+		v.status.showInfo("No files were found in what you added.")
+	default:
+		v.inv, v.caseID = res.merged, res.caseID
+		v.showCase()
+		if res.saveErr != nil {
+			v.status.showError("Your files are listed below, but the case could not be saved on this computer.", res.saveErr)
+		} else {
+			v.status.showAdded(res.added)
+		}
+	}
+	if len(v.pending) > 0 {
+		next := v.pending[0]
+		v.pending = v.pending[1:]
+		v.startScan(next)
+	}
+}
+
+func (v *mainView) cancelScan() {
+	if v.scan != nil {
+		v.scan.Cancel()
+	}
+}
+
+func (v *mainView) showCase() {
+	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, v.addFiles, v.addFolder)}
+	v.content.Refresh()
+}
