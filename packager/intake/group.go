@@ -127,7 +127,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			if msg := gapProblem(instanceNumbers[se], se.Instances); msg != "" {
 				se.Problems = append(se.Problems, msg)
 				inv.Problems = append(inv.Problems, Problem{Code: ProblemMissingInstances,
-					Message: fmt.Sprintf("A %s series (%s) seems incomplete: %s. Ask the hospital for the complete study.", nonEmpty(se.Modality, "DICOM"), nonEmpty(se.Description, "no description"), msg)})
+					Message: fmt.Sprintf("One series (%s, %s) seems incomplete: %s. Ask the hospital for the complete study.", nonEmpty(se.Modality, "DICOM"), nonEmpty(se.Description, "no description"), msg)})
 			}
 		}
 	}
@@ -152,15 +152,15 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	}
 	if len(dupPaths) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths,
-			Message: fmt.Sprintf("%d images appear twice (same DICOM identifier); only one copy of each is counted.", len(dupPaths))})
+			Message: fmt.Sprintf("%s twice (same DICOM identifier); only one copy of each is counted.", count(len(dupPaths), "image appears", "images appear"))})
 	}
 	if len(damaged) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged,
-			Message: fmt.Sprintf("%d files could not be read. Each one says why; copying them again from the original often helps.", len(damaged))})
+			Message: fmt.Sprintf("%s not be read. Each one says why; copying them again from the original often helps.", count(len(damaged), "file could", "files could"))})
 	}
 	if len(burned) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned,
-			Message: fmt.Sprintf("%d images may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", len(burned))})
+			Message: fmt.Sprintf("%s show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", count(len(burned), "image may", "images may"))})
 	}
 	if len(dirMismatch) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDICOMDIRMismatch, Paths: dirMismatch,
@@ -188,7 +188,11 @@ func gapProblem(numbers []int, instances int) string {
 		return "" // repeated or sparse numbering: not a simple sequence
 	}
 	missing := span - distinct
-	return fmt.Sprintf("%d of %d images are missing (numbers run from %d to %d)", missing, span, lo, hi)
+	verb := "are"
+	if missing == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%d of %d images %s missing (numbers run from %d to %d)", missing, span, verb, lo, hi)
 }
 
 // distinctPeople counts patients that differ by name or birth date. Several
@@ -284,6 +288,14 @@ func pathKey(p string) string {
 		parts[i] = strings.TrimSuffix(part, ";1")
 	}
 	return strings.ToLower(strings.Join(parts, "/"))
+}
+
+// count writes n with the singular or plural words that follow it.
+func count(n int, one, several string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, several)
 }
 
 func contains(list []string, s string) bool {

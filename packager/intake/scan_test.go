@@ -123,7 +123,7 @@ func TestScanMixedCase(t *testing.T) {
 	if mr == nil || !slices.Equal(mr.Modalities, []string{"MR", "US"}) {
 		t.Fatalf("MR study = %+v", mr)
 	}
-	if len(mr.Series[0].Problems) == 0 || !strings.Contains(mr.Series[0].Problems[0], "1 of 6 images are missing") {
+	if len(mr.Series[0].Problems) == 0 || !strings.Contains(mr.Series[0].Problems[0], "1 of 6 images is missing") {
 		t.Errorf("MR series with a gap: problems %q", mr.Series[0].Problems)
 	}
 	if mr.Series[1].BurnedIn != 2 {
