@@ -1,0 +1,225 @@
+// Package leakscan searches written bytes for a case's identity: every
+// spelling of every name, ID, birth date, accession number, phone number and
+// address line (identity.Needles), case-insensitively, in one pass over the
+// data with an Aho-Corasick automaton. It reads what was actually written
+// (file contents, archive entry names, extracted document text) because
+// that, not what a transform meant to do, is what leaves the computer.
+//
+// Hits say where and which kind of fact matched, never the matched text.
+package leakscan
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"dossier/packager/identity"
+)
+
+// Hit is one match in scanned data.
+type Hit struct {
+	// Where names what was scanned: a file or entry name, "entry name", ...
+	Where string
+	// Offset is the byte offset of the end of the match within Where.
+	Offset int64
+	Kind   identity.Kind
+	Source string
+}
+
+// String describes the hit without the identifying text itself.
+func (h Hit) String() string {
+	return fmt.Sprintf("%s: a %s (from %s) at byte %d", h.Where, h.Kind, h.Source, h.Offset)
+}
+
+// Scanner finds needles in bytes. It is immutable and safe for concurrent
+// use; each scan keeps its own state.
+type Scanner struct {
+	next    [][256]int32 // goto/failure transitions folded into a DFA
+	flat    []uint32     // next, flattened: state*256+byte -> state<<1 | has-output
+	out     [][]int32    // needle indexes ending at each state
+	needles []identity.Needle
+	maxLen  int
+}
+
+// New builds a scanner for needles. Each needle is searched for in UTF-8
+// and, where it has non-ASCII letters, also in Latin-1 (as older DICOM and
+// PDF files store text); ASCII letters match in either case.
+func New(needles []identity.Needle) *Scanner {
+	s := &Scanner{needles: needles}
+	type node struct {
+		children map[byte]int32
+	}
+	nodes := []node{{children: map[byte]int32{}}}
+	s.out = [][]int32{nil}
+	addPattern := func(p []byte, idx int32) {
+		cur := int32(0)
+		for _, c := range p {
+			c = fold(c)
+			nx, ok := nodes[cur].children[c]
+			if !ok {
+				nx = int32(len(nodes))
+				nodes = append(nodes, node{children: map[byte]int32{}})
+				s.out = append(s.out, nil)
+				nodes[cur].children[c] = nx
+			}
+			cur = nx
+		}
+		s.out[cur] = append(s.out[cur], idx)
+		s.maxLen = max(s.maxLen, len(p))
+	}
+	for i, n := range needles {
+		if n.Text == "" {
+			continue
+		}
+		addPattern([]byte(n.Text), int32(i))
+		if l1, ok := latin1(n.Text); ok && l1 != n.Text {
+			addPattern([]byte(l1), int32(i))
+		}
+	}
+	// Breadth-first: failure links, then the full transition table.
+	s.next = make([][256]int32, len(nodes))
+	fail := make([]int32, len(nodes))
+	queue := []int32{}
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if nx, ok := nodes[0].children[fold(b)]; ok {
+			s.next[0][c] = nx
+			fail[nx] = 0
+			queue = append(queue, nx)
+		}
+	}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		s.out[u] = append(s.out[u], s.out[fail[u]]...)
+		for c := 0; c < 256; c++ {
+			b := byte(c)
+			if nx, ok := nodes[u].children[fold(b)]; ok {
+				s.next[u][c] = nx
+				if fold(b) == b { // visit each child once
+					fail[nx] = s.next[fail[u]][c]
+					queue = append(queue, nx)
+				}
+			} else {
+				s.next[u][c] = s.next[fail[u]][c]
+			}
+		}
+	}
+	s.flat = make([]uint32, len(s.next)*256)
+	for u := range s.next {
+		for c, v := range s.next[u] {
+			e := uint32(v) << 1
+			if len(s.out[v]) > 0 {
+				e |= 1
+			}
+			s.flat[u*256+c] = e
+		}
+	}
+	return s
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// fold maps ASCII upper-case letters to lower case.
+func fold(c byte) byte {
+	if isUpper(c) {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// latin1 converts s to ISO 8859-1 bytes when every rune fits.
+func latin1(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r == utf8.RuneError || r > 0xFF {
+			return "", false
+		}
+		b = append(b, byte(r))
+	}
+	return string(b), true
+}
+
+// Empty reports whether the scanner has nothing to look for.
+func (s *Scanner) Empty() bool { return len(s.next) <= 1 }
+
+// State is the position of an ongoing scan; the zero value starts one.
+type State struct {
+	node int32
+	off  int64
+}
+
+// Feed scans p as the continuation of st, appending hits for where.
+func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
+	node := uint32(st.node)
+	flat := s.flat
+	for i, c := range p {
+		e := flat[node<<8|uint32(c)]
+		node = e >> 1
+		if e&1 != 0 {
+			for _, idx := range s.out[node] {
+				n := s.needles[idx]
+				hits = append(hits, Hit{Where: where, Offset: st.off + int64(i) + 1, Kind: n.Kind, Source: n.Source})
+			}
+		}
+	}
+	st.node = int32(node)
+	st.off += int64(len(p))
+	return hits
+}
+
+// String scans one string (an entry name, extracted text).
+func (s *Scanner) String(where, text string) []Hit {
+	var st State
+	return s.Feed(&st, where, []byte(text), nil)
+}
+
+// Bytes scans one byte slice.
+func (s *Scanner) Bytes(where string, b []byte) []Hit {
+	var st State
+	return s.Feed(&st, where, b, nil)
+}
+
+// Reader scans everything r yields, checking ctx between chunks.
+func (s *Scanner) Reader(ctx context.Context, where string, r io.Reader) ([]Hit, error) {
+	var st State
+	var hits []Hit
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return hits, err
+		}
+		n, err := r.Read(buf)
+		hits = s.Feed(&st, where, buf[:n], hits)
+		if err == io.EOF {
+			return hits, nil
+		}
+		if err != nil {
+			return hits, fmt.Errorf("leak scan of %s: %w", where, err)
+		}
+	}
+}
+
+// Writer passes writes on to w and scans them on the way, so the bytes an
+// export writes are scanned in the same pass. Hits are collected in the
+// returned *Tap.
+func (s *Scanner) Writer(where string, w io.Writer) *Tap {
+	return &Tap{s: s, where: where, w: w}
+}
+
+// Tap is an io.Writer that scans what passes through it.
+type Tap struct {
+	s     *Scanner
+	where string
+	w     io.Writer
+	st    State
+	Hits  []Hit
+}
+
+// Write scans p and writes it to the underlying writer.
+func (t *Tap) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	t.Hits = t.s.Feed(&t.st, t.where, p[:n], t.Hits)
+	return n, err
+}

@@ -1,0 +1,95 @@
+package leakscan
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"dossier/packager/identity"
+)
+
+func caseSet() *identity.Set {
+	s := identity.NewSet()
+	s.Add(identity.Name, "DOE^JANE", "DICOM PatientName")
+	s.Add(identity.Name, "Müller^Jürgen", "DICOM PatientName")
+	s.Add(identity.ID, "PID-0042", "DICOM PatientID")
+	s.Add(identity.BirthDate, "19610203", "DICOM PatientBirthDate")
+	s.Add(identity.Accession, "ACC-777", "DICOM AccessionNumber")
+	s.Add(identity.Phone, "+1 (555) 010-0199", "DICOM PatientTelephoneNumbers")
+	s.Add(identity.Address, "12 Elm Street, Springfield", "DICOM PatientAddress")
+	return s
+}
+
+func TestFindsEverySpelling(t *testing.T) {
+	sc := New(caseSet().Needles())
+	for _, text := range []string{
+		"DOE^JANE", "Jane Doe", "JANE DOE", "Doe, Jane", "DOE,JANE", "doe jane",
+		"19610203", "1961-02-03", "03/02/1961", "02/03/1961", "3 Feb 1961", "February 3, 1961", "03.02.1961",
+		"PID-0042", "pid-0042", "ACC-777", "+1 (555) 010-0199", "5550100199", "0100199",
+		"12 Elm Street", "Springfield",
+		"Jürgen Müller", "MÜLLER^JÜRGEN"[:0] + "Müller^Jürgen",
+		"J\xfcrgen M\xfcller", // Latin-1
+	} {
+		hits := sc.String("x", "report: "+text+" end")
+		if len(hits) == 0 {
+			t.Errorf("%q not found", text)
+		}
+		for _, h := range hits {
+			if strings.Contains(h.String(), text) {
+				t.Errorf("hit description quotes the identity: %s", h)
+			}
+		}
+	}
+	for _, clean := range []string{"Jane", "Doe", "1961", "Elm", "0042", "a Jane Dorian note", "DOSSIER-7KQ2-M4XD"} {
+		if hits := sc.String("x", clean); len(hits) != 0 {
+			t.Errorf("%q matched: %v", clean, hits)
+		}
+	}
+}
+
+func TestStreamingAcrossChunkBoundaries(t *testing.T) {
+	sc := New(caseSet().Needles())
+	data := make([]byte, 3<<20)
+	rand.New(rand.NewSource(1)).Read(data)
+	for i := range data {
+		data[i] = 'a' + data[i]%26 // letters only: no accidental needle with digits
+	}
+	at := (1 << 20) - 3 // straddles the reader's 1 MiB chunk
+	copy(data[at:], "DOE^JANE")
+	hits, err := sc.Reader(context.Background(), "big", io.MultiReader(bytes.NewReader(data[:at+2]), bytes.NewReader(data[at+2:])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Offset != int64(at+len("DOE^JANE")) {
+		t.Errorf("hits = %v", hits)
+	}
+	var out bytes.Buffer
+	tap := sc.Writer("tap", &out)
+	for i := 0; i < len(data); i += 4097 {
+		tap.Write(data[i:min(i+4097, len(data))])
+	}
+	if len(tap.Hits) != 1 || !bytes.Equal(out.Bytes(), data) {
+		t.Errorf("tap hits = %v", tap.Hits)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New(caseSet().Needles()).Reader(ctx, "x", strings.NewReader("abc")); err == nil {
+		t.Error("cancelled scan returned no error")
+	}
+}
+
+func BenchmarkScan(b *testing.B) {
+	sc := New(caseSet().Needles())
+	data := make([]byte, 64<<20)
+	rand.New(rand.NewSource(1)).Read(data)
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		sc.Bytes("x", data)
+	}
+}
