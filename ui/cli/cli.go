@@ -41,6 +41,8 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{name: "scan", summary: "list what a set of files, folders, CDs or ZIPs holds", usage: "dossier scan [--json] PATH...", run: runScan},
+		{name: "check", summary: "show what a reviewer still needs (the checklist)", usage: "dossier check [--json] [--cancer TYPE] PATH...", run: runCheck},
+		{name: "letter", summary: "write a PDF letter asking the hospital for what is missing", usage: "dossier letter --out FILE [--cancer TYPE] PATH...", run: runLetter},
 	}
 }
 
