@@ -1,0 +1,781 @@
+// Package dicomdir writes a DICOMDIR: the Media Storage Directory (SOP class
+// 1.2.840.10008.1.3.10, PS3.10 and PS3.3 Annex F) that indexes the DICOM
+// files of a file-set such as an IHE PDI medium or Dossier's bundle.
+//
+// The directory is generated from scratch, never by rewriting an existing
+// one (rewriting shifts every record offset). It is a Part 10 file: a
+// 128-byte preamble, "DICM", the File Meta group with its group length, then
+// an Explicit VR Little Endian dataset holding the File-set ID, the root
+// offsets and a Directory Record Sequence of explicit-length items linked by
+// byte offsets counted from the first byte of the file.
+//
+// Records form the PATIENT / STUDY / SERIES / leaf hierarchy of PS3.3 F.4.
+// Leaf records are IMAGE, except Encapsulated PDF (ENCAP DOC); the keys that
+// SR DOCUMENT, KEY OBJECT DOC, PRESENTATION and the RT records require as
+// Type 1 (completion flag, concept name, content label...) are not in
+// dicomx.Header, so those instances get IMAGE records, which every reader
+// accepts.
+//
+// Errors never contain patient values: they name the entry index and the
+// field only.
+package dicomdir
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"dossier/packager/dicomx"
+)
+
+// Entry is one file of the file-set.
+type Entry struct {
+	// FileID holds the path components of the file relative to the
+	// DICOMDIR, each of 1 to 8 characters of [A-Z0-9_], for example
+	// {"DICOM", "ST000001", "SE000001", "IM000001"}.
+	FileID []string
+	// Header is the header of the file as written (de-identified values).
+	// Referenced SOP Class UID in File comes from its
+	// MediaStorageSOPClassUID (else SOPClassUID), Referenced SOP Instance
+	// UID in File from SOPInstanceUID (the meta's instance UID must match
+	// it), Referenced Transfer Syntax UID in File from TransferSyntaxUID.
+	Header *dicomx.Header
+}
+
+// Errors returned by Write and ValidFileID; they are wrapped with details
+// that never include patient values.
+var (
+	// ErrInvalidFileID reports a Referenced File ID that breaks PS3.12 / IHE PDI rules.
+	ErrInvalidFileID = errors.New("dicomdir: invalid file ID")
+	// ErrInvalidFileSetID reports a File-set ID that is not at most 16 characters of [A-Z0-9_ ].
+	ErrInvalidFileSetID = errors.New("dicomdir: invalid file-set ID")
+	// ErrInvalidEntry reports an entry that cannot be indexed (no header, bad UID, no transfer syntax).
+	ErrInvalidEntry = errors.New("dicomdir: invalid entry")
+	// ErrDuplicate reports two entries with the same file ID or SOP Instance UID.
+	ErrDuplicate = errors.New("dicomdir: duplicate entry")
+	// ErrTooLarge reports a directory whose offsets do not fit in 32 bits.
+	ErrTooLarge = errors.New("dicomdir: directory too large")
+)
+
+// Limits of PS3.10 8.2 / PS3.12 and IHE PDI for Referenced File IDs.
+const (
+	maxComponents   = 8
+	maxComponentLen = 8
+)
+
+// SOP classes and UIDs used here.
+const (
+	sopClassDirectory = dicomx.SOPClassMediaStorageDirectory
+	tsExplicitLE      = "1.2.840.10008.1.2.1"
+	sopClassPDF       = "1.2.840.10008.5.1.4.1.1.104.1"
+	charsetUTF8       = "ISO_IR 192"
+	// implementationVersion is Dossier's Implementation Version Name (SH).
+	implementationVersion = "DOSSIER_1"
+)
+
+// implementationUID is Dossier's Implementation Class UID; it is derived the
+// same way as packager/dicomdeid's.
+var implementationUID = func() string {
+	s := sha256.Sum256([]byte("dossier implementation class v1"))
+	return "2.25." + new(big.Int).SetBytes(s[:16]).String()
+}()
+
+// Placeholders for Type 1 keys that a file lacks (as dcmmkdir --invent does).
+const (
+	placeholderPatientID = "UNKNOWN"
+	placeholderDate      = "19000101"
+	placeholderTime      = "000000"
+	placeholderModality  = "OT"
+)
+
+// ValidFileID checks components against the rules for a Referenced File ID
+// on media (PS3.10 8.2, PS3.12 ISO 9660 mapping, IHE PDI): 1 to 8
+// components, each of 1 to 8 characters from upper-case A-Z, digits 0-9
+// and underscore. Errors wrap ErrInvalidFileID and name the component by
+// position only.
+func ValidFileID(components []string) error {
+	if len(components) == 0 {
+		return fmt.Errorf("%w: no components", ErrInvalidFileID)
+	}
+	if len(components) > maxComponents {
+		return fmt.Errorf("%w: %d components (at most %d)", ErrInvalidFileID, len(components), maxComponents)
+	}
+	for i, c := range components {
+		if c == "" {
+			return fmt.Errorf("%w: component %d is empty", ErrInvalidFileID, i+1)
+		}
+		if len(c) > maxComponentLen {
+			return fmt.Errorf("%w: component %d has %d bytes (at most %d)", ErrInvalidFileID, i+1, len(c), maxComponentLen)
+		}
+		for j := 0; j < len(c); j++ {
+			if !fileIDChar(c[j]) {
+				return fmt.Errorf("%w: component %d has a character outside [A-Z0-9_] at position %d", ErrInvalidFileID, i+1, j+1)
+			}
+		}
+	}
+	return nil
+}
+
+func fileIDChar(b byte) bool {
+	return (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_'
+}
+
+// validFileSetID checks a File-set ID (0004,1130): CS of at most 16
+// characters of [A-Z0-9_ ]; it may be empty (Type 2).
+func validFileSetID(s string) error {
+	if len(s) > 16 {
+		return fmt.Errorf("%w: %d characters (at most 16)", ErrInvalidFileSetID, len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if !fileIDChar(s[i]) && s[i] != ' ' {
+			return fmt.Errorf("%w: character outside [A-Z0-9_ ] at position %d", ErrInvalidFileSetID, i+1)
+		}
+	}
+	return nil
+}
+
+// Write writes a DICOMDIR for entries to w, with File-set ID fileSetID (at
+// most 16 characters of [A-Z0-9_ ], may be empty).
+//
+// Patients are grouped by (PatientID, PatientName), studies by Study
+// Instance UID within a patient, series by Series Instance UID within a
+// study. The output depends only on the set of entries, not on their order:
+// patients are sorted by ID and name, studies by date, time and UID, series
+// by number and UID, instances by number and file ID.
+//
+// Values are cut to their VR's maximum length; Type 1 keys that a header
+// lacks get placeholders (PatientID "UNKNOWN", StudyDate 19000101, StudyTime
+// 000000, Modality OT); Study ID, which dicomx.Header does not carry, is the
+// study's ordinal within the file-set. A record with non-ASCII values has
+// Specific Character Set ISO_IR 192.
+//
+// Entries with an invalid file ID, a missing header, an invalid SOP Class,
+// SOP Instance, Study or Series UID or transfer syntax, and duplicated file
+// IDs or SOP Instance UIDs are errors; nothing is written then. Memory use
+// is proportional to the number of entries.
+func Write(w io.Writer, fileSetID string, entries []Entry) error {
+	if err := validFileSetID(fileSetID); err != nil {
+		return err
+	}
+	leaves, err := prepare(entries)
+	if err != nil {
+		return err
+	}
+	roots := buildTree(leaves)
+
+	// Encode every record in depth-first order with zero offsets.
+	var order []*record
+	var walk func(rs []*record)
+	walk = func(rs []*record) {
+		for _, r := range rs {
+			r.enc = r.encode()
+			order = append(order, r)
+			walk(r.children)
+		}
+	}
+	walk(roots)
+
+	// The meta's instance UID is derived from the content, offsets excepted
+	// (they depend on the meta's length).
+	h := sha256.New()
+	h.Write([]byte("dossier dicomdir v1\x00"))
+	h.Write([]byte(fileSetID))
+	for _, r := range order {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(r.enc)))
+		h.Write(n[:])
+		h.Write(r.enc)
+	}
+	sum := h.Sum(nil)
+	instanceUID := "2.25." + new(big.Int).SetBytes(sum[:16]).String()
+
+	meta := metaGroup(instanceUID)
+	var head []byte
+	head = appendString(head, 0x00041130, "CS", fileSetID)
+	// Offsets of the dataset elements after the File-set ID.
+	const (
+		firstRootLen = 12 // (0004,1200) UL
+		lastRootLen  = 12 // (0004,1202) UL
+		flagLen      = 10 // (0004,1212) US
+		seqHeaderLen = 12 // (0004,1220) SQ, explicit length
+	)
+	base := int64(128 + 4 + len(meta) + len(head) + firstRootLen + lastRootLen + flagLen + seqHeaderLen)
+	pos := base
+	for _, r := range order {
+		r.offset = pos
+		pos += int64(len(r.enc))
+	}
+	if pos > math.MaxUint32 || pos-base > math.MaxUint32-1 {
+		return fmt.Errorf("%w: %d bytes", ErrTooLarge, pos)
+	}
+	link := func(rs []*record) {
+		for i, r := range rs {
+			if i+1 < len(rs) {
+				binary.LittleEndian.PutUint32(r.enc[offNext:], uint32(rs[i+1].offset))
+			}
+			if len(r.children) > 0 {
+				binary.LittleEndian.PutUint32(r.enc[offLower:], uint32(r.children[0].offset))
+			}
+		}
+	}
+	link(roots)
+	for _, r := range order {
+		link(r.children)
+	}
+	var first, last uint32
+	if len(roots) > 0 {
+		first = uint32(roots[0].offset)
+		last = uint32(roots[len(roots)-1].offset)
+	}
+	head = appendUL(head, 0x00041200, first)
+	head = appendUL(head, 0x00041202, last)
+	head = appendUS(head, 0x00041212, 0)
+	head = appendHeader(head, 0x00041220, "SQ", uint32(pos-base))
+	if int64(128+4+len(meta)+len(head)) != base {
+		return fmt.Errorf("dicomdir: internal error: dataset head is %d bytes, expected %d", 128+4+len(meta)+len(head), base)
+	}
+
+	var pre [132]byte
+	copy(pre[128:], "DICM")
+	if err := writeAll(w, pre[:], meta, head); err != nil {
+		return err
+	}
+	// Write the records in chunks to keep the number of Write calls low.
+	var buf []byte
+	for _, r := range order {
+		buf = append(buf, r.enc...)
+		if len(buf) >= 64<<10 {
+			if err := writeAll(w, buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	return writeAll(w, buf)
+}
+
+func writeAll(w io.Writer, parts ...[]byte) error {
+	for _, p := range parts {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := w.Write(p); err != nil {
+			return fmt.Errorf("dicomdir: write: %w", err)
+		}
+	}
+	return nil
+}
+
+// metaGroup returns the File Meta Information group (0002) with its group
+// length.
+func metaGroup(instanceUID string) []byte {
+	var body []byte
+	body = appendHeader(body, 0x00020001, "OB", 2)
+	body = append(body, 0x00, 0x01)
+	body = appendString(body, 0x00020002, "UI", sopClassDirectory)
+	body = appendString(body, 0x00020003, "UI", instanceUID)
+	body = appendString(body, 0x00020010, "UI", tsExplicitLE)
+	body = appendString(body, 0x00020012, "UI", implementationUID)
+	body = appendString(body, 0x00020013, "SH", implementationVersion)
+	out := appendUL(nil, 0x00020000, uint32(len(body)))
+	return append(out, body...)
+}
+
+// leaf is one entry's normalised values.
+type leaf struct {
+	fileID                             []string
+	fileKey                            string
+	patientName, patientID             string
+	studyUID, studyDate, studyTime     string
+	studyDesc, accession               string
+	seriesUID, modality                string
+	seriesNumber, instanceNumber       int
+	sopClass, sopInstance, transferUID string
+	recordType                         string
+	mimeType                           string
+}
+
+// prepare validates entries and normalises their values. Errors name the
+// entry index and the field, never the value.
+func prepare(entries []Entry) ([]*leaf, error) {
+	leaves := make([]*leaf, 0, len(entries))
+	files := make(map[string]int, len(entries))
+	sops := make(map[string]int, len(entries))
+	for i, e := range entries {
+		if err := ValidFileID(e.FileID); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i, err)
+		}
+		if len(e.FileID) == 1 && e.FileID[0] == "DICOMDIR" {
+			return nil, fmt.Errorf("entry %d: %w: the file ID names the DICOMDIR itself", i, ErrInvalidFileID)
+		}
+		h := e.Header
+		if h == nil {
+			return nil, fmt.Errorf("entry %d: %w: no header", i, ErrInvalidEntry)
+		}
+		l := &leaf{
+			fileID:  append([]string(nil), e.FileID...),
+			fileKey: strings.Join(e.FileID, "\\"),
+		}
+		if j, ok := files[l.fileKey]; ok {
+			return nil, fmt.Errorf("entries %d and %d: %w: same file ID", j, i, ErrDuplicate)
+		}
+		files[l.fileKey] = i
+
+		l.sopClass = trimUID(h.MediaStorageSOPClassUID)
+		if l.sopClass == "" {
+			l.sopClass = trimUID(h.SOPClassUID)
+		}
+		l.sopInstance = trimUID(h.SOPInstanceUID)
+		l.studyUID = trimUID(h.StudyInstanceUID)
+		l.seriesUID = trimUID(h.SeriesInstanceUID)
+		l.transferUID = trimUID(h.TransferSyntaxUID)
+		for _, f := range []struct {
+			name string
+			v    string
+		}{
+			{"SOP Class UID", l.sopClass},
+			{"SOP Instance UID", l.sopInstance},
+			{"Study Instance UID", l.studyUID},
+			{"Series Instance UID", l.seriesUID},
+			{"Transfer Syntax UID", l.transferUID},
+		} {
+			if !validUID(f.v) {
+				return nil, fmt.Errorf("entry %d: %w: %s missing or not a valid UID", i, ErrInvalidEntry, f.name)
+			}
+		}
+		if l.sopClass == sopClassDirectory {
+			return nil, fmt.Errorf("entry %d: %w: the file is a DICOMDIR", i, ErrInvalidEntry)
+		}
+		if j, ok := sops[l.sopInstance]; ok {
+			return nil, fmt.Errorf("entries %d and %d: %w: same SOP Instance UID", j, i, ErrDuplicate)
+		}
+		sops[l.sopInstance] = i
+
+		l.patientName = personName(h.PatientName)
+		l.patientID = text(h.PatientID, 64)
+		if l.patientID == "" {
+			l.patientID = placeholderPatientID
+		}
+		l.studyDate = date(h.StudyDate)
+		l.studyTime = timeOfDay(h.StudyTime)
+		l.studyDesc = text(h.StudyDescription, 64)
+		l.accession = text(h.AccessionNumber, 16)
+		l.modality = codeString(h.Modality)
+		l.seriesNumber = clampIS(h.SeriesNumber)
+		l.instanceNumber = clampIS(h.InstanceNumber)
+		l.recordType, l.mimeType = recordTypeFor(l.sopClass)
+		leaves = append(leaves, l)
+	}
+	return leaves, nil
+}
+
+// recordTypeFor returns the Directory Record Type for a leaf of sopClass,
+// and the MIME type for ENCAP DOC records.
+func recordTypeFor(sopClass string) (typ, mime string) {
+	if sopClass == sopClassPDF {
+		return "ENCAP DOC", "application/pdf"
+	}
+	return "IMAGE", ""
+}
+
+// record is one directory record.
+type record struct {
+	typ      string
+	elems    []elem
+	children []*record
+	enc      []byte // the encoded item, header included
+	offset   int64  // file offset of the item's first byte
+}
+
+// Positions of the offset values inside an encoded item: the item header (8
+// bytes), then (0004,1400) UL (value at 8+8), (0004,1410) US (10 bytes),
+// (0004,1420) UL (value at 8+12+10+8).
+const (
+	offNext  = 16
+	offLower = 38
+)
+
+type elem struct {
+	tag uint32
+	vr  string
+	val []string // values, joined with '\'; nil for an empty sequence
+}
+
+func (r *record) encode() []byte {
+	b := make([]byte, 8, 256)
+	b = appendUL(b, 0x00041400, 0)
+	b = appendUS(b, 0x00041410, 0xFFFF)
+	b = appendUL(b, 0x00041420, 0)
+	b = appendString(b, 0x00041430, "CS", r.typ)
+	els := r.elems
+	nonASCII := false
+	for _, e := range els {
+		for _, v := range e.val {
+			if !isASCII(v) {
+				nonASCII = true
+			}
+		}
+	}
+	if nonASCII {
+		els = append(els, elem{tag: 0x00080005, vr: "CS", val: []string{charsetUTF8}})
+	}
+	els = append([]elem(nil), els...)
+	sort.SliceStable(els, func(i, j int) bool { return els[i].tag < els[j].tag })
+	for _, e := range els {
+		if e.vr == "SQ" {
+			b = appendHeader(b, e.tag, "SQ", 0)
+			continue
+		}
+		b = appendString(b, e.tag, e.vr, strings.Join(e.val, "\\"))
+	}
+	binary.LittleEndian.PutUint32(b[0:], 0xE000FFFE)
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(b)-8))
+	return b
+}
+
+func one(tag uint32, vr, v string) elem { return elem{tag: tag, vr: vr, val: []string{v}} }
+
+// buildTree groups leaves into PATIENT / STUDY / SERIES records, sorted
+// deterministically.
+func buildTree(leaves []*leaf) []*record {
+	// A total order first, so that the values of each group's first member
+	// do not depend on the input order.
+	sort.Slice(leaves, func(i, j int) bool {
+		a, b := leaves[i], leaves[j]
+		if a.patientID != b.patientID {
+			return a.patientID < b.patientID
+		}
+		if a.patientName != b.patientName {
+			return a.patientName < b.patientName
+		}
+		if a.studyUID != b.studyUID {
+			return a.studyUID < b.studyUID
+		}
+		if a.seriesUID != b.seriesUID {
+			return a.seriesUID < b.seriesUID
+		}
+		return a.fileKey < b.fileKey
+	})
+	type series struct {
+		first  *leaf
+		leaves []*leaf
+	}
+	type study struct {
+		first  *leaf
+		series []*series
+		byUID  map[string]*series
+	}
+	type patient struct {
+		first   *leaf
+		studies []*study
+		byUID   map[string]*study
+	}
+	var patients []*patient
+	byKey := map[[2]string]*patient{}
+	for _, l := range leaves {
+		k := [2]string{l.patientID, l.patientName}
+		p := byKey[k]
+		if p == nil {
+			p = &patient{first: l, byUID: map[string]*study{}}
+			byKey[k] = p
+			patients = append(patients, p)
+		}
+		st := p.byUID[l.studyUID]
+		if st == nil {
+			st = &study{first: l, byUID: map[string]*series{}}
+			p.byUID[l.studyUID] = st
+			p.studies = append(p.studies, st)
+		}
+		se := st.byUID[l.seriesUID]
+		if se == nil {
+			se = &series{first: l}
+			st.byUID[l.seriesUID] = se
+			st.series = append(st.series, se)
+		}
+		se.leaves = append(se.leaves, l)
+	}
+	// Patients are already in (ID, name) order.
+	studyID := 0
+	roots := make([]*record, 0, len(patients))
+	for _, p := range patients {
+		sort.SliceStable(p.studies, func(i, j int) bool {
+			a, b := p.studies[i].first, p.studies[j].first
+			if a.studyDate != b.studyDate {
+				return a.studyDate < b.studyDate
+			}
+			if a.studyTime != b.studyTime {
+				return a.studyTime < b.studyTime
+			}
+			return a.studyUID < b.studyUID
+		})
+		pr := &record{typ: "PATIENT", elems: []elem{
+			one(0x00100010, "PN", p.first.patientName),
+			one(0x00100020, "LO", p.first.patientID),
+		}}
+		for _, st := range p.studies {
+			studyID++
+			f := st.first
+			sr := &record{typ: "STUDY", elems: []elem{
+				one(0x00080020, "DA", f.studyDate),
+				one(0x00080030, "TM", f.studyTime),
+				one(0x00080050, "SH", f.accession),
+				one(0x00081030, "LO", f.studyDesc),
+				one(0x0020000D, "UI", f.studyUID),
+				one(0x00200010, "SH", strconv.Itoa(studyID)),
+			}}
+			sort.SliceStable(st.series, func(i, j int) bool {
+				a, b := st.series[i].first, st.series[j].first
+				if a.seriesNumber != b.seriesNumber {
+					return a.seriesNumber < b.seriesNumber
+				}
+				return a.seriesUID < b.seriesUID
+			})
+			for _, se := range st.series {
+				f := se.first
+				ser := &record{typ: "SERIES", elems: []elem{
+					one(0x00080060, "CS", f.modality),
+					one(0x0020000E, "UI", f.seriesUID),
+					one(0x00200011, "IS", strconv.Itoa(f.seriesNumber)),
+				}}
+				sort.SliceStable(se.leaves, func(i, j int) bool {
+					a, b := se.leaves[i], se.leaves[j]
+					if a.instanceNumber != b.instanceNumber {
+						return a.instanceNumber < b.instanceNumber
+					}
+					return a.fileKey < b.fileKey
+				})
+				for _, l := range se.leaves {
+					ser.children = append(ser.children, leafRecord(l))
+				}
+				sr.children = append(sr.children, ser)
+			}
+			pr.children = append(pr.children, sr)
+		}
+		roots = append(roots, pr)
+	}
+	return roots
+}
+
+func leafRecord(l *leaf) *record {
+	r := &record{typ: l.recordType, elems: []elem{
+		{tag: 0x00041500, vr: "CS", val: l.fileID},
+		one(0x00041510, "UI", l.sopClass),
+		one(0x00041511, "UI", l.sopInstance),
+		one(0x00041512, "UI", l.transferUID),
+		one(0x00200013, "IS", strconv.Itoa(l.instanceNumber)),
+	}}
+	if l.recordType == "ENCAP DOC" {
+		// PS3.3 Table F.5-x ENCAP DOC keys: Content Date/Time, Document
+		// Title and Concept Name Code Sequence are Type 2 (empty here);
+		// MIME Type is Type 1.
+		r.elems = append(r.elems,
+			one(0x00080023, "DA", ""),
+			one(0x00080033, "TM", ""),
+			elem{tag: 0x0040A043, vr: "SQ"},
+			one(0x00420010, "ST", ""),
+			one(0x00420012, "LO", l.mimeType),
+		)
+	}
+	return r
+}
+
+// Encoding, Explicit VR Little Endian.
+
+func longVR(vr string) bool {
+	switch vr {
+	case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV":
+		return true
+	}
+	return false
+}
+
+func appendHeader(b []byte, tag uint32, vr string, n uint32) []byte {
+	b = binary.LittleEndian.AppendUint16(b, uint16(tag>>16))
+	b = binary.LittleEndian.AppendUint16(b, uint16(tag))
+	b = append(b, vr...)
+	if longVR(vr) {
+		b = append(b, 0, 0)
+		return binary.LittleEndian.AppendUint32(b, n)
+	}
+	return binary.LittleEndian.AppendUint16(b, uint16(n))
+}
+
+// appendString appends a string element padded to even length: UI with
+// NUL, other VRs with a space.
+func appendString(b []byte, tag uint32, vr, v string) []byte {
+	n := len(v)
+	pad := n%2 == 1
+	if pad {
+		n++
+	}
+	b = appendHeader(b, tag, vr, uint32(n))
+	b = append(b, v...)
+	if pad {
+		if vr == "UI" {
+			b = append(b, 0)
+		} else {
+			b = append(b, ' ')
+		}
+	}
+	return b
+}
+
+func appendUL(b []byte, tag uint32, v uint32) []byte {
+	b = appendHeader(b, tag, "UL", 4)
+	return binary.LittleEndian.AppendUint32(b, v)
+}
+
+func appendUS(b []byte, tag uint32, v uint16) []byte {
+	b = appendHeader(b, tag, "US", 2)
+	return binary.LittleEndian.AppendUint16(b, v)
+}
+
+// Value normalisation.
+
+func trimUID(s string) string { return strings.TrimRight(strings.TrimSpace(s), "\x00 ") }
+
+// validUID reports whether s is a UID: 1 to 64 characters of digits and
+// dots, no empty component.
+func validUID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range strings.Split(s, ".") {
+		if c == "" {
+			return false
+		}
+		for i := 0; i < len(c); i++ {
+			if c[i] < '0' || c[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// text returns s as a single value of at most max characters: valid UTF-8,
+// control characters and backslashes replaced by spaces, surrounding spaces
+// trimmed.
+func text(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7F || r == '\\' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max])
+		s = strings.TrimRight(s, " ")
+	}
+	return s
+}
+
+// personName normalises a PN value: at most three component groups of at
+// most 64 characters each.
+func personName(s string) string {
+	groups := strings.Split(s, "=")
+	if len(groups) > 3 {
+		groups = groups[:3]
+	}
+	for i, g := range groups {
+		groups[i] = text(g, 64)
+	}
+	return strings.TrimRight(strings.Join(groups, "="), "=")
+}
+
+// codeString returns a Modality value: upper case [A-Z0-9_ ], at most 16
+// characters, or "OT" when nothing is left.
+func codeString(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(strings.TrimSpace(s)) {
+		if b.Len() == 16 {
+			break
+		}
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '_' || r == ' ' {
+			b.WriteRune(r)
+		}
+	}
+	v := strings.TrimSpace(b.String())
+	if v == "" {
+		return placeholderModality
+	}
+	return v
+}
+
+// date returns s when it is a DA value (YYYYMMDD), else the placeholder.
+func date(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) != 8 || !digits(s) {
+		return placeholderDate
+	}
+	m, _ := strconv.Atoi(s[4:6])
+	d, _ := strconv.Atoi(s[6:8])
+	if m < 1 || m > 12 || d < 1 || d > 31 {
+		return placeholderDate
+	}
+	return s
+}
+
+// timeOfDay returns s when it is a TM value (HH[MM[SS[.F{1,6}]]], colons of
+// the old ACR-NEMA form removed), else the placeholder.
+func timeOfDay(s string) string {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ":", "")
+	main, frac, hasFrac := strings.Cut(s, ".")
+	if !digits(main) || (len(main) != 2 && len(main) != 4 && len(main) != 6) {
+		return placeholderTime
+	}
+	if hasFrac && (len(main) != 6 || len(frac) < 1 || len(frac) > 6 || !digits(frac)) {
+		return placeholderTime
+	}
+	hh, _ := strconv.Atoi(main[0:2])
+	if hh > 23 {
+		return placeholderTime
+	}
+	if len(main) >= 4 {
+		if mm, _ := strconv.Atoi(main[2:4]); mm > 59 {
+			return placeholderTime
+		}
+	}
+	if len(main) == 6 {
+		if ss, _ := strconv.Atoi(main[4:6]); ss > 60 {
+			return placeholderTime
+		}
+	}
+	return s
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// clampIS keeps an IS value within its range (-2^31 .. 2^31-1).
+func clampIS(v int) int {
+	return min(max(v, math.MinInt32), math.MaxInt32)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
