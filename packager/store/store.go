@@ -154,6 +154,26 @@ var migrations = []string{
 		secret    BLOB NOT NULL,
 		created   INTEGER NOT NULL
 	);`,
+	// 4: the audit trail of exports, and the receiving centres with their
+	// public keys.
+	`CREATE TABLE exports (
+		id          INTEGER PRIMARY KEY,
+		case_id     INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+		created     INTEGER NOT NULL,
+		recipient   TEXT NOT NULL,
+		level       TEXT NOT NULL,
+		name        TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		bytes       INTEGER NOT NULL,
+		files       TEXT NOT NULL,
+		items       TEXT NOT NULL
+	);
+	CREATE TABLE centres (
+		id      INTEGER PRIMARY KEY,
+		name    TEXT NOT NULL UNIQUE,
+		keys    TEXT NOT NULL,
+		created INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.
