@@ -1,0 +1,17 @@
+//go:build !unix
+
+package envelope
+
+import "os"
+
+// lockFile does nothing here: CleanStale relies on the files' age alone.
+func lockFile(f *os.File) {}
+
+// lockHeld reports false: without locks, only age tells a stale file.
+func lockHeld(path string) bool { return false }
+
+// syncDir does nothing where directories cannot be synced.
+func syncDir(dir string) {}
+
+// isQuota reports false: ENOSPC covers a full disk here.
+func isQuota(err error) bool { return false }

@@ -1,0 +1,40 @@
+//go:build unix
+
+package envelope
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// lockFile takes an advisory lock on f for as long as it stays open.
+func lockFile(f *os.File) {
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+}
+
+// lockHeld reports whether another open file holds the lock on path.
+func lockHeld(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if err == nil {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		return false
+	}
+	return errors.Is(err, syscall.EWOULDBLOCK)
+}
+
+// syncDir makes renames in dir durable.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// isQuota reports a disk quota error.
+func isQuota(err error) bool { return errors.Is(err, syscall.EDQUOT) }
