@@ -15,6 +15,7 @@ import (
 
 	"dossier/assets"
 	_ "dossier/internal/startup" // before Fyne reads the locale
+	"dossier/packager/checklist"
 	"dossier/packager/intake"
 	"dossier/packager/store"
 	"dossier/ui"
@@ -39,6 +40,11 @@ func main() {
 
 // runDesktop opens the desktop app; paths become a new case.
 func runDesktop(paths []string) int {
+	rules, err := checklist.Default() // a broken rules file stops here, with a clear message
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "dossier: %v\n", err)
+		return 1
+	}
 	a := app.NewWithID("app.dossier.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
@@ -48,6 +54,7 @@ func runDesktop(paths []string) int {
 		},
 		Combine: intake.Combine,
 		Paths:   paths,
+		Rules:   rules,
 	}
 	if dbPath, err := store.DefaultPath(); err != nil {
 		fmt.Fprintf(os.Stderr, "dossier: warning: cases will not be saved: %v\n", err)
@@ -62,7 +69,7 @@ func runDesktop(paths []string) int {
 	return 0
 }
 
-// caseStore adapts *store.Store to the UI's CaseStore.
+// caseStore adapts *store.Store to the UI's CaseStore (details, waivers and categories it has as they are).
 type caseStore struct{ *store.Store }
 
 func (c caseStore) CreateCase(ctx context.Context, name string) (int64, error) {

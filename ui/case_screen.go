@@ -16,15 +16,16 @@ import (
 const maxProblemsHeight = 180
 
 // newCaseScreen shows a case's inventory: a header with the case name, a summary and buttons to add
-// more, the problems that concern the whole case, and the files grouped in a tree.
-func newCaseScreen(name string, inv *intake.Inventory, onAddFiles, onAddFolder func()) fyne.CanvasObject {
+// more, the problems that concern the whole case, and the files grouped in a tree, with side (the
+// checklist) beside them.
+func newCaseScreen(name string, inv *intake.Inventory, onAddFiles, onAddFolder func(), side fyne.CanvasObject) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	summary := widget.NewLabel(caseSummary(inv))
 	summary.Wrapping = fyne.TextWrapWord
-	files := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), onAddFiles)
-	folder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), onAddFolder)
-	header := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(files, folder)),
+	addFiles := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), onAddFiles)
+	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), onAddFolder)
+	header := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(addFiles, addFolder)),
 		container.NewVBox(title, summary))
 
 	top := container.NewVBox(header)
@@ -34,7 +35,13 @@ func newCaseScreen(name string, inv *intake.Inventory, onAddFiles, onAddFolder f
 
 	hint := widget.NewLabelWithStyle("To add more, drop files or folders anywhere on this window.",
 		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	return container.NewBorder(top, hint, nil, nil, newInventoryTree(buildInvTree(inv)))
+	files := container.NewBorder(nil, hint, nil, nil, newInventoryTree(buildInvTree(inv)))
+	if side == nil {
+		return container.NewBorder(top, nil, nil, nil, files)
+	}
+	split := container.NewHSplit(files, side)
+	split.Offset = 0.45
+	return container.NewBorder(top, nil, nil, nil, split)
 }
 
 // caseSummary says in one sentence what a case holds.

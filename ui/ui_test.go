@@ -15,6 +15,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"dossier/packager/checklist"
+	"dossier/packager/doctext"
 	"dossier/packager/intake"
 )
 
@@ -55,10 +57,56 @@ func (l *uiLoop) drain(d time.Duration) {
 
 // fakeStore records what the UI stores.
 type fakeStore struct {
-	mu      sync.Mutex
-	created []string
-	saved   map[int64]*intake.Inventory
-	saveErr error
+	mu         sync.Mutex
+	created    []string
+	saved      map[int64]*intake.Inventory
+	saveErr    error
+	details    map[int64]checklist.Details
+	waivers    map[int64]map[string]string // rule id -> reason
+	categories map[int64]map[string]doctext.Category
+}
+
+func (s *fakeStore) SaveDetails(_ context.Context, id int64, d checklist.Details) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.details == nil {
+		s.details = map[int64]checklist.Details{}
+	}
+	s.details[id] = d
+	return nil
+}
+
+func (s *fakeStore) Waive(_ context.Context, id int64, ruleID, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.waivers == nil {
+		s.waivers = map[int64]map[string]string{}
+	}
+	if s.waivers[id] == nil {
+		s.waivers[id] = map[string]string{}
+	}
+	s.waivers[id][ruleID] = reason
+	return nil
+}
+
+func (s *fakeStore) Unwaive(_ context.Context, id int64, ruleID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.waivers[id], ruleID)
+	return nil
+}
+
+func (s *fakeStore) SetCategory(_ context.Context, id int64, path string, c doctext.Category) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.categories == nil {
+		s.categories = map[int64]map[string]doctext.Category{}
+	}
+	if s.categories[id] == nil {
+		s.categories[id] = map[string]doctext.Category{}
+	}
+	s.categories[id][path] = c
+	return nil
 }
 
 func (s *fakeStore) CreateCase(_ context.Context, name string) (int64, error) {
@@ -170,7 +218,13 @@ func newTestView(t *testing.T, cfg Config) (*mainView, *uiLoop) {
 	return v, loop
 }
 
-func idle(v *mainView) func() bool { return func() bool { return v.scan == nil } }
+// idle holds when no scan, evaluation, save or letter is running.
+func idle(v *mainView) func() bool {
+	return func() bool {
+		c := &v.checks
+		return v.scan == nil && c.eval == nil && !c.saving && len(c.queue) == 0 && c.letter == nil
+	}
+}
 
 func TestNewMainWindowWelcome(t *testing.T) {
 	test.NewTempApp(t)

@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"dossier/packager/checklist"
+	"dossier/packager/doctext"
 	"dossier/packager/intake"
 )
 
@@ -28,8 +30,10 @@ type Config struct {
 	Store CaseStore
 	// Paths come from the command line; they become a new case exactly as if they had been dropped.
 	Paths []string
-	// Now tells the time, for the new case's name; nil means time.Now.
+	// Now tells the time, for the new case's name and the checklist's "recent"; nil means time.Now.
 	Now func() time.Time
+	// Rules is the checklist the case is measured against; nil means checklist.Default().
+	Rules *checklist.Rules
 }
 
 // CaseStore is the part of the case store the desktop UI uses. Its methods run off the UI goroutine.
@@ -39,6 +43,14 @@ type CaseStore interface {
 	CreateCase(ctx context.Context, name string) (caseID int64, err error)
 	// SaveInventory replaces the stored inventory of a case.
 	SaveInventory(ctx context.Context, caseID int64, inv *intake.Inventory) error
+	// SaveDetails replaces the case details (patient, questions, contacts, shipments...).
+	SaveDetails(ctx context.Context, caseID int64, d checklist.Details) error
+	// Waive marks a checklist rule as not needed for the case, with the person's reason.
+	Waive(ctx context.Context, caseID int64, ruleID, reason string) error
+	// Unwaive takes a waiver back.
+	Unwaive(ctx context.Context, caseID int64, ruleID string) error
+	// SetCategory keeps the person's correction of what kind of document a file is.
+	SetCategory(ctx context.Context, caseID int64, path string, c doctext.Category) error
 }
 
 // Default window size.
@@ -68,6 +80,8 @@ type mainView struct {
 
 	scan    *job       // the scan in progress, or nil
 	pending [][]string // paths added while a scan was running, scanned next
+
+	checks caseChecks // the checklist, case details, waivers and categories (checklist_state.go)
 }
 
 // newMainView builds the window; post delivers to the UI goroutine (nil: fyne.Do).
@@ -80,19 +94,25 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	}
 	v := &mainView{cfg: cfg, run: newRunner(post)}
 	v.win = a.NewWindow("Dossier")
+	v.initChecks()
 	v.win.Resize(defaultWindowSize)
 	v.status = newStatusPanel(v.cancelScan)
 	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder))
 	v.root = container.NewBorder(v.status.object, nil, nil, nil, v.content)
 	v.win.SetContent(v.root)
 	v.win.SetOnDropped(v.dropped)
-	v.win.SetOnClosed(v.cancelScan) // stop reading files when the window goes away
+	v.win.SetOnClosed(v.closed) // stop reading files when the window goes away
 	v.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
 		&fyne.MenuItem{Label: "Add files…", Action: v.addFiles, Shortcut: shortcutAddFiles},
 		&fyne.MenuItem{Label: "Add folder…", Action: v.addFolder, Shortcut: shortcutAddFolder},
+		fyne.NewMenuItemSeparator(),
+		&fyne.MenuItem{Label: "Case details…", Action: v.showDetails, Shortcut: shortcutDetails},
+		&fyne.MenuItem{Label: "Create request letter…", Action: v.createLetter, Shortcut: shortcutLetter},
 	)))
 	v.win.Canvas().AddShortcut(shortcutAddFiles, func(fyne.Shortcut) { v.addFiles() })
 	v.win.Canvas().AddShortcut(shortcutAddFolder, func(fyne.Shortcut) { v.addFolder() })
+	v.win.Canvas().AddShortcut(shortcutDetails, func(fyne.Shortcut) { v.showDetails() })
+	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
 	if len(cfg.Paths) > 0 {
 		v.add(cfg.Paths)
 	}
@@ -102,6 +122,8 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 var (
 	shortcutAddFiles  = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutAddFolder = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	shortcutDetails   = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutLetter    = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // dropped handles files and folders dropped anywhere on the window (the position is unreliable).
@@ -242,6 +264,7 @@ func (v *mainView) scanDone(res scanResult, err error) {
 		v.status.showInfo("No files were found in what you added.")
 	default:
 		v.inv, v.caseID = res.merged, res.caseID
+		v.inventoryChanged()
 		v.showCase()
 		if res.saveErr != nil {
 			v.status.showError("Your files are listed below, but the case could not be saved on this computer.", res.saveErr)
@@ -256,13 +279,20 @@ func (v *mainView) scanDone(res scanResult, err error) {
 	}
 }
 
+// cancelScan stops the scan in progress (Cancel button, window closed).
 func (v *mainView) cancelScan() {
 	if v.scan != nil {
 		v.scan.Cancel()
 	}
 }
 
+// closed stops all background reading when the window goes away.
+func (v *mainView) closed() {
+	v.cancelScan()
+	v.cancelEvaluation()
+}
+
 func (v *mainView) showCase() {
-	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, v.addFiles, v.addFolder)}
+	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, v.addFiles, v.addFolder, v.checks.side)}
 	v.content.Refresh()
 }

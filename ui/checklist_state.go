@@ -1,0 +1,452 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/atomicfile"
+	"dossier/packager/checklist"
+	"dossier/packager/cover"
+	"dossier/packager/doctext"
+	"dossier/packager/intake"
+)
+
+// caseChecks is what the person tells Dossier about a case (details, waivers, corrected document
+// categories) and the checklist evaluated from it. Used on the UI goroutine only; evaluation and saving
+// go through the job runner.
+type caseChecks struct {
+	rules    *checklist.Rules
+	rulesErr error
+
+	details     checklist.Details
+	waivers     []checklist.Waiver
+	corrections map[string]doctext.Category // path -> category the person chose
+	// docCache holds every document read so far, by path, as classified from its own text (nil: the
+	// item is not a document). It is replaced, never changed, so a running evaluation may read it.
+	docCache map[string]*checklist.Document
+	report   *checklist.Report // the latest evaluation, or nil
+
+	gen    int  // evaluation generation: results of older ones are dropped
+	eval   *job // the evaluation in progress, or nil
+	letter *job // the letter being written, or nil
+
+	saving bool       // a save is running
+	queue  []saveTask // saves waiting their turn, in order
+
+	panel *checklistPanel
+	docs  *documentsPanel
+	form  *detailsForm
+	tabs  *container.AppTabs
+	side  fyne.CanvasObject // what is shown beside the inventory
+}
+
+// saveTask stores one change; what names it in an error message.
+type saveTask struct {
+	what string
+	do   func(ctx context.Context, st CaseStore, caseID int64) error
+}
+
+// Titles of the tabs beside the inventory.
+const (
+	tabChecklist = "Checklist"
+	tabDocuments = "Documents"
+	tabDetails   = "Case details"
+)
+
+func (v *mainView) initChecks() {
+	c := &v.checks
+	c.rules = v.cfg.Rules
+	if c.rules == nil {
+		c.rules, c.rulesErr = checklist.Default()
+	}
+	c.corrections = map[string]doctext.Category{}
+	c.docCache = map[string]*checklist.Document{}
+	var cancers []checklist.Cancer
+	if c.rules != nil {
+		cancers = c.rules.Cancers
+	}
+	c.panel = newChecklistPanel(cancers, checklistActions{
+		cancer:  v.setCancer,
+		waive:   v.askWaiver,
+		unwaive: v.unwaive,
+		details: v.showDetails,
+		letter:  v.createLetter,
+		fromDetails: func(id string) bool {
+			r, ok := c.rules.Rule(id)
+			return ok && (r.Check.Kind == checklist.KindDetails || r.Check.Kind == checklist.KindShipment || r.Check.Kind == checklist.KindSlides)
+		},
+	})
+	if c.rulesErr != nil {
+		c.panel.showError("The checklist could not be loaded, so Dossier cannot say what is missing.", c.rulesErr)
+	}
+	c.docs = newDocumentsPanel(v.setCategory)
+	c.form = newDetailsForm(cancers, v.saveDetails)
+	c.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(tabChecklist, theme.ListIcon(), c.panel.object),
+		container.NewTabItemWithIcon(tabDocuments, theme.DocumentIcon(), c.docs.object),
+		container.NewTabItemWithIcon(tabDetails, theme.AccountIcon(), c.form.object),
+	)
+	c.side = c.tabs
+}
+
+// inventoryChanged fills in what the records say about the patient and checks the case again.
+func (v *mainView) inventoryChanged() {
+	c := &v.checks
+	c.details = checklist.Prefill(c.details, v.inv)
+	c.form.setInventory(v.inv, c.details)
+	v.evaluate()
+}
+
+// evalInput is everything an evaluation needs, copied so the job shares nothing that changes.
+type evalInput struct {
+	rules       *checklist.Rules
+	inv         *intake.Inventory
+	details     checklist.Details
+	waivers     []checklist.Waiver
+	corrections map[string]doctext.Category
+	cache       map[string]*checklist.Document
+	now         time.Time
+}
+
+type evalResult struct {
+	report *checklist.Report
+	cache  map[string]*checklist.Document
+}
+
+func (v *mainView) evalInput() evalInput {
+	c := &v.checks
+	return evalInput{rules: c.rules, inv: v.inv, details: c.details, waivers: slices.Clone(c.waivers),
+		corrections: maps.Clone(c.corrections), cache: c.docCache, now: v.cfg.Now()}
+}
+
+// isDocument reports whether checklist.Documents may turn an item into a document.
+func isDocument(k intake.Kind) bool {
+	return k == intake.KindPDF || k == intake.KindDocument || k == intake.KindImage
+}
+
+// evaluateCase reads the documents not read before (their text, which can take a while), applies the
+// person's corrections and evaluates the checklist. It runs off the UI goroutine.
+func evaluateCase(ctx context.Context, in evalInput) (evalResult, error) {
+	if in.rules == nil {
+		return evalResult{}, errors.New("the checklist is not available")
+	}
+	inv := in.inv
+	if inv == nil {
+		inv = &intake.Inventory{}
+	}
+	var fresh []*intake.Item
+	for _, it := range inv.Items {
+		if _, seen := in.cache[it.Path]; !seen && isDocument(it.Kind) {
+			fresh = append(fresh, it)
+		}
+	}
+	cache := in.cache
+	if len(fresh) > 0 {
+		docs, err := checklist.Documents(ctx, &intake.Inventory{Items: fresh}, nil, doctext.Options{})
+		if err != nil {
+			return evalResult{}, err
+		}
+		cache = maps.Clone(in.cache)
+		for _, it := range fresh {
+			cache[it.Path] = nil
+		}
+		for i := range docs {
+			cache[docs[i].Path] = &docs[i]
+		}
+	}
+	var docs []checklist.Document
+	for _, it := range inv.Items {
+		d := cache[it.Path]
+		if d == nil {
+			continue
+		}
+		doc := *d
+		if cat, ok := in.corrections[it.Path]; ok && cat.Valid() {
+			doc.Category, doc.Confidence, doc.Source, doc.Evidence = cat, 1, "user", nil
+		}
+		docs = append(docs, doc)
+	}
+	if err := ctx.Err(); err != nil {
+		return evalResult{}, err
+	}
+	rep, err := in.rules.Evaluate(&checklist.Case{Inventory: inv, Documents: docs, Details: in.details,
+		Waivers: in.waivers, Now: in.now})
+	if err != nil {
+		return evalResult{}, err
+	}
+	return evalResult{report: rep, cache: cache}, nil
+}
+
+// evaluate checks the case again in the background; an evaluation still running is stopped first, and
+// only the newest one's result is shown.
+func (v *mainView) evaluate() {
+	c := &v.checks
+	if c.rules == nil || v.inv == nil {
+		return
+	}
+	v.cancelEvaluation()
+	c.gen++
+	gen := c.gen
+	in := v.evalInput()
+	c.panel.setBusy(true)
+	c.eval = startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (evalResult, error) {
+		return evaluateCase(ctx, in)
+	}, nil, func(res evalResult, err error) {
+		if gen != c.gen {
+			return // a newer evaluation has started
+		}
+		c.eval = nil
+		c.panel.setBusy(false)
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				c.panel.showError("The checklist could not be worked out.", err)
+			}
+			return
+		}
+		if in.inv == v.inv {
+			c.docCache = res.cache
+		}
+		c.report = res.report
+		c.panel.setReport(res.report)
+		c.docs.setDocuments(res.report.Documents)
+	})
+}
+
+func (v *mainView) cancelEvaluation() {
+	if c := &v.checks; c.eval != nil {
+		c.eval.Cancel()
+		c.eval = nil
+	}
+}
+
+// persist stores a change in the background, one change at a time and in order. Without a store, or
+// before the case exists in it, the change lives in memory only.
+func (v *mainView) persist(what string, do func(ctx context.Context, st CaseStore, caseID int64) error) {
+	if v.cfg.Store == nil || v.caseID == 0 {
+		return
+	}
+	c := &v.checks
+	c.queue = append(c.queue, saveTask{what: what, do: do})
+	v.nextSave()
+}
+
+func (v *mainView) nextSave() {
+	c := &v.checks
+	if c.saving || len(c.queue) == 0 {
+		return
+	}
+	t := c.queue[0]
+	c.queue = c.queue[1:]
+	c.saving = true
+	st, id := v.cfg.Store, v.caseID
+	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (struct{}, error) {
+		return struct{}{}, t.do(ctx, st, id)
+	}, nil, func(_ struct{}, err error) {
+		c.saving = false
+		if err != nil {
+			v.status.showError("Your "+t.what+" is used for now, but could not be saved on this computer.", err)
+		}
+		v.nextSave()
+	})
+}
+
+// setCancer changes the cancer type the checklist is for.
+func (v *mainView) setCancer(id string) {
+	c := &v.checks
+	if c.details.Cancer == id {
+		return
+	}
+	c.details.Cancer = id
+	c.form.setCancer(id)
+	d := c.details
+	v.persist("choice of cancer type", func(ctx context.Context, st CaseStore, caseID int64) error {
+		return st.SaveDetails(ctx, caseID, d)
+	})
+	v.evaluate()
+}
+
+// saveDetails keeps the details from the form (already checked) and checks the case again.
+func (v *mainView) saveDetails(d checklist.Details) {
+	c := &v.checks
+	c.details = d
+	c.panel.setCancer(d.Cancer)
+	v.persist("case details", func(ctx context.Context, st CaseStore, caseID int64) error {
+		return st.SaveDetails(ctx, caseID, d)
+	})
+	v.evaluate()
+	v.status.showInfo("The case details are saved.")
+}
+
+// askWaiver asks why a checklist item is not needed, then waives it.
+func (v *mainView) askWaiver(ruleID string) {
+	title := ruleID
+	if r, ok := v.checks.rules.Rule(ruleID); ok {
+		title = r.Title
+	}
+	reason := widget.NewMultiLineEntry()
+	reason.SetPlaceHolder("For example: no operation has been done yet.")
+	reason.Wrapping = fyne.TextWrapWord
+	reason.SetMinRowsVisible(3)
+	reason.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("please say why, in a few words")
+		}
+		return nil
+	}
+	intro := widget.NewLabel("If the reviewer does not need “" + title + "” for your case, say why. " +
+		"The reason is kept with the case, and you can undo this at any time.")
+	intro.Wrapping = fyne.TextWrapWord
+	d := dialog.NewForm("Not needed for this case?", "Mark as not needed", "Cancel",
+		[]*widget.FormItem{
+			{Widget: intro},
+			{Text: "Why", Widget: reason, HintText: "Your reason, in your own words"},
+		}, func(ok bool) {
+			if ok {
+				v.waive(ruleID, reason.Text)
+			}
+		}, v.win)
+	d.Resize(fyne.NewSize(min(520, v.win.Canvas().Size().Width*0.9), 0))
+	d.Show()
+	v.win.Canvas().Focus(reason)
+}
+
+// waive marks a rule as not needed, with the person's reason.
+func (v *mainView) waive(ruleID, reason string) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return
+	}
+	c := &v.checks
+	c.waivers = slices.DeleteFunc(c.waivers, func(w checklist.Waiver) bool { return w.RuleID == ruleID })
+	c.waivers = append(c.waivers, checklist.Waiver{RuleID: ruleID, Reason: reason, Created: v.cfg.Now()})
+	v.persist("note that an item is not needed", func(ctx context.Context, st CaseStore, caseID int64) error {
+		return st.Waive(ctx, caseID, ruleID, reason)
+	})
+	v.evaluate()
+}
+
+// unwaive takes a waiver back.
+func (v *mainView) unwaive(ruleID string) {
+	c := &v.checks
+	c.waivers = slices.DeleteFunc(c.waivers, func(w checklist.Waiver) bool { return w.RuleID == ruleID })
+	v.persist("change", func(ctx context.Context, st CaseStore, caseID int64) error {
+		return st.Unwaive(ctx, caseID, ruleID)
+	})
+	v.evaluate()
+}
+
+// setCategory keeps the person's correction of what kind of document a file is.
+func (v *mainView) setCategory(path string, cat doctext.Category) {
+	c := &v.checks
+	if !cat.Valid() || c.corrections[path] == cat {
+		return
+	}
+	corr := maps.Clone(c.corrections)
+	corr[path] = cat
+	c.corrections = corr
+	v.persist("choice of document kind", func(ctx context.Context, st CaseStore, caseID int64) error {
+		return st.SetCategory(ctx, caseID, path, cat)
+	})
+	v.evaluate()
+}
+
+// showDetails brings the case details form forward.
+func (v *mainView) showDetails() {
+	if v.inv == nil {
+		v.status.showInfo("Add your records first; then you can fill in the case details.")
+		return
+	}
+	v.checks.tabs.SelectIndex(2)
+	v.checks.form.focus(v.win)
+}
+
+// createLetter asks where to save the records-request letter, then writes it.
+func (v *mainView) createLetter() {
+	c := &v.checks
+	switch {
+	case v.inv == nil:
+		v.status.showInfo("Add your records first; then Dossier can write a letter asking for what is missing.")
+		return
+	case c.letter != nil:
+		v.status.showInfo("The letter is still being written.")
+		return
+	case c.report != nil && len(cover.LetterItems(c.report)) == 0:
+		v.status.showInfo(nothingToRequest)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			v.status.showError("The letter could not be saved there.", err)
+			return
+		}
+		if w == nil { // the person closed the dialog
+			return
+		}
+		p := uriPath(w.URI())
+		_ = w.Close()
+		if p == "" {
+			v.status.showInfo("The letter can only be saved on this computer.")
+			return
+		}
+		v.writeLetter(p)
+	}, v.win)
+	d.SetFileName("records-request.pdf")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.SetConfirmText("Save letter")
+	d.Resize(dialogSize(v.win))
+	d.Show()
+}
+
+const nothingToRequest = "Good news: nothing is missing that a records office can send, so no letter is needed."
+
+// writeLetter checks the case with everything known now and writes the letter to path, through a
+// temporary file so that a half-written letter never appears.
+func (v *mainView) writeLetter(path string) {
+	c := &v.checks
+	in := v.evalInput()
+	c.panel.setLetterBusy(true)
+	c.letter = startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (int, error) {
+		res, err := evaluateCase(ctx, in)
+		if err != nil {
+			return 0, err
+		}
+		n := len(cover.LetterItems(res.report))
+		err = atomicfile.Write(path, func(w io.Writer) error {
+			return cover.WriteLetter(ctx, w, cover.Letter{Details: in.details, Report: res.report, Date: in.now})
+		})
+		if errors.Is(err, cover.ErrNothingToRequest) {
+			// The save dialog may have left an empty file: do not leave it behind.
+			if fi, serr := os.Stat(path); serr == nil && fi.Size() == 0 {
+				_ = os.Remove(path)
+			}
+		}
+		return n, err
+	}, nil, func(n int, err error) {
+		c.letter = nil
+		c.panel.setLetterBusy(false)
+		switch {
+		case errors.Is(err, cover.ErrNothingToRequest):
+			v.status.showInfo(nothingToRequest)
+		case errors.Is(err, context.Canceled):
+		case err != nil:
+			v.status.showError("The letter could not be written.", err)
+		default:
+			v.status.showInfo("The letter asking for " + plural(n, "missing item", "missing items") + " is saved as “" +
+				filepath.Base(path) + "”. Print it or send it to the hospital's records office.")
+		}
+	})
+}

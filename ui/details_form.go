@@ -1,0 +1,484 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/checklist"
+	"dossier/packager/intake"
+)
+
+// Texts of the details form that tests look for.
+const (
+	saveDetailsText = "Save details"
+	addShipmentText = "Add an item sent by courier"
+)
+
+// detailsForm is the case details: the question for the reviewer first, then the patient (filled in
+// from the records, with differences flagged), the diagnosis, the plan, the doctors, the urgency and
+// what was sent by courier.
+type detailsForm struct {
+	object  fyne.CanvasObject
+	onSave  func(checklist.Details)
+	cancers []checklist.Cancer
+
+	inv     *intake.Inventory
+	base    checklist.Details // the details last loaded or saved
+	dirty   bool              // the person changed something since
+	loading bool              // widgets are being filled in, not typed into
+
+	questions *widget.Entry
+	name      *widget.Entry
+	patientID *widget.Entry
+	birth     *widget.Entry
+	fromRec   *widget.Label
+	mismatch  *fyne.Container
+	cancer    *widget.Select
+	diagnosis *widget.Entry
+	diagDate  *widget.Entry
+	stage     *widget.Entry
+	plan      *widget.Entry
+	urgency   *widget.RadioGroup
+	doctor    contactFields
+	office    contactFields
+	shipBox   *fyne.Container
+	ships     []*shipmentRow
+	errText   *widget.Label
+	save      *widget.Button
+}
+
+// contactFields are the entries of a doctor or department.
+type contactFields struct {
+	name, hospital, address, phone, email *widget.Entry
+}
+
+// shipmentRow is one item sent by courier.
+type shipmentRow struct {
+	object   fyne.CanvasObject
+	kind     *widget.Select
+	courier  *widget.Entry
+	tracking *widget.Entry
+	kept     checklist.Shipment // fields the form does not show
+}
+
+// Urgency choices.
+const (
+	urgencyUnsaid  = "Not said"
+	urgencyRoutine = "There is time: routine"
+	urgencyUrgent  = "Urgent: a decision is needed soon"
+)
+
+// shipmentKindNames names the kinds of physical item for people.
+var shipmentKindNames = map[string]string{
+	checklist.ShipGlassSlides: "Glass slides",
+	checklist.ShipBlocks:      "Tissue blocks",
+	checklist.ShipImagingDisc: "Scans on a CD or USB stick",
+	checklist.ShipOther:       "Something else",
+}
+
+func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) *detailsForm {
+	f := &detailsForm{onSave: onSave, cancers: cancers}
+	changed := func(string) {
+		if !f.loading {
+			f.dirty = true
+		}
+	}
+	entry := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = changed
+		return e
+	}
+	multi := func(placeholder string, rows int) *widget.Entry {
+		e := widget.NewMultiLineEntry()
+		e.SetPlaceHolder(placeholder)
+		e.Wrapping = fyne.TextWrapWord
+		e.SetMinRowsVisible(rows)
+		e.OnChanged = changed
+		return e
+	}
+	dateEntry := func(what, example string) *widget.Entry {
+		e := entry(example)
+		e.Validator = func(s string) error { return checkDate(what, example, s) }
+		return e
+	}
+
+	f.questions = multi("For example: Is chemotherapy needed after the operation?", 4)
+	f.name = entry("Full name")
+	f.patientID = entry("Hospital or patient number, if you know it")
+	f.birth = dateEntry("the date of birth", "1961-02-03")
+	identityChanged := func(s string) {
+		changed(s)
+		f.updateMismatch()
+	}
+	f.name.OnChanged = identityChanged
+	f.birth.OnChanged = identityChanged
+	f.fromRec = widget.NewLabel("Filled in from your records. Please check that it is right.")
+	f.fromRec.TextStyle.Italic = true
+	f.fromRec.Wrapping = fyne.TextWrapWord
+	f.fromRec.Hide()
+	f.mismatch = container.NewVBox()
+
+	var names []string
+	for _, c := range cancers {
+		names = append(names, c.Name)
+	}
+	f.cancer = widget.NewSelect(names, changed)
+	f.cancer.PlaceHolder = "Choose the type of cancer"
+	f.diagnosis = entry("In the words of your report, if you like")
+	f.diagDate = dateEntry("the date of diagnosis", "2026-03 or 2026-03-14")
+	f.stage = entry("For example: stage II, or T2 N1 M0")
+	f.plan = multi("What your doctors propose to do next", 3)
+	f.urgency = widget.NewRadioGroup([]string{urgencyUnsaid, urgencyRoutine, urgencyUrgent}, changed)
+	f.urgency.Required = true
+	f.doctor = newContactFields(entry, false)
+	f.office = newContactFields(entry, true)
+
+	f.shipBox = container.NewVBox()
+	addShip := widget.NewButtonWithIcon(addShipmentText, theme.ContentAddIcon(), func() {
+		f.addShipment(checklist.Shipment{Kind: checklist.ShipGlassSlides})
+		f.dirty = true
+	})
+
+	f.errText = widget.NewLabel("")
+	f.errText.Wrapping = fyne.TextWrapWord
+	f.errText.Importance = widget.DangerImportance
+	f.errText.Hide()
+	f.save = widget.NewButtonWithIcon(saveDetailsText, theme.DocumentSaveIcon(), f.submit)
+	f.save.Importance = widget.HighImportance
+
+	heading := func(s string) *widget.Label {
+		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.SizeName = theme.SizeNameSubHeadingText
+		return l
+	}
+	note := func(s string) *widget.Label {
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	form := container.NewVBox(
+		heading("Your question for the reviewer"),
+		note("What do you most want the specialist to answer? Put the most important question first, one question per line."),
+		f.questions,
+		heading("You"),
+		widget.NewForm(
+			widget.NewFormItem("Name", f.name),
+			widget.NewFormItem("Date of birth", f.birth),
+			widget.NewFormItem("Patient number", f.patientID),
+		),
+		f.fromRec, f.mismatch,
+		heading("Diagnosis"),
+		widget.NewForm(
+			widget.NewFormItem("Type of cancer", f.cancer),
+			widget.NewFormItem("Diagnosis", f.diagnosis),
+			&widget.FormItem{Text: "Diagnosed on", Widget: f.diagDate, HintText: "Year-month-day, or year-month"},
+			widget.NewFormItem("Stage", f.stage),
+			widget.NewFormItem("Proposed plan", f.plan),
+		),
+		heading("How soon is an answer needed?"),
+		f.urgency,
+		heading("Your treating doctor"),
+		f.doctor.form(),
+		heading("The hospital's records office"),
+		note("The request letter is addressed here."),
+		f.office.form(),
+		heading("Sent by courier"),
+		note("Glass slides, tissue blocks or discs that were sent to the reviewing centre. With the courier and tracking number, the checklist counts them."),
+		f.shipBox,
+		container.NewHBox(addShip),
+	)
+	bottom := container.NewVBox(widget.NewSeparator(), f.errText, container.NewHBox(f.save))
+	f.object = container.NewBorder(nil, container.NewPadded(bottom), nil, nil, container.NewVScroll(container.NewPadded(form)))
+	f.load(checklist.Details{})
+	return f
+}
+
+func newContactFields(entry func(string) *widget.Entry, office bool) contactFields {
+	c := contactFields{name: entry("Name"), hospital: entry("Hospital or clinic"), phone: entry("Phone"), email: entry("Email")}
+	if office {
+		c.name.SetPlaceHolder("For example: Medical Records Department")
+		c.address = widget.NewMultiLineEntry()
+		c.address.SetPlaceHolder("Postal address")
+		c.address.SetMinRowsVisible(2)
+		c.address.OnChanged = c.name.OnChanged
+	}
+	return c
+}
+
+func (c contactFields) form() *widget.Form {
+	f := widget.NewForm(widget.NewFormItem("Name", c.name), widget.NewFormItem("Hospital", c.hospital))
+	if c.address != nil {
+		f.Append("Address", c.address)
+	}
+	f.Append("Phone", c.phone)
+	f.Append("Email", c.email)
+	return f
+}
+
+func (c contactFields) load(k checklist.Contact) {
+	c.name.SetText(k.Name)
+	c.hospital.SetText(k.Hospital)
+	if c.address != nil {
+		c.address.SetText(k.Address)
+	}
+	c.phone.SetText(k.Phone)
+	c.email.SetText(k.Email)
+}
+
+func (c contactFields) value(k checklist.Contact) checklist.Contact {
+	k.Name, k.Hospital = strings.TrimSpace(c.name.Text), strings.TrimSpace(c.hospital.Text)
+	if c.address != nil {
+		k.Address = strings.TrimSpace(c.address.Text)
+	}
+	k.Phone, k.Email = strings.TrimSpace(c.phone.Text), strings.TrimSpace(c.email.Text)
+	return k
+}
+
+// checkDate says kindly when a date is not written year-month-day.
+func checkDate(what, example, s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("please write %s as year-month-day, for example %s", what, strings.Fields(example)[0])
+}
+
+// load fills the form with d.
+func (f *detailsForm) load(d checklist.Details) {
+	f.loading = true
+	defer func() { f.loading = false }()
+	f.base = d
+	f.questions.SetText(strings.Join(d.Questions, "\n"))
+	f.name.SetText(d.Patient.Name)
+	f.birth.SetText(d.Patient.BirthDate)
+	f.patientID.SetText(d.Patient.ID)
+	f.setCancerLoading(d.Cancer)
+	f.diagnosis.SetText(d.Diagnosis)
+	f.diagDate.SetText(d.DiagnosisDate)
+	f.stage.SetText(d.Stage)
+	f.plan.SetText(d.ProposedPlan)
+	switch d.Urgency {
+	case checklist.UrgencyRoutine:
+		f.urgency.SetSelected(urgencyRoutine)
+	case checklist.UrgencyUrgent:
+		f.urgency.SetSelected(urgencyUrgent)
+	default:
+		f.urgency.SetSelected(urgencyUnsaid)
+	}
+	f.doctor.load(d.Doctor)
+	f.office.load(d.RecordsOffice)
+	f.ships = nil
+	f.shipBox.RemoveAll()
+	for _, s := range d.Shipments {
+		f.addShipment(s)
+	}
+	f.dirty = false
+	f.updateMismatch()
+}
+
+// setInventory is called when records were added: the patient may now be known from them.
+func (f *detailsForm) setInventory(inv *intake.Inventory, d checklist.Details) {
+	f.inv = inv
+	if !f.dirty {
+		f.load(d)
+		return
+	}
+	// Keep what the person is typing; fill in only what is still empty.
+	f.loading = true
+	if strings.TrimSpace(f.name.Text) == "" && strings.TrimSpace(f.birth.Text) == "" && strings.TrimSpace(f.patientID.Text) == "" {
+		f.name.SetText(d.Patient.Name)
+		f.birth.SetText(d.Patient.BirthDate)
+		f.patientID.SetText(d.Patient.ID)
+		f.base.Patient = d.Patient
+	}
+	f.loading = false
+	f.updateMismatch()
+}
+
+// setCancer shows a cancer type chosen beside the checklist.
+func (f *detailsForm) setCancer(id string) {
+	f.loading = true
+	f.setCancerLoading(id)
+	f.loading = false
+	f.base.Cancer = id
+}
+
+func (f *detailsForm) setCancerLoading(id string) {
+	for _, c := range f.cancers {
+		if c.ID == id {
+			f.cancer.SetSelected(c.Name)
+			return
+		}
+	}
+	f.cancer.ClearSelected()
+}
+
+// focus puts the cursor in the first field.
+func (f *detailsForm) focus(w fyne.Window) { w.Canvas().Focus(f.questions) }
+
+func (f *detailsForm) addShipment(s checklist.Shipment) {
+	row := &shipmentRow{kept: s}
+	var kinds []string
+	for _, k := range checklist.ShipmentKinds() {
+		kinds = append(kinds, shipmentKindNames[k])
+	}
+	changed := func(string) {
+		if !f.loading {
+			f.dirty = true
+		}
+	}
+	row.kind = widget.NewSelect(kinds, changed)
+	row.kind.PlaceHolder = "What was sent?"
+	if name, ok := shipmentKindNames[s.Kind]; ok {
+		row.kind.SetSelected(name)
+	}
+	row.courier = widget.NewEntry()
+	row.courier.SetPlaceHolder("For example: DHL")
+	row.courier.SetText(s.Courier)
+	row.courier.OnChanged = changed
+	row.tracking = widget.NewEntry()
+	row.tracking.SetPlaceHolder("Tracking number")
+	row.tracking.SetText(s.Tracking)
+	row.tracking.OnChanged = changed
+	remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), nil)
+	remove.OnTapped = func() {
+		for i, r := range f.ships {
+			if r == row {
+				f.ships = append(f.ships[:i], f.ships[i+1:]...)
+				break
+			}
+		}
+		f.shipBox.Remove(row.object)
+		f.dirty = true
+	}
+	form := widget.NewForm(widget.NewFormItem("What", row.kind), widget.NewFormItem("Courier", row.courier),
+		widget.NewFormItem("Tracking number", row.tracking))
+	row.object = newPanel(container.NewBorder(nil, container.NewHBox(remove), nil, nil, form),
+		theme.ColorNameInputBackground, "")
+	f.ships = append(f.ships, row)
+	f.shipBox.Add(row.object)
+}
+
+// value reads the form into Details; fields the form does not show keep their values.
+func (f *detailsForm) value() checklist.Details {
+	d := f.base
+	d.Questions = nil
+	for _, q := range strings.Split(f.questions.Text, "\n") {
+		if q = strings.TrimSpace(q); q != "" {
+			d.Questions = append(d.Questions, q)
+		}
+	}
+	p := checklist.Patient{Name: strings.TrimSpace(f.name.Text), BirthDate: strings.TrimSpace(f.birth.Text),
+		ID: strings.TrimSpace(f.patientID.Text), Sex: f.base.Patient.Sex}
+	p.FromRecords = f.base.Patient.FromRecords && p.Name == f.base.Patient.Name &&
+		p.BirthDate == f.base.Patient.BirthDate && p.ID == f.base.Patient.ID
+	d.Patient = p
+	d.Cancer = ""
+	for _, c := range f.cancers {
+		if c.Name == f.cancer.Selected {
+			d.Cancer = c.ID
+		}
+	}
+	d.Diagnosis = strings.TrimSpace(f.diagnosis.Text)
+	d.DiagnosisDate = strings.TrimSpace(f.diagDate.Text)
+	d.Stage = strings.TrimSpace(f.stage.Text)
+	d.ProposedPlan = strings.TrimSpace(f.plan.Text)
+	switch f.urgency.Selected {
+	case urgencyRoutine:
+		d.Urgency = checklist.UrgencyRoutine
+	case urgencyUrgent:
+		d.Urgency = checklist.UrgencyUrgent
+	default:
+		d.Urgency = ""
+	}
+	d.Doctor = f.doctor.value(f.base.Doctor)
+	d.RecordsOffice = f.office.value(f.base.RecordsOffice)
+	d.Shipments = nil
+	for _, r := range f.ships {
+		s := r.kept
+		s.Kind = ""
+		for k, name := range shipmentKindNames {
+			if name == r.kind.Selected {
+				s.Kind = k
+			}
+		}
+		s.Courier, s.Tracking = strings.TrimSpace(r.courier.Text), strings.TrimSpace(r.tracking.Text)
+		d.Shipments = append(d.Shipments, s)
+	}
+	return d
+}
+
+// problems lists, kindly, what stops the details from being saved.
+func (f *detailsForm) problems(d checklist.Details) []string {
+	var out []string
+	if err := checkDate("the date of birth", "1961-02-03", d.Patient.BirthDate); err != nil {
+		out = append(out, capitalize(err.Error())+".")
+	}
+	if err := checkDate("the date of diagnosis", "2026-03-14", d.DiagnosisDate); err != nil {
+		out = append(out, capitalize(err.Error())+".")
+	}
+	for i, s := range d.Shipments {
+		if s.Kind == "" {
+			out = append(out, fmt.Sprintf("Please choose what was sent for item %d sent by courier.", i+1))
+		}
+	}
+	if len(out) == 0 {
+		if err := d.Validate(); err != nil {
+			out = append(out, "Please check the form: "+err.Error()+".")
+		}
+	}
+	return out
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// submit checks the form and saves it, or says what to fix.
+func (f *detailsForm) submit() {
+	d := f.value()
+	if probs := f.problems(d); len(probs) > 0 {
+		f.errText.SetText(strings.Join(probs, "\n"))
+		f.errText.Show()
+		return
+	}
+	f.errText.Hide()
+	f.base, f.dirty = d, false
+	if f.onSave != nil {
+		f.onSave(d)
+	}
+}
+
+// updateMismatch flags differences between the patient typed in and the records.
+func (f *detailsForm) updateMismatch() {
+	d := f.base
+	d.Patient.Name, d.Patient.BirthDate = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.birth.Text)
+	f.mismatch.RemoveAll()
+	for _, m := range checklist.Mismatches(d, f.inv) {
+		l := widget.NewLabel(m)
+		l.Wrapping = fyne.TextWrapWord
+		f.mismatch.Add(newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, l),
+			theme.ColorNameInputBackground, theme.ColorNameWarning))
+	}
+	if d.Patient == (checklist.Patient{}) || !f.base.Patient.FromRecords ||
+		d.Patient.Name != f.base.Patient.Name || d.Patient.BirthDate != f.base.Patient.BirthDate {
+		f.fromRec.Hide()
+	} else {
+		f.fromRec.Show()
+	}
+}

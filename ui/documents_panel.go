@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/checklist"
+	"dossier/packager/doctext"
+)
+
+// documentsPanel lists the reports and letters of a case with the kind Dossier sorted each one as, and
+// lets the person correct it; the checklist then uses their choice.
+type documentsPanel struct {
+	object fyne.CanvasObject
+	list   *widget.List
+	empty  *widget.Label
+	docs   []checklist.Document
+	onSet  func(path string, c doctext.Category)
+}
+
+func newDocumentsPanel(onSet func(path string, c doctext.Category)) *documentsPanel {
+	p := &documentsPanel{onSet: onSet}
+	intro := widget.NewLabel("Dossier sorts each report by what it says, or by its file name when it cannot read it. " +
+		"If one is sorted wrongly, choose the right kind: the checklist will use your choice.")
+	intro.Wrapping = fyne.TextWrapWord
+	p.empty = widget.NewLabel("No reports or letters yet.")
+	p.list = widget.NewList(
+		func() int { return len(p.docs) },
+		func() fyne.CanvasObject { return newDocRow(p) },
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*docRow).set(p.docs[id]) },
+	)
+	p.object = container.NewBorder(container.NewVBox(intro, p.empty), nil, nil, nil, p.list)
+	return p
+}
+
+// setDocuments shows the documents of the latest checklist.
+func (p *documentsPanel) setDocuments(docs []checklist.Document) {
+	p.docs = docs
+	if len(docs) == 0 {
+		p.empty.Show()
+	} else {
+		p.empty.Hide()
+	}
+	p.list.Refresh()
+}
+
+// categoryNames are the category choices, in doctext's order.
+func categoryNames() []string {
+	var out []string
+	for _, c := range doctext.Categories() {
+		out = append(out, c.Name())
+	}
+	return out
+}
+
+func categoryByName(name string) (doctext.Category, bool) {
+	for _, c := range doctext.Categories() {
+		if c.Name() == name {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// docRow is one document: its name, how it was sorted, and the kind to choose.
+type docRow struct {
+	widget.BaseWidget
+	p       *documentsPanel
+	path    string
+	name    *widget.Label
+	how     *widget.Label
+	kind    *widget.Select
+	setting bool // the select is being set to show a document, not by the person
+	box     *fyne.Container
+}
+
+func newDocRow(p *documentsPanel) *docRow {
+	r := &docRow{p: p, name: widget.NewLabel(""), how: widget.NewLabel("")}
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.name.TextStyle.Bold = true
+	r.how.Truncation = fyne.TextTruncateEllipsis
+	r.how.TextStyle.Italic = true
+	r.kind = widget.NewSelect(categoryNames(), func(name string) {
+		if r.setting || r.path == "" {
+			return
+		}
+		if c, ok := categoryByName(name); ok && r.p.onSet != nil {
+			r.p.onSet(r.path, c)
+		}
+	})
+	r.box = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.DocumentIcon())),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(230, r.kind.MinSize().Height), r.kind)),
+		container.NewVBox(r.name, r.how))
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *docRow) set(d checklist.Document) {
+	r.path = d.Path
+	r.name.SetText(displayPath(d.Path))
+	r.how.SetText(howSorted(d))
+	r.setting = true
+	r.kind.SetSelected(d.Category.Name())
+	r.setting = false
+}
+
+// howSorted says how sure Dossier is of a document's kind, and why.
+func howSorted(d checklist.Document) string {
+	var s string
+	switch d.Source {
+	case "user":
+		s = "You chose this kind"
+	case "text":
+		s = fmt.Sprintf("Sorted from its text (%.0f%% sure)", d.Confidence*100)
+	default:
+		s = fmt.Sprintf("Sorted from its file name only (%.0f%% sure)", d.Confidence*100)
+	}
+	if d.Problem != "" {
+		s += ": " + d.Problem
+	}
+	return s
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *docRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
