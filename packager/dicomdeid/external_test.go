@@ -1,0 +1,251 @@
+package dicomdeid
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/testtool"
+	"dossier/packager/privacy"
+)
+
+// externalCase is an input written to disk with its de-identified output.
+type externalCase struct {
+	name    string
+	in, out string
+}
+
+// writeExternalCases de-identifies a set of fixtures (the golden cases plus
+// a study of three instances that reference each other) into dir.
+func writeExternalCases(t *testing.T, dir string) []externalCase {
+	t.Helper()
+	type c struct {
+		name string
+		in   []byte
+		p    privacy.Params
+	}
+	var cs []c
+	for _, g := range goldenCases() {
+		cs = append(cs, c{g.name, g.in, g.p})
+	}
+	sop := func(i int) string { return fmt.Sprintf("%s.1.%d", studyUID, i) }
+	for _, p := range []privacy.Params{pseudoParams(), anonParams()} {
+		for i := 1; i <= 3; i++ {
+			ref := ""
+			if i > 1 {
+				ref = sop(i - 1)
+			}
+			s := richSpec(i, ref)
+			s.Sequence = false // its reference points outside the study
+			cs = append(cs, c{fmt.Sprintf("study_%s_%d", p.Level, i), dcmfix.Instance(s), p})
+		}
+	}
+	var out []externalCase
+	for _, x := range cs {
+		o, _ := run(t, x.in, x.p)
+		ec := externalCase{name: x.name, in: filepath.Join(dir, x.name+".in.dcm"), out: filepath.Join(dir, x.name+".out.dcm")}
+		if err := os.WriteFile(ec.in, x.in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(ec.out, o, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ec)
+	}
+	return out
+}
+
+func TestDcmdumpReadsOutputs(t *testing.T) {
+	dcmdump := testtool.Look(t, "dcmdump", "dcmtk")
+	for _, c := range writeExternalCases(t, t.TempDir()) {
+		out, err := exec.Command(dcmdump, "-q", "+E", c.out).CombinedOutput()
+		if err != nil || strings.Contains(string(out), "E: ") || strings.Contains(string(out), "W: ") {
+			t.Errorf("%s: dcmdump: %v\n%s", c.name, err, lastLines(string(out), 10))
+		}
+		if l := leaks(out); len(l) > 0 {
+			t.Errorf("%s: identity in dcmdump output: %q", c.name, l)
+		}
+	}
+}
+
+var dciodvfyValue = regexp.MustCompile(`= <[^>]*>`)
+
+// dciodvfyErrors returns the error lines of dciodvfy for path, values
+// blanked so that input and output compare.
+func dciodvfyErrors(t *testing.T, tool, path string) []string {
+	out, _ := exec.Command(tool, path).CombinedOutput() // exits non-zero on errors
+	var errs []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Error") {
+			errs = append(errs, dciodvfyValue.ReplaceAllString(l, "= <>"))
+		}
+	}
+	sort.Strings(errs)
+	return errs
+}
+
+func TestDciodvfyNoNewErrors(t *testing.T) {
+	tool := testtool.Look(t, "dciodvfy", "dicom3tools")
+	for _, c := range writeExternalCases(t, t.TempDir()) {
+		before := map[string]bool{}
+		for _, e := range dciodvfyErrors(t, tool, c.in) {
+			before[e] = true
+		}
+		after := dciodvfyErrors(t, tool, c.out)
+		for _, e := range after {
+			if !before[e] {
+				t.Errorf("%s: new dciodvfy error: %s", c.name, e)
+			}
+		}
+		t.Logf("%s: %d errors before, %d after", c.name, len(before), len(after))
+	}
+}
+
+const pydicomCheck = `
+import sys, pydicom
+files = sys.argv[1:]
+sops = {}
+refs = []
+def walk(ds, path):
+    for el in ds:
+        if el.VR == 'SQ':
+            for it in el.value:
+                walk(it, path)
+        elif el.tag == 0x00081155:
+            refs.append((path, str(el.value)))
+for f in files:
+    ds = pydicom.dcmread(f)
+    assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID, f
+    assert ds.PatientIdentityRemoved == 'YES', f
+    assert ds.SpecificCharacterSet == 'ISO_IR 192', f
+    str(ds)  # decode every value
+    if 'PixelData' in ds:
+        assert len(ds.PixelData) > 0, f
+    sops[str(ds.SOPInstanceUID)] = f
+    walk(ds, f)
+bad = 0
+for path, r in refs:
+    if r not in sops:
+        print('UNRESOLVED', path, r)
+        bad += 1
+print('files', len(files), 'references', len(refs), 'unresolved', bad)
+sys.exit(1 if bad else 0)
+`
+
+func TestPydicomReadsOutputsAndReferencesResolve(t *testing.T) {
+	py := testtool.Python(t, "pydicom")
+	dir := t.TempDir()
+	cases := writeExternalCases(t, dir)
+	script := filepath.Join(dir, "check.py")
+	if err := os.WriteFile(script, []byte(pydicomCheck), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Every output reads; in each level's study every Referenced SOP
+	// Instance UID resolves to the SOP Instance UID of another output.
+	var all []string
+	for _, c := range cases {
+		all = append(all, c.out)
+	}
+	out, err := exec.Command(py, append([]string{"-c", readOnly}, all...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pydicom cannot read the outputs: %v\n%s", err, lastLines(string(out), 15))
+	}
+	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
+		var files []string
+		for _, c := range cases {
+			if strings.HasPrefix(c.name, "study_"+string(level)) {
+				files = append(files, c.out)
+			}
+		}
+		out, err := exec.Command(py, append([]string{script}, files...)...).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v\n%s", level, err, lastLines(string(out), 15))
+		}
+		t.Logf("%s: %s", level, strings.TrimSpace(string(out)))
+	}
+}
+
+// readOnly reads every file with pydicom and decodes every value.
+const readOnly = `
+import sys, pydicom
+for f in sys.argv[1:]:
+    ds = pydicom.dcmread(f)
+    str(ds)
+    assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID, f
+`
+
+func lastLines(s string, n int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
+}
+
+func TestPydicomSeesUTF8(t *testing.T) {
+	py := testtool.Python(t, "pydicom")
+	dir := t.TempDir()
+	for _, c := range writeExternalCases(t, dir) {
+		if c.name != "latin1_pseudonymised" {
+			continue
+		}
+		out, err := exec.Command(py, "-c", "import sys, pydicom; sys.stdout.buffer.write(pydicom.dcmread(sys.argv[1]).StudyDescription.encode('utf-8'))", c.out).CombinedOutput()
+		if err != nil || string(out) != "IRM cérébrale ***" {
+			t.Errorf("pydicom reads StudyDescription %q, %v", out, err)
+		}
+	}
+}
+
+// TestPydicomCorpus runs every file of pydicom's test corpus through both
+// levels: no panic; either a typed error or an output that dcmdump reads
+// and that has no private element.
+func TestPydicomCorpus(t *testing.T) {
+	data := testtool.PydicomData(t)
+	dcmdump := testtool.Look(t, "dcmdump", "dcmtk")
+	var files []string
+	for _, sub := range []string{"test_files", "charset_files"} {
+		filepath.Walk(filepath.Join(data, sub), func(p string, info os.FileInfo, err error) error {
+			if err == nil && info.Mode().IsRegular() && info.Size() < 64<<20 && !strings.HasSuffix(p, ".py") && !strings.HasSuffix(p, ".gz") && !strings.HasSuffix(p, ".bz2") {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	dir := t.TempDir()
+	ok, refused := 0, 0
+	for i, f := range files {
+		in, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var buf bytesBuffer
+		_, err = Deidentify(t.Context(), &buf, bytesReader(in), int64(len(in)), pseudoParams())
+		if err != nil {
+			if !errorsIs(err, ErrDamaged) && !errorsIs(err, ErrUnsupported) {
+				t.Errorf("%s: untyped error %v", filepath.Base(f), err)
+			}
+			refused++
+			t.Logf("%s: refused: %v", filepath.Base(f), err)
+			continue
+		}
+		ok++
+		outPath := filepath.Join(dir, fmt.Sprintf("%04d.dcm", i))
+		os.WriteFile(outPath, buf.Bytes(), 0o644)
+		if out, err := exec.Command(dcmdump, "-q", outPath).CombinedOutput(); err != nil || strings.Contains(string(out), "E: ") {
+			t.Errorf("%s: dcmdump on output: %v\n%s", filepath.Base(f), err, lastLines(string(out), 5))
+		}
+		o := parseOut(t, buf.Bytes())
+		walk(o.ds, func(e *elem, _ int) {
+			if e.tag>>16&1 == 1 {
+				t.Errorf("%s: private %s left", filepath.Base(f), tagText(e.tag))
+			}
+		})
+	}
+	t.Logf("pydicom corpus: %d de-identified, %d refused with a typed error", ok, refused)
+}

@@ -1,0 +1,634 @@
+package dicomdeid
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+var littleEndian = binary.LittleEndian
+
+// Tags used by the transform.
+const (
+	tSpecificCharset   = 0x00080005
+	tSOPClassUID       = 0x00080016
+	tSOPInstanceUID    = 0x00080018
+	tPatientName       = 0x00100010
+	tPatientID         = 0x00100020
+	tIdentityRemoved   = 0x00120062
+	tDeidMethod        = 0x00120063
+	tDeidMethodCodeSeq = 0x00120064
+	tLongitudinalMod   = 0x00280303
+	tContentSequence   = 0x0040A730
+	tTextValue         = 0x0040A160
+	tCodeValue         = 0x00080100
+	tCodingScheme      = 0x00080102
+	tCodeMeaning       = 0x00080104
+)
+
+// metaEnc returns the encoding of the meta group at off: explicit VR little
+// endian, or implicit when the bytes say so.
+func metaEnc(r io.ReaderAt, off int64) enc {
+	var b [6]byte
+	if _, err := r.ReadAt(b[:], off); err == nil && !upperVR(string(b[4:6])) {
+		return implicitLE
+	}
+	return enc{bo: littleEndian}
+}
+
+// flags carry context down into sequences.
+type flags struct {
+	clean   bool // inside a sequence being cleaned (C)
+	content bool // inside Content Sequence
+}
+
+func splitVals(b []byte) []string {
+	return strings.Split(string(b), `\`)
+}
+
+func trimVal(s string) string { return strings.Trim(s, " \x00") }
+
+// charsetOf returns the decoder for the Specific Character Set in elems
+// (or the default repertoire).
+func charsetOf(elems []*elem) (*charset, error) {
+	for _, e := range elems {
+		if e.tag == tSpecificCharset {
+			vals := splitVals(e.val)
+			for i := range vals {
+				vals[i] = trimVal(vals[i])
+			}
+			return newCharset(vals)
+		}
+	}
+	return newCharset(nil)
+}
+
+// identityTags hold values whose parts are looked for in descriptors.
+var identityTags = map[uint32]bool{
+	0x00100010: true, 0x00100020: true, 0x00101000: true, 0x00101001: true, 0x00101005: true,
+	0x00101060: true, 0x00100030: true, 0x00080050: true, 0x00101040: true, 0x00102154: true,
+	0x00080090: true, 0x00081050: true, 0x00081070: true, 0x00081060: true, 0x00081048: true,
+	0x00080080: true, 0x00080081: true, 0x00101090: true, 0x00380010: true, 0x00400512: true,
+	0x00400551: true, 0x22000005: true,
+}
+
+// stricter overrides Table E.1-1 where Dossier is more cautious than the
+// options it applies: the label text of a slide is free text written by
+// hand or printed at the lab and may carry identifiers this file does not
+// otherwise hold, so it is emptied even under Clean Descriptors.
+var stricter = map[uint32]action{
+	0x22000002: actEmpty, // Label Text
+}
+
+// collectTokens gathers identity strings of this file for Clean Descriptors.
+func (d *deid) collectTokens(elems []*elem, cs *charset) {
+	set := map[string]bool{}
+	add := func(s string, min int) {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if len([]rune(s)) >= min {
+			set[s] = true
+		}
+	}
+	walk := func(f func(*elem)) {
+		var rec func([]*elem)
+		rec = func(l []*elem) {
+			for _, e := range l {
+				f(e)
+				for _, it := range e.items {
+					rec(it.elems)
+				}
+			}
+		}
+		rec(elems)
+	}
+	walk(func(e *elem) {
+		if !identityTags[e.tag] || e.val == nil {
+			return
+		}
+		v, err := cs.decode(e.val)
+		if err != nil {
+			return
+		}
+		for _, s := range splitVals(v) {
+			s = trimVal(s)
+			add(s, 3)
+			switch e.vr {
+			case "PN":
+				for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '^' || r == '=' || r == ' ' || r == ',' }) {
+					add(part, 3)
+				}
+				// "Jane Doe" and "Doe, Jane" spellings.
+				if c := strings.Split(s, "^"); len(c) >= 2 {
+					add(c[1]+" "+c[0], 3)
+					add(c[0]+", "+c[1], 3)
+				}
+			case "DA":
+				if len(s) == 8 {
+					y, m, dd := s[:4], s[4:6], s[6:]
+					add(y+"-"+m+"-"+dd, 3)
+					add(dd+"/"+m+"/"+y, 3)
+					add(m+"/"+dd+"/"+y, 3)
+					add(dd+"."+m+"."+y, 3)
+				}
+			case "LO", "ST", "LT":
+				if e.tag == 0x00101040 || e.tag == 0x00080081 {
+					for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '^' || r == ' ' || r == ',' }) {
+						add(part, 4)
+					}
+				}
+			}
+		}
+	})
+	for t := range set {
+		d.tokens = append(d.tokens, t)
+	}
+	sort.Slice(d.tokens, func(i, j int) bool {
+		if len(d.tokens[i]) != len(d.tokens[j]) {
+			return len(d.tokens[i]) > len(d.tokens[j])
+		}
+		return d.tokens[i] < d.tokens[j]
+	})
+}
+
+// scrub replaces identity tokens in s by "***": case-insensitively, and
+// only where the token is not part of a longer word.
+func (d *deid) scrub(s string) (string, bool) {
+	changed := false
+	low := strings.ToLower(s)
+	for _, t := range d.tokens {
+		if !strings.Contains(low, t) && !strings.Contains(s, t) {
+			continue
+		}
+		if changed {
+			low = strings.ToLower(s)
+		}
+		if len(low) != len(s) {
+			low = s // lower-casing changed byte lengths: match exactly
+		}
+		var b strings.Builder
+		i, last := 0, 0
+		for i < len(low) {
+			j := strings.Index(low[i:], t)
+			if j < 0 {
+				break
+			}
+			j += i
+			k := j + len(t)
+			if wordByte(low, j-1) || wordByte(low, k) {
+				i = j + 1
+				continue
+			}
+			b.WriteString(s[last:j])
+			b.WriteString("***")
+			last, i = k, k
+			changed = true
+		}
+		if last > 0 {
+			b.WriteString(s[last:])
+			s = b.String()
+			low = strings.ToLower(s)
+		}
+	}
+	return s, changed
+}
+
+// wordByte reports whether s[i] exists and is a letter or digit (ASCII, or
+// any byte of a multi-byte character).
+func wordByte(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// elems transforms one dataset (top level or an item) and returns the
+// elements to write.
+func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, error) {
+	if !top {
+		for _, e := range in {
+			if e.tag == tSpecificCharset {
+				c, err := charsetOf(in)
+				if err != nil {
+					return nil, err
+				}
+				cs = c
+			}
+		}
+	}
+	out := make([]*elem, 0, len(in))
+	for _, e := range in {
+		t := e.tag
+		g := t >> 16
+		switch {
+		case g&1 == 1:
+			d.rep.PrivateRemoved++
+			continue
+		case t&0xFFFF == 0:
+			continue // group length: stale after editing
+		case g == 0x0000 || g == 0x0002:
+			d.rep.Removed++ // command or meta elements have no place in a dataset
+			continue
+		case g >= 0x5000 && g <= 0x501E, g >= 0x6000 && g <= 0x601E:
+			d.rep.Removed++ // curves, overlays (E.1-1 X for their data)
+			continue
+		case t == tSpecificCharset:
+			continue // re-added at the top level as ISO_IR 192
+		case top && (t == tIdentityRemoved || t == tDeidMethod || t == tDeidMethodCodeSeq || t == tLongitudinalMod):
+			continue // re-added
+		case t == tPatientName || t == tPatientID:
+			e.val, e.ref, e.items = []byte(d.patientName()), -1, nil
+			if e.vr == "SQ" || !isText(e.vr) {
+				e.vr = dictVR(t)
+			}
+			d.rep.Replaced++
+			out = append(out, e)
+			continue
+		case fl.content && t == tTextValue:
+			d.dummy(e)
+			d.rep.Dummied++
+			out = append(out, e)
+			continue
+		}
+		act := actKeep
+		if a, ok := stricter[t]; ok {
+			act = a
+		} else if r := lookupRule(t); r != nil {
+			act = toAction(r.Resolve(d.opts))
+		}
+		var err error
+		switch act {
+		case actRemove:
+			d.rep.Removed++
+			continue
+		case actEmpty:
+			e.val, e.ref, e.items, e.encap = nil, -1, nil, false
+			d.rep.Emptied++
+		case actDummy:
+			if e.isSeq() {
+				err = d.seq(e, cs, flags{clean: fl.clean, content: fl.content || t == tContentSequence})
+			} else {
+				d.dummy(e)
+			}
+			d.rep.Dummied++
+		case actClean:
+			if e.isSeq() {
+				err = d.seq(e, cs, flags{clean: true, content: fl.content})
+			} else {
+				err = d.clean(e, cs)
+			}
+			d.rep.Cleaned++
+		case actUID:
+			if e.vr == "UI" {
+				d.remapUID(e)
+			} else if e.isSeq() {
+				err = d.seq(e, cs, fl)
+			}
+		default: // keep, or keep the sequence with its UIDs remapped
+			err = d.keep(e, cs, fl)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (d *deid) seq(e *elem, cs *charset, fl flags) error {
+	for _, it := range e.items {
+		var err error
+		if it.elems, err = d.elems(it.elems, cs, false, fl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keep handles an attribute that stays: sequences are recursed, UIDs
+// remapped unless well known, text converted to UTF-8, dates shifted when
+// anonymising, descriptors cleaned inside a cleaned sequence.
+func (d *deid) keep(e *elem, cs *charset, fl flags) error {
+	switch {
+	case e.isSeq():
+		return d.seq(e, cs, fl)
+	case e.vr == "UI":
+		if !keepUIDTags[e.tag] {
+			d.remapUID(e)
+		}
+		return nil
+	case e.val == nil || !isText(e.vr):
+		return nil
+	}
+	if err := d.decode(e, cs); err != nil {
+		return err
+	}
+	if d.anon && (e.vr == "DA" || e.vr == "DT") {
+		d.shift(e)
+		return nil
+	}
+	if usesCharset(e.vr) {
+		// Beyond the profile: identity strings of this file are removed
+		// from every text value that stays.
+		if s, ok := d.scrub(string(e.val)); ok {
+			e.val = []byte(s)
+			d.rep.IdentityScrubbed++
+		}
+	}
+	return nil
+}
+
+// clean applies C to a single value: dates are shifted (Modified Dates) or
+// kept; text has this file's identity strings removed.
+func (d *deid) clean(e *elem, cs *charset) error {
+	if e.vr == "UI" {
+		d.remapUID(e)
+		return nil
+	}
+	if e.val == nil || !isText(e.vr) {
+		return nil
+	}
+	if err := d.decode(e, cs); err != nil {
+		return err
+	}
+	switch e.vr {
+	case "DA", "DT":
+		if d.anon {
+			d.shift(e)
+		}
+	case "TM":
+	default:
+		if s, ok := d.scrub(string(e.val)); ok {
+			e.val = []byte(s)
+			d.rep.IdentityScrubbed++
+		}
+	}
+	return nil
+}
+
+func (d *deid) decode(e *elem, cs *charset) error {
+	if !usesCharset(e.vr) {
+		if !isASCII(e.val) {
+			e.val = latin1(e.val) // default repertoire only; be tolerant
+		}
+		return nil
+	}
+	v, err := cs.decode(e.val)
+	if err != nil {
+		return fmt.Errorf("%w (in %s)", err, tagText(e.tag))
+	}
+	e.val = v
+	return nil
+}
+
+// remapUID replaces each UID value by its keyed remap, keeping
+// standard-defined UIDs.
+func (d *deid) remapUID(e *elem) {
+	if e.val == nil {
+		return
+	}
+	vals := splitVals(e.val)
+	for i, v := range vals {
+		v = trimVal(v)
+		if v == "" || strings.HasPrefix(v, dicomRoot) {
+			vals[i] = v
+			continue
+		}
+		vals[i] = d.p.UID(v)
+		d.rep.UIDsRemapped++
+	}
+	e.val = []byte(strings.Join(vals, `\`))
+}
+
+// dummy replaces a value by a non-empty dummy of its VR.
+func (d *deid) dummy(e *elem) {
+	e.ref, e.items, e.encap = -1, nil, false
+	var s string
+	switch e.vr {
+	case "UI":
+		old := trimVal(string(e.val))
+		if old == "" {
+			old = fmt.Sprintf("dummy %08X", e.tag)
+		}
+		e.val = []byte(d.p.UID(old))
+		d.rep.UIDsRemapped++
+		return
+	case "DA":
+		s = "19000101"
+	case "TM":
+		s = "000000"
+	case "DT":
+		s = "19000101000000"
+	case "AS":
+		s = "000D"
+	case "DS", "IS":
+		s = "0"
+	case "AE", "CS", "SH", "LO", "LT", "ST", "UT", "UC", "PN", "UR":
+		s = "ANONYMIZED"
+	case "US", "SS":
+		e.val = make([]byte, 2)
+		return
+	case "UL", "SL", "FL", "AT":
+		e.val = make([]byte, 4)
+		return
+	case "FD", "SV", "UV":
+		e.val = make([]byte, 8)
+		return
+	default:
+		e.val = make([]byte, 2)
+		return
+	}
+	e.val = []byte(s)
+}
+
+// shift moves DA values and the date part of DT values by DateShift days.
+func (d *deid) shift(e *elem) {
+	vals := splitVals(e.val)
+	changed, emptied := false, false
+	for i, v := range vals {
+		v = trimVal(v)
+		if v == "" {
+			vals[i] = v
+			continue
+		}
+		var out string
+		var ok bool
+		if e.vr == "DA" {
+			if a, b, rng := strings.Cut(v, "-"); rng {
+				a2, oka := d.shiftDate(a, true)
+				b2, okb := d.shiftDate(b, true)
+				out, ok = a2+"-"+b2, oka && okb
+			} else {
+				out, ok = d.shiftDate(v, false)
+			}
+		} else {
+			out, ok = d.shiftDT(v)
+		}
+		if !ok {
+			vals[i] = ""
+			emptied = true
+			continue
+		}
+		vals[i] = out
+		changed = true
+	}
+	e.val = []byte(strings.Join(vals, `\`))
+	if changed {
+		d.rep.DatesShifted++
+	}
+	if emptied {
+		d.rep.DatesEmptied++
+	}
+}
+
+func (d *deid) shiftDate(s string, allowEmpty bool) (string, bool) {
+	if s == "" {
+		return "", allowEmpty
+	}
+	out, ok := d.p.ShiftDate(s)
+	if !ok || len(s) != 8 {
+		return "", false
+	}
+	return out, true
+}
+
+// shiftDT shifts YYYY[MM[DD[...]]]: partial dates are completed with the
+// first month or day, shifted and cut to their original precision.
+func (d *deid) shiftDT(s string) (string, bool) {
+	n := 0
+	for n < len(s) && n < 8 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	var full string
+	switch n {
+	case 8:
+		full = s[:8]
+	case 6:
+		full = s[:6] + "01"
+	case 4:
+		full = s[:4] + "0101"
+	default:
+		return "", false
+	}
+	out, ok := d.p.ShiftDate(full)
+	if !ok {
+		return "", false
+	}
+	return out[:n] + s[n:], true
+}
+
+// markers returns the elements that record the de-identification.
+func (d *deid) markers() []*elem {
+	str := func(t uint32, vr, v string) *elem {
+		return &elem{tag: t, vr: vr, val: []byte(v), ref: -1, e: d.e}
+	}
+	var method []string
+	if d.anon {
+		method = []string{"DOSSIER ANONYMISED", "PS3.15 BASIC PROFILE", "RETAIN LONGITUDINAL MODIFIED DATES", "RETAIN PATIENT CHARACTERISTICS"}
+	} else {
+		method = []string{"DOSSIER PSEUDONYMISED", "PS3.15 BASIC PROFILE", "RETAIN LONGITUDINAL FULL DATES", "RETAIN PATIENT CHARACTERISTICS", "CLEAN DESCRIPTORS"}
+	}
+	seq := &elem{tag: tDeidMethodCodeSeq, vr: "SQ", ref: -1, e: d.e}
+	for _, c := range d.rep.Options {
+		seq.items = append(seq.items, &item{elems: []*elem{
+			str(tCodeValue, "SH", c.Value),
+			str(tCodingScheme, "SH", c.Scheme),
+			str(tCodeMeaning, "LO", c.Meaning),
+		}})
+	}
+	mod := "UNMODIFIED"
+	if d.anon {
+		mod = "MODIFIED"
+	}
+	return []*elem{
+		str(tSpecificCharset, "CS", "ISO_IR 192"),
+		str(tIdentityRemoved, "CS", "YES"),
+		str(tDeidMethod, "LO", strings.Join(method, `\`)),
+		seq,
+		str(tLongitudinalMod, "CS", mod),
+	}
+}
+
+// meta builds the new file meta information: version, SOP class, the
+// remapped SOP instance (equal to the dataset's), transfer syntax and
+// Dossier's implementation identity. Source and private meta elements are
+// dropped.
+func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
+	find := func(list []*elem, t uint32) string {
+		for _, e := range list {
+			if e.tag == t && e.val != nil {
+				return trimVal(string(e.val))
+			}
+		}
+		return ""
+	}
+	h := d.l.Header
+	sopClass := find(ds, tSOPClassUID)
+	if sopClass == "" {
+		sopClass = find(old, 0x00020002)
+	}
+	sopInst := find(ds, tSOPInstanceUID) // already remapped
+	if sopInst == "" {
+		if v := find(old, 0x00020003); v != "" {
+			sopInst = d.p.UID(v)
+			d.rep.UIDsRemapped++
+		}
+	} else if v := find(old, 0x00020003); v != "" {
+		d.rep.UIDsRemapped++
+		if d.p.UID(v) != sopInst && v != sopInst {
+			d.rep.warn("meta Media Storage SOP Instance UID differed from SOP Instance UID; set to the dataset's")
+		}
+	}
+	if sopClass == "" || sopInst == "" {
+		return nil, fmt.Errorf("dicomdeid: %w: no SOP Class or SOP Instance UID", ErrUnsupported)
+	}
+	ts := h.TransferSyntaxUID
+	native := ts == "" || ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2"
+	switch {
+	case d.e.implicit:
+		if !native {
+			return nil, fmt.Errorf("dicomdeid: %w: implicit VR dataset under a compressed transfer syntax", ErrUnsupported)
+		}
+		ts = "1.2.840.10008.1.2"
+	case d.e.bo == binary.BigEndian:
+		ts = "1.2.840.10008.1.2.2"
+	case native:
+		ts = "1.2.840.10008.1.2.1"
+	}
+	str := func(t uint32, vr, v string) *elem {
+		return &elem{tag: t, vr: vr, val: []byte(v), ref: -1, e: enc{bo: littleEndian}}
+	}
+	body := []*elem{
+		{tag: 0x00020001, vr: "OB", val: []byte{0, 1}, ref: -1, e: enc{bo: littleEndian}},
+		str(0x00020002, "UI", sopClass),
+		str(0x00020003, "UI", sopInst),
+		str(0x00020010, "UI", ts),
+		str(0x00020012, "UI", implementationUID),
+		str(0x00020013, "SH", implementationVersion),
+	}
+	var n int
+	for _, e := range body {
+		v := padded(e)
+		n += 8 + len(v)
+		if longVRForm(e.vr) {
+			n += 4
+		}
+	}
+	gl := &elem{tag: 0x00020000, vr: "UL", val: littleEndian.AppendUint32(nil, uint32(n)), ref: -1, e: enc{bo: littleEndian}}
+	return append([]*elem{gl}, body...), nil
+}
+
+// padded returns the value padded to even length.
+func padded(e *elem) []byte {
+	if len(e.val)%2 == 0 {
+		return e.val
+	}
+	pad := byte(' ')
+	if e.vr == "UI" || !isText(e.vr) {
+		pad = 0
+	}
+	return append(bytes.Clone(e.val), pad)
+}
