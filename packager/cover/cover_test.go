@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"dossier/internal/testtool"
 	"dossier/packager/checklist"
 )
 
@@ -33,14 +34,15 @@ func lungReport(t *testing.T) *checklist.Report {
 	return rep
 }
 
-// tool returns the path of an external checker, skipping only when it is absent.
+// tool returns the path of an external checker: skipped when absent, but
+// failing under CI (testtool.Look).
 func tool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s is not installed", name)
+	pkg := "poppler-utils" // pdftotext, pdfinfo
+	if name == "qpdf" {
+		pkg = "qpdf"
 	}
-	return p
+	return testtool.Look(t, name, pkg)
 }
 
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }

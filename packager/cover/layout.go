@@ -1,8 +1,14 @@
 // Package cover writes Dossier's PDFs with pdfcpu: the records-request
-// letter to a hospital, and (later) the cover summary of a bundle. Both use
+// letter to a hospital, and the cover summary of a bundle. Both use
 // the same machinery: a Doc of blocks (headings, paragraphs, numbered items,
 // label/value fields) flowed onto A4 pages with word wrapping, page breaks
 // and page numbers.
+//
+// Text is set in TrueType fonts embedded in the binary (assets.Fonts) and,
+// as subsets with a ToUnicode map, in each PDF: names in Latin, Greek,
+// Cyrillic, Chinese, Japanese and Korean scripts render and can be copied
+// or extracted (pdftotext) as the same Unicode text. Each line is split
+// into runs by the font that has its characters (see FontRegular).
 package cover
 
 import (
@@ -11,15 +17,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/font"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // A4 portrait in points, and the margins used.
@@ -29,14 +35,6 @@ const (
 	marginX    = 64.0
 	marginTop  = 64.0
 	marginBot  = 64.0
-)
-
-// Fonts: the PDF core fonts, which every reader has. They cover Western
-// European text; other scripts need an embedded font (see Style).
-const (
-	FontRegular = "Helvetica"
-	FontBold    = "Helvetica-Bold"
-	FontItalic  = "Helvetica-Oblique"
 )
 
 // Style is the font and size of a block.
@@ -54,6 +52,7 @@ var (
 	StyleBody    = Style{Font: FontRegular, Size: 10.5}
 	StyleSmall   = Style{Font: FontRegular, Size: 8.5, Gray: 0.35}
 	StyleLabel   = Style{Font: FontBold, Size: 10.5}
+	StyleLarge   = Style{Font: FontBold, Size: 13}
 )
 
 type blockKind int
@@ -73,6 +72,9 @@ type block struct {
 	label  string // item number or field label
 	indent float64
 	space  float64 // extra space after
+	// keepNext keeps the block on the same page as the start of the next
+	// (a heading).
+	keepNext bool
 }
 
 // Doc is a document being built: blocks are added in reading order, then
@@ -90,12 +92,22 @@ func NewDoc(title string) *Doc { return &Doc{Title: title} }
 
 // Heading1 adds a large title heading.
 func (d *Doc) Heading1(text string) {
-	d.blocks = append(d.blocks, block{kind: blockText, style: StyleTitle, text: text, space: 8})
+	d.blocks = append(d.blocks, block{kind: blockText, style: StyleTitle, text: text, space: 8, keepNext: true})
 }
 
 // Heading adds a section heading.
 func (d *Doc) Heading(text string) {
-	d.blocks = append(d.blocks, block{kind: blockSpace, space: 6}, block{kind: blockText, style: StyleHeading, text: text, space: 4})
+	d.blocks = append(d.blocks, block{kind: blockSpace, space: 6}, block{kind: blockText, style: StyleHeading, text: text, space: 4, keepNext: true})
+}
+
+// Subheading adds a heading within a section, in bold body text.
+func (d *Doc) Subheading(text string) {
+	d.blocks = append(d.blocks, block{kind: blockSpace, space: 3}, block{kind: blockText, style: StyleLabel, text: text, space: 2, keepNext: true})
+}
+
+// Large adds a line of large bold text (a fingerprint to read aloud).
+func (d *Doc) Large(text string) {
+	d.blocks = append(d.blocks, block{kind: blockText, style: StyleLarge, text: text, space: 4})
 }
 
 // Paragraph adds wrapped body text. A "\n" starts a new line.
@@ -118,23 +130,25 @@ func (d *Doc) Small(text string) {
 	d.blocks = append(d.blocks, block{kind: blockText, style: StyleSmall, text: text, space: 4})
 }
 
-// Item adds a numbered or bulleted item: label ("1.", "-") hangs in the
-// margin, text wraps under itself.
+// Item adds a numbered or bulleted item: the label ("1.", "-") comes first,
+// the text wraps under itself.
 func (d *Doc) Item(label, text string) {
-	d.blocks = append(d.blocks, block{kind: blockItem, style: StyleBody, label: label, text: text, indent: 22, space: 4})
+	d.blocks = append(d.blocks, block{kind: blockItem, style: StyleBody, label: label, text: text, indent: 14, space: 4})
 }
 
 // SubItem adds an indented line under an item, in small text.
 func (d *Doc) SubItem(text string) {
-	d.blocks = append(d.blocks, block{kind: blockText, style: Style{Font: FontItalic, Size: 9.5, Gray: 0.25}, text: text, indent: 22, space: 4})
+	d.blocks = append(d.blocks, block{kind: blockText, style: Style{Font: FontItalic, Size: 9.5, Gray: 0.25}, text: text, indent: 14, space: 4})
 }
 
-// Field adds "label: value" with the label in bold.
+// Field adds "label: value" with the label in bold, on one line so that
+// text extraction keeps the two together; a long value wraps under itself.
+// An empty value adds nothing.
 func (d *Doc) Field(label, value string) {
 	if strings.TrimSpace(value) == "" {
 		return
 	}
-	d.blocks = append(d.blocks, block{kind: blockField, style: StyleBody, label: label, text: value, indent: 120, space: 1})
+	d.blocks = append(d.blocks, block{kind: blockField, style: StyleBody, label: label, text: value, indent: 14, space: 2})
 }
 
 // Space adds vertical space in points.
@@ -171,7 +185,33 @@ func (d *Doc) layout() [][]line {
 		y -= lh
 		cur = append(cur, line{x: x, y: y, style: st, text: text})
 	}
-	for _, b := range d.blocks {
+	// fit starts a new page unless n lines of style st (and, for a block
+	// kept with the next, two body lines) fit on this one. A block taller
+	// than a page is split.
+	fit := func(n int, st Style, b block, next []block) {
+		need := float64(n) * st.Size * 1.35
+		if b.keepNext {
+			// Count the headings that follow too, then two body lines.
+			need += b.space
+		chain:
+			for _, nb := range next {
+				switch {
+				case nb.kind == blockSpace:
+					need += nb.space
+				case nb.kind == blockText && nb.keepNext:
+					need += float64(len(wrap(nb.text, nb.style, width-nb.indent)))*nb.style.Size*1.35 + nb.space
+				default:
+					break chain
+				}
+			}
+			need += 2 * StyleBody.Size * 1.35
+		}
+		if need <= pageHeight-marginTop-marginBot && y-need < marginBot {
+			newPage()
+		}
+	}
+	for bi, b := range d.blocks {
+		next := d.blocks[bi+1:]
 		switch b.kind {
 		case blockPageBreak:
 			newPage()
@@ -180,34 +220,59 @@ func (d *Doc) layout() [][]line {
 			y -= b.space
 			continue
 		case blockText:
-			for _, l := range wrap(b.text, b.style, width-b.indent) {
-				put(marginX+b.indent, b.style, l)
-			}
-		case blockItem, blockField:
-			labelStyle := b.style
-			if b.kind == blockField {
-				labelStyle = StyleLabel
-			}
 			lines := wrap(b.text, b.style, width-b.indent)
-			// Keep the label with the first line.
-			if y-b.style.Size*1.35 < marginBot {
-				newPage()
-			}
-			for i, l := range lines {
+			fit(len(lines), b.style, b, next)
+			for _, l := range lines {
 				put(marginX+b.indent, b.style, l)
+			}
+		case blockItem:
+			// The label ("1.", "-") is followed by the text at one space's
+			// distance, so that text extraction keeps them on one line;
+			// further lines hang under the text.
+			label := b.label + " "
+			lw := textWidth(label, b.style)
+			lines := wrap(b.text, b.style, width-lw)
+			fit(len(lines), b.style, b, next)
+			for i, l := range lines {
+				put(marginX+lw, b.style, l)
 				if i == 0 {
-					label := b.label
-					if b.kind == blockField {
-						label += ":"
-					}
-					cur = append(cur, line{x: marginX, y: y, style: labelStyle, text: label})
+					cur = append(cur, line{x: marginX, y: y, style: b.style, text: b.label})
 				}
+			}
+		case blockField:
+			label := b.label + ": "
+			lw := textWidth(label, StyleLabel)
+			first := wrapFirst(b.text, b.style, width-lw, width-b.indent)
+			fit(len(first), b.style, b, next)
+			for i, l := range first {
+				if i == 0 {
+					put(marginX+lw, b.style, l)
+					cur = append(cur, line{x: marginX, y: y, style: StyleLabel, text: label})
+					continue
+				}
+				put(marginX+b.indent, b.style, l)
 			}
 		}
 		y -= b.space
 	}
 	pages = append(pages, cur)
 	return pages
+}
+
+// wrapFirst wraps text whose first line is firstWidth wide and the others
+// restWidth.
+func wrapFirst(text string, st Style, firstWidth, restWidth float64) []string {
+	paras := strings.Split(text, "\n")
+	first := wrap(paras[0], st, firstWidth)
+	var rest []string
+	if remainder := strings.TrimSpace(strings.TrimPrefix(strings.Join(strings.Fields(paras[0]), " "), first[0])); remainder != "" {
+		rest = append(rest, remainder)
+	}
+	rest = append(rest, paras[1:]...)
+	if len(rest) == 0 {
+		return first[:1]
+	}
+	return append(first[:1], wrap(strings.Join(rest, "\n"), st, restWidth)...)
 }
 
 // wrap breaks text into lines no wider than width, at spaces; a word
@@ -252,52 +317,31 @@ func wrap(text string, st Style, width float64) []string {
 	return out
 }
 
-func textWidth(s string, st Style) float64 {
-	w, err := font.TextWidthFloat(s, st.Font, st.Size)
-	if err != nil {
-		return float64(utf8.RuneCountInString(s)) * st.Size * 0.6
-	}
-	return w
-}
-
-// The core fonts use WinAnsi encoding: text is limited to what it holds.
-var winAnsi = charmap.Windows1252
-
-// printable replaces characters the core fonts cannot show, so that the
-// text stays readable: typographic quotes and dashes are kept when WinAnsi
-// has them, letters lose their accents only when they must, others become
-// "?".
+// printable replaces what a PDF line cannot hold: tabs become spaces, other
+// control characters are dropped. Characters no embedded font has are
+// replaced later, when the line is split into runs (see runs).
 func printable(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		switch r {
-		case '\t':
+		switch {
+		case r == '\t':
 			b.WriteByte(' ')
-			continue
-		case '\u2010', '\u2011', '\u2012':
-			r = '-'
-		case '\u2264':
-			b.WriteString("<=")
-			continue
-		case '\u2265':
-			b.WriteString(">=")
-			continue
-		}
-		if _, ok := winAnsi.EncodeRune(r); ok && (r >= ' ' || r == '\n') {
+		case r == '\n' || !unicode.IsControl(r) && r != utf8.RuneError:
 			b.WriteRune(r)
-		} else {
-			b.WriteByte('?')
 		}
 	}
 	return b.String()
 }
 
-var disableConfig sync.Once
-
-// Render writes the document as a PDF to w.
+// Render writes the document as a PDF to w. Text is set in the embedded
+// fonts (see FontRegular), so names in any script the fonts cover render
+// and can be copied out of the PDF.
 func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := loadMetrics(); err != nil {
+		return fmt.Errorf("writing the PDF: %w", err)
 	}
 	pages := d.layout()
 	type jfont struct {
@@ -321,18 +365,31 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 		Origin string           `json:"origin"`
 		Pages  map[string]jpage `json:"pages"`
 	}{Paper: "A4P", Origin: "LowerLeft", Pages: map[string]jpage{}}
+	used := map[string]bool{}
 	for i, pg := range pages {
 		var texts []jtext
 		add := func(l line) {
-			if strings.TrimSpace(l.text) == "" {
+			text := printable(l.text)
+			if strings.TrimSpace(text) == "" {
 				return
 			}
-			f := jfont{Name: l.style.Font, Size: l.style.Size}
+			col := ""
 			if l.style.Gray > 0 {
 				g := int(l.style.Gray * 255)
-				f.Col = fmt.Sprintf("#%02X%02X%02X", g, g, g)
+				col = fmt.Sprintf("#%02X%02X%02X", g, g, g)
 			}
-			texts = append(texts, jtext{Value: printable(l.text), Pos: [2]float64{round(l.x), round(l.y)}, Font: f})
+			// One text object per run of one font, each placed after the
+			// one before it.
+			x := l.x
+			for _, r := range runs(text, l.style.Font) {
+				used[r.font] = true
+				for _, p := range percentSafe(r.text) {
+					if strings.TrimSpace(p) != "" {
+						texts = append(texts, jtext{Value: escapePercent(p), Pos: [2]float64{round(x), round(l.y)}, Font: jfont{Name: r.font, Size: l.style.Size, Col: col}})
+					}
+					x += runWidth(run{font: r.font, text: p}, l.style.Size)
+				}
+			}
 		}
 		for _, l := range pg {
 			add(l)
@@ -348,25 +405,62 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("laying out the PDF: %w", err)
 	}
-	// pdfcpu would otherwise create a configuration folder in the user's
-	// home; Dossier needs none of it.
-	disableConfig.Do(api.DisableConfigDir)
-	conf := model.NewDefaultConfiguration()
-	var buf bytes.Buffer
-	if err := api.Create(nil, bytes.NewReader(js), &buf, conf); err != nil {
-		return fmt.Errorf("writing the PDF: %w", err)
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	if d.Title != "" {
-		var out bytes.Buffer
-		props := map[string]string{"Title": printable(d.Title), "Creator": "Dossier"}
-		if err := api.AddProperties(bytes.NewReader(buf.Bytes()), &out, props, conf); err == nil {
-			buf = out
+	var buf bytes.Buffer
+	err = withFonts(slices.Sorted(maps.Keys(used)), func() error {
+		conf := model.NewDefaultConfiguration()
+		if err := api.Create(nil, bytes.NewReader(js), &buf, conf); err != nil {
+			return err
 		}
+		if d.Title != "" {
+			var out bytes.Buffer
+			props := map[string]string{"Title": printable(d.Title), "Creator": "Dossier"}
+			if err := api.AddProperties(bytes.NewReader(buf.Bytes()), &out, props, conf); err == nil {
+				buf = out
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("writing the PDF: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("writing the PDF: %w", err)
 	}
 	return nil
+}
+
+// percentSafe splits s after every "%" followed by another "%" or by a
+// letter pdfcpu would read as a placeholder ("%p" page number, "%P" page
+// count, "%t" time, "%v" version), so that, once escaped (escapePercent),
+// every piece prints as written.
+func percentSafe(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '%' && strings.IndexByte("pPtv%", s[i+1]) >= 0 {
+			out = append(out, s[start:i+1])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// escapePercent writes each run of n "%" as n+1, which pdfcpu prints as n.
+func escapePercent(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && (i == 0 || s[i-1] != '%') {
+			b.WriteByte('%')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

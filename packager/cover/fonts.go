@@ -1,0 +1,261 @@
+package cover
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sync"
+	"unicode"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/font"
+
+	"dossier/assets"
+)
+
+// Fonts: TrueType fonts embedded in the binary (assets.Fonts) and embedded,
+// as subsets, in every PDF. The style fonts (DejaVu Sans) cover Latin,
+// Greek and Cyrillic; characters they lack fall back to Droid Sans Fallback
+// (Chinese, Japanese) and then NanumSquare (Korean). The names are the
+// fonts' PostScript names, which pdfcpu uses.
+const (
+	FontRegular = "DejaVuSans"
+	FontBold    = "DejaVuSans-Bold"
+	FontItalic  = "DejaVuSans-Oblique"
+	FontCJK     = "DroidSansFallback"
+	FontKorean  = "NanumSquareR"
+)
+
+// fontFiles maps each font's PostScript name to its file in assets.Fonts.
+var fontFiles = map[string]string{
+	FontRegular: assets.FontSans,
+	FontBold:    assets.FontSansBold,
+	FontItalic:  assets.FontSansOblique,
+	FontCJK:     assets.FontCJK,
+	FontKorean:  assets.FontKorean,
+}
+
+// fallbackFonts are tried, in order, for a character the style's font lacks.
+var fallbackFonts = []string{FontRegular, FontCJK, FontKorean}
+
+// errFonts wraps failures to prepare the embedded fonts.
+var errFonts = errors.New("preparing the embedded fonts")
+
+// fontMetrics is what layout needs of a font: which characters it has and
+// their widths (in 1/1000 of the font size).
+type fontMetrics struct {
+	chars  map[uint32]uint16
+	widths []int
+}
+
+func (m *fontMetrics) has(r rune) bool {
+	_, ok := m.chars[uint32(r)]
+	return ok
+}
+
+func (m *fontMetrics) width(r rune) int {
+	g := m.chars[uint32(r)] // 0, .notdef, when missing
+	if int(g) < len(m.widths) {
+		return m.widths[g]
+	}
+	return 0
+}
+
+var (
+	metricsOnce sync.Once
+	metricsErr  error
+	metricsBy   map[string]*fontMetrics
+	// gobs holds each font as pdfcpu installs it (its "gob" file), made
+	// once per process, so that a PDF costs only writing the files its
+	// fonts need.
+	gobs map[string][]byte
+
+	// pdfcpuMu serialises what touches pdfcpu's global font state
+	// (font.UserFontDir and its loaded metrics).
+	pdfcpuMu sync.Mutex
+
+	disableConfig sync.Once
+)
+
+// loadMetrics installs every embedded font once per process, keeping the
+// installed form (gobs) and the metrics layout needs (metricsBy).
+func loadMetrics() error {
+	metricsOnce.Do(func() {
+		metricsErr = prepareFonts()
+	})
+	return metricsErr
+}
+
+func prepareFonts() (err error) {
+	// pdfcpu would otherwise create a configuration folder in the user's
+	// home; Dossier needs none of it.
+	disableConfig.Do(api.DisableConfigDir)
+	pdfcpuMu.Lock()
+	defer pdfcpuMu.Unlock()
+	dir, err := os.MkdirTemp("", "dossier-fonts-")
+	if err != nil {
+		return fmt.Errorf("%w: %w", errFonts, err)
+	}
+	defer removeDir(dir, &err)
+	g := map[string][]byte{}
+	for name, file := range fontFiles {
+		bb, err := assets.Fonts.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
+		}
+		if err := font.InstallFontFromBytesQuiet(dir, path.Base(file), bb); err != nil {
+			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
+		}
+		if g[name], err = os.ReadFile(filepath.Join(dir, name+".gob")); err != nil {
+			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
+		}
+	}
+	previous := font.UserFontDir
+	font.UserFontDir = dir
+	defer func() { font.UserFontDir = previous }()
+	if err := font.ReloadUserFonts(); err != nil {
+		return fmt.Errorf("%w: %w", errFonts, err)
+	}
+	m := map[string]*fontMetrics{}
+	for name := range fontFiles {
+		ttf, ok, err := font.UserFont(name)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s was not installed", errFonts, name)
+		}
+		m[name] = &fontMetrics{chars: ttf.Chars, widths: ttf.GlyphWidths}
+	}
+	metricsBy, gobs = m, g
+	return nil
+}
+
+func removeDir(dir string, err *error) {
+	if rmErr := os.RemoveAll(dir); rmErr != nil && *err == nil {
+		*err = fmt.Errorf("%w: removing the temporary folder: %w", errFonts, rmErr)
+	}
+}
+
+// withFonts makes the embedded fonts named in used available to pdfcpu
+// while f runs.
+//
+// pdfcpu reads user fonts only from files (its own "gob" form) in
+// font.UserFontDir, normally inside its configuration folder in the user's
+// profile, which Dossier disables. So the fonts are written into a private
+// temporary folder (mode 0700) made for this call, font.UserFontDir points
+// there while f runs, and the folder is removed when f returns. Nothing is
+// written to the user's profile. Calls are serialised.
+func withFonts(used []string, f func() error) (err error) {
+	if err := loadMetrics(); err != nil {
+		return err
+	}
+	pdfcpuMu.Lock()
+	defer pdfcpuMu.Unlock()
+	dir, err := os.MkdirTemp("", "dossier-fonts-")
+	if err != nil {
+		return fmt.Errorf("%w: %w", errFonts, err)
+	}
+	defer removeDir(dir, &err)
+	reload := false
+	for _, name := range used {
+		bb, ok := gobs[name]
+		if !ok {
+			return fmt.Errorf("%w: no font %s", errFonts, name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".gob"), bb, 0o600); err != nil {
+			return fmt.Errorf("%w: %w", errFonts, err)
+		}
+		// pdfcpu keeps the metrics of the fonts it loaded last; load them
+		// again only when one is not among them.
+		if known, err := font.IsUserFont(name); err != nil || !known {
+			reload = true
+		}
+	}
+	previous := font.UserFontDir
+	font.UserFontDir = dir
+	defer func() { font.UserFontDir = previous }()
+	if reload {
+		if err := font.ReloadUserFonts(); err != nil {
+			return fmt.Errorf("%w: %w", errFonts, err)
+		}
+	}
+	return f()
+}
+
+// run is a piece of a line set in one font.
+type run struct {
+	font string
+	text string
+}
+
+// fontFor returns the font to set r in, given the style's font: the style's
+// own when it has the character, else the first fallback that has it. ok is
+// false when no font has it.
+func fontFor(r rune, styleFont string) (name string, ok bool) {
+	if m := metricsBy[styleFont]; m != nil && m.has(r) {
+		return styleFont, true
+	}
+	for _, fb := range fallbackFonts {
+		if m := metricsBy[fb]; m != nil && m.has(r) {
+			return fb, true
+		}
+	}
+	return styleFont, false
+}
+
+// runs splits text into runs by font. Spaces and other characters that
+// several fonts share stay in the current run, so that runs are few.
+func runs(text, styleFont string) []run {
+	if loadMetrics() != nil {
+		return []run{{font: styleFont, text: text}}
+	}
+	var out []run
+	cur := run{font: styleFont}
+	for _, r := range text {
+		name, ok := fontFor(r, styleFont)
+		if !ok {
+			r, name = '?', styleFont
+		}
+		if name != cur.font && cur.text != "" {
+			if m := metricsBy[cur.font]; m != nil && m.has(r) && (unicode.IsSpace(r) || unicode.IsPunct(r)) {
+				name = cur.font
+			}
+		}
+		if name != cur.font {
+			if cur.text != "" {
+				out = append(out, cur)
+			}
+			cur = run{font: name}
+		}
+		cur.text += string(r)
+	}
+	if cur.text != "" {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// runWidth is the width of a run at size points.
+func runWidth(r run, size float64) float64 {
+	m := metricsBy[r.font]
+	if m == nil {
+		return float64(len([]rune(r.text))) * size * 0.6
+	}
+	w := 0
+	for _, c := range r.text {
+		w += m.width(c)
+	}
+	return float64(w) * size / 1000
+}
+
+// textWidth is the width of text set in style st, fallback fonts included.
+func textWidth(s string, st Style) float64 {
+	w := 0.0
+	for _, r := range runs(s, st.Font) {
+		w += runWidth(r, st.Size)
+	}
+	return w
+}
