@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -14,6 +15,8 @@ import (
 // ErrEncryptedPDF is returned for password-protected PDFs, which cannot be
 // cleaned without the password.
 var ErrEncryptedPDF = errors.New("the PDF is locked with a password")
+
+var disableConfig sync.Once
 
 // identifyingPDFKeys are dictionary entries that carry metadata rather than
 // content: XMP streams, page-piece data of the authoring program, and the
@@ -26,6 +29,9 @@ var identifyingPDFKeys = []string{"Metadata", "PieceInfo", "LastModified"}
 // anywhere in the file. Page content is not touched: identity printed on
 // the pages is found by scanning the text, not removed here.
 func StripPDF(dst io.Writer, src io.ReadSeeker) (err error) {
+	// pdfcpu would otherwise create a configuration folder in the user's
+	// profile; Dossier needs none of it.
+	disableConfig.Do(api.DisableConfigDir)
 	defer func() {
 		// pdfcpu panics on some malformed files; a damaged PDF must be an
 		// error, never a crash.

@@ -1,0 +1,247 @@
+package deid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dossier/packager/doctext"
+	"dossier/packager/intake"
+	"dossier/packager/leakscan"
+	"dossier/packager/privacy"
+)
+
+// Action says what an export does with one item.
+type Action string
+
+// The actions.
+const (
+	// Copy writes the original bytes unchanged.
+	Copy Action = "copy"
+	// Transform writes a de-identified copy.
+	Transform Action = "transform"
+	// Exclude leaves the item out; Reason says why.
+	Exclude Action = "exclude"
+	// Review leaves the item out unless the user includes it: it may carry
+	// identity that Dossier cannot remove (text, pixels). Reason says why.
+	Review Action = "review"
+)
+
+// Decision is the plan for one item.
+type Decision struct {
+	Item   *intake.Item `json:"-"`
+	Path   string       `json:"path"`
+	Action Action       `json:"action"`
+	// Reason explains Exclude and Review, in plain words.
+	Reason string `json:"reason,omitempty"`
+	// Included is set for a Review item the user chose to include; it is
+	// then written (de-identified as far as possible).
+	Included bool `json:"included,omitempty"`
+	// Name is the item's path in the output tree (never the original name).
+	Name string `json:"name,omitempty"`
+}
+
+// Writes reports whether the decision puts the item into the output.
+func (d Decision) Writes() bool {
+	return d.Action == Copy || d.Action == Transform || d.Action == Review && d.Included
+}
+
+// Options adjust a plan.
+type Options struct {
+	// Include holds the paths of Review items the user chose to include.
+	Include map[string]bool
+	// Intake bounds the reading of items inside archives.
+	Intake intake.Options
+}
+
+// wsiSOPClass is VL Whole Slide Microscopy Image Storage.
+const wsiSOPClass = "1.2.840.10008.5.1.4.1.1.77.1.6"
+
+// Plan decides, for every item of the inventory, what an export at the
+// given level does with it, and gives each written item a normalised name.
+// At levels other than identified it reads the text of documents to find
+// the case's identity (those need the user's review). Plan never writes.
+func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts Options) ([]Decision, error) {
+	var scanner *leakscan.Scanner
+	if level != privacy.Identified && inv.Identity != nil {
+		scanner = leakscan.New(inv.Identity.Needles())
+	}
+	out := make([]Decision, 0, len(inv.Items))
+	for _, it := range inv.Items {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d := Decision{Item: it, Path: it.Path}
+		d.Action, d.Reason = decide(ctx, it, level, scanner, opts.Intake)
+		if d.Action == Review && opts.Include[it.Path] {
+			d.Included = true
+		}
+		out = append(out, d)
+	}
+	name(out)
+	return out, nil
+}
+
+// decide is the per-item rule table.
+func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+	switch it.Kind {
+	case intake.KindSkipped:
+		return Exclude, "skipped when reading: " + it.Reason
+	case intake.KindUnreadable:
+		return Exclude, "could not be read: " + strings.Join(it.Problems, "; ")
+	case intake.KindDICOMDIR:
+		return Exclude, "a disc index; a new one is made for what is sent"
+	case intake.KindArchive:
+		return Exclude, "an archive; the files inside it are sent on their own"
+	case intake.KindOther:
+		return Exclude, "not a medical record Dossier can send"
+	}
+	if level == privacy.Identified {
+		return Copy, ""
+	}
+	switch it.Kind {
+	case intake.KindDICOM:
+		if it.SOPClassUID == wsiSOPClass && it.DICOM != nil && len(it.DICOM.ImageType) >= 3 {
+			switch strings.ToUpper(strings.TrimSpace(it.DICOM.ImageType[2])) {
+			case "LABEL":
+				return Exclude, "the slide's label image (it shows the patient's details)"
+			case "OVERVIEW":
+				return Exclude, "the slide's overview image (it shows the label)"
+			}
+		}
+		if it.BurnedIn {
+			return Review, "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"
+		}
+		return Transform, ""
+	case intake.KindSlide:
+		switch it.Slide.Vendor {
+		case "aperio", "hamamatsu", "generic-tiff", "leica", "ventana", "philips":
+			return Transform, ""
+		}
+		return Exclude, fmt.Sprintf("Dossier cannot remove identity from %s slides yet; send the glass slides, or this file at the identified level", it.Slide.Vendor)
+	case intake.KindImage:
+		switch it.Format {
+		case "jpeg", "png", "bmp":
+			return Review, "a photo or scan may show names or other details in the picture itself"
+		}
+		return Exclude, fmt.Sprintf("Dossier cannot remove the hidden details (such as location) from %s pictures yet; save it as JPEG or PNG and add that instead", strings.ToUpper(it.Format))
+	case intake.KindPDF, intake.KindDocument:
+		return decideDocument(ctx, it, sc, opts)
+	}
+	return Exclude, "not a medical record Dossier can send"
+}
+
+// decideDocument reads a document's text and looks for the case's identity.
+func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+	switch it.Format {
+	case "pdf", "docx", "txt", "html":
+	default:
+		return Review, fmt.Sprintf("Dossier cannot check %s files for names and other details", strings.ToUpper(it.Format))
+	}
+	f, err := intake.Open(it, opts)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return Exclude, "the file changed since it was added; add it again"
+		}
+		return Exclude, "could not be read again: " + err.Error()
+	}
+	defer f.Close()
+	text, err := doctext.Extract(ctx, f, f.Size(), it.Format, doctext.Options{})
+	switch {
+	case errors.Is(err, doctext.ErrNoText):
+		return Review, "no readable text (perhaps a scan): its pages may show names or other details"
+	case err != nil:
+		return Review, "its text could not be read to check it for names and other details"
+	}
+	if sc != nil {
+		if hits := sc.String(it.Path, text); len(hits) > 0 {
+			return Review, "its text mentions the patient (" + kinds(hits) + ")"
+		}
+	}
+	if it.Format == "pdf" || it.Format == "docx" {
+		return Transform, ""
+	}
+	return Copy, ""
+}
+
+// kinds lists the kinds of identity found, without the values.
+func kinds(hits []leakscan.Hit) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, h := range hits {
+		k := string(h.Kind)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// extensions for document-like items in the output tree.
+var extensions = map[string]string{
+	"pdf": "PDF", "jpeg": "JPG", "png": "PNG", "bmp": "BMP", "txt": "TXT", "html": "HTM", "docx": "DOCX",
+	"doc": "DOC", "rtf": "RTF", "xls": "XLS", "xlsx": "XLSX", "odf": "ODT", "gif": "GIF", "webp": "WEBP",
+	"heic": "HEIC", "tiff": "TIF",
+}
+
+// slideExtensions name slide files by vendor.
+var slideExtensions = map[string]string{
+	"aperio": "SVS", "hamamatsu": "NDPI", "leica": "SCN", "ventana": "BIF", "philips": "TIF", "generic-tiff": "TIF", "mirax": "MRXS",
+}
+
+// name gives every written item its place in the output tree, in the
+// layout of an IHE PDI disc and XDM package: DICOM/STnnnnnn/SEnnnnnn/IMnnnnnn
+// (components of at most 8 characters, no extension),
+// IHE_XDM/SUBSET01/DOCnnnnn.EXT for documents and pictures, SLIDES/SLIDEnnn.EXT
+// for slides. Names follow the inventory's order, so they are stable.
+func name(ds []Decision) {
+	studies, series, images := map[string]int{}, map[string]int{}, map[string]int{}
+	doc, slideN := 0, 0
+	for i := range ds {
+		d := &ds[i]
+		if d.Action == Exclude {
+			continue
+		}
+		it := d.Item
+		switch it.Kind {
+		case intake.KindDICOM:
+			st, ok := studies[it.StudyInstanceUID]
+			if !ok {
+				st = len(studies) + 1
+				studies[it.StudyInstanceUID] = st
+			}
+			sk := it.StudyInstanceUID + "\x00" + it.SeriesInstanceUID
+			se, ok := series[sk]
+			if !ok {
+				se = countPrefix(series, it.StudyInstanceUID+"\x00") + 1
+				series[sk] = se
+			}
+			images[sk]++
+			d.Name = fmt.Sprintf("DICOM/ST%06d/SE%06d/IM%06d", st, se, images[sk])
+		case intake.KindSlide:
+			slideN++
+			d.Name = fmt.Sprintf("SLIDES/SLIDE%03d.%s", slideN, slideExtensions[it.Slide.Vendor])
+		default:
+			doc++
+			ext := extensions[it.Format]
+			if ext == "" {
+				ext = "BIN"
+			}
+			d.Name = fmt.Sprintf("IHE_XDM/SUBSET01/DOC%05d.%s", doc, ext)
+		}
+	}
+}
+
+func countPrefix(m map[string]int, prefix string) int {
+	n := 0
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			n++
+		}
+	}
+	return n
+}

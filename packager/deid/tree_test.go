@@ -1,0 +1,242 @@
+package deid
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/fixture/docfix"
+	"dossier/internal/fixture/tifffix"
+	"dossier/packager/intake"
+	"dossier/packager/leakscan"
+	"dossier/packager/privacy"
+)
+
+// identity of the fixture case: every spelling below must vanish.
+const (
+	patientName = "DOE^JANE"
+	patientID   = "PID-0042"
+	birth       = "19610203"
+	accession   = "ACC-777"
+)
+
+func write(t *testing.T, dir, rel string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// buildCase writes a case full of identity: DICOM (CT, and an ultrasound
+// with burned-in risk), slides, PDFs with and without the name in their
+// text, a photo with EXIF, a DOCX and a text note.
+func buildCase(t *testing.T) string {
+	dir := t.TempDir()
+	for i := 1; i <= 3; i++ {
+		write(t, dir, "cd/DICOM/IM"+string(rune('0'+i)), dcmfix.Instance(dcmfix.Spec{
+			PatientName: patientName, PatientID: patientID, BirthDate: birth, Accession: accession, Sex: "F",
+			StudyUID: "1.2.826.0.1.3680043.10.1999.1", SeriesUID: "1.2.826.0.1.3680043.10.1999.1.1",
+			SOPUID: "1.2.826.0.1.3680043.10.1999.1.1." + string(rune('0'+i)), Modality: "CT", InstanceNumber: i,
+			Institution: "Springfield General", ReferringPhysician: "HOUSE^GREGORY", Private: true,
+			PatientAddress: "12 Elm Street, Springfield", PatientPhone: "+1 555 0100",
+		}))
+	}
+	write(t, dir, "cd/DICOM/US1", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, PatientID: patientID, BirthDate: birth,
+		StudyUID: "1.2.826.0.1.3680043.10.1999.2", SeriesUID: "1.2.826.0.1.3680043.10.1999.2.1", SOPUID: "1.2.826.0.1.3680043.10.1999.2.1.1", Modality: "US"}))
+	write(t, dir, "slides/a.svs", tifffix.SVS(tifffix.SVSOptions{}))
+	write(t, dir, "reports/named.pdf", docfix.PDF("Pathology report for Jane Doe, born 03/02/1961", "ER positive"))
+	write(t, dir, "reports/clean.pdf", docfix.PDFWithMetadata(map[string]string{"Author": "Jane Doe"}, "<x>Jane Doe</x>", "Treatment summary", "Cycle 1 of FOLFOX"))
+	write(t, dir, "reports/note.txt", []byte("Question: is surgery first right?\n"))
+	write(t, dir, "reports/letter.docx", docfix.DOCX("Dear colleague,", "the plan is chemotherapy first."))
+	write(t, dir, "photos/letter.jpg", docfix.JPEG(320, 240))
+	return dir
+}
+
+func scanCase(t *testing.T, dir string) *intake.Inventory {
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+func decision(t *testing.T, ds []Decision, suffix string) Decision {
+	for _, d := range ds {
+		if strings.HasSuffix(d.Path, suffix) {
+			return d
+		}
+	}
+	t.Fatalf("no decision for %s", suffix)
+	return Decision{}
+}
+
+func TestPlanPseudonymised(t *testing.T) {
+	dir := buildCase(t)
+	inv := scanCase(t, dir)
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for suffix, want := range map[string]Action{
+		"DICOM/IM1": Transform, "DICOM/US1": Review, "slides/a.svs": Transform,
+		"named.pdf": Review, "clean.pdf": Transform, "note.txt": Copy, "letter.docx": Transform, "letter.jpg": Review,
+	} {
+		if d := decision(t, ds, suffix); d.Action != want {
+			t.Errorf("%s: %s (%s), want %s", suffix, d.Action, d.Reason, want)
+		}
+	}
+	if r := decision(t, ds, "named.pdf").Reason; !strings.Contains(r, "mentions the patient") || strings.Contains(r, "Jane") {
+		t.Errorf("review reason %q", r)
+	}
+	for _, d := range ds {
+		if d.Writes() && (strings.Contains(d.Name, "IM1") || strings.Contains(strings.ToLower(d.Name), "letter")) {
+			t.Errorf("output name %q carries the original name", d.Name)
+		}
+		for _, part := range strings.Split(d.Name, "/") {
+			if strings.HasPrefix(d.Name, "DICOM/") && len(part) > 8 {
+				t.Errorf("DICOM path component %q longer than 8", part)
+			}
+		}
+	}
+	// Identified: everything readable is copied as is.
+	ds, _ = Plan(context.Background(), inv, privacy.Identified, Options{})
+	for _, d := range ds {
+		if d.Action != Copy && d.Action != Exclude {
+			t.Errorf("identified: %s is %s", d.Path, d.Action)
+		}
+	}
+}
+
+func TestWriteTreeLeavesNoIdentity(t *testing.T) {
+	dir := buildCase(t)
+	inv := scanCase(t, dir)
+	secret, _ := privacy.NewSecret()
+	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
+		t.Run(string(level), func(t *testing.T) {
+			p, err := privacy.NewParams(level, secret, "DOSSIER-TEST-0001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds, _ := Plan(context.Background(), inv, level, Options{})
+			out := t.TempDir()
+			res, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 3 CT images, the slide, clean.pdf, note.txt and letter.docx; the
+			// ultrasound, named.pdf and the photo wait for the user's review.
+			if len(res.Written) != 7 {
+				t.Errorf("%d files written, want 7: %+v", len(res.Written), res.Written)
+			}
+			reviews := 0
+			for _, d := range res.LeftOut {
+				if d.Action == Review {
+					reviews++
+				}
+			}
+			if reviews != 3 {
+				t.Errorf("%d items left for review, want 3", reviews)
+			}
+			// Independent leak scan of everything on disk.
+			sc := leakscan.New(inv.Identity.Needles())
+			filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				if hits := sc.String("name", p); len(hits) > 0 {
+					t.Errorf("file name %s carries identity", p)
+				}
+				b, _ := os.ReadFile(p)
+				if hits := sc.Bytes(p, b); len(hits) > 0 {
+					t.Errorf("%v", hits)
+				}
+				if strings.Contains(string(b), "Jane Doe") || strings.Contains(string(b), "Springfield General") {
+					t.Errorf("%s still names the patient or hospital", p)
+				}
+				return nil
+			})
+			entries, _ := os.ReadDir(out)
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), ".dossier-partial") {
+					t.Errorf("staging folder left behind: %s", e.Name())
+				}
+			}
+		})
+	}
+}
+
+func TestIncludedReviewItemsAreWrittenWithWarnings(t *testing.T) {
+	dir := buildCase(t)
+	inv := scanCase(t, dir)
+	named := filepath.Join(dir, "reports", "named.pdf")
+	photo := filepath.Join(dir, "photos", "letter.jpg")
+	ds, _ := Plan(context.Background(), inv, privacy.Anonymised, Options{Include: map[string]bool{named: true, photo: true}})
+	p, _ := privacy.NewParams(privacy.Anonymised, nil, "")
+	res, err := WriteTree(context.Background(), t.TempDir(), inv, ds, p, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, w := range res.Written {
+		if w.Path == named {
+			found++
+			if !w.Included || len(w.Warnings) == 0 {
+				t.Errorf("included named PDF: %+v", w)
+			}
+		}
+		if w.Path == photo {
+			found++
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d of 2 included items written", found)
+	}
+}
+
+func TestWriteTreeFailsOnLeakAndLeavesNothing(t *testing.T) {
+	dir := buildCase(t)
+	inv := scanCase(t, dir)
+	// Force a leak: plan at identified level (plain copies) but write with
+	// anonymised parameters, so copies that still carry the name are scanned.
+	ds, _ := Plan(context.Background(), inv, privacy.Identified, Options{})
+	p, _ := privacy.NewParams(privacy.Anonymised, nil, "")
+	out := t.TempDir()
+	_, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{})
+	var leak *LeakError
+	if !errors.As(err, &leak) || len(leak.Hits) == 0 {
+		t.Fatalf("err = %v, want a LeakError", err)
+	}
+	if strings.Contains(err.Error(), "Jane") || strings.Contains(err.Error(), "DOE") {
+		t.Errorf("the error quotes the identity: %v", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("output folder not empty after a leak: %v", entries)
+	}
+}
+
+func TestWriteTreeCancelLeavesNothing(t *testing.T) {
+	dir := buildCase(t)
+	inv := scanCase(t, dir)
+	ds, _ := Plan(context.Background(), inv, privacy.Identified, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	out := t.TempDir()
+	p, _ := privacy.NewParams(privacy.Identified, nil, "")
+	_, err := WriteTree(ctx, out, inv, ds, p, TreeOptions{Progress: func(done, total int) {
+		if done == 2 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("output folder not empty after cancel: %v", entries)
+	}
+}

@@ -1,0 +1,124 @@
+package deid
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"dossier/packager/dicomdeid"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+	"dossier/packager/slidedeid"
+)
+
+// ErrNotWritten is returned by Write for decisions that write nothing.
+var ErrNotWritten = errors.New("this item is not part of the export")
+
+// Write writes one item as the decision says (a copy, or a de-identified
+// copy at p's level) to dst, reading the original once. The original is
+// never modified. It returns intake.ErrChanged when the file changed since
+// it was added.
+func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opts intake.Options) error {
+	if !d.Writes() {
+		return ErrNotWritten
+	}
+	f, err := intake.Open(d.Item, opts)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if d.Action == Copy || p.Level == privacy.Identified {
+		_, err := io.Copy(dst, contextReader{ctx, f})
+		return err
+	}
+	it := d.Item
+	switch it.Kind {
+	case intake.KindDICOM:
+		_, err = dicomdeid.Deidentify(ctx, dst, f, f.Size(), p)
+	case intake.KindSlide:
+		_, err = slidedeid.Deidentify(ctx, dst, f, f.Size(), p)
+	case intake.KindPDF:
+		err = StripPDF(dst, f)
+	case intake.KindImage:
+		switch it.Format {
+		case "jpeg":
+			err = StripJPEG(dst, f)
+		case "png":
+			err = StripPNG(dst, f)
+		case "bmp":
+			_, err = io.Copy(dst, f) // BMP has no metadata
+		default:
+			err = fmt.Errorf("no way to remove metadata from %s pictures", it.Format)
+		}
+	case intake.KindDocument:
+		switch it.Format {
+		case "docx":
+			err = StripOOXML(dst, f, f.Size())
+		default:
+			_, err = io.Copy(dst, contextReader{ctx, f})
+		}
+	default:
+		err = fmt.Errorf("no transform for %s items", it.Kind)
+	}
+	return err
+}
+
+// contextReader stops a copy when ctx is cancelled.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// ooxmlProperties are the parts of an Office document that name its author,
+// editors, company and dates; they are replaced by empty property sets.
+var ooxmlProperties = map[string]string{
+	"docProps/core.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"/>`,
+	"docProps/app.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"/>`,
+	"docProps/custom.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"/>`,
+}
+
+// StripOOXML copies an Office Open XML document (DOCX, XLSX) with its
+// property parts (author, last editor, company, dates, custom fields)
+// emptied. The content itself is copied as is (its text is checked for the
+// patient's identity when the export is planned).
+func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(src, size)
+	if err != nil {
+		return fmt.Errorf("cannot read this document: %w", err)
+	}
+	zw := zip.NewWriter(dst)
+	for _, f := range zr.File {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
+		if err != nil {
+			return err
+		}
+		if empty, ok := ooxmlProperties[f.Name]; ok {
+			if _, err := io.WriteString(w, empty); err != nil {
+				return err
+			}
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("cannot read this document: %w", err)
+		}
+		_, err = io.Copy(w, io.LimitReader(rc, 256<<20))
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("cannot read this document: %w", err)
+		}
+	}
+	return zw.Close()
+}
