@@ -16,6 +16,7 @@ import (
 
 // checkedCase is a scanned and evaluated case.
 type checkedCase struct {
+	rules   *checklist.Rules
 	inv     *intake.Inventory
 	details checklist.Details
 	report  *checklist.Report
@@ -66,7 +67,7 @@ func evaluatePaths(ctx context.Context, env *Env, rules *checklist.Rules, cancer
 	if err != nil {
 		return nil, err
 	}
-	return &checkedCase{inv: inv, details: details, report: rep}, nil
+	return &checkedCase{rules: rules, inv: inv, details: details, report: rep}, nil
 }
 
 func runCheck(ctx context.Context, env *Env, args []string) error {

@@ -1,0 +1,310 @@
+package bundle
+
+import (
+	"fmt"
+	"html"
+	"sort"
+	"strings"
+	"time"
+
+	"dossier/packager/privacy"
+)
+
+// Names of the bundle's own files.
+const (
+	NameReadme   = "README.TXT"
+	NameIndex    = "INDEX.HTM"
+	NameCover    = "COVER.PDF"
+	NameManifest = "MANIFEST.SHA256"
+	NameMetadata = "IHE_XDM/SUBSET01/METADATA.XML"
+	NameDICOMDIR = "DICOMDIR"
+)
+
+// fileEntry is one file of the inner tree as written.
+type fileEntry struct {
+	Name     string
+	Size     int64
+	SHA256   string
+	SHA1     string
+	MIME     string
+	Category string // for documents: the checklist category
+	Title    string // what it is, in words, for INDEX.HTM and METADATA.XML
+}
+
+// studyLine summarises one study for README.TXT and INDEX.HTM.
+type studyLine struct {
+	Date, Modalities, Description string
+	Series, Images                int
+	Folder                        string
+}
+
+// treeInfo is what the generated files describe.
+type treeInfo struct {
+	Created     time.Time
+	Level       privacy.Level
+	PatientID   string // the pseudonym, "ANONYMOUS", or the real ID at identified level
+	PatientName string // empty unless identified
+	Recipient   string
+	Files       []fileEntry // items only, not the generated files
+	Studies     []studyLine
+	LeftOut     []string // "NAME: reason" lines, no original names at private levels
+	Fingerprint string
+}
+
+var levelWords = map[privacy.Level]string{
+	privacy.Identified:    "identified: the files are exact copies of the patient's records, with their name and details",
+	privacy.Pseudonymised: "pseudonymised: names and IDs are replaced by a pseudonym; the patient can reveal who they are",
+	privacy.Anonymised:    "anonymised: names and IDs are removed and dates are shifted; nobody can link it back",
+}
+
+// readme is README.TXT: plain ASCII text with CRLF line ends, for any
+// computer that finds it on a disc or USB stick.
+func readme(t treeInfo) []byte {
+	var b strings.Builder
+	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\r\n", a...) }
+	line("MEDICAL RECORDS FOR A SECOND OPINION")
+	line("")
+	line("This folder holds copies of a patient's medical records, gathered with Dossier")
+	line("on %s for review by a specialist centre.", t.Created.Format("2 January 2006"))
+	line("")
+	line("Privacy level: %s", t.Level)
+	line("  (%s)", levelWords[t.Level])
+	if t.PatientID != "" {
+		line("Patient reference: %s", ascii(t.PatientID))
+	}
+	line("")
+	line("WHAT IS INSIDE")
+	line("  COVER.PDF                 the case summary: the question for the reviewer first")
+	line("  INDEX.HTM                 a list of everything, to open in a web browser")
+	line("  DICOMDIR and DICOM/       the scans as DICOM files (open with any DICOM viewer,")
+	line("                            or import into PACS: the DICOMDIR lists them all)")
+	line("  IHE_XDM/SUBSET01/         reports, letters and pictures, with METADATA.XML")
+	line("                            (IHE XDM) describing each one")
+	line("  SLIDES/                   digital pathology slides, if any")
+	line("  MANIFEST.SHA256           a checksum of every file")
+	line("")
+	line("%d files; %d imaging studies.", len(t.Files), len(t.Studies))
+	line("")
+	line("HOW TO CHECK THAT NOTHING WAS CHANGED")
+	line("  In this folder run:  sha256sum -c MANIFEST.SHA256")
+	line("  or, with Dossier:    dossier verify THIS-FOLDER-OR-BUNDLE")
+	if t.Fingerprint != "" {
+		line("  The bundle's fingerprint (also on the cover) is:")
+		line("  %s", groups(t.Fingerprint))
+	}
+	line("")
+	line("Nothing here runs by itself: there is no program and no autorun.")
+	return []byte(b.String())
+}
+
+// index is INDEX.HTM: XHTML with relative links only, no scripts.
+func index(t treeInfo) []byte {
+	var b strings.Builder
+	e := html.EscapeString
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">` + "\n")
+	b.WriteString(`<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">` + "\n<head>\n")
+	b.WriteString(`<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />` + "\n")
+	b.WriteString("<title>Medical records for a second opinion</title>\n</head>\n<body>\n")
+	b.WriteString("<h1>Medical records for a second opinion</h1>\n")
+	fmt.Fprintf(&b, "<p>Gathered with Dossier on %s. Privacy level: <strong>%s</strong> (%s).</p>\n",
+		e(t.Created.Format("2 January 2006")), e(string(t.Level)), e(levelWords[t.Level]))
+	if t.PatientID != "" {
+		fmt.Fprintf(&b, "<p>Patient reference: %s</p>\n", e(t.PatientID))
+	}
+	b.WriteString(`<p>Start with the <a href="COVER.PDF">case summary (COVER.PDF)</a>.</p>` + "\n")
+	var docs, slides []fileEntry
+	for _, f := range t.Files {
+		switch {
+		case strings.HasPrefix(f.Name, "IHE_XDM/"):
+			docs = append(docs, f)
+		case strings.HasPrefix(f.Name, "SLIDES/"):
+			slides = append(slides, f)
+		}
+	}
+	if len(docs) > 0 {
+		b.WriteString("<h2>Reports, letters and pictures</h2>\n<ul>\n")
+		for _, f := range docs {
+			fmt.Fprintf(&b, `<li><a href="%s">%s</a> (%s, %s)</li>`+"\n", e(f.Name), e(f.Title), e(f.MIME), e(size(f.Size)))
+		}
+		b.WriteString("</ul>\n")
+	}
+	if len(t.Studies) > 0 {
+		b.WriteString("<h2>Imaging studies (DICOM)</h2>\n")
+		b.WriteString("<p>Open the <a href=\"DICOMDIR\">DICOMDIR</a> with a DICOM viewer to see them.</p>\n<ul>\n")
+		for _, s := range t.Studies {
+			fmt.Fprintf(&b, "<li>%s %s %s: %d series, %d images (folder %s)</li>\n", e(s.Date), e(s.Modalities), e(s.Description), s.Series, s.Images, e(s.Folder))
+		}
+		b.WriteString("</ul>\n")
+	}
+	if len(slides) > 0 {
+		b.WriteString("<h2>Slides</h2>\n<ul>\n")
+		for _, f := range slides {
+			fmt.Fprintf(&b, `<li><a href="%s">%s</a> (%s)</li>`+"\n", e(f.Name), e(f.Title), e(size(f.Size)))
+		}
+		b.WriteString("</ul>\n")
+	}
+	if len(t.LeftOut) > 0 {
+		b.WriteString("<h2>Left out</h2>\n<ul>\n")
+		for _, l := range t.LeftOut {
+			fmt.Fprintf(&b, "<li>%s</li>\n", e(l))
+		}
+		b.WriteString("</ul>\n")
+	}
+	b.WriteString(`<p>Every file's checksum is in <a href="MANIFEST.SHA256">MANIFEST.SHA256</a>.`)
+	if t.Fingerprint != "" {
+		fmt.Fprintf(&b, " Fingerprint: <code>%s</code>", e(groups(t.Fingerprint)))
+	}
+	b.WriteString("</p>\n</body>\n</html>\n")
+	return []byte(b.String())
+}
+
+// metadata is IHE_XDM/SUBSET01/METADATA.XML: an ebRIM SubmitObjectsRequest
+// with one DocumentEntry per document (hash, size, mimeType, URI) and the
+// submission set, as IHE ITI-32 (XDM) describes.
+func metadata(t treeInfo, setUID string, docUID func(name string) string) []byte {
+	var b strings.Builder
+	x := func(s string) string {
+		var o strings.Builder
+		xmlEscape(&o, s)
+		return o.String()
+	}
+	created := t.Created.UTC().Format("20060102150405")
+	patient := t.PatientID
+	if patient == "" {
+		patient = "UNKNOWN"
+	}
+	pid := x(patient) + "^^^&amp;2.25.1&amp;ISO"
+	slot := func(name string, values ...string) {
+		fmt.Fprintf(&b, `      <rim:Slot name="%s"><rim:ValueList>`, name)
+		for _, v := range values {
+			fmt.Fprintf(&b, "<rim:Value>%s</rim:Value>", v)
+		}
+		b.WriteString("</rim:ValueList></rim:Slot>\n")
+	}
+	classification := func(scheme, object, code, codeScheme, display string) {
+		fmt.Fprintf(&b, `      <rim:Classification classificationScheme="%s" classifiedObject="%s" id="cl-%s-%s" nodeRepresentation="%s">`+"\n", scheme, object, object, code, x(code))
+		fmt.Fprintf(&b, `        <rim:Slot name="codingScheme"><rim:ValueList><rim:Value>%s</rim:Value></rim:ValueList></rim:Slot>`+"\n", x(codeScheme))
+		fmt.Fprintf(&b, `        <rim:Name><rim:LocalizedString value="%s"/></rim:Name>`+"\n      </rim:Classification>\n", x(display))
+	}
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">` + "\n")
+	b.WriteString("  <rim:RegistryObjectList>\n")
+	for i, f := range t.Files {
+		if !strings.HasPrefix(f.Name, "IHE_XDM/SUBSET01/") {
+			continue
+		}
+		id := fmt.Sprintf("Document%05d", i+1)
+		fmt.Fprintf(&b, `    <rim:ExtrinsicObject id="%s" mimeType="%s" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1" status="urn:oasis:names:tc:ebxml-regrep:StatusType:Approved">`+"\n", id, x(f.MIME))
+		slot("creationTime", created)
+		slot("hash", f.SHA1)
+		slot("size", fmt.Sprint(f.Size))
+		slot("URI", x(strings.TrimPrefix(f.Name, "IHE_XDM/SUBSET01/")))
+		slot("languageCode", "en")
+		slot("sourcePatientId", pid)
+		fmt.Fprintf(&b, `      <rim:Name><rim:LocalizedString value="%s"/></rim:Name>`+"\n", x(f.Title))
+		classification("urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a", id, classCode(f.Category), "Dossier document categories", classDisplay(f.Category))
+		classification("urn:uuid:f0306f51-975f-434e-a61c-c59651d33983", id, classCode(f.Category), "Dossier document categories", classDisplay(f.Category))
+		classification("urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d", id, f.MIME, "Dossier formats", f.MIME)
+		classification("urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f", id, "N", "2.16.840.1.113883.5.25", "normal")
+		classification("urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1", id, "PAT", "Dossier", "Patient")
+		classification("urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead", id, "ONC", "Dossier", "Oncology")
+		fmt.Fprintf(&b, `      <rim:ExternalIdentifier id="ei-%s-pid" registryObject="%s" identificationScheme="urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427" value="%s"><rim:Name><rim:LocalizedString value="XDSDocumentEntry.patientId"/></rim:Name></rim:ExternalIdentifier>`+"\n", id, id, pid)
+		fmt.Fprintf(&b, `      <rim:ExternalIdentifier id="ei-%s-uid" registryObject="%s" identificationScheme="urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab" value="%s"><rim:Name><rim:LocalizedString value="XDSDocumentEntry.uniqueId"/></rim:Name></rim:ExternalIdentifier>`+"\n", id, id, docUID(f.Name))
+		b.WriteString("    </rim:ExtrinsicObject>\n")
+	}
+	b.WriteString(`    <rim:RegistryPackage id="SubmissionSet01">` + "\n")
+	slot("submissionTime", created)
+	fmt.Fprintf(&b, `      <rim:Name><rim:LocalizedString value="Records for a second opinion"/></rim:Name>`+"\n")
+	fmt.Fprintf(&b, `      <rim:ExternalIdentifier id="ei-ss-uid" registryObject="SubmissionSet01" identificationScheme="urn:uuid:96fdda7c-d067-4183-912e-bf5ee74998a8" value="%s"><rim:Name><rim:LocalizedString value="XDSSubmissionSet.uniqueId"/></rim:Name></rim:ExternalIdentifier>`+"\n", setUID)
+	fmt.Fprintf(&b, `      <rim:ExternalIdentifier id="ei-ss-pid" registryObject="SubmissionSet01" identificationScheme="urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446" value="%s"><rim:Name><rim:LocalizedString value="XDSSubmissionSet.patientId"/></rim:Name></rim:ExternalIdentifier>`+"\n", pid)
+	fmt.Fprintf(&b, `      <rim:ExternalIdentifier id="ei-ss-src" registryObject="SubmissionSet01" identificationScheme="urn:uuid:554ac39e-e3fe-47fe-b233-965d2a147832" value="2.25.1"><rim:Name><rim:LocalizedString value="XDSSubmissionSet.sourceId"/></rim:Name></rim:ExternalIdentifier>`+"\n")
+	b.WriteString("    </rim:RegistryPackage>\n")
+	b.WriteString(`    <rim:Classification id="cl-ss" classifiedObject="SubmissionSet01" classificationNode="urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd"/>` + "\n")
+	for i, f := range t.Files {
+		if strings.HasPrefix(f.Name, "IHE_XDM/SUBSET01/") {
+			fmt.Fprintf(&b, `    <rim:Association id="as-%05d" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="SubmissionSet01" targetObject="Document%05d"><rim:Slot name="SubmissionSetStatus"><rim:ValueList><rim:Value>Original</rim:Value></rim:ValueList></rim:Slot></rim:Association>`+"\n", i+1, i+1)
+		}
+	}
+	b.WriteString("  </rim:RegistryObjectList>\n</lcm:SubmitObjectsRequest>\n")
+	return []byte(b.String())
+}
+
+func classCode(category string) string {
+	if category == "" {
+		return "other"
+	}
+	return category
+}
+
+func classDisplay(category string) string {
+	if category == "" {
+		return "Other document"
+	}
+	return strings.ReplaceAll(category, "-", " ")
+}
+
+func xmlEscape(b *strings.Builder, s string) {
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\'':
+			b.WriteString("&apos;")
+		default:
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+}
+
+// manifest is MANIFEST.SHA256: "sha256  name" lines, sorted by name, in the
+// format `sha256sum -c` reads.
+func manifest(files []fileEntry) []byte {
+	sorted := append([]fileEntry(nil), files...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	var b strings.Builder
+	for _, f := range sorted {
+		fmt.Fprintf(&b, "%s  %s\n", f.SHA256, f.Name)
+	}
+	return []byte(b.String())
+}
+
+// groups writes a hex fingerprint in groups of four for reading aloud.
+func groups(hex string) string {
+	var parts []string
+	for i := 0; i < len(hex); i += 4 {
+		parts = append(parts, hex[i:min(i+4, len(hex))])
+	}
+	return strings.Join(parts, " ")
+}
+
+// ascii replaces non-ASCII characters for README.TXT.
+func ascii(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0x7E || r < 0x20 {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

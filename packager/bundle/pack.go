@@ -1,0 +1,761 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"dossier/packager/deid"
+	"dossier/packager/dicomdir"
+	"dossier/packager/dicomx"
+	"dossier/packager/doctext"
+	"dossier/packager/envelope"
+	"dossier/packager/intake"
+	"dossier/packager/leakscan"
+	"dossier/packager/privacy"
+)
+
+// Output says where and how a bundle is written.
+type Output struct {
+	// Dir is the destination folder; Name the bundle's base name (no
+	// extension, no patient data: e.g. "dossier-2026-11-27").
+	Dir, Name string
+	// Folder writes the inner tree unencrypted into Dir/Name (for a USB
+	// stick taken to a visit: IHE PDI forbids encrypted media).
+	Folder bool
+	// Passphrase or Recipients encrypt the bundle (one of them is required
+	// unless Folder).
+	Passphrase string
+	Recipients []age.Recipient
+	// Split is the largest volume in bytes (0: one file).
+	Split int64
+	// Overwrite allows replacing existing files of the same name.
+	Overwrite bool
+}
+
+// CoverInfo is what the cover summary needs from the bundle being written.
+type CoverInfo struct {
+	Level       privacy.Level
+	Fingerprint string
+	Created     time.Time
+	// LeftOut are the items not in the bundle, as "name or kind: reason"
+	// lines that never carry an original file name at private levels.
+	LeftOut []string
+	// Names maps each written item's original path to its name in the
+	// bundle (an item absent from the map is not in the bundle).
+	Names map[string]string
+	// Studies are the imaging studies as written (de-identified values).
+	Studies []StudySummary
+}
+
+// StudySummary is one imaging study as written into the bundle.
+type StudySummary struct {
+	Date        string // YYYY-MM-DD
+	Modalities  []string
+	Description string // empty at private levels
+	Series      int
+	Images      int
+	Folder      string // e.g. DICOM/ST000001
+}
+
+// Options adjust Pack.
+type Options struct {
+	Params privacy.Params
+	// Include lists items that need review which the user chose to send.
+	Include map[string]bool
+	// Categories maps item paths to document categories (METADATA.XML).
+	Categories map[string]string
+	// Recipient describes who can open the bundle, for README and audit.
+	Recipient string
+	// Cover writes COVER.PDF. Required.
+	Cover func(ctx context.Context, w io.Writer, info CoverInfo) error
+	// Intake bounds reading items inside archives.
+	Intake intake.Options
+	// Progress, if set, is called as items are written (from Pack's goroutine).
+	Progress func(Progress)
+	// Now tells the time (for tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Progress reports how far Pack has come.
+type Progress struct {
+	Done, Total int
+	Bytes       int64
+	TotalBytes  int64
+	// Current is the output name being written (never an original name).
+	Current string
+}
+
+// Result is what Pack wrote.
+type Result struct {
+	Name        string          `json:"name"`
+	Files       []string        `json:"files"` // final paths of what was written
+	Fingerprint string          `json:"fingerprint"`
+	Privacy     privacy.Level   `json:"privacy"`
+	Items       []deid.Written  `json:"items"`
+	LeftOut     []deid.Decision `json:"leftOut"`
+	InnerBytes  int64           `json:"innerBytes"`
+	OutputBytes int64           `json:"outputBytes"`
+	Created     time.Time       `json:"created"`
+}
+
+// descriptive files carry the fingerprint or describe the rest, so the
+// fingerprint does not cover them.
+var descriptive = map[string]bool{NameReadme: true, NameIndex: true, NameCover: true, NameManifest: true}
+
+// Fingerprint computes a bundle's fingerprint from its manifest entries:
+// the SHA-256 of the manifest lines of every file except the descriptive
+// ones (README.TXT, INDEX.HTM, COVER.PDF, MANIFEST.SHA256), in name order.
+func Fingerprint(lines map[string]string) string {
+	names := make([]string, 0, len(lines))
+	for n := range lines {
+		if !descriptive[n] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s  %s\n", lines[n], n)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sink receives the inner tree's files.
+type sink interface {
+	create(name string, compress bool) (io.Writer, error)
+}
+
+type zipSink struct{ z *zipWriter }
+
+func (s zipSink) create(name string, compress bool) (io.Writer, error) {
+	return s.z.create(name, compress)
+}
+
+// folderSink writes files into a staging folder.
+type folderSink struct {
+	dir  string
+	open *os.File
+}
+
+func (s *folderSink) create(name string, _ bool) (io.Writer, error) {
+	if err := s.closeOpen(); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(s.dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	s.open = f
+	return f, nil
+}
+
+func (s *folderSink) closeOpen() error {
+	if s.open == nil {
+		return nil
+	}
+	err := s.open.Close()
+	s.open = nil
+	return err
+}
+
+// ErrNoKey is returned when an encrypted bundle has neither a passphrase
+// nor recipients.
+var ErrNoKey = errors.New("a bundle needs a passphrase or at least one recipient key")
+
+// Pack writes the bundle for inv: plans each item at the level of
+// opts.Params, streams every item once through de-identification, hashing
+// and the leak scan into the inner tree, adds the generated files, and
+// writes it encrypted (or as a folder) under temporary names; it verifies
+// what is on disk and only then gives the files their final names. On any
+// failure, cancellation or leak nothing is left under a final name.
+func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) (res *Result, err error) {
+	if opts.Cover == nil {
+		return nil, errors.New("bundle: no cover writer")
+	}
+	if !out.Folder && out.Passphrase == "" && len(out.Recipients) == 0 {
+		return nil, ErrNoKey
+	}
+	if out.Name == "" || strings.ContainsAny(out.Name, `/\`) || strings.HasPrefix(out.Name, ".") {
+		return nil, fmt.Errorf("bundle: %q is not a plain name", out.Name)
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	level := opts.Params.Level
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake})
+	if err != nil {
+		return nil, err
+	}
+	dedupe(ds)
+	p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second)}
+	if level != privacy.Identified && inv.Identity != nil {
+		p.scanner = leakscan.New(inv.Identity.Needles())
+	}
+	res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
+	for _, d := range ds {
+		if d.Writes() {
+			p.todo = append(p.todo, d)
+			p.totalBytes += d.Item.Size
+		} else {
+			res.LeftOut = append(res.LeftOut, d)
+		}
+	}
+
+	if out.Folder {
+		return p.packFolder(out, res)
+	}
+	return p.packEncrypted(out, res)
+}
+
+// dedupe leaves out second copies of the same DICOM image: a DICOMDIR may
+// list each image once only.
+func dedupe(ds []deid.Decision) {
+	seen := map[string]bool{}
+	for i := range ds {
+		d := &ds[i]
+		if !d.Writes() || d.Item.Kind != intake.KindDICOM || d.Item.SOPInstanceUID == "" {
+			continue
+		}
+		if seen[d.Item.SOPInstanceUID] {
+			d.Action, d.Reason, d.Included = deid.Exclude, "a second copy of an image that is already included", false
+			continue
+		}
+		seen[d.Item.SOPInstanceUID] = true
+	}
+}
+
+// packer holds the state of one Pack.
+type packer struct {
+	ctx        context.Context
+	inv        *intake.Inventory
+	opts       Options
+	level      privacy.Level
+	created    time.Time
+	scanner    *leakscan.Scanner
+	todo       []deid.Decision
+	totalBytes int64
+
+	files   []fileEntry
+	dirs    []dicomdir.Entry
+	studies map[string]*studyLine
+	order   []string
+	leaks   []leakscan.Hit
+	items   []deid.Written
+	done    int
+	bytes   int64
+}
+
+func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
+	files, err := envelope.NewAtomicFiles(out.Dir, out.Overwrite)
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			files.Abort()
+		}
+	}()
+	recipients := out.Recipients
+	if out.Passphrase != "" {
+		r, err := envelope.PassphraseRecipient(out.Passphrase)
+		if err != nil {
+			return nil, err
+		}
+		recipients = append([]age.Recipient{r}, recipients...)
+	}
+	base := out.Name + ".age"
+	vw, err := envelope.NewVolumeWriter(files, base, out.Split)
+	if err != nil {
+		return nil, err
+	}
+	cipherHash := sha256.New()
+	enc, err := envelope.Encrypt(io.MultiWriter(vw, cipherHash), recipients...)
+	if err != nil {
+		return nil, err
+	}
+	z := newZipWriter(enc)
+	if err := p.writeTree(zipSink{z}, res); err != nil {
+		return nil, err
+	}
+	if err := z.close(); err != nil {
+		return nil, fmt.Errorf("finishing the bundle: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("finishing the encryption: %w", err)
+	}
+	if err := vw.Close(); err != nil {
+		return nil, err
+	}
+	// Check what is on disk: the same ciphertext, and, with a passphrase,
+	// a bundle that opens and verifies.
+	volumes := vw.Names()
+	rd, err := files.Reader(volumes...)
+	if err != nil {
+		return nil, err
+	}
+	again := sha256.New()
+	var verifyErr error
+	if out.Passphrase != "" {
+		id, err := envelope.PassphraseIdentity(out.Passphrase)
+		if err != nil {
+			rd.Close()
+			return nil, err
+		}
+		plain, err := envelope.Decrypt(io.TeeReader(rd, again), id)
+		if err == nil {
+			_, err = Verify(p.ctx, plain, VerifyOptions{})
+			io.Copy(again, rd) // the age trailer, if any was not read
+		}
+		verifyErr = err
+	} else {
+		_, verifyErr = io.Copy(again, rd)
+	}
+	rd.Close()
+	if verifyErr != nil {
+		return nil, fmt.Errorf("the written bundle does not check out, so it was removed: %w", verifyErr)
+	}
+	if !bytes.Equal(again.Sum(nil), cipherHash.Sum(nil)) {
+		return nil, errors.New("the bundle read back from disk differs from what was written, so it was removed (is the disk failing?)")
+	}
+	how, err := files.Create(out.Name + ".HOW-TO-OPEN.txt")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", len(volumes))); err != nil {
+		how.Close()
+		return nil, err
+	}
+	if err := how.Close(); err != nil {
+		return nil, err
+	}
+	if err := files.Commit(); err != nil {
+		return nil, err
+	}
+	committed = true
+	for _, n := range files.Names() {
+		res.Files = append(res.Files, filepath.Join(out.Dir, n))
+	}
+	for _, s := range vw.Sizes() {
+		res.OutputBytes += s
+	}
+	return res, nil
+}
+
+func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
+	final := filepath.Join(out.Dir, out.Name)
+	if _, err := os.Lstat(final); err == nil && !out.Overwrite {
+		return nil, fmt.Errorf("%s already exists: choose another name or an empty stick", final)
+	}
+	stage, err := os.MkdirTemp(out.Dir, envelope.PartialPrefix+"folder-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write in %s: %w", out.Dir, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(stage)
+		}
+	}()
+	fs := &folderSink{dir: stage}
+	if err := p.writeTree(fs, res); err != nil {
+		fs.closeOpen()
+		return nil, err
+	}
+	if err := fs.closeOpen(); err != nil {
+		return nil, err
+	}
+	if _, err := VerifyFolder(p.ctx, stage); err != nil {
+		return nil, fmt.Errorf("the written folder does not check out, so it was removed: %w", err)
+	}
+	if out.Overwrite {
+		os.RemoveAll(final)
+	}
+	if err := os.Rename(stage, final); err != nil {
+		return nil, fmt.Errorf("moving the folder into place: %w", err)
+	}
+	ok = true
+	res.Files = []string{final}
+	res.OutputBytes = res.InnerBytes
+	return res, nil
+}
+
+// writeTree writes every item and then the generated files into s.
+func (p *packer) writeTree(s sink, res *Result) error {
+	p.studies = map[string]*studyLine{}
+	for _, d := range p.todo {
+		if err := p.ctx.Err(); err != nil {
+			return err
+		}
+		if err := p.writeItem(s, d); err != nil {
+			return fmt.Errorf("%s: %w", d.Name, err)
+		}
+	}
+	res.Items = p.items
+	if err := p.writeGenerated(s, res); err != nil {
+		return err
+	}
+	if len(p.leaks) > 0 {
+		return &deid.LeakError{Hits: p.leaks}
+	}
+	for _, f := range p.files {
+		res.InnerBytes += f.Size
+	}
+	return nil
+}
+
+// tee collects what an entry's bytes are needed for.
+type tee struct {
+	w      io.Writer
+	sha256 hash.Hash
+	sha1   hash.Hash
+	n      int64
+	prefix []byte // the first bytes of DICOM files, for their header
+	keep   int
+}
+
+func (t *tee) Write(b []byte) (int, error) {
+	n, err := t.w.Write(b)
+	t.sha256.Write(b[:n])
+	if t.sha1 != nil {
+		t.sha1.Write(b[:n])
+	}
+	if room := t.keep - len(t.prefix); room > 0 {
+		t.prefix = append(t.prefix, b[:min(n, room)]...)
+	}
+	t.n += int64(n)
+	return n, err
+}
+
+// headerPrefix is how much of a written DICOM file is kept to read its
+// header for the DICOMDIR (the header reader never needs more).
+const headerPrefix = 4 << 20
+
+func (p *packer) writeItem(s sink, d deid.Decision) error {
+	it := d.Item
+	if it.Kind == intake.KindSlide && it.Slide != nil && it.Slide.Vendor == "mirax" {
+		return p.writeMRXS(s, d)
+	}
+	w, err := s.create(d.Name, false)
+	if err != nil {
+		return err
+	}
+	t := &tee{w: w, sha256: sha256.New()}
+	isDoc := strings.HasPrefix(d.Name, "IHE_XDM/")
+	if isDoc {
+		t.sha1 = sha1.New()
+	}
+	if it.Kind == intake.KindDICOM {
+		t.keep = headerPrefix
+	}
+	var dst io.Writer = t
+	var tap *leakscan.Tap
+	if p.scanner != nil {
+		tap = p.scanner.Writer(d.Name, t)
+		dst = tap
+	}
+	if err := deid.Write(p.ctx, dst, d, p.opts.Params, p.opts.Intake); err != nil {
+		return err
+	}
+	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path])}
+	if t.sha1 != nil {
+		entry.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
+	}
+	p.files = append(p.files, entry)
+	var hits []leakscan.Hit
+	if tap != nil {
+		hits = tap.Hits
+	}
+	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included}
+	if d.Action == deid.Review {
+		w2.Action = deid.Transform
+	}
+	if d.Included {
+		for _, h := range hits {
+			w2.Warnings = append(w2.Warnings, fmt.Sprintf("contains a %s (from %s); included by your choice", h.Kind, h.Source))
+		}
+	} else {
+		p.leaks = append(p.leaks, hits...)
+	}
+	p.items = append(p.items, w2)
+	if it.Kind == intake.KindDICOM {
+		if err := p.addDICOM(d, t.prefix, t.n); err != nil {
+			return err
+		}
+	}
+	p.done++
+	p.bytes += it.Size
+	if p.opts.Progress != nil {
+		p.opts.Progress(Progress{Done: p.done, Total: len(p.todo), Bytes: p.bytes, TotalBytes: p.totalBytes, Current: d.Name})
+	}
+	return nil
+}
+
+// writeMRXS writes a MIRAX slide: its .mrxs file and its folder. Only the
+// identified level reaches here (other levels leave MIRAX out for now).
+func (p *packer) writeMRXS(s sink, d deid.Decision) error {
+	if p.level != privacy.Identified {
+		return errors.New("MIRAX slides can only be sent at the identified level for now")
+	}
+	folder := strings.TrimSuffix(d.Name, filepath.Ext(d.Name))
+	paths := append([]string{d.Item.Path}, d.Item.Slide.Files...)
+	seen := map[string]bool{}
+	for i, src := range paths {
+		name := d.Name
+		if i > 0 {
+			if filepath.Clean(src) == filepath.Clean(d.Item.Path) {
+				continue
+			}
+			name = folder + "/" + filepath.Base(src)
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		fi, err := os.Stat(src)
+		if err != nil {
+			return err
+		}
+		sub := deid.Decision{Item: &intake.Item{Path: src, Kind: intake.KindOther, Size: fi.Size(), ModTime: fi.ModTime()}, Path: src, Action: deid.Copy, Name: name}
+		w, err := s.create(name, false)
+		if err != nil {
+			return err
+		}
+		t := &tee{w: w, sha256: sha256.New()}
+		if err := deid.Write(p.ctx, t, sub, p.opts.Params, p.opts.Intake); err != nil {
+			return err
+		}
+		p.files = append(p.files, fileEntry{Name: name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: "application/octet-stream", Title: "MIRAX slide file"})
+		p.items = append(p.items, deid.Written{Path: src, Name: name, Action: deid.Copy, Bytes: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil))})
+	}
+	p.done++
+	return nil
+}
+
+// addDICOM reads the header of a DICOM file as written, for the DICOMDIR,
+// the study list and the cover.
+func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
+	h, err := dicomx.ReadHeader(p.ctx, prefixReader(prefix), size)
+	if err != nil && h == nil {
+		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
+	}
+	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: h})
+	folder := strings.Join(strings.Split(d.Name, "/")[:2], "/")
+	st := p.studies[folder]
+	if st == nil {
+		st = &studyLine{Folder: folder, Date: isoDate(h.StudyDate), Description: h.StudyDescription}
+		p.studies[folder] = st
+		p.order = append(p.order, folder)
+	}
+	if h.Modality != "" && !strings.Contains(" "+st.Modalities+" ", " "+h.Modality+" ") {
+		st.Modalities = strings.TrimSpace(st.Modalities + " " + h.Modality)
+	}
+	st.Images++
+	return nil
+}
+
+// prefixReader serves the kept prefix of a file; the header reader stops
+// before pixel data, so it never asks for more.
+type prefixReader []byte
+
+func (b prefixReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func isoDate(da string) string {
+	if len(da) == 8 {
+		return da[:4] + "-" + da[4:6] + "-" + da[6:]
+	}
+	return da
+}
+
+// writeGenerated writes DICOMDIR, METADATA.XML, README.TXT, INDEX.HTM,
+// COVER.PDF and, last, MANIFEST.SHA256.
+func (p *packer) writeGenerated(s sink, res *Result) error {
+	info := treeInfo{Created: p.created, Level: p.level, Recipient: p.opts.Recipient, Files: append([]fileEntry(nil), p.files...)}
+	switch p.level {
+	case privacy.Identified:
+		if len(p.inv.Patients) == 1 {
+			info.PatientID, info.PatientName = p.inv.Patients[0].ID, p.inv.Patients[0].Name
+		}
+	default:
+		info.PatientID = p.opts.Params.Pseudonym
+	}
+	for _, k := range p.order {
+		info.Studies = append(info.Studies, *p.studies[k])
+	}
+	series := map[string]map[string]bool{}
+	for _, e := range p.dirs {
+		f := strings.Join(e.FileID[:2], "/")
+		if series[f] == nil {
+			series[f] = map[string]bool{}
+		}
+		series[f][e.FileID[2]] = true
+	}
+	for i := range info.Studies {
+		info.Studies[i].Series = len(series[info.Studies[i].Folder])
+		if p.level != privacy.Identified {
+			info.Studies[i].Description = "" // descriptors may carry identity
+		}
+	}
+	for _, d := range res.LeftOut {
+		info.LeftOut = append(info.LeftOut, leftOutLine(d, p.level))
+	}
+	if len(p.dirs) > 0 {
+		var b bytes.Buffer
+		if err := dicomdir.Write(&b, "DOSSIER", p.dirs); err != nil {
+			return fmt.Errorf("making the DICOMDIR: %w", err)
+		}
+		if err := p.generated(s, NameDICOMDIR, b.Bytes(), false); err != nil {
+			return err
+		}
+	}
+	setUID := privacy.Params{Secret: []byte(p.created.String() + p.opts.Params.Pseudonym)}.UID("submission set")
+	docUID := func(name string) string {
+		return privacy.Params{Secret: []byte(setUID)}.UID(name)
+	}
+	if err := p.generated(s, NameMetadata, metadata(info, setUID, docUID), true); err != nil {
+		return err
+	}
+	// The fingerprint covers the records and the machine-readable files.
+	lines := map[string]string{}
+	for _, f := range p.files {
+		lines[f.Name] = f.SHA256
+	}
+	info.Fingerprint = Fingerprint(lines)
+	res.Fingerprint = info.Fingerprint
+	if err := p.generated(s, NameReadme, readme(info), true); err != nil {
+		return err
+	}
+	if err := p.generated(s, NameIndex, index(info), true); err != nil {
+		return err
+	}
+	var cover bytes.Buffer
+	ci := CoverInfo{Level: p.level, Fingerprint: info.Fingerprint, Created: p.created, LeftOut: info.LeftOut, Names: map[string]string{}}
+	for _, it := range p.items {
+		ci.Names[it.Path] = it.Name
+	}
+	for _, st := range info.Studies {
+		ci.Studies = append(ci.Studies, StudySummary{Date: st.Date, Modalities: strings.Fields(st.Modalities), Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
+	}
+	if err := p.opts.Cover(p.ctx, &cover, ci); err != nil {
+		return fmt.Errorf("making the cover summary: %w", err)
+	}
+	if p.scanner != nil {
+		if text, err := doctext.Extract(p.ctx, bytes.NewReader(cover.Bytes()), int64(cover.Len()), "pdf", doctext.Options{}); err == nil {
+			p.leaks = append(p.leaks, p.scanner.String(NameCover+" (text)", text)...)
+		}
+	}
+	if err := p.generated(s, NameCover, cover.Bytes(), false); err != nil {
+		return err
+	}
+	return p.generated(s, NameManifest, manifest(p.files), true)
+}
+
+// generated writes one generated file, scanning it like the items.
+func (p *packer) generated(s sink, name string, data []byte, compress bool) error {
+	if p.scanner != nil {
+		p.leaks = append(p.leaks, p.scanner.Bytes(name, data)...)
+	}
+	w, err := s.create(name, compress)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	if name != NameManifest {
+		p.files = append(p.files, fileEntry{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+	}
+	return nil
+}
+
+// leftOutLine says what was left out and why, without the original file
+// name at private levels (the kind of item stands in for it).
+func leftOutLine(d deid.Decision, level privacy.Level) string {
+	what := d.Path
+	if level != privacy.Identified {
+		what = describe(d.Item)
+	}
+	return what + ": " + d.Reason
+}
+
+func describe(it *intake.Item) string {
+	switch it.Kind {
+	case intake.KindDICOM:
+		if it.Modality != "" {
+			return "a " + it.Modality + " image"
+		}
+		return "a DICOM file"
+	case intake.KindPDF:
+		return "a PDF document"
+	case intake.KindImage:
+		return "a picture (" + it.Format + ")"
+	case intake.KindSlide:
+		return "a slide (" + it.Slide.Vendor + ")"
+	case intake.KindDocument:
+		return "a document (" + it.Format + ")"
+	}
+	return "a file (" + string(it.Kind) + ")"
+}
+
+func mimeOf(it *intake.Item) string {
+	switch it.Format {
+	case "pdf":
+		return "application/pdf"
+	case "jpeg":
+		return "image/jpeg"
+	case "png":
+		return "image/png"
+	case "bmp":
+		return "image/bmp"
+	case "txt":
+		return "text/plain"
+	case "html":
+		return "text/html"
+	case "docx":
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	case "doc":
+		return "application/msword"
+	case "rtf":
+		return "application/rtf"
+	}
+	if it.Kind == intake.KindDICOM {
+		return "application/dicom"
+	}
+	return "application/octet-stream"
+}
+
+func titleOf(it *intake.Item, category string) string {
+	if category != "" {
+		return strings.ToUpper(category[:1]) + strings.ReplaceAll(category[1:], "-", " ")
+	}
+	return strings.ToUpper(describe(it)[:1]) + describe(it)[1:]
+}

@@ -1,0 +1,179 @@
+// Package export is what the desktop app and the command line share to send
+// a case: the privacy parameters of the case, the bundle with its cover
+// summary, and the audit row. It ties packager/bundle to the checklist and
+// the case store.
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"dossier/packager/bundle"
+	"dossier/packager/checklist"
+	"dossier/packager/cover"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+	"dossier/packager/store"
+)
+
+// Store is the part of the case store an export uses.
+type Store interface {
+	Pseudonym(ctx context.Context, caseID int64) (string, []byte, error)
+	AddExport(ctx context.Context, e *store.Export) error
+}
+
+// Request is one export of a case.
+type Request struct {
+	CaseID    int64
+	Inventory *intake.Inventory
+	Rules     *checklist.Rules
+	Report    *checklist.Report
+	Details   checklist.Details
+	Level     privacy.Level
+	Output    bundle.Output
+	// Include lists items needing review that the user chose to send.
+	Include map[string]bool
+	// Recipient describes who can open it ("generated passphrase", a
+	// centre's name, ...), for the README and the audit row.
+	Recipient string
+	Progress  func(bundle.Progress)
+}
+
+// Result is what an export did.
+type Result struct {
+	*bundle.Result
+	// Pseudonym is the case pseudonym the records carry (pseudonymised).
+	Pseudonym string `json:"pseudonym,omitempty"`
+	Recipient string `json:"recipient"`
+}
+
+// Params prepares the privacy parameters of an export of a case: the
+// stored pseudonym and secret when pseudonymised (made on first use), a
+// one-time secret and date shift when anonymised.
+func Params(ctx context.Context, st Store, level privacy.Level, caseID int64) (privacy.Params, string, error) {
+	if level != privacy.Pseudonymised {
+		p, err := privacy.NewParams(level, nil, "")
+		return p, "", err
+	}
+	if st == nil || caseID == 0 {
+		return privacy.Params{}, "", fmt.Errorf("a pseudonymised export needs a saved case (its pseudonym is kept with it)")
+	}
+	pseudonym, secret, err := st.Pseudonym(ctx, caseID)
+	if err != nil {
+		return privacy.Params{}, "", err
+	}
+	p, err := privacy.NewParams(level, secret, pseudonym)
+	return p, pseudonym, err
+}
+
+// Pack writes the bundle of a case with its cover summary and records the
+// export in the audit trail (when st is not nil).
+func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
+	params, pseudonym, err := Params(ctx, st, req.Level, req.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	categories := map[string]string{}
+	if req.Report != nil {
+		for _, d := range req.Report.Documents {
+			categories[d.Path] = string(d.Category)
+		}
+	}
+	res, err := bundle.Pack(ctx, req.Inventory, req.Output, bundle.Options{
+		Params:     params,
+		Include:    req.Include,
+		Categories: categories,
+		Recipient:  req.Recipient,
+		Cover: func(ctx context.Context, w io.Writer, info bundle.CoverInfo) error {
+			return cover.WriteSummary(ctx, w, Summary(req, info, params))
+		},
+		Progress: req.Progress,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		if err := st.AddExport(ctx, auditRow(req.CaseID, req.Recipient, res)); err != nil {
+			return nil, fmt.Errorf("the bundle was written, but recording it in the export history failed: %w", err)
+		}
+	}
+	return &Result{Result: res, Pseudonym: pseudonym, Recipient: req.Recipient}, nil
+}
+
+// Summary builds the cover summary of a case for a bundle, with only what
+// the privacy level allows: at private levels the pseudonym stands in for
+// the patient, the doctor is left out, and files appear by their names in
+// the bundle only; at the anonymised level the user's dates are shifted
+// like the images' and courier tracking numbers are left out (a courier
+// could trace them back to the sender).
+func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary {
+	name := func(path string) string { return info.Names[path] }
+	d := req.Details
+	s := cover.Summary{
+		Level:         info.Level,
+		Created:       info.Created,
+		Fingerprint:   info.Fingerprint,
+		Questions:     d.Questions,
+		ProposedPlan:  d.ProposedPlan,
+		Diagnosis:     d.Diagnosis,
+		DiagnosisDate: d.DiagnosisDate,
+		Stage:         d.Stage,
+		Slides:        cover.SlidesFrom(req.Inventory, name),
+		Shipments:     d.Shipments,
+	}
+	if req.Report != nil {
+		s.CancerType = req.Report.CancerName
+		s.Reports = cover.ReportsFrom(req.Report.Documents, name)
+		s.Biomarkers = cover.BiomarkersFrom(req.Rules, req.Report, name)
+		s.Missing = cover.MissingFrom(req.Report)
+		if req.Report.Urgency.Urgent {
+			s.Urgency = req.Report.Urgency.Message
+		}
+	}
+	switch info.Level {
+	case privacy.Identified:
+		s.Patient, s.Doctor = d.Patient, d.Doctor
+	case privacy.Pseudonymised:
+		s.Patient = checklist.Patient{Name: p.Pseudonym, Sex: d.Patient.Sex}
+	default:
+		s.Patient = checklist.Patient{Name: privacy.AnonymousName, Sex: d.Patient.Sex}
+		s.DiagnosisDate = shiftISO(p, d.DiagnosisDate)
+		s.Shipments = nil
+		for _, sh := range d.Shipments {
+			sh.Tracking, sh.Sent = "", shiftISO(p, sh.Sent)
+			s.Shipments = append(s.Shipments, sh)
+		}
+	}
+	for _, st := range info.Studies {
+		s.Studies = append(s.Studies, cover.Study{Date: st.Date, Modalities: st.Modalities, Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
+	}
+	for _, l := range info.LeftOut {
+		what, why, _ := strings.Cut(l, ": ")
+		s.LeftOut = append(s.LeftOut, cover.LeftOut{Name: what, Reason: why})
+	}
+	return s
+}
+
+// shiftISO shifts a YYYY-MM-DD date by the export's date shift; a partial
+// or unreadable date is left out rather than shown unshifted.
+func shiftISO(p privacy.Params, date string) string {
+	if date == "" {
+		return ""
+	}
+	shifted, ok := p.ShiftDate(strings.ReplaceAll(date, "-", ""))
+	if !ok {
+		return ""
+	}
+	return shifted[:4] + "-" + shifted[4:6] + "-" + shifted[6:]
+}
+
+func auditRow(caseID int64, recipient string, res *bundle.Result) *store.Export {
+	e := &store.Export{CaseID: caseID, Created: res.Created, Recipient: recipient, Level: string(res.Privacy), Name: res.Name,
+		Fingerprint: res.Fingerprint, Bytes: res.OutputBytes, Files: res.Files}
+	for _, it := range res.Items {
+		e.Items = append(e.Items, store.ExportItem{Path: it.Path, Name: it.Name, Bytes: it.Bytes, SHA256: it.SHA256})
+	}
+	return e
+}

@@ -1,0 +1,57 @@
+package export
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"dossier/packager/bundle"
+	"dossier/packager/checklist"
+	"dossier/packager/privacy"
+)
+
+func TestSummaryKeepsToThePrivacyLevel(t *testing.T) {
+	d := checklist.Details{
+		Patient:       checklist.Patient{Name: "DOE^JANE", BirthDate: "1961-02-03", ID: "PID-0042", Sex: "F"},
+		Doctor:        checklist.Contact{Name: "Dr Gregory House", Phone: "+1 555 0199"},
+		DiagnosisDate: "2026-01-10",
+		Questions:     []string{"Is surgery first right?"},
+		Shipments:     []checklist.Shipment{{Kind: checklist.ShipmentKinds()[0], Courier: "DHL", Tracking: "JD014600003828", Sent: "2026-02-01"}},
+	}
+	info := bundle.CoverInfo{Names: map[string]string{"/home/jane/Doe pathology.pdf": "IHE_XDM/SUBSET01/DOC00001.PDF"}, Created: time.Now()}
+	req := Request{Details: d}
+	leaks := []string{"DOE", "1961", "PID-0042", "House", "555 0199", "Doe pathology"}
+
+	p, _ := privacy.NewParams(privacy.Pseudonymised, make([]byte, 32), "DOSSIER-AAAA-BBBB")
+	info.Level = privacy.Pseudonymised
+	s := Summary(req, info, p)
+	b, _ := json.Marshal(s)
+	for _, l := range leaks {
+		if strings.Contains(string(b), l) {
+			t.Errorf("pseudonymised cover carries %q", l)
+		}
+	}
+	if s.Patient.Name != "DOSSIER-AAAA-BBBB" || s.DiagnosisDate != "2026-01-10" || s.Shipments[0].Tracking == "" {
+		t.Errorf("pseudonymised summary: %+v", s)
+	}
+
+	a, _ := privacy.NewParams(privacy.Anonymised, nil, "")
+	info.Level = privacy.Anonymised
+	s = Summary(req, info, a)
+	b, _ = json.Marshal(s)
+	for _, l := range append(leaks, "2026-01-10", "JD014600003828", "2026-02-01") {
+		if strings.Contains(string(b), l) {
+			t.Errorf("anonymised cover carries %q", l)
+		}
+	}
+	if s.DiagnosisDate == "" || s.Patient.Name != privacy.AnonymousName {
+		t.Errorf("anonymised summary: %+v", s)
+	}
+
+	p0, _ := privacy.NewParams(privacy.Identified, nil, "")
+	info.Level = privacy.Identified
+	if s := Summary(req, info, p0); s.Patient.Name != "DOE^JANE" || s.Doctor.Name == "" {
+		t.Errorf("identified summary lost the patient: %+v", s)
+	}
+}

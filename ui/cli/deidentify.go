@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"dossier/packager/deid"
+	"dossier/packager/export"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+)
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runDeidentify(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("deidentify", env)
+	level := fs.String("privacy", "", "identified, pseudonymised or anonymised")
+	out := fs.String("out", "", "folder to write the copies into")
+	caseID := fs.Int64("case", 0, "the case (as listed by the app) whose pseudonym to use")
+	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
+	var include multiFlag
+	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *level == "" {
+		return usagef("--privacy is required (identified, pseudonymised or anonymised)")
+	}
+	lv, err := privacy.ParseLevel(*level)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	if err := checkPaths(paths); err != nil {
+		return err
+	}
+	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
+	if err != nil {
+		return err
+	}
+	if env.Progress {
+		fmt.Fprintln(env.Stderr)
+	}
+	params, pseudonym, err := exportParams(ctx, lv, *caseID, inv, paths)
+	if err != nil {
+		return err
+	}
+	included := map[string]bool{}
+	for _, p := range include {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return usagef("--include %s: %v", p, err)
+		}
+		included[abs] = true
+		included[p] = true
+	}
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included})
+	if err != nil {
+		return err
+	}
+	res, err := deid.WriteTree(ctx, *out, inv, ds, params, deid.TreeOptions{})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			*deid.Result
+			Pseudonym string `json:"pseudonym,omitempty"`
+			Out       string `json:"out"`
+		}{res, pseudonym, *out})
+	}
+	fmt.Fprintf(env.Stdout, "Wrote %d files (%s) into %s.\n", len(res.Written), res.Privacy, *out)
+	if pseudonym != "" {
+		fmt.Fprintf(env.Stdout, "They carry the pseudonym %s instead of the patient's name; keep it to say who you are when the centre replies.\n", pseudonym)
+	}
+	for _, w := range res.Written {
+		for _, warn := range w.Warnings {
+			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", w.Name, warn)
+		}
+	}
+	if len(res.LeftOut) > 0 {
+		fmt.Fprintf(env.Stdout, "\nLeft out (%d):\n", len(res.LeftOut))
+		for _, d := range res.LeftOut {
+			line := fmt.Sprintf("  %s: %s", d.Path, d.Reason)
+			if d.Action == deid.Review {
+				line += " (add --include " + strconv.Quote(d.Path) + " to send it anyway)"
+			}
+			fmt.Fprintln(env.Stdout, line)
+		}
+	}
+	return nil
+}
+
+// exportParams finds the case's pseudonym and secret (pseudonymised), or
+// makes one-time ones (anonymised). The command line keeps a case per
+// patient so that re-exports give the same pseudonym and UIDs.
+func exportParams(ctx context.Context, lv privacy.Level, caseID int64, inv *intake.Inventory, paths []string) (privacy.Params, string, error) {
+	if lv != privacy.Pseudonymised {
+		return export.Params(ctx, nil, lv, 0)
+	}
+	st, err := openStore(ctx)
+	if err != nil {
+		return privacy.Params{}, "", err
+	}
+	defer st.Close()
+	c, err := caseFor(ctx, st, caseID, inv, paths)
+	if err != nil {
+		return privacy.Params{}, "", err
+	}
+	return export.Params(ctx, st, lv, c.ID)
+}
+
+// cliCaseName names the case the command line keeps for a patient.
+func cliCaseName(inv *intake.Inventory, paths []string) string {
+	if len(inv.Patients) == 1 && inv.Patients[0].Name != "" {
+		p := inv.Patients[0]
+		return fmt.Sprintf("%s (%s) from the command line", p.Name, p.ID)
+	}
+	abs, _ := filepath.Abs(paths[0])
+	return "Files in " + abs + " from the command line"
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/fixture/docfix"
+)
+
+func deidCase(t *testing.T) string {
+	dir := t.TempDir()
+	write := func(rel string, data []byte) {
+		p := filepath.Join(dir, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, data, 0o644)
+	}
+	for i, sop := range []string{"1.2.826.0.1.3680043.10.1999.9.1.1", "1.2.826.0.1.3680043.10.1999.9.1.2"} {
+		write("cd/IM"+string(rune('1'+i)), dcmfix.Instance(dcmfix.Spec{PatientName: "DOE^JANE", PatientID: "PID-0042", BirthDate: "19610203",
+			StudyUID: "1.2.826.0.1.3680043.10.1999.9", SeriesUID: "1.2.826.0.1.3680043.10.1999.9.1", SOPUID: sop, Modality: "CT", Private: true}))
+	}
+	write("report.pdf", docfix.PDF("Pathology report for Jane Doe"))
+	return dir
+}
+
+type deidJSON struct {
+	Privacy string `json:"privacy"`
+	Written []struct {
+		Path, Name string
+	} `json:"written"`
+	LeftOut []struct {
+		Path, Action, Reason string
+	} `json:"leftOut"`
+	Pseudonym string `json:"pseudonym"`
+}
+
+func TestDeidentifyPseudonymisedIsRepeatable(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t)
+	var first deidJSON
+	var firstBytes []byte
+	for i := 0; i < 2; i++ {
+		out := t.TempDir()
+		code, stdout, stderr := run(t, "deidentify", "--privacy", "pseudonymised", "--out", out, "--json", src)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var res deidJSON
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatalf("%v\n%s", err, stdout)
+		}
+		if len(res.Written) != 2 || len(res.LeftOut) != 1 || res.LeftOut[0].Action != "review" || !strings.HasPrefix(res.Pseudonym, "DOSSIER-") {
+			t.Fatalf("result %+v", res)
+		}
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "DOE^JANE") || !strings.Contains(string(b), res.Pseudonym) {
+			t.Error("the output does not carry the pseudonym instead of the name")
+		}
+		if i == 0 {
+			first, firstBytes = res, b
+		} else if res.Pseudonym != first.Pseudonym || string(b) != string(firstBytes) {
+			t.Error("a second export of the same patient gave a different pseudonym or different bytes")
+		}
+	}
+}
+
+func TestDeidentifyIncludeAndUsage(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t)
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", out, "--include", filepath.Join(src, "report.pdf"), src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Wrote 3 files (anonymised)") || !strings.Contains(stdout, "included by your choice") {
+		t.Errorf("output:\n%s", stdout)
+	}
+	for _, args := range [][]string{
+		{"deidentify", "--out", out, src},
+		{"deidentify", "--privacy", "secret", "--out", out, src},
+		{"deidentify", "--privacy", "anonymised", src},
+	} {
+		if code, _, _ := run(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
+		}
+	}
+	// A second run into the same folder refuses to overwrite.
+	if code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", out, src); code != ExitFailure || !strings.Contains(stderr, "already holds") {
+		t.Errorf("second run into a full folder: exit %d, %s", code, stderr)
+	}
+}

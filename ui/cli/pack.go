@@ -1,0 +1,410 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"dossier/packager/bundle"
+	"dossier/packager/deid"
+	"dossier/packager/envelope"
+	"dossier/packager/export"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+	"dossier/packager/store"
+)
+
+// packResult is the JSON `dossier pack --json` prints.
+type packResult struct {
+	*export.Result
+	// Passphrase is set when Dossier generated it: it is shown only here.
+	Passphrase string `json:"passphrase,omitempty"`
+}
+
+func runPack(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("pack", env)
+	out := fs.String("out", "", "the bundle file to write (NAME.age)")
+	folder := fs.String("folder", "", "write the bundle unencrypted into this folder (a USB stick for a visit)")
+	level := fs.String("privacy", "identified", "identified, pseudonymised or anonymised")
+	cancer := fs.String("cancer", "", "the cancer type, for the checklist on the cover")
+	passFile := fs.String("passphrase-file", "", "read the passphrase from this file")
+	recipientsFile := fs.String("recipients-file", "", "encrypt to the public keys in this file")
+	centre := fs.String("centre", "", "encrypt to a receiving centre saved in the app")
+	question := fs.String("question", "", "the question for the reviewer, shown first on the cover")
+	split := fs.String("split", "", "split into volumes of this size (e.g. 25M, 2G)")
+	caseID := fs.Int64("case", 0, "the case (as listed by the app) to use")
+	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
+	var recipients, include multiFlag
+	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
+	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if (*out == "") == (*folder == "") {
+		return usagef("give exactly one of --out FILE or --folder DIR")
+	}
+	lv, err := privacy.ParseLevel(*level)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	keyOptions := 0
+	for _, set := range []bool{*passFile != "", len(recipients) > 0 || *recipientsFile != "", *centre != ""} {
+		if set {
+			keyOptions++
+		}
+	}
+	if *folder != "" && keyOptions > 0 {
+		return usagef("--folder writes an unencrypted copy: it takes no passphrase or keys")
+	}
+	if keyOptions > 1 {
+		return usagef("give one of --passphrase-file, --recipient/--recipients-file or --centre")
+	}
+	var splitSize int64
+	if *split != "" {
+		if *folder != "" {
+			return usagef("--split is for encrypted bundles")
+		}
+		if splitSize, err = envelope.ParseSize(*split); err != nil {
+			return usagef("--split: %v", err)
+		}
+	}
+	rules, cancerID, err := cancerFlag(*cancer)
+	if err != nil {
+		return err
+	}
+
+	// Where it goes.
+	o := bundle.Output{Split: splitSize}
+	if *folder != "" {
+		o.Folder, o.Dir, o.Name = true, filepath.Dir(filepath.Clean(*folder)), filepath.Base(filepath.Clean(*folder))
+	} else {
+		o.Dir, o.Name = filepath.Dir(*out), strings.TrimSuffix(filepath.Base(*out), ".age")
+		if o.Name == "" || o.Name == "." {
+			return usagef("--out needs a file name")
+		}
+	}
+
+	// Who can open it.
+	st, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var generated, recipientLabel string
+	switch {
+	case o.Folder:
+		recipientLabel = "unencrypted folder"
+	case *passFile != "":
+		pass, err := readSecretFile(*passFile)
+		if err != nil {
+			return err
+		}
+		if bits, advice := envelope.PassphraseStrength(pass); bits < 60 {
+			return fmt.Errorf("the passphrase in %s is too weak (%s)", *passFile, advice)
+		}
+		o.Passphrase, recipientLabel = pass, "passphrase"
+	case len(recipients) > 0 || *recipientsFile != "":
+		for _, r := range recipients {
+			rec, _, err := envelope.ParseRecipient(r)
+			if err != nil {
+				return usagef("--recipient: %v", err)
+			}
+			o.Recipients = append(o.Recipients, rec)
+		}
+		if *recipientsFile != "" {
+			f, err := os.Open(*recipientsFile)
+			if err != nil {
+				return err
+			}
+			recs, _, err := envelope.ParseRecipientsFile(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", *recipientsFile, err)
+			}
+			o.Recipients = append(o.Recipients, recs...)
+		}
+		recipientLabel = fmt.Sprintf("%d public key(s)", len(o.Recipients))
+	case *centre != "":
+		c, err := st.CentreByName(ctx, *centre)
+		if err != nil {
+			return fmt.Errorf("no saved centre called %q (add it in the app's settings): %w", *centre, err)
+		}
+		for _, k := range c.Keys {
+			rec, _, err := envelope.ParseRecipient(k)
+			if err != nil {
+				return fmt.Errorf("centre %s: %w", c.Name, err)
+			}
+			o.Recipients = append(o.Recipients, rec)
+		}
+		recipientLabel = c.Name
+	default:
+		pass, err := envelope.NewPassphrase()
+		if err != nil {
+			return err
+		}
+		o.Passphrase, generated, recipientLabel = pass, pass, "generated passphrase"
+	}
+
+	cc, err := evaluatePaths(ctx, env, rules, cancerID, paths)
+	if err != nil {
+		return err
+	}
+	if *question != "" {
+		cc.details.Questions = append([]string{*question}, cc.details.Questions...)
+	}
+	kase, err := caseFor(ctx, st, *caseID, cc.inv, paths)
+	if err != nil {
+		return err
+	}
+	res, err := export.Pack(ctx, st, export.Request{
+		CaseID:    kase.ID,
+		Inventory: cc.inv,
+		Rules:     cc.rules,
+		Report:    cc.report,
+		Details:   cc.details,
+		Level:     lv,
+		Output:    o,
+		Include:   includeSet(include),
+		Recipient: recipientLabel,
+		Progress:  packProgress(env),
+	})
+	if env.Progress {
+		fmt.Fprintln(env.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(packResult{Result: res, Passphrase: generated})
+	}
+	printPack(env.Stdout, res.Result, generated, res.Pseudonym)
+	return nil
+}
+
+// openStore opens the case store in its usual place.
+func openStore(ctx context.Context) (*store.Store, error) {
+	p, err := store.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, p)
+}
+
+// readSecretFile reads a passphrase: the first line of the file.
+func readSecretFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimRight(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("%s holds no passphrase", path)
+	}
+	return line, nil
+}
+
+func includeSet(include []string) map[string]bool {
+	set := map[string]bool{}
+	for _, p := range include {
+		set[p] = true
+		if abs, err := filepath.Abs(p); err == nil {
+			set[abs] = true
+		}
+	}
+	return set
+}
+
+// caseFor finds the case the command line keeps for these records.
+func caseFor(ctx context.Context, st *store.Store, caseID int64, inv *intake.Inventory, paths []string) (*store.Case, error) {
+	if caseID != 0 {
+		c, err := st.Case(ctx, caseID)
+		if err != nil {
+			return nil, err
+		}
+		return c, st.SaveInventory(ctx, c.ID, inv)
+	}
+	name := cliCaseName(inv, paths)
+	c, err := st.CaseByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		c, err = st.CreateCase(ctx, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, st.SaveInventory(ctx, c.ID, inv)
+}
+
+// packProgress shows progress on a terminal.
+func packProgress(env *Env) func(bundle.Progress) {
+	if !env.Progress {
+		return nil
+	}
+	last := time.Time{}
+	return func(p bundle.Progress) {
+		if time.Since(last) < 50*time.Millisecond && p.Done != p.Total {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(env.Stderr, "\rpacking: %d of %d files, %s of %s   ", p.Done, p.Total, humanBytes(p.Bytes), humanBytes(p.TotalBytes))
+	}
+}
+
+func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
+	fmt.Fprintf(w, "Wrote the bundle (%s, %d files inside):\n", res.Privacy, len(res.Items))
+	for _, f := range res.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	fmt.Fprintf(w, "Fingerprint: %s\n", fingerprintGroups(res.Fingerprint))
+	if pseudonym != "" {
+		fmt.Fprintf(w, "The records carry the pseudonym %s instead of your name.\n", pseudonym)
+	}
+	if passphrase != "" {
+		fmt.Fprintf(w, "\nPassphrase (shown only now; send it by another way than the bundle, e.g. read it out by phone):\n\n    %s\n\n", passphrase)
+	}
+	if len(res.LeftOut) > 0 {
+		fmt.Fprintf(w, "Left out (%d):\n", len(res.LeftOut))
+		for _, d := range res.LeftOut {
+			line := fmt.Sprintf("  %s: %s", d.Path, d.Reason)
+			if d.Action == deid.Review {
+				line += " (add --include to send it anyway)"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func fingerprintGroups(hex string) string {
+	var parts []string
+	for i := 0; i < len(hex); i += 4 {
+		parts = append(parts, hex[i:min(i+4, len(hex))])
+	}
+	return strings.Join(parts, " ")
+}
+
+// identitiesFlags reads --passphrase-file or --identity for verify and open.
+func identities(passFile, identityFile string) ([]age.Identity, error) {
+	switch {
+	case passFile != "" && identityFile != "":
+		return nil, usagef("give --passphrase-file or --identity, not both")
+	case passFile != "":
+		pass, err := readSecretFile(passFile)
+		if err != nil {
+			return nil, err
+		}
+		id, err := envelope.PassphraseIdentity(pass)
+		if err != nil {
+			return nil, err
+		}
+		return []age.Identity{id}, nil
+	case identityFile != "":
+		f, err := os.Open(identityFile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return envelope.ParseIdentities(f)
+	}
+	return nil, usagef("give --passphrase-file F or --identity F to open an encrypted bundle")
+}
+
+// openBundle decrypts a bundle (any of its volumes may be named).
+func openBundle(path string, ids []age.Identity) (io.Reader, io.Closer, error) {
+	rc, _, err := envelope.OpenVolumes(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := envelope.Decrypt(rc, ids...)
+	if err != nil {
+		rc.Close()
+		return nil, nil, err
+	}
+	return r, rc, nil
+}
+
+func runVerify(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("verify", env)
+	passFile := fs.String("passphrase-file", "", "the file holding the bundle's passphrase")
+	identityFile := fs.String("identity", "", "your age identity or SSH private key file")
+	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) != 1 {
+		return usagef("give one bundle")
+	}
+	var rep *bundle.Report
+	if fi, err := os.Stat(paths[0]); err == nil && fi.IsDir() {
+		rep, err = bundle.VerifyFolder(ctx, paths[0])
+		if err != nil {
+			return err
+		}
+	} else {
+		ids, err := identities(*passFile, *identityFile)
+		if err != nil {
+			return err
+		}
+		r, c, err := openBundle(paths[0], ids)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if rep, err = bundle.Verify(ctx, r, bundle.VerifyOptions{}); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(env.Stdout, "The bundle is intact: %d files, %s, every one matches its checksum.\nPrivacy level: %s\nFingerprint: %s\n",
+		rep.Files, humanBytes(rep.Bytes), rep.Privacy, fingerprintGroups(rep.Fingerprint))
+	return nil
+}
+
+func runOpen(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("open", env)
+	passFile := fs.String("passphrase-file", "", "the file holding the bundle's passphrase")
+	identityFile := fs.String("identity", "", "your age identity or SSH private key file")
+	to := fs.String("to", "", "the folder to extract into")
+	overwrite := fs.Bool("overwrite", false, "replace files already in the folder")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) != 1 {
+		return usagef("give one bundle")
+	}
+	if *to == "" {
+		return usagef("--to DIR is required")
+	}
+	ids, err := identities(*passFile, *identityFile)
+	if err != nil {
+		return err
+	}
+	r, c, err := openBundle(paths[0], ids)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep, err := bundle.Open(ctx, r, *to, *overwrite, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Opened and checked %d files into %s.\nStart with %s.\nPrivacy level: %s\nFingerprint: %s\n",
+		rep.Files, *to, filepath.Join(*to, bundle.NameCover), rep.Privacy, fingerprintGroups(rep.Fingerprint))
+	return nil
+}
