@@ -10,8 +10,8 @@ mode=${1:-run}
 pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev)
 case "$mode" in
   run) ;;
-  test) pkgs+=(dcmtk python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age) ;;
-  bench) pkgs+=(dcmtk python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libgdcm-tools) ;;
+  test) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils) ;;
+  bench) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils libgdcm-tools openssl) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
