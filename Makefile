@@ -24,9 +24,13 @@ check-layering:
 	if [ -n "$$bad" ]; then echo "packager/ depends on Fyne:"; echo "$$bad"; exit 1; fi; \
 	echo "layering ok: packager/ does not depend on Fyne"
 
-# Benchmarks print ratios against baselines (gdcmscanner, ...) measured in the same run.
+# Benchmarks measure Dossier and, in the same run, the baseline tools (gdcmscanner, gdcmanon -e,
+# cp, tar | age) and print the ratios (x-TOOL: Dossier's time / the tool's time) with their targets.
 bench: deps-bench
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./packager/...
+	@$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./packager/... | tee bench.out
+	@echo; echo "ratios (Dossier's time / baseline's time, measured in this run):"
+	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) ~ /^x-|peak-rss-MB|peak-heap/) printf "  %-34s %-22s %s\n", $$1, $$(i+1), $$i }' bench.out
+	@echo "targets: x-gdcmscanner < 1, x-gdcmanon < 1, CT300 x-cp <= 3, slide x-cp <= 2, x-tar-age <= 2, peak-rss-MB < 256"
 
 # A short run of every fuzz target (their seed corpora also run in `make test`).
 fuzz:

@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -111,6 +113,8 @@ type Result struct {
 	OutputBytes int64           `json:"outputBytes"`
 	Created     time.Time       `json:"created"`
 }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // descriptive files carry the fingerprint or describe the rest, so the
 // fingerprint does not cover them.
@@ -288,7 +292,9 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cipherHash := sha256.New()
+	// Read-back check: a fast checksum is enough to catch a disk that did
+	// not keep what it was given (the age MAC guards against tampering).
+	cipherHash := crc32.New(castagnoli)
 	enc, err := envelope.Encrypt(io.MultiWriter(vw, cipherHash), recipients...)
 	if err != nil {
 		return nil, err
@@ -313,7 +319,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	again := sha256.New()
+	again := crc32.New(castagnoli)
 	var verifyErr error
 	if out.Passphrase != "" {
 		id, err := envelope.PassphraseIdentity(out.Passphrase)
@@ -423,27 +429,74 @@ func (p *packer) writeTree(s sink, res *Result) error {
 	return nil
 }
 
-// tee collects what an entry's bytes are needed for.
+// tee collects what an entry's bytes are needed for. The hashes and the
+// leak scan run on a second goroutine, fed copies of the chunks, so that
+// they overlap with compression, encryption and writing on the first.
 type tee struct {
 	w      io.Writer
 	sha256 hash.Hash
 	sha1   hash.Hash
+	scan   *leakscan.Tap
 	n      int64
 	prefix []byte // the first bytes of DICOM files, for their header
 	keep   int
+
+	work chan []byte
+	done chan struct{}
+}
+
+// chunkPool recycles the chunk copies handed to the hashing goroutine.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
+
+func newTee(w io.Writer, docs bool, sc *leakscan.Scanner, name string, keep int) *tee {
+	t := &tee{w: w, sha256: sha256.New(), keep: keep, work: make(chan []byte, 8), done: make(chan struct{})}
+	if docs {
+		t.sha1 = sha1.New()
+	}
+	if sc != nil {
+		t.scan = sc.Writer(name, io.Discard)
+	}
+	go func() {
+		defer close(t.done)
+		for b := range t.work {
+			t.sha256.Write(b)
+			if t.sha1 != nil {
+				t.sha1.Write(b)
+			}
+			if t.scan != nil {
+				t.scan.Write(b)
+			}
+			b = b[:0]
+			chunkPool.Put(&b)
+		}
+	}()
+	return t
 }
 
 func (t *tee) Write(b []byte) (int, error) {
 	n, err := t.w.Write(b)
-	t.sha256.Write(b[:n])
-	if t.sha1 != nil {
-		t.sha1.Write(b[:n])
+	for rest := b[:n]; len(rest) > 0; {
+		bp := chunkPool.Get().(*[]byte)
+		k := min(len(rest), cap(*bp))
+		c := append((*bp)[:0], rest[:k]...)
+		t.work <- c
+		rest = rest[k:]
 	}
 	if room := t.keep - len(t.prefix); room > 0 {
 		t.prefix = append(t.prefix, b[:min(n, room)]...)
 	}
 	t.n += int64(n)
 	return n, err
+}
+
+// finish waits for the hashing goroutine; it must be called exactly once.
+func (t *tee) finish() []leakscan.Hit {
+	close(t.work)
+	<-t.done
+	if t.scan != nil {
+		return t.scan.Hits
+	}
+	return nil
 }
 
 // headerPrefix is how much of a written DICOM file is kept to read its
@@ -459,32 +512,21 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 	if err != nil {
 		return err
 	}
-	t := &tee{w: w, sha256: sha256.New()}
-	isDoc := strings.HasPrefix(d.Name, "IHE_XDM/")
-	if isDoc {
-		t.sha1 = sha1.New()
-	}
+	keep := 0
 	if it.Kind == intake.KindDICOM {
-		t.keep = headerPrefix
+		keep = headerPrefix
 	}
-	var dst io.Writer = t
-	var tap *leakscan.Tap
-	if p.scanner != nil {
-		tap = p.scanner.Writer(d.Name, t)
-		dst = tap
-	}
-	if err := deid.Write(p.ctx, dst, d, p.opts.Params, p.opts.Intake); err != nil {
-		return err
+	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
+	werr := deid.Write(p.ctx, t, d, p.opts.Params, p.opts.Intake)
+	hits := t.finish()
+	if werr != nil {
+		return werr
 	}
 	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path])}
 	if t.sha1 != nil {
 		entry.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
 	}
 	p.files = append(p.files, entry)
-	var hits []leakscan.Hit
-	if tap != nil {
-		hits = tap.Hits
-	}
 	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included}
 	if d.Action == deid.Review {
 		w2.Action = deid.Transform
@@ -540,9 +582,11 @@ func (p *packer) writeMRXS(s sink, d deid.Decision) error {
 		if err != nil {
 			return err
 		}
-		t := &tee{w: w, sha256: sha256.New()}
-		if err := deid.Write(p.ctx, t, sub, p.opts.Params, p.opts.Intake); err != nil {
-			return err
+		t := newTee(w, false, nil, name, 0)
+		werr := deid.Write(p.ctx, t, sub, p.opts.Params, p.opts.Intake)
+		t.finish()
+		if werr != nil {
+			return werr
 		}
 		p.files = append(p.files, fileEntry{Name: name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: "application/octet-stream", Title: "MIRAX slide file"})
 		p.items = append(p.items, deid.Written{Path: src, Name: name, Action: deid.Copy, Bytes: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil))})

@@ -37,6 +37,7 @@ func (h Hit) String() string {
 type Scanner struct {
 	next    [][256]int32 // goto/failure transitions folded into a DFA
 	flat    []uint32     // next, flattened: state*256+byte -> state<<1 | has-output
+	start   [256]bool    // bytes that leave the root state (can begin a needle)
 	out     [][]int32    // needle indexes ending at each state
 	needles []identity.Needle
 	maxLen  int
@@ -106,6 +107,9 @@ func New(needles []identity.Needle) *Scanner {
 			}
 		}
 	}
+	for c := 0; c < 256; c++ {
+		s.start[c] = s.next[0][c] != 0
+	}
 	s.flat = make([]uint32, len(s.next)*256)
 	for u := range s.next {
 		for c, v := range s.next[u] {
@@ -154,8 +158,19 @@ type State struct {
 func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 	node := uint32(st.node)
 	flat := s.flat
-	for i, c := range p {
-		e := flat[node<<8|uint32(c)]
+	start := &s.start
+	for i := 0; i < len(p); i++ {
+		if node == 0 {
+			// At the root most bytes cannot begin a needle: skip them with
+			// an independent table lookup instead of the automaton's chain.
+			for i < len(p) && !start[p[i]] {
+				i++
+			}
+			if i == len(p) {
+				break
+			}
+		}
+		e := flat[node<<8|uint32(p[i])]
 		node = e >> 1
 		if e&1 != 0 {
 			for _, idx := range s.out[node] {

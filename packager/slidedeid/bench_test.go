@@ -2,7 +2,6 @@ package slidedeid
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"os"
 	"os/exec"
@@ -14,62 +13,7 @@ import (
 	"time"
 
 	"dossier/internal/fixture/tifffix"
-	"dossier/packager/slide"
 )
-
-// makeLargeSVS writes a BigTIFF SVS of about total bytes to path: the
-// builder's structure (levels, thumbnail, label, macro, descriptions full of
-// identity), with level 0's tiles repointed to large blocks of data appended
-// after it. It returns the file size.
-func makeLargeSVS(tb testing.TB, path string, total int64) int64 {
-	tb.Helper()
-	small := tifffix.SVS(tifffix.SVSOptions{BigTIFF: true})
-	f, err := slide.OpenTIFF(bytesReader(small), int64(len(small)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d0 := f.IFDs[0]
-	oe, _ := d0.Entry(slide.TagTileOffsets)
-	ce, _ := d0.Entry(slide.TagTileByteCounts)
-	n := int64(oe.Count)
-	fh, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer fh.Close()
-	if _, err := fh.Write(small); err != nil {
-		tb.Fatal(err)
-	}
-	start := (int64(len(small)) + 4095) &^ 4095
-	tile := ((total - start) / n) &^ 4095
-	buf := make([]byte, 4<<20)
-	for i := range buf {
-		buf[i] = byte(i*7 + i/4096)
-	}
-	offs := make([]byte, 8*n)
-	cnts := make([]byte, 8*n)
-	pos := start
-	for i := int64(0); i < n; i++ {
-		binary.LittleEndian.PutUint64(offs[8*i:], uint64(pos))
-		binary.LittleEndian.PutUint64(cnts[8*i:], uint64(tile))
-		buf[0] = byte(i) // tiles differ
-		for w := int64(0); w < tile; {
-			k := min(int64(len(buf)), tile-w)
-			if _, err := fh.WriteAt(buf[:k], pos+w); err != nil {
-				tb.Fatal(err)
-			}
-			w += k
-		}
-		pos += tile
-	}
-	if _, err := fh.WriteAt(offs, oe.ValueOffset); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := fh.WriteAt(cnts, ce.ValueOffset); err != nil {
-		tb.Fatal(err)
-	}
-	return pos
-}
 
 type bytesReaderAt []byte
 
@@ -134,7 +78,10 @@ func BenchmarkDeidentifyLargeSVS(b *testing.B) {
 	}
 	defer os.RemoveAll(dir)
 	src := filepath.Join(dir, "large.svs")
-	size := makeLargeSVS(b, src, mb<<20)
+	size, err := tifffix.LargeSVS(src, mb<<20)
+	if err != nil {
+		b.Fatal(err)
+	}
 	cp, cpErr := exec.LookPath("cp")
 	in, err := os.Open(src)
 	if err != nil {
