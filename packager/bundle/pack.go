@@ -512,6 +512,9 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 	if err != nil {
 		return err
 	}
+	if p.scanner != nil {
+		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
+	}
 	keep := 0
 	if it.Kind == intake.KindDICOM {
 		keep = headerPrefix

@@ -418,3 +418,35 @@ func TestMain(m *testing.M) {
 	envelope.ScryptWorkFactor = 12
 	os.Exit(m.Run())
 }
+
+// TestFullDiskLeavesNothing packs into a 1 MiB tmpfs. Mounting needs root;
+// elsewhere (or where mounting is not allowed) the test says so and skips.
+func TestFullDiskLeavesNothing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	src := buildCase(t)
+	// More than the disk holds.
+	os.WriteFile(filepath.Join(src, "long-notes.txt"), bytes.Repeat([]byte("a long clinic letter\n"), 200000), 0o644)
+	inv := scanCase(t, src)
+	_, err := Pack(context.Background(), inv, Output{Dir: dir, Name: "full", Passphrase: testPassphrase}, Options{Params: params(t, privacy.Identified), Cover: testCover})
+	if !errors.Is(err, envelope.ErrDiskFull) {
+		t.Fatalf("err = %v, want ErrDiskFull", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left on the full disk: %v", entries)
+	}
+	// The folder form too.
+	_, err = Pack(context.Background(), inv, Output{Dir: dir, Name: "stick", Folder: true}, Options{Params: params(t, privacy.Identified), Cover: testCover})
+	if err == nil {
+		t.Fatal("packing a folder onto a full disk succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left on the full disk: %v", entries)
+	}
+}
