@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -98,5 +99,24 @@ func PydicomData(t testing.TB) string {
 	if _, err := os.Stat(filepath.Join(dir, "test_files")); err != nil {
 		missing(t, "pydicom's test_files are not installed")
 	}
+	return dir
+}
+
+// SmallDisk mounts a tmpfs of size bytes on a new temporary folder, for
+// tests of a full disk, and unmounts it when the test ends. Mounting needs
+// root (CI runs as root); where it is not allowed the test is skipped with
+// the reason, even under CI, since that is the machine's rule, not a
+// missing tool.
+func SmallDisk(t testing.TB, size int64) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	dir := t.TempDir()
+	opt := "size=" + strconv.FormatInt(size, 10)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opt, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	return dir
 }

@@ -599,9 +599,10 @@ func (p *packer) writeMRXS(s sink, d deid.Decision) error {
 }
 
 // addDICOM reads the header of a DICOM file as written, for the DICOMDIR,
-// the study list and the cover.
+// the study list and the cover, from the kept prefix of the file: the
+// header reader stops before pixel data, so it never asks for more.
 func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
-	h, err := dicomx.ReadHeader(p.ctx, prefixReader(prefix), size)
+	h, err := dicomx.ReadHeader(p.ctx, bytes.NewReader(prefix), size)
 	if err != nil && h == nil {
 		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
 	}
@@ -618,21 +619,6 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	}
 	st.Images++
 	return nil
-}
-
-// prefixReader serves the kept prefix of a file; the header reader stops
-// before pixel data, so it never asks for more.
-type prefixReader []byte
-
-func (b prefixReader) ReadAt(p []byte, off int64) (int, error) {
-	if off >= int64(len(b)) {
-		return 0, io.EOF
-	}
-	n := copy(p, b[off:])
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
 }
 
 func isoDate(da string) string {

@@ -422,14 +422,7 @@ func TestMain(m *testing.M) {
 // TestFullDiskLeavesNothing packs into a 1 MiB tmpfs. Mounting needs root;
 // elsewhere (or where mounting is not allowed) the test says so and skips.
 func TestFullDiskLeavesNothing(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small tmpfs needs root")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	dir := testtool.SmallDisk(t, 1<<20)
 	src := buildCase(t)
 	// More than the disk holds.
 	os.WriteFile(filepath.Join(src, "long-notes.txt"), bytes.Repeat([]byte("a long clinic letter\n"), 200000), 0o644)

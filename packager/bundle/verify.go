@@ -50,6 +50,72 @@ type seenFile struct {
 	sha1   string
 }
 
+// collector hashes the files of a bundle as they are read (from the ZIP
+// stream or from a folder), keeps the three small files verification needs,
+// and checks everything at the end.
+type collector struct {
+	seen                                   map[string]seenFile
+	names                                  []string
+	manifestData, metadataData, readmeData []byte
+	rep                                    Report
+}
+
+func newCollector() *collector { return &collector{seen: map[string]seenFile{}} }
+
+// add reads one file's content from r, also copying it to extra if set.
+func (c *collector) add(name string, r io.Reader, extra io.Writer) error {
+	h256, h1 := sha256.New(), sha1.New()
+	dst := io.MultiWriter(h256, h1)
+	var keep *bytes.Buffer
+	if name == NameManifest || name == NameMetadata || name == NameReadme {
+		keep = &bytes.Buffer{}
+		dst = io.MultiWriter(dst, limitedBuffer{keep, 64 << 20})
+	}
+	if extra != nil {
+		dst = io.MultiWriter(dst, extra)
+	}
+	n, err := io.Copy(dst, r)
+	if err != nil {
+		return err
+	}
+	c.seen[name] = seenFile{size: n, sha256: hex.EncodeToString(h256.Sum(nil)), sha1: hex.EncodeToString(h1.Sum(nil))}
+	c.names = append(c.names, name)
+	c.rep.Files++
+	c.rep.Bytes += n
+	switch name {
+	case NameManifest:
+		c.manifestData = keep.Bytes()
+	case NameMetadata:
+		c.metadataData = keep.Bytes()
+	case NameReadme:
+		c.readmeData = keep.Bytes()
+	}
+	return nil
+}
+
+// check compares the files with MANIFEST.SHA256 and METADATA.XML and
+// completes the report.
+func (c *collector) check() (*Report, error) {
+	if err := checkManifest(c.manifestData, c.seen); err != nil {
+		return nil, err
+	}
+	if err := checkMetadata(c.metadataData, c.seen); err != nil {
+		return nil, err
+	}
+	lines := map[string]string{}
+	for n, f := range c.seen {
+		if n != NameManifest {
+			lines[n] = f.sha256
+		}
+	}
+	rep := c.rep
+	rep.Fingerprint = Fingerprint(lines)
+	rep.Privacy = privacyOf(c.readmeData)
+	rep.Names = append([]string(nil), c.names...)
+	sort.Strings(rep.Names)
+	return &rep, nil
+}
+
 // Verify reads a bundle's inner ZIP as a stream (as it comes out of the age
 // decryption) and checks every file against MANIFEST.SHA256 (hash, and that
 // no file is missing or extra) and every document against METADATA.XML
@@ -57,10 +123,7 @@ type seenFile struct {
 // ErrCorrupt or ErrMismatch with a plain description.
 func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (*Report, error) {
 	sr := newStreamReader(r)
-	seen := map[string]seenFile{}
-	var order []string
-	var manifestData, metadataData, readmeData []byte
-	rep := &Report{}
+	c := newCollector()
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -72,22 +135,17 @@ func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (*Report, erro
 		if err != nil {
 			return nil, err
 		}
-		h256, h1 := sha256.New(), sha1.New()
-		var dst io.Writer = io.MultiWriter(h256, h1)
-		var keep *bytes.Buffer
-		switch name {
-		case NameManifest, NameMetadata, NameReadme:
-			keep = &bytes.Buffer{}
-			dst = io.MultiWriter(dst, limitedBuffer{keep, 64 << 20})
-		}
 		var out io.WriteCloser
 		if opts.Extract != nil {
 			if out, err = opts.Extract(name); err != nil {
 				return nil, err
 			}
-			dst = io.MultiWriter(dst, out)
 		}
-		n, err := io.Copy(dst, er)
+		var extra io.Writer
+		if out != nil {
+			extra = out
+		}
+		err = c.add(name, er, extra)
 		if out != nil {
 			if cerr := out.Close(); err == nil {
 				err = cerr
@@ -96,39 +154,11 @@ func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (*Report, erro
 		if err != nil {
 			return nil, err
 		}
-		seen[name] = seenFile{size: n, sha256: hex.EncodeToString(h256.Sum(nil)), sha1: hex.EncodeToString(h1.Sum(nil))}
-		order = append(order, name)
-		rep.Files++
-		rep.Bytes += n
-		switch name {
-		case NameManifest:
-			manifestData = keep.Bytes()
-		case NameMetadata:
-			metadataData = keep.Bytes()
-		case NameReadme:
-			readmeData = keep.Bytes()
-		}
 		if opts.Progress != nil {
-			opts.Progress(rep.Files, rep.Bytes)
+			opts.Progress(c.rep.Files, c.rep.Bytes)
 		}
 	}
-	if err := checkManifest(manifestData, seen); err != nil {
-		return nil, err
-	}
-	if err := checkMetadata(metadataData, seen); err != nil {
-		return nil, err
-	}
-	lines := map[string]string{}
-	for n, f := range seen {
-		if n != NameManifest {
-			lines[n] = f.sha256
-		}
-	}
-	rep.Fingerprint = Fingerprint(lines)
-	rep.Privacy = privacyOf(readmeData)
-	sort.Strings(order)
-	rep.Names = order
-	return rep, nil
+	return c.check()
 }
 
 // limitedBuffer keeps at most max bytes (the manifest and metadata are small;
@@ -240,10 +270,7 @@ func privacyOf(readme []byte) string {
 // VerifyFolder checks an unencrypted bundle folder (a USB stick) the same
 // way: every file against MANIFEST.SHA256 and METADATA.XML.
 func VerifyFolder(ctx context.Context, dir string) (*Report, error) {
-	seen := map[string]seenFile{}
-	var order []string
-	var manifestData, metadataData, readmeData []byte
-	rep := &Report{}
+	c := newCollector()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -258,56 +285,17 @@ func VerifyFolder(ctx context.Context, dir string) (*Report, error) {
 			return fmt.Errorf("%w: %s is not a plain file", ErrMismatch, d.Name())
 		}
 		rel, _ := filepath.Rel(dir, p)
-		name := filepath.ToSlash(rel)
 		f, err := os.Open(p)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		h256, h1 := sha256.New(), sha1.New()
-		var keep bytes.Buffer
-		w := io.MultiWriter(h256, h1)
-		if name == NameManifest || name == NameMetadata || name == NameReadme {
-			w = io.MultiWriter(w, limitedBuffer{&keep, 64 << 20})
-		}
-		n, err := io.Copy(w, f)
-		if err != nil {
-			return err
-		}
-		seen[name] = seenFile{size: n, sha256: hex.EncodeToString(h256.Sum(nil)), sha1: hex.EncodeToString(h1.Sum(nil))}
-		order = append(order, name)
-		rep.Files++
-		rep.Bytes += n
-		switch name {
-		case NameManifest:
-			manifestData = keep.Bytes()
-		case NameMetadata:
-			metadataData = keep.Bytes()
-		case NameReadme:
-			readmeData = keep.Bytes()
-		}
-		return nil
+		return c.add(filepath.ToSlash(rel), f, nil)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkManifest(manifestData, seen); err != nil {
-		return nil, err
-	}
-	if err := checkMetadata(metadataData, seen); err != nil {
-		return nil, err
-	}
-	lines := map[string]string{}
-	for n, f := range seen {
-		if n != NameManifest {
-			lines[n] = f.sha256
-		}
-	}
-	rep.Fingerprint = Fingerprint(lines)
-	rep.Privacy = privacyOf(readmeData)
-	sort.Strings(order)
-	rep.Names = order
-	return rep, nil
+	return c.check()
 }
 
 // ErrExists is returned by Open when a file of the bundle is already in the

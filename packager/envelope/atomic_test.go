@@ -1,6 +1,8 @@
 package envelope
 
 import (
+	"dossier/internal/testtool"
+
 	"errors"
 	"io"
 	"os"
@@ -241,14 +243,7 @@ func TestCleanStale(t *testing.T) {
 // TestAtomicDiskFull fills a 1 MiB tmpfs. It needs root to mount; elsewhere
 // it is skipped.
 func TestAtomicDiskFull(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small tmpfs needs root")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	dir := testtool.SmallDisk(t, 1<<20)
 
 	out, err := NewAtomicFiles(dir, false)
 	if err != nil {

@@ -46,9 +46,9 @@ func miraxDir(path string) string {
 	return strings.TrimSuffix(path, ext)
 }
 
-// findFold returns the path of name in dir, matching case-insensitively
+// FindFold returns the path of name in dir, matching case-insensitively
 // (CDs often carry upper-case names).
-func findFold(dir, name string) (string, bool) {
+func FindFold(dir, name string) (string, bool) {
 	p := filepath.Join(dir, name)
 	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
 		return p, true
@@ -75,7 +75,7 @@ func LooksLikeMRXS(path string) bool {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return false
 	}
-	_, ok := findFold(dir, "Slidedat.ini")
+	_, ok := FindFold(dir, "Slidedat.ini")
 	return ok
 }
 
@@ -146,7 +146,7 @@ func DetectMRXS(path string) (*Info, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("slide: mirax: %w: file has no extension", ErrNotSlide)
 	}
-	iniPath, ok := findFold(dir, "Slidedat.ini")
+	iniPath, ok := FindFold(dir, "Slidedat.ini")
 	if !ok {
 		return nil, fmt.Errorf("slide: mirax: %w: no Slidedat.ini in sibling folder", ErrNotSlide)
 	}
@@ -176,7 +176,7 @@ func DetectMRXS(path string) (*Info, error) {
 	if idxName == "" || strings.ContainsAny(idxName, `/\`) {
 		return nil, fmt.Errorf("slide: mirax: %w: missing or invalid INDEXFILE", ErrBadMetadata)
 	}
-	idxPath, ok := findFold(dir, idxName)
+	idxPath, ok := FindFold(dir, idxName)
 	if !ok {
 		return nil, fmt.Errorf("slide: mirax: %w: index file missing", ErrTruncated)
 	}

@@ -200,7 +200,7 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 	}
 	srcDir := strings.TrimSuffix(srcMRXS, filepath.Ext(srcMRXS))
 	iniPath := filepath.Join(srcDir, "Slidedat.ini")
-	if ip, ok := findFile(srcDir, "Slidedat.ini"); ok {
+	if ip, ok := slide.FindFold(srcDir, "Slidedat.ini"); ok {
 		iniPath = ip
 	}
 	raw, err := readSmall(iniPath, maxMRXSIni)
@@ -275,7 +275,7 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 	}
 
 	// Index.dat: new SLIDE_ID; table entries of removed records dropped.
-	idxPath, ok := findFile(srcDir, idxName)
+	idxPath, ok := slide.FindFold(srcDir, idxName)
 	if !ok {
 		return nil, fmt.Errorf("slidedeid: mirax: %w: index file missing", slide.ErrTruncated)
 	}
@@ -329,7 +329,7 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 
 	// Data files: new SLIDE_ID in the header, removed records zeroed.
 	for i, name := range dataNames {
-		dp, ok := findFile(srcDir, name)
+		dp, ok := slide.FindFold(srcDir, name)
 		if !ok {
 			return nil, fmt.Errorf("slidedeid: mirax: %w: data file %d missing", slide.ErrTruncated, i)
 		}
@@ -499,23 +499,6 @@ func scrubSlidedat(lines []iniLine, newID string, removed map[[2]int]bool, recor
 		out = out[:len(out)-1]
 	}
 	return strings.Join(out, "\r\n") + "\r\n", nil
-}
-
-func findFile(dir, name string) (string, bool) {
-	p := filepath.Join(dir, name)
-	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-		return p, true
-	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return "", false
-	}
-	for _, e := range ents {
-		if strings.EqualFold(e.Name(), name) && e.Type().IsRegular() {
-			return filepath.Join(dir, e.Name()), true
-		}
-	}
-	return "", false
 }
 
 func readSmall(path string, limit int64) (string, error) {

@@ -14,6 +14,7 @@ import (
 	"filippo.io/age"
 
 	"dossier/packager/bundle"
+	"dossier/packager/cover"
 	"dossier/packager/deid"
 	"dossier/packager/envelope"
 	"dossier/packager/export"
@@ -266,7 +267,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	for _, f := range res.Files {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
-	fmt.Fprintf(w, "Fingerprint: %s\n", fingerprintGroups(res.Fingerprint))
+	fmt.Fprintf(w, "Fingerprint: %s\n", cover.FingerprintGroups(res.Fingerprint))
 	if pseudonym != "" {
 		fmt.Fprintf(w, "The records carry the pseudonym %s instead of your name.\n", pseudonym)
 	}
@@ -283,14 +284,6 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 			fmt.Fprintln(w, line)
 		}
 	}
-}
-
-func fingerprintGroups(hex string) string {
-	var parts []string
-	for i := 0; i < len(hex); i += 4 {
-		parts = append(parts, hex[i:min(i+4, len(hex))])
-	}
-	return strings.Join(parts, " ")
 }
 
 // identitiesFlags reads --passphrase-file or --identity for verify and open.
@@ -371,7 +364,7 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 		return enc.Encode(rep)
 	}
 	fmt.Fprintf(env.Stdout, "The bundle is intact: %d files, %s, every one matches its checksum.\nPrivacy level: %s\nFingerprint: %s\n",
-		rep.Files, humanBytes(rep.Bytes), rep.Privacy, fingerprintGroups(rep.Fingerprint))
+		rep.Files, humanBytes(rep.Bytes), rep.Privacy, cover.FingerprintGroups(rep.Fingerprint))
 	return nil
 }
 
@@ -405,6 +398,6 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Opened and checked %d files into %s.\nStart with %s.\nPrivacy level: %s\nFingerprint: %s\n",
-		rep.Files, *to, filepath.Join(*to, bundle.NameCover), rep.Privacy, fingerprintGroups(rep.Fingerprint))
+		rep.Files, *to, filepath.Join(*to, bundle.NameCover), rep.Privacy, cover.FingerprintGroups(rep.Fingerprint))
 	return nil
 }

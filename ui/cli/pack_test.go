@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"dossier/internal/testtool"
+	"dossier/packager/cover"
 	"dossier/packager/envelope"
 )
 
@@ -38,7 +39,7 @@ func TestPackVerifyOpen(t *testing.T) {
 	os.WriteFile(passFile, []byte(res.Passphrase+"\n"), 0o600)
 
 	code, stdout, stderr = run(t, "verify", "--passphrase-file", passFile, bundlePath)
-	if code != ExitOK || !strings.Contains(stdout, "intact") || !strings.Contains(stdout, fingerprintGroups(res.Fingerprint)) {
+	if code != ExitOK || !strings.Contains(stdout, "intact") || !strings.Contains(stdout, cover.FingerprintGroups(res.Fingerprint)) {
 		t.Errorf("verify: exit %d\n%s%s", code, stdout, stderr)
 	}
 	dest := t.TempDir()
