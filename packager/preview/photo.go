@@ -1,0 +1,168 @@
+package preview
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"image"
+	_ "image/gif" // GIF pictures
+	"image/jpeg"
+	_ "image/png" // PNG pictures
+	"io"
+
+	_ "golang.org/x/image/bmp"  // BMP pictures
+	_ "golang.org/x/image/tiff" // plain TIFF scans (not slides)
+	_ "golang.org/x/image/webp" // WebP pictures
+)
+
+// photo decodes a photo or scan, refusing pictures above MaxPixels. It also
+// returns the EXIF orientation of a JPEG photo (0 when unknown).
+func photo(r io.ReaderAt, size int64, format string) (image.Image, int, error) {
+	cfg, kind, err := image.DecodeConfig(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, 0, noPreview("the picture could not be read (%s)", plainFormat(format))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, 0, noPreview("the picture is too large to preview (%dx%d)", cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, 0, noPreview("the picture could not be decoded (%s)", kind)
+	}
+	o := 0
+	if kind == "jpeg" {
+		head := make([]byte, min(size, 128<<10))
+		n, _ := r.ReadAt(head, 0)
+		o = exifOrientation(head[:n])
+	}
+	return img, o, nil
+}
+
+func plainFormat(f string) string {
+	if f == "" {
+		return "unknown format"
+	}
+	return f
+}
+
+// decodeJPEG decodes one JPEG stream.
+func decodeJPEG(b []byte) (image.Image, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, noPreview("the JPEG image could not be read")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, noPreview("the JPEG image is too large to preview (%dx%d)", cfg.Width, cfg.Height)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, noPreview("the JPEG image could not be decoded: %s", jpegReason(err))
+	}
+	return img, nil
+}
+
+// jpegReason keeps the decoder's own words (they never hold patient data).
+func jpegReason(err error) string {
+	return fmt.Sprint(err)
+}
+
+// exifOrientation returns the EXIF orientation (1-8) of a JPEG stream's
+// APP1 segment, or 0.
+func exifOrientation(b []byte) int {
+	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+		return 0
+	}
+	p := 2
+	for p+4 <= len(b) {
+		if b[p] != 0xFF {
+			return 0
+		}
+		m := b[p+1]
+		if m == 0xDA || m == 0xD9 {
+			return 0
+		}
+		l := int(binary.BigEndian.Uint16(b[p+2:]))
+		if l < 2 || p+2+l > len(b) {
+			return 0
+		}
+		seg := b[p+4 : p+2+l]
+		if m == 0xE1 && len(seg) > 14 && string(seg[:6]) == "Exif\x00\x00" {
+			return tiffOrientation(seg[6:])
+		}
+		p += 2 + l
+	}
+	return 0
+}
+
+func tiffOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 0
+	}
+	var bo binary.ByteOrder
+	switch string(t[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return 0
+	}
+	off := int(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > len(t) {
+		return 0
+	}
+	n := int(bo.Uint16(t[off:]))
+	for i := 0; i < n; i++ {
+		e := off + 2 + 12*i
+		if e+12 > len(t) {
+			return 0
+		}
+		if bo.Uint16(t[e:]) == 0x0112 {
+			v := int(bo.Uint16(t[e+8:]))
+			if v >= 1 && v <= 8 {
+				return v
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// orient returns img turned upright for EXIF orientation o (2-8).
+func orient(img image.Image, o int) image.Image {
+	src := toNRGBA(img)
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var dx, dy int
+			switch o {
+			case 2:
+				dx, dy = w-1-x, y
+			case 3:
+				dx, dy = w-1-x, h-1-y
+			case 4:
+				dx, dy = x, h-1-y
+			case 5:
+				dx, dy = y, x
+			case 6:
+				dx, dy = h-1-y, x
+			case 7:
+				dx, dy = h-1-y, w-1-x
+			case 8:
+				dx, dy = y, w-1-x
+			default:
+				dx, dy = x, y
+			}
+			si := src.PixOffset(b.Min.X+x, b.Min.Y+y)
+			di := dst.PixOffset(dx, dy)
+			copy(dst.Pix[di:di+4], src.Pix[si:si+4])
+		}
+	}
+	return dst
+}
