@@ -200,6 +200,9 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 	if out.Name == "" || strings.ContainsAny(out.Name, `/\`) || strings.HasPrefix(out.Name, ".") {
 		return nil, fmt.Errorf("bundle: %q is not a plain name", out.Name)
 	}
+	if err := os.MkdirAll(out.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the destination folder: %w", err)
+	}
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -210,6 +213,7 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		return nil, err
 	}
 	dedupe(ds)
+	opts.Params = deid.WithIdentity(opts.Params, inv)
 	p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second)}
 	if level != privacy.Identified && inv.Identity != nil {
 		p.scanner = leakscan.New(inv.Identity.Needles())
@@ -413,7 +417,7 @@ func (p *packer) writeTree(s sink, res *Result) error {
 			return err
 		}
 		if err := p.writeItem(s, d); err != nil {
-			return fmt.Errorf("%s: %w", d.Name, err)
+			return fmt.Errorf("%s: %w", d.Path, err)
 		}
 	}
 	res.Items = p.items

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
+	"dossier/packager/dicomdeid"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"dossier/packager/slidedeid"
 )
 
 // Action says what an export does with one item.
@@ -97,6 +100,10 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 		return Exclude, "an archive; the files inside it are sent on their own"
 	case intake.KindOther:
 		return Exclude, "not a medical record Dossier can send"
+	case intake.KindDICOM:
+		if it.SOPInstanceUID == "" || it.SOPClassUID == "" {
+			return Exclude, "this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need"
+		}
 	}
 	if level == privacy.Identified {
 		return Copy, ""
@@ -111,6 +118,12 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 				return Exclude, "the slide's overview image (it shows the label)"
 			}
 		}
+		if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
+			_, err := dicomdeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
+			return err
+		}); reason != "" {
+			return Exclude, reason
+		}
 		if it.BurnedIn {
 			return Review, "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"
 		}
@@ -118,6 +131,12 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 	case intake.KindSlide:
 		switch it.Slide.Vendor {
 		case "aperio", "hamamatsu", "generic-tiff", "leica", "ventana", "philips":
+			if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
+				_, err := slidedeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
+				return err
+			}); reason != "" {
+				return Exclude, reason
+			}
 			return Transform, ""
 		}
 		return Exclude, fmt.Sprintf("Dossier cannot remove identity from %s slides yet; send the glass slides, or this file at the identified level", it.Slide.Vendor)
@@ -133,6 +152,45 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 	return Exclude, "not a medical record Dossier can send"
 }
 
+// preflightSecret keys the throw-away UID remap of a preflight run.
+var preflightSecret = make([]byte, privacy.SecretSize)
+
+// errStarted stops a preflight run at its first write.
+var errStarted = errors.New("the transform started writing")
+
+type stopAtFirstWrite struct{}
+
+func (stopAtFirstWrite) Write([]byte) (int, error) { return 0, errStarted }
+
+// preflight runs a transform until it starts writing: the DICOM and slide
+// de-identifiers check their whole input before writing a byte, so this
+// finds, cheaply and before anything is written, the files they would
+// refuse. It returns the reason to leave the item out, or "".
+func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run func(io.Writer, intake.File) error) string {
+	f, err := intake.Open(it, opts)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return "the file changed since it was added; add it again"
+		}
+		return "could not be read again: " + plainError(err)
+	}
+	defer f.Close()
+	err = run(stopAtFirstWrite{}, f)
+	if err == nil || errors.Is(err, errStarted) || errors.Is(err, context.Canceled) {
+		return ""
+	}
+	return "Dossier cannot remove identity from this file: " + plainError(err)
+}
+
+// plainError drops package prefixes ("dicomdeid: ") from an error message.
+func plainError(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"dicomdeid: ", "slidedeid: ", "envelope: "} {
+		msg = strings.ReplaceAll(msg, p, "")
+	}
+	return msg
+}
+
 // decideDocument reads a document's text and looks for the case's identity.
 func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Format {
@@ -145,7 +203,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		if errors.Is(err, intake.ErrChanged) {
 			return Exclude, "the file changed since it was added; add it again"
 		}
-		return Exclude, "could not be read again: " + err.Error()
+		return Exclude, "could not be read again: " + plainError(err)
 	}
 	defer f.Close()
 	text, err := doctext.Extract(ctx, f, f.Size(), it.Format, doctext.Options{})

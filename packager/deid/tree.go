@@ -76,6 +76,7 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 	var scanner *leakscan.Scanner
 	if p.Level != privacy.Identified && inv.Identity != nil {
 		scanner = leakscan.New(inv.Identity.Needles())
+		p = WithIdentity(p, inv)
 	}
 	res = &Result{Privacy: p.Level, Written: []Written{}, LeftOut: []Decision{}}
 	var todo []Decision

@@ -240,3 +240,38 @@ func TestWriteTreeCancelLeavesNothing(t *testing.T) {
 		t.Errorf("output folder not empty after cancel: %v", entries)
 	}
 }
+
+func TestPlanLeavesOutWhatCannotBeDeidentified(t *testing.T) {
+	dir := t.TempDir()
+	// No SOP Instance UID: no disc index can list it.
+	var elems []dcmfix.Element
+	for _, e := range (dcmfix.Spec{}).Elements() {
+		if e.Tag != dcmfix.T(0x0008, 0x0018) {
+			elems = append(elems, e)
+		}
+	}
+	write(t, dir, "nouid", dcmfix.File(elems, dcmfix.FileOptions{MediaStorageSOPClassUID: dcmfix.SOPClassCT, MediaStorageSOPInstanceUID: "1.2.3.4.4"}))
+	// Deflated: the DICOM de-identifier refuses it, found before writing.
+	write(t, dir, "deflated", dcmfix.Instance(dcmfix.Spec{SOPUID: "1.2.3.4.5", TransferSyntaxUID: dcmfix.UIDDeflatedLE}))
+	write(t, dir, "fine", dcmfix.Instance(dcmfix.Spec{SOPUID: "1.2.3.4.6"}))
+	inv := scanCase(t, dir)
+	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
+		ds, err := Plan(context.Background(), inv, level, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := decision(t, ds, "/fine"); d.Action != Transform {
+			t.Errorf("%s fine: %s %s", level, d.Action, d.Reason)
+		}
+		for _, name := range []string{"/nouid", "/deflated"} {
+			d := decision(t, ds, name)
+			if d.Action != Exclude || d.Reason == "" || name == "/nouid" && !strings.Contains(d.Reason, "identifiers") {
+				t.Errorf("%s %s: %s %q", level, name, d.Action, d.Reason)
+			}
+		}
+	}
+	ds, _ := Plan(context.Background(), inv, privacy.Identified, Options{})
+	if d := decision(t, ds, "/nouid"); d.Action != Exclude {
+		t.Errorf("identified: a DICOM file without identifiers is %s", d.Action)
+	}
+}

@@ -65,6 +65,20 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	return err
 }
 
+// WithIdentity returns p carrying the spellings of the inventory's
+// identity, so that transforms also clean the case's identity (found in
+// other records) out of the text they keep.
+func WithIdentity(p privacy.Params, inv *intake.Inventory) privacy.Params {
+	if inv == nil || inv.Identity == nil || p.Level == privacy.Identified {
+		return p
+	}
+	p.Identity = nil
+	for _, n := range inv.Identity.Needles() {
+		p.Identity = append(p.Identity, n.Text)
+	}
+	return p
+}
+
 // contextReader stops a copy when ctx is cancelled.
 type contextReader struct {
 	ctx context.Context

@@ -697,3 +697,24 @@ func TestLeakScan(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseIdentityIsCleanedFromKeptText: identity found in the case's other
+// records (a converted slide's original file name) is removed from the text
+// Clean Descriptors keeps, here Image Comments.
+func TestCaseIdentityIsCleanedFromKeptText(t *testing.T) {
+	in := dcmfix.Instance(dcmfix.Spec{Modality: "SM", SOPClassUID: dcmfix.SOPClassWSI,
+		Extra: []dcmfix.Element{dcmfix.Str(dcmfix.T(0x0020, 0x4000), "LT", "Aperio|Filename = S26-12345 DOE^JANE|AppMag = 20")}})
+	p := pseudoParams()
+	out, _ := run(t, in, p)
+	if !bytes.Contains(out, []byte("S26-12345")) {
+		t.Fatal("without the case identity the file name stays (nothing to compare with)")
+	}
+	p.Identity = []string{"S26-12345 DOE^JANE", "S26-12345"}
+	out, _ = run(t, in, p)
+	if bytes.Contains(out, []byte("S26-12345")) {
+		t.Error("the case identity was left in Image Comments")
+	}
+	if !bytes.Contains(out, []byte("AppMag = 20")) {
+		t.Error("the harmless rest of the comment was removed")
+	}
+}

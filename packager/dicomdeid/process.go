@@ -142,6 +142,11 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 			}
 		}
 	})
+	// The case's identity, found in its other records, too: a converted
+	// slide's comments can carry the original slide's file name.
+	for _, t := range d.p.Identity {
+		add(t, 5)
+	}
 	for t := range set {
 		d.tokens = append(d.tokens, t)
 	}

@@ -108,7 +108,8 @@ func Normalize(v string) string {
 
 func placeholder(v string) bool {
 	switch strings.ToUpper(v) {
-	case "ANONYMOUS", "ANON", "UNKNOWN", "NONE", "N/A", "NA", "NULL", "TEST", "^", "0", "00000000":
+	case "ANONYMOUS", "ANON", "ANONYMIZED", "ANONYMISED", "DEIDENTIFIED", "DE-IDENTIFIED", "REMOVED", "REDACTED",
+		"UNKNOWN", "NONE", "NO NAME", "NONAME", "PATIENT", "N/A", "NA", "NULL", "TEST", "^", "0", "00000000":
 		return true
 	}
 	return false

@@ -65,6 +65,10 @@ type Params struct {
 	// DateShift moves every date of an anonymised export by this many days
 	// (negative: into the past). Zero for other levels.
 	DateShift int
+	// Identity lists spellings of the case's identity (from every record,
+	// not only the file at hand) that de-identifiers also remove from the
+	// text they keep, such as descriptions and comments.
+	Identity []string
 }
 
 // AnonymousName is the patient name and ID written by anonymised exports.
