@@ -18,14 +18,16 @@ const maxProblemsHeight = 180
 // newCaseScreen shows a case's inventory: a header with the case name, a summary and buttons to add
 // more, the problems that concern the whole case, and the files grouped in a tree, with side (the
 // checklist) beside them.
-func newCaseScreen(name string, inv *intake.Inventory, onAddFiles, onAddFolder func(), side fyne.CanvasObject) fyne.CanvasObject {
+func newCaseScreen(name string, inv *intake.Inventory, onAddFiles, onAddFolder, onSend func(), side fyne.CanvasObject) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	summary := widget.NewLabel(caseSummary(inv))
 	summary.Wrapping = fyne.TextWrapWord
 	addFiles := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), onAddFiles)
 	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), onAddFolder)
-	header := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(addFiles, addFolder)),
+	send := widget.NewButtonWithIcon("Send to a specialist…", theme.MailSendIcon(), onSend)
+	send.Importance = widget.HighImportance
+	header := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(addFiles, addFolder, send)),
 		container.NewVBox(title, summary))
 
 	top := container.NewVBox(header)

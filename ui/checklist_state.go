@@ -65,6 +65,7 @@ const (
 	tabChecklist = "Checklist"
 	tabDocuments = "Documents"
 	tabDetails   = "Case details"
+	tabSent      = "Sent"
 )
 
 func (v *mainView) initChecks() {
@@ -100,6 +101,8 @@ func (v *mainView) initChecks() {
 		container.NewTabItemWithIcon(tabDocuments, theme.DocumentIcon(), c.docs.object),
 		container.NewTabItemWithIcon(tabDetails, theme.AccountIcon(), c.form.object),
 	)
+	v.history = newHistoryPanel(v.sendToSpecialist)
+	c.tabs.Append(container.NewTabItemWithIcon(tabSent, theme.MailSendIcon(), v.history.object))
 	c.side = c.tabs
 }
 

@@ -16,7 +16,7 @@ const (
 
 // newWelcomeScreen is the empty new case: a large drop area with buttons to add files and folders.
 // Dropping works anywhere on the window; the area says so.
-func newWelcomeScreen(onAddFiles, onAddFolder func()) fyne.CanvasObject {
+func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasObject {
 	intro := widget.NewLabel("Gather the medical records a specialist needs for a second opinion. " +
 		"Nothing is changed or moved: Dossier only reads your files.")
 	intro.Wrapping = fyne.TextWrapWord
@@ -43,5 +43,8 @@ func newWelcomeScreen(onAddFiles, onAddFolder func()) fyne.CanvasObject {
 		layout.NewSpacer(),
 	)
 	area := newPanel(inner, theme.ColorNameInputBackground, theme.ColorNamePrimary)
-	return container.NewBorder(container.NewPadded(intro), nil, nil, nil, container.NewPadded(area))
+	open := widget.NewButtonWithIcon("Open a bundle someone sent you…", theme.MailAttachmentIcon(), onOpenBundle)
+	receive := widget.NewLabel("Received a bundle (a file ending in .age)?")
+	bottom := container.NewCenter(container.NewHBox(receive, open))
+	return container.NewBorder(container.NewPadded(intro), bottom, nil, nil, container.NewPadded(area))
 }

@@ -17,6 +17,7 @@ import (
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
+	"dossier/packager/store"
 )
 
 // Config is what the desktop UI needs from the rest of the program.
@@ -28,12 +29,16 @@ type Config struct {
 	Combine func(invs ...*intake.Inventory) *intake.Inventory
 	// Store keeps cases. Nil means nothing is persisted.
 	Store CaseStore
-	// Paths come from the command line; they become a new case exactly as if they had been dropped.
+	// Paths come from the command line; they become a new case exactly as if they had been dropped. A path
+	// ending in .age or .age.NNN (a bundle or one of its volumes) opens the open-a-bundle screen instead.
 	Paths []string
 	// Now tells the time, for the new case's name and the checklist's "recent"; nil means time.Now.
 	Now func() time.Time
 	// Rules is the checklist the case is measured against; nil means checklist.Default().
 	Rules *checklist.Rules
+	// Screenshot, for the documentation only, names a scene to show once the case from Paths is read
+	// (see screenshot.go and scripts/screenshots.sh).
+	Screenshot string
 }
 
 // CaseStore is the part of the case store the desktop UI uses. Its methods run off the UI goroutine.
@@ -51,6 +56,19 @@ type CaseStore interface {
 	Unwaive(ctx context.Context, caseID int64, ruleID string) error
 	// SetCategory keeps the person's correction of what kind of document a file is.
 	SetCategory(ctx context.Context, caseID int64, path string, c doctext.Category) error
+
+	// Pseudonym returns the case's pseudonym and secret (made on first use), for pseudonymised exports.
+	Pseudonym(ctx context.Context, caseID int64) (pseudonym string, secret []byte, err error)
+	// AddExport records an export in the audit trail.
+	AddExport(ctx context.Context, e *store.Export) error
+	// Exports lists a case's exports, newest first.
+	Exports(ctx context.Context, caseID int64) ([]*store.Export, error)
+	// Centres lists the saved receiving centres by name.
+	Centres(ctx context.Context) ([]*store.Centre, error)
+	// SaveCentre adds a centre or replaces the keys of the one with that name.
+	SaveCentre(ctx context.Context, c *store.Centre) error
+	// DeleteCentre removes a saved centre.
+	DeleteCentre(ctx context.Context, id int64) error
 }
 
 // Default window size.
@@ -66,6 +84,7 @@ func NewMainWindow(a fyne.App, cfg Config) fyne.Window {
 // mainView owns the main window and the state of the case being built. All of its fields are used on
 // the UI goroutine only; background work goes through run.
 type mainView struct {
+	app  fyne.App
 	cfg  Config
 	win  fyne.Window
 	run  *runner
@@ -82,6 +101,10 @@ type mainView struct {
 	pending [][]string // paths added while a scan was running, scanned next
 
 	checks caseChecks // the checklist, case details, waivers and categories (checklist_state.go)
+
+	wizard  *exportWizard // the export wizard while it is open
+	history *historyPanel // the case's exports (export_history.go)
+	opener  *openScreen   // the open-a-bundle screen while it is shown
 }
 
 // newMainView builds the window; post delivers to the UI goroutine (nil: fyne.Do).
@@ -92,12 +115,12 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	if cfg.Combine == nil {
 		cfg.Combine = intake.Combine
 	}
-	v := &mainView{cfg: cfg, run: newRunner(post)}
+	v := &mainView{app: a, cfg: cfg, run: newRunner(post)}
 	v.win = a.NewWindow("Dossier")
 	v.initChecks()
 	v.win.Resize(defaultWindowSize)
 	v.status = newStatusPanel(v.cancelScan)
-	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder))
+	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle))
 	v.root = container.NewBorder(v.status.object, nil, nil, nil, v.content)
 	v.win.SetContent(v.root)
 	v.win.SetOnDropped(v.dropped)
@@ -108,22 +131,35 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 		fyne.NewMenuItemSeparator(),
 		&fyne.MenuItem{Label: "Case details…", Action: v.showDetails, Shortcut: shortcutDetails},
 		&fyne.MenuItem{Label: "Create request letter…", Action: v.createLetter, Shortcut: shortcutLetter},
+		fyne.NewMenuItemSeparator(),
+		&fyne.MenuItem{Label: "Send to a specialist…", Action: v.sendToSpecialist, Shortcut: shortcutSend},
+		&fyne.MenuItem{Label: "Open a bundle…", Action: v.openBundle, Shortcut: shortcutOpenBundle},
+		fyne.NewMenuItemSeparator(),
+		&fyne.MenuItem{Label: "Settings…", Action: v.showSettings},
 	)))
+	v.win.Canvas().AddShortcut(shortcutSend, func(fyne.Shortcut) { v.sendToSpecialist() })
+	v.win.Canvas().AddShortcut(shortcutOpenBundle, func(fyne.Shortcut) { v.openBundle() })
 	v.win.Canvas().AddShortcut(shortcutAddFiles, func(fyne.Shortcut) { v.addFiles() })
 	v.win.Canvas().AddShortcut(shortcutAddFolder, func(fyne.Shortcut) { v.addFolder() })
 	v.win.Canvas().AddShortcut(shortcutDetails, func(fyne.Shortcut) { v.showDetails() })
 	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
-	if len(cfg.Paths) > 0 {
-		v.add(cfg.Paths)
+	records, bundles := splitBundlePaths(cfg.Paths)
+	if len(records) > 0 {
+		v.add(records)
+	}
+	if len(bundles) > 0 {
+		v.showOpen(bundles[0])
 	}
 	return v
 }
 
 var (
-	shortcutAddFiles  = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutAddFolder = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
-	shortcutDetails   = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutLetter    = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutAddFiles   = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutAddFolder  = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	shortcutDetails    = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutLetter     = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutSend       = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutOpenBundle = &desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // dropped handles files and folders dropped anywhere on the window (the position is unreliable).
@@ -265,7 +301,13 @@ func (v *mainView) scanDone(res scanResult, err error) {
 	default:
 		v.inv, v.caseID = res.merged, res.caseID
 		v.inventoryChanged()
-		v.showCase()
+		if v.wizard == nil && v.opener == nil {
+			v.showCase()
+		}
+		v.loadHistory()
+		if v.cfg.Screenshot != "" {
+			v.screenshotScene()
+		}
 		if res.saveErr != nil {
 			v.status.showError("Your files are listed below, but the case could not be saved on this computer.", res.saveErr)
 		} else {
@@ -293,6 +335,6 @@ func (v *mainView) closed() {
 }
 
 func (v *mainView) showCase() {
-	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, v.addFiles, v.addFolder, v.checks.side)}
+	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, v.addFiles, v.addFolder, v.sendToSpecialist, v.checks.side)}
 	v.content.Refresh()
 }

@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/bundle"
+	"dossier/packager/envelope"
+)
+
+// problem is an error told to a person: a title, what happened, what to do, and the technical details
+// (copyable) for whoever helps them.
+type problem struct {
+	Title, What, Todo string
+	Details           string
+}
+
+// explain turns an error from exporting or opening a bundle into a problem; fallback is used for what
+// happened when the error is not one Dossier knows.
+func explain(err error, fallback problem) problem {
+	p := fallback
+	if err != nil {
+		p.Details = err.Error()
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, envelope.ErrWrongKey):
+		p.Title = "This passphrase or key does not open the bundle"
+		p.What = "The bundle is fine as far as Dossier can tell, but it was locked with a different passphrase or key."
+		p.Todo = "Type the passphrase again exactly as you received it (the words and the hyphens between them). " +
+			"If it was sent to your centre's key, choose that key file."
+	case errors.Is(err, envelope.ErrDamaged), errors.Is(err, bundle.ErrCorrupt), errors.Is(err, bundle.ErrMismatch):
+		p.Title = "The bundle is damaged or incomplete"
+		p.What = "Part of the bundle is missing or was changed on the way, so its contents cannot be trusted."
+		p.Todo = "If it came in several pieces (.age.001, .age.002, …), put all of them in the same folder and try again. " +
+			"Otherwise ask the sender to send it once more."
+	case errors.Is(err, bundle.ErrNotBundle):
+		p.Title = "This is not a Dossier bundle"
+		p.What = "The file opened, but there is no bundle inside it."
+		p.Todo = "Check that you chose the file that ends in .age (or its first piece, .age.001)."
+	case errors.Is(err, bundle.ErrExists), errors.Is(err, envelope.ErrExists):
+		p.Title = "Files of this name are already there"
+		p.What = "The folder you chose already holds files with the same names. Nothing was replaced."
+		p.Todo = "Choose another folder, or another name, and try again."
+	case errors.Is(err, envelope.ErrDiskFull):
+		p.Title = "The disk is full"
+		p.What = "There was not enough room where you chose to save. Nothing was left behind."
+		p.Todo = "Free some space or choose another place (another disk or a USB stick), then try again."
+	case errors.Is(err, fs.ErrNotExist):
+		p.Title = "A file is missing"
+		p.What = "A file Dossier needs is not where it was: it may have been moved, renamed or unplugged. " +
+			"For a bundle in several pieces, one of the pieces may be missing."
+		p.Todo = "Check that the drive is plugged in and that every piece is in the same folder, then try again."
+	case errors.Is(err, fs.ErrPermission):
+		p.Title = "Dossier may not write there"
+		p.What = "This computer does not allow Dossier to use that folder."
+		p.Todo = "Choose a folder of your own, such as Documents or Desktop."
+	case errors.Is(err, context.Canceled):
+		p.Title = "Stopped"
+		p.What = "You stopped it. Nothing was left behind."
+		p.Todo = "You can start again at any time."
+	}
+	if p.Title == "" {
+		p.Title = "Something went wrong"
+	}
+	if p.Todo == "" {
+		p.Todo = "Please try again. If it happens again, copy the details below and send them to whoever helps you."
+	}
+	return p
+}
+
+// errorBox shows a problem inside a screen; it starts hidden.
+type errorBox struct {
+	object  *panel
+	title   *widget.Label
+	what    *widget.Label
+	todo    *widget.Label
+	details *widget.Label
+	copyBtn *widget.Button
+	p       problem
+}
+
+func newErrorBox() *errorBox {
+	b := &errorBox{
+		title:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		what:    widget.NewLabel(""),
+		todo:    widget.NewLabel(""),
+		details: widget.NewLabel(""),
+	}
+	for _, l := range []*widget.Label{b.what, b.todo, b.details} {
+		l.Wrapping = fyne.TextWrapWord
+	}
+	b.details.Selectable = true
+	b.details.SizeName = theme.SizeNameCaptionText
+	b.copyBtn = widget.NewButtonWithIcon("Copy details", theme.ContentCopyIcon(), func() {
+		if a := fyne.CurrentApp(); a != nil {
+			a.Clipboard().SetContent(b.p.Title + "\n" + b.p.What + "\n" + b.p.Details)
+		}
+	})
+	b.object = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))), nil,
+		container.NewVBox(b.title, b.what, b.todo, b.details, container.NewHBox(b.copyBtn))),
+		theme.ColorNameInputBackground, theme.ColorNameError)
+	b.object.Hide()
+	return b
+}
+
+func (b *errorBox) show(p problem) {
+	b.p = p
+	b.title.SetText(p.Title)
+	b.what.SetText(p.What)
+	b.todo.SetText(p.Todo)
+	b.details.SetText(p.Details)
+	if p.Details == "" {
+		b.details.Hide()
+		b.copyBtn.Hide()
+	} else {
+		b.details.SetText("Details: " + p.Details)
+		b.details.Show()
+		b.copyBtn.Show()
+	}
+	b.object.Show()
+}
+
+func (b *errorBox) hide() { b.object.Hide() }
+
+// showProblem shows a problem in a dialog over the window.
+func showProblem(w fyne.Window, p problem) {
+	b := newErrorBox()
+	b.show(p)
+	d := dialog.NewCustom(p.Title, "Close", b.object, w)
+	d.Resize(fyne.NewSize(min(560, w.Canvas().Size().Width*0.9), 0))
+	d.Show()
+}

@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/bundle"
+)
+
+// buildDone is the last step: the passphrase (once), the fingerprint, the files and where they are.
+func (w *exportWizard) buildDone() fyne.CanvasObject {
+	res := w.result
+	o := w.packOut
+	box := container.NewVBox()
+	where := widget.NewLabel("Saved in " + o.Dir + ".")
+	where.Wrapping = fyne.TextWrapWord
+	buttons := container.NewHBox()
+	box.Add(container.NewBorder(nil, nil, nil, buttons, where))
+
+	if w.passphrase != "" {
+		h := widget.NewLabelWithStyle("The passphrase — shown only now", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		pass := widget.NewLabelWithStyle(w.passphrase, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		pass.SizeName = theme.SizeNameHeadingText
+		pass.Selectable = true
+		pass.Wrapping = fyne.TextWrapBreak
+		copyBtn := widget.NewButtonWithIcon("Copy the passphrase", theme.ContentCopyIcon(), func() {
+			copyText(w.passphrase)
+		})
+		advice := widget.NewLabel("Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. " +
+			"Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail.")
+		advice.Wrapping = fyne.TextWrapWord
+		box.Add(newPanel(container.NewVBox(h, pass, container.NewHBox(copyBtn), advice), theme.ColorNameInputBackground, theme.ColorNamePrimary))
+	} else {
+		var s string
+		switch {
+		case o.Folder:
+			s = "This copy is not locked: anyone who finds it can read it. Keep the USB stick with you and hand it over in person."
+		case o.Passphrase != "":
+			s = "Send the passphrase you chose another way than the bundle: read it out on the phone or send it by text message."
+		default:
+			s = "Only " + res.Recipient + " can open it, with their own key. No passphrase needs to be sent."
+		}
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	if res.Pseudonym != "" {
+		l := widget.NewLabel("Your records carry the code " + res.Pseudonym + " instead of your name. " +
+			"When the centre replies about " + res.Pseudonym + ", you will have to tell them who you are.")
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+
+	fh := widget.NewLabelWithStyle("Fingerprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	fp := widget.NewLabelWithStyle(fingerprintGroups(res.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	fp.Selectable = true
+	fp.Wrapping = fyne.TextWrapBreak
+	fexpl := widget.NewLabel("When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent.")
+	fexpl.Wrapping = fyne.TextWrapWord
+	box.Add(fh)
+	box.Add(fp)
+	box.Add(fexpl)
+
+	fl := widget.NewLabelWithStyle("What was saved", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	box.Add(fl)
+	for _, f := range res.Files {
+		box.Add(widget.NewLabel("• " + filepath.Base(f)))
+	}
+	inside := plural(len(res.Items), "file", "files") + " of your records are inside"
+	if n := len(res.LeftOut); n > 0 {
+		inside += "; " + plural(n, "file was", "files were") + " left out, as listed on the cover summary"
+	}
+	box.Add(widget.NewLabel(inside + "."))
+
+	folder := o.Dir
+	if o.Folder {
+		folder = filepath.Join(o.Dir, o.Name)
+	}
+	show := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { openPath(folder) })
+	buttons.Add(show)
+	if o.Folder {
+		coverPath := filepath.Join(folder, bundle.NameCover)
+		buttons.Add(widget.NewButtonWithIcon("Open the cover summary", theme.DocumentIcon(), func() { openPath(coverPath) }))
+	}
+	return box
+}
+
+// fingerprintGroups writes a fingerprint in groups of four, easy to read out.
+func fingerprintGroups(hex string) string {
+	var parts []string
+	for i := 0; i < len(hex); i += 4 {
+		parts = append(parts, hex[i:min(i+4, len(hex))])
+	}
+	return strings.Join(parts, " ")
+}
+
+// copyText puts text on the clipboard.
+func copyText(s string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Clipboard().SetContent(s)
+	}
+}
+
+// openPath asks the system to show a file or folder.
+func openPath(p string) {
+	a := fyne.CurrentApp()
+	if a == nil || p == "" {
+		return
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return
+	}
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	if !strings.HasPrefix(u.Path, "/") { // Windows: file:///C:/...
+		u.Path = "/" + u.Path
+	}
+	_ = a.OpenURL(u)
+}

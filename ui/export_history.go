@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/store"
+)
+
+// historyPanel lists what was sent from the case: when, to whom, at which level, how big, and the
+// fingerprint. It is filled from the audit rows of the store.
+type historyPanel struct {
+	object *fyne.Container
+	intro  *widget.Label
+	list   *widget.List
+	rows   []*store.Export
+}
+
+func newHistoryPanel(onSend func()) *historyPanel {
+	h := &historyPanel{intro: widget.NewLabel("Nothing has been sent from this case yet.")}
+	h.intro.Wrapping = fyne.TextWrapWord
+	h.list = widget.NewList(func() int { return len(h.rows) },
+		func() fyne.CanvasObject {
+			title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			title.Truncation = fyne.TextTruncateEllipsis
+			detail := widget.NewLabel("")
+			detail.Truncation = fyne.TextTruncateEllipsis
+			fp := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			fp.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, detail, fp)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(h.rows) {
+				return
+			}
+			e := h.rows[id]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(historyTitle(e))
+			c.Objects[1].(*widget.Label).SetText(historyDetail(e))
+			c.Objects[2].(*widget.Label).SetText("Fingerprint " + fingerprintGroups(e.Fingerprint))
+		})
+	send := widget.NewButton("Send to a specialist…", onSend)
+	h.object = container.NewBorder(container.NewVBox(h.intro, container.NewHBox(send)), nil, nil, nil, h.list)
+	return h
+}
+
+func (h *historyPanel) setExports(es []*store.Export) {
+	h.rows = es
+	if len(es) == 0 {
+		h.intro.SetText("Nothing has been sent from this case yet.")
+	} else {
+		h.intro.SetText(fmt.Sprintf("Sent from this case: %s, newest first.", plural(len(es), "bundle", "bundles")))
+	}
+	h.list.Refresh()
+}
+
+func historyTitle(e *store.Export) string {
+	return e.Created.Local().Format("2 January 2006, 15:04") + " — " + e.Name
+}
+
+func historyDetail(e *store.Export) string {
+	to := e.Recipient
+	switch to {
+	case "generated passphrase", "passphrase":
+		to = "locked with a " + to
+	case "unencrypted folder":
+		to = "unlocked copy (USB stick)"
+	default:
+		to = "for " + to
+	}
+	return fmt.Sprintf("%s · %s · %s · %s", to, levelName(e.Level), humanSize(e.Bytes), plural(len(e.Items), "file", "files"))
+}
+
+// levelName is a privacy level in words.
+func levelName(l string) string {
+	switch l {
+	case "identified":
+		return "with your name"
+	case "pseudonymised":
+		return "with a code name"
+	case "anonymised":
+		return "anonymous"
+	}
+	return l
+}

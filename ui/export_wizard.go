@@ -1,0 +1,882 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/bundle"
+	"dossier/packager/checklist"
+	"dossier/packager/deid"
+	"dossier/packager/doctext"
+	"dossier/packager/envelope"
+	"dossier/packager/export"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+	"dossier/packager/store"
+)
+
+// The steps of the export wizard.
+const (
+	stepLevel = iota + 1
+	stepDecisions
+	stepRecipient
+	stepProgress
+	stepDone
+)
+
+var stepTitles = map[int]string{
+	stepLevel:     "How much should the centre see about you?",
+	stepDecisions: "Please decide about these files",
+	stepRecipient: "Who will open it, and where should it go?",
+	stepProgress:  "Making your bundle…",
+	stepDone:      "Your bundle is ready",
+}
+
+// levelText is what each privacy level means, in plain words, with its consequence.
+var levelText = []struct {
+	level       privacy.Level
+	title, body string
+}{
+	{privacy.Identified, "With my name (for a second opinion about my treatment)",
+		"Your files go exactly as they are, with your name, birth date and hospital numbers. " +
+			"The specialist knows who you are and can write back to you or your doctor. Choose this when the opinion is about your own care."},
+	{privacy.Pseudonymised, "With a code name instead of my name",
+		"Your name, birth date and hospital numbers are replaced by a code; the real dates stay, so the story of your illness stays right. " +
+			"The centre will not see your name: you will have to tell them who you are when they reply. " +
+			"Dossier keeps the key to the code on this computer. Some files cannot be cleaned for sure: you decide about each one next."},
+	{privacy.Anonymised, "Without anything that points to me",
+		"Names, numbers and exact dates are removed (dates are moved by a random amount). " +
+			"Nobody, not even you, can link these records back to you later. For teaching, research or an informal look; not for a decision about your treatment."},
+}
+
+// Choices of who can open the bundle.
+const (
+	keyGenerated = "A passphrase Dossier makes for me (recommended)"
+	keyTyped     = "A passphrase I choose"
+	keyCentre    = "The receiving centre's key (a saved centre, or a key they sent me)"
+	keyFolder    = "No lock: a copy on a USB stick to take to a visit"
+)
+
+// Volume size presets.
+const (
+	splitNone   = "One file"
+	splitMail   = "Pieces for e-mail (20 MB each, under the usual 25 MB limit)"
+	splitPortal = "Pieces for upload portals (2 GB each)"
+	splitCustom = "Pieces of a size I choose"
+)
+
+var splitSizes = map[string]string{splitMail: "20MB", splitPortal: "2GB"}
+
+// exportInput is the case as it was when the wizard opened; the export never sees later changes.
+type exportInput struct {
+	caseID  int64
+	inv     *intake.Inventory
+	rules   *checklist.Rules
+	report  *checklist.Report
+	details checklist.Details
+}
+
+// exportWizard walks the person from a case to a sent bundle in five steps.
+type exportWizard struct {
+	in      exportInput
+	win     fyne.Window
+	run     *runner
+	st      CaseStore
+	now     func() time.Time
+	onClose func()
+	onSent  func()
+
+	object    *fyne.Container
+	stepTitle *widget.Label
+	stepCount *widget.Label
+	body      *fyne.Container
+	info      *widget.Label
+	errBox    *errorBox
+	back      *widget.Button
+	next      *widget.Button
+	cancel    *widget.Button
+	step      int
+
+	// Step 1.
+	levelRadios []*widget.RadioGroup
+	level       privacy.Level
+	levelScreen fyne.CanvasObject
+
+	// Step 2.
+	plan       *job
+	planLevel  privacy.Level // the level decisions were made for ("": none yet)
+	decisions  []deid.Decision
+	excerpts   map[string]string
+	include    map[string]bool
+	decScreen  *fyne.Container
+	decChoices map[string]*widget.RadioGroup
+
+	// Step 3.
+	mode       *widget.RadioGroup
+	typed      *widget.Entry
+	typedAgain *widget.Entry
+	strength   *widget.Label
+	typedBox   *fyne.Container
+	centres    []*store.Centre
+	centreSel  *widget.Select
+	pasted     *widget.Entry
+	keyCheck   *widget.Label
+	centreBox  *fyne.Container
+	usbWarning fyne.CanvasObject
+	split      *widget.Select
+	customSize *widget.Entry
+	dir        string
+	dirLabel   *widget.Label
+	name       *widget.Entry
+	recScreen  fyne.CanvasObject
+
+	// Step 4.
+	packing    *job
+	started    time.Time
+	bar        *widget.ProgressBar
+	current    *widget.Label
+	timeLeft   *widget.Label
+	progScreen fyne.CanvasObject
+	// packHook, if set, is called from the export's goroutine on every progress report (tests).
+	packHook func(bundle.Progress)
+
+	// Step 5.
+	result     *export.Result
+	passphrase string // generated: shown once on the done screen
+	packOut    bundle.Output
+}
+
+// exportDeps is what the wizard needs from the main window.
+type exportDeps struct {
+	win     fyne.Window
+	run     *runner
+	st      CaseStore
+	now     func() time.Time
+	level   privacy.Level // preselected
+	onClose func()        // the person leaves the wizard
+	onSent  func()        // a bundle was made
+}
+
+func newExportWizard(in exportInput, d exportDeps) *exportWizard {
+	w := &exportWizard{in: in, win: d.win, run: d.run, st: d.st, now: d.now, onClose: d.onClose, onSent: d.onSent,
+		level: d.level, include: map[string]bool{}}
+	if w.level == "" {
+		w.level = privacy.Identified
+	}
+	w.stepTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.stepTitle.SizeName = theme.SizeNameSubHeadingText
+	w.stepCount = widget.NewLabel("")
+	w.info = widget.NewLabel("")
+	w.info.Wrapping = fyne.TextWrapWord
+	w.info.Hide()
+	w.errBox = newErrorBox()
+	w.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), w.goBack)
+	w.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), w.goNext)
+	w.next.Importance = widget.HighImportance
+	w.next.IconPlacement = widget.ButtonIconTrailingText
+	w.cancel = widget.NewButtonWithIcon("Close", theme.CancelIcon(), w.close)
+	w.body = container.NewStack()
+
+	w.levelScreen = w.buildLevel()
+	w.decScreen = container.NewVBox()
+	w.recScreen = w.buildRecipient()
+	w.progScreen = w.buildProgress()
+
+	header := container.NewVBox(container.NewBorder(nil, nil, nil, w.stepCount, w.stepTitle), widget.NewSeparator())
+	buttons := container.NewBorder(nil, nil, w.cancel, container.NewHBox(w.back, w.next))
+	footer := container.NewVBox(w.info, w.errBox.object, widget.NewSeparator(), buttons)
+	w.object = container.NewPadded(container.NewBorder(header, footer, nil, nil, w.body))
+	w.show(stepLevel)
+	return w
+}
+
+// show switches to a step.
+func (w *exportWizard) show(step int) {
+	w.step = step
+	w.stepTitle.SetText(stepTitles[step])
+	w.stepCount.SetText(fmt.Sprintf("Step %d of 5", step))
+	w.errBox.hide()
+	var screen fyne.CanvasObject
+	w.back.Show()
+	w.next.Show()
+	w.back.Enable()
+	w.next.Enable()
+	w.cancel.SetText("Close")
+	w.next.SetText("Next")
+	switch step {
+	case stepLevel:
+		screen = container.NewVScroll(w.levelScreen)
+		w.back.Disable()
+	case stepDecisions:
+		screen = container.NewVScroll(w.decScreen)
+		w.startPlan()
+	case stepRecipient:
+		screen = container.NewVScroll(w.recScreen)
+		w.next.SetText("Make the bundle")
+		w.loadCentres()
+	case stepProgress:
+		screen = w.progScreen
+		w.back.Hide()
+		w.next.Hide()
+		w.cancel.SetText("Cancel")
+	case stepDone:
+		screen = container.NewVScroll(w.buildDone())
+		w.back.Hide()
+		w.next.SetText("Back to my case")
+		w.cancel.Hide()
+	}
+	if step != stepDone {
+		w.cancel.Show()
+	}
+	w.body.Objects = []fyne.CanvasObject{screen}
+	w.body.Refresh()
+}
+
+func (w *exportWizard) goBack() {
+	w.info.Hide()
+	if w.step > stepLevel && w.step <= stepRecipient {
+		w.show(w.step - 1)
+	}
+}
+
+func (w *exportWizard) goNext() {
+	w.info.Hide()
+	switch w.step {
+	case stepLevel, stepDecisions:
+		if w.step == stepDecisions && w.plan != nil {
+			w.setInfo("Dossier is still looking at your files; please wait a moment.")
+			return
+		}
+		w.show(w.step + 1)
+	case stepRecipient:
+		w.startExport()
+	case stepDone:
+		w.close()
+	}
+}
+
+func (w *exportWizard) setInfo(s string) {
+	w.info.SetText(s)
+	w.info.Show()
+}
+
+// close leaves the wizard (or, while the bundle is being made, stops it).
+func (w *exportWizard) close() {
+	if w.step == stepProgress {
+		if w.packing != nil {
+			w.packing.Cancel()
+			w.current.SetText("Stopping… nothing will be left behind.")
+		}
+		return
+	}
+	if w.plan != nil {
+		w.plan.Cancel()
+	}
+	if w.onClose != nil {
+		w.onClose()
+	}
+}
+
+// --- Step 1: privacy level ---
+
+func (w *exportWizard) buildLevel() fyne.CanvasObject {
+	intro := widget.NewLabel("Choose how much of who you are goes with your records. You can read each choice below; nothing is sent until the last step.")
+	intro.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(intro)
+	w.levelRadios = nil
+	for _, lt := range levelText {
+		r := widget.NewRadioGroup([]string{lt.title}, nil)
+		level := lt.level
+		r.OnChanged = func(s string) {
+			if s == "" {
+				if w.level == level { // keep one choice: a click on the chosen one does not clear it
+					r.SetSelected(lt.title)
+				}
+				return
+			}
+			w.setLevel(level)
+		}
+		body := widget.NewLabel(lt.body)
+		body.Wrapping = fyne.TextWrapWord
+		w.levelRadios = append(w.levelRadios, r)
+		box.Add(newPanel(container.NewVBox(r, body), theme.ColorNameInputBackground, ""))
+	}
+	w.setLevel(w.level)
+	return box
+}
+
+// setLevel chooses a privacy level and marks it in the radio groups.
+func (w *exportWizard) setLevel(l privacy.Level) {
+	w.level = l
+	for i, lt := range levelText {
+		want := ""
+		if lt.level == l {
+			want = lt.title
+		}
+		if w.levelRadios[i].Selected != want {
+			w.levelRadios[i].SetSelected(want)
+		}
+	}
+}
+
+// --- Step 2: decisions ---
+
+type planResult struct {
+	decisions []deid.Decision
+	excerpts  map[string]string
+}
+
+// startPlan works out what the export does with each file at the chosen level (reading documents).
+func (w *exportWizard) startPlan() {
+	if w.planLevel == w.level && w.decisions != nil {
+		return
+	}
+	if w.plan != nil {
+		w.plan.Cancel()
+	}
+	w.decScreen.Objects = []fyne.CanvasObject{widget.NewLabel("Looking at each of your files for this choice…"), widget.NewProgressBarInfinite()}
+	w.decScreen.Refresh()
+	inv, level := w.in.inv, w.level
+	w.plan = startJob(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (planResult, error) {
+		if inv == nil {
+			inv = &intake.Inventory{}
+		}
+		ds, err := deid.Plan(ctx, inv, level, deid.Options{})
+		if err != nil {
+			return planResult{}, err
+		}
+		return planResult{decisions: ds, excerpts: excerpts(ctx, ds)}, nil
+	}, nil, func(res planResult, err error) {
+		w.plan = nil
+		switch {
+		case errors.Is(err, context.Canceled):
+			w.planLevel = ""
+			return
+		case err != nil:
+			w.decScreen.Objects = nil
+			w.decScreen.Refresh()
+			w.errBox.show(explain(err, problem{Title: "Dossier could not look at your files",
+				What: "Something went wrong while checking what can be sent."}))
+			return
+		}
+		w.decisions, w.excerpts, w.planLevel = res.decisions, res.excerpts, level
+		w.fillDecisions()
+	})
+}
+
+// excerpts reads the beginning of each document that needs a decision, so the person sees what it is.
+func excerpts(ctx context.Context, ds []deid.Decision) map[string]string {
+	out := map[string]string{}
+	for _, d := range ds {
+		if d.Action != deid.Review || d.Item == nil || (d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument) {
+			continue
+		}
+		if ctx.Err() != nil {
+			return out
+		}
+		f, err := intake.Open(d.Item, intake.Options{})
+		if err != nil {
+			continue
+		}
+		text, err := doctext.Extract(ctx, f, f.Size(), d.Item.Format, doctext.Options{})
+		f.Close()
+		if err != nil {
+			continue
+		}
+		text = strings.Join(strings.Fields(text), " ")
+		if utf8.RuneCountInString(text) > 240 {
+			text = string([]rune(text)[:240]) + "…"
+		}
+		out[d.Path] = text
+	}
+	return out
+}
+
+// Choices for an item needing a decision.
+const (
+	choiceSend  = "Send it"
+	choiceleave = "Leave it out"
+)
+
+func (w *exportWizard) fillDecisions() {
+	var review, exclude []deid.Decision
+	sent := 0
+	for _, d := range w.decisions {
+		switch d.Action {
+		case deid.Review:
+			review = append(review, d)
+		case deid.Exclude:
+			exclude = append(exclude, d)
+		default:
+			sent++
+		}
+	}
+	box := w.decScreen
+	box.Objects = nil
+	summary := fmt.Sprintf("%s will be sent", plural(sent, "file", "files"))
+	if w.planLevel != privacy.Identified {
+		summary += ", cleaned of your name and other details"
+	} else {
+		summary += " exactly as they are"
+	}
+	summary += "."
+	if len(review) == 0 {
+		summary += " No file needs a decision from you."
+	}
+	intro := widget.NewLabel(summary)
+	intro.Wrapping = fyne.TextWrapWord
+	box.Add(intro)
+	w.decChoices = map[string]*widget.RadioGroup{}
+	if len(review) > 0 {
+		h := widget.NewLabelWithStyle(fmt.Sprintf("Your decision is needed (%d)", len(review)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		expl := widget.NewLabel("Dossier cannot be sure these files are free of your name or other details. " +
+			"They are left out unless you choose to send them. Send one only if you have looked at it and are happy for the centre to see it.")
+		expl.Wrapping = fyne.TextWrapWord
+		box.Add(h)
+		box.Add(expl)
+		for _, d := range review {
+			box.Add(w.reviewRow(d))
+		}
+	}
+	if len(exclude) > 0 {
+		h := widget.NewLabelWithStyle(fmt.Sprintf("Left out (%d)", len(exclude)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		box.Add(h)
+		for _, d := range exclude {
+			l := widget.NewLabel(itemName(d) + " — " + d.Reason)
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+	}
+	box.Refresh()
+}
+
+// itemName is how a file is called on screen: its own name.
+func itemName(d deid.Decision) string {
+	if d.Item != nil && d.Item.Kind == intake.KindDICOM && d.Item.Modality != "" {
+		return filepath.Base(d.Path) + " (" + d.Item.Modality + " image)"
+	}
+	return filepath.Base(d.Path)
+}
+
+func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
+	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	reason := widget.NewLabel("Why: " + d.Reason)
+	reason.Wrapping = fyne.TextWrapWord
+	path := d.Path
+	choice := widget.NewRadioGroup([]string{choiceSend, choiceleave}, func(s string) {
+		if s == choiceSend {
+			w.include[path] = true
+		} else {
+			delete(w.include, path)
+		}
+	})
+	choice.Horizontal = true
+	choice.Required = true
+	if w.include[path] {
+		choice.SetSelected(choiceSend)
+	} else {
+		choice.SetSelected(choiceleave)
+	}
+	w.decChoices[path] = choice
+	rows := container.NewVBox(name, reason)
+	if ex := w.excerpts[path]; ex != "" {
+		l := widget.NewLabelWithStyle("“"+ex+"”", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		l.Wrapping = fyne.TextWrapWord
+		rows.Add(l)
+	}
+	rows.Add(choice)
+	return newPanel(rows, theme.ColorNameInputBackground, theme.ColorNameWarning)
+}
+
+// --- Step 3: recipient, pieces and destination ---
+
+func (w *exportWizard) buildRecipient() fyne.CanvasObject {
+	w.typed = widget.NewPasswordEntry()
+	w.typed.SetPlaceHolder("Six or more words nobody would guess")
+	w.typedAgain = widget.NewPasswordEntry()
+	w.typedAgain.SetPlaceHolder("The same passphrase again")
+	w.strength = widget.NewLabel("")
+	w.strength.Wrapping = fyne.TextWrapWord
+	w.typed.OnChanged = func(s string) { w.showStrength(s) }
+	w.typedBox = container.NewVBox(w.typed, w.typedAgain, w.strength)
+
+	w.centreSel = widget.NewSelect(nil, nil)
+	w.centreSel.PlaceHolder = "(no centres saved yet)"
+	w.pasted = widget.NewMultiLineEntry()
+	w.pasted.SetPlaceHolder("Or paste the key the centre sent you (it starts with age1… or ssh-)")
+	w.pasted.SetMinRowsVisible(2)
+	w.pasted.Wrapping = fyne.TextWrapBreak
+	w.keyCheck = widget.NewLabel("")
+	w.keyCheck.Wrapping = fyne.TextWrapWord
+	w.pasted.OnChanged = func(string) { w.checkPasted() }
+	w.centreBox = container.NewVBox(w.centreSel, w.pasted, w.keyCheck)
+
+	warn := widget.NewLabel("Anyone who finds this USB stick can read everything on it. Take it with you, hand it over in person, and do not post it. " +
+		"It is not locked because hospitals can only import unlocked discs and sticks.")
+	warn.Wrapping = fyne.TextWrapWord
+	warn.Importance = widget.WarningImportance
+	w.usbWarning = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, warn),
+		theme.ColorNameInputBackground, theme.ColorNameWarning)
+
+	w.mode = widget.NewRadioGroup([]string{keyGenerated, keyTyped, keyCentre, keyFolder}, func(string) { w.modeChanged() })
+	w.mode.Required = true
+	explain := widget.NewLabel("The bundle is locked so that only the person with the passphrase or key can open it.")
+	explain.Wrapping = fyne.TextWrapWord
+
+	w.split = widget.NewSelect([]string{splitNone, splitMail, splitPortal, splitCustom}, func(s string) {
+		if s == splitCustom {
+			w.customSize.Show()
+		} else {
+			w.customSize.Hide()
+		}
+	})
+	w.customSize = widget.NewEntry()
+	w.customSize.SetPlaceHolder("For example 100 MB or 1 GB")
+	w.customSize.Hide()
+	w.split.SetSelected(splitNone)
+
+	w.name = widget.NewEntry()
+	w.name.SetText("dossier-" + w.now().Format("2006-01-02"))
+	if home, err := os.UserHomeDir(); err == nil {
+		w.dir = home
+	}
+	w.dirLabel = widget.NewLabel(folderText(w.dir))
+	w.dirLabel.Truncation = fyne.TextTruncateEllipsis
+	choose := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), w.chooseDir)
+
+	heading := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	w.mode.SetSelected(keyGenerated)
+	return container.NewVBox(
+		heading("Who can open it"), explain, w.mode, w.typedBox, w.centreBox, w.usbWarning,
+		heading("Size"), widget.NewLabel("Some e-mail services and upload portals only take files up to a certain size."),
+		w.split, w.customSize,
+		heading("Where to save it"),
+		container.NewBorder(nil, nil, nil, choose, w.dirLabel),
+		container.NewBorder(nil, nil, widget.NewLabel("Name"), nil, w.name),
+	)
+}
+
+func folderText(d string) string {
+	if d == "" {
+		return "No folder chosen yet"
+	}
+	return d
+}
+
+// setDir sets the destination folder.
+func (w *exportWizard) setDir(d string) {
+	w.dir = d
+	w.dirLabel.SetText(folderText(d))
+}
+
+func (w *exportWizard) chooseDir() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		if p := uriPath(l); p != "" {
+			w.setDir(p)
+		}
+	}, w.win)
+	d.SetConfirmText("Save here")
+	d.Resize(dialogSize(w.win))
+	d.Show()
+}
+
+func (w *exportWizard) modeChanged() {
+	w.typedBox.Hide()
+	w.centreBox.Hide()
+	w.usbWarning.Hide()
+	folder := false
+	switch w.mode.Selected {
+	case keyTyped:
+		w.typedBox.Show()
+		w.showStrength(w.typed.Text)
+	case keyCentre:
+		w.centreBox.Show()
+	case keyFolder:
+		w.usbWarning.Show()
+		folder = true
+	}
+	if w.split != nil {
+		if folder {
+			w.split.SetSelected(splitNone)
+			w.split.Disable()
+		} else {
+			w.split.Enable()
+		}
+	}
+}
+
+func (w *exportWizard) showStrength(s string) {
+	bits, advice := envelope.PassphraseStrength(s)
+	switch {
+	case s == "":
+		w.strength.Importance = widget.MediumImportance
+		w.strength.SetText(advice)
+	case advice != "":
+		w.strength.Importance = widget.DangerImportance
+		w.strength.SetText(advice)
+	default:
+		w.strength.Importance = widget.SuccessImportance
+		w.strength.SetText(fmt.Sprintf("Strong enough (about %.0f bits). Remember to send it another way than the bundle.", bits))
+	}
+}
+
+// checkPasted says at once whether the pasted keys are public keys.
+func (w *exportWizard) checkPasted() {
+	_, err := parseKeys(w.pasted.Text)
+	switch {
+	case strings.TrimSpace(w.pasted.Text) == "":
+		w.keyCheck.SetText("")
+	case err != nil:
+		w.keyCheck.Importance = widget.DangerImportance
+		w.keyCheck.SetText(err.Error())
+	default:
+		w.keyCheck.Importance = widget.SuccessImportance
+		w.keyCheck.SetText("This is a public key Dossier can use.")
+	}
+}
+
+// parseKeys reads public keys, one a line, with kind messages.
+func parseKeys(text string) ([]string, error) {
+	var keys []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if _, _, err := envelope.ParseRecipient(line); err != nil {
+			return nil, kindKeyError(err)
+		}
+		keys = append(keys, line)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("Paste the centre's public key (it starts with age1… or ssh-).")
+	}
+	return keys, nil
+}
+
+// kindKeyError words a key error for people: without the package prefix, starting with a capital.
+func kindKeyError(err error) error {
+	s := strings.TrimPrefix(err.Error(), "envelope: ")
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return errors.New("This key cannot be used: " + s + ".")
+}
+
+// loadCentres reads the saved receiving centres for the choice.
+func (w *exportWizard) loadCentres() {
+	if w.st == nil {
+		return
+	}
+	st := w.st
+	startJob(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) ([]*store.Centre, error) {
+		return st.Centres(ctx)
+	}, nil, func(cs []*store.Centre, err error) {
+		if err != nil {
+			return // the pasted key still works
+		}
+		w.centres = cs
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		w.centreSel.SetOptions(names)
+		if len(names) > 0 {
+			w.centreSel.PlaceHolder = "Choose a saved centre"
+		}
+		w.centreSel.Refresh()
+	})
+}
+
+// output works out where and how to write, or says what is missing.
+func (w *exportWizard) output() (bundle.Output, string, error) {
+	o := bundle.Output{Dir: w.dir, Name: strings.TrimSuffix(strings.TrimSpace(w.name.Text), ".age")}
+	if o.Dir == "" {
+		return o, "", errors.New("Choose the folder where the bundle should be saved.")
+	}
+	if o.Name == "" || strings.ContainsAny(o.Name, `/\:*?"<>|`) || strings.HasPrefix(o.Name, ".") {
+		return o, "", errors.New("Give the bundle a simple name, for example dossier-2026 (no slashes; do not use your own name).")
+	}
+	var label string
+	switch w.mode.Selected {
+	case keyGenerated:
+		pass, err := envelope.NewPassphrase()
+		if err != nil {
+			return o, "", err
+		}
+		o.Passphrase, label = pass, "generated passphrase"
+	case keyTyped:
+		if bits, advice := envelope.PassphraseStrength(w.typed.Text); bits < envelope.MinPassphraseBits {
+			return o, "", errors.New(advice)
+		}
+		if w.typed.Text != w.typedAgain.Text {
+			return o, "", errors.New("The two passphrases are not the same. Please type it again in both boxes.")
+		}
+		o.Passphrase, label = w.typed.Text, "passphrase"
+	case keyCentre:
+		var keys []string
+		if strings.TrimSpace(w.pasted.Text) != "" {
+			k, err := parseKeys(w.pasted.Text)
+			if err != nil {
+				return o, "", err
+			}
+			keys, label = k, plural(len(k), "public key", "public keys")
+		} else {
+			for _, c := range w.centres {
+				if c.Name == w.centreSel.Selected {
+					keys, label = c.Keys, c.Name
+				}
+			}
+			if len(keys) == 0 {
+				return o, "", errors.New("Choose a saved centre, or paste the key the centre sent you.")
+			}
+		}
+		for _, k := range keys {
+			r, _, err := envelope.ParseRecipient(k)
+			if err != nil {
+				return o, "", kindKeyError(err)
+			}
+			o.Recipients = append(o.Recipients, r)
+		}
+	case keyFolder:
+		o.Folder, label = true, "unencrypted folder"
+	default:
+		return o, "", errors.New("Choose who can open the bundle.")
+	}
+	if !o.Folder {
+		switch w.split.Selected {
+		case splitMail, splitPortal:
+			o.Split, _ = envelope.ParseSize(splitSizes[w.split.Selected])
+		case splitCustom:
+			n, err := envelope.ParseSize(w.customSize.Text)
+			if err != nil || n <= 0 {
+				return o, "", errors.New("Type a size such as 100 MB or 1 GB for the pieces.")
+			}
+			o.Split = n
+		}
+	}
+	return o, label, nil
+}
+
+// --- Step 4: progress ---
+
+func (w *exportWizard) buildProgress() fyne.CanvasObject {
+	w.bar = widget.NewProgressBar()
+	w.current = widget.NewLabel("")
+	w.current.Truncation = fyne.TextTruncateEllipsis
+	w.timeLeft = widget.NewLabel("")
+	note := widget.NewLabel("Your original files are only read, never changed. If you cancel, nothing is left behind.")
+	note.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(w.bar, w.current, w.timeLeft, note)
+}
+
+func (w *exportWizard) startExport() {
+	o, label, err := w.output()
+	if err != nil {
+		w.errBox.show(problem{Title: "Almost there", What: err.Error(), Todo: "Change this above, then press “Make the bundle” again."})
+		return
+	}
+	req := export.Request{CaseID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report,
+		Details: w.in.details, Level: w.level, Output: o, Include: copyInclude(w.include), Recipient: label}
+	if req.Inventory == nil {
+		req.Inventory = &intake.Inventory{}
+	}
+	var st export.Store
+	if w.st != nil {
+		st = w.st
+	}
+	hook := w.packHook
+	w.packOut = o
+	w.show(stepProgress)
+	w.bar.SetValue(0)
+	w.current.SetText("Getting ready…")
+	w.timeLeft.SetText("")
+	w.started = time.Now()
+	w.packing = startJob(w.run, context.Background(), func(ctx context.Context, report func(bundle.Progress)) (*export.Result, error) {
+		req.Progress = func(p bundle.Progress) {
+			if hook != nil {
+				hook(p)
+			}
+			report(p)
+		}
+		return export.Pack(ctx, st, req)
+	}, w.showProgress, w.exportDone)
+}
+
+func copyInclude(m map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (w *exportWizard) showProgress(p bundle.Progress) {
+	if p.TotalBytes > 0 {
+		w.bar.SetValue(float64(p.Bytes) / float64(p.TotalBytes))
+	}
+	switch {
+	case p.Total > 0 && p.Done >= p.Total:
+		w.current.SetText("Checking what was written…")
+	case p.Current != "":
+		w.current.SetText(fmt.Sprintf("File %d of %d: %s", min(p.Done+1, p.Total), p.Total, p.Current))
+	}
+	w.timeLeft.SetText(timeLeft(time.Since(w.started), p.Bytes, p.TotalBytes))
+}
+
+// timeLeft estimates the time left from the bytes written so far.
+func timeLeft(elapsed time.Duration, done, total int64) string {
+	if done <= 0 || total <= 0 || elapsed < time.Second {
+		return "Working out how long this takes…"
+	}
+	left := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
+	switch {
+	case left < 10*time.Second:
+		return "Almost done."
+	case left < time.Minute:
+		return "Less than a minute left."
+	case left < 90*time.Minute:
+		return fmt.Sprintf("About %s left.", plural(int(left.Minutes()+0.5), "minute", "minutes"))
+	}
+	return fmt.Sprintf("About %s left.", plural(int(left.Hours()+0.5), "hour", "hours"))
+}
+
+func (w *exportWizard) exportDone(res *export.Result, err error) {
+	w.packing = nil
+	switch {
+	case errors.Is(err, context.Canceled):
+		w.show(stepRecipient)
+		w.setInfo("Stopped. Nothing was saved, and nothing was left behind. You can start again when you like.")
+	case err != nil:
+		w.show(stepRecipient)
+		w.errBox.show(explain(err, problem{Title: "The bundle could not be made",
+			What: "Something went wrong while making the bundle. Nothing was left behind in the folder you chose."}))
+	default:
+		w.result = res
+		if w.mode.Selected == keyGenerated {
+			w.passphrase = w.packOut.Passphrase
+		}
+		w.show(stepDone)
+		if w.onSent != nil {
+			w.onSent()
+		}
+	}
+}

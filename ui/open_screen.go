@@ -1,0 +1,460 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"filippo.io/age"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/bundle"
+	"dossier/packager/envelope"
+)
+
+// How a bundle is unlocked.
+const (
+	unlockPassphrase = "With the passphrase I was given"
+	unlockOwnKey     = "With this computer's own Dossier key"
+	unlockKeyFile    = "With a key file"
+)
+
+// What to do with it.
+const (
+	openCheckOnly = "Only check that it is complete"
+	openExtract   = "Check it and put its files into a folder"
+)
+
+// openProgress is how far checking a bundle has come.
+type openProgress struct {
+	files int
+	bytes int64
+}
+
+// openScreen takes a bundle someone sent: how to unlock it, check it (and extract it), and what is inside.
+type openScreen struct {
+	object  fyne.CanvasObject
+	win     fyne.Window
+	run     *runner
+	onClose func()
+
+	path      string
+	pathLabel *widget.Label
+	how       *widget.RadioGroup
+	pass      *widget.Entry
+	keyFile   string
+	keyLabel  *widget.Label
+	keyBox    *fyne.Container
+	what      *widget.RadioGroup
+	dest      string
+	destLabel *widget.Label
+	destBox   *fyne.Container
+	start     *widget.Button
+	form      *fyne.Container
+
+	busy     *fyne.Container
+	bar      *widget.ProgressBarInfinite
+	progress *widget.Label
+	cancel   *widget.Button
+	job      *job
+
+	errBox *errorBox
+	result *fyne.Container
+	report *bundle.Report
+}
+
+// ownKeyPath is where this computer's own Dossier key (for receiving) is kept, or "" if unknown.
+func ownKeyPath() string {
+	d, err := dataDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, identityFile)
+}
+
+func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *openScreen {
+	s := &openScreen{win: win, run: run, onClose: onClose}
+	title := widget.NewLabelWithStyle("Open a bundle", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	intro := widget.NewLabel("Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside.")
+	intro.Wrapping = fyne.TextWrapWord
+
+	s.pathLabel = widget.NewLabel("")
+	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
+	chooseBundle := widget.NewButtonWithIcon("Choose bundle…", theme.FileIcon(), s.chooseBundle)
+
+	options := []string{unlockPassphrase}
+	if p := ownKeyPath(); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			options = append(options, unlockOwnKey)
+		}
+	}
+	options = append(options, unlockKeyFile)
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder("The passphrase, for example: word-word-word-…")
+	s.pass.OnSubmitted = func(string) { s.begin() }
+	s.keyLabel = widget.NewLabel("No key file chosen")
+	chooseKey := widget.NewButtonWithIcon("Choose key file…", theme.FileIcon(), s.chooseKey)
+	s.keyBox = container.NewBorder(nil, nil, nil, chooseKey, s.keyLabel)
+	s.how = widget.NewRadioGroup(options, func(string) { s.howChanged() })
+	s.how.Required = true
+
+	s.destLabel = widget.NewLabel("No folder chosen yet")
+	s.destLabel.Truncation = fyne.TextTruncateEllipsis
+	chooseDest := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseDest)
+	s.destBox = container.NewBorder(nil, nil, nil, chooseDest, s.destLabel)
+	s.what = widget.NewRadioGroup([]string{openExtract, openCheckOnly}, func(v string) {
+		if v == openExtract {
+			s.destBox.Show()
+		} else {
+			s.destBox.Hide()
+		}
+	})
+	s.what.Required = true
+
+	s.start = widget.NewButtonWithIcon("Open", theme.ConfirmIcon(), s.begin)
+	s.start.Importance = widget.HighImportance
+	back := widget.NewButtonWithIcon("Close", theme.CancelIcon(), s.close)
+
+	bold := func(t string) *widget.Label {
+		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	s.form = container.NewVBox(
+		bold("The bundle"), container.NewBorder(nil, nil, nil, chooseBundle, s.pathLabel),
+		bold("How to unlock it"), s.how, s.pass, s.keyBox,
+		bold("What to do"), s.what, s.destBox,
+	)
+
+	s.bar = widget.NewProgressBarInfinite()
+	s.bar.Stop()
+	s.progress = widget.NewLabel("")
+	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		if s.job != nil {
+			s.job.Cancel()
+		}
+	})
+	s.busy = container.NewVBox(widget.NewLabel("Unlocking and checking every file…"), s.bar, container.NewBorder(nil, nil, nil, s.cancel, s.progress))
+	s.busy.Hide()
+	s.errBox = newErrorBox()
+	s.result = container.NewVBox()
+	s.result.Hide()
+
+	s.how.SetSelected(unlockPassphrase)
+	s.what.SetSelected(openExtract)
+	s.setPath(path)
+	body := container.NewVScroll(container.NewVBox(intro, s.form, s.busy, s.errBox.object, s.result))
+	buttons := container.NewBorder(nil, nil, back, s.start)
+	s.object = container.NewPadded(container.NewBorder(container.NewVBox(title, widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), buttons), nil, nil, body))
+	return s
+}
+
+func (s *openScreen) setPath(p string) {
+	s.path = p
+	if p == "" {
+		s.pathLabel.SetText("No bundle chosen yet")
+	} else {
+		s.pathLabel.SetText(p)
+	}
+	if s.dest == "" && p != "" {
+		// Beside the bundle, in a folder of its name.
+		base := bundleName.ReplaceAllString(filepath.Base(p), "")
+		s.setDest(filepath.Join(filepath.Dir(p), base))
+	}
+}
+
+func (s *openScreen) setDest(d string) {
+	s.dest = d
+	s.destLabel.SetText(folderText(d))
+}
+
+func (s *openScreen) setKeyFile(p string) {
+	s.keyFile = p
+	s.keyLabel.SetText(p)
+}
+
+func (s *openScreen) howChanged() {
+	s.pass.Hide()
+	s.keyBox.Hide()
+	switch s.how.Selected {
+	case unlockPassphrase:
+		s.pass.Show()
+	case unlockKeyFile:
+		s.keyBox.Show()
+	}
+}
+
+func (s *openScreen) chooseBundle() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		p := uriPath(r.URI())
+		_ = r.Close()
+		if p != "" {
+			s.dest = ""
+			s.setPath(p)
+		}
+	}, s.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".age", ".001", ".002", ".003"}))
+	d.SetConfirmText("Choose")
+	d.Resize(dialogSize(s.win))
+	d.Show()
+}
+
+func (s *openScreen) chooseKey() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		p := uriPath(r.URI())
+		_ = r.Close()
+		if p != "" {
+			s.setKeyFile(p)
+		}
+	}, s.win)
+	d.SetConfirmText("Use this key")
+	d.Resize(dialogSize(s.win))
+	d.Show()
+}
+
+func (s *openScreen) chooseDest() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		if p := uriPath(l); p != "" {
+			s.setDest(p)
+		}
+	}, s.win)
+	d.SetConfirmText("Put the files here")
+	d.Resize(dialogSize(s.win))
+	d.Show()
+}
+
+func (s *openScreen) close() {
+	if s.job != nil {
+		s.job.Cancel()
+	}
+	if s.onClose != nil {
+		s.onClose()
+	}
+}
+
+// identities reads what unlocks the bundle, with a kind message when something is missing.
+func (s *openScreen) identities() ([]age.Identity, error) {
+	switch s.how.Selected {
+	case unlockPassphrase:
+		if s.pass.Text == "" {
+			return nil, errors.New("Type the passphrase you were given.")
+		}
+		id, err := envelope.PassphraseIdentity(s.pass.Text)
+		if err != nil {
+			return nil, err
+		}
+		return []age.Identity{id}, nil
+	case unlockOwnKey:
+		return readIdentities(ownKeyPath())
+	case unlockKeyFile:
+		if s.keyFile == "" {
+			return nil, errors.New("Choose the key file that unlocks the bundle.")
+		}
+		return readIdentities(s.keyFile)
+	}
+	return nil, errors.New("Choose how to unlock the bundle.")
+}
+
+func readIdentities(path string) ([]age.Identity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return envelope.ParseIdentities(f)
+}
+
+// begin unlocks and checks the bundle in the background.
+func (s *openScreen) begin() {
+	if s.job != nil {
+		return
+	}
+	s.errBox.hide()
+	s.result.Hide()
+	if s.path == "" {
+		s.errBox.show(problem{Title: "Which bundle?", What: "No bundle is chosen yet.", Todo: "Press “Choose bundle…” and pick the file that ends in .age."})
+		return
+	}
+	ids, err := s.identities()
+	if err != nil {
+		s.errBox.show(problem{Title: "How should it be unlocked?", What: err.Error(), Todo: "Then press “Open” again."})
+		return
+	}
+	path, dest := s.path, ""
+	if s.what.Selected == openExtract {
+		if s.dest == "" {
+			s.errBox.show(problem{Title: "Where should the files go?", What: "No folder is chosen yet.", Todo: "Press “Choose folder…”, or choose to only check the bundle."})
+			return
+		}
+		dest = s.dest
+	}
+	s.form.Hide()
+	s.start.Disable()
+	s.busy.Show()
+	s.bar.Start()
+	s.progress.SetText("")
+	s.job = startJob(s.run, context.Background(), func(ctx context.Context, report func(openProgress)) (*bundle.Report, error) {
+		return openBundle(ctx, path, ids, dest, func(files int, bytes int64) { report(openProgress{files, bytes}) })
+	}, func(p openProgress) {
+		s.progress.SetText(fmt.Sprintf("%s checked (%s)", plural(p.files, "file", "files"), humanSize(p.bytes)))
+	}, s.done)
+}
+
+// openBundle decrypts path (any of its volumes may be named) and verifies it, extracting into dest
+// unless dest is "".
+func openBundle(ctx context.Context, path string, ids []age.Identity, dest string, progress func(int, int64)) (*bundle.Report, error) {
+	rc, _, err := envelope.OpenVolumes(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	r, err := envelope.Decrypt(rc, ids...)
+	if err != nil {
+		return nil, err
+	}
+	r = ctxReader{ctx, r}
+	if dest == "" {
+		return bundle.Verify(ctx, r, bundle.VerifyOptions{Progress: progress})
+	}
+	return bundle.Open(ctx, r, dest, false, progress)
+}
+
+// ctxReader stops reading when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+func (s *openScreen) done(rep *bundle.Report, err error) {
+	s.job = nil
+	s.bar.Stop()
+	s.busy.Hide()
+	s.form.Show()
+	s.start.Enable()
+	if err != nil {
+		p := explain(err, problem{Title: "The bundle could not be opened", What: "Something went wrong while unlocking or checking it. Nothing was put into the folder."})
+		if errors.Is(err, context.Canceled) {
+			p = problem{Title: "Stopped", What: "You stopped it. Nothing was put into the folder.", Todo: "Press “Open” to start again."}
+		}
+		s.errBox.show(p)
+		return
+	}
+	s.report = rep
+	s.form.Hide() // what is inside matters now; "Open another" brings the form back
+	s.start.Hide()
+	s.showResult(rep)
+}
+
+func (s *openScreen) showResult(rep *bundle.Report) {
+	s.result.Objects = nil
+	ok := widget.NewLabelWithStyle("The bundle is complete and intact", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	ok.Importance = widget.SuccessImportance
+	summary := fmt.Sprintf("%s (%s), each one exactly as it was sent.", plural(rep.Files, "file", "files"), humanSize(rep.Bytes))
+	if s.what.Selected == openExtract {
+		summary += " They are in " + s.dest + "."
+	}
+	sl := widget.NewLabel(summary)
+	sl.Wrapping = fyne.TextWrapWord
+	level := widget.NewLabel("Privacy: " + privacyWords(rep.Privacy))
+	level.Wrapping = fyne.TextWrapWord
+	fp := widget.NewLabelWithStyle(fingerprintGroups(rep.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	fp.Selectable = true
+	fp.Wrapping = fyne.TextWrapBreak
+	fexpl := widget.NewLabel("Fingerprint — if the sender reads out the same one, you have exactly what they sent:")
+	fexpl.Wrapping = fyne.TextWrapWord
+	s.result.Add(ok)
+	s.result.Add(sl)
+	s.result.Add(level)
+	s.result.Add(fexpl)
+	s.result.Add(fp)
+	if s.what.Selected == openExtract {
+		dest := s.dest
+		coverBtn := widget.NewButtonWithIcon("Open the cover summary", theme.DocumentIcon(), func() { openPath(filepath.Join(dest, bundle.NameCover)) })
+		coverBtn.Importance = widget.HighImportance
+		s.result.Add(container.NewHBox(coverBtn,
+			widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { openPath(dest) })))
+	}
+	s.result.Add(widget.NewLabel("Inside: " + strings.Join(topLevel(rep.Names), ", ")))
+	s.result.Add(container.NewHBox(widget.NewButtonWithIcon("Open another bundle…", theme.FileIcon(), func() {
+		s.result.Hide()
+		s.form.Show()
+		s.start.Show()
+		s.pass.SetText("")
+	})))
+	s.result.Show()
+	s.result.Refresh()
+}
+
+// topLevel lists the files and folders at the top of a bundle's tree.
+func topLevel(names []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		top, _, more := strings.Cut(n, "/")
+		if more {
+			top += "/"
+		}
+		if !seen[top] {
+			seen[top] = true
+			out = append(out, top)
+		}
+	}
+	return out
+}
+
+// privacyWords says what a bundle's privacy level means for its reader.
+func privacyWords(level string) string {
+	switch level {
+	case "identified":
+		return "identified — the records carry the patient's name."
+	case "pseudonymised":
+		return "pseudonymised — the patient's name is replaced by a code; ask the sender who it is."
+	case "anonymised":
+		return "anonymised — nothing in it points to the patient."
+	case "":
+		return "not stated in the bundle."
+	}
+	return level
+}
+
+// openBundle asks for a bundle and shows the open screen.
+func (v *mainView) openBundle() { v.showOpen("") }
+
+// showOpen shows the open screen for path ("": the person chooses).
+func (v *mainView) showOpen(path string) {
+	if v.wizard != nil {
+		v.status.showInfo("Finish or close sending your bundle first.")
+		return
+	}
+	v.opener = newOpenScreen(v.win, v.run, path, func() {
+		v.opener = nil
+		v.showHome()
+	})
+	v.content.Objects = []fyne.CanvasObject{v.opener.object}
+	v.content.Refresh()
+}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"fyne.io/fyne/v2"
+
+	"dossier/packager/privacy"
+	"dossier/packager/store"
+)
+
+// prefDefaultLevel is the preference holding the privacy level the export wizard starts with.
+const prefDefaultLevel = "defaultPrivacyLevel"
+
+// defaultLevel is the privacy level the person chose in the settings, identified if none.
+func (v *mainView) defaultLevel() privacy.Level {
+	if v.app == nil {
+		return privacy.Identified
+	}
+	l, err := privacy.ParseLevel(v.app.Preferences().StringWithFallback(prefDefaultLevel, string(privacy.Identified)))
+	if err != nil {
+		return privacy.Identified
+	}
+	return l
+}
+
+// sendToSpecialist opens the export wizard on the case as it is now.
+func (v *mainView) sendToSpecialist() {
+	if v.inv == nil || len(v.inv.Items) == 0 {
+		v.status.showInfo("Add your records first; then you can send them to a specialist.")
+		return
+	}
+	if v.wizard != nil {
+		return
+	}
+	c := &v.checks
+	in := exportInput{caseID: v.caseID, inv: v.inv, rules: c.rules, report: c.report, details: c.details}
+	v.wizard = newExportWizard(in, exportDeps{win: v.win, run: v.run, st: v.cfg.Store, now: v.cfg.Now,
+		level: v.defaultLevel(),
+		onClose: func() {
+			v.wizard = nil
+			v.showCase()
+		},
+		onSent: v.loadHistory,
+	})
+	v.content.Objects = []fyne.CanvasObject{v.wizard.object}
+	v.content.Refresh()
+}
+
+// loadHistory reads the case's exports for the "Sent" tab.
+func (v *mainView) loadHistory() {
+	st, id := v.cfg.Store, v.caseID
+	if st == nil || id == 0 {
+		return
+	}
+	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) ([]*store.Export, error) {
+		return st.Exports(ctx, id)
+	}, nil, func(es []*store.Export, err error) {
+		if err != nil {
+			v.status.showError("The list of what was sent from this case could not be read.", err)
+			return
+		}
+		if id == v.caseID {
+			v.history.setExports(es)
+		}
+	})
+}
+
+// bundleName matches a bundle file or one of its volumes: NAME.age, NAME.age.001.
+var bundleName = regexp.MustCompile(`(?i)\.age(\.[0-9]{3,4})?$`)
+
+// splitBundlePaths separates bundles to open from records to add to a case.
+func splitBundlePaths(paths []string) (records, bundles []string) {
+	for _, p := range paths {
+		if bundleName.MatchString(strings.TrimSpace(filepath.Base(p))) {
+			bundles = append(bundles, p)
+		} else {
+			records = append(records, p)
+		}
+	}
+	return records, bundles
+}
+
+// showHome shows the case, or the welcome screen when there is none yet.
+func (v *mainView) showHome() {
+	if v.inv != nil {
+		v.showCase()
+		return
+	}
+	v.content.Objects = []fyne.CanvasObject{newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle)}
+	v.content.Refresh()
+}

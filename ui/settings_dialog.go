@@ -1,0 +1,345 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"filippo.io/age"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/envelope"
+	"dossier/packager/store"
+)
+
+// identityFile is the name of this computer's own Dossier key (for receiving bundles) in the data folder.
+const identityFile = "identity.txt"
+
+// dataDir is where Dossier keeps its data.
+var dataDir = store.DataDir
+
+// settingsView is the settings dialog: where data lives, the default privacy level, receiving centres,
+// and this computer's own key for receiving bundles.
+type settingsView struct {
+	v       *mainView
+	object  fyne.CanvasObject
+	centres []*store.Centre
+	list    *fyne.Container
+	name    *widget.Entry
+	keys    *widget.Entry
+	keyErr  *widget.Label
+	ownKey  *fyne.Container
+	errBox  *errorBox
+	dialog  dialog.Dialog
+}
+
+func (v *mainView) showSettings() {
+	s := newSettingsView(v)
+	d := dialog.NewCustom("Settings", "Close", s.object, v.win)
+	s.dialog = d
+	d.Resize(fyne.NewSize(min(760, v.win.Canvas().Size().Width*0.95), min(640, v.win.Canvas().Size().Height*0.95)))
+	d.Show()
+}
+
+func newSettingsView(v *mainView) *settingsView {
+	s := &settingsView{v: v, errBox: newErrorBox()}
+	bold := func(t string) *widget.Label {
+		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	wrap := func(t string) *widget.Label {
+		l := widget.NewLabel(t)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+
+	dir, err := dataDir()
+	if err != nil {
+		dir = "unknown: " + err.Error()
+	}
+	where := widget.NewLabel(dir)
+	where.Selectable = true
+	where.Wrapping = fyne.TextWrapBreak
+
+	var names []string
+	for _, lt := range levelText {
+		names = append(names, lt.title)
+	}
+	level := widget.NewSelect(names, func(t string) {
+		for _, lt := range levelText {
+			if lt.title == t && v.app != nil {
+				v.app.Preferences().SetString(prefDefaultLevel, string(lt.level))
+			}
+		}
+	})
+	for _, lt := range levelText {
+		if lt.level == v.defaultLevel() {
+			level.SetSelected(lt.title)
+		}
+	}
+
+	s.list = container.NewVBox()
+	s.name = widget.NewEntry()
+	s.name.SetPlaceHolder("The centre's name, e.g. University Hospital Tumour Board")
+	s.keys = widget.NewMultiLineEntry()
+	s.keys.SetPlaceHolder("Paste the centre's public key(s), one a line (age1… or ssh-ed25519 …)")
+	s.keys.SetMinRowsVisible(2)
+	s.keys.Wrapping = fyne.TextWrapBreak
+	s.keyErr = wrap("")
+	add := widget.NewButtonWithIcon("Add centre", theme.ContentAddIcon(), s.addCentre)
+	imp := widget.NewButtonWithIcon("Import keys from a file…", theme.FileIcon(), s.importKeys)
+
+	s.ownKey = container.NewVBox()
+	s.fillOwnKey()
+
+	content := container.NewVBox(
+		bold("Where your data is kept"), wrap("Your cases, the codes of pseudonymised exports and the list of what was sent are kept in this folder on this computer:"), where,
+		widget.NewSeparator(),
+		bold("Privacy level to start with"), wrap("The level the “Send to a specialist” steps start with. You can change it for each bundle."), level,
+		widget.NewSeparator(),
+		bold("Receiving centres"), wrap("A centre that gave you its public key can open bundles locked for it, without a passphrase."),
+		s.list,
+		s.name, s.keys, s.keyErr, container.NewHBox(add, imp),
+		widget.NewSeparator(),
+		bold("This computer's key for receiving bundles"), s.ownKey,
+		s.errBox.object,
+	)
+	s.object = container.NewVScroll(content)
+	s.loadCentres()
+	return s
+}
+
+func (s *settingsView) loadCentres() {
+	st := s.v.cfg.Store
+	if st == nil {
+		s.list.Objects = []fyne.CanvasObject{widget.NewLabel("Centres cannot be saved: Dossier could not open its data folder.")}
+		s.list.Refresh()
+		return
+	}
+	startJob(s.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) ([]*store.Centre, error) {
+		return st.Centres(ctx)
+	}, nil, func(cs []*store.Centre, err error) {
+		if err != nil {
+			s.errBox.show(explain(err, problem{Title: "The centres could not be read", What: "Dossier could not read the list of saved centres."}))
+			return
+		}
+		s.centres = cs
+		s.fillCentres()
+	})
+}
+
+func (s *settingsView) fillCentres() {
+	s.list.Objects = nil
+	if len(s.centres) == 0 {
+		s.list.Add(widget.NewLabel("No centres saved yet."))
+	}
+	for _, c := range s.centres {
+		c := c
+		l := widget.NewLabel(fmt.Sprintf("%s (%s)", c.Name, plural(len(c.Keys), "key", "keys")))
+		l.Truncation = fyne.TextTruncateEllipsis
+		rm := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { s.confirmRemove(c) })
+		s.list.Add(container.NewBorder(nil, nil, nil, rm, l))
+	}
+	s.list.Refresh()
+}
+
+func (s *settingsView) confirmRemove(c *store.Centre) {
+	dialog.ShowConfirm("Remove "+c.Name+"?", "Bundles already sent to "+c.Name+" are not affected. You can add the centre again later with its key.",
+		func(ok bool) {
+			if ok {
+				s.removeCentre(c)
+			}
+		}, s.v.win)
+}
+
+func (s *settingsView) removeCentre(c *store.Centre) {
+	st := s.v.cfg.Store
+	startJob(s.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (struct{}, error) {
+		return struct{}{}, st.DeleteCentre(ctx, c.ID)
+	}, nil, func(_ struct{}, err error) {
+		if err != nil {
+			s.errBox.show(explain(err, problem{Title: "The centre could not be removed", What: "Dossier could not change its list of centres."}))
+			return
+		}
+		s.loadCentres()
+	})
+}
+
+func (s *settingsView) addCentre() {
+	s.keyErr.SetText("")
+	name := strings.TrimSpace(s.name.Text)
+	if name == "" {
+		s.keyErr.Importance = widget.DangerImportance
+		s.keyErr.SetText("Give the centre a name, so you can find it when you send a bundle.")
+		return
+	}
+	keys, err := parseKeys(s.keys.Text)
+	if err != nil {
+		s.keyErr.Importance = widget.DangerImportance
+		s.keyErr.SetText(err.Error())
+		return
+	}
+	st := s.v.cfg.Store
+	if st == nil {
+		s.keyErr.SetText("Centres cannot be saved: Dossier could not open its data folder.")
+		return
+	}
+	c := &store.Centre{Name: name, Keys: keys}
+	startJob(s.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (struct{}, error) {
+		return struct{}{}, st.SaveCentre(ctx, c)
+	}, nil, func(_ struct{}, err error) {
+		if err != nil {
+			s.errBox.show(explain(err, problem{Title: "The centre could not be saved", What: "Dossier could not change its list of centres."}))
+			return
+		}
+		s.name.SetText("")
+		s.keys.SetText("")
+		s.keyErr.Importance = widget.SuccessImportance
+		s.keyErr.SetText(name + " is saved.")
+		s.loadCentres()
+	})
+}
+
+// importKeys reads a centre's public keys from a file (as age's -R takes) into the keys box.
+func (s *settingsView) importKeys() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		text, err := readRecipientsFile(r)
+		if err != nil {
+			s.keyErr.Importance = widget.DangerImportance
+			s.keyErr.SetText(err.Error())
+			return
+		}
+		s.keys.SetText(text)
+		s.keyErr.Importance = widget.SuccessImportance
+		s.keyErr.SetText("The keys were read. Give the centre a name and press “Add centre”.")
+	}, s.v.win)
+	d.Resize(dialogSize(s.v.win))
+	d.Show()
+}
+
+// readRecipientsFile checks a recipients file and returns its keys, one a line.
+func readRecipientsFile(r interface{ Read([]byte) (int, error) }) (string, error) {
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for b.Len() < 1<<20 {
+		n, err := r.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	if _, _, err := envelope.ParseRecipientsFile(strings.NewReader(b.String())); err != nil {
+		return "", kindKeyError(err)
+	}
+	var keys []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			keys = append(keys, line)
+		}
+	}
+	return strings.Join(keys, "\n"), nil
+}
+
+// ownPublicKey reads this computer's key and returns its public half ("" if there is none yet).
+func ownPublicKey() (string, error) {
+	p := ownKeyPath()
+	if p == "" {
+		return "", errors.New("the data folder is unknown")
+	}
+	ids, err := readIdentities(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		if x, ok := id.(*age.X25519Identity); ok {
+			return x.Recipient().String(), nil
+		}
+	}
+	return "", errors.New("the key file holds no age key")
+}
+
+// createOwnKey makes this computer's key pair and keeps the secret half in identity.txt (only the user
+// may read it). An existing key is never replaced.
+func createOwnKey() (string, error) {
+	dir, err := dataDir()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	id, pub := envelope.GenerateX25519()
+	f, err := os.OpenFile(filepath.Join(dir, identityFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = fmt.Fprintf(f, "# Dossier's key for receiving bundles. Keep it secret; never send this file.\n# public key: %s\n%s\n", pub, id)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return pub, err
+}
+
+func (s *settingsView) fillOwnKey() {
+	s.ownKey.Objects = nil
+	pub, err := ownPublicKey()
+	switch {
+	case err != nil:
+		s.ownKey.Add(widget.NewLabel("This computer's key could not be read: " + err.Error()))
+	case pub == "":
+		l := widget.NewLabel("If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. " +
+			"Only this computer can then open what they send you.")
+		l.Wrapping = fyne.TextWrapWord
+		create := widget.NewButtonWithIcon("Create my key", theme.ContentAddIcon(), func() {
+			if _, err := createOwnKey(); err != nil {
+				s.errBox.show(explain(err, problem{Title: "The key could not be created", What: "Dossier could not write the key into its data folder."}))
+			}
+			s.fillOwnKey()
+		})
+		s.ownKey.Add(l)
+		s.ownKey.Add(container.NewHBox(create))
+	default:
+		l := widget.NewLabel("Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer.")
+		l.Wrapping = fyne.TextWrapWord
+		key := widget.NewLabelWithStyle(pub, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		key.Selectable = true
+		key.Wrapping = fyne.TextWrapBreak
+		cp := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { copyText(pub) })
+		save := widget.NewButtonWithIcon("Save to a file…", theme.DocumentSaveIcon(), func() { s.savePublicKey(pub) })
+		s.ownKey.Add(l)
+		s.ownKey.Add(key)
+		s.ownKey.Add(container.NewHBox(cp, save))
+	}
+	s.ownKey.Refresh()
+}
+
+func (s *settingsView) savePublicKey(pub string) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		_, err = w.Write([]byte(pub + "\n"))
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			s.errBox.show(explain(err, problem{Title: "The key could not be saved", What: "Dossier could not write the file."}))
+		}
+	}, s.v.win)
+	d.SetFileName("dossier-public-key.txt")
+	d.Resize(dialogSize(s.v.win))
+	d.Show()
+}
