@@ -84,7 +84,13 @@ type Doc struct {
 	Title string
 	// Footer is printed at the foot of every page, before "page N of M".
 	Footer string
-	blocks []block
+	// FieldSep goes between a field's label and its value (default ": ";
+	// "：" in Chinese).
+	FieldSep string
+	// PageFormat numbers the pages in the footer: a fmt format of the page
+	// and the page count (default "page %[1]d of %[2]d").
+	PageFormat string
+	blocks     []block
 }
 
 // NewDoc starts a document.
@@ -240,7 +246,11 @@ func (d *Doc) layout() [][]line {
 				}
 			}
 		case blockField:
-			label := b.label + ": "
+			sep := d.FieldSep
+			if sep == "" {
+				sep = ": "
+			}
+			label := b.label + sep
 			lw := textWidth(label, StyleLabel)
 			first := wrapFirst(b.text, b.style, width-lw, width-b.indent)
 			fit(len(first), b.style, b, next)
@@ -275,18 +285,19 @@ func wrapFirst(text string, st Style, firstWidth, restWidth float64) []string {
 	return append(first[:1], wrap(strings.Join(rest, "\n"), st, restWidth)...)
 }
 
-// wrap breaks text into lines no wider than width, at spaces; a word
+// wrap breaks text into lines no wider than width, at spaces and, in
+// Chinese and Japanese text, between characters (see pieces); a word
 // longer than a line is cut.
 func wrap(text string, st Style, width float64) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		words := strings.Fields(para)
+		words, glued := pieces(para)
 		if len(words) == 0 {
 			out = append(out, "")
 			continue
 		}
 		cur := ""
-		for _, w := range words {
+		for i, w := range words {
 			for textWidth(w, st) > width {
 				// Cut a very long word (a path, a URL) to fit.
 				n := len(w)
@@ -303,7 +314,11 @@ func wrap(text string, st Style, width float64) []string {
 			}
 			try := w
 			if cur != "" {
-				try = cur + " " + w
+				if glued[i] {
+					try = cur + w
+				} else {
+					try = cur + " " + w
+				}
 			}
 			if textWidth(try, st) <= width || cur == "" {
 				cur = try
@@ -315,6 +330,40 @@ func wrap(text string, st Style, width float64) []string {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// pieces splits a paragraph into what a line may break between: the words
+// between spaces and, as Chinese and Japanese are written without spaces,
+// each of their characters, keeping closing punctuation ("，。）") with the
+// character before it and opening punctuation ("（“") with the one after.
+// glued[i] is true when piece i follows the one before it without a space.
+func pieces(para string) (words []string, glued []bool) {
+	for _, field := range strings.Fields(para) {
+		start, first := 0, true
+		var prev rune
+		for i, r := range field {
+			if i > 0 && (isIdeographic(prev) || isIdeographic(r)) && !strings.ContainsRune(noBreakBefore, r) && !strings.ContainsRune(noBreakAfter, prev) {
+				words, glued = append(words, field[start:i]), append(glued, !first)
+				start, first = i, false
+			}
+			prev = r
+		}
+		words, glued = append(words, field[start:]), append(glued, !first)
+	}
+	return words, glued
+}
+
+// Punctuation a line must not start with, or end with.
+const (
+	noBreakBefore = "，。、；：！？）］｝〕〉》」』】〗’”…‥·・ー々〻ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.;:!?)]}%"
+	noBreakAfter  = "（［｛〔〈《「『【〖‘“([{"
+)
+
+// isIdeographic reports whether r is written without spaces around it: Han
+// characters, kana, and CJK and full-width punctuation.
+func isIdeographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF
 }
 
 // printable replaces what a PDF line cannot hold: tabs become spaces, other
@@ -366,6 +415,7 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 		Pages  map[string]jpage `json:"pages"`
 	}{Paper: "A4P", Origin: "LowerLeft", Pages: map[string]jpage{}}
 	used := map[string]bool{}
+	chars := map[string]map[rune]bool{}
 	for i, pg := range pages {
 		var texts []jtext
 		add := func(l line) {
@@ -383,6 +433,12 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 			x := l.x
 			for _, r := range runs(text, l.style.Font) {
 				used[r.font] = true
+				if chars[r.font] == nil {
+					chars[r.font] = map[rune]bool{}
+				}
+				for _, c := range r.text {
+					chars[r.font][c] = true
+				}
 				for _, p := range percentSafe(r.text) {
 					if strings.TrimSpace(p) != "" {
 						texts = append(texts, jtext{Value: escapePercent(p), Pos: [2]float64{round(x), round(l.y)}, Font: jfont{Name: r.font, Size: l.style.Size, Col: col}})
@@ -394,7 +450,11 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 		for _, l := range pg {
 			add(l)
 		}
-		foot := fmt.Sprintf("page %d of %d", i+1, len(pages))
+		pageFormat := d.PageFormat
+		if pageFormat == "" {
+			pageFormat = "page %[1]d of %[2]d"
+		}
+		foot := fmt.Sprintf(pageFormat, i+1, len(pages))
 		if d.Footer != "" {
 			foot = d.Footer + "  -  " + foot
 		}
@@ -421,6 +481,11 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 				buf = out
 			}
 		}
+		fixed, err := fixToUnicode(buf.Bytes(), chars, conf)
+		if err != nil {
+			return fmt.Errorf("completing the fonts' character maps: %w", err)
+		}
+		buf = *bytes.NewBuffer(fixed)
 		return nil
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dossier/packager/checklist"
+	"dossier/packager/i18n"
 )
 
 // ErrNothingToRequest is returned when a checklist has nothing outstanding
@@ -18,8 +19,11 @@ var ErrNothingToRequest = errors.New("nothing is missing that a records office c
 // Letter is a request to a hospital's records department for what a case
 // still lacks.
 type Letter struct {
-	Details checklist.Details
-	Report  *checklist.Report
+	// Language is the language of the letter (a tag packager/i18n has:
+	// "en", "zh-Hans"); empty is English.
+	Language string
+	Details  checklist.Details
+	Report   *checklist.Report
 	// Date is printed on the letter (default: today).
 	Date time.Time
 }
@@ -57,62 +61,78 @@ func LetterItems(rep *checklist.Report) []LetterItem {
 	return out
 }
 
-// WriteLetter writes the request letter as a PDF. It returns
-// ErrNothingToRequest when there is nothing to ask for.
+// WriteLetter writes the request letter as a PDF, its fixed texts in
+// l.Language, and the requests in it too where the checklist has them
+// (checklist.Texts). It returns ErrNothingToRequest when there is nothing
+// to ask for.
 func WriteLetter(ctx context.Context, w io.Writer, l Letter) error {
 	items := LetterItems(l.Report)
 	if len(items) == 0 {
 		return ErrNothingToRequest
+	}
+	c, err := i18n.Load(l.Language)
+	if err != nil {
+		return fmt.Errorf("letter: %w", err)
+	}
+	rt, err := checklist.Texts(c.Lang())
+	if err != nil {
+		return fmt.Errorf("letter: %w", err)
 	}
 	date := l.Date
 	if date.IsZero() {
 		date = time.Now()
 	}
 	d := l.Details
-	doc := NewDoc("Request for copies of medical records")
-	doc.Footer = "Request for copies of medical records"
+	title := c.T("letter.title")
+	doc := NewDoc(title)
+	doc.Footer = title
+	doc.FieldSep = c.T("pdf.field.separator")
+	doc.PageFormat = c.T("pdf.page")
 
 	// Sender, date, recipient.
 	if d.Patient.Name != "" {
 		doc.Lines(d.Patient.Name)
 	}
-	doc.Lines(date.Format("2 January 2006"))
+	doc.Lines(c.Date(date))
 	office := d.RecordsOffice
-	recipient := []string{"Medical Records Department"}
+	recipient := []string{c.T("letter.records_department")}
 	if office.Name != "" {
 		recipient = []string{office.Name}
 	}
 	recipient = append(recipient, office.Hospital, office.Address)
 	doc.Lines(recipient...)
 
-	doc.Heading1("Request for copies of medical records")
-	doc.Field("Patient", d.Patient.Name)
-	doc.Field("Date of birth", d.Patient.BirthDate)
-	doc.Field("Hospital number", d.Patient.ID)
+	doc.Heading1(title)
+	doc.Field(c.T("pdf.label.patient"), d.Patient.Name)
+	doc.Field(c.T("pdf.label.birth_date"), d.Patient.BirthDate)
+	doc.Field(c.T("pdf.label.hospital_number"), d.Patient.ID)
 	if d.Doctor.Name != "" {
-		doc.Field("Treating doctor", strings.Trim(d.Doctor.Name+", "+d.Doctor.Hospital, ", "))
+		doc.Field(c.T("pdf.label.treating_doctor"), joinNonEmpty(c.T("pdf.clause.separator"), d.Doctor.Name, d.Doctor.Hospital))
 	}
 	doc.Space(8)
 
-	doc.Paragraph("Dear Records Officer,")
-	doc.Paragraph("I am asking for a second opinion on my diagnosis and treatment at a specialist centre. " +
-		"For this I need copies of the following records. Please send complete copies, not summaries. " +
-		"Where several dates exist, please include all of them.")
+	doc.Paragraph(c.T("letter.salutation"))
+	doc.Paragraph(c.T("letter.intro"))
 	if l.Report != nil && l.Report.Urgency.Urgent {
-		doc.Paragraph("This request is urgent: my condition can change quickly and my doctors need the second opinion within days. " +
-			"Please send what is ready now, and the rest as soon as it is available.")
+		doc.Paragraph(c.T("letter.urgent"))
 	}
 
-	doc.Heading("Records requested")
 	n := 0
-	for _, it := range items {
-		if !it.Required {
-			continue
-		}
+	item := func(it LetterItem) {
 		n++
-		doc.Item(fmt.Sprintf("%d.", n), it.Request)
+		request := it.Request
+		if t := rt.Rule(it.RuleID).Request; t != "" {
+			request = t
+		}
+		doc.Item(c.T("pdf.item.number", n), request)
 		if len(it.Still) > 0 {
-			doc.SubItem("In particular: " + strings.Join(it.Still, ", ") + ".")
+			doc.SubItem(c.T("letter.in_particular", strings.Join(it.Still, c.T("pdf.list.separator"))))
+		}
+	}
+	doc.Heading(c.T("letter.heading.requested"))
+	for _, it := range items {
+		if it.Required {
+			item(it)
 		}
 	}
 	optional := false
@@ -121,28 +141,22 @@ func WriteLetter(ctx context.Context, w io.Writer, l Letter) error {
 			continue
 		}
 		if !optional {
-			doc.Heading("Also, if available")
+			doc.Heading(c.T("letter.heading.if_available"))
 			optional = true
 		}
-		n++
-		doc.Item(fmt.Sprintf("%d.", n), it.Request)
-		if len(it.Still) > 0 {
-			doc.SubItem("In particular: " + strings.Join(it.Still, ", ") + ".")
-		}
+		item(it)
 	}
 
-	doc.Heading("How to send them")
-	doc.Paragraph("Scans: please copy the original DICOM image files (complete series) to a CD, DVD or USB stick, " +
-		"or share them through your image-sharing service. Printed films, JPEG pictures or PDF copies of scans cannot be used for a review.")
-	doc.Paragraph("Reports and letters: paper copies, PDF files or a secure download are all fine.")
-	doc.Paragraph("Slides and blocks: if the pathology department sends glass slides or tissue blocks to the reviewing centre, " +
-		"please tell me the courier and the tracking number.")
-	doc.Paragraph("If there is a fee or a form to fill in, please let me know. Thank you very much for your help.")
+	doc.Heading(c.T("letter.heading.how_to_send"))
+	doc.Paragraph(c.T("letter.how.scans"))
+	doc.Paragraph(c.T("letter.how.reports"))
+	doc.Paragraph(c.T("letter.how.slides"))
+	doc.Paragraph(c.T("letter.fee"))
 
 	doc.Space(10)
-	doc.Paragraph("Yours sincerely,")
+	doc.Paragraph(c.T("letter.closing"))
 	doc.Space(24)
-	doc.Lines("Signature: ______________________________", d.Patient.Name)
-	doc.Small("Prepared with Dossier, a tool that helps patients gather records for a second opinion.")
+	doc.Lines(c.T("letter.signature"), d.Patient.Name)
+	doc.Small(c.T("pdf.prepared"))
 	return doc.Render(ctx, w)
 }

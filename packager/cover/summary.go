@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
@@ -32,6 +32,10 @@ var ErrNoLevel = errors.New("the cover summary needs a privacy level")
 // real name, birth date, hospital number, original file name or accession
 // number. WriteSummary also guards the patient part by Level itself.
 type Summary struct {
+	// Language is the language of the summary's fixed texts (headings,
+	// labels, sentences, dates): a tag packager/i18n has ("en",
+	// "zh-Hans"); empty is English. Values are printed as given.
+	Language string
 	// Level is the export's privacy level (required); it is printed in
 	// plain words.
 	Level privacy.Level
@@ -121,6 +125,9 @@ type Study struct {
 type ReportGroup struct {
 	// Category in words ("Pathology report").
 	Category string
+	// CategoryID is the category's id ("pathology"), when known: in
+	// languages other than English its name is translated.
+	CategoryID doctext.Category
 	// Names are the documents' names in the bundle (e.g. "DOC00001.PDF").
 	Names []string
 }
@@ -137,7 +144,10 @@ type Slide struct {
 
 // Missing is one thing the checklist still lacks.
 type Missing struct {
-	What string
+	// RuleID is the checklist rule's id, when known: it lets the cover
+	// print the rule's title in its language (see checklist.Texts).
+	RuleID string
+	What   string
 	// Reason says why it is missing, or what exactly is missing ("The
 	// reports here do not mention EGFR."); for a waived item, the patient's
 	// reason.
@@ -209,7 +219,7 @@ func ReportsFrom(docs []checklist.Document, name func(path string) string) []Rep
 			if label == "" {
 				label = string(d.Category)
 			}
-			out = append(out, ReportGroup{Category: label})
+			out = append(out, ReportGroup{Category: label, CategoryID: d.Category})
 		}
 		out[i].Names = append(out[i].Names, n)
 	}
@@ -268,13 +278,13 @@ func MissingFrom(rep *checklist.Report) []Missing {
 	for _, r := range rep.Outstanding() {
 		reason := r.Note
 		if reason == "" {
-			reason = "Not found in the records."
+			reason = NotFound
 		}
-		out = append(out, Missing{What: r.Title, Reason: reason, Required: r.Required})
+		out = append(out, Missing{RuleID: r.ID, What: r.Title, Reason: reason, Required: r.Required})
 	}
 	for _, r := range rep.Rules {
 		if r.Status == checklist.StatusWaived {
-			out = append(out, Missing{What: r.Title, Reason: r.WaiverReason, Required: r.Required, Waived: true})
+			out = append(out, Missing{RuleID: r.ID, What: r.Title, Reason: r.WaiverReason, Required: r.Required, Waived: true})
 		}
 	}
 	return out
@@ -295,7 +305,8 @@ func FingerprintGroups(hex string) string {
 	return strings.Join(groups, " ")
 }
 
-// Section headings of the cover summary, in order.
+// Section headings of the cover summary, in order, in English; in other
+// languages they are the texts of HeadingKeys.
 const (
 	HeadingQuestions   = "Questions for the reviewer"
 	HeadingPlan        = "Proposed plan"
@@ -311,26 +322,23 @@ const (
 	HeadingFingerprint = "Bundle fingerprint"
 )
 
-// levelWords says what each level means, for the reviewer.
-var levelWords = map[privacy.Level]string{
-	privacy.Identified: "Identified: the files are the original records, unchanged, with the patient's name and details.",
-	privacy.Pseudonymised: "Pseudonymised: names, birth dates and record numbers are replaced by the case pseudonym; dates of tests are real. " +
-		"The patient keeps the link between the pseudonym and their identity and can share it if needed.",
-	privacy.Anonymised: "Anonymised: identity is removed and dates are shifted by a random amount, so intervals between dates are right " +
-		"but calendar dates are not. Nothing links this bundle back to the patient.",
+// HeadingKeys are the translation keys (packager/i18n) of the section
+// headings, in order.
+var HeadingKeys = []string{
+	"cover.heading.questions", "cover.heading.plan", "cover.heading.patient", "cover.heading.diagnosis",
+	"cover.heading.timeline", "cover.heading.biomarkers", "cover.heading.contents", "cover.heading.missing",
+	"cover.heading.shipped", "cover.heading.left_out", "cover.heading.privacy", "cover.heading.fingerprint",
 }
 
-var levelNames = map[privacy.Level]string{
-	privacy.Identified:    "identified",
-	privacy.Pseudonymised: "pseudonymised",
-	privacy.Anonymised:    "anonymised",
-}
+// NotFound is the reason MissingFrom gives for an item the checklist found
+// no trace of; the cover prints it in the summary's language.
+const NotFound = "Not found in the records."
 
 // WriteSummary writes the cover summary as a PDF: the questions and the
 // proposed plan first, then the patient (or pseudonym), the diagnosis, a
 // timeline, the biomarkers, what the bundle holds, what is missing and why,
 // what was sent separately, what was left out and why, the privacy level
-// and the bundle's fingerprint.
+// and the bundle's fingerprint. Its fixed texts are in s.Language.
 func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 	if s.Level == "" {
 		return ErrNoLevel
@@ -339,89 +347,100 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 	if err != nil {
 		return fmt.Errorf("cover summary: %w", err)
 	}
+	c, err := i18n.Load(s.Language)
+	if err != nil {
+		return fmt.Errorf("cover summary: %w", err)
+	}
+	rt, err := checklist.Texts(c.Lang())
+	if err != nil {
+		return fmt.Errorf("cover summary: %w", err)
+	}
 	created := s.Created
 	if created.IsZero() {
 		created = time.Now()
 	}
 	identified := level == privacy.Identified
+	list, clause := c.T("pdf.list.separator"), c.T("pdf.clause.separator")
 
-	doc := NewDoc("Second opinion summary")
-	doc.Footer = "Second opinion summary  -  privacy level: " + levelNames[level]
+	doc := NewDoc(c.T("cover.title"))
+	doc.FieldSep = c.T("pdf.field.separator")
+	doc.PageFormat = c.T("pdf.page")
+	doc.Footer = c.T("cover.footer", c.T("cover.level."+string(level)))
 	if fp := FingerprintGroups(s.Fingerprint); fp != "" {
-		doc.Footer += "  -  fingerprint " + strings.Join(strings.Fields(fp)[:min(2, len(strings.Fields(fp)))], " ") + "..."
+		doc.Footer += c.T("cover.footer.fingerprint", strings.Join(strings.Fields(fp)[:min(2, len(strings.Fields(fp)))], " "))
 	}
-	doc.Heading1("Second opinion summary")
+	doc.Heading1(c.T("cover.title"))
 
 	// 1. The question first.
-	doc.Heading(HeadingQuestions)
+	doc.Heading(c.T("cover.heading.questions"))
 	questions := nonEmpty(s.Questions)
 	if len(questions) == 0 {
-		doc.Paragraph("No question was written down. Please ask the patient or their doctor what they would like answered.")
+		doc.Paragraph(c.T("cover.no_question"))
 	}
 	for i, q := range questions {
-		doc.Item(strconv.Itoa(i+1)+".", q)
+		doc.Item(c.T("pdf.item.number", i+1), q)
 	}
 	if u := strings.TrimSpace(s.Urgency); u != "" {
-		doc.Field("Urgent", u)
+		doc.Field(c.T("cover.label.urgent"), u)
 	}
-	doc.Heading(HeadingPlan)
+	doc.Heading(c.T("cover.heading.plan"))
 	if p := strings.TrimSpace(s.ProposedPlan); p != "" {
 		doc.Paragraph(p)
 	} else {
-		doc.Paragraph("No plan has been proposed yet.")
+		doc.Paragraph(c.T("cover.no_plan"))
 	}
 
 	// 2. Who.
-	doc.Heading(HeadingPatient)
+	doc.Heading(c.T("cover.heading.patient"))
 	switch level {
 	case privacy.Identified:
-		doc.Field("Name", orDash(s.Patient.Name))
-		doc.Field("Date of birth", s.Patient.BirthDate)
-		doc.Field("Sex", s.Patient.Sex)
-		doc.Field("Hospital number", s.Patient.ID)
+		doc.Field(c.T("pdf.label.name"), orDash(s.Patient.Name))
+		doc.Field(c.T("pdf.label.birth_date"), s.Patient.BirthDate)
+		doc.Field(c.T("pdf.label.sex"), s.Patient.Sex)
+		doc.Field(c.T("pdf.label.hospital_number"), s.Patient.ID)
 	case privacy.Pseudonymised:
-		doc.Field("Pseudonym", orDash(s.Patient.Name))
-		doc.Field("Sex", s.Patient.Sex)
-		doc.Small("Identity withheld: this bundle is pseudonymised.")
+		doc.Field(c.T("cover.label.pseudonym"), orDash(s.Patient.Name))
+		doc.Field(c.T("pdf.label.sex"), s.Patient.Sex)
+		doc.Small(c.T("cover.identity_withheld"))
 	default:
 		name := strings.TrimSpace(s.Patient.Name)
 		if name == "" || strings.EqualFold(name, privacy.AnonymousName) {
-			name = "Anonymous"
+			name = c.T("cover.anonymous")
 		}
-		doc.Field("Patient", name)
-		doc.Field("Sex", s.Patient.Sex)
-		doc.Small("Identity removed: this bundle is anonymised.")
+		doc.Field(c.T("pdf.label.patient"), name)
+		doc.Field(c.T("pdf.label.sex"), s.Patient.Sex)
+		doc.Small(c.T("cover.identity_removed"))
 	}
 	if identified && s.Doctor.Name != "" {
-		doc.Field("Treating doctor", joinNonEmpty(", ", s.Doctor.Name, s.Doctor.Hospital, s.Doctor.Phone, s.Doctor.Email))
+		doc.Field(c.T("pdf.label.treating_doctor"), joinNonEmpty(clause, s.Doctor.Name, s.Doctor.Hospital, s.Doctor.Phone, s.Doctor.Email))
 	}
 
 	// 3. What.
-	doc.Heading(HeadingDiagnosis)
-	doc.Field("Cancer type", orDash(s.CancerType))
-	doc.Field("Diagnosis", s.Diagnosis)
-	doc.Field("Diagnosed", orDash(s.DiagnosisDate))
-	doc.Field("Stage", orDash(s.Stage))
+	doc.Heading(c.T("cover.heading.diagnosis"))
+	doc.Field(c.T("cover.label.cancer_type"), orDash(s.CancerType))
+	doc.Field(c.T("cover.label.diagnosis"), s.Diagnosis)
+	doc.Field(c.T("cover.label.diagnosed"), orDash(s.DiagnosisDate))
+	doc.Field(c.T("cover.label.stage"), orDash(s.Stage))
 
-	doc.Heading(HeadingTimeline)
-	events := timeline(s)
+	doc.Heading(c.T("cover.heading.timeline"))
+	events := timeline(c, s)
 	if len(events) == 0 {
-		doc.Paragraph("No dated events.")
+		doc.Paragraph(c.T("cover.no_events"))
 	}
 	for _, e := range events {
 		doc.Field(e.Date, e.What)
 	}
 
-	doc.Heading(HeadingBiomarkers)
+	doc.Heading(c.T("cover.heading.biomarkers"))
 	if len(s.Biomarkers) == 0 {
-		doc.Paragraph("No biomarker tests are listed for this cancer type.")
+		doc.Paragraph(c.T("cover.no_biomarkers"))
 	}
 	for _, b := range s.Biomarkers {
-		doc.Field(orDash(b.Marker), biomarkerText(b))
+		doc.Field(orDash(b.Marker), biomarkerText(c, b))
 	}
 
 	// 4. What is here.
-	doc.Heading(HeadingContents)
+	doc.Heading(c.T("cover.heading.contents"))
 	studies := slices.Clone(s.Studies)
 	slices.SortStableFunc(studies, func(a, b Study) int {
 		return cmp.Or(cmp.Compare(strings.Join(a.Modalities, "/"), strings.Join(b.Modalities, "/")), cmp.Compare(a.Date, b.Date))
@@ -430,76 +449,88 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 	for _, st := range studies {
 		images += st.Images
 	}
-	doc.Subheading(fmt.Sprintf("Scans: %s, %s", count(len(studies), "study", "studies"), count(images, "image", "images")))
+	doc.Subheading(c.T("cover.scans", c.N("cover.count.study", len(studies)), c.N("cover.count.image", images)))
 	if len(studies) == 0 {
-		doc.Small("No DICOM scans are in this bundle.")
+		doc.Small(c.T("cover.no_scans"))
 	}
 	for _, st := range studies {
-		doc.Field(studyLabel(st), studyText(st))
+		doc.Field(studyLabel(st), studyText(c, st))
 	}
 	nrep := 0
 	for _, g := range s.Reports {
 		nrep += len(g.Names)
 	}
-	doc.Subheading("Reports and letters: " + count(nrep, "document", "documents"))
+	doc.Subheading(c.T("cover.reports", c.N("cover.count.document", nrep)))
 	if nrep == 0 {
-		doc.Small("No reports or letters are in this bundle.")
+		doc.Small(c.T("cover.no_reports"))
 	}
 	for _, g := range s.Reports {
-		doc.Field(fmt.Sprintf("%s (%d)", orDash(g.Category), len(g.Names)), strings.Join(g.Names, ", "))
+		label := g.Category
+		if key := "cover.category." + string(g.CategoryID); c.Lang() != i18n.English && g.CategoryID != "" && c.Has(key) {
+			label = c.T(key)
+		}
+		doc.Field(c.T("cover.report_group", orDash(label), len(g.Names)), strings.Join(g.Names, list))
 	}
-	doc.Subheading("Slides: " + count(len(s.Slides), "slide scan", "slide scans"))
+	doc.Subheading(c.T("cover.slides", c.N("cover.count.slide_scan", len(s.Slides))))
 	if len(s.Slides) == 0 {
-		doc.Small("No slide scans are in this bundle.")
+		doc.Small(c.T("cover.no_slides"))
 	}
 	for _, sl := range s.Slides {
-		doc.Field(orDash(sl.Name), slideText(sl))
+		doc.Field(orDash(sl.Name), slideText(c, sl))
 	}
 
 	// 5. What is not here.
-	doc.Heading(HeadingMissing)
+	doc.Heading(c.T("cover.heading.missing"))
 	missing := slices.Clone(s.Missing)
 	slices.SortStableFunc(missing, func(a, b Missing) int {
 		return cmp.Or(boolFirst(!a.Waived, !b.Waived), boolFirst(a.Required, b.Required))
 	})
 	if len(missing) == 0 {
-		doc.Paragraph("Nothing: every item on the checklist is here.")
+		doc.Paragraph(c.T("cover.nothing_missing"))
 	}
 	for _, m := range missing {
-		status := "required"
+		status := c.T("cover.missing.required")
 		switch {
 		case m.Waived:
-			status = "not needed, says the patient"
+			status = c.T("cover.missing.waived")
 		case !m.Required:
-			status = "if available"
+			status = c.T("cover.missing.if_available")
 		}
-		doc.Item("-", fmt.Sprintf("%s (%s)", orDash(m.What), status))
-		if r := strings.TrimSpace(m.Reason); r != "" {
+		what := m.What
+		if t := rt.Rule(m.RuleID).Title; t != "" {
+			what = t
+		}
+		doc.Item("-", c.T("cover.missing.item", orDash(what), status))
+		r := strings.TrimSpace(m.Reason)
+		if r == NotFound {
+			r = c.T("cover.missing.not_found")
+		}
+		if r != "" {
 			doc.SubItem(r)
 		}
 	}
 
-	doc.Heading(HeadingShipped)
+	doc.Heading(c.T("cover.heading.shipped"))
 	if len(s.Shipments) == 0 {
-		doc.Paragraph("Nothing was sent separately.")
+		doc.Paragraph(c.T("cover.nothing_shipped"))
 	}
 	for _, sh := range s.Shipments {
-		doc.Field(shipmentKind(sh.Kind), shipmentText(sh))
+		doc.Field(shipmentKind(c, sh.Kind), shipmentText(c, sh))
 	}
 
-	doc.Heading(HeadingLeftOut)
+	doc.Heading(c.T("cover.heading.left_out"))
 	if len(s.LeftOut) == 0 {
-		doc.Paragraph("Nothing was left out.")
+		doc.Paragraph(c.T("cover.nothing_left_out"))
 	}
 	for _, l := range s.LeftOut {
 		doc.Field(orDash(l.Name), orDash(l.Reason))
 	}
 
 	// 6. About the bundle.
-	doc.Heading(HeadingPrivacy)
-	doc.Paragraph(levelWords[level])
+	doc.Heading(c.T("cover.heading.privacy"))
+	doc.Paragraph(c.T("cover.level." + string(level) + ".words"))
 
-	doc.Heading(HeadingFingerprint)
+	doc.Heading(c.T("cover.heading.fingerprint"))
 	if fp := FingerprintGroups(s.Fingerprint); fp != "" {
 		// Eight groups a line, to read aloud line by line.
 		groups := strings.Fields(fp)
@@ -509,12 +540,12 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 			groups = groups[8:]
 		}
 		doc.Large(strings.Join(append(lines, strings.Join(groups, " ")), "\n"))
-		doc.Small("Read these groups aloud to the receiving centre: if theirs match, the bundle arrived unchanged.")
+		doc.Small(c.T("cover.fingerprint.read_aloud"))
 	} else {
-		doc.Paragraph("Not given.")
+		doc.Paragraph(c.T("cover.fingerprint.not_given"))
 	}
-	doc.Field("Created", created.Format("2 January 2006, 15:04 MST"))
-	doc.Small("Prepared with Dossier, a tool that helps patients gather records for a second opinion.")
+	doc.Field(c.T("cover.label.created"), c.DateTime(created))
+	doc.Small(c.T("pdf.prepared"))
 	if err := doc.Render(ctx, w); err != nil {
 		return fmt.Errorf("cover summary: %w", err)
 	}
@@ -522,110 +553,123 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 }
 
 // timeline merges the caller's events with the dates the summary knows.
-func timeline(s Summary) []Event {
+func timeline(c *i18n.Catalog, s Summary) []Event {
 	var out []Event
 	for _, e := range s.Timeline {
 		if strings.TrimSpace(e.Date) != "" && strings.TrimSpace(e.What) != "" {
 			out = append(out, e)
 		}
 	}
+	clause := c.T("pdf.clause.separator")
 	if s.DiagnosisDate != "" {
-		out = append(out, Event{Date: s.DiagnosisDate, What: "Diagnosis" + prefixed(": ", joinNonEmpty(", ", s.Diagnosis, stageText(s.Stage)))})
+		what := c.T("cover.event.diagnosis")
+		if d := joinNonEmpty(clause, s.Diagnosis, stageText(c, s.Stage)); d != "" {
+			what = c.T("cover.event.diagnosis_detail", d)
+		}
+		out = append(out, Event{Date: s.DiagnosisDate, What: what})
 	}
 	for _, st := range s.Studies {
 		if st.Date != "" {
-			out = append(out, Event{Date: st.Date, What: "Scan" + prefixed(" ", strings.Join(st.Modalities, "/")) + prefixed(": ", st.Description)})
+			what := c.T("cover.event.scan")
+			if m := strings.Join(st.Modalities, "/"); strings.TrimSpace(m) != "" {
+				what = c.T("cover.event.scan_detail", m)
+			}
+			if strings.TrimSpace(st.Description) != "" {
+				what = c.T("cover.event.detail", what, st.Description)
+			}
+			out = append(out, Event{Date: st.Date, What: what})
 		}
 	}
 	for _, sh := range s.Shipments {
 		if sh.Sent != "" {
-			out = append(out, Event{Date: sh.Sent, What: shipmentKind(sh.Kind) + " sent" + prefixed(" by ", sh.Courier)})
+			what := c.T("cover.event.sent", shipmentKind(c, sh.Kind))
+			if strings.TrimSpace(sh.Courier) != "" {
+				what = c.T("cover.event.sent_by", shipmentKind(c, sh.Kind), sh.Courier)
+			}
+			out = append(out, Event{Date: sh.Sent, What: what})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Event) int { return cmp.Compare(a.Date, b.Date) })
 	return out
 }
 
-func biomarkerText(b Biomarker) string {
+func biomarkerText(c *i18n.Catalog, b Biomarker) string {
 	where := ""
 	if len(b.Documents) > 0 {
-		where = "reported in " + strings.Join(b.Documents, ", ")
+		where = c.T("cover.biomarker.reported_in", strings.Join(b.Documents, c.T("pdf.list.separator")))
 	}
 	switch {
 	case b.Result != "" && where != "":
-		return b.Result + " (" + where + ")"
+		return c.T("cover.biomarker.result_where", b.Result, where)
 	case b.Result != "":
 		return b.Result
 	case where != "":
 		return where
 	}
-	return "not found in the records"
+	return c.T("cover.biomarker.not_found")
 }
 
 func studyLabel(st Study) string {
 	return joinNonEmpty(" ", orDash(st.Date), strings.Join(st.Modalities, "/"))
 }
 
-func studyText(st Study) string {
-	return joinNonEmpty(", ", st.Description, count(st.Series, "series", "series"), count(st.Images, "image", "images")) + prefixed(" - ", st.Folder)
+func studyText(c *i18n.Catalog, st Study) string {
+	text := joinNonEmpty(c.T("pdf.clause.separator"), st.Description, c.N("cover.count.series", st.Series), c.N("cover.count.image", st.Images))
+	if strings.TrimSpace(st.Folder) != "" {
+		text += c.T("cover.study.folder", st.Folder)
+	}
+	return text
 }
 
-func slideText(sl Slide) string {
+func slideText(c *i18n.Catalog, sl Slide) string {
 	var parts []string
 	if sl.Vendor != "" {
-		parts = append(parts, "vendor "+sl.Vendor)
+		parts = append(parts, c.T("cover.slide.vendor", sl.Vendor))
 	}
 	if sl.Levels > 0 {
-		parts = append(parts, count(sl.Levels, "level", "levels"))
+		parts = append(parts, c.N("cover.count.level", sl.Levels))
 	}
 	if sl.Width > 0 && sl.Height > 0 {
-		parts = append(parts, fmt.Sprintf("%d x %d pixels", sl.Width, sl.Height))
+		parts = append(parts, c.T("cover.slide.pixels", sl.Width, sl.Height))
 	}
-	return orDash(strings.Join(parts, ", "))
+	return orDash(strings.Join(parts, c.T("pdf.clause.separator")))
 }
 
-func shipmentKind(kind string) string {
+func shipmentKind(c *i18n.Catalog, kind string) string {
 	switch kind {
 	case checklist.ShipGlassSlides:
-		return "Glass slides"
+		return c.T("cover.ship.glass_slides")
 	case checklist.ShipBlocks:
-		return "Tissue blocks"
+		return c.T("cover.ship.blocks")
 	case checklist.ShipImagingDisc:
-		return "Imaging disc"
+		return c.T("cover.ship.imaging_disc")
 	case "", checklist.ShipOther:
-		return "Other item"
+		return c.T("cover.ship.other")
 	}
 	return kind
 }
 
-func shipmentText(sh checklist.Shipment) string {
+func shipmentText(c *i18n.Catalog, sh checklist.Shipment) string {
 	parts := []string{sh.Description}
 	if sh.Courier != "" {
-		parts = append(parts, "courier "+sh.Courier)
+		parts = append(parts, c.T("cover.ship.courier", sh.Courier))
 	}
 	if sh.Tracking != "" {
-		parts = append(parts, "tracking number "+sh.Tracking)
+		parts = append(parts, c.T("cover.ship.tracking", sh.Tracking))
 	} else {
-		parts = append(parts, "no tracking number")
+		parts = append(parts, c.T("cover.ship.no_tracking"))
 	}
 	if sh.Sent != "" {
-		parts = append(parts, "sent "+sh.Sent)
+		parts = append(parts, c.T("cover.ship.sent", sh.Sent))
 	}
-	return joinNonEmpty(", ", parts...)
+	return joinNonEmpty(c.T("pdf.clause.separator"), parts...)
 }
 
-func stageText(stage string) string {
+func stageText(c *i18n.Catalog, stage string) string {
 	if stage == "" {
 		return ""
 	}
-	return "stage " + strings.TrimPrefix(strings.TrimPrefix(stage, "stage "), "Stage ")
-}
-
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
+	return c.T("cover.stage", strings.TrimPrefix(strings.TrimPrefix(stage, "stage "), "Stage "))
 }
 
 func boolFirst(a, b bool) int {

@@ -6,6 +6,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"dossier/packager/bundle"
 	"dossier/packager/checklist"
 	"dossier/packager/cover"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
@@ -38,7 +40,10 @@ type Request struct {
 	// Recipient describes who can open it ("generated passphrase", a
 	// centre's name, ...), for the README and the audit row.
 	Recipient string
-	Progress  func(bundle.Progress)
+	// Language is the language of the cover summary (a tag packager/i18n
+	// has: "en", "zh-Hans"); empty is English.
+	Language string
+	Progress func(bundle.Progress)
 }
 
 // Result is what an export did.
@@ -69,8 +74,13 @@ func Params(ctx context.Context, st Store, level privacy.Level, caseID int64) (p
 }
 
 // Pack writes the bundle of a case with its cover summary and records the
-// export in the audit trail (when st is not nil).
+// export in the audit trail (when st is not nil). If only the recording
+// fails, Pack returns the Result together with an error wrapping
+// ErrNotRecorded.
 func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
+	if _, err := i18n.Load(req.Language); err != nil {
+		return nil, err
+	}
 	params, pseudonym, err := Params(ctx, st, req.Level, req.CaseID)
 	if err != nil {
 		return nil, err
@@ -94,13 +104,20 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := &Result{Result: res, Pseudonym: pseudonym, Recipient: req.Recipient}
 	if st != nil {
 		if err := st.AddExport(ctx, auditRow(req.CaseID, req.Recipient, res)); err != nil {
-			return nil, fmt.Errorf("the bundle was written, but recording it in the export history failed: %w", err)
+			// The bundle is complete: return it with the error, so that the
+			// passphrase is still shown and nothing has to be sent twice.
+			return out, fmt.Errorf("%w: %w", ErrNotRecorded, err)
 		}
 	}
-	return &Result{Result: res, Pseudonym: pseudonym, Recipient: req.Recipient}, nil
+	return out, nil
 }
+
+// ErrNotRecorded is returned, with the complete Result, when the bundle was
+// written but its audit row could not be stored.
+var ErrNotRecorded = errors.New("the bundle was written, but recording it in the export history failed")
 
 // Summary builds the cover summary of a case for a bundle, with only what
 // the privacy level allows: at private levels the pseudonym stands in for
@@ -112,6 +129,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 	name := func(path string) string { return info.Names[path] }
 	d := req.Details
 	s := cover.Summary{
+		Language:      req.Language,
 		Level:         info.Level,
 		Created:       info.Created,
 		Fingerprint:   info.Fingerprint,
@@ -125,6 +143,9 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 	}
 	if req.Report != nil {
 		s.CancerType = req.Report.CancerName
+		if t, err := checklist.Texts(i18n.MustLoad(req.Language).Lang()); err == nil && t.Cancer(req.Report.Cancer) != "" {
+			s.CancerType = t.Cancer(req.Report.Cancer)
+		}
 		s.Reports = cover.ReportsFrom(req.Report.Documents, name)
 		s.Biomarkers = cover.BiomarkersFrom(req.Rules, req.Report, name)
 		s.Missing = cover.MissingFrom(req.Report)

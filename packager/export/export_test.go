@@ -55,3 +55,19 @@ func TestSummaryKeepsToThePrivacyLevel(t *testing.T) {
 		t.Errorf("identified summary lost the patient: %+v", s)
 	}
 }
+
+func TestSummaryLanguage(t *testing.T) {
+	rep := &checklist.Report{Cancer: "lung", CancerName: "Lung cancer"}
+	p, _ := privacy.NewParams(privacy.Identified, nil, "")
+	info := bundle.CoverInfo{Level: privacy.Identified, Created: time.Now()}
+	s := Summary(Request{Report: rep, Language: "zh-hans"}, info, p)
+	if s.Language != "zh-hans" || s.CancerType != "肺癌" {
+		t.Errorf("Chinese summary: language %q, cancer %q", s.Language, s.CancerType)
+	}
+	if s := Summary(Request{Report: rep}, info, p); s.Language != "" || s.CancerType != "Lung cancer" {
+		t.Errorf("English summary: language %q, cancer %q", s.Language, s.CancerType)
+	}
+	if _, err := Pack(t.Context(), nil, Request{Language: "tlh", Level: privacy.Identified}); err == nil || !strings.Contains(err.Error(), "tlh") {
+		t.Errorf("Pack with an unknown language: %v", err)
+	}
+}

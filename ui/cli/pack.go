@@ -43,6 +43,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	split := fs.String("split", "", "split into volumes of this size (e.g. 25M, 2G)")
 	caseID := fs.Int64("case", 0, "the case (as listed by the app) to use")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
+	lang := langFlag(fs)
 	var recipients, include multiFlag
 	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
@@ -56,6 +57,9 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	lv, err := privacy.ParseLevel(*level)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if err := checkLang(*lang); err != nil {
+		return err
 	}
 	keyOptions := 0
 	for _, set := range []bool{*passFile != "", len(recipients) > 0 || *recipientsFile != "", *centre != ""} {
@@ -176,10 +180,16 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		Output:    o,
 		Include:   includeSet(include),
 		Recipient: recipientLabel,
+		Language:  *lang,
 		Progress:  packProgress(env),
 	})
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
+	}
+	if errors.Is(err, export.ErrNotRecorded) && res != nil {
+		// The bundle is complete: show it (and its passphrase) anyway.
+		printPack(env.Stdout, res.Result, generated, res.Pseudonym)
+		return err
 	}
 	if err != nil {
 		return err
