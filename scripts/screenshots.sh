@@ -1,9 +1,11 @@
 #!/bin/sh
 # Takes the screenshots in docs/ of the real app under Xvfb: the five steps of "Send to a specialist",
-# the history of a case, opening a bundle just made, and the settings. It builds the app, writes a made-up demo
+# the history of a case, opening a bundle just made, the settings, the list of cases, a preview, the
+# walkthrough and the About box, and the main screens again in Simplified Chinese (docs/*-zh-Hans.png). It builds the app, writes a made-up demo
 # case (scripts/democase), and starts the app once per scene with the hidden environment variable
 # DOSSIER_SCREENSHOT=<scene>, which puts the window into that scene once the case is read (see
-# ui/screenshot.go). Data goes to a temporary DOSSIER_HOME; nothing of yours is touched.
+# ui/screenshot.go). Data goes to a temporary DOSSIER_HOME and the app's preferences to a temporary
+# XDG_CONFIG_HOME; nothing of yours is touched.
 #
 # Needs: xvfb-run, ImageMagick's import (apt-get install xvfb imagemagick).
 set -eu
@@ -13,15 +15,20 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/dossier" .
 go run ./scripts/democase "$work/Jane's records"
 mkdir -p docs
-export DOSSIER_HOME="$work/home" LANG=en_US.UTF-8 FYNE_THEME="${FYNE_THEME:-light}"
+export DOSSIER_HOME="$work/home" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 FYNE_THEME="${FYNE_THEME:-light}"
 
-shoot() { # scene seconds
-	DOSSIER_SCREENSHOT=$1 xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
+shoot() { # scene seconds [language tag, e.g. zh-Hans]
+	out="docs/$1.png" language=""
+	if [ $# -ge 3 ]; then
+		out="docs/$1-$3.png"
+		case $3 in zh-Hans) language=zh_CN ;; *) language=$3 ;; esac
+	fi
+	LANGUAGE=$language DOSSIER_SCREENSHOT=$1 xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
 		"$0" "$1" & pid=$!
 		sleep "$2"
 		import -window root -crop 1000x700+0+0 +repage "$3"
-		kill $pid' "$work/dossier" "$work/Jane's records" "$2" "docs/$1.png"
-	echo "docs/$1.png"
+		kill $pid' "$work/dossier" "$work/Jane's records" "$2" "$out"
+	echo "$out"
 }
 
 shoot export-1 6
@@ -32,3 +39,15 @@ shoot export-5 12
 shoot history 12
 shoot open-result 14
 shoot settings 6
+shoot cases 7
+shoot preview 8
+shoot walkthrough 6
+shoot about 6
+
+# The same app in Simplified Chinese (the language follows LANGUAGE, as a choice in Settings does).
+shoot case 8 zh-Hans
+shoot cases 7 zh-Hans
+shoot preview 8 zh-Hans
+shoot walkthrough 6 zh-Hans
+shoot settings 6 zh-Hans
+shoot export-1 6 zh-Hans

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -15,41 +17,98 @@ import (
 // maxProblemsHeight bounds the height of the case-level problems above the inventory; more scroll.
 const maxProblemsHeight = 180
 
+// caseScreenActions are what the case screen's buttons and selections ask the window to do.
+type caseScreenActions struct {
+	addFiles, addFolder, send func()
+	cases                     func()                       // back to the list of cases (nil: no such button)
+	details                   func()                       // open the case details (the question banner's link)
+	selected                  func(n *invNode)             // a row of the inventory was selected (nil: nothing selected)
+	built                     func(*invTree, *widget.Tree) // the inventory tree was made (nil: not told)
+}
+
 // newCaseScreen shows a case's inventory: a header with the case name, a summary and buttons to add
-// more, the problems that concern the whole case, and the files grouped in a tree, with side (the
-// checklist) beside them.
-func newCaseScreen(name string, inv *intake.Inventory, onAddFiles, onAddFolder, onSend func(), side fyne.CanvasObject) fyne.CanvasObject {
+// more, the problems that concern the whole case, and the files grouped in a tree with a preview of
+// the selected one below, with side (the checklist) beside them. banner (the question banner, may be
+// nil) goes above the problems.
+func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, side, preview, banner fyne.CanvasObject) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	summary := widget.NewLabel(caseSummary(inv))
 	summary.Wrapping = fyne.TextWrapWord
-	addFiles := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), onAddFiles)
-	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), onAddFolder)
-	send := widget.NewButtonWithIcon("Send to a specialist…", theme.MailSendIcon(), onSend)
+	addFiles := widget.NewButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)
+	addFolder := widget.NewButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
+	send := widget.NewButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
 	send.Importance = widget.HighImportance
-	header := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(addFiles, addFolder, send)),
-		container.NewVBox(title, summary))
+	buttons := container.NewHBox(addFiles, addFolder, send)
+	if act.cases != nil {
+		back := widget.NewButtonWithIcon(lang.X("button.cases", "Your cases"), theme.NavigateBackIcon(), act.cases)
+		back.Importance = widget.LowImportance
+		buttons.Objects = append([]fyne.CanvasObject{back}, buttons.Objects...)
+	}
+	header := readingBorder(nil, nil, nil, container.NewVBox(buttons), container.NewVBox(title, summary))
 
 	top := container.NewVBox(header)
+	if banner != nil {
+		top.Add(banner)
+	}
 	if p := newProblemsBox(inv); p != nil {
 		top.Add(p)
 	}
 
-	hint := widget.NewLabelWithStyle("To add more, drop files or folders anywhere on this window.",
+	hint := widget.NewLabelWithStyle(lang.X("case.drophint", "To add more, drop files or folders anywhere on this window."),
 		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	files := container.NewBorder(nil, hint, nil, nil, newInventoryTree(buildInvTree(inv)))
+	t := buildInvTree(inv)
+	tree := newInventoryTree(t)
+	if act.built != nil {
+		act.built(t, tree)
+	}
+	if act.selected != nil {
+		tree.OnSelected = func(id widget.TreeNodeID) {
+			n := t.nodes[id]
+			act.selected(&n)
+		}
+	}
+	var files fyne.CanvasObject = container.NewBorder(nil, hint, nil, nil, tree)
+	if preview != nil {
+		split := container.NewVSplit(files, preview)
+		split.Offset = 0.62
+		files = split
+	}
 	if side == nil {
-		return container.NewBorder(top, nil, nil, nil, files)
+		return readingBorder(top, nil, nil, nil, files)
 	}
 	split := container.NewHSplit(files, side)
 	split.Offset = 0.45
-	return container.NewBorder(top, nil, nil, nil, split)
+	return readingBorder(top, nil, nil, nil, split)
+}
+
+// readingBorder is container.NewBorder with its objects in reading order (top, left, centre, right,
+// bottom), which is the order Tab moves the focus in; NewBorder puts the centre first.
+func readingBorder(top, bottom, left, right, center fyne.CanvasObject) *fyne.Container {
+	var all []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left, center, right, bottom} {
+		if o != nil {
+			all = append(all, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), all...)
+}
+
+// newQuestionBanner asks, gently, for the question the reviewer should answer, with a button to the
+// case details where it is written.
+func newQuestionBanner(onDetails func()) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapWord
+	btn := widget.NewButtonWithIcon(lang.X("question.button", "Write my question…"), theme.DocumentCreateIcon(), onDetails)
+	return newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewPrimaryThemedResource(theme.QuestionIcon()))),
+		container.NewCenter(btn), head), theme.ColorNameInputBackground, theme.ColorNamePrimary)
 }
 
 // caseSummary says in one sentence what a case holds.
 func caseSummary(inv *intake.Inventory) string {
 	if inv == nil {
-		return "Nothing added yet."
+		return lang.X("case.nothing", "Nothing added yet.")
 	}
 	var docs, photos, unread int
 	for _, it := range inv.Items {
@@ -113,8 +172,8 @@ func newInventoryTree(t *invTree) *widget.Tree {
 	tree := widget.NewTree(
 		func(id widget.TreeNodeID) []widget.TreeNodeID { return t.children[id] },
 		func(id widget.TreeNodeID) bool { return len(t.children[id]) > 0 },
-		func(bool) fyne.CanvasObject { return newInvRow() },
-		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*invRow).set(t.nodes[id]) },
+		func(bool) fyne.CanvasObject { t.creates++; return newInvRow() },
+		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { t.updates++; o.(*invRow).set(t.nodes[id]) },
 	)
 	for _, g := range t.groups {
 		tree.OpenBranch(g)

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -75,20 +76,20 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 			}
 		}
 	})
-	p.cancer.PlaceHolder = "Choose the type of cancer"
-	cancerRow := container.NewBorder(nil, nil, widget.NewLabel("Type of cancer:"), nil, p.cancer)
+	p.cancer.PlaceHolder = lang.X("checklist.choosecancer", "Choose the type of cancer")
+	cancerRow := container.NewBorder(nil, nil, widget.NewLabel(lang.X("checklist.cancer", "Type of cancer:")), nil, p.cancer)
 
-	p.summary = widget.NewLabelWithStyle("Checking your records…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.summary = widget.NewLabelWithStyle(lang.X("checklist.checking", "Checking your records…"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.summary.Wrapping = fyne.TextWrapWord
 	p.bar = newMeter()
 
-	detailsBtn := widget.NewButtonWithIcon("Case details…", theme.AccountIcon(), func() { call(actions.details) })
-	p.letterBtn = widget.NewButtonWithIcon("Create request letter…", theme.MailComposeIcon(), func() { call(actions.letter) })
+	detailsBtn := widget.NewButtonWithIcon(lang.X("button.details", "Case details…"), theme.AccountIcon(), func() { call(actions.details) })
+	p.letterBtn = widget.NewButtonWithIcon(lang.X("button.letter", "Create request letter…"), theme.MailComposeIcon(), func() { call(actions.letter) })
 	buttons := container.NewGridWithColumns(2, detailsBtn, p.letterBtn)
 
 	p.busyBar = widget.NewProgressBarInfinite()
 	p.busyBar.Stop()
-	p.busy = container.NewVBox(widget.NewLabel("Reading your reports to see what is there…"), p.busyBar)
+	p.busy = container.NewVBox(widget.NewLabel(lang.X("checklist.reading", "Reading your reports to see what is there…")), p.busyBar)
 	p.busy.Hide()
 
 	p.errText = widget.NewLabel("")
@@ -180,9 +181,9 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	p.settingCancer = false
 
 	ready, required := readyCounts(rep)
-	text := fmt.Sprintf("%d of %d required items ready", ready, required)
+	text := lang.X("checklist.ready", "{{.Ready}} of {{.Required}} required items ready", map[string]any{"Ready": ready, "Required": required})
 	if rep.Complete {
-		text += ". Everything the reviewer must have is here."
+		text += lang.X("checklist.complete", ". Everything the reviewer must have is here.")
 	}
 	p.summary.SetText(text)
 	if required > 0 {
@@ -194,7 +195,7 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	if rep.Urgency.Urgent {
 		msg := widget.NewLabel(rep.Urgency.Message)
 		msg.Wrapping = fyne.TextWrapWord
-		head := widget.NewLabelWithStyle("This may be urgent", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		head := widget.NewLabelWithStyle(lang.X("checklist.urgent", "This may be urgent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		objs = append(objs, newPanel(container.NewBorder(nil, nil,
 			container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))), nil,
 			container.NewVBox(head, msg)), theme.ColorNameInputBackground, theme.ColorNameError))

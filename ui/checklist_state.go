@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -56,8 +58,9 @@ type caseChecks struct {
 
 // saveTask stores one change; what names it in an error message.
 type saveTask struct {
-	what string
-	do   func(ctx context.Context, st CaseStore, caseID int64) error
+	caseID int64 // the case it belongs to, fixed when the change is made
+	what   string
+	do     func(ctx context.Context, st CaseStore, caseID int64) error
 }
 
 // Titles of the tabs beside the inventory.
@@ -97,12 +100,12 @@ func (v *mainView) initChecks() {
 	c.docs = newDocumentsPanel(v.setCategory)
 	c.form = newDetailsForm(cancers, v.saveDetails)
 	c.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(tabChecklist, theme.ListIcon(), c.panel.object),
-		container.NewTabItemWithIcon(tabDocuments, theme.DocumentIcon(), c.docs.object),
-		container.NewTabItemWithIcon(tabDetails, theme.AccountIcon(), c.form.object),
+		container.NewTabItemWithIcon(lang.X("tab.checklist", tabChecklist), theme.ListIcon(), c.panel.object),
+		container.NewTabItemWithIcon(lang.X("tab.documents", tabDocuments), theme.DocumentIcon(), c.docs.object),
+		container.NewTabItemWithIcon(lang.X("tab.details", tabDetails), theme.AccountIcon(), c.form.object),
 	)
 	v.history = newHistoryPanel(v.sendToSpecialist)
-	c.tabs.Append(container.NewTabItemWithIcon(tabSent, theme.MailSendIcon(), v.history.object))
+	c.tabs.Append(container.NewTabItemWithIcon(lang.X("tab.sent", tabSent), theme.MailSendIcon(), v.history.object))
 	c.side = c.tabs
 }
 
@@ -225,6 +228,13 @@ func (v *mainView) evaluate() {
 		}
 		c.report = res.report
 		c.panel.setReport(res.report)
+		if v.caseID != 0 && v.app != nil && in.inv == v.inv {
+			ready, required := readyCounts(res.report)
+			v.app.Preferences().SetString(prefProgress(v.caseID), fmt.Sprintf("%d/%d", ready, required))
+		}
+		if v.preview != nil {
+			v.preview.reportChanged()
+		}
 		c.docs.setDocuments(res.report.Documents)
 	})
 }
@@ -243,7 +253,7 @@ func (v *mainView) persist(what string, do func(ctx context.Context, st CaseStor
 		return
 	}
 	c := &v.checks
-	c.queue = append(c.queue, saveTask{what: what, do: do})
+	c.queue = append(c.queue, saveTask{caseID: v.caseID, what: what, do: do})
 	v.nextSave()
 }
 
@@ -255,7 +265,7 @@ func (v *mainView) nextSave() {
 	t := c.queue[0]
 	c.queue = c.queue[1:]
 	c.saving = true
-	st, id := v.cfg.Store, v.caseID
+	st, id := v.cfg.Store, t.caseID
 	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (struct{}, error) {
 		return struct{}{}, t.do(ctx, st, id)
 	}, nil, func(_ struct{}, err error) {
@@ -287,6 +297,7 @@ func (v *mainView) saveDetails(d checklist.Details) {
 	c := &v.checks
 	c.details = d
 	c.panel.setCancer(d.Cancer)
+	v.updateBanner()
 	v.persist("case details", func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,6 +36,13 @@ const (
 	stepProgress
 	stepDone
 )
+
+// stepTitle is the heading of a step, in the language of the app.
+func stepTitle(step int) string {
+	keys := map[int]string{stepLevel: "export.step1", stepDecisions: "export.step2", stepRecipient: "export.step3",
+		stepProgress: "export.step4", stepDone: "export.step5"}
+	return lang.X(keys[step], stepTitles[step])
+}
 
 var stepTitles = map[int]string{
 	stepLevel:     "How much should the centre see about you?",
@@ -182,11 +190,11 @@ func newExportWizard(in exportInput, d exportDeps) *exportWizard {
 	w.info.Wrapping = fyne.TextWrapWord
 	w.info.Hide()
 	w.errBox = newErrorBox()
-	w.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), w.goBack)
-	w.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), w.goNext)
+	w.back = widget.NewButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), w.goBack)
+	w.next = widget.NewButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), w.goNext)
 	w.next.Importance = widget.HighImportance
 	w.next.IconPlacement = widget.ButtonIconTrailingText
-	w.cancel = widget.NewButtonWithIcon("Close", theme.CancelIcon(), w.close)
+	w.cancel = widget.NewButtonWithIcon(lang.X("button.close", "Close"), theme.CancelIcon(), w.close)
 	w.body = container.NewStack()
 
 	w.levelScreen = w.buildLevel()
@@ -205,16 +213,16 @@ func newExportWizard(in exportInput, d exportDeps) *exportWizard {
 // show switches to a step.
 func (w *exportWizard) show(step int) {
 	w.step = step
-	w.stepTitle.SetText(stepTitles[step])
-	w.stepCount.SetText(fmt.Sprintf("Step %d of 5", step))
+	w.stepTitle.SetText(stepTitle(step))
+	w.stepCount.SetText(lang.X("guide.count", "Step {{.N}} of {{.Total}}", map[string]any{"N": step, "Total": 5}))
 	w.errBox.hide()
 	var screen fyne.CanvasObject
 	w.back.Show()
 	w.next.Show()
 	w.back.Enable()
 	w.next.Enable()
-	w.cancel.SetText("Close")
-	w.next.SetText("Next")
+	w.cancel.SetText(lang.X("button.close", "Close"))
+	w.next.SetText(lang.X("guide.next", "Next"))
 	switch step {
 	case stepLevel:
 		screen = container.NewVScroll(w.levelScreen)
@@ -224,17 +232,17 @@ func (w *exportWizard) show(step int) {
 		w.startPlan()
 	case stepRecipient:
 		screen = container.NewVScroll(w.recScreen)
-		w.next.SetText("Make the bundle")
+		w.next.SetText(lang.X("export.make", "Make the bundle"))
 		w.loadCentres()
 	case stepProgress:
 		screen = w.progScreen
 		w.back.Hide()
 		w.next.Hide()
-		w.cancel.SetText("Cancel")
+		w.cancel.SetText(lang.X("button.cancel", "Cancel"))
 	case stepDone:
 		screen = container.NewVScroll(w.buildDone())
 		w.back.Hide()
-		w.next.SetText("Back to my case")
+		w.next.SetText(lang.X("export.backtocase", "Back to my case"))
 		w.cancel.Hide()
 	}
 	if step != stepDone {
@@ -862,6 +870,15 @@ func timeLeft(elapsed time.Duration, done, total int64) string {
 func (w *exportWizard) exportDone(res *export.Result, err error) {
 	w.packing = nil
 	switch {
+	case errors.Is(err, export.ErrNotRecorded) && res != nil:
+		// The bundle is complete; only its history row is missing. Show the
+		// passphrase anyway, or the bundle would be useless.
+		w.result = res
+		if w.mode.Selected == keyGenerated {
+			w.passphrase = w.packOut.Passphrase
+		}
+		w.show(stepDone)
+		w.setInfo("The bundle is ready, but it could not be added to this case's history of what was sent.")
 	case errors.Is(err, context.Canceled):
 		w.show(stepRecipient)
 		w.setInfo("Stopped. Nothing was saved, and nothing was left behind. You can start again when you like.")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"dossier/packager/intake"
@@ -26,6 +27,9 @@ const (
 	groupUnread    = "Could not read"
 )
 
+// groupTitle is a group's title in the language of the app.
+func groupTitle(id, english string) string { return lang.X("group."+id, english) }
+
 // invNode is one row of the inventory tree.
 type invNode struct {
 	title  string
@@ -33,6 +37,12 @@ type invNode struct {
 	icon   fyne.Resource
 	warn   bool // the row carries a problem: show a warning icon
 	group  bool // a top-level group (shown bold)
+
+	// What the row stands for, for the preview: one of these, or none (groups, problems).
+	item   *intake.Item
+	study  *intake.Study
+	series *intake.Series
+	slide  *intake.Slide
 }
 
 // invTree is the inventory laid out as a tree for widget.Tree: IDs map to rows and children. It is built
@@ -41,6 +51,8 @@ type invTree struct {
 	nodes    map[string]invNode
 	children map[string][]string
 	groups   []string // IDs of the top-level groups, in order
+
+	creates, updates int // rows made and filled by the tree (for the scrolling benchmark)
 }
 
 func (t *invTree) add(parent, id string, n invNode) {
@@ -65,7 +77,7 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 		return t
 	}
 	group := func(id, title, detail string, icon fyne.Resource) {
-		t.add("", id, invNode{title: title, detail: detail, icon: icon, group: true})
+		t.add("", id, invNode{title: groupTitle(id, title), detail: detail, icon: icon, group: true})
 		t.groups = append(t.groups, id)
 	}
 
@@ -86,10 +98,13 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 			theme.MediaPhotoIcon())
 		for i, s := range studies {
 			sid := "imaging/" + strconv.Itoa(i)
-			t.add("imaging", sid, studyNode(s))
+			sn := studyNode(s)
+			sn.study = s
+			t.add("imaging", sid, sn)
 			for j, se := range s.Series {
 				seid := sid + "/" + strconv.Itoa(j)
 				n := seriesNode(se)
+				n.study, n.series = s, se
 				t.add(sid, seid, n)
 				if len(se.Problems) > 1 {
 					t.addProblems(seid, se.Problems)
@@ -102,7 +117,9 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 	if len(inv.Slides) > 0 {
 		group("slides", groupSlides, plural(len(inv.Slides), "slide", "slides"), theme.GridIcon())
 		for i, s := range inv.Slides {
-			t.add("slides", "slides/"+strconv.Itoa(i), slideNode(s))
+			n := slideNode(s)
+			n.slide = s
+			t.add("slides", "slides/"+strconv.Itoa(i), n)
 		}
 	}
 
@@ -155,7 +172,9 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 		for _, i := range g.items {
 			id := g.id + "/" + strconv.Itoa(i)
 			it := inv.Items[i]
-			t.add(g.id, id, itemNode(it))
+			n := itemNode(it)
+			n.item = it
+			t.add(g.id, id, n)
 			if len(it.Problems) > 1 {
 				t.addProblems(id, it.Problems)
 			}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -83,14 +84,14 @@ func ownKeyPath() string {
 
 func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *openScreen {
 	s := &openScreen{win: win, run: run, onClose: onClose}
-	title := widget.NewLabelWithStyle("Open a bundle", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.X("open.title", "Open a bundle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	intro := widget.NewLabel("Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside.")
 	intro.Wrapping = fyne.TextWrapWord
 
 	s.pathLabel = widget.NewLabel("")
 	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
-	chooseBundle := widget.NewButtonWithIcon("Choose bundle…", theme.FileIcon(), s.chooseBundle)
+	chooseBundle := widget.NewButtonWithIcon(lang.X("open.choosebundle", "Choose bundle…"), theme.FileIcon(), s.chooseBundle)
 
 	options := []string{unlockPassphrase}
 	if p := ownKeyPath(); p != "" {
@@ -103,14 +104,14 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.pass.SetPlaceHolder("The passphrase, for example: word-word-word-…")
 	s.pass.OnSubmitted = func(string) { s.begin() }
 	s.keyLabel = widget.NewLabel("No key file chosen")
-	chooseKey := widget.NewButtonWithIcon("Choose key file…", theme.FileIcon(), s.chooseKey)
+	chooseKey := widget.NewButtonWithIcon(lang.X("open.choosekey", "Choose key file…"), theme.FileIcon(), s.chooseKey)
 	s.keyBox = container.NewBorder(nil, nil, nil, chooseKey, s.keyLabel)
 	s.how = widget.NewRadioGroup(options, func(string) { s.howChanged() })
 	s.how.Required = true
 
 	s.destLabel = widget.NewLabel("No folder chosen yet")
 	s.destLabel.Truncation = fyne.TextTruncateEllipsis
-	chooseDest := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseDest)
+	chooseDest := widget.NewButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), s.chooseDest)
 	s.destBox = container.NewBorder(nil, nil, nil, chooseDest, s.destLabel)
 	s.what = widget.NewRadioGroup([]string{openExtract, openCheckOnly}, func(v string) {
 		if v == openExtract {
@@ -121,9 +122,9 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	})
 	s.what.Required = true
 
-	s.start = widget.NewButtonWithIcon("Open", theme.ConfirmIcon(), s.begin)
+	s.start = widget.NewButtonWithIcon(lang.X("cases.open", "Open"), theme.ConfirmIcon(), s.begin)
 	s.start.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon("Close", theme.CancelIcon(), s.close)
+	back := widget.NewButtonWithIcon(lang.X("button.close", "Close"), theme.CancelIcon(), s.close)
 
 	bold := func(t string) *widget.Label {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

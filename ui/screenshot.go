@@ -12,7 +12,8 @@ import (
 
 // screenshotScene puts the window into one of the scenes scripts/screenshots.sh captures, once the
 // case from the command line has been read: "export-1" … "export-5" (the wizard's steps), "history",
-// "open", "open-result" (a bundle just made, opened with its passphrase) and "settings". It is for the documentation only (Config.Screenshot).
+// "open", "open-result" (a bundle just made, opened with its passphrase), "settings", "cases" (the list
+// of cases), "preview" (a series' picture below the inventory), "walkthrough" and "about". It is for the documentation only (Config.Screenshot).
 func (v *mainView) screenshotScene() {
 	scene := v.cfg.Screenshot
 	v.cfg.Screenshot = ""
@@ -33,6 +34,18 @@ func (v *mainView) playScene(scene string) {
 		v.showSettings()
 		return
 	case "case":
+		return
+	case "cases":
+		v.showCases()
+		return
+	case "walkthrough":
+		v.showGuide()
+		return
+	case "about":
+		v.showAbout()
+		return
+	case "preview":
+		v.previewFirstSeries()
 		return
 	}
 	v.sendToSpecialist()
@@ -73,5 +86,20 @@ func (v *mainView) playScene(scene string) {
 			}
 		}
 		w.startExport()
+	}
+}
+
+// previewFirstSeries selects the first series of the first study, for its preview.
+func (v *mainView) previewFirstSeries() {
+	if v.tree == nil || v.treeWidget == nil {
+		return
+	}
+	for _, sid := range v.tree.children["imaging"] {
+		for _, id := range v.tree.children[sid] {
+			v.treeWidget.OpenBranch(sid)
+			v.treeWidget.Select(id)
+			v.treeWidget.ScrollTo(id)
+			return
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,11 +39,16 @@ type settingsView struct {
 	ownKey  *fyne.Container
 	errBox  *errorBox
 	dialog  dialog.Dialog
+
+	theme    *widget.Select
+	textSize *widget.Select
+	language *widget.Select
+	langNote *widget.Label
 }
 
 func (v *mainView) showSettings() {
 	s := newSettingsView(v)
-	d := dialog.NewCustom("Settings", "Close", s.object, v.win)
+	d := dialog.NewCustom(lang.X("settings.title", "Settings"), lang.X("button.close", "Close"), s.object, v.win)
 	s.dialog = d
 	d.Resize(fyne.NewSize(min(760, v.win.Canvas().Size().Width*0.95), min(640, v.win.Canvas().Size().Height*0.95)))
 	d.Show()
@@ -99,6 +105,14 @@ func newSettingsView(v *mainView) *settingsView {
 	s.fillOwnKey()
 
 	content := container.NewVBox(
+		bold(lang.X("settings.look", "How Dossier looks")),
+		widget.NewForm(
+			widget.NewFormItem(lang.X("settings.theme", "Colours"), s.themeSelect()),
+			widget.NewFormItem(lang.X("settings.textsize", "Text size"), s.textSizeSelect()),
+			widget.NewFormItem(lang.X("settings.language", "Language"), s.languageSelect()),
+		),
+		s.langNote,
+		widget.NewSeparator(),
 		bold("Where your data is kept"), wrap("Your cases, the codes of pseudonymised exports and the list of what was sent are kept in this folder on this computer:"), where,
 		widget.NewSeparator(),
 		bold("Privacy level to start with"), wrap("The level the “Send to a specialist” steps start with. You can change it for each bundle."), level,
@@ -342,4 +356,96 @@ func (s *settingsView) savePublicKey(pub string) {
 	d.SetFileName("dossier-public-key.txt")
 	d.Resize(dialogSize(s.v.win))
 	d.Show()
+}
+
+// themeChoices are the colour choices: the preference value and its name.
+func themeChoices() [][2]string {
+	return [][2]string{
+		{"", lang.X("settings.theme.system", "Same as this computer")},
+		{"light", lang.X("settings.theme.light", "Light")},
+		{"dark", lang.X("settings.theme.dark", "Dark")},
+	}
+}
+
+func (s *settingsView) themeSelect() *widget.Select {
+	choices := themeChoices()
+	var names []string
+	for _, c := range choices {
+		names = append(names, c[1])
+	}
+	s.theme = widget.NewSelect(names, nil)
+	cur := ""
+	if s.v.app != nil {
+		cur = s.v.app.Preferences().String(prefTheme)
+	}
+	for _, c := range choices {
+		if c[0] == cur {
+			s.theme.SetSelected(c[1])
+		}
+	}
+	s.theme.OnChanged = func(name string) {
+		for _, c := range choices {
+			if c[1] == name && s.v.app != nil {
+				s.v.app.Preferences().SetString(prefTheme, c[0])
+				applyAppearance(s.v.app)
+			}
+		}
+	}
+	return s.theme
+}
+
+func (s *settingsView) textSizeSelect() *widget.Select {
+	var names []string
+	for _, t := range textSizes {
+		names = append(names, lang.X(t.key, t.name))
+	}
+	s.textSize = widget.NewSelect(names, nil)
+	cur := 1.0
+	if s.v.app != nil {
+		cur = s.v.app.Preferences().FloatWithFallback(prefTextSize, 1)
+	}
+	for i, t := range textSizes {
+		if t.scale == cur {
+			s.textSize.SetSelected(names[i])
+		}
+	}
+	s.textSize.OnChanged = func(name string) {
+		for i, t := range textSizes {
+			if names[i] == name && s.v.app != nil {
+				s.v.app.Preferences().SetFloat(prefTextSize, t.scale)
+				applyAppearance(s.v.app)
+			}
+		}
+	}
+	return s.textSize
+}
+
+func (s *settingsView) languageSelect() *widget.Select {
+	langs := uiLanguages()
+	var names []string
+	for _, l := range langs {
+		names = append(names, l.Name)
+	}
+	s.langNote = widget.NewLabel(lang.X("settings.language.note", "A new language is used from the next time Dossier starts."))
+	s.langNote.Wrapping = fyne.TextWrapWord
+	s.langNote.Hide()
+	s.language = widget.NewSelect(names, nil)
+	cur := ""
+	if s.v.app != nil {
+		cur = s.v.app.Preferences().String(prefLanguage)
+	}
+	for _, l := range langs {
+		if l.Tag == cur {
+			s.language.SetSelected(l.Name)
+		}
+	}
+	s.language.OnChanged = func(name string) {
+		for _, l := range langs {
+			if l.Name == name && s.v.app != nil {
+				s.v.app.Preferences().SetString(prefLanguage, l.Tag)
+				s.langNote.Show()
+			}
+		}
+	}
+	return s.language
 }

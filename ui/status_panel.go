@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,7 +32,7 @@ type statusPanel struct {
 
 func newStatusPanel(onCancel func()) *statusPanel {
 	s := &statusPanel{}
-	title := widget.NewLabelWithStyle("Reading your files…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.X("status.reading", "Reading your files…"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.bar = widget.NewProgressBarInfinite()
 	s.bar.Stop()
 	s.counts = widget.NewLabel("")
@@ -39,7 +40,7 @@ func newStatusPanel(onCancel func()) *statusPanel {
 	s.current.Truncation = fyne.TextTruncateEllipsis
 	s.waiting = widget.NewLabel("")
 	s.waiting.Hide()
-	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), onCancel)
+	s.cancel = widget.NewButtonWithIcon(lang.X("button.cancel", "Cancel"), theme.CancelIcon(), onCancel)
 	s.scanning = newPanel(container.NewBorder(nil, nil, nil, container.NewCenter(s.cancel),
 		container.NewVBox(container.NewHBox(title, s.counts, s.waiting), s.bar, s.current)),
 		theme.ColorNameInputBackground, theme.ColorNamePrimary)

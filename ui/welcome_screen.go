@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -17,20 +18,19 @@ const (
 // newWelcomeScreen is the empty new case: a large drop area with buttons to add files and folders.
 // Dropping works anywhere on the window; the area says so.
 func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasObject {
-	intro := widget.NewLabel("Gather the medical records a specialist needs for a second opinion. " +
-		"Nothing is changed or moved: Dossier only reads your files.")
+	intro := widget.NewLabel(lang.X("welcome.intro", "Gather the medical records a specialist needs for a second opinion. Nothing is changed or moved: Dossier only reads your files."))
 	intro.Wrapping = fyne.TextWrapWord
 	intro.Alignment = fyne.TextAlignCenter
 
 	icon := widget.NewIcon(theme.NewPrimaryThemedResource(theme.UploadIcon()))
-	heading := widget.NewLabelWithStyle(dropHeading, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.X("welcome.drop", dropHeading), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
-	kinds := widget.NewLabelWithStyle(dropKinds, fyne.TextAlignCenter, fyne.TextStyle{})
-	or := widget.NewLabelWithStyle("or", fyne.TextAlignCenter, fyne.TextStyle{})
+	kinds := widget.NewLabelWithStyle(lang.X("welcome.kinds", dropKinds), fyne.TextAlignCenter, fyne.TextStyle{})
+	or := widget.NewLabelWithStyle(lang.X("welcome.or", "or"), fyne.TextAlignCenter, fyne.TextStyle{})
 
-	files := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), onAddFiles)
+	files := widget.NewButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), onAddFiles)
 	files.Importance = widget.HighImportance
-	folder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), onAddFolder)
+	folder := widget.NewButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), onAddFolder)
 	folder.Importance = widget.HighImportance
 
 	inner := container.NewVBox(
@@ -43,8 +43,8 @@ func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasO
 		layout.NewSpacer(),
 	)
 	area := newPanel(inner, theme.ColorNameInputBackground, theme.ColorNamePrimary)
-	open := widget.NewButtonWithIcon("Open a bundle someone sent you…", theme.MailAttachmentIcon(), onOpenBundle)
-	receive := widget.NewLabel("Received a bundle (a file ending in .age)?")
+	open := widget.NewButtonWithIcon(lang.X("welcome.openbundle", "Open a bundle someone sent you…"), theme.MailAttachmentIcon(), onOpenBundle)
+	receive := widget.NewLabel(lang.X("welcome.received", "Received a bundle (a file ending in .age)?"))
 	bottom := container.NewCenter(container.NewHBox(receive, open))
 	return container.NewBorder(container.NewPadded(intro), bottom, nil, nil, container.NewPadded(area))
 }

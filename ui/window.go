@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
@@ -39,6 +41,8 @@ type Config struct {
 	// Screenshot, for the documentation only, names a scene to show once the case from Paths is read
 	// (see screenshot.go and scripts/screenshots.sh).
 	Screenshot string
+	// Version is the release version, shown in the About box.
+	Version string
 }
 
 // CaseStore is the part of the case store the desktop UI uses. Its methods run off the UI goroutine.
@@ -69,6 +73,21 @@ type CaseStore interface {
 	SaveCentre(ctx context.Context, c *store.Centre) error
 	// DeleteCentre removes a saved centre.
 	DeleteCentre(ctx context.Context, id int64) error
+
+	// Cases lists every case, most recently updated first.
+	Cases(ctx context.Context) ([]*store.Case, error)
+	// RenameCase changes a case's name.
+	RenameCase(ctx context.Context, id int64, name string) error
+	// DeleteCase forgets a case and everything stored about it (never the original files).
+	DeleteCase(ctx context.Context, id int64) error
+	// Inventory rebuilds a case's stored inventory, to resume it.
+	Inventory(ctx context.Context, caseID int64) (*intake.Inventory, error)
+	// Details returns a case's details (the zero Details if none were saved).
+	Details(ctx context.Context, caseID int64) (checklist.Details, error)
+	// Waivers lists the checklist items marked as not needed for a case.
+	Waivers(ctx context.Context, caseID int64) ([]checklist.Waiver, error)
+	// Categories returns the person's corrections of document kinds, by path.
+	Categories(ctx context.Context, caseID int64) (map[string]doctext.Category, error)
 }
 
 // Default window size.
@@ -105,6 +124,14 @@ type mainView struct {
 	wizard  *exportWizard // the export wizard while it is open
 	history *historyPanel // the case's exports (export_history.go)
 	opener  *openScreen   // the open-a-bundle screen while it is shown
+
+	cases   *casesScreen // the list of cases (cases_screen.go)
+	preview *previewPanel
+	opening *job // a case being reopened, or nil
+
+	banner     fyne.CanvasObject // asks for the reviewer's question while there is none
+	tree       *invTree          // the inventory tree shown
+	treeWidget *widget.Tree      // and its widget
 }
 
 // newMainView builds the window; post delivers to the UI goroutine (nil: fyne.Do).
@@ -116,39 +143,58 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 		cfg.Combine = intake.Combine
 	}
 	v := &mainView{app: a, cfg: cfg, run: newRunner(post)}
+	if a != nil {
+		useLanguage(a.Preferences().String(prefLanguage))
+		applyAppearance(a)
+	}
 	v.win = a.NewWindow("Dossier")
 	v.initChecks()
-	v.win.Resize(defaultWindowSize)
+	v.win.Resize(v.rememberedSize())
 	v.status = newStatusPanel(v.cancelScan)
 	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle))
-	v.root = container.NewBorder(v.status.object, nil, nil, nil, v.content)
+	v.root = readingBorder(v.status.object, nil, nil, nil, v.content)
 	v.win.SetContent(v.root)
 	v.win.SetOnDropped(v.dropped)
 	v.win.SetOnClosed(v.closed) // stop reading files when the window goes away
-	v.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
-		&fyne.MenuItem{Label: "Add files…", Action: v.addFiles, Shortcut: shortcutAddFiles},
-		&fyne.MenuItem{Label: "Add folder…", Action: v.addFolder, Shortcut: shortcutAddFolder},
-		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Case details…", Action: v.showDetails, Shortcut: shortcutDetails},
-		&fyne.MenuItem{Label: "Create request letter…", Action: v.createLetter, Shortcut: shortcutLetter},
-		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Send to a specialist…", Action: v.sendToSpecialist, Shortcut: shortcutSend},
-		&fyne.MenuItem{Label: "Open a bundle…", Action: v.openBundle, Shortcut: shortcutOpenBundle},
-		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Settings…", Action: v.showSettings},
-	)))
+	v.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu(lang.X("menu.file", "File"),
+			&fyne.MenuItem{Label: lang.X("menu.cases", "Your cases…"), Action: v.showCases, Shortcut: shortcutCases},
+			&fyne.MenuItem{Label: lang.X("menu.newcase", "New case"), Action: v.newCase, Shortcut: shortcutNewCase},
+			fyne.NewMenuItemSeparator(),
+			&fyne.MenuItem{Label: lang.X("button.addfiles", "Add files…"), Action: v.addFiles, Shortcut: shortcutAddFiles},
+			&fyne.MenuItem{Label: lang.X("button.addfolder", "Add folder…"), Action: v.addFolder, Shortcut: shortcutAddFolder},
+			fyne.NewMenuItemSeparator(),
+			&fyne.MenuItem{Label: lang.X("button.details", "Case details…"), Action: v.showDetails, Shortcut: shortcutDetails},
+			&fyne.MenuItem{Label: lang.X("button.letter", "Create request letter…"), Action: v.createLetter, Shortcut: shortcutLetter},
+			fyne.NewMenuItemSeparator(),
+			&fyne.MenuItem{Label: lang.X("button.send", "Send to a specialist…"), Action: v.sendToSpecialist, Shortcut: shortcutSend},
+			&fyne.MenuItem{Label: lang.X("menu.openbundle", "Open a bundle…"), Action: v.openBundle, Shortcut: shortcutOpenBundle},
+			fyne.NewMenuItemSeparator(),
+			&fyne.MenuItem{Label: lang.X("menu.settings", "Settings…"), Action: v.showSettings},
+		),
+		fyne.NewMenu(lang.X("menu.help", "Help"),
+			&fyne.MenuItem{Label: lang.X("menu.guide", "How Dossier works…"), Action: v.showGuide},
+			&fyne.MenuItem{Label: lang.X("menu.about", "About Dossier"), Action: v.showAbout},
+		),
+	))
 	v.win.Canvas().AddShortcut(shortcutSend, func(fyne.Shortcut) { v.sendToSpecialist() })
 	v.win.Canvas().AddShortcut(shortcutOpenBundle, func(fyne.Shortcut) { v.openBundle() })
 	v.win.Canvas().AddShortcut(shortcutAddFiles, func(fyne.Shortcut) { v.addFiles() })
 	v.win.Canvas().AddShortcut(shortcutAddFolder, func(fyne.Shortcut) { v.addFolder() })
 	v.win.Canvas().AddShortcut(shortcutDetails, func(fyne.Shortcut) { v.showDetails() })
 	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
+	v.win.Canvas().AddShortcut(shortcutCases, func(fyne.Shortcut) { v.showCases() })
+	v.win.Canvas().AddShortcut(shortcutNewCase, func(fyne.Shortcut) { v.newCase() })
 	records, bundles := splitBundlePaths(cfg.Paths)
 	if len(records) > 0 {
 		v.add(records)
 	}
 	if len(bundles) > 0 {
 		v.showOpen(bundles[0])
+	}
+	if len(cfg.Paths) == 0 {
+		v.loadCasesAtStart()
+		v.guideAtFirstRun()
 	}
 	return v
 }
@@ -160,6 +206,8 @@ var (
 	shortcutLetter     = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutSend       = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutOpenBundle = &desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutCases      = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutNewCase    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // dropped handles files and folders dropped anywhere on the window (the position is unreliable).
@@ -198,7 +246,8 @@ func (v *mainView) addFiles() {
 		_ = r.Close()
 		v.dropped(fyne.Position{}, []fyne.URI{u})
 	}, v.win)
-	d.SetConfirmText("Add")
+	v.startInLastFolder(d)
+	d.SetConfirmText(lang.X("button.add", "Add"))
 	d.Resize(dialogSize(v.win))
 	d.Show()
 }
@@ -214,7 +263,8 @@ func (v *mainView) addFolder() {
 		}
 		v.dropped(fyne.Position{}, []fyne.URI{l})
 	}, v.win)
-	d.SetConfirmText("Add")
+	v.startInLastFolder(d)
+	d.SetConfirmText(lang.X("button.add", "Add"))
 	d.Resize(dialogSize(v.win))
 	d.Show()
 }
@@ -227,6 +277,7 @@ func dialogSize(w fyne.Window) fyne.Size {
 
 // add is the one way files enter a case: command line, drop and dialogs all come here.
 func (v *mainView) add(paths []string) {
+	v.rememberFolder(paths)
 	if v.scan != nil {
 		v.pending = append(v.pending, paths)
 		v.status.setWaiting(len(v.pending))
@@ -247,7 +298,7 @@ func (v *mainView) startScan(paths []string) {
 	scan, combine, st := v.cfg.Scan, v.cfg.Combine, v.cfg.Store
 	before, caseID := v.inv, v.caseID
 	if v.caseName == "" {
-		v.caseName = "New case " + v.cfg.Now().Format("2 January 2006")
+		v.caseName = lang.X("case.newname", "New case {{.Date}}", map[string]any{"Date": v.cfg.Now().Format("2 January 2006")})
 	}
 	name := v.caseName
 	v.status.showScanning()
@@ -330,11 +381,38 @@ func (v *mainView) cancelScan() {
 
 // closed stops all background reading when the window goes away.
 func (v *mainView) closed() {
+	v.rememberSize()
 	v.cancelScan()
 	v.cancelEvaluation()
 }
 
 func (v *mainView) showCase() {
-	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, v.addFiles, v.addFolder, v.sendToSpecialist, v.checks.side)}
+	if v.preview != nil {
+		v.preview.stop()
+	}
+	v.preview = newPreviewPanel(v)
+	var cases func()
+	if v.cfg.Store != nil {
+		cases = v.showCases
+	}
+	v.banner = newQuestionBanner(v.showDetails)
+	v.updateBanner()
+	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, caseScreenActions{
+		addFiles: v.addFiles, addFolder: v.addFolder, send: v.sendToSpecialist, cases: cases,
+		details: v.showDetails, selected: v.preview.show,
+		built: func(t *invTree, w *widget.Tree) { v.tree, v.treeWidget = t, w },
+	}, v.checks.side, v.preview.object, v.banner)}
 	v.content.Refresh()
+}
+
+// updateBanner shows the question banner while the reviewer's question is not written.
+func (v *mainView) updateBanner() {
+	if v.banner == nil {
+		return
+	}
+	if v.needsQuestion() {
+		v.banner.Show()
+	} else {
+		v.banner.Hide()
+	}
 }

@@ -33,6 +33,7 @@ func main() {
 		files[fmt.Sprintf("CD/DICOM/IM%04d", i)] = dcmfix.Instance(dcmfix.Spec{
 			Modality: "MG", StudyUID: "1.2.826.0.1.3680043.10.1999.7", SeriesUID: "1.2.826.0.1.3680043.10.1999.7.1",
 			InstanceNumber: i, StudyDate: "20260901", PatientName: "Doe^Jane", PatientID: "PID0001", BirthDate: "19610203",
+			StudyDescription: "MAMMOGRAM BILATERAL", SeriesDescription: "L CC", Rows: 256, Cols: 256,
 		})
 	}
 	for rel, data := range files {

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"dossier/assets"
+)
+
+// Preferences of the look of the app (Settings), and of what it remembers between runs.
+const (
+	prefTheme        = "theme"    // "" (follow the system), "light" or "dark"
+	prefTextSize     = "textSize" // a multiplier of Fyne's text sizes, 1 by default
+	prefWindowWidth  = "windowWidth"
+	prefWindowHeight = "windowHeight"
+	prefLastFolder   = "lastFolder"
+	prefGuideSeen    = "guidanceSeen"
+)
+
+// textSizes are the text-size choices in Settings.
+var textSizes = []struct {
+	key, name string
+	scale     float64
+}{
+	{"settings.textsize.small", "Small", 0.9},
+	{"settings.textsize.normal", "Normal", 1},
+	{"settings.textsize.large", "Large", 1.2},
+	{"settings.textsize.larger", "Larger", 1.4},
+}
+
+// appTheme wraps Fyne's theme: a forced light or dark variant, text sizes scaled, and a font that has
+// Chinese and Japanese characters when the app is shown in such a language. Fyne 2.7 has no call to
+// change its scale while running, so the text size is a multiplier in the theme.
+type appTheme struct {
+	base    fyne.Theme
+	variant fyne.ThemeVariant
+	forced  bool
+	scale   float32
+	font    fyne.Resource // nil: Fyne's own
+}
+
+func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.forced {
+		v = t.variant
+	}
+	return t.base.Color(n, v)
+}
+
+func (t *appTheme) Font(s fyne.TextStyle) fyne.Resource {
+	if t.font != nil && !s.Monospace && !s.Symbol {
+		return t.font
+	}
+	return t.base.Font(s)
+}
+
+func (t *appTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base.Icon(n) }
+
+func (t *appTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.base.Size(n)
+	switch n {
+	case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameCaptionText,
+		theme.SizeNameInlineIcon:
+		return s * t.scale
+	}
+	return s
+}
+
+var (
+	cjkFontOnce sync.Once
+	cjkFont     fyne.Resource
+)
+
+// cjkFontResource is the embedded Droid Sans Fallback, which covers Chinese and Latin.
+func cjkFontResource() fyne.Resource {
+	cjkFontOnce.Do(func() {
+		if b, err := assets.Fonts.ReadFile(assets.FontCJK); err == nil {
+			cjkFont = fyne.NewStaticResource("DroidSansFallbackFull.ttf", b)
+		}
+	})
+	return cjkFont
+}
+
+// applyAppearance sets the app's theme from the preferences.
+func applyAppearance(a fyne.App) {
+	if a == nil {
+		return
+	}
+	p := a.Preferences()
+	base := a.Settings().Theme()
+	wrapped := false
+	if at, ok := base.(*appTheme); ok {
+		base, wrapped = at.base, true
+	}
+	if base == nil {
+		base = theme.DefaultTheme()
+	}
+	t := &appTheme{base: base, scale: float32(p.FloatWithFallback(prefTextSize, 1))}
+	if t.scale < 0.5 || t.scale > 3 {
+		t.scale = 1
+	}
+	switch p.String(prefTheme) {
+	case "light":
+		t.forced, t.variant = true, theme.VariantLight
+	case "dark":
+		t.forced, t.variant = true, theme.VariantDark
+	}
+	if l := currentLanguage(); strings.HasPrefix(l, "zh") || strings.HasPrefix(l, "ja") {
+		t.font = cjkFontResource()
+	}
+	if !wrapped && !t.forced && t.scale == 1 && t.font == nil {
+		return // all as Fyne has it: leave its theme alone
+	}
+	a.Settings().SetTheme(t)
+}

@@ -1,0 +1,254 @@
+package ui
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/assets"
+)
+
+// TestAboutShowsVersion: Help › About shows the version from the Config.
+func TestAboutShowsVersion(t *testing.T) {
+	v, _ := newTestView(t, Config{Version: "1.2.3"})
+	closeDialogs(v)
+	v.showAbout()
+	if !hasLabel(v.win, "Version 1.2.3") || !hasLabel(v.win, "never changes them") {
+		t.Errorf("about box shows %q", labels(v.win))
+	}
+}
+
+// TestGuideShownOnce: the walkthrough opens on the first start only, goes through its five steps, and
+// is there again from Help.
+func TestGuideShownOnce(t *testing.T) {
+	a := test.NewTempApp(t)
+	w1 := newMainView(a, Config{}, newUILoop().post)
+	defer w1.win.Close()
+	if !hasLabel(w1.win, "1. Ask for your records") {
+		t.Fatalf("no walkthrough at the first start: %q", labels(w1.win))
+	}
+	for i := 0; i < 4; i++ {
+		test.Tap(findButton(w1.win, "Next"))
+	}
+	if !hasLabel(w1.win, "5. Send everything at once") || !hasLabel(w1.win, "Step 5 of 5") {
+		t.Errorf("last step: %q", labels(w1.win))
+	}
+	test.Tap(findButton(w1.win, "Start"))
+	if hasLabel(w1.win, "Step 5 of 5") {
+		t.Error("the walkthrough did not close")
+	}
+	w2 := newMainView(a, Config{}, newUILoop().post)
+	defer w2.win.Close()
+	if hasLabel(w2.win, "1. Ask for your records") {
+		t.Error("the walkthrough came back at the second start")
+	}
+	w2.showGuide()
+	if !hasLabel(w2.win, "1. Ask for your records") {
+		t.Error("Help › How Dossier works shows nothing")
+	}
+}
+
+// TestSettingsLookPersisted: colours, text size and language are kept in the preferences; colours and
+// text size apply at once.
+func TestSettingsLookPersisted(t *testing.T) {
+	v, _ := newTestView(t, Config{})
+	closeDialogs(v)
+	s := newSettingsView(v)
+	s.theme.SetSelected("Dark")
+	s.textSize.SetSelected("Larger")
+	s.language.SetSelected("简体中文")
+	p := v.app.Preferences()
+	if p.String(prefTheme) != "dark" || p.Float(prefTextSize) != 1.4 || p.String(prefLanguage) != "zh-Hans" {
+		t.Errorf("preferences: theme %q, size %v, language %q", p.String(prefTheme), p.Float(prefTextSize), p.String(prefLanguage))
+	}
+	th := v.app.Settings().Theme()
+	if _, ok := th.(*appTheme); !ok {
+		t.Fatalf("theme is %T", th)
+	}
+	base := th.(*appTheme).base
+	if th.Size(theme.SizeNameText) != base.Size(theme.SizeNameText)*1.4 {
+		t.Errorf("text size %v, base %v", th.Size(theme.SizeNameText), base.Size(theme.SizeNameText))
+	}
+	if th.Color(theme.ColorNameBackground, theme.VariantLight) != base.Color(theme.ColorNameBackground, theme.VariantDark) {
+		t.Error("dark colours are not forced")
+	}
+	if !s.langNote.Visible() {
+		t.Error("no note that the language changes at the next start")
+	}
+	// A new settings dialog shows the choices made.
+	s2 := newSettingsView(v)
+	if s2.theme.Selected != "Dark" || s2.textSize.Selected != "Larger" || s2.language.Selected != "简体中文" {
+		t.Errorf("settings show %q %q %q", s2.theme.Selected, s2.textSize.Selected, s2.language.Selected)
+	}
+}
+
+// TestWindowSizeAndFolderRemembered: the window size and the last folder are kept for the next run.
+func TestWindowSizeAndFolderRemembered(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetBool(prefGuideSeen, true)
+	v := newMainView(a, Config{}, newUILoop().post)
+	v.win.Resize(fyne.NewSize(900, 640))
+	dir := t.TempDir()
+	v.rememberFolder([]string{filepath.Join(dir, "report.pdf")})
+	v.closed()
+	v.win.Close()
+	if got := a.Preferences().String(prefLastFolder); got != dir {
+		t.Errorf("last folder %q, want %q", got, dir)
+	}
+	v2 := newMainView(a, Config{}, newUILoop().post)
+	defer v2.win.Close()
+	if s := v2.rememberedSize(); s.Width != 900 || s.Height != 640 {
+		t.Errorf("remembered size %v", s)
+	}
+}
+
+// TestFocusOrder: Tab goes through the case screen's buttons in reading order and the focus is seen.
+func TestFocusOrder(t *testing.T) {
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
+	loop.until(t, "the scan", func() bool { return idle(v)() && v.checks.report != nil })
+	closeDialogs(v)
+	v.status.hideMessage() // "Added 3 files", whose close button comes first
+	c := v.win.Canvas()
+	var order []string
+	for i := 0; i < 6; i++ {
+		test.FocusNext(c)
+		switch f := c.Focused().(type) {
+		case *widget.Button:
+			order = append(order, f.Text)
+		case nil:
+			order = append(order, "<nothing>")
+		default:
+			order = append(order, "other")
+		}
+	}
+	want := []string{"Your cases", "Add files…", "Add folder…", "Send to a specialist…", "Write my question…"}
+	for i, w := range want {
+		if i >= len(order) || order[i] != w {
+			t.Fatalf("Tab order %q, want it to start %q", order, want)
+		}
+	}
+}
+
+// TestTranslationsComplete: every key of en.json is in every other language file, and every text the
+// UI asks lang for (lang.X with literal key and English) is in en.json with the same English.
+func TestTranslationsComplete(t *testing.T) {
+	read := func(name string) map[string]string {
+		b, err := assets.UITranslations.ReadFile(path.Join(assets.UITranslationsDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return m
+	}
+	en := read("en.json")
+	ents, _ := assets.UITranslations.ReadDir(assets.UITranslationsDir)
+	if len(ents) < 2 {
+		t.Fatalf("only %d translation files", len(ents))
+	}
+	for _, e := range ents {
+		m := read(e.Name())
+		for k := range en {
+			if m[k] == "" {
+				t.Errorf("%s lacks %q", e.Name(), k)
+			}
+		}
+		for k := range m {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s has %q, which en.json has not", e.Name(), k)
+			}
+		}
+	}
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(af, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || len(c.Args) < 2 {
+				return true
+			}
+			if sel, ok := c.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "X" || fmtIdent(sel.X) != "lang" {
+				return true
+			}
+			k, ok1 := c.Args[0].(*ast.BasicLit)
+			if !ok1 {
+				return true
+			}
+			key, _ := strconv.Unquote(k.Value)
+			if _, ok := en[key]; !ok {
+				t.Errorf("%s: key %q is not in en.json", fset.Position(c.Pos()), key)
+			}
+			s, ok2 := c.Args[1].(*ast.BasicLit)
+			if !ok2 {
+				return true
+			}
+			eng, _ := strconv.Unquote(s.Value)
+			if en[key] != eng {
+				t.Errorf("%s: key %q is %q in the code and %q in en.json", fset.Position(c.Pos()), key, eng, en[key])
+			}
+			return true
+		})
+	}
+}
+
+func fmtIdent(e ast.Expr) string {
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// TestChineseRun: with Chinese chosen, the cases list, case screen, checklist, walkthrough and
+// settings show Chinese titles, in a font that has them.
+func TestChineseRun(t *testing.T) {
+	t.Cleanup(func() { useLanguage("") }) // runs after LANGUAGE is restored
+	t.Setenv("LANGUAGE", "")
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLanguage, "zh-Hans")
+	v, loop, _ := newStoreView(t, a)
+	if currentLanguage() != "zh-Hans" {
+		t.Fatalf("language %q", currentLanguage())
+	}
+	if !hasLabel(v.win, "1. 索取病历") {
+		t.Errorf("walkthrough not in Chinese: %q", labels(v.win))
+	}
+	closeDialogs(v)
+	if !hasLabel(v.win, "将您的病历拖放到这里") && !hasLabel(v.win, "收集专科医生") {
+		t.Errorf("welcome not in Chinese: %q", labels(v.win))
+	}
+	v.add([]string{writeFiles(t, breastReports())})
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	for _, want := range []string{"新病例", "报告和文件", "必需项目", "您希望专科医生回答什么问题？"} {
+		if !hasLabel(v.win, want) {
+			t.Errorf("case screen lacks %q: %q", want, labels(v.win))
+		}
+	}
+	if findButton(v.win, "发送给专科医生…") == nil {
+		t.Error("no Chinese send button")
+	}
+	v.showCases()
+	loop.until(t, "the list", func() bool { return v.cases != nil && len(v.cases.shown) == 1 })
+	if !hasLabel(v.win, "我的病例") {
+		t.Errorf("cases list not in Chinese: %q", labels(v.win))
+	}
+	th, ok := a.Settings().Theme().(*appTheme)
+	if !ok || th.font == nil {
+		t.Error("no CJK font in the theme")
+	}
+}
