@@ -22,8 +22,9 @@ import (
 	"dossier/ui/cli"
 )
 
-// version is the release version; keep it equal to FyneApp.toml's.
-const version = "0.1.0"
+// version is the release version. Builds through the Makefile set it from FyneApp.toml
+// (-ldflags "-X main.version=..."); main_test.go keeps this default equal to FyneApp.toml's.
+var version = "0.1.0"
 
 func main() {
 	args := os.Args[1:]
@@ -55,6 +56,9 @@ func runDesktop(paths []string) int {
 		Combine: intake.Combine,
 		Paths:   paths,
 		Rules:   rules,
+		// For scripts/screenshots.sh only: show one scene of the app on the case from the paths.
+		Screenshot: os.Getenv("DOSSIER_SCREENSHOT"),
+		Version:    version,
 	}
 	if dbPath, err := store.DefaultPath(); err != nil {
 		fmt.Fprintf(os.Stderr, "dossier: warning: cases will not be saved: %v\n", err)

@@ -3,6 +3,7 @@
 #   run   the C headers Fyne builds against
 #   test  the above, plus the independent tools the tests check output with
 #   bench the above, plus the baseline tools benchmarks compare against
+#   windows the mingw-w64 C cross-compiler that builds the Windows binaries (`make windows`)
 # Nothing happens on other systems (the README lists what to install there) or when all is present.
 set -euo pipefail
 mode=${1:-run}
@@ -12,7 +13,8 @@ case "$mode" in
   run) ;;
   test) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils) ;;
   bench) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils libgdcm-tools openssl) ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  windows) pkgs=(gcc-mingw-w64-x86-64 file) ;;
+  *) echo "usage: $0 run|test|bench|windows" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
