@@ -1,6 +1,8 @@
 package deid
 
 import (
+	"dossier/packager/exif"
+
 	"bufio"
 	"bytes"
 	"encoding/binary"
@@ -72,7 +74,7 @@ func StripJPEG(dst io.Writer, src io.Reader) error {
 			keep = bytes.HasPrefix(body, []byte("Adobe"))
 		case marker == 0xE1: // APP1: EXIF or XMP
 			keep = false
-			if o := exifOrientation(body); o > 1 && o <= 8 && !orientationWritten {
+			if o := exif.APP1Orientation(body); o > 1 && !orientationWritten {
 				w.Write(orientationSegment(o))
 				orientationWritten = true
 			}
@@ -142,39 +144,6 @@ func copyEntropy(w *bufio.Writer, r *bufio.Reader) (byte, error) {
 		}
 		return next, nil
 	}
-}
-
-// exifOrientation returns the Orientation (0x0112) of IFD0 in an APP1 EXIF
-// body, or 0.
-func exifOrientation(body []byte) int {
-	if !bytes.HasPrefix(body, []byte("Exif\x00\x00")) || len(body) < 14 {
-		return 0
-	}
-	t := body[6:]
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 0
-	}
-	off := int(bo.Uint32(t[4:8]))
-	if off < 8 || off+2 > len(t) {
-		return 0
-	}
-	n := int(bo.Uint16(t[off:]))
-	for i := 0; i < n; i++ {
-		e := off + 2 + 12*i
-		if e+12 > len(t) {
-			return 0
-		}
-		if bo.Uint16(t[e:]) == 0x0112 {
-			return int(bo.Uint16(t[e+8:]))
-		}
-	}
-	return 0
 }
 
 // orientationSegment is an APP1 EXIF block holding only Orientation.

@@ -1,6 +1,8 @@
 package deid
 
 import (
+	"dossier/packager/exif"
+
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
@@ -59,7 +61,7 @@ func TestStripJPEG(t *testing.T) {
 	if bytes.Contains(out.Bytes(), []byte("Jane Doe")) {
 		t.Error("identity left in the JPEG")
 	}
-	if exifOrientation(out.Bytes()[6:]) != 6 {
+	if exif.APP1Orientation(out.Bytes()[6:]) != 6 {
 		t.Error("orientation not kept")
 	}
 	a, err1 := jpeg.Decode(bytes.NewReader(plain))

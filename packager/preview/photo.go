@@ -1,6 +1,8 @@
 package preview
 
 import (
+	"dossier/packager/exif"
+
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -86,44 +88,12 @@ func exifOrientation(b []byte) int {
 			return 0
 		}
 		seg := b[p+4 : p+2+l]
-		if m == 0xE1 && len(seg) > 14 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
+		if m == 0xE1 {
+			if o := exif.APP1Orientation(seg); o != 0 {
+				return o
+			}
 		}
 		p += 2 + l
-	}
-	return 0
-}
-
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 0
-	}
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 0
-	}
-	off := int(bo.Uint32(t[4:]))
-	if off < 8 || off+2 > len(t) {
-		return 0
-	}
-	n := int(bo.Uint16(t[off:]))
-	for i := 0; i < n; i++ {
-		e := off + 2 + 12*i
-		if e+12 > len(t) {
-			return 0
-		}
-		if bo.Uint16(t[e:]) == 0x0112 {
-			v := int(bo.Uint16(t[e+8:]))
-			if v >= 1 && v <= 8 {
-				return v
-			}
-			return 0
-		}
 	}
 	return 0
 }
