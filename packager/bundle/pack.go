@@ -303,12 +303,19 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	z := newZipWriter(enc)
+	// Encryption and writing run on the second core, behind the ZIP.
+	async := newAsyncWriter(enc)
+	z := newZipWriter(async)
 	if err := p.writeTree(zipSink{z}, res); err != nil {
+		async.Close()
 		return nil, err
 	}
 	if err := z.close(); err != nil {
+		async.Close()
 		return nil, fmt.Errorf("finishing the bundle: %w", err)
+	}
+	if err := async.Close(); err != nil {
+		return nil, fmt.Errorf("writing the bundle: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("finishing the encryption: %w", err)
@@ -504,8 +511,10 @@ func (t *tee) finish() []leakscan.Hit {
 }
 
 // headerPrefix is how much of a written DICOM file is kept to read its
-// header for the DICOMDIR (the header reader never needs more).
-const headerPrefix = 4 << 20
+// header for the DICOMDIR: de-identified headers (private tags gone) are
+// far smaller; an original copied at the identified level whose header is
+// larger is read again from the original instead.
+const headerPrefix = 256 << 10
 
 func (p *packer) writeItem(s sink, d deid.Decision) error {
 	it := d.Item
@@ -607,6 +616,15 @@ func (p *packer) writeMRXS(s sink, d deid.Decision) error {
 // header reader stops before pixel data, so it never asks for more.
 func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	h, err := dicomx.ReadHeader(p.ctx, bytes.NewReader(prefix), size)
+	if h == nil && d.Action == deid.Copy {
+		// A copy is the original byte for byte: read its header there.
+		f, oerr := intake.Open(d.Item, p.opts.Intake)
+		if oerr != nil {
+			return oerr
+		}
+		h, err = dicomx.ReadHeader(p.ctx, f, f.Size())
+		f.Close()
+	}
 	if err != nil && h == nil {
 		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
 	}

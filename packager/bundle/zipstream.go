@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"io"
 	"strings"
+	"sync"
 )
 
 // The bundle's ZIP is written so that it can be read as a stream, without
@@ -28,9 +29,37 @@ type zipWriter struct {
 func newZipWriter(w io.Writer) *zipWriter {
 	z := &zipWriter{zw: zip.NewWriter(w)}
 	z.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, z.level)
+		pool := &flatePools[0]
+		if z.level != flate.NoCompression {
+			pool = &flatePools[1]
+		}
+		if fw, ok := pool.Get().(*flate.Writer); ok {
+			fw.Reset(out)
+			return &pooledFlate{fw, pool}, nil
+		}
+		fw, err := flate.NewWriter(out, z.level)
+		if err != nil {
+			return nil, err
+		}
+		return &pooledFlate{fw, pool}, nil
 	})
 	return z
+}
+
+// flatePools keep Deflate writers (about 600 KB each) for reuse across the
+// hundreds of entries of a bundle: [0] stored blocks, [1] BestSpeed.
+var flatePools [2]sync.Pool
+
+// pooledFlate returns its writer to its pool when the entry is closed.
+type pooledFlate struct {
+	*flate.Writer
+	pool *sync.Pool
+}
+
+func (p *pooledFlate) Close() error {
+	err := p.Writer.Close()
+	p.pool.Put(p.Writer)
+	return err
 }
 
 // create starts an entry; compress chooses real compression (for text) over
