@@ -123,24 +123,24 @@ func caseSummary(inv *intake.Inventory) string {
 	}
 	var parts []string
 	if n := len(inv.Studies); n > 0 {
-		parts = append(parts, plural(n, "imaging study", "imaging studies"))
+		parts = append(parts, plural(n, lang.X("unit.imagingstudy", "imaging study"), lang.X("unit.imagingstudies", "imaging studies")))
 	}
 	if n := len(inv.Slides); n > 0 {
-		parts = append(parts, plural(n, "slide", "slides"))
+		parts = append(parts, plural(n, lang.X("unit.slide", "slide"), lang.X("unit.slides", "slides")))
 	}
 	if docs > 0 {
-		parts = append(parts, plural(docs, "report or document", "reports and documents"))
+		parts = append(parts, plural(docs, lang.X("unit.reportordocument", "report or document"), lang.X("unit.reportsanddocuments", "reports and documents")))
 	}
 	if photos > 0 {
-		parts = append(parts, plural(photos, "photo or scan", "photos and scans"))
+		parts = append(parts, plural(photos, lang.X("unit.photoorscan", "photo or scan"), lang.X("unit.photosandscans", "photos and scans")))
 	}
-	s := plural(len(inv.Items), "file", "files") + " looked at"
+	files := plural(len(inv.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files"))
+	s := lang.X("case.lookedat", "{{.Files}} looked at.", map[string]any{"Files": files})
 	if len(parts) > 0 {
-		s += ": " + strings.Join(parts, ", ")
+		s = lang.X("case.lookedatparts", "{{.Files}} looked at: {{.Parts}}.", map[string]any{"Files": files, "Parts": strings.Join(parts, lang.X("case.listsep", ", "))})
 	}
-	s += "."
 	if unread > 0 {
-		s += " " + plural(unread, "file", "files") + " could not be read."
+		s += lang.X("case.unread", " {{.Files}} could not be read.", map[string]any{"Files": plural(unread, lang.X("unit.file", "file"), lang.X("unit.files", "files"))})
 	}
 	return s
 }
@@ -150,7 +150,7 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	if inv == nil || len(inv.Problems) == 0 {
 		return nil
 	}
-	intro := widget.NewLabelWithStyle("Please have a look at this:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabelWithStyle(lang.X("case.problems", "Please have a look at this:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	rows := container.NewVBox()
 	for _, p := range inv.Problems {
 		msg := widget.NewLabel(p.Message)
@@ -159,7 +159,7 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	}
 	var body fyne.CanvasObject = rows
 	if len(inv.Problems) > 3 {
-		intro.SetText(fmt.Sprintf("Please have a look at these %d things:", len(inv.Problems)))
+		intro.SetText(fmt.Sprintf(lang.X("case.problemsn", "Please have a look at these %d things:"), len(inv.Problems)))
 		scroll := container.NewVScroll(rows)
 		scroll.SetMinSize(fyne.NewSize(0, maxProblemsHeight))
 		body = scroll

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 
@@ -64,14 +63,14 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 
 	var names []string
 	for _, c := range cancers {
-		names = append(names, c.Name)
+		names = append(names, cancerName(c))
 	}
 	p.cancer = widget.NewSelect(names, func(name string) {
 		if p.settingCancer {
 			return
 		}
 		for _, c := range p.cancers {
-			if c.Name == name && p.actions.cancer != nil {
+			if cancerName(c) == name && p.actions.cancer != nil {
 				p.actions.cancer(c.ID)
 			}
 		}
@@ -120,7 +119,7 @@ func (p *checklistPanel) setCancer(id string) {
 	defer func() { p.settingCancer = false }()
 	for _, c := range p.cancers {
 		if c.ID == id {
-			p.cancer.SetSelected(c.Name)
+			p.cancer.SetSelected(cancerName(c))
 			return
 		}
 	}
@@ -141,10 +140,10 @@ func (p *checklistPanel) setBusy(busy bool) {
 // setLetterBusy shows that the letter is being written.
 func (p *checklistPanel) setLetterBusy(busy bool) {
 	if busy {
-		p.letterBtn.SetText("Writing the letter…")
+		p.letterBtn.SetText(lang.X("checklist.writing", "Writing the letter…"))
 		p.letterBtn.Disable()
 	} else {
-		p.letterBtn.SetText("Create request letter…")
+		p.letterBtn.SetText(lang.X("button.letter", "Create request letter…"))
 		p.letterBtn.Enable()
 	}
 }
@@ -154,7 +153,7 @@ func (p *checklistPanel) showError(text string, err error) {
 	p.errText.SetText(text)
 	p.errDetails.SetText("")
 	if err != nil {
-		p.errDetails.SetText("Details: " + err.Error())
+		p.errDetails.SetText(lang.X("error.details", "Details: {{.Err}}", map[string]any{"Err": err.Error()}))
 	}
 	p.errBox.Show()
 }
@@ -177,7 +176,13 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	p.report = rep
 	p.errBox.Hide()
 	p.settingCancer = true
-	p.cancer.SetSelected(rep.CancerName)
+	name := rep.CancerName
+	for _, c := range p.cancers {
+		if c.ID == rep.Cancer {
+			name = cancerName(c)
+		}
+	}
+	p.cancer.SetSelected(name)
 	p.settingCancer = false
 
 	ready, required := readyCounts(rep)
@@ -207,9 +212,9 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 			theme.ColorNameInputBackground, theme.ColorNameWarning))
 	}
 	for _, required := range []bool{true, false} {
-		title := "Needed by the reviewer"
+		title := lang.X("checklist.needed", "Needed by the reviewer")
 		if !required {
-			title = "Recommended"
+			title = lang.X("checklist.recommended", "Recommended")
 		}
 		var group []checklist.Result
 		for _, done := range []bool{false, true} { // what is still open first
@@ -233,10 +238,10 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 		}
 	}
 	if !rep.Urgency.Urgent && rep.Urgency.Message != "" {
-		objs = append(objs, guidance("How much time is there?", rep.Urgency.Message))
+		objs = append(objs, guidance(lang.X("checklist.time", "How much time is there?"), rep.Urgency.Message))
 	}
 	if rep.Remote != "" || rep.InPerson != "" {
-		objs = append(objs, guidance("Remote or in person?", strings.TrimSpace(rep.Remote+"\n\n"+rep.InPerson)))
+		objs = append(objs, guidance(lang.X("checklist.remote", "Remote or in person?"), strings.TrimSpace(rep.Remote+"\n\n"+rep.InPerson)))
 	}
 	p.body.Objects = objs
 	p.body.Refresh()
@@ -289,31 +294,66 @@ func statusIcon(r checklist.Result) fyne.Resource {
 func statusLine(r checklist.Result) (string, widget.Importance) {
 	switch r.Status {
 	case checklist.StatusMet:
-		s := "Ready"
+		s := lang.X("checklist.status.ready", "Ready")
 		switch len(r.Evidence) {
 		case 0:
 		case 1:
 			s += ": " + displayName(r.Evidence[0])
 		default:
-			s += ": found in " + plural(len(r.Evidence), "file", "files")
+			s += lang.X("checklist.status.foundn", ": found in {{.N}} files", map[string]any{"N": len(r.Evidence)})
 		}
 		return s, widget.SuccessImportance
 	case checklist.StatusPartial:
-		s := "Partly there"
+		s := lang.X("checklist.status.partly", "Partly there")
 		if len(r.Missing) > 0 {
-			s += ": still missing " + strings.Join(r.Missing, ", ")
+			s += lang.X("checklist.status.stillmissing", ": still missing {{.What}}", map[string]any{"What": strings.Join(r.Missing, ", ")})
 		}
 		return s, widget.WarningImportance
 	case checklist.StatusWaived:
-		return "Not needed: " + r.WaiverReason, widget.MediumImportance
+		return lang.X("checklist.status.waived", "Not needed: {{.Reason}}", map[string]any{"Reason": r.WaiverReason}), widget.MediumImportance
 	}
 	if r.Required {
-		return "Missing", widget.DangerImportance
+		return lang.X("checklist.status.missing", "Missing"), widget.DangerImportance
 	}
-	return "Not here yet", widget.MediumImportance
+	return lang.X("checklist.status.notyet", "Not here yet"), widget.MediumImportance
+}
+
+// checklistTexts is the checklist's wording in the language the UI is shown in (nil for English, or
+// when there is no translation).
+func checklistTexts() *checklist.Translation {
+	t, err := checklist.Texts(currentLanguage())
+	if err != nil {
+		fyne.LogError("loading the checklist's translation", err)
+	}
+	return t
+}
+
+// cancerName is a cancer type's name in the UI's language.
+func cancerName(c checklist.Cancer) string {
+	if n := checklistTexts().Cancer(c.ID); n != "" {
+		return n
+	}
+	return c.Name
+}
+
+// localResult puts a rule's title, reason and advice in the UI's language, where the checklist's
+// translation has them.
+func localResult(r checklist.Result) checklist.Result {
+	t := checklistTexts().Rule(r.ID)
+	if t.Title != "" {
+		r.Title = t.Title
+	}
+	if t.Why != "" {
+		r.Why = t.Why
+	}
+	if t.Advice != "" {
+		r.Advice = t.Advice
+	}
+	return r
 }
 
 func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
+	r = localResult(r)
 	row := &ruleRow{result: r}
 	title := widget.NewLabelWithStyle(r.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
@@ -332,17 +372,17 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 		b.Wrapping = fyne.TextWrapWord
 		inner.Add(container.NewVBox(h, b))
 	}
-	section("Why it matters", r.Why)
+	section(lang.X("checklist.why", "Why it matters"), r.Why)
 	if len(r.Evidence) > 0 {
 		var names []string
 		for i, e := range r.Evidence {
 			if i == maxEvidenceShown {
-				names = append(names, fmt.Sprintf("and %d more", len(r.Evidence)-i))
+				names = append(names, lang.X("checklist.andmore", "and {{.N}} more", map[string]any{"N": len(r.Evidence) - i}))
 				break
 			}
 			names = append(names, "• "+displayPath(e))
 		}
-		section("Found in", strings.Join(names, "\n"))
+		section(lang.X("checklist.foundin", "Found in"), strings.Join(names, "\n"))
 	}
 	if r.Status == checklist.StatusMissing || r.Status == checklist.StatusPartial {
 		var still []string
@@ -350,22 +390,22 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 			still = append(still, r.Note)
 		}
 		if len(r.Missing) > 0 && r.Status != checklist.StatusPartial {
-			still = append(still, "Not found: "+strings.Join(r.Missing, ", ")+".")
+			still = append(still, lang.X("checklist.notfound", "Not found: {{.What}}.", map[string]any{"What": strings.Join(r.Missing, ", ")}))
 		}
-		section("What Dossier noticed", strings.Join(still, "\n"))
-		section("What to do", r.Advice)
+		section(lang.X("checklist.noticed", "What Dossier noticed"), strings.Join(still, "\n"))
+		section(lang.X("checklist.todo", "What to do"), r.Advice)
 	} else if r.Note != "" {
-		section("Note", r.Note)
+		section(lang.X("checklist.note", "Note"), r.Note)
 	}
 	if r.Status == checklist.StatusWaived {
-		section("Why you said it is not needed", r.WaiverReason)
-		row.waive = widget.NewButtonWithIcon(undoWaiver, theme.ContentUndoIcon(), func() {
+		section(lang.X("checklist.waivedwhy", "Why you said it is not needed"), r.WaiverReason)
+		row.waive = widget.NewButtonWithIcon(lang.X("checklist.undowaive", undoWaiver), theme.ContentUndoIcon(), func() {
 			if p.actions.unwaive != nil {
 				p.actions.unwaive(r.ID)
 			}
 		})
 	} else if r.Status != checklist.StatusMet {
-		row.waive = widget.NewButtonWithIcon(waiveText, theme.ContentRemoveIcon(), func() {
+		row.waive = widget.NewButtonWithIcon(lang.X("checklist.waive", waiveText), theme.ContentRemoveIcon(), func() {
 			if p.actions.waive != nil {
 				p.actions.waive(r.ID)
 			}
@@ -374,7 +414,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	}
 	var buttons []fyne.CanvasObject
 	if r.Status != checklist.StatusMet && r.Status != checklist.StatusWaived && p.actions.fromDetails != nil && p.actions.fromDetails(r.ID) {
-		buttons = append(buttons, widget.NewButtonWithIcon(fillInText, theme.AccountIcon(), func() { call(p.actions.details) }))
+		buttons = append(buttons, widget.NewButtonWithIcon(lang.X("checklist.fillin", fillInText), theme.AccountIcon(), func() { call(p.actions.details) }))
 	}
 	if row.waive != nil {
 		buttons = append(buttons, row.waive)
@@ -384,7 +424,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	}
 	row.details = container.NewBorder(nil, nil, spacer(theme.IconInlineSize()+theme.Padding()), nil, inner)
 
-	row.toggle = widget.NewButtonWithIcon(moreText, theme.MenuDropDownIcon(), nil)
+	row.toggle = widget.NewButtonWithIcon(lang.X("checklist.more", moreText), theme.MenuDropDownIcon(), nil)
 	row.toggle.Importance = widget.LowImportance
 	row.toggle.IconPlacement = widget.ButtonIconTrailingText
 	row.toggle.OnTapped = func() {
@@ -401,11 +441,11 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 
 func (row *ruleRow) setOpen(open bool) {
 	if open {
-		row.toggle.SetText(lessText)
+		row.toggle.SetText(lang.X("checklist.less", lessText))
 		row.toggle.SetIcon(theme.MenuDropUpIcon())
 		row.details.Show()
 	} else {
-		row.toggle.SetText(moreText)
+		row.toggle.SetText(lang.X("checklist.more", moreText))
 		row.toggle.SetIcon(theme.MenuDropDownIcon())
 		row.details.Hide()
 	}

@@ -95,7 +95,7 @@ func (v *mainView) initChecks() {
 		},
 	})
 	if c.rulesErr != nil {
-		c.panel.showError("The checklist could not be loaded, so Dossier cannot say what is missing.", c.rulesErr)
+		c.panel.showError(lang.X("status.rulesload", "The checklist could not be loaded, so Dossier cannot say what is missing."), c.rulesErr)
 	}
 	c.docs = newDocumentsPanel(v.setCategory)
 	c.form = newDetailsForm(cancers, v.saveDetails)
@@ -219,7 +219,7 @@ func (v *mainView) evaluate() {
 		c.panel.setBusy(false)
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
-				c.panel.showError("The checklist could not be worked out.", err)
+				c.panel.showError(lang.X("status.checkerr", "The checklist could not be worked out."), err)
 			}
 			return
 		}
@@ -302,7 +302,7 @@ func (v *mainView) saveDetails(d checklist.Details) {
 		return st.SaveDetails(ctx, caseID, d)
 	})
 	v.evaluate()
-	v.status.showInfo("The case details are saved.")
+	v.status.showInfo(lang.X("status.detailssaved", "The case details are saved."))
 }
 
 // askWaiver asks why a checklist item is not needed, then waives it.
@@ -311,23 +311,25 @@ func (v *mainView) askWaiver(ruleID string) {
 	if r, ok := v.checks.rules.Rule(ruleID); ok {
 		title = r.Title
 	}
+	if t := checklistTexts().Rule(ruleID).Title; t != "" {
+		title = t
+	}
 	reason := widget.NewMultiLineEntry()
-	reason.SetPlaceHolder("For example: no operation has been done yet.")
+	reason.SetPlaceHolder(lang.X("waive.example", "For example: no operation has been done yet."))
 	reason.Wrapping = fyne.TextWrapWord
 	reason.SetMinRowsVisible(3)
 	reason.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
-			return errors.New("please say why, in a few words")
+			return errors.New(lang.X("waive.empty", "please say why, in a few words"))
 		}
 		return nil
 	}
-	intro := widget.NewLabel("If the reviewer does not need “" + title + "” for your case, say why. " +
-		"The reason is kept with the case, and you can undo this at any time.")
+	intro := widget.NewLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
 	intro.Wrapping = fyne.TextWrapWord
-	d := dialog.NewForm("Not needed for this case?", "Mark as not needed", "Cancel",
+	d := dialog.NewForm(lang.X("waive.title", "Not needed for this case?"), lang.X("waive.ok", "Mark as not needed"), lang.X("button.cancel", "Cancel"),
 		[]*widget.FormItem{
 			{Widget: intro},
-			{Text: "Why", Widget: reason, HintText: "Your reason, in your own words"},
+			{Text: lang.X("waive.why", "Why"), Widget: reason, HintText: lang.X("waive.hint", "Your reason, in your own words")},
 		}, func(ok bool) {
 			if ok {
 				v.waive(ruleID, reason.Text)
@@ -381,7 +383,7 @@ func (v *mainView) setCategory(path string, cat doctext.Category) {
 // showDetails brings the case details form forward.
 func (v *mainView) showDetails() {
 	if v.inv == nil {
-		v.status.showInfo("Add your records first; then you can fill in the case details.")
+		v.status.showInfo(lang.X("status.addfirst.details", "Add your records first; then you can fill in the case details."))
 		return
 	}
 	v.checks.tabs.SelectIndex(2)
@@ -393,18 +395,18 @@ func (v *mainView) createLetter() {
 	c := &v.checks
 	switch {
 	case v.inv == nil:
-		v.status.showInfo("Add your records first; then Dossier can write a letter asking for what is missing.")
+		v.status.showInfo(lang.X("status.addfirst.letter", "Add your records first; then Dossier can write a letter asking for what is missing."))
 		return
 	case c.letter != nil:
-		v.status.showInfo("The letter is still being written.")
+		v.status.showInfo(lang.X("status.letterbusy", "The letter is still being written."))
 		return
 	case c.report != nil && len(cover.LetterItems(c.report)) == 0:
-		v.status.showInfo(nothingToRequest)
+		v.status.showInfo(lang.X("status.nothingtorequest", nothingToRequest))
 		return
 	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			v.status.showError("The letter could not be saved there.", err)
+			v.status.showError(lang.X("status.lettersave", "The letter could not be saved there."), err)
 			return
 		}
 		if w == nil { // the person closed the dialog
@@ -413,14 +415,14 @@ func (v *mainView) createLetter() {
 		p := uriPath(w.URI())
 		_ = w.Close()
 		if p == "" {
-			v.status.showInfo("The letter can only be saved on this computer.")
+			v.status.showInfo(lang.X("status.letterlocal", "The letter can only be saved on this computer."))
 			return
 		}
 		v.writeLetter(p)
 	}, v.win)
 	d.SetFileName("records-request.pdf")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.SetConfirmText("Save letter")
+	d.SetConfirmText(lang.X("status.saveletter", "Save letter"))
 	d.Resize(dialogSize(v.win))
 	d.Show()
 }
@@ -454,13 +456,13 @@ func (v *mainView) writeLetter(path string) {
 		c.panel.setLetterBusy(false)
 		switch {
 		case errors.Is(err, cover.ErrNothingToRequest):
-			v.status.showInfo(nothingToRequest)
+			v.status.showInfo(lang.X("status.nothingtorequest", nothingToRequest))
 		case errors.Is(err, context.Canceled):
 		case err != nil:
-			v.status.showError("The letter could not be written.", err)
+			v.status.showError(lang.X("status.letterfail", "The letter could not be written."), err)
 		default:
-			v.status.showInfo("The letter asking for " + plural(n, "missing item", "missing items") + " is saved as “" +
-				filepath.Base(path) + "”. Print it or send it to the hospital's records office.")
+			v.status.showInfo(lang.X("status.lettersaved", "The letter asking for {{.Items}} is saved as “{{.File}}”. Print it or send it to the hospital's records office.",
+				map[string]any{"Items": plural(n, lang.X("status.missingitem", "missing item"), lang.X("status.missingitems", "missing items")), "File": filepath.Base(path)}))
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/assets"
+	"dossier/packager/privacy"
 )
 
 // TestAboutShowsVersion: Help › About shows the version from the Config.
@@ -239,8 +240,50 @@ func TestChineseRun(t *testing.T) {
 			t.Errorf("case screen lacks %q: %q", want, labels(v.win))
 		}
 	}
-	if findButton(v.win, "发送给专科医生…") == nil {
+	send := findButton(v.win, "发送给专科医生…")
+	if send == nil {
 		t.Error("no Chinese send button")
+	}
+	// The checklist's rules are in Chinese too (rules.zh-Hans.json), and so are their buttons.
+	if !hasLabel(v.win, "病理报告") || !hasLabel(v.win, "审阅专家必需的资料") {
+		t.Errorf("checklist rules not in Chinese: %q", labels(v.win))
+	}
+	if hasLabel(v.win, "Pathology report") {
+		t.Errorf("an English rule title in the Chinese checklist: %q", labels(v.win))
+	}
+	if findButton(v.win, "展开") == nil {
+		t.Error("no Chinese “More” button in the checklist")
+	}
+	if row := v.checks.panel.rows["pathology-report"]; row == nil {
+		t.Error("no pathology report row in the checklist")
+	} else {
+		test.Tap(row.toggle)
+		if row.toggle.Text != "收起" || !hasLabel(v.win, "为什么重要") || !hasLabel(v.win, "病理报告就是诊断本身") {
+			t.Errorf("an opened checklist item is not in Chinese: %q", labels(v.win))
+		}
+	}
+	if send != nil {
+		test.Tap(send)
+		if v.wizard == nil {
+			t.Fatal("the export wizard did not open")
+		}
+		w := v.wizard
+		if !hasLabel(v.win, "专科中心应该了解您的多少信息？") || !hasLabel(v.win, "第 1 步，共 5 步") {
+			t.Errorf("export wizard step title not in Chinese: %q", labels(v.win))
+		}
+		if w.levelRadios[0].Options[0] != "附带我的姓名（用于针对我本人治疗的第二诊疗意见）" || !hasLabel(v.win, "请选择随病历一起发送多少") {
+			t.Errorf("export wizard choices not in Chinese: %q / %q", w.levelRadios[0].Options, labels(v.win))
+		}
+		if w.next.Text != "下一步" || findButton(v.win, "关闭") == nil {
+			t.Errorf("export wizard buttons not in Chinese: next %q, %q", w.next.Text, labels(v.win))
+		}
+		w.levelRadios[1].SetSelected(w.levelRadios[1].Options[0])
+		test.Tap(w.next)
+		loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+		if !hasLabel(v.win, "请对这些文件做出决定") && !hasLabel(v.win, "将发送") {
+			t.Errorf("export wizard step 2 not in Chinese: %q", labels(v.win))
+		}
+		test.Tap(w.cancel)
 	}
 	v.showCases()
 	loop.until(t, "the list", func() bool { return v.cases != nil && len(v.cases.shown) == 1 })

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -109,9 +110,9 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 		return e
 	}
 
-	f.questions = multi("For example: Is chemotherapy needed after the operation?", 4)
-	f.name = entry("Full name")
-	f.patientID = entry("Hospital or patient number, if you know it")
+	f.questions = multi(lang.X("details.q.hint", "For example: Is chemotherapy needed after the operation?"), 4)
+	f.name = entry(lang.X("details.fullname", "Full name"))
+	f.patientID = entry(lang.X("details.patientid.hint", "Hospital or patient number, if you know it"))
 	f.birth = dateEntry("the date of birth", "1961-02-03")
 	identityChanged := func(s string) {
 		changed(s)
@@ -119,7 +120,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	}
 	f.name.OnChanged = identityChanged
 	f.birth.OnChanged = identityChanged
-	f.fromRec = widget.NewLabel("Filled in from your records. Please check that it is right.")
+	f.fromRec = widget.NewLabel(lang.X("details.fromrec", "Filled in from your records. Please check that it is right."))
 	f.fromRec.TextStyle.Italic = true
 	f.fromRec.Wrapping = fyne.TextWrapWord
 	f.fromRec.Hide()
@@ -127,21 +128,21 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 
 	var names []string
 	for _, c := range cancers {
-		names = append(names, c.Name)
+		names = append(names, cancerName(c))
 	}
 	f.cancer = widget.NewSelect(names, changed)
-	f.cancer.PlaceHolder = "Choose the type of cancer"
-	f.diagnosis = entry("In the words of your report, if you like")
+	f.cancer.PlaceHolder = lang.X("checklist.choosecancer", "Choose the type of cancer")
+	f.diagnosis = entry(lang.X("details.diagnosis.hint", "In the words of your report, if you like"))
 	f.diagDate = dateEntry("the date of diagnosis", "2026-03 or 2026-03-14")
-	f.stage = entry("For example: stage II, or T2 N1 M0")
-	f.plan = multi("What your doctors propose to do next", 3)
-	f.urgency = widget.NewRadioGroup([]string{urgencyUnsaid, urgencyRoutine, urgencyUrgent}, changed)
+	f.stage = entry(lang.X("details.stage.hint", "For example: stage II, or T2 N1 M0"))
+	f.plan = multi(lang.X("details.plan.hint", "What your doctors propose to do next"), 3)
+	f.urgency = widget.NewRadioGroup([]string{local(urgencyUnsaid), local(urgencyRoutine), local(urgencyUrgent)}, changed)
 	f.urgency.Required = true
 	f.doctor = newContactFields(entry, false)
 	f.office = newContactFields(entry, true)
 
 	f.shipBox = container.NewVBox()
-	addShip := widget.NewButtonWithIcon(addShipmentText, theme.ContentAddIcon(), func() {
+	addShip := widget.NewButtonWithIcon(lang.X("details.addship", addShipmentText), theme.ContentAddIcon(), func() {
 		f.addShipment(checklist.Shipment{Kind: checklist.ShipGlassSlides})
 		f.dirty = true
 	})
@@ -150,7 +151,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.errText.Wrapping = fyne.TextWrapWord
 	f.errText.Importance = widget.DangerImportance
 	f.errText.Hide()
-	f.save = widget.NewButtonWithIcon(saveDetailsText, theme.DocumentSaveIcon(), f.submit)
+	f.save = widget.NewButtonWithIcon(lang.X("details.save", saveDetailsText), theme.DocumentSaveIcon(), f.submit)
 	f.save.Importance = widget.HighImportance
 
 	heading := func(s string) *widget.Label {
@@ -164,33 +165,33 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 		return l
 	}
 	form := container.NewVBox(
-		heading("Your question for the reviewer"),
-		note("What do you most want the specialist to answer? Put the most important question first, one question per line."),
+		heading(lang.X("details.question", "Your question for the reviewer")),
+		note(lang.X("details.question.note", "What do you most want the specialist to answer? Put the most important question first, one question per line.")),
 		f.questions,
-		heading("You"),
+		heading(lang.X("details.you", "You")),
 		widget.NewForm(
-			widget.NewFormItem("Name", f.name),
-			widget.NewFormItem("Date of birth", f.birth),
-			widget.NewFormItem("Patient number", f.patientID),
+			widget.NewFormItem(lang.X("details.name", "Name"), f.name),
+			widget.NewFormItem(lang.X("details.birth", "Date of birth"), f.birth),
+			widget.NewFormItem(lang.X("details.patientid", "Patient number"), f.patientID),
 		),
 		f.fromRec, f.mismatch,
-		heading("Diagnosis"),
+		heading(lang.X("details.diagnosis", "Diagnosis")),
 		widget.NewForm(
-			widget.NewFormItem("Type of cancer", f.cancer),
-			widget.NewFormItem("Diagnosis", f.diagnosis),
-			&widget.FormItem{Text: "Diagnosed on", Widget: f.diagDate, HintText: "Year-month-day, or year-month"},
-			widget.NewFormItem("Stage", f.stage),
-			widget.NewFormItem("Proposed plan", f.plan),
+			widget.NewFormItem(lang.X("details.cancer", "Type of cancer"), f.cancer),
+			widget.NewFormItem(lang.X("details.diagnosis", "Diagnosis"), f.diagnosis),
+			&widget.FormItem{Text: lang.X("details.diagdate", "Diagnosed on"), Widget: f.diagDate, HintText: lang.X("details.diagdate.hint", "Year-month-day, or year-month")},
+			widget.NewFormItem(lang.X("details.stage", "Stage"), f.stage),
+			widget.NewFormItem(lang.X("details.plan", "Proposed plan"), f.plan),
 		),
-		heading("How soon is an answer needed?"),
+		heading(lang.X("details.howsoon", "How soon is an answer needed?")),
 		f.urgency,
-		heading("Your treating doctor"),
+		heading(lang.X("details.doctor", "Your treating doctor")),
 		f.doctor.form(),
-		heading("The hospital's records office"),
-		note("The request letter is addressed here."),
+		heading(lang.X("details.records", "The hospital's records office")),
+		note(lang.X("details.records.note", "The request letter is addressed here.")),
 		f.office.form(),
-		heading("Sent by courier"),
-		note("Glass slides, tissue blocks or discs that were sent to the reviewing centre. With the courier and tracking number, the checklist counts them."),
+		heading(lang.X("details.courier.head", "Sent by courier")),
+		note(lang.X("details.courier.note", "Glass slides, tissue blocks or discs that were sent to the reviewing centre. With the courier and tracking number, the checklist counts them.")),
 		f.shipBox,
 		container.NewHBox(addShip),
 	)
@@ -201,11 +202,11 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 }
 
 func newContactFields(entry func(string) *widget.Entry, office bool) contactFields {
-	c := contactFields{name: entry("Name"), hospital: entry("Hospital or clinic"), phone: entry("Phone"), email: entry("Email")}
+	c := contactFields{name: entry(lang.X("details.name", "Name")), hospital: entry(lang.X("details.hospital.hint", "Hospital or clinic")), phone: entry(lang.X("details.phone", "Phone")), email: entry(lang.X("details.email", "Email"))}
 	if office {
-		c.name.SetPlaceHolder("For example: Medical Records Department")
+		c.name.SetPlaceHolder(lang.X("details.records.hint", "For example: Medical Records Department"))
 		c.address = widget.NewMultiLineEntry()
-		c.address.SetPlaceHolder("Postal address")
+		c.address.SetPlaceHolder(lang.X("details.address.hint", "Postal address"))
 		c.address.SetMinRowsVisible(2)
 		c.address.OnChanged = c.name.OnChanged
 	}
@@ -213,12 +214,12 @@ func newContactFields(entry func(string) *widget.Entry, office bool) contactFiel
 }
 
 func (c contactFields) form() *widget.Form {
-	f := widget.NewForm(widget.NewFormItem("Name", c.name), widget.NewFormItem("Hospital", c.hospital))
+	f := widget.NewForm(widget.NewFormItem(lang.X("details.name", "Name"), c.name), widget.NewFormItem(lang.X("details.hospital", "Hospital"), c.hospital))
 	if c.address != nil {
-		f.Append("Address", c.address)
+		f.Append(lang.X("details.address", "Address"), c.address)
 	}
-	f.Append("Phone", c.phone)
-	f.Append("Email", c.email)
+	f.Append(lang.X("details.phone", "Phone"), c.phone)
+	f.Append(lang.X("details.email", "Email"), c.email)
 	return f
 }
 
@@ -271,11 +272,11 @@ func (f *detailsForm) load(d checklist.Details) {
 	f.plan.SetText(d.ProposedPlan)
 	switch d.Urgency {
 	case checklist.UrgencyRoutine:
-		f.urgency.SetSelected(urgencyRoutine)
+		f.urgency.SetSelected(local(urgencyRoutine))
 	case checklist.UrgencyUrgent:
-		f.urgency.SetSelected(urgencyUrgent)
+		f.urgency.SetSelected(local(urgencyUrgent))
 	default:
-		f.urgency.SetSelected(urgencyUnsaid)
+		f.urgency.SetSelected(local(urgencyUnsaid))
 	}
 	f.doctor.load(d.Doctor)
 	f.office.load(d.RecordsOffice)
@@ -318,7 +319,7 @@ func (f *detailsForm) setCancer(id string) {
 func (f *detailsForm) setCancerLoading(id string) {
 	for _, c := range f.cancers {
 		if c.ID == id {
-			f.cancer.SetSelected(c.Name)
+			f.cancer.SetSelected(cancerName(c))
 			return
 		}
 	}
@@ -332,7 +333,7 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 	row := &shipmentRow{kept: s}
 	var kinds []string
 	for _, k := range checklist.ShipmentKinds() {
-		kinds = append(kinds, shipmentKindNames[k])
+		kinds = append(kinds, local(shipmentKindNames[k]))
 	}
 	changed := func(string) {
 		if !f.loading {
@@ -340,19 +341,19 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 		}
 	}
 	row.kind = widget.NewSelect(kinds, changed)
-	row.kind.PlaceHolder = "What was sent?"
+	row.kind.PlaceHolder = lang.X("details.what.hint", "What was sent?")
 	if name, ok := shipmentKindNames[s.Kind]; ok {
-		row.kind.SetSelected(name)
+		row.kind.SetSelected(local(name))
 	}
 	row.courier = widget.NewEntry()
-	row.courier.SetPlaceHolder("For example: DHL")
+	row.courier.SetPlaceHolder(lang.X("details.courier.hint", "For example: DHL"))
 	row.courier.SetText(s.Courier)
 	row.courier.OnChanged = changed
 	row.tracking = widget.NewEntry()
-	row.tracking.SetPlaceHolder("Tracking number")
+	row.tracking.SetPlaceHolder(lang.X("details.tracking", "Tracking number"))
 	row.tracking.SetText(s.Tracking)
 	row.tracking.OnChanged = changed
-	remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), nil)
+	remove := widget.NewButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), nil)
 	remove.OnTapped = func() {
 		for i, r := range f.ships {
 			if r == row {
@@ -363,8 +364,8 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 		f.shipBox.Remove(row.object)
 		f.dirty = true
 	}
-	form := widget.NewForm(widget.NewFormItem("What", row.kind), widget.NewFormItem("Courier", row.courier),
-		widget.NewFormItem("Tracking number", row.tracking))
+	form := widget.NewForm(widget.NewFormItem(lang.X("details.what", "What"), row.kind), widget.NewFormItem(lang.X("details.courier", "Courier"), row.courier),
+		widget.NewFormItem(lang.X("details.tracking", "Tracking number"), row.tracking))
 	row.object = newPanel(container.NewBorder(nil, container.NewHBox(remove), nil, nil, form),
 		theme.ColorNameInputBackground, "")
 	f.ships = append(f.ships, row)
@@ -387,7 +388,7 @@ func (f *detailsForm) value() checklist.Details {
 	d.Patient = p
 	d.Cancer = ""
 	for _, c := range f.cancers {
-		if c.Name == f.cancer.Selected {
+		if cancerName(c) == f.cancer.Selected {
 			d.Cancer = c.ID
 		}
 	}
@@ -395,7 +396,7 @@ func (f *detailsForm) value() checklist.Details {
 	d.DiagnosisDate = strings.TrimSpace(f.diagDate.Text)
 	d.Stage = strings.TrimSpace(f.stage.Text)
 	d.ProposedPlan = strings.TrimSpace(f.plan.Text)
-	switch f.urgency.Selected {
+	switch unlocal(f.urgency.Selected) {
 	case urgencyRoutine:
 		d.Urgency = checklist.UrgencyRoutine
 	case urgencyUrgent:
@@ -410,7 +411,7 @@ func (f *detailsForm) value() checklist.Details {
 		s := r.kept
 		s.Kind = ""
 		for k, name := range shipmentKindNames {
-			if name == r.kind.Selected {
+			if local(name) == r.kind.Selected {
 				s.Kind = k
 			}
 		}
@@ -431,12 +432,12 @@ func (f *detailsForm) problems(d checklist.Details) []string {
 	}
 	for i, s := range d.Shipments {
 		if s.Kind == "" {
-			out = append(out, fmt.Sprintf("Please choose what was sent for item %d sent by courier.", i+1))
+			out = append(out, fmt.Sprintf(lang.X("details.err.what", "Please choose what was sent for item %d sent by courier."), i+1))
 		}
 	}
 	if len(out) == 0 {
 		if err := d.Validate(); err != nil {
-			out = append(out, "Please check the form: "+err.Error()+".")
+			out = append(out, lang.X("details.err.form", "Please check the form: {{.Err}}.", map[string]any{"Err": err.Error()}))
 		}
 	}
 	return out

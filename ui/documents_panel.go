@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,10 +25,9 @@ type documentsPanel struct {
 
 func newDocumentsPanel(onSet func(path string, c doctext.Category)) *documentsPanel {
 	p := &documentsPanel{onSet: onSet}
-	intro := widget.NewLabel("Dossier sorts each report by what it says, or by its file name when it cannot read it. " +
-		"If one is sorted wrongly, choose the right kind: the checklist will use your choice.")
+	intro := widget.NewLabel(lang.X("docs.intro", "Dossier sorts each report by what it says, or by its file name when it cannot read it. If one is sorted wrongly, choose the right kind: the checklist will use your choice."))
 	intro.Wrapping = fyne.TextWrapWord
-	p.empty = widget.NewLabel("No reports or letters yet.")
+	p.empty = widget.NewLabel(lang.X("docs.none", "No reports or letters yet."))
 	p.list = widget.NewList(
 		func() int { return len(p.docs) },
 		func() fyne.CanvasObject { return newDocRow(p) },
@@ -113,11 +113,11 @@ func howSorted(d checklist.Document) string {
 	var s string
 	switch d.Source {
 	case "user":
-		s = "You chose this kind"
+		s = lang.X("docs.user", "You chose this kind")
 	case "text":
-		s = fmt.Sprintf("Sorted from its text (%.0f%% sure)", d.Confidence*100)
+		s = fmt.Sprintf(lang.X("docs.text", "Sorted from its text (%.0f%% sure)"), d.Confidence*100)
 	default:
-		s = fmt.Sprintf("Sorted from its file name only (%.0f%% sure)", d.Confidence*100)
+		s = fmt.Sprintf(lang.X("docs.name", "Sorted from its file name only (%.0f%% sure)"), d.Confidence*100)
 	}
 	if d.Problem != "" {
 		s += ": " + d.Problem

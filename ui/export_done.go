@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,56 +19,54 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	res := w.result
 	o := w.packOut
 	box := container.NewVBox()
-	where := widget.NewLabel("Saved in " + o.Dir + ".")
+	where := widget.NewLabel(lang.X("done.savedin", "Saved in {{.Dir}}.", map[string]any{"Dir": o.Dir}))
 	where.Wrapping = fyne.TextWrapWord
 	buttons := container.NewHBox()
 	box.Add(container.NewBorder(nil, nil, nil, buttons, where))
 
 	if w.passphrase != "" {
-		h := widget.NewLabelWithStyle("The passphrase — shown only now", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		h := widget.NewLabelWithStyle(lang.X("done.passphrase", "The passphrase — shown only now"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		pass := widget.NewLabelWithStyle(w.passphrase, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		pass.SizeName = theme.SizeNameHeadingText
 		pass.Selectable = true
 		pass.Wrapping = fyne.TextWrapBreak
-		copyBtn := widget.NewButtonWithIcon("Copy the passphrase", theme.ContentCopyIcon(), func() {
+		copyBtn := widget.NewButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
 			copyText(w.passphrase)
 		})
-		advice := widget.NewLabel("Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. " +
-			"Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail.")
+		advice := widget.NewLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
 		advice.Wrapping = fyne.TextWrapWord
 		box.Add(newPanel(container.NewVBox(h, pass, container.NewHBox(copyBtn), advice), theme.ColorNameInputBackground, theme.ColorNamePrimary))
 	} else {
 		var s string
 		switch {
 		case o.Folder:
-			s = "This copy is not locked: anyone who finds it can read it. Keep the USB stick with you and hand it over in person."
+			s = lang.X("done.nolock", "This copy is not locked: anyone who finds it can read it. Keep the USB stick with you and hand it over in person.")
 		case o.Passphrase != "":
-			s = "Send the passphrase you chose another way than the bundle: read it out on the phone or send it by text message."
+			s = lang.X("done.typed", "Send the passphrase you chose another way than the bundle: read it out on the phone or send it by text message.")
 		default:
-			s = "Only " + res.Recipient + " can open it, with their own key. No passphrase needs to be sent."
+			s = lang.X("done.centre", "Only {{.Who}} can open it, with their own key. No passphrase needs to be sent.", map[string]any{"Who": res.Recipient})
 		}
 		l := widget.NewLabel(s)
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
 	if res.Pseudonym != "" {
-		l := widget.NewLabel("Your records carry the code " + res.Pseudonym + " instead of your name. " +
-			"When the centre replies about " + res.Pseudonym + ", you will have to tell them who you are.")
+		l := widget.NewLabel(lang.X("done.pseudonym", "Your records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym}))
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
 
-	fh := widget.NewLabelWithStyle("Fingerprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	fh := widget.NewLabelWithStyle(lang.X("done.fingerprint", "Fingerprint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	fp := widget.NewLabelWithStyle(fingerprintGroups(res.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fp.Selectable = true
 	fp.Wrapping = fyne.TextWrapBreak
-	fexpl := widget.NewLabel("When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent.")
+	fexpl := widget.NewLabel(lang.X("done.fingerprint.explain", "When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent."))
 	fexpl.Wrapping = fyne.TextWrapWord
 	box.Add(fh)
 	box.Add(fp)
 	box.Add(fexpl)
 
-	fl := widget.NewLabelWithStyle("What was saved", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	fl := widget.NewLabelWithStyle(lang.X("done.saved", "What was saved"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box.Add(fl)
 	for _, f := range res.Files {
 		box.Add(widget.NewLabel("• " + filepath.Base(f)))
@@ -82,11 +81,11 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	if o.Folder {
 		folder = filepath.Join(o.Dir, o.Name)
 	}
-	show := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { openPath(folder) })
+	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openPath(folder) })
 	buttons.Add(show)
 	if o.Folder {
 		coverPath := filepath.Join(folder, bundle.NameCover)
-		buttons.Add(widget.NewButtonWithIcon("Open the cover summary", theme.DocumentIcon(), func() { openPath(coverPath) }))
+		buttons.Add(widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openPath(coverPath) }))
 	}
 	return box
 }

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/store"
@@ -20,7 +21,7 @@ type historyPanel struct {
 }
 
 func newHistoryPanel(onSend func()) *historyPanel {
-	h := &historyPanel{intro: widget.NewLabel("Nothing has been sent from this case yet.")}
+	h := &historyPanel{intro: widget.NewLabel(lang.X("history.none", "Nothing has been sent from this case yet."))}
 	h.intro.Wrapping = fyne.TextWrapWord
 	h.list = widget.NewList(func() int { return len(h.rows) },
 		func() fyne.CanvasObject {
@@ -40,9 +41,9 @@ func newHistoryPanel(onSend func()) *historyPanel {
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(historyTitle(e))
 			c.Objects[1].(*widget.Label).SetText(historyDetail(e))
-			c.Objects[2].(*widget.Label).SetText("Fingerprint " + fingerprintGroups(e.Fingerprint))
+			c.Objects[2].(*widget.Label).SetText(lang.X("history.fingerprint", "Fingerprint {{.FP}}", map[string]any{"FP": fingerprintGroups(e.Fingerprint)}))
 		})
-	send := widget.NewButton("Send to a specialist…", onSend)
+	send := widget.NewButton(lang.X("button.send", "Send to a specialist…"), onSend)
 	h.object = container.NewBorder(container.NewVBox(h.intro, container.NewHBox(send)), nil, nil, nil, h.list)
 	return h
 }
@@ -50,9 +51,9 @@ func newHistoryPanel(onSend func()) *historyPanel {
 func (h *historyPanel) setExports(es []*store.Export) {
 	h.rows = es
 	if len(es) == 0 {
-		h.intro.SetText("Nothing has been sent from this case yet.")
+		h.intro.SetText(lang.X("history.none", "Nothing has been sent from this case yet."))
 	} else {
-		h.intro.SetText(fmt.Sprintf("Sent from this case: %s, newest first.", plural(len(es), "bundle", "bundles")))
+		h.intro.SetText(fmt.Sprintf(lang.X("history.sent", "Sent from this case: %s, newest first."), plural(len(es), lang.X("unit.bundle", "bundle"), lang.X("unit.bundles", "bundles"))))
 	}
 	h.list.Refresh()
 }

@@ -87,6 +87,57 @@ const (
 
 var splitSizes = map[string]string{splitMail: "20MB", splitPortal: "2GB"}
 
+// shownKeys are the translation keys of texts the code also compares (radio and select choices):
+// the widgets show local(text), and unlocal turns what they hold back into the English text.
+var shownKeys = map[string]string{
+	urgencyUnsaid:                "details.urgency.unsaid",
+	urgencyRoutine:               "details.urgency.routine",
+	urgencyUrgent:                "details.urgency.urgent",
+	"Glass slides":               "details.ship.slides",
+	"Tissue blocks":              "details.ship.blocks",
+	"Scans on a CD or USB stick": "details.ship.disc",
+	"Something else":             "details.ship.other",
+	unlockPassphrase:             "open.how.passphrase",
+	unlockOwnKey:                 "open.how.ownkey",
+	unlockKeyFile:                "open.how.keyfile",
+	openCheckOnly:                "open.what.check",
+	openExtract:                  "open.what.extract",
+	keyGenerated:                 "export.key.generated",
+	keyTyped:                     "export.key.typed",
+	keyCentre:                    "export.key.centre",
+	keyFolder:                    "export.key.folder",
+	splitNone:                    "export.split.none",
+	splitMail:                    "export.split.mail",
+	splitPortal:                  "export.split.portal",
+	splitCustom:                  "export.split.custom",
+	choiceSend:                   "export.choice.send",
+	choiceleave:                  "export.choice.leave",
+	"With my name (for a second opinion about my treatment)": "export.level.identified",
+	"Your files go exactly as they are, with your name, birth date and hospital numbers. The specialist knows who you are and can write back to you or your doctor. Choose this when the opinion is about your own care.": "export.level.identified.body",
+	"With a code name instead of my name": "export.level.pseudonymised",
+	"Your name, birth date and hospital numbers are replaced by a code; the real dates stay, so the story of your illness stays right. The centre will not see your name: you will have to tell them who you are when they reply. Dossier keeps the key to the code on this computer. Some files cannot be cleaned for sure: you decide about each one next.": "export.level.pseudonymised.body",
+	"Without anything that points to me": "export.level.anonymised",
+	"Names, numbers and exact dates are removed (dates are moved by a random amount). Nobody, not even you, can link these records back to you later. For teaching, research or an informal look; not for a decision about your treatment.": "export.level.anonymised.body",
+}
+
+// local is a text of the code in the UI's language.
+func local(s string) string {
+	if k, ok := shownKeys[s]; ok {
+		return lang.X(k, s)
+	}
+	return s
+}
+
+// unlocal is the English text of the code that a widget shows as s.
+func unlocal(s string) string {
+	for en := range shownKeys {
+		if local(en) == s {
+			return en
+		}
+	}
+	return s
+}
+
 // exportInput is the case as it was when the wizard opened; the export never sees later changes.
 type exportInput struct {
 	caseID  int64
@@ -264,7 +315,7 @@ func (w *exportWizard) goNext() {
 	switch w.step {
 	case stepLevel, stepDecisions:
 		if w.step == stepDecisions && w.plan != nil {
-			w.setInfo("Dossier is still looking at your files; please wait a moment.")
+			w.setInfo(lang.X("export.stilllooking", "Dossier is still looking at your files; please wait a moment."))
 			return
 		}
 		w.show(w.step + 1)
@@ -285,7 +336,7 @@ func (w *exportWizard) close() {
 	if w.step == stepProgress {
 		if w.packing != nil {
 			w.packing.Cancel()
-			w.current.SetText("Stopping… nothing will be left behind.")
+			w.current.SetText(lang.X("export.stopping", "Stopping… nothing will be left behind."))
 		}
 		return
 	}
@@ -300,23 +351,23 @@ func (w *exportWizard) close() {
 // --- Step 1: privacy level ---
 
 func (w *exportWizard) buildLevel() fyne.CanvasObject {
-	intro := widget.NewLabel("Choose how much of who you are goes with your records. You can read each choice below; nothing is sent until the last step.")
+	intro := widget.NewLabel(lang.X("export.level.intro", "Choose how much of who you are goes with your records. You can read each choice below; nothing is sent until the last step."))
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(intro)
 	w.levelRadios = nil
 	for _, lt := range levelText {
-		r := widget.NewRadioGroup([]string{lt.title}, nil)
+		r := widget.NewRadioGroup([]string{local(lt.title)}, nil)
 		level := lt.level
 		r.OnChanged = func(s string) {
 			if s == "" {
 				if w.level == level { // keep one choice: a click on the chosen one does not clear it
-					r.SetSelected(lt.title)
+					r.SetSelected(local(lt.title))
 				}
 				return
 			}
 			w.setLevel(level)
 		}
-		body := widget.NewLabel(lt.body)
+		body := widget.NewLabel(local(lt.body))
 		body.Wrapping = fyne.TextWrapWord
 		w.levelRadios = append(w.levelRadios, r)
 		box.Add(newPanel(container.NewVBox(r, body), theme.ColorNameInputBackground, ""))
@@ -331,7 +382,7 @@ func (w *exportWizard) setLevel(l privacy.Level) {
 	for i, lt := range levelText {
 		want := ""
 		if lt.level == l {
-			want = lt.title
+			want = local(lt.title)
 		}
 		if w.levelRadios[i].Selected != want {
 			w.levelRadios[i].SetSelected(want)
@@ -354,7 +405,7 @@ func (w *exportWizard) startPlan() {
 	if w.plan != nil {
 		w.plan.Cancel()
 	}
-	w.decScreen.Objects = []fyne.CanvasObject{widget.NewLabel("Looking at each of your files for this choice…"), widget.NewProgressBarInfinite()}
+	w.decScreen.Objects = []fyne.CanvasObject{widget.NewLabel(lang.X("export.looking", "Looking at each of your files for this choice…")), widget.NewProgressBarInfinite()}
 	w.decScreen.Refresh()
 	inv, level := w.in.inv, w.level
 	w.plan = startJob(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (planResult, error) {
@@ -375,8 +426,8 @@ func (w *exportWizard) startPlan() {
 		case err != nil:
 			w.decScreen.Objects = nil
 			w.decScreen.Refresh()
-			w.errBox.show(explain(err, problem{Title: "Dossier could not look at your files",
-				What: "Something went wrong while checking what can be sent."}))
+			w.errBox.show(explain(err, problem{Title: lang.X("export.lookerr", "Dossier could not look at your files"),
+				What: lang.X("export.lookerr.what", "Something went wrong while checking what can be sent.")}))
 			return
 		}
 		w.decisions, w.excerpts, w.planLevel = res.decisions, res.excerpts, level
@@ -433,24 +484,23 @@ func (w *exportWizard) fillDecisions() {
 	}
 	box := w.decScreen
 	box.Objects = nil
-	summary := fmt.Sprintf("%s will be sent", plural(sent, "file", "files"))
+	summary := lang.X("export.willsend.exact", "{{.N}} files will be sent exactly as they are.", map[string]any{"N": formatCount(sent)})
 	if w.planLevel != privacy.Identified {
-		summary += ", cleaned of your name and other details"
-	} else {
-		summary += " exactly as they are"
+		summary = lang.X("export.willsend.clean", "{{.N}} files will be sent, cleaned of your name and other details.", map[string]any{"N": formatCount(sent)})
 	}
-	summary += "."
+	if sent == 1 {
+		summary = strings.Replace(summary, "1 files", "1 file", 1)
+	}
 	if len(review) == 0 {
-		summary += " No file needs a decision from you."
+		summary += lang.X("export.nodecision", " No file needs a decision from you.")
 	}
 	intro := widget.NewLabel(summary)
 	intro.Wrapping = fyne.TextWrapWord
 	box.Add(intro)
 	w.decChoices = map[string]*widget.RadioGroup{}
 	if len(review) > 0 {
-		h := widget.NewLabelWithStyle(fmt.Sprintf("Your decision is needed (%d)", len(review)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		expl := widget.NewLabel("Dossier cannot be sure these files are free of your name or other details. " +
-			"They are left out unless you choose to send them. Send one only if you have looked at it and are happy for the centre to see it.")
+		h := widget.NewLabelWithStyle(lang.X("export.review", "Your decision is needed ({{.N}})", map[string]any{"N": len(review)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		expl := widget.NewLabel(lang.X("export.review.explain", "Dossier cannot be sure these files are free of your name or other details. They are left out unless you choose to send them. Send one only if you have looked at it and are happy for the centre to see it."))
 		expl.Wrapping = fyne.TextWrapWord
 		box.Add(h)
 		box.Add(expl)
@@ -459,7 +509,7 @@ func (w *exportWizard) fillDecisions() {
 		}
 	}
 	if len(exclude) > 0 {
-		h := widget.NewLabelWithStyle(fmt.Sprintf("Left out (%d)", len(exclude)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		h := widget.NewLabelWithStyle(lang.X("export.leftout", "Left out ({{.N}})", map[string]any{"N": len(exclude)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		box.Add(h)
 		for _, d := range exclude {
 			l := widget.NewLabel(itemName(d) + " — " + d.Reason)
@@ -481,11 +531,11 @@ func itemName(d deid.Decision) string {
 func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
-	reason := widget.NewLabel("Why: " + d.Reason)
+	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": d.Reason}))
 	reason.Wrapping = fyne.TextWrapWord
 	path := d.Path
-	choice := widget.NewRadioGroup([]string{choiceSend, choiceleave}, func(s string) {
-		if s == choiceSend {
+	choice := widget.NewRadioGroup([]string{local(choiceSend), local(choiceleave)}, func(s string) {
+		if unlocal(s) == choiceSend {
 			w.include[path] = true
 		} else {
 			delete(w.include, path)
@@ -494,9 +544,9 @@ func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	choice.Horizontal = true
 	choice.Required = true
 	if w.include[path] {
-		choice.SetSelected(choiceSend)
+		choice.SetSelected(local(choiceSend))
 	} else {
-		choice.SetSelected(choiceleave)
+		choice.SetSelected(local(choiceleave))
 	}
 	w.decChoices[path] = choice
 	rows := container.NewVBox(name, reason)
@@ -513,9 +563,9 @@ func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 
 func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.typed = widget.NewPasswordEntry()
-	w.typed.SetPlaceHolder("Six or more words nobody would guess")
+	w.typed.SetPlaceHolder(lang.X("export.typed.hint", "Six or more words nobody would guess"))
 	w.typedAgain = widget.NewPasswordEntry()
-	w.typedAgain.SetPlaceHolder("The same passphrase again")
+	w.typedAgain.SetPlaceHolder(lang.X("export.typed.again", "The same passphrase again"))
 	w.strength = widget.NewLabel("")
 	w.strength.Wrapping = fyne.TextWrapWord
 	w.typed.OnChanged = func(s string) { w.showStrength(s) }
@@ -524,7 +574,7 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.centreSel = widget.NewSelect(nil, nil)
 	w.centreSel.PlaceHolder = "(no centres saved yet)"
 	w.pasted = widget.NewMultiLineEntry()
-	w.pasted.SetPlaceHolder("Or paste the key the centre sent you (it starts with age1… or ssh-)")
+	w.pasted.SetPlaceHolder(lang.X("export.pasted.hint", "Or paste the key the centre sent you (it starts with age1… or ssh-)"))
 	w.pasted.SetMinRowsVisible(2)
 	w.pasted.Wrapping = fyne.TextWrapBreak
 	w.keyCheck = widget.NewLabel("")
@@ -532,29 +582,28 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.pasted.OnChanged = func(string) { w.checkPasted() }
 	w.centreBox = container.NewVBox(w.centreSel, w.pasted, w.keyCheck)
 
-	warn := widget.NewLabel("Anyone who finds this USB stick can read everything on it. Take it with you, hand it over in person, and do not post it. " +
-		"It is not locked because hospitals can only import unlocked discs and sticks.")
+	warn := widget.NewLabel(lang.X("export.usbwarn", "Anyone who finds this USB stick can read everything on it. Take it with you, hand it over in person, and do not post it. It is not locked because hospitals can only import unlocked discs and sticks."))
 	warn.Wrapping = fyne.TextWrapWord
 	warn.Importance = widget.WarningImportance
 	w.usbWarning = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, warn),
 		theme.ColorNameInputBackground, theme.ColorNameWarning)
 
-	w.mode = widget.NewRadioGroup([]string{keyGenerated, keyTyped, keyCentre, keyFolder}, func(string) { w.modeChanged() })
+	w.mode = widget.NewRadioGroup([]string{local(keyGenerated), local(keyTyped), local(keyCentre), local(keyFolder)}, func(string) { w.modeChanged() })
 	w.mode.Required = true
-	explain := widget.NewLabel("The bundle is locked so that only the person with the passphrase or key can open it.")
+	explain := widget.NewLabel(lang.X("export.lockexplain", "The bundle is locked so that only the person with the passphrase or key can open it."))
 	explain.Wrapping = fyne.TextWrapWord
 
-	w.split = widget.NewSelect([]string{splitNone, splitMail, splitPortal, splitCustom}, func(s string) {
-		if s == splitCustom {
+	w.split = widget.NewSelect([]string{local(splitNone), local(splitMail), local(splitPortal), local(splitCustom)}, func(s string) {
+		if unlocal(s) == splitCustom {
 			w.customSize.Show()
 		} else {
 			w.customSize.Hide()
 		}
 	})
 	w.customSize = widget.NewEntry()
-	w.customSize.SetPlaceHolder("For example 100 MB or 1 GB")
+	w.customSize.SetPlaceHolder(lang.X("export.custom.hint", "For example 100 MB or 1 GB"))
 	w.customSize.Hide()
-	w.split.SetSelected(splitNone)
+	w.split.SetSelected(local(splitNone))
 
 	w.name = widget.NewEntry()
 	w.name.SetText("dossier-" + w.now().Format("2006-01-02"))
@@ -563,25 +612,25 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	}
 	w.dirLabel = widget.NewLabel(folderText(w.dir))
 	w.dirLabel.Truncation = fyne.TextTruncateEllipsis
-	choose := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), w.chooseDir)
+	choose := widget.NewButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), w.chooseDir)
 
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	w.mode.SetSelected(keyGenerated)
+	w.mode.SetSelected(local(keyGenerated))
 	return container.NewVBox(
-		heading("Who can open it"), explain, w.mode, w.typedBox, w.centreBox, w.usbWarning,
-		heading("Size"), widget.NewLabel("Some e-mail services and upload portals only take files up to a certain size."),
+		heading(lang.X("export.whocan", "Who can open it")), explain, w.mode, w.typedBox, w.centreBox, w.usbWarning,
+		heading(lang.X("export.size", "Size")), widget.NewLabel(lang.X("export.size.explain", "Some e-mail services and upload portals only take files up to a certain size.")),
 		w.split, w.customSize,
-		heading("Where to save it"),
+		heading(lang.X("export.where", "Where to save it")),
 		container.NewBorder(nil, nil, nil, choose, w.dirLabel),
-		container.NewBorder(nil, nil, widget.NewLabel("Name"), nil, w.name),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.X("cases.name", "Name")), nil, w.name),
 	)
 }
 
 func folderText(d string) string {
 	if d == "" {
-		return "No folder chosen yet"
+		return lang.X("export.nofolder", "No folder chosen yet")
 	}
 	return d
 }
@@ -601,7 +650,7 @@ func (w *exportWizard) chooseDir() {
 			w.setDir(p)
 		}
 	}, w.win)
-	d.SetConfirmText("Save here")
+	d.SetConfirmText(lang.X("export.savehere", "Save here"))
 	d.Resize(dialogSize(w.win))
 	d.Show()
 }
@@ -611,7 +660,7 @@ func (w *exportWizard) modeChanged() {
 	w.centreBox.Hide()
 	w.usbWarning.Hide()
 	folder := false
-	switch w.mode.Selected {
+	switch unlocal(w.mode.Selected) {
 	case keyTyped:
 		w.typedBox.Show()
 		w.showStrength(w.typed.Text)
@@ -623,7 +672,7 @@ func (w *exportWizard) modeChanged() {
 	}
 	if w.split != nil {
 		if folder {
-			w.split.SetSelected(splitNone)
+			w.split.SetSelected(local(splitNone))
 			w.split.Disable()
 		} else {
 			w.split.Enable()
@@ -642,7 +691,7 @@ func (w *exportWizard) showStrength(s string) {
 		w.strength.SetText(advice)
 	default:
 		w.strength.Importance = widget.SuccessImportance
-		w.strength.SetText(fmt.Sprintf("Strong enough (about %.0f bits). Remember to send it another way than the bundle.", bits))
+		w.strength.SetText(fmt.Sprintf(lang.X("export.strong", "Strong enough (about %.0f bits). Remember to send it another way than the bundle."), bits))
 	}
 }
 
@@ -657,7 +706,7 @@ func (w *exportWizard) checkPasted() {
 		w.keyCheck.SetText(err.Error())
 	default:
 		w.keyCheck.Importance = widget.SuccessImportance
-		w.keyCheck.SetText("This is a public key Dossier can use.")
+		w.keyCheck.SetText(lang.X("export.keyok", "This is a public key Dossier can use."))
 	}
 }
 
@@ -675,7 +724,7 @@ func parseKeys(text string) ([]string, error) {
 		keys = append(keys, line)
 	}
 	if len(keys) == 0 {
-		return nil, errors.New("Paste the centre's public key (it starts with age1… or ssh-).")
+		return nil, errors.New(lang.X("export.pastekey", "Paste the centre's public key (it starts with age1… or ssh-)."))
 	}
 	return keys, nil
 }
@@ -686,7 +735,7 @@ func kindKeyError(err error) error {
 	if s != "" {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
-	return errors.New("This key cannot be used: " + s + ".")
+	return errors.New(lang.X("export.badkey", "This key cannot be used: {{.Why}}.", map[string]any{"Why": s}))
 }
 
 // loadCentres reads the saved receiving centres for the choice.
@@ -708,7 +757,7 @@ func (w *exportWizard) loadCentres() {
 		}
 		w.centreSel.SetOptions(names)
 		if len(names) > 0 {
-			w.centreSel.PlaceHolder = "Choose a saved centre"
+			w.centreSel.PlaceHolder = lang.X("export.choosecentre", "Choose a saved centre")
 		}
 		w.centreSel.Refresh()
 	})
@@ -718,13 +767,13 @@ func (w *exportWizard) loadCentres() {
 func (w *exportWizard) output() (bundle.Output, string, error) {
 	o := bundle.Output{Dir: w.dir, Name: strings.TrimSuffix(strings.TrimSpace(w.name.Text), ".age")}
 	if o.Dir == "" {
-		return o, "", errors.New("Choose the folder where the bundle should be saved.")
+		return o, "", errors.New(lang.X("export.err.folder", "Choose the folder where the bundle should be saved."))
 	}
 	if o.Name == "" || strings.ContainsAny(o.Name, `/\:*?"<>|`) || strings.HasPrefix(o.Name, ".") {
-		return o, "", errors.New("Give the bundle a simple name, for example dossier-2026 (no slashes; do not use your own name).")
+		return o, "", errors.New(lang.X("export.err.name", "Give the bundle a simple name, for example dossier-2026 (no slashes; do not use your own name)."))
 	}
 	var label string
-	switch w.mode.Selected {
+	switch unlocal(w.mode.Selected) {
 	case keyGenerated:
 		pass, err := envelope.NewPassphrase()
 		if err != nil {
@@ -736,7 +785,7 @@ func (w *exportWizard) output() (bundle.Output, string, error) {
 			return o, "", errors.New(advice)
 		}
 		if w.typed.Text != w.typedAgain.Text {
-			return o, "", errors.New("The two passphrases are not the same. Please type it again in both boxes.")
+			return o, "", errors.New(lang.X("export.err.mismatch", "The two passphrases are not the same. Please type it again in both boxes."))
 		}
 		o.Passphrase, label = w.typed.Text, "passphrase"
 	case keyCentre:
@@ -754,7 +803,7 @@ func (w *exportWizard) output() (bundle.Output, string, error) {
 				}
 			}
 			if len(keys) == 0 {
-				return o, "", errors.New("Choose a saved centre, or paste the key the centre sent you.")
+				return o, "", errors.New(lang.X("export.err.centre", "Choose a saved centre, or paste the key the centre sent you."))
 			}
 		}
 		for _, k := range keys {
@@ -767,16 +816,16 @@ func (w *exportWizard) output() (bundle.Output, string, error) {
 	case keyFolder:
 		o.Folder, label = true, "unencrypted folder"
 	default:
-		return o, "", errors.New("Choose who can open the bundle.")
+		return o, "", errors.New(lang.X("export.err.who", "Choose who can open the bundle."))
 	}
 	if !o.Folder {
-		switch w.split.Selected {
+		switch unlocal(w.split.Selected) {
 		case splitMail, splitPortal:
-			o.Split, _ = envelope.ParseSize(splitSizes[w.split.Selected])
+			o.Split, _ = envelope.ParseSize(splitSizes[unlocal(w.split.Selected)])
 		case splitCustom:
 			n, err := envelope.ParseSize(w.customSize.Text)
 			if err != nil || n <= 0 {
-				return o, "", errors.New("Type a size such as 100 MB or 1 GB for the pieces.")
+				return o, "", errors.New(lang.X("export.err.size", "Type a size such as 100 MB or 1 GB for the pieces."))
 			}
 			o.Split = n
 		}
@@ -791,7 +840,7 @@ func (w *exportWizard) buildProgress() fyne.CanvasObject {
 	w.current = widget.NewLabel("")
 	w.current.Truncation = fyne.TextTruncateEllipsis
 	w.timeLeft = widget.NewLabel("")
-	note := widget.NewLabel("Your original files are only read, never changed. If you cancel, nothing is left behind.")
+	note := widget.NewLabel(lang.X("export.note", "Your original files are only read, never changed. If you cancel, nothing is left behind."))
 	note.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(w.bar, w.current, w.timeLeft, note)
 }
@@ -799,7 +848,7 @@ func (w *exportWizard) buildProgress() fyne.CanvasObject {
 func (w *exportWizard) startExport() {
 	o, label, err := w.output()
 	if err != nil {
-		w.errBox.show(problem{Title: "Almost there", What: err.Error(), Todo: "Change this above, then press “Make the bundle” again."})
+		w.errBox.show(problem{Title: lang.X("export.almost", "Almost there"), What: err.Error(), Todo: lang.X("export.almost.todo", "Change this above, then press “Make the bundle” again.")})
 		return
 	}
 	req := export.Request{CaseID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report,
@@ -815,7 +864,7 @@ func (w *exportWizard) startExport() {
 	w.packOut = o
 	w.show(stepProgress)
 	w.bar.SetValue(0)
-	w.current.SetText("Getting ready…")
+	w.current.SetText(lang.X("export.gettingready", "Getting ready…"))
 	w.timeLeft.SetText("")
 	w.started = time.Now()
 	w.packing = startJob(w.run, context.Background(), func(ctx context.Context, report func(bundle.Progress)) (*export.Result, error) {
@@ -843,9 +892,9 @@ func (w *exportWizard) showProgress(p bundle.Progress) {
 	}
 	switch {
 	case p.Total > 0 && p.Done >= p.Total:
-		w.current.SetText("Checking what was written…")
+		w.current.SetText(lang.X("export.checking", "Checking what was written…"))
 	case p.Current != "":
-		w.current.SetText(fmt.Sprintf("File %d of %d: %s", min(p.Done+1, p.Total), p.Total, p.Current))
+		w.current.SetText(fmt.Sprintf(lang.X("export.fileof", "File %d of %d: %s"), min(p.Done+1, p.Total), p.Total, p.Current))
 	}
 	w.timeLeft.SetText(timeLeft(time.Since(w.started), p.Bytes, p.TotalBytes))
 }
@@ -853,18 +902,18 @@ func (w *exportWizard) showProgress(p bundle.Progress) {
 // timeLeft estimates the time left from the bytes written so far.
 func timeLeft(elapsed time.Duration, done, total int64) string {
 	if done <= 0 || total <= 0 || elapsed < time.Second {
-		return "Working out how long this takes…"
+		return lang.X("export.eta.unknown", "Working out how long this takes…")
 	}
 	left := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
 	switch {
 	case left < 10*time.Second:
-		return "Almost done."
+		return lang.X("export.eta.almost", "Almost done.")
 	case left < time.Minute:
-		return "Less than a minute left."
+		return lang.X("export.eta.minute", "Less than a minute left.")
 	case left < 90*time.Minute:
-		return fmt.Sprintf("About %s left.", plural(int(left.Minutes()+0.5), "minute", "minutes"))
+		return lang.X("export.eta.minutes", "About {{.N}} minutes left.", map[string]any{"N": int(left.Minutes() + 0.5)})
 	}
-	return fmt.Sprintf("About %s left.", plural(int(left.Hours()+0.5), "hour", "hours"))
+	return lang.X("export.eta.hours", "About {{.N}} hours left.", map[string]any{"N": int(left.Hours() + 0.5)})
 }
 
 func (w *exportWizard) exportDone(res *export.Result, err error) {
@@ -874,21 +923,21 @@ func (w *exportWizard) exportDone(res *export.Result, err error) {
 		// The bundle is complete; only its history row is missing. Show the
 		// passphrase anyway, or the bundle would be useless.
 		w.result = res
-		if w.mode.Selected == keyGenerated {
+		if unlocal(w.mode.Selected) == keyGenerated {
 			w.passphrase = w.packOut.Passphrase
 		}
 		w.show(stepDone)
-		w.setInfo("The bundle is ready, but it could not be added to this case's history of what was sent.")
+		w.setInfo(lang.X("export.historyerr", "The bundle is ready, but it could not be added to this case's history of what was sent."))
 	case errors.Is(err, context.Canceled):
 		w.show(stepRecipient)
-		w.setInfo("Stopped. Nothing was saved, and nothing was left behind. You can start again when you like.")
+		w.setInfo(lang.X("export.stopped", "Stopped. Nothing was saved, and nothing was left behind. You can start again when you like."))
 	case err != nil:
 		w.show(stepRecipient)
-		w.errBox.show(explain(err, problem{Title: "The bundle could not be made",
-			What: "Something went wrong while making the bundle. Nothing was left behind in the folder you chose."}))
+		w.errBox.show(explain(err, problem{Title: lang.X("export.failed", "The bundle could not be made"),
+			What: lang.X("export.failed.what", "Something went wrong while making the bundle. Nothing was left behind in the folder you chose.")}))
 	default:
 		w.result = res
-		if w.mode.Selected == keyGenerated {
+		if unlocal(w.mode.Selected) == keyGenerated {
 			w.passphrase = w.packOut.Passphrase
 		}
 		w.show(stepDone)

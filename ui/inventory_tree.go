@@ -94,7 +94,7 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 		for _, s := range studies {
 			images += s.Instances
 		}
-		group("imaging", groupImaging, plural(len(studies), "study", "studies")+" · "+plural(images, "image", "images"),
+		group("imaging", groupImaging, plural(len(studies), lang.X("unit.study", "study"), lang.X("unit.studies", "studies"))+" · "+plural(images, lang.X("unit.image", "image"), lang.X("unit.images", "images")),
 			theme.MediaPhotoIcon())
 		for i, s := range studies {
 			sid := "imaging/" + strconv.Itoa(i)
@@ -115,7 +115,7 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 
 	// Slides.
 	if len(inv.Slides) > 0 {
-		group("slides", groupSlides, plural(len(inv.Slides), "slide", "slides"), theme.GridIcon())
+		group("slides", groupSlides, plural(len(inv.Slides), lang.X("unit.slide", "slide"), lang.X("unit.slides", "slides")), theme.GridIcon())
 		for i, s := range inv.Slides {
 			n := slideNode(s)
 			n.slide = s
@@ -186,21 +186,21 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 func studyNode(s *intake.Study) invNode {
 	title := s.Description
 	if title == "" && len(s.Modalities) > 0 {
-		title = strings.Join(s.Modalities, ", ") + " study without a description"
+		title = lang.X("inv.study.nodesc.mod", "{{.Mod}} study without a description", map[string]any{"Mod": strings.Join(s.Modalities, ", ")})
 	} else if title == "" {
-		title = "Imaging study without a description"
+		title = lang.X("inv.study.nodesc", "Imaging study without a description")
 	}
 	parts := []string{formatDate(s.Date)}
 	if len(s.Modalities) > 0 {
 		parts = append(parts, strings.Join(s.Modalities, ", "))
 	}
-	parts = append(parts, plural(len(s.Series), "series", "series"), plural(s.Instances, "image", "images"))
+	parts = append(parts, plural(len(s.Series), lang.X("unit.series", "series"), lang.X("unit.series", "series")), plural(s.Instances, lang.X("unit.image", "image"), lang.X("unit.images", "images")))
 	n := invNode{title: title, detail: strings.Join(parts, " · "), icon: theme.FolderIcon()}
 	for _, se := range s.Series {
 		if se.BurnedIn > 0 || len(se.Problems) > 0 {
 			n.warn = true
 			n.icon = warnIcon()
-			n.detail += " · please look at the series in it"
+			n.detail += lang.X("inv.study.look", " · please look at the series in it")
 			break
 		}
 	}
@@ -210,10 +210,10 @@ func studyNode(s *intake.Study) invNode {
 func seriesNode(se *intake.Series) invNode {
 	title := se.Description
 	if title == "" {
-		title = "Series without a description"
+		title = lang.X("inv.series.nodesc", "Series without a description")
 	}
 	if se.Number > 0 {
-		title = fmt.Sprintf("Series %d: %s", se.Number, title)
+		title = fmt.Sprintf(lang.X("inv.series", "Series %d: %s"), se.Number, title)
 	}
 	parts := []string{}
 	if se.Modality != "" {
@@ -222,12 +222,12 @@ func seriesNode(se *intake.Series) invNode {
 	if se.BodyPart != "" {
 		parts = append(parts, strings.ToLower(se.BodyPart))
 	}
-	parts = append(parts, plural(se.Instances, "image", "images"))
+	parts = append(parts, plural(se.Instances, lang.X("unit.image", "image"), lang.X("unit.images", "images")))
 	n := invNode{title: title, icon: theme.FileImageIcon()}
 	if se.BurnedIn > 0 {
 		n.warn = true
-		parts = append(parts, fmt.Sprintf("%s may show patient details written into the picture",
-			plural(se.BurnedIn, "image", "images")))
+		parts = append(parts, fmt.Sprintf(lang.X("inv.burnedin", "%s may show patient details written into the picture"),
+			plural(se.BurnedIn, lang.X("unit.image", "image"), lang.X("unit.images", "images"))))
 	}
 	if len(se.Problems) > 0 {
 		n.warn = true
@@ -243,26 +243,26 @@ func seriesNode(se *intake.Series) invNode {
 func slideNode(s *intake.Slide) invNode {
 	parts := []string{vendorName(s.Vendor)}
 	if s.Levels > 0 {
-		parts = append(parts, plural(s.Levels, "level", "levels"))
+		parts = append(parts, plural(s.Levels, lang.X("unit.level", "level"), lang.X("unit.levels", "levels")))
 	}
 	if s.Width > 0 && s.Height > 0 {
-		parts = append(parts, formatCount(int(s.Width))+" × "+formatCount(int(s.Height))+" pixels")
+		parts = append(parts, formatCount(int(s.Width))+" × "+formatCount(int(s.Height))+lang.X("inv.pixels", " pixels"))
 	}
 	n := invNode{title: displayName(s.Path), icon: theme.GridIcon()}
 	if s.Label {
-		parts = append(parts, "has a label image (it may show the patient's name)")
+		parts = append(parts, lang.X("inv.slide.label", "has a label image (it may show the patient's name)"))
 		n.warn = true
 	}
 	if s.Macro {
-		parts = append(parts, "has an overview (macro) image")
+		parts = append(parts, lang.X("inv.slide.macro", "has an overview (macro) image"))
 		n.warn = true
 	}
 	if len(s.IdentifyingMetadata) > 0 {
-		parts = append(parts, "its details may identify the patient")
+		parts = append(parts, lang.X("inv.slide.ident", "its details may identify the patient"))
 		n.warn = true
 	}
 	if !s.Label && !s.Macro && len(s.IdentifyingMetadata) == 0 {
-		parts = append(parts, "no label or overview image")
+		parts = append(parts, lang.X("inv.slide.nolabel", "no label or overview image"))
 	}
 	if n.warn {
 		n.icon = warnIcon()
@@ -279,19 +279,19 @@ func itemNode(it *intake.Item) invNode {
 		n.icon = theme.VisibilityOffIcon()
 		reason := it.Reason
 		if reason == "" {
-			reason = "not needed for a second opinion"
+			reason = lang.X("inv.notneeded", "not needed for a second opinion")
 		}
 		parts = append(parts, reason)
 	case intake.KindArchive:
 		n.icon = theme.StorageIcon()
-		parts = append(parts, formatName(it), humanSize(it.Size), "what it holds is listed in the other groups")
+		parts = append(parts, formatName(it), humanSize(it.Size), lang.X("inv.archive", "what it holds is listed in the other groups"))
 	case intake.KindDICOMDIR:
 		n.icon = theme.ListIcon()
-		parts = append(parts, "the index of a CD or USB stick (DICOMDIR)")
+		parts = append(parts, lang.X("inv.dicomdir", "the index of a CD or USB stick (DICOMDIR)"))
 	case intake.KindUnreadable:
 		n.icon = theme.NewErrorThemedResource(theme.ErrorIcon())
 		if len(it.Problems) == 0 {
-			parts = append(parts, "this file could not be read")
+			parts = append(parts, lang.X("inv.unread", "this file could not be read"))
 		}
 	case intake.KindImage:
 		n.icon = theme.FileImageIcon()
@@ -310,7 +310,7 @@ func itemNode(it *intake.Item) invNode {
 		parts = append(parts, it.Problems[0])
 	}
 	if dir := displayDir(it.Path); dir != "" {
-		parts = append(parts, "in "+dir)
+		parts = append(parts, lang.X("inv.indir", "in {{.Dir}}", map[string]any{"Dir": dir}))
 	}
 	n.detail = strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), " · ")
 	return n
@@ -323,13 +323,13 @@ func formatName(it *intake.Item) string {
 		return "PDF"
 	case intake.KindArchive:
 		if it.Format == "" || it.Format == "zip" {
-			return "ZIP archive"
+			return lang.X("inv.zip", "ZIP archive")
 		}
 	case intake.KindImage:
 		if it.Format != "" {
-			return strings.ToUpper(it.Format) + " picture"
+			return strings.ToUpper(it.Format) + lang.X("inv.formatpicture", " picture")
 		}
-		return "picture"
+		return lang.X("inv.picture", "picture")
 	}
 	if it.Format != "" {
 		return strings.ToUpper(it.Format)
@@ -361,7 +361,7 @@ func vendorName(v string) string {
 		return n
 	}
 	if v == "" {
-		return "unknown maker"
+		return lang.X("inv.unknownmaker", "unknown maker")
 	}
 	return v
 }
@@ -370,7 +370,7 @@ func vendorName(v string) string {
 func formatDate(d string) string {
 	t, err := time.Parse("2006-01-02", d)
 	if err != nil {
-		return "date unknown"
+		return lang.X("inv.nodate", "date unknown")
 	}
 	return t.Format("2 January 2006")
 }
@@ -387,7 +387,7 @@ func displayName(p string) string {
 // displayPath is a path shortened for a narrow line: "IM0001 in …/ST01/SE02".
 func displayPath(p string) string {
 	if dir := displayDir(p); dir != "" {
-		return displayName(p) + " in " + dir
+		return lang.X("inv.namein", "{{.Name}} in {{.Dir}}", map[string]any{"Name": displayName(p), "Dir": dir})
 	}
 	return displayName(p)
 }

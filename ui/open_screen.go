@@ -86,35 +86,35 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s := &openScreen{win: win, run: run, onClose: onClose}
 	title := widget.NewLabelWithStyle(lang.X("open.title", "Open a bundle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	intro := widget.NewLabel("Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside.")
+	intro := widget.NewLabel(lang.X("open.intro", "Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside."))
 	intro.Wrapping = fyne.TextWrapWord
 
 	s.pathLabel = widget.NewLabel("")
 	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
 	chooseBundle := widget.NewButtonWithIcon(lang.X("open.choosebundle", "Choose bundle…"), theme.FileIcon(), s.chooseBundle)
 
-	options := []string{unlockPassphrase}
+	options := []string{local(unlockPassphrase)}
 	if p := ownKeyPath(); p != "" {
 		if _, err := os.Stat(p); err == nil {
-			options = append(options, unlockOwnKey)
+			options = append(options, local(unlockOwnKey))
 		}
 	}
-	options = append(options, unlockKeyFile)
+	options = append(options, local(unlockKeyFile))
 	s.pass = widget.NewPasswordEntry()
-	s.pass.SetPlaceHolder("The passphrase, for example: word-word-word-…")
+	s.pass.SetPlaceHolder(lang.X("open.pass.hint", "The passphrase, for example: word-word-word-…"))
 	s.pass.OnSubmitted = func(string) { s.begin() }
-	s.keyLabel = widget.NewLabel("No key file chosen")
+	s.keyLabel = widget.NewLabel(lang.X("open.nokey", "No key file chosen"))
 	chooseKey := widget.NewButtonWithIcon(lang.X("open.choosekey", "Choose key file…"), theme.FileIcon(), s.chooseKey)
 	s.keyBox = container.NewBorder(nil, nil, nil, chooseKey, s.keyLabel)
 	s.how = widget.NewRadioGroup(options, func(string) { s.howChanged() })
 	s.how.Required = true
 
-	s.destLabel = widget.NewLabel("No folder chosen yet")
+	s.destLabel = widget.NewLabel(lang.X("export.nofolder", "No folder chosen yet"))
 	s.destLabel.Truncation = fyne.TextTruncateEllipsis
 	chooseDest := widget.NewButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), s.chooseDest)
 	s.destBox = container.NewBorder(nil, nil, nil, chooseDest, s.destLabel)
-	s.what = widget.NewRadioGroup([]string{openExtract, openCheckOnly}, func(v string) {
-		if v == openExtract {
+	s.what = widget.NewRadioGroup([]string{local(openExtract), local(openCheckOnly)}, func(v string) {
+		if unlocal(v) == openExtract {
 			s.destBox.Show()
 		} else {
 			s.destBox.Hide()
@@ -130,27 +130,27 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	s.form = container.NewVBox(
-		bold("The bundle"), container.NewBorder(nil, nil, nil, chooseBundle, s.pathLabel),
-		bold("How to unlock it"), s.how, s.pass, s.keyBox,
-		bold("What to do"), s.what, s.destBox,
+		bold(lang.X("open.bundle", "The bundle")), container.NewBorder(nil, nil, nil, chooseBundle, s.pathLabel),
+		bold(lang.X("open.how", "How to unlock it")), s.how, s.pass, s.keyBox,
+		bold(lang.X("checklist.todo", "What to do")), s.what, s.destBox,
 	)
 
 	s.bar = widget.NewProgressBarInfinite()
 	s.bar.Stop()
 	s.progress = widget.NewLabel("")
-	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+	s.cancel = widget.NewButtonWithIcon(lang.X("button.cancel", "Cancel"), theme.CancelIcon(), func() {
 		if s.job != nil {
 			s.job.Cancel()
 		}
 	})
-	s.busy = container.NewVBox(widget.NewLabel("Unlocking and checking every file…"), s.bar, container.NewBorder(nil, nil, nil, s.cancel, s.progress))
+	s.busy = container.NewVBox(widget.NewLabel(lang.X("open.busy", "Unlocking and checking every file…")), s.bar, container.NewBorder(nil, nil, nil, s.cancel, s.progress))
 	s.busy.Hide()
 	s.errBox = newErrorBox()
 	s.result = container.NewVBox()
 	s.result.Hide()
 
-	s.how.SetSelected(unlockPassphrase)
-	s.what.SetSelected(openExtract)
+	s.how.SetSelected(local(unlockPassphrase))
+	s.what.SetSelected(local(openExtract))
 	s.setPath(path)
 	body := container.NewVScroll(container.NewVBox(intro, s.form, s.busy, s.errBox.object, s.result))
 	buttons := container.NewBorder(nil, nil, back, s.start)
@@ -162,7 +162,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 func (s *openScreen) setPath(p string) {
 	s.path = p
 	if p == "" {
-		s.pathLabel.SetText("No bundle chosen yet")
+		s.pathLabel.SetText(lang.X("open.nobundle", "No bundle chosen yet"))
 	} else {
 		s.pathLabel.SetText(p)
 	}
@@ -186,7 +186,7 @@ func (s *openScreen) setKeyFile(p string) {
 func (s *openScreen) howChanged() {
 	s.pass.Hide()
 	s.keyBox.Hide()
-	switch s.how.Selected {
+	switch unlocal(s.how.Selected) {
 	case unlockPassphrase:
 		s.pass.Show()
 	case unlockKeyFile:
@@ -207,7 +207,7 @@ func (s *openScreen) chooseBundle() {
 		}
 	}, s.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".age", ".001", ".002", ".003"}))
-	d.SetConfirmText("Choose")
+	d.SetConfirmText(lang.X("open.choose", "Choose"))
 	d.Resize(dialogSize(s.win))
 	d.Show()
 }
@@ -223,7 +223,7 @@ func (s *openScreen) chooseKey() {
 			s.setKeyFile(p)
 		}
 	}, s.win)
-	d.SetConfirmText("Use this key")
+	d.SetConfirmText(lang.X("open.usekey", "Use this key"))
 	d.Resize(dialogSize(s.win))
 	d.Show()
 }
@@ -237,7 +237,7 @@ func (s *openScreen) chooseDest() {
 			s.setDest(p)
 		}
 	}, s.win)
-	d.SetConfirmText("Put the files here")
+	d.SetConfirmText(lang.X("open.puthere", "Put the files here"))
 	d.Resize(dialogSize(s.win))
 	d.Show()
 }
@@ -253,10 +253,10 @@ func (s *openScreen) close() {
 
 // identities reads what unlocks the bundle, with a kind message when something is missing.
 func (s *openScreen) identities() ([]age.Identity, error) {
-	switch s.how.Selected {
+	switch unlocal(s.how.Selected) {
 	case unlockPassphrase:
 		if s.pass.Text == "" {
-			return nil, errors.New("Type the passphrase you were given.")
+			return nil, errors.New(lang.X("open.err.pass", "Type the passphrase you were given."))
 		}
 		id, err := envelope.PassphraseIdentity(s.pass.Text)
 		if err != nil {
@@ -267,11 +267,11 @@ func (s *openScreen) identities() ([]age.Identity, error) {
 		return readIdentities(ownKeyPath())
 	case unlockKeyFile:
 		if s.keyFile == "" {
-			return nil, errors.New("Choose the key file that unlocks the bundle.")
+			return nil, errors.New(lang.X("open.err.keyfile", "Choose the key file that unlocks the bundle."))
 		}
 		return readIdentities(s.keyFile)
 	}
-	return nil, errors.New("Choose how to unlock the bundle.")
+	return nil, errors.New(lang.X("open.err.how", "Choose how to unlock the bundle."))
 }
 
 func readIdentities(path string) ([]age.Identity, error) {
@@ -291,18 +291,18 @@ func (s *openScreen) begin() {
 	s.errBox.hide()
 	s.result.Hide()
 	if s.path == "" {
-		s.errBox.show(problem{Title: "Which bundle?", What: "No bundle is chosen yet.", Todo: "Press “Choose bundle…” and pick the file that ends in .age."})
+		s.errBox.show(problem{Title: lang.X("open.which", "Which bundle?"), What: lang.X("open.which.what", "No bundle is chosen yet."), Todo: lang.X("open.which.todo", "Press “Choose bundle…” and pick the file that ends in .age.")})
 		return
 	}
 	ids, err := s.identities()
 	if err != nil {
-		s.errBox.show(problem{Title: "How should it be unlocked?", What: err.Error(), Todo: "Then press “Open” again."})
+		s.errBox.show(problem{Title: lang.X("open.howerr", "How should it be unlocked?"), What: err.Error(), Todo: lang.X("open.howerr.todo", "Then press “Open” again.")})
 		return
 	}
 	path, dest := s.path, ""
-	if s.what.Selected == openExtract {
+	if unlocal(s.what.Selected) == openExtract {
 		if s.dest == "" {
-			s.errBox.show(problem{Title: "Where should the files go?", What: "No folder is chosen yet.", Todo: "Press “Choose folder…”, or choose to only check the bundle."})
+			s.errBox.show(problem{Title: lang.X("open.where", "Where should the files go?"), What: lang.X("open.where.what", "No folder is chosen yet."), Todo: lang.X("open.where.todo", "Press “Choose folder…”, or choose to only check the bundle.")})
 			return
 		}
 		dest = s.dest
@@ -358,9 +358,9 @@ func (s *openScreen) done(rep *bundle.Report, err error) {
 	s.form.Show()
 	s.start.Enable()
 	if err != nil {
-		p := explain(err, problem{Title: "The bundle could not be opened", What: "Something went wrong while unlocking or checking it. Nothing was put into the folder."})
+		p := explain(err, problem{Title: lang.X("open.failed", "The bundle could not be opened"), What: lang.X("open.failed.what", "Something went wrong while unlocking or checking it. Nothing was put into the folder.")})
 		if errors.Is(err, context.Canceled) {
-			p = problem{Title: "Stopped", What: "You stopped it. Nothing was put into the folder.", Todo: "Press “Open” to start again."}
+			p = problem{Title: lang.X("err.stopped", "Stopped"), What: lang.X("open.stopped.what", "You stopped it. Nothing was put into the folder."), Todo: lang.X("open.stopped.todo", "Press “Open” to start again.")}
 		}
 		s.errBox.show(p)
 		return
@@ -373,35 +373,35 @@ func (s *openScreen) done(rep *bundle.Report, err error) {
 
 func (s *openScreen) showResult(rep *bundle.Report) {
 	s.result.Objects = nil
-	ok := widget.NewLabelWithStyle("The bundle is complete and intact", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	ok := widget.NewLabelWithStyle(lang.X("open.ok", "The bundle is complete and intact"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	ok.Importance = widget.SuccessImportance
 	summary := fmt.Sprintf("%s (%s), each one exactly as it was sent.", plural(rep.Files, "file", "files"), humanSize(rep.Bytes))
-	if s.what.Selected == openExtract {
+	if unlocal(s.what.Selected) == openExtract {
 		summary += " They are in " + s.dest + "."
 	}
 	sl := widget.NewLabel(summary)
 	sl.Wrapping = fyne.TextWrapWord
-	level := widget.NewLabel("Privacy: " + privacyWords(rep.Privacy))
+	level := widget.NewLabel(lang.X("open.privacy", "Privacy: {{.Level}}", map[string]any{"Level": privacyWords(rep.Privacy)}))
 	level.Wrapping = fyne.TextWrapWord
 	fp := widget.NewLabelWithStyle(fingerprintGroups(rep.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fp.Selectable = true
 	fp.Wrapping = fyne.TextWrapBreak
-	fexpl := widget.NewLabel("Fingerprint — if the sender reads out the same one, you have exactly what they sent:")
+	fexpl := widget.NewLabel(lang.X("open.fingerprint", "Fingerprint — if the sender reads out the same one, you have exactly what they sent:"))
 	fexpl.Wrapping = fyne.TextWrapWord
 	s.result.Add(ok)
 	s.result.Add(sl)
 	s.result.Add(level)
 	s.result.Add(fexpl)
 	s.result.Add(fp)
-	if s.what.Selected == openExtract {
+	if unlocal(s.what.Selected) == openExtract {
 		dest := s.dest
-		coverBtn := widget.NewButtonWithIcon("Open the cover summary", theme.DocumentIcon(), func() { openPath(filepath.Join(dest, bundle.NameCover)) })
+		coverBtn := widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openPath(filepath.Join(dest, bundle.NameCover)) })
 		coverBtn.Importance = widget.HighImportance
 		s.result.Add(container.NewHBox(coverBtn,
-			widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { openPath(dest) })))
+			widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openPath(dest) })))
 	}
-	s.result.Add(widget.NewLabel("Inside: " + strings.Join(topLevel(rep.Names), ", ")))
-	s.result.Add(container.NewHBox(widget.NewButtonWithIcon("Open another bundle…", theme.FileIcon(), func() {
+	s.result.Add(widget.NewLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")})))
+	s.result.Add(container.NewHBox(widget.NewButtonWithIcon(lang.X("open.another", "Open another bundle…"), theme.FileIcon(), func() {
 		s.result.Hide()
 		s.form.Show()
 		s.start.Show()
@@ -432,13 +432,13 @@ func topLevel(names []string) []string {
 func privacyWords(level string) string {
 	switch level {
 	case "identified":
-		return "identified — the records carry the patient's name."
+		return lang.X("open.level.identified", "identified — the records carry the patient's name.")
 	case "pseudonymised":
-		return "pseudonymised — the patient's name is replaced by a code; ask the sender who it is."
+		return lang.X("open.level.pseudonymised", "pseudonymised — the patient's name is replaced by a code; ask the sender who it is.")
 	case "anonymised":
-		return "anonymised — nothing in it points to the patient."
+		return lang.X("open.level.anonymised", "anonymised — nothing in it points to the patient.")
 	case "":
-		return "not stated in the bundle."
+		return lang.X("open.level.none", "not stated in the bundle.")
 	}
 	return level
 }
@@ -449,7 +449,7 @@ func (v *mainView) openBundle() { v.showOpen("") }
 // showOpen shows the open screen for path ("": the person chooses).
 func (v *mainView) showOpen(path string) {
 	if v.wizard != nil {
-		v.status.showInfo("Finish or close sending your bundle first.")
+		v.status.showInfo(lang.X("status.finishsend", "Finish or close sending your bundle first."))
 		return
 	}
 	v.opener = newOpenScreen(v.win, v.run, path, func() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"dossier/packager/privacy"
 	"dossier/packager/store"
@@ -30,7 +31,7 @@ func (v *mainView) defaultLevel() privacy.Level {
 // sendToSpecialist opens the export wizard on the case as it is now.
 func (v *mainView) sendToSpecialist() {
 	if v.inv == nil || len(v.inv.Items) == 0 {
-		v.status.showInfo("Add your records first; then you can send them to a specialist.")
+		v.status.showInfo(lang.X("status.addfirst.send", "Add your records first; then you can send them to a specialist."))
 		return
 	}
 	if v.wizard != nil {
@@ -60,7 +61,7 @@ func (v *mainView) loadHistory() {
 		return st.Exports(ctx, id)
 	}, nil, func(es []*store.Export, err error) {
 		if err != nil {
-			v.status.showError("The list of what was sent from this case could not be read.", err)
+			v.status.showError(lang.X("status.historyerr", "The list of what was sent from this case could not be read."), err)
 			return
 		}
 		if id == v.caseID {

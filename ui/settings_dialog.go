@@ -67,7 +67,7 @@ func newSettingsView(v *mainView) *settingsView {
 
 	dir, err := dataDir()
 	if err != nil {
-		dir = "unknown: " + err.Error()
+		dir = lang.X("settings.data.unknown", "unknown: {{.Err}}", map[string]any{"Err": err.Error()})
 	}
 	where := widget.NewLabel(dir)
 	where.Selectable = true
@@ -75,31 +75,31 @@ func newSettingsView(v *mainView) *settingsView {
 
 	var names []string
 	for _, lt := range levelText {
-		names = append(names, lt.title)
+		names = append(names, local(lt.title))
 	}
 	level := widget.NewSelect(names, func(t string) {
 		for _, lt := range levelText {
-			if lt.title == t && v.app != nil {
+			if local(lt.title) == t && v.app != nil {
 				v.app.Preferences().SetString(prefDefaultLevel, string(lt.level))
 			}
 		}
 	})
 	for _, lt := range levelText {
 		if lt.level == v.defaultLevel() {
-			level.SetSelected(lt.title)
+			level.SetSelected(local(lt.title))
 		}
 	}
 
 	s.list = container.NewVBox()
 	s.name = widget.NewEntry()
-	s.name.SetPlaceHolder("The centre's name, e.g. University Hospital Tumour Board")
+	s.name.SetPlaceHolder(lang.X("settings.centre.name", "The centre's name, e.g. University Hospital Tumour Board"))
 	s.keys = widget.NewMultiLineEntry()
-	s.keys.SetPlaceHolder("Paste the centre's public key(s), one a line (age1… or ssh-ed25519 …)")
+	s.keys.SetPlaceHolder(lang.X("settings.centre.keys", "Paste the centre's public key(s), one a line (age1… or ssh-ed25519 …)"))
 	s.keys.SetMinRowsVisible(2)
 	s.keys.Wrapping = fyne.TextWrapBreak
 	s.keyErr = wrap("")
-	add := widget.NewButtonWithIcon("Add centre", theme.ContentAddIcon(), s.addCentre)
-	imp := widget.NewButtonWithIcon("Import keys from a file…", theme.FileIcon(), s.importKeys)
+	add := widget.NewButtonWithIcon(lang.X("settings.centre.add", "Add centre"), theme.ContentAddIcon(), s.addCentre)
+	imp := widget.NewButtonWithIcon(lang.X("settings.centre.import", "Import keys from a file…"), theme.FileIcon(), s.importKeys)
 
 	s.ownKey = container.NewVBox()
 	s.fillOwnKey()
@@ -113,15 +113,15 @@ func newSettingsView(v *mainView) *settingsView {
 		),
 		s.langNote,
 		widget.NewSeparator(),
-		bold("Where your data is kept"), wrap("Your cases, the codes of pseudonymised exports and the list of what was sent are kept in this folder on this computer:"), where,
+		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the codes of pseudonymised exports and the list of what was sent are kept in this folder on this computer:")), where,
 		widget.NewSeparator(),
-		bold("Privacy level to start with"), wrap("The level the “Send to a specialist” steps start with. You can change it for each bundle."), level,
+		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level,
 		widget.NewSeparator(),
-		bold("Receiving centres"), wrap("A centre that gave you its public key can open bundles locked for it, without a passphrase."),
+		bold(lang.X("settings.centres", "Receiving centres")), wrap(lang.X("settings.centres.text", "A centre that gave you its public key can open bundles locked for it, without a passphrase.")),
 		s.list,
 		s.name, s.keys, s.keyErr, container.NewHBox(add, imp),
 		widget.NewSeparator(),
-		bold("This computer's key for receiving bundles"), s.ownKey,
+		bold(lang.X("settings.ownkey", "This computer's key for receiving bundles")), s.ownKey,
 		s.errBox.object,
 	)
 	s.object = container.NewVScroll(content)
@@ -132,7 +132,7 @@ func newSettingsView(v *mainView) *settingsView {
 func (s *settingsView) loadCentres() {
 	st := s.v.cfg.Store
 	if st == nil {
-		s.list.Objects = []fyne.CanvasObject{widget.NewLabel("Centres cannot be saved: Dossier could not open its data folder.")}
+		s.list.Objects = []fyne.CanvasObject{widget.NewLabel(lang.X("settings.nostore", "Centres cannot be saved: Dossier could not open its data folder."))}
 		s.list.Refresh()
 		return
 	}
@@ -140,7 +140,7 @@ func (s *settingsView) loadCentres() {
 		return st.Centres(ctx)
 	}, nil, func(cs []*store.Centre, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: "The centres could not be read", What: "Dossier could not read the list of saved centres."}))
+			s.errBox.show(explain(err, problem{Title: lang.X("settings.readerr", "The centres could not be read"), What: lang.X("settings.readerr.what", "Dossier could not read the list of saved centres.")}))
 			return
 		}
 		s.centres = cs
@@ -151,20 +151,21 @@ func (s *settingsView) loadCentres() {
 func (s *settingsView) fillCentres() {
 	s.list.Objects = nil
 	if len(s.centres) == 0 {
-		s.list.Add(widget.NewLabel("No centres saved yet."))
+		s.list.Add(widget.NewLabel(lang.X("settings.nocentres", "No centres saved yet.")))
 	}
 	for _, c := range s.centres {
 		c := c
 		l := widget.NewLabel(fmt.Sprintf("%s (%s)", c.Name, plural(len(c.Keys), "key", "keys")))
 		l.Truncation = fyne.TextTruncateEllipsis
-		rm := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { s.confirmRemove(c) })
+		rm := widget.NewButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), func() { s.confirmRemove(c) })
 		s.list.Add(container.NewBorder(nil, nil, nil, rm, l))
 	}
 	s.list.Refresh()
 }
 
 func (s *settingsView) confirmRemove(c *store.Centre) {
-	dialog.ShowConfirm("Remove "+c.Name+"?", "Bundles already sent to "+c.Name+" are not affected. You can add the centre again later with its key.",
+	dialog.ShowConfirm(lang.X("settings.remove.title", "Remove {{.Name}}?", map[string]any{"Name": c.Name}),
+		lang.X("settings.remove.text", "Bundles already sent to {{.Name}} are not affected. You can add the centre again later with its key.", map[string]any{"Name": c.Name}),
 		func(ok bool) {
 			if ok {
 				s.removeCentre(c)
@@ -178,7 +179,7 @@ func (s *settingsView) removeCentre(c *store.Centre) {
 		return struct{}{}, st.DeleteCentre(ctx, c.ID)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: "The centre could not be removed", What: "Dossier could not change its list of centres."}))
+			s.errBox.show(explain(err, problem{Title: lang.X("settings.removeerr", "The centre could not be removed"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
 			return
 		}
 		s.loadCentres()
@@ -190,7 +191,7 @@ func (s *settingsView) addCentre() {
 	name := strings.TrimSpace(s.name.Text)
 	if name == "" {
 		s.keyErr.Importance = widget.DangerImportance
-		s.keyErr.SetText("Give the centre a name, so you can find it when you send a bundle.")
+		s.keyErr.SetText(lang.X("settings.noname", "Give the centre a name, so you can find it when you send a bundle."))
 		return
 	}
 	keys, err := parseKeys(s.keys.Text)
@@ -201,7 +202,7 @@ func (s *settingsView) addCentre() {
 	}
 	st := s.v.cfg.Store
 	if st == nil {
-		s.keyErr.SetText("Centres cannot be saved: Dossier could not open its data folder.")
+		s.keyErr.SetText(lang.X("settings.nostore", "Centres cannot be saved: Dossier could not open its data folder."))
 		return
 	}
 	c := &store.Centre{Name: name, Keys: keys}
@@ -209,7 +210,7 @@ func (s *settingsView) addCentre() {
 		return struct{}{}, st.SaveCentre(ctx, c)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: "The centre could not be saved", What: "Dossier could not change its list of centres."}))
+			s.errBox.show(explain(err, problem{Title: lang.X("settings.saveerr", "The centre could not be saved"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
 			return
 		}
 		s.name.SetText("")
@@ -235,7 +236,7 @@ func (s *settingsView) importKeys() {
 		}
 		s.keys.SetText(text)
 		s.keyErr.Importance = widget.SuccessImportance
-		s.keyErr.SetText("The keys were read. Give the centre a name and press “Add centre”.")
+		s.keyErr.SetText(lang.X("settings.keysread", "The keys were read. Give the centre a name and press “Add centre”."))
 	}, s.v.win)
 	d.Resize(dialogSize(s.v.win))
 	d.Show()
@@ -312,27 +313,26 @@ func (s *settingsView) fillOwnKey() {
 	pub, err := ownPublicKey()
 	switch {
 	case err != nil:
-		s.ownKey.Add(widget.NewLabel("This computer's key could not be read: " + err.Error()))
+		s.ownKey.Add(widget.NewLabel(lang.X("settings.ownkey.readerr", "This computer's key could not be read: {{.Err}}", map[string]any{"Err": err.Error()})))
 	case pub == "":
-		l := widget.NewLabel("If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. " +
-			"Only this computer can then open what they send you.")
+		l := widget.NewLabel(lang.X("settings.ownkey.none", "If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. Only this computer can then open what they send you."))
 		l.Wrapping = fyne.TextWrapWord
-		create := widget.NewButtonWithIcon("Create my key", theme.ContentAddIcon(), func() {
+		create := widget.NewButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
 			if _, err := createOwnKey(); err != nil {
-				s.errBox.show(explain(err, problem{Title: "The key could not be created", What: "Dossier could not write the key into its data folder."}))
+				s.errBox.show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
 			}
 			s.fillOwnKey()
 		})
 		s.ownKey.Add(l)
 		s.ownKey.Add(container.NewHBox(create))
 	default:
-		l := widget.NewLabel("Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer.")
+		l := widget.NewLabel(lang.X("settings.ownkey.give", "Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer."))
 		l.Wrapping = fyne.TextWrapWord
 		key := widget.NewLabelWithStyle(pub, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		key.Selectable = true
 		key.Wrapping = fyne.TextWrapBreak
-		cp := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { copyText(pub) })
-		save := widget.NewButtonWithIcon("Save to a file…", theme.DocumentSaveIcon(), func() { s.savePublicKey(pub) })
+		cp := widget.NewButtonWithIcon(lang.X("settings.copy", "Copy"), theme.ContentCopyIcon(), func() { copyText(pub) })
+		save := widget.NewButtonWithIcon(lang.X("settings.savefile", "Save to a file…"), theme.DocumentSaveIcon(), func() { s.savePublicKey(pub) })
 		s.ownKey.Add(l)
 		s.ownKey.Add(key)
 		s.ownKey.Add(container.NewHBox(cp, save))
@@ -350,7 +350,7 @@ func (s *settingsView) savePublicKey(pub string) {
 			err = cerr
 		}
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: "The key could not be saved", What: "Dossier could not write the file."}))
+			s.errBox.show(explain(err, problem{Title: lang.X("settings.keysaveerr", "The key could not be saved"), What: lang.X("settings.keysaveerr.what", "Dossier could not write the file.")}))
 		}
 	}, s.v.win)
 	d.SetFileName("dossier-public-key.txt")

@@ -65,7 +65,7 @@ func newStatusPanel(onCancel func()) *statusPanel {
 func (s *statusPanel) showScanning() {
 	s.hideMessage()
 	s.counts.SetText("")
-	s.current.SetText("Looking at what you added…")
+	s.current.SetText(lang.X("status.looking", "Looking at what you added…"))
 	s.waiting.Hide()
 	s.cancel.Enable()
 	s.scanning.Show()
@@ -123,12 +123,20 @@ func (s *statusPanel) showInfo(text string) {
 func (s *statusPanel) showError(text string, err error) {
 	details := ""
 	if err != nil {
-		details = "Details: " + err.Error()
+		details = lang.X("error.details", "Details: {{.Err}}", map[string]any{"Err": err.Error()})
 	}
 	s.showMessage(theme.NewErrorThemedResource(theme.ErrorIcon()), theme.ColorNameError, text, details)
 }
 
 func (s *statusPanel) showAdded(added *intake.Inventory) {
 	s.showMessage(theme.NewSuccessThemedResource(theme.ConfirmIcon()), theme.ColorNameSuccess,
-		fmt.Sprintf("Added %s to your case.", plural(len(added.Items), "file", "files")), "")
+		addedText(len(added.Items)), "")
+}
+
+// addedText says how many files were added to the case.
+func addedText(n int) string {
+	if n == 1 {
+		return lang.X("status.added1", "Added 1 file to your case.")
+	}
+	return lang.X("status.added", "Added {{.N}} files to your case.", map[string]any{"N": formatCount(n)})
 }

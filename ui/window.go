@@ -219,7 +219,7 @@ func (v *mainView) dropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(paths) == 0 {
-		v.status.showInfo("Only files and folders on this computer can be added.")
+		v.status.showInfo(lang.X("status.localonly", "Only files and folders on this computer can be added."))
 		return
 	}
 	v.add(paths)
@@ -236,7 +236,7 @@ func uriPath(u fyne.URI) string {
 func (v *mainView) addFiles() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			v.status.showError("The file could not be opened.", err)
+			v.status.showError(lang.X("status.fileopen", "The file could not be opened."), err)
 			return
 		}
 		if r == nil { // the person closed the dialog
@@ -255,7 +255,7 @@ func (v *mainView) addFiles() {
 func (v *mainView) addFolder() {
 	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 		if err != nil {
-			v.status.showError("The folder could not be opened.", err)
+			v.status.showError(lang.X("status.folderopen", "The folder could not be opened."), err)
 			return
 		}
 		if l == nil {
@@ -343,12 +343,12 @@ func (v *mainView) scanDone(res scanResult, err error) {
 	switch {
 	case errors.Is(err, context.Canceled):
 		v.pending = nil
-		v.status.showInfo("Stopped. Nothing from this batch was added; you can add it again at any time.")
+		v.status.showInfo(lang.X("status.stopped", "Stopped. Nothing from this batch was added; you can add it again at any time."))
 		return
 	case err != nil:
-		v.status.showError("Something went wrong while reading what you added, so none of it was added. You can try again.", err)
+		v.status.showError(lang.X("status.readerr", "Something went wrong while reading what you added, so none of it was added. You can try again."), err)
 	case res.merged == nil:
-		v.status.showInfo("No files were found in what you added.")
+		v.status.showInfo(lang.X("status.nofiles", "No files were found in what you added."))
 	default:
 		v.inv, v.caseID = res.merged, res.caseID
 		v.inventoryChanged()
@@ -360,7 +360,7 @@ func (v *mainView) scanDone(res scanResult, err error) {
 			v.screenshotScene()
 		}
 		if res.saveErr != nil {
-			v.status.showError("Your files are listed below, but the case could not be saved on this computer.", res.saveErr)
+			v.status.showError(lang.X("status.saveerr", "Your files are listed below, but the case could not be saved on this computer."), res.saveErr)
 		} else {
 			v.status.showAdded(res.added)
 		}
