@@ -153,7 +153,7 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	intro := widget.NewLabelWithStyle(lang.X("case.problems", "Please have a look at this:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	rows := container.NewVBox()
 	for _, p := range inv.Problems {
-		msg := widget.NewLabel(p.Message)
+		msg := widget.NewLabel(problemText(p))
 		msg.Wrapping = fyne.TextWrapWord
 		rows.Add(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg))
 	}

@@ -102,7 +102,7 @@ func (s *casesScreen) filter() {
 
 // caseProgress says how far a case is, from its last checklist summary and its last export.
 func caseProgress(v *mainView, e caseEntry) string {
-	parts := []string{lang.X("cases.updated", "Changed {{.Date}}", map[string]any{"Date": e.c.Updated.Local().Format("2 January 2006")})}
+	parts := []string{lang.X("cases.updated", "Changed {{.Date}}", map[string]any{"Date": uiDate(e.c.Updated.Local())})}
 	if v.app != nil {
 		if p := v.app.Preferences().String(prefProgress(e.c.ID)); p != "" {
 			var ready, required int
@@ -113,7 +113,7 @@ func caseProgress(v *mainView, e caseEntry) string {
 		}
 	}
 	if x := e.lastExport; x != nil {
-		parts = append(parts, lang.X("cases.sent", "last sent {{.Date}}", map[string]any{"Date": x.Created.Local().Format("2 January 2006")}))
+		parts = append(parts, lang.X("cases.sent", "last sent {{.Date}}", map[string]any{"Date": uiDate(x.Created.Local())}))
 	} else {
 		parts = append(parts, lang.X("cases.notsent", "not sent yet"))
 	}

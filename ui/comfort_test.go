@@ -7,7 +7,9 @@ import (
 	"go/token"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -16,6 +18,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/assets"
+	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/doctext"
+	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
 
@@ -233,12 +238,35 @@ func TestChineseRun(t *testing.T) {
 	if !hasLabel(v.win, "将您的病历拖放到这里") && !hasLabel(v.win, "收集专科医生") {
 		t.Errorf("welcome not in Chinese: %q", labels(v.win))
 	}
-	v.add([]string{writeFiles(t, breastReports())})
+	// The reports, and an ultrasound image, whose burned-in risk intake reports in English.
+	files := breastReports()
+	files["US/IM1"] = dcmfix.Instance(dcmfix.Spec{Modality: "US", StudyUID: "1.2.826.0.1.3680043.10.1999.8",
+		SeriesUID: "1.2.826.0.1.3680043.10.1999.8.1", InstanceNumber: 1, StudyDate: "20260905",
+		PatientName: "Doe^Jane", PatientID: "PID0001", BirthDate: "19610203"})
+	v.add([]string{writeFiles(t, files)})
 	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
-	for _, want := range []string{"新病例", "报告和文件", "必需项目", "您希望专科医生回答什么问题？"} {
+	for _, want := range []string{"新病例 2026年11月27日", "报告和文件", "必需项目", "您希望专科医生回答什么问题？",
+		"有 1 张影像的画面本身可能显示姓名或其他信息", "2026年9月5日"} {
 		if !hasLabel(v.win, want) {
 			t.Errorf("case screen lacks %q: %q", want, labels(v.win))
 		}
+	}
+	for _, english := range []string{"New case", "November", "September", "image may show names"} {
+		if hasLabel(v.win, english) {
+			t.Errorf("case screen shows English %q: %q", english, labels(v.win))
+		}
+	}
+	gap := intake.Problem{Code: intake.ProblemMissingInstances, Message: "One series (CT, no description) seems incomplete: …",
+		Args: []any{"CT", "", 2, 10, 1, 10}}
+	if got, want := problemText(gap), "有一个序列（CT，无描述）似乎不完整：共 10 张影像中缺少 2 张（编号从 1 到 10）。"; !strings.HasPrefix(got, want) {
+		t.Errorf("missing instances: %q, want %q…", got, want)
+	}
+	// Document kinds are named in Chinese.
+	if got := categoryNames(); !slices.Contains(got, "治疗总结") || slices.Contains(got, "Treatment summary") {
+		t.Errorf("document kinds not in Chinese: %q", got)
+	}
+	if c, ok := categoryByName("病理报告"); !ok || c != doctext.CategoryPathology {
+		t.Errorf("the Chinese pathology kind is %q, %v", c, ok)
 	}
 	send := findButton(v.win, "发送给专科医生…")
 	if send == nil {
@@ -282,6 +310,9 @@ func TestChineseRun(t *testing.T) {
 		loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
 		if !hasLabel(v.win, "请对这些文件做出决定") && !hasLabel(v.win, "将发送") {
 			t.Errorf("export wizard step 2 not in Chinese: %q", labels(v.win))
+		}
+		if !hasLabel(v.win, "这类影像（超声") || hasLabel(v.win, "this kind of image") {
+			t.Errorf("the ultrasound image's reason is not in Chinese: %q", labels(v.win))
 		}
 		test.Tap(w.cancel)
 	}

@@ -52,14 +52,14 @@ func (p *documentsPanel) setDocuments(docs []checklist.Document) {
 func categoryNames() []string {
 	var out []string
 	for _, c := range doctext.Categories() {
-		out = append(out, c.Name())
+		out = append(out, categoryName(c))
 	}
 	return out
 }
 
 func categoryByName(name string) (doctext.Category, bool) {
 	for _, c := range doctext.Categories() {
-		if c.Name() == name {
+		if categoryName(c) == name {
 			return c, true
 		}
 	}
@@ -104,7 +104,7 @@ func (r *docRow) set(d checklist.Document) {
 	r.name.SetText(displayPath(d.Path))
 	r.how.SetText(howSorted(d))
 	r.setting = true
-	r.kind.SetSelected(d.Category.Name())
+	r.kind.SetSelected(categoryName(d.Category))
 	r.setting = false
 }
 

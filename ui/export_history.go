@@ -59,7 +59,7 @@ func (h *historyPanel) setExports(es []*store.Export) {
 }
 
 func historyTitle(e *store.Export) string {
-	return e.Created.Local().Format("2 January 2006, 15:04") + " — " + e.Name
+	return uiDateTime(e.Created.Local()) + " — " + e.Name
 }
 
 func historyDetail(e *store.Export) string {

@@ -372,7 +372,7 @@ func formatDate(d string) string {
 	if err != nil {
 		return lang.X("inv.nodate", "date unknown")
 	}
-	return t.Format("2 January 2006")
+	return uiDate(t)
 }
 
 // displayName is the last element of a path as intake gives it ("ARCHIVE!/ENTRY" included).

@@ -201,7 +201,7 @@ func (p *previewPanel) showKind(path string) {
 		}
 	}
 	p.setting = true
-	p.kind.SetSelected(cat.Name())
+	p.kind.SetSelected(categoryName(cat))
 	p.setting = false
 	p.kindRow.Show()
 }

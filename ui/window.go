@@ -298,7 +298,7 @@ func (v *mainView) startScan(paths []string) {
 	scan, combine, st := v.cfg.Scan, v.cfg.Combine, v.cfg.Store
 	before, caseID := v.inv, v.caseID
 	if v.caseName == "" {
-		v.caseName = lang.X("case.newname", "New case {{.Date}}", map[string]any{"Date": v.cfg.Now().Format("2 January 2006")})
+		v.caseName = lang.X("case.newname", "New case {{.Date}}", map[string]any{"Date": uiDate(v.cfg.Now())})
 	}
 	name := v.caseName
 	v.status.showScanning()

@@ -124,9 +124,11 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			return a.SeriesInstanceUID < b.SeriesInstanceUID
 		})
 		for _, se := range st.Series {
-			if msg := gapProblem(instanceNumbers[se], se.Instances); msg != "" {
+			if g, ok := findGap(instanceNumbers[se], se.Instances); ok {
+				msg := g.String()
 				se.Problems = append(se.Problems, msg)
 				inv.Problems = append(inv.Problems, Problem{Code: ProblemMissingInstances,
+					Args:    []any{se.Modality, se.Description, g.Missing, g.Span, g.Low, g.High},
 					Message: fmt.Sprintf("One series (%s, %s) seems incomplete: %s. Ask the hospital for the complete study.", nonEmpty(se.Modality, "DICOM"), nonEmpty(se.Description, "no description"), msg)})
 			}
 		}
@@ -143,7 +145,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	sort.Slice(inv.Slides, func(i, j int) bool { return inv.Slides[i].Path < inv.Slides[j].Path })
 
 	if names := distinctPeople(inv.Patients); names > 1 {
-		inv.Problems = append(inv.Problems, Problem{Code: ProblemSeveralPatients,
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemSeveralPatients, Args: []any{names},
 			Message: fmt.Sprintf("These images name %d different people. Check that every file belongs to the same patient before sending anything.", names)})
 	}
 	if len(dicomImages) == 0 && len(otherImages) > 0 {
@@ -151,15 +153,15 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			Message: "There are pictures but no DICOM images. If any of them are scans (CT, MRI, PET, X-ray), the reviewer needs the original DICOM files: ask the radiology department for the images on a CD, USB stick or download, not as prints or JPEGs."})
 	}
 	if len(dupPaths) > 0 {
-		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths,
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths, Args: []any{len(dupPaths)},
 			Message: fmt.Sprintf("%s twice (same DICOM identifier); only one copy of each is counted.", count(len(dupPaths), "image appears", "images appear"))})
 	}
 	if len(damaged) > 0 {
-		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged,
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged, Args: []any{len(damaged)},
 			Message: fmt.Sprintf("%s not be read. Each one says why; copying them again from the original often helps.", count(len(damaged), "file could", "files could"))})
 	}
 	if len(burned) > 0 {
-		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned,
+		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned, Args: []any{len(burned)},
 			Message: fmt.Sprintf("%s show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", count(len(burned), "image may", "images may"))})
 	}
 	if len(dirMismatch) > 0 {
@@ -169,11 +171,25 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	return inv
 }
 
-// gapProblem describes missing instance numbers in a series, if the
-// numbering looks like it should be continuous.
-func gapProblem(numbers []int, instances int) string {
+// gap is the missing stretch of a series' instance numbers.
+type gap struct {
+	Missing, Span, Low, High int
+}
+
+// String describes the gap in English.
+func (g gap) String() string {
+	verb := "are"
+	if g.Missing == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%d of %d images %s missing (numbers run from %d to %d)", g.Missing, g.Span, verb, g.Low, g.High)
+}
+
+// findGap finds missing instance numbers in a series, if the numbering
+// looks like it should be continuous.
+func findGap(numbers []int, instances int) (gap, bool) {
 	if len(numbers) < 3 || len(numbers) != instances {
-		return ""
+		return gap{}, false
 	}
 	sort.Ints(numbers)
 	lo, hi := numbers[0], numbers[len(numbers)-1]
@@ -185,14 +201,9 @@ func gapProblem(numbers []int, instances int) string {
 		}
 	}
 	if distinct != len(numbers) || span <= distinct || span > 2*distinct {
-		return "" // repeated or sparse numbering: not a simple sequence
+		return gap{}, false // repeated or sparse numbering: not a simple sequence
 	}
-	missing := span - distinct
-	verb := "are"
-	if missing == 1 {
-		verb = "is"
-	}
-	return fmt.Sprintf("%d of %d images %s missing (numbers run from %d to %d)", missing, span, verb, lo, hi)
+	return gap{Missing: span - distinct, Span: span, Low: lo, High: hi}, true
 }
 
 // distinctPeople counts patients that differ by name or birth date. Several

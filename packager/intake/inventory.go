@@ -126,6 +126,9 @@ type Problem struct {
 	// Message is plain language for the patient.
 	Message string   `json:"message"`
 	Paths   []string `json:"paths,omitempty"`
+	// Args are the values Message was written with, for a translation of the message by Code (see
+	// the Problem codes); they are not part of the JSON.
+	Args []any `json:"-"`
 }
 
 // Problem codes.
