@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -642,17 +641,7 @@ func (w *exportWizard) setDir(d string) {
 }
 
 func (w *exportWizard) chooseDir() {
-	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-		if err != nil || l == nil {
-			return
-		}
-		if p := uriPath(l); p != "" {
-			w.setDir(p)
-		}
-	}, w.win)
-	d.SetConfirmText(lang.X("export.savehere", "Save here"))
-	d.Resize(dialogSize(w.win))
-	d.Show()
+	chooseLocalFolder(w.win, lang.X("export.savehere", "Save here"), w.setDir)
 }
 
 func (w *exportWizard) modeChanged() {

@@ -229,17 +229,7 @@ func (s *openScreen) chooseKey() {
 }
 
 func (s *openScreen) chooseDest() {
-	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-		if err != nil || l == nil {
-			return
-		}
-		if p := uriPath(l); p != "" {
-			s.setDest(p)
-		}
-	}, s.win)
-	d.SetConfirmText(lang.X("open.puthere", "Put the files here"))
-	d.Resize(dialogSize(s.win))
-	d.Show()
+	chooseLocalFolder(s.win, lang.X("open.puthere", "Put the files here"), s.setDest)
 }
 
 func (s *openScreen) close() {

@@ -269,6 +269,23 @@ func (v *mainView) addFolder() {
 	d.Show()
 }
 
+// chooseLocalFolder asks for a folder on this computer and gives its path to
+// use; closing the dialog, or choosing something that is not a local
+// folder, does nothing.
+func chooseLocalFolder(win fyne.Window, confirm string, use func(path string)) {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		if p := uriPath(l); p != "" {
+			use(p)
+		}
+	}, win)
+	d.SetConfirmText(confirm)
+	d.Resize(dialogSize(win))
+	d.Show()
+}
+
 // dialogSize makes file dialogs roomy but never larger than the window.
 func dialogSize(w fyne.Window) fyne.Size {
 	s := w.Canvas().Size()
