@@ -11,3 +11,11 @@ import "embed"
 //
 //go:embed translations/*.json
 var Translations embed.FS
+
+// Messages holds the translations of the sentences Dossier's packages write
+// into their findings (see packager/i18n.Msg): translations/messages/LANG.json,
+// a flat object of English formats to their translation. English needs no
+// file; a format a file lacks stays in English.
+//
+//go:embed translations/messages/*.json
+var Messages embed.FS

@@ -174,6 +174,7 @@ func readyCounts(rep *checklist.Report) (ready, required int) {
 // setReport shows an evaluated checklist.
 func (p *checklistPanel) setReport(rep *checklist.Report) {
 	p.report = rep
+	rep = localReport(rep)
 	p.errBox.Hide()
 	p.settingCancer = true
 	name := rep.CancerName
@@ -306,7 +307,7 @@ func statusLine(r checklist.Result) (string, widget.Importance) {
 	case checklist.StatusPartial:
 		s := lang.X("checklist.status.partly", "Partly there")
 		if len(r.Missing) > 0 {
-			s += lang.X("checklist.status.stillmissing", ": still missing {{.What}}", map[string]any{"What": strings.Join(r.Missing, ", ")})
+			s += lang.X("checklist.status.stillmissing", ": still missing {{.What}}", map[string]any{"What": uiList(r.Missing)})
 		}
 		return s, widget.WarningImportance
 	case checklist.StatusWaived:
@@ -336,24 +337,21 @@ func cancerName(c checklist.Cancer) string {
 	return c.Name
 }
 
-// localResult puts a rule's title, reason and advice in the UI's language, where the checklist's
-// translation has them.
-func localResult(r checklist.Result) checklist.Result {
-	t := checklistTexts().Rule(r.ID)
-	if t.Title != "" {
-		r.Title = t.Title
+// localReport is the checklist in the UI's language, where the checklist's translation and the
+// message translations have it.
+func localReport(rep *checklist.Report) *checklist.Report {
+	if englishUI() {
+		return rep
 	}
-	if t.Why != "" {
-		r.Why = t.Why
+	local, err := checklist.Localize(rep, currentLanguage())
+	if err != nil {
+		fyne.LogError("translating the checklist", err)
+		return rep
 	}
-	if t.Advice != "" {
-		r.Advice = t.Advice
-	}
-	return r
+	return local
 }
 
 func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
-	r = localResult(r)
 	row := &ruleRow{result: r}
 	title := widget.NewLabelWithStyle(r.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
@@ -390,7 +388,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 			still = append(still, r.Note)
 		}
 		if len(r.Missing) > 0 && r.Status != checklist.StatusPartial {
-			still = append(still, lang.X("checklist.notfound", "Not found: {{.What}}.", map[string]any{"What": strings.Join(r.Missing, ", ")}))
+			still = append(still, lang.X("checklist.notfound", "Not found: {{.What}}.", map[string]any{"What": uiList(r.Missing)}))
 		}
 		section(lang.X("checklist.noticed", "What Dossier noticed"), strings.Join(still, "\n"))
 		section(lang.X("checklist.todo", "What to do"), r.Advice)

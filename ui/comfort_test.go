@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -260,6 +261,39 @@ func TestChineseRun(t *testing.T) {
 		Args: []any{"CT", "", 2, 10, 1, 10}}
 	if got, want := problemText(gap), "有一个序列（CT，无描述）似乎不完整：共 10 张影像中缺少 2 张（编号从 1 到 10）。"; !strings.HasPrefix(got, want) {
 		t.Errorf("missing instances: %q, want %q…", got, want)
+	}
+	// Findings written into the inventory (kept in English in the store) are shown in Chinese, details
+	// that no one translated (a file name) as they are.
+	se := &intake.Series{Modality: "CT", Instances: 8, Problems: []string{"2 of 10 images are missing (numbers run from 1 to 10)"}}
+	if got := seriesNode(se).detail; !strings.Contains(got, "10 张影像中缺少 2 张（编号从 1 到 10）") {
+		t.Errorf("series gap: %q", got)
+	}
+	for it, want := range map[*intake.Item]string{
+		{Path: "/c/.Trashes", Kind: intake.KindSkipped, Reason: "system folder, not a record"}:                                                                                "系统文件夹，不是病历",
+		{Path: "/c/a.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []string{"this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF"}}: "此 PDF 设有密码",
+		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []string{"the same image (SOP Instance UID) as CD/IM1: probably a second copy"}}:                                 "与 CD/IM1 是同一张影像",
+	} {
+		if got := itemNode(it).detail; !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", it.Path, got, want)
+		}
+	}
+	// Every note the checklist shows, however it was built, and its guidance are in Chinese.
+	notes := 0
+	for id, row := range v.checks.panel.rows {
+		if n := row.result.Note; n != "" {
+			notes++
+			if !regexp.MustCompile(`\p{Han}`).MatchString(n) {
+				t.Errorf("%s: note %q", id, n)
+			}
+		}
+	}
+	if notes == 0 {
+		t.Error("no checklist item has a note")
+	}
+	for _, want := range []string{"对于大多数实体肿瘤", "对大多数癌症来说，远程会诊效果很好"} {
+		if !hasLabel(v.win, want) {
+			t.Errorf("checklist guidance lacks %q", want)
+		}
 	}
 	// Document kinds are named in Chinese.
 	if got := categoryNames(); !slices.Contains(got, "治疗总结") || slices.Contains(got, "Treatment summary") {

@@ -471,7 +471,7 @@ func (f *detailsForm) updateMismatch() {
 	d.Patient.Name, d.Patient.BirthDate = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.birth.Text)
 	f.mismatch.RemoveAll()
 	for _, m := range checklist.Mismatches(d, f.inv) {
-		l := widget.NewLabel(m)
+		l := widget.NewLabel(uiMessage(m))
 		l.Wrapping = fyne.TextWrapWord
 		f.mismatch.Add(newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, l),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))

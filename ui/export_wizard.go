@@ -511,7 +511,7 @@ func (w *exportWizard) fillDecisions() {
 		h := widget.NewLabelWithStyle(lang.X("export.leftout", "Left out ({{.N}})", map[string]any{"N": len(exclude)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		box.Add(h)
 		for _, d := range exclude {
-			l := widget.NewLabel(itemName(d) + " — " + reasonText(d.Reason))
+			l := widget.NewLabel(itemName(d) + " — " + uiMessage(d.Reason))
 			l.Wrapping = fyne.TextWrapWord
 			box.Add(l)
 		}
@@ -530,7 +530,7 @@ func itemName(d deid.Decision) string {
 func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
-	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": reasonText(d.Reason)}))
+	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": uiMessage(d.Reason)}))
 	reason.Wrapping = fyne.TextWrapWord
 	path := d.Path
 	choice := widget.NewRadioGroup([]string{local(choiceSend), local(choiceleave)}, func(s string) {

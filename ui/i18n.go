@@ -179,6 +179,15 @@ func problemText(p intake.Problem) string {
 	return p.Message
 }
 
+// uiList joins a list with the UI language's separator ("a, b"; "a、b"), translating each item
+// that is a message (i18n.Catalog.List).
+func uiList(items []string) string {
+	if englishUI() {
+		return strings.Join(items, ", ")
+	}
+	return i18n.MustLoad(currentLanguage()).List(items)
+}
+
 // categoryName is a document category's name in the UI's language.
 func categoryName(c doctext.Category) string {
 	if englishUI() {
@@ -187,49 +196,11 @@ func categoryName(c doctext.Category) string {
 	return lang.X("category."+string(c), c.Name())
 }
 
-// reasonText is a deid decision's reason in the UI's language: the fixed sentences deid writes are
-// translated, and so is the start of those that add a detail (which stays as deid wrote it); any other
-// reason is shown as it is.
-func reasonText(r string) string {
+// uiMessage is a finding Dossier's packages wrote in English (an intake problem, a reason to leave
+// an item out, a checklist note) in the UI's language: see i18n.Catalog.Message.
+func uiMessage(s string) string {
 	if englishUI() {
-		return r
+		return s
 	}
-	switch r {
-	case "a disc index; a new one is made for what is sent":
-		return lang.X("reason.discindex", "a disc index; a new one is made for what is sent")
-	case "an archive; the files inside it are sent on their own":
-		return lang.X("reason.archive", "an archive; the files inside it are sent on their own")
-	case "not a medical record Dossier can send":
-		return lang.X("reason.notrecord", "not a medical record Dossier can send")
-	case "this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need":
-		return lang.X("reason.nouids", "this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need")
-	case "the slide's label image (it shows the patient's details)":
-		return lang.X("reason.slidelabel", "the slide's label image (it shows the patient's details)")
-	case "the slide's overview image (it shows the label)":
-		return lang.X("reason.slideoverview", "the slide's overview image (it shows the label)")
-	case "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically":
-		return lang.X("reason.burnedin", "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")
-	case "a photo or scan may show names or other details in the picture itself":
-		return lang.X("reason.photo", "a photo or scan may show names or other details in the picture itself")
-	case "the file changed since it was added; add it again":
-		return lang.X("reason.changed", "the file changed since it was added; add it again")
-	case "no readable text (perhaps a scan): its pages may show names or other details":
-		return lang.X("reason.notext", "no readable text (perhaps a scan): its pages may show names or other details")
-	case "its text could not be read to check it for names and other details":
-		return lang.X("reason.textunread", "its text could not be read to check it for names and other details")
-	}
-	if rest, ok := strings.CutPrefix(r, "skipped when reading: "); ok {
-		return lang.X("reason.skipped", "skipped when reading: {{.Detail}}", map[string]any{"Detail": rest})
-	}
-	if rest, ok := strings.CutPrefix(r, "could not be read: "); ok {
-		return lang.X("reason.unreadable", "could not be read: {{.Detail}}", map[string]any{"Detail": rest})
-	}
-	if rest, ok := strings.CutPrefix(r, "could not be read again: "); ok {
-		return lang.X("reason.unreadableagain", "could not be read again: {{.Detail}}", map[string]any{"Detail": rest})
-	}
-	if rest, ok := strings.CutPrefix(r, "its text mentions the patient ("); ok && strings.HasSuffix(rest, ")") {
-		rest = strings.TrimSuffix(rest, ")")
-		return lang.X("reason.mentions", "its text mentions the patient ({{.Detail}})", map[string]any{"Detail": rest})
-	}
-	return r
+	return i18n.MustLoad(currentLanguage()).Message(s)
 }

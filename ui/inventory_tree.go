@@ -63,7 +63,7 @@ func (t *invTree) add(parent, id string, n invNode) {
 // addProblems adds each problem as a child row of id.
 func (t *invTree) addProblems(id string, problems []string) {
 	for k, p := range problems {
-		t.add(id, id+"/p"+strconv.Itoa(k), invNode{title: p, icon: warnIcon(), warn: true})
+		t.add(id, id+"/p"+strconv.Itoa(k), invNode{title: uiMessage(p), icon: warnIcon(), warn: true})
 	}
 }
 
@@ -231,7 +231,7 @@ func seriesNode(se *intake.Series) invNode {
 	}
 	if len(se.Problems) > 0 {
 		n.warn = true
-		parts = append(parts, se.Problems[0])
+		parts = append(parts, uiMessage(se.Problems[0]))
 	}
 	n.detail = strings.Join(parts, " · ")
 	if n.warn {
@@ -277,7 +277,7 @@ func itemNode(it *intake.Item) invNode {
 	switch it.Kind {
 	case intake.KindSkipped:
 		n.icon = theme.VisibilityOffIcon()
-		reason := it.Reason
+		reason := uiMessage(it.Reason)
 		if reason == "" {
 			reason = lang.X("inv.notneeded", "not needed for a second opinion")
 		}
@@ -307,7 +307,7 @@ func itemNode(it *intake.Item) invNode {
 		if it.Kind != intake.KindUnreadable {
 			n.icon = warnIcon()
 		}
-		parts = append(parts, it.Problems[0])
+		parts = append(parts, uiMessage(it.Problems[0]))
 	}
 	if dir := displayDir(it.Path); dir != "" {
 		parts = append(parts, lang.X("inv.indir", "in {{.Dir}}", map[string]any{"Dir": dir}))

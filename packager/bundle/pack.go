@@ -25,6 +25,7 @@ import (
 	"dossier/packager/dicomx"
 	"dossier/packager/doctext"
 	"dossier/packager/envelope"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
@@ -766,19 +767,19 @@ func describe(it *intake.Item) string {
 	switch it.Kind {
 	case intake.KindDICOM:
 		if it.Modality != "" {
-			return "a " + it.Modality + " image"
+			return fmt.Sprintf(i18n.Msg("a %s image"), it.Modality)
 		}
-		return "a DICOM file"
+		return i18n.Msg("a DICOM file")
 	case intake.KindPDF:
-		return "a PDF document"
+		return i18n.Msg("a PDF document")
 	case intake.KindImage:
-		return "a picture (" + it.Format + ")"
+		return fmt.Sprintf(i18n.Msg("a picture (%s)"), it.Format)
 	case intake.KindSlide:
-		return "a slide (" + it.Slide.Vendor + ")"
+		return fmt.Sprintf(i18n.Msg("a slide (%s)"), it.Slide.Vendor)
 	case intake.KindDocument:
-		return "a document (" + it.Format + ")"
+		return fmt.Sprintf(i18n.Msg("a document (%s)"), it.Format)
 	}
-	return "a file (" + string(it.Kind) + ")"
+	return fmt.Sprintf(i18n.Msg("a file (%s)"), it.Kind)
 }
 
 func mimeOf(it *intake.Item) string {

@@ -164,25 +164,33 @@ func nameKey(name string) string {
 // Mismatches compares the patient in the details with every identity found
 // in the records and returns one plain-language message per difference.
 func Mismatches(d Details, inv *intake.Inventory) []string {
-	var out []string
+	if inv == nil {
+		return nil
+	}
+	return english(mismatchNotes(d, inv))
+}
+
+// mismatchNotes are the sentences of Mismatches.
+func mismatchNotes(d Details, inv *intake.Inventory) []Note {
+	var out []Note
 	if inv == nil {
 		return nil
 	}
 	if len(inv.Patients) > 1 {
-		out = append(out, fmt.Sprintf("The scans name %d different people. Check that every scan is yours before sending.", len(inv.Patients)))
+		out = append(out, Note{Format: noteSeveralPeople, Args: []any{len(inv.Patients)}})
 	}
 	if d.Patient.Name == "" && d.Patient.BirthDate == "" {
 		return out
 	}
 	for _, p := range inv.Patients {
 		if d.Patient.Name != "" && p.Name != "" && nameKey(d.Patient.Name) != nameKey(p.Name) {
-			out = append(out, "A name in the scans is spelt differently from the name you gave. The centre may ask about it.")
+			out = append(out, Note{Format: noteNameDiffers})
 			break
 		}
 	}
 	for _, p := range inv.Patients {
 		if d.Patient.BirthDate != "" && p.BirthDate != "" && d.Patient.BirthDate != p.BirthDate {
-			out = append(out, "A date of birth in the scans differs from the one you gave. The centre may ask about it.")
+			out = append(out, Note{Format: noteBirthDiffers})
 			break
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -47,8 +48,11 @@ type Result struct {
 	Advice   string   `json:"advice"`
 	Why      string   `json:"why"`
 	// Note explains a partial or missing status, e.g. which markers were
-	// not found.
+	// not found, in English: Notes written one after the other.
 	Note string `json:"note,omitempty"`
+	// Notes are the sentences of Note, to write in another language (see
+	// Localize).
+	Notes []Note `json:"-"`
 	// Missing lists what was not found (keywords, counts).
 	Missing []string `json:"missing,omitempty"`
 	// WaiverReason is set when the rule was waived.
@@ -81,8 +85,13 @@ type Report struct {
 	// opinion is given.
 	Remote   string `json:"remote"`
 	InPerson string `json:"inPerson"`
+	// inPerson are the parts of InPerson: the general advice and the
+	// cancer type's own.
+	inPerson []string
 	// Identity lists mismatches between the details and the records.
-	Identity  []string   `json:"identity"`
+	Identity []string `json:"identity"`
+	// identity are the sentences of Identity.
+	identity  []Note
 	Documents []Document `json:"documents"`
 }
 
@@ -124,7 +133,8 @@ func (rs *Rules) Evaluate(c *Case) (*Report, error) {
 			waived[w.RuleID] = w.Reason
 		}
 	}
-	rep := &Report{Cancer: cancer.ID, CancerName: cancer.Name, Documents: c.Documents, Identity: Mismatches(c.Details, inv)}
+	mismatches := mismatchNotes(c.Details, inv)
+	rep := &Report{Cancer: cancer.ID, CancerName: cancer.Name, Documents: c.Documents, Identity: english(mismatches), identity: mismatches}
 	if rep.Documents == nil {
 		rep.Documents = []Document{}
 	}
@@ -158,19 +168,23 @@ func (rs *Rules) Evaluate(c *Case) (*Report, error) {
 	}
 	rep.Urgency = urgency(cancer, c.Details, rs.Guidance)
 	rep.Remote = rs.Guidance.Remote
-	rep.InPerson = rs.Guidance.InPerson
+	rep.inPerson = []string{rs.Guidance.InPerson}
 	if cancer.InPerson != "" {
-		rep.InPerson += " " + cancer.InPerson
+		rep.inPerson = append(rep.inPerson, cancer.InPerson)
 	}
+	rep.InPerson = strings.Join(rep.inPerson, " ")
 	return rep, nil
 }
+
+// markedUrgent is the guidance for a case the user marked as urgent.
+var markedUrgent = i18n.Msg("You marked this case as urgent. Ask the centre for a fast remote review, and send what you have now rather than wait for every record.")
 
 func urgency(c *Cancer, d Details, g Guidance) Urgency {
 	switch {
 	case c.Urgent:
 		return Urgency{Urgent: true, Message: c.UrgencyNote}
 	case d.Urgency == UrgencyUrgent:
-		return Urgency{Urgent: true, Message: "You marked this case as urgent. Ask the centre for a fast remote review, and send what you have now rather than wait for every record."}
+		return Urgency{Urgent: true, Message: markedUrgent}
 	}
 	return Urgency{Message: g.Routine}
 }
@@ -218,7 +232,7 @@ func (e *evaluator) documents(c Check, res *Result) {
 		res.Status = StatusMet
 		if len(cands) < need {
 			res.Status = StatusPartial
-			res.Note = fmt.Sprintf("%d of the %d documents needed are here.", len(cands), need)
+			res.note(noteDocumentsCount, len(cands), need)
 		}
 		return
 	}
@@ -252,16 +266,16 @@ func (e *evaluator) documents(c Check, res *Result) {
 		res.Status = StatusMet
 	case len(found) > 0:
 		res.Status = StatusPartial
-		res.Note = "Not found in the reports here: " + strings.Join(res.Missing, ", ") + "."
+		res.note(noteNotFoundHere, i18n.List(res.Missing))
 	case unreadable > 0:
 		res.Status = StatusPartial
-		res.Note = fmt.Sprintf("%d document(s) could not be read by Dossier (perhaps scans). Check whether they give %s; if so, you can mark this as done.", unreadable, strings.Join(res.Missing, ", "))
+		res.note(noteUnreadableGive, unreadable, i18n.List(res.Missing))
 	default:
 		res.Status = StatusMissing
-		res.Note = "The reports here do not mention " + strings.Join(res.Missing, ", ") + "."
+		res.note(noteNotMentioned, i18n.List(res.Missing))
 	}
 	if unreadable > 0 && res.Status == StatusPartial && len(found) > 0 {
-		res.Note += fmt.Sprintf(" %d document(s) could not be read; check them too.", unreadable)
+		res.note(noteUnreadableToo, unreadable)
 	}
 }
 
@@ -294,34 +308,32 @@ func (e *evaluator) imaging(c Check, res *Result) {
 			res.Evidence = append(res.Evidence, s.path)
 		}
 	}
-	mods := strings.Join(modalityNames(c.Modalities), ", ")
+	mods := i18n.List(modalityNames(c.Modalities))
 	if len(studies) == 0 {
 		res.Status = StatusMissing
-		var notes []string
 		for _, d := range e.docs {
 			if d.Category == doctext.CategoryRadiology {
-				notes = append(notes, "A written radiology report is here, but not the images themselves.")
+				res.note(noteReportNoImages)
 				break
 			}
 		}
 		for _, p := range e.inv.Problems {
 			if p.Code == intake.ProblemImagingNotDICOM {
-				notes = append(notes, "Pictures or PDFs of scans are here; the reviewer needs the original DICOM files.")
+				res.note(notePicturesNotDICOM)
 				break
 			}
 		}
-		notes = append(notes, "No DICOM images of this kind ("+mods+") were found.")
-		res.Note = strings.Join(notes, " ")
+		res.note(noteNoDICOM, mods)
 		return
 	}
 	needStudies, needSeries := max(c.MinStudies, 1), max(c.MinSeries, 1)
 	switch {
 	case len(studies) < needStudies:
 		res.Status = StatusPartial
-		res.Note = fmt.Sprintf("%d of the %d studies needed are here.", len(studies), needStudies)
+		res.note(noteStudiesCount, len(studies), needStudies)
 	case series < needSeries:
 		res.Status = StatusPartial
-		res.Note = fmt.Sprintf("Only %d series (%s) are here; at least %d are needed.", series, mods, needSeries)
+		res.note(noteSeriesCount, series, mods, needSeries)
 	default:
 		res.Status = StatusMet
 	}
@@ -331,9 +343,9 @@ func (e *evaluator) imaging(c Check, res *Result) {
 		if err != nil || e.now.Sub(t) > time.Duration(c.WithinDays)*24*time.Hour {
 			res.Status = StatusPartial
 			if err != nil {
-				res.Note = "The date of the scans could not be read."
+				res.note(noteNoScanDate)
 			} else {
-				res.Note = fmt.Sprintf("The newest scan here is from %s, more than %d days ago.", newest, c.WithinDays)
+				res.note(noteScanOld, newest, c.WithinDays)
 			}
 		}
 	}
@@ -349,12 +361,15 @@ func (e *evaluator) studyPath(st *intake.Study, mods []string) string {
 	return ""
 }
 
+// modalityWords are the modalities in words.
+var modalityWords = map[string]string{"CT": "CT", "MR": "MRI", "PT": "PET", "NM": i18n.Msg("nuclear medicine"),
+	"MG": i18n.Msg("mammogram"), "US": i18n.Msg("ultrasound"), "CR": i18n.Msg("X-ray"), "DX": i18n.Msg("X-ray"),
+	"XA": i18n.Msg("angiography"), "RF": i18n.Msg("fluoroscopy"), "OT": i18n.Msg("other")}
+
 func modalityNames(mods []string) []string {
-	names := map[string]string{"CT": "CT", "MR": "MRI", "PT": "PET", "NM": "nuclear medicine", "MG": "mammogram", "US": "ultrasound",
-		"CR": "X-ray", "DX": "X-ray", "XA": "angiography", "RF": "fluoroscopy", "OT": "other"}
 	var out []string
 	for _, m := range mods {
-		out = append(out, names[m])
+		out = append(out, modalityWords[m])
 	}
 	return out
 }
@@ -369,7 +384,8 @@ func (e *evaluator) slides(res *Result) {
 	}
 	e.shipment(ShipGlassSlides, res)
 	if res.Status == StatusMissing {
-		res.Note = "No slide scans were found, and no shipment of glass slides is noted."
+		res.Notes, res.Note = nil, ""
+		res.note(noteNoSlides)
 	}
 }
 
@@ -383,24 +399,30 @@ func (e *evaluator) shipment(kind string, res *Result) {
 		if s.Tracked() {
 			res.Status = StatusMet
 			res.Evidence = append(res.Evidence, label)
-			res.Note = ""
+			res.Notes, res.Note = nil, ""
 			return
 		}
 		res.Status = StatusPartial
 		res.Evidence = append(res.Evidence, label)
-		res.Note = "A shipment is noted, but without a courier and tracking number. Add them so the centre can match the parcel."
+		res.Notes, res.Note = nil, ""
+		res.note(noteUntracked)
 	}
 }
 
 func shipmentLabel(s Shipment) string {
-	label := "shipped: " + s.Kind
-	if s.Courier != "" {
-		label += " by " + s.Courier
+	kind := shipmentWords[s.Kind]
+	if kind == "" {
+		kind = s.Kind
 	}
-	if s.Tracking != "" {
-		label += ", tracking " + s.Tracking
+	switch {
+	case s.Courier != "" && s.Tracking != "":
+		return fmt.Sprintf(labelCourierTracking, kind, s.Courier, s.Tracking)
+	case s.Courier != "":
+		return fmt.Sprintf(labelCourier, kind, s.Courier)
+	case s.Tracking != "":
+		return fmt.Sprintf(labelTracking, kind, s.Tracking)
 	}
-	return label
+	return fmt.Sprintf(labelShipped, kind)
 }
 
 func (e *evaluator) detailsField(field string, res *Result) {
@@ -423,21 +445,23 @@ func (e *evaluator) detailsField(field string, res *Result) {
 			res.Status = StatusMet
 		case strings.TrimSpace(d.Doctor.Name) != "":
 			res.Status = StatusPartial
-			res.Note = "Add a phone number, e-mail or address for your doctor."
+			res.note(noteDoctorContact)
 		}
 	case FieldIdentity:
 		switch {
 		case d.Patient.Name != "" && d.Patient.BirthDate != "":
 			res.Status = StatusMet
-			if m := Mismatches(d, e.inv); len(m) > 0 {
+			if m := mismatchNotes(d, e.inv); len(m) > 0 {
 				res.Status = StatusPartial
-				res.Note = strings.Join(m, " ")
+				for _, n := range m {
+					res.note(n.Format, n.Args...)
+				}
 			} else if d.Patient.FromRecords {
-				res.Note = "Taken from your scans; please check it."
+				res.note(noteFromRecords)
 			}
 		case d.Patient.Name != "" || d.Patient.BirthDate != "":
 			res.Status = StatusPartial
-			res.Note = "Give both your full name and your date of birth."
+			res.note(noteNameAndBirth)
 		}
 	case FieldCancer:
 		if d.Cancer != "" && d.DiagnosisDate != "" {

@@ -24,6 +24,7 @@ var zhHeadings = []string{"请专家解答的问题", "拟定治疗方案", "患
 func TestSummaryChinese(t *testing.T) {
 	s := fullSummary(t, privacy.Identified, "王小明")
 	s.Language = i18n.ChineseSimplified
+	s.LeftOut = append(s.LeftOut, LeftOut{Name: "a picture (jpeg)", Reason: "a photo or scan may show names or other details in the picture itself"})
 	_, raw := render(t, s) // qpdf --check and pdftotext
 	text := squash(raw)
 	if !strings.HasPrefix(text, "第二诊疗意见摘要 请专家解答的问题") {
@@ -55,6 +56,7 @@ func TestSummaryChinese(t *testing.T) {
 		"组织蜡块：2 paraffin blocks，快递公司 DHL，运单号 JD014600006281234567，寄出日期 2026-11-20",
 		"实名：文件为原始病历", "生成时间：2026年11月27日 14:30 UTC", "隐私级别：实名",
 		"3f2a 9c01 b7e4 d5a6 0c1e 2f3a 4b5c 6d7e", "第 1 页，共",
+		"一张图片（jpeg）：照片或扫描件的画面本身可能显示姓名或其他信息",
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("text lacks %q", w)

@@ -126,7 +126,7 @@ func WriteLetter(ctx context.Context, w io.Writer, l Letter) error {
 		}
 		doc.Item(c.T("pdf.item.number", n), request)
 		if len(it.Still) > 0 {
-			doc.SubItem(c.T("letter.in_particular", strings.Join(it.Still, c.T("pdf.list.separator"))))
+			doc.SubItem(c.T("letter.in_particular", c.List(it.Still)))
 		}
 	}
 	doc.Heading(c.T("letter.heading.requested"))

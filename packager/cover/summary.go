@@ -523,7 +523,7 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 		doc.Paragraph(c.T("cover.nothing_left_out"))
 	}
 	for _, l := range s.LeftOut {
-		doc.Field(orDash(l.Name), orDash(l.Reason))
+		doc.Field(orDash(c.Message(l.Name)), orDash(c.Message(l.Reason)))
 	}
 
 	// 6. About the bundle.

@@ -10,6 +10,8 @@ import (
 
 	"dossier/packager/dicomdeid"
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
@@ -91,18 +93,18 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Kind {
 	case intake.KindSkipped:
-		return Exclude, "skipped when reading: " + it.Reason
+		return Exclude, fmt.Sprintf(i18n.Msg("skipped when reading: %s"), it.Reason)
 	case intake.KindUnreadable:
-		return Exclude, "could not be read: " + strings.Join(it.Problems, "; ")
+		return Exclude, fmt.Sprintf(i18n.Msg("could not be read: %s"), strings.Join(it.Problems, "; "))
 	case intake.KindDICOMDIR:
-		return Exclude, "a disc index; a new one is made for what is sent"
+		return Exclude, i18n.Msg("a disc index; a new one is made for what is sent")
 	case intake.KindArchive:
-		return Exclude, "an archive; the files inside it are sent on their own"
+		return Exclude, i18n.Msg("an archive; the files inside it are sent on their own")
 	case intake.KindOther:
-		return Exclude, "not a medical record Dossier can send"
+		return Exclude, notRecord
 	case intake.KindDICOM:
 		if it.SOPInstanceUID == "" || it.SOPClassUID == "" {
-			return Exclude, "this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need"
+			return Exclude, i18n.Msg("this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need")
 		}
 	}
 	if level == privacy.Identified {
@@ -113,9 +115,9 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 		if it.SOPClassUID == wsiSOPClass && it.DICOM != nil && len(it.DICOM.ImageType) >= 3 {
 			switch strings.ToUpper(strings.TrimSpace(it.DICOM.ImageType[2])) {
 			case "LABEL":
-				return Exclude, "the slide's label image (it shows the patient's details)"
+				return Exclude, i18n.Msg("the slide's label image (it shows the patient's details)")
 			case "OVERVIEW":
-				return Exclude, "the slide's overview image (it shows the label)"
+				return Exclude, i18n.Msg("the slide's overview image (it shows the label)")
 			}
 		}
 		if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
@@ -125,7 +127,7 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			return Exclude, reason
 		}
 		if it.BurnedIn {
-			return Review, "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"
+			return Review, i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")
 		}
 		return Transform, ""
 	case intake.KindSlide:
@@ -139,18 +141,27 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			}
 			return Transform, ""
 		}
-		return Exclude, fmt.Sprintf("Dossier cannot remove identity from %s slides yet; send the glass slides, or this file at the identified level", it.Slide.Vendor)
+		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove identity from %s slides yet; send the glass slides, or this file at the identified level"), it.Slide.Vendor)
 	case intake.KindImage:
 		switch it.Format {
 		case "jpeg", "png", "bmp":
-			return Review, "a photo or scan may show names or other details in the picture itself"
+			return Review, i18n.Msg("a photo or scan may show names or other details in the picture itself")
 		}
-		return Exclude, fmt.Sprintf("Dossier cannot remove the hidden details (such as location) from %s pictures yet; save it as JPEG or PNG and add that instead", strings.ToUpper(it.Format))
+		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove the hidden details (such as location) from %s pictures yet; save it as JPEG or PNG and add that instead"), strings.ToUpper(it.Format))
 	case intake.KindPDF, intake.KindDocument:
 		return decideDocument(ctx, it, sc, opts)
 	}
-	return Exclude, "not a medical record Dossier can send"
+	return Exclude, notRecord
 }
+
+// notRecord is the reason an item of no kind Dossier sends is left out.
+var notRecord = i18n.Msg("not a medical record Dossier can send")
+
+// The reasons for an item whose file cannot be read again.
+var (
+	reasonChanged         = i18n.Msg("the file changed since it was added; add it again")
+	reasonUnreadableAgain = i18n.Msg("could not be read again: %s")
+)
 
 // preflightSecret keys the throw-away UID remap of a preflight run.
 var preflightSecret = make([]byte, privacy.SecretSize)
@@ -170,16 +181,16 @@ func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run fu
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return "the file changed since it was added; add it again"
+			return reasonChanged
 		}
-		return "could not be read again: " + plainError(err)
+		return fmt.Sprintf(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
 	err = run(stopAtFirstWrite{}, f)
 	if err == nil || errors.Is(err, errStarted) || errors.Is(err, context.Canceled) {
 		return ""
 	}
-	return "Dossier cannot remove identity from this file: " + plainError(err)
+	return fmt.Sprintf(i18n.Msg("Dossier cannot remove identity from this file: %s"), plainError(err))
 }
 
 // plainError drops package prefixes ("dicomdeid: ") from an error message.
@@ -196,26 +207,26 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	switch it.Format {
 	case "pdf", "docx", "txt", "html":
 	default:
-		return Review, fmt.Sprintf("Dossier cannot check %s files for names and other details", strings.ToUpper(it.Format))
+		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %s files for names and other details"), strings.ToUpper(it.Format))
 	}
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return Exclude, "the file changed since it was added; add it again"
+			return Exclude, reasonChanged
 		}
-		return Exclude, "could not be read again: " + plainError(err)
+		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
 	text, err := doctext.Extract(ctx, f, f.Size(), it.Format, doctext.Options{})
 	switch {
 	case errors.Is(err, doctext.ErrNoText):
-		return Review, "no readable text (perhaps a scan): its pages may show names or other details"
+		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
 	case err != nil:
-		return Review, "its text could not be read to check it for names and other details"
+		return Review, i18n.Msg("its text could not be read to check it for names and other details")
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			return Review, "its text mentions the patient (" + kinds(hits) + ")"
+			return Review, fmt.Sprintf(i18n.Msg("its text mentions the patient (%s)"), kinds(hits))
 		}
 	}
 	if it.Format == "pdf" || it.Format == "docx" {
@@ -224,12 +235,27 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	return Copy, ""
 }
 
-// kinds lists the kinds of identity found, without the values.
+// kindNames are the kinds of identity in words.
+var kindNames = map[identity.Kind]string{
+	identity.Name:      i18n.Msg("name"),
+	identity.ID:        i18n.Msg("hospital number"),
+	identity.BirthDate: i18n.Msg("date of birth"),
+	identity.Accession: i18n.Msg("accession number"),
+	identity.Address:   i18n.Msg("address"),
+	identity.Phone:     i18n.Msg("phone number"),
+	identity.Specimen:  i18n.Msg("specimen or slide number"),
+	identity.Other:     i18n.Msg("other details"),
+}
+
+// kinds lists the kinds of identity found, in words, without the values.
 func kinds(hits []leakscan.Hit) string {
 	seen := map[string]bool{}
 	var out []string
 	for _, h := range hits {
-		k := string(h.Kind)
+		k := kindNames[h.Kind]
+		if k == "" {
+			k = string(h.Kind)
+		}
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, k)

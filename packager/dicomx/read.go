@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/suyashkumar/dicom"
 	"github.com/suyashkumar/dicom/pkg/uid"
+
+	"dossier/packager/i18n"
 )
 
 // field maps a top-level tag to a Header field.
@@ -138,7 +141,7 @@ func (rd *reader) read() (*Header, error) {
 	if ts == "" {
 		e = rd.guessEncoding(off)
 		if h.MediaStorageSOPClassUID != "" || off > 0 {
-			rd.warn("no transfer syntax in meta information; inferred " + libTS(e))
+			rd.warn(fmt.Sprintf(i18n.Msg("no transfer syntax in meta information; inferred %s"), libTS(e)))
 		}
 	} else {
 		var ok bool
@@ -148,7 +151,7 @@ func (rd *reader) read() (*Header, error) {
 		}
 		if ts != tsDeflated {
 			if g := rd.guessEncoding(off); g.implicit != e.implicit && g.bo == e.bo {
-				rd.warn("dataset encoding differs from its transfer syntax; read as " + libTS(g))
+				rd.warn(fmt.Sprintf(i18n.Msg("dataset encoding differs from its transfer syntax; read as %s"), libTS(g)))
 				e = g
 			}
 		}
@@ -158,7 +161,7 @@ func (rd *reader) read() (*Header, error) {
 		if err := rd.inflate(); err != nil {
 			return nil, err
 		}
-		rd.warn("deflated transfer syntax: header read from inflated data")
+		rd.warn(i18n.Msg("deflated transfer syntax: header read from inflated data"))
 	}
 	if rd.dsStart >= rd.size {
 		return nil, damaged("no dataset after the meta information (file may be truncated)")
@@ -170,7 +173,7 @@ func (rd *reader) read() (*Header, error) {
 			return nil, werr
 		}
 		// Only part of a deflated dataset was available: keep what was walked.
-		rd.warn("deflated dataset read partially")
+		rd.warn(i18n.Msg("deflated dataset read partially"))
 	}
 	if rd.inflated && rd.inflateErr != nil && !rd.stopped {
 		return nil, rd.inflateProblem()
@@ -190,7 +193,7 @@ func (rd *reader) read() (*Header, error) {
 		}
 	}
 	if h.Rows > 0 && h.Columns > 0 && !h.PixelData.Present && !rd.hasFloatPixels {
-		rd.warn("Rows and Columns present but no Pixel Data (file may be truncated)")
+		rd.warn(i18n.Msg("Rows and Columns present but no Pixel Data (file may be truncated)"))
 	}
 	if rd.pixErr != nil {
 		return h, rd.pixErr
@@ -224,7 +227,7 @@ func (rd *reader) readMeta(off int64) (int64, error) {
 		e := le
 		if hb, err := rd.w.get(off, 6); err == nil && !upperVR(string(hb[4:6])) {
 			e.implicit = true
-			rd.warn("meta information encoded implicit VR")
+			rd.warn(i18n.Msg("meta information encoded implicit VR"))
 		}
 		eh, err := rd.header(off, rd.size, e)
 		if err != nil {
@@ -258,7 +261,7 @@ func (rd *reader) readMeta(off int64) (int64, error) {
 		off = vstart + int64(eh.vl)
 	}
 	if glEnd >= 0 && glEnd != off {
-		rd.warn("meta information group length inconsistent")
+		rd.warn(i18n.Msg("meta information group length inconsistent"))
 	}
 	return off, nil
 }
@@ -416,7 +419,7 @@ func (rd *reader) libParse() (ds dicom.Dataset, err error) {
 // are decoded according to the Specific Character Set.
 func (rd *reader) fillFromLibrary() {
 	if rd.libSkip != "" {
-		rd.warn("header library not used: " + rd.libSkip)
+		rd.warn(fmt.Sprintf(i18n.Msg("header library not used: %s"), rd.libSkip))
 		return
 	}
 	if rd.libEnd <= rd.dsStart {
@@ -428,7 +431,7 @@ func (rd *reader) fillFromLibrary() {
 	ds, err := rd.libParse()
 	if err != nil {
 		// The library's message may quote values: do not pass it on.
-		rd.warn("header library failed; values read by the fallback walker")
+		rd.warn(i18n.Msg("header library failed; values read by the fallback walker"))
 		return
 	}
 	h := rd.h

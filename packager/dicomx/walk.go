@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
+
+	"dossier/packager/i18n"
 )
 
 const (
@@ -275,11 +277,11 @@ func (rd *reader) header(off, end int64, e enc) (elemHdr, error) {
 		return h, nil
 	}
 	if !knownVR(h.vr) {
-		rd.warn("unknown VR " + h.vr + " in element " + tagText(h.tag))
+		rd.warn(fmt.Sprintf(i18n.Msg("unknown VR %s in element %s"), h.vr, tagText(h.tag)))
 		if off < rd.libEnd && rd.libSkip == "" {
 			// The library may size this value differently (it reads "NA"
 			// with a 4-byte length): do not let it allocate from it.
-			rd.libSkip = "unknown VR " + h.vr
+			rd.libSkip = fmt.Sprintf(i18n.Msg("unknown VR %s"), h.vr)
 		}
 	}
 	h.vl = uint32(e.bo.Uint16(b[6:]))
@@ -358,12 +360,12 @@ func (rd *reader) walkDataset(off, end int64, undefined bool, depth int, e enc, 
 			if undefined {
 				return off + 8, nil
 			}
-			rd.warn("stray item delimiter")
+			rd.warn(i18n.Msg("stray item delimiter"))
 			off += 8
 			continue
 		case tSeqDelim:
 			if depth == 0 {
-				rd.warn("stray sequence delimiter")
+				rd.warn(i18n.Msg("stray sequence delimiter"))
 				off += 8
 				continue
 			}
@@ -391,13 +393,13 @@ func (rd *reader) walkDataset(off, end int64, undefined bool, depth int, e enc, 
 			rd.hasFloatPixels = true
 		}
 		if h.tag == tExtOffsets || h.tag == tExtLengths {
-			rd.warn("extended offset table present")
+			rd.warn(i18n.Msg("extended offset table present"))
 		}
 		if !e.implicit && !libLongVR(h.vr) && longVRForm(h.vr) { // OV, SV, UV
 			if depth == 0 {
 				rd.cutLib(off)
 			} else if rd.libSkip == "" && off < rd.libEnd {
-				rd.libSkip = "64-bit VR " + h.vr + " inside a sequence"
+				rd.libSkip = fmt.Sprintf(i18n.Msg("64-bit VR %s inside a sequence"), h.vr)
 			}
 		}
 		if h.vl == undefinedLength {
@@ -410,7 +412,7 @@ func (rd *reader) walkDataset(off, end int64, undefined bool, depth int, e enc, 
 					if depth == 0 {
 						rd.cutLib(off)
 					} else if rd.libSkip == "" && off < rd.libEnd {
-						rd.libSkip = "UN sequence inside a sequence"
+						rd.libSkip = i18n.Msg("UN sequence inside a sequence")
 					}
 				}
 				off, err = rd.walkSeq(vstart, end, true, depth+1, se, h.tag)
@@ -471,7 +473,7 @@ func (rd *reader) capture(h elemHdr, vstart int64) error {
 		rd.vals = make(map[uint32][]byte, 48)
 	}
 	if _, dup := rd.vals[h.tag]; dup {
-		rd.warn("duplicate element " + tagText(h.tag))
+		rd.warn(fmt.Sprintf(i18n.Msg("duplicate element %s"), tagText(h.tag)))
 		return nil
 	}
 	rd.vals[h.tag] = append([]byte(nil), b...)
@@ -513,7 +515,7 @@ func (rd *reader) walkSeq(off, end int64, undefined bool, depth int, e enc, seqT
 			if undefined {
 				return off + 8, nil
 			}
-			rd.warn("sequence delimiter in a defined-length sequence")
+			rd.warn(i18n.Msg("sequence delimiter in a defined-length sequence"))
 			off += 8
 			continue
 		case tItem:
@@ -611,7 +613,7 @@ func (rd *reader) pixel(h elemHdr, vstart int64) error {
 	off := vstart
 	for i := 0; ; i++ {
 		if i >= maxFragments {
-			rd.warn("encapsulated pixel data: too many fragments, not all checked")
+			rd.warn(i18n.Msg("encapsulated pixel data: too many fragments, not all checked"))
 			return nil
 		}
 		b, err := rd.w.small(off, 8, rd.scratch[:])

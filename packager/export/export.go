@@ -142,15 +142,16 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		Shipments:     d.Shipments,
 	}
 	if req.Report != nil {
-		s.CancerType = req.Report.CancerName
-		if t, err := checklist.Texts(i18n.MustLoad(req.Language).Lang()); err == nil && t.Cancer(req.Report.Cancer) != "" {
-			s.CancerType = t.Cancer(req.Report.Cancer)
+		rep := req.Report
+		if local, err := checklist.Localize(rep, i18n.MustLoad(req.Language).Lang()); err == nil {
+			rep = local
 		}
+		s.CancerType = rep.CancerName
 		s.Reports = cover.ReportsFrom(req.Report.Documents, name)
 		s.Biomarkers = cover.BiomarkersFrom(req.Rules, req.Report, name)
-		s.Missing = cover.MissingFrom(req.Report)
-		if req.Report.Urgency.Urgent {
-			s.Urgency = req.Report.Urgency.Message
+		s.Missing = cover.MissingFrom(rep)
+		if rep.Urgency.Urgent {
+			s.Urgency = rep.Urgency.Message
 		}
 	}
 	switch info.Level {

@@ -67,6 +67,31 @@ func TestSummaryLanguage(t *testing.T) {
 	if s := Summary(Request{Report: rep}, info, p); s.Language != "" || s.CancerType != "Lung cancer" {
 		t.Errorf("English summary: language %q, cancer %q", s.Language, s.CancerType)
 	}
+	// What the checklist noted and its urgency are in the cover's language too.
+	rules, err := checklist.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = rules.Evaluate(&checklist.Case{Cancer: "aml", Details: checklist.Details{Doctor: checklist.Contact{Name: "Dr Lee"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = Summary(Request{Report: rep, Language: "zh-Hans"}, info, p)
+	if !strings.Contains(s.Urgency, "急性白血病") {
+		t.Errorf("Chinese urgency %q", s.Urgency)
+	}
+	found := false
+	for _, m := range s.Missing {
+		if m.RuleID == "treating-doctor" {
+			found = m.Reason == "请填写医生的电话、电子邮箱或地址。"
+		}
+	}
+	if !found {
+		t.Errorf("the doctor's note is not in Chinese: %+v", s.Missing)
+	}
+	if en := Summary(Request{Report: rep}, info, p); !strings.HasPrefix(en.Urgency, "Acute leukaemia") {
+		t.Errorf("English urgency %q", en.Urgency)
+	}
 	if _, err := Pack(t.Context(), nil, Request{Language: "tlh", Level: privacy.Identified}); err == nil || !strings.Contains(err.Error(), "tlh") {
 		t.Errorf("Pack with an unknown language: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"dossier/packager/dicomx"
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/slide"
 )
@@ -100,9 +101,9 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	case KindOther:
 		switch it.Format {
 		case "iso":
-			it.Problems = append(it.Problems, "a disc image (.iso): open it on your computer (double-click) and add the files inside")
+			it.Problems = append(it.Problems, i18n.Msg("a disc image (.iso): open it on your computer (double-click) and add the files inside"))
 		case "gzip", "7z", "rar":
-			it.Problems = append(it.Problems, fmt.Sprintf("a %s archive, which Dossier cannot open yet: unpack it first, then add the folder", it.Format))
+			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("a %s archive, which Dossier cannot open yet: unpack it first, then add the folder"), it.Format))
 		}
 	}
 	if it.Problems == nil {
@@ -119,9 +120,9 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 		it.Kind = KindUnreadable
 		var d *dicomx.DamagedError
 		if errors.As(err, &d) {
-			it.Problems = append(it.Problems, "damaged DICOM file: "+d.Reason)
+			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged DICOM file: %s"), d.Reason))
 		} else {
-			it.Problems = append(it.Problems, "could not read this DICOM file: "+plainErr(err))
+			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("could not read this DICOM file: %s"), plainErr(err)))
 		}
 		return
 	}
@@ -159,10 +160,10 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	}
 	it.Problems = append(it.Problems, h.Warnings...)
 	if h.SOPInstanceUID == "" {
-		it.Problems = append(it.Problems, "no SOP Instance UID: the image cannot be told apart from others")
+		it.Problems = append(it.Problems, i18n.Msg("no SOP Instance UID: the image cannot be told apart from others"))
 	}
 	if h.StudyInstanceUID == "" {
-		it.Problems = append(it.Problems, "no Study Instance UID: the image cannot be placed in a study")
+		it.Problems = append(it.Problems, i18n.Msg("no Study Instance UID: the image cannot be placed in a study"))
 	}
 	if h.IsWSI() {
 		it.Format = "dicom-wsi"
@@ -186,7 +187,7 @@ func (s *scanner) tiff(it *Item, ra io.ReaderAt, size int64) {
 		it.Kind, it.Format = KindImage, "tiff"
 	case err != nil:
 		it.Kind, it.Format = KindUnreadable, "tiff"
-		it.Problems = append(it.Problems, "damaged TIFF file: "+err.Error())
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged TIFF file: %s"), err))
 	default:
 		s.setSlide(it, info)
 	}
@@ -197,7 +198,7 @@ func (s *scanner) mrxs(it *Item, path string) {
 	info, err := slide.DetectMRXS(path)
 	if err != nil {
 		it.Kind, it.Format = KindUnreadable, "mrxs"
-		it.Problems = append(it.Problems, "damaged MIRAX slide: "+err.Error())
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged MIRAX slide: %s"), err))
 		return
 	}
 	s.setSlide(it, info)
@@ -237,14 +238,14 @@ func slideTokenKind(key string) identity.Kind {
 func checkPDF(it *Item, ra io.ReaderAt, size int64) {
 	tail := make([]byte, min(size, 2048))
 	if _, err := ra.ReadAt(tail, size-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
-		it.Problems = append(it.Problems, "cannot read the end of this PDF: "+plainErr(err))
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("cannot read the end of this PDF: %s"), plainErr(err)))
 		return
 	}
 	if !bytes.Contains(tail, []byte("%%EOF")) {
-		it.Problems = append(it.Problems, "this PDF seems cut short (it has no end marker): download or scan it again")
+		it.Problems = append(it.Problems, i18n.Msg("this PDF seems cut short (it has no end marker): download or scan it again"))
 	}
 	if bytes.Contains(tail, []byte("/Encrypt")) {
-		it.Problems = append(it.Problems, "this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")
+		it.Problems = append(it.Problems, i18n.Msg("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF"))
 	}
 }
 
@@ -257,11 +258,11 @@ func checkImage(it *Item, ra io.ReaderAt, size int64) {
 	}
 	cfg, _, err := image.DecodeConfig(io.NewSectionReader(ra, 0, size))
 	if err != nil {
-		it.Problems = append(it.Problems, "this picture may be damaged: its header could not be read")
+		it.Problems = append(it.Problems, i18n.Msg("this picture may be damaged: its header could not be read"))
 		return
 	}
 	if cfg.Width <= smallGraphic && cfg.Height <= smallGraphic {
-		it.Kind, it.Reason = KindSkipped, fmt.Sprintf("a small graphic (%dx%d pixels, an icon or button), not a record", cfg.Width, cfg.Height)
+		it.Kind, it.Reason = KindSkipped, fmt.Sprintf(i18n.Msg("a small graphic (%dx%d pixels, an icon or button), not a record"), cfg.Width, cfg.Height)
 	}
 }
 

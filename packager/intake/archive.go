@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"dossier/packager/i18n"
 )
 
 // errBomb is returned when an archive entry unpacks to far more than it
@@ -18,7 +20,7 @@ var errBomb = errors.New("unpacks to far more data than its size allows (a damag
 
 // errBudget is returned when an archive as a whole unpacks to more than
 // Options.MaxArchiveBytes.
-var errBudget = errors.New("the archive unpacks to more data than Dossier accepts from one download")
+var errBudget = errors.New(i18n.Msg("the archive unpacks to more data than Dossier accepts from one download"))
 
 // zip looks inside a ZIP archive. Office documents (DOCX, XLSX, ODT) are
 // documents, Java archives belong to viewer programs; anything else is an
@@ -28,7 +30,7 @@ func (s *scanner) zip(ctx context.Context, it *Item, root string, ra io.ReaderAt
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		it.Kind = KindUnreadable
-		it.Problems = append(it.Problems, "damaged ZIP archive: "+err.Error())
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged ZIP archive: %s"), err))
 		return []*Item{it}
 	}
 	if kind, format, reason := zipFlavour(zr); kind != "" {
@@ -39,11 +41,11 @@ func (s *scanner) zip(ctx context.Context, it *Item, root string, ra io.ReaderAt
 	it.Problems = []string{}
 	out := []*Item{it}
 	if depth >= s.opts.MaxArchiveDepth {
-		it.Problems = append(it.Problems, fmt.Sprintf("archives nested more than %d deep are not opened: unpack this one first", s.opts.MaxArchiveDepth))
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("archives nested more than %d deep are not opened: unpack this one first"), s.opts.MaxArchiveDepth))
 		return out
 	}
 	if len(zr.File) > s.opts.MaxArchiveEntries {
-		it.Problems = append(it.Problems, fmt.Sprintf("the archive holds %d entries, more than the %d Dossier reads: unpack it first", len(zr.File), s.opts.MaxArchiveEntries))
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("the archive holds %d entries, more than the %d Dossier reads: unpack it first"), len(zr.File), s.opts.MaxArchiveEntries))
 		return out
 	}
 	budget := &byteBudget{left: s.opts.MaxArchiveBytes}
@@ -62,22 +64,22 @@ func (s *scanner) zip(ctx context.Context, it *Item, root string, ra io.ReaderAt
 		name, ok := safeEntryName(f.Name)
 		if !ok {
 			out = append(out, &Item{Path: entry, Kind: KindSkipped, Size: int64(f.UncompressedSize64),
-				Reason: "refused: its name points outside the archive (for example '../'), which is unsafe", Problems: []string{}})
+				Reason: i18n.Msg("refused: its name points outside the archive (for example '../'), which is unsafe"), Problems: []string{}})
 			continue
 		}
 		entry = it.Path + "!/" + name
 		if reason := junkDir(path.Base(path.Dir(name))); reason != "" || strings.HasPrefix(name, "__MACOSX/") {
 			if reason == "" {
-				reason = "macOS copy metadata, not a record"
+				reason = i18n.Msg("macOS copy metadata, not a record")
 			}
 			out = append(out, &Item{Path: entry, Kind: KindSkipped, Size: int64(f.UncompressedSize64), Reason: reason, Problems: []string{}})
 			continue
 		}
 		src, cleanup, err := s.unpack(f, budget)
 		if err != nil {
-			out = append(out, unreadable(entry, int64(f.UncompressedSize64), "cannot unpack from the archive: "+err.Error()))
+			out = append(out, unreadable(entry, int64(f.UncompressedSize64), fmt.Sprintf(i18n.Msg("cannot unpack from the archive: %s"), err)))
 			if errors.Is(err, errBudget) {
-				it.Problems = append(it.Problems, errBudget.Error()+": unpack it first")
+				it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("%s: unpack it first"), errBudget))
 				break
 			}
 			continue
@@ -105,7 +107,7 @@ func zipFlavour(zr *zip.Reader) (kind Kind, format, reason string) {
 	case has["mimetype"] && has["content.xml"]:
 		return KindDocument, "odf", ""
 	case has["META-INF/MANIFEST.MF"]:
-		return KindSkipped, "jar", "a Java program (for example the viewer on a CD), not a record"
+		return KindSkipped, "jar", i18n.Msg("a Java program (for example the viewer on a CD), not a record")
 	}
 	return "", "", ""
 }

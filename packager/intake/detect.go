@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"dossier/packager/i18n"
 )
 
 // headSize is how much of a file detection looks at.
@@ -173,11 +175,11 @@ func viewerDir(p string) string {
 	for _, part := range parts[:max(len(parts)-1, 0)] {
 		switch strings.ToLower(strings.TrimSuffix(part, ";1")) {
 		case "ihe_pdi":
-			return "web copy of the images (IHE_PDI); the DICOM files are the originals"
+			return i18n.Msg("web copy of the images (IHE_PDI); the DICOM files are the originals")
 		case "viewer", "viewers", "dicomviewer", "program", "programs", "program files", "bin", "lib", "jre",
 			"efilm", "radiant", "kpacs", "k-pacs", "microdicom", "weasis", "osirix", "synapse", "centricity",
 			"imageviewer", "image viewer", "plugins", "help":
-			return "part of a viewer program on the disc, not a record"
+			return i18n.Msg("part of a viewer program on the disc, not a record")
 		}
 	}
 	return ""

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 )
 
@@ -67,7 +68,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		}
 		if it.SOPInstanceUID != "" {
 			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
-				it.Problems = appendOnce(it.Problems, "the same image (SOP Instance UID) as "+first+": probably a second copy")
+				it.Problems = appendOnce(it.Problems, fmt.Sprintf(i18n.Msg("the same image (SOP Instance UID) as %s: probably a second copy"), first))
 				dupPaths = append(dupPaths, it.Path)
 				continue
 			}
@@ -177,12 +178,17 @@ type gap struct {
 }
 
 // String describes the gap in English.
+// The sentences a gap is written in.
+var (
+	gapOne     = i18n.Msg("1 of %d images is missing (numbers run from %d to %d)")
+	gapSeveral = i18n.Msg("%d of %d images are missing (numbers run from %d to %d)")
+)
+
 func (g gap) String() string {
-	verb := "are"
 	if g.Missing == 1 {
-		verb = "is"
+		return fmt.Sprintf(gapOne, g.Span, g.Low, g.High)
 	}
-	return fmt.Sprintf("%d of %d images %s missing (numbers run from %d to %d)", g.Missing, g.Span, verb, g.Low, g.High)
+	return fmt.Sprintf(gapSeveral, g.Missing, g.Span, g.Low, g.High)
 }
 
 // findGap finds missing instance numbers in a series, if the numbering
@@ -275,7 +281,7 @@ func checkDICOMDIRs(inv *Inventory) {
 			}
 		}
 		if missing > 0 {
-			it.Problems = appendOnce(it.Problems, fmt.Sprintf("the disc index lists %d files; %d of them were not found", listed, missing))
+			it.Problems = appendOnce(it.Problems, fmt.Sprintf(i18n.Msg("the disc index lists %d files; %d of them were not found"), listed, missing))
 			changed = true
 		}
 	}

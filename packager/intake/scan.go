@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 )
 
@@ -199,7 +200,7 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 	if lfi.Mode()&os.ModeSymlink != 0 {
 		fi, err = os.Stat(p)
 		if err != nil {
-			w.emit(unreadable(p, 0, "this shortcut (symbolic link) leads nowhere or loops: "+plainErr(err)))
+			w.emit(unreadable(p, 0, fmt.Sprintf(i18n.Msg("this shortcut (symbolic link) leads nowhere or loops: %s"), plainErr(err))))
 			return
 		}
 	}
@@ -207,7 +208,7 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 	case fi.IsDir():
 		for _, a := range ancestors {
 			if os.SameFile(a, fi) {
-				w.emit(&Item{Path: p, Kind: KindSkipped, Reason: "folder shortcut that loops back to a folder already being scanned"})
+				w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.Msg("folder shortcut that loops back to a folder already being scanned")})
 				return
 			}
 		}
@@ -241,7 +242,7 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 		case <-w.ctx.Done():
 		}
 	default:
-		w.emit(&Item{Path: p, Kind: KindSkipped, Reason: "not a regular file (device, pipe or socket)"})
+		w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.Msg("not a regular file (device, pipe or socket)")})
 	}
 }
 
@@ -249,9 +250,9 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 func junkDir(name string) string {
 	switch strings.ToLower(name) {
 	case "__macosx":
-		return "macOS copy metadata, not a record"
+		return i18n.Msg("macOS copy metadata, not a record")
 	case ".git", ".svn", "$recycle.bin", "system volume information", ".trashes", ".spotlight-v100", ".fseventsd":
-		return "system folder, not a record"
+		return i18n.Msg("system folder, not a record")
 	}
 	return ""
 }
@@ -264,11 +265,11 @@ func unreadable(p string, size int64, problem string) *Item {
 func readProblem(err error) string {
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return "cannot read: permission denied (ask whoever made the copy, or copy it to your own folder first)"
+		return i18n.Msg("cannot read: permission denied (ask whoever made the copy, or copy it to your own folder first)")
 	case errors.Is(err, fs.ErrNotExist):
-		return "not found: the file or folder is gone (was the CD or USB stick removed?)"
+		return i18n.Msg("not found: the file or folder is gone (was the CD or USB stick removed?)")
 	}
-	return "cannot read: " + plainErr(err)
+	return fmt.Sprintf(i18n.Msg("cannot read: %s"), plainErr(err))
 }
 
 // plainErr strips the path from *PathError so messages stay short.

@@ -1,0 +1,160 @@
+package checklist
+
+import (
+	"fmt"
+	"strings"
+
+	"dossier/packager/i18n"
+)
+
+// Note is one sentence of a result's note, or of the report's identity
+// findings: a message format registered with i18n.Msg and its values, so
+// it can be written in any language the messages are translated into.
+// Lists of values are i18n.List.
+type Note struct {
+	Format string
+	Args   []any
+}
+
+// In writes the note in a catalog's language.
+func (n Note) In(c *i18n.Catalog) string { return c.Sprintf(n.Format, n.Args...) }
+
+// String writes the note in English.
+func (n Note) String() string { return i18n.MustLoad(i18n.English).Sprintf(n.Format, n.Args...) }
+
+// note adds a sentence to the result's note.
+func (r *Result) note(format string, args ...any) {
+	n := Note{Format: format, Args: args}
+	r.Notes = append(r.Notes, n)
+	r.Note = strings.TrimSpace(r.Note + " " + n.String())
+}
+
+// english writes notes in English, one string each.
+func english(notes []Note) []string {
+	out := make([]string, 0, len(notes))
+	for _, n := range notes {
+		out = append(out, n.String())
+	}
+	return out
+}
+
+// The sentences of the checklist's notes.
+var (
+	noteDocumentsCount   = i18n.Msg("%d of the %d documents needed are here.")
+	noteNotFoundHere     = i18n.Msg("Not found in the reports here: %s.")
+	noteUnreadableGive   = i18n.Msg("%d document(s) could not be read by Dossier (perhaps scans). Check whether they give %s; if so, you can mark this as done.")
+	noteNotMentioned     = i18n.Msg("The reports here do not mention %s.")
+	noteUnreadableToo    = i18n.Msg("%d document(s) could not be read; check them too.")
+	noteReportNoImages   = i18n.Msg("A written radiology report is here, but not the images themselves.")
+	notePicturesNotDICOM = i18n.Msg("Pictures or PDFs of scans are here; the reviewer needs the original DICOM files.")
+	noteNoDICOM          = i18n.Msg("No DICOM images of this kind (%s) were found.")
+	noteStudiesCount     = i18n.Msg("%d of the %d studies needed are here.")
+	noteSeriesCount      = i18n.Msg("Only %d series (%s) are here; at least %d are needed.")
+	noteNoScanDate       = i18n.Msg("The date of the scans could not be read.")
+	noteScanOld          = i18n.Msg("The newest scan here is from %s, more than %d days ago.")
+	noteNoSlides         = i18n.Msg("No slide scans were found, and no shipment of glass slides is noted.")
+	noteUntracked        = i18n.Msg("A shipment is noted, but without a courier and tracking number. Add them so the centre can match the parcel.")
+	noteDoctorContact    = i18n.Msg("Add a phone number, e-mail or address for your doctor.")
+	noteFromRecords      = i18n.Msg("Taken from your scans; please check it.")
+	noteNameAndBirth     = i18n.Msg("Give both your full name and your date of birth.")
+
+	noteSeveralPeople = i18n.Msg("The scans name %d different people. Check that every scan is yours before sending.")
+	noteNameDiffers   = i18n.Msg("A name in the scans is spelt differently from the name you gave. The centre may ask about it.")
+	noteBirthDiffers  = i18n.Msg("A date of birth in the scans differs from the one you gave. The centre may ask about it.")
+)
+
+// The evidence lines of a noted shipment.
+var (
+	labelShipped         = i18n.Msg("shipped: %s")
+	labelCourier         = i18n.Msg("shipped: %s by %s")
+	labelTracking        = i18n.Msg("shipped: %s, tracking %s")
+	labelCourierTracking = i18n.Msg("shipped: %s by %s, tracking %s")
+)
+
+// shipmentWords are the kinds of shipped item in words.
+var shipmentWords = map[string]string{
+	ShipGlassSlides: i18n.Msg("glass slides"),
+	ShipBlocks:      i18n.Msg("tissue blocks"),
+	ShipImagingDisc: i18n.Msg("imaging disc"),
+	ShipOther:       i18n.Msg("other items"),
+}
+
+// Localize returns the report in a language: the rules' texts and the
+// cancer type's name from the checklist's translation (Texts), the notes,
+// the markers not found, the identity findings and the guidance from the
+// message translations (packager/i18n). What has no translation stays in
+// English; the report itself is not changed. English returns rep.
+func Localize(rep *Report, lang string) (*Report, error) {
+	if rep == nil {
+		return nil, nil
+	}
+	c, err := i18n.Load(lang)
+	if err != nil {
+		return nil, fmt.Errorf("checklist: %w", err)
+	}
+	if c.Lang() == i18n.English {
+		return rep, nil
+	}
+	t, err := Texts(c.Lang())
+	if err != nil {
+		return nil, err
+	}
+	sep := c.T("pdf.sentence.separator")
+	out := *rep
+	out.Rules = make([]Result, len(rep.Rules))
+	for i, r := range rep.Rules {
+		rt := t.Rule(r.ID)
+		r.Title = cmpOr(rt.Title, r.Title)
+		r.Why = cmpOr(rt.Why, r.Why)
+		r.Advice = cmpOr(rt.Advice, r.Advice)
+		r.Request = cmpOr(rt.Request, r.Request)
+		if len(r.Notes) > 0 {
+			r.Note = notesIn(c, r.Notes, sep)
+		}
+		r.Missing = messages(c, r.Missing)
+		r.Evidence = messages(c, r.Evidence)
+		out.Rules[i] = r
+	}
+	out.CancerName = cmpOr(t.Cancer(rep.Cancer), rep.CancerName)
+	out.Urgency.Message = c.Message(rep.Urgency.Message)
+	out.Remote = c.Message(rep.Remote)
+	if len(rep.inPerson) > 0 {
+		out.InPerson = strings.Join(messages(c, rep.inPerson), sep)
+	}
+	if len(rep.identity) > 0 {
+		out.Identity = nil
+		for _, n := range rep.identity {
+			out.Identity = append(out.Identity, n.In(c))
+		}
+	}
+	return &out, nil
+}
+
+// notesIn writes notes in a catalog's language, joined by sep.
+func notesIn(c *i18n.Catalog, notes []Note, sep string) string {
+	parts := make([]string, len(notes))
+	for i, n := range notes {
+		parts[i] = n.In(c)
+	}
+	return strings.Join(parts, sep)
+}
+
+// messages translates each text (i18n.Catalog.Message); texts it does not
+// know, such as file paths, stay as they are.
+func messages(c *i18n.Catalog, texts []string) []string {
+	if texts == nil {
+		return nil
+	}
+	out := make([]string, len(texts))
+	for i, s := range texts {
+		out[i] = c.Message(s)
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

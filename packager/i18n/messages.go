@@ -1,0 +1,269 @@
+package i18n
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"dossier/assets"
+)
+
+// Messages are the sentences Dossier's packages write into their findings
+// (an intake problem, the reason an item is left out, a checklist note) in
+// English, and keep: in the case store, in JSON output, in logs. They are
+// translated the way gettext does it, with the English text as the key:
+// assets/translations/messages/LANG.json maps each English format to its
+// translation. A package marks each format with Msg where it is written
+// (a test finds every marked format in the source and checks that each
+// language has it), and the display edge translates the finished English
+// text with Catalog.Message, which finds the format it was written from
+// and translates the values inside it too. The file may also hold texts
+// that come from data, such as the checklist's guidance.
+
+// messagesDir is where the message files are inside assets.Messages.
+const messagesDir = "translations/messages"
+
+// Msg marks an English message format for translation and returns it
+// unchanged: a package writes fmt.Sprintf(i18n.Msg("a %s archive"), f)
+// where it would have written the format alone. Formats may use %s, %q
+// and %d, and must hold words besides their verbs.
+func Msg(format string) string { return format }
+
+// format is one translated message format with verbs, as a pattern that
+// finds its values in a text written from it.
+type format struct {
+	text  string
+	re    *regexp.Regexp
+	verbs []byte // 's', 'q' or 'd', one per verb
+}
+
+// verbRe finds the verbs a message format may use.
+var verbRe = regexp.MustCompile(`%[sdq]`)
+
+// compile returns the pattern of a format, or nil for one without verbs.
+func compile(text string) *format {
+	locs := verbRe.FindAllStringIndex(text, -1)
+	if len(locs) == 0 {
+		return nil
+	}
+	f := &format{text: text}
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, l := range locs {
+		b.WriteString(regexp.QuoteMeta(text[last:l[0]]))
+		switch v := text[l[1]-1]; v {
+		case 'd':
+			b.WriteString(`(-?\d+)`)
+		case 'q':
+			b.WriteString(`("(?:[^"\\]|\\.)*")`)
+		default:
+			b.WriteString(`(.*?)`)
+		}
+		f.verbs = append(f.verbs, text[l[1]-1])
+		last = l[1]
+	}
+	b.WriteString(regexp.QuoteMeta(text[last:]))
+	b.WriteString("$")
+	f.re = regexp.MustCompile(b.String())
+	return f
+}
+
+// messageTable is one language's message translations, with the patterns
+// of its formats that have verbs, longest first so that the most specific
+// matches.
+type messageTable struct {
+	texts    map[string]string
+	patterns []*format
+}
+
+var (
+	messagesOnce sync.Once
+	messages     map[string]*messageTable // by language tag
+	messagesErr  error
+)
+
+// messageFiles reads every message file once.
+func messageFiles() (map[string]*messageTable, error) {
+	messagesOnce.Do(func() { messages, messagesErr = readMessages(assets.Messages, messagesDir) })
+	return messages, messagesErr
+}
+
+// readMessages reads every DIR/LANG.json of fsys.
+func readMessages(fsys fs.FS, dir string) (map[string]*messageTable, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*messageTable{}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		t := &messageTable{texts: map[string]string{}}
+		if err := json.Unmarshal(data, &t.texts); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for k := range t.texts {
+			if f := compile(k); f != nil {
+				t.patterns = append(t.patterns, f)
+			}
+		}
+		slices.SortFunc(t.patterns, func(a, b *format) int {
+			return cmp.Or(len(b.text)-len(a.text), strings.Compare(a.text, b.text))
+		})
+		out[strings.TrimSuffix(path.Base(name), ".json")] = t
+	}
+	return out, nil
+}
+
+// MessageFile returns the translations of the message formats into a
+// language (nil when it has no file), for tests and tools.
+func MessageFile(lang string) (map[string]string, error) {
+	all, err := messageFiles()
+	if err != nil {
+		return nil, err
+	}
+	for tag, t := range all {
+		if strings.EqualFold(tag, lang) {
+			return t.texts, nil
+		}
+	}
+	return nil, nil
+}
+
+// List is a list of values a message names ("EGFR, ALK"): Sprintf
+// translates each and joins them with the language's list separator.
+type List []string
+
+// Message translates an English message written from a registered format
+// (or listed as it is in the message file): the format is translated, and
+// so is each text value inside it that is a message itself; other values
+// (a file name, an error's details) stay as they are. A list of messages
+// joined by ", " or "; " is translated item by item. A text no format
+// matches, or a language without a translation, gives s unchanged.
+func (c *Catalog) Message(s string) string {
+	tr := c.messageTable()
+	if tr == nil || s == "" {
+		return s
+	}
+	if t, ok := tr.texts[s]; ok {
+		return t
+	}
+	for _, f := range tr.patterns {
+		t := tr.texts[f.text]
+		m := f.re.FindStringSubmatch(s)
+		if m == nil {
+			continue
+		}
+		args := make([]any, len(f.verbs))
+		for i, v := range f.verbs {
+			switch v {
+			case 'd':
+				n, _ := strconv.Atoi(m[i+1])
+				args[i] = n
+			case 'q':
+				u, err := strconv.Unquote(m[i+1])
+				if err != nil {
+					u = m[i+1]
+				}
+				args[i] = c.Message(u)
+			default:
+				args[i] = c.Message(m[i+1])
+			}
+		}
+		return fmt.Sprintf(t, args...)
+	}
+	// A list of messages ("date of birth, name"), or of findings joined
+	// with "; ", is translated item by item when every item is a message.
+	for _, sep := range []string{"; ", ", "} {
+		parts := strings.Split(s, sep)
+		if len(parts) < 2 {
+			continue
+		}
+		for i, p := range parts {
+			if parts[i] = c.Message(p); parts[i] == p {
+				return s
+			}
+		}
+		if sep == ", " {
+			sep = c.T("pdf.list.separator")
+		} else {
+			sep = c.T("pdf.findings.separator")
+		}
+		return strings.Join(parts, sep)
+	}
+	return s
+}
+
+// Sprintf writes a registered English format in the catalog's language:
+// the translated format, with each string argument translated as a
+// message and each List joined with the language's list separator. In
+// English (or without a translation of the format) it is fmt.Sprintf, with
+// lists joined by ", ".
+func (c *Catalog) Sprintf(format string, args ...any) string {
+	tr := c.messageTable()
+	sep := ", "
+	if tr != nil {
+		if t, ok := tr.texts[format]; ok {
+			format = t
+		} else {
+			tr = nil
+		}
+	}
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case List:
+			if tr != nil {
+				out[i] = c.List(v)
+			} else {
+				out[i] = strings.Join(v, sep)
+			}
+		case string:
+			out[i] = v
+			if tr != nil {
+				out[i] = c.Message(v)
+			}
+		default:
+			out[i] = a
+		}
+	}
+	if len(out) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, out...)
+}
+
+// List translates each text of a list (as Message does) and joins them
+// with the language's list separator ("EGFR, ALK"; "EGFR、ALK").
+func (c *Catalog) List(items []string) string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = c.Message(s)
+	}
+	return strings.Join(out, c.T("pdf.list.separator"))
+}
+
+// messageTable is the catalog's message translations, or nil for English.
+func (c *Catalog) messageTable() *messageTable {
+	if c.table != nil {
+		return c.table
+	}
+	if c.lang == English || c.lang == "" {
+		return nil
+	}
+	all, err := messageFiles()
+	if err != nil {
+		return nil
+	}
+	return all[c.lang]
+}
