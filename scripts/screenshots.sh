@@ -41,6 +41,7 @@ shoot open-result 14
 shoot settings 6
 shoot cases 7
 shoot preview 8
+shoot checklist 8
 shoot walkthrough 6
 shoot about 6
 
@@ -51,3 +52,5 @@ shoot preview 8 zh-Hans
 shoot walkthrough 6 zh-Hans
 shoot settings 6 zh-Hans
 shoot export-1 6 zh-Hans
+shoot export-2 9 zh-Hans
+shoot checklist 8 zh-Hans

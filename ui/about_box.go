@@ -28,7 +28,7 @@ func (v *mainView) showAbout() {
 	ver := widget.NewLabelWithStyle(aboutVersion(v.cfg.Version), fyne.TextAlignCenter, fyne.TextStyle{})
 	ver.Selectable = true
 	what := widget.NewLabel(lang.X("about.text", "Gathers the medical records a specialist needs for a second opinion, shows what is missing, and sends them as one locked bundle. It only reads your files; it never changes them."))
-	what.Wrapping = fyne.TextWrapWord
+	what.Wrapping = wordWrap()
 	what.Alignment = fyne.TextAlignCenter
 	content := container.NewVBox(container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), widget.NewIcon(icon))), name, ver, what)
 	d := dialog.NewCustom(lang.X("menu.about", "About Dossier"), lang.X("button.close", "Close"), content, v.win)

@@ -34,7 +34,7 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	summary := widget.NewLabel(caseSummary(inv))
-	summary.Wrapping = fyne.TextWrapWord
+	summary.Wrapping = wordWrap()
 	addFiles := widget.NewButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)
 	addFolder := widget.NewButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
 	send := widget.NewButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
@@ -99,7 +99,7 @@ func readingBorder(top, bottom, left, right, center fyne.CanvasObject) *fyne.Con
 func newQuestionBanner(onDetails func()) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Wrapping = fyne.TextWrapWord
+	head.Wrapping = wordWrap()
 	btn := widget.NewButtonWithIcon(lang.X("question.button", "Write my question…"), theme.DocumentCreateIcon(), onDetails)
 	return newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewPrimaryThemedResource(theme.QuestionIcon()))),
 		container.NewCenter(btn), head), theme.ColorNameInputBackground, theme.ColorNamePrimary)
@@ -154,7 +154,7 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	rows := container.NewVBox()
 	for _, p := range inv.Problems {
 		msg := widget.NewLabel(problemText(p))
-		msg.Wrapping = fyne.TextWrapWord
+		msg.Wrapping = wordWrap()
 		rows.Add(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg))
 	}
 	var body fyne.CanvasObject = rows

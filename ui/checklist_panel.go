@@ -79,7 +79,7 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	cancerRow := container.NewBorder(nil, nil, widget.NewLabel(lang.X("checklist.cancer", "Type of cancer:")), nil, p.cancer)
 
 	p.summary = widget.NewLabelWithStyle(lang.X("checklist.checking", "Checking your records…"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.summary.Wrapping = fyne.TextWrapWord
+	p.summary.Wrapping = wordWrap()
 	p.bar = newMeter()
 
 	detailsBtn := widget.NewButtonWithIcon(lang.X("button.details", "Case details…"), theme.AccountIcon(), func() { call(actions.details) })
@@ -92,9 +92,9 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	p.busy.Hide()
 
 	p.errText = widget.NewLabel("")
-	p.errText.Wrapping = fyne.TextWrapWord
+	p.errText.Wrapping = wordWrap()
 	p.errDetails = widget.NewLabel("")
-	p.errDetails.Wrapping = fyne.TextWrapWord
+	p.errDetails.Wrapping = wordWrap()
 	p.errDetails.Selectable = true
 	p.errBox = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))), nil,
 		container.NewVBox(p.errText, p.errDetails)), theme.ColorNameInputBackground, theme.ColorNameError)
@@ -200,7 +200,7 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	objs := []fyne.CanvasObject{}
 	if rep.Urgency.Urgent {
 		msg := widget.NewLabel(rep.Urgency.Message)
-		msg.Wrapping = fyne.TextWrapWord
+		msg.Wrapping = wordWrap()
 		head := widget.NewLabelWithStyle(lang.X("checklist.urgent", "This may be urgent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		objs = append(objs, newPanel(container.NewBorder(nil, nil,
 			container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))), nil,
@@ -208,7 +208,7 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	}
 	for _, m := range rep.Identity {
 		msg := widget.NewLabel(m)
-		msg.Wrapping = fyne.TextWrapWord
+		msg.Wrapping = wordWrap()
 		objs = append(objs, newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))
 	}
@@ -253,7 +253,7 @@ func guidance(title, text string) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.SizeName = theme.SizeNameSubHeadingText
 	body := widget.NewLabel(text)
-	body.Wrapping = fyne.TextWrapWord
+	body.Wrapping = wordWrap()
 	return container.NewVBox(head, body)
 }
 
@@ -354,10 +354,10 @@ func localReport(rep *checklist.Report) *checklist.Report {
 func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	row := &ruleRow{result: r}
 	title := widget.NewLabelWithStyle(r.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Wrapping = fyne.TextWrapWord
+	title.Wrapping = wordWrap()
 	text, imp := statusLine(r)
 	row.status = widget.NewLabel(text)
-	row.status.Wrapping = fyne.TextWrapWord
+	row.status.Wrapping = wordWrap()
 	row.status.Importance = imp
 
 	inner := container.NewVBox()
@@ -367,7 +367,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 		}
 		h := widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		b := widget.NewLabel(body)
-		b.Wrapping = fyne.TextWrapWord
+		b.Wrapping = wordWrap()
 		inner.Add(container.NewVBox(h, b))
 	}
 	section(lang.X("checklist.why", "Why it matters"), r.Why)

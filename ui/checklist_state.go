@@ -271,7 +271,7 @@ func (v *mainView) nextSave() {
 	}, nil, func(_ struct{}, err error) {
 		c.saving = false
 		if err != nil {
-			v.status.showError("Your "+t.what+" is used for now, but could not be saved on this computer.", err)
+			v.status.showError(lang.X("status.notsaved", "{{.What}} is used for now, but could not be saved on this computer.", map[string]any{"What": t.what}), err)
 		}
 		v.nextSave()
 	})
@@ -286,7 +286,7 @@ func (v *mainView) setCancer(id string) {
 	c.details.Cancer = id
 	c.form.setCancer(id)
 	d := c.details
-	v.persist("choice of cancer type", func(ctx context.Context, st CaseStore, caseID int64) error {
+	v.persist(lang.X("save.cancer", "Your choice of cancer type"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
 	v.evaluate()
@@ -298,7 +298,7 @@ func (v *mainView) saveDetails(d checklist.Details) {
 	c.details = d
 	c.panel.setCancer(d.Cancer)
 	v.updateBanner()
-	v.persist("case details", func(ctx context.Context, st CaseStore, caseID int64) error {
+	v.persist(lang.X("save.details", "Your case details"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
 	v.evaluate()
@@ -316,7 +316,7 @@ func (v *mainView) askWaiver(ruleID string) {
 	}
 	reason := widget.NewMultiLineEntry()
 	reason.SetPlaceHolder(lang.X("waive.example", "For example: no operation has been done yet."))
-	reason.Wrapping = fyne.TextWrapWord
+	reason.Wrapping = wordWrap()
 	reason.SetMinRowsVisible(3)
 	reason.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -325,7 +325,7 @@ func (v *mainView) askWaiver(ruleID string) {
 		return nil
 	}
 	intro := widget.NewLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = wordWrap()
 	d := dialog.NewForm(lang.X("waive.title", "Not needed for this case?"), lang.X("waive.ok", "Mark as not needed"), lang.X("button.cancel", "Cancel"),
 		[]*widget.FormItem{
 			{Widget: intro},
@@ -349,7 +349,7 @@ func (v *mainView) waive(ruleID, reason string) {
 	c := &v.checks
 	c.waivers = slices.DeleteFunc(c.waivers, func(w checklist.Waiver) bool { return w.RuleID == ruleID })
 	c.waivers = append(c.waivers, checklist.Waiver{RuleID: ruleID, Reason: reason, Created: v.cfg.Now()})
-	v.persist("note that an item is not needed", func(ctx context.Context, st CaseStore, caseID int64) error {
+	v.persist(lang.X("save.waiver", "Your note that an item is not needed"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.Waive(ctx, caseID, ruleID, reason)
 	})
 	v.evaluate()
@@ -359,7 +359,7 @@ func (v *mainView) waive(ruleID, reason string) {
 func (v *mainView) unwaive(ruleID string) {
 	c := &v.checks
 	c.waivers = slices.DeleteFunc(c.waivers, func(w checklist.Waiver) bool { return w.RuleID == ruleID })
-	v.persist("change", func(ctx context.Context, st CaseStore, caseID int64) error {
+	v.persist(lang.X("save.change", "Your change"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.Unwaive(ctx, caseID, ruleID)
 	})
 	v.evaluate()
@@ -374,7 +374,7 @@ func (v *mainView) setCategory(path string, cat doctext.Category) {
 	corr := maps.Clone(c.corrections)
 	corr[path] = cat
 	c.corrections = corr
-	v.persist("choice of document kind", func(ctx context.Context, st CaseStore, caseID int64) error {
+	v.persist(lang.X("save.category", "Your choice of document kind"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SetCategory(ctx, caseID, path, cat)
 	})
 	v.evaluate()

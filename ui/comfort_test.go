@@ -23,6 +23,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
+	"dossier/packager/store"
 )
 
 // TestAboutShowsVersion: Help › About shows the version from the Config.
@@ -276,6 +277,17 @@ func TestChineseRun(t *testing.T) {
 		if got := itemNode(it).detail; !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", it.Path, got, want)
 		}
+	}
+	// Sizes, the history and the date check speak Chinese too.
+	if got := humanSize(761); got != "761 字节" {
+		t.Errorf("size %q", got)
+	}
+	x := &store.Export{Recipient: "generated passphrase", Level: "pseudonymised", Bytes: 2000, Items: make([]store.ExportItem, 3)}
+	if got := historyDetail(x); !strings.HasPrefix(got, "以自动生成的密码加密 · 假名 · ") || !strings.HasSuffix(got, "3 个文件") {
+		t.Errorf("history %q", got)
+	}
+	if err := checkDate("出生日期", "1961-02-03", "3 Feb"); err == nil || err.Error() != "请按“年-月-日”填写出生日期，例如 1961-02-03" {
+		t.Errorf("date check: %v", err)
 	}
 	// Every note the checklist shows, however it was built, and its guidance are in Chinese.
 	notes := 0

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	multi := func(placeholder string, rows int) *widget.Entry {
 		e := widget.NewMultiLineEntry()
 		e.SetPlaceHolder(placeholder)
-		e.Wrapping = fyne.TextWrapWord
+		e.Wrapping = wordWrap()
 		e.SetMinRowsVisible(rows)
 		e.OnChanged = changed
 		return e
@@ -113,7 +114,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.questions = multi(lang.X("details.q.hint", "For example: Is chemotherapy needed after the operation?"), 4)
 	f.name = entry(lang.X("details.fullname", "Full name"))
 	f.patientID = entry(lang.X("details.patientid.hint", "Hospital or patient number, if you know it"))
-	f.birth = dateEntry("the date of birth", "1961-02-03")
+	f.birth = dateEntry(lang.X("details.birthdate.what", "the date of birth"), "1961-02-03")
 	identityChanged := func(s string) {
 		changed(s)
 		f.updateMismatch()
@@ -122,7 +123,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.birth.OnChanged = identityChanged
 	f.fromRec = widget.NewLabel(lang.X("details.fromrec", "Filled in from your records. Please check that it is right."))
 	f.fromRec.TextStyle.Italic = true
-	f.fromRec.Wrapping = fyne.TextWrapWord
+	f.fromRec.Wrapping = wordWrap()
 	f.fromRec.Hide()
 	f.mismatch = container.NewVBox()
 
@@ -133,7 +134,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.cancer = widget.NewSelect(names, changed)
 	f.cancer.PlaceHolder = lang.X("checklist.choosecancer", "Choose the type of cancer")
 	f.diagnosis = entry(lang.X("details.diagnosis.hint", "In the words of your report, if you like"))
-	f.diagDate = dateEntry("the date of diagnosis", "2026-03 or 2026-03-14")
+	f.diagDate = dateEntry(lang.X("details.diagdate.what", "the date of diagnosis"), lang.X("details.diagdate.example", "2026-03 or 2026-03-14"))
 	f.stage = entry(lang.X("details.stage.hint", "For example: stage II, or T2 N1 M0"))
 	f.plan = multi(lang.X("details.plan.hint", "What your doctors propose to do next"), 3)
 	f.urgency = widget.NewRadioGroup([]string{local(urgencyUnsaid), local(urgencyRoutine), local(urgencyUrgent)}, changed)
@@ -148,7 +149,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	})
 
 	f.errText = widget.NewLabel("")
-	f.errText.Wrapping = fyne.TextWrapWord
+	f.errText.Wrapping = wordWrap()
 	f.errText.Importance = widget.DangerImportance
 	f.errText.Hide()
 	f.save = widget.NewButtonWithIcon(lang.X("details.save", saveDetailsText), theme.DocumentSaveIcon(), f.submit)
@@ -161,7 +162,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	}
 	note := func(s string) *widget.Label {
 		l := widget.NewLabel(s)
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		return l
 	}
 	form := container.NewVBox(
@@ -253,7 +254,8 @@ func checkDate(what, example, s string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("please write %s as year-month-day, for example %s", what, strings.Fields(example)[0])
+	return errors.New(lang.X("details.err.date", "please write {{.What}} as year-month-day, for example {{.Example}}",
+		map[string]any{"What": what, "Example": strings.Fields(example)[0]}))
 }
 
 // load fills the form with d.
@@ -421,14 +423,22 @@ func (f *detailsForm) value() checklist.Details {
 	return d
 }
 
+// sentence ends a clause as a sentence of the UI's language.
+func sentence(s string) string {
+	if englishUI() {
+		return capitalize(s) + "."
+	}
+	return s + lang.X("sentence.end", ".")
+}
+
 // problems lists, kindly, what stops the details from being saved.
 func (f *detailsForm) problems(d checklist.Details) []string {
 	var out []string
-	if err := checkDate("the date of birth", "1961-02-03", d.Patient.BirthDate); err != nil {
-		out = append(out, capitalize(err.Error())+".")
+	if err := checkDate(lang.X("details.birthdate.what", "the date of birth"), "1961-02-03", d.Patient.BirthDate); err != nil {
+		out = append(out, sentence(err.Error()))
 	}
-	if err := checkDate("the date of diagnosis", "2026-03-14", d.DiagnosisDate); err != nil {
-		out = append(out, capitalize(err.Error())+".")
+	if err := checkDate(lang.X("details.diagdate.what", "the date of diagnosis"), "2026-03-14", d.DiagnosisDate); err != nil {
+		out = append(out, sentence(err.Error()))
 	}
 	for i, s := range d.Shipments {
 		if s.Kind == "" {
@@ -472,7 +482,7 @@ func (f *detailsForm) updateMismatch() {
 	f.mismatch.RemoveAll()
 	for _, m := range checklist.Mismatches(d, f.inv) {
 		l := widget.NewLabel(uiMessage(m))
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		f.mismatch.Add(newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, l),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))
 	}

@@ -93,7 +93,7 @@ func newErrorBox() *errorBox {
 		details: widget.NewLabel(""),
 	}
 	for _, l := range []*widget.Label{b.what, b.todo, b.details} {
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 	}
 	b.details.Selectable = true
 	b.details.SizeName = theme.SizeNameCaptionText

@@ -20,7 +20,7 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	o := w.packOut
 	box := container.NewVBox()
 	where := widget.NewLabel(lang.X("done.savedin", "Saved in {{.Dir}}.", map[string]any{"Dir": o.Dir}))
-	where.Wrapping = fyne.TextWrapWord
+	where.Wrapping = wordWrap()
 	buttons := container.NewHBox()
 	box.Add(container.NewBorder(nil, nil, nil, buttons, where))
 
@@ -34,7 +34,7 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 			copyText(w.passphrase)
 		})
 		advice := widget.NewLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
-		advice.Wrapping = fyne.TextWrapWord
+		advice.Wrapping = wordWrap()
 		box.Add(newPanel(container.NewVBox(h, pass, container.NewHBox(copyBtn), advice), theme.ColorNameInputBackground, theme.ColorNamePrimary))
 	} else {
 		var s string
@@ -47,12 +47,12 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 			s = lang.X("done.centre", "Only {{.Who}} can open it, with their own key. No passphrase needs to be sent.", map[string]any{"Who": res.Recipient})
 		}
 		l := widget.NewLabel(s)
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		box.Add(l)
 	}
 	if res.Pseudonym != "" {
 		l := widget.NewLabel(lang.X("done.pseudonym", "Your records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym}))
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		box.Add(l)
 	}
 
@@ -61,7 +61,7 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	fp.Selectable = true
 	fp.Wrapping = fyne.TextWrapBreak
 	fexpl := widget.NewLabel(lang.X("done.fingerprint.explain", "When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent."))
-	fexpl.Wrapping = fyne.TextWrapWord
+	fexpl.Wrapping = wordWrap()
 	box.Add(fh)
 	box.Add(fp)
 	box.Add(fexpl)
@@ -71,11 +71,11 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	for _, f := range res.Files {
 		box.Add(widget.NewLabel("• " + filepath.Base(f)))
 	}
-	inside := plural(len(res.Items), "file", "files") + " of your records are inside"
+	inside := lang.X("done.inside", "{{.Files}} of your records are inside.", map[string]any{"Files": plural(len(res.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files"))})
 	if n := len(res.LeftOut); n > 0 {
-		inside += "; " + plural(n, "file was", "files were") + " left out, as listed on the cover summary"
+		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": plural(n, lang.X("unit.file", "file"), lang.X("unit.files", "files"))})
 	}
-	box.Add(widget.NewLabel(inside + "."))
+	box.Add(widget.NewLabel(inside))
 
 	folder := o.Dir
 	if o.Folder {

@@ -22,7 +22,7 @@ type historyPanel struct {
 
 func newHistoryPanel(onSend func()) *historyPanel {
 	h := &historyPanel{intro: widget.NewLabel(lang.X("history.none", "Nothing has been sent from this case yet."))}
-	h.intro.Wrapping = fyne.TextWrapWord
+	h.intro.Wrapping = wordWrap()
 	h.list = widget.NewList(func() int { return len(h.rows) },
 		func() fyne.CanvasObject {
 			title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -65,25 +65,28 @@ func historyTitle(e *store.Export) string {
 func historyDetail(e *store.Export) string {
 	to := e.Recipient
 	switch to {
-	case "generated passphrase", "passphrase":
-		to = "locked with a " + to
+	case "generated passphrase":
+		to = lang.X("history.to.generated", "locked with a generated passphrase")
+	case "passphrase":
+		to = lang.X("history.to.passphrase", "locked with a passphrase")
 	case "unencrypted folder":
-		to = "unlocked copy (USB stick)"
+		to = lang.X("history.to.folder", "unlocked copy (USB stick)")
 	default:
-		to = "for " + to
+		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": to})
 	}
-	return fmt.Sprintf("%s · %s · %s · %s", to, levelName(e.Level), humanSize(e.Bytes), plural(len(e.Items), "file", "files"))
+	return fmt.Sprintf("%s · %s · %s · %s", to, levelName(e.Level), humanSize(e.Bytes),
+		plural(len(e.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files")))
 }
 
 // levelName is a privacy level in words.
 func levelName(l string) string {
 	switch l {
 	case "identified":
-		return "with your name"
+		return lang.X("history.level.identified", "with your name")
 	case "pseudonymised":
-		return "with a code name"
+		return lang.X("history.level.pseudonymised", "with a code name")
 	case "anonymised":
-		return "anonymous"
+		return lang.X("history.level.anonymised", "anonymous")
 	}
 	return l
 }

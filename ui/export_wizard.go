@@ -237,7 +237,7 @@ func newExportWizard(in exportInput, d exportDeps) *exportWizard {
 	w.stepTitle.SizeName = theme.SizeNameSubHeadingText
 	w.stepCount = widget.NewLabel("")
 	w.info = widget.NewLabel("")
-	w.info.Wrapping = fyne.TextWrapWord
+	w.info.Wrapping = wordWrap()
 	w.info.Hide()
 	w.errBox = newErrorBox()
 	w.back = widget.NewButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), w.goBack)
@@ -351,7 +351,7 @@ func (w *exportWizard) close() {
 
 func (w *exportWizard) buildLevel() fyne.CanvasObject {
 	intro := widget.NewLabel(lang.X("export.level.intro", "Choose how much of who you are goes with your records. You can read each choice below; nothing is sent until the last step."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = wordWrap()
 	box := container.NewVBox(intro)
 	w.levelRadios = nil
 	for _, lt := range levelText {
@@ -367,7 +367,7 @@ func (w *exportWizard) buildLevel() fyne.CanvasObject {
 			w.setLevel(level)
 		}
 		body := widget.NewLabel(local(lt.body))
-		body.Wrapping = fyne.TextWrapWord
+		body.Wrapping = wordWrap()
 		w.levelRadios = append(w.levelRadios, r)
 		box.Add(newPanel(container.NewVBox(r, body), theme.ColorNameInputBackground, ""))
 	}
@@ -494,13 +494,13 @@ func (w *exportWizard) fillDecisions() {
 		summary += lang.X("export.nodecision", " No file needs a decision from you.")
 	}
 	intro := widget.NewLabel(summary)
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = wordWrap()
 	box.Add(intro)
 	w.decChoices = map[string]*widget.RadioGroup{}
 	if len(review) > 0 {
 		h := widget.NewLabelWithStyle(lang.X("export.review", "Your decision is needed ({{.N}})", map[string]any{"N": len(review)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		expl := widget.NewLabel(lang.X("export.review.explain", "Dossier cannot be sure these files are free of your name or other details. They are left out unless you choose to send them. Send one only if you have looked at it and are happy for the centre to see it."))
-		expl.Wrapping = fyne.TextWrapWord
+		expl.Wrapping = wordWrap()
 		box.Add(h)
 		box.Add(expl)
 		for _, d := range review {
@@ -512,7 +512,7 @@ func (w *exportWizard) fillDecisions() {
 		box.Add(h)
 		for _, d := range exclude {
 			l := widget.NewLabel(itemName(d) + " — " + uiMessage(d.Reason))
-			l.Wrapping = fyne.TextWrapWord
+			l.Wrapping = wordWrap()
 			box.Add(l)
 		}
 	}
@@ -522,7 +522,7 @@ func (w *exportWizard) fillDecisions() {
 // itemName is how a file is called on screen: its own name.
 func itemName(d deid.Decision) string {
 	if d.Item != nil && d.Item.Kind == intake.KindDICOM && d.Item.Modality != "" {
-		return filepath.Base(d.Path) + " (" + d.Item.Modality + " image)"
+		return lang.X("export.itemname", "{{.Name}} ({{.Modality}} image)", map[string]any{"Name": filepath.Base(d.Path), "Modality": d.Item.Modality})
 	}
 	return filepath.Base(d.Path)
 }
@@ -531,7 +531,7 @@ func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
 	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": uiMessage(d.Reason)}))
-	reason.Wrapping = fyne.TextWrapWord
+	reason.Wrapping = wordWrap()
 	path := d.Path
 	choice := widget.NewRadioGroup([]string{local(choiceSend), local(choiceleave)}, func(s string) {
 		if unlocal(s) == choiceSend {
@@ -551,7 +551,7 @@ func (w *exportWizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	rows := container.NewVBox(name, reason)
 	if ex := w.excerpts[path]; ex != "" {
 		l := widget.NewLabelWithStyle("“"+ex+"”", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		rows.Add(l)
 	}
 	rows.Add(choice)
@@ -566,7 +566,7 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.typedAgain = widget.NewPasswordEntry()
 	w.typedAgain.SetPlaceHolder(lang.X("export.typed.again", "The same passphrase again"))
 	w.strength = widget.NewLabel("")
-	w.strength.Wrapping = fyne.TextWrapWord
+	w.strength.Wrapping = wordWrap()
 	w.typed.OnChanged = func(s string) { w.showStrength(s) }
 	w.typedBox = container.NewVBox(w.typed, w.typedAgain, w.strength)
 
@@ -577,12 +577,12 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.pasted.SetMinRowsVisible(2)
 	w.pasted.Wrapping = fyne.TextWrapBreak
 	w.keyCheck = widget.NewLabel("")
-	w.keyCheck.Wrapping = fyne.TextWrapWord
+	w.keyCheck.Wrapping = wordWrap()
 	w.pasted.OnChanged = func(string) { w.checkPasted() }
 	w.centreBox = container.NewVBox(w.centreSel, w.pasted, w.keyCheck)
 
 	warn := widget.NewLabel(lang.X("export.usbwarn", "Anyone who finds this USB stick can read everything on it. Take it with you, hand it over in person, and do not post it. It is not locked because hospitals can only import unlocked discs and sticks."))
-	warn.Wrapping = fyne.TextWrapWord
+	warn.Wrapping = wordWrap()
 	warn.Importance = widget.WarningImportance
 	w.usbWarning = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, warn),
 		theme.ColorNameInputBackground, theme.ColorNameWarning)
@@ -590,7 +590,7 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.mode = widget.NewRadioGroup([]string{local(keyGenerated), local(keyTyped), local(keyCentre), local(keyFolder)}, func(string) { w.modeChanged() })
 	w.mode.Required = true
 	explain := widget.NewLabel(lang.X("export.lockexplain", "The bundle is locked so that only the person with the passphrase or key can open it."))
-	explain.Wrapping = fyne.TextWrapWord
+	explain.Wrapping = wordWrap()
 
 	w.split = widget.NewSelect([]string{local(splitNone), local(splitMail), local(splitPortal), local(splitCustom)}, func(s string) {
 		if unlocal(s) == splitCustom {
@@ -830,7 +830,7 @@ func (w *exportWizard) buildProgress() fyne.CanvasObject {
 	w.current.Truncation = fyne.TextTruncateEllipsis
 	w.timeLeft = widget.NewLabel("")
 	note := widget.NewLabel(lang.X("export.note", "Your original files are only read, never changed. If you cancel, nothing is left behind."))
-	note.Wrapping = fyne.TextWrapWord
+	note.Wrapping = wordWrap()
 	return container.NewVBox(w.bar, w.current, w.timeLeft, note)
 }
 

@@ -57,7 +57,7 @@ func newGuide(onDone func()) *guide {
 	g.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	g.title.SizeName = theme.SizeNameSubHeadingText
 	g.text = widget.NewLabel("")
-	g.text.Wrapping = fyne.TextWrapWord
+	g.text.Wrapping = wordWrap()
 	g.count = widget.NewLabel("")
 	g.back = widget.NewButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), func() { g.show(g.at - 1) })
 	g.next = widget.NewButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), func() {
@@ -72,7 +72,7 @@ func newGuide(onDone func()) *guide {
 	})
 	g.next.Importance = widget.HighImportance
 	intro := widget.NewLabel(lang.X("guide.intro", "How a second opinion usually goes. You can see this again at any time from Help › How Dossier works."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = wordWrap()
 	head := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(48), g.icon), nil, g.title)
 	g.buttons = container.NewHBox(g.back, g.next)
 	g.object = container.NewBorder(container.NewVBox(intro, widget.NewSeparator(), head), container.NewBorder(nil, nil, g.count, g.buttons),

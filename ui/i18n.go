@@ -112,6 +112,17 @@ func englishUI() bool {
 	return l == "en" || strings.HasPrefix(l, "en-")
 }
 
+// wordWrap is how long texts wrap in the UI's language: at spaces, or, for Chinese and Japanese
+// (written without spaces between words), between any two characters (Fyne's word wrapping breaks only at spaces, so a Chinese
+// paragraph that starts with "Dossier " would leave the word alone on its first line).
+func wordWrap() fyne.TextWrap {
+	switch l := currentLanguage(); {
+	case strings.HasPrefix(l, "zh"), strings.HasPrefix(l, "ja"):
+		return fyne.TextWrapBreak
+	}
+	return fyne.TextWrapWord
+}
+
 // uiDate writes a day in the UI's language ("27 November 2026", "2026年11月27日").
 func uiDate(t time.Time) string {
 	if englishUI() {

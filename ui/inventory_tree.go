@@ -131,11 +131,11 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 		items        []int
 	}
 	files := []*fileGroup{
-		{id: "docs", title: groupDocuments, icon: theme.DocumentIcon(), one: "file", several: "files"},
-		{id: "photos", title: groupPhotos, icon: theme.FileImageIcon(), one: "file", several: "files"},
-		{id: "other", title: groupOther, icon: theme.FileIcon(), one: "file", several: "files"},
-		{id: "skipped", title: groupSkipped, icon: theme.VisibilityOffIcon(), one: "file", several: "files"},
-		{id: "unread", title: groupUnread, icon: theme.NewErrorThemedResource(theme.ErrorIcon()), one: "file", several: "files"},
+		{id: "docs", title: groupDocuments, icon: theme.DocumentIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
+		{id: "photos", title: groupPhotos, icon: theme.FileImageIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
+		{id: "other", title: groupOther, icon: theme.FileIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
+		{id: "skipped", title: groupSkipped, icon: theme.VisibilityOffIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
+		{id: "unread", title: groupUnread, icon: theme.NewErrorThemedResource(theme.ErrorIcon()), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
 	}
 	for i, it := range inv.Items {
 		var g *fileGroup
@@ -434,7 +434,7 @@ func formatCount(n int) string {
 func humanSize(n int64) string {
 	const unit = 1000
 	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
+		return lang.X("unit.bytes", "{{.N}} bytes", map[string]any{"N": n})
 	}
 	v, u := float64(n), 0
 	units := []string{"kB", "MB", "GB", "TB"}

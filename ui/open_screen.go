@@ -87,7 +87,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	title := widget.NewLabelWithStyle(lang.X("open.title", "Open a bundle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	intro := widget.NewLabel(lang.X("open.intro", "Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = wordWrap()
 
 	s.pathLabel = widget.NewLabel("")
 	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
@@ -370,14 +370,14 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 		summary += " They are in " + s.dest + "."
 	}
 	sl := widget.NewLabel(summary)
-	sl.Wrapping = fyne.TextWrapWord
+	sl.Wrapping = wordWrap()
 	level := widget.NewLabel(lang.X("open.privacy", "Privacy: {{.Level}}", map[string]any{"Level": privacyWords(rep.Privacy)}))
-	level.Wrapping = fyne.TextWrapWord
+	level.Wrapping = wordWrap()
 	fp := widget.NewLabelWithStyle(fingerprintGroups(rep.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fp.Selectable = true
 	fp.Wrapping = fyne.TextWrapBreak
 	fexpl := widget.NewLabel(lang.X("open.fingerprint", "Fingerprint — if the sender reads out the same one, you have exactly what they sent:"))
-	fexpl.Wrapping = fyne.TextWrapWord
+	fexpl.Wrapping = wordWrap()
 	s.result.Add(ok)
 	s.result.Add(sl)
 	s.result.Add(level)

@@ -45,14 +45,14 @@ func newPreviewPanel(v *mainView) *previewPanel {
 	p.title = widget.NewLabelWithStyle(lang.X("preview.title", "Preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.title.Truncation = fyne.TextTruncateEllipsis
 	p.note = widget.NewLabel(lang.X("preview.choose", "Choose a series, slide, photo or document above to see it here."))
-	p.note.Wrapping = fyne.TextWrapWord
+	p.note.Wrapping = wordWrap()
 	p.image = canvas.NewImageFromImage(nil)
 	p.image.FillMode = canvas.ImageFillContain
 	p.image.ScaleMode = canvas.ImageScaleSmooth
 	p.image.SetMinSize(fyne.NewSquareSize(160))
 	p.image.Hide()
 	p.text = widget.NewLabel("")
-	p.text.Wrapping = fyne.TextWrapWord
+	p.text.Wrapping = wordWrap()
 	p.text.Selectable = true
 	p.text.Hide()
 	p.kind = widget.NewSelect(categoryNames(), func(name string) {

@@ -6,14 +6,18 @@ import (
 	"path/filepath"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"dossier/packager/bundle"
+	"dossier/packager/checklist"
 	"dossier/packager/privacy"
 )
 
 // screenshotScene puts the window into one of the scenes scripts/screenshots.sh captures, once the
 // case from the command line has been read: "export-1" … "export-5" (the wizard's steps), "history",
 // "open", "open-result" (a bundle just made, opened with its passphrase), "settings", "cases" (the list
-// of cases), "preview" (a series' picture below the inventory), "walkthrough" and "about". It is for the documentation only (Config.Screenshot).
+// of cases), "preview" (a series' picture below the inventory), "checklist" (the first checklist item
+// with a note, opened), "walkthrough" and "about". It is for the documentation only (Config.Screenshot).
 func (v *mainView) screenshotScene() {
 	scene := v.cfg.Screenshot
 	v.cfg.Screenshot = ""
@@ -46,6 +50,9 @@ func (v *mainView) playScene(scene string) {
 		return
 	case "preview":
 		v.previewFirstSeries()
+		return
+	case "checklist":
+		v.openFirstNote()
 		return
 	}
 	v.sendToSpecialist()
@@ -99,6 +106,26 @@ func (v *mainView) previewFirstSeries() {
 			v.treeWidget.OpenBranch(sid)
 			v.treeWidget.Select(id)
 			v.treeWidget.ScrollTo(id)
+			return
+		}
+	}
+}
+
+// openFirstNote opens the first checklist item that has a note (one not yet met, if there is one) and scrolls the checklist to it.
+func (v *mainView) openFirstNote() {
+	p := v.checks.panel
+	if p == nil || p.report == nil {
+		return
+	}
+	for _, open := range []bool{true, false} { // an item still open first
+		for _, r := range p.report.Rules {
+			row := p.rows[r.ID]
+			if row == nil || row.result.Note == "" || row.toggle == nil || open && r.Status == checklist.StatusMet {
+				continue
+			}
+			row.toggle.OnTapped()
+			p.scroll.Offset = fyne.NewPos(0, row.object.Position().Y)
+			p.scroll.Refresh()
 			return
 		}
 	}

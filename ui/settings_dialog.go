@@ -61,7 +61,7 @@ func newSettingsView(v *mainView) *settingsView {
 	}
 	wrap := func(t string) *widget.Label {
 		l := widget.NewLabel(t)
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		return l
 	}
 
@@ -316,7 +316,7 @@ func (s *settingsView) fillOwnKey() {
 		s.ownKey.Add(widget.NewLabel(lang.X("settings.ownkey.readerr", "This computer's key could not be read: {{.Err}}", map[string]any{"Err": err.Error()})))
 	case pub == "":
 		l := widget.NewLabel(lang.X("settings.ownkey.none", "If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. Only this computer can then open what they send you."))
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		create := widget.NewButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
 			if _, err := createOwnKey(); err != nil {
 				s.errBox.show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
@@ -327,7 +327,7 @@ func (s *settingsView) fillOwnKey() {
 		s.ownKey.Add(container.NewHBox(create))
 	default:
 		l := widget.NewLabel(lang.X("settings.ownkey.give", "Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer."))
-		l.Wrapping = fyne.TextWrapWord
+		l.Wrapping = wordWrap()
 		key := widget.NewLabelWithStyle(pub, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		key.Selectable = true
 		key.Wrapping = fyne.TextWrapBreak
@@ -427,7 +427,7 @@ func (s *settingsView) languageSelect() *widget.Select {
 		names = append(names, l.Name)
 	}
 	s.langNote = widget.NewLabel(lang.X("settings.language.note", "A new language is used from the next time Dossier starts."))
-	s.langNote.Wrapping = fyne.TextWrapWord
+	s.langNote.Wrapping = wordWrap()
 	s.langNote.Hide()
 	s.language = widget.NewSelect(names, nil)
 	cur := ""

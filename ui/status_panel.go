@@ -48,9 +48,9 @@ func newStatusPanel(onCancel func()) *statusPanel {
 
 	s.icon = widget.NewIcon(theme.InfoIcon())
 	s.text = widget.NewLabel("")
-	s.text.Wrapping = fyne.TextWrapWord
+	s.text.Wrapping = wordWrap()
 	s.details = widget.NewLabel("")
-	s.details.Wrapping = fyne.TextWrapWord
+	s.details.Wrapping = wordWrap()
 	s.details.Selectable = true
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.hideMessage() })
 	s.message = newPanel(container.NewBorder(nil, nil, container.NewCenter(s.icon), container.NewCenter(closeBtn),

@@ -19,7 +19,7 @@ const (
 // Dropping works anywhere on the window; the area says so.
 func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasObject {
 	intro := widget.NewLabel(lang.X("welcome.intro", "Gather the medical records a specialist needs for a second opinion. Nothing is changed or moved: Dossier only reads your files."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = wordWrap()
 	intro.Alignment = fyne.TextAlignCenter
 
 	icon := widget.NewIcon(theme.NewPrimaryThemedResource(theme.UploadIcon()))

@@ -10,11 +10,13 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"dossier/packager/i18n"
 )
 
 // ErrEncryptedPDF is returned for password-protected PDFs, which cannot be
 // cleaned without the password.
-var ErrEncryptedPDF = errors.New("the PDF is locked with a password")
+var ErrEncryptedPDF = errors.New(i18n.Msg("the PDF is locked with a password"))
 
 var disableConfig sync.Once
 
@@ -36,7 +38,7 @@ func StripPDF(dst io.Writer, src io.ReadSeeker) (err error) {
 		// pdfcpu panics on some malformed files; a damaged PDF must be an
 		// error, never a crash.
 		if p := recover(); p != nil {
-			err = fmt.Errorf("cannot read this PDF (damaged)")
+			err = errors.New(i18n.Msg("cannot read this PDF (damaged)"))
 		}
 	}()
 	conf := model.NewDefaultConfiguration()

@@ -2,6 +2,7 @@ package deid
 
 import (
 	"dossier/packager/exif"
+	"dossier/packager/i18n"
 
 	"bufio"
 	"bytes"
@@ -13,7 +14,7 @@ import (
 
 // ErrDamagedPicture is returned when a picture's structure cannot be
 // followed well enough to remove its metadata safely.
-var ErrDamagedPicture = errors.New("the picture's structure is damaged")
+var ErrDamagedPicture = errors.New(i18n.Msg("the picture's structure is damaged"))
 
 // StripJPEG copies a JPEG without its metadata: EXIF (with GPS), XMP, IPTC
 // and Photoshop blocks, comments, and every other application segment

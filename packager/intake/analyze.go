@@ -57,7 +57,7 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	}
 	if src.size == 0 {
 		it.Kind = KindUnreadable
-		it.Problems = []string{"the file is empty (0 bytes): copy it again from the original disc, stick or download"}
+		it.Problems = []string{i18n.Msg("the file is empty (0 bytes): copy it again from the original disc, stick or download")}
 		return []*Item{it}
 	}
 	head := make([]byte, min(src.size, headSize))

@@ -16,7 +16,7 @@ import (
 
 // errBomb is returned when an archive entry unpacks to far more than it
 // should.
-var errBomb = errors.New("unpacks to far more data than its size allows (a damaged archive or a 'zip bomb')")
+var errBomb = errors.New(i18n.Msg("unpacks to far more data than its size allows (a damaged archive or a 'zip bomb')"))
 
 // errBudget is returned when an archive as a whole unpacks to more than
 // Options.MaxArchiveBytes.
@@ -155,7 +155,7 @@ func (s *scanner) unpack(f *zip.File, budget *byteBudget) (source, func(), error
 		buf.Grow(int(min(int64(f.UncompressedSize64), s.opts.MemoryEntryBytes)))
 		n, err := io.Copy(&buf, io.LimitReader(lr, s.opts.MemoryEntryBytes+1))
 		if err == nil && n > s.opts.MemoryEntryBytes {
-			err = errors.New("the entry is larger than its header says")
+			err = errors.New(i18n.Msg("the entry is larger than its header says"))
 		}
 		if err == nil && lr.N <= 0 {
 			err = bound

@@ -41,7 +41,7 @@ func sniff(head []byte, name string) sniffed {
 	case isHEIF(head):
 		return sniffed{kind: KindImage, format: heifFormat(head)}
 	case bytes.HasPrefix(head, []byte{0x00, 0x00, 0x01, 0x00}) && (ext == ".ico" || len(head) > 6 && head[4] > 0 && head[5] == 0):
-		return sniffed{kind: KindSkipped, format: "ico", reason: "an icon (part of a program), not a record"}
+		return sniffed{kind: KindSkipped, format: "ico", reason: i18n.Msg("an icon (part of a program), not a record")}
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return sniffed{kind: KindArchive, format: "zip"} // refined by zipFlavour
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
@@ -51,11 +51,11 @@ func sniff(head []byte, name string) sniffed {
 	case bytes.HasPrefix(head, []byte("MZ")) || bytes.HasPrefix(head, []byte("\x7fELF")) ||
 		bytes.HasPrefix(head, []byte{0xCF, 0xFA, 0xED, 0xFE}) || bytes.HasPrefix(head, []byte{0xCE, 0xFA, 0xED, 0xFE}) ||
 		bytes.HasPrefix(head, []byte{0xCA, 0xFE, 0xBA, 0xBE}):
-		return sniffed{kind: KindSkipped, format: "program", reason: "a program (for example the viewer on a CD), not a record"}
+		return sniffed{kind: KindSkipped, format: "program", reason: i18n.Msg("a program (for example the viewer on a CD), not a record")}
 	case bytes.HasPrefix(head, []byte{0x00, 0x05, 0x16, 0x07}) || bytes.HasPrefix(head, []byte{0x00, 0x05, 0x16, 0x00}):
-		return sniffed{kind: KindSkipped, format: "appledouble", reason: "macOS copy metadata, not a record"}
+		return sniffed{kind: KindSkipped, format: "appledouble", reason: i18n.Msg("macOS copy metadata, not a record")}
 	case bytes.HasPrefix(head, []byte("\x00\x00\x00\x01Bud1")):
-		return sniffed{kind: KindSkipped, format: "ds_store", reason: "macOS folder settings, not a record"}
+		return sniffed{kind: KindSkipped, format: "ds_store", reason: i18n.Msg("macOS folder settings, not a record")}
 	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
 		return sniffed{kind: KindOther, format: "gzip"}
 	case bytes.HasPrefix(head, []byte("7z\xBC\xAF\x27\x1C")):
@@ -97,9 +97,9 @@ func heifFormat(head []byte) string {
 func ole2(base, ext string) sniffed {
 	switch {
 	case base == "thumbs.db":
-		return sniffed{kind: KindSkipped, format: "thumbs.db", reason: "Windows picture cache, not a record"}
+		return sniffed{kind: KindSkipped, format: "thumbs.db", reason: i18n.Msg("Windows picture cache, not a record")}
 	case ext == ".msi" || ext == ".msp":
-		return sniffed{kind: KindSkipped, format: "program", reason: "an installer (for example for the viewer on a CD), not a record"}
+		return sniffed{kind: KindSkipped, format: "program", reason: i18n.Msg("an installer (for example for the viewer on a CD), not a record")}
 	case ext == ".xls":
 		return sniffed{kind: KindDocument, format: "xls"}
 	case ext == ".ppt":
@@ -153,9 +153,9 @@ func text(head []byte, base, ext string) sniffed {
 	low = bytes.TrimLeft(low, "\xef\xbb\xbf \r\n\t")
 	switch {
 	case bytes.HasPrefix(low, []byte("[autorun]")) || base == "autorun.inf":
-		return sniffed{kind: KindSkipped, format: "autorun", reason: "CD start-up file (AUTORUN.INF), not a record"}
+		return sniffed{kind: KindSkipped, format: "autorun", reason: i18n.Msg("CD start-up file (AUTORUN.INF), not a record")}
 	case bytes.HasPrefix(low, []byte("[.shellclassinfo]")) || base == "desktop.ini":
-		return sniffed{kind: KindSkipped, format: "desktop.ini", reason: "Windows folder settings, not a record"}
+		return sniffed{kind: KindSkipped, format: "desktop.ini", reason: i18n.Msg("Windows folder settings, not a record")}
 	case bytes.HasPrefix(low, []byte("<!doctype html")) || bytes.HasPrefix(low, []byte("<html")):
 		return sniffed{kind: KindDocument, format: "html"}
 	case bytes.HasPrefix(low, []byte("<?xml")):

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"dossier/packager/i18n"
 )
 
 // File is an item's content opened for reading.
@@ -22,7 +24,7 @@ type File interface {
 
 // ErrChanged is returned by Open when a file on disk no longer has the size
 // or modification time intake recorded: it changed since it was added.
-var ErrChanged = errors.New("the file changed since it was added")
+var ErrChanged = errors.New(i18n.Msg("the file changed since it was added"))
 
 // Open opens an item's content: a file on disk, or an entry inside a (possibly
 // nested) ZIP archive, which is unpacked within the same bounds as during the
