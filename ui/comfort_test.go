@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -220,6 +222,37 @@ func fmtIdent(e ast.Expr) string {
 		return id.Name
 	}
 	return ""
+}
+
+// On Windows and macOS the locale comes from the system, not from LANGUAGE: the chosen language is
+// registered under the system's own locale instead. Taken here on Linux with an English locale.
+func TestLanguageChoiceBySystemLocale(t *testing.T) {
+	for _, v := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("LANG", "en_US.UTF-8")
+	sys := lang.SystemLocale()
+	t.Cleanup(func() {
+		// The system's locale speaks English again for the tests after this one.
+		en, _ := readUITranslation("en")
+		b, _ := json.Marshal(en)
+		_ = lang.AddTranslationsForLocale(b, sys)
+		useLanguage("")
+	})
+	useLanguageOn("windows", "zh-Hans")
+	if os.Getenv("LANGUAGE") != "" {
+		t.Error("LANGUAGE set on Windows")
+	}
+	if got := currentLanguage(); got != "zh-Hans" {
+		t.Errorf("Chinese chosen on a %s system: the UI is in %q", sys, got)
+	}
+	if got := lang.X("button.cancel", "Cancel"); got != "取消" {
+		t.Errorf("Cancel is %q", got)
+	}
+	useLanguageOn("darwin", "en")
+	if got := currentLanguage(); got != "en" {
+		t.Errorf("English chosen again: the UI is in %q", got)
+	}
 }
 
 // TestChineseRun: with Chinese chosen, the cases list, case screen, checklist, walkthrough and

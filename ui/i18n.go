@@ -85,16 +85,23 @@ func posixLocale(tag string) string {
 // first, as gettext does) before the translations are loaded; on Windows and macOS, whose locale comes
 // from the system, it also registers the chosen file under the system's own locale, which then is the
 // closest match.
-func useLanguage(tag string) {
-	if tag != "" {
+func useLanguage(tag string) { useLanguageOn(runtime.GOOS, tag) }
+
+// useLanguageOn is useLanguage as it works on the system goos (so that a test can take the Windows
+// and macOS way on Linux).
+func useLanguageOn(goos, tag string) {
+	bySystemLocale := tag != "" && (goos == "windows" || goos == "darwin")
+	if tag != "" && goos != "windows" {
 		os.Setenv("LANGUAGE", posixLocale(tag))
 	}
 	if err := lang.AddTranslationsFS(assets.UITranslations, assets.UITranslationsDir); err != nil {
 		fyne.LogError("loading the app's translations", err)
 	}
-	if tag != "" && (runtime.GOOS == "windows" || runtime.GOOS == "darwin") {
+	if bySystemLocale {
 		if b, err := assets.UITranslations.ReadFile(path.Join(assets.UITranslationsDir, tag+".json")); err == nil {
-			_ = lang.AddTranslationsForLocale(b, lang.SystemLocale())
+			if err := lang.AddTranslationsForLocale(b, lang.SystemLocale()); err != nil {
+				fyne.LogError("choosing the app's language", err)
+			}
 		}
 	}
 }
