@@ -41,9 +41,13 @@ check-layering:
 # cp, tar | age) and print the ratios (x-TOOL: Dossier's time / the tool's time) with their targets.
 bench: deps-bench
 	@$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./packager/... | tee bench.out
+	@LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ui | tee -a bench.out
 	@echo; echo "ratios (Dossier's time / baseline's time, measured in this run):"
 	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) ~ /^x-|peak-rss-MB|peak-heap/) printf "  %-34s %-22s %s\n", $$1, $$(i+1), $$i }' bench.out
 	@echo "targets: x-gdcmscanner < 1, x-gdcmanon < 1, CT300 x-cp <= 3, slide x-cp <= 2, x-tar-age <= 2, peak-rss-MB < 256"
+	@echo; echo "the desktop app:"
+	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) ~ /^ms\/|fills\/row-shown/) printf "  %-34s %-22s %s\n", $$1, $$(i+1), $$i }' bench.out
+	@echo "targets: ms/first-screen < 1000 (5,000 items), fills/row-shown about 1 (scrolling fills only the rows shown), ms/step-2 < 1000"
 
 # A short run of every fuzz target (their seed corpora also run in `make test`).
 fuzz:

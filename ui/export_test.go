@@ -14,6 +14,7 @@ import (
 
 	"filippo.io/age"
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,6 +22,7 @@ import (
 	"dossier/packager/bundle"
 	"dossier/packager/deid"
 	"dossier/packager/envelope"
+	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
 )
@@ -445,4 +447,94 @@ func TestExportMarkup(t *testing.T) {
 	win.Resize(fyne.NewSize(1000, 700))
 	test.AssertRendersToMarkup(t, "open_screen.xml", win.Canvas())
 	win.Close()
+}
+
+// manyReviewWizard is step 2 for n ultrasound images that all need a decision and n files left out,
+// in a window of its own.
+func manyReviewWizard(t testing.TB, n int) (*exportWizard, fyne.Window) {
+	w := &exportWizard{decScreen: container.NewVBox(), include: map[string]bool{}, planLevel: privacy.Pseudonymised}
+	for i := 0; i < n; i++ {
+		it := &intake.Item{Path: fmt.Sprintf("/cd/US/IM%05d", i), Kind: intake.KindDICOM, Modality: "US", BurnedIn: true}
+		w.decisions = append(w.decisions, deid.Decision{Item: it, Path: it.Path, Action: deid.Review,
+			Reason: "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"})
+		sk := &intake.Item{Path: fmt.Sprintf("/cd/VIEWER/LIB%05d.DLL", i), Kind: intake.KindSkipped, Reason: "part of a viewer program on the disc, not a record"}
+		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: "skipped when reading: " + sk.Reason})
+	}
+	letter := &intake.Item{Path: "/portal/letter.pdf", Kind: intake.KindPDF, Format: "pdf"}
+	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: "its text mentions the patient (name)"})
+	win := test.NewWindow(container.NewVScroll(w.decScreen))
+	win.Resize(fyne.NewSize(1000, 700))
+	return w, win
+}
+
+// Hundreds of files with the same reason are one card: a choice for all of them and a list that
+// draws only the rows in view, each with its own tick. A file with a reason of its own keeps its card.
+func TestStepTwoManyFiles(t *testing.T) {
+	test.NewTempApp(t)
+	w, win := manyReviewWizard(t, 600)
+	defer win.Close()
+	w.fillDecisions()
+	if len(w.decChoices) != 1 || w.decChoices["/portal/letter.pdf"] == nil {
+		t.Fatalf("cards of their own: %d", len(w.decChoices))
+	}
+	if !hasLabel(win, "600 files, for the same reason") || !hasLabel(win, "Left out (600)") {
+		t.Errorf("step 2: %q", labels(win))
+	}
+	var lists []*widget.List
+	var all *widget.RadioGroup
+	walk(w.decScreen, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.List:
+			lists = append(lists, o)
+		case *widget.RadioGroup:
+			if slices.Contains(o.Options, choiceSendAll) {
+				all = o
+			}
+		}
+	})
+	if len(lists) != 2 || all == nil {
+		t.Fatalf("%d lists, choice for all %v", len(lists), all != nil)
+	}
+	if all.Selected != choiceLeaveAll {
+		t.Errorf("the group starts as %q, want everything left out", all.Selected)
+	}
+	all.SetSelected(choiceSendAll)
+	if len(w.include) != 600 {
+		t.Fatalf("send all: %d included", len(w.include))
+	}
+	// Untick the first file in the list: the choice for all shows that it is mixed now.
+	win.Canvas().(test.WindowlessCanvas).Capture()
+	var first *widget.Check
+	walk(lists[0], func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok && first == nil {
+			first = c
+		}
+	})
+	if first == nil || !first.Checked {
+		t.Fatalf("first tick %v", first)
+	}
+	test.Tap(first)
+	if w.include["/cd/US/IM00000"] || len(w.include) != 599 || all.Selected != "" {
+		t.Errorf("after unticking one: %d included, choice for all %q", len(w.include), all.Selected)
+	}
+	all.SetSelected(choiceLeaveAll)
+	if len(w.include) != 0 || first.Checked {
+		t.Errorf("leave all out: %d included, first ticked %v", len(w.include), first.Checked)
+	}
+}
+
+// walk calls f for o and everything inside it.
+func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, x := range c.Objects {
+			walk(x, f)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(c)
+		for _, x := range r.Objects() {
+			walk(x, f)
+		}
+	}
 }

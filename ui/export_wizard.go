@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -111,6 +113,8 @@ var shownKeys = map[string]string{
 	splitCustom:                  "export.split.custom",
 	choiceSend:                   "export.choice.send",
 	choiceleave:                  "export.choice.leave",
+	choiceSendAll:                "export.choice.sendall",
+	choiceLeaveAll:               "export.choice.leaveall",
 	"With my name (for a second opinion about my treatment)": "export.level.identified",
 	"Your files go exactly as they are, with your name, birth date and hospital numbers. The specialist knows who you are and can write back to you or your doctor. Choose this when the opinion is about your own care.": "export.level.identified.body",
 	"With a code name instead of my name": "export.level.pseudonymised",
@@ -503,20 +507,158 @@ func (w *exportWizard) fillDecisions() {
 		expl.Wrapping = wordWrap()
 		box.Add(h)
 		box.Add(expl)
-		for _, d := range review {
-			box.Add(w.reviewRow(d))
+		// Files left out for the same reason are decided together when there are many of them (a
+		// disc of ultrasound images): one card, a choice for all, and a list to choose one by one.
+		for _, g := range groupByReason(review) {
+			if len(g) > maxReviewCards {
+				box.Add(w.reviewGroup(g))
+				continue
+			}
+			for _, d := range g {
+				box.Add(w.reviewRow(d))
+			}
 		}
 	}
 	if len(exclude) > 0 {
 		h := widget.NewLabelWithStyle(lang.X("export.leftout", "Left out ({{.N}})", map[string]any{"N": len(exclude)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		box.Add(h)
-		for _, d := range exclude {
-			l := widget.NewLabel(itemName(d) + " — " + uiMessage(d.Reason))
-			l.Wrapping = wordWrap()
-			box.Add(l)
+		if len(exclude) > maxReviewCards {
+			box.Add(leftOutList(exclude))
+		} else {
+			for _, d := range exclude {
+				l := widget.NewLabel(itemName(d) + " — " + uiMessage(d.Reason))
+				l.Wrapping = wordWrap()
+				box.Add(l)
+			}
 		}
 	}
 	box.Refresh()
+}
+
+// maxReviewCards is how many files with the same reason step 2 shows as cards of their own; more
+// are shown as one card with a list, which draws only the rows in view.
+const maxReviewCards = 8
+
+// listRows is how many rows the lists of step 2 show at once.
+const listRows = 8
+
+// groupByReason groups decisions by their reason, in the order each reason first appears.
+func groupByReason(ds []deid.Decision) [][]deid.Decision {
+	var out [][]deid.Decision
+	at := map[string]int{}
+	for _, d := range ds {
+		i, ok := at[d.Reason]
+		if !ok {
+			i = len(out)
+			at[d.Reason] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], d)
+	}
+	return out
+}
+
+// Choices for a group of files needing a decision.
+const (
+	choiceSendAll  = "Send all of them"
+	choiceLeaveAll = "Leave them all out"
+)
+
+// reviewGroup is one card for many files that need a decision for the same reason: the reason, a
+// choice for all of them, and a list of the files, each with its own tick.
+func (w *exportWizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(lang.X("export.group", "{{.N}} files, for the same reason", map[string]any{"N": formatCount(len(ds))}),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": uiMessage(ds[0].Reason)}))
+	reason.Wrapping = wordWrap()
+	var list *widget.List
+	var all *widget.RadioGroup
+	// showAll shows whether all, none or some of the files are sent.
+	showAll := func() {
+		n := 0
+		for _, d := range ds {
+			if w.include[d.Path] {
+				n++
+			}
+		}
+		sel := ""
+		switch n {
+		case 0:
+			sel = local(choiceLeaveAll)
+		case len(ds):
+			sel = local(choiceSendAll)
+		}
+		if all.Selected != sel {
+			f := all.OnChanged
+			all.OnChanged = nil
+			all.SetSelected(sel)
+			all.OnChanged = f
+		}
+	}
+	all = widget.NewRadioGroup([]string{local(choiceSendAll), local(choiceLeaveAll)}, func(s string) {
+		send := unlocal(s) == choiceSendAll
+		for _, d := range ds {
+			if send {
+				w.include[d.Path] = true
+			} else {
+				delete(w.include, d.Path)
+			}
+		}
+		list.Refresh()
+	})
+	all.Horizontal = true
+	list = widget.NewList(func() int { return len(ds) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("")
+			name.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widget.NewCheck(local(choiceSend), nil), nil, name)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			name, check := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Check)
+			d := ds[i]
+			text := itemName(d)
+			if ex := w.excerpts[d.Path]; ex != "" {
+				text += " — “" + ex + "”"
+			}
+			name.SetText(text)
+			check.OnChanged = nil
+			check.SetChecked(w.include[d.Path])
+			path := d.Path
+			check.OnChanged = func(on bool) {
+				if on {
+					w.include[path] = true
+				} else {
+					delete(w.include, path)
+				}
+				showAll()
+			}
+		})
+	showAll()
+	body := container.NewVBox(head, reason, all, fixedHeight(list, min(len(ds), listRows)))
+	return newPanel(body, theme.ColorNameInputBackground, theme.ColorNameWarning)
+}
+
+// leftOutList lists many files left out, each with its reason, drawing only the rows in view.
+func leftOutList(ds []deid.Decision) fyne.CanvasObject {
+	list := widget.NewList(func() int { return len(ds) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(itemName(ds[i]) + " — " + uiMessage(ds[i].Reason))
+		})
+	return fixedHeight(list, min(len(ds), listRows))
+}
+
+// fixedHeight gives a list the height of rows of its items, so that it can sit in a scrolled page.
+func fixedHeight(l *widget.List, rows int) fyne.CanvasObject {
+	h := l.CreateItem().MinSize().Height
+	space := canvas.NewRectangle(color.Transparent)
+	space.SetMinSize(fyne.NewSize(0, float32(rows)*(h+theme.Padding())))
+	return container.NewStack(space, l)
 }
 
 // itemName is how a file is called on screen: its own name.
