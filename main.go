@@ -58,7 +58,9 @@ func runDesktop(paths []string) int {
 		Rules:   rules,
 		// For scripts/screenshots.sh only: show one scene of the app on the case from the paths.
 		Screenshot: os.Getenv("DOSSIER_SCREENSHOT"),
-		Version:    version,
+		// For the test of the real app only (main_test.go): what the window shows, then quit.
+		SceneReport: os.Getenv("DOSSIER_SCENE_REPORT"),
+		Version:     version,
 	}
 	if dbPath, err := store.DefaultPath(); err != nil {
 		fmt.Fprintf(os.Stderr, "dossier: warning: cases will not be saved: %v\n", err)

@@ -2,12 +2,15 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"dossier/packager/atomicfile"
 	"dossier/packager/bundle"
 	"dossier/packager/checklist"
 	"dossier/packager/privacy"
@@ -25,7 +28,58 @@ func (v *mainView) screenshotScene() {
 	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (struct{}, error) {
 		time.Sleep(1500 * time.Millisecond)
 		return struct{}{}, nil
-	}, nil, func(struct{}, error) { v.playScene(scene) })
+	}, nil, func(struct{}, error) {
+		v.playScene(scene)
+		if v.cfg.SceneReport != "" {
+			v.reportScene(v.cfg.SceneReport)
+		}
+	})
+}
+
+// busy reports whether a scan, an evaluation of the checklist, a save or a letter is running.
+func (v *mainView) busy() bool {
+	c := &v.checks
+	return v.scan != nil || c.eval != nil || c.saving || len(c.queue) > 0 || c.letter != nil
+}
+
+// SceneReport is what the window shows once a scene is played: what a test of the real app checks.
+type SceneReport struct {
+	Language  string   `json:"language"`  // the UI's language tag
+	Case      string   `json:"case"`      // the case's name, as in the header
+	Inventory []string `json:"inventory"` // the inventory's top rows, "title · detail"
+	Checklist []string `json:"checklist"` // the checklist's items, "title: status line"
+}
+
+// reportScene waits until the case is read and checked, then writes a SceneReport to path (through a
+// temporary file, so that a reader never sees half of it). The app stays open, to be looked at.
+func (v *mainView) reportScene(path string) {
+	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (struct{}, error) {
+		time.Sleep(time.Second)
+		return struct{}{}, nil
+	}, nil, func(struct{}, error) {
+		if v.busy() || v.checks.report == nil {
+			v.reportScene(path) // still working: look again in a second
+			return
+		}
+		rep := SceneReport{Language: currentLanguage(), Case: v.caseName}
+		if v.tree != nil {
+			for _, id := range v.tree.groups {
+				n := v.tree.nodes[id]
+				rep.Inventory = append(rep.Inventory, n.title+" · "+n.detail)
+			}
+		}
+		if p := v.checks.panel; p != nil && p.report != nil {
+			for _, r := range p.report.Rules {
+				if row := p.rows[r.ID]; row != nil {
+					rep.Checklist = append(rep.Checklist, row.result.Title+": "+row.status.Text)
+				}
+			}
+		}
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+			fyne.LogError("writing the scene report", err)
+		}
+	})
 }
 
 func (v *mainView) playScene(scene string) {

@@ -220,10 +220,7 @@ func newTestView(t *testing.T, cfg Config) (*mainView, *uiLoop) {
 
 // idle holds when no scan, evaluation, save or letter is running.
 func idle(v *mainView) func() bool {
-	return func() bool {
-		c := &v.checks
-		return v.scan == nil && c.eval == nil && !c.saving && len(c.queue) == 0 && c.letter == nil
-	}
+	return func() bool { return !v.busy() }
 }
 
 func TestNewMainWindowWelcome(t *testing.T) {

@@ -41,6 +41,9 @@ type Config struct {
 	// Screenshot, for the documentation only, names a scene to show once the case from Paths is read
 	// (see screenshot.go and scripts/screenshots.sh).
 	Screenshot string
+	// SceneReport, for tests of the real app only, is a file to write what the window shows (a
+	// SceneReport, as JSON) once the Screenshot scene is played and the checklist is ready.
+	SceneReport string
 	// Version is the release version, shown in the About box.
 	Version string
 }
