@@ -713,7 +713,7 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	w.typedBox = container.NewVBox(w.typed, w.typedAgain, w.strength)
 
 	w.centreSel = widget.NewSelect(nil, nil)
-	w.centreSel.PlaceHolder = "(no centres saved yet)"
+	w.centreSel.PlaceHolder = lang.X("export.nocentres", "(no centres saved yet)")
 	w.pasted = widget.NewMultiLineEntry()
 	w.pasted.SetPlaceHolder(lang.X("export.pasted.hint", "Or paste the key the centre sent you (it starts with age1… or ssh-)"))
 	w.pasted.SetMinRowsVisible(2)

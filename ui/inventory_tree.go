@@ -346,7 +346,7 @@ func modalityName(m string) string {
 		"RTPLAN": "radiotherapy plan", "RTDOSE": "radiotherapy dose", "KO": "key images", "PR": "presentation state",
 	}
 	if n, ok := names[m]; ok && n != m {
-		return m + " (" + n + ")"
+		return m + " (" + lang.X("modality."+strings.ToLower(m), n) + ")"
 	}
 	return m
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -305,7 +304,8 @@ func (s *openScreen) begin() {
 	s.job = startJob(s.run, context.Background(), func(ctx context.Context, report func(openProgress)) (*bundle.Report, error) {
 		return openBundle(ctx, path, ids, dest, func(files int, bytes int64) { report(openProgress{files, bytes}) })
 	}, func(p openProgress) {
-		s.progress.SetText(fmt.Sprintf("%s checked (%s)", plural(p.files, "file", "files"), humanSize(p.bytes)))
+		s.progress.SetText(lang.X("open.progress", "{{.Files}} checked ({{.Size}})", map[string]any{
+			"Files": plural(p.files, lang.X("unit.file", "file"), lang.X("unit.files", "files")), "Size": humanSize(p.bytes)}))
 	}, s.done)
 }
 
@@ -365,9 +365,10 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	s.result.Objects = nil
 	ok := widget.NewLabelWithStyle(lang.X("open.ok", "The bundle is complete and intact"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	ok.Importance = widget.SuccessImportance
-	summary := fmt.Sprintf("%s (%s), each one exactly as it was sent.", plural(rep.Files, "file", "files"), humanSize(rep.Bytes))
+	summary := lang.X("open.summary", "{{.Files}} ({{.Size}}), each one exactly as it was sent.", map[string]any{
+		"Files": plural(rep.Files, lang.X("unit.file", "file"), lang.X("unit.files", "files")), "Size": humanSize(rep.Bytes)})
 	if unlocal(s.what.Selected) == openExtract {
-		summary += " They are in " + s.dest + "."
+		summary += lang.X("open.summary.where", " They are in {{.Dir}}.", map[string]any{"Dir": s.dest})
 	}
 	sl := widget.NewLabel(summary)
 	sl.Wrapping = wordWrap()

@@ -216,7 +216,7 @@ func (s *settingsView) addCentre() {
 		s.name.SetText("")
 		s.keys.SetText("")
 		s.keyErr.Importance = widget.SuccessImportance
-		s.keyErr.SetText(name + " is saved.")
+		s.keyErr.SetText(lang.X("settings.centre.saved", "{{.Name}} is saved.", map[string]any{"Name": name}))
 		s.loadCentres()
 	})
 }

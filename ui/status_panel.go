@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -75,14 +74,16 @@ func (s *statusPanel) showScanning() {
 }
 
 func (s *statusPanel) setProgress(p intake.Progress) {
-	s.counts.SetText(fmt.Sprintf("%s so far (%s)", plural(p.Files, "file", "files"), humanSize(p.Bytes)))
+	s.counts.SetText(lang.X("status.sofar", "{{.Files}} so far ({{.Size}})", map[string]any{
+		"Files": plural(p.Files, lang.X("unit.file", "file"), lang.X("unit.files", "files")), "Size": humanSize(p.Bytes)}))
 	if p.Current != "" {
 		s.current.SetText(displayPath(p.Current))
 	}
 }
 
 func (s *statusPanel) setWaiting(n int) {
-	s.waiting.SetText(fmt.Sprintf("· then %s more", plural(n, "batch", "batches")))
+	s.waiting.SetText(lang.X("status.thenmore", "· then {{.Batches}} more", map[string]any{
+		"Batches": plural(n, lang.X("unit.batch", "batch"), lang.X("unit.batches", "batches"))}))
 	s.waiting.Show()
 }
 
