@@ -27,7 +27,7 @@ shoot() { # scene seconds [language tag, e.g. zh-Hans]
 		"$0" "$1" & pid=$!
 		sleep "$2"
 		import -window root -crop 1000x700+0+0 +repage "$3"
-		kill $pid' "$work/dossier" "$work/Jane's records" "$2" "$out"
+		kill $pid; wait $pid 2>/dev/null || true' "$work/dossier" "$work/Jane's records" "$2" "$out"
 	echo "$out"
 }
 

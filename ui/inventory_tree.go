@@ -346,7 +346,7 @@ func modalityName(m string) string {
 		"RTPLAN": "radiotherapy plan", "RTDOSE": "radiotherapy dose", "KO": "key images", "PR": "presentation state",
 	}
 	if n, ok := names[m]; ok && n != m {
-		return m + " (" + lang.X("modality."+strings.ToLower(m), n) + ")"
+		return lang.X("modality.named", "{{.Code}} ({{.Name}})", map[string]any{"Code": m, "Name": lang.X("modality."+strings.ToLower(m), n)})
 	}
 	return m
 }
