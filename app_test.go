@@ -42,16 +42,7 @@ func caseFolder(t *testing.T) string {
 			SeriesUID: "1.2.826.0.1.3680043.10.1999.42.1", InstanceNumber: i, StudyDate: "20260901",
 			PatientName: "Doe^Jane", PatientID: "PID0001", BirthDate: "19610203"})
 	}
-	for rel, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtool.WriteTree(t, dir, files)
 }
 
 // runApp starts the real app (this test binary, see TestMain) under Xvfb on a case folder, in the

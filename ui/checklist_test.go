@@ -25,17 +25,7 @@ import (
 // writeFiles writes files (relative path -> bytes) into a new temporary folder.
 func writeFiles(t *testing.T, files map[string][]byte) string {
 	t.Helper()
-	dir := t.TempDir()
-	for rel, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtool.WriteTree(t, t.TempDir(), files)
 }
 
 // breastReports are the reports of a breast case, without any DICOM.

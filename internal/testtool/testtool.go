@@ -120,3 +120,19 @@ func SmallDisk(t testing.TB, size int64) string {
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	return dir
 }
+
+// WriteTree writes files (slash-separated relative path -> bytes) below
+// dir, creating the folders, and returns dir.
+func WriteTree(t testing.TB, dir string, files map[string][]byte) string {
+	t.Helper()
+	for rel, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"dossier/assets"
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
+	"dossier/internal/testtool"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 )
@@ -20,17 +20,7 @@ import (
 // caseDir writes files (relative path -> bytes) into a temporary folder.
 func caseDir(t *testing.T, files map[string][]byte) string {
 	t.Helper()
-	dir := t.TempDir()
-	for rel, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtool.WriteTree(t, t.TempDir(), files)
 }
 
 func dicomSeries(prefix, modality, study string, n int) map[string][]byte {
