@@ -16,7 +16,7 @@ FYNE_TOOLS_VERSION := v1.7.4
 FYNE := dist/.tools/fyne-$(FYNE_TOOLS_VERSION)/fyne
 MINGW_CC ?= x86_64-w64-mingw32-gcc
 
-.PHONY: run test bench build vet deps-run deps-test deps-bench deps-windows check-layering fuzz clean \
+.PHONY: run test bench build vet check-format deps-run deps-test deps-bench deps-windows check-layering fuzz clean \
 	package-linux windows version
 
 run: deps-run
@@ -25,11 +25,14 @@ run: deps-run
 build: deps-run
 	$(GO) build $(TAGS) -ldflags "$(LDFLAGS)" -o dossier .
 
-test: deps-test vet check-layering
+test: deps-test vet check-format check-layering
 	$(GO) test $(TAGS) -race -count=1 ./...
 
 vet:
 	$(GO) vet $(TAGS) ./...
+
+check-format:
+	@bad=$$("$$($(GO) env GOROOT)/bin/gofmt" -l . 2>&1); if [ -n "$$bad" ]; then echo "not formatted by gofmt:"; echo "$$bad"; exit 1; fi
 
 # Nothing under packager/ may depend on Fyne: the domain builds and tests without cgo.
 check-layering:
