@@ -205,3 +205,25 @@ func TestWrapChinese(t *testing.T) {
 		}
 	}
 }
+
+// What a partly met item still lacks is named in the letter's language.
+func TestLetterChineseStill(t *testing.T) {
+	rep := &checklist.Report{Rules: []checklist.Result{{ID: "aml-marrow", Title: "Bone marrow report", Status: checklist.StatusPartial,
+		Required: true, Request: "The bone marrow report.", Missing: []string{"bone marrow", "FISH"}}}}
+	var buf bytes.Buffer
+	err := WriteLetter(context.Background(), &buf, Letter{Language: i18n.ChineseSimplified, Report: rep, Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "letter.pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool(t, "pdftotext"), "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	if text := strings.ReplaceAll(squash(string(out)), " ", ""); !strings.Contains(text, "尤其需要：骨髓、FISH。") {
+		t.Errorf("the letter does not name what is still needed in Chinese:\n%s", out)
+	}
+}
