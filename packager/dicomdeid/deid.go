@@ -33,8 +33,9 @@
 // file meta's Media Storage SOP Instance UID, and instance UIDs inside any
 // sequence, so references between files still resolve.
 //
-// Beyond Table E.1-1 Dossier also: removes private elements everywhere
-// (no safe-private list), every overlay (60xx) and curve (50xx) group,
+// Beyond Table E.1-1 Dossier also: removes private elements everywhere,
+// except, when pseudonymising, the few of safeprivate.go (the Retain Safe
+// Private Option: PET SUV factors, MR scale and diffusion values), every overlay (60xx) and curve (50xx) group,
 // group lengths, and the source application entity titles of the meta
 // group; empties Label Text (2200,0002) even under Clean Descriptors;
 // refuses elements whose VR is unknown or contradicts the dictionary
@@ -85,6 +86,7 @@ var (
 	CodeRetainFullDates   = Code{"113106", "DCM", "Retain Longitudinal Temporal Information Full Dates Option"}
 	CodeRetainModifDates  = Code{"113107", "DCM", "Retain Longitudinal Temporal Information Modified Dates Option"}
 	CodeRetainPatientChar = Code{"113108", "DCM", "Retain Patient Characteristics Option"}
+	CodeRetainSafePrivate = Code{"113111", "DCM", "Retain Safe Private Option"}
 )
 
 // Report says what Deidentify did. It never holds patient values.
@@ -100,8 +102,10 @@ type Report struct {
 	IdentityScrubbed int
 	// UIDsRemapped counts UID values replaced.
 	UIDsRemapped int
-	// PrivateRemoved counts private elements removed (creators included).
-	PrivateRemoved int
+	// PrivateRemoved counts private elements removed (creators included);
+	// PrivateKept those kept under the Retain Safe Private Option (creators
+	// not counted).
+	PrivateRemoved, PrivateKept int
 	// DatesShifted counts DA/DT elements moved; DatesEmptied those that
 	// could not be parsed and were emptied.
 	DatesShifted, DatesEmptied int

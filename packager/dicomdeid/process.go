@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -225,10 +226,20 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 		}
 	}
 	out := make([]*elem, 0, len(in))
+	safe := d.safePrivates(in)
 	for _, e := range in {
 		t := e.tag
 		g := t >> 16
 		switch {
+		case g&1 == 1 && safe[t]:
+			if t&0xFFFF >= 0x1000 {
+				d.rep.PrivateKept++
+			}
+			if err := d.keep(e, cs, fl); err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+			continue
 		case g&1 == 1:
 			d.rep.PrivateRemoved++
 			continue
@@ -535,6 +546,10 @@ func (d *deid) markers() []*elem {
 		method = []string{"DOSSIER ANONYMISED", "PS3.15 BASIC PROFILE", "RETAIN LONGITUDINAL MODIFIED DATES", "RETAIN PATIENT CHARACTERISTICS"}
 	} else {
 		method = []string{"DOSSIER PSEUDONYMISED", "PS3.15 BASIC PROFILE", "RETAIN LONGITUDINAL FULL DATES", "RETAIN PATIENT CHARACTERISTICS", "CLEAN DESCRIPTORS"}
+	}
+	if d.rep.PrivateKept > 0 && !slices.Contains(d.rep.Options, CodeRetainSafePrivate) {
+		method = append(method, "RETAIN SAFE PRIVATE")
+		d.rep.Options = append(d.rep.Options, CodeRetainSafePrivate)
 	}
 	seq := &elem{tag: tDeidMethodCodeSeq, vr: "SQ", ref: -1, e: d.e}
 	for _, c := range d.rep.Options {

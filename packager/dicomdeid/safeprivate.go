@@ -1,0 +1,82 @@
+package dicomdeid
+
+import "strings"
+
+// safeKey names a private attribute: its block's private creator, its
+// group, and the low byte of its element number (the block is wherever the
+// creator was reserved).
+type safeKey struct {
+	creator string
+	group   uint16
+	elem    uint8
+}
+
+// safePrivate are the private attributes Dossier keeps at the
+// pseudonymised level, under the Retain Safe Private Option (PS3.15 E.3.10):
+// the ones of PS3.15 Table E.3.10-1 that a second opinion needs to measure
+// the images as the first hospital did, each a number or a code that
+// cannot identify anyone. Every other private attribute is removed.
+var safePrivate = map[safeKey]string{
+	// Philips PET: the pixel values of images in counts (Units CNTS) become
+	// SUVs or activity concentrations only with these factors.
+	{"Philips PET Private Group", 0x7053, 0x00}: "SUV Factor",
+	{"Philips PET Private Group", 0x7053, 0x09}: "Activity Concentration Scale Factor",
+	// Philips MR: the real values behind the stored pixel values (for
+	// quantitative maps such as ADC).
+	{"Philips MR Imaging DD 001", 0x2005, 0x0D}: "Scale Intercept",
+	{"Philips MR Imaging DD 001", 0x2005, 0x0E}: "Scale Slope",
+	// Philips diffusion MR: the b-value and direction of each image (for
+	// PI-RADS, for example).
+	{"Philips Imaging DD 001", 0x2001, 0x03}: "Diffusion B-Factor",
+	{"Philips Imaging DD 001", 0x2001, 0x04}: "Diffusion Direction",
+}
+
+// safeVRs are the value representations a kept private attribute may have:
+// numbers, a code, or UN (the VR of every private attribute in an implicit
+// VR file).
+var safeVRs = map[string]bool{"DS": true, "IS": true, "FL": true, "FD": true, "SL": true, "SS": true,
+	"UL": true, "US": true, "CS": true, "UN": true}
+
+// maxSafeValue is the longest value a kept private attribute may have: the
+// attributes of the list hold one number or code.
+const maxSafeValue = 64
+
+// safePrivates returns the tags of the private attributes of one dataset
+// to keep under the Retain Safe Private Option, with the private creators
+// of their blocks; nil at the anonymised level, where every private
+// attribute goes.
+func (d *deid) safePrivates(in []*elem) map[uint32]bool {
+	if d.anon {
+		return nil
+	}
+	var keep map[uint32]bool
+	creators := map[uint32]string{} // group<<8 | block -> creator
+	for _, e := range in {
+		g, el := e.tag>>16, e.tag&0xFFFF
+		switch {
+		case g&1 == 0:
+		case el >= 0x10 && el <= 0xFF:
+			creators[g<<8|el] = strings.TrimRight(string(e.val), " \x00")
+		case el >= 0x1000:
+			c, ok := creators[g<<8|el>>8]
+			if !ok {
+				continue
+			}
+			if _, safe := safePrivate[safeKey{c, uint16(g), uint8(el)}]; !safe || !safeValue(e) {
+				continue
+			}
+			if keep == nil {
+				keep = map[uint32]bool{}
+			}
+			keep[e.tag] = true
+			keep[g<<16|el>>8] = true
+		}
+	}
+	return keep
+}
+
+// safeValue reports whether a listed private attribute's value is what the
+// list expects: short, held in memory, of a number or code VR.
+func safeValue(e *elem) bool {
+	return e.ref < 0 && !e.isSeq() && !e.encap && len(e.val) <= maxSafeValue && safeVRs[e.vr]
+}
