@@ -8,7 +8,7 @@ import (
 )
 
 // Note is one sentence of a result's note, or of the report's identity
-// findings: a message format registered with i18n.Msg and its values, so
+// findings: a message format marked with i18n.Msg and its values, so
 // it can be written in any language the messages are translated into.
 // Lists of values are i18n.List.
 type Note struct {

@@ -144,7 +144,7 @@ func MessageFile(lang string) (map[string]string, error) {
 // translates each and joins them with the language's list separator.
 type List []string
 
-// Message translates an English message written from a registered format
+// Message translates an English message written from a format marked with Msg
 // (or listed as it is in the message file): the format is translated, and
 // so is each text value inside it that is a message itself; other values
 // (a file name, an error's details) stay as they are. A list of messages
@@ -204,7 +204,7 @@ func (c *Catalog) Message(s string) string {
 	return s
 }
 
-// Sprintf writes a registered English format in the catalog's language:
+// Sprintf writes an English format marked with Msg in the catalog's language:
 // the translated format, with each string argument translated as a
 // message and each List joined with the language's list separator. In
 // English (or without a translation of the format) it is fmt.Sprintf, with
