@@ -767,19 +767,19 @@ func describe(it *intake.Item) string {
 	switch it.Kind {
 	case intake.KindDICOM:
 		if it.Modality != "" {
-			return fmt.Sprintf(i18n.Msg("a %s image"), it.Modality)
+			return fmt.Sprintf(i18n.Msg("a %v image"), it.Modality)
 		}
 		return i18n.Msg("a DICOM file")
 	case intake.KindPDF:
 		return i18n.Msg("a PDF document")
 	case intake.KindImage:
-		return fmt.Sprintf(i18n.Msg("a picture (%s)"), it.Format)
+		return fmt.Sprintf(i18n.Msg("a picture (%v)"), it.Format)
 	case intake.KindSlide:
-		return fmt.Sprintf(i18n.Msg("a slide (%s)"), it.Slide.Vendor)
+		return fmt.Sprintf(i18n.Msg("a slide (%v)"), it.Slide.Vendor)
 	case intake.KindDocument:
-		return fmt.Sprintf(i18n.Msg("a document (%s)"), it.Format)
+		return fmt.Sprintf(i18n.Msg("a document (%v)"), it.Format)
 	}
-	return fmt.Sprintf(i18n.Msg("a file (%s)"), it.Kind)
+	return fmt.Sprintf(i18n.Msg("a file (%v)"), it.Kind)
 }
 
 func mimeOf(it *intake.Item) string {

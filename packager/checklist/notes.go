@@ -2,7 +2,9 @@ package checklist
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"dossier/packager/i18n"
 )
@@ -51,7 +53,7 @@ var (
 	noteStudiesCount     = i18n.Msg("%d of the %d studies needed are here.")
 	noteSeriesCount      = i18n.Msg("Only %d series (%s) are here; at least %d are needed.")
 	noteNoScanDate       = i18n.Msg("The date of the scans could not be read.")
-	noteScanOld          = i18n.Msg("The newest scan here is from %s, more than %d days ago.")
+	noteScanOld          = i18n.Msg("The newest scan here is from %v, more than %d days ago.")
 	noteNoSlides         = i18n.Msg("No slide scans were found, and no shipment of glass slides is noted.")
 	noteUntracked        = i18n.Msg("A shipment is noted, but without a courier and tracking number. Add them so the centre can match the parcel.")
 	noteDoctorContact    = i18n.Msg("Add a phone number, e-mail or address for your doctor.")
@@ -66,9 +68,9 @@ var (
 // The evidence lines of a noted shipment.
 var (
 	labelShipped         = i18n.Msg("shipped: %s")
-	labelCourier         = i18n.Msg("shipped: %s by %s")
-	labelTracking        = i18n.Msg("shipped: %s, tracking %s")
-	labelCourierTracking = i18n.Msg("shipped: %s by %s, tracking %s")
+	labelCourier         = i18n.Msg("shipped: %s by %v")
+	labelTracking        = i18n.Msg("shipped: %s, tracking %v")
+	labelCourierTracking = i18n.Msg("shipped: %s by %v, tracking %v")
 )
 
 // shipmentWords are the kinds of shipped item in words.
@@ -128,6 +130,40 @@ func Localize(rep *Report, lang string) (*Report, error) {
 		}
 	}
 	return &out, nil
+}
+
+// ShiftDates returns the report with every date its notes name (such as
+// the newest scan's) passed through shift, for a cover whose dates are
+// moved: a true date beside shifted ones would give the shift away. The
+// report itself is not changed.
+func (r *Report) ShiftDates(shift func(iso string) string) *Report {
+	out := *r
+	out.Rules = make([]Result, len(r.Rules))
+	for i, res := range r.Rules {
+		if len(res.Notes) > 0 {
+			notes := make([]Note, len(res.Notes))
+			res.Note = ""
+			for j, n := range res.Notes {
+				args := slices.Clone(n.Args)
+				for k, a := range args {
+					if d, ok := a.(string); ok && isISODate(d) {
+						args[k] = shift(d)
+					}
+				}
+				notes[j] = Note{Format: n.Format, Args: args}
+				res.Note = strings.TrimSpace(res.Note + " " + notes[j].String())
+			}
+			res.Notes = notes
+		}
+		out.Rules[i] = res
+	}
+	return &out
+}
+
+// isISODate reports whether s is a date written YYYY-MM-DD.
+func isISODate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }
 
 // notesIn writes notes in a catalog's language, joined by sep.

@@ -141,13 +141,13 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			}
 			return Transform, ""
 		}
-		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove identity from %s slides yet; send the glass slides, or this file at the identified level"), it.Slide.Vendor)
+		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove identity from %v slides yet; send the glass slides, or this file at the identified level"), it.Slide.Vendor)
 	case intake.KindImage:
 		switch it.Format {
 		case "jpeg", "png", "bmp":
 			return Review, i18n.Msg("a photo or scan may show names or other details in the picture itself")
 		}
-		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove the hidden details (such as location) from %s pictures yet; save it as JPEG or PNG and add that instead"), strings.ToUpper(it.Format))
+		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove the hidden details (such as location) from %v pictures yet; save it as JPEG or PNG and add that instead"), strings.ToUpper(it.Format))
 	case intake.KindPDF, intake.KindDocument:
 		return decideDocument(ctx, it, sc, opts)
 	}
@@ -207,7 +207,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	switch it.Format {
 	case "pdf", "docx", "txt", "html":
 	default:
-		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %s files for names and other details"), strings.ToUpper(it.Format))
+		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
 	f, err := intake.Open(it, opts)
 	if err != nil {

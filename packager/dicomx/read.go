@@ -141,7 +141,7 @@ func (rd *reader) read() (*Header, error) {
 	if ts == "" {
 		e = rd.guessEncoding(off)
 		if h.MediaStorageSOPClassUID != "" || off > 0 {
-			rd.warn(fmt.Sprintf(i18n.Msg("no transfer syntax in meta information; inferred %s"), libTS(e)))
+			rd.warn(fmt.Sprintf(i18n.Msg("no transfer syntax in meta information; inferred %v"), libTS(e)))
 		}
 	} else {
 		var ok bool
@@ -151,7 +151,7 @@ func (rd *reader) read() (*Header, error) {
 		}
 		if ts != tsDeflated {
 			if g := rd.guessEncoding(off); g.implicit != e.implicit && g.bo == e.bo {
-				rd.warn(fmt.Sprintf(i18n.Msg("dataset encoding differs from its transfer syntax; read as %s"), libTS(g)))
+				rd.warn(fmt.Sprintf(i18n.Msg("dataset encoding differs from its transfer syntax; read as %v"), libTS(g)))
 				e = g
 			}
 		}

@@ -277,11 +277,11 @@ func (rd *reader) header(off, end int64, e enc) (elemHdr, error) {
 		return h, nil
 	}
 	if !knownVR(h.vr) {
-		rd.warn(fmt.Sprintf(i18n.Msg("unknown VR %s in element %s"), h.vr, tagText(h.tag)))
+		rd.warn(fmt.Sprintf(i18n.Msg("unknown VR %v in element %v"), h.vr, tagText(h.tag)))
 		if off < rd.libEnd && rd.libSkip == "" {
 			// The library may size this value differently (it reads "NA"
 			// with a 4-byte length): do not let it allocate from it.
-			rd.libSkip = fmt.Sprintf(i18n.Msg("unknown VR %s"), h.vr)
+			rd.libSkip = fmt.Sprintf(i18n.Msg("unknown VR %v"), h.vr)
 		}
 	}
 	h.vl = uint32(e.bo.Uint16(b[6:]))
@@ -399,7 +399,7 @@ func (rd *reader) walkDataset(off, end int64, undefined bool, depth int, e enc, 
 			if depth == 0 {
 				rd.cutLib(off)
 			} else if rd.libSkip == "" && off < rd.libEnd {
-				rd.libSkip = fmt.Sprintf(i18n.Msg("64-bit VR %s inside a sequence"), h.vr)
+				rd.libSkip = fmt.Sprintf(i18n.Msg("64-bit VR %v inside a sequence"), h.vr)
 			}
 		}
 		if h.vl == undefinedLength {
@@ -473,7 +473,7 @@ func (rd *reader) capture(h elemHdr, vstart int64) error {
 		rd.vals = make(map[uint32][]byte, 48)
 	}
 	if _, dup := rd.vals[h.tag]; dup {
-		rd.warn(fmt.Sprintf(i18n.Msg("duplicate element %s"), tagText(h.tag)))
+		rd.warn(fmt.Sprintf(i18n.Msg("duplicate element %v"), tagText(h.tag)))
 		return nil
 	}
 	rd.vals[h.tag] = append([]byte(nil), b...)

@@ -143,6 +143,9 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 	}
 	if req.Report != nil {
 		rep := req.Report
+		if info.Level == privacy.Anonymised {
+			rep = rep.ShiftDates(func(d string) string { return orDash(shiftISO(p, d)) })
+		}
 		if local, err := checklist.Localize(rep, i18n.MustLoad(req.Language).Lang()); err == nil {
 			rep = local
 		}
@@ -180,6 +183,14 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 
 // shiftISO shifts a YYYY-MM-DD date by the export's date shift; a partial
 // or unreadable date is left out rather than shown unshifted.
+// orDash is s, or "-" when it is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 func shiftISO(p privacy.Params, date string) string {
 	if date == "" {
 		return ""

@@ -31,9 +31,11 @@ import (
 const messagesDir = "translations/messages"
 
 // Msg marks an English message format for translation and returns it
-// unchanged: a package writes fmt.Sprintf(i18n.Msg("a %s archive"), f)
-// where it would have written the format alone. Formats may use %s, %q
-// and %d, and must hold words besides their verbs.
+// unchanged: a package writes fmt.Sprintf(i18n.Msg("could not be read: %s"), why)
+// where it would have written the format alone. A format's values are %s
+// for a text that may be a message itself (translated in turn), %v for a
+// value shown as it is (a file name, a date, a courier), %q for a quoted
+// message and %d for a number; a format must hold words besides them.
 func Msg(format string) string { return format }
 
 // format is one translated message format with verbs, as a pattern that
@@ -41,11 +43,15 @@ func Msg(format string) string { return format }
 type format struct {
 	text  string
 	re    *regexp.Regexp
-	verbs []byte // 's', 'q' or 'd', one per verb
+	verbs []byte // 's', 'v', 'q' or 'd', one per verb
 }
 
 // verbRe finds the verbs a message format may use.
-var verbRe = regexp.MustCompile(`%[sdq]`)
+var verbRe = regexp.MustCompile(`%[sdqv]`)
+
+// maxListParts bounds the items of a list that Message splits: longer
+// lists are translated item by item only when every item is a message.
+const maxListParts = 64
 
 // compile returns the pattern of a format, or nil for one without verbs.
 func compile(text string) *format {
@@ -55,7 +61,7 @@ func compile(text string) *format {
 	}
 	f := &format{text: text}
 	var b strings.Builder
-	b.WriteString("^")
+	b.WriteString("(?s)^") // a value may hold line breaks
 	last := 0
 	for _, l := range locs {
 		b.WriteString(regexp.QuoteMeta(text[last:l[0]]))
@@ -146,20 +152,80 @@ type List []string
 
 // Message translates an English message written from a format marked with Msg
 // (or listed as it is in the message file): the format is translated, and
-// so is each text value inside it that is a message itself; other values
-// (a file name, an error's details) stay as they are. A list of messages
-// joined by ", " or "; " is translated item by item. A text no format
-// matches, or a language without a translation, gives s unchanged.
+// so is each %s value inside it that is a message itself; other values
+// (a file name, an error's details) stay as they are. Findings joined by
+// "; " and lists joined by ", " are translated part by part, splitting
+// into as many messages as possible. A text no format matches, or a
+// language without a translation, gives s unchanged.
 func (c *Catalog) Message(s string) string {
 	tr := c.messageTable()
 	if tr == nil || s == "" {
 		return s
 	}
-	if t, ok := tr.texts[s]; ok {
+	if t, ok := c.parts(tr, s, "; ", "pdf.findings.separator"); ok {
 		return t
 	}
+	if t, ok := c.parts(tr, s, ", ", "pdf.list.separator"); ok {
+		return t
+	}
+	if t, ok := c.one(tr, s); ok {
+		return t
+	}
+	return s
+}
+
+// parts translates s split at sep into the most messages that cover it
+// all, joined by the language's separator (the text of key); false when s
+// has no sep or cannot be covered by messages.
+func (c *Catalog) parts(tr *messageTable, s, sep, key string) (string, bool) {
+	items := strings.Split(s, sep)
+	if len(items) < 2 {
+		return "", false
+	}
+	if len(items) > maxListParts {
+		out := make([]string, len(items))
+		for i, it := range items {
+			t, ok := c.one(tr, it)
+			if !ok {
+				return "", false
+			}
+			out[i] = t
+		}
+		return strings.Join(out, c.T(key)), true
+	}
+	// best[i] is the cover of items[:i] with the most messages (count -1:
+	// none found).
+	type cover struct {
+		count int
+		texts []string
+	}
+	best := make([]cover, len(items)+1)
+	for i := 1; i <= len(items); i++ {
+		best[i].count = -1
+		for j := 0; j < i; j++ {
+			if best[j].count < 0 || best[j].count+1 <= best[i].count {
+				continue
+			}
+			t, ok := c.one(tr, strings.Join(items[j:i], sep))
+			if !ok {
+				continue
+			}
+			best[i] = cover{best[j].count + 1, append(slices.Clone(best[j].texts), t)}
+		}
+	}
+	if b := best[len(items)]; b.count >= 2 {
+		return strings.Join(b.texts, c.T(key)), true
+	}
+	return "", false
+}
+
+// one translates s as a single message: an exact entry of the table, or a
+// format with values; false when neither matches.
+func (c *Catalog) one(tr *messageTable, s string) (string, bool) {
+	if t, ok := tr.texts[s]; ok {
+		return t, true
+	}
 	for _, f := range tr.patterns {
-		t := tr.texts[f.text]
 		m := f.re.FindStringSubmatch(s)
 		if m == nil {
 			continue
@@ -176,42 +242,25 @@ func (c *Catalog) Message(s string) string {
 					u = m[i+1]
 				}
 				args[i] = c.Message(u)
+			case 'v':
+				args[i] = m[i+1]
 			default:
 				args[i] = c.Message(m[i+1])
 			}
 		}
-		return fmt.Sprintf(t, args...)
+		return fmt.Sprintf(tr.texts[f.text], args...), true
 	}
-	// A list of messages ("date of birth, name"), or of findings joined
-	// with "; ", is translated item by item when every item is a message.
-	for _, sep := range []string{"; ", ", "} {
-		parts := strings.Split(s, sep)
-		if len(parts) < 2 {
-			continue
-		}
-		for i, p := range parts {
-			if parts[i] = c.Message(p); parts[i] == p {
-				return s
-			}
-		}
-		if sep == ", " {
-			sep = c.T("pdf.list.separator")
-		} else {
-			sep = c.T("pdf.findings.separator")
-		}
-		return strings.Join(parts, sep)
-	}
-	return s
+	return "", false
 }
 
-// Sprintf writes an English format marked with Msg in the catalog's language:
-// the translated format, with each string argument translated as a
-// message and each List joined with the language's list separator. In
-// English (or without a translation of the format) it is fmt.Sprintf, with
-// lists joined by ", ".
+// Sprintf writes an English format marked with Msg in the catalog's
+// language: the translated format, with each value at a %s translated as
+// a message and each List joined with the language's list separator (its
+// items translated); values at %v stay as they are. In English (or without
+// a translation of the format) it is fmt.Sprintf, with lists joined by ", ".
 func (c *Catalog) Sprintf(format string, args ...any) string {
 	tr := c.messageTable()
-	sep := ", "
+	verbs := verbRe.FindAllString(format, -1)
 	if tr != nil {
 		if t, ok := tr.texts[format]; ok {
 			format = t
@@ -221,16 +270,17 @@ func (c *Catalog) Sprintf(format string, args ...any) string {
 	}
 	out := make([]any, len(args))
 	for i, a := range args {
+		message := i < len(verbs) && verbs[i] == "%s"
 		switch v := a.(type) {
 		case List:
 			if tr != nil {
 				out[i] = c.List(v)
 			} else {
-				out[i] = strings.Join(v, sep)
+				out[i] = strings.Join(v, ", ")
 			}
 		case string:
 			out[i] = v
-			if tr != nil {
+			if tr != nil && message {
 				out[i] = c.Message(v)
 			}
 		default:

@@ -1,6 +1,7 @@
 package i18n_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -112,7 +113,21 @@ func keywords(t *testing.T) []string {
 	return out
 }
 
-var verbs = regexp.MustCompile(`%(\[\d+\])?[sdq]`)
+var verbs = regexp.MustCompile(`%(\[\d+\])?[sdqv]`)
+
+// sentinels are values for a format's verbs, each recognisable in the
+// text written: numbers for %d, words for the others.
+func sentinels(format string) []any {
+	var args []any
+	for i, v := range verbs.FindAllString(format, -1) {
+		if strings.HasSuffix(v, "d") {
+			args = append(args, 9000+i)
+		} else {
+			args = append(args, fmt.Sprintf("ZQ%dQZ", i))
+		}
+	}
+	return args
+}
 
 // TestMessageFiles checks every message file against the formats marked in
 // the source: each is there, with as many values, and the file has nothing
@@ -143,8 +158,16 @@ func TestMessageFiles(t *testing.T) {
 				t.Errorf("%s: no translation of %q (%s)", lang, f, file)
 				continue
 			}
-			if a, b := len(verbs.FindAllString(f, -1)), len(verbs.FindAllString(tr, -1)); a != b {
-				t.Errorf("%s: %q has %d values, its translation %q has %d", lang, f, a, tr, b)
+			// Each value appears exactly once in the translation, of the right kind.
+			args := sentinels(f)
+			got := fmt.Sprintf(tr, args...)
+			if strings.Contains(got, "%!") {
+				t.Errorf("%s: %q: its translation %q does not take its values: %q", lang, f, tr, got)
+			}
+			for _, a := range args {
+				if n := strings.Count(got, fmt.Sprint(a)); n != 1 {
+					t.Errorf("%s: %q: value %v appears %d times in %q", lang, f, a, n, got)
+				}
 			}
 		}
 		for _, s := range data {
@@ -197,24 +220,45 @@ func TestMessage(t *testing.T) {
 // Both ends of the pattern matching, on a table of their own.
 func TestMessagePatterns(t *testing.T) {
 	fsys := fstest.MapFS{"m/xx.json": {Data: []byte(`{
-		"could not be read: %s": "R(%s)",
-		"could not be read again: %s": "RA(%s)",
+		"could not be read: %s": "R:%s",
+		"could not be read again: %s": "RA:%s",
+		"mentions (%s)": "M(%s)",
 		"%d of %d": "%[2]d>%[1]d",
 		"named %q here": "N[%s]",
-		"thing": "T"
+		"shipped by %v": "S<%s>",
+		"the index lists %d files; %d of them were not found": "I%d/%d",
+		"thing": "T",
+		"other": "O"
 	}`)}}
 	c := i18n.NewTestCatalog(t, fsys, "m", "xx")
 	for _, tc := range []struct{ in, want string }{
-		{"could not be read again: thing", "RA(T)"},
-		{"could not be read: thing; thing", "R(T;T)"},
-		{"could not be read: a; thing", "R(a; thing)"},
+		{"could not be read again: thing", "RA:T"},
+		// Findings joined by "; " are split into as many messages as cover them.
+		{"could not be read: thing; thing", "R:T;T"},
+		{"could not be read: a; thing", "R:a;T"},
+		{"thing; the index lists 5 files; 2 of them were not found", "T;I5/2"},
+		{"the index lists 5 files; 2 of them were not found", "I5/2"},
+		// A list inside a value, item by item; a list with an unknown item stays.
+		{"mentions (thing, other)", "M(T,O)"},
+		{"mentions (thing, MRN)", "M(thing, MRN)"},
 		{"3 of 7", "7>3"},
 		{"x of 7", "x of 7"},
 		{`named "thing" here`, "N[T]"},
+		// A %v value is shown as it is, even when it looks like a message.
+		{"shipped by other", "S<other>"},
+		// Values may hold line breaks.
+		{"could not be read: line one\nline two", "R:line one\nline two"},
 		{"thing, thing", "T,T"},
 	} {
 		if got := c.Message(tc.in); got != tc.want {
 			t.Errorf("Message(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+	// Sprintf translates the values at %s only.
+	if got := c.Sprintf("shipped by %v", "other"); got != "S<other>" {
+		t.Errorf("Sprintf %%v = %q", got)
+	}
+	if got := c.Sprintf("could not be read: %s", "other"); got != "R:O" {
+		t.Errorf("Sprintf %%s = %q", got)
 	}
 }

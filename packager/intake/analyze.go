@@ -103,7 +103,7 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 		case "iso":
 			it.Problems = append(it.Problems, i18n.Msg("a disc image (.iso): open it on your computer (double-click) and add the files inside"))
 		case "gzip", "7z", "rar":
-			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("a %s archive, which Dossier cannot open yet: unpack it first, then add the folder"), it.Format))
+			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("a %v archive, which Dossier cannot open yet: unpack it first, then add the folder"), it.Format))
 		}
 	}
 	if it.Problems == nil {

@@ -68,7 +68,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		}
 		if it.SOPInstanceUID != "" {
 			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
-				it.Problems = appendOnce(it.Problems, fmt.Sprintf(i18n.Msg("the same image (SOP Instance UID) as %s: probably a second copy"), first))
+				it.Problems = appendOnce(it.Problems, fmt.Sprintf(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), first))
 				dupPaths = append(dupPaths, it.Path)
 				continue
 			}
