@@ -442,7 +442,7 @@ func (v *mainView) writeLetter(path string) {
 		}
 		n := len(cover.LetterItems(res.report))
 		err = atomicfile.Write(path, func(w io.Writer) error {
-			return cover.WriteLetter(ctx, w, cover.Letter{Details: in.details, Report: res.report, Date: in.now})
+			return cover.WriteLetter(ctx, w, cover.Letter{Details: in.details, Report: res.report, Date: in.now, Language: documentLanguage()})
 		})
 		if errors.Is(err, cover.ErrNothingToRequest) {
 			// The save dialog may have left an empty file: do not leave it behind.

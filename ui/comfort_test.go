@@ -381,6 +381,9 @@ func TestChineseRun(t *testing.T) {
 		if w.levelRadios[0].Options[0] != "附带我的姓名（用于针对我本人治疗的第二诊疗意见）" || !hasLabel(v.win, "请选择随病历一起发送多少") {
 			t.Errorf("export wizard choices not in Chinese: %q / %q", w.levelRadios[0].Options, labels(v.win))
 		}
+		if got := w.coverLanguage(); got != "zh-Hans" || w.coverLang.Selected != "简体中文" {
+			t.Errorf("the cover summary would be in %q (%q)", got, w.coverLang.Selected)
+		}
 		if w.next.Text != "下一步" || findButton(v.win, "关闭") == nil {
 			t.Errorf("export wizard buttons not in Chinese: next %q, %q", w.next.Text, labels(v.win))
 		}

@@ -132,6 +132,9 @@ func walkToRecipient(t *testing.T, v *mainView, loop *uiLoop) *exportWizard {
 	if w.step != stepRecipient || w.mode.Selected != keyGenerated {
 		t.Fatalf("step 3: step %d, mode %q", w.step, w.mode.Selected)
 	}
+	if got := w.coverLanguage(); got != "en" || w.coverLang.Selected != "English" || len(w.coverLang.Options) < 2 {
+		t.Errorf("cover language %q, offered %q", got, w.coverLang.Options)
+	}
 	return w
 }
 

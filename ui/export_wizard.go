@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,6 +25,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/envelope"
 	"dossier/packager/export"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
@@ -199,6 +201,8 @@ type exportWizard struct {
 	usbWarning fyne.CanvasObject
 	split      *widget.Select
 	customSize *widget.Entry
+	coverLang  *widget.Select // the language of the cover summary, by its own name
+	coverLangs []string       // the tags of coverLang's options, in order
 	dir        string
 	dirLabel   *widget.Label
 	name       *widget.Entry
@@ -758,15 +762,46 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
+	w.coverLangs, w.coverLang = coverLanguageSelect()
 	w.mode.SetSelected(local(keyGenerated))
 	return container.NewVBox(
 		heading(lang.X("export.whocan", "Who can open it")), explain, w.mode, w.typedBox, w.centreBox, w.usbWarning,
 		heading(lang.X("export.size", "Size")), widget.NewLabel(lang.X("export.size.explain", "Some e-mail services and upload portals only take files up to a certain size.")),
 		w.split, w.customSize,
+		heading(lang.X("export.coverlang", "Language of the cover summary")),
+		widget.NewLabel(lang.X("export.coverlang.explain", "The cover summary tells the specialist what the bundle holds. Choose the language the centre reads.")),
+		w.coverLang,
 		heading(lang.X("export.where", "Where to save it")),
 		container.NewBorder(nil, nil, nil, choose, w.dirLabel),
 		container.NewBorder(nil, nil, widget.NewLabel(lang.X("cases.name", "Name")), nil, w.name),
 	)
+}
+
+// coverLanguageSelect offers the languages the cover summary can be written in, each by its own name,
+// with the UI's language chosen (English when the cover has no translation into it).
+func coverLanguageSelect() ([]string, *widget.Select) {
+	tags := i18n.Languages()
+	names := make([]string, len(tags))
+	for i, tag := range tags {
+		names[i] = i18n.MustLoad(tag).T("language.name")
+	}
+	sel := widget.NewSelect(names, nil)
+	sel.SetSelectedIndex(0)
+	if i := slices.Index(tags, documentLanguage()); i >= 0 {
+		sel.SetSelectedIndex(i)
+	}
+	return tags, sel
+}
+
+// coverLanguage is the tag of the language chosen for the cover summary.
+func (w *exportWizard) coverLanguage() string {
+	if w.coverLang == nil {
+		return documentLanguage()
+	}
+	if i := w.coverLang.SelectedIndex(); i >= 0 && i < len(w.coverLangs) {
+		return w.coverLangs[i]
+	}
+	return i18n.English
 }
 
 func folderText(d string) string {
@@ -983,7 +1018,8 @@ func (w *exportWizard) startExport() {
 		return
 	}
 	req := export.Request{CaseID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report,
-		Details: w.in.details, Level: w.level, Output: o, Include: copyInclude(w.include), Recipient: label}
+		Details: w.in.details, Level: w.level, Output: o, Include: copyInclude(w.include), Recipient: label,
+		Language: w.coverLanguage()}
 	if req.Inventory == nil {
 		req.Inventory = &intake.Inventory{}
 	}

@@ -112,6 +112,15 @@ func currentLanguage() string {
 	return lang.X("language.tag", "en")
 }
 
+// documentLanguage is the language the documents Dossier writes for the person (the request letter,
+// and by default the cover summary) are in: the UI's, when the documents have a translation into it.
+func documentLanguage() string {
+	if c, err := i18n.Load(currentLanguage()); err == nil {
+		return c.Lang()
+	}
+	return i18n.English
+}
+
 // englishUI reports whether the texts are shown in English, in which case the domain's own English
 // texts are shown as they are.
 func englishUI() bool {
