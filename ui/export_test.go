@@ -467,6 +467,7 @@ func manyReviewWizard(t testing.TB, n int) (*exportWizard, fyne.Window) {
 	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: "its text mentions the patient (name)"})
 	win := test.NewWindow(container.NewVScroll(w.decScreen))
 	win.Resize(fyne.NewSize(1000, 700))
+	w.win = win
 	return w, win
 }
 
@@ -501,9 +502,37 @@ func TestStepTwoManyFiles(t *testing.T) {
 	if all.Selected != choiceLeaveAll {
 		t.Errorf("the group starts as %q, want everything left out", all.Selected)
 	}
+	// Sending all of them asks first: cancelled, nothing is sent and the choice goes back.
 	all.SetSelected(choiceSendAll)
-	if len(w.include) != 600 {
-		t.Fatalf("send all: %d included", len(w.include))
+	if len(w.include) != 0 || !hasLabel(win, "Send all 600 files?") {
+		t.Fatalf("send all did not ask: %d included, %q", len(w.include), labels(win))
+	}
+	test.Tap(findButton(win, "Cancel"))
+	if len(w.include) != 0 || all.Selected != choiceLeaveAll {
+		t.Fatalf("cancelled: %d included, choice %q", len(w.include), all.Selected)
+	}
+	all.SetSelected(choiceSendAll)
+	test.Tap(findButton(win, "Send them all"))
+	if len(w.include) != 600 || all.Selected != choiceSendAll {
+		t.Fatalf("send all: %d included, choice %q", len(w.include), all.Selected)
+	}
+	// A row chosen in the list is shown in full; so is a file left out.
+	count := func(text string) int {
+		n := 0
+		for _, l := range labels(win) {
+			if l == text {
+				n++
+			}
+		}
+		return n
+	}
+	lists[0].Select(3)
+	if count("IM00003 (US image)") != 2 { // the row, and the row in full below the list
+		t.Errorf("the chosen row is not shown: %q", labels(win))
+	}
+	lists[1].Select(5)
+	if !hasLabel(win, "LIB00005.DLL — skipped when reading: part of a viewer program on the disc, not a record") {
+		t.Errorf("the chosen left-out file is not shown: %q", labels(win))
 	}
 	// Untick the first file in the list: the choice for all shows that it is mixed now.
 	win.Canvas().(test.WindowlessCanvas).Capture()

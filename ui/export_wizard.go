@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -599,8 +600,7 @@ func (w *exportWizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 			all.OnChanged = f
 		}
 	}
-	all = widget.NewRadioGroup([]string{local(choiceSendAll), local(choiceLeaveAll)}, func(s string) {
-		send := unlocal(s) == choiceSendAll
+	apply := func(send bool) {
 		for _, d := range ds {
 			if send {
 				w.include[d.Path] = true
@@ -609,8 +609,36 @@ func (w *exportWizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 			}
 		}
 		list.Refresh()
+	}
+	all = widget.NewRadioGroup([]string{local(choiceSendAll), local(choiceLeaveAll)}, func(s string) {
+		switch unlocal(s) {
+		case choiceLeaveAll:
+			apply(false)
+		case choiceSendAll:
+			// Many files that may show who you are, at one tap: ask first.
+			if w.win == nil {
+				apply(true)
+				return
+			}
+			n := map[string]any{"N": formatCount(len(ds))}
+			c := dialog.NewConfirm(lang.X("export.sendall.title", "Send all {{.N}} files?", n),
+				lang.X("export.sendall.text", "Each of them may show your name or other details. Send them all only if you have looked at them and are happy for the centre to see them."),
+				func(ok bool) {
+					if ok {
+						apply(true)
+					} else {
+						showAll()
+					}
+				}, w.win)
+			c.SetConfirmText(lang.X("export.sendall.ok", "Send them all"))
+			c.SetDismissText(lang.X("button.cancel", "Cancel"))
+			c.Show()
+		default:
+			showAll()
+		}
 	})
 	all.Horizontal = true
+	all.Required = true
 	list = widget.NewList(func() int { return len(ds) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
@@ -638,13 +666,29 @@ func (w *exportWizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 				showAll()
 			}
 		})
+	// The row chosen in the list is shown in full below it: its name and what its text says.
+	detail := widget.NewLabel("")
+	detail.Wrapping = wordWrap()
+	detail.Hide()
+	list.OnSelected = func(i widget.ListItemID) {
+		text := itemName(ds[i])
+		if ex := w.excerpts[ds[i].Path]; ex != "" {
+			text += "\n“" + ex + "”"
+		}
+		detail.SetText(text)
+		detail.Show()
+	}
 	showAll()
-	body := container.NewVBox(head, reason, all, fixedHeight(list, min(len(ds), listRows)))
+	body := container.NewVBox(head, reason, all, fixedHeight(list, min(len(ds), listRows)), detail)
 	return newPanel(body, theme.ColorNameInputBackground, theme.ColorNameWarning)
 }
 
-// leftOutList lists many files left out, each with its reason, drawing only the rows in view.
+// leftOutList lists many files left out, each with its reason, drawing only the rows in view; the row
+// chosen is shown in full below the list.
 func leftOutList(ds []deid.Decision) fyne.CanvasObject {
+	detail := widget.NewLabel("")
+	detail.Wrapping = wordWrap()
+	detail.Hide()
 	list := widget.NewList(func() int { return len(ds) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -654,7 +698,11 @@ func leftOutList(ds []deid.Decision) fyne.CanvasObject {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(itemName(ds[i]) + " — " + uiMessage(ds[i].Reason))
 		})
-	return fixedHeight(list, min(len(ds), listRows))
+	list.OnSelected = func(i widget.ListItemID) {
+		detail.SetText(itemName(ds[i]) + " — " + uiMessage(ds[i].Reason))
+		detail.Show()
+	}
+	return container.NewVBox(fixedHeight(list, min(len(ds), listRows)), detail)
 }
 
 // fixedHeight gives a list the height of rows of its items, so that it can sit in a scrolled page.
