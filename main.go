@@ -58,7 +58,7 @@ func runDesktop(paths []string) int {
 		Rules:   rules,
 		// For scripts/screenshots.sh only: show one scene of the app on the case from the paths.
 		Screenshot: os.Getenv("DOSSIER_SCREENSHOT"),
-		// For the test of the real app only (main_test.go): what the window shows, then quit.
+		// For the test of the real app only (app_test.go): write what the window shows once it is ready.
 		SceneReport: os.Getenv("DOSSIER_SCENE_REPORT"),
 		Version:     version,
 	}

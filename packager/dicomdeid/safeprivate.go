@@ -11,35 +11,31 @@ type safeKey struct {
 	elem    uint8
 }
 
+// safeAttr is a safe private attribute: its name and its VR in the maker's
+// dictionary.
+type safeAttr struct {
+	name, vr string
+}
+
 // safePrivate are the private attributes Dossier keeps at the
 // pseudonymised level, under the Retain Safe Private Option (PS3.15 E.3.10):
 // the ones of PS3.15 Table E.3.10-1 that a second opinion needs to measure
 // the images as the first hospital did, each a number or a code that
 // cannot identify anyone. Every other private attribute is removed.
-var safePrivate = map[safeKey]string{
+var safePrivate = map[safeKey]safeAttr{
 	// Philips PET: the pixel values of images in counts (Units CNTS) become
 	// SUVs or activity concentrations only with these factors.
-	{"Philips PET Private Group", 0x7053, 0x00}: "SUV Factor",
-	{"Philips PET Private Group", 0x7053, 0x09}: "Activity Concentration Scale Factor",
+	{"Philips PET Private Group", 0x7053, 0x00}: {"SUV Factor", "DS"},
+	{"Philips PET Private Group", 0x7053, 0x09}: {"Activity Concentration Scale Factor", "DS"},
 	// Philips MR: the real values behind the stored pixel values (for
 	// quantitative maps such as ADC).
-	{"Philips MR Imaging DD 001", 0x2005, 0x0D}: "Scale Intercept",
-	{"Philips MR Imaging DD 001", 0x2005, 0x0E}: "Scale Slope",
+	{"Philips MR Imaging DD 001", 0x2005, 0x0D}: {"Scale Intercept", "FL"},
+	{"Philips MR Imaging DD 001", 0x2005, 0x0E}: {"Scale Slope", "FL"},
 	// Philips diffusion MR: the b-value and direction of each image (for
 	// PI-RADS, for example).
-	{"Philips Imaging DD 001", 0x2001, 0x03}: "Diffusion B-Factor",
-	{"Philips Imaging DD 001", 0x2001, 0x04}: "Diffusion Direction",
+	{"Philips Imaging DD 001", 0x2001, 0x03}: {"Diffusion B-Factor", "FL"},
+	{"Philips Imaging DD 001", 0x2001, 0x04}: {"Diffusion Direction", "CS"},
 }
-
-// safeVRs are the value representations a kept private attribute may have:
-// numbers, a code, or UN (the VR of every private attribute in an implicit
-// VR file).
-var safeVRs = map[string]bool{"DS": true, "IS": true, "FL": true, "FD": true, "SL": true, "SS": true,
-	"UL": true, "US": true, "CS": true, "UN": true}
-
-// maxSafeValue is the longest value a kept private attribute may have: the
-// attributes of the list hold one number or code.
-const maxSafeValue = 64
 
 // safePrivates returns the tags of the private attributes of one dataset
 // to keep under the Retain Safe Private Option, with the private creators
@@ -62,7 +58,7 @@ func (d *deid) safePrivates(in []*elem) map[uint32]bool {
 			if !ok {
 				continue
 			}
-			if _, safe := safePrivate[safeKey{c, uint16(g), uint8(el)}]; !safe || !safeValue(e) {
+			if a, safe := safePrivate[safeKey{c, uint16(g), uint8(el)}]; !safe || !safeValue(e, a.vr) {
 				continue
 			}
 			if keep == nil {
@@ -76,7 +72,23 @@ func (d *deid) safePrivates(in []*elem) map[uint32]bool {
 }
 
 // safeValue reports whether a listed private attribute's value is what the
-// list expects: short, held in memory, of a number or code VR.
-func safeValue(e *elem) bool {
-	return e.ref < 0 && !e.isSeq() && !e.encap && len(e.val) <= maxSafeValue && safeVRs[e.vr]
+// maker's dictionary says it is (vr): one short number or code, held in
+// memory. Its VR must be vr, or UN (as every private attribute of an
+// implicit VR file is): then the bytes must still read as a vr value.
+func safeValue(e *elem, vr string) bool {
+	if e.ref >= 0 || e.isSeq() || e.encap || e.vr != vr && e.vr != "UN" {
+		return false
+	}
+	v := e.val
+	switch vr {
+	case "FL":
+		return len(v) == 4
+	case "DS":
+		t := strings.Trim(string(v), " \x00")
+		return t != "" && len(t) <= 16 && strings.Trim(t, "0123456789+-.eE") == ""
+	case "CS":
+		t := strings.TrimRight(string(v), " \x00")
+		return len(t) <= 16 && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ ") == ""
+	}
+	return false
 }

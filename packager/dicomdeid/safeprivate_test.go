@@ -115,3 +115,27 @@ func TestRetainSafePrivateDcmdump(t *testing.T) {
 		}
 	}
 }
+
+// A listed private attribute stays only when its value is what the
+// maker's dictionary says: a number where a number belongs, four bytes for
+// a float, a code for a code.
+func TestSafePrivateValuesChecked(t *testing.T) {
+	fl := []byte{0x00, 0x00, 0x80, 0x3F} // 1.0
+	spec := dcmfix.Spec{PatientName: idName, Modality: "MR", Extra: []dcmfix.Element{
+		dcmfix.Str(dcmfix.T(0x2001, 0x0010), "LO", "Philips Imaging DD 001"),
+		dcmfix.Bytes(dcmfix.T(0x2001, 0x1003), "FL", fl),
+		dcmfix.Str(dcmfix.T(0x2001, 0x1004), "CS", "I"),
+		dcmfix.Str(dcmfix.T(0x2005, 0x0010), "LO", "Philips MR Imaging DD 001"),
+		dcmfix.Bytes(dcmfix.T(0x2005, 0x100D), "FL", append(fl, fl...)), // two floats: not the one number listed
+		dcmfix.Str(dcmfix.T(0x2005, 0x100E), "DS", "1.0"),                // the wrong VR
+		dcmfix.Str(dcmfix.T(0x7053, 0x0010), "LO", "Philips PET Private Group"),
+		dcmfix.Str(dcmfix.T(0x7053, 0x1000), "DS", "DOE JANE"), // not a number
+		dcmfix.Str(dcmfix.T(0x7053, 0x1009), "UN", "2.5"),      // UN, but reads as a number
+	}}
+	out, rep := run(t, dcmfix.Instance(spec), pseudoParams())
+	got := strings.Join(privates(parseOut(t, out).ds), " ")
+	want := "(2001,0010)=Philips Imaging DD 001 (2001,1003)=" + string(fl) + " (2001,1004)=I (7053,0010)=Philips PET Private Group (7053,1009)=2.5"
+	if got != want || rep.PrivateKept != 3 {
+		t.Errorf("kept %d:\n%q\nwant\n%q", rep.PrivateKept, got, want)
+	}
+}
