@@ -127,7 +127,7 @@ func TestSafePrivateValuesChecked(t *testing.T) {
 		dcmfix.Str(dcmfix.T(0x2001, 0x1004), "CS", "I"),
 		dcmfix.Str(dcmfix.T(0x2005, 0x0010), "LO", "Philips MR Imaging DD 001"),
 		dcmfix.Bytes(dcmfix.T(0x2005, 0x100D), "FL", append(fl, fl...)), // two floats: not the one number listed
-		dcmfix.Str(dcmfix.T(0x2005, 0x100E), "DS", "1.0"),                // the wrong VR
+		dcmfix.Str(dcmfix.T(0x2005, 0x100E), "DS", "1.0"),               // the wrong VR
 		dcmfix.Str(dcmfix.T(0x7053, 0x0010), "LO", "Philips PET Private Group"),
 		dcmfix.Str(dcmfix.T(0x7053, 0x1000), "DS", "DOE JANE"), // not a number
 		dcmfix.Str(dcmfix.T(0x7053, 0x1009), "UN", "2.5"),      // UN, but reads as a number
