@@ -319,6 +319,9 @@ func TestChineseRun(t *testing.T) {
 	if got := historyDetail(x); !strings.HasPrefix(got, "以自动生成的密码加密 · 假名 · ") || !strings.HasSuffix(got, "3 个文件") {
 		t.Errorf("history %q", got)
 	}
+	if got := historyDetail(&store.Export{Recipient: "2 public keys", Level: "identified"}); !strings.HasPrefix(got, "发给 2 个公钥 · 实名") {
+		t.Errorf("history for a centre %q", got)
+	}
 	if err := checkDate("出生日期", "1961-02-03", "3 Feb"); err == nil || err.Error() != "请按“年-月-日”填写出生日期，例如 1961-02-03" {
 		t.Errorf("date check: %v", err)
 	}

@@ -72,7 +72,7 @@ func historyDetail(e *store.Export) string {
 	case "unencrypted folder":
 		to = lang.X("history.to.folder", "unlocked copy (USB stick)")
 	default:
-		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": to})
+		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": uiMessage(to)})
 	}
 	return fmt.Sprintf("%s · %s · %s · %s", to, levelName(e.Level), humanSize(e.Bytes),
 		plural(len(e.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files")))

@@ -1009,7 +1009,10 @@ func (w *exportWizard) output() (bundle.Output, string, error) {
 			if err != nil {
 				return o, "", err
 			}
-			keys, label = k, plural(len(k), "public key", "public keys")
+			keys, label = k, i18n.Msg("1 public key")
+			if len(k) != 1 {
+				label = fmt.Sprintf(i18n.Msg("%d public keys"), len(k))
+			}
 		} else {
 			for _, c := range w.centres {
 				if c.Name == w.centreSel.Selected {
