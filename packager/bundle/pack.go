@@ -209,16 +209,21 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		now = opts.Now
 	}
 	level := opts.Params.Level
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake})
+	// The case's identity in its usual spellings, worked out once: for the
+	// plan (documents that name the patient), the transforms (identity in
+	// kept text) and the leak scan of what is written.
+	var scanner *leakscan.Scanner
+	if level != privacy.Identified && inv.Identity != nil {
+		needles := inv.Identity.Needles()
+		scanner = leakscan.New(needles)
+		opts.Params = deid.WithSpellings(opts.Params, needles)
+	}
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner})
 	if err != nil {
 		return nil, err
 	}
 	dedupe(ds)
-	opts.Params = deid.WithIdentity(opts.Params, inv)
-	p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second)}
-	if level != privacy.Identified && inv.Identity != nil {
-		p.scanner = leakscan.New(inv.Identity.Needles())
-	}
+	p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner}
 	res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
 	for _, d := range ds {
 		if d.Writes() {

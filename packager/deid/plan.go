@@ -59,6 +59,9 @@ type Options struct {
 	Include map[string]bool
 	// Intake bounds the reading of items inside archives.
 	Intake intake.Options
+	// Scanner, when set, finds the case's identity in documents' text;
+	// nil makes one from the inventory's identity.
+	Scanner *leakscan.Scanner
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -69,9 +72,12 @@ const wsiSOPClass = "1.2.840.10008.5.1.4.1.1.77.1.6"
 // At levels other than identified it reads the text of documents to find
 // the case's identity (those need the user's review). Plan never writes.
 func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts Options) ([]Decision, error) {
-	var scanner *leakscan.Scanner
-	if level != privacy.Identified && inv.Identity != nil {
+	scanner := opts.Scanner
+	if scanner == nil && level != privacy.Identified && inv.Identity != nil {
 		scanner = leakscan.New(inv.Identity.Needles())
+	}
+	if level == privacy.Identified {
+		scanner = nil
 	}
 	out := make([]Decision, 0, len(inv.Items))
 	for _, it := range inv.Items {

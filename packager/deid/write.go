@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"dossier/packager/dicomdeid"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/slidedeid"
@@ -69,11 +70,19 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 // identity, so that transforms also clean the case's identity (found in
 // other records) out of the text they keep.
 func WithIdentity(p privacy.Params, inv *intake.Inventory) privacy.Params {
-	if inv == nil || inv.Identity == nil || p.Level == privacy.Identified {
+	if inv == nil || inv.Identity == nil {
+		return p
+	}
+	return WithSpellings(p, inv.Identity.Needles())
+}
+
+// WithSpellings is WithIdentity for spellings already worked out.
+func WithSpellings(p privacy.Params, needles []identity.Needle) privacy.Params {
+	if p.Level == privacy.Identified {
 		return p
 	}
 	p.Identity = nil
-	for _, n := range inv.Identity.Needles() {
+	for _, n := range needles {
 		p.Identity = append(p.Identity, n.Text)
 	}
 	return p
