@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Required reports whether missing tools fail tests instead of skipping them.
@@ -135,4 +137,35 @@ func WriteTree(t testing.TB, dir string, files map[string][]byte) string {
 		}
 	}
 	return dir
+}
+
+// PeakHeap runs fn while sampling the heap in use every interval, and
+// returns the most seen (a benchmark's memory use, without a profiler).
+func PeakHeap(interval time.Duration, fn func()) uint64 {
+	var peak uint64
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapInuse)
+	}
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			sample()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	<-sampled
+	sample()
+	return peak
 }

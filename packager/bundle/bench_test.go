@@ -7,11 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/fixture/tifffix"
+	"dossier/internal/testtool"
 	"dossier/packager/envelope"
 	"dossier/packager/privacy"
 )
@@ -103,45 +101,26 @@ func BenchmarkPack1GB(b *testing.B) {
 	}
 	p, _ := privacy.NewParams(privacy.Pseudonymised, make([]byte, 32), "DOSSIER-BENC-HMRK")
 
-	var peakHeap atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peakHeap.Load() {
-				peakHeap.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
 	b.SetBytes(size)
 	b.ResetTimer()
 	var ours time.Duration
-	for i := range b.N {
-		name := fmt.Sprintf("b%d", i)
-		t0 := time.Now()
-		res, err := Pack(context.Background(), inv, Output{Dir: out, Name: name, Recipients: []age.Recipient{rec}},
-			Options{Params: p, Cover: testCover, Include: map[string]bool{}})
-		if err != nil {
-			b.Fatal(err)
+	peakHeap := testtool.PeakHeap(20*time.Millisecond, func() {
+		for i := range b.N {
+			name := fmt.Sprintf("b%d", i)
+			t0 := time.Now()
+			res, err := Pack(context.Background(), inv, Output{Dir: out, Name: name, Recipients: []age.Recipient{rec}},
+				Options{Params: p, Cover: testCover, Include: map[string]bool{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ours += time.Since(t0)
+			for _, f := range res.Files {
+				os.Remove(f)
+			}
 		}
-		ours += time.Since(t0)
-		for _, f := range res.Files {
-			os.Remove(f)
-		}
-	}
+	})
 	b.StopTimer()
-	close(stop)
-	wg.Wait()
-	b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-rss-MB")
 
 	ageBin, err1 := exec.LookPath("age")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/testtool"
 )
 
 // benchCD is a CD of 3,000 CT slices (128x128, 16-bit), written once per
@@ -121,24 +122,11 @@ func BenchmarkScanMemory(b *testing.B) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		peak := uint64(0)
-		done := make(chan struct{})
-		go func() {
-			t := time.NewTicker(2 * time.Millisecond)
-			defer t.Stop()
-			var ms runtime.MemStats
-			for {
-				select {
-				case <-done:
-					return
-				case <-t.C:
-					runtime.ReadMemStats(&ms)
-					peak = max(peak, ms.HeapInuse)
-				}
-			}
-		}()
-		inv, err := Scan(context.Background(), []string{path}, Options{}, nil)
-		close(done)
+		var inv *Inventory
+		var err error
+		peak := testtool.PeakHeap(2*time.Millisecond, func() {
+			inv, err = Scan(context.Background(), []string{path}, Options{}, nil)
+		})
 		if err != nil || len(inv.Items) != files {
 			b.Fatalf("scan: %v (%d items)", err, len(inv.Items))
 		}

@@ -6,13 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"dossier/internal/fixture/tifffix"
+	"dossier/internal/testtool"
 )
 
 type bytesReaderAt []byte
@@ -31,31 +29,7 @@ func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
 func bytesReader(b []byte) io.ReaderAt { return bytesReaderAt(b) }
 
 // peakHeap samples HeapInuse while fn runs and returns the peak.
-func peakHeap(fn func()) uint64 {
-	var peak atomic.Uint64
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	fn()
-	close(done)
-	wg.Wait()
-	return peak.Load()
-}
+func peakHeap(fn func()) uint64 { return testtool.PeakHeap(20*time.Millisecond, fn) }
 
 // BenchmarkDeidentifyLargeSVS de-identifies a 2.5 GB BigTIFF SVS into a file
 // and, in the same run, copies the same file with cp and with io.Copy. It
