@@ -114,7 +114,7 @@ func Localize(rep *Report, lang string) (*Report, error) {
 			r.Note = notesIn(c, r.Notes, sep)
 		}
 		r.Missing = messages(c, r.Missing)
-		r.Evidence = messages(c, r.Evidence)
+		r.Evidence = shipmentLines(c, r.Evidence)
 		out.Rules[i] = r
 	}
 	out.CancerName = cmpOr(t.Cancer(rep.Cancer), rep.CancerName)
@@ -184,6 +184,21 @@ func messages(c *i18n.Catalog, texts []string) []string {
 	out := make([]string, len(texts))
 	for i, s := range texts {
 		out[i] = c.Message(s)
+	}
+	return out
+}
+
+// shipmentLines translates the evidence lines that are noted shipments;
+// the others are file paths, shown as they are.
+func shipmentLines(c *i18n.Catalog, evidence []string) []string {
+	if evidence == nil {
+		return nil
+	}
+	out := slices.Clone(evidence)
+	for i, e := range out {
+		if strings.HasPrefix(e, "shipped: ") {
+			out[i] = c.Message(e)
+		}
 	}
 	return out
 }
