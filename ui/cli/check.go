@@ -11,6 +11,7 @@ import (
 
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -74,8 +75,12 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("check", env)
 	asJSON := fs.Bool("json", false, "print the checklist as JSON on stdout")
 	cancer := fs.String("cancer", "", "the cancer type, for its extra checks")
+	lang := fs.String("lang", i18n.FromEnv(), "the language of the checklist printed (not of --json): "+strings.Join(i18n.Languages(), ", "))
 	paths, err := parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkLang(*lang); err != nil {
 		return err
 	}
 	rules, id, err := cancerFlag(*cancer)
@@ -91,36 +96,52 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(cc.report)
 	}
-	printChecklist(env.Stdout, cc.report, *cancer == "")
-	return nil
+	return printChecklist(env.Stdout, cc.report, *cancer == "", *lang)
 }
 
+// statusMark is how the printed checklist marks a rule's status.
 var statusMark = map[checklist.Status]string{
-	checklist.StatusMet:     "[done]   ",
-	checklist.StatusPartial: "[partly] ",
-	checklist.StatusMissing: "[missing]",
-	checklist.StatusWaived:  "[waived] ",
+	checklist.StatusMet:     i18n.Msg("[done]"),
+	checklist.StatusPartial: i18n.Msg("[partly]"),
+	checklist.StatusMissing: i18n.Msg("[missing]"),
+	checklist.StatusWaived:  i18n.Msg("[waived]"),
 }
 
-// printChecklist writes a readable checklist: what is still needed first,
-// then what is done, then the documents as Dossier sorted them.
-func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool) {
-	fmt.Fprintf(w, "Checklist for: %s\n", rep.CancerName)
-	if noCancer {
-		fmt.Fprintln(w, "  (only the checks for every case; add --cancer TYPE for the checks of your cancer type)")
+// printChecklist writes a readable checklist in a language: what is still
+// needed first, then what is done, then the documents as Dossier sorted
+// them.
+func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool, lang string) error {
+	c, err := i18n.Load(lang)
+	if err != nil {
+		return err
 	}
-	total := len(rep.Rules)
-	fmt.Fprintf(w, "%d of %d done, %d partly, %d missing, %d marked not needed\n", rep.Met, total, rep.Partial, rep.Missing, rep.Waived)
+	if rep, err = checklist.Localize(rep, c.Lang()); err != nil {
+		return err
+	}
+	p := func(format string, args ...any) { fmt.Fprint(w, c.Sprintf(format, args...)) }
+	p(i18n.Msg("Checklist for: %v\n"), rep.CancerName)
+	if noCancer {
+		p(i18n.Msg("  (only the checks for every case; add --cancer TYPE for the checks of your cancer type)\n"))
+	}
+	p(i18n.Msg("%d of %d done, %d partly, %d missing, %d marked not needed\n"), rep.Met, len(rep.Rules), rep.Partial, rep.Missing, rep.Waived)
 	if rep.Complete {
-		fmt.Fprintln(w, "Everything the reviewer must have is here.")
+		p(i18n.Msg("Everything the reviewer must have is here.\n"))
 	}
 	if rep.Urgency.Urgent {
-		fmt.Fprintf(w, "\nURGENT: %s\n", rep.Urgency.Message)
+		p(i18n.Msg("\nURGENT: %v\n"), rep.Urgency.Message)
 	}
 	for _, m := range rep.Identity {
 		fmt.Fprintf(w, "\n! %s\n", m)
 	}
 
+	width := 0
+	for _, m := range statusMark {
+		width = max(width, len([]rune(c.Message(m))))
+	}
+	mark := func(st checklist.Status) string {
+		m := c.Message(statusMark[st])
+		return m + strings.Repeat(" ", width-len([]rune(m)))
+	}
 	section := func(title string, keep func(checklist.Result) bool, detail bool) {
 		var rows []checklist.Result
 		for _, r := range rep.Rules {
@@ -131,18 +152,18 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool) {
 		if len(rows) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "\n%s:\n", title)
+		fmt.Fprintf(w, "\n%s\n", c.Message(title))
 		for _, r := range rows {
-			fmt.Fprintf(w, "  %s %s\n", statusMark[r.Status], r.Title)
+			fmt.Fprintf(w, "  %s %s\n", mark(r.Status), r.Title)
 			if detail {
-				fmt.Fprintf(w, "            Why: %s\n", r.Why)
+				p(i18n.Msg("            Why: %v\n"), r.Why)
 				if r.Note != "" {
 					fmt.Fprintf(w, "            %s\n", r.Note)
 				}
-				fmt.Fprintf(w, "            What to do: %s\n", r.Advice)
+				p(i18n.Msg("            What to do: %v\n"), r.Advice)
 			}
 			if r.WaiverReason != "" {
-				fmt.Fprintf(w, "            Reason: %s\n", r.WaiverReason)
+				p(i18n.Msg("            Reason: %v\n"), r.WaiverReason)
 			}
 			for _, e := range r.Evidence {
 				fmt.Fprintf(w, "            - %s\n", e)
@@ -152,27 +173,28 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool) {
 	open := func(r checklist.Result) bool {
 		return r.Status == checklist.StatusMissing || r.Status == checklist.StatusPartial
 	}
-	section("Still needed", func(r checklist.Result) bool { return r.Required && open(r) }, true)
-	section("Recommended", func(r checklist.Result) bool { return !r.Required && open(r) }, true)
-	section("Done", func(r checklist.Result) bool {
+	section(i18n.Msg("Still needed:"), func(r checklist.Result) bool { return r.Required && open(r) }, true)
+	section(i18n.Msg("Recommended:"), func(r checklist.Result) bool { return !r.Required && open(r) }, true)
+	section(i18n.Msg("Done:"), func(r checklist.Result) bool {
 		return r.Status == checklist.StatusMet || r.Status == checklist.StatusWaived
 	}, false)
 
 	if len(rep.Documents) > 0 {
-		fmt.Fprintln(w, "\nReports and letters, as Dossier sorted them:")
+		p(i18n.Msg("\nReports and letters, as Dossier sorted them:\n"))
 		for _, d := range rep.Documents {
-			how := "from its text"
+			how := i18n.Msg("from its text")
 			if d.Source == "name" {
-				how = "from its file name only"
+				how = i18n.Msg("from its file name only")
 			}
-			fmt.Fprintf(w, "  %s  %s (%s, %.0f%% sure)\n", filepath.Base(d.Path), d.Category.Name(), how, d.Confidence*100)
+			p(i18n.Msg("  %v  %v (%s, %d%% sure)\n"), filepath.Base(d.Path), c.T("cover.category."+string(d.Category)), how, int(d.Confidence*100+0.5))
 			if d.Problem != "" {
-				fmt.Fprintf(w, "      ! %s\n", d.Problem)
+				fmt.Fprintf(w, "      ! %s\n", c.Message(d.Problem))
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nRemote or in person?\n  %s\n  %s\n", rep.Remote, rep.InPerson)
+	p(i18n.Msg("\nRemote or in person?\n  %v\n  %v\n"), rep.Remote, rep.InPerson)
 	if !rep.Urgency.Urgent && rep.Urgency.Message != "" {
-		fmt.Fprintf(w, "\nHow much time is there?\n  %s\n", rep.Urgency.Message)
+		p(i18n.Msg("\nHow much time is there?\n  %v\n"), rep.Urgency.Message)
 	}
+	return nil
 }

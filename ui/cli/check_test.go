@@ -110,6 +110,30 @@ func TestCheckHumanAndUrgent(t *testing.T) {
 	}
 }
 
+// --lang prints the checklist in Chinese: its frame, the rules, the notes and the guidance; --json
+// stays as it is.
+func TestCheckChinese(t *testing.T) {
+	dir := lungDir(t)
+	code, out, errOut := run(t, "check", "--lang", "zh-Hans", "--cancer", "AML", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"清单：急性髓系白血病", "紧急：急性白血病可能在几天内发生变化", "仍然需要：", "[缺少]", "为什么重要：", "该怎么做：",
+		"已完成：", "notes.docx  治疗小结（根据其文字", "远程还是亲自前往？"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, english := range []string{"Checklist for", "Still needed", "What to do", "[missing]", "from its text", "Remote or in person"} {
+		if strings.Contains(out, english) {
+			t.Errorf("Chinese output shows %q:\n%s", english, out)
+		}
+	}
+	if code, _, errOut := run(t, "check", "--lang", "tlh", dir); code != ExitUsage || !strings.Contains(errOut, "tlh") {
+		t.Errorf("--lang tlh: exit %d, %s", code, errOut)
+	}
+}
+
 func TestCheckUnknownCancer(t *testing.T) {
 	code, _, errOut := run(t, "check", "--cancer", "kidneystone", t.TempDir())
 	if code != ExitUsage {
