@@ -182,7 +182,7 @@ func evaluateCase(ctx context.Context, in evalInput) (evalResult, error) {
 		}
 		doc := *d
 		if cat, ok := in.corrections[it.Path]; ok && cat.Valid() {
-			doc.Category, doc.Confidence, doc.Source, doc.Evidence = cat, 1, "user", nil
+			doc.Category, doc.Confidence, doc.Source, doc.Evidence, doc.Also = cat, 1, "user", nil, nil
 		}
 		docs = append(docs, doc)
 	}

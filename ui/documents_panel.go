@@ -120,7 +120,7 @@ func howSorted(d checklist.Document) string {
 		s = fmt.Sprintf(lang.X("docs.name", "Sorted from its file name only (%.0f%% sure)"), d.Confidence*100)
 	}
 	if d.Problem != "" {
-		s += ": " + d.Problem
+		s += ": " + uiMessage(d.Problem)
 	}
 	return s
 }

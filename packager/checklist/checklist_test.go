@@ -356,3 +356,28 @@ func TestRulesFileValid(t *testing.T) {
 		}
 	}
 }
+
+// A surgical pathology report that gives its immunohistochemistry too is
+// the pathology report, and the receptors' report; choosing another kind
+// for it in the app takes that back.
+func TestCombinedPathologyReport(t *testing.T) {
+	files := map[string][]byte{"pathology-2026.pdf": docfix.PDF("SURGICAL PATHOLOGY REPORT",
+		"Final diagnosis: invasive ductal carcinoma, left breast",
+		"Immunohistochemistry: ER positive (Allred 8), PR positive (Allred 6),", "HER2 negative (IHC 1+). Ki-67 15%.")}
+	rep := evaluate(t, caseDir(t, files), &Case{Cancer: "breast"})
+	if r := result(t, rep, "pathology-report"); r.Status != StatusMet {
+		t.Errorf("pathology report: %s (documents %+v)", r.Status, rep.Documents)
+	}
+	if r := result(t, rep, "breast-receptors"); r.Status != StatusMet {
+		t.Errorf("receptors: %s", r.Status)
+	}
+	dir := caseDir(t, files)
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := Documents(context.Background(), inv, map[string]doctext.Category{inv.Items[0].Path: doctext.CategoryIHC}, doctext.Options{})
+	if err != nil || len(docs) != 1 || len(docs[0].Also) != 0 || docs[0].Source != "user" {
+		t.Fatalf("corrected: %+v %v", docs, err)
+	}
+}

@@ -3,8 +3,10 @@ package checklist
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -16,6 +18,10 @@ type Document struct {
 	// Source says how the category was found: "text", "name" or "user".
 	Source   string   `json:"source"`
 	Evidence []string `json:"evidence,omitempty"`
+	// Also lists other categories the text is clearly a report of too (a
+	// pathology report with its immunohistochemistry): it counts for their
+	// checklist items as well. Empty when the user chose the category.
+	Also []doctext.Category `json:"also,omitempty"`
 	// HasText is true when the document's text could be read.
 	HasText bool `json:"hasText"`
 	// Problem says, in plain words, why the text could not be read.
@@ -29,7 +35,7 @@ type Document struct {
 // empty: the category then comes from the name).
 func NewDocument(path, text string) Document {
 	c := doctext.ClassifyDocument(path, text)
-	d := Document{Path: path, Category: c.Category, Confidence: c.Confidence, Evidence: c.Evidence, Source: "name"}
+	d := Document{Path: path, Category: c.Category, Confidence: c.Confidence, Evidence: c.Evidence, Source: "name", Also: c.Also}
 	if text != "" {
 		d.HasText = true
 		d.normalized = doctext.Normalize(text)
@@ -38,6 +44,14 @@ func NewDocument(path, text string) Document {
 		d.Source = "text"
 	}
 	return d
+}
+
+// is reports whether the document is a report of one of the categories:
+// its own, or one its text is clearly a report of too.
+func (d *Document) is(categories []doctext.Category) bool {
+	return slices.Contains(categories, d.Category) || slices.ContainsFunc(d.Also, func(c doctext.Category) bool {
+		return slices.Contains(categories, c)
+	})
 }
 
 // mentions reports whether the document's text mentions any of the alternatives
@@ -67,23 +81,23 @@ func Documents(ctx context.Context, inv *intake.Inventory, corrections map[strin
 			d = NewDocument(it.Path, text)
 			switch {
 			case errors.Is(err, doctext.ErrNoText):
-				d.Problem = "no readable text (perhaps a scan); sorted by its file name"
+				d.Problem = i18n.Msg("no readable text (perhaps a scan); sorted by its file name")
 			case errors.Is(err, doctext.ErrUnsupported):
-				d.Problem = "Dossier cannot read the text of this kind of file; sorted by its file name"
+				d.Problem = i18n.Msg("Dossier cannot read the text of this kind of file; sorted by its file name")
 			case err != nil:
-				d.Problem = "the text could not be read; sorted by its file name"
+				d.Problem = i18n.Msg("the text could not be read; sorted by its file name")
 			}
 		case intake.KindImage:
 			d = NewDocument(it.Path, "")
 			if d.Category == doctext.CategoryOther {
 				continue // a photo with a name that says nothing: not a document
 			}
-			d.Problem = "a photo or scan: sorted by its file name only"
+			d.Problem = i18n.Msg("a photo or scan: sorted by its file name only")
 		default:
 			continue
 		}
 		if c, ok := corrections[it.Path]; ok && c.Valid() {
-			d.Category, d.Confidence, d.Source, d.Evidence = c, 1, "user", nil
+			d.Category, d.Confidence, d.Source, d.Evidence, d.Also = c, 1, "user", nil, nil
 		}
 		out = append(out, d)
 	}

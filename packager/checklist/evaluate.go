@@ -216,7 +216,7 @@ func (e *evaluator) evaluate(rule Rule) Result {
 func (e *evaluator) documents(c Check, res *Result) {
 	var cands []*Document
 	for i := range e.docs {
-		if slices.Contains(c.Categories, e.docs[i].Category) {
+		if e.docs[i].is(c.Categories) {
 			cands = append(cands, &e.docs[i])
 		}
 	}

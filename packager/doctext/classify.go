@@ -192,7 +192,15 @@ type Classification struct {
 	// FromText is true when the document's text was used, false when only
 	// its name was.
 	FromText bool `json:"fromText"`
+	// Also lists the other categories the text is clearly a report of too
+	// (alsoStrong of their strong terms): a surgical pathology report with
+	// its immunohistochemistry is both.
+	Also []Category `json:"also,omitempty"`
 }
+
+// alsoStrong is how many of a category's strong terms a text must hold to
+// count as that kind of report too, besides its main category.
+const alsoStrong = 3
 
 // minTextScore is the least score from text that decides a category.
 const minTextScore = 4
@@ -222,6 +230,7 @@ func ClassifyDocument(name, text string) Classification {
 type scored struct {
 	cat      Category
 	score    int
+	strong   int // strong terms found
 	evidence []string
 }
 
@@ -232,6 +241,7 @@ func classifyText(t *termFile, norm string) (Classification, bool) {
 		for _, term := range c.Strong {
 			if strings.Contains(norm, " "+term+" ") {
 				s.score += 3
+				s.strong++
 				s.evidence = append(s.evidence, "text: "+term)
 			}
 		}
@@ -259,7 +269,13 @@ func classifyText(t *termFile, norm string) (Classification, bool) {
 	if len(best.evidence) > 8 {
 		best.evidence = best.evidence[:8]
 	}
-	return Classification{Category: best.cat, Confidence: round2(min(conf, MaxTextConfidence)), Evidence: best.evidence, FromText: true}, true
+	var also []Category
+	for _, s := range all[1:] {
+		if s.strong >= alsoStrong {
+			also = append(also, s.cat)
+		}
+	}
+	return Classification{Category: best.cat, Confidence: round2(min(conf, MaxTextConfidence)), Evidence: best.evidence, FromText: true, Also: also}, true
 }
 
 func classifyName(t *termFile, name string) Classification {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -196,5 +197,22 @@ func TestKeywordDataValidated(t *testing.T) {
 		if _, err := parseTerms([]byte(b)); err == nil {
 			t.Errorf("accepted %s", b)
 		}
+	}
+}
+
+// A surgical pathology report with its immunohistochemistry is both kinds
+// of report; a letter that quotes the pathology is neither.
+func TestClassifyAlso(t *testing.T) {
+	path := "SURGICAL PATHOLOGY REPORT\nFinal diagnosis: invasive ductal carcinoma, left breast\n" +
+		"Immunohistochemistry: ER positive (Allred 8), PR positive (Allred 6),\nHER2 negative (IHC 1+). Ki-67 15%."
+	c := ClassifyDocument("report.pdf", path)
+	if c.Category != CategoryIHC || !slices.Contains(c.Also, CategoryPathology) {
+		t.Errorf("pathology report with IHC: %s, also %v", c.Category, c.Also)
+	}
+	letter := "DISCHARGE SUMMARY\nDate of admission: 3 March. Date of discharge: 6 March.\nDear Dr Smith,\n" +
+		"Hospital course: wide local excision. The pathology report gives a final diagnosis of invasive carcinoma.\n" +
+		"Discharge medications: paracetamol. Yours sincerely"
+	if c := ClassifyDocument("letter.pdf", letter); c.Category != CategoryDischarge || len(c.Also) != 0 {
+		t.Errorf("a letter quoting the pathology: %s, also %v", c.Category, c.Also)
 	}
 }
