@@ -140,20 +140,17 @@ func (r *Report) ShiftDates(shift func(iso string) string) *Report {
 	out := *r
 	out.Rules = make([]Result, len(r.Rules))
 	for i, res := range r.Rules {
-		if len(res.Notes) > 0 {
-			notes := make([]Note, len(res.Notes))
-			res.Note = ""
-			for j, n := range res.Notes {
+		if notes := res.Notes; len(notes) > 0 {
+			res.Notes, res.Note = nil, ""
+			for _, n := range notes {
 				args := slices.Clone(n.Args)
 				for k, a := range args {
 					if d, ok := a.(string); ok && isISODate(d) {
 						args[k] = shift(d)
 					}
 				}
-				notes[j] = Note{Format: n.Format, Args: args}
-				res.Note = strings.TrimSpace(res.Note + " " + notes[j].String())
+				res.note(n.Format, args...)
 			}
-			res.Notes = notes
 		}
 		out.Rules[i] = res
 	}
