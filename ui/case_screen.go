@@ -134,13 +134,13 @@ func caseSummary(inv *intake.Inventory) string {
 	if photos > 0 {
 		parts = append(parts, plural(photos, lang.X("unit.photoorscan", "photo or scan"), lang.X("unit.photosandscans", "photos and scans")))
 	}
-	files := plural(len(inv.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files"))
+	files := fileCount(len(inv.Items))
 	s := lang.X("case.lookedat", "{{.Files}} looked at.", map[string]any{"Files": files})
 	if len(parts) > 0 {
 		s = lang.X("case.lookedatparts", "{{.Files}} looked at: {{.Parts}}.", map[string]any{"Files": files, "Parts": strings.Join(parts, lang.X("case.listsep", ", "))})
 	}
 	if unread > 0 {
-		s += lang.X("case.unread", " {{.Files}} could not be read.", map[string]any{"Files": plural(unread, lang.X("unit.file", "file"), lang.X("unit.files", "files"))})
+		s += lang.X("case.unread", " {{.Files}} could not be read.", map[string]any{"Files": fileCount(unread)})
 	}
 	return s
 }

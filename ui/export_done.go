@@ -71,9 +71,9 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	for _, f := range res.Files {
 		box.Add(widget.NewLabel("• " + filepath.Base(f)))
 	}
-	inside := lang.X("done.inside", "{{.Files}} of your records are inside.", map[string]any{"Files": plural(len(res.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files"))})
+	inside := lang.X("done.inside", "{{.Files}} of your records are inside.", map[string]any{"Files": fileCount(len(res.Items))})
 	if n := len(res.LeftOut); n > 0 {
-		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": plural(n, lang.X("unit.file", "file"), lang.X("unit.files", "files"))})
+		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": fileCount(n)})
 	}
 	box.Add(widget.NewLabel(inside))
 

@@ -75,7 +75,7 @@ func historyDetail(e *store.Export) string {
 		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": uiMessage(to)})
 	}
 	return fmt.Sprintf("%s · %s · %s · %s", to, levelName(e.Level), humanSize(e.Bytes),
-		plural(len(e.Items), lang.X("unit.file", "file"), lang.X("unit.files", "files")))
+		fileCount(len(e.Items)))
 }
 
 // levelName is a privacy level in words.

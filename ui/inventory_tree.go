@@ -125,17 +125,16 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 
 	// Files, by kind.
 	type fileGroup struct {
-		id, title    string
-		icon         fyne.Resource
-		one, several string
-		items        []int
+		id, title string
+		icon      fyne.Resource
+		items     []int
 	}
 	files := []*fileGroup{
-		{id: "docs", title: groupDocuments, icon: theme.DocumentIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
-		{id: "photos", title: groupPhotos, icon: theme.FileImageIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
-		{id: "other", title: groupOther, icon: theme.FileIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
-		{id: "skipped", title: groupSkipped, icon: theme.VisibilityOffIcon(), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
-		{id: "unread", title: groupUnread, icon: theme.NewErrorThemedResource(theme.ErrorIcon()), one: lang.X("unit.file", "file"), several: lang.X("unit.files", "files")},
+		{id: "docs", title: groupDocuments, icon: theme.DocumentIcon()},
+		{id: "photos", title: groupPhotos, icon: theme.FileImageIcon()},
+		{id: "other", title: groupOther, icon: theme.FileIcon()},
+		{id: "skipped", title: groupSkipped, icon: theme.VisibilityOffIcon()},
+		{id: "unread", title: groupUnread, icon: theme.NewErrorThemedResource(theme.ErrorIcon())},
 	}
 	for i, it := range inv.Items {
 		var g *fileGroup
@@ -160,7 +159,7 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 			continue
 		}
 		slices.SortStableFunc(g.items, func(a, b int) int { return cmp.Compare(inv.Items[a].Path, inv.Items[b].Path) })
-		detail := plural(len(g.items), g.one, g.several)
+		detail := fileCount(len(g.items))
 		if g.id == "docs" || g.id == "photos" {
 			var size int64
 			for _, i := range g.items {
@@ -404,6 +403,11 @@ func displayDir(p string) string {
 		parts = append([]string{"…"}, parts[len(parts)-2:]...)
 	}
 	return strings.Join(parts, "/")
+}
+
+// fileCount writes a number of files ("1 file", "3 files") in the UI's language.
+func fileCount(n int) string {
+	return plural(n, lang.X("unit.file", "file"), lang.X("unit.files", "files"))
 }
 
 // plural returns "1 file", "2 files".

@@ -305,7 +305,7 @@ func (s *openScreen) begin() {
 		return openBundle(ctx, path, ids, dest, func(files int, bytes int64) { report(openProgress{files, bytes}) })
 	}, func(p openProgress) {
 		s.progress.SetText(lang.X("open.progress", "{{.Files}} checked ({{.Size}})", map[string]any{
-			"Files": plural(p.files, lang.X("unit.file", "file"), lang.X("unit.files", "files")), "Size": humanSize(p.bytes)}))
+			"Files": fileCount(p.files), "Size": humanSize(p.bytes)}))
 	}, s.done)
 }
 
@@ -366,7 +366,7 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	ok := widget.NewLabelWithStyle(lang.X("open.ok", "The bundle is complete and intact"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	ok.Importance = widget.SuccessImportance
 	summary := lang.X("open.summary", "{{.Files}} ({{.Size}}), each one exactly as it was sent.", map[string]any{
-		"Files": plural(rep.Files, lang.X("unit.file", "file"), lang.X("unit.files", "files")), "Size": humanSize(rep.Bytes)})
+		"Files": fileCount(rep.Files), "Size": humanSize(rep.Bytes)})
 	if unlocal(s.what.Selected) == openExtract {
 		summary += lang.X("open.summary.where", " They are in {{.Dir}}.", map[string]any{"Dir": s.dest})
 	}

@@ -74,7 +74,7 @@ func (s *statusPanel) showScanning() {
 
 func (s *statusPanel) setProgress(p intake.Progress) {
 	s.counts.SetText(lang.X("status.sofar", "{{.Files}} so far ({{.Size}})", map[string]any{
-		"Files": plural(p.Files, lang.X("unit.file", "file"), lang.X("unit.files", "files")), "Size": humanSize(p.Bytes)}))
+		"Files": fileCount(p.Files), "Size": humanSize(p.Bytes)}))
 	if p.Current != "" {
 		s.current.SetText(displayPath(p.Current))
 	}
