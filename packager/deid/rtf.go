@@ -16,7 +16,7 @@ const maxRTF = 512 << 20
 var rtfStripped = map[string]bool{
 	"info": true, "userprops": true, "docvar": true, "annotation": true, "atnid": true, "atnauthor": true,
 	"atndate": true, "atnref": true, "atnicn": true, "atnparent": true, "atrfstart": true, "atrfend": true,
-	"revtbl": true, "xmlnstbl": false,
+	"revtbl": true,
 }
 
 // StripRTF copies an RTF document without its \info group and the other

@@ -68,46 +68,54 @@ func officeText(r io.ReaderAt, size int64, format string, opts Options) (string,
 	if err != nil {
 		return "", fmt.Errorf("reading a %s document: %w", format, err)
 	}
-	var body string
-	var others []string
-	otherLimit := opts.MaxText / 4
-	otherLen := 0
 	files := append([]*zip.File(nil), zr.File...)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	// The side parts first, within their budget, then the body in what is left.
+	var others []string
+	otherLen := 0
+	var main *zip.File
 	for _, f := range files {
 		name := strings.TrimPrefix(f.Name, "/")
 		if !OfficeTextPart(name, format) {
 			continue
 		}
-		limit := otherLimit - otherLen
 		if name == mainPart(format) {
-			limit = opts.MaxText
+			main = f
+			continue
 		}
+		limit := opts.MaxText/4 - otherLen
 		if limit <= 0 {
 			continue
 		}
-		rc, err := f.Open()
+		text, err := zipPartText(f, limit, propertyPart(name), opts)
 		if err != nil {
-			return "", fmt.Errorf("reading a %s document: %w", format, err)
-		}
-		text, err := XMLText(io.LimitReader(rc, opts.MaxInput), limit, propertyPart(name))
-		rc.Close()
-		if err != nil {
-			if name == mainPart(format) {
-				return "", err
-			}
 			continue // a damaged side part does not hide the body
-		}
-		if name == mainPart(format) {
-			body = text
-			continue
 		}
 		if strings.TrimSpace(text) != "" {
 			others = append(others, text)
-			otherLen += len(text)
+			otherLen += len(text) + 1
 		}
 	}
+	if main == nil {
+		if len(others) == 0 {
+			return "", ErrNoText
+		}
+		return strings.Join(others, "\n"), nil
+	}
+	body, err := zipPartText(main, opts.MaxText-otherLen-1, false, opts)
+	if err != nil {
+		return "", fmt.Errorf("reading a %s document: %w", format, err)
+	}
 	return strings.Join(append([]string{body}, others...), "\n"), nil
+}
+
+func zipPartText(f *zip.File, limit int, everyElement bool, opts Options) (string, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	return XMLText(io.LimitReader(rc, opts.MaxInput), limit, everyElement)
 }
 
 // textAttrs are the attributes whose values are text people wrote: the

@@ -2,6 +2,7 @@ package doctext
 
 import (
 	"strings"
+	"unicode/utf16"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -104,6 +105,7 @@ func RTFText(b []byte) string {
 	groupStart := false // the next control word opens the group
 	star := false       // the group began with \*
 	skipChars := 0      // fallback characters still to skip after \uN
+	var high rune       // a UTF-16 high surrogate waiting for its pair
 	emit := func(c byte) {
 		if st.skip {
 			return
@@ -239,7 +241,15 @@ func RTFText(b []byte) string {
 				}
 				if !st.skip {
 					flush()
-					out.WriteRune(rune(r))
+					switch {
+					case r >= 0xD800 && r < 0xDC00:
+						high = rune(r) // the first half of a pair
+					case r >= 0xDC00 && r < 0xE000 && high != 0:
+						out.WriteRune(utf16.DecodeRune(high, rune(r)))
+						high = 0
+					default:
+						out.WriteRune(rune(r))
+					}
 					skipChars = st.uc
 				}
 			}
