@@ -27,7 +27,7 @@ func TestDetectAndDecode(t *testing.T) {
 	japanese_ := "患者氏名：山田太郎\n診断：乳がん（ホルモン受容体陽性）です。よろしくお願いします。\n"
 	cases := []struct {
 		name, text, want string
-		enc            encoding.Encoding
+		enc              encoding.Encoding
 	}{
 		{"utf8", norwegian, UTF8, nil},
 		{"utf8 bom", norwegian, UTF8BOM, xunicode.UTF8BOM},
