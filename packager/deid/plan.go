@@ -241,7 +241,7 @@ func plainError(err error) string {
 // decideDocument reads a document's text and looks for the case's identity.
 func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Format {
-	case "pdf", "docx", "txt", "html":
+	case "pdf", "docx", "odf", "rtf", "txt", "html":
 	default:
 		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
@@ -267,7 +267,8 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 			return Review, fmt.Sprintf(i18n.Msg("its text mentions the patient (%s)"), kinds(hits))
 		}
 	}
-	if it.Format == "pdf" || it.Format == "docx" {
+	switch it.Format {
+	case "pdf", "docx", "odf", "rtf":
 		return Transform, ""
 	}
 	return Copy, ""
