@@ -391,7 +391,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", len(volumes))); err != nil {
+	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", vw.Volumes())); err != nil {
 		how.Close()
 		return nil, err
 	}
