@@ -13,7 +13,9 @@ import (
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
 	"dossier/packager/exif"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
+	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
 )
 
@@ -117,7 +119,8 @@ func TestPlanHEIC(t *testing.T) {
 		t.Fatalf("%s not planned", base)
 		return Decision{}
 	}
-	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	sc := leakscan.New([]identity.Needle{{Text: docfix.PlantedName, Kind: identity.Name, Source: "the test"}})
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{Scanner: sc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +130,7 @@ func TestPlanHEIC(t *testing.T) {
 	if d := find(ds, "odd.heic"); d.Action != Exclude || d.Reason != ReasonHEICConvert() {
 		t.Errorf("HEIC without consent: %+v", d)
 	}
-	ds, _ = Plan(context.Background(), inv, privacy.Pseudonymised, Options{ConvertHEIC: true, Include: map[string]bool{filepath.Join(dir, "photos", "ok.heic"): true}})
+	ds, _ = Plan(context.Background(), inv, privacy.Pseudonymised, Options{Scanner: sc, ConvertHEIC: true, Include: map[string]bool{filepath.Join(dir, "photos", "ok.heic"): true}})
 	odd := find(ds, "odd.heic")
 	if HEICConverter() == "" {
 		if odd.Action != Exclude || odd.Reason != ErrNoHEICConverter.Error() {
