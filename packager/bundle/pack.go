@@ -558,7 +558,11 @@ const maxScannedDocument = 64 << 20
 // hasText reports whether an item's written copy has text that may sit in
 // compressed streams.
 func hasText(it *intake.Item) bool {
-	return it.Format == "pdf" || it.Format == "docx"
+	switch it.Format {
+	case "pdf", "docx", "odf", "rtf":
+		return true
+	}
+	return false
 }
 
 // headerPrefix is how much of a written DICOM file is kept to read its
@@ -580,10 +584,14 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
 	}
 	keep := 0
+	layers := ""
+	if p.scanner != nil {
+		layers = deid.LayerFormat(it)
+	}
 	switch {
 	case it.Kind == intake.KindDICOM:
 		keep = headerPrefix
-	case p.scanner != nil && hasText(it):
+	case layers != "":
 		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
@@ -592,14 +600,22 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 	if werr != nil {
 		return werr
 	}
-	if keep == maxScannedDocument {
-		// Text in compressed streams (PDF, DOCX) is not in the raw bytes.
-		if int64(len(t.prefix)) == t.n {
-			if text, err := doctext.Extract(p.ctx, bytes.NewReader(t.prefix), t.n, it.Format, doctext.Options{}); err == nil {
-				hits = append(hits, p.scanner.Text(d.Name, i18n.Msg("the document's text"), text)...)
+	if layers != "" {
+		// Text in compressed streams (PDF, DOCX), metadata blocks and DICOM
+		// values in their character set are not all in the raw bytes: read
+		// the written copy's layers (a DICOM file's header, which is kept).
+		if int64(len(t.prefix)) == t.n || it.Kind == intake.KindDICOM {
+			if hasText(it) {
+				if text, err := doctext.Extract(p.ctx, bytes.NewReader(t.prefix), t.n, it.Format, doctext.Options{}); err == nil {
+					hits = append(hits, p.scanner.Text(d.Name, i18n.Msg("the document's text"), text)...)
+				}
 			}
+			more, _ := p.scanner.Explain(p.ctx, d.Name, bytes.NewReader(t.prefix), int64(len(t.prefix)), layers)
+			hits = append(hits, more...)
 		}
-		t.prefix = nil
+		if it.Kind != intake.KindDICOM {
+			t.prefix = nil
+		}
 	}
 	if len(hits) > 0 && !d.Included {
 		p.held[d.Path] = hits

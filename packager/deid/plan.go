@@ -42,7 +42,7 @@ const (
 // patient's identity. It never holds the value.
 type Leak struct {
 	// Place is where in the file: "page 2, annotation",
-	// "word/header1.xml", "PatientComments (0010,4000)", or "the document's
+	// "word/header1.xml", "Patient Comments (0010,4000)", or "the document's
 	// text" when the layer is not known more closely.
 	Place string `json:"place"`
 	// Kind is what was found: name, id, birthDate, phone, address, ...
