@@ -79,6 +79,9 @@ type Options struct {
 	Params privacy.Params
 	// Include lists items that need review which the user chose to send.
 	Include map[string]bool
+	// ConvertHEIC lets HEIC photos that cannot be cleaned in place be
+	// converted to JPEG (the user's consent).
+	ConvertHEIC bool
 	// Categories maps item paths to document categories (METADATA.XML).
 	Categories map[string]string
 	// Recipient describes who can open the bundle, for README and audit.
@@ -223,7 +226,7 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		scanner = leakscan.New(needles)
 		opts.Params = deid.WithSpellings(opts.Params, needles)
 	}
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner})
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC})
 	if err != nil {
 		return nil, err
 	}

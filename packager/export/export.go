@@ -38,6 +38,9 @@ type Request struct {
 	Output    bundle.Output
 	// Include lists items needing review that the user chose to send.
 	Include map[string]bool
+	// ConvertHEIC is the user's consent to convert HEIC photos whose
+	// metadata cannot be removed in place to JPEG.
+	ConvertHEIC bool
 	// Recipient describes who can open it ("generated passphrase", a
 	// centre's name, ...), for the README and the audit row.
 	Recipient string
@@ -101,6 +104,8 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			return cover.WriteSummary(ctx, w, Summary(req, info, params))
 		},
 		Progress: req.Progress,
+
+		ConvertHEIC: req.ConvertHEIC,
 	})
 	if err != nil {
 		return nil, err
