@@ -215,6 +215,9 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		res.Pages++
 	}
 	resolveLazy(pdf)
+	// A PDF encrypted with an empty user password (permissions only) is
+	// written without the encryption: the redacted copy is meant to be read.
+	pdf.Cmd = model.DECRYPT
 	if err := api.WriteContext(pdf, w); err != nil {
 		return Result{}, fmt.Errorf("writing the redacted PDF: %w", err)
 	}
