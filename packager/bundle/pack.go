@@ -761,7 +761,9 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 			info.Studies[i].Description = "" // descriptors may carry identity
 		}
 	}
+	added := addedPaths(inventoryPaths(p.inv))
 	for _, d := range res.LeftOut {
+		d.Path = added(d.Path) // relative to what was added: no local user or folder names
 		info.LeftOut = append(info.LeftOut, leftOutLine(d, p.level))
 	}
 	if len(p.dirs) > 0 {
