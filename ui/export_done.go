@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -81,11 +80,11 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	if o.Folder {
 		folder = filepath.Join(o.Dir, o.Name)
 	}
-	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openPath(folder) })
+	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(w.win, w.run, folder) })
 	buttons.Add(show)
 	if o.Folder {
 		coverPath := filepath.Join(folder, bundle.NameCover)
-		buttons.Add(widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openPath(coverPath) }))
+		buttons.Add(widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(w.win, w.run, coverPath) }))
 	}
 	return box
 }
@@ -104,21 +103,4 @@ func copyText(s string) {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Clipboard().SetContent(s)
 	}
-}
-
-// openPath asks the system to show a file or folder.
-func openPath(p string) {
-	a := fyne.CurrentApp()
-	if a == nil || p == "" {
-		return
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return
-	}
-	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	if !strings.HasPrefix(u.Path, "/") { // Windows: file:///C:/...
-		u.Path = "/" + u.Path
-	}
-	_ = a.OpenURL(u)
 }

@@ -147,6 +147,11 @@ type sink interface {
 
 type zipSink struct{ z *zipWriter }
 
+// discardSink takes files and keeps nothing.
+type discardSink struct{}
+
+func (discardSink) create(string, bool) (io.Writer, error) { return io.Discard, nil }
+
 func (s zipSink) create(name string, compress bool) (io.Writer, error) {
 	return s.z.create(name, compress)
 }
@@ -224,22 +229,41 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		return nil, err
 	}
 	dedupe(ds)
-	p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner}
-	res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
-	for _, d := range ds {
-		if d.Writes() {
-			p.todo = append(p.todo, d)
-			p.totalBytes += d.Item.Size
+	// The safety net: a file whose written copy the leak scan finds the
+	// patient's identity in is held back and the bundle is made again
+	// without it (what was written cannot be taken back out of an
+	// encrypted stream). The transforms are deterministic, so one more
+	// round is enough; a third finding nothing new would be a bug.
+	for round := 0; ; round++ {
+		p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner, held: map[string][]leakscan.Hit{}}
+		res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
+		for _, d := range ds {
+			if d.Writes() {
+				p.todo = append(p.todo, d)
+				p.totalBytes += d.Item.Size
+			} else {
+				res.LeftOut = append(res.LeftOut, d)
+			}
+		}
+		if out.Folder {
+			res, err = p.packFolder(out, res)
 		} else {
-			res.LeftOut = append(res.LeftOut, d)
+			res, err = p.packEncrypted(out, res)
+		}
+		if !errors.Is(err, errHeld) || round == 2 {
+			return res, err
+		}
+		for i, d := range ds {
+			if hits, ok := p.held[d.Path]; ok {
+				ds[i] = deid.Hold(d, hits)
+			}
 		}
 	}
-
-	if out.Folder {
-		return p.packFolder(out, res)
-	}
-	return p.packEncrypted(out, res)
 }
+
+// errHeld stops a round of Pack that found identity in a written record;
+// Pack then holds those records back and writes the bundle again.
+var errHeld = errors.New("the leak scan found the patient's identity in a written file")
 
 // dedupe leaves out second copies of the same DICOM image: a DICOMDIR may
 // list each image once only.
@@ -274,9 +298,12 @@ type packer struct {
 	studies map[string]*studyLine
 	order   []string
 	leaks   []leakscan.Hit
-	items   []deid.Written
-	done    int
-	bytes   int64
+	// held are the records (by original path) whose written copy the leak
+	// scan found identity in, with what it found.
+	held  map[string][]leakscan.Hit
+	items []deid.Written
+	done  int
+	bytes int64
 }
 
 func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
@@ -365,7 +392,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", len(volumes))); err != nil {
+	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", vw.Volumes())); err != nil {
 		how.Close()
 		return nil, err
 	}
@@ -425,9 +452,17 @@ func (p *packer) writeTree(s sink, res *Result) error {
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}
+		if len(p.held) > 0 {
+			// This round's bundle will be thrown away: only scan the rest,
+			// to hold back every leaking record at once.
+			s = discardSink{}
+		}
 		if err := p.writeItem(s, d); err != nil {
 			return fmt.Errorf("%s: %w", d.Path, err)
 		}
+	}
+	if len(p.held) > 0 {
+		return errHeld
 	}
 	res.Items = p.items
 	if err := p.writeGenerated(s, res); err != nil {
@@ -512,6 +547,16 @@ func (t *tee) finish() []leakscan.Hit {
 	return nil
 }
 
+// maxScannedDocument is the largest written document whose text is
+// extracted again for the leak scan (its bytes are kept in memory).
+const maxScannedDocument = 64 << 20
+
+// hasText reports whether an item's written copy has text that may sit in
+// compressed streams.
+func hasText(it *intake.Item) bool {
+	return it.Format == "pdf" || it.Format == "docx"
+}
+
 // headerPrefix is how much of a written DICOM file is kept to read its
 // header for the DICOMDIR: de-identified headers (private tags gone) are
 // far smaller; an original copied at the identified level whose header is
@@ -531,14 +576,30 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
 	}
 	keep := 0
-	if it.Kind == intake.KindDICOM {
+	switch {
+	case it.Kind == intake.KindDICOM:
 		keep = headerPrefix
+	case p.scanner != nil && hasText(it):
+		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
 	werr := deid.Write(p.ctx, t, d, p.opts.Params, p.opts.Intake)
 	hits := t.finish()
 	if werr != nil {
 		return werr
+	}
+	if keep == maxScannedDocument {
+		// Text in compressed streams (PDF, DOCX) is not in the raw bytes.
+		if int64(len(t.prefix)) == t.n {
+			if text, err := doctext.Extract(p.ctx, bytes.NewReader(t.prefix), t.n, it.Format, doctext.Options{}); err == nil {
+				hits = append(hits, p.scanner.Text(d.Name, i18n.Msg("the document's text"), text)...)
+			}
+		}
+		t.prefix = nil
+	}
+	if len(hits) > 0 && !d.Included {
+		p.held[d.Path] = hits
+		return nil
 	}
 	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path])}
 	if t.sha1 != nil {
@@ -550,11 +611,7 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		w2.Action = deid.Transform
 	}
 	if d.Included {
-		for _, h := range hits {
-			w2.Warnings = append(w2.Warnings, fmt.Sprintf("contains a %s (from %s); included by your choice", h.Kind, h.Source))
-		}
-	} else {
-		p.leaks = append(p.leaks, hits...)
+		w2.Warnings = deid.IncludedWarnings(hits)
 	}
 	p.items = append(p.items, w2)
 	if it.Kind == intake.KindDICOM {

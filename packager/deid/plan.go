@@ -32,7 +32,25 @@ const (
 	// Review leaves the item out unless the user includes it: it may carry
 	// identity that Dossier cannot remove (text, pixels). Reason says why.
 	Review Action = "review"
+	// Held leaves out an item whose de-identified copy the leak scan found
+	// the patient's identity in; Reason and Leaks say what and where. The
+	// rest of the export goes on without it.
+	Held Action = "held"
 )
+
+// Leak is one place in a written file where the leak scan found the
+// patient's identity. It never holds the value.
+type Leak struct {
+	// Place is where in the file: "page 2, annotation",
+	// "word/header1.xml", "PatientComments (0010,4000)", or "the document's
+	// text" when the layer is not known more closely.
+	Place string `json:"place"`
+	// Kind is what was found: name, id, birthDate, phone, address, ...
+	Kind identity.Kind `json:"kind"`
+	// Source is where Dossier learned that identity ("DICOM PatientName",
+	// "case details", "document label 'DOB' in report.pdf").
+	Source string `json:"source"`
+}
 
 // Decision is the plan for one item.
 type Decision struct {
@@ -46,6 +64,9 @@ type Decision struct {
 	Included bool `json:"included,omitempty"`
 	// Name is the item's path in the output tree (never the original name).
 	Name string `json:"name,omitempty"`
+	// Leaks says, for a Held item, where its written copy named the
+	// patient.
+	Leaks []Leak `json:"leaks,omitempty"`
 }
 
 // Writes reports whether the decision puts the item into the output.
@@ -67,12 +88,21 @@ type Options struct {
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
 const wsiSOPClass = "1.2.840.10008.5.1.4.1.1.77.1.6"
 
+// ErrNoIdentity is returned by Plan at a private level when nothing is
+// known of who the patient is: without a name, birth date or number to look
+// for, no document could be checked, and none may pass as clean.
+var ErrNoIdentity = errors.New(i18n.Msg("Dossier does not know who the patient is (no name, birth date or hospital number in the records or the case details), so it cannot check the files for them. Give the patient's name and birth date in the case details (on the command line: --patient-name and --birth-date), then try again"))
+
 // Plan decides, for every item of the inventory, what an export at the
 // given level does with it, and gives each written item a normalised name.
 // At levels other than identified it reads the text of documents to find
-// the case's identity (those need the user's review). Plan never writes.
+// the case's identity (those need the user's review); it refuses with
+// ErrNoIdentity when no identity is known at all. Plan never writes.
 func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts Options) ([]Decision, error) {
 	scanner := opts.Scanner
+	if level != privacy.Identified && len(inv.Items) > 0 && (inv.Identity == nil || len(inv.Identity.Needles()) == 0) && (scanner == nil || scanner.Empty()) {
+		return nil, ErrNoIdentity
+	}
 	if scanner == nil && level != privacy.Identified && inv.Identity != nil {
 		scanner = leakscan.New(inv.Identity.Needles())
 	}
@@ -211,7 +241,7 @@ func plainError(err error) string {
 // decideDocument reads a document's text and looks for the case's identity.
 func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Format {
-	case "pdf", "docx", "txt", "html":
+	case "pdf", "docx", "odf", "rtf", "txt", "html":
 	default:
 		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
@@ -229,13 +259,16 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
 	case err != nil:
 		return Review, i18n.Msg("its text could not be read to check it for names and other details")
+	case strings.TrimSpace(text) == "":
+		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
 			return Review, fmt.Sprintf(i18n.Msg("its text mentions the patient (%s)"), kinds(hits))
 		}
 	}
-	if it.Format == "pdf" || it.Format == "docx" {
+	switch it.Format {
+	case "pdf", "docx", "odf", "rtf":
 		return Transform, ""
 	}
 	return Copy, ""

@@ -164,13 +164,12 @@ func parseOut(t testing.TB, b []byte) *parsed {
 	if l.PixelElementOffset >= 0 {
 		end = l.PixelElementOffset
 	}
-	pm := &parser{ctx: ctx, r: r, base: l.MetaOffset, end: l.DatasetOffset}
-	meta, _, err := pm.dataset(l.MetaOffset, l.DatasetOffset, false, 0, metaEnc(r, l.MetaOffset))
+	meta, err := readMeta(ctx, r, l)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &parser{ctx: ctx, r: r, base: l.DatasetOffset, end: end}
-	ds, _, err := p.dataset(l.DatasetOffset, end, false, 0, enc{bo: l.ByteOrder(), implicit: l.ImplicitVR})
+	ds, err := p.dataset(l.DatasetOffset, end, datasetSyntax(l))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,44 +1,33 @@
 package dicomdeid
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
+
+	"dossier/packager/dicomwire"
 )
 
-var littleEndian = binary.LittleEndian
-
-// Tags used by the transform.
+// Tags used by the transform (elem.tag is a plain uint32).
 const (
-	tSpecificCharset   = 0x00080005
-	tSOPClassUID       = 0x00080016
-	tSOPInstanceUID    = 0x00080018
-	tPatientName       = 0x00100010
-	tPatientID         = 0x00100020
-	tIdentityRemoved   = 0x00120062
-	tDeidMethod        = 0x00120063
-	tDeidMethodCodeSeq = 0x00120064
-	tLongitudinalMod   = 0x00280303
-	tContentSequence   = 0x0040A730
-	tTextValue         = 0x0040A160
-	tCodeValue         = 0x00080100
-	tCodingScheme      = 0x00080102
-	tCodeMeaning       = 0x00080104
+	tSpecificCharset   = uint32(dicomwire.SpecificCharacterSet)
+	tSOPClassUID       = uint32(dicomwire.SOPClassUID)
+	tSOPInstanceUID    = uint32(dicomwire.SOPInstanceUID)
+	tPatientName       = uint32(dicomwire.PatientName)
+	tPatientID         = uint32(dicomwire.PatientID)
+	tIdentityRemoved   = uint32(dicomwire.PatientIdentityRemoved)
+	tDeidMethod        = uint32(dicomwire.DeidentificationMethod)
+	tDeidMethodCodeSeq = uint32(dicomwire.DeidentificationMethodCodeSequence)
+	tLongitudinalMod   = uint32(dicomwire.LongitudinalTemporalInformationModified)
+	tContentSequence   = uint32(dicomwire.ContentSequence)
+	tTextValue         = uint32(dicomwire.TextValue)
+	tCodeValue         = uint32(dicomwire.CodeValue)
+	tCodingScheme      = uint32(dicomwire.CodingSchemeDesignator)
+	tCodeMeaning       = uint32(dicomwire.CodeMeaning)
+	tMediaSOPClass     = uint32(dicomwire.MediaStorageSOPClassUID)
+	tMediaSOPInstance  = uint32(dicomwire.MediaStorageSOPInstanceUID)
 )
-
-// metaEnc returns the encoding of the meta group at off: explicit VR little
-// endian, or implicit when the bytes say so.
-func metaEnc(r io.ReaderAt, off int64) enc {
-	var b [6]byte
-	if _, err := r.ReadAt(b[:], off); err == nil && !upperVR(string(b[4:6])) {
-		return implicitLE
-	}
-	return enc{bo: littleEndian}
-}
 
 // flags carry context down into sequences.
 type flags struct {
@@ -257,8 +246,8 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			continue // re-added
 		case t == tPatientName || t == tPatientID:
 			e.val, e.ref, e.items = []byte(d.patientName()), -1, nil
-			if e.vr == "SQ" || !isText(e.vr) {
-				e.vr = dictVR(t)
+			if e.vr == "SQ" || !dicomwire.IsText(e.vr) {
+				e.vr = dicomwire.DictVR(dicomwire.Tag(t))
 			}
 			d.rep.Replaced++
 			out = append(out, e)
@@ -336,7 +325,7 @@ func (d *deid) keep(e *elem, cs *charset, fl flags) error {
 			d.remapUID(e)
 		}
 		return nil
-	case e.val == nil || !isText(e.vr):
+	case e.val == nil || !dicomwire.IsText(e.vr):
 		return nil
 	}
 	if err := d.decode(e, cs); err != nil {
@@ -346,7 +335,7 @@ func (d *deid) keep(e *elem, cs *charset, fl flags) error {
 		d.shift(e)
 		return nil
 	}
-	if usesCharset(e.vr) {
+	if dicomwire.UsesCharset(e.vr) {
 		// Beyond the profile: identity strings of this file are removed
 		// from every text value that stays.
 		if s, ok := d.scrub(string(e.val)); ok {
@@ -364,7 +353,7 @@ func (d *deid) clean(e *elem, cs *charset) error {
 		d.remapUID(e)
 		return nil
 	}
-	if e.val == nil || !isText(e.vr) {
+	if e.val == nil || !dicomwire.IsText(e.vr) {
 		return nil
 	}
 	if err := d.decode(e, cs); err != nil {
@@ -386,7 +375,7 @@ func (d *deid) clean(e *elem, cs *charset) error {
 }
 
 func (d *deid) decode(e *elem, cs *charset) error {
-	if !usesCharset(e.vr) {
+	if !dicomwire.UsesCharset(e.vr) {
 		if !isASCII(e.val) {
 			e.val = latin1(e.val) // default repertoire only; be tolerant
 		}
@@ -576,7 +565,7 @@ func (d *deid) markers() []*elem {
 // remapped SOP instance (equal to the dataset's), transfer syntax and
 // Dossier's implementation identity. Source and private meta elements are
 // dropped.
-func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
+func (d *deid) meta(old, ds []*elem) ([]byte, error) {
 	find := func(list []*elem, t uint32) string {
 		for _, e := range list {
 			if e.tag == t && e.val != nil {
@@ -588,15 +577,15 @@ func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
 	h := d.l.Header
 	sopClass := find(ds, tSOPClassUID)
 	if sopClass == "" {
-		sopClass = find(old, 0x00020002)
+		sopClass = find(old, tMediaSOPClass)
 	}
 	sopInst := find(ds, tSOPInstanceUID) // already remapped
 	if sopInst == "" {
-		if v := find(old, 0x00020003); v != "" {
+		if v := find(old, tMediaSOPInstance); v != "" {
 			sopInst = d.p.UID(v)
 			d.rep.UIDsRemapped++
 		}
-	} else if v := find(old, 0x00020003); v != "" {
+	} else if v := find(old, tMediaSOPInstance); v != "" {
 		d.rep.UIDsRemapped++
 		if d.p.UID(v) != sopInst && v != sopInst {
 			d.rep.warn("meta Media Storage SOP Instance UID differed from SOP Instance UID; set to the dataset's")
@@ -606,49 +595,24 @@ func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
 		return nil, fmt.Errorf("dicomdeid: %w: no SOP Class or SOP Instance UID", ErrUnsupported)
 	}
 	ts := h.TransferSyntaxUID
-	native := ts == "" || ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2"
+	native := ts == "" || ts == dicomwire.ImplicitVRLittleEndianUID || ts == dicomwire.ExplicitVRLittleEndianUID || ts == dicomwire.ExplicitVRBigEndianUID
 	switch {
-	case d.e.implicit:
+	case d.e.Implicit:
 		if !native {
 			return nil, fmt.Errorf("dicomdeid: %w: implicit VR dataset under a compressed transfer syntax", ErrUnsupported)
 		}
-		ts = "1.2.840.10008.1.2"
-	case d.e.bo == binary.BigEndian:
-		ts = "1.2.840.10008.1.2.2"
-	case native:
-		ts = "1.2.840.10008.1.2.1"
+		ts = d.e.UID()
+	case d.e.BigEndian, native:
+		ts = d.e.UID()
 	}
-	str := func(t uint32, vr, v string) *elem {
-		return &elem{tag: t, vr: vr, val: []byte(v), ref: -1, e: enc{bo: littleEndian}}
-	}
-	body := []*elem{
-		{tag: 0x00020001, vr: "OB", val: []byte{0, 1}, ref: -1, e: enc{bo: littleEndian}},
-		str(0x00020002, "UI", sopClass),
-		str(0x00020003, "UI", sopInst),
-		str(0x00020010, "UI", ts),
-		str(0x00020012, "UI", implementationUID),
-		str(0x00020013, "SH", implementationVersion),
-	}
-	var n int
-	for _, e := range body {
-		v := padded(e)
-		n += 8 + len(v)
-		if longVRForm(e.vr) {
-			n += 4
-		}
-	}
-	gl := &elem{tag: 0x00020000, vr: "UL", val: littleEndian.AppendUint32(nil, uint32(n)), ref: -1, e: enc{bo: littleEndian}}
-	return append([]*elem{gl}, body...), nil
+	return dicomwire.AppendMeta(nil, dicomwire.Meta{
+		MediaStorageSOPClassUID:    sopClass,
+		MediaStorageSOPInstanceUID: sopInst,
+		TransferSyntaxUID:          ts,
+		ImplementationClassUID:     implementationUID,
+		ImplementationVersionName:  implementationVersion,
+	}, true), nil
 }
 
 // padded returns the value padded to even length.
-func padded(e *elem) []byte {
-	if len(e.val)%2 == 0 {
-		return e.val
-	}
-	pad := byte(' ')
-	if e.vr == "UI" || !isText(e.vr) {
-		pad = 0
-	}
-	return append(bytes.Clone(e.val), pad)
-}
+func padded(e *elem) []byte { return dicomwire.Pad(e.vr, e.val) }

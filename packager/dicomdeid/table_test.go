@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomwire"
 	"dossier/packager/privacy"
 )
 
@@ -111,7 +112,7 @@ func TestE11Table(t *testing.T) {
 			t.Logf("%s %s: %s", tagText(r.Tag), r.Name, why)
 			continue
 		}
-		vr := dictVR(r.Tag)
+		vr := dicomwire.DictVR(dicomwire.Tag(r.Tag))
 		if vr == "UN" {
 			vr = "LO"
 		}
@@ -143,7 +144,7 @@ func TestE11Table(t *testing.T) {
 			o := parseOut(t, out)
 			got := find(o.ds, r.Tag)
 			orig := strings.TrimRight(string(dcmfix.Encode([]dcmfix.Element{el}, dcmfix.ExplicitLE)[8:]), " \x00")
-			if vr == "SQ" || longVRForm(vr) {
+			if vr == "SQ" || dicomwire.LongLength(vr) {
 				orig = strings.TrimRight(string(dcmfix.Encode([]dcmfix.Element{el}, dcmfix.ExplicitLE)[12:]), " \x00")
 			}
 			val := ""
@@ -212,7 +213,7 @@ func TestE11Table(t *testing.T) {
 					if !strings.HasPrefix(val, want) {
 						fail("date %q, want %q...", val, want)
 					}
-				case usesCharset(vr):
+				case dicomwire.UsesCharset(vr):
 					if strings.Contains(strings.ToLower(val), "doe^jane") {
 						fail("identity kept: %q", val)
 					}

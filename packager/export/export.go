@@ -15,6 +15,7 @@ import (
 	"dossier/packager/checklist"
 	"dossier/packager/cover"
 	"dossier/packager/i18n"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
@@ -91,7 +92,7 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			categories[d.Path] = string(d.Category)
 		}
 	}
-	res, err := bundle.Pack(ctx, req.Inventory, req.Output, bundle.Options{
+	res, err := bundle.Pack(ctx, WithDetails(req.Inventory, req.Details), req.Output, bundle.Options{
 		Params:     params,
 		Include:    req.Include,
 		Categories: categories,
@@ -113,6 +114,37 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// WithDetails returns inv with the patient's identity from the case
+// details (name, birth date, ID) added to what the records carry, so that
+// the export also looks for what only the user told Dossier. inv itself is
+// not changed.
+func WithDetails(inv *intake.Inventory, d checklist.Details) *intake.Inventory {
+	return WithIdentity(inv, func(s *identity.Set) {
+		s.Add(identity.Name, d.Patient.Name, SourceDetails)
+		s.Add(identity.BirthDate, d.Patient.BirthDate, SourceDetails)
+		s.Add(identity.ID, d.Patient.ID, SourceDetails)
+	})
+}
+
+// SourceDetails is the source of identity the user gave in the case
+// details (or on the command line).
+const SourceDetails = "case details"
+
+// WithIdentity returns a copy of inv whose identity is the records' plus
+// what add adds; inv itself is not changed.
+func WithIdentity(inv *intake.Inventory, add func(*identity.Set)) *intake.Inventory {
+	if inv == nil {
+		inv = &intake.Inventory{}
+	}
+	out := *inv
+	out.Identity = identity.NewSet()
+	if inv.Identity != nil {
+		out.Identity.Merge(inv.Identity)
+	}
+	add(out.Identity)
+	return &out
 }
 
 // ErrNotRecorded is returned, with the complete Result, when the bundle was

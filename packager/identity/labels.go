@@ -42,8 +42,8 @@ type labelInfo struct {
 }
 
 type labelVocabulary struct {
-	re     *regexp.Regexp
-	byFold map[string]labelInfo
+	m       *Matcher
+	byLabel map[string]labelInfo // by the label's text as its Source
 }
 
 var (
@@ -51,7 +51,8 @@ var (
 	labels     labelVocabulary
 )
 
-// vocabulary compiles assets/identity/labels.json.
+// vocabulary reads assets/identity/labels.json into a Matcher over the
+// labels: it finds them whatever their case, accents and spacing.
 func vocabulary() labelVocabulary {
 	labelsOnce.Do(func() {
 		b, err := assets.Identity.ReadFile("identity/labels.json")
@@ -62,14 +63,13 @@ func vocabulary() labelVocabulary {
 		if err := json.Unmarshal(b, &raw); err != nil {
 			panic(fmt.Sprintf("identity: the label vocabulary does not parse: %v", err))
 		}
-		labels.byFold = map[string]labelInfo{}
-		var latin, other []string
-		written := map[string]bool{}
+		labels.byLabel = map[string]labelInfo{}
 		kinds := make([]string, 0, len(raw))
 		for k := range raw {
 			kinds = append(kinds, k)
 		}
-		sort.Strings(kinds) // "stop" after the identity kinds
+		sort.Strings(kinds)
+		var needles []Needle
 		for _, k := range kinds {
 			if strings.HasPrefix(k, "_") {
 				continue
@@ -80,32 +80,14 @@ func vocabulary() labelVocabulary {
 			}
 			for _, l := range list {
 				info := labelInfo{kind: labelKind(k), label: strings.TrimSuffix(l, ":"), needsColon: strings.HasSuffix(l, ":")}
-				key := Fold(info.label)
-				if key == "" || written[strings.ToLower(info.label)] {
+				if _, dup := labels.byLabel[info.label]; dup || Fold(info.label) == "" {
 					continue
 				}
-				written[strings.ToLower(info.label)] = true
-				if _, dup := labels.byFold[key]; !dup {
-					labels.byFold[key] = info
-				}
-				var pat []string
-				for _, w := range strings.Fields(info.label) {
-					pat = append(pat, regexp.QuoteMeta(w))
-				}
-				p := strings.Join(pat, `\s+`)
-				if r, _ := utf8.DecodeRuneInString(info.label); cjk(r) {
-					other = append(other, p)
-				} else {
-					latin = append(latin, p)
-				}
+				labels.byLabel[info.label] = info
+				needles = append(needles, Needle{Text: info.label, Kind: Kind(k), Source: info.label})
 			}
 		}
-		byLen := func(s []string) {
-			sort.Slice(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
-		}
-		byLen(latin)
-		byLen(other)
-		labels.re = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(` + strings.Join(latin, "|") + `)|(` + strings.Join(other, "|") + `)`)
+		labels.m = newMatcher(needles, 2)
 	})
 	return labels
 }
@@ -128,20 +110,19 @@ type labelHit struct {
 func ReadLabels(text string) []Labelled {
 	v := vocabulary()
 	var hits []labelHit
-	for _, m := range v.re.FindAllStringSubmatchIndex(text, -1) {
-		s, e := m[2], m[3]
-		if s < 0 {
-			s, e = m[4], m[5]
+	lastEnd := -1
+	for _, sp := range v.m.FindAll(text) {
+		if sp.End <= lastEnd {
+			continue // inside a longer label found first ("name" in "Patient name")
 		}
-		info, ok := v.byFold[Fold(text[s:e])]
+		info, ok := v.byLabel[sp.Source]
 		if !ok {
 			continue
 		}
-		// A label that is the start of a longer word ("DOBSON") is none.
-		if r, _ := utf8.DecodeRuneInString(text[e:]); e < len(text) && !cjk(r) && (unicode.IsLetter(r) || unicode.IsDigit(r)) && !strings.HasSuffix(info.label, ".") {
-			if l, _ := utf8.DecodeLastRuneInString(text[s:e]); unicode.IsLetter(l) || unicode.IsDigit(l) {
-				continue
-			}
+		s, e := sp.Start, sp.End
+		// A label that ends in a dot ("Geb.") keeps it.
+		if strings.HasSuffix(info.label, ".") && strings.HasPrefix(text[e:], ".") {
+			e++
 		}
 		end := e
 		k := e
@@ -161,6 +142,7 @@ func ReadLabels(text string) []Labelled {
 			continue
 		}
 		hits = append(hits, labelHit{info: info, start: s, end: end})
+		lastEnd = e
 	}
 	var out []Labelled
 	var family, given []Labelled

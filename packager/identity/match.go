@@ -59,6 +59,11 @@ const minWeight = 4
 // NewMatcher builds a matcher for needles (see Set.Needles). Needles that
 // fold to too little ("J D", a lone initial) are ignored.
 func NewMatcher(needles []Needle) *Matcher {
+	return newMatcher(needles, minWeight)
+}
+
+// newMatcher builds a matcher for needles of at least the given weight.
+func newMatcher(needles []Needle, least int) *Matcher {
 	m := &Matcher{nodes: []acNode{{next: map[rune]int32{}}}}
 	type seenKey struct {
 		folded string
@@ -67,7 +72,7 @@ func NewMatcher(needles []Needle) *Matcher {
 	seen := map[seenKey]bool{}
 	for _, n := range needles {
 		f := Fold(n.Text)
-		if !heavyEnough(f) || seen[seenKey{f, n.Kind}] {
+		if weight(f) < least || seen[seenKey{f, n.Kind}] {
 			continue
 		}
 		seen[seenKey{f, n.Kind}] = true
@@ -118,7 +123,11 @@ func NewMatcher(needles []Needle) *Matcher {
 
 // heavyEnough reports whether a folded spelling is long enough to search
 // for without matching unrelated text.
-func heavyEnough(folded string) bool {
+func heavyEnough(folded string) bool { return weight(folded) >= minWeight }
+
+// weight counts a folded spelling's runes, those of Han, kana and Hangul
+// twice.
+func weight(folded string) int {
 	w := 0
 	for _, r := range folded {
 		if cjk(r) {
@@ -127,7 +136,7 @@ func heavyEnough(folded string) bool {
 			w++
 		}
 	}
-	return w >= minWeight
+	return w
 }
 
 // Empty reports whether the matcher has nothing to look for.
@@ -203,8 +212,11 @@ func (m *Matcher) FindAll(text string) []Span {
 		waiting = waiting[:0]
 	}
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if r >= utf8.RuneSelf && (unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r)) {
 			// A combining mark belongs to the rune before it.
 			if count > 0 && gap == 0 {
 				ring[(count-1)%ringSize].end = i + size

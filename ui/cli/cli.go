@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"dossier/packager/deid"
 )
 
 // Exit codes.
@@ -43,10 +45,10 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{name: "scan", summary: "list what a set of files, folders, CDs or ZIPs holds", usage: "dossier scan [--json] PATH...", run: runScan},
-		{name: "pack", summary: "write the encrypted bundle (or an unencrypted folder for a visit) with its cover summary", usage: "dossier pack (--out FILE | --folder DIR) [--privacy LEVEL] [--cancer TYPE] [--passphrase-file F | --recipient KEY ... | --recipients-file F | --centre NAME] [--question TEXT] [--split SIZE] [--include PATH ...] [--case ID] [--lang LANG] [--json] PATH...", run: runPack},
+		{name: "pack", summary: "write the encrypted bundle (or an unencrypted folder for a visit) with its cover summary", usage: "dossier pack (--out FILE | --folder DIR) [--privacy LEVEL] [--cancer TYPE] [--passphrase-file F | --recipient KEY ... | --recipients-file F | --centre NAME] [--question TEXT] [--split SIZE] [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--lang LANG] [--json] PATH...", run: runPack},
 		{name: "verify", summary: "check a bundle: decrypt it and compare every file with its checksum", usage: "dossier verify [--passphrase-file F | --identity F] [--json] BUNDLE", run: runVerify},
 		{name: "open", summary: "verify a bundle and extract it into a folder", usage: "dossier open [--passphrase-file F | --identity F] --to DIR [--overwrite] BUNDLE", run: runOpen},
-		{name: "deidentify", summary: "write copies with identity removed, and check them for leaks", usage: "dossier deidentify --privacy LEVEL --out DIR [--include PATH ...] [--case ID] [--json] PATH...", run: runDeidentify},
+		{name: "deidentify", summary: "write copies with identity removed, and check them for leaks", usage: "dossier deidentify --privacy LEVEL --out DIR [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--json] PATH...", run: runDeidentify},
 		{name: "check", summary: "show what a reviewer still needs (the checklist)", usage: "dossier check [--json] [--cancer TYPE] PATH...", run: runCheck},
 		{name: "letter", summary: "write a PDF letter asking the hospital for what is missing", usage: "dossier letter --out FILE [--cancer TYPE] [--lang LANG] PATH...", run: runLetter},
 	}
@@ -139,6 +141,8 @@ func hint(err error) string {
 		return "check that you may read the files (or copy them to a folder of your own first)"
 	case errors.Is(err, os.ErrNotExist):
 		return "check the path; a CD or USB stick may have been removed"
+	case errors.Is(err, deid.ErrNoIdentity):
+		return `add --patient-name "Given Family" --birth-date YYYY-MM-DD (and --patient-id for hospital numbers), or send with --privacy identified`
 	}
 	return ""
 }

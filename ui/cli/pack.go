@@ -45,6 +45,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	caseID := fs.Int64("case", 0, "the case (as listed by the app) to use")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
 	lang := langFlag(fs)
+	who := addIdentityFlags(fs)
 	var recipients, include multiFlag
 	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
@@ -60,6 +61,9 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		return usagef("%v", err)
 	}
 	if err := checkLang(*lang); err != nil {
+		return err
+	}
+	if err := who.check(); err != nil {
 		return err
 	}
 	keyOptions := 0
@@ -166,6 +170,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if *question != "" {
 		cc.details.Questions = append([]string{*question}, cc.details.Questions...)
 	}
+	cc.inv = who.apply(cc.inv)
 	kase, err := caseFor(ctx, st, *caseID, cc.inv, paths)
 	if err != nil {
 		return err
@@ -293,6 +298,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 				line += " (add --include to send it anyway)"
 			}
 			fmt.Fprintln(w, line)
+			printLeaks(w, d)
 		}
 	}
 }
