@@ -20,11 +20,11 @@ import (
 
 	"filippo.io/age"
 
+	"dossier/packager/atomicfile"
 	"dossier/packager/deid"
 	"dossier/packager/dicomdir"
 	"dossier/packager/dicomx"
 	"dossier/packager/doctext"
-	"dossier/packager/atomicfile"
 	"dossier/packager/envelope"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
