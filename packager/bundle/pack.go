@@ -80,6 +80,9 @@ type Options struct {
 	Params privacy.Params
 	// Include lists items that need review which the user chose to send.
 	Include map[string]bool
+	// ConvertHEIC lets HEIC photos that cannot be cleaned in place be
+	// converted to JPEG (the user's consent).
+	ConvertHEIC bool
 	// Categories maps item paths to document categories (METADATA.XML).
 	Categories map[string]string
 	// Recipient describes who can open the bundle, for README and audit.
@@ -224,7 +227,7 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		scanner = leakscan.New(needles)
 		opts.Params = deid.WithSpellings(opts.Params, needles)
 	}
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner})
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC})
 	if err != nil {
 		return nil, err
 	}
@@ -554,7 +557,11 @@ const maxScannedDocument = 64 << 20
 // hasText reports whether an item's written copy has text that may sit in
 // compressed streams.
 func hasText(it *intake.Item) bool {
-	return it.Format == "pdf" || it.Format == "docx"
+	switch it.Format {
+	case "pdf", "docx", "odf", "rtf":
+		return true
+	}
+	return false
 }
 
 // headerPrefix is how much of a written DICOM file is kept to read its
@@ -576,10 +583,14 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
 	}
 	keep := 0
+	layers := ""
+	if p.scanner != nil {
+		layers = deid.LayerFormat(it)
+	}
 	switch {
 	case it.Kind == intake.KindDICOM:
 		keep = headerPrefix
-	case p.scanner != nil && hasText(it):
+	case layers != "":
 		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
@@ -588,14 +599,22 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 	if werr != nil {
 		return werr
 	}
-	if keep == maxScannedDocument {
-		// Text in compressed streams (PDF, DOCX) is not in the raw bytes.
-		if int64(len(t.prefix)) == t.n {
-			if text, err := doctext.Extract(p.ctx, bytes.NewReader(t.prefix), t.n, it.Format, doctext.Options{}); err == nil {
-				hits = append(hits, p.scanner.Text(d.Name, i18n.Msg("the document's text"), text)...)
+	if layers != "" {
+		// Text in compressed streams (PDF, DOCX), metadata blocks and DICOM
+		// values in their character set are not all in the raw bytes: read
+		// the written copy's layers (a DICOM file's header, which is kept).
+		if int64(len(t.prefix)) == t.n || it.Kind == intake.KindDICOM {
+			if hasText(it) {
+				if text, err := doctext.Extract(p.ctx, bytes.NewReader(t.prefix), t.n, it.Format, doctext.Options{}); err == nil {
+					hits = append(hits, p.scanner.Text(d.Name, i18n.Msg("the document's text"), text)...)
+				}
 			}
+			more, _ := p.scanner.Explain(p.ctx, d.Name, bytes.NewReader(t.prefix), int64(len(t.prefix)), layers)
+			hits = append(hits, more...)
 		}
-		t.prefix = nil
+		if it.Kind != intake.KindDICOM {
+			t.prefix = nil
+		}
 	}
 	if len(hits) > 0 && !d.Included {
 		p.held[d.Path] = hits
@@ -738,7 +757,9 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 			info.Studies[i].Description = "" // descriptors may carry identity
 		}
 	}
+	added := addedPaths(inventoryPaths(p.inv))
 	for _, d := range res.LeftOut {
+		d.Path = added(d.Path) // relative to what was added: no local user or folder names
 		info.LeftOut = append(info.LeftOut, leftOutLine(d, p.level))
 	}
 	if len(p.dirs) > 0 {

@@ -16,6 +16,7 @@ import (
 
 	"dossier/packager/exif"
 	"dossier/packager/i18n"
+	"dossier/packager/intake"
 )
 
 // ErrDamagedPicture is returned when a picture's structure cannot be
@@ -337,4 +338,44 @@ func ConvertHEIC(ctx context.Context, dst io.Writer, src io.Reader) error {
 	}
 	defer jpg.Close()
 	return StripJPEG(dst, jpg)
+}
+
+// The reasons given for HEIC photos.
+var (
+	reasonPhoto = i18n.Msg("a photo or scan may show names or other details in the picture itself")
+	// reasonHEICConvert says what the user can do about a HEIC photo whose
+	// metadata cannot be removed in place.
+	reasonHEICConvert = i18n.Msg("Dossier cannot remove the hidden details (such as location) from this HEIC photo without converting it to JPEG; choose to convert HEIC photos (--convert-heic on the command line) to send it")
+)
+
+// ReasonHEICConvert is the reason a HEIC photo is left out until the user
+// agrees to convert it; the app offers the choice next to it.
+func ReasonHEICConvert() string { return reasonHEICConvert }
+
+// decideHEIC is the plan for a HEIC photo at a private level: its metadata
+// is blanked in place when its layout allows (then, like every photo, it
+// needs review for what the picture shows); otherwise it is converted to
+// JPEG if the user agreed and a converter is installed, or left out with a
+// reason that says how to send it.
+func decideHEIC(it *intake.Item, opts Options) (Action, string, bool) {
+	f, err := intake.Open(it, opts.Intake)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return Exclude, reasonChanged, false
+		}
+		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err)), false
+	}
+	defer f.Close()
+	err = StripHEIC(io.Discard, f, f.Size())
+	switch {
+	case err == nil:
+		return Review, reasonPhoto, false
+	case !errors.Is(err, ErrHEICLayout):
+		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err)), false
+	case !opts.ConvertHEIC:
+		return Exclude, reasonHEICConvert, false
+	case HEICConverter() == "":
+		return Exclude, ErrNoHEICConverter.Error(), false
+	}
+	return Review, reasonPhoto, true
 }

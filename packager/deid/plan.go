@@ -42,7 +42,7 @@ const (
 // patient's identity. It never holds the value.
 type Leak struct {
 	// Place is where in the file: "page 2, annotation",
-	// "word/header1.xml", "PatientComments (0010,4000)", or "the document's
+	// "word/header1.xml", "Patient Comments (0010,4000)", or "the document's
 	// text" when the layer is not known more closely.
 	Place string `json:"place"`
 	// Kind is what was found: name, id, birthDate, phone, address, ...
@@ -64,6 +64,10 @@ type Decision struct {
 	Included bool `json:"included,omitempty"`
 	// Name is the item's path in the output tree (never the original name).
 	Name string `json:"name,omitempty"`
+	// Convert is set for a HEIC photo whose metadata cannot be removed in
+	// place, when the user agreed to convert such photos: it is written as
+	// a JPEG.
+	Convert bool `json:"convert,omitempty"`
 	// Leaks says, for a Held item, where its written copy named the
 	// patient.
 	Leaks []Leak `json:"leaks,omitempty"`
@@ -83,6 +87,9 @@ type Options struct {
 	// Scanner, when set, finds the case's identity in documents' text;
 	// nil makes one from the inventory's identity.
 	Scanner *leakscan.Scanner
+	// ConvertHEIC is the user's consent to convert HEIC photos whose
+	// metadata cannot be removed in place to JPEG (re-encoding them).
+	ConvertHEIC bool
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -116,6 +123,9 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		d := Decision{Item: it, Path: it.Path}
 		d.Action, d.Reason = decide(ctx, it, level, scanner, opts.Intake)
+		if it.Kind == intake.KindImage && it.Format == "heic" && level != privacy.Identified {
+			d.Action, d.Reason, d.Convert = decideHEIC(it, opts)
+		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
 		}
@@ -286,6 +296,14 @@ var kindNames = map[identity.Kind]string{
 	identity.Other:     i18n.Msg("other details"),
 }
 
+// KindName is a kind of identity in words ("date of birth").
+func KindName(k identity.Kind) string {
+	if n := kindNames[k]; n != "" {
+		return n
+	}
+	return string(k)
+}
+
 // kinds lists the kinds of identity found, in words, without the values.
 func kinds(hits []leakscan.Hit) string {
 	seen := map[string]bool{}
@@ -351,6 +369,9 @@ func name(ds []Decision) {
 		default:
 			doc++
 			ext := extensions[it.Format]
+			if d.Convert {
+				ext = "JPG"
+			}
 			if ext == "" {
 				ext = "BIN"
 			}

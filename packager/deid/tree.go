@@ -14,6 +14,7 @@ import (
 
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
@@ -68,11 +69,26 @@ func Hold(d Decision, hits []leakscan.Hit) Decision {
 	return d
 }
 
-// leaksOf turns hits into leaks, one per place, kind and source.
+// leaksOf turns hits into leaks, one per place, kind and source. A hit in
+// the raw bytes is left out when a layer of the file placed the same kind
+// and source more closely.
 func leaksOf(hits []leakscan.Hit) []Leak {
+	type ks struct {
+		kind   identity.Kind
+		source string
+	}
+	placed := map[ks]bool{}
+	for _, h := range hits {
+		if h.Place != "" {
+			placed[ks{h.Kind, h.Source}] = true
+		}
+	}
 	seen := map[Leak]bool{}
 	var out []Leak
 	for _, h := range hits {
+		if h.Place == "" && placed[ks{h.Kind, h.Source}] {
+			continue
+		}
 		l := Leak{Place: h.Place, Kind: h.Kind, Source: h.Source}
 		if l.Place == "" {
 			l.Place = placeData
@@ -234,15 +250,40 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 		if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
 			hits = append(hits, sc.Text(d.Name, placeText, text)...)
 		}
+		if format := LayerFormat(d.Item); format != "" {
+			if f, err := os.Open(dst); err == nil {
+				more, _ := sc.Explain(ctx, d.Name, f, w.Bytes, format)
+				f.Close()
+				hits = append(hits, more...)
+			}
+		}
 	}
 	return w, hits, nil
+}
+
+// LayerFormat returns the format whose layers the leak scan reads in an
+// item's written copy (see leakscan.Explain), or "" for items read as raw
+// bytes only (slides).
+func LayerFormat(it *intake.Item) string {
+	if it.Kind == intake.KindDICOM {
+		return "dicom"
+	}
+	switch it.Format {
+	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf", "txt", "html", "jpeg", "png", "heic":
+		return it.Format
+	case "tiff":
+		if it.Kind == intake.KindImage {
+			return it.Format
+		}
+	}
+	return ""
 }
 
 // writtenText extracts the text of a written document so that identity in
 // compressed PDF or DOCX text is seen too.
 func writtenText(ctx context.Context, path, format string) (string, bool) {
 	switch format {
-	case "pdf", "docx":
+	case "pdf", "docx", "odf", "rtf":
 	default:
 		return "", false
 	}

@@ -239,6 +239,9 @@ func TestWriteTreeHoldsLeakingFilesAndSendsTheRest(t *testing.T) {
 			}
 		}
 	}
+	if d := held["IM1"]; !slices.ContainsFunc(d.Leaks, func(l Leak) bool { return l.Place == "Patient's Name (0010,0010)" && l.Kind == "name" }) {
+		t.Errorf("the DICOM file's leaks do not name the attribute: %+v", d.Leaks)
+	}
 	if d := held["named.pdf"]; len(d.Leaks) > 0 && !slices.ContainsFunc(d.Leaks, func(l Leak) bool { return l.Place == placeText && l.Kind == "name" }) {
 		t.Errorf("the named PDF's leaks do not say the name is in its text: %+v", d.Leaks)
 	}

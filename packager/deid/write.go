@@ -49,6 +49,12 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 			err = StripPNG(dst, f)
 		case "bmp":
 			_, err = io.Copy(dst, f) // BMP has no metadata
+		case "heic":
+			if d.Convert {
+				err = ConvertHEIC(ctx, dst, contextReader{ctx, io.NewSectionReader(f, 0, f.Size())})
+			} else {
+				err = StripHEIC(dst, f, f.Size())
+			}
 		default:
 			err = fmt.Errorf("no way to remove metadata from %s pictures", it.Format)
 		}

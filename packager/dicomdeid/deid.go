@@ -215,7 +215,7 @@ func Deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 
 // keepUIDTags are UI attributes whose values identify classes, syntaxes,
 // schemes or software, never an instance: they are not remapped.
-var keepUIDTags = map[uint32]bool{
+var keepUIDTags = map[dicomwire.Tag]bool{
 	0x00020002: true, // Media Storage SOP Class UID
 	0x00020010: true, // Transfer Syntax UID
 	0x00020012: true, // Implementation Class UID
@@ -352,9 +352,9 @@ func (d *deid) run(dst io.Writer) error {
 	}
 	ds = append(ds, d.markers()...)
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].tag < ds[j].tag })
-	if len(ds) > 0 && ds[len(ds)-1].tag >= tagPixelData {
+	if len(ds) > 0 && ds[len(ds)-1].tag >= dicomwire.PixelData {
 		// Elements after Pixel Data in tag order cannot be written before it.
-		for len(ds) > 0 && ds[len(ds)-1].tag >= tagPixelData {
+		for len(ds) > 0 && ds[len(ds)-1].tag >= dicomwire.PixelData {
 			ds = ds[:len(ds)-1]
 			d.rep.Removed++
 		}

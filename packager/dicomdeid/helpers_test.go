@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 	"dossier/packager/privacy"
 )
@@ -177,7 +178,7 @@ func parseOut(t testing.TB, b []byte) *parsed {
 }
 
 // find returns the first element with tag t at the top level, or nil.
-func find(list []*elem, t uint32) *elem {
+func find(list []*elem, t dicomwire.Tag) *elem {
 	for _, e := range list {
 		if e.tag == t {
 			return e
@@ -187,7 +188,7 @@ func find(list []*elem, t uint32) *elem {
 }
 
 // str returns the trimmed string value of t, and whether it is present.
-func str(list []*elem, t uint32) (string, bool) {
+func str(list []*elem, t dicomwire.Tag) (string, bool) {
 	e := find(list, t)
 	if e == nil {
 		return "", false

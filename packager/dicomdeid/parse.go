@@ -12,7 +12,6 @@ import (
 
 const (
 	undefinedLength = dicomwire.UndefinedLength
-	tagPixelData    = uint32(dicomwire.PixelData)
 	// bigValue: binary values longer than this are not loaded but streamed
 	// from the source when written.
 	bigValue = 1 << 20
@@ -22,7 +21,7 @@ const (
 
 // elem is one parsed data element.
 type elem struct {
-	tag uint32
+	tag dicomwire.Tag
 	vr  string
 	// val is the value in the source byte order (nil for sequences and for
 	// values streamed from ref).
@@ -79,7 +78,7 @@ func damaged(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...)
 }
 
-func tagText(t uint32) string { return dicomwire.Tag(t).String() }
+func tagText(t dicomwire.Tag) string { return t.String() }
 
 // dataset parses the elements of [off, end) in syntax s.
 //
@@ -111,7 +110,7 @@ func (p *parser) dataset(off, end int64, s dicomwire.Syntax) ([]*elem, error) {
 	}
 	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
 		t := e.Tag
-		el := &elem{tag: uint32(t), vr: e.VR, ref: -1, e: e.Syntax}
+		el := &elem{tag: t, vr: e.VR, ref: -1, e: e.Syntax}
 		std := !t.IsPrivate() && t.Group()&1 == 0
 		if !e.Syntax.Implicit && std && el.vr != "UN" {
 			if d := dicomwire.DictVR(t); d != "UN" && vrClass(d) != vrClass(el.vr) {

@@ -9,26 +9,6 @@ import (
 	"dossier/packager/dicomwire"
 )
 
-// Tags used by the transform (elem.tag is a plain uint32).
-const (
-	tSpecificCharset   = uint32(dicomwire.SpecificCharacterSet)
-	tSOPClassUID       = uint32(dicomwire.SOPClassUID)
-	tSOPInstanceUID    = uint32(dicomwire.SOPInstanceUID)
-	tPatientName       = uint32(dicomwire.PatientName)
-	tPatientID         = uint32(dicomwire.PatientID)
-	tIdentityRemoved   = uint32(dicomwire.PatientIdentityRemoved)
-	tDeidMethod        = uint32(dicomwire.DeidentificationMethod)
-	tDeidMethodCodeSeq = uint32(dicomwire.DeidentificationMethodCodeSequence)
-	tLongitudinalMod   = uint32(dicomwire.LongitudinalTemporalInformationModified)
-	tContentSequence   = uint32(dicomwire.ContentSequence)
-	tTextValue         = uint32(dicomwire.TextValue)
-	tCodeValue         = uint32(dicomwire.CodeValue)
-	tCodingScheme      = uint32(dicomwire.CodingSchemeDesignator)
-	tCodeMeaning       = uint32(dicomwire.CodeMeaning)
-	tMediaSOPClass     = uint32(dicomwire.MediaStorageSOPClassUID)
-	tMediaSOPInstance  = uint32(dicomwire.MediaStorageSOPInstanceUID)
-)
-
 // flags carry context down into sequences.
 type flags struct {
 	clean   bool // inside a sequence being cleaned (C)
@@ -45,7 +25,7 @@ func trimVal(s string) string { return strings.Trim(s, " \x00") }
 // (or the default repertoire).
 func charsetOf(elems []*elem) (*charset, error) {
 	for _, e := range elems {
-		if e.tag == tSpecificCharset {
+		if e.tag == dicomwire.SpecificCharacterSet {
 			vals := splitVals(e.val)
 			for i := range vals {
 				vals[i] = trimVal(vals[i])
@@ -57,7 +37,7 @@ func charsetOf(elems []*elem) (*charset, error) {
 }
 
 // identityTags hold values whose parts are looked for in descriptors.
-var identityTags = map[uint32]bool{
+var identityTags = map[dicomwire.Tag]bool{
 	0x00100010: true, 0x00100020: true, 0x00101000: true, 0x00101001: true, 0x00101005: true,
 	0x00101060: true, 0x00100030: true, 0x00080050: true, 0x00101040: true, 0x00102154: true,
 	0x00080090: true, 0x00081050: true, 0x00081070: true, 0x00081060: true, 0x00081048: true,
@@ -69,7 +49,7 @@ var identityTags = map[uint32]bool{
 // options it applies: the label text of a slide is free text written by
 // hand or printed at the lab and may carry identifiers this file does not
 // otherwise hold, so it is emptied even under Clean Descriptors.
-var stricter = map[uint32]action{
+var stricter = map[dicomwire.Tag]action{
 	0x22000002: actEmpty, // Label Text
 }
 
@@ -205,7 +185,7 @@ func wordByte(s string, i int) bool {
 func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, error) {
 	if !top {
 		for _, e := range in {
-			if e.tag == tSpecificCharset {
+			if e.tag == dicomwire.SpecificCharacterSet {
 				c, err := charsetOf(in)
 				if err != nil {
 					return nil, err
@@ -240,11 +220,11 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 		case g >= 0x5000 && g <= 0x501E, g >= 0x6000 && g <= 0x601E:
 			d.rep.Removed++ // curves, overlays (E.1-1 X for their data)
 			continue
-		case t == tSpecificCharset:
+		case t == dicomwire.SpecificCharacterSet:
 			continue // re-added at the top level as ISO_IR 192
-		case top && (t == tIdentityRemoved || t == tDeidMethod || t == tDeidMethodCodeSeq || t == tLongitudinalMod):
+		case top && (t == dicomwire.PatientIdentityRemoved || t == dicomwire.DeidentificationMethod || t == dicomwire.DeidentificationMethodCodeSequence || t == dicomwire.LongitudinalTemporalInformationModified):
 			continue // re-added
-		case t == tPatientName || t == tPatientID:
+		case t == dicomwire.PatientName || t == dicomwire.PatientID:
 			e.val, e.ref, e.items = []byte(d.patientName()), -1, nil
 			if e.vr == "SQ" || !dicomwire.IsText(e.vr) {
 				e.vr = dicomwire.DictVR(dicomwire.Tag(t))
@@ -252,7 +232,7 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			d.rep.Replaced++
 			out = append(out, e)
 			continue
-		case fl.content && t == tTextValue:
+		case fl.content && t == dicomwire.TextValue:
 			d.dummy(e)
 			d.rep.Dummied++
 			out = append(out, e)
@@ -261,7 +241,7 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 		act := actKeep
 		if a, ok := stricter[t]; ok {
 			act = a
-		} else if r := lookupRule(t); r != nil {
+		} else if r := lookupRule(uint32(t)); r != nil {
 			act = toAction(r.Resolve(d.opts))
 		}
 		var err error
@@ -274,7 +254,7 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			d.rep.Emptied++
 		case actDummy:
 			if e.isSeq() {
-				err = d.seq(e, cs, flags{clean: fl.clean, content: fl.content || t == tContentSequence})
+				err = d.seq(e, cs, flags{clean: fl.clean, content: fl.content || t == dicomwire.ContentSequence})
 			} else {
 				d.dummy(e)
 			}
@@ -527,7 +507,7 @@ func (d *deid) shiftDT(s string) (string, bool) {
 
 // markers returns the elements that record the de-identification.
 func (d *deid) markers() []*elem {
-	str := func(t uint32, vr, v string) *elem {
+	str := func(t dicomwire.Tag, vr, v string) *elem {
 		return &elem{tag: t, vr: vr, val: []byte(v), ref: -1, e: d.e}
 	}
 	var method []string
@@ -540,12 +520,12 @@ func (d *deid) markers() []*elem {
 		method = append(method, "RETAIN SAFE PRIVATE")
 		d.rep.Options = append(d.rep.Options, CodeRetainSafePrivate)
 	}
-	seq := &elem{tag: tDeidMethodCodeSeq, vr: "SQ", ref: -1, e: d.e}
+	seq := &elem{tag: dicomwire.DeidentificationMethodCodeSequence, vr: "SQ", ref: -1, e: d.e}
 	for _, c := range d.rep.Options {
 		seq.items = append(seq.items, &item{elems: []*elem{
-			str(tCodeValue, "SH", c.Value),
-			str(tCodingScheme, "SH", c.Scheme),
-			str(tCodeMeaning, "LO", c.Meaning),
+			str(dicomwire.CodeValue, "SH", c.Value),
+			str(dicomwire.CodingSchemeDesignator, "SH", c.Scheme),
+			str(dicomwire.CodeMeaning, "LO", c.Meaning),
 		}})
 	}
 	mod := "UNMODIFIED"
@@ -553,11 +533,11 @@ func (d *deid) markers() []*elem {
 		mod = "MODIFIED"
 	}
 	return []*elem{
-		str(tSpecificCharset, "CS", "ISO_IR 192"),
-		str(tIdentityRemoved, "CS", "YES"),
-		str(tDeidMethod, "LO", strings.Join(method, `\`)),
+		str(dicomwire.SpecificCharacterSet, "CS", "ISO_IR 192"),
+		str(dicomwire.PatientIdentityRemoved, "CS", "YES"),
+		str(dicomwire.DeidentificationMethod, "LO", strings.Join(method, `\`)),
 		seq,
-		str(tLongitudinalMod, "CS", mod),
+		str(dicomwire.LongitudinalTemporalInformationModified, "CS", mod),
 	}
 }
 
@@ -566,7 +546,7 @@ func (d *deid) markers() []*elem {
 // Dossier's implementation identity. Source and private meta elements are
 // dropped.
 func (d *deid) meta(old, ds []*elem) ([]byte, error) {
-	find := func(list []*elem, t uint32) string {
+	find := func(list []*elem, t dicomwire.Tag) string {
 		for _, e := range list {
 			if e.tag == t && e.val != nil {
 				return trimVal(string(e.val))
@@ -575,17 +555,17 @@ func (d *deid) meta(old, ds []*elem) ([]byte, error) {
 		return ""
 	}
 	h := d.l.Header
-	sopClass := find(ds, tSOPClassUID)
+	sopClass := find(ds, dicomwire.SOPClassUID)
 	if sopClass == "" {
-		sopClass = find(old, tMediaSOPClass)
+		sopClass = find(old, dicomwire.MediaStorageSOPClassUID)
 	}
-	sopInst := find(ds, tSOPInstanceUID) // already remapped
+	sopInst := find(ds, dicomwire.SOPInstanceUID) // already remapped
 	if sopInst == "" {
-		if v := find(old, tMediaSOPInstance); v != "" {
+		if v := find(old, dicomwire.MediaStorageSOPInstanceUID); v != "" {
 			sopInst = d.p.UID(v)
 			d.rep.UIDsRemapped++
 		}
-	} else if v := find(old, tMediaSOPInstance); v != "" {
+	} else if v := find(old, dicomwire.MediaStorageSOPInstanceUID); v != "" {
 		d.rep.UIDsRemapped++
 		if d.p.UID(v) != sopInst && v != sopInst {
 			d.rep.warn("meta Media Storage SOP Instance UID differed from SOP Instance UID; set to the dataset's")

@@ -109,7 +109,7 @@ func TestE11Table(t *testing.T) {
 			continue // private, curve and overlay rows: TestRepeatingAndPrivateRows
 		}
 		if why, ok := skip[r.Tag]; ok {
-			t.Logf("%s %s: %s", tagText(r.Tag), r.Name, why)
+			t.Logf("%s %s: %s", tagText(dicomwire.Tag(r.Tag)), r.Name, why)
 			continue
 		}
 		vr := dicomwire.DictVR(dicomwire.Tag(r.Tag))
@@ -119,7 +119,7 @@ func TestE11Table(t *testing.T) {
 		for _, p := range []privacy.Params{pseudoParams(), anonParams()} {
 			n++
 			want := expectedAction(r, p.Level)
-			name := fmt.Sprintf("%s_%s_%s", tagText(r.Tag), p.Level, want)
+			name := fmt.Sprintf("%s_%s_%s", tagText(dicomwire.Tag(r.Tag)), p.Level, want)
 			el := sampleElement(r.Tag, vr)
 			base := []dcmfix.Element{
 				dcmfix.Str(dcmfix.T(0x0008, 0x0016), "UI", dcmfix.SOPClassCT),
@@ -142,7 +142,7 @@ func TestE11Table(t *testing.T) {
 			}
 			out := buf.Bytes()
 			o := parseOut(t, out)
-			got := find(o.ds, r.Tag)
+			got := find(o.ds, dicomwire.Tag(r.Tag))
 			orig := strings.TrimRight(string(dcmfix.Encode([]dcmfix.Element{el}, dcmfix.ExplicitLE)[8:]), " \x00")
 			if vr == "SQ" || dicomwire.LongLength(vr) {
 				orig = strings.TrimRight(string(dcmfix.Encode([]dcmfix.Element{el}, dcmfix.ExplicitLE)[12:]), " \x00")

@@ -20,8 +20,8 @@ type writer struct {
 	hdr []byte
 }
 
-func (w *writer) header(t uint32, vr string, vl uint32) error {
-	b, err := dicomwire.AppendHeader(w.hdr[:0], w.e, dicomwire.Tag(t), vr, vl)
+func (w *writer) header(t dicomwire.Tag, vr string, vl uint32) error {
+	b, err := dicomwire.AppendHeader(w.hdr[:0], w.e, t, vr, vl)
 	if err != nil {
 		return fmt.Errorf("%w: value of %s too long for VR %s", ErrUnsupported, tagText(t), vr)
 	}
@@ -50,15 +50,15 @@ func (w *writer) elem(e *elem) error {
 			return err
 		}
 		for _, it := range e.items {
-			w.header(uint32(dicomwire.Item), "", undefinedLength)
+			w.header(dicomwire.Item, "", undefinedLength)
 			for _, c := range it.elems {
 				if err := w.elem(c); err != nil {
 					return err
 				}
 			}
-			w.header(uint32(dicomwire.ItemDelimitationItem), "", 0)
+			w.header(dicomwire.ItemDelimitationItem, "", 0)
 		}
-		return w.header(uint32(dicomwire.SequenceDelimitationItem), "", 0)
+		return w.header(dicomwire.SequenceDelimitationItem, "", 0)
 	case e.encap:
 		if e.e.BigEndian != w.e.BigEndian {
 			return fmt.Errorf("%w: byte order change in encapsulated value of %s", ErrUnsupported, tagText(e.tag))

@@ -100,6 +100,10 @@ const (
 	CodingSchemeDesignator                  Tag = 0x00080102
 	CodeMeaning                             Tag = 0x00080104
 	StudyDescription                        Tag = 0x00081030
+	ReferencedSeriesSequence                Tag = 0x00081115
+	ReferencedInstanceSequence              Tag = 0x0008114A
+	ReferencedSOPClassUID                   Tag = 0x00081150
+	ReferencedSOPInstanceUID                Tag = 0x00081155
 	SeriesDescription                       Tag = 0x0008103E
 	PatientName                             Tag = 0x00100010
 	PatientID                               Tag = 0x00100020
@@ -135,10 +139,14 @@ const (
 	WindowWidth                             Tag = 0x00281051
 	RescaleIntercept                        Tag = 0x00281052
 	RescaleSlope                            Tag = 0x00281053
+	RelationshipType                        Tag = 0x0040A010
+	ValueType                               Tag = 0x0040A040
 	ConceptNameCodeSequence                 Tag = 0x0040A043
+	ContinuityOfContent                     Tag = 0x0040A050
 	TextValue                               Tag = 0x0040A160
 	ContentSequence                         Tag = 0x0040A730
 	DocumentTitle                           Tag = 0x00420010
+	EncapsulatedDocument                    Tag = 0x00420011
 	MIMETypeOfEncapsulatedDocument          Tag = 0x00420012
 	ExtendedOffsetTable                     Tag = 0x7FE00001
 	ExtendedOffsetTableLengths              Tag = 0x7FE00002
@@ -172,8 +180,16 @@ var (
 	ExplicitBE = Syntax{BigEndian: true}
 )
 
+// byteOrder reads and appends numbers.
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
+}
+
 // ByteOrder returns the byte order of s.
-func (s Syntax) ByteOrder() binary.ByteOrder {
+func (s Syntax) ByteOrder() binary.ByteOrder { return s.order() }
+
+func (s Syntax) order() byteOrder {
 	if s.BigEndian {
 		return binary.BigEndian
 	}
@@ -190,14 +206,6 @@ func (s Syntax) UID() string {
 		return ExplicitVRBigEndianUID
 	}
 	return ExplicitVRLittleEndianUID
-}
-
-// appendOrder returns the byte order of s for appending.
-func (s Syntax) appendOrder() binary.AppendByteOrder {
-	if s.BigEndian {
-		return binary.BigEndian
-	}
-	return binary.LittleEndian
 }
 
 // String names the encoding.
@@ -219,24 +227,35 @@ func (s Syntax) tagAt(b []byte) Tag {
 	return NewTag(bo.Uint16(b), bo.Uint16(b[2:]))
 }
 
+// vr says what PS3.5 Table 6.2-1 says of a VR that matters to the wire
+// format.
+type vr struct {
+	long    bool // explicit VR header of 12 bytes: 2 reserved bytes and a 4-byte length
+	text    bool // a character string (padded with a space)
+	charset bool // decoded with the Specific Character Set
+}
+
+// vrs is the VR table.
+var vrs = map[string]vr{
+	"AE": {text: true}, "AS": {text: true}, "AT": {}, "CS": {text: true}, "DA": {text: true},
+	"DS": {text: true}, "DT": {text: true}, "FD": {}, "FL": {}, "IS": {text: true},
+	"LO": {text: true, charset: true}, "LT": {text: true, charset: true}, "OB": {long: true},
+	"OD": {long: true}, "OF": {long: true}, "OL": {long: true}, "OV": {long: true}, "OW": {long: true},
+	"PN": {text: true, charset: true}, "SH": {text: true, charset: true}, "SL": {}, "SQ": {long: true},
+	"SS": {}, "ST": {text: true, charset: true}, "SV": {long: true}, "TM": {text: true},
+	"UC": {long: true, text: true, charset: true}, "UI": {}, "UL": {}, "UN": {long: true},
+	"UR": {long: true, text: true}, "US": {}, "UT": {long: true, text: true, charset: true}, "UV": {long: true},
+}
+
 // LongLength reports the VRs whose explicit-VR header has two reserved
 // bytes and a 4-byte length (12 bytes in all); the others have a 2-byte
 // length (8 bytes).
-func LongLength(vr string) bool {
-	switch vr {
-	case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV":
-		return true
-	}
-	return false
-}
+func LongLength(v string) bool { return vrs[v].long }
 
 // KnownVR reports the VRs of PS3.5 Table 6.2-1.
-func KnownVR(vr string) bool {
-	switch vr {
-	case "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US":
-		return true
-	}
-	return LongLength(vr)
+func KnownVR(v string) bool {
+	_, ok := vrs[v]
+	return ok
 }
 
 // VRShape reports two upper-case letters: the shape of every VR. Anything
@@ -249,24 +268,13 @@ func VRShape(vr string) bool {
 // which older readers do not know.
 func Is64Bit(vr string) bool { return vr == "OV" || vr == "SV" || vr == "UV" }
 
-// IsText reports VRs holding character strings.
-func IsText(vr string) bool {
-	switch vr {
-	case "AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT":
-		return true
-	}
-	return false
-}
+// IsText reports VRs holding character strings (UI excepted: it is padded
+// with NUL).
+func IsText(v string) bool { return vrs[v].text }
 
 // UsesCharset reports VRs whose values are decoded with the Specific
 // Character Set (the others use the default repertoire).
-func UsesCharset(vr string) bool {
-	switch vr {
-	case "LO", "LT", "PN", "SH", "ST", "UC", "UT":
-		return true
-	}
-	return false
-}
+func UsesCharset(v string) bool { return vrs[v].charset }
 
 // PadByte returns the byte that pads a value of vr to even length: NUL for
 // UI and binary VRs, a space for character strings.

@@ -14,7 +14,7 @@ var ErrTooLong = errors.New("dicomwire: value too long for its VR")
 // syntax s; items and delimiters always as in implicit VR). A length above
 // 0xFFFF with a VR of 2-byte length is ErrTooLong (nothing is appended).
 func AppendHeader(b []byte, s Syntax, t Tag, vr string, length uint32) ([]byte, error) {
-	bo := s.appendOrder()
+	bo := s.order()
 	if !s.Implicit && !t.IsDelimiter() && !LongLength(vr) && length > 0xFFFF {
 		return b, fmt.Errorf("%w: %d bytes in %s (VR %s)", ErrTooLong, length, t, vr)
 	}
@@ -65,13 +65,13 @@ func AppendString(b []byte, s Syntax, t Tag, vr, v string) ([]byte, error) {
 // AppendUS appends a US element of one value.
 func AppendUS(b []byte, s Syntax, t Tag, v uint16) []byte {
 	b, _ = AppendHeader(b, s, t, "US", 2)
-	return s.appendOrder().AppendUint16(b, v)
+	return s.order().AppendUint16(b, v)
 }
 
 // AppendUL appends a UL element of one value.
 func AppendUL(b []byte, s Syntax, t Tag, v uint32) []byte {
 	b, _ = AppendHeader(b, s, t, "UL", 4)
-	return s.appendOrder().AppendUint32(b, v)
+	return s.order().AppendUint32(b, v)
 }
 
 // AppendItem appends an item header of length n (UndefinedLength for an
@@ -100,7 +100,7 @@ func AppendSequenceDelimiter(b []byte, s Syntax) []byte {
 func AppendEncapsulated(b []byte, s Syntax, t Tag, vr string, offsets []uint32, fragments [][]byte) []byte {
 	b, _ = AppendHeader(b, s, t, vr, UndefinedLength)
 	b = AppendItem(b, s, uint32(4*len(offsets)))
-	bo := s.appendOrder()
+	bo := s.order()
 	for _, o := range offsets {
 		b = bo.AppendUint32(b, o)
 	}

@@ -196,14 +196,7 @@ func (rd *reader) read() (*Header, error) {
 	return h, nil
 }
 
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
+func allZero(b []byte) bool { return len(bytes.Trim(b, "\x00")) == 0 }
 
 // readMeta reads the group 0002 elements at off and returns the offset
 // after them.

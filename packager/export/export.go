@@ -38,6 +38,9 @@ type Request struct {
 	Output    bundle.Output
 	// Include lists items needing review that the user chose to send.
 	Include map[string]bool
+	// ConvertHEIC is the user's consent to convert HEIC photos whose
+	// metadata cannot be removed in place to JPEG.
+	ConvertHEIC bool
 	// Recipient describes who can open it ("generated passphrase", a
 	// centre's name, ...), for the README and the audit row.
 	Recipient string
@@ -101,6 +104,8 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			return cover.WriteSummary(ctx, w, Summary(req, info, params))
 		},
 		Progress: req.Progress,
+
+		ConvertHEIC: req.ConvertHEIC,
 	})
 	if err != nil {
 		return nil, err
@@ -184,7 +189,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		s.CancerType = rep.CancerName
 		s.Reports = cover.ReportsFrom(req.Report.Documents, name)
 		s.Biomarkers = cover.BiomarkersFrom(req.Rules, req.Report, name)
-		s.Missing = cover.MissingFrom(rep)
+		s.Missing = agreeWithDetails(cover.MissingFrom(rep), req.Rules, d)
 		if rep.Urgency.Urgent {
 			s.Urgency = rep.Urgency.Message
 		}
@@ -211,6 +216,45 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		s.LeftOut = append(s.LeftOut, cover.LeftOut{Name: what, Reason: why})
 	}
 	return s
+}
+
+// agreeWithDetails drops from missing the items the details carry: the
+// question and the proposed plan, which the cover shows, may have been
+// written after the checklist was last evaluated (dossier pack --question,
+// or typing just before sending), and a cover that lists "Your question
+// for the reviewer" as missing above the question contradicts itself.
+func agreeWithDetails(missing []cover.Missing, rules *checklist.Rules, d checklist.Details) []cover.Missing {
+	has := map[string]bool{
+		checklist.FieldQuestion: len(nonEmptyLines(d.Questions)) > 0,
+		checklist.FieldPlan:     strings.TrimSpace(d.ProposedPlan) != "",
+	}
+	if rules == nil {
+		rules, _ = checklist.Default()
+	}
+	out := missing[:0:0]
+	for _, m := range missing {
+		field := ""
+		if rules != nil {
+			if r, ok := rules.Rule(m.RuleID); ok && r.Check.Kind == "details" {
+				field = r.Check.Field
+			}
+		}
+		if has[field] && !m.Waived {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func nonEmptyLines(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // shiftISO shifts a YYYY-MM-DD date by the export's date shift; a partial

@@ -25,7 +25,7 @@ type Hit struct {
 	// Where names what was scanned: a file or entry name, "entry name", ...
 	Where string `json:"where"`
 	// Place says where in it, when the reader of that layer knows: "page
-	// 2, annotation", "word/header1.xml", "PatientComments (0010,4000)".
+	// 2, annotation", "word/header1.xml", "Patient Comments (0010,4000)".
 	Place string `json:"place,omitempty"`
 	// Offset is the byte offset of the end of the match within Where (or
 	// within the scanned text). It is for tests and tools, never for
@@ -266,4 +266,56 @@ func (t *Tap) Write(p []byte) (int, error) {
 	n, err := t.w.Write(p)
 	t.Hits = t.s.Feed(&t.st, t.where, p[:n], t.Hits)
 	return n, err
+}
+
+// Explain reads a written file layer by layer (the parts of a PDF, DOCX,
+// ODT, RTF or text file and the metadata of a picture, see Layers; every
+// text value of a DICOM file, see DICOMLayers) and scans each, as bytes
+// and, where it is text, with the Matcher. Hits carry the layer's place
+// ("page 2 content", "word/comments.xml", "Patient Comments (0010,4000)").
+// A format without layers gives ErrNoLayers; a file the layer readers
+// cannot read gives their error with the hits found so far.
+func (s *Scanner) Explain(ctx context.Context, where string, r io.ReaderAt, size int64, format string) ([]Hit, error) {
+	var hits []Hit
+	scan := func(place string, data []byte) {
+		found := s.Bytes(where, data)
+		if utf8.Valid(data) {
+			found = append(found, s.Text(where, place, string(data))...)
+		}
+		for _, h := range found {
+			h.Place = place
+			hits = append(hits, h)
+		}
+	}
+	var err error
+	if format == "dicom" {
+		err = DICOMLayers(ctx, r, size, func(l Layer) error {
+			scan(l.Place, l.Data)
+			return nil
+		})
+	} else {
+		err = Layers(ctx, r, size, format, LayerLimits{}, func(l Layer) error {
+			scan(l.Place, l.Data)
+			return nil
+		})
+	}
+	return dedupeHits(hits), err
+}
+
+// dedupeHits keeps one hit per place, kind and source.
+func dedupeHits(hits []Hit) []Hit {
+	type key struct {
+		where, place, source string
+		kind                 identity.Kind
+	}
+	seen := map[key]bool{}
+	out := hits[:0]
+	for _, h := range hits {
+		k := key{h.Where, h.Place, h.Source, h.Kind}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, h)
+		}
+	}
+	return out
 }

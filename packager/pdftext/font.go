@@ -279,6 +279,21 @@ func (f *font) loadSimple(r resolver, d types.Dict, base string) {
 			break
 		}
 	}
+	if len(f.widths) == 0 && f.base14 != "" {
+		// A standard font without /Widths: its built-in metrics, by code.
+		f.first, f.widths = 0, base14Widths(f.base14)
+	}
+}
+
+// base14Widths returns the widths of a standard font's codes 0..255.
+func base14Widths(name string) []float64 {
+	w := make([]float64, 256)
+	for c := range w {
+		if v, err := pfont.CharWidth(name, rune(c)); err == nil {
+			w[c] = float64(v)
+		}
+	}
+	return w
 }
 
 func namedEncoding(name string, def [256]string) ([256]string, bool) {
@@ -426,11 +441,6 @@ func (f *font) width(code uint32) float64 {
 		i := int(code) - f.first
 		if i >= 0 && i < len(f.widths) {
 			return f.widths[i]
-		}
-		if f.base14 != "" && len(f.widths) == 0 {
-			if w, err := pfont.CharWidth(f.base14, rune(code)); err == nil {
-				return float64(w)
-			}
 		}
 		if f.missing > 0 || len(f.widths) > 0 {
 			return f.missing

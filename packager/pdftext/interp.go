@@ -190,7 +190,7 @@ type interp struct {
 // Helvetica in WinAnsiEncoding, as readers do.
 func (d *Document) fallback() *font {
 	if d.fallbackFont == nil {
-		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", cache: map[uint32]string{}}
+		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", widths: base14Widths("Helvetica"), cache: map[uint32]string{}}
 	}
 	return d.fallbackFont
 }
@@ -245,6 +245,10 @@ func (in *interp) runPage(info pageInfo) {
 				in.page.addProblem(ProblemDamaged, "")
 			}
 			continue
+		}
+		if len(in.page.Glyphs) == 0 {
+			// About one glyph per byte of content, at most the cap.
+			in.page.Glyphs = make([]Glyph, 0, min(len(data), d.opts.MaxGlyphsPerPage, 1<<14))
 		}
 		in.run(data, in.streamIndex(ref, false), info.resources)
 	}
@@ -521,14 +525,19 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 		default:
 			g.rot, g.lx, g.ly = 3, -vy, vx
 		}
+		// The advance on the displayed page: the text space advance
+		// through the glyph's matrix.
 		if f.vertical {
 			in.tm = matrix{1, 0, 0, 1, 0, ty}.mul(in.tm)
+			if gs.size != 0 {
+				g.lw = math.Abs(ty/gs.size) * math.Hypot(full[2], full[3])
+			}
 		} else {
 			in.tm = matrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
+			if gs.size*gs.th != 0 {
+				g.lw = math.Abs(tx/(gs.size*gs.th)) * math.Hypot(full[0], full[1])
+			}
 		}
-		after := matrix{gs.size * gs.th, 0, 0, gs.size, 0, gs.rise}.mul(in.tm).mul(gs.ctm).mul(in.view)
-		ax, ay := after.apply(0, 0)
-		g.lw = math.Hypot(ax-vx, ay-vy)
 		g.ls = math.Abs(g.Size)
 		if g.ls == 0 {
 			g.ls = 1

@@ -293,6 +293,15 @@ func (d *Document) PageRef(n int) (types.IndirectRef, types.Dict, bool) {
 	return p.ref, p.dict, true
 }
 
+// PageResources returns the resources page n (from 1) uses, inherited
+// from the page tree where the page has none of its own.
+func (d *Document) PageResources(n int) types.Dict {
+	if n < 1 || n > len(d.pages) {
+		return nil
+	}
+	return d.pages[n-1].resources
+}
+
 // step counts n units of work against the budget; false once the budget,
 // the deadline or ctx is exhausted (d.err says which).
 func (d *Document) step(n int) bool {

@@ -19,9 +19,6 @@ import (
 
 // Transfer syntaxes a preview handles.
 const (
-	tsImplicitLE   = dicomwire.ImplicitVRLittleEndianUID
-	tsExplicitLE   = dicomwire.ExplicitVRLittleEndianUID
-	tsExplicitBE   = dicomwire.ExplicitVRBigEndianUID
 	tsJPEGBaseline = "1.2.840.10008.1.2.4.50"
 	tsJPEGExtended = "1.2.840.10008.1.2.4.51"
 	tsRLE          = "1.2.840.10008.1.2.5"
@@ -78,7 +75,7 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 	ts := h.TransferSyntaxUID
 	if !h.PixelData.Encapsulated {
 		switch ts {
-		case tsImplicitLE, tsExplicitLE, tsExplicitBE, "":
+		case dicomwire.ImplicitVRLittleEndianUID, dicomwire.ExplicitVRLittleEndianUID, dicomwire.ExplicitVRBigEndianUID, "":
 		default:
 			if name := tsName(ts); name != "" {
 				return nil, noPreview("the image is marked as %s but not stored that way", name)

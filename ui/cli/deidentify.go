@@ -72,6 +72,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
 	var include multiFlag
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -113,7 +114,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		included[abs] = true
 		included[p] = true
 	}
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included})
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	var recipients, include multiFlag
 	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -187,6 +188,8 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		Recipient: recipientLabel,
 		Language:  *lang,
 		Progress:  packProgress(env),
+
+		ConvertHEIC: *convertHEIC,
 	})
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
