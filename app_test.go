@@ -21,10 +21,14 @@ import (
 )
 
 // TestMain lets the test binary be the desktop app itself, for TestRealApp: with DOSSIER_TEST_APP
-// set, it runs the app on the paths in DOSSIER_TEST_PATHS instead of the tests.
+// set, it runs the app on the paths in DOSSIER_TEST_PATHS instead of the tests; with
+// DOSSIER_TEST_CLI set it is the dossier program, arguments and all.
 func TestMain(m *testing.M) {
 	if os.Getenv("DOSSIER_TEST_APP") == "1" {
 		os.Exit(runDesktop(filepath.SplitList(os.Getenv("DOSSIER_TEST_PATHS"))))
+	}
+	if os.Getenv("DOSSIER_TEST_CLI") == "1" { // the dossier program itself, for howto_test.go
+		main()
 	}
 	os.Exit(m.Run())
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -28,15 +30,35 @@ var version = "0.1.0"
 
 func main() {
 	args := os.Args[1:]
+	fi, _ := os.Stderr.Stat()
+	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Version: version,
+		Progress: fi != nil && fi.Mode()&os.ModeCharDevice != 0}
 	if len(args) > 0 && cli.IsCommand(args[0]) {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		defer stop()
-		fi, _ := os.Stderr.Stat()
-		env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Version: version,
-			Progress: fi != nil && fi.Mode()&os.ModeCharDevice != 0}
-		os.Exit(cli.Run(ctx, env, args))
+		os.Exit(runCommand(env, args))
+	}
+	if code := cli.CheckDesktop(env, args, hasDisplay()); code >= 0 {
+		os.Exit(code)
 	}
 	os.Exit(runDesktop(args))
+}
+
+// runCommand runs the command line; SIGTERM stops it like Ctrl+C (SIGINT):
+// the context is cancelled and every command removes what it had begun.
+func runCommand(env *cli.Env, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return cli.Run(ctx, env, args)
+}
+
+// hasDisplay reports whether there is a screen to open the app on: on Linux
+// and the BSDs an X11 or Wayland display must be named in the environment
+// (without one, GLFW would panic); Windows and macOS always have one.
+func hasDisplay() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android":
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }
 
 // runDesktop opens the desktop app; paths become a new case.
@@ -71,6 +93,15 @@ func runDesktop(paths []string) int {
 		cfg.Store = caseStore{st}
 	}
 	w := ui.NewMainWindow(a, cfg)
+	// SIGINT and SIGTERM quit the app as its Quit does, so the deferred
+	// clean-up runs; an export cut short leaves only staging, which the next
+	// start sweeps.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fyne.Do(a.Quit)
+	}()
 	w.ShowAndRun()
 	return 0
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/bundle"
+	"dossier/packager/deid"
 )
 
 // buildDone is the last step: the passphrase (once), the fingerprint, the files and where they are.
@@ -76,16 +76,23 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": fileCount(n)})
 	}
 	box.Add(widget.NewLabel(inside))
+	for _, d := range res.LeftOut {
+		if d.Action == deid.Held { // the final check found identity in its cleaned copy
+			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + uiMessage(d.Reason))
+			l.Wrapping = wordWrap()
+			box.Add(l)
+		}
+	}
 
 	folder := o.Dir
 	if o.Folder {
 		folder = filepath.Join(o.Dir, o.Name)
 	}
-	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openPath(folder) })
+	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(w.win, w.run, folder) })
 	buttons.Add(show)
 	if o.Folder {
 		coverPath := filepath.Join(folder, bundle.NameCover)
-		buttons.Add(widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openPath(coverPath) }))
+		buttons.Add(widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(w.win, w.run, coverPath) }))
 	}
 	return box
 }
@@ -104,21 +111,4 @@ func copyText(s string) {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Clipboard().SetContent(s)
 	}
-}
-
-// openPath asks the system to show a file or folder.
-func openPath(p string) {
-	a := fyne.CurrentApp()
-	if a == nil || p == "" {
-		return
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return
-	}
-	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	if !strings.HasPrefix(u.Path, "/") { // Windows: file:///C:/...
-		u.Path = "/" + u.Path
-	}
-	_ = a.OpenURL(u)
 }

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -227,7 +229,32 @@ func TestExportAndOpen(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, bundle.NameCover)); err != nil {
 		t.Errorf("not extracted: %v", err)
 	}
-	mustButton(t, v, "Open the cover summary")
+	// A computer with no PDF viewer: the failure is reported, with the first page shown here and
+	// "Show in folder" offered.
+	opened := []string{}
+	systemOpen = func(p string) error { opened = append(opened, p); return errors.New("no viewer") }
+	t.Cleanup(func() { systemOpen = openWithSystem })
+	test.Tap(mustButton(t, v, "Open the cover summary"))
+	loop.until(t, "the cover's first page", func() bool {
+		return hasLabel(v.win, "The first page, as a picture") || hasLabel(v.win, "The text of the first page")
+	})
+	if !hasLabel(v.win, "No program on this computer opened "+bundle.NameCover) || findButton(v.win, "Show in folder") == nil {
+		t.Errorf("the failure is not reported: %q", labels(v.win))
+	}
+	if len(opened) != 1 || filepath.Base(opened[0]) != bundle.NameCover {
+		t.Errorf("opened %q", opened)
+	}
+	if _, err := exec.LookPath("pdftoppm"); err == nil && !hasLabel(v.win, "The first page, as a picture") {
+		t.Error("pdftoppm is installed but the first page is not shown as a picture")
+	}
+	test.Tap(findButton(v.win, "Show in folder"))
+	loop.until(t, "the folder's failure", func() bool { return hasLabel(v.win, "No file manager opened the folder") })
+	if !hasLabel(v.win, out) {
+		t.Errorf("the folder is not named: %q", labels(v.win))
+	}
+	for _, o := range v.win.Canvas().Overlays().List() {
+		v.win.Canvas().Overlays().Remove(o)
+	}
 
 	// A damaged bundle.
 	b, _ := os.ReadFile(bundlePath)

@@ -188,6 +188,10 @@ type exportWizard struct {
 	decScreen  *fyne.Container
 	decChoices map[string]*widget.RadioGroup
 
+	// convertHEIC is the user's consent to convert HEIC photos that cannot
+	// be cleaned in place to JPEG.
+	convertHEIC bool
+
 	// Step 3.
 	mode       *widget.RadioGroup
 	typed      *widget.Entry
@@ -415,12 +419,11 @@ func (w *exportWizard) startPlan() {
 	}
 	w.decScreen.Objects = []fyne.CanvasObject{widget.NewLabel(lang.X("export.looking", "Looking at each of your files for this choice…")), widget.NewProgressBarInfinite()}
 	w.decScreen.Refresh()
-	inv, level := w.in.inv, w.level
+	inv, level, details, convertHEIC := w.in.inv, w.level, w.in.details, w.convertHEIC
 	w.plan = startJob(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (planResult, error) {
-		if inv == nil {
-			inv = &intake.Inventory{}
-		}
-		ds, err := deid.Plan(ctx, inv, level, deid.Options{})
+		// The case details tell who the patient is too (a case of reports alone).
+		inv = export.WithDetails(inv, details)
+		ds, err := deid.Plan(ctx, inv, level, deid.Options{ConvertHEIC: convertHEIC})
 		if err != nil {
 			return planResult{}, err
 		}
@@ -537,7 +540,41 @@ func (w *exportWizard) fillDecisions() {
 			}
 		}
 	}
+	if w.offerHEICConversion() {
+		box.Add(w.heicChoice())
+	}
 	box.Refresh()
+}
+
+// offerHEICConversion reports whether step 2 offers to convert HEIC photos:
+// some were left out because they cannot be cleaned in place, or the user
+// already chose conversion (so they can change their mind).
+func (w *exportWizard) offerHEICConversion() bool {
+	if w.convertHEIC {
+		return true
+	}
+	for _, d := range w.decisions {
+		if d.Action == deid.Exclude && d.Reason == deid.ReasonHEICConvert() {
+			return true
+		}
+	}
+	return false
+}
+
+// heicChoice is the check box that converts HEIC photos to JPEG (the
+// pictures are re-encoded); changing it plans again.
+func (w *exportWizard) heicChoice() fyne.CanvasObject {
+	check := widget.NewCheck(lang.X("export.convertheic", "Convert my HEIC photos to JPEG so they can be sent (the pictures are re-encoded; their hidden details are removed)"), nil)
+	check.SetChecked(w.convertHEIC)
+	check.OnChanged = func(on bool) {
+		if on == w.convertHEIC {
+			return
+		}
+		w.convertHEIC = on
+		w.planLevel = ""
+		w.startPlan()
+	}
+	return check
 }
 
 // maxReviewCards is how many files with the same reason step 2 shows as cards of their own; more
@@ -1070,7 +1107,7 @@ func (w *exportWizard) startExport() {
 	}
 	req := export.Request{CaseID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report,
 		Details: w.in.details, Level: w.level, Output: o, Include: copyInclude(w.include), Recipient: label,
-		Language: w.coverLanguage()}
+		Language: w.coverLanguage(), ConvertHEIC: w.convertHEIC}
 	if req.Inventory == nil {
 		req.Inventory = &intake.Inventory{}
 	}

@@ -386,10 +386,10 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	s.result.Add(fp)
 	if unlocal(s.what.Selected) == openExtract {
 		dest := s.dest
-		coverBtn := widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openPath(filepath.Join(dest, bundle.NameCover)) })
+		coverBtn := widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(s.win, s.run, filepath.Join(dest, bundle.NameCover)) })
 		coverBtn.Importance = widget.HighImportance
 		s.result.Add(container.NewHBox(coverBtn,
-			widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openPath(dest) })))
+			widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(s.win, s.run, dest) })))
 	}
 	s.result.Add(widget.NewLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")})))
 	s.result.Add(container.NewHBox(widget.NewButtonWithIcon(lang.X("open.another", "Open another bundle…"), theme.FileIcon(), func() {

@@ -3,10 +3,12 @@ package bundle
 import (
 	"fmt"
 	"html"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
 
@@ -49,6 +51,63 @@ type treeInfo struct {
 	Studies     []studyLine
 	LeftOut     []string // "NAME: reason" lines, no original names at private levels
 	Fingerprint string
+}
+
+// addedPaths returns a function that writes an item's path relative to
+// the folder holding everything that was added (the deepest folder common
+// to all items), so that a left-out file is named "CD/AUTORUN.INF" or
+// "reports/scan.pdf", never "/home/NAME/..." or "C:\Users\NAME\...". An
+// entry inside an archive keeps its "!/ENTRY" part. A path that shares no
+// folder with the others (another drive) is given by its file name.
+func addedPaths(paths []string) func(string) string {
+	outer := func(p string) string { o, _, _ := strings.Cut(p, "!/"); return filepath.Clean(o) }
+	common := ""
+	for i, p := range paths {
+		dir := filepath.Dir(outer(p))
+		if i == 0 {
+			common = dir
+			continue
+		}
+		for common != "" && !within(dir, common) {
+			up := filepath.Dir(common)
+			if up == common {
+				common = ""
+				break
+			}
+			common = up
+		}
+	}
+	return func(p string) string {
+		o := outer(p)
+		rest := strings.TrimPrefix(p, strings.SplitN(p, "!/", 2)[0])
+		if common != "" && within(o, common) {
+			if rel, err := filepath.Rel(common, o); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+				return filepath.ToSlash(rel) + rest
+			}
+		}
+		return filepath.Base(o) + rest
+	}
+}
+
+// inventoryPaths are the paths of every item of inv.
+func inventoryPaths(inv *intake.Inventory) []string {
+	if inv == nil {
+		return nil
+	}
+	out := make([]string, 0, len(inv.Items))
+	for _, it := range inv.Items {
+		out = append(out, it.Path)
+	}
+	return out
+}
+
+// within reports whether path is dir or inside it.
+func within(path, dir string) bool {
+	if path == dir {
+		return true
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 var levelWords = map[privacy.Level]string{

@@ -79,6 +79,9 @@ type Options struct {
 	Params privacy.Params
 	// Include lists items that need review which the user chose to send.
 	Include map[string]bool
+	// ConvertHEIC lets HEIC photos that cannot be cleaned in place be
+	// converted to JPEG (the user's consent).
+	ConvertHEIC bool
 	// Categories maps item paths to document categories (METADATA.XML).
 	Categories map[string]string
 	// Recipient describes who can open the bundle, for README and audit.
@@ -145,6 +148,11 @@ type sink interface {
 }
 
 type zipSink struct{ z *zipWriter }
+
+// discardSink takes files and keeps nothing.
+type discardSink struct{}
+
+func (discardSink) create(string, bool) (io.Writer, error) { return io.Discard, nil }
 
 func (s zipSink) create(name string, compress bool) (io.Writer, error) {
 	return s.z.create(name, compress)
@@ -218,27 +226,46 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		scanner = leakscan.New(needles)
 		opts.Params = deid.WithSpellings(opts.Params, needles)
 	}
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner})
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC})
 	if err != nil {
 		return nil, err
 	}
 	dedupe(ds)
-	p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner}
-	res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
-	for _, d := range ds {
-		if d.Writes() {
-			p.todo = append(p.todo, d)
-			p.totalBytes += d.Item.Size
+	// The safety net: a file whose written copy the leak scan finds the
+	// patient's identity in is held back and the bundle is made again
+	// without it (what was written cannot be taken back out of an
+	// encrypted stream). The transforms are deterministic, so one more
+	// round is enough; a third finding nothing new would be a bug.
+	for round := 0; ; round++ {
+		p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner, held: map[string][]leakscan.Hit{}}
+		res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
+		for _, d := range ds {
+			if d.Writes() {
+				p.todo = append(p.todo, d)
+				p.totalBytes += d.Item.Size
+			} else {
+				res.LeftOut = append(res.LeftOut, d)
+			}
+		}
+		if out.Folder {
+			res, err = p.packFolder(out, res)
 		} else {
-			res.LeftOut = append(res.LeftOut, d)
+			res, err = p.packEncrypted(out, res)
+		}
+		if !errors.Is(err, errHeld) || round == 2 {
+			return res, err
+		}
+		for i, d := range ds {
+			if hits, ok := p.held[d.Path]; ok {
+				ds[i] = deid.Hold(d, hits)
+			}
 		}
 	}
-
-	if out.Folder {
-		return p.packFolder(out, res)
-	}
-	return p.packEncrypted(out, res)
 }
+
+// errHeld stops a round of Pack that found identity in a written record;
+// Pack then holds those records back and writes the bundle again.
+var errHeld = errors.New("the leak scan found the patient's identity in a written file")
 
 // dedupe leaves out second copies of the same DICOM image: a DICOMDIR may
 // list each image once only.
@@ -273,9 +300,12 @@ type packer struct {
 	studies map[string]*studyLine
 	order   []string
 	leaks   []leakscan.Hit
-	items   []deid.Written
-	done    int
-	bytes   int64
+	// held are the records (by original path) whose written copy the leak
+	// scan found identity in, with what it found.
+	held  map[string][]leakscan.Hit
+	items []deid.Written
+	done  int
+	bytes int64
 }
 
 func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
@@ -364,7 +394,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", len(volumes))); err != nil {
+	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", vw.Volumes())); err != nil {
 		how.Close()
 		return nil, err
 	}
@@ -429,9 +459,17 @@ func (p *packer) writeTree(s sink, res *Result) error {
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}
+		if len(p.held) > 0 {
+			// This round's bundle will be thrown away: only scan the rest,
+			// to hold back every leaking record at once.
+			s = discardSink{}
+		}
 		if err := p.writeItem(s, d); err != nil {
 			return fmt.Errorf("%s: %w", d.Path, err)
 		}
+	}
+	if len(p.held) > 0 {
+		return errHeld
 	}
 	res.Items = p.items
 	if err := p.writeGenerated(s, res); err != nil {
@@ -516,6 +554,20 @@ func (t *tee) finish() []leakscan.Hit {
 	return nil
 }
 
+// maxScannedDocument is the largest written document whose text is
+// extracted again for the leak scan (its bytes are kept in memory).
+const maxScannedDocument = 64 << 20
+
+// hasText reports whether an item's written copy has text that may sit in
+// compressed streams.
+func hasText(it *intake.Item) bool {
+	switch it.Format {
+	case "pdf", "docx", "odf", "rtf":
+		return true
+	}
+	return false
+}
+
 // headerPrefix is how much of a written DICOM file is kept to read its
 // header for the DICOMDIR: de-identified headers (private tags gone) are
 // far smaller; an original copied at the identified level whose header is
@@ -535,14 +587,42 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
 	}
 	keep := 0
-	if it.Kind == intake.KindDICOM {
+	layers := ""
+	if p.scanner != nil {
+		layers = deid.LayerFormat(it)
+	}
+	switch {
+	case it.Kind == intake.KindDICOM:
 		keep = headerPrefix
+	case layers != "":
+		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
 	werr := deid.Write(p.ctx, t, d, p.opts.Params, p.opts.Intake)
 	hits := t.finish()
 	if werr != nil {
 		return werr
+	}
+	if layers != "" {
+		// Text in compressed streams (PDF, DOCX), metadata blocks and DICOM
+		// values in their character set are not all in the raw bytes: read
+		// the written copy's layers (a DICOM file's header, which is kept).
+		if int64(len(t.prefix)) == t.n || it.Kind == intake.KindDICOM {
+			if hasText(it) {
+				if text, err := doctext.Extract(p.ctx, bytes.NewReader(t.prefix), t.n, it.Format, doctext.Options{}); err == nil {
+					hits = append(hits, p.scanner.Text(d.Name, i18n.Msg("the document's text"), text)...)
+				}
+			}
+			more, _ := p.scanner.Explain(p.ctx, d.Name, bytes.NewReader(t.prefix), int64(len(t.prefix)), layers)
+			hits = append(hits, more...)
+		}
+		if it.Kind != intake.KindDICOM {
+			t.prefix = nil
+		}
+	}
+	if len(hits) > 0 && !d.Included {
+		p.held[d.Path] = hits
+		return nil
 	}
 	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path])}
 	if t.sha1 != nil {
@@ -554,11 +634,7 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		w2.Action = deid.Transform
 	}
 	if d.Included {
-		for _, h := range hits {
-			w2.Warnings = append(w2.Warnings, fmt.Sprintf("contains a %s (from %s); included by your choice", h.Kind, h.Source))
-		}
-	} else {
-		p.leaks = append(p.leaks, hits...)
+		w2.Warnings = deid.IncludedWarnings(hits)
 	}
 	p.items = append(p.items, w2)
 	if it.Kind == intake.KindDICOM {
@@ -685,7 +761,9 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 			info.Studies[i].Description = "" // descriptors may carry identity
 		}
 	}
+	added := addedPaths(inventoryPaths(p.inv))
 	for _, d := range res.LeftOut {
+		d.Path = added(d.Path) // relative to what was added: no local user or folder names
 		info.LeftOut = append(info.LeftOut, leftOutLine(d, p.level))
 	}
 	if len(p.dirs) > 0 {

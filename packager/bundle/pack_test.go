@@ -22,7 +22,9 @@ import (
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/fixture/tifffix"
 	"dossier/internal/testtool"
+	"dossier/packager/deid"
 	"dossier/packager/envelope"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
@@ -441,5 +443,61 @@ func TestFullDiskLeavesNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left on the full disk: %v", entries)
+	}
+}
+
+// TestPackHoldsALeakingRecordAndSendsTheRest plants, as the case's
+// identity, words that the slide de-identifier keeps in the slide's
+// description (its scanner software): the leak scan must find them in the
+// written slide, hold that slide back with where and what it found, and
+// send everything else, in an encrypted bundle and in a folder alike.
+func TestPackHoldsALeakingRecordAndSendsTheRest(t *testing.T) {
+	src := buildCase(t)
+	inv := scanCase(t, src)
+	inv.Identity.Add(identity.Specimen, "Aperio Image Library", "a test token")
+	for _, folder := range []bool{false, true} {
+		outDir := t.TempDir()
+		out := Output{Dir: outDir, Name: "b", Passphrase: testPassphrase}
+		if folder {
+			out = Output{Dir: outDir, Name: "b", Folder: true}
+		}
+		res := pack(t, inv, out, privacy.Pseudonymised)
+		var held []deid.Decision
+		for _, d := range res.LeftOut {
+			if d.Action == deid.Held {
+				held = append(held, d)
+			}
+		}
+		if len(held) != 1 || !strings.HasSuffix(held[0].Path, "s1.svs") {
+			t.Fatalf("folder=%v: held %+v", folder, held)
+		}
+		h := held[0]
+		if len(h.Leaks) == 0 || h.Leaks[0].Kind != identity.Specimen || h.Leaks[0].Source != "a test token" || h.Leaks[0].Place == "" {
+			t.Errorf("leaks = %+v", h.Leaks)
+		}
+		if strings.Contains(h.Reason, "Aperio") || strings.Contains(h.Reason, "byte") {
+			t.Errorf("the reason quotes the value or an offset: %s", h.Reason)
+		}
+		for _, it := range res.Items {
+			if strings.HasPrefix(it.Name, "SLIDES/") {
+				t.Errorf("the held slide was written: %+v", it)
+			}
+		}
+		if len(res.Items) < 12 {
+			t.Errorf("only %d items sent", len(res.Items))
+		}
+		dest := filepath.Join(outDir, "b")
+		if !folder {
+			dest = t.TempDir()
+			if _, err := Open(context.Background(), decrypt(t, filepath.Join(outDir, "b.age"), passID(t)), dest, false, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dest, "SLIDES")); err == nil {
+			t.Error("the bundle has a SLIDES folder")
+		}
+		if _, err := VerifyFolder(context.Background(), dest); err != nil {
+			t.Errorf("the bundle without the held slide does not verify: %v", err)
+		}
 	}
 }

@@ -2,11 +2,15 @@ package deid
 
 import (
 	"bytes"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
@@ -54,4 +58,137 @@ func TestStripPDFDamaged(t *testing.T) {
 			t.Errorf("damaged PDF of %d bytes accepted", len(bad))
 		}
 	}
+}
+
+// TestStripPDFHiddenParts plants the name in one hidden part at a time and
+// checks that the cleaned file holds it nowhere: not in its bytes, not in
+// any layer the leak scan reads, and not in what qpdf shows of it
+// uncompressed, while the page text stays.
+func TestStripPDFHiddenParts(t *testing.T) {
+	name := docfix.PlantedName
+	cases := map[string]docfix.PDFParts{
+		"form field":   {Field: name},
+		"annotation":   {Note: name},
+		"outline":      {Outline: name},
+		"attachment":   {Attachment: name},
+		"javascript":   {JavaScript: name},
+		"alt text":     {Alt: name},
+		"pieceinfo":    {PieceInfo: name},
+		"info and xmp": {Info: map[string]string{"Author": name, "Title": name}, XMP: `<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>` + name + `</dc:creator></x:xmpmeta>`},
+		"old revision": {OldInfo: name},
+		"everything": {Field: name, Note: name, Outline: name, Attachment: name, JavaScript: name, Alt: name, PieceInfo: name,
+			Info: map[string]string{"Subject": name}, XMP: "<x:xmpmeta>" + name + "</x:xmpmeta>"},
+	}
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	for label, parts := range cases {
+		t.Run(label, func(t *testing.T) {
+			parts.Lines = []string{"Surgical pathology report", "ER positive"}
+			in := docfix.PDFWithParts(parts)
+			dir := t.TempDir()
+			src := filepath.Join(dir, "in.pdf")
+			os.WriteFile(src, in, 0o644)
+			// The fixture itself must be valid and must show the name, or
+			// the test would prove nothing.
+			if o, err := exec.Command(qpdf, "--check", src).CombinedOutput(); err != nil {
+				t.Fatalf("fixture: qpdf --check: %v\n%s", err, o)
+			}
+			if !docfix.HasPlanted(qdfText(t, qpdf, src)) && !docfix.HasPlanted(pdfSourceText(in)) {
+				t.Fatal("fixture: the planted name is not in the input")
+			}
+			if !pdfLayersHavePlanted(t, in) {
+				t.Fatal("fixture: the layer reader does not see the planted name in the input")
+			}
+			var out bytes.Buffer
+			if err := StripPDF(&out, bytes.NewReader(in)); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, "out.pdf")
+			os.WriteFile(p, out.Bytes(), 0o644)
+			if o, err := exec.Command(qpdf, "--check", p).CombinedOutput(); err != nil {
+				t.Errorf("qpdf --check: %v\n%s", err, o)
+			}
+			if docfix.HasPlanted(qdfText(t, qpdf, p)) {
+				t.Error("qpdf --qdf still shows the name")
+			}
+			if pdfLayersHavePlanted(t, out.Bytes()) {
+				t.Error("a layer of the cleaned PDF still holds the name")
+			}
+			if docfix.HasPlanted(pdfSourceText(out.Bytes())) {
+				t.Error("the cleaned PDF's bytes still hold the name")
+			}
+			if bytes.Count(out.Bytes(), []byte("%%EOF")) != 1 {
+				t.Error("the cleaned PDF has more than one revision")
+			}
+			text, err := exec.Command(testtool.Look(t, "pdftotext", "poppler-utils"), p, "-").Output()
+			if err != nil || !strings.Contains(string(text), "Surgical pathology report") {
+				t.Errorf("page text lost: %q %v", text, err)
+			}
+		})
+	}
+}
+
+// TestCheckPDFFindsLeftovers checks that the read-back check refuses a PDF
+// that still has the hidden parts (the input fixtures themselves).
+func TestCheckPDFFindsLeftovers(t *testing.T) {
+	for _, parts := range []docfix.PDFParts{{Field: "x"}, {Note: "x"}, {Outline: "x"}, {Attachment: "x"}, {JavaScript: "x"}, {Alt: "x"}, {PieceInfo: "x"}, {XMP: "x"}, {Info: map[string]string{"Author": "x"}}} {
+		if err := CheckPDF(bytes.NewReader(docfix.PDFWithParts(parts))); err == nil {
+			t.Errorf("%+v: not refused", parts)
+		}
+	}
+	if err := CheckPDF(bytes.NewReader(docfix.PDF("plain"))); err != nil {
+		t.Errorf("a plain PDF refused: %v", err)
+	}
+}
+
+var (
+	hexString   = regexp.MustCompile(`<([0-9A-Fa-f\s]+)>`)
+	octalEscape = regexp.MustCompile(`\\[0-7]{3}`)
+)
+
+// qdfText is the file as qpdf shows it with every stream uncompressed, its
+// hex and escaped strings decoded (UTF-16 or Latin-1) so a name in them
+// reads as text.
+func qdfText(t *testing.T, qpdf, path string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "qdf.pdf")
+	if o, err := exec.Command(qpdf, "--qdf", "--object-streams=disable", path, out).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --qdf: %v\n%s", err, o)
+	}
+	b, _ := os.ReadFile(out)
+	return pdfSourceText(b)
+}
+
+// pdfSourceText is a PDF's bytes as text, its hex and escaped strings
+// decoded (compressed streams stay compressed).
+func pdfSourceText(b []byte) string {
+	s := hexString.ReplaceAllStringFunc(decodePDFBytes(b), func(m string) string {
+		h, err := hex.DecodeString(strings.Join(strings.Fields(m[1:len(m)-1]), ""))
+		if err != nil {
+			return m
+		}
+		return " " + decodePDFBytes(h) + " "
+	})
+	s = octalEscape.ReplaceAllStringFunc(s, func(m string) string {
+		v, _ := strconv.ParseUint(m[1:], 8, 8)
+		return string(rune(v))
+	})
+	return s
+}
+
+func decodePDFBytes(b []byte) string {
+	if len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF {
+		u := make([]uint16, 0, len(b)/2)
+		for i := 2; i+1 < len(b); i += 2 {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+		}
+		return string(utf16.Decode(u))
+	}
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return string(b[3:])
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
 }

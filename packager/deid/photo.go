@@ -1,15 +1,22 @@
 package deid
 
 import (
-	"dossier/packager/exif"
-	"dossier/packager/i18n"
-
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"dossier/packager/exif"
+	"dossier/packager/i18n"
+	"dossier/packager/intake"
 )
 
 // ErrDamagedPicture is returned when a picture's structure cannot be
@@ -203,4 +210,172 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 			return w.Flush()
 		}
 	}
+}
+
+// ErrHEICLayout is returned when a HEIC photo's metadata cannot be found
+// with certainty; it can then be sent only converted to JPEG.
+var ErrHEICLayout = errors.New(i18n.Msg("the HEIC photo is laid out in a way Dossier cannot clean without converting it"))
+
+// emptyExifItem is the start of a HEIF Exif item with no tags: a zero
+// offset to the TIFF header, then a big-endian TIFF header whose first IFD
+// has no entries and no next IFD.
+var emptyExifItem = []byte{0, 0, 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0}
+
+// emptyXMP is an XMP packet with no properties; the rest of the item is
+// padded with spaces, which XMP allows.
+var emptyXMP = []byte(`<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"/><?xpacket end="w"?>`)
+
+// StripHEIC copies a HEIC/HEIF photo with its Exif and XMP items blanked
+// in place: each item keeps its length (so every offset in the file stays
+// valid) and holds an empty Exif block or XMP packet, padded. The picture
+// is not re-encoded. Orientation in HEIF lives in the image's properties
+// (irot, imir), not in Exif, so the photo still shows upright. A layout
+// this cannot follow is ErrHEICLayout, and nothing is written.
+func StripHEIC(dst io.Writer, src io.ReaderAt, size int64) error {
+	items, err := exif.HEIFMetadataAt(src, size)
+	if err != nil {
+		return fmt.Errorf("%w (%w)", ErrHEICLayout, err)
+	}
+	type patch struct {
+		off  int64
+		data []byte
+	}
+	var patches []patch
+	for _, it := range items {
+		n := it.Len()
+		if n > 64<<20 {
+			return fmt.Errorf("a metadata item of %d bytes: %w", n, ErrHEICLayout)
+		}
+		repl := make([]byte, n)
+		switch it.Kind {
+		case "Exif":
+			if n >= int64(len(emptyExifItem)) {
+				copy(repl, emptyExifItem)
+			}
+		case "XMP":
+			for i := range repl {
+				repl[i] = ' '
+			}
+			if n >= int64(len(emptyXMP)) {
+				copy(repl, emptyXMP)
+			}
+		}
+		for _, e := range it.Extents {
+			patches = append(patches, patch{e.Offset, repl[:e.Length]})
+			repl = repl[e.Length:]
+		}
+	}
+	sort.Slice(patches, func(i, j int) bool { return patches[i].off < patches[j].off })
+	for i := 1; i < len(patches); i++ {
+		if patches[i-1].off+int64(len(patches[i-1].data)) > patches[i].off {
+			return fmt.Errorf("metadata items overlap: %w", ErrHEICLayout)
+		}
+	}
+	w := bufio.NewWriterSize(dst, 64<<10)
+	var pos int64
+	for _, p := range patches {
+		if _, err := io.Copy(w, io.NewSectionReader(src, pos, p.off-pos)); err != nil {
+			return err
+		}
+		w.Write(p.data)
+		pos = p.off + int64(len(p.data))
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(src, pos, size-pos)); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// HEICConverter returns the path of the program that converts HEIC photos
+// to JPEG (heif-convert, from Debian's libheif-examples), or "" when it is
+// not installed. Go has no HEIC decoder of its own.
+func HEICConverter() string {
+	p, err := exec.LookPath("heif-convert")
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// ErrNoHEICConverter is returned when a HEIC photo must be converted and
+// no converter is installed.
+var ErrNoHEICConverter = errors.New(i18n.Msg("converting HEIC photos needs the heif-convert program (Debian package libheif-examples), which is not installed"))
+
+// ConvertHEIC decodes a HEIC photo with heif-convert and writes it as a
+// JPEG without metadata (the converter copies Exif and XMP across; they
+// are removed as from any JPEG). The photo is re-encoded: the user chose
+// this for photos whose metadata cannot be removed in place.
+func ConvertHEIC(ctx context.Context, dst io.Writer, src io.Reader) error {
+	conv := HEICConverter()
+	if conv == "" {
+		return ErrNoHEICConverter
+	}
+	dir, err := os.MkdirTemp("", "dossier-convert-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "in.heic"), filepath.Join(dir, "out.jpg")
+	f, err := os.OpenFile(in, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, conv, "-q", "95", in, out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		// The converter's output names only the temporary files.
+		return fmt.Errorf("converting the HEIC photo failed: %w (%s)", err, strings.TrimSpace(string(msg)))
+	}
+	jpg, err := os.Open(out)
+	if err != nil {
+		return fmt.Errorf("converting the HEIC photo wrote no JPEG: %w", err)
+	}
+	defer jpg.Close()
+	return StripJPEG(dst, jpg)
+}
+
+// The reasons given for HEIC photos.
+var (
+	reasonPhoto = i18n.Msg("a photo or scan may show names or other details in the picture itself")
+	// reasonHEICConvert says what the user can do about a HEIC photo whose
+	// metadata cannot be removed in place.
+	reasonHEICConvert = i18n.Msg("Dossier cannot remove the hidden details (such as location) from this HEIC photo without converting it to JPEG; choose to convert HEIC photos (--convert-heic on the command line) to send it")
+)
+
+// ReasonHEICConvert is the reason a HEIC photo is left out until the user
+// agrees to convert it; the app offers the choice next to it.
+func ReasonHEICConvert() string { return reasonHEICConvert }
+
+// decideHEIC is the plan for a HEIC photo at a private level: its metadata
+// is blanked in place when its layout allows (then, like every photo, it
+// needs review for what the picture shows); otherwise it is converted to
+// JPEG if the user agreed and a converter is installed, or left out with a
+// reason that says how to send it.
+func decideHEIC(it *intake.Item, opts Options) (Action, string, bool) {
+	f, err := intake.Open(it, opts.Intake)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return Exclude, reasonChanged, false
+		}
+		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err)), false
+	}
+	defer f.Close()
+	err = StripHEIC(io.Discard, f, f.Size())
+	switch {
+	case err == nil:
+		return Review, reasonPhoto, false
+	case !errors.Is(err, ErrHEICLayout):
+		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err)), false
+	case !opts.ConvertHEIC:
+		return Exclude, reasonHEICConvert, false
+	case HEICConverter() == "":
+		return Exclude, ErrNoHEICConverter.Error(), false
+	}
+	return Review, reasonPhoto, true
 }

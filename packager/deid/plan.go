@@ -32,7 +32,25 @@ const (
 	// Review leaves the item out unless the user includes it: it may carry
 	// identity that Dossier cannot remove (text, pixels). Reason says why.
 	Review Action = "review"
+	// Held leaves out an item whose de-identified copy the leak scan found
+	// the patient's identity in; Reason and Leaks say what and where. The
+	// rest of the export goes on without it.
+	Held Action = "held"
 )
+
+// Leak is one place in a written file where the leak scan found the
+// patient's identity. It never holds the value.
+type Leak struct {
+	// Place is where in the file: "page 2, annotation",
+	// "word/header1.xml", "Patient Comments (0010,4000)", or "the document's
+	// text" when the layer is not known more closely.
+	Place string `json:"place"`
+	// Kind is what was found: name, id, birthDate, phone, address, ...
+	Kind identity.Kind `json:"kind"`
+	// Source is where Dossier learned that identity ("DICOM PatientName",
+	// "case details", "document label 'DOB' in report.pdf").
+	Source string `json:"source"`
+}
 
 // Decision is the plan for one item.
 type Decision struct {
@@ -46,6 +64,13 @@ type Decision struct {
 	Included bool `json:"included,omitempty"`
 	// Name is the item's path in the output tree (never the original name).
 	Name string `json:"name,omitempty"`
+	// Convert is set for a HEIC photo whose metadata cannot be removed in
+	// place, when the user agreed to convert such photos: it is written as
+	// a JPEG.
+	Convert bool `json:"convert,omitempty"`
+	// Leaks says, for a Held item, where its written copy named the
+	// patient.
+	Leaks []Leak `json:"leaks,omitempty"`
 }
 
 // Writes reports whether the decision puts the item into the output.
@@ -62,17 +87,29 @@ type Options struct {
 	// Scanner, when set, finds the case's identity in documents' text;
 	// nil makes one from the inventory's identity.
 	Scanner *leakscan.Scanner
+	// ConvertHEIC is the user's consent to convert HEIC photos whose
+	// metadata cannot be removed in place to JPEG (re-encoding them).
+	ConvertHEIC bool
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
 const wsiSOPClass = "1.2.840.10008.5.1.4.1.1.77.1.6"
 
+// ErrNoIdentity is returned by Plan at a private level when nothing is
+// known of who the patient is: without a name, birth date or number to look
+// for, no document could be checked, and none may pass as clean.
+var ErrNoIdentity = errors.New(i18n.Msg("Dossier does not know who the patient is (no name, birth date or hospital number in the records or the case details), so it cannot check the files for them. Give the patient's name and birth date in the case details (on the command line: --patient-name and --birth-date), then try again"))
+
 // Plan decides, for every item of the inventory, what an export at the
 // given level does with it, and gives each written item a normalised name.
 // At levels other than identified it reads the text of documents to find
-// the case's identity (those need the user's review). Plan never writes.
+// the case's identity (those need the user's review); it refuses with
+// ErrNoIdentity when no identity is known at all. Plan never writes.
 func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts Options) ([]Decision, error) {
 	scanner := opts.Scanner
+	if level != privacy.Identified && len(inv.Items) > 0 && (inv.Identity == nil || len(inv.Identity.Needles()) == 0) && (scanner == nil || scanner.Empty()) {
+		return nil, ErrNoIdentity
+	}
 	if scanner == nil && level != privacy.Identified && inv.Identity != nil {
 		scanner = leakscan.New(inv.Identity.Needles())
 	}
@@ -86,6 +123,9 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		d := Decision{Item: it, Path: it.Path}
 		d.Action, d.Reason = decide(ctx, it, level, scanner, opts.Intake)
+		if it.Kind == intake.KindImage && it.Format == "heic" && level != privacy.Identified {
+			d.Action, d.Reason, d.Convert = decideHEIC(it, opts)
+		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
 		}
@@ -211,7 +251,7 @@ func plainError(err error) string {
 // decideDocument reads a document's text and looks for the case's identity.
 func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Format {
-	case "pdf", "docx", "txt", "html":
+	case "pdf", "docx", "odf", "rtf", "txt", "html":
 	default:
 		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
@@ -229,13 +269,16 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
 	case err != nil:
 		return Review, i18n.Msg("its text could not be read to check it for names and other details")
+	case strings.TrimSpace(text) == "":
+		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
 			return Review, fmt.Sprintf(i18n.Msg("its text mentions the patient (%s)"), kinds(hits))
 		}
 	}
-	if it.Format == "pdf" || it.Format == "docx" {
+	switch it.Format {
+	case "pdf", "docx", "odf", "rtf":
 		return Transform, ""
 	}
 	return Copy, ""
@@ -251,6 +294,14 @@ var kindNames = map[identity.Kind]string{
 	identity.Phone:     i18n.Msg("phone number"),
 	identity.Specimen:  i18n.Msg("specimen or slide number"),
 	identity.Other:     i18n.Msg("other details"),
+}
+
+// KindName is a kind of identity in words ("date of birth").
+func KindName(k identity.Kind) string {
+	if n := kindNames[k]; n != "" {
+		return n
+	}
+	return string(k)
 }
 
 // kinds lists the kinds of identity found, in words, without the values.
@@ -318,6 +369,9 @@ func name(ds []Decision) {
 		default:
 			doc++
 			ext := extensions[it.Format]
+			if d.Convert {
+				ext = "JPG"
+			}
 			if ext == "" {
 				ext = "BIN"
 			}

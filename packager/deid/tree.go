@@ -9,9 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
@@ -38,7 +41,8 @@ type Result struct {
 }
 
 // LeakError is returned when the leak scan finds the case's identity in
-// what was written. Nothing is left in the output folder.
+// a file Dossier makes itself (an index, the cover summary), which cannot
+// be left out like a record. Nothing is left in the output folder.
 type LeakError struct {
 	Hits []leakscan.Hit
 }
@@ -55,6 +59,76 @@ func (e *LeakError) Error() string {
 	return "the leak scan found the patient's identity in what was written, so nothing was kept: " + strings.Join(where, "; ")
 }
 
+// Hold turns the decision for an item whose written copy the leak scan
+// found identity in into a Held one: left out, with the places and kinds
+// found and what the user can do.
+func Hold(d Decision, hits []leakscan.Hit) Decision {
+	d.Action, d.Included, d.Name = Held, false, ""
+	d.Leaks = leaksOf(hits)
+	d.Reason = heldReason(d.Leaks)
+	return d
+}
+
+// leaksOf turns hits into leaks, one per place, kind and source. A hit in
+// the raw bytes is left out when a layer of the file placed the same kind
+// and source more closely.
+func leaksOf(hits []leakscan.Hit) []Leak {
+	type ks struct {
+		kind   identity.Kind
+		source string
+	}
+	placed := map[ks]bool{}
+	for _, h := range hits {
+		if h.Place != "" {
+			placed[ks{h.Kind, h.Source}] = true
+		}
+	}
+	seen := map[Leak]bool{}
+	var out []Leak
+	for _, h := range hits {
+		if h.Place == "" && placed[ks{h.Kind, h.Source}] {
+			continue
+		}
+		l := Leak{Place: h.Place, Kind: h.Kind, Source: h.Source}
+		if l.Place == "" {
+			l.Place = placeData
+		}
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The places of a leak when the layer it was found in says no more.
+var (
+	placeData = i18n.Msg("the file's data")
+	placeText = i18n.Msg("the document's text")
+)
+
+// heldReason says why an item was held back and what the user can do.
+func heldReason(leaks []Leak) string {
+	var ks, places []string
+	seenK, seenP := map[string]bool{}, map[string]bool{}
+	for _, l := range leaks {
+		k := kindNames[l.Kind]
+		if k == "" {
+			k = string(l.Kind)
+		}
+		if !seenK[k] {
+			seenK[k] = true
+			ks = append(ks, k)
+		}
+		if !seenP[l.Place] && len(places) < 4 {
+			seenP[l.Place] = true
+			places = append(places, l.Place)
+		}
+	}
+	sort.Strings(ks)
+	return fmt.Sprintf(i18n.Msg("held back: the check of the cleaned copy found the patient's %s in %s, so this file was left out and the rest was sent. You can black out those details (or ask the hospital for a copy without them) and add the file again, or send it with your name"), strings.Join(ks, ", "), strings.Join(places, "; "))
+}
+
 // TreeOptions adjust WriteTree.
 type TreeOptions struct {
 	Intake intake.Options
@@ -65,10 +139,12 @@ type TreeOptions struct {
 // WriteTree writes every decision that writes into dir under its normalised
 // name. It works in a private staging folder inside dir, scans every byte it
 // writes (and the text of written documents) for the case's identity, and
-// moves the files into place only when everything was written and nothing
-// leaked; on any failure, cancellation or leak, nothing is left in dir.
-// Items the user included despite a review are scanned too; what is found
-// in them is reported as a warning, not a failure: it was the user's choice.
+// moves the files into place only when everything was written; on any
+// failure or cancellation nothing is left in dir. A file the scan finds
+// identity in is held back (left out, listed in LeftOut as Held with where
+// and what was found) and the rest goes on. Items the user included despite
+// a review are scanned too; what is found in them is reported as a warning:
+// it was the user's choice.
 func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Decision, p privacy.Params, opts TreeOptions) (res *Result, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the output folder: %w", err)
@@ -99,26 +175,27 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 			os.RemoveAll(stage)
 		}
 	}()
-	var leaks []leakscan.Hit
 	for i, d := range todo {
 		w, hits, err := writeOne(ctx, stage, d, p, scanner, opts.Intake)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.Path, err)
 		}
-		if d.Included {
-			for _, h := range hits {
-				w.Warnings = append(w.Warnings, fmt.Sprintf("contains a %s (from %s); included by your choice", h.Kind, h.Source))
+		switch {
+		case d.Included:
+			w.Warnings = append(w.Warnings, IncludedWarnings(hits)...)
+			res.Written = append(res.Written, w)
+		case len(hits) > 0:
+			// The safety net: this file is held back, the rest goes on.
+			if err := os.Remove(filepath.Join(stage, filepath.FromSlash(d.Name))); err != nil {
+				return nil, fmt.Errorf("removing a held-back file: %w", err)
 			}
-		} else {
-			leaks = append(leaks, hits...)
+			res.LeftOut = append(res.LeftOut, Hold(d, hits))
+		default:
+			res.Written = append(res.Written, w)
 		}
-		res.Written = append(res.Written, w)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(todo))
 		}
-	}
-	if len(leaks) > 0 {
-		return nil, &LeakError{Hits: leaks}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -171,17 +248,42 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 	if tap != nil {
 		hits = append(hits, tap.Hits...)
 		if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
-			hits = append(hits, sc.String(d.Name+" (text)", text)...)
+			hits = append(hits, sc.Text(d.Name, placeText, text)...)
+		}
+		if format := LayerFormat(d.Item); format != "" {
+			if f, err := os.Open(dst); err == nil {
+				more, _ := sc.Explain(ctx, d.Name, f, w.Bytes, format)
+				f.Close()
+				hits = append(hits, more...)
+			}
 		}
 	}
 	return w, hits, nil
+}
+
+// LayerFormat returns the format whose layers the leak scan reads in an
+// item's written copy (see leakscan.Explain), or "" for items read as raw
+// bytes only (slides).
+func LayerFormat(it *intake.Item) string {
+	if it.Kind == intake.KindDICOM {
+		return "dicom"
+	}
+	switch it.Format {
+	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf", "txt", "html", "jpeg", "png", "heic":
+		return it.Format
+	case "tiff":
+		if it.Kind == intake.KindImage {
+			return it.Format
+		}
+	}
+	return ""
 }
 
 // writtenText extracts the text of a written document so that identity in
 // compressed PDF or DOCX text is seen too.
 func writtenText(ctx context.Context, path, format string) (string, bool) {
 	switch format {
-	case "pdf", "docx":
+	case "pdf", "docx", "odf", "rtf":
 	default:
 		return "", false
 	}
@@ -200,4 +302,18 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	c.h.Write(p[:n])
 	c.n += int64(n)
 	return n, err
+}
+
+// IncludedWarnings says what the leak scan found in an item the user chose
+// to include despite a review.
+func IncludedWarnings(hits []leakscan.Hit) []string {
+	var out []string
+	for _, l := range leaksOf(hits) {
+		k := kindNames[l.Kind]
+		if k == "" {
+			k = string(l.Kind)
+		}
+		out = append(out, fmt.Sprintf(i18n.Msg("contains the patient's %s (in %s; from %s); included by your choice"), k, l.Place, l.Source))
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,24 +201,86 @@ func TestIncludedReviewItemsAreWrittenWithWarnings(t *testing.T) {
 	}
 }
 
-func TestWriteTreeFailsOnLeakAndLeavesNothing(t *testing.T) {
+func TestWriteTreeHoldsLeakingFilesAndSendsTheRest(t *testing.T) {
 	dir := buildCase(t)
 	inv := scanCase(t, dir)
-	// Force a leak: plan at identified level (plain copies) but write with
+	// Force leaks: plan at identified level (plain copies) but write with
 	// anonymised parameters, so copies that still carry the name are scanned.
 	ds, _ := Plan(context.Background(), inv, privacy.Identified, Options{})
 	p, _ := privacy.NewParams(privacy.Anonymised, nil, "")
 	out := t.TempDir()
-	_, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{})
-	var leak *LeakError
-	if !errors.As(err, &leak) || len(leak.Hits) == 0 {
-		t.Fatalf("err = %v, want a LeakError", err)
+	res, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{})
+	if err != nil {
+		t.Fatalf("a leak stopped the whole export: %v", err)
 	}
-	if strings.Contains(err.Error(), "Jane") || strings.Contains(err.Error(), "DOE") {
-		t.Errorf("the error quotes the identity: %v", err)
+	held := map[string]Decision{}
+	for _, d := range res.LeftOut {
+		if d.Action == Held {
+			held[filepath.Base(d.Path)] = d
+		}
 	}
-	if entries, _ := os.ReadDir(out); len(entries) != 0 {
-		t.Errorf("output folder not empty after a leak: %v", entries)
+	for _, name := range []string{"IM1", "named.pdf"} {
+		d, ok := held[name]
+		if !ok {
+			t.Errorf("%s was not held back (left out: %+v)", name, res.LeftOut)
+			continue
+		}
+		if len(d.Leaks) == 0 || d.Reason == "" || d.Name != "" {
+			t.Errorf("%s: %+v", name, d)
+		}
+		for _, l := range d.Leaks {
+			if l.Kind == "" || l.Place == "" || l.Source == "" {
+				t.Errorf("%s: leak without kind, place or source: %+v", name, l)
+			}
+		}
+		for _, s := range []string{"Jane", "JANE", "DOE", "PID-0042", "1961", "byte"} {
+			if strings.Contains(d.Reason, s) {
+				t.Errorf("%s: the reason quotes %q: %s", name, s, d.Reason)
+			}
+		}
+	}
+	if d := held["IM1"]; !slices.ContainsFunc(d.Leaks, func(l Leak) bool { return l.Place == "Patient's Name (0010,0010)" && l.Kind == "name" }) {
+		t.Errorf("the DICOM file's leaks do not name the attribute: %+v", d.Leaks)
+	}
+	if d := held["named.pdf"]; len(d.Leaks) > 0 && !slices.ContainsFunc(d.Leaks, func(l Leak) bool { return l.Place == placeText && l.Kind == "name" }) {
+		t.Errorf("the named PDF's leaks do not say the name is in its text: %+v", d.Leaks)
+	}
+	wrote := map[string]bool{}
+	for _, w := range res.Written {
+		wrote[filepath.Base(w.Path)] = true
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(w.Name))); err != nil {
+			t.Errorf("%s listed as written: %v", w.Name, err)
+		}
+	}
+	if !wrote["note.txt"] || !wrote["letter.docx"] {
+		t.Errorf("the clean files were not sent: %v", wrote)
+	}
+	var files []string
+	filepath.WalkDir(out, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			files = append(files, p)
+		}
+		if e != nil && e.IsDir() && strings.HasPrefix(e.Name(), ".dossier-partial-") {
+			t.Errorf("staging folder left behind: %s", p)
+		}
+		return nil
+	})
+	if len(files) != len(res.Written) {
+		t.Errorf("%d files in the output, %d written", len(files), len(res.Written))
+	}
+}
+
+func TestPlanRefusesWithoutAnyIdentity(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "report.pdf", docfix.PDF("Pathology report", "ER positive"))
+	inv := scanCase(t, dir)
+	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
+		if _, err := Plan(context.Background(), inv, level, Options{}); !errors.Is(err, ErrNoIdentity) {
+			t.Errorf("%s: err = %v, want ErrNoIdentity", level, err)
+		}
+	}
+	if _, err := Plan(context.Background(), inv, privacy.Identified, Options{}); err != nil {
+		t.Errorf("identified: %v", err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package deid
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -50,13 +49,23 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 			err = StripPNG(dst, f)
 		case "bmp":
 			_, err = io.Copy(dst, f) // BMP has no metadata
+		case "heic":
+			if d.Convert {
+				err = ConvertHEIC(ctx, dst, contextReader{ctx, io.NewSectionReader(f, 0, f.Size())})
+			} else {
+				err = StripHEIC(dst, f, f.Size())
+			}
 		default:
 			err = fmt.Errorf("no way to remove metadata from %s pictures", it.Format)
 		}
 	case intake.KindDocument:
 		switch it.Format {
-		case "docx":
+		case "docx", "xlsx", "pptx":
 			err = StripOOXML(dst, f, f.Size())
+		case "odf":
+			err = StripODF(dst, f, f.Size())
+		case "rtf":
+			err = StripRTF(dst, contextReader{ctx, f})
 		default:
 			_, err = io.Copy(dst, contextReader{ctx, f})
 		}
@@ -99,49 +108,4 @@ func (c contextReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
-}
-
-// ooxmlProperties are the parts of an Office document that name its author,
-// editors, company and dates; they are replaced by empty property sets.
-var ooxmlProperties = map[string]string{
-	"docProps/core.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"/>`,
-	"docProps/app.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"/>`,
-	"docProps/custom.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"/>`,
-}
-
-// StripOOXML copies an Office Open XML document (DOCX, XLSX) with its
-// property parts (author, last editor, company, dates, custom fields)
-// emptied. The content itself is copied as is (its text is checked for the
-// patient's identity when the export is planned).
-func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
-	zr, err := zip.NewReader(src, size)
-	if err != nil {
-		return fmt.Errorf("cannot read this document: %w", err)
-	}
-	zw := zip.NewWriter(dst)
-	for _, f := range zr.File {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
-		if err != nil {
-			return err
-		}
-		if empty, ok := ooxmlProperties[f.Name]; ok {
-			if _, err := io.WriteString(w, empty); err != nil {
-				return err
-			}
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("cannot read this document: %w", err)
-		}
-		_, err = io.Copy(w, io.LimitReader(rc, 256<<20))
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("cannot read this document: %w", err)
-		}
-	}
-	return zw.Close()
 }

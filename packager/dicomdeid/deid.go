@@ -62,6 +62,7 @@ import (
 	"strings"
 	"sync"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 	"dossier/packager/privacy"
 )
@@ -214,7 +215,7 @@ func Deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 
 // keepUIDTags are UI attributes whose values identify classes, syntaxes,
 // schemes or software, never an instance: they are not remapped.
-var keepUIDTags = map[uint32]bool{
+var keepUIDTags = map[dicomwire.Tag]bool{
 	0x00020002: true, // Media Storage SOP Class UID
 	0x00020010: true, // Transfer Syntax UID
 	0x00020012: true, // Implementation Class UID
@@ -290,14 +291,14 @@ type deid struct {
 	rep  *Report
 	anon bool
 	opts []Option
-	e    enc
+	e    dicomwire.Syntax
 	// tokens are identity strings of this file (lower case), longest first,
 	// for cleaning descriptors.
 	tokens []string
 }
 
 func newDeid(ctx context.Context, l *dicomx.Layout, src io.ReaderAt, size int64, p privacy.Params, rep *Report) (*deid, error) {
-	d := &deid{ctx: ctx, l: l, src: src, size: size, p: p, rep: rep, e: enc{bo: l.ByteOrder(), implicit: l.ImplicitVR}}
+	d := &deid{ctx: ctx, l: l, src: src, size: size, p: p, rep: rep, e: datasetSyntax(l)}
 	if p.Level == privacy.Anonymised {
 		d.anon = true
 		d.opts = []Option{OptRetainModifDates, OptRetainPatientChars}
@@ -332,17 +333,13 @@ func (d *deid) run(dst io.Writer) error {
 			return fmt.Errorf("dicomdeid: read: %w", err)
 		}
 	}
-	ds, _, err := pr.dataset(l.DatasetOffset, regionEnd, false, 0, d.e)
+	ds, err := pr.dataset(l.DatasetOffset, regionEnd, d.e)
 	if err != nil {
 		return fmt.Errorf("dicomdeid: %w", err)
 	}
-	var meta []*elem
-	if l.DatasetOffset > l.MetaOffset {
-		mp := &parser{ctx: d.ctx, r: d.src, base: l.MetaOffset, end: l.DatasetOffset}
-		meta, _, err = mp.dataset(l.MetaOffset, l.DatasetOffset, false, 0, metaEnc(d.src, l.MetaOffset))
-		if err != nil {
-			return fmt.Errorf("dicomdeid: meta information: %w", err)
-		}
+	meta, err := readMeta(d.ctx, d.src, l)
+	if err != nil {
+		return fmt.Errorf("dicomdeid: meta information: %w", err)
 	}
 	cs, err := charsetOf(ds)
 	if err != nil {
@@ -355,9 +352,9 @@ func (d *deid) run(dst io.Writer) error {
 	}
 	ds = append(ds, d.markers()...)
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].tag < ds[j].tag })
-	if len(ds) > 0 && ds[len(ds)-1].tag >= tagPixelData {
+	if len(ds) > 0 && ds[len(ds)-1].tag >= dicomwire.PixelData {
 		// Elements after Pixel Data in tag order cannot be written before it.
-		for len(ds) > 0 && ds[len(ds)-1].tag >= tagPixelData {
+		for len(ds) > 0 && ds[len(ds)-1].tag >= dicomwire.PixelData {
 			ds = ds[:len(ds)-1]
 			d.rep.Removed++
 		}
@@ -371,14 +368,8 @@ func (d *deid) run(dst io.Writer) error {
 	bw.Reset(dst)
 	defer func() { bw.Reset(nil); writerPool.Put(bw) }()
 	w := &writer{w: bw, e: d.e, src: d.src, ctx: d.ctx}
-	bw.Write(make([]byte, 128))
-	bw.WriteString("DICM")
-	mw := &writer{w: bw, e: enc{bo: littleEndian, implicit: false}, src: d.src, ctx: d.ctx}
-	for _, el := range newMeta {
-		if err := mw.elem(el); err != nil {
-			return fmt.Errorf("dicomdeid: write: %w", err)
-		}
-	}
+	bw.Write(dicomwire.AppendPreamble(nil))
+	bw.Write(newMeta)
 	for _, el := range ds {
 		if err := w.elem(el); err != nil {
 			return fmt.Errorf("dicomdeid: write: %w", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 	"dossier/packager/privacy"
 )
@@ -43,25 +44,25 @@ func TestLevelsBasics(t *testing.T) {
 			if p.Level == privacy.Anonymised {
 				wantName = privacy.AnonymousName
 			}
-			for _, tg := range []uint32{tPatientName, tPatientID} {
+			for _, tg := range []dicomwire.Tag{dicomwire.PatientName, dicomwire.PatientID} {
 				if v, _ := str(o.ds, tg); v != wantName {
 					t.Errorf("%s = %q, want %q", tagText(tg), v, wantName)
 				}
 			}
 			// Markers.
-			if v, _ := str(o.ds, tIdentityRemoved); v != "YES" {
+			if v, _ := str(o.ds, dicomwire.PatientIdentityRemoved); v != "YES" {
 				t.Errorf("PatientIdentityRemoved = %q", v)
 			}
-			if v, _ := str(o.ds, tSpecificCharset); v != "ISO_IR 192" {
+			if v, _ := str(o.ds, dicomwire.SpecificCharacterSet); v != "ISO_IR 192" {
 				t.Errorf("SpecificCharacterSet = %q", v)
 			}
-			if v, _ := str(o.ds, tDeidMethod); !strings.Contains(v, "BASIC PROFILE") {
+			if v, _ := str(o.ds, dicomwire.DeidentificationMethod); !strings.Contains(v, "BASIC PROFILE") {
 				t.Errorf("DeidentificationMethod = %q", v)
 			}
 			var codes []string
-			for _, it := range find(o.ds, tDeidMethodCodeSeq).items {
-				v, _ := str(it.elems, tCodeValue)
-				s, _ := str(it.elems, tCodingScheme)
+			for _, it := range find(o.ds, dicomwire.DeidentificationMethodCodeSequence).items {
+				v, _ := str(it.elems, dicomwire.CodeValue)
+				s, _ := str(it.elems, dicomwire.CodingSchemeDesignator)
 				if s != "DCM" {
 					t.Errorf("coding scheme %q", s)
 				}
@@ -78,7 +79,7 @@ func TestLevelsBasics(t *testing.T) {
 			if strings.Contains(strings.Join(codes, " "), "113101") {
 				t.Error("claims Clean Pixel Data")
 			}
-			if v, _ := str(o.ds, tLongitudinalMod); v != lm {
+			if v, _ := str(o.ds, dicomwire.LongitudinalTemporalInformationModified); v != lm {
 				t.Errorf("LongitudinalTemporalInformationModified = %q, want %q", v, lm)
 			}
 			// Privates gone, everywhere.
@@ -92,18 +93,18 @@ func TestLevelsBasics(t *testing.T) {
 			}
 			// Meta SOP instance == dataset SOP instance, both remapped.
 			ms, _ := str(o.meta, 0x00020003)
-			ds, _ := str(o.ds, tSOPInstanceUID)
+			ds, _ := str(o.ds, dicomwire.SOPInstanceUID)
 			if ms != ds || !strings.HasPrefix(ds, "2.25.") {
 				t.Errorf("meta SOP instance %q, dataset %q", ms, ds)
 			}
-			if c, _ := str(o.ds, tSOPClassUID); c != dcmfix.SOPClassCT {
+			if c, _ := str(o.ds, dicomwire.SOPClassUID); c != dcmfix.SOPClassCT {
 				t.Errorf("SOP class changed: %q", c)
 			}
 			if c, _ := str(o.meta, 0x00020002); c != dcmfix.SOPClassCT {
 				t.Errorf("meta SOP class changed: %q", c)
 			}
 			// Type 2 attributes emptied, not removed.
-			for _, tg := range []uint32{0x00080050, 0x00080090, 0x00100030, 0x00200010} {
+			for _, tg := range []dicomwire.Tag{0x00080050, 0x00080090, 0x00100030, 0x00200010} {
 				if v, ok := str(o.ds, tg); !ok || v != "" {
 					t.Errorf("%s: present=%v value=%q, want present and empty", tagText(tg), ok, v)
 				}
@@ -120,7 +121,7 @@ func TestLevelsBasics(t *testing.T) {
 				t.Errorf("DeviceSerialNumber = %q", v)
 			}
 			// Removed attributes.
-			for _, tg := range []uint32{0x00101000, 0x00101002, 0x00101040, 0x00102154, 0x00080081, 0x00081050} {
+			for _, tg := range []dicomwire.Tag{0x00101000, 0x00101002, 0x00101040, 0x00102154, 0x00080081, 0x00081050} {
 				if find(o.ds, tg) != nil {
 					t.Errorf("%s not removed", tagText(tg))
 				}
@@ -149,13 +150,13 @@ func TestLevelsBasics(t *testing.T) {
 				if v, _ := str(ra.items[0].elems, 0x00321060); v != "CT chest for ***" {
 					t.Errorf("RequestedProcedureDescription = %q", v)
 				}
-				for _, tg := range []uint32{0x00400009, 0x00401001} {
+				for _, tg := range []dicomwire.Tag{0x00400009, 0x00401001} {
 					if find(ra.items[0].elems, tg) != nil {
 						t.Errorf("%s not removed inside Request Attributes Sequence", tagText(tg))
 					}
 				}
 			} else {
-				for _, tg := range []uint32{0x00081030, 0x0008103E, 0x00204000, 0x00400275} {
+				for _, tg := range []dicomwire.Tag{0x00081030, 0x0008103E, 0x00204000, 0x00400275} {
 					if find(o.ds, tg) != nil {
 						t.Errorf("%s not removed", tagText(tg))
 					}
@@ -169,7 +170,7 @@ func TestDates(t *testing.T) {
 	in := dcmfix.Instance(richSpec(1, ""))
 	out, _ := run(t, in, pseudoParams())
 	o := parseOut(t, out)
-	for tg, want := range map[uint32]string{0x00080020: "20240102", 0x00080022: "20240103", 0x0008002A: "20240102101530.123456+0100", 0x00080030: "101500"} {
+	for tg, want := range map[dicomwire.Tag]string{0x00080020: "20240102", 0x00080022: "20240103", 0x0008002A: "20240102101530.123456+0100", 0x00080030: "101500"} {
 		if v, _ := str(o.ds, tg); v != want {
 			t.Errorf("pseudonymised %s = %q, want %q (full dates kept)", tagText(tg), v, want)
 		}
@@ -270,15 +271,15 @@ func TestUIDConsistency(t *testing.T) {
 	}
 	outB, _ := run(t, b, pseudoParams())
 	oa, ob := parseOut(t, outA1), parseOut(t, outB)
-	for _, tg := range []uint32{0x0020000D, 0x0020000E, 0x00200052} {
+	for _, tg := range []dicomwire.Tag{0x0020000D, 0x0020000E, 0x00200052} {
 		va, _ := str(oa.ds, tg)
 		vb, _ := str(ob.ds, tg)
 		if va != vb || !strings.HasPrefix(va, "2.25.") {
 			t.Errorf("%s differs across files: %q %q", tagText(tg), va, vb)
 		}
 	}
-	sa, _ := str(oa.ds, tSOPInstanceUID)
-	sb, _ := str(ob.ds, tSOPInstanceUID)
+	sa, _ := str(oa.ds, dicomwire.SOPInstanceUID)
+	sb, _ := str(ob.ds, dicomwire.SOPInstanceUID)
 	if sa == sb {
 		t.Error("different instances share a SOP Instance UID")
 	}
@@ -299,7 +300,7 @@ func TestReferencesResolve(t *testing.T) {
 	b := dcmfix.Instance(richSpec(2, srcA))
 	outA, _ := run(t, a, pseudoParams())
 	outB, _ := run(t, b, pseudoParams())
-	sopA, _ := str(parseOut(t, outA).ds, tSOPInstanceUID)
+	sopA, _ := str(parseOut(t, outA).ds, dicomwire.SOPInstanceUID)
 	ref := find(parseOut(t, outB).ds, 0x00081140)
 	got, _ := str(ref.items[0].elems, 0x00081155)
 	if got != sopA {
@@ -319,7 +320,7 @@ func TestLatin1ToUTF8(t *testing.T) {
 		if v, _ := str(o.ds, 0x00081090); v != "Modèle élégant" {
 			t.Errorf("%s: model name %q, want UTF-8", p.Level, v)
 		}
-		if v, _ := str(o.ds, tSpecificCharset); v != "ISO_IR 192" {
+		if v, _ := str(o.ds, dicomwire.SpecificCharacterSet); v != "ISO_IR 192" {
 			t.Errorf("charset %q", v)
 		}
 		if bytes.Contains(out, []byte("J\xe9r\xf4me")) || bytes.Contains(out, []byte("Jérôme")) || bytes.Contains(out, []byte("Buc^")) {
@@ -471,7 +472,7 @@ func TestWSI(t *testing.T) {
 		if s := find(sp, 0x00400562); s == nil || len(s.items) != 0 {
 			t.Error("Issuer of the Specimen Identifier Sequence not emptied")
 		}
-		for _, tg := range []uint32{0x22000002, 0x22000005} {
+		for _, tg := range []dicomwire.Tag{0x22000002, 0x22000005} {
 			if v, ok := str(o.ds, tg); !ok || v != "" {
 				t.Errorf("%s = %q", tagText(tg), v)
 			}
@@ -488,11 +489,11 @@ func TestStructuredReportText(t *testing.T) {
 	in := dcmfix.Instance(s)
 	out, _ := run(t, in, pseudoParams())
 	o := parseOut(t, out)
-	cs := find(o.ds, tContentSequence)
+	cs := find(o.ds, dicomwire.ContentSequence)
 	if cs == nil || len(cs.items) != 1 {
 		t.Fatal("content sequence lost")
 	}
-	if v, _ := str(cs.items[0].elems, tTextValue); v != "ANONYMIZED" {
+	if v, _ := str(cs.items[0].elems, dicomwire.TextValue); v != "ANONYMIZED" {
 		t.Errorf("TextValue %q", v)
 	}
 	if v, _ := str(o.ds, 0x0040A075); v != "ANONYMIZED" {
@@ -662,7 +663,7 @@ func TestNoPreambleNoMeta(t *testing.T) {
 			t.Error("output has no preamble")
 		}
 		ms, _ := str(o.meta, 0x00020003)
-		ds, _ := str(o.ds, tSOPInstanceUID)
+		ds, _ := str(o.ds, dicomwire.SOPInstanceUID)
 		if ms != ds || ms == "" {
 			t.Errorf("meta %q dataset %q", ms, ds)
 		}

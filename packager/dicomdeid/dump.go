@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 )
 
@@ -25,18 +26,14 @@ func Dump(ctx context.Context, w io.Writer, r io.ReaderAt, size int64) error {
 	if l.PixelElementOffset >= 0 {
 		regionEnd = l.PixelElementOffset
 	}
-	if l.DatasetOffset > l.MetaOffset {
-		mp := &parser{ctx: ctx, r: r, base: l.MetaOffset, end: l.DatasetOffset}
-		meta, _, err := mp.dataset(l.MetaOffset, l.DatasetOffset, false, 0, metaEnc(r, l.MetaOffset))
-		if err != nil {
-			return fmt.Errorf("dicomdeid: dump: %w", err)
-		}
-		dumpElems(w, meta, 0)
+	meta, err := readMeta(ctx, r, l)
+	if err != nil {
+		return fmt.Errorf("dicomdeid: dump: %w", err)
 	}
-	e := enc{bo: l.ByteOrder(), implicit: l.ImplicitVR}
-	fmt.Fprintf(w, "# transfer syntax %s implicit=%v bigendian=%v\n", l.Header.TransferSyntaxUID, e.implicit, l.BigEndian)
+	dumpElems(w, meta, 0)
+	fmt.Fprintf(w, "# transfer syntax %s implicit=%v bigendian=%v\n", l.Header.TransferSyntaxUID, l.ImplicitVR, l.BigEndian)
 	p := &parser{ctx: ctx, r: r, base: l.DatasetOffset, end: regionEnd}
-	ds, _, err := p.dataset(l.DatasetOffset, regionEnd, false, 0, e)
+	ds, err := p.dataset(l.DatasetOffset, regionEnd, datasetSyntax(l))
 	if err != nil {
 		return fmt.Errorf("dicomdeid: dump: %w", err)
 	}
@@ -76,7 +73,7 @@ func dumpElems(w io.Writer, elems []*elem, depth int) {
 			fmt.Fprintf(w, " encapsulated bytes=%d sha256=%s", len(e.val), hex.EncodeToString(s[:8]))
 		case e.ref >= 0:
 			fmt.Fprintf(w, " bytes=%d (streamed)", e.n)
-		case isText(e.vr) || e.vr == "UI":
+		case dicomwire.IsText(e.vr) || e.vr == "UI":
 			fmt.Fprintf(w, " %q", strings.TrimRight(string(e.val), " \x00"))
 		case len(e.val) <= 16:
 			fmt.Fprintf(w, " [%s]", hex.EncodeToString(e.val))

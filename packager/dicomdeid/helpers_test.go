@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 	"dossier/packager/privacy"
 )
@@ -164,13 +165,12 @@ func parseOut(t testing.TB, b []byte) *parsed {
 	if l.PixelElementOffset >= 0 {
 		end = l.PixelElementOffset
 	}
-	pm := &parser{ctx: ctx, r: r, base: l.MetaOffset, end: l.DatasetOffset}
-	meta, _, err := pm.dataset(l.MetaOffset, l.DatasetOffset, false, 0, metaEnc(r, l.MetaOffset))
+	meta, err := readMeta(ctx, r, l)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &parser{ctx: ctx, r: r, base: l.DatasetOffset, end: end}
-	ds, _, err := p.dataset(l.DatasetOffset, end, false, 0, enc{bo: l.ByteOrder(), implicit: l.ImplicitVR})
+	ds, err := p.dataset(l.DatasetOffset, end, datasetSyntax(l))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func parseOut(t testing.TB, b []byte) *parsed {
 }
 
 // find returns the first element with tag t at the top level, or nil.
-func find(list []*elem, t uint32) *elem {
+func find(list []*elem, t dicomwire.Tag) *elem {
 	for _, e := range list {
 		if e.tag == t {
 			return e
@@ -188,7 +188,7 @@ func find(list []*elem, t uint32) *elem {
 }
 
 // str returns the trimmed string value of t, and whether it is present.
-func str(list []*elem, t uint32) (string, bool) {
+func str(list []*elem, t dicomwire.Tag) (string, bool) {
 	e := find(list, t)
 	if e == nil {
 		return "", false

@@ -2,21 +2,16 @@ package dicomdeid
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
-	"github.com/suyashkumar/dicom/pkg/tag"
+	"dossier/packager/dicomwire"
+	"dossier/packager/dicomx"
 )
 
 const (
-	undefinedLength = 0xFFFFFFFF
-	tagItem         = 0xFFFEE000
-	tagItemDelim    = 0xFFFEE00D
-	tagSeqDelim     = 0xFFFEE0DD
-	tagPixelData    = 0x7FE00010
-	maxDepth        = 32
+	undefinedLength = dicomwire.UndefinedLength
 	// bigValue: binary values longer than this are not loaded but streamed
 	// from the source when written.
 	bigValue = 1 << 20
@@ -24,17 +19,9 @@ const (
 	maxHeaderLoad = 64 << 20
 )
 
-// enc is a dataset encoding.
-type enc struct {
-	bo       binary.ByteOrder
-	implicit bool
-}
-
-var implicitLE = enc{bo: binary.LittleEndian, implicit: true}
-
 // elem is one parsed data element.
 type elem struct {
-	tag uint32
+	tag dicomwire.Tag
 	vr  string
 	// val is the value in the source byte order (nil for sequences and for
 	// values streamed from ref).
@@ -47,7 +34,7 @@ type elem struct {
 	// sequence delimiter as they were.
 	encap bool
 	// e is the encoding the value was read with (for numbers).
-	e enc
+	e dicomwire.Syntax
 }
 
 type item struct {
@@ -56,24 +43,23 @@ type item struct {
 
 func (e *elem) isSeq() bool { return e.vr == "SQ" }
 
-// parser reads the header region of a file into elements.
+// parser reads the header region [base, end) of a file into elements. It
+// is the dicomwire.Source of the walk; the slices it returns stay valid.
 type parser struct {
-	ctx   context.Context
-	r     io.ReaderAt
-	base  int64
-	buf   []byte // the region when loaded
-	end   int64
-	count int
+	ctx  context.Context
+	r    io.ReaderAt
+	base int64
+	buf  []byte // the region when loaded
+	end  int64
 }
 
-var errTruncated = errors.New("truncated")
-
-func (p *parser) get(off, n int64) ([]byte, error) {
-	if off < p.base || n < 0 || off+n > p.end {
-		return nil, errTruncated
+// At returns n bytes at off (a slice of the loaded region, or a new read).
+func (p *parser) At(off int64, n int) ([]byte, error) {
+	if off < p.base || n < 0 || off+int64(n) > p.end {
+		return nil, dicomwire.ErrShort
 	}
 	if p.buf != nil {
-		return p.buf[off-p.base : off-p.base+n], nil
+		return p.buf[off-p.base : off-p.base+int64(n)], nil
 	}
 	if n == 0 {
 		return []byte{}, nil
@@ -81,7 +67,7 @@ func (p *parser) get(off, n int64) ([]byte, error) {
 	b := make([]byte, n)
 	if _, err := p.r.ReadAt(b, off); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errTruncated
+			return nil, dicomwire.ErrShort
 		}
 		return nil, err
 	}
@@ -92,248 +78,108 @@ func damaged(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...)
 }
 
-func tagText(t uint32) string { return fmt.Sprintf("(%04X,%04X)", t>>16, t&0xFFFF) }
+func tagText(t dicomwire.Tag) string { return t.String() }
 
-func longVRForm(vr string) bool {
-	switch vr {
-	case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV":
-		return true
-	}
-	return false
-}
-
-func knownVR(vr string) bool {
-	switch vr {
-	case "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US":
-		return true
-	}
-	return longVRForm(vr)
-}
-
-func upperVR(vr string) bool {
-	return len(vr) == 2 && vr[0] >= 'A' && vr[0] <= 'Z' && vr[1] >= 'A' && vr[1] <= 'Z'
-}
-
-// dictVR returns the dictionary VR of t, or "UN".
-func dictVR(t uint32) string {
-	if t == tagPixelData || t&0xFF00FFFF == 0x60003000 {
-		return "OW"
-	}
-	if t&0xFFFF == 0 {
-		return "UL" // group length
-	}
-	if g := t >> 16; g&1 == 1 {
-		if e := t & 0xFFFF; e >= 0x10 && e <= 0xFF {
-			return "LO" // private creator
+// dataset parses the elements of [off, end) in syntax s.
+//
+// It is stricter than dicomx's reader: an unknown VR, a VR that
+// contradicts the dictionary or a stray sequence delimiter is damage,
+// since the rewritten file would say something else than the original.
+// A standard attribute stored as UN is read as what it is.
+func (p *parser) dataset(off, end int64, s dicomwire.Syntax) ([]*elem, error) {
+	var root []*elem
+	open := make([]*elem, dicomwire.MaxDepth+2) // the element at each depth
+	list := func(depth int) *[]*elem {
+		if depth == 0 {
+			return &root
 		}
-		return "UN"
+		it := open[depth-1].items
+		return &it[len(it)-1].elems
 	}
-	info, err := tag.Find(tag.Tag{Group: uint16(t >> 16), Element: uint16(t)})
-	if err != nil || len(info.VRs) == 0 {
-		return "UN"
+	w := &dicomwire.Walker{Src: p, Size: end, Syntax: s, Ctx: p.ctx}
+	w.Warn = func(k dicomwire.Warning, e *dicomwire.Element) error {
+		switch k {
+		case dicomwire.StraySequenceDelimiter:
+			return damaged("unexpected item tag %s in dataset", e.Tag)
+		case dicomwire.UnknownVR:
+			// Readers disagree on the length field of unknown VRs: never
+			// pass one on.
+			return damaged("invalid or unknown VR in element %s", e.Tag)
+		}
+		return nil // stray item delimiters are dropped
 	}
-	vr := info.VRs[0]
-	if !upperVR(vr) {
-		return "UN"
-	}
-	return vr
-}
-
-// dataset parses elements in [off, end). With undefined set it stops after
-// an item delimiter.
-func (p *parser) dataset(off, end int64, undefined bool, depth int, e enc) ([]*elem, int64, error) {
-	var out []*elem
-	for {
-		if off >= end {
-			if undefined {
-				return nil, off, damaged("item without delimiter")
-			}
-			return out, off, nil
-		}
-		p.count++
-		if p.count%4096 == 0 {
-			if err := p.ctx.Err(); err != nil {
-				return nil, off, err
-			}
-		}
-		b, err := p.get(off, 8)
-		if err != nil {
-			return nil, off, p.trunc(err, off)
-		}
-		t := uint32(e.bo.Uint16(b))<<16 | uint32(e.bo.Uint16(b[2:]))
-		if t == tagItemDelim {
-			if undefined {
-				return out, off + 8, nil
-			}
-			off += 8 // stray delimiter
-			continue
-		}
-		if t>>16 == 0xFFFE {
-			return nil, off, damaged("unexpected item tag %s in dataset", tagText(t))
-		}
-		el := &elem{tag: t, ref: -1, e: e}
-		var vl uint32
-		var hlen int64
-		if e.implicit {
-			el.vr = dictVR(t)
-			vl = e.bo.Uint32(b[4:])
-			hlen = 8
-		} else {
-			el.vr = string(b[4:6])
-			if !knownVR(el.vr) {
-				// Readers disagree on the length field of unknown VRs:
-				// never pass one on.
-				return nil, off, damaged("invalid or unknown VR in element %s", tagText(t))
-			}
-			if longVRForm(el.vr) {
-				b, err = p.get(off, 12)
-				if err != nil {
-					return nil, off, p.trunc(err, off)
-				}
-				vl = e.bo.Uint32(b[8:])
-				hlen = 12
-			} else {
-				vl = uint32(e.bo.Uint16(b[6:]))
-				hlen = 8
-			}
-		}
-		if !e.implicit && t>>16&1 == 0 && el.vr != "UN" {
-			if d := dictVR(t); d != "UN" && vrClass(d) != vrClass(el.vr) {
+	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
+		t := e.Tag
+		el := &elem{tag: t, vr: e.VR, ref: -1, e: e.Syntax}
+		std := !t.IsPrivate() && t.Group()&1 == 0
+		if !e.Syntax.Implicit && std && el.vr != "UN" {
+			if d := dicomwire.DictVR(t); d != "UN" && vrClass(d) != vrClass(el.vr) {
 				// Values would be read differently by other programs
 				// (and by this one once rewritten).
-				return nil, off, damaged("VR %s of element %s contradicts the dictionary (%s)", el.vr, tagText(t), d)
+				return dicomwire.Continue, damaged("VR %s of element %s contradicts the dictionary (%s)", el.vr, t, d)
 			}
 		}
-		vstart := off + hlen
-		// A standard attribute stored as UN: read it as what it is.
-		unSeq := false
-		if el.vr == "UN" && t>>16&1 == 0 {
-			if d := dictVR(t); d == "SQ" || vl == undefinedLength {
-				unSeq = true
-			} else if d != "UN" && (isText(d) || e.bo == binary.LittleEndian) {
+		if el.vr == "UN" {
+			d := dicomwire.DictVR(t)
+			switch {
+			case e.Undefined() || (std && d == "SQ"):
+				// Items of UN are implicit VR little endian (PS3.5 6.2.2).
+				el.vr, e.VR, e.ItemSyntax = "SQ", "SQ", dicomwire.ImplicitLE
+			case std && d != "UN" && (dicomwire.IsText(d) || !e.Syntax.BigEndian):
 				el.vr = d
 			}
-		} else if el.vr == "UN" && vl == undefinedLength {
-			unSeq = true
 		}
+		*list(e.Depth) = append(*list(e.Depth), el)
+		open[e.Depth] = el
+		return dicomwire.Continue, nil
+	}
+	w.Item = func(seq *dicomwire.Element, _ int, _ int64) error {
+		el := open[seq.Depth]
+		el.items = append(el.items, &item{})
+		return nil
+	}
+	w.End = func(e *dicomwire.Element, next int64) error {
+		el := open[e.Depth]
+		vstart := e.ValueOffset()
+		var err error
 		switch {
-		case el.vr == "SQ" || unSeq:
-			se := e
-			if unSeq {
-				se = implicitLE
-				el.vr = "SQ"
-			}
-			if depth >= maxDepth {
-				return nil, off, damaged("sequences nested deeper than %d levels", maxDepth)
-			}
-			if vl == undefinedLength {
-				el.items, off, err = p.sequence(vstart, end, true, depth+1, se, t)
-			} else {
-				if int64(vl) > end-vstart {
-					return nil, off, damaged("value length of %s exceeds its container", tagText(t))
-				}
-				el.items, _, err = p.sequence(vstart, vstart+int64(vl), false, depth+1, se, t)
-				off = vstart + int64(vl)
-			}
-			if err != nil {
-				return nil, off, err
-			}
-		case vl == undefinedLength:
-			if el.vr != "OB" && el.vr != "OW" {
-				return nil, off, damaged("undefined length with VR %s in %s", el.vr, tagText(t))
-			}
-			stop, err := p.fragments(vstart, end, e, t)
-			if err != nil {
-				return nil, off, err
-			}
+		case e.IsSequence():
+		case e.Undefined():
 			el.encap = true
-			if el.val, err = p.get(vstart, stop-vstart); err != nil {
-				return nil, off, p.trunc(err, off)
-			}
-			off = stop
+			el.val, err = p.At(vstart, int(next-vstart))
+		case int64(e.Length) > bigValue && !dicomwire.IsText(el.vr) && el.vr != "UI":
+			el.ref, el.n = vstart, int64(e.Length)
 		default:
-			if int64(vl) > end-vstart {
-				return nil, off, damaged("value length %d of %s exceeds its container", vl, tagText(t))
-			}
-			if int64(vl) > bigValue && !isText(el.vr) && el.vr != "UI" {
-				el.ref, el.n = vstart, int64(vl)
-			} else if el.val, err = p.get(vstart, int64(vl)); err != nil {
-				return nil, off, p.trunc(err, off)
-			}
-			off = vstart + int64(vl)
+			el.val, err = p.At(vstart, int(e.Length))
 		}
-		out = append(out, el)
+		if errors.Is(err, dicomwire.ErrShort) {
+			return damaged("truncated at offset %d", e.Offset)
+		}
+		return err
 	}
+	if _, err := w.Walk(off, end); err != nil {
+		var we *dicomwire.Error
+		if errors.As(err, &we) {
+			return nil, fmt.Errorf("%w: %w", ErrDamaged, we)
+		}
+		return nil, err
+	}
+	return root, nil
 }
 
-func (p *parser) trunc(err error, off int64) error {
-	if errors.Is(err, errTruncated) {
-		return damaged("truncated at offset %d", off)
+// readMeta parses the meta group of the file l describes (nil when it has
+// none).
+func readMeta(ctx context.Context, r io.ReaderAt, l *dicomx.Layout) ([]*elem, error) {
+	if l.DatasetOffset <= l.MetaOffset {
+		return nil, nil
 	}
-	return err
+	mp := &parser{ctx: ctx, r: r, base: l.MetaOffset, end: l.DatasetOffset}
+	return mp.dataset(l.MetaOffset, l.DatasetOffset, dicomwire.MetaSyntax(mp, l.MetaOffset))
 }
 
-func (p *parser) sequence(off, end int64, undefined bool, depth int, e enc, seqTag uint32) ([]*item, int64, error) {
-	var items []*item
-	for {
-		if off >= end {
-			if undefined {
-				return nil, off, damaged("sequence %s without delimiter", tagText(seqTag))
-			}
-			return items, off, nil
-		}
-		b, err := p.get(off, 8)
-		if err != nil {
-			return nil, off, p.trunc(err, off)
-		}
-		t := uint32(e.bo.Uint16(b))<<16 | uint32(e.bo.Uint16(b[2:]))
-		vl := e.bo.Uint32(b[4:])
-		switch t {
-		case tagSeqDelim:
-			if undefined {
-				return items, off + 8, nil
-			}
-			off += 8
-			continue
-		case tagItem:
-		default:
-			return nil, off, damaged("unexpected element %s in sequence %s", tagText(t), tagText(seqTag))
-		}
-		it := &item{}
-		if vl == undefinedLength {
-			it.elems, off, err = p.dataset(off+8, end, true, depth, e)
-		} else {
-			if int64(vl) > end-off-8 {
-				return nil, off, damaged("item length exceeds sequence %s", tagText(seqTag))
-			}
-			it.elems, _, err = p.dataset(off+8, off+8+int64(vl), false, depth, e)
-			off += 8 + int64(vl)
-		}
-		if err != nil {
-			return nil, off, err
-		}
-		items = append(items, it)
-	}
-}
-
-// fragments returns the offset after the sequence delimiter of an
-// encapsulated value starting at off.
-func (p *parser) fragments(off, end int64, e enc, t uint32) (int64, error) {
-	for {
-		b, err := p.get(off, 8)
-		if err != nil {
-			return off, damaged("truncated in encapsulated value of %s", tagText(t))
-		}
-		it := uint32(e.bo.Uint16(b))<<16 | uint32(e.bo.Uint16(b[2:]))
-		vl := e.bo.Uint32(b[4:])
-		switch {
-		case it == tagSeqDelim:
-			return off + 8, nil
-		case it != tagItem || vl == undefinedLength || int64(vl) > end-off-8:
-			return off, damaged("malformed encapsulated value of %s", tagText(t))
-		}
-		off += 8 + int64(vl)
-	}
+// datasetSyntax returns the encoding of the dataset l describes.
+func datasetSyntax(l *dicomx.Layout) dicomwire.Syntax {
+	return dicomwire.Syntax{Implicit: l.ImplicitVR, BigEndian: l.BigEndian}
 }
 
 // vrClass groups VRs whose values are read alike: character strings, binary
@@ -342,28 +188,8 @@ func vrClass(vr string) int {
 	switch {
 	case vr == "SQ":
 		return 2
-	case isText(vr) || vr == "UI":
+	case dicomwire.IsText(vr) || vr == "UI":
 		return 1
 	}
 	return 0
-}
-
-// isText reports VRs holding character strings that take the Specific
-// Character Set (or the default repertoire).
-func isText(vr string) bool {
-	switch vr {
-	case "AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT":
-		return true
-	}
-	return false
-}
-
-// usesCharset reports VRs whose values are decoded with the Specific
-// Character Set.
-func usesCharset(vr string) bool {
-	switch vr {
-	case "LO", "LT", "PN", "SH", "ST", "UC", "UT":
-		return true
-	}
-	return false
 }

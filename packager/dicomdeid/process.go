@@ -1,44 +1,13 @@
 package dicomdeid
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
+
+	"dossier/packager/dicomwire"
 )
-
-var littleEndian = binary.LittleEndian
-
-// Tags used by the transform.
-const (
-	tSpecificCharset   = 0x00080005
-	tSOPClassUID       = 0x00080016
-	tSOPInstanceUID    = 0x00080018
-	tPatientName       = 0x00100010
-	tPatientID         = 0x00100020
-	tIdentityRemoved   = 0x00120062
-	tDeidMethod        = 0x00120063
-	tDeidMethodCodeSeq = 0x00120064
-	tLongitudinalMod   = 0x00280303
-	tContentSequence   = 0x0040A730
-	tTextValue         = 0x0040A160
-	tCodeValue         = 0x00080100
-	tCodingScheme      = 0x00080102
-	tCodeMeaning       = 0x00080104
-)
-
-// metaEnc returns the encoding of the meta group at off: explicit VR little
-// endian, or implicit when the bytes say so.
-func metaEnc(r io.ReaderAt, off int64) enc {
-	var b [6]byte
-	if _, err := r.ReadAt(b[:], off); err == nil && !upperVR(string(b[4:6])) {
-		return implicitLE
-	}
-	return enc{bo: littleEndian}
-}
 
 // flags carry context down into sequences.
 type flags struct {
@@ -56,7 +25,7 @@ func trimVal(s string) string { return strings.Trim(s, " \x00") }
 // (or the default repertoire).
 func charsetOf(elems []*elem) (*charset, error) {
 	for _, e := range elems {
-		if e.tag == tSpecificCharset {
+		if e.tag == dicomwire.SpecificCharacterSet {
 			vals := splitVals(e.val)
 			for i := range vals {
 				vals[i] = trimVal(vals[i])
@@ -68,7 +37,7 @@ func charsetOf(elems []*elem) (*charset, error) {
 }
 
 // identityTags hold values whose parts are looked for in descriptors.
-var identityTags = map[uint32]bool{
+var identityTags = map[dicomwire.Tag]bool{
 	0x00100010: true, 0x00100020: true, 0x00101000: true, 0x00101001: true, 0x00101005: true,
 	0x00101060: true, 0x00100030: true, 0x00080050: true, 0x00101040: true, 0x00102154: true,
 	0x00080090: true, 0x00081050: true, 0x00081070: true, 0x00081060: true, 0x00081048: true,
@@ -80,7 +49,7 @@ var identityTags = map[uint32]bool{
 // options it applies: the label text of a slide is free text written by
 // hand or printed at the lab and may carry identifiers this file does not
 // otherwise hold, so it is emptied even under Clean Descriptors.
-var stricter = map[uint32]action{
+var stricter = map[dicomwire.Tag]action{
 	0x22000002: actEmpty, // Label Text
 }
 
@@ -216,7 +185,7 @@ func wordByte(s string, i int) bool {
 func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, error) {
 	if !top {
 		for _, e := range in {
-			if e.tag == tSpecificCharset {
+			if e.tag == dicomwire.SpecificCharacterSet {
 				c, err := charsetOf(in)
 				if err != nil {
 					return nil, err
@@ -251,19 +220,19 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 		case g >= 0x5000 && g <= 0x501E, g >= 0x6000 && g <= 0x601E:
 			d.rep.Removed++ // curves, overlays (E.1-1 X for their data)
 			continue
-		case t == tSpecificCharset:
+		case t == dicomwire.SpecificCharacterSet:
 			continue // re-added at the top level as ISO_IR 192
-		case top && (t == tIdentityRemoved || t == tDeidMethod || t == tDeidMethodCodeSeq || t == tLongitudinalMod):
+		case top && (t == dicomwire.PatientIdentityRemoved || t == dicomwire.DeidentificationMethod || t == dicomwire.DeidentificationMethodCodeSequence || t == dicomwire.LongitudinalTemporalInformationModified):
 			continue // re-added
-		case t == tPatientName || t == tPatientID:
+		case t == dicomwire.PatientName || t == dicomwire.PatientID:
 			e.val, e.ref, e.items = []byte(d.patientName()), -1, nil
-			if e.vr == "SQ" || !isText(e.vr) {
-				e.vr = dictVR(t)
+			if e.vr == "SQ" || !dicomwire.IsText(e.vr) {
+				e.vr = dicomwire.DictVR(dicomwire.Tag(t))
 			}
 			d.rep.Replaced++
 			out = append(out, e)
 			continue
-		case fl.content && t == tTextValue:
+		case fl.content && t == dicomwire.TextValue:
 			d.dummy(e)
 			d.rep.Dummied++
 			out = append(out, e)
@@ -272,7 +241,7 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 		act := actKeep
 		if a, ok := stricter[t]; ok {
 			act = a
-		} else if r := lookupRule(t); r != nil {
+		} else if r := lookupRule(uint32(t)); r != nil {
 			act = toAction(r.Resolve(d.opts))
 		}
 		var err error
@@ -285,7 +254,7 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			d.rep.Emptied++
 		case actDummy:
 			if e.isSeq() {
-				err = d.seq(e, cs, flags{clean: fl.clean, content: fl.content || t == tContentSequence})
+				err = d.seq(e, cs, flags{clean: fl.clean, content: fl.content || t == dicomwire.ContentSequence})
 			} else {
 				d.dummy(e)
 			}
@@ -336,7 +305,7 @@ func (d *deid) keep(e *elem, cs *charset, fl flags) error {
 			d.remapUID(e)
 		}
 		return nil
-	case e.val == nil || !isText(e.vr):
+	case e.val == nil || !dicomwire.IsText(e.vr):
 		return nil
 	}
 	if err := d.decode(e, cs); err != nil {
@@ -346,7 +315,7 @@ func (d *deid) keep(e *elem, cs *charset, fl flags) error {
 		d.shift(e)
 		return nil
 	}
-	if usesCharset(e.vr) {
+	if dicomwire.UsesCharset(e.vr) {
 		// Beyond the profile: identity strings of this file are removed
 		// from every text value that stays.
 		if s, ok := d.scrub(string(e.val)); ok {
@@ -364,7 +333,7 @@ func (d *deid) clean(e *elem, cs *charset) error {
 		d.remapUID(e)
 		return nil
 	}
-	if e.val == nil || !isText(e.vr) {
+	if e.val == nil || !dicomwire.IsText(e.vr) {
 		return nil
 	}
 	if err := d.decode(e, cs); err != nil {
@@ -386,7 +355,7 @@ func (d *deid) clean(e *elem, cs *charset) error {
 }
 
 func (d *deid) decode(e *elem, cs *charset) error {
-	if !usesCharset(e.vr) {
+	if !dicomwire.UsesCharset(e.vr) {
 		if !isASCII(e.val) {
 			e.val = latin1(e.val) // default repertoire only; be tolerant
 		}
@@ -538,7 +507,7 @@ func (d *deid) shiftDT(s string) (string, bool) {
 
 // markers returns the elements that record the de-identification.
 func (d *deid) markers() []*elem {
-	str := func(t uint32, vr, v string) *elem {
+	str := func(t dicomwire.Tag, vr, v string) *elem {
 		return &elem{tag: t, vr: vr, val: []byte(v), ref: -1, e: d.e}
 	}
 	var method []string
@@ -551,12 +520,12 @@ func (d *deid) markers() []*elem {
 		method = append(method, "RETAIN SAFE PRIVATE")
 		d.rep.Options = append(d.rep.Options, CodeRetainSafePrivate)
 	}
-	seq := &elem{tag: tDeidMethodCodeSeq, vr: "SQ", ref: -1, e: d.e}
+	seq := &elem{tag: dicomwire.DeidentificationMethodCodeSequence, vr: "SQ", ref: -1, e: d.e}
 	for _, c := range d.rep.Options {
 		seq.items = append(seq.items, &item{elems: []*elem{
-			str(tCodeValue, "SH", c.Value),
-			str(tCodingScheme, "SH", c.Scheme),
-			str(tCodeMeaning, "LO", c.Meaning),
+			str(dicomwire.CodeValue, "SH", c.Value),
+			str(dicomwire.CodingSchemeDesignator, "SH", c.Scheme),
+			str(dicomwire.CodeMeaning, "LO", c.Meaning),
 		}})
 	}
 	mod := "UNMODIFIED"
@@ -564,11 +533,11 @@ func (d *deid) markers() []*elem {
 		mod = "MODIFIED"
 	}
 	return []*elem{
-		str(tSpecificCharset, "CS", "ISO_IR 192"),
-		str(tIdentityRemoved, "CS", "YES"),
-		str(tDeidMethod, "LO", strings.Join(method, `\`)),
+		str(dicomwire.SpecificCharacterSet, "CS", "ISO_IR 192"),
+		str(dicomwire.PatientIdentityRemoved, "CS", "YES"),
+		str(dicomwire.DeidentificationMethod, "LO", strings.Join(method, `\`)),
 		seq,
-		str(tLongitudinalMod, "CS", mod),
+		str(dicomwire.LongitudinalTemporalInformationModified, "CS", mod),
 	}
 }
 
@@ -576,8 +545,8 @@ func (d *deid) markers() []*elem {
 // remapped SOP instance (equal to the dataset's), transfer syntax and
 // Dossier's implementation identity. Source and private meta elements are
 // dropped.
-func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
-	find := func(list []*elem, t uint32) string {
+func (d *deid) meta(old, ds []*elem) ([]byte, error) {
+	find := func(list []*elem, t dicomwire.Tag) string {
 		for _, e := range list {
 			if e.tag == t && e.val != nil {
 				return trimVal(string(e.val))
@@ -586,17 +555,17 @@ func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
 		return ""
 	}
 	h := d.l.Header
-	sopClass := find(ds, tSOPClassUID)
+	sopClass := find(ds, dicomwire.SOPClassUID)
 	if sopClass == "" {
-		sopClass = find(old, 0x00020002)
+		sopClass = find(old, dicomwire.MediaStorageSOPClassUID)
 	}
-	sopInst := find(ds, tSOPInstanceUID) // already remapped
+	sopInst := find(ds, dicomwire.SOPInstanceUID) // already remapped
 	if sopInst == "" {
-		if v := find(old, 0x00020003); v != "" {
+		if v := find(old, dicomwire.MediaStorageSOPInstanceUID); v != "" {
 			sopInst = d.p.UID(v)
 			d.rep.UIDsRemapped++
 		}
-	} else if v := find(old, 0x00020003); v != "" {
+	} else if v := find(old, dicomwire.MediaStorageSOPInstanceUID); v != "" {
 		d.rep.UIDsRemapped++
 		if d.p.UID(v) != sopInst && v != sopInst {
 			d.rep.warn("meta Media Storage SOP Instance UID differed from SOP Instance UID; set to the dataset's")
@@ -606,49 +575,24 @@ func (d *deid) meta(old, ds []*elem) ([]*elem, error) {
 		return nil, fmt.Errorf("dicomdeid: %w: no SOP Class or SOP Instance UID", ErrUnsupported)
 	}
 	ts := h.TransferSyntaxUID
-	native := ts == "" || ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1" || ts == "1.2.840.10008.1.2.2"
+	native := ts == "" || ts == dicomwire.ImplicitVRLittleEndianUID || ts == dicomwire.ExplicitVRLittleEndianUID || ts == dicomwire.ExplicitVRBigEndianUID
 	switch {
-	case d.e.implicit:
+	case d.e.Implicit:
 		if !native {
 			return nil, fmt.Errorf("dicomdeid: %w: implicit VR dataset under a compressed transfer syntax", ErrUnsupported)
 		}
-		ts = "1.2.840.10008.1.2"
-	case d.e.bo == binary.BigEndian:
-		ts = "1.2.840.10008.1.2.2"
-	case native:
-		ts = "1.2.840.10008.1.2.1"
+		ts = d.e.UID()
+	case d.e.BigEndian, native:
+		ts = d.e.UID()
 	}
-	str := func(t uint32, vr, v string) *elem {
-		return &elem{tag: t, vr: vr, val: []byte(v), ref: -1, e: enc{bo: littleEndian}}
-	}
-	body := []*elem{
-		{tag: 0x00020001, vr: "OB", val: []byte{0, 1}, ref: -1, e: enc{bo: littleEndian}},
-		str(0x00020002, "UI", sopClass),
-		str(0x00020003, "UI", sopInst),
-		str(0x00020010, "UI", ts),
-		str(0x00020012, "UI", implementationUID),
-		str(0x00020013, "SH", implementationVersion),
-	}
-	var n int
-	for _, e := range body {
-		v := padded(e)
-		n += 8 + len(v)
-		if longVRForm(e.vr) {
-			n += 4
-		}
-	}
-	gl := &elem{tag: 0x00020000, vr: "UL", val: littleEndian.AppendUint32(nil, uint32(n)), ref: -1, e: enc{bo: littleEndian}}
-	return append([]*elem{gl}, body...), nil
+	return dicomwire.AppendMeta(nil, dicomwire.Meta{
+		MediaStorageSOPClassUID:    sopClass,
+		MediaStorageSOPInstanceUID: sopInst,
+		TransferSyntaxUID:          ts,
+		ImplementationClassUID:     implementationUID,
+		ImplementationVersionName:  implementationVersion,
+	}, true), nil
 }
 
 // padded returns the value padded to even length.
-func padded(e *elem) []byte {
-	if len(e.val)%2 == 0 {
-		return e.val
-	}
-	pad := byte(' ')
-	if e.vr == "UI" || !isText(e.vr) {
-		pad = 0
-	}
-	return append(bytes.Clone(e.val), pad)
-}
+func padded(e *elem) []byte { return dicomwire.Pad(e.vr, e.val) }

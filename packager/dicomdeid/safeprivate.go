@@ -1,6 +1,10 @@
 package dicomdeid
 
-import "strings"
+import (
+	"strings"
+
+	"dossier/packager/dicomwire"
+)
 
 // safeKey names a private attribute: its block's private creator, its
 // group, and the low byte of its element number (the block is wherever the
@@ -41,12 +45,12 @@ var safePrivate = map[safeKey]safeAttr{
 // to keep under the Retain Safe Private Option, with the private creators
 // of their blocks; nil at the anonymised level, where every private
 // attribute goes.
-func (d *deid) safePrivates(in []*elem) map[uint32]bool {
+func (d *deid) safePrivates(in []*elem) map[dicomwire.Tag]bool {
 	if d.anon {
 		return nil
 	}
-	var keep map[uint32]bool
-	creators := map[uint32]string{} // group<<8 | block -> creator
+	var keep map[dicomwire.Tag]bool
+	creators := map[dicomwire.Tag]string{} // group<<8 | block -> creator
 	for _, e := range in {
 		g, el := e.tag>>16, e.tag&0xFFFF
 		switch {
@@ -62,7 +66,7 @@ func (d *deid) safePrivates(in []*elem) map[uint32]bool {
 				continue
 			}
 			if keep == nil {
-				keep = map[uint32]bool{}
+				keep = map[dicomwire.Tag]bool{}
 			}
 			keep[e.tag] = true
 			keep[g<<16|el>>8] = true

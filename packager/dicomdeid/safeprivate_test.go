@@ -9,6 +9,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/testtool"
+	"dossier/packager/dicomwire"
 )
 
 // petSpec is a Philips PET image in counts, with the private SUV factors
@@ -57,14 +58,14 @@ func TestRetainSafePrivate(t *testing.T) {
 				t.Errorf("kept %d, removed %d", rep.PrivateKept, rep.PrivateRemoved)
 			}
 			var codes []string
-			for _, it := range find(o.ds, tDeidMethodCodeSeq).items {
-				v, _ := str(it.elems, tCodeValue)
+			for _, it := range find(o.ds, dicomwire.DeidentificationMethodCodeSequence).items {
+				v, _ := str(it.elems, dicomwire.CodeValue)
 				codes = append(codes, v)
 			}
 			if c := strings.Join(codes, " "); c != "113100 113106 113108 113105 113111" {
 				t.Errorf("method codes %q", c)
 			}
-			if m, _ := str(o.ds, tDeidMethod); !strings.HasSuffix(m, `\RETAIN SAFE PRIVATE`) {
+			if m, _ := str(o.ds, dicomwire.DeidentificationMethod); !strings.HasSuffix(m, `\RETAIN SAFE PRIVATE`) {
 				t.Errorf("method %q", m)
 			}
 			if l := leaks(out); len(l) > 0 {
@@ -76,8 +77,8 @@ func TestRetainSafePrivate(t *testing.T) {
 			if p := privates(o.ds); len(p) > 0 || rep.PrivateKept != 0 {
 				t.Errorf("anonymised keeps %q", p)
 			}
-			for _, it := range find(o.ds, tDeidMethodCodeSeq).items {
-				if v, _ := str(it.elems, tCodeValue); v == CodeRetainSafePrivate.Value {
+			for _, it := range find(o.ds, dicomwire.DeidentificationMethodCodeSequence).items {
+				if v, _ := str(it.elems, dicomwire.CodeValue); v == CodeRetainSafePrivate.Value {
 					t.Error("anonymised claims Retain Safe Private")
 				}
 			}

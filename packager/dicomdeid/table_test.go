@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomwire"
 	"dossier/packager/privacy"
 )
 
@@ -108,17 +109,17 @@ func TestE11Table(t *testing.T) {
 			continue // private, curve and overlay rows: TestRepeatingAndPrivateRows
 		}
 		if why, ok := skip[r.Tag]; ok {
-			t.Logf("%s %s: %s", tagText(r.Tag), r.Name, why)
+			t.Logf("%s %s: %s", tagText(dicomwire.Tag(r.Tag)), r.Name, why)
 			continue
 		}
-		vr := dictVR(r.Tag)
+		vr := dicomwire.DictVR(dicomwire.Tag(r.Tag))
 		if vr == "UN" {
 			vr = "LO"
 		}
 		for _, p := range []privacy.Params{pseudoParams(), anonParams()} {
 			n++
 			want := expectedAction(r, p.Level)
-			name := fmt.Sprintf("%s_%s_%s", tagText(r.Tag), p.Level, want)
+			name := fmt.Sprintf("%s_%s_%s", tagText(dicomwire.Tag(r.Tag)), p.Level, want)
 			el := sampleElement(r.Tag, vr)
 			base := []dcmfix.Element{
 				dcmfix.Str(dcmfix.T(0x0008, 0x0016), "UI", dcmfix.SOPClassCT),
@@ -141,9 +142,9 @@ func TestE11Table(t *testing.T) {
 			}
 			out := buf.Bytes()
 			o := parseOut(t, out)
-			got := find(o.ds, r.Tag)
+			got := find(o.ds, dicomwire.Tag(r.Tag))
 			orig := strings.TrimRight(string(dcmfix.Encode([]dcmfix.Element{el}, dcmfix.ExplicitLE)[8:]), " \x00")
-			if vr == "SQ" || longVRForm(vr) {
+			if vr == "SQ" || dicomwire.LongLength(vr) {
 				orig = strings.TrimRight(string(dcmfix.Encode([]dcmfix.Element{el}, dcmfix.ExplicitLE)[12:]), " \x00")
 			}
 			val := ""
@@ -212,7 +213,7 @@ func TestE11Table(t *testing.T) {
 					if !strings.HasPrefix(val, want) {
 						fail("date %q, want %q...", val, want)
 					}
-				case usesCharset(vr):
+				case dicomwire.UsesCharset(vr):
 					if strings.Contains(strings.ToLower(val), "doe^jane") {
 						fail("identity kept: %q", val)
 					}

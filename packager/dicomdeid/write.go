@@ -5,47 +5,28 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"dossier/packager/dicomwire"
 )
 
 // writer encodes elements in one encoding. Sequences and items are written
 // with undefined length (empty sequences with length 0).
 type writer struct {
 	w   *bufio.Writer
-	e   enc
+	e   dicomwire.Syntax
 	src io.ReaderAt
 	ctx context.Context
 	n   int
+	hdr []byte
 }
 
-func (w *writer) u16(v uint16) {
-	var b [2]byte
-	w.e.bo.PutUint16(b[:], v)
-	w.w.Write(b[:])
-}
-
-func (w *writer) u32(v uint32) {
-	var b [4]byte
-	w.e.bo.PutUint32(b[:], v)
-	w.w.Write(b[:])
-}
-
-func (w *writer) header(t uint32, vr string, vl uint32) error {
-	w.u16(uint16(t >> 16))
-	w.u16(uint16(t))
-	if w.e.implicit || t>>16 == 0xFFFE {
-		w.u32(vl)
-		return nil
-	}
-	w.w.WriteString(vr)
-	if longVRForm(vr) {
-		w.u16(0)
-		w.u32(vl)
-		return nil
-	}
-	if vl > 0xFFFF {
+func (w *writer) header(t dicomwire.Tag, vr string, vl uint32) error {
+	b, err := dicomwire.AppendHeader(w.hdr[:0], w.e, t, vr, vl)
+	if err != nil {
 		return fmt.Errorf("%w: value of %s too long for VR %s", ErrUnsupported, tagText(t), vr)
 	}
-	w.u16(uint16(vl))
+	w.hdr = b
+	w.w.Write(b)
 	return nil
 }
 
@@ -57,7 +38,7 @@ func (w *writer) elem(e *elem) error {
 		}
 	}
 	vr := e.vr
-	if !upperVR(vr) {
+	if !dicomwire.VRShape(vr) {
 		vr = "UN"
 	}
 	switch {
@@ -69,17 +50,17 @@ func (w *writer) elem(e *elem) error {
 			return err
 		}
 		for _, it := range e.items {
-			w.header(tagItem, "", undefinedLength)
+			w.header(dicomwire.Item, "", undefinedLength)
 			for _, c := range it.elems {
 				if err := w.elem(c); err != nil {
 					return err
 				}
 			}
-			w.header(tagItemDelim, "", 0)
+			w.header(dicomwire.ItemDelimitationItem, "", 0)
 		}
-		return w.header(tagSeqDelim, "", 0)
+		return w.header(dicomwire.SequenceDelimitationItem, "", 0)
 	case e.encap:
-		if e.e.bo != w.e.bo {
+		if e.e.BigEndian != w.e.BigEndian {
 			return fmt.Errorf("%w: byte order change in encapsulated value of %s", ErrUnsupported, tagText(e.tag))
 		}
 		if err := w.header(e.tag, vr, undefinedLength); err != nil {
@@ -88,7 +69,7 @@ func (w *writer) elem(e *elem) error {
 		_, err := w.w.Write(e.val)
 		return err
 	case e.ref >= 0:
-		if e.e.bo != w.e.bo {
+		if e.e.BigEndian != w.e.BigEndian {
 			return fmt.Errorf("%w: byte order change in value of %s", ErrUnsupported, tagText(e.tag))
 		}
 		if e.n%2 == 1 || e.n > 0xFFFFFFFE {
@@ -99,7 +80,7 @@ func (w *writer) elem(e *elem) error {
 		}
 		return copyRange(w.ctx, w.w, w.src, e.ref, e.n)
 	}
-	if e.e.bo != w.e.bo && !isText(vr) && vr != "UI" && len(e.val) > 1 {
+	if e.e.BigEndian != w.e.BigEndian && !dicomwire.IsText(vr) && vr != "UI" && len(e.val) > 1 {
 		return fmt.Errorf("%w: byte order change in value of %s", ErrUnsupported, tagText(e.tag))
 	}
 	v := padded(e)

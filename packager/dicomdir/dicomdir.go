@@ -33,6 +33,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 )
 
@@ -74,7 +75,7 @@ const (
 // SOP classes and UIDs used here.
 const (
 	sopClassDirectory = dicomx.SOPClassMediaStorageDirectory
-	tsExplicitLE      = "1.2.840.10008.1.2.1"
+	tsExplicitLE      = dicomwire.ExplicitVRLittleEndianUID
 	sopClassPDF       = "1.2.840.10008.5.1.4.1.1.104.1"
 	charsetUTF8       = "ISO_IR 192"
 	// implementationVersion is Dossier's Implementation Version Name (SH).
@@ -197,9 +198,15 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 	sum := h.Sum(nil)
 	instanceUID := "2.25." + new(big.Int).SetBytes(sum[:16]).String()
 
-	meta := metaGroup(instanceUID)
+	meta := dicomwire.AppendMeta(nil, dicomwire.Meta{
+		MediaStorageSOPClassUID:    sopClassDirectory,
+		MediaStorageSOPInstanceUID: instanceUID,
+		TransferSyntaxUID:          tsExplicitLE,
+		ImplementationClassUID:     implementationUID,
+		ImplementationVersionName:  implementationVersion,
+	}, true)
 	var head []byte
-	head = appendString(head, 0x00041130, "CS", fileSetID)
+	head = appendString(head, dicomwire.FileSetID, "CS", fileSetID)
 	// Offsets of the dataset elements after the File-set ID.
 	const (
 		firstRootLen = 12 // (0004,1200) UL
@@ -235,17 +242,15 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		first = uint32(roots[0].offset)
 		last = uint32(roots[len(roots)-1].offset)
 	}
-	head = appendUL(head, 0x00041200, first)
-	head = appendUL(head, 0x00041202, last)
-	head = appendUS(head, 0x00041212, 0)
-	head = appendHeader(head, 0x00041220, "SQ", uint32(pos-base))
+	head = appendUL(head, dicomwire.OffsetOfFirstRootDirectoryRecord, first)
+	head = appendUL(head, dicomwire.OffsetOfLastRootDirectoryRecord, last)
+	head = appendUS(head, dicomwire.FileSetConsistencyFlag, 0)
+	head = appendHeader(head, dicomwire.DirectoryRecordSequence, "SQ", uint32(pos-base))
 	if int64(128+4+len(meta)+len(head)) != base {
 		return fmt.Errorf("dicomdir: internal error: dataset head is %d bytes, expected %d", 128+4+len(meta)+len(head), base)
 	}
 
-	var pre [132]byte
-	copy(pre[128:], "DICM")
-	if err := writeAll(w, pre[:], meta, head); err != nil {
+	if err := writeAll(w, dicomwire.AppendPreamble(nil), meta, head); err != nil {
 		return err
 	}
 	// Write the records in chunks to keep the number of Write calls low.
@@ -272,21 +277,6 @@ func writeAll(w io.Writer, parts ...[]byte) error {
 		}
 	}
 	return nil
-}
-
-// metaGroup returns the File Meta Information group (0002) with its group
-// length.
-func metaGroup(instanceUID string) []byte {
-	var body []byte
-	body = appendHeader(body, 0x00020001, "OB", 2)
-	body = append(body, 0x00, 0x01)
-	body = appendString(body, 0x00020002, "UI", sopClassDirectory)
-	body = appendString(body, 0x00020003, "UI", instanceUID)
-	body = appendString(body, 0x00020010, "UI", tsExplicitLE)
-	body = appendString(body, 0x00020012, "UI", implementationUID)
-	body = appendString(body, 0x00020013, "SH", implementationVersion)
-	out := appendUL(nil, 0x00020000, uint32(len(body)))
-	return append(out, body...)
 }
 
 // leaf is one entry's normalised values.
@@ -404,17 +394,17 @@ const (
 )
 
 type elem struct {
-	tag uint32
+	tag dicomwire.Tag
 	vr  string
 	val []string // values, joined with '\'; nil for an empty sequence
 }
 
 func (r *record) encode() []byte {
 	b := make([]byte, 8, 256)
-	b = appendUL(b, 0x00041400, 0)
-	b = appendUS(b, 0x00041410, 0xFFFF)
-	b = appendUL(b, 0x00041420, 0)
-	b = appendString(b, 0x00041430, "CS", r.typ)
+	b = appendUL(b, dicomwire.OffsetOfNextDirectoryRecord, 0)
+	b = appendUS(b, dicomwire.RecordInUseFlag, 0xFFFF)
+	b = appendUL(b, dicomwire.OffsetOfReferencedLowerLevelRecord, 0)
+	b = appendString(b, dicomwire.DirectoryRecordType, "CS", r.typ)
 	els := r.elems
 	nonASCII := false
 	for _, e := range els {
@@ -425,7 +415,7 @@ func (r *record) encode() []byte {
 		}
 	}
 	if nonASCII {
-		els = append(els, elem{tag: 0x00080005, vr: "CS", val: []string{charsetUTF8}})
+		els = append(els, elem{tag: dicomwire.SpecificCharacterSet, vr: "CS", val: []string{charsetUTF8}})
 	}
 	els = append([]elem(nil), els...)
 	sort.SliceStable(els, func(i, j int) bool { return els[i].tag < els[j].tag })
@@ -436,12 +426,12 @@ func (r *record) encode() []byte {
 		}
 		b = appendString(b, e.tag, e.vr, strings.Join(e.val, "\\"))
 	}
-	binary.LittleEndian.PutUint32(b[0:], 0xE000FFFE)
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(b)-8))
+	// The item header goes into the 8 bytes reserved at the start.
+	dicomwire.AppendItem(b[:0], dicomwire.ExplicitLE, uint32(len(b)-8))
 	return b
 }
 
-func one(tag uint32, vr, v string) elem { return elem{tag: tag, vr: vr, val: []string{v}} }
+func one(tag dicomwire.Tag, vr, v string) elem { return elem{tag: tag, vr: vr, val: []string{v}} }
 
 // buildTree groups leaves into PATIENT / STUDY / SERIES records, sorted
 // deterministically.
@@ -517,19 +507,19 @@ func buildTree(leaves []*leaf) []*record {
 			return a.studyUID < b.studyUID
 		})
 		pr := &record{typ: "PATIENT", elems: []elem{
-			one(0x00100010, "PN", p.first.patientName),
-			one(0x00100020, "LO", p.first.patientID),
+			one(dicomwire.PatientName, "PN", p.first.patientName),
+			one(dicomwire.PatientID, "LO", p.first.patientID),
 		}}
 		for _, st := range p.studies {
 			studyID++
 			f := st.first
 			sr := &record{typ: "STUDY", elems: []elem{
-				one(0x00080020, "DA", f.studyDate),
-				one(0x00080030, "TM", f.studyTime),
-				one(0x00080050, "SH", f.accession),
-				one(0x00081030, "LO", f.studyDesc),
-				one(0x0020000D, "UI", f.studyUID),
-				one(0x00200010, "SH", strconv.Itoa(studyID)),
+				one(dicomwire.StudyDate, "DA", f.studyDate),
+				one(dicomwire.StudyTime, "TM", f.studyTime),
+				one(dicomwire.AccessionNumber, "SH", f.accession),
+				one(dicomwire.StudyDescription, "LO", f.studyDesc),
+				one(dicomwire.StudyInstanceUID, "UI", f.studyUID),
+				one(dicomwire.StudyID, "SH", strconv.Itoa(studyID)),
 			}}
 			sort.SliceStable(st.series, func(i, j int) bool {
 				a, b := st.series[i].first, st.series[j].first
@@ -541,9 +531,9 @@ func buildTree(leaves []*leaf) []*record {
 			for _, se := range st.series {
 				f := se.first
 				ser := &record{typ: "SERIES", elems: []elem{
-					one(0x00080060, "CS", f.modality),
-					one(0x0020000E, "UI", f.seriesUID),
-					one(0x00200011, "IS", strconv.Itoa(f.seriesNumber)),
+					one(dicomwire.Modality, "CS", f.modality),
+					one(dicomwire.SeriesInstanceUID, "UI", f.seriesUID),
+					one(dicomwire.SeriesNumber, "IS", strconv.Itoa(f.seriesNumber)),
 				}}
 				sort.SliceStable(se.leaves, func(i, j int) bool {
 					a, b := se.leaves[i], se.leaves[j]
@@ -566,22 +556,22 @@ func buildTree(leaves []*leaf) []*record {
 
 func leafRecord(l *leaf) *record {
 	r := &record{typ: l.recordType, elems: []elem{
-		{tag: 0x00041500, vr: "CS", val: l.fileID},
-		one(0x00041510, "UI", l.sopClass),
-		one(0x00041511, "UI", l.sopInstance),
-		one(0x00041512, "UI", l.transferUID),
-		one(0x00200013, "IS", strconv.Itoa(l.instanceNumber)),
+		{tag: dicomwire.ReferencedFileID, vr: "CS", val: l.fileID},
+		one(dicomwire.ReferencedSOPClassUIDInFile, "UI", l.sopClass),
+		one(dicomwire.ReferencedSOPInstanceUIDInFile, "UI", l.sopInstance),
+		one(dicomwire.ReferencedTransferSyntaxUIDInFile, "UI", l.transferUID),
+		one(dicomwire.InstanceNumber, "IS", strconv.Itoa(l.instanceNumber)),
 	}}
 	if l.recordType == "ENCAP DOC" {
 		// PS3.3 Table F.5-x ENCAP DOC keys: Content Date/Time, Document
 		// Title and Concept Name Code Sequence are Type 2 (empty here);
 		// MIME Type is Type 1.
 		r.elems = append(r.elems,
-			one(0x00080023, "DA", ""),
-			one(0x00080033, "TM", ""),
-			elem{tag: 0x0040A043, vr: "SQ"},
-			one(0x00420010, "ST", ""),
-			one(0x00420012, "LO", l.mimeType),
+			one(dicomwire.ContentDate, "DA", ""),
+			one(dicomwire.ContentTime, "TM", ""),
+			elem{tag: dicomwire.ConceptNameCodeSequence, vr: "SQ"},
+			one(dicomwire.DocumentTitle, "ST", ""),
+			one(dicomwire.MIMETypeOfEncapsulatedDocument, "LO", l.mimeType),
 		)
 	}
 	return r
@@ -589,53 +579,24 @@ func leafRecord(l *leaf) *record {
 
 // Encoding, Explicit VR Little Endian.
 
-func longVR(vr string) bool {
-	switch vr {
-	case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV":
-		return true
-	}
-	return false
-}
-
-func appendHeader(b []byte, tag uint32, vr string, n uint32) []byte {
-	b = binary.LittleEndian.AppendUint16(b, uint16(tag>>16))
-	b = binary.LittleEndian.AppendUint16(b, uint16(tag))
-	b = append(b, vr...)
-	if longVR(vr) {
-		b = append(b, 0, 0)
-		return binary.LittleEndian.AppendUint32(b, n)
-	}
-	return binary.LittleEndian.AppendUint16(b, uint16(n))
-}
-
-// appendString appends a string element padded to even length: UI with
-// NUL, other VRs with a space.
-func appendString(b []byte, tag uint32, vr, v string) []byte {
-	n := len(v)
-	pad := n%2 == 1
-	if pad {
-		n++
-	}
-	b = appendHeader(b, tag, vr, uint32(n))
-	b = append(b, v...)
-	if pad {
-		if vr == "UI" {
-			b = append(b, 0)
-		} else {
-			b = append(b, ' ')
-		}
-	}
+func appendHeader(b []byte, tag dicomwire.Tag, vr string, n uint32) []byte {
+	b, _ = dicomwire.AppendHeader(b, dicomwire.ExplicitLE, tag, vr, n)
 	return b
 }
 
-func appendUL(b []byte, tag uint32, v uint32) []byte {
-	b = appendHeader(b, tag, "UL", 4)
-	return binary.LittleEndian.AppendUint32(b, v)
+// appendString appends a string element padded to even length (UI with
+// NUL, other VRs with a space). Values are cut to their VR's length before.
+func appendString(b []byte, tag dicomwire.Tag, vr, v string) []byte {
+	b, _ = dicomwire.AppendString(b, dicomwire.ExplicitLE, tag, vr, v)
+	return b
 }
 
-func appendUS(b []byte, tag uint32, v uint16) []byte {
-	b = appendHeader(b, tag, "US", 2)
-	return binary.LittleEndian.AppendUint16(b, v)
+func appendUL(b []byte, tag dicomwire.Tag, v uint32) []byte {
+	return dicomwire.AppendUL(b, dicomwire.ExplicitLE, tag, v)
+}
+
+func appendUS(b []byte, tag dicomwire.Tag, v uint16) []byte {
+	return dicomwire.AppendUS(b, dicomwire.ExplicitLE, tag, v)
 }
 
 // Value normalisation.

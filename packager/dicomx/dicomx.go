@@ -21,6 +21,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"dossier/packager/dicomwire"
 )
 
 // Kind is the result of Sniff.
@@ -66,7 +68,7 @@ func plausibleStart(b []byte) bool {
 	}
 	g := uint16(b[0]) | uint16(b[1])<<8
 	e := uint16(b[2]) | uint16(b[3])<<8
-	if g == 0x0800 && knownVR(string(b[4:6])) {
+	if g == 0x0800 && dicomwire.KnownVR(string(b[4:6])) {
 		return true // explicit VR big endian, group 0008
 	}
 	if g != 0x0002 && g != 0x0008 {
@@ -75,8 +77,8 @@ func plausibleStart(b []byte) bool {
 	if g == 0x0002 && e > 0x0102 {
 		return false
 	}
-	if vr := string(b[4:6]); knownVR(vr) {
-		if longVRForm(vr) {
+	if vr := string(b[4:6]); dicomwire.KnownVR(vr) {
+		if dicomwire.LongLength(vr) {
 			return b[6] == 0 && b[7] == 0
 		}
 		return true
@@ -199,7 +201,14 @@ func (h *Header) IsWSI() bool {
 // specific and never contains patient values.
 type DamagedError struct {
 	Reason string
+	// Err is the wire-format error behind the damage, when there is one (a
+	// *dicomwire.Error: errors.Is(err, dicomwire.ErrNotDICOM) tells bytes
+	// that are not DICOM from a file cut short).
+	Err error
 }
+
+// Unwrap returns the wire-format error behind the damage, if any.
+func (e *DamagedError) Unwrap() error { return e.Err }
 
 // Error returns "damaged DICOM: " followed by the reason.
 func (e *DamagedError) Error() string { return "damaged DICOM: " + e.Reason }
@@ -261,7 +270,7 @@ func ReadHeader(ctx context.Context, r io.ReaderAt, size int64) (h *Header, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	rd := &reader{ctx: ctx, w: newWindow(r, size), size: size, h: &Header{}}
+	rd := &reader{ctx: ctx, w: dicomwire.NewWindow(r, size), r: r, size: size, h: &Header{}}
 	h, err = rd.read()
 	if err != nil {
 		var d *DamagedError

@@ -7,6 +7,7 @@ import (
 	"compress/flate"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math/rand"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 )
 
@@ -647,4 +649,28 @@ func BenchmarkReadHeader(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(paths))/b.Elapsed().Seconds(), "files/s")
+}
+
+// TestZerosAfterMeta: a valid meta group followed by 64 MB of zeros is not
+// DICOM after the meta group; the reader says so at the first element
+// instead of walking the zeros (issue 12: 4 GB took 128 s to be called
+// "truncated").
+func TestZerosAfterMeta(t *testing.T) {
+	for _, ts := range []string{dcmfix.UIDExplicitLE, dcmfix.UIDImplicitLE, dcmfix.UIDExplicitBE} {
+		meta := append(append(make([]byte, 128), "DICM"...), dcmfix.Meta(dcmfix.SOPClassCT, "1.2.3.4", ts, true)...)
+		p := filepath.Join(t.TempDir(), "zeros.dcm")
+		if err := os.WriteFile(p, meta, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(p, int64(len(meta))+64<<20); err != nil {
+			t.Fatal(err)
+		}
+		h, err := dicomx.ReadHeaderFile(context.Background(), p)
+		if h != nil || !errors.Is(err, dicomwire.ErrNotDICOM) {
+			t.Fatalf("%s: %v, %v; want ErrNotDICOM", ts, h, err)
+		}
+		if r := damagedReason(t, err); !strings.Contains(r, fmt.Sprintf("not DICOM after byte %d", len(meta))) {
+			t.Errorf("%s: reason %q", ts, r)
+		}
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"dossier/packager/dicomwire"
 )
 
 // Layout says where the parts of a DICOM file lie, for rewriters that copy
@@ -57,7 +59,7 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	rd := &reader{ctx: ctx, w: newWindow(r, size), size: size, h: &Header{}}
+	rd := &reader{ctx: ctx, w: dicomwire.NewWindow(r, size), r: r, size: size, h: &Header{}}
 	h, err := rd.read()
 	if err != nil {
 		var d *DamagedError
@@ -69,8 +71,8 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	l = &Layout{
 		Header:             h,
 		DatasetOffset:      rd.dsStart,
-		ImplicitVR:         rd.e.implicit,
-		BigEndian:          rd.e.bo == binary.BigEndian,
+		ImplicitVR:         rd.e.Implicit,
+		BigEndian:          rd.e.BigEndian,
 		Deflated:           rd.inflated,
 		PixelElementOffset: -1,
 		PixelElementEnd:    -1,
@@ -85,13 +87,9 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if !p.Present {
 		return l, nil
 	}
-	hlen := int64(12)
-	if rd.e.implicit {
-		hlen = 8
-	}
-	start := p.Offset - hlen
-	b, err := rd.w.get(start, 4)
-	if err != nil || uint32(rd.e.bo.Uint16(b))<<16|uint32(rd.e.bo.Uint16(b[2:])) != tPixelData {
+	start := p.Offset - int64(dicomwire.HeaderLen(rd.e, "OB"))
+	b, err := rd.w.At(start, 4)
+	if err != nil || dicomwire.NewTag(rd.e.ByteOrder().Uint16(b), rd.e.ByteOrder().Uint16(b[2:])) != dicomwire.PixelData {
 		return nil, fmt.Errorf("dicomx: %w", damaged("pixel data element header not where expected"))
 	}
 	l.PixelElementOffset = start
@@ -110,24 +108,17 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 // fragmentsEnd returns the offset after the sequence delimiter of the
 // encapsulated value starting at off (already checked by pixel).
 func (rd *reader) fragmentsEnd(off int64) (int64, error) {
-	for i := 0; ; i++ {
-		b, err := rd.w.small(off, 8, rd.scratch[:])
-		if err != nil {
-			return off, damaged("pixel data truncated")
-		}
-		t := uint32(rd.e.bo.Uint16(b))<<16 | uint32(rd.e.bo.Uint16(b[2:]))
-		vl := rd.e.bo.Uint32(b[4:])
-		switch {
-		case t == tSeqDelim:
-			return off + 8, nil
-		case t != tItem || vl == undefinedLength || int64(vl) > rd.size-off-8:
-			return off, damaged("malformed encapsulated pixel data (item %d)", i)
-		}
-		off += 8 + int64(vl)
-		if i%ctxCheckEvery == ctxCheckEvery-1 {
-			if err := rd.ctx.Err(); err != nil {
-				return off, err
-			}
-		}
+	f := dicomwire.Fragments{Src: rd.w, Syntax: rd.e, Tag: dicomwire.PixelData, Off: off, End: rd.size, Size: rd.size, Ctx: rd.ctx}
+	for f.Next() {
 	}
+	var we *dicomwire.Error
+	switch err := f.Err(); {
+	case err == nil:
+		return f.Offset(), nil
+	case errors.As(err, &we) && (we.Kind == dicomwire.Malformed || we.Length > 0):
+		return off, damaged("malformed encapsulated pixel data (item %d)", we.Index)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return off, err
+	}
+	return off, damaged("pixel data truncated")
 }

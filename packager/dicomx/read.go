@@ -13,12 +13,13 @@ import (
 	"github.com/suyashkumar/dicom"
 	"github.com/suyashkumar/dicom/pkg/uid"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/i18n"
 )
 
 // field maps a top-level tag to a Header field.
 type field struct {
-	tag   uint32
+	tag   dicomwire.Tag
 	multi bool // split on '\'
 	str   func(h *Header) *string
 	list  func(h *Header) *[]string
@@ -26,42 +27,42 @@ type field struct {
 }
 
 var fields = []field{
-	{tag: 0x00080005, multi: true, list: func(h *Header) *[]string { return &h.SpecificCharacterSet }},
-	{tag: 0x00080008, multi: true, list: func(h *Header) *[]string { return &h.ImageType }},
-	{tag: 0x00080016, str: func(h *Header) *string { return &h.SOPClassUID }},
-	{tag: 0x00080018, str: func(h *Header) *string { return &h.SOPInstanceUID }},
-	{tag: 0x00080020, str: func(h *Header) *string { return &h.StudyDate }},
-	{tag: 0x00080030, str: func(h *Header) *string { return &h.StudyTime }},
-	{tag: 0x00080050, str: func(h *Header) *string { return &h.AccessionNumber }},
-	{tag: 0x00080060, str: func(h *Header) *string { return &h.Modality }},
-	{tag: 0x00080080, str: func(h *Header) *string { return &h.InstitutionName }},
-	{tag: 0x00080081, str: func(h *Header) *string { return &h.InstitutionAddress }},
-	{tag: 0x00080090, str: func(h *Header) *string { return &h.ReferringPhysicianName }},
-	{tag: 0x00081030, str: func(h *Header) *string { return &h.StudyDescription }},
-	{tag: 0x0008103E, str: func(h *Header) *string { return &h.SeriesDescription }},
-	{tag: 0x00100010, str: func(h *Header) *string { return &h.PatientName }},
-	{tag: 0x00100020, str: func(h *Header) *string { return &h.PatientID }},
-	{tag: 0x00100030, str: func(h *Header) *string { return &h.PatientBirthDate }},
-	{tag: 0x00100040, str: func(h *Header) *string { return &h.PatientSex }},
-	{tag: 0x00101000, multi: true, list: func(h *Header) *[]string { return &h.OtherPatientIDs }},
-	{tag: 0x00101040, str: func(h *Header) *string { return &h.PatientAddress }},
-	{tag: 0x00102154, str: func(h *Header) *string { return &h.PatientTelephoneNumbers }},
-	{tag: 0x00180015, str: func(h *Header) *string { return &h.BodyPartExamined }},
-	{tag: 0x0020000D, str: func(h *Header) *string { return &h.StudyInstanceUID }},
-	{tag: 0x0020000E, str: func(h *Header) *string { return &h.SeriesInstanceUID }},
-	{tag: 0x00200011, num: func(h *Header) *int { return &h.SeriesNumber }},
-	{tag: 0x00200013, num: func(h *Header) *int { return &h.InstanceNumber }},
-	{tag: 0x00200052, str: func(h *Header) *string { return &h.FrameOfReferenceUID }},
-	{tag: 0x00280008, num: func(h *Header) *int { return &h.NumberOfFrames }},
-	{tag: 0x00280301, str: func(h *Header) *string { return &h.BurnedInAnnotation }},
+	{tag: dicomwire.SpecificCharacterSet, multi: true, list: func(h *Header) *[]string { return &h.SpecificCharacterSet }},
+	{tag: dicomwire.ImageType, multi: true, list: func(h *Header) *[]string { return &h.ImageType }},
+	{tag: dicomwire.SOPClassUID, str: func(h *Header) *string { return &h.SOPClassUID }},
+	{tag: dicomwire.SOPInstanceUID, str: func(h *Header) *string { return &h.SOPInstanceUID }},
+	{tag: dicomwire.StudyDate, str: func(h *Header) *string { return &h.StudyDate }},
+	{tag: dicomwire.StudyTime, str: func(h *Header) *string { return &h.StudyTime }},
+	{tag: dicomwire.AccessionNumber, str: func(h *Header) *string { return &h.AccessionNumber }},
+	{tag: dicomwire.Modality, str: func(h *Header) *string { return &h.Modality }},
+	{tag: dicomwire.InstitutionName, str: func(h *Header) *string { return &h.InstitutionName }},
+	{tag: dicomwire.InstitutionAddress, str: func(h *Header) *string { return &h.InstitutionAddress }},
+	{tag: dicomwire.ReferringPhysicianName, str: func(h *Header) *string { return &h.ReferringPhysicianName }},
+	{tag: dicomwire.StudyDescription, str: func(h *Header) *string { return &h.StudyDescription }},
+	{tag: dicomwire.SeriesDescription, str: func(h *Header) *string { return &h.SeriesDescription }},
+	{tag: dicomwire.PatientName, str: func(h *Header) *string { return &h.PatientName }},
+	{tag: dicomwire.PatientID, str: func(h *Header) *string { return &h.PatientID }},
+	{tag: dicomwire.PatientBirthDate, str: func(h *Header) *string { return &h.PatientBirthDate }},
+	{tag: dicomwire.PatientSex, str: func(h *Header) *string { return &h.PatientSex }},
+	{tag: dicomwire.OtherPatientIDs, multi: true, list: func(h *Header) *[]string { return &h.OtherPatientIDs }},
+	{tag: dicomwire.PatientAddress, str: func(h *Header) *string { return &h.PatientAddress }},
+	{tag: dicomwire.PatientTelephoneNumbers, str: func(h *Header) *string { return &h.PatientTelephoneNumbers }},
+	{tag: dicomwire.BodyPartExamined, str: func(h *Header) *string { return &h.BodyPartExamined }},
+	{tag: dicomwire.StudyInstanceUID, str: func(h *Header) *string { return &h.StudyInstanceUID }},
+	{tag: dicomwire.SeriesInstanceUID, str: func(h *Header) *string { return &h.SeriesInstanceUID }},
+	{tag: dicomwire.SeriesNumber, num: func(h *Header) *int { return &h.SeriesNumber }},
+	{tag: dicomwire.InstanceNumber, num: func(h *Header) *int { return &h.InstanceNumber }},
+	{tag: dicomwire.FrameOfReferenceUID, str: func(h *Header) *string { return &h.FrameOfReferenceUID }},
+	{tag: dicomwire.NumberOfFrames, num: func(h *Header) *int { return &h.NumberOfFrames }},
+	{tag: dicomwire.BurnedInAnnotation, str: func(h *Header) *string { return &h.BurnedInAnnotation }},
 }
 
 // Transfer syntaxes whose dataset is not explicit VR little endian.
 const (
-	tsImplicitLE = "1.2.840.10008.1.2"
-	tsExplicitLE = "1.2.840.10008.1.2.1"
-	tsExplicitBE = "1.2.840.10008.1.2.2"
-	tsDeflated   = "1.2.840.10008.1.2.1.99"
+	tsImplicitLE = dicomwire.ImplicitVRLittleEndianUID
+	tsExplicitLE = dicomwire.ExplicitVRLittleEndianUID
+	tsExplicitBE = dicomwire.ExplicitVRBigEndianUID
+	tsDeflated   = dicomwire.DeflatedExplicitVRLittleEndianUID
 )
 
 // extraExplicitTS lists standard transfer syntaxes (all explicit VR little
@@ -81,43 +82,36 @@ var extraExplicitTS = map[string]bool{
 }
 
 // datasetEncoding maps a transfer syntax to the encoding of its dataset.
-func datasetEncoding(ts string) (enc, bool) {
-	le := binary.LittleEndian
+func datasetEncoding(ts string) (dicomwire.Syntax, bool) {
 	switch ts {
 	case tsImplicitLE:
-		return enc{bo: le, implicit: true}, true
+		return dicomwire.ImplicitLE, true
 	case tsExplicitLE, tsDeflated:
-		return enc{bo: le}, true
+		return dicomwire.ExplicitLE, true
 	case tsExplicitBE:
-		return enc{bo: binary.BigEndian}, true
+		return dicomwire.ExplicitBE, true
 	}
 	if extraExplicitTS[ts] {
-		return enc{bo: le}, true
+		return dicomwire.ExplicitLE, true
 	}
 	if e, err := uid.Lookup(ts); err == nil && e.Type == uid.TypeTransferSyntax {
-		return enc{bo: le}, true
+		return dicomwire.ExplicitLE, true
 	}
-	return enc{}, false
+	return dicomwire.Syntax{}, false
 }
 
 // libTS returns the UID the library is given for encoding e.
-func libTS(e enc) string {
-	switch {
-	case e.implicit:
-		return tsImplicitLE
-	case e.bo == binary.BigEndian:
-		return tsExplicitBE
-	default:
-		return tsExplicitLE
-	}
-}
+func libTS(e dicomwire.Syntax) string { return e.UID() }
 
 func (rd *reader) read() (*Header, error) {
 	h := rd.h
 	off := int64(0)
-	b, err := rd.w.get(0, int(min(rd.size, 132)))
+	b, err := rd.w.At(0, int(min(rd.size, 132)))
 	if err != nil {
-		return nil, rd.ioErr(err, 0, false, 0)
+		if errors.Is(err, dicomwire.ErrShort) {
+			return nil, damaged("truncated in element header at offset 0")
+		}
+		return nil, err
 	}
 	switch Sniff(b) {
 	case Part10:
@@ -130,14 +124,13 @@ func (rd *reader) read() (*Header, error) {
 		}
 		return nil, damaged("not DICOM: no preamble and no plausible first element")
 	}
-	rd.r = rd.w.r
 	off, err = rd.readMeta(off)
 	if err != nil {
 		return nil, err
 	}
 	rd.dsStart = off
 	ts := h.TransferSyntaxUID
-	var e enc
+	var e dicomwire.Syntax
 	if ts == "" {
 		e = rd.guessEncoding(off)
 		if h.MediaStorageSOPClassUID != "" || off > 0 {
@@ -150,7 +143,7 @@ func (rd *reader) read() (*Header, error) {
 			return nil, damaged("unknown transfer syntax %s", uidText(ts))
 		}
 		if ts != tsDeflated {
-			if g := rd.guessEncoding(off); g.implicit != e.implicit && g.bo == e.bo {
+			if g := rd.guessEncoding(off); g.Implicit != e.Implicit && g.BigEndian == e.BigEndian {
 				rd.warn(fmt.Sprintf(i18n.Msg("dataset encoding differs from its transfer syntax; read as %v"), libTS(g)))
 				e = g
 			}
@@ -167,8 +160,7 @@ func (rd *reader) read() (*Header, error) {
 		return nil, damaged("no dataset after the meta information (file may be truncated)")
 	}
 	rd.libEnd = rd.size
-	_, werr := rd.walkDataset(rd.dsStart, rd.size, false, 0, e, nil)
-	if werr != nil {
+	if werr := rd.walk(); werr != nil {
 		if !(rd.inflated && rd.inflateShort && IsDamaged(werr)) {
 			return nil, werr
 		}
@@ -204,82 +196,42 @@ func (rd *reader) read() (*Header, error) {
 	return h, nil
 }
 
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
+func allZero(b []byte) bool { return len(bytes.Trim(b, "\x00")) == 0 }
 
-// readMeta reads group 0002 elements from off (explicit VR little endian,
-// implicit tolerated) and returns the offset after them.
+// readMeta reads the group 0002 elements at off and returns the offset
+// after them.
 func (rd *reader) readMeta(off int64) (int64, error) {
-	h := rd.h
-	le := enc{bo: binary.LittleEndian}
-	glEnd := int64(-1)
-	for n := 0; n < 1000; n++ {
-		b, err := rd.w.get(off, 2)
-		if err != nil || binary.LittleEndian.Uint16(b) != 0x0002 {
-			break
-		}
-		e := le
-		if hb, err := rd.w.get(off, 6); err == nil && !upperVR(string(hb[4:6])) {
-			e.implicit = true
-			rd.warn(i18n.Msg("meta information encoded implicit VR"))
-		}
-		eh, err := rd.header(off, rd.size, e)
-		if err != nil {
-			return off, err
-		}
-		if eh.vl == undefinedLength || int64(eh.vl) > rd.size-off-eh.hlen {
-			if int64(eh.vl) > rd.size && eh.vl != undefinedLength {
-				return off, damaged("value length %d exceeds file size in element %s", eh.vl, tagText(eh.tag))
-			}
-			return off, damaged("truncated in element %s", tagText(eh.tag))
-		}
-		vstart := off + eh.hlen
-		if eh.vl <= 1024 {
-			v, err := rd.w.get(vstart, int(eh.vl))
-			if err != nil {
-				return off, rd.ioErr(err, eh.tag, true, off)
-			}
-			switch eh.tag {
-			case tMetaGroupLen:
-				if len(v) == 4 {
-					glEnd = vstart + 4 + int64(binary.LittleEndian.Uint32(v))
-				}
-			case tMediaSOPClass:
-				h.MediaStorageSOPClassUID = trimValue(v)
-			case tMediaSOPInst:
-				// not exported; the dataset's SOP Instance UID is used
-			case tTransferSyntax:
-				h.TransferSyntaxUID = trimValue(v)
-			}
-		}
-		off = vstart + int64(eh.vl)
+	mi, err := dicomwire.ReadMeta(rd.w, off, rd.size)
+	if mi.ImplicitVR {
+		rd.warn(i18n.Msg("meta information encoded implicit VR"))
 	}
-	if glEnd >= 0 && glEnd != off {
+	for _, u := range mi.UnknownVRs {
+		rd.warn(fmt.Sprintf(i18n.Msg("unknown VR %v in element %v"), u.VR, tagText(u.Tag)))
+	}
+	if err != nil {
+		return off, wireErr(err)
+	}
+	rd.h.MediaStorageSOPClassUID = mi.MediaStorageSOPClassUID
+	rd.h.TransferSyntaxUID = mi.TransferSyntaxUID
+	if mi.GroupLengthEnd >= 0 && mi.GroupLengthEnd != mi.End {
 		rd.warn(i18n.Msg("meta information group length inconsistent"))
 	}
-	return off, nil
+	return mi.End, nil
 }
 
 // guessEncoding inspects the first dataset element at off.
-func (rd *reader) guessEncoding(off int64) enc {
-	le := binary.LittleEndian
-	b, err := rd.w.get(off, 8)
+func (rd *reader) guessEncoding(off int64) dicomwire.Syntax {
+	b, err := rd.w.At(off, 8)
 	if err != nil {
-		return enc{bo: le}
+		return dicomwire.ExplicitLE
 	}
-	if upperVR(string(b[4:6])) && knownVR(string(b[4:6])) {
-		if g := le.Uint16(b); g > 0x00FF && binary.BigEndian.Uint16(b) <= 0x00FF {
-			return enc{bo: binary.BigEndian}
+	if dicomwire.KnownVR(string(b[4:6])) {
+		if g := binary.LittleEndian.Uint16(b); g > 0x00FF && binary.BigEndian.Uint16(b) <= 0x00FF {
+			return dicomwire.ExplicitBE
 		}
-		return enc{bo: le}
+		return dicomwire.ExplicitLE
 	}
-	return enc{bo: le, implicit: true}
+	return dicomwire.ImplicitLE
 }
 
 // forceLibrary makes the library decode even plain ASCII (for tests that
@@ -319,16 +271,16 @@ func (rd *reader) fillFromWalk() {
 			*f.str(h) = trimValue(toUTF8(v))
 		}
 	}
-	h.Rows = rd.u16(tRows)
-	h.Columns = rd.u16(tColumns)
+	h.Rows = rd.u16(dicomwire.Rows)
+	h.Columns = rd.u16(dicomwire.Columns)
 }
 
-func (rd *reader) u16(t uint32) int {
+func (rd *reader) u16(t dicomwire.Tag) int {
 	v, ok := rd.vals[t]
 	if !ok || len(v) < 2 {
 		return 0
 	}
-	return int(rd.e.bo.Uint16(v))
+	return int(rd.e.ByteOrder().Uint16(v))
 }
 
 func atoi(s string) int {
@@ -360,27 +312,8 @@ func toUTF8(b []byte) []byte {
 // fakeMeta is a minimal Part 10 prefix declaring ts, so that the library
 // never sees the file's own meta group (or its absence).
 func fakeMeta(ts string) []byte {
-	var b bytes.Buffer
-	b.Write(make([]byte, 128))
-	b.WriteString("DICM")
-	v := []byte(ts)
-	if len(v)%2 == 1 {
-		v = append(v, 0)
-	}
-	el := make([]byte, 8, 8+len(v))
-	binary.LittleEndian.PutUint16(el[0:], 0x0002)
-	binary.LittleEndian.PutUint16(el[2:], 0x0010)
-	copy(el[4:], "UI")
-	binary.LittleEndian.PutUint16(el[6:], uint16(len(v)))
-	el = append(el, v...)
-	gl := make([]byte, 12)
-	binary.LittleEndian.PutUint16(gl[0:], 0x0002)
-	copy(gl[4:], "UL")
-	binary.LittleEndian.PutUint16(gl[6:], 4)
-	binary.LittleEndian.PutUint32(gl[8:], uint32(len(el)))
-	b.Write(gl)
-	b.Write(el)
-	return b.Bytes()
+	el, _ := dicomwire.AppendString(nil, dicomwire.ExplicitLE, dicomwire.TransferSyntaxUID, "UI", ts)
+	return dicomwire.AppendMetaGroup(dicomwire.AppendPreamble(nil), el)
 }
 
 // libParse parses [dsStart, libEnd) with the library.
@@ -398,7 +331,7 @@ func (rd *reader) libParse() (ds dicom.Dataset, err error) {
 		if r[1] > rd.libEnd {
 			break
 		}
-		b, err := rd.w.get(r[0], int(r[1]-r[0]))
+		b, err := rd.w.At(r[0], int(r[1]-r[0]))
 		if err != nil {
 			return ds, err
 		}
@@ -435,7 +368,7 @@ func (rd *reader) fillFromLibrary() {
 		return
 	}
 	h := rd.h
-	byTag := make(map[uint32]*field, len(fields))
+	byTag := make(map[dicomwire.Tag]*field, len(fields))
 	for i := range fields {
 		byTag[fields[i].tag] = &fields[i]
 	}
@@ -443,7 +376,7 @@ func (rd *reader) fillFromLibrary() {
 		if el == nil || el.Value == nil {
 			continue
 		}
-		t := uint32(el.Tag.Group)<<16 | uint32(el.Tag.Element)
+		t := dicomwire.NewTag(el.Tag.Group, el.Tag.Element)
 		f := byTag[t]
 		if f == nil || f.num != nil {
 			continue
@@ -481,15 +414,15 @@ func (rd *reader) checkNativeLength() error {
 // nativeSize returns Rows x Columns x SamplesPerPixel x BitsAllocated x
 // NumberOfFrames in bytes, from the walker's values, or 0 when unknown.
 func (rd *reader) nativeSize() uint64 {
-	rows, cols := uint64(rd.u16(tRows)), uint64(rd.u16(tColumns))
-	spp := uint64(rd.u16(tSamplesPerPix))
-	bits := uint64(rd.u16(tBitsAllocated))
+	rows, cols := uint64(rd.u16(dicomwire.Rows)), uint64(rd.u16(dicomwire.Columns))
+	spp := uint64(rd.u16(dicomwire.SamplesPerPixel))
+	bits := uint64(rd.u16(dicomwire.BitsAllocated))
 	if rows == 0 || cols == 0 || bits == 0 || bits > 64 {
 		return 0
 	}
 	spp = max(spp, 1)
 	frames := uint64(1)
-	if v, ok := rd.vals[0x00280008]; ok {
+	if v, ok := rd.vals[dicomwire.NumberOfFrames]; ok {
 		if n := atoi(string(v)); n > 1 {
 			frames = uint64(n)
 		}
@@ -497,7 +430,7 @@ func (rd *reader) nativeSize() uint64 {
 	if frames > 1<<31 || spp > 4 {
 		return 0
 	}
-	if v, ok := rd.vals[tPhotometric]; ok && spp == 3 && strings.HasSuffix(trimValue(v), "_422") {
+	if v, ok := rd.vals[dicomwire.PhotometricInterpretation]; ok && spp == 3 && strings.HasSuffix(trimValue(v), "_422") {
 		spp = 2 // YBR_FULL_422 / YBR_PARTIAL_422: chroma subsampled 2:1
 	}
 	return (rows*cols*spp*frames*bits + 7) / 8

@@ -69,7 +69,11 @@ const (
 
 // termFile is the shape of assets/checklist/doctypes.json.
 type termFile struct {
-	Categories []struct {
+	// PathologyFirst are the words of a pathological diagnosis: a text
+	// that reads as a pathology report and holds one is filed as one first
+	// (its immunohistochemistry or molecular results make it that kind too).
+	PathologyFirst []string `json:"pathologyFirst"`
+	Categories     []struct {
 		ID     Category `json:"id"`
 		Name   string   `json:"name"`
 		Strong []string `json:"strong"`
@@ -123,6 +127,9 @@ func parseTerms(data []byte) (*termFile, error) {
 		for j := range t.Categories[i].Names {
 			t.Categories[i].Names[j] = strings.ToLower(t.Categories[i].Names[j])
 		}
+	}
+	for j := range t.PathologyFirst {
+		t.PathologyFirst[j] = NormalizeTerm(t.PathologyFirst[j])
 	}
 	return &t, nil
 }
@@ -232,6 +239,9 @@ type scored struct {
 	score    int
 	strong   int // strong terms found
 	evidence []string
+	// demoted is set on the category a pathological diagnosis put second:
+	// the text is that kind of report too.
+	demoted bool
 }
 
 func classifyText(t *termFile, norm string) (Classification, bool) {
@@ -239,14 +249,14 @@ func classifyText(t *termFile, norm string) (Classification, bool) {
 	for _, c := range t.Categories {
 		s := scored{cat: c.ID}
 		for _, term := range c.Strong {
-			if strings.Contains(norm, " "+term+" ") {
+			if hasNormTerm(norm, term) {
 				s.score += 3
 				s.strong++
 				s.evidence = append(s.evidence, "text: "+term)
 			}
 		}
 		for _, term := range c.Weak {
-			if strings.Contains(norm, " "+term+" ") {
+			if hasNormTerm(norm, term) {
 				s.score++
 				s.evidence = append(s.evidence, "text: "+term)
 			}
@@ -254,6 +264,7 @@ func classifyText(t *termFile, norm string) (Classification, bool) {
 		all = append(all, s)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+	pathologyFirst(t, norm, all)
 	best := all[0]
 	if best.score < minTextScore {
 		return Classification{}, false
@@ -271,11 +282,60 @@ func classifyText(t *termFile, norm string) (Classification, bool) {
 	}
 	var also []Category
 	for _, s := range all[1:] {
-		if s.strong >= alsoStrong {
+		if s.strong >= alsoStrong || s.demoted {
 			also = append(also, s.cat)
 		}
 	}
 	return Classification{Category: best.cat, Confidence: round2(min(conf, MaxTextConfidence)), Evidence: best.evidence, FromText: true, Also: also}, true
+}
+
+// hasNormTerm reports whether normalized text holds a normalized term: as a
+// whole word or phrase, or anywhere for a Chinese term (Chinese does not
+// separate its words).
+func hasNormTerm(norm, term string) bool {
+	if hasHan(term) {
+		return strings.Contains(norm, term)
+	}
+	return strings.Contains(norm, " "+term+" ")
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathologyFirst puts the pathology category first when the text reads as a
+// pathology report with a pathological diagnosis and an immunohistochemistry
+// or molecular category scored higher: a surgical pathology report with its
+// immunohistochemistry or mismatch repair results is a pathology report
+// first (the other kind stays as 'also').
+func pathologyFirst(t *termFile, norm string, all []scored) {
+	if c := all[0].cat; c != CategoryIHC && c != CategoryMolecular {
+		return
+	}
+	for i, s := range all {
+		if s.cat != CategoryPathology {
+			continue
+		}
+		if s.score < minTextScore {
+			return
+		}
+		for _, term := range t.PathologyFirst {
+			if hasNormTerm(norm, term) {
+				p := all[i]
+				all[0].demoted = true
+				copy(all[1:i+1], all[:i])
+				all[0] = p
+				all[0].evidence = append([]string{"text: " + term + " (a pathological diagnosis)"}, all[0].evidence...)
+				return
+			}
+		}
+		return
+	}
 }
 
 func classifyName(t *termFile, name string) Classification {
@@ -296,7 +356,7 @@ func classifyName(t *termFile, name string) Classification {
 					hit = true
 				}
 			}
-			if !hit && len(term) >= 5 && strings.Contains(joined, term) {
+			if !hit && (len(term) >= 5 || hasHan(term)) && strings.Contains(joined, term) {
 				hit = true
 			}
 			if hit {

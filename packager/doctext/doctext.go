@@ -9,7 +9,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"html"
@@ -18,6 +17,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"dossier/packager/textenc"
 )
 
 // ErrNoText is returned when a document has no text to read, for instance a
@@ -72,7 +73,11 @@ func Extract(ctx context.Context, r io.ReaderAt, size int64, format string, opts
 		text, err = officeText(r, size, format, opts)
 	case "txt", "html", "rtf":
 		var b []byte
-		b, err = io.ReadAll(io.NewSectionReader(r, 0, min(size, int64(opts.MaxText)*2)))
+		limit := int64(opts.MaxText) * 2
+		if format == "rtf" {
+			limit = opts.MaxInput // pictures in the file come before or between the text
+		}
+		b, err = io.ReadAll(io.NewSectionReader(r, 0, min(size, limit)))
 		if err == nil {
 			text = plainText(b, format)
 		}
@@ -178,104 +183,26 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// officeText reads the main text part of a DOCX or OpenDocument file.
-func officeText(r io.ReaderAt, size int64, format string, opts Options) (string, error) {
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return "", fmt.Errorf("reading a %s document: %w", format, err)
-	}
-	part := "word/document.xml"
-	if format == "odf" {
-		part = "content.xml"
-	}
-	for _, f := range zr.File {
-		if f.Name != part {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return "", fmt.Errorf("reading a %s document: %w", format, err)
-		}
-		defer rc.Close()
-		return xmlText(io.LimitReader(rc, opts.MaxInput), opts.MaxText)
-	}
-	return "", ErrNoText
-}
-
-// xmlText collects character data, breaking lines at paragraphs, rows and
-// line breaks (WordprocessingML and OpenDocument use the same local names).
-func xmlText(r io.Reader, limit int) (string, error) {
-	dec := xml.NewDecoder(r)
-	dec.Strict = false
-	var b strings.Builder
-	for b.Len() < limit {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if b.Len() > 0 {
-				break // keep what was read from a damaged file
-			}
-			return "", fmt.Errorf("reading document text: %w", err)
-		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			b.Write(t)
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "tab", "s":
-				b.WriteByte(' ')
-			case "br", "line-break", "cr":
-				b.WriteByte('\n')
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "p", "h", "tr", "tc", "table-cell":
-				b.WriteByte('\n')
-			}
-		}
-	}
-	return b.String(), nil
-}
-
 var (
 	scriptStyle = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)
 	blockTag    = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/li|/h[1-6]|/td|/th)[^>]*>`)
 	anyTag      = regexp.MustCompile(`(?s)<[^>]*>`)
-	rtfSkip     = regexp.MustCompile(`\{\\\*[^{}]*\}`)
-	rtfPar      = regexp.MustCompile(`\\(par|line|row|cell)\b ?`)
-	rtfHex      = regexp.MustCompile(`\\'([0-9a-fA-F]{2})`)
-	rtfWord     = regexp.MustCompile(`\\[a-zA-Z]+-?\d* ?`)
 )
 
-// plainText turns text, HTML or RTF bytes into plain text.
+// plainText turns text, HTML or RTF bytes into plain text. Text and HTML
+// are decoded from the encoding textenc detects (UTF-8, UTF-16,
+// Windows-1252, GB18030, Shift-JIS); RTF from its own escapes and code page.
 func plainText(b []byte, format string) string {
-	s := string(b)
-	if !utf8.ValidString(s) {
-		// Not UTF-8: read it as Latin-1, the usual older encoding.
-		r := make([]rune, len(b))
-		for i, c := range b {
-			r[i] = rune(c)
-		}
-		s = string(r)
+	if format == "rtf" {
+		return RTFText(b)
 	}
-	switch format {
-	case "html":
+	s, _ := textenc.Decode(b)
+	s = strings.TrimPrefix(s, "\uFEFF")
+	if format == "html" {
 		s = scriptStyle.ReplaceAllString(s, " ")
 		s = blockTag.ReplaceAllString(s, "\n")
 		s = anyTag.ReplaceAllString(s, " ")
 		s = html.UnescapeString(s)
-	case "rtf":
-		s = rtfSkip.ReplaceAllString(s, "")
-		s = rtfPar.ReplaceAllString(s, "\n")
-		s = rtfHex.ReplaceAllStringFunc(s, func(m string) string {
-			var c byte
-			fmt.Sscanf(m[2:], "%02x", &c)
-			return string(rune(c))
-		})
-		s = rtfWord.ReplaceAllString(s, "")
-		s = strings.NewReplacer("{", "", "}", "", `\\`, `\`).Replace(s)
 	}
 	return s
 }

@@ -200,13 +200,14 @@ func TestKeywordDataValidated(t *testing.T) {
 	}
 }
 
-// A surgical pathology report with its immunohistochemistry is both kinds
-// of report; a letter that quotes the pathology is neither.
+// A surgical pathology report with its immunohistochemistry is a pathology
+// report first and an immunohistochemistry report too; a letter that quotes
+// the pathology is neither.
 func TestClassifyAlso(t *testing.T) {
 	path := "SURGICAL PATHOLOGY REPORT\nFinal diagnosis: invasive ductal carcinoma, left breast\n" +
 		"Immunohistochemistry: ER positive (Allred 8), PR positive (Allred 6),\nHER2 negative (IHC 1+). Ki-67 15%."
 	c := ClassifyDocument("report.pdf", path)
-	if c.Category != CategoryIHC || !slices.Contains(c.Also, CategoryPathology) {
+	if c.Category != CategoryPathology || !slices.Contains(c.Also, CategoryIHC) {
 		t.Errorf("pathology report with IHC: %s, also %v", c.Category, c.Also)
 	}
 	letter := "DISCHARGE SUMMARY\nDate of admission: 3 March. Date of discharge: 6 March.\nDear Dr Smith,\n" +

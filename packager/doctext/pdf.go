@@ -2,71 +2,77 @@ package doctext
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math"
-	"sort"
 	"strings"
 
-	"github.com/ledongthuc/pdf"
+	"dossier/packager/pdftext"
 )
 
-// pdfText reads the text of the first pages of a PDF, line by line. The PDF
-// library may panic on damaged files; that becomes an error.
-func pdfText(ctx context.Context, r io.ReaderAt, size int64, opts Options) (text string, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			text, err = "", fmt.Errorf("reading PDF text: the file is damaged or uses features Dossier cannot read (%v)", p)
-		}
-	}()
-	rd, err := pdf.NewReader(r, size)
-	if err != nil {
-		return "", fmt.Errorf("reading PDF text: %w", err)
-	}
-	n := rd.NumPage()
-	if n <= 0 || n > 100000 {
-		return "", ErrNoText
-	}
-	var b strings.Builder
-	for i := 1; i <= min(n, opts.MaxPages) && b.Len() < opts.MaxText; i++ {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		pageText(&b, rd.Page(i))
-	}
-	return b.String(), nil
+// ErrTooComplex is returned for a PDF that needs more work or time than a
+// document is allowed (a page tree or content built to exhaust a reader):
+// report that the document is too complex to read.
+var ErrTooComplex = pdftext.ErrBudget
+
+// PDFPage is the text of one PDF page.
+type PDFPage struct {
+	// Number counts from 1.
+	Number int
+	Text   string
+	// Reliable is false when some of the page's text could not be read
+	// for certain (a font without a usable encoding, a Type3 font without
+	// ToUnicode, or more glyphs than allowed): the page may say more than
+	// Text shows.
+	Reliable bool
+	// Images counts the pictures drawn on the page.
+	Images int
 }
 
-// pageText writes one page's text, glyphs grouped into lines by position.
-func pageText(b *strings.Builder, p pdf.Page) {
-	if p.V.IsNull() {
-		return
-	}
-	glyphs := p.Content().Text
-	if len(glyphs) == 0 {
-		return
-	}
-	sort.SliceStable(glyphs, func(i, j int) bool {
-		gi, gj := glyphs[i], glyphs[j]
-		tol := math.Max(math.Max(gi.FontSize, gj.FontSize)*0.4, 1)
-		if math.Abs(gi.Y-gj.Y) > tol {
-			return gi.Y > gj.Y
+var errEnough = errors.New("enough pages")
+
+// PDFPages returns the text of the first pages of a PDF (Options.MaxPages),
+// page by page, the total bounded by Options.MaxText.
+func PDFPages(ctx context.Context, r io.ReaderAt, size int64, opts Options) ([]PDFPage, error) {
+	opts = opts.withDefaults()
+	var pages []PDFPage
+	total := 0
+	err := pdftext.Read(ctx, r, size, pdftext.Options{MaxPageText: opts.MaxText}, func(p *pdftext.Page) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		return gi.X < gj.X
+		text := truncate(p.Text, opts.MaxText-total)
+		total += len(text)
+		pages = append(pages, PDFPage{Number: p.Number, Text: text, Reliable: p.Reliable(), Images: p.Images})
+		if len(pages) >= opts.MaxPages || total >= opts.MaxText {
+			return errEnough
+		}
+		return nil
 	})
-	lineY, end := glyphs[0].Y, glyphs[0].X
-	for i, g := range glyphs {
-		tol := math.Max(g.FontSize*0.4, 1)
-		switch {
-		case i == 0:
-		case math.Abs(g.Y-lineY) > tol:
-			b.WriteByte('\n')
-			lineY = g.Y
-		case g.X-end > math.Max(g.FontSize*0.2, 0.5):
-			b.WriteByte(' ')
-		}
-		b.WriteString(g.S)
-		end = g.X + g.W
+	switch {
+	case err == nil, errors.Is(err, errEnough):
+		return pages, nil
+	case errors.Is(err, pdftext.ErrBudget):
+		return nil, ErrTooComplex
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil, err
 	}
-	b.WriteByte('\n')
+	return nil, fmt.Errorf("reading PDF text: %w", err)
+}
+
+// pdfText reads the text of the first pages of a PDF, line by line, the
+// way pdftotext lays it out.
+func pdfText(ctx context.Context, r io.ReaderAt, size int64, opts Options) (string, error) {
+	pages, err := PDFPages(ctx, r, size, opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, p := range pages {
+		b.WriteString(p.Text)
+	}
+	if b.Len() == 0 {
+		return "", ErrNoText
+	}
+	return b.String(), nil
 }

@@ -16,8 +16,11 @@ func HowToName(name string) string {
 // Dossier or with the standard age tool. name is the bundle's file name
 // ("NAME.age"), passphrase tells whether it was encrypted to a passphrase
 // (else to the receiver's keys), volumes is how many numbered volumes it was
-// split into, 0 for one file NAME.age (VolumeWriter.Volumes gives it). The text holds no patient data: only the file
-// name the user chose.
+// split into, 0 for one file NAME.age (VolumeWriter.Volumes gives it, not
+// len(Names): an unsplit bundle has one name and no number). Every command
+// in the text runs as written in the folder holding the bundle, given the
+// passphrase in PASSPHRASE.txt or the key in key.txt (a test runs them).
+// The text holds no patient data: only the file name the user chose.
 func HowToOpen(name string, passphrase bool, volumes int) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -32,7 +35,11 @@ func HowToOpen(name string, passphrase bool, volumes int) string {
 		} else {
 			files = fmt.Sprintf("%s to %s (%d parts)", first, VolumeName(name, volumes), volumes)
 		}
+	}
+	ageInput := " " + first
+	if volumes > 1 {
 		catCmd = fmt.Sprintf("cat %s.[0-9][0-9][0-9] | ", name)
+		ageInput = ""
 	}
 
 	p("HOW TO OPEN %s\n", name)
@@ -43,8 +50,12 @@ func HowToOpen(name string, passphrase bool, volumes int) string {
 	p("opinion. Inside is one ZIP file with the records, a cover summary\n")
 	p("(COVER.PDF), an index (INDEX.HTM), a README.TXT and a list of checksums\n")
 	p("(MANIFEST.SHA256). This instructions file holds no patient data.\n\n")
-	if split {
-		p("The bundle was split into %d part(s) to fit upload or e-mail limits. Keep\n", volumes)
+	switch {
+	case volumes == 1:
+		p("The bundle was written as one numbered part, %s, to fit upload or\n", first)
+		p("e-mail limits. Keep its name as it is.\n\n")
+	case split:
+		p("The bundle was split into %d parts to fit upload or e-mail limits. Keep\n", volumes)
 		p("all parts together in one folder; every part is needed.\n\n")
 	}
 
@@ -64,22 +75,22 @@ func HowToOpen(name string, passphrase bool, volumes int) string {
 	if !passphrase {
 		secret = "--identity key.txt"
 	}
-	p("    dossier open %s --to DIR %s\n\n", secret, first)
+	p("    dossier open %s --to bundle %s\n\n", secret, first)
 	p("Dossier checks every file against its checksum before it writes anything\n")
-	p("into DIR. To check without extracting:\n\n")
+	p("into the folder \"bundle\". To check without extracting:\n\n")
 	p("    dossier verify %s %s\n\n", secret, first)
 
 	p("Open it with standard tools (age, from https://age-encryption.org)\n")
 	p("------------------------------------------------------------------\n")
 	if passphrase {
-		p("    %sage -d -o bundle.zip%s\n", catCmd, fileArg(split, name))
+		p("    %sage -d -o bundle.zip%s\n", catCmd, ageInput)
 		p("    (age asks for the passphrase)\n")
 	} else {
-		p("    %sage -d -i key.txt -o bundle.zip%s\n", catCmd, fileArg(split, name))
+		p("    %sage -d -i key.txt -o bundle.zip%s\n", catCmd, ageInput)
 		p("    (with an SSH key: age -d -i ~/.ssh/id_ed25519 ...)\n")
 	}
 	p("    unzip bundle.zip -d bundle\n\n")
-	if split {
+	if volumes > 1 {
 		p("On Windows, join the parts first, then decrypt the joined file:\n\n")
 		p("    copy /b %s.001 + %s.002 + ... %s\n\n", name, name, name)
 	}
@@ -89,17 +100,14 @@ func HowToOpen(name string, passphrase bool, volumes int) string {
 	p("Check that nothing is missing or changed\n")
 	p("----------------------------------------\n")
 	p("    cd bundle && sha256sum -c MANIFEST.SHA256\n\n")
-	p("Every line must end in OK. If age reports an error, a part is missing or\n")
-	p("damaged (or the passphrase or key is wrong): ask the patient to send it\n")
+	if volumes > 1 {
+		p("Every line must end in OK. If age reports an error, a part is missing or\n")
+		p("damaged (or the passphrase or key is wrong): ask the patient to send it\n")
+	} else {
+		p("Every line must end in OK. If age reports an error, the file is damaged\n")
+		p("or incomplete (or the passphrase or key is wrong): ask the patient to send it\n")
+	}
 	p("again. Please keep the records confidential and delete them when no longer\n")
 	p("needed.\n")
 	return b.String()
-}
-
-// fileArg is the input argument of the age command line.
-func fileArg(split bool, name string) string {
-	if split {
-		return ""
-	}
-	return " " + name
 }

@@ -1,6 +1,7 @@
 // Package exif reads the one EXIF value Dossier needs to keep when it drops
-// a photo's metadata or shows a preview: the orientation, which says how to
-// turn the picture upright.
+// a photo's metadata or shows a preview (the orientation, which says how to
+// turn the picture upright), and finds where a HEIC/HEIF photo keeps its
+// Exif and XMP metadata, so it can be blanked without re-encoding.
 package exif
 
 import "encoding/binary"

@@ -15,6 +15,7 @@ import (
 	"dossier/packager/checklist"
 	"dossier/packager/cover"
 	"dossier/packager/i18n"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
@@ -37,6 +38,9 @@ type Request struct {
 	Output    bundle.Output
 	// Include lists items needing review that the user chose to send.
 	Include map[string]bool
+	// ConvertHEIC is the user's consent to convert HEIC photos whose
+	// metadata cannot be removed in place to JPEG.
+	ConvertHEIC bool
 	// Recipient describes who can open it ("generated passphrase", a
 	// centre's name, ...), for the README and the audit row.
 	Recipient string
@@ -91,7 +95,7 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			categories[d.Path] = string(d.Category)
 		}
 	}
-	res, err := bundle.Pack(ctx, req.Inventory, req.Output, bundle.Options{
+	res, err := bundle.Pack(ctx, WithDetails(req.Inventory, req.Details), req.Output, bundle.Options{
 		Params:     params,
 		Include:    req.Include,
 		Categories: categories,
@@ -100,6 +104,8 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			return cover.WriteSummary(ctx, w, Summary(req, info, params))
 		},
 		Progress: req.Progress,
+
+		ConvertHEIC: req.ConvertHEIC,
 	})
 	if err != nil {
 		return nil, err
@@ -113,6 +119,37 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// WithDetails returns inv with the patient's identity from the case
+// details (name, birth date, ID) added to what the records carry, so that
+// the export also looks for what only the user told Dossier. inv itself is
+// not changed.
+func WithDetails(inv *intake.Inventory, d checklist.Details) *intake.Inventory {
+	return WithIdentity(inv, func(s *identity.Set) {
+		s.Add(identity.Name, d.Patient.Name, SourceDetails)
+		s.Add(identity.BirthDate, d.Patient.BirthDate, SourceDetails)
+		s.Add(identity.ID, d.Patient.ID, SourceDetails)
+	})
+}
+
+// SourceDetails is the source of identity the user gave in the case
+// details (or on the command line).
+const SourceDetails = "case details"
+
+// WithIdentity returns a copy of inv whose identity is the records' plus
+// what add adds; inv itself is not changed.
+func WithIdentity(inv *intake.Inventory, add func(*identity.Set)) *intake.Inventory {
+	if inv == nil {
+		inv = &intake.Inventory{}
+	}
+	out := *inv
+	out.Identity = identity.NewSet()
+	if inv.Identity != nil {
+		out.Identity.Merge(inv.Identity)
+	}
+	add(out.Identity)
+	return &out
 }
 
 // ErrNotRecorded is returned, with the complete Result, when the bundle was
@@ -152,7 +189,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		s.CancerType = rep.CancerName
 		s.Reports = cover.ReportsFrom(req.Report.Documents, name)
 		s.Biomarkers = cover.BiomarkersFrom(req.Rules, req.Report, name)
-		s.Missing = cover.MissingFrom(rep)
+		s.Missing = agreeWithDetails(cover.MissingFrom(rep), req.Rules, d)
 		if rep.Urgency.Urgent {
 			s.Urgency = rep.Urgency.Message
 		}
@@ -179,6 +216,45 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		s.LeftOut = append(s.LeftOut, cover.LeftOut{Name: what, Reason: why})
 	}
 	return s
+}
+
+// agreeWithDetails drops from missing the items the details carry: the
+// question and the proposed plan, which the cover shows, may have been
+// written after the checklist was last evaluated (dossier pack --question,
+// or typing just before sending), and a cover that lists "Your question
+// for the reviewer" as missing above the question contradicts itself.
+func agreeWithDetails(missing []cover.Missing, rules *checklist.Rules, d checklist.Details) []cover.Missing {
+	has := map[string]bool{
+		checklist.FieldQuestion: len(nonEmptyLines(d.Questions)) > 0,
+		checklist.FieldPlan:     strings.TrimSpace(d.ProposedPlan) != "",
+	}
+	if rules == nil {
+		rules, _ = checklist.Default()
+	}
+	out := missing[:0:0]
+	for _, m := range missing {
+		field := ""
+		if rules != nil {
+			if r, ok := rules.Rule(m.RuleID); ok && r.Check.Kind == "details" {
+				field = r.Check.Field
+			}
+		}
+		if has[field] && !m.Waived {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func nonEmptyLines(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // shiftISO shifts a YYYY-MM-DD date by the export's date shift; a partial

@@ -3,12 +3,15 @@ package export
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"dossier/packager/bundle"
 	"dossier/packager/checklist"
+	"dossier/packager/cover"
+	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
 
@@ -105,5 +108,40 @@ func TestSummaryLanguage(t *testing.T) {
 	}
 	if _, err := Pack(t.Context(), nil, Request{Language: "tlh", Level: privacy.Identified}); err == nil || !strings.Contains(err.Error(), "tlh") {
 		t.Errorf("Pack with an unknown language: %v", err)
+	}
+}
+
+// TestCoverAgreesAboutTheQuestion: a checklist evaluated before the question was written (dossier
+// pack --question, or typing just before sending) does not make a cover that carries the question
+// list it as missing, at any level.
+func TestCoverAgreesAboutTheQuestion(t *testing.T) {
+	rules, err := checklist.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := rules.Evaluate(&checklist.Case{Cancer: "lung", Inventory: &intake.Inventory{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := func(s cover.Summary) (ids []string) {
+		for _, m := range s.Missing {
+			ids = append(ids, m.RuleID)
+		}
+		return ids
+	}
+	for _, level := range []privacy.Level{privacy.Identified, privacy.Pseudonymised, privacy.Anonymised} {
+		p, _ := privacy.NewParams(level, make([]byte, 32), "DOSSIER-AAAA-BBBB")
+		info := bundle.CoverInfo{Level: level, Created: time.Now(), Names: map[string]string{}}
+		without := Summary(Request{Rules: rules, Report: rep}, info, p)
+		if !slices.Contains(missing(without), "reviewer-question") {
+			t.Fatalf("%s: no question, yet not missing: %q", level, missing(without))
+		}
+		with := Summary(Request{Rules: rules, Report: rep, Details: checklist.Details{Questions: []string{"Is surgery first right?"}}}, info, p)
+		if len(with.Questions) != 1 || slices.Contains(missing(with), "reviewer-question") {
+			t.Errorf("%s: the cover carries the question and lists it as missing: %q", level, missing(with))
+		}
+		if len(missing(with)) != len(missing(without))-1 {
+			t.Errorf("%s: more than the question changed: %q, %q", level, missing(with), missing(without))
+		}
 	}
 }

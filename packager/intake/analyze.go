@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"dossier/packager/dicomx"
+	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/slide"
@@ -94,6 +95,9 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	switch it.Kind {
 	case KindPDF:
 		checkPDF(it, ra, src.size)
+		s.labelled(ctx, it, ra, src.size, src.path)
+	case KindDocument:
+		s.labelled(ctx, it, ra, src.size, src.path)
 	case KindImage:
 		checkImage(it, ra, src.size)
 	case KindArchive:
@@ -177,6 +181,23 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	s.ids.Add(identity.Accession, h.AccessionNumber, "DICOM AccessionNumber")
 	s.ids.Add(identity.Address, h.PatientAddress, "DICOM PatientAddress")
 	s.ids.Add(identity.Phone, h.PatientTelephoneNumbers, "DICOM PatientTelephoneNumbers")
+}
+
+// labelled reads a document's text for the identity fields of its header
+// ("Patient:", "DOB:", 姓名, 住院号, ...: identity.ReadLabels) and records
+// them with the document as their source, so that a case of reports alone
+// is still checked for the patient's name. A document whose text cannot be
+// read adds nothing here; the export holds it for a decision.
+func (s *scanner) labelled(ctx context.Context, it *Item, ra io.ReaderAt, size int64, path string) {
+	if len(it.Problems) > 0 {
+		return // cut short or locked: its text is not read
+	}
+	// The header is on the first pages.
+	text, err := doctext.Extract(ctx, ra, size, it.Format, doctext.Options{MaxPages: 5, MaxText: 64 << 10})
+	if err != nil || text == "" {
+		return
+	}
+	s.ids.AddLabelled(text, filepath.Base(path))
 }
 
 // tiff tells slides from ordinary TIFF photos and scans.

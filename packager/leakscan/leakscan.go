@@ -1,9 +1,12 @@
 // Package leakscan searches written bytes for a case's identity: every
 // spelling of every name, ID, birth date, accession number, phone number and
-// address line (identity.Needles), case-insensitively, in one pass over the
-// data with an Aho-Corasick automaton. It reads what was actually written
-// (file contents, archive entry names, extracted document text) because
-// that, not what a transform meant to do, is what leaves the computer.
+// address line (identity.Needles, with their plain-ASCII forms),
+// case-insensitively, in one pass over the data with an Aho-Corasick
+// automaton. Text (extracted document text, entry names) is searched with
+// identity.Matcher instead, which also ignores accents and spacing. It reads
+// what was actually written (file contents, archive entry names, extracted
+// document text) because that, not what a transform meant to do, is what
+// leaves the computer.
 //
 // Hits say where and which kind of fact matched, never the matched text.
 package leakscan
@@ -20,34 +23,45 @@ import (
 // Hit is one match in scanned data.
 type Hit struct {
 	// Where names what was scanned: a file or entry name, "entry name", ...
-	Where string
-	// Offset is the byte offset of the end of the match within Where.
-	Offset int64
-	Kind   identity.Kind
-	Source string
+	Where string `json:"where"`
+	// Place says where in it, when the reader of that layer knows: "page
+	// 2, annotation", "word/header1.xml", "Patient Comments (0010,4000)".
+	Place string `json:"place,omitempty"`
+	// Offset is the byte offset of the end of the match within Where (or
+	// within the scanned text). It is for tests and tools, never for
+	// reports: it tells the user nothing.
+	Offset int64         `json:"-"`
+	Kind   identity.Kind `json:"kind"`
+	// Source names where the identity came from ("DICOM PatientName",
+	// "case details").
+	Source string `json:"source"`
 }
 
 // String describes the hit without the identifying text itself.
 func (h Hit) String() string {
-	return fmt.Sprintf("%s: a %s (from %s) at byte %d", h.Where, h.Kind, h.Source, h.Offset)
+	where := h.Where
+	if h.Place != "" {
+		where += ", " + h.Place
+	}
+	return fmt.Sprintf("%s: a %s (from %s)", where, h.Kind, h.Source)
 }
 
 // Scanner finds needles in bytes. It is immutable and safe for concurrent
 // use; each scan keeps its own state.
 type Scanner struct {
-	next    [][256]int32 // goto/failure transitions folded into a DFA
-	flat    []uint32     // next, flattened: state*256+byte -> state<<1 | has-output
-	start   [256]bool    // bytes that leave the root state (can begin a needle)
-	out     [][]int32    // needle indexes ending at each state
+	flat    []uint32  // transitions of the DFA: state*256+byte -> state<<1 | has-output
+	start   [256]bool // bytes that leave the root state (can begin a needle)
+	out     [][]int32 // needle indexes ending at each state
 	needles []identity.Needle
 	maxLen  int
+	text    *identity.Matcher
 }
 
 // New builds a scanner for needles. Each needle is searched for in UTF-8
 // and, where it has non-ASCII letters, also in Latin-1 (as older DICOM and
 // PDF files store text); ASCII letters match in either case.
 func New(needles []identity.Needle) *Scanner {
-	s := &Scanner{needles: needles}
+	s := &Scanner{needles: needles, text: identity.NewMatcher(needles)}
 	type node struct {
 		children map[byte]int32
 	}
@@ -79,13 +93,13 @@ func New(needles []identity.Needle) *Scanner {
 		}
 	}
 	// Breadth-first: failure links, then the full transition table.
-	s.next = make([][256]int32, len(nodes))
+	next := make([][256]int32, len(nodes))
 	fail := make([]int32, len(nodes))
 	queue := []int32{}
 	for c := 0; c < 256; c++ {
 		b := byte(c)
 		if nx, ok := nodes[0].children[fold(b)]; ok {
-			s.next[0][c] = nx
+			next[0][c] = nx
 			fail[nx] = 0
 			queue = append(queue, nx)
 		}
@@ -97,22 +111,22 @@ func New(needles []identity.Needle) *Scanner {
 		for c := 0; c < 256; c++ {
 			b := byte(c)
 			if nx, ok := nodes[u].children[fold(b)]; ok {
-				s.next[u][c] = nx
+				next[u][c] = nx
 				if fold(b) == b { // visit each child once
-					fail[nx] = s.next[fail[u]][c]
+					fail[nx] = next[fail[u]][c]
 					queue = append(queue, nx)
 				}
 			} else {
-				s.next[u][c] = s.next[fail[u]][c]
+				next[u][c] = next[fail[u]][c]
 			}
 		}
 	}
 	for c := 0; c < 256; c++ {
-		s.start[c] = s.next[0][c] != 0
+		s.start[c] = next[0][c] != 0
 	}
-	s.flat = make([]uint32, len(s.next)*256)
-	for u := range s.next {
-		for c, v := range s.next[u] {
+	s.flat = make([]uint32, len(next)*256)
+	for u := range next {
+		for c, v := range next[u] {
 			e := uint32(v) << 1
 			if len(s.out[v]) > 0 {
 				e |= 1
@@ -146,7 +160,10 @@ func latin1(s string) (string, bool) {
 }
 
 // Empty reports whether the scanner has nothing to look for.
-func (s *Scanner) Empty() bool { return len(s.next) <= 1 }
+func (s *Scanner) Empty() bool { return len(s.out) <= 1 }
+
+// Matcher is the text matcher of the scanner's needles.
+func (s *Scanner) Matcher() *identity.Matcher { return s.text }
 
 // State is the position of an ongoing scan; the zero value starts one.
 type State struct {
@@ -184,10 +201,22 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 	return hits
 }
 
-// String scans one string (an entry name, extracted text).
+// String scans one text (an entry name, extracted document text) with the
+// Matcher: case, accents and spacing do not matter, and a spelling split
+// over lines or glyph runs is found. Offsets are those of the ends of the
+// spans in text.
 func (s *Scanner) String(where, text string) []Hit {
-	var st State
-	return s.Feed(&st, where, []byte(text), nil)
+	return s.Text(where, "", text)
+}
+
+// Text is String for a text that comes from a known place in Where (a PDF
+// page, a DOCX part).
+func (s *Scanner) Text(where, place, text string) []Hit {
+	var hits []Hit
+	for _, sp := range s.text.FindAll(text) {
+		hits = append(hits, Hit{Where: where, Place: place, Offset: int64(sp.End), Kind: sp.Kind, Source: sp.Source})
+	}
+	return hits
 }
 
 // Bytes scans one byte slice.
@@ -237,4 +266,56 @@ func (t *Tap) Write(p []byte) (int, error) {
 	n, err := t.w.Write(p)
 	t.Hits = t.s.Feed(&t.st, t.where, p[:n], t.Hits)
 	return n, err
+}
+
+// Explain reads a written file layer by layer (the parts of a PDF, DOCX,
+// ODT, RTF or text file and the metadata of a picture, see Layers; every
+// text value of a DICOM file, see DICOMLayers) and scans each, as bytes
+// and, where it is text, with the Matcher. Hits carry the layer's place
+// ("page 2 content", "word/comments.xml", "Patient Comments (0010,4000)").
+// A format without layers gives ErrNoLayers; a file the layer readers
+// cannot read gives their error with the hits found so far.
+func (s *Scanner) Explain(ctx context.Context, where string, r io.ReaderAt, size int64, format string) ([]Hit, error) {
+	var hits []Hit
+	scan := func(place string, data []byte) {
+		found := s.Bytes(where, data)
+		if utf8.Valid(data) {
+			found = append(found, s.Text(where, place, string(data))...)
+		}
+		for _, h := range found {
+			h.Place = place
+			hits = append(hits, h)
+		}
+	}
+	var err error
+	if format == "dicom" {
+		err = DICOMLayers(ctx, r, size, func(l Layer) error {
+			scan(l.Place, l.Data)
+			return nil
+		})
+	} else {
+		err = Layers(ctx, r, size, format, LayerLimits{}, func(l Layer) error {
+			scan(l.Place, l.Data)
+			return nil
+		})
+	}
+	return dedupeHits(hits), err
+}
+
+// dedupeHits keeps one hit per place, kind and source.
+func dedupeHits(hits []Hit) []Hit {
+	type key struct {
+		where, place, source string
+		kind                 identity.Kind
+	}
+	seen := map[key]bool{}
+	out := hits[:0]
+	for _, h := range hits {
+		k := key{h.Where, h.Place, h.Source, h.Kind}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, h)
+		}
+	}
+	return out
 }

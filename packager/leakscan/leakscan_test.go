@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"dossier/packager/identity"
 )
@@ -19,7 +20,7 @@ func caseSet() *identity.Set {
 	s.Add(identity.BirthDate, "19610203", "DICOM PatientBirthDate")
 	s.Add(identity.Accession, "ACC-777", "DICOM AccessionNumber")
 	s.Add(identity.Phone, "+1 (555) 010-0199", "DICOM PatientTelephoneNumbers")
-	s.Add(identity.Address, "12 Elm Street, Springfield", "DICOM PatientAddress")
+	s.Add(identity.Address, "12 Elm Street, 12345 Springfield", "DICOM PatientAddress")
 	return s
 }
 
@@ -29,23 +30,55 @@ func TestFindsEverySpelling(t *testing.T) {
 		"DOE^JANE", "Jane Doe", "JANE DOE", "Doe, Jane", "DOE,JANE", "doe jane",
 		"19610203", "1961-02-03", "03/02/1961", "02/03/1961", "3 Feb 1961", "February 3, 1961", "03.02.1961",
 		"PID-0042", "pid-0042", "ACC-777", "+1 (555) 010-0199", "5550100199", "0100199",
-		"12 Elm Street", "Springfield",
-		"Jürgen Müller", "MÜLLER^JÜRGEN"[:0] + "Müller^Jürgen",
+		"12 Elm Street", "Springfield 12345", "12345 Springfield",
+		"Jürgen Müller", "Müller^Jürgen", "Juergen Mueller", "Jurgen Muller",
 		"J\xfcrgen M\xfcller", // Latin-1
 	} {
-		hits := sc.String("x", "report: "+text+" end")
+		hits := sc.Bytes("x", []byte("report: "+text+" end"))
+		if utf8.ValidString(text) {
+			hits = append(hits, sc.String("x", "report: "+text+" end")...)
+		}
 		if len(hits) == 0 {
 			t.Errorf("%q not found", text)
 		}
 		for _, h := range hits {
-			if strings.Contains(h.String(), text) {
-				t.Errorf("hit description quotes the identity: %s", h)
+			if strings.Contains(h.String(), text) || strings.Contains(h.String(), "byte") {
+				t.Errorf("hit description quotes the identity or an offset: %s", h)
 			}
 		}
 	}
-	for _, clean := range []string{"Jane", "Doe", "1961", "Elm", "0042", "a Jane Dorian note", "DOSSIER-7KQ2-M4XD"} {
+	for _, clean := range []string{"Jane", "Doe", "1961", "Elm", "0042", "a Jane Dorian note", "DOSSIER-7KQ2-M4XD", "Springfield"} {
 		if hits := sc.String("x", clean); len(hits) != 0 {
 			t.Errorf("%q matched: %v", clean, hits)
+		}
+		if hits := sc.Bytes("x", []byte(clean)); len(hits) != 0 {
+			t.Errorf("%q matched in bytes: %v", clean, hits)
+		}
+	}
+}
+
+// TestBytesAndTextAgree checks that the byte scanner and the text matcher
+// find every spelling, with its kind, in text: the two are fed the same
+// needles, folded forms included.
+func TestBytesAndTextAgree(t *testing.T) {
+	set := caseSet()
+	set.Add(identity.Name, "Østberg^Åse^Marie", "case details")
+	set.Add(identity.Name, "Yamada^Tarou=山田^太郎", "DICOM PatientName")
+	set.Add(identity.Phone, "+47 912 34 567", "case details")
+	needles := set.Needles()
+	sc := New(needles)
+	for _, n := range needles {
+		text := "Seen on the ward: " + n.Text + ". End."
+		kinds := func(hits []Hit) map[identity.Kind]bool {
+			m := map[identity.Kind]bool{}
+			for _, h := range hits {
+				m[h.Kind] = true
+			}
+			return m
+		}
+		b, s := kinds(sc.Bytes("x", []byte(text))), kinds(sc.String("x", text))
+		if !b[n.Kind] || !s[n.Kind] {
+			t.Errorf("%s spelling %q: bytes found %v, text found %v", n.Kind, n.Text, b, s)
 		}
 	}
 }

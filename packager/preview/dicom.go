@@ -13,21 +13,18 @@ import (
 	"strconv"
 	"strings"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 )
 
 // Transfer syntaxes a preview handles.
 const (
-	tsImplicitLE    = "1.2.840.10008.1.2"
-	tsExplicitLE    = "1.2.840.10008.1.2.1"
-	tsExplicitBE    = "1.2.840.10008.1.2.2"
-	tsJPEGBaseline  = "1.2.840.10008.1.2.4.50"
-	tsJPEGExtended  = "1.2.840.10008.1.2.4.51"
-	tsRLE           = "1.2.840.10008.1.2.5"
-	maxHeaderBytes  = 32 << 20
-	maxFragments    = 1 << 20
-	maxWalkDepth    = 16
-	undefinedLength = 0xFFFFFFFF
+	tsJPEGBaseline = "1.2.840.10008.1.2.4.50"
+	tsJPEGExtended = "1.2.840.10008.1.2.4.51"
+	tsRLE          = "1.2.840.10008.1.2.5"
+	maxHeaderBytes = 32 << 20
+	maxFragments   = 1 << 20
+	maxWalkDepth   = 16
 )
 
 // pixelAttrs are the Image Pixel, Modality LUT and VOI LUT attributes a
@@ -78,7 +75,7 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 	ts := h.TransferSyntaxUID
 	if !h.PixelData.Encapsulated {
 		switch ts {
-		case tsImplicitLE, tsExplicitLE, tsExplicitBE, "":
+		case dicomwire.ImplicitVRLittleEndianUID, dicomwire.ExplicitVRLittleEndianUID, dicomwire.ExplicitVRBigEndianUID, "":
 		default:
 			if name := tsName(ts); name != "" {
 				return nil, noPreview("the image is marked as %s but not stored that way", name)
@@ -160,8 +157,7 @@ func readAttrs(r io.ReaderAt, size int64, l *dicomx.Layout) (*pixelAttrs, error)
 	if k < len(b) && err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("preview: read header: %w", err)
 	}
-	w := walker{b: b[:k], implicit: l.ImplicitVR, bo: l.ByteOrder(), a: a}
-	w.walk(0, false, 0, l.ImplicitVR)
+	collectAttrs(b[:k], dicomwire.Syntax{Implicit: l.ImplicitVR, BigEndian: l.BigEndian}, a)
 	if !a.seenSamples {
 		a.samples = 1
 	}
@@ -187,123 +183,33 @@ func readAttrs(r io.ReaderAt, size int64, l *dicomx.Layout) (*pixelAttrs, error)
 	return a, nil
 }
 
-// walker is a small bounded walker over header bytes.
-type walker struct {
-	b        []byte
-	implicit bool
-	bo       binary.ByteOrder
-	a        *pixelAttrs
-}
-
-func longVR(vr string) bool {
-	switch vr {
-	case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV":
-		return true
+// collectAttrs walks the top-level elements of the header bytes b up to
+// group 0028 and captures that group's values. A walk that goes wrong keeps
+// what it found before: the header was already checked by dicomx, so only
+// the maxHeaderBytes cut can end it early.
+func collectAttrs(b []byte, s dicomwire.Syntax, a *pixelAttrs) {
+	bo := s.ByteOrder()
+	w := &dicomwire.Walker{Src: dicomwire.Bytes{B: b}, Size: int64(len(b)), Syntax: s, MaxDepth: maxWalkDepth}
+	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
+		if e.Depth == 0 && e.Tag.Group() > 0x0028 {
+			return dicomwire.Stop, nil
+		}
+		return dicomwire.Continue, nil
 	}
-	return false
-}
-
-// walk reads elements from pos. At depth 0 it collects attributes and stops
-// after group 0028; inside an item (inItem) it stops after the item
-// delimiter. It returns the position after what it read, or -1 when the
-// bytes run out or make no sense.
-func (w *walker) walk(pos int, inItem bool, depth int, implicit bool) int {
-	b := w.b
-	for pos+8 <= len(b) {
-		g, e := w.bo.Uint16(b[pos:]), w.bo.Uint16(b[pos+2:])
-		if g == 0xFFFE {
-			vl := w.bo.Uint32(b[pos+4:])
-			if inItem && e == 0xE00D {
-				return pos + 8
-			}
-			if e == 0xE000 || vl == undefinedLength {
-				return -1
-			}
-			pos += 8 // stray delimiter
-			continue
+	w.End = func(e *dicomwire.Element, end int64) error {
+		if e.Depth == 0 && e.Tag.Group() == 0x0028 && !e.Undefined() && !e.IsSequence() {
+			a.capture(e.Tag, b[e.ValueOffset():end], bo)
 		}
-		if depth == 0 && g > 0x0028 {
-			return pos
-		}
-		var vl uint32
-		var vr string
-		hdr := 8
-		if implicit {
-			vl = w.bo.Uint32(b[pos+4:])
-		} else {
-			vr = string(b[pos+4 : pos+6])
-			if vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z' {
-				return -1
-			}
-			if longVR(vr) {
-				if pos+12 > len(b) {
-					return -1
-				}
-				vl, hdr = w.bo.Uint32(b[pos+8:]), 12
-			} else {
-				vl = uint32(w.bo.Uint16(b[pos+6:]))
-			}
-		}
-		vstart := pos + hdr
-		if vl == undefinedLength {
-			if depth >= maxWalkDepth {
-				return -1
-			}
-			end := w.skipItems(vstart, depth+1, implicit || vr == "UN")
-			if end < 0 {
-				return -1
-			}
-			pos = end
-			continue
-		}
-		if int64(vl) > int64(len(b)-vstart) {
-			return -1
-		}
-		if depth == 0 && g == 0x0028 {
-			w.capture(e, b[vstart:vstart+int(vl)])
-		}
-		pos = vstart + int(vl)
+		return nil
 	}
-	return -1
+	w.Walk(0, int64(len(b)))
 }
 
-// skipItems skips the items of an undefined-length value up to its
-// sequence delimiter and returns the position after it, or -1.
-func (w *walker) skipItems(pos, depth int, implicit bool) int {
-	b := w.b
-	for pos+8 <= len(b) {
-		g, e := w.bo.Uint16(b[pos:]), w.bo.Uint16(b[pos+2:])
-		vl := w.bo.Uint32(b[pos+4:])
-		if g != 0xFFFE {
-			return -1
-		}
-		switch e {
-		case 0xE0DD:
-			return pos + 8
-		case 0xE000:
-			if vl == undefinedLength {
-				pos = w.walk(pos+8, true, depth, implicit)
-				if pos < 0 {
-					return -1
-				}
-				continue
-			}
-			if int64(vl) > int64(len(b)-pos-8) {
-				return -1
-			}
-			pos += 8 + int(vl)
-		default:
-			return -1
-		}
-	}
-	return -1
-}
-
-func (w *walker) u16(v []byte) int {
+func u16(v []byte, bo binary.ByteOrder) int {
 	if len(v) < 2 {
 		return 0
 	}
-	return int(w.bo.Uint16(v))
+	return int(bo.Uint16(v))
 }
 
 // firstNumber parses the first value of a DS or IS string.
@@ -319,44 +225,44 @@ func firstNumber(v []byte) (float64, bool) {
 	return f, true
 }
 
-func (w *walker) capture(e uint16, v []byte) {
-	a := w.a
-	switch e {
-	case 0x0002:
-		a.samples, a.seenSamples = w.u16(v), true
-	case 0x0004:
+// capture keeps the value v of the group 0028 element t.
+func (a *pixelAttrs) capture(t dicomwire.Tag, v []byte, bo binary.ByteOrder) {
+	switch t {
+	case dicomwire.SamplesPerPixel:
+		a.samples, a.seenSamples = u16(v, bo), true
+	case dicomwire.PhotometricInterpretation:
 		a.photometric = strings.TrimRight(string(v), " \x00")
-	case 0x0006:
-		a.planar = w.u16(v)
-	case 0x0008:
+	case dicomwire.PlanarConfiguration:
+		a.planar = u16(v, bo)
+	case dicomwire.NumberOfFrames:
 		if f, ok := firstNumber(v); ok && f >= 1 && f < 1<<31 {
 			a.frames = int(f)
 		}
-	case 0x0010:
-		a.rows = w.u16(v)
-	case 0x0011:
-		a.cols = w.u16(v)
-	case 0x0100:
-		a.bitsAllocated = w.u16(v)
-	case 0x0101:
-		a.bitsStored, a.seenBitsStored = w.u16(v), true
-	case 0x0102:
-		a.highBit, a.seenHighBit = w.u16(v), true
-	case 0x0103:
-		a.signed = w.u16(v) == 1
-	case 0x1050:
+	case dicomwire.Rows:
+		a.rows = u16(v, bo)
+	case dicomwire.Columns:
+		a.cols = u16(v, bo)
+	case dicomwire.BitsAllocated:
+		a.bitsAllocated = u16(v, bo)
+	case dicomwire.BitsStored:
+		a.bitsStored, a.seenBitsStored = u16(v, bo), true
+	case dicomwire.HighBit:
+		a.highBit, a.seenHighBit = u16(v, bo), true
+	case dicomwire.PixelRepresentation:
+		a.signed = u16(v, bo) == 1
+	case dicomwire.WindowCenter:
 		a.center, a.hasWindow = firstNumber(v)
-	case 0x1051:
+	case dicomwire.WindowWidth:
 		if f, ok := firstNumber(v); ok {
 			a.width = f
 		} else {
 			a.hasWindow = false
 		}
-	case 0x1052:
+	case dicomwire.RescaleIntercept:
 		if f, ok := firstNumber(v); ok {
 			a.intercept = f
 		}
-	case 0x1053:
+	case dicomwire.RescaleSlope:
 		if f, ok := firstNumber(v); ok {
 			a.slope = f
 		}
@@ -614,9 +520,10 @@ type fragment struct {
 func encapsulatedFrame(ctx context.Context, r io.ReaderAt, size, off int64, bo binary.ByteOrder, frames int) ([]byte, error) {
 	var bot []uint32
 	var frags []fragment
-	var hdr [8]byte
 	first := int64(-1)
-	for i := 0; ; i++ {
+	it := dicomwire.Fragments{Src: dicomwire.NewWindow(r, size), Syntax: dicomwire.Syntax{BigEndian: bo == binary.BigEndian},
+		Tag: dicomwire.PixelData, Off: off, End: size}
+	for i := 0; it.Next(); i++ {
 		if i > maxFragments {
 			return nil, noPreview("the image data has too many fragments")
 		}
@@ -625,37 +532,33 @@ func encapsulatedFrame(ctx context.Context, r io.ReaderAt, size, off int64, bo b
 				return nil, fmt.Errorf("preview: %w", err)
 			}
 		}
-		if off+8 > size {
-			return nil, noPreview("the image data is cut short")
-		}
-		if _, err := r.ReadAt(hdr[:], off); err != nil {
-			return nil, fmt.Errorf("preview: read: %w", err)
-		}
-		g, e, vl := bo.Uint16(hdr[:]), bo.Uint16(hdr[2:]), int64(bo.Uint32(hdr[4:]))
-		if g != 0xFFFE || e == 0xE0DD {
-			break
-		}
-		if e != 0xE000 || vl == undefinedLength || vl > size-off-8 {
-			return nil, noPreview("the compressed image data is malformed")
-		}
+		voff, vl := it.Value()
 		if i == 0 {
 			if vl > 0 && vl <= 4*int64(maxFragments) && vl%4 == 0 {
-				raw, err := readAt(r, size, off+8, vl)
+				raw, err := readAt(r, size, voff, vl)
 				if err != nil {
 					return nil, err
 				}
-				bot = make([]uint32, vl/4)
-				for k := range bot {
-					bot[k] = binary.LittleEndian.Uint32(raw[4*k:])
-				}
+				bot = dicomwire.DecodeOffsets(raw)
 			}
-		} else {
-			if first < 0 {
-				first = off
-			}
-			frags = append(frags, fragment{off: off + 8, n: vl, rel: off - first})
+			continue
 		}
-		off += 8 + vl
+		if first < 0 {
+			first = it.Offset()
+		}
+		frags = append(frags, fragment{off: voff, n: vl, rel: it.Offset() - first})
+	}
+	var we *dicomwire.Error
+	switch err := it.Err(); {
+	case err == nil:
+	case !errors.As(err, &we):
+		return nil, fmt.Errorf("preview: read: %w", err)
+	case we.Kind == dicomwire.Malformed && we.Found.Group() != 0xFFFE:
+		// Data without a sequence delimiter: the fragments end here.
+	case we.Kind == dicomwire.Truncated && we.Length == 0:
+		return nil, noPreview("the image data is cut short")
+	default:
+		return nil, noPreview("the compressed image data is malformed")
 	}
 	if len(frags) == 0 {
 		return nil, noPreview("the compressed image data is empty")

@@ -9,7 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
+
+	"dossier/packager/deid"
 )
 
 // Exit codes.
@@ -41,11 +45,12 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{name: "scan", summary: "list what a set of files, folders, CDs or ZIPs holds", usage: "dossier scan [--json] PATH...", run: runScan},
-		{name: "pack", summary: "write the encrypted bundle (or an unencrypted folder for a visit) with its cover summary", usage: "dossier pack (--out FILE | --folder DIR) [--privacy LEVEL] [--cancer TYPE] [--passphrase-file F | --recipient KEY ... | --recipients-file F | --centre NAME] [--question TEXT] [--split SIZE] [--include PATH ...] [--case ID] [--lang LANG] [--json] PATH...", run: runPack},
+		{name: "pack", summary: "write the encrypted bundle (or an unencrypted folder for a visit) with its cover summary", usage: "dossier pack (--out FILE | --folder DIR) [--privacy LEVEL] [--cancer TYPE] [--passphrase-file F | --recipient KEY ... | --recipients-file F | --centre NAME] [--question TEXT] [--split SIZE] [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--lang LANG] [--json] PATH...", run: runPack},
 		{name: "verify", summary: "check a bundle: decrypt it and compare every file with its checksum", usage: "dossier verify [--passphrase-file F | --identity F] [--json] BUNDLE", run: runVerify},
 		{name: "open", summary: "verify a bundle and extract it into a folder", usage: "dossier open [--passphrase-file F | --identity F] --to DIR [--overwrite] BUNDLE", run: runOpen},
-		{name: "deidentify", summary: "write copies with identity removed, and check them for leaks", usage: "dossier deidentify --privacy LEVEL --out DIR [--include PATH ...] [--case ID] [--json] PATH...", run: runDeidentify},
+		{name: "deidentify", summary: "write copies with identity removed, and check them for leaks", usage: "dossier deidentify --privacy LEVEL --out DIR [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--json] PATH...", run: runDeidentify},
 		{name: "check", summary: "show what a reviewer still needs (the checklist)", usage: "dossier check [--json] [--cancer TYPE] PATH...", run: runCheck},
+		{name: "summary", summary: "show the diagnosis, stage, biomarkers and timeline read from the reports, each with its source", usage: "dossier summary [--json] [--lang LANG] PATH...", run: runSummary},
 		{name: "letter", summary: "write a PDF letter asking the hospital for what is missing", usage: "dossier letter --out FILE [--cancer TYPE] [--lang LANG] PATH...", run: runLetter},
 	}
 }
@@ -69,12 +74,13 @@ func lookup(name string) *command {
 	return nil
 }
 
-// usageError marks errors that are the caller's mistake (exit 2).
-type usageError struct{ msg string }
+// usageError marks errors that are the caller's mistake (exit 2). Without
+// a hint the command's usage line is printed after the message.
+type usageError struct{ msg, hint string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
 
 // Run runs the command line and returns the process exit code; DOSSIER_CPUPROFILE and
 // DOSSIER_TRACE profile the whole command (profile.go).
@@ -90,6 +96,15 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			c := lookup(args[1])
+			if c == nil {
+				fmt.Fprintf(env.Stderr, "dossier: error: unknown command %s\nhint: run \"dossier help\" for the list of commands\n", strconv.Quote(args[1]))
+				return ExitUsage
+			}
+			c.run(ctx, env, []string{"-h"}) // prints its usage and options
+			return ExitOK
+		}
 		printUsage(env.Stdout)
 		return ExitOK
 	case "version", "-version", "--version":
@@ -98,8 +113,7 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 	}
 	c := lookup(args[0])
 	if c == nil {
-		fmt.Fprintf(env.Stderr, "dossier: error: unknown command %q\n", args[0])
-		printUsage(env.Stderr)
+		fmt.Fprintf(env.Stderr, "dossier: error: unknown command %s\nhint: run \"dossier help\" for the list of commands\n", strconv.Quote(args[0]))
 		return ExitUsage
 	}
 	err := c.run(ctx, env, args[1:])
@@ -109,6 +123,9 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 		return ExitOK
 	case errors.Is(err, flag.ErrHelp):
 		return ExitOK
+	case errors.As(err, &ue) && ue.hint != "":
+		fmt.Fprintf(env.Stderr, "dossier: error: %s\nhint: %s\n", ue.msg, ue.hint)
+		return ExitUsage
 	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "dossier: error: %s\nusage: %s\n", ue.msg, c.usage)
 		return ExitUsage
@@ -131,6 +148,8 @@ func hint(err error) string {
 		return "check that you may read the files (or copy them to a folder of your own first)"
 	case errors.Is(err, os.ErrNotExist):
 		return "check the path; a CD or USB stick may have been removed"
+	case errors.Is(err, deid.ErrNoIdentity):
+		return `add --patient-name "Given Family" --birth-date YYYY-MM-DD (and --patient-id for hospital numbers), or send with --privacy identified`
 	}
 	return ""
 }
@@ -145,11 +164,39 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "  version    print the version")
 }
 
-// newFlags returns a flag set that reports errors instead of exiting.
+// newFlags returns a flag set that reports errors instead of exiting; -h,
+// -help and --help print the command's usage and options on stdout.
 func newFlags(name string, env *Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	helpOut.Store(fs, env.Stdout)
 	return fs
+}
+
+// helpOut maps each flag set to where its -h output goes.
+var helpOut sync.Map
+
+// printCommandUsage prints a command's usage line, summary and options.
+func printCommandUsage(fs *flag.FlagSet) {
+	v, ok := helpOut.Load(fs)
+	if !ok {
+		return
+	}
+	w := v.(io.Writer)
+	if c := lookup(fs.Name()); c != nil {
+		fmt.Fprintf(w, "usage: %s\n\n%s.\n", c.usage, upperFirst(c.summary))
+	}
+	fmt.Fprintln(w, "\nOptions:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // parse parses args (flags may follow paths) and requires at least one path.
@@ -158,6 +205,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				printCommandUsage(fs)
 				return nil, err
 			}
 			msg := err.Error()
@@ -181,4 +229,31 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, usagef("no files or folders given")
 	}
 	return paths, nil
+}
+
+// CheckDesktop checks the arguments of a run that would open the desktop
+// app (no command: nothing, or paths for a new case). It returns -1 when the
+// app may start, or else prints why not and returns the exit code: an
+// unknown command or option, a path that does not exist, or no display to
+// show the app on (display is false).
+func CheckDesktop(env *Env, args []string, display bool) int {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			fmt.Fprintf(env.Stderr, "dossier: error: unknown command or option %s\nhint: run \"dossier help\" for the list of commands\n", strconv.Quote(a))
+			return ExitUsage
+		}
+		if _, err := os.Lstat(a); err != nil {
+			if !strings.ContainsAny(a, `/\.:`) {
+				fmt.Fprintf(env.Stderr, "dossier: error: unknown command %s (and there is no file or folder of that name)\nhint: run \"dossier help\" for the list of commands\n", strconv.Quote(a))
+			} else {
+				fmt.Fprintf(env.Stderr, "dossier: error: %s does not exist\nhint: check the path; a CD or USB stick may have been removed\n", Printable(a))
+			}
+			return ExitUsage
+		}
+	}
+	if !display {
+		fmt.Fprintln(env.Stderr, "dossier: error: no display: use one of the commands\nhint: run \"dossier help\" for the list of commands")
+		return ExitUsage
+	}
+	return -1
 }

@@ -90,7 +90,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, ExitUsage, `unknown command "frobnicate"`},
 		{[]string{"scan"}, ExitUsage, "dossier: error: no files or folders given"},
 		{[]string{"scan", "--bogus", "x"}, ExitUsage, "dossier: error: unknown option -bogus"},
-		{[]string{"scan", "/no/such/place"}, ExitFailure, "dossier: error: cannot read /no/such/place: no such file or directory\nhint: "},
+		{[]string{"scan", "/no/such/place"}, ExitUsage, "dossier: error: /no/such/place does not exist\nhint: "},
 		{[]string{"version"}, ExitOK, ""},
 	} {
 		code, _, errOut := run(t, tc.args...)

@@ -3,13 +3,16 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"dossier/packager/deid"
 	"dossier/packager/export"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
@@ -20,14 +23,56 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// identityFlags are the patient's identity given on the command line, for
+// batch use: what the export looks for besides what the records carry.
+type identityFlags struct{ names, births, ids multiFlag }
+
+func addIdentityFlags(fs *flag.FlagSet) *identityFlags {
+	f := &identityFlags{}
+	fs.Var(&f.names, "patient-name", "the patient's name, to look for in the files (repeatable)")
+	fs.Var(&f.births, "birth-date", "the patient's birth date, YYYY-MM-DD (repeatable)")
+	fs.Var(&f.ids, "patient-id", "a hospital number or other ID of the patient (repeatable)")
+	return f
+}
+
+// check rejects birth dates that are not dates.
+func (f *identityFlags) check() error {
+	for _, b := range f.births {
+		if _, ok := identity.ParseDate(b); !ok {
+			return usagef("--birth-date %s: write it as YYYY-MM-DD", b)
+		}
+	}
+	return nil
+}
+
+// apply returns inv with the given identity added (inv is not changed).
+func (f *identityFlags) apply(inv *intake.Inventory) *intake.Inventory {
+	if len(f.names)+len(f.births)+len(f.ids) == 0 {
+		return inv
+	}
+	return export.WithIdentity(inv, func(s *identity.Set) {
+		for _, v := range f.names {
+			s.Add(identity.Name, v, "command line")
+		}
+		for _, v := range f.births {
+			s.Add(identity.BirthDate, v, "command line")
+		}
+		for _, v := range f.ids {
+			s.Add(identity.ID, v, "command line")
+		}
+	})
+}
+
 func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("deidentify", env)
+	who := addIdentityFlags(fs)
 	level := fs.String("privacy", "", "identified, pseudonymised or anonymised")
 	out := fs.String("out", "", "folder to write the copies into")
 	caseID := fs.Int64("case", 0, "the case (as listed by the app) whose pseudonym to use")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
 	var include multiFlag
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -42,6 +87,9 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		return usagef("--out is required")
 	}
+	if err := who.check(); err != nil {
+		return err
+	}
 	if err := checkPaths(paths); err != nil {
 		return err
 	}
@@ -49,6 +97,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	inv = who.apply(inv)
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
 	}
@@ -65,7 +114,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		included[abs] = true
 		included[p] = true
 	}
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included})
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC})
 	if err != nil {
 		return err
 	}
@@ -99,9 +148,18 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 				line += " (add --include " + strconv.Quote(d.Path) + " to send it anyway)"
 			}
 			fmt.Fprintln(env.Stdout, line)
+			printLeaks(env.Stdout, d)
 		}
 	}
 	return nil
+}
+
+// printLeaks lists where the leak scan found identity in a held-back file:
+// the place and the kind, and where Dossier learned it, never the value.
+func printLeaks(w io.Writer, d deid.Decision) {
+	for _, l := range d.Leaks {
+		fmt.Fprintf(w, "      found: a %s in %s (known from %s)\n", l.Kind, l.Place, l.Source)
+	}
 }
 
 // exportParams finds the case's pseudonym and secret (pseudonymised), or

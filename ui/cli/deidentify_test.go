@@ -95,3 +95,30 @@ func TestDeidentifyIncludeAndUsage(t *testing.T) {
 		t.Errorf("second run into a full folder: exit %d, %s", code, stderr)
 	}
 }
+
+func TestDeidentifyNeedsSomeIdentity(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "report.pdf"), docfix.PDF("Pathology report for Jane Marie Doe", "Seen by J. Doe's GP"), 0o644)
+	code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", t.TempDir(), dir)
+	if code != ExitFailure || !strings.Contains(stderr, "does not know who the patient is") || !strings.Contains(stderr, "hint: add --patient-name") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--birth-date", "9 May", "--out", t.TempDir(), dir); code != ExitUsage {
+		t.Errorf("a birth date that is not one: exit %d: %s", code, stderr)
+	}
+	// Given on the command line, the name is looked for: the report names
+	// her (without the middle name, too) and needs a decision.
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--patient-name", "Doe^Jane^Marie", "--birth-date", "1961-02-03", "--patient-id", "PID-0042", "--json", "--out", out, dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res deidJSON
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.LeftOut) != 1 || res.LeftOut[0].Action != "review" || !strings.Contains(res.LeftOut[0].Reason, "name") || len(res.Written) != 0 {
+		t.Errorf("result %+v", res)
+	}
+}

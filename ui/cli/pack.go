@@ -44,9 +44,11 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	caseID := fs.Int64("case", 0, "the case (as listed by the app) to use")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
 	lang := langFlag(fs)
+	who := addIdentityFlags(fs)
 	var recipients, include multiFlag
 	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -59,6 +61,9 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		return usagef("%v", err)
 	}
 	if err := checkLang(*lang); err != nil {
+		return err
+	}
+	if err := who.check(); err != nil {
 		return err
 	}
 	keyOptions := 0
@@ -166,6 +171,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if *question != "" {
 		cc.details.Questions = append([]string{*question}, cc.details.Questions...)
 	}
+	cc.inv = who.apply(cc.inv)
 	kase, err := caseFor(ctx, st, *caseID, cc.inv, paths)
 	if err != nil {
 		return err
@@ -182,6 +188,8 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		Recipient: recipientLabel,
 		Language:  *lang,
 		Progress:  packProgress(env),
+
+		ConvertHEIC: *convertHEIC,
 	})
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
@@ -292,6 +300,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 				line += " (add --include to send it anyway)"
 			}
 			fmt.Fprintln(w, line)
+			printLeaks(w, d)
 		}
 	}
 }

@@ -37,7 +37,8 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// checkPaths fails early on a path that is not there at all.
+// checkPaths fails early on a path that is not there at all (a usage
+// error: exit 2, with a hint).
 func checkPaths(paths []string) error {
 	for _, p := range paths {
 		if _, err := os.Lstat(p); err != nil {
@@ -45,7 +46,10 @@ func checkPaths(paths []string) error {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return fmt.Errorf("cannot read %s: %w", p, err)
+			if errors.Is(err, fs.ErrNotExist) {
+				return &usageError{msg: fmt.Sprintf("%s does not exist", Printable(p)), hint: "check the path; a CD or USB stick may have been removed"}
+			}
+			return fmt.Errorf("cannot read %s: %w", Printable(p), err)
 		}
 	}
 	return nil

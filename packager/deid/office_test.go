@@ -1,0 +1,223 @@
+package deid
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/docfix"
+	"dossier/internal/testtool"
+	"dossier/packager/doctext"
+)
+
+// checkZipDocument checks a cleaned ZIP-based document: unzip tests it,
+// every XML part parses, every internal relationship and content-type
+// override names a part that exists. It returns what `unzip -p` prints
+// (every part, concatenated).
+func checkZipDocument(t *testing.T, data []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, f := range zr.File {
+		have[f.Name] = true
+	}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if !strings.HasSuffix(f.Name, ".xml") && !strings.HasSuffix(f.Name, ".rels") {
+			continue
+		}
+		dec := xml.NewDecoder(bytes.NewReader(b))
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s does not parse: %v", f.Name, err)
+				break
+			}
+			se, ok := tok.(xml.StartElement)
+			if !ok {
+				continue
+			}
+			for _, a := range se.Attr {
+				switch {
+				case se.Name.Local == "Override" && a.Name.Local == "PartName":
+					if !have[strings.TrimPrefix(a.Value, "/")] {
+						t.Errorf("%s names a missing part", f.Name)
+					}
+				case se.Name.Local == "Relationship" && a.Name.Local == "Target" && !strings.Contains(string(b), `TargetMode="External"`):
+					target := path.Join(path.Dir(path.Dir(f.Name)), a.Value)
+					if !have[target] {
+						t.Errorf("%s points to a missing part %s", f.Name, target)
+					}
+				}
+			}
+		}
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "doc.zip")
+	os.WriteFile(p, data, 0o644)
+	unzip := testtool.Look(t, "unzip", "unzip")
+	if o, err := exec.Command(unzip, "-tq", p).CombinedOutput(); err != nil {
+		t.Errorf("unzip -t: %v\n%s", err, o)
+	}
+	out, err := exec.Command(unzip, "-p", p).Output()
+	if err != nil {
+		t.Fatalf("unzip -p: %v", err)
+	}
+	return string(out)
+}
+
+func TestStripOOXMLHiddenParts(t *testing.T) {
+	n := docfix.PlantedName
+	body := []string{"Discharge letter", "The patient did well."}
+	removed := map[string]docfix.DOCXParts{
+		"comment": {Comment: n}, "comment author": {Comment: "ok", CommentAuthor: n}, "hidden": {Hidden: n},
+		"hidden by style": {HiddenStyled: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", Deleted: "y", RevisionAuthor: n},
+		"core properties": {Core: n}, "app properties": {App: n}, "custom properties": {Custom: n}, "custom xml": {CustomXML: n},
+		"alt text": {AltText: n}, "picture name": {PictureName: n + ".jpg"},
+		"everything": {Comment: n, CommentAuthor: n, Hidden: n, HiddenStyled: n, Deleted: n, RevisionAuthor: n, Core: n, App: n, Custom: n, CustomXML: n, AltText: n, PictureName: n},
+	}
+	for label, p := range removed {
+		t.Run(label, func(t *testing.T) {
+			p.Body = body
+			in := docfix.DOCXWithParts(p)
+			if len(layersWithPlanted(t, in, "docx")) == 0 {
+				t.Fatal("fixture: the layer reader does not see the name in the input")
+			}
+			var out bytes.Buffer
+			if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+				t.Fatal(err)
+			}
+			if places := layersWithPlanted(t, out.Bytes(), "docx"); len(places) > 0 {
+				t.Errorf("the name is still in %v", places)
+			}
+			if docfix.HasPlanted(checkZipDocument(t, out.Bytes())) {
+				t.Error("unzip -p shows the name")
+			}
+			text, err := doctext.Extract(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), "docx", doctext.Options{})
+			if err != nil || !strings.Contains(text, "Discharge letter\nThe patient did well.") {
+				t.Errorf("body lost: %q %v", text, err)
+			}
+			if p.Hidden != "" && !strings.Contains(text, "Visible") {
+				t.Errorf("the visible part of a paragraph with hidden text is lost: %q", text)
+			}
+		})
+	}
+	// Content the reader sees is kept (the plan holds such a document for
+	// review); accepted insertions stay.
+	kept := map[string]docfix.DOCXParts{"header": {Header: n}, "footer": {Footer: n}, "footnote": {Footnote: n}, "endnote": {Endnote: n}, "inserted": {Inserted: n, RevisionAuthor: "Editor"}}
+	for label, p := range kept {
+		p.Body = body
+		in := docfix.DOCXWithParts(p)
+		var out bytes.Buffer
+		if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+			t.Fatal(err)
+		}
+		checkZipDocument(t, out.Bytes())
+		text, _ := doctext.Extract(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), "docx", doctext.Options{})
+		if !docfix.HasPlanted(text) {
+			t.Errorf("%s: visible content lost: %q", label, text)
+		}
+	}
+}
+
+func TestStripODFHiddenParts(t *testing.T) {
+	n := docfix.PlantedName
+	body := []string{"Discharge letter", "The patient did well."}
+	removed := map[string]docfix.ODTParts{
+		"annotation": {Annotation: n}, "annotation author": {Annotation: "ok", AnnotationAuthor: n}, "meta": {Meta: n},
+		"hidden": {Hidden: n}, "deleted": {Deleted: n}, "alt text": {AltText: n},
+	}
+	for label, p := range removed {
+		t.Run(label, func(t *testing.T) {
+			p.Body = body
+			in := docfix.ODT(p)
+			if len(layersWithPlanted(t, in, "odf")) == 0 {
+				t.Fatal("fixture: the layer reader does not see the name in the input")
+			}
+			var out bytes.Buffer
+			if err := StripODF(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+				t.Fatal(err)
+			}
+			if places := layersWithPlanted(t, out.Bytes(), "odf"); len(places) > 0 {
+				t.Errorf("the name is still in %v", places)
+			}
+			if docfix.HasPlanted(checkZipDocument(t, out.Bytes())) {
+				t.Error("unzip -p shows the name")
+			}
+			zr, _ := zip.NewReader(bytes.NewReader(out.Bytes()), int64(out.Len()))
+			if zr.File[0].Name != "mimetype" || zr.File[0].Method != zip.Store {
+				t.Error("mimetype is not the first, stored entry")
+			}
+			for _, f := range zr.File {
+				if strings.HasPrefix(f.Name, "Thumbnails/") {
+					t.Error("the thumbnail is kept")
+				}
+			}
+			text, err := doctext.Extract(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), "odf", doctext.Options{})
+			if err != nil || !strings.Contains(text, "Discharge letter") || !strings.Contains(text, "The patient did well.") {
+				t.Errorf("body lost: %q %v", text, err)
+			}
+		})
+	}
+	in := docfix.ODT(docfix.ODTParts{Body: body, Header: n, Footer: n})
+	var out bytes.Buffer
+	if err := StripODF(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := doctext.Extract(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), "odf", doctext.Options{}); !docfix.HasPlanted(text) {
+		t.Errorf("header and footer lost: %q", text)
+	}
+}
+
+func TestStripRTF(t *testing.T) {
+	n := docfix.PlantedName
+	in := docfix.RTF(1252, map[string]string{"author": n, "operator": n, "title": "Brev til " + n, "company": n}, "Discharge letter", "The patient did well.")
+	in = bytes.Replace(in, []byte(`\uc1`), []byte(`{\*\annotation {\*\atnauthor `+"K\\'e5re"+`}note for \'d8deg\'e5rd}{\*\userprops {\propname Patient}\proptype30{\staticval Kaare}}\uc1`), 1)
+	if len(layersWithPlanted(t, in, "rtf")) == 0 {
+		t.Fatal("fixture: the layer reader does not see the name")
+	}
+	var out bytes.Buffer
+	if err := StripRTF(&out, bytes.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "rtf"); len(places) > 0 {
+		t.Errorf("the name is still in %v:\n%s", places, out.Bytes())
+	}
+	text := doctext.RTFText(out.Bytes())
+	if !strings.Contains(text, "Discharge letter\nThe patient did well.") {
+		t.Errorf("body lost: %q", text)
+	}
+	if bytes.Contains(out.Bytes(), []byte(`\info`)) || !bytes.Contains(out.Bytes(), []byte(`\fonttbl`)) {
+		t.Errorf("info kept or too much removed:\n%s", out.Bytes())
+	}
+	// Braces in escapes and binary data do not confuse the group matching.
+	tricky := []byte("{\\rtf1{\\info{\\title a\\}b{c}}}{\\pict\\bin3 }}}keep}")
+	out.Reset()
+	if err := StripRTF(&out, bytes.NewReader(tricky)); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "{\\rtf1{\\pict\\bin3 }}}keep}" {
+		t.Errorf("got %q", got)
+	}
+	for _, bad := range [][]byte{[]byte("not rtf"), []byte(`{\rtf1{\info{\title x}`)} {
+		if err := StripRTF(io.Discard, bytes.NewReader(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

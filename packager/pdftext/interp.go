@@ -1,0 +1,630 @@
+package pdftext
+
+import (
+	"math"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// matrix is a PDF transformation [a b c d e f]; a point is a row vector,
+// so m.mul(n) applies m first, then n.
+type matrix [6]float64
+
+var identity = matrix{1, 0, 0, 1, 0, 0}
+
+func (m matrix) mul(n matrix) matrix {
+	return matrix{
+		m[0]*n[0] + m[1]*n[2],
+		m[0]*n[1] + m[1]*n[3],
+		m[2]*n[0] + m[3]*n[2],
+		m[2]*n[1] + m[3]*n[3],
+		m[4]*n[0] + m[5]*n[2] + n[4],
+		m[4]*n[1] + m[5]*n[3] + n[5],
+	}
+}
+
+func (m matrix) apply(x, y float64) (float64, float64) {
+	return x*m[0] + y*m[2] + m[4], x*m[1] + y*m[3] + m[5]
+}
+
+// IsOperator reports whether a KindOperator token is an operator rather
+// than one of the keywords true, false and null (which are operands).
+func IsOperator(raw []byte) bool {
+	switch string(raw) {
+	case "true", "false", "null":
+		return false
+	}
+	return true
+}
+
+// walkPages lists the pages of the page tree, with their inherited
+// attributes. A node met twice (a tree that points back to itself) is
+// skipped, and the depth is bounded.
+func (d *Document) walkPages() error {
+	xr := d.pdf.XRefTable
+	if xr.Root == nil {
+		return ErrDamaged
+	}
+	cat := dictOf(d, *xr.Root)
+	if cat == nil {
+		return ErrDamaged
+	}
+	type node struct {
+		o         types.Object
+		depth     int
+		resources types.Dict
+		media     types.Array
+		crop      types.Array
+		rotate    types.Object
+	}
+	visited := map[int]bool{}
+	stack := []node{{o: cat["Pages"]}}
+	for len(stack) > 0 {
+		if !d.step(1) {
+			return d.err
+		}
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		ref, isRef := n.o.(types.IndirectRef)
+		if isRef {
+			if visited[int(ref.ObjectNumber)] {
+				continue
+			}
+			visited[int(ref.ObjectNumber)] = true
+		}
+		dict := dictOf(d, n.o)
+		if dict == nil || n.depth > 64 {
+			continue
+		}
+		if r := dictOf(d, dict["Resources"]); r != nil {
+			n.resources = r
+		}
+		if a := arrayOf(d, dict["MediaBox"]); len(a) == 4 {
+			n.media = a
+		}
+		if a := arrayOf(d, dict["CropBox"]); len(a) == 4 {
+			n.crop = a
+		}
+		if o, ok := dict["Rotate"]; ok {
+			n.rotate = o
+		}
+		kids, hasKids := dict["Kids"]
+		if t := nameOf(d, dict["Type"]); t == "Pages" || (t != "Page" && hasKids) {
+			list := arrayOf(d, kids)
+			for i := len(list) - 1; i >= 0; i-- {
+				stack = append(stack, node{list[i], n.depth + 1, n.resources, n.media, n.crop, n.rotate})
+			}
+			continue
+		}
+		if len(d.pages) >= d.opts.MaxPages {
+			return ErrBudget
+		}
+		info := pageInfo{dict: dict, resources: n.resources, box: [4]float64{0, 0, 612, 792}}
+		if isRef {
+			info.ref = ref
+		}
+		box := n.media
+		if n.crop != nil {
+			box = n.crop
+		}
+		if box != nil {
+			var v [4]float64
+			for i := range v {
+				v[i], _ = numOf(d, box[i])
+			}
+			info.box = [4]float64{math.Min(v[0], v[2]), math.Min(v[1], v[3]), math.Max(v[0], v[2]), math.Max(v[1], v[3])}
+		}
+		if r, ok := numOf(d, n.rotate); ok {
+			info.rotate = ((int(r)/90)%4 + 4) % 4 * 90
+		}
+		d.pages = append(d.pages, info)
+	}
+	return nil
+}
+
+// resolve follows indirect references (counted as steps).
+func (d *Document) resolve(o types.Object) types.Object {
+	for i := 0; i < 8; i++ {
+		ref, ok := o.(types.IndirectRef)
+		if !ok {
+			return o
+		}
+		d.step(1)
+		v, err := d.pdf.XRefTable.Dereference(ref)
+		if err != nil {
+			return nil
+		}
+		o = v
+	}
+	return nil
+}
+
+// stream returns the decoded content of a stream object.
+func (d *Document) stream(o types.Object) ([]byte, bool) {
+	sd, ok := d.resolve(o).(types.StreamDict)
+	if !ok {
+		return nil, false
+	}
+	if sd.Content != nil {
+		return sd.Content, true
+	}
+	if !d.step(1 + len(sd.Raw)/4096) {
+		return nil, false
+	}
+	sd.Content = nil
+	data, err := sd.DecodeLengthWithLimit(-1, d.opts.MaxStreamBytes)
+	if err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+type gstate struct {
+	ctm      matrix
+	font     *font
+	fontName string
+	size     float64
+	tc, tw   float64
+	th, tl   float64
+	rise     float64
+}
+
+type interp struct {
+	d       *Document
+	page    *Page
+	gs      gstate
+	stack   []gstate
+	over    int // q operators past the stack limit, so Q stays balanced
+	tm, tlm matrix
+	view    matrix
+	streams map[int]int
+	active  map[int]bool
+	depth   int
+	forms   map[int][]byte
+	cached  int64
+	stop    bool
+	local   map[string]*font
+}
+
+// fallback is the font used where a Tf names no font the resources hold:
+// Helvetica in WinAnsiEncoding, as readers do.
+func (d *Document) fallback() *font {
+	if d.fallbackFont == nil {
+		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", widths: base14Widths("Helvetica"), cache: map[uint32]string{}}
+	}
+	return d.fallbackFont
+}
+
+func newInterp(d *Document, p *Page) *interp {
+	in := &interp{d: d, page: p, streams: map[int]int{}, active: map[int]bool{}, forms: map[int][]byte{}}
+	in.gs = gstate{ctm: identity, th: 1}
+	x0, y0, x1, y1 := p.Box[0], p.Box[1], p.Box[2], p.Box[3]
+	w, h := x1-x0, y1-y0
+	in.view = matrix{1, 0, 0, -1, -x0, y1}
+	switch p.Rotate {
+	case 90:
+		in.view = in.view.mul(matrix{0, 1, -1, 0, h, 0})
+	case 180:
+		in.view = in.view.mul(matrix{-1, 0, 0, -1, w, h})
+	case 270:
+		in.view = in.view.mul(matrix{0, -1, 1, 0, 0, w})
+	}
+	return in
+}
+
+func (in *interp) streamIndex(ref types.IndirectRef, form bool) int {
+	key := int(ref.ObjectNumber)
+	if i, ok := in.streams[key]; ok {
+		return i
+	}
+	in.page.Streams = append(in.page.Streams, Stream{Obj: key, Gen: int(ref.GenerationNumber), Form: form})
+	in.streams[key] = len(in.page.Streams) - 1
+	return len(in.page.Streams) - 1
+}
+
+func (in *interp) runPage(info pageInfo) {
+	d := in.d
+	contents := info.dict["Contents"]
+	var refs []types.Object
+	if a, ok := d.resolve(contents).(types.Array); ok {
+		refs = a
+	} else if contents != nil {
+		refs = []types.Object{contents}
+	}
+	for _, o := range refs {
+		if in.stop || d.err != nil {
+			return
+		}
+		ref, ok := o.(types.IndirectRef)
+		if !ok {
+			continue
+		}
+		data, ok := d.stream(ref)
+		if !ok {
+			if d.err == nil {
+				in.page.addProblem(ProblemDamaged, "")
+			}
+			continue
+		}
+		if len(in.page.Glyphs) == 0 {
+			// About one glyph per byte of content, at most the cap.
+			in.page.Glyphs = make([]Glyph, 0, min(len(data), d.opts.MaxGlyphsPerPage, 1<<14))
+		}
+		in.run(data, in.streamIndex(ref, false), info.resources)
+	}
+}
+
+// run interprets one content stream.
+func (in *interp) run(src []byte, stream int, res types.Dict) {
+	d := in.d
+	lx := NewLexer(src)
+	ops := make([]Token, 0, 16)
+	op := 0
+	in.local = nil
+	for !in.stop {
+		if !d.step(1) {
+			return
+		}
+		t := lx.Next()
+		switch t.Kind {
+		case KindEOF:
+			return
+		case KindComment:
+			continue
+		case KindInlineImage:
+			in.page.Images++
+			ops = ops[:0]
+			continue
+		case KindOperator:
+			raw := t.Bytes(src)
+			if !IsOperator(raw) {
+				break
+			}
+			in.do(string(raw), ops, src, stream, op, res)
+			op++
+			ops = ops[:0]
+			continue
+		}
+		if len(ops) < 1<<14 {
+			ops = append(ops, t)
+		}
+	}
+}
+
+func nums(ops []Token, src []byte, n int) ([]float64, bool) {
+	if len(ops) < n {
+		return nil, false
+	}
+	v := make([]float64, n)
+	for i, t := range ops[len(ops)-n:] {
+		if t.Kind != KindNumber {
+			return nil, false
+		}
+		v[i] = Number(t.Bytes(src))
+	}
+	return v, true
+}
+
+func (in *interp) do(op string, ops []Token, src []byte, stream, opIndex int, res types.Dict) {
+	gs := &in.gs
+	switch op {
+	case "q":
+		if len(in.stack) < 1024 {
+			in.stack = append(in.stack, *gs)
+		} else {
+			in.over++
+		}
+	case "Q":
+		if in.over > 0 {
+			in.over--
+		} else if len(in.stack) > 0 {
+			*gs = in.stack[len(in.stack)-1]
+			in.stack = in.stack[:len(in.stack)-1]
+		}
+	case "cm":
+		if v, ok := nums(ops, src, 6); ok {
+			gs.ctm = matrix{v[0], v[1], v[2], v[3], v[4], v[5]}.mul(gs.ctm)
+		}
+	case "BT":
+		in.tm, in.tlm = identity, identity
+	case "Tc":
+		if v, ok := nums(ops, src, 1); ok {
+			gs.tc = v[0]
+		}
+	case "Tw":
+		if v, ok := nums(ops, src, 1); ok {
+			gs.tw = v[0]
+		}
+	case "Tz":
+		if v, ok := nums(ops, src, 1); ok {
+			gs.th = v[0] / 100
+		}
+	case "TL":
+		if v, ok := nums(ops, src, 1); ok {
+			gs.tl = v[0]
+		}
+	case "Ts":
+		if v, ok := nums(ops, src, 1); ok {
+			gs.rise = v[0]
+		}
+	case "Tf":
+		if len(ops) >= 2 && ops[len(ops)-2].Kind == KindName && ops[len(ops)-1].Kind == KindNumber {
+			name := NameValue(ops[len(ops)-2].Bytes(src))
+			gs.font, gs.fontName = in.font(res, name), name
+			gs.size = Number(ops[len(ops)-1].Bytes(src))
+		}
+	case "Td":
+		if v, ok := nums(ops, src, 2); ok {
+			in.td(v[0], v[1])
+		}
+	case "TD":
+		if v, ok := nums(ops, src, 2); ok {
+			gs.tl = -v[1]
+			in.td(v[0], v[1])
+		}
+	case "Tm":
+		if v, ok := nums(ops, src, 6); ok {
+			in.tm = matrix{v[0], v[1], v[2], v[3], v[4], v[5]}
+			in.tlm = in.tm
+		}
+	case "T*":
+		in.td(0, -gs.tl)
+	case "Tj":
+		if len(ops) > 0 {
+			in.show(ops[len(ops)-1], src, stream, opIndex)
+		}
+	case "'":
+		in.td(0, -gs.tl)
+		if len(ops) > 0 {
+			in.show(ops[len(ops)-1], src, stream, opIndex)
+		}
+	case "\"":
+		if len(ops) >= 3 {
+			if v, ok := nums(ops[:len(ops)-1], src, 2); ok {
+				gs.tw, gs.tc = v[0], v[1]
+			}
+			in.td(0, -gs.tl)
+			in.show(ops[len(ops)-1], src, stream, opIndex)
+		}
+	case "TJ":
+		for _, t := range ops {
+			switch t.Kind {
+			case KindString, KindHexString:
+				in.show(t, src, stream, opIndex)
+			case KindNumber:
+				tx := -Number(t.Bytes(src)) / 1000 * gs.size * gs.th
+				if gs.font != nil && gs.font.vertical {
+					in.tm = matrix{1, 0, 0, 1, 0, -Number(t.Bytes(src)) / 1000 * gs.size}.mul(in.tm)
+				} else {
+					in.tm = matrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
+				}
+			}
+		}
+	case "Do":
+		if len(ops) > 0 && ops[len(ops)-1].Kind == KindName {
+			in.xobject(res, NameValue(ops[len(ops)-1].Bytes(src)))
+		}
+	}
+}
+
+func (in *interp) td(tx, ty float64) {
+	in.tlm = matrix{1, 0, 0, 1, tx, ty}.mul(in.tlm)
+	in.tm = in.tlm
+}
+
+// font returns the font of a resource name.
+func (in *interp) font(res types.Dict, name string) *font {
+	d := in.d
+	fonts := dictOf(d, res["Font"])
+	if fonts == nil {
+		return d.fallback()
+	}
+	o, ok := fonts[name]
+	if !ok {
+		return d.fallback()
+	}
+	if ref, ok := o.(types.IndirectRef); ok {
+		if f, ok := d.fonts[int(ref.ObjectNumber)]; ok {
+			return f
+		}
+		fd := dictOf(d, ref)
+		if fd == nil {
+			return d.fallback()
+		}
+		f := loadFont(d, fd, d.step)
+		d.fonts[int(ref.ObjectNumber)] = f
+		return f
+	}
+	if in.local == nil {
+		in.local = map[string]*font{}
+	}
+	if f, ok := in.local[name]; ok {
+		return f
+	}
+	fd := dictOf(d, o)
+	if fd == nil {
+		return d.fallback()
+	}
+	f := loadFont(d, fd, d.step)
+	in.local[name] = f
+	return f
+}
+
+// show draws the glyphs of one string token.
+func (in *interp) show(t Token, src []byte, stream, opIndex int) {
+	if t.Kind != KindString && t.Kind != KindHexString {
+		return
+	}
+	d, gs, p := in.d, &in.gs, in.page
+	f := gs.font
+	if f == nil {
+		f = d.fallback()
+	}
+	s := DecodeString(t.Bytes(src))
+	for i := 0; i < len(s) && !in.stop; {
+		if !d.step(1) {
+			return
+		}
+		code, n := f.nextCode(s[i:])
+		text := f.text(code, s[i:i+n])
+		w0 := f.width(code) * f.scale
+		trm := matrix{gs.size * gs.th, 0, 0, gs.size, 0, gs.rise}.mul(in.tm).mul(gs.ctm)
+		var tx, ty float64
+		if f.vertical {
+			ty = -gs.size + gs.tc
+			if n == 1 && code == 32 {
+				ty += gs.tw
+			}
+		} else {
+			tx = (w0*gs.size + gs.tc) * gs.th
+			if n == 1 && code == 32 {
+				tx += gs.tw * gs.th
+			}
+		}
+		if len(p.Glyphs) >= d.opts.MaxGlyphsPerPage {
+			p.Truncated = true
+			p.addProblem(ProblemTooManyGlyphs, "")
+			in.stop = true
+			return
+		}
+		d.glyphs++
+		if d.glyphs > d.opts.MaxGlyphs {
+			d.err = ErrBudget
+			in.stop = true
+			return
+		}
+		g := Glyph{Text: text, Size: math.Hypot(trm[2], trm[3]), Font: gs.fontName,
+			Stream: stream, Op: opIndex, Start: t.Start, End: t.End, Code: i, CodeLen: n}
+		g.X, g.Y = trm.apply(0, 0)
+		if f.vertical {
+			g.Box = bbox(trm, -0.5, -1, 0.5, 0)
+		} else {
+			g.Box = bbox(trm, 0, -0.25, w0, 0.9)
+		}
+		if gs.size != 0 && gs.th != 0 {
+			if f.vertical {
+				g.Kern = -ty / gs.size * 1000
+			} else {
+				g.Kern = -tx / (gs.size * gs.th) * 1000
+			}
+		}
+		// The glyph on the displayed page, for the layout.
+		full := trm.mul(in.view)
+		vx, vy := full.apply(0, 0)
+		dx, dy := full[0], full[1]
+		if f.vertical {
+			dx, dy = -full[2], -full[3]
+		}
+		switch {
+		case math.Abs(dx) >= math.Abs(dy) && dx >= 0:
+			g.rot, g.lx, g.ly = 0, vx, vy
+		case math.Abs(dx) >= math.Abs(dy):
+			g.rot, g.lx, g.ly = 2, -vx, -vy
+		case dy > 0:
+			g.rot, g.lx, g.ly = 1, vy, -vx
+		default:
+			g.rot, g.lx, g.ly = 3, -vy, vx
+		}
+		// The advance on the displayed page: the text space advance
+		// through the glyph's matrix.
+		if f.vertical {
+			in.tm = matrix{1, 0, 0, 1, 0, ty}.mul(in.tm)
+			if gs.size != 0 {
+				g.lw = math.Abs(ty/gs.size) * math.Hypot(full[2], full[3])
+			}
+		} else {
+			in.tm = matrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
+			if gs.size*gs.th != 0 {
+				g.lw = math.Abs(tx/(gs.size*gs.th)) * math.Hypot(full[0], full[1])
+			}
+		}
+		g.ls = math.Abs(g.Size)
+		if g.ls == 0 {
+			g.ls = 1
+		}
+		switch {
+		case f.problem != "":
+			p.addProblem(f.problem, gs.fontName)
+		case text == "":
+			p.addProblem(ProblemUnmappedGlyphs, gs.fontName)
+		}
+		p.Glyphs = append(p.Glyphs, g)
+		i += n
+	}
+}
+
+func bbox(m matrix, x0, y0, x1, y1 float64) [4]float64 {
+	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, c := range [4][2]float64{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
+		x, y := m.apply(c[0], c[1])
+		b[0], b[1] = math.Min(b[0], x), math.Min(b[1], y)
+		b[2], b[3] = math.Max(b[2], x), math.Max(b[3], y)
+	}
+	return b
+}
+
+// xobject draws an XObject: a Form is interpreted with its matrix and
+// resources (nesting and cycles bounded), an image is counted.
+func (in *interp) xobject(res types.Dict, name string) {
+	d := in.d
+	xobjs := dictOf(d, res["XObject"])
+	if xobjs == nil {
+		return
+	}
+	o := xobjs[name]
+	ref, ok := o.(types.IndirectRef)
+	if !ok {
+		return
+	}
+	sd, ok := d.resolve(ref).(types.StreamDict)
+	if !ok {
+		return
+	}
+	switch nameOf(d, sd.Dict["Subtype"]) {
+	case "Image":
+		in.page.Images++
+		return
+	case "Form":
+	default:
+		return
+	}
+	key := int(ref.ObjectNumber)
+	if in.active[key] || in.depth >= d.opts.MaxFormDepth {
+		in.page.addProblem(ProblemFormDepth, "")
+		return
+	}
+	data, ok := in.forms[key]
+	if !ok {
+		data, ok = d.stream(ref)
+		if !ok {
+			if d.err == nil {
+				in.page.addProblem(ProblemDamaged, "")
+			}
+			return
+		}
+		if in.cached+int64(len(data)) <= d.opts.MaxStreamBytes {
+			in.forms[key] = data
+			in.cached += int64(len(data))
+		}
+	}
+	m := identity
+	if a := arrayOf(d, sd.Dict["Matrix"]); len(a) == 6 {
+		for i := range m {
+			m[i], _ = numOf(d, a[i])
+		}
+	}
+	formRes := dictOf(d, sd.Dict["Resources"])
+	if formRes == nil {
+		formRes = res
+	}
+	saved, savedStack, savedOver, savedLocal := in.gs, len(in.stack), in.over, in.local
+	savedTm, savedTlm := in.tm, in.tlm
+	in.gs.ctm = m.mul(in.gs.ctm)
+	in.active[key] = true
+	in.depth++
+	in.run(data, in.streamIndex(ref, true), formRes)
+	in.depth--
+	delete(in.active, key)
+	in.gs, in.stack, in.over, in.local = saved, in.stack[:min(savedStack, len(in.stack))], savedOver, savedLocal
+	in.tm, in.tlm = savedTm, savedTlm
+}

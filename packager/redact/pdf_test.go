@@ -1,0 +1,297 @@
+package redact
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/docfix"
+	"dossier/internal/testtool"
+	"dossier/packager/cover"
+	"dossier/packager/pdftext"
+)
+
+// words finds every occurrence of the words in the page text.
+func words(ws ...string) Finder {
+	return func(p *pdftext.Page) [][]int {
+		var ranges [][2]int
+		for _, w := range ws {
+			for off := 0; ; {
+				i := strings.Index(p.Text[off:], w)
+				if i < 0 {
+					break
+				}
+				ranges = append(ranges, [2]int{off + i, off + i + len(w)})
+				off += i + len(w)
+			}
+		}
+		return TextSpans(p, ranges)
+	}
+}
+
+func redact(t *testing.T, data []byte, find Finder, opts Options) ([]byte, Result, error) {
+	t.Helper()
+	var out bytes.Buffer
+	res, err := PDF(context.Background(), bytes.NewReader(data), &out, find, opts)
+	return out.Bytes(), res, err
+}
+
+func tool(t *testing.T, name string, data []byte, args ...string) (string, error) {
+	t.Helper()
+	bin := testtool.Look(t, name, map[string]string{"pdftotext": "poppler-utils", "qpdf": "qpdf"}[name])
+	p := filepath.Join(t.TempDir(), "in.pdf")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if name == "pdftotext" {
+		args = append(args, p, "-")
+	} else {
+		args = append(args, p)
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	return string(out), err
+}
+
+func normalize(s string, drop ...string) string {
+	for _, d := range drop {
+		s = strings.ReplaceAll(s, d, " ")
+	}
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			out = append(out, strings.Join(f, " "))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+type glyphPos struct {
+	text string
+	x, y float64
+}
+
+func positions(t *testing.T, data []byte) []glyphPos {
+	t.Helper()
+	var out []glyphPos
+	err := pdftext.Read(context.Background(), bytes.NewReader(data), int64(len(data)), pdftext.Options{}, func(p *pdftext.Page) error {
+		for _, g := range p.Glyphs {
+			if g.Font != labelFont && strings.TrimSpace(g.Text) != "" {
+				out = append(out, glyphPos{g.Text, g.X, g.Y})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRedactClasses redacts a name from every class of text PDF and checks
+// what pdftotext, qpdf and pdftext see afterwards.
+func TestRedactClasses(t *testing.T) {
+	cases := []struct {
+		name   string
+		data   []byte
+		remove []string
+	}{
+		{"compressed pages", docfix.PDFCompressed([]string{"Patient: Jane Doe", "Pathology report"}, []string{"Dear Dr Smith,", "Jane Doe was seen (Jane Doe)."}), []string{"Jane Doe"}},
+		{"truetype subset", docfix.PDFTrueTypeSubset("Patient: Jane Doe", "Invasive ductal carcinoma"), []string{"Jane Doe"}},
+		{"cjk", docfix.PDFCJK("姓名：张三 性别：女", "病理诊断：浸润性导管癌"), []string{"张三"}},
+		{"glyph per Tj", docfix.PDFGlyphPerTj("Patient Jane Doe, born 1970", "Final diagnosis"), []string{"Jane Doe"}},
+		{"kerned", docfix.PDFKerned("Patient Jane Doe here", "Final diagnosis"), []string{"Jane", "Doe"}},
+		{"form", docfix.PDFForm("Header line", "Form text for Jane Doe", "Second form line"), []string{"Jane Doe"}},
+		{"rotated", docfix.PDFRotated("Rotated Jane Doe line", "Another line"), []string{"Jane Doe"}},
+	}
+	for _, c := range cases {
+		out, res, err := redact(t, c.data, words(c.remove...), Options{Label: "name removed"})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if res.Glyphs == 0 || res.Boxes == 0 {
+			t.Errorf("%s: %+v", c.name, res)
+		}
+		if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+			t.Errorf("%s: qpdf --check: %v\n%s", c.name, err, msg)
+		}
+		before, err := tool(t, "pdftotext", c.data, "-layout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := tool(t, "pdftotext", out, "-layout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.remove {
+			for _, part := range strings.Fields(w) {
+				if strings.Contains(after, part) {
+					t.Errorf("%s: %q still in pdftotext output:\n%s", c.name, part, after)
+				}
+			}
+		}
+		if want, got := normalize(before, c.remove...), normalize(after, "name removed"); want != got {
+			t.Errorf("%s: text differs beyond the removed spans\nwant %q\n got %q", c.name, want, got)
+		}
+		// Every glyph left is where it was.
+		orig, left := positions(t, c.data), positions(t, out)
+		j := 0
+		for _, g := range left {
+			for j < len(orig) && (orig[j].text != g.text || math.Abs(orig[j].x-g.x) > 0.01 || math.Abs(orig[j].y-g.y) > 0.01) {
+				j++
+			}
+			if j == len(orig) {
+				t.Errorf("%s: glyph %q at %.2f,%.2f was not there before", c.name, g.text, g.x, g.y)
+				break
+			}
+			j++
+		}
+		if len(left) >= len(orig) {
+			t.Errorf("%s: %d glyphs before, %d after", c.name, len(orig), len(left))
+		}
+	}
+}
+
+func TestRedactRefusesUnlocatableText(t *testing.T) {
+	_, _, err := redact(t, docfix.PDFType3("Secret"), words("S"), Options{})
+	if !errors.Is(err, ErrNotLocatable) || !strings.Contains(err.Error(), pdftext.ProblemType3NoToUnicode) {
+		t.Errorf("Type3: %v", err)
+	}
+	_, _, err = redact(t, docfix.PDFGlyphBomb(200_000), words("A"), Options{})
+	if !errors.Is(err, ErrNotLocatable) {
+		t.Errorf("glyph bomb: %v", err)
+	}
+}
+
+func TestRedactNothingAndActualText(t *testing.T) {
+	data := docfix.PDFCompressed([]string{"Nothing to see"})
+	out, res, err := redact(t, data, words("absent"), Options{})
+	if err != nil || res.Glyphs != 0 || res.Boxes != 0 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if got, _ := tool(t, "pdftotext", out); normalize(got) != "Nothing to see" {
+		t.Errorf("text %q", got)
+	}
+	// Marked content carrying the name as ActualText loses it too.
+	b := &docfix.PDFBuilder{}
+	page := docfix.PDFPage{
+		Content:   "/Span << /ActualText (Jane Doe) >> BDC BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET EMC",
+		Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
+	}
+	out, _, err = redact(t, b.Pages(page), words("Jane Doe"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	p := filepath.Join(t.TempDir(), "r.pdf")
+	os.WriteFile(p, out, 0o600)
+	plain, err := exec.Command(qpdf, "--qdf", "--object-streams=disable", p, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(plain, []byte("Jane")) || bytes.Contains(plain, []byte("Doe")) {
+		t.Errorf("the name is still in the file:\n%s", plain)
+	}
+}
+
+// TestRedactSharedForm removes a name drawn by a Form XObject that two
+// pages use, found on the first page only: both pages get their box.
+func TestRedactSharedForm(t *testing.T) {
+	b := &docfix.PDFBuilder{Compress: true}
+	font := "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >>"
+	form := b.Stream("/Type /XObject /Subtype /Form /BBox [0 0 612 100] /Resources "+font, []byte("BT /F1 10 Tf 72 50 Td (Patient: Jane Doe) Tj ET"))
+	res := fmt.Sprintf("<< /XObject << /Hdr %d 0 R >> /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>", form)
+	data := b.Pages(
+		docfix.PDFPage{Content: "q 1 0 0 1 0 700 cm /Hdr Do Q BT /F1 12 Tf 72 600 Td (First page) Tj ET", Resources: res},
+		docfix.PDFPage{Content: "q 1 0 0 1 0 700 cm /Hdr Do Q BT /F1 12 Tf 72 600 Td (Second page) Tj ET", Resources: res},
+	)
+	first := func(p *pdftext.Page) [][]int {
+		if p.Number != 1 {
+			return nil
+		}
+		return words("Jane Doe")(p)
+	}
+	out, r, err := redact(t, data, first, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pages != 2 || r.Boxes != 2 || r.Glyphs != 7 {
+		t.Errorf("result %+v", r)
+	}
+	text, _ := tool(t, "pdftotext", out)
+	if strings.Contains(text, "Jane") || strings.Contains(text, "Doe") || !strings.Contains(text, "Second page") {
+		t.Errorf("text after redaction: %q", text)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+}
+
+// TestRedactRealFonts redacts a PDF written with embedded TrueType subsets
+// (DejaVu Sans, Droid Sans Fallback) by the cover's layout.
+func TestRedactRealFonts(t *testing.T) {
+	d := cover.NewDoc("Report")
+	d.Field("Patient", "Jane Doe")
+	d.Paragraph("Invasive ductal carcinoma. Jane Doe was seen in clinic.")
+	d.Field("姓名", "张三")
+	d.Paragraph("病理诊断：浸润性导管癌。患者张三，女。")
+	var b bytes.Buffer
+	if err := d.Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	remove := []string{"Jane Doe", "张三"}
+	out, r, err := redact(t, b.Bytes(), words(remove...), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Glyphs != 2*7+2*2 {
+		t.Errorf("result %+v", r)
+	}
+	before, err := tool(t, "pdftotext", b.Bytes(), "-layout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := tool(t, "pdftotext", out, "-layout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Jane", "Doe", "张三"} {
+		if strings.Contains(after, w) {
+			t.Errorf("%q left in %q", w, after)
+		}
+	}
+	if want, got := normalize(before, remove...), normalize(after, "removed"); want != got {
+		t.Errorf("text differs beyond the removed spans\nwant %q\n got %q", want, got)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+}
+
+// BenchmarkRedact20Pages redacts a name from every page of a 20-page text
+// PDF (issue 13 asks for under 200 ms).
+func BenchmarkRedact20Pages(b *testing.B) {
+	pages := make([][]string, 20)
+	for i := range pages {
+		pages[i] = append(pages[i], "Patient: Jane Doe, born 09.05.1970")
+		for l := 0; l < 44; l++ {
+			pages[i] = append(pages[i], fmt.Sprintf("Line %d of page %d: invasive ductal carcinoma, ER positive (95%%), HER2 1+.", l, i))
+		}
+	}
+	data := docfix.PDFCompressed(pages...)
+	find := words("Jane Doe")
+	b.ReportAllocs()
+	for b.Loop() {
+		var out bytes.Buffer
+		if _, err := PDF(context.Background(), bytes.NewReader(data), &out, find, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

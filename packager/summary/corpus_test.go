@@ -1,0 +1,143 @@
+package summary
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/reportfix"
+	"dossier/packager/doctext"
+)
+
+// score counts matches of expected and found facts of one section.
+type score struct{ tp, fp, fn int }
+
+func (s score) precision() float64 { return ratio(s.tp, s.tp+s.fp) }
+func (s score) recall() float64    { return ratio(s.tp, s.tp+s.fn) }
+func (s score) f1() float64 {
+	p, r := s.precision(), s.recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// compare adds the matches of two multisets of keys to s and returns what
+// was missed and what was extra.
+func (s *score) compare(want, got []string) (missed, extra []string) {
+	left := map[string]int{}
+	for _, w := range want {
+		left[w]++
+	}
+	for _, g := range got {
+		if left[g] > 0 {
+			left[g]--
+			s.tp++
+		} else {
+			s.fp++
+			extra = append(extra, g)
+		}
+	}
+	for k, n := range left {
+		for range n {
+			s.fn++
+			missed = append(missed, k)
+		}
+	}
+	sort.Strings(missed)
+	return missed, extra
+}
+
+func stageKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+
+// readCorpusReport writes a report as its file and reads it the way Dossier
+// does: its text through doctext, then its facts.
+func readCorpusReport(t *testing.T, dir string, r reportfix.Report) (*Summary, Document) {
+	t.Helper()
+	path := filepath.Join(dir, r.Case+"-"+r.Name)
+	if err := os.WriteFile(path, r.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, doc, err := ReadFile(context.Background(), path, r.Format(), doctext.Options{})
+	if err != nil {
+		t.Fatalf("%s: %v", r.Name, err)
+	}
+	return s, doc
+}
+
+// TestCorpus reads every report of the corpus and compares the facts with
+// those a careful reader takes, section by section. Biomarkers (name,
+// result and value together) must reach an F1 of 0.95. Every fact's quote
+// must be found verbatim on its page of the document's text.
+func TestCorpus(t *testing.T) {
+	dir := t.TempDir()
+	var dx, st, bio, ev score
+	corpus := reportfix.Corpus()
+	if len(corpus) < 40 {
+		t.Fatalf("the corpus has %d reports, want at least 40", len(corpus))
+	}
+	for _, r := range corpus {
+		s, doc := readCorpusReport(t, dir, r)
+		var gotDx, gotSt, gotBio, gotEv []string
+		check := func(kind string, src Source) {
+			if src.Path != doc.Path || src.Page < 1 || src.Page > len(doc.Pages) {
+				t.Errorf("%s: a %s fact names page %d of %q", r.Name, kind, src.Page, src.Path)
+				return
+			}
+			if strings.TrimSpace(src.Quote) == "" || !strings.Contains(doc.Pages[src.Page-1], src.Quote) {
+				t.Errorf("%s: the quote of a %s fact is not in the document's text: %q", r.Name, kind, src.Quote)
+			}
+		}
+		for _, d := range s.Diagnoses {
+			gotDx = append(gotDx, d.Histology)
+			check("diagnosis", d.Source)
+		}
+		for _, x := range s.Stages {
+			gotSt = append(gotSt, stageKey(x.Text))
+			check("stage", x.Source)
+		}
+		for _, b := range s.Biomarkers {
+			gotBio = append(gotBio, b.Name+"|"+string(b.Result)+"|"+b.Value)
+			check("biomarker", b.Source)
+		}
+		for _, e := range s.Events {
+			gotEv = append(gotEv, e.Date+"|"+e.Kind)
+			check("event", e.Source)
+		}
+		var wantSt []string
+		for _, w := range r.Stages {
+			wantSt = append(wantSt, stageKey(w))
+		}
+		for _, c := range []struct {
+			name      string
+			sc        *score
+			want, got []string
+		}{{"diagnoses", &dx, r.Diagnoses, gotDx}, {"stages", &st, wantSt, gotSt}, {"biomarkers", &bio, r.Biomarkers, gotBio}, {"events", &ev, r.Events, gotEv}} {
+			missed, extra := c.sc.compare(c.want, c.got)
+			if len(missed)+len(extra) > 0 {
+				t.Logf("%s %s: missed %q, extra %q", r.Name, c.name, missed, extra)
+			}
+		}
+	}
+	for _, c := range []struct {
+		name string
+		s    score
+	}{{"diagnoses", dx}, {"stages", st}, {"biomarkers", bio}, {"events", ev}} {
+		fmt.Printf("summary corpus %-10s precision %.3f recall %.3f F1 %.3f (%d right, %d extra, %d missed)\n",
+			c.name, c.s.precision(), c.s.recall(), c.s.f1(), c.s.tp, c.s.fp, c.s.fn)
+	}
+	if f := bio.f1(); f < 0.95 {
+		t.Errorf("biomarker F1 %.3f, want at least 0.95", f)
+	}
+}
