@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/checklist"
+	"dossier/packager/deid"
 	"dossier/packager/intake"
 )
 
@@ -41,6 +42,7 @@ type detailsForm struct {
 	birth     *widget.Entry
 	fromRec   *widget.Label
 	mismatch  *fyne.Container
+	found     *fyne.Container // the identity found in the records, to confirm
 	cancer    *widget.Select
 	diagnosis *widget.Entry
 	diagDate  *widget.Entry
@@ -126,6 +128,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.fromRec.Wrapping = wordWrap()
 	f.fromRec.Hide()
 	f.mismatch = container.NewVBox()
+	f.found = container.NewVBox()
 
 	var names []string
 	for _, c := range cancers {
@@ -175,7 +178,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 			widget.NewFormItem(lang.X("details.birth", "Date of birth"), f.birth),
 			widget.NewFormItem(lang.X("details.patientid", "Patient number"), f.patientID),
 		),
-		f.fromRec, f.mismatch,
+		f.fromRec, f.mismatch, f.found,
 		heading(lang.X("details.diagnosis", "Diagnosis")),
 		widget.NewForm(
 			widget.NewFormItem(lang.X("details.cancer", "Type of cancer"), f.cancer),
@@ -294,6 +297,7 @@ func (f *detailsForm) load(d checklist.Details) {
 // setInventory is called when records were added: the patient may now be known from them.
 func (f *detailsForm) setInventory(inv *intake.Inventory, d checklist.Details) {
 	f.inv = inv
+	f.showFound()
 	if !f.dirty {
 		f.load(d)
 		return
@@ -308,6 +312,24 @@ func (f *detailsForm) setInventory(inv *intake.Inventory, d checklist.Details) {
 	}
 	f.loading = false
 	f.updateMismatch()
+}
+
+// showFound lists what Dossier found of the patient's identity in the records (names, numbers,
+// dates, and where each came from), which an export at a private level looks for and removes, so
+// the person can check it is theirs and complete.
+func (f *detailsForm) showFound() {
+	f.found.Objects = nil
+	if f.inv != nil && f.inv.Identity != nil && f.inv.Identity.Len() > 0 {
+		l := widget.NewLabel(lang.X("details.found", "Found in your records (a bundle without your name is checked for all of these; if something is missing, type it above):"))
+		l.Wrapping = wordWrap()
+		f.found.Add(l)
+		for _, t := range f.inv.Identity.Tokens() {
+			row := widget.NewLabel("• " + uiMessage(deid.KindName(t.Kind)) + ": " + t.Value + " (" + t.Source + ")")
+			row.Wrapping = wordWrap()
+			f.found.Add(row)
+		}
+	}
+	f.found.Refresh()
 }
 
 // setCancer shows a cancer type chosen beside the checklist.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/bundle"
+	"dossier/packager/deid"
 )
 
 // buildDone is the last step: the passphrase (once), the fingerprint, the files and where they are.
@@ -75,6 +76,13 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": fileCount(n)})
 	}
 	box.Add(widget.NewLabel(inside))
+	for _, d := range res.LeftOut {
+		if d.Action == deid.Held { // the final check found identity in its cleaned copy
+			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + uiMessage(d.Reason))
+			l.Wrapping = wordWrap()
+			box.Add(l)
+		}
+	}
 
 	folder := o.Dir
 	if o.Folder {

@@ -419,11 +419,10 @@ func (w *exportWizard) startPlan() {
 	}
 	w.decScreen.Objects = []fyne.CanvasObject{widget.NewLabel(lang.X("export.looking", "Looking at each of your files for this choice…")), widget.NewProgressBarInfinite()}
 	w.decScreen.Refresh()
-	inv, level, convertHEIC := w.in.inv, w.level, w.convertHEIC
+	inv, level, details, convertHEIC := w.in.inv, w.level, w.in.details, w.convertHEIC
 	w.plan = startJob(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (planResult, error) {
-		if inv == nil {
-			inv = &intake.Inventory{}
-		}
+		// The case details tell who the patient is too (a case of reports alone).
+		inv = export.WithDetails(inv, details)
 		ds, err := deid.Plan(ctx, inv, level, deid.Options{ConvertHEIC: convertHEIC})
 		if err != nil {
 			return planResult{}, err

@@ -296,6 +296,14 @@ var kindNames = map[identity.Kind]string{
 	identity.Other:     i18n.Msg("other details"),
 }
 
+// KindName is a kind of identity in words ("date of birth").
+func KindName(k identity.Kind) string {
+	if n := kindNames[k]; n != "" {
+		return n
+	}
+	return string(k)
+}
+
 // kinds lists the kinds of identity found, in words, without the values.
 func kinds(hits []leakscan.Hit) string {
 	seen := map[string]bool{}
