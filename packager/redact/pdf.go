@@ -82,6 +82,9 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	scrub := map[int]bool{} // streams of pages with spans: their ActualText goes too
 	boxes := map[int][]box{}
 	rotate := map[int]int{}
+	pageStreams := map[int][]int{} // page -> stream objects it draws
+	users := map[int]int{}         // stream object -> pages drawing it
+	shared := map[int]bool{}       // stream object is a Form XObject
 	var res Result
 	err = doc.Each(func(p *pdftext.Page) error {
 		if !p.Reliable() {
@@ -90,6 +93,11 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 				kind = p.Problems[0].Kind
 			}
 			return fmt.Errorf("%w: page %d: %s", ErrNotLocatable, p.Number, kind)
+		}
+		for _, s := range p.Streams {
+			pageStreams[p.Number] = append(pageStreams[p.Number], s.Obj)
+			users[s.Obj]++
+			shared[s.Obj] = shared[s.Obj] || s.Form
 		}
 		spans := find(p)
 		if len(spans) == 0 {
@@ -131,6 +139,47 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		}
 		return Result{}, fmt.Errorf("redacting a PDF: %w", err)
 	}
+	// A glyph removed from a Form XObject, or from a content stream that
+	// several pages share, disappears wherever it is drawn: box it there
+	// too.
+	for n := 1; n <= doc.NumPages(); n++ {
+		again := false
+		for _, obj := range pageStreams[n] {
+			again = again || removals[obj] != nil && (shared[obj] || users[obj] > 1)
+		}
+		if !again {
+			continue
+		}
+		p, err := doc.Page(n)
+		if err != nil {
+			return Result{}, fmt.Errorf("redacting a PDF: %w", err)
+		}
+		boxes[n], rotate[n] = boxes[n][:0], p.Rotate
+		var run []pdftext.Glyph
+		for _, g := range p.Glyphs {
+			if strings.TrimSpace(g.Text) == "" && len(run) > 0 {
+				continue // a space inside a span does not end its box
+			}
+			removed := false
+			for _, q := range removals[p.Streams[g.Stream].Obj][g.Start] {
+				removed = removed || q.code == g.Code
+			}
+			if removed {
+				run = append(run, g)
+				continue
+			}
+			if len(run) > 0 {
+				boxes[n] = append(boxes[n], spanBoxes(run)...)
+				run = run[:0]
+			}
+		}
+		if len(run) > 0 {
+			boxes[n] = append(boxes[n], spanBoxes(run)...)
+		}
+		for _, obj := range pageStreams[n] {
+			scrub[obj] = true
+		}
+	}
 	pdf := doc.Model()
 	for obj := range scrub {
 		if err := rewriteStream(pdf, obj, removals[obj]); err != nil {
@@ -149,15 +198,26 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		pages = append(pages, n)
 	}
 	sort.Ints(pages)
+	var pre *types.IndirectRef // "q", shared by every page with boxes
 	for _, n := range pages {
 		if len(boxes[n]) == 0 {
 			continue
 		}
-		if err := drawBoxes(pdf, doc, n, rotate[n], boxes[n], opts.Label); err != nil {
+		if pre == nil {
+			if pre, err = newStream(pdf.XRefTable, []byte("q\n")); err != nil {
+				return Result{}, err
+			}
+		}
+		if err := drawBoxes(pdf, doc, n, *pre, rotate[n], boxes[n], opts.Label); err != nil {
 			return Result{}, err
 		}
 		res.Boxes += len(boxes[n])
 		res.Pages++
+	}
+	// pdfcpu's writer leaves out objects it has not been through (embedded
+	// font programs among them) unless the document was validated first.
+	if err := api.ValidateContext(pdf); err != nil {
+		return Result{}, fmt.Errorf("redacting a PDF: %w", pdftext.ErrDamaged)
 	}
 	if err := api.WriteContext(pdf, w); err != nil {
 		return Result{}, fmt.Errorf("writing the redacted PDF: %w", err)
@@ -402,7 +462,7 @@ const labelFont = "DossierRedactLabel"
 // drawBoxes adds the boxes to page n: the page's content is wrapped in
 // q ... Q so its graphics state cannot move the boxes, which are drawn last,
 // in black, with the label in white where it fits.
-func drawBoxes(pdf *model.Context, doc *pdftext.Document, n, rotate int, boxes []box, label string) error {
+func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.IndirectRef, rotate int, boxes []box, label string) error {
 	_, page, ok := doc.PageRef(n)
 	if !ok {
 		return fmt.Errorf("redacting a PDF: page %d: %w", n, pdftext.ErrDamaged)
@@ -441,15 +501,11 @@ func drawBoxes(pdf *model.Context, doc *pdftext.Document, n, rotate int, boxes [
 		fmt.Fprintf(&c, "BT 1 g /%s %s Tf %s Tm %s Tj ET\n", labelFont, num(size), tm, literal(lat))
 	}
 	c.WriteString("Q\n")
-	pre, err := newStream(xr, []byte("q\n"))
-	if err != nil {
-		return err
-	}
 	post, err := newStream(xr, []byte(c.String()))
 	if err != nil {
 		return err
 	}
-	contents := types.Array{*pre}
+	contents := types.Array{pre}
 	switch v := page["Contents"].(type) {
 	case types.IndirectRef:
 		if a, err := xr.DereferenceArray(v); err == nil && a != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
+	"dossier/packager/cover"
 	"dossier/packager/pdftext"
 )
 
@@ -196,5 +198,100 @@ func TestRedactNothingAndActualText(t *testing.T) {
 	}
 	if bytes.Contains(plain, []byte("Jane")) || bytes.Contains(plain, []byte("Doe")) {
 		t.Errorf("the name is still in the file:\n%s", plain)
+	}
+}
+
+// TestRedactSharedForm removes a name drawn by a Form XObject that two
+// pages use, found on the first page only: both pages get their box.
+func TestRedactSharedForm(t *testing.T) {
+	b := &docfix.PDFBuilder{Compress: true}
+	font := "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >>"
+	form := b.Stream("/Type /XObject /Subtype /Form /BBox [0 0 612 100] /Resources "+font, []byte("BT /F1 10 Tf 72 50 Td (Patient: Jane Doe) Tj ET"))
+	res := fmt.Sprintf("<< /XObject << /Hdr %d 0 R >> /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>", form)
+	data := b.Pages(
+		docfix.PDFPage{Content: "q 1 0 0 1 0 700 cm /Hdr Do Q BT /F1 12 Tf 72 600 Td (First page) Tj ET", Resources: res},
+		docfix.PDFPage{Content: "q 1 0 0 1 0 700 cm /Hdr Do Q BT /F1 12 Tf 72 600 Td (Second page) Tj ET", Resources: res},
+	)
+	first := func(p *pdftext.Page) [][]int {
+		if p.Number != 1 {
+			return nil
+		}
+		return words("Jane Doe")(p)
+	}
+	out, r, err := redact(t, data, first, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pages != 2 || r.Boxes != 2 || r.Glyphs != 7 {
+		t.Errorf("result %+v", r)
+	}
+	text, _ := tool(t, "pdftotext", out)
+	if strings.Contains(text, "Jane") || strings.Contains(text, "Doe") || !strings.Contains(text, "Second page") {
+		t.Errorf("text after redaction: %q", text)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+}
+
+// TestRedactRealFonts redacts a PDF written with embedded TrueType subsets
+// (DejaVu Sans, Droid Sans Fallback) by the cover's layout.
+func TestRedactRealFonts(t *testing.T) {
+	d := cover.NewDoc("Report")
+	d.Field("Patient", "Jane Doe")
+	d.Paragraph("Invasive ductal carcinoma. Jane Doe was seen in clinic.")
+	d.Field("姓名", "张三")
+	d.Paragraph("病理诊断：浸润性导管癌。患者张三，女。")
+	var b bytes.Buffer
+	if err := d.Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	remove := []string{"Jane Doe", "张三"}
+	out, r, err := redact(t, b.Bytes(), words(remove...), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Glyphs != 2*7+2*2 {
+		t.Errorf("result %+v", r)
+	}
+	before, err := tool(t, "pdftotext", b.Bytes(), "-layout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := tool(t, "pdftotext", out, "-layout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Jane", "Doe", "张三"} {
+		if strings.Contains(after, w) {
+			t.Errorf("%q left in %q", w, after)
+		}
+	}
+	if want, got := normalize(before, remove...), normalize(after, "removed"); want != got {
+		t.Errorf("text differs beyond the removed spans\nwant %q\n got %q", want, got)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+}
+
+// BenchmarkRedact20Pages redacts a name from every page of a 20-page text
+// PDF (issue 13 asks for under 200 ms).
+func BenchmarkRedact20Pages(b *testing.B) {
+	pages := make([][]string, 20)
+	for i := range pages {
+		pages[i] = append(pages[i], "Patient: Jane Doe, born 09.05.1970")
+		for l := 0; l < 44; l++ {
+			pages[i] = append(pages[i], fmt.Sprintf("Line %d of page %d: invasive ductal carcinoma, ER positive (95%%), HER2 1+.", l, i))
+		}
+	}
+	data := docfix.PDFCompressed(pages...)
+	find := words("Jane Doe")
+	b.ReportAllocs()
+	for b.Loop() {
+		var out bytes.Buffer
+		if _, err := PDF(context.Background(), bytes.NewReader(data), &out, find, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -56,6 +56,9 @@ func (st *docState) events() []Event {
 			}
 			if text == "" {
 				text = eventText(clauseText, st.dates[pi], c.start)
+				if l := clean(lineBefore); l != "" && strings.Count(clauseText, "\n") == 0 && multipleDates(st.dates[pi], c.span) && utf8.RuneCountInString(l) <= 30 {
+					text = l // "Date of admission: ... Date of discharge: ...": each date's own label
+				}
 			}
 			key := d.iso + "|" + kind
 			if seen[key] {
@@ -174,6 +177,17 @@ func (st *docState) spanLabel(before string) bool {
 	return slices.Contains(st.v.spanLbl, strings.TrimSpace(l))
 }
 
+// multipleDates reports whether a clause holds more than one date.
+func multipleDates(ds []dateHit, s span) bool {
+	n := 0
+	for _, d := range ds {
+		if d.start >= s.start && d.end <= s.end {
+			n++
+		}
+	}
+	return n > 1
+}
+
 func containsAny(s string, words ...string) bool {
 	for _, w := range words {
 		if strings.Contains(s, w) {
@@ -200,6 +214,7 @@ func eventText(clause string, dates []dateHit, offset int) string {
 	t := clean(b.String())
 	for _, w := range []string{"on", "in", "dated", "of", "date", "于", "於"} {
 		t = clean(strings.TrimSuffix(t, " "+w))
+		t = clean(strings.TrimPrefix(t, w+" "))
 	}
 	return shorten(t)
 }

@@ -12,8 +12,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -197,15 +195,10 @@ func Read(ctx context.Context, docs []Document) (*Summary, error) {
 // ReadFile reads a document's text with doctext (bounded by opts) and its
 // facts. A document without text gives an empty summary, not an error.
 func ReadFile(ctx context.Context, path, format string, opts doctext.Options) (*Summary, Document, error) {
-	text, err := doctext.ExtractFile(ctx, path, format, opts)
-	doc := Document{Path: path}
-	if errors.Is(err, doctext.ErrNoText) || errors.Is(err, doctext.ErrUnsupported) {
-		return &Summary{}, doc, nil
-	}
+	doc, err := LoadDocument(ctx, path, format, opts)
 	if err != nil {
-		return nil, doc, fmt.Errorf("reading a document for the summary: %w", err)
+		return nil, doc, err
 	}
-	doc.Pages = Pages(text)
 	s, err := ReadDocument(ctx, doc)
 	return s, doc, err
 }
@@ -220,6 +213,14 @@ func merge(v *vocab, parts []*Summary) *Summary {
 		for _, d := range p.Diagnoses {
 			key := d.Histology + "|" + d.Site + "|" + d.Laterality
 			if i, ok := seenDx[key]; ok {
+				if d.Date != "" && before(d.Date, out.Diagnoses[i].Date) {
+					if d.Grade == "" {
+						d.Grade = out.Diagnoses[i].Grade
+						d.Text = diagnosisText(d)
+					}
+					out.Diagnoses[i] = d
+					continue
+				}
 				if out.Diagnoses[i].Grade == "" && d.Grade != "" {
 					out.Diagnoses[i].Grade = d.Grade
 					out.Diagnoses[i].Text = diagnosisText(out.Diagnoses[i])
@@ -236,7 +237,16 @@ func merge(v *vocab, parts []*Summary) *Summary {
 			}
 		}
 		for _, b := range p.Biomarkers {
-			if i := sameFact(out.Biomarkers, b); i >= 0 && (out.Biomarkers[i].Date == b.Date || out.Biomarkers[i].Date == "" || b.Date == "") {
+			// The same result read again (a letter restating the pathology)
+			// is kept once, from the earliest document.
+			if i := sameFact(out.Biomarkers, b); i >= 0 {
+				o := &out.Biomarkers[i]
+				if b.Date != "" && (o.Date == "" || b.Date < o.Date) {
+					if b.Value == "" {
+						b.Value = o.Value
+					}
+					*o = b
+				}
 				continue
 			}
 			out.Biomarkers = append(out.Biomarkers, b)
@@ -250,8 +260,18 @@ func merge(v *vocab, parts []*Summary) *Summary {
 		}
 	}
 	sortEvents(out.Events)
+	sort.SliceStable(out.Diagnoses, func(i, j int) bool { return before(out.Diagnoses[i].Date, out.Diagnoses[j].Date) })
+	sort.SliceStable(out.Biomarkers, func(i, j int) bool { return before(out.Biomarkers[i].Date, out.Biomarkers[j].Date) })
 	out.Conflicts = conflicts(v, out.Biomarkers)
 	return out
+}
+
+// before orders dates, unknown ones last.
+func before(a, b string) bool {
+	if a == "" || b == "" {
+		return a != "" && b == ""
+	}
+	return a < b
 }
 
 func normValue(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), "") }
@@ -282,8 +302,8 @@ func conflicts(v *vocab, bs []Biomarker) []Conflict {
 		for i := range facts {
 			for j := i + 1; j < len(facts); j++ {
 				a, b := facts[i], facts[j]
-				if a.Result == b.Result {
-					continue
+				if a.Result == b.Result || a.Result == "equivocal" || b.Result == "equivocal" {
+					continue // an equivocal result is settled by another test, not contradicted
 				}
 				if c := v.classOf(n); (c == "mutation" || c == "fusion") && a.Value != "" && b.Value != "" && normValue(a.Value) != normValue(b.Value) {
 					continue

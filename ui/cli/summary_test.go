@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/reportfix"
+)
+
+// summaryCase writes the reports of some corpus cases as files.
+func summaryCase(t *testing.T, cases ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, r := range reportfix.Corpus() {
+		if slices.Contains(cases, r.Case) {
+			if err := os.WriteFile(filepath.Join(dir, r.Name), r.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+func TestSummaryJSON(t *testing.T) {
+	dir := summaryCase(t, "breast-en")
+	code, out, errs := run(t, "summary", "--json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var m map[string][]map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, k := range []string{"diagnoses", "stages", "biomarkers", "events", "conflicts"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("no %q in the JSON", k)
+		}
+	}
+	found := false
+	for _, b := range m["biomarkers"] {
+		if b["name"] == "HER2-ISH" && b["result"] == "positive" && b["value"] == "ratio: 3.2" {
+			found = true
+			src := b["source"].(map[string]any)
+			if !strings.HasSuffix(src["path"].(string), "supplementary_HER2_ISH.pdf") || src["page"].(float64) != 1 || !strings.Contains(src["quote"].(string), "3.2") {
+				t.Errorf("HER2-ISH source: %v", src)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no HER2-ISH result in %s", out)
+	}
+	idc := false
+	for _, d := range m["diagnoses"] {
+		if d["histology"] == "Invasive carcinoma of no special type (ductal)" && d["laterality"] == "left" && d["site"] == "breast" && d["date"] == "2026-01-14" {
+			idc = true
+		}
+	}
+	if !idc {
+		t.Errorf("diagnoses: %v", m["diagnoses"])
+	}
+}
+
+func TestSummaryHumanInBothLanguages(t *testing.T) {
+	dir := summaryCase(t, "breast-zh", "breast-met")
+	code, out, errs := run(t, "summary", "--lang", "en", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Clinical summary", "Diagnosis:", "ER positive, about 80%", "from 病理报告.txt, page 1: ", "ER(+，约80%)", "Timeline:", "Results that disagree"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the English summary lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run(t, "summary", "--lang", "zh-Hans", dir)
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, want := range []string{"临床摘要", "诊断：", "ER 阳性，约80%", "浸润性癌（非特殊类型，导管癌）", "时间线："} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Chinese summary lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, _ := run(t, "summary"); code != ExitUsage {
+		t.Errorf("no paths: exit %d", code)
+	}
+	if code, _, _ := run(t, "summary", "--lang", "xx", dir); code != ExitUsage {
+		t.Errorf("unknown language: exit %d", code)
+	}
+}
