@@ -421,6 +421,9 @@ func (v *mainView) createLetter() {
 		v.writeLetter(p)
 	}, v.win)
 	d.SetFileName("records-request.pdf")
+	if l := letterLocation(v.inv); l != nil {
+		d.SetLocation(l) // not among the records: see letterFolder
+	}
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
 	d.SetConfirmText(lang.X("status.saveletter", "Save letter"))
 	d.Resize(dialogSize(v.win))

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -361,6 +362,27 @@ func TestRequestLetter(t *testing.T) {
 	flat := strings.Join(strings.Fields(string(text)), " ")
 	if !strings.Contains(flat, "DICOM") {
 		t.Errorf("letter does not ask for the DICOM images:\n%s", flat)
+	}
+
+	// The letter added back (saved among the records and the folder added again) is skipped as
+	// made by Dossier, and the checklist is the same: it is not read as the records it asks for.
+	before := map[string]checklist.Status{}
+	for _, r := range v.checks.report.Rules {
+		before[r.ID] = r.Status
+	}
+	v.add([]string{out})
+	loop.until(t, "the letter's scan", func() bool {
+		return idle(v)() && slices.ContainsFunc(v.inv.Items, func(it *intake.Item) bool { return it.Path == out })
+	})
+	for _, it := range v.inv.Items {
+		if it.Path == out && (it.Kind != intake.KindSkipped || !strings.HasPrefix(it.Reason, "made by Dossier")) {
+			t.Errorf("the letter read back as %s %q", it.Kind, it.Reason)
+		}
+	}
+	for _, r := range v.checks.report.Rules {
+		if before[r.ID] != r.Status {
+			t.Errorf("%s went from %s to %s with the letter added", r.ID, before[r.ID], r.Status)
+		}
 	}
 
 	// With every outstanding item waived there is nothing to ask for: no letter, a kind message.

@@ -411,3 +411,33 @@ func TestChineseRun(t *testing.T) {
 		t.Error("no CJK font in the theme")
 	}
 }
+
+// TestLetterFolderOutsideTheRecords: the request letter is offered a folder outside the folders the
+// records were added from: Documents, else the desktop, else home, else Dossier's own folder.
+func TestLetterFolderOutsideTheRecords(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("DOSSIER_HOME", filepath.Join(t.TempDir(), "dossier"))
+	for _, d := range []string{"Documents/records/CD", "Desktop"} {
+		os.MkdirAll(filepath.Join(home, d), 0o755)
+	}
+	inv := func(paths ...string) *intake.Inventory {
+		out := &intake.Inventory{}
+		for _, p := range paths {
+			out.Items = append(out.Items, &intake.Item{Path: filepath.Join(home, p)})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		inv  *intake.Inventory
+		want string
+	}{
+		{inv("Documents/records/CD/DICOM/IM1", "Documents/records/report.pdf"), filepath.Join(home, "Documents")},
+		{inv("Documents/a.pdf", "Documents/records/b.pdf"), filepath.Join(home, "Desktop")},
+		{inv("Documents/a.pdf", "Desktop/b.pdf"), filepath.Join(os.Getenv("DOSSIER_HOME"), "letters")},
+		{nil, filepath.Join(home, "Documents")},
+	} {
+		if got := letterFolder(c.inv, home); got != c.want {
+			t.Errorf("%v: %q, want %q", c.inv, got, c.want)
+		}
+	}
+}

@@ -164,6 +164,7 @@ func index(t treeInfo) []byte {
 	b.WriteString(`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">` + "\n")
 	b.WriteString(`<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">` + "\n<head>\n")
 	b.WriteString(`<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />` + "\n")
+	b.WriteString(intake.MarkHTML + " />\n")
 	b.WriteString("<title>Medical records for a second opinion</title>\n</head>\n<body>\n")
 	b.WriteString("<h1>Medical records for a second opinion</h1>\n")
 	fmt.Fprintf(&b, "<p>Gathered with Dossier on %s. Privacy level: <strong>%s</strong> (%s).</p>\n",

@@ -26,6 +26,8 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
+	"dossier/packager/intake"
 )
 
 // A4 portrait in points, and the margins used.
@@ -474,13 +476,16 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 		if err := api.Create(nil, bytes.NewReader(js), &buf, conf); err != nil {
 			return err
 		}
+		// Marked as Dossier's own, so that a scan never reads it back as a record.
+		props := map[string]string{"Creator": "Dossier", intake.MarkKey: intake.MarkValue}
 		if d.Title != "" {
-			var out bytes.Buffer
-			props := map[string]string{"Title": printable(d.Title), "Creator": "Dossier"}
-			if err := api.AddProperties(bytes.NewReader(buf.Bytes()), &out, props, conf); err == nil {
-				buf = out
-			}
+			props["Title"] = printable(d.Title)
 		}
+		var out bytes.Buffer
+		if err := api.AddProperties(bytes.NewReader(buf.Bytes()), &out, props, conf); err != nil {
+			return fmt.Errorf("marking the PDF as Dossier's: %w", err)
+		}
+		buf = out
 		fixed, err := fixToUnicode(buf.Bytes(), chars, conf)
 		if err != nil {
 			return fmt.Errorf("completing the fonts' character maps: %w", err)

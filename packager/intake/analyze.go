@@ -92,6 +92,9 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 		it.Kind, it.Reason = KindSkipped, reason
 		return []*Item{it}
 	}
+	if skipOwn(it, ra, src.size) {
+		return []*Item{it}
+	}
 	switch it.Kind {
 	case KindPDF:
 		checkPDF(it, ra, src.size)
