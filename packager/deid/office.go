@@ -50,6 +50,12 @@ func ooxmlDropped(name string) bool {
 	return false
 }
 
+// wordHeaderFooter reports whether a part is a page header or footer.
+func wordHeaderFooter(name string) bool {
+	base := path.Base(name)
+	return path.Dir(name) == "word" && (strings.HasPrefix(base, "header") || strings.HasPrefix(base, "footer")) && strings.HasSuffix(base, ".xml")
+}
+
 // wordContentPart reports whether a part holds WordprocessingML content
 // (body, headers, footers, notes).
 func wordContentPart(name string) bool {
@@ -94,9 +100,9 @@ var wordSettingsRemoved = map[string]bool{"attachedTemplate": true, "docVars": t
 // removed; in Word content, tracked changes are accepted (insertions kept,
 // deletions and former formatting dropped), hidden text (w:vanish, directly
 // or through a character style) is removed, and pictures lose their
-// alternative text, title and original name. Headers, footers and notes
-// are kept (their text is checked for the patient's identity when the
-// export is planned).
+// alternative text, title and original name; page headers and footers are
+// emptied. Notes are kept (their text, like the body's, is checked for the
+// patient's identity when the export is planned).
 func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(src, size)
 	if err != nil {
@@ -158,6 +164,16 @@ func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
 			return filterXML(data, func(n *xnode) action {
 				if wordSettingsRemoved[n.local()] {
 					return remove
+				}
+				return keep
+			})
+		case wordHeaderFooter(name):
+			// Page headers and footers repeat the letterhead and, often,
+			// the patient's label on every page: they are emptied.
+			return filterXML(data, func(n *xnode) action {
+				if n.local() == "hdr" || n.local() == "ftr" {
+					n.kids = []any{&xnode{start: xml.StartElement{Name: xml.Name{Space: n.start.Name.Space, Local: "p"}}}}
+					return keep
 				}
 				return keep
 			})
@@ -241,12 +257,16 @@ var odfRemoved = map[string]bool{
 	"change-end": true, "hidden-text": true, "hidden-paragraph": true,
 }
 
+// odfHeaderFooter are the header and footer elements of an OpenDocument
+// master page.
+var odfHeaderFooter = map[string]bool{"header": true, "footer": true, "header-left": true, "footer-left": true, "header-first": true, "footer-first": true}
+
 // StripODF copies an OpenDocument file (ODT and the like) without what it
 // hides besides its visible content: the metadata (meta.xml: author,
 // title, user-defined fields) is emptied; comments, tracked changes (the
 // deleted text and the authors; the document as shown is kept), hidden
 // text and sections, the titles and descriptions of pictures and the
-// first-page thumbnail are removed. The mimetype entry stays first and
+// first-page thumbnail are removed; page headers and footers are emptied. The mimetype entry stays first and
 // stored, as the format requires.
 func StripODF(dst io.Writer, src io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(src, size)
@@ -286,6 +306,10 @@ func StripODF(dst io.Writer, src io.ReaderAt, size int64) error {
 			return filterXML(data, func(n *xnode) action {
 				l := n.local()
 				switch {
+				case n.start.Name.Space == "style" && odfHeaderFooter[l]:
+					// Emptied, as in Word documents: letterheads and labels.
+					n.kids = []any{&xnode{start: xml.StartElement{Name: xml.Name{Space: "text", Local: "p"}}}}
+					return keep
 				case odfRemoved[l]:
 					return remove
 				case (l == "title" || l == "desc") && n.start.Name.Space == "svg":

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"dossier/packager/i18n"
+	"dossier/packager/textenc"
 )
 
 // headSize is how much of a file detection looks at.
@@ -108,43 +109,32 @@ func ole2(base, ext string) sniffed {
 	return sniffed{kind: KindDocument, format: "doc"}
 }
 
-// isText reports whether head looks like text: valid UTF-8 (or Latin-1)
-// without control characters other than whitespace.
+// isText reports whether head looks like text in one of the encodings
+// textenc reads (UTF-8, UTF-16 with a byte order mark, Windows-1252 and
+// Latin-1, GB18030/GBK, Shift-JIS): decoded, it has no NUL and almost no
+// control characters other than whitespace. A character cut at the end of
+// the head is allowed.
 func isText(head []byte) bool {
 	if len(head) == 0 {
 		return false
 	}
-	b := head
-	if bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) {
-		b = b[3:]
+	s, enc := textenc.Decode(head)
+	if enc != textenc.UTF16LE && enc != textenc.UTF16BE && bytes.IndexByte(head, 0) >= 0 {
+		return false
 	}
-	control := 0
-	for _, c := range b {
-		if c == 0 {
+	n, control, bad := 0, 0, 0
+	for _, r := range s {
+		n++
+		switch {
+		case r == 0:
 			return false
-		}
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+		case r == utf8.RuneError:
+			bad++
+		case r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\f', r >= 0x7F && r < 0xA0:
 			control++
 		}
 	}
-	if control > len(b)/100 {
-		return false
-	}
-	// Allow a multi-byte rune cut at the end of the head.
-	trim := b
-	for i := 0; i < 3 && len(trim) > 0 && !utf8.Valid(trim); i++ {
-		trim = trim[:len(trim)-1]
-	}
-	return utf8.Valid(trim) || latin1(b)
-}
-
-func latin1(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 && c < 0xA0 {
-			return false
-		}
-	}
-	return true
+	return control <= n/100 && bad <= max(1, n/100)
 }
 
 // text sorts text files into records and the support files of viewers.

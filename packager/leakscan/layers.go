@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -212,7 +213,7 @@ func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
 func xmlLayerText(data []byte, limit int) (string, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = false
-	var b strings.Builder
+	var b, attrs strings.Builder
 	for b.Len() < limit {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -232,7 +233,9 @@ func xmlLayerText(data []byte, limit int) (string, error) {
 				if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
 					continue
 				}
-				b.WriteString("\n" + a.Value + "\n")
+				if attrs.Len() < limit {
+					attrs.WriteString(a.Value + "\n")
+				}
 			}
 			switch t.Name.Local {
 			case "tab", "s", "br", "cr", "line-break":
@@ -245,7 +248,20 @@ func xmlLayerText(data []byte, limit int) (string, error) {
 			}
 		}
 	}
-	return b.String(), nil
+	// Attribute values come after the text, so they do not split words
+	// whose letters are in runs of their own.
+	return b.String() + "\n" + attrs.String(), nil
+}
+
+// textOf returns b as UTF-8 text: as it is when it is valid UTF-8,
+// otherwise decoded from the encoding textenc detects (Latin-1 and
+// Windows-1252 in older metadata, GB18030, Shift-JIS).
+func textOf(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	s, _ := textenc.Decode(b)
+	return []byte(s)
 }
 
 var disablePDFConfig sync.Once
@@ -392,7 +408,7 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 		pdfStrings(&b, e.Object, 0, y.lim.MaxLayerBytes)
 		if sd, ok := e.Object.(types.StreamDict); ok {
 			b.WriteByte('\n')
-			b.Write(pdfStream(sd, y.lim.MaxLayerBytes))
+			b.Write(textOf(pdfStream(sd, y.lim.MaxLayerBytes)))
 		}
 		if b.Len() == 0 {
 			continue
@@ -524,7 +540,7 @@ func jpegLayers(y *yielder, prefix string, b []byte, depth int) error {
 		default:
 			continue
 		}
-		if err := y.emit(prefix+place, body); err != nil {
+		if err := y.emit(prefix+place, textOf(body)); err != nil {
 			return err
 		}
 	}
@@ -664,7 +680,7 @@ func tiffLayers(y *yielder, place string, b []byte) error {
 	if text.Len() == 0 {
 		return nil
 	}
-	return y.emit(place+" tags", text.Bytes())
+	return y.emit(place+" tags", textOf(text.Bytes()))
 }
 
 // heicLayers yields the Exif and XMP items of a HEIC/HEIF file (the item
@@ -689,7 +705,7 @@ func heicLayers(y *yielder, prefix string, b []byte) error {
 				return err
 			}
 		}
-		if err := y.emit(fmt.Sprintf("%sHEIC %s item %d", prefix, it.Kind, it.ID), data); err != nil {
+		if err := y.emit(fmt.Sprintf("%sHEIC %s item %d", prefix, it.Kind, it.ID), textOf(data)); err != nil {
 			return err
 		}
 	}
