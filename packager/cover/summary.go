@@ -47,6 +47,9 @@ type Summary struct {
 
 	// Questions are the questions for the reviewer, most important first.
 	Questions []string
+	// Clinical is the clinical summary read from the reports, shown right
+	// after the questions (see ClinicalFrom); nil shows none.
+	Clinical *Clinical
 	// ProposedPlan is the treatment the patient's doctors propose.
 	ProposedPlan string
 	// Urgency, when not empty, says why the opinion is needed soon.
@@ -382,6 +385,9 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 	}
 	if u := strings.TrimSpace(s.Urgency); u != "" {
 		doc.Field(c.T("cover.label.urgent"), u)
+	}
+	if s.Clinical != nil {
+		writeClinical(doc, c, s.Clinical)
 	}
 	doc.Heading(c.T("cover.heading.plan"))
 	if p := strings.TrimSpace(s.ProposedPlan); p != "" {

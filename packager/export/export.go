@@ -14,11 +14,13 @@ import (
 	"dossier/packager/bundle"
 	"dossier/packager/checklist"
 	"dossier/packager/cover"
+	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
+	"dossier/packager/summary"
 )
 
 // Store is the part of the case store an export uses.
@@ -47,6 +49,9 @@ type Request struct {
 	// Language is the language of the cover summary (a tag packager/i18n
 	// has: "en", "zh-Hans"); empty is English.
 	Language string
+	// Clinical is the clinical summary read from the case's reports, for
+	// the cover; Pack reads it when nil.
+	Clinical *summary.Summary
 	Progress func(bundle.Progress)
 }
 
@@ -88,6 +93,13 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 	params, pseudonym, err := Params(ctx, st, req.Level, req.CaseID)
 	if err != nil {
 		return nil, err
+	}
+	if req.Clinical == nil {
+		cl, _, err := summary.FromInventory(ctx, req.Inventory, doctext.Options{})
+		if err != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		req.Clinical = cl // nil when the reports could not be read: no clinical section
 	}
 	categories := map[string]string{}
 	if req.Report != nil {
@@ -210,6 +222,16 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 	}
 	for _, st := range info.Studies {
 		s.Studies = append(s.Studies, cover.Study{Date: st.Date, Modalities: st.Modalities, Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
+	}
+	if req.Clinical != nil {
+		o := cover.ClinicalOptions{Language: req.Language, Name: name, Private: info.Level != privacy.Identified, Studies: s.Studies}
+		if o.Private {
+			o.Identity = WithDetails(req.Inventory, d).Identity.Matcher()
+		}
+		if info.Level == privacy.Anonymised {
+			o.ShiftDate = func(d string) string { return shiftISO(p, d) }
+		}
+		s.Clinical = cover.ClinicalFrom(req.Clinical, o)
 	}
 	for _, l := range info.LeftOut {
 		what, why, _ := strings.Cut(l, ": ")

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -197,6 +198,10 @@ func containsAny(s string, words ...string) bool {
 	return false
 }
 
+// reDangling is a preposition left before punctuation when its date is
+// taken out ("Staging CT on : no metastases").
+var reDangling = regexp.MustCompile(`(?i)\s+(?:on|dated|of|in|于|於)\s*([:：,，;；.。])`)
+
 // eventText is a clause without its dates, cleaned, and kept short.
 func eventText(clause string, dates []dateHit, offset int) string {
 	var b strings.Builder
@@ -211,7 +216,7 @@ func eventText(clause string, dates []dateHit, offset int) string {
 		at = e
 	}
 	b.WriteString(clause[at:])
-	t := clean(b.String())
+	t := clean(reDangling.ReplaceAllString(b.String(), "$1"))
 	for _, w := range []string{"on", "in", "dated", "of", "date", "于", "於"} {
 		t = clean(strings.TrimSuffix(t, " "+w))
 		t = clean(strings.TrimPrefix(t, w+" "))

@@ -225,3 +225,19 @@ func FromInventory(ctx context.Context, inv *intake.Inventory, opts doctext.Opti
 	s, err := Read(ctx, docs)
 	return s, docs, err
 }
+
+// DateSpans returns where dates are written in a text (byte offsets), in
+// every format the reader knows, so that a quote can have them hidden or
+// replaced.
+func DateSpans(text string) [][2]int {
+	v, err := loadVocab()
+	if err != nil {
+		return nil
+	}
+	p := newPage(1, text)
+	var out [][2]int
+	for _, d := range findDates(v, p, resolveOrder(v, []*page{p})) {
+		out = append(out, [2]int{d.start, d.end})
+	}
+	return out
+}
