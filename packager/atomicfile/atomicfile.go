@@ -16,7 +16,26 @@ import (
 // The temporary name carries no patient data, and the file is readable by
 // the user only (mode 0600: what Dossier writes names the patient). An
 // existing file at path is replaced.
-func Write(path string, write func(w io.Writer) error) (err error) {
+func Write(path string, write func(w io.Writer) error) error {
+	return write1(path, write, true)
+}
+
+// ErrExists is returned by WriteNew when something already has the name.
+var ErrExists = errors.New("a file of that name already exists")
+
+// WriteNew is Write for a file that must not exist yet: the finished
+// temporary file is given its name with a hard link, which fails if
+// anything (a file, a folder, a symbolic link, a device) took the name
+// meanwhile, so WriteNew never replaces or writes through anything. It
+// returns an error wrapping ErrExists then.
+func WriteNew(path string, write func(w io.Writer) error) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), ErrExists)
+	}
+	return write1(path, write, false)
+}
+
+func write1(path string, write func(w io.Writer) error, replace bool) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".dossier-*.tmp")
 	if err != nil {
@@ -50,8 +69,58 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if replace {
+		err = os.Rename(tmp, path)
+	} else {
+		err = Claim(tmp, path)
+	}
+	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	return nil
+}
+
+// Claim gives the finished file at temp the name final, which must not
+// exist: a hard link fails if it does, so two writers can never both
+// succeed. Where hard links are not supported (FAT, exFAT) it checks and
+// renames. temp is gone afterwards on success.
+func Claim(temp, final string) error {
+	err := os.Link(temp, final)
+	if err == nil {
+		return os.Remove(temp)
+	}
+	if errors.Is(err, os.ErrExist) {
+		return ErrExists
+	}
+	if _, err := os.Lstat(final); err == nil {
+		return ErrExists
+	}
+	return os.Rename(temp, final)
+}
+
+// PlaceDir gives a finished staging folder the name final in one rename,
+// so the folder appears complete or not at all. final must not exist, or be
+// an empty folder; if another process put anything there first, PlaceDir
+// fails with ErrExists and nothing of either is changed.
+func PlaceDir(stage, final string) error {
+	err := os.Rename(stage, final)
+	if err == nil {
+		return nil
+	}
+	fi, lerr := os.Lstat(final)
+	if lerr != nil {
+		return err
+	}
+	if fi.IsDir() {
+		if entries, rerr := os.ReadDir(final); rerr == nil && len(entries) == 0 {
+			// Windows will not rename onto an empty folder: remove it and
+			// try once more (a racing export then wins or loses cleanly).
+			if os.Remove(final) == nil {
+				if err := os.Rename(stage, final); err == nil {
+					return nil
+				}
+			}
+		}
+	}
+	return fmt.Errorf("%s: %w", filepath.Base(final), ErrExists)
 }

@@ -20,6 +20,7 @@ import (
 
 	"filippo.io/age"
 
+	"dossier/packager/atomicfile"
 	"dossier/packager/deid"
 	"dossier/packager/dicomdir"
 	"dossier/packager/dicomx"
@@ -419,16 +420,12 @@ func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 	if _, err := os.Lstat(final); err == nil && !out.Overwrite {
 		return nil, fmt.Errorf("%s already exists: choose another name or an empty stick", final)
 	}
-	stage, err := os.MkdirTemp(out.Dir, envelope.PartialPrefix+"folder-")
+	staging, err := envelope.NewStagingDir(out.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w", out.Dir, err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(stage)
-		}
-	}()
+	defer staging.Release()
+	stage := staging.Path()
 	fs := &folderSink{dir: stage}
 	if err := p.writeTree(fs, res); err != nil {
 		fs.closeOpen()
@@ -443,10 +440,9 @@ func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 	if out.Overwrite {
 		os.RemoveAll(final)
 	}
-	if err := os.Rename(stage, final); err != nil {
+	if err := atomicfile.PlaceDir(stage, final); err != nil {
 		return nil, fmt.Errorf("moving the folder into place: %w", err)
 	}
-	ok = true
 	res.Files = []string{final}
 	res.OutputBytes = res.InnerBytes
 	return res, nil

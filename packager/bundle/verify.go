@@ -13,11 +13,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"dossier/packager/atomicfile"
 	"dossier/packager/envelope"
 )
 
@@ -54,15 +56,26 @@ type seenFile struct {
 // stream or from a folder), keeps the three small files verification needs,
 // and checks everything at the end.
 type collector struct {
+	nameSet                                *nameSet
 	seen                                   map[string]seenFile
 	names                                  []string
 	manifestData, metadataData, readmeData []byte
 	rep                                    Report
 }
 
-func newCollector() *collector { return &collector{seen: map[string]seenFile{}} }
+func newCollector() *collector { return &collector{seen: map[string]seenFile{}, nameSet: newNameSet()} }
 
-// add reads one file's content from r, also copying it to extra if set.
+// admit checks a file's name before its content is read: only the bundle
+// layout's own names, each once (see checkName and nameSet).
+func (c *collector) admit(name string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	return c.nameSet.add(name)
+}
+
+// add reads one file's content from r, also copying it to extra if set. The
+// name must have been admitted.
 func (c *collector) add(name string, r io.Reader, extra io.Writer) error {
 	h256, h1 := sha256.New(), sha1.New()
 	dst := io.MultiWriter(h256, h1)
@@ -133,6 +146,9 @@ func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (*Report, erro
 			break
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := c.admit(name); err != nil {
 			return nil, err
 		}
 		var out io.WriteCloser
@@ -285,6 +301,9 @@ func VerifyFolder(ctx context.Context, dir string) (*Report, error) {
 			return fmt.Errorf("%w: %s is not a plain file", ErrMismatch, d.Name())
 		}
 		rel, _ := filepath.Rel(dir, p)
+		if err := c.admit(filepath.ToSlash(rel)); err != nil {
+			return err
+		}
 		f, err := os.Open(p)
 		if err != nil {
 			return err
@@ -302,46 +321,204 @@ func VerifyFolder(ctx context.Context, dir string) (*Report, error) {
 // destination folder: nothing is overwritten without asking.
 var ErrExists = errors.New("the destination folder already holds files of this bundle")
 
-// Open verifies a bundle and extracts it into dir. Files are extracted
-// into a private staging folder inside dir while being verified and moved
-// into place only when everything checked out; entry names cannot point
-// outside dir (the stream reader refuses them). Existing files are not
-// overwritten unless overwrite is true.
+// ErrExpands is returned by Open when a bundle unpacks to more than
+// MaxExpansion times its size on disk: real records never do, a crafted
+// bundle would fill the disk. OpenOptions.AllowExpansion accepts it.
+var ErrExpands = errors.New("the bundle unpacks to far more data than its size makes likely")
+
+// ErrNoRoom is returned by Open when the destination has not enough free
+// space for what the bundle holds.
+var ErrNoRoom = errors.New("not enough free space in the destination folder")
+
+// MaxExpansion is how many times its size on disk a bundle may unpack to
+// without OpenOptions.AllowExpansion (DICOM and PDF deflate 2-5 times; text
+// at most about 10).
+const MaxExpansion = 100
+
+// expansionSlack is what any bundle may unpack to, whatever its size.
+var expansionSlack int64 = 64 << 20
+
+// roomMargin is the free space Open leaves on the destination.
+const roomMargin = 64 << 20
+
+// OpenOptions adjust OpenWith.
+type OpenOptions struct {
+	// Overwrite replaces files already in the folder.
+	Overwrite bool
+	// Progress, if set, is called after each entry.
+	Progress func(files int, bytes int64)
+	// PackedSize is the bundle's size on disk (all its volumes), or 0 when
+	// unknown; it is checked against the free space first, and bounds what
+	// the bundle may unpack to (MaxExpansion times as much).
+	PackedSize int64
+	// AllowExpansion accepts a bundle that unpacks to more than
+	// MaxExpansion times PackedSize.
+	AllowExpansion bool
+}
+
+// Open verifies a bundle and extracts it into dir (OpenWith without limits
+// on the expansion ratio).
 func Open(ctx context.Context, r io.Reader, dir string, overwrite bool, progress func(files int, bytes int64)) (*Report, error) {
+	return OpenWith(ctx, r, dir, OpenOptions{Overwrite: overwrite, Progress: progress})
+}
+
+// OpenWith verifies a bundle and extracts it into dir. Files are extracted
+// into a locked staging folder inside dir while being verified, and given
+// their names only when everything checked out, each claimed exclusively
+// (unless Overwrite), under a lock on dir, so two extractions into one
+// folder never mix. Every path is resolved inside dir (os.Root): neither an
+// entry name nor a symbolic link already in dir can make a file land outside
+// it, and a link on the way is refused. Only the bundle layout's names are
+// accepted (checkName). What is written is bounded by the free space and,
+// with PackedSize, by MaxExpansion.
+func OpenWith(ctx context.Context, r io.Reader, dir string, opts OpenOptions) (*Report, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	stage, err := os.MkdirTemp(dir, envelope.PartialPrefix+"open-")
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
-	defer os.RemoveAll(stage)
-	rep, err := Verify(ctx, r, VerifyOptions{Progress: progress, Extract: func(name string) (io.WriteCloser, error) {
-		if unsafeName(name) {
-			return nil, fmt.Errorf("%w: an entry name points outside the folder", ErrCorrupt)
+	defer root.Close()
+	limit := int64(-1)
+	var limitErr error
+	if free, ok := atomicfile.FreeSpace(dir); ok {
+		if opts.PackedSize > 0 && opts.PackedSize+roomMargin > free {
+			return nil, fmt.Errorf("%w: the bundle alone is %d MB, %d MB are free", ErrNoRoom, opts.PackedSize>>20, free>>20)
 		}
-		if !overwrite {
-			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(name))); err == nil {
+		limit, limitErr = max(free-roomMargin, 0), fmt.Errorf("%w: it would not fit (%d MB free)", ErrNoRoom, free>>20)
+	}
+	if opts.PackedSize > 0 && !opts.AllowExpansion {
+		if l := opts.PackedSize*MaxExpansion + expansionSlack; limit < 0 || l < limit {
+			limit, limitErr = l, fmt.Errorf("%w (more than %d times its %d KB)", ErrExpands, MaxExpansion, opts.PackedSize>>10)
+		}
+	}
+	st, err := envelope.NewStagingDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Release()
+	stage := filepath.Base(st.Path())
+	var written int64
+	rep, err := Verify(ctx, r, VerifyOptions{Progress: opts.Progress, Extract: func(name string) (io.WriteCloser, error) {
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
+		if err := noLinkOnTheWay(root, name); err != nil {
+			return nil, err
+		}
+		if !opts.Overwrite {
+			if _, err := root.Lstat(name); err == nil {
 				return nil, fmt.Errorf("%w: %s", ErrExists, name)
 			}
 		}
-		p := filepath.Join(stage, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		p := stage + "/" + name
+		if err := root.MkdirAll(path.Dir(p), 0o700); err != nil {
 			return nil, err
 		}
-		return os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		return &boundedFile{f: f, written: &written, limit: limit, err: limitErr}, nil
 	}})
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range rep.Names {
-		final := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-			return nil, err
+	unlock, err := atomicfile.LockDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	defer unlock()
+	if !opts.Overwrite {
+		for _, name := range rep.Names {
+			if _, err := root.Lstat(name); err == nil {
+				return nil, fmt.Errorf("%w: %s", ErrExists, name)
+			}
 		}
-		if err := os.Rename(filepath.Join(stage, filepath.FromSlash(name)), final); err != nil {
+	}
+	var placed []string
+	for _, name := range rep.Names {
+		err := noLinkOnTheWay(root, name)
+		if err == nil {
+			err = root.MkdirAll(path.Dir(name), 0o755)
+		}
+		if err == nil {
+			err = place(root, stage+"/"+name, name, opts.Overwrite)
+		}
+		if err != nil {
+			if !opts.Overwrite {
+				for _, p := range placed {
+					root.Remove(p)
+				}
+			}
 			return nil, fmt.Errorf("moving %s into place: %w", name, err)
 		}
+		placed = append(placed, name)
 	}
 	return rep, nil
 }
+
+// place gives the staged file its final name inside root: replacing what
+// is there with overwrite, else claiming the name with a hard link, which
+// fails if it exists.
+func place(root *os.Root, staged, final string, overwrite bool) error {
+	if overwrite {
+		return root.Rename(staged, final)
+	}
+	err := root.Link(staged, final)
+	if err == nil {
+		return root.Remove(staged)
+	}
+	if errors.Is(err, os.ErrExist) {
+		return ErrExists
+	}
+	if _, err := root.Lstat(final); err == nil { // no hard links (FAT): check, then rename
+		return ErrExists
+	}
+	return root.Rename(staged, final)
+}
+
+// noLinkOnTheWay refuses a name whose folders, already in the destination,
+// include a symbolic link (or something other than a folder): Open writes
+// only through real folders.
+func noLinkOnTheWay(root *os.Root, name string) error {
+	for i := 0; i < len(name); i++ {
+		if name[i] != '/' {
+			continue
+		}
+		fi, err := root.Lstat(name[:i])
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("the destination holds %s, which is not a plain folder (a link?): Dossier does not write through it", name[:i])
+		}
+	}
+	if fi, err := root.Lstat(name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("the destination holds %s as a link: Dossier does not write through it", name)
+	}
+	return nil
+}
+
+// boundedFile counts what is extracted against the budget of one Open.
+type boundedFile struct {
+	f       *os.File
+	written *int64
+	limit   int64
+	err     error
+}
+
+func (b *boundedFile) Write(p []byte) (int, error) {
+	if b.limit >= 0 && *b.written+int64(len(p)) > b.limit {
+		return 0, b.err
+	}
+	n, err := b.f.Write(p)
+	*b.written += int64(n)
+	return n, err
+}
+
+func (b *boundedFile) Close() error { return b.f.Close() }

@@ -18,6 +18,10 @@ import (
 	"dossier/packager/identity"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	unicode16 "golang.org/x/text/encoding/unicode"
 )
 
 // A random patient for the property test: names with letters that have
@@ -30,13 +34,21 @@ var (
 	propPhones = []string{"+47 912 34 567", "+44 20 7946 0123", "+49 30 1234 5678", "+33 6 12 34 56 78", "+46 70 123 45 67"}
 )
 
+// propHan are names with an ideographic group, as DICOM writes a Chinese or
+// Japanese patient's name.
+var propHan = []string{"Wang^Wei=王^伟", "Li^Xiuying=李^秀英", "Yamada^Tarou=山田^太郎", "Zhang^Min=张^敏"}
+
 type propPatient struct {
 	name, id, birth, phone, address string
 }
 
 func randomPatient(r *rand.Rand) propPatient {
+	name := propFamily[r.Intn(len(propFamily))] + "^" + propGiven[r.Intn(len(propGiven))] + "^" + propMiddle[r.Intn(len(propMiddle))]
+	if r.Intn(3) == 0 {
+		name = propHan[r.Intn(len(propHan))]
+	}
 	return propPatient{
-		name:    propFamily[r.Intn(len(propFamily))] + "^" + propGiven[r.Intn(len(propGiven))] + "^" + propMiddle[r.Intn(len(propMiddle))],
+		name:    name,
 		id:      fmt.Sprintf("MRN-%06d", r.Intn(1000000)),
 		birth:   fmt.Sprintf("%04d%02d%02d", 1930+r.Intn(70), 1+r.Intn(12), 1+r.Intn(28)),
 		phone:   propPhones[r.Intn(len(propPhones))],
@@ -112,10 +124,41 @@ func plant(t *testing.T, r *rand.Rand, dir string, p propPatient, k int) []strin
 		l1 := spelling(r, needles, true)
 		name := fmt.Sprintf("r%02d", i)
 		var where string
-		switch r.Intn(5) {
+		switch r.Intn(7) {
 		case 0:
 			where = "text file"
 			write(t, dir, name+".txt", []byte("Clinic letter\n\nWe saw "+s+" today.\n"))
+		case 5:
+			text := "Clinic letter\r\n\r\nWe saw " + s + " today.\r\n"
+			var enc encoding.Encoding
+			switch {
+			case r.Intn(2) == 0:
+				where, enc = "text file in UTF-16", unicode16.UTF16(unicode16.LittleEndian, unicode16.UseBOM)
+			case strings.ContainsFunc(s, func(c rune) bool { return c > 0xFF }):
+				where, enc = "text file in GB18030", simplifiedchinese.GB18030
+			default:
+				where, enc = "text file in Windows-1252", charmap.Windows1252
+			}
+			b, err := enc.NewEncoder().Bytes([]byte(text))
+			if err != nil {
+				t.Fatalf("encoding %q: %v", s, err)
+			}
+			write(t, dir, name+".txt", b)
+		case 6:
+			parts := docfix.ODTParts{Body: []string{"Referral letter", "Please see the enclosed scans."}}
+			switch r.Intn(5) {
+			case 0:
+				where, parts.Body = "ODT body", append(parts.Body, "Patient: "+s)
+			case 1:
+				where, parts.Header = "ODT header", s
+			case 2:
+				where, parts.Annotation = "ODT annotation", s
+			case 3:
+				where, parts.Meta = "ODT meta", s
+			default:
+				where, parts.Hidden = "ODT hidden text", s
+			}
+			write(t, dir, name+".odt", docfix.ODT(parts))
 		case 1:
 			parts := docfix.PDFParts{Lines: []string{"Pathology report", "ER positive"}}
 			switch r.Intn(9) {
@@ -188,6 +231,9 @@ func plant(t *testing.T, r *rand.Rand, dir string, p propPatient, k int) []strin
 			}))
 		}
 		places = append(places, fmt.Sprintf("%s: %s", name, where))
+		if os.Getenv("PROPDEBUG") != "" {
+			t.Logf("%s %s %q %q", name, where, s, l1)
+		}
 	}
 	return places
 }
@@ -271,6 +317,9 @@ func TestPropertyNothingIdentifyingIsWritten(t *testing.T) {
 			counts := map[Action]int{}
 			for _, d := range res.LeftOut {
 				counts[d.Action]++
+				if d.Action == Held {
+					t.Logf("seed %d %s: held %s: %+v", seed, level, filepath.Base(d.Path), d.Leaks)
+				}
 				if d.Action == Held && (len(d.Leaks) == 0 || d.Reason == "") {
 					t.Errorf("seed %d %s: held without saying why: %+v", seed, level, d)
 				}

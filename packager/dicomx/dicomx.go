@@ -128,6 +128,9 @@ type Header struct {
 	PatientName, PatientID, PatientBirthDate, PatientSex, AccessionNumber string
 
 	OtherPatientIDs []string
+	// OtherPatientNames are the patient's other names (PN, each with its
+	// component groups).
+	OtherPatientNames []string
 
 	PatientAddress, PatientTelephoneNumbers, InstitutionName, InstitutionAddress, ReferringPhysicianName string
 

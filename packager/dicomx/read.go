@@ -45,6 +45,7 @@ var fields = []field{
 	{tag: dicomwire.PatientBirthDate, str: func(h *Header) *string { return &h.PatientBirthDate }},
 	{tag: dicomwire.PatientSex, str: func(h *Header) *string { return &h.PatientSex }},
 	{tag: dicomwire.OtherPatientIDs, multi: true, list: func(h *Header) *[]string { return &h.OtherPatientIDs }},
+	{tag: dicomwire.OtherPatientNames, multi: true, list: func(h *Header) *[]string { return &h.OtherPatientNames }},
 	{tag: dicomwire.PatientAddress, str: func(h *Header) *string { return &h.PatientAddress }},
 	{tag: dicomwire.PatientTelephoneNumbers, str: func(h *Header) *string { return &h.PatientTelephoneNumbers }},
 	{tag: dicomwire.BodyPartExamined, str: func(h *Header) *string { return &h.BodyPartExamined }},

@@ -58,7 +58,8 @@ type atomicFile struct {
 	closed bool
 }
 
-// NewAtomicFiles prepares writing into dir. Unless overwrite is true, a file
+// NewAtomicFiles prepares writing into dir, first sweeping the stale
+// staging of killed exports there (CleanStale). Unless overwrite is true, a file
 // whose final name already exists is refused (at Create and again at
 // Commit) with ErrExists.
 func NewAtomicFiles(dir string, overwrite bool) (*AtomicFiles, error) {
@@ -69,6 +70,7 @@ func NewAtomicFiles(dir string, overwrite bool) (*AtomicFiles, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("envelope: destination %s is not a folder", dir)
 	}
+	CleanStale(dir) // what a killed export left here
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("envelope: %w", err)
@@ -78,7 +80,7 @@ func NewAtomicFiles(dir string, overwrite bool) (*AtomicFiles, error) {
 	if err != nil {
 		return nil, fmt.Errorf("envelope: cannot write in %s: %w", dir, diskErr(err))
 	}
-	lockFile(lock) // best effort: tells CleanStale in another process that we are alive
+	markLock(lock) // tells CleanStale in another process that we are alive
 	a.lock = lock
 	return a, nil
 }
@@ -300,12 +302,20 @@ func (a *AtomicFiles) releaseLock() {
 	}
 }
 
-// CleanStale removes partial files left in dir by an export that crashed or
-// was killed: those older than StaleAfter whose export is not running any
-// more. It returns the names it removed.
+// CleanStale removes partial files and staging folders left in dir by an
+// export that crashed or was killed: those whose export is certainly not
+// running any more (its lock file is there, was taken, and is no longer
+// held: the system drops the lock of a dead process), and, where locks are
+// not available, those older than StaleAfter with no live lock. It returns
+// the names it removed.
 func CleanStale(dir string) ([]string, error) {
 	return cleanStale(dir, StaleAfter)
 }
+
+// claimedLockGrace is how old an empty, unheld lock file must be before it
+// counts as dead: an export writes its mark into the lock file right after
+// taking the lock, so an empty one may be in that instant.
+const claimedLockGrace = time.Minute
 
 func cleanStale(dir string, age time.Duration) ([]string, error) {
 	entries, err := os.ReadDir(dir)
@@ -313,12 +323,22 @@ func cleanStale(dir string, age time.Duration) ([]string, error) {
 		return nil, fmt.Errorf("envelope: %w", err)
 	}
 	alive := map[string]bool{}
+	dead := map[string]bool{}
 	for _, e := range entries {
 		n := e.Name()
 		if strings.HasPrefix(n, PartialPrefix) && strings.HasSuffix(n, ".lock") {
 			group := strings.TrimSuffix(strings.TrimPrefix(n, PartialPrefix), ".lock")
-			if lockHeld(filepath.Join(dir, n)) {
+			p := filepath.Join(dir, n)
+			held, known := lockState(p)
+			switch {
+			case held:
 				alive[group] = true
+			case known:
+				// Not held: dead, if it had been taken (its mark is written
+				// after the lock) or is too old to be in that instant.
+				if info, err := e.Info(); err == nil && (info.Size() > 0 || time.Since(info.ModTime()) > claimedLockGrace) {
+					dead[group] = true
+				}
 			}
 		}
 	}
@@ -326,7 +346,7 @@ func cleanStale(dir string, age time.Duration) ([]string, error) {
 	cutoff := time.Now().Add(-age)
 	for _, e := range entries {
 		n := e.Name()
-		if !strings.HasPrefix(n, PartialPrefix) || e.IsDir() {
+		if !strings.HasPrefix(n, PartialPrefix) {
 			continue
 		}
 		group, _, _ := strings.Cut(strings.TrimPrefix(n, PartialPrefix), "-")
@@ -334,11 +354,13 @@ func cleanStale(dir string, age time.Duration) ([]string, error) {
 		if alive[group] {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || info.ModTime().After(cutoff) {
-			continue
+		if !dead[group] {
+			info, err := e.Info()
+			if err != nil || info.ModTime().After(cutoff) {
+				continue
+			}
 		}
-		if err := os.Remove(filepath.Join(dir, n)); err == nil {
+		if err := os.RemoveAll(filepath.Join(dir, n)); err == nil {
 			removed = append(removed, n)
 		}
 	}

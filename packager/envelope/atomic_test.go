@@ -198,13 +198,6 @@ func TestAtomicRefusesOverwrite(t *testing.T) {
 
 func TestCleanStale(t *testing.T) {
 	dir := t.TempDir()
-	// A crashed export: partial files and an unlocked lock file, old.
-	old := time.Now().Add(-2 * time.Hour)
-	for _, n := range []string{PartialPrefix + "deadbeef-001", PartialPrefix + "deadbeef-002", PartialPrefix + "deadbeef.lock"} {
-		p := filepath.Join(dir, n)
-		os.WriteFile(p, []byte("x"), 0o600)
-		os.Chtimes(p, old, old)
-	}
 	// A recent crash is kept (it may still be running on a system without locks).
 	recent := filepath.Join(dir, PartialPrefix+"cafe0000-001")
 	os.WriteFile(recent, []byte("x"), 0o600)
@@ -217,6 +210,14 @@ func TestCleanStale(t *testing.T) {
 	w, _ := out.Create("live.age")
 	io.WriteString(w, "x")
 	w.Close()
+	// A crashed export (after the running one started, which would have
+	// swept it): partial files and an unlocked lock file, old.
+	old := time.Now().Add(-2 * time.Hour)
+	for _, n := range []string{PartialPrefix + "deadbeef-001", PartialPrefix + "deadbeef-002", PartialPrefix + "deadbeef.lock"} {
+		p := filepath.Join(dir, n)
+		os.WriteFile(p, []byte("x"), 0o600)
+		os.Chtimes(p, old, old)
+	}
 	for _, n := range listDir(t, dir) {
 		if strings.HasPrefix(n, PartialPrefix) {
 			os.Chtimes(filepath.Join(dir, n), old, old)
@@ -278,7 +279,7 @@ func TestAtomicDiskFull(t *testing.T) {
 
 // TestCrashLeavesOnlyPartials kills an export mid-write (SIGKILL, no chance
 // to clean up): only neutral partial files may be left, and CleanStale
-// removes them once the export is gone.
+// (checking their lock) removes them at once.
 func TestCrashLeavesOnlyPartials(t *testing.T) {
 	if dir := os.Getenv("DOSSIER_ENVELOPE_CRASH_DIR"); dir != "" {
 		// The export that gets killed: write until killed.
@@ -329,10 +330,9 @@ func TestCrashLeavesOnlyPartials(t *testing.T) {
 			t.Fatalf("after a crash: %v", names)
 		}
 	}
-	if removed, err := CleanStale(dir); err != nil || len(removed) != 0 {
-		t.Fatalf("fresh partial files removed: %v %v", removed, err)
-	}
-	removed, err := cleanStale(dir, 0)
+	// The killed export's lock was taken and is not held any more: its
+	// files are stale at once, however fresh.
+	removed, err := CleanStale(dir)
 	if err != nil || len(removed) != len(names) {
 		t.Fatalf("removed %v of %v: %v", removed, names, err)
 	}

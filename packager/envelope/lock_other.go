@@ -5,10 +5,10 @@ package envelope
 import "os"
 
 // lockFile does nothing here: CleanStale relies on the files' age alone.
-func lockFile(f *os.File) {}
+func lockFile(f *os.File) bool { return false }
 
-// lockHeld reports false: without locks, only age tells a stale file.
-func lockHeld(path string) bool { return false }
+// lockState knows nothing: without locks, only age tells a stale file.
+func lockState(path string) (held, known bool) { return false, false }
 
 // syncDir does nothing where directories cannot be synced.
 func syncDir(dir string) {}

@@ -9,23 +9,25 @@ import (
 )
 
 // lockFile takes an advisory lock on f for as long as it stays open.
-func lockFile(f *os.File) {
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+func lockFile(f *os.File) bool {
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
 }
 
-// lockHeld reports whether another open file holds the lock on path.
-func lockHeld(path string) bool {
+// lockState reports whether another open file holds the lock on path, and
+// whether that answer can be trusted (it can here: the system releases the
+// lock of a process that died).
+func lockState(path string) (held, known bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return false, false
 	}
 	defer f.Close()
 	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if err == nil {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		return false
+		return false, true
 	}
-	return errors.Is(err, syscall.EWOULDBLOCK)
+	return errors.Is(err, syscall.EWOULDBLOCK), errors.Is(err, syscall.EWOULDBLOCK)
 }
 
 // syncDir makes renames in dir durable.

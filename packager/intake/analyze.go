@@ -180,6 +180,9 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	for _, o := range h.OtherPatientIDs {
 		s.ids.Add(identity.ID, o, "DICOM OtherPatientIDs")
 	}
+	for _, o := range h.OtherPatientNames {
+		s.ids.Add(identity.Name, o, "DICOM OtherPatientNames")
+	}
 	s.ids.Add(identity.BirthDate, h.PatientBirthDate, "DICOM PatientBirthDate")
 	s.ids.Add(identity.Accession, h.AccessionNumber, "DICOM AccessionNumber")
 	s.ids.Add(identity.Address, h.PatientAddress, "DICOM PatientAddress")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/packager/identity"
 )
@@ -30,6 +31,22 @@ func TestDocumentLabelsAddIdentity(t *testing.T) {
 	for _, w := range want {
 		if !slices.Contains(got, w) {
 			t.Errorf("%+v missing from %+v", w, got)
+		}
+	}
+}
+
+// TestOtherPatientNamesAreIdentity: a name the patient had before (or
+// another spelling of it) in OtherPatientNames is looked for too.
+func TestOtherPatientNamesAreIdentity(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "IM1"), dcmfix.Instance(dcmfix.Spec{PatientName: "Doe^Jane", Extra: []dcmfix.Element{
+		dcmfix.Str(dcmfix.T(0x0010, 0x1001), "PN", "Smith^Jane", "Yamada^Hanako=山田^花子"),
+	}}), 0o644)
+	inv := scan(t, Options{}, dir)
+	got := inv.Identity.Tokens()
+	for _, want := range []string{"Smith^Jane", "Yamada^Hanako=山田^花子"} {
+		if !slices.Contains(got, identity.Token{Kind: identity.Name, Value: want, Source: "DICOM OtherPatientNames"}) {
+			t.Errorf("%q missing from %+v", want, got)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,12 +132,11 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 			o.Recipients = append(o.Recipients, rec)
 		}
 		if *recipientsFile != "" {
-			f, err := os.Open(*recipientsFile)
+			b, err := readOptionFile("--recipients-file", *recipientsFile, maxRecipientsFile)
 			if err != nil {
 				return err
 			}
-			recs, _, err := envelope.ParseRecipientsFile(f)
-			f.Close()
+			recs, _, err := envelope.ParseRecipientsFile(bytes.NewReader(b))
 			if err != nil {
 				return fmt.Errorf("%s: %w", *recipientsFile, err)
 			}
@@ -220,9 +220,10 @@ func openStore(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, p)
 }
 
-// readSecretFile reads a passphrase: the first line of the file.
+// readSecretFile reads a passphrase: the first line of the file (a regular
+// file of at most 4 KiB).
 func readSecretFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := readOptionFile("--passphrase-file", path, maxPassphraseFile)
 	if err != nil {
 		return "", err
 	}
@@ -321,12 +322,11 @@ func identities(passFile, identityFile string) ([]age.Identity, error) {
 		}
 		return []age.Identity{id}, nil
 	case identityFile != "":
-		f, err := os.Open(identityFile)
+		b, err := readOptionFile("--identity", identityFile, maxIdentityFile)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		return envelope.ParseIdentities(f)
+		return envelope.ParseIdentities(bytes.NewReader(b))
 	}
 	return nil, usagef("give --passphrase-file F or --identity F to open an encrypted bundle")
 }
