@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -194,6 +195,19 @@ func (e Event) Describe(lang string) string {
 // opts). A document without readable text has no pages.
 func LoadDocument(ctx context.Context, path, format string, opts doctext.Options) (Document, error) {
 	doc := Document{Path: path}
+	if format == "pdf" && !strings.Contains(path, "!/") {
+		pages, err := pdfPages(ctx, path, opts)
+		switch {
+		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			return doc, err
+		case err == nil:
+			for _, p := range pages {
+				doc.Pages = append(doc.Pages, p.Text)
+			}
+			return doc, nil
+		}
+		// A PDF the page reader refuses is still tried as a whole below.
+	}
 	text, err := doctext.ExtractFile(ctx, path, format, opts)
 	switch {
 	case errors.Is(err, doctext.ErrNoText), errors.Is(err, doctext.ErrUnsupported):
@@ -312,4 +326,18 @@ func ProposedPlan(ctx context.Context, docs []Document) (*Plan, error) {
 		}
 	}
 	return best, nil
+}
+
+// pdfPages reads a PDF's text page by page, so that each fact names its page.
+func pdfPages(ctx context.Context, path string, opts doctext.Options) ([]doctext.PDFPage, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening a document: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("opening a document: %w", err)
+	}
+	return doctext.PDFPages(ctx, f, st.Size(), opts)
 }
