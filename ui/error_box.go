@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/bundle"
+	"dossier/packager/deid"
 	"dossier/packager/envelope"
 )
 
@@ -60,6 +61,10 @@ func explain(err error, fallback problem) problem {
 		p.Title = lang.X("err.perm", "Dossier may not write there")
 		p.What = lang.X("err.perm.what", "This computer does not allow Dossier to use that folder.")
 		p.Todo = lang.X("err.perm.todo", "Choose a folder of your own, such as Documents or Desktop.")
+	case errors.Is(err, deid.ErrNoIdentity):
+		p.Title = lang.X("err.noidentity", "Dossier does not know your name yet")
+		p.What = lang.X("err.noidentity.what", "To send your records without your name, Dossier looks for your name, date of birth and hospital numbers in every file. Your records did not say who you are, so it could not check them, and it will not send them unchecked.")
+		p.Todo = lang.X("err.noidentity.todo", "Fill in your name and date of birth under Case details (and your hospital number if you know it), save, then come back to this step. Or choose to send with your name.")
 	case errors.Is(err, context.Canceled):
 		p.Title = lang.X("err.stopped", "Stopped")
 		p.What = lang.X("err.stopped.what", "You stopped it. Nothing was left behind.")
@@ -81,7 +86,7 @@ type errorBox struct {
 	what    *widget.Label
 	todo    *widget.Label
 	details *widget.Label
-	copyBtn *widget.Button
+	copyBtn *button
 	p       problem
 }
 
@@ -97,7 +102,7 @@ func newErrorBox() *errorBox {
 	}
 	b.details.Selectable = true
 	b.details.SizeName = theme.SizeNameCaptionText
-	b.copyBtn = widget.NewButtonWithIcon(lang.X("err.copy", "Copy details"), theme.ContentCopyIcon(), func() {
+	b.copyBtn = newButtonWithIcon(lang.X("err.copy", "Copy details"), theme.ContentCopyIcon(), func() {
 		if a := fyne.CurrentApp(); a != nil {
 			a.Clipboard().SetContent(b.p.Title + "\n" + b.p.What + "\n" + b.p.Details)
 		}

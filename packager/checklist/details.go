@@ -78,7 +78,11 @@ type Details struct {
 	// Questions are the questions for the reviewer, most important first.
 	Questions    []string `json:"questions,omitempty"`
 	ProposedPlan string   `json:"proposedPlan,omitempty"`
-	Doctor       Contact  `json:"doctor"`
+	// FromRecords lists the fields Dossier filled in from the records
+	// (RecordCancer, RecordDiagnosis, RecordStage, RecordPlan) that the
+	// patient has not confirmed or edited yet: shown "from your records".
+	FromRecords []string `json:"fromRecords,omitempty"`
+	Doctor      Contact  `json:"doctor"`
 	// RecordsOffice is where the request letter goes.
 	RecordsOffice Contact `json:"recordsOffice"`
 	// Urgency is UrgencyRoutine, UrgencyUrgent or empty (not said).

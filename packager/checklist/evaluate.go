@@ -10,6 +10,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
+	"dossier/packager/summary"
 )
 
 // Status is how far a rule is satisfied.
@@ -32,6 +33,9 @@ type Case struct {
 	Documents []Document
 	Details   Details
 	Waivers   []Waiver
+	// Summary is the facts read from the reports (packager/summary), for
+	// the rules of kind "facts"; nil when not read.
+	Summary *summary.Summary
 	// Now is the date recency is measured from (default: today).
 	Now time.Time
 }
@@ -141,9 +145,12 @@ func (rs *Rules) Evaluate(c *Case) (*Report, error) {
 	if rep.Identity == nil {
 		rep.Identity = []string{}
 	}
-	ev := evaluator{inv: inv, docs: c.Documents, details: c.Details, now: now}
+	ev := evaluator{inv: inv, docs: c.Documents, details: c.Details, now: now, facts: c.Summary}
 	rep.Complete = true
 	for _, rule := range rs.For(cancer.ID) {
+		if rule.Check.Kind == KindFacts && !ev.applies(rule.Check) {
+			continue // e.g. no HER2 2+ result: no need for HER2 ISH
+		}
 		res := ev.evaluate(rule)
 		if reason, ok := waived[rule.ID]; ok {
 			res.Status, res.WaiverReason = StatusWaived, reason
@@ -194,6 +201,7 @@ type evaluator struct {
 	docs    []Document
 	details Details
 	now     time.Time
+	facts   *summary.Summary
 }
 
 func (e *evaluator) evaluate(rule Rule) Result {
@@ -209,6 +217,8 @@ func (e *evaluator) evaluate(rule Rule) Result {
 		e.shipment(rule.Check.Shipment, &res)
 	case KindDetails:
 		e.detailsField(rule.Check.Field, &res)
+	case KindFacts:
+		e.factsResults(rule.Check, &res)
 	}
 	return res
 }

@@ -71,6 +71,10 @@ type Check struct {
 	Shipment string `json:"shipment,omitempty"`
 	// Field is the case details field (details).
 	Field string `json:"field,omitempty"`
+	// When is the condition of a facts rule, and Need the markers whose
+	// results it asks for (facts; see KindFacts).
+	When *FactCondition `json:"when,omitempty"`
+	Need []string       `json:"need,omitempty"`
 }
 
 // Rule is one thing a reviewer needs.
@@ -258,6 +262,10 @@ func (r *Rules) validateCheck(rule Rule) error {
 	case KindShipment:
 		if !slices.Contains(ShipmentKinds(), c.Shipment) {
 			return fmt.Errorf("unknown shipment %q", c.Shipment)
+		}
+	case KindFacts:
+		if err := validateFacts(c); err != nil {
+			return err
 		}
 	case KindDetails:
 		switch c.Field {

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -324,4 +325,47 @@ func dedupe(spans []Span) []Span {
 		}
 	}
 	return out
+}
+
+// Merge returns the byte ranges the spans cover, overlapping and touching
+// spans joined, in order.
+func Merge(spans []Span) [][2]int {
+	var out [][2]int
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.Start <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], s.End)
+			continue
+		}
+		out = append(out, [2]int{s.Start, s.End})
+	}
+	return out
+}
+
+// Replace returns text with every spelling the matcher finds replaced by
+// with (overlapping finds replaced once), and how many places it replaced.
+func (m *Matcher) Replace(text, with string) (string, int) {
+	ranges := Merge(m.FindAll(text))
+	if len(ranges) == 0 {
+		return text, 0
+	}
+	var b strings.Builder
+	last := 0
+	for _, r := range ranges {
+		b.WriteString(text[last:r[0]])
+		b.WriteString(with)
+		last = r[1]
+	}
+	b.WriteString(text[last:])
+	return b.String(), len(ranges)
+}
+
+// NewTextMatcher builds a matcher for plain spellings (such as
+// privacy.Params.Identity, which carries the case's spellings without
+// their kinds); their spans have Kind Other.
+func NewTextMatcher(spellings []string) *Matcher {
+	needles := make([]Needle, 0, len(spellings))
+	for _, s := range spellings {
+		needles = append(needles, Needle{Text: s, Kind: Other, Source: "identity"})
+	}
+	return NewMatcher(needles)
 }

@@ -165,3 +165,22 @@ func TestNeedlesNeverTooShort(t *testing.T) {
 		}
 	}
 }
+
+func TestReplace(t *testing.T) {
+	m := janeSet().Matcher()
+	got, n := m.Replace("Dear Dr Smith, I saw Jane Marie Doe (DOB 09.05.1970, tel. 912 34 567) with J. Doe's sister.", "***")
+	if n != 4 || got != "Dear Dr Smith, I saw *** (DOB ***, tel. ***) with ***'s sister." {
+		t.Errorf("Replace = %q, %d", got, n)
+	}
+	tm := NewTextMatcher(nil)
+	if !tm.Empty() {
+		t.Error("a matcher of nothing is not empty")
+	}
+	var texts []string
+	for _, n := range janeSet().Needles() {
+		texts = append(texts, n.Text)
+	}
+	if out, n := NewTextMatcher(texts).Replace("Ase Ostberg", "X"); n != 1 || out != "X" {
+		t.Errorf("text matcher: %q %d", out, n)
+	}
+}

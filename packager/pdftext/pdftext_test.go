@@ -333,3 +333,26 @@ func BenchmarkExtract20Pages(b *testing.B) {
 		}
 	}
 }
+
+// TestEncrypted reads a PDF encrypted with an empty user password and
+// refuses one that needs a password, saying so.
+func TestEncrypted(t *testing.T) {
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.pdf")
+	os.WriteFile(plain, docfix.PDFCompressed([]string{"Pathology report"}), 0o600)
+	for _, user := range []string{"", "secret"} {
+		enc := filepath.Join(dir, "enc.pdf")
+		if out, err := exec.Command(qpdf, "--encrypt", user, "owner", "256", "--", plain, enc).CombinedOutput(); err != nil {
+			t.Fatalf("qpdf: %v\n%s", err, out)
+		}
+		data, _ := os.ReadFile(enc)
+		pages, err := readAll(t, data, Options{})
+		switch {
+		case user == "" && (err != nil || pageTexts(pages) != "Pathology report\n"):
+			t.Errorf("empty user password: %v", err)
+		case user != "" && !errors.Is(err, ErrEncrypted):
+			t.Errorf("locked: %v", err)
+		}
+	}
+}

@@ -214,11 +214,10 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		res.Boxes += len(boxes[n])
 		res.Pages++
 	}
-	// pdfcpu's writer leaves out objects it has not been through (embedded
-	// font programs among them) unless the document was validated first.
-	if err := api.ValidateContext(pdf); err != nil {
-		return Result{}, fmt.Errorf("redacting a PDF: %w", pdftext.ErrDamaged)
-	}
+	resolveLazy(pdf)
+	// A PDF encrypted with an empty user password (permissions only) is
+	// written without the encryption: the redacted copy is meant to be read.
+	pdf.Cmd = model.DECRYPT
 	if err := api.WriteContext(pdf, w); err != nil {
 		return Result{}, fmt.Errorf("writing the redacted PDF: %w", err)
 	}
@@ -566,4 +565,25 @@ func literal(s string) string {
 	}
 	b.WriteByte(')')
 	return b.String()
+}
+
+// resolveLazy decodes every object still waiting in an object stream.
+// pdfcpu's writer writes such an object as it is, without following its
+// references, so whatever only it refers to (the font programs of a font
+// descriptor kept in an object stream, say) would be left out of the file.
+func resolveLazy(pdf *model.Context) {
+	xr := pdf.XRefTable
+	for nr, e := range xr.Table {
+		if e == nil || e.Free {
+			continue
+		}
+		if _, lazy := e.Object.(types.LazyObjectStreamObject); !lazy {
+			continue
+		}
+		gen := 0
+		if e.Generation != nil {
+			gen = *e.Generation
+		}
+		xr.Dereference(*types.NewIndirectRef(nr, gen))
+	}
 }

@@ -295,3 +295,36 @@ func BenchmarkRedact20Pages(b *testing.B) {
 		}
 	}
 }
+
+// TestRedactEncrypted redacts a PDF encrypted with an empty user password
+// (permissions only, as portals write them) and writes it decrypted; a
+// PDF that needs a password is refused.
+func TestRedactEncrypted(t *testing.T) {
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.pdf")
+	os.WriteFile(plain, docfix.PDFCompressed([]string{"Patient: Jane Doe", "Report"}), 0o600)
+	for _, c := range []struct{ name, user string }{{"empty", ""}, {"locked", "secret"}} {
+		enc := filepath.Join(dir, c.name+".pdf")
+		if out, err := exec.Command(qpdf, "--encrypt", c.user, "owner", "256", "--", plain, enc).CombinedOutput(); err != nil {
+			t.Fatalf("qpdf: %v\n%s", err, out)
+		}
+		data, _ := os.ReadFile(enc)
+		out, res, err := redact(t, data, words("Jane Doe"), Options{})
+		if c.user != "" {
+			if !errors.Is(err, pdftext.ErrEncrypted) {
+				t.Errorf("locked PDF: %v", err)
+			}
+			continue
+		}
+		if err != nil || res.Glyphs != 7 {
+			t.Fatalf("%+v, %v", res, err)
+		}
+		if msg, err := tool(t, "qpdf", out, "--show-encryption"); err != nil || !strings.Contains(msg, "not encrypted") {
+			t.Errorf("encryption after redaction: %v\n%s", err, msg)
+		}
+		if text, _ := tool(t, "pdftotext", out); strings.Contains(text, "Jane") || !strings.Contains(text, "Report") {
+			t.Errorf("text %q", text)
+		}
+	}
+}

@@ -141,3 +141,60 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("biomarker F1 %.3f, want at least 0.95", f)
 	}
 }
+
+// TestPDFPagesNumbered reads a two-page PDF (the page reader of doctext) and
+// names each fact's page.
+func TestPDFPagesNumbered(t *testing.T) {
+	pdf := twoPagePDF([]string{"SURGICAL PATHOLOGY REPORT", "Collected: 2026-01-14"}, []string{"Immunohistochemistry:", "ER positive (95%). PR negative (<1%)."})
+	path := filepath.Join(t.TempDir(), "two.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, doc, err := ReadFile(context.Background(), path, "pdf", doctext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Pages) != 2 || len(s.Biomarkers) != 2 {
+		t.Fatalf("%d pages, biomarkers %+v", len(doc.Pages), s.Biomarkers)
+	}
+	for _, b := range s.Biomarkers {
+		if b.Source.Page != 2 || !strings.Contains(doc.Pages[1], b.Source.Quote) || b.Date != "2026-01-14" {
+			t.Errorf("%s: page %d, quote %q, date %q", b.Name, b.Source.Page, b.Source.Quote, b.Date)
+		}
+	}
+}
+
+// twoPagePDF writes a PDF of two pages of Helvetica text lines.
+func twoPagePDF(pages ...[]string) []byte {
+	var objs []string
+	kids := ""
+	for i := range pages {
+		kids += fmt.Sprintf("%d 0 R ", 4+2*i)
+	}
+	objs = append(objs, "<< /Type /Catalog /Pages 2 0 R >>", fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	for i, lines := range pages {
+		var c strings.Builder
+		c.WriteString("BT /F1 12 Tf 72 720 Td 14 TL\n")
+		for _, l := range lines {
+			fmt.Fprintf(&c, "(%s) Tj T*\n", strings.NewReplacer("(", `\(`, ")", `\)`).Replace(l))
+		}
+		c.WriteString("ET\n")
+		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", c.Len(), c.String()))
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offs := []int{}
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return []byte(b.String())
+}

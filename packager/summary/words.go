@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"dossier/packager/doctext"
@@ -193,6 +195,19 @@ func (e Event) Describe(lang string) string {
 // opts). A document without readable text has no pages.
 func LoadDocument(ctx context.Context, path, format string, opts doctext.Options) (Document, error) {
 	doc := Document{Path: path}
+	if format == "pdf" && !strings.Contains(path, "!/") {
+		pages, err := pdfPages(ctx, path, opts)
+		switch {
+		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			return doc, err
+		case err == nil:
+			for _, p := range pages {
+				doc.Pages = append(doc.Pages, p.Text)
+			}
+			return doc, nil
+		}
+		// A PDF the page reader refuses is still tried as a whole below.
+	}
 	text, err := doctext.ExtractFile(ctx, path, format, opts)
 	switch {
 	case errors.Is(err, doctext.ErrNoText), errors.Is(err, doctext.ErrUnsupported):
@@ -240,4 +255,89 @@ func DateSpans(text string) [][2]int {
 		out = append(out, [2]int{d.start, d.end})
 	}
 	return out
+}
+
+// MarkerNames lists the biomarker names facts can have.
+func MarkerNames() []string {
+	v, err := loadVocab()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range v.markers {
+		if !slices.Contains(out, m.Name) {
+			out = append(out, m.Name)
+		}
+		if m.Promote != nil && !slices.Contains(out, m.Promote.To) {
+			out = append(out, m.Promote.To)
+		}
+	}
+	return out
+}
+
+// Plan is the treatment plan a document proposes, as written.
+type Plan struct {
+	Text   string `json:"text"`
+	Date   string `json:"date"`
+	Source Source `json:"source"`
+}
+
+var planLabels = []string{"plan", "treatment plan", "management plan", "proposed plan", "outcome", "mdt outcome", "recommendation", "recommendations",
+	"治疗计划", "诊疗计划", "治疗方案", "处理意见", "治療計劃", "建议", "建議"}
+
+// ProposedPlan finds the plan the newest document proposes: the words after
+// a "Plan:" or "Outcome:" label (治疗计划, 处理意见, ...). It returns nil when
+// no document gives one.
+func ProposedPlan(ctx context.Context, docs []Document) (*Plan, error) {
+	v, err := loadVocab()
+	if err != nil {
+		return nil, err
+	}
+	var best *Plan
+	for _, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st := &docState{v: v, path: d.Path}
+		for i, t := range d.Pages {
+			st.pages = append(st.pages, newPage(i+1, t))
+		}
+		order := resolveOrder(v, st.pages)
+		for _, p := range st.pages {
+			st.dates = append(st.dates, findDates(v, p, order))
+		}
+		st.date = st.docDate()
+		for _, p := range st.pages {
+			for _, u := range p.units {
+				line := p.text[u.start:u.end]
+				if !slices.Contains(planLabels, labelOf(line)) {
+					continue
+				}
+				i := strings.IndexAny(line, ":：")
+				text := clean(line[i+1:])
+				if text == "" {
+					continue
+				}
+				if best == nil || st.date != "" && st.date >= best.Date {
+					best = &Plan{Text: text, Date: st.date, Source: st.source(p, u.start, u.end)}
+				}
+				break
+			}
+		}
+	}
+	return best, nil
+}
+
+// pdfPages reads a PDF's text page by page, so that each fact names its page.
+func pdfPages(ctx context.Context, path string, opts doctext.Options) ([]doctext.PDFPage, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening a document: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("opening a document: %w", err)
+	}
+	return doctext.PDFPages(ctx, f, st.Size(), opts)
 }

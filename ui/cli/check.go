@@ -13,6 +13,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
+	"dossier/packager/summary"
 )
 
 // checkedCase is a scanned and evaluated case.
@@ -63,8 +64,16 @@ func evaluatePaths(ctx context.Context, env *Env, rules *checklist.Rules, cancer
 	if err != nil {
 		return nil, err
 	}
-	details := checklist.Prefill(checklist.Details{Cancer: cancer}, inv)
-	rep, err := rules.Evaluate(&checklist.Case{Cancer: cancer, Inventory: inv, Documents: docs, Details: details})
+	facts, factDocs, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		return nil, err
+	}
+	plan, err := summary.ProposedPlan(ctx, factDocs)
+	if err != nil {
+		return nil, err
+	}
+	details := checklist.PrefillFromSummary(checklist.Prefill(checklist.Details{Cancer: cancer}, inv), facts, plan, rules)
+	rep, err := rules.Evaluate(&checklist.Case{Cancer: cancer, Inventory: inv, Documents: docs, Details: details, Summary: facts})
 	if err != nil {
 		return nil, err
 	}

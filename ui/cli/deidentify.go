@@ -163,7 +163,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 // the place and the kind, and where Dossier learned it, never the value.
 func printLeaks(w io.Writer, d deid.Decision) {
 	for _, l := range d.Leaks {
-		fmt.Fprintf(w, "      found: a %s in %s (known from %s)\n", l.Kind, l.Place, l.Source)
+		fmt.Fprintf(w, "      found the patient's %s in %s (known from %s)\n", deid.KindName(l.Kind), l.Place, l.Source)
 	}
 }
 

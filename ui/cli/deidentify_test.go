@@ -9,6 +9,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
+	"dossier/internal/fixture/tifffix"
 )
 
 func deidCase(t *testing.T) string {
@@ -120,5 +121,51 @@ func TestDeidentifyNeedsSomeIdentity(t *testing.T) {
 	}
 	if len(res.LeftOut) != 1 || res.LeftOut[0].Action != "review" || !strings.Contains(res.LeftOut[0].Reason, "name") || len(res.Written) != 0 {
 		t.Errorf("result %+v", res)
+	}
+}
+
+// TestDeidentifyHoldsALeakingFile: when the final leak scan finds the
+// patient's identity in a written copy, that file is left out with where
+// and what was found (as data with --json), and the rest is written.
+// The "identity" here is text the slide de-identifier keeps (the scanner
+// software in the slide's description), so the slide must be held.
+func TestDeidentifyHoldsALeakingFile(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t)
+	os.WriteFile(filepath.Join(src, "slide.svs"), tifffix.SVS(tifffix.SVSOptions{}), 0o644)
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--patient-id", "Aperio Image Library", "--json", "--out", out, src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Written []struct{ Path string } `json:"written"`
+		LeftOut []struct {
+			Path, Action, Reason string
+			Leaks                []struct{ Place, Kind, Source string }
+		} `json:"leftOut"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for _, d := range res.LeftOut {
+		if d.Action != "held" {
+			continue
+		}
+		held++
+		if !strings.HasSuffix(d.Path, "slide.svs") || len(d.Leaks) == 0 || d.Leaks[0].Kind != "id" || d.Leaks[0].Source != "command line" || d.Leaks[0].Place == "" {
+			t.Errorf("held %+v", d)
+		}
+		if strings.Contains(d.Reason, "Aperio") {
+			t.Errorf("the reason quotes the value: %s", d.Reason)
+		}
+	}
+	if held != 1 || len(res.Written) != 2 {
+		t.Errorf("held %d, written %d: %s", held, len(res.Written), stdout)
+	}
+	code, stdout, _ = run(t, "deidentify", "--privacy", "anonymised", "--patient-id", "Aperio Image Library", "--out", t.TempDir(), src)
+	if code != ExitOK || !strings.Contains(stdout, "found the patient's hospital number in") || strings.Contains(stdout, "Aperio Image Library") {
+		t.Errorf("exit %d:\n%s", code, stdout)
 	}
 }
