@@ -35,13 +35,13 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 	title.SizeName = theme.SizeNameSubHeadingText
 	summary := widget.NewLabel(caseSummary(inv))
 	summary.Wrapping = wordWrap()
-	addFiles := widget.NewButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)
-	addFolder := widget.NewButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
-	send := widget.NewButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
+	addFiles := newButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)
+	addFolder := newButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
+	send := newButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
 	send.Importance = widget.HighImportance
 	buttons := container.NewHBox(addFiles, addFolder, send)
 	if act.cases != nil {
-		back := widget.NewButtonWithIcon(lang.X("button.cases", "Your cases"), theme.NavigateBackIcon(), act.cases)
+		back := newButtonWithIcon(lang.X("button.cases", "Your cases"), theme.NavigateBackIcon(), act.cases)
 		back.Importance = widget.LowImportance
 		buttons.Objects = append([]fyne.CanvasObject{back}, buttons.Objects...)
 	}
@@ -100,7 +100,7 @@ func newQuestionBanner(onDetails func()) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = wordWrap()
-	btn := widget.NewButtonWithIcon(lang.X("question.button", "Write my question…"), theme.DocumentCreateIcon(), onDetails)
+	btn := newButtonWithIcon(lang.X("question.button", "Write my question…"), theme.DocumentCreateIcon(), onDetails)
 	return newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewPrimaryThemedResource(theme.QuestionIcon()))),
 		container.NewCenter(btn), head), theme.ColorNameInputBackground, theme.ColorNamePrimary)
 }

@@ -51,9 +51,9 @@ func newCasesScreen(v *mainView) *casesScreen {
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(lang.X("cases.search", "Search cases by name"))
 	s.search.OnChanged = func(string) { s.filter() }
-	newBtn := widget.NewButtonWithIcon(lang.X("menu.newcase", "New case"), theme.ContentAddIcon(), v.newCase)
+	newBtn := newButtonWithIcon(lang.X("menu.newcase", "New case"), theme.ContentAddIcon(), v.newCase)
 	newBtn.Importance = widget.HighImportance
-	openBundle := widget.NewButtonWithIcon(lang.X("menu.openbundle", "Open a bundle…"), theme.MailAttachmentIcon(), v.openBundle)
+	openBundle := newButtonWithIcon(lang.X("menu.openbundle", "Open a bundle…"), theme.MailAttachmentIcon(), v.openBundle)
 	s.empty = widget.NewLabel("")
 	s.empty.Hide()
 	s.list = widget.NewList(
@@ -134,17 +134,17 @@ func newCaseRow(s *casesScreen) *caseRow {
 	r := &caseRow{s: s, name: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), detail: widget.NewLabel("")}
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	open := widget.NewButtonWithIcon(lang.X("cases.open", "Open"), theme.FolderOpenIcon(), func() {
+	open := newButtonWithIcon(lang.X("cases.open", "Open"), theme.FolderOpenIcon(), func() {
 		if r.c != nil {
 			s.v.openCase(r.c)
 		}
 	})
-	rename := widget.NewButtonWithIcon(lang.X("cases.rename", "Rename…"), theme.DocumentCreateIcon(), func() {
+	rename := newButtonWithIcon(lang.X("cases.rename", "Rename…"), theme.DocumentCreateIcon(), func() {
 		if r.c != nil {
 			s.v.askRename(r.c)
 		}
 	})
-	del := widget.NewButtonWithIcon(lang.X("cases.delete", "Delete…"), theme.DeleteIcon(), func() {
+	del := newButtonWithIcon(lang.X("cases.delete", "Delete…"), theme.DeleteIcon(), func() {
 		if r.c != nil {
 			s.v.askDelete(r.c)
 		}

@@ -42,7 +42,7 @@ type checklistPanel struct {
 
 	summary   *widget.Label
 	bar       *meter
-	letterBtn *widget.Button
+	letterBtn *button
 	busy      *fyne.Container
 	busyBar   *widget.ProgressBarInfinite
 
@@ -82,8 +82,8 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	p.summary.Wrapping = wordWrap()
 	p.bar = newMeter()
 
-	detailsBtn := widget.NewButtonWithIcon(lang.X("button.details", "Case details…"), theme.AccountIcon(), func() { call(actions.details) })
-	p.letterBtn = widget.NewButtonWithIcon(lang.X("button.letter", "Create request letter…"), theme.MailComposeIcon(), func() { call(actions.letter) })
+	detailsBtn := newButtonWithIcon(lang.X("button.details", "Case details…"), theme.AccountIcon(), func() { call(actions.details) })
+	p.letterBtn = newButtonWithIcon(lang.X("button.letter", "Create request letter…"), theme.MailComposeIcon(), func() { call(actions.letter) })
 	buttons := container.NewGridWithColumns(2, detailsBtn, p.letterBtn)
 
 	p.busyBar = widget.NewProgressBarInfinite()
@@ -262,9 +262,9 @@ type ruleRow struct {
 	object  fyne.CanvasObject
 	result  checklist.Result
 	status  *widget.Label
-	toggle  *widget.Button
+	toggle  *button
 	details *fyne.Container
-	waive   *widget.Button // "Not needed…" or "Undo: it is needed"
+	waive   *button // "Not needed…" or "Undo: it is needed"
 }
 
 // Texts of the buttons of a checklist item.
@@ -397,13 +397,13 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	}
 	if r.Status == checklist.StatusWaived {
 		section(lang.X("checklist.waivedwhy", "Why you said it is not needed"), r.WaiverReason)
-		row.waive = widget.NewButtonWithIcon(lang.X("checklist.undowaive", undoWaiver), theme.ContentUndoIcon(), func() {
+		row.waive = newButtonWithIcon(lang.X("checklist.undowaive", undoWaiver), theme.ContentUndoIcon(), func() {
 			if p.actions.unwaive != nil {
 				p.actions.unwaive(r.ID)
 			}
 		})
 	} else if r.Status != checklist.StatusMet {
-		row.waive = widget.NewButtonWithIcon(lang.X("checklist.waive", waiveText), theme.ContentRemoveIcon(), func() {
+		row.waive = newButtonWithIcon(lang.X("checklist.waive", waiveText), theme.ContentRemoveIcon(), func() {
 			if p.actions.waive != nil {
 				p.actions.waive(r.ID)
 			}
@@ -412,7 +412,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	}
 	var buttons []fyne.CanvasObject
 	if r.Status != checklist.StatusMet && r.Status != checklist.StatusWaived && p.actions.fromDetails != nil && p.actions.fromDetails(r.ID) {
-		buttons = append(buttons, widget.NewButtonWithIcon(lang.X("checklist.fillin", fillInText), theme.AccountIcon(), func() { call(p.actions.details) }))
+		buttons = append(buttons, newButtonWithIcon(lang.X("checklist.fillin", fillInText), theme.AccountIcon(), func() { call(p.actions.details) }))
 	}
 	if row.waive != nil {
 		buttons = append(buttons, row.waive)
@@ -422,7 +422,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	}
 	row.details = container.NewBorder(nil, nil, spacer(theme.IconInlineSize()+theme.Padding()), nil, inner)
 
-	row.toggle = widget.NewButtonWithIcon(lang.X("checklist.more", moreText), theme.MenuDropDownIcon(), nil)
+	row.toggle = newButtonWithIcon(lang.X("checklist.more", moreText), theme.MenuDropDownIcon(), nil)
 	row.toggle.Importance = widget.LowImportance
 	row.toggle.IconPlacement = widget.ButtonIconTrailingText
 	row.toggle.OnTapped = func() {

@@ -54,6 +54,8 @@ type caseChecks struct {
 	form  *detailsForm
 	tabs  *container.AppTabs
 	side  fyne.CanvasObject // what is shown beside the inventory
+	// switcher makes the tabs reachable by keyboard (Tab, arrows, Ctrl+1..4).
+	switcher *tabSwitch
 }
 
 // saveTask stores one change; what names it in an error message.
@@ -106,7 +108,8 @@ func (v *mainView) initChecks() {
 	)
 	v.history = newHistoryPanel(v.sendToSpecialist)
 	c.tabs.Append(container.NewTabItemWithIcon(lang.X("tab.sent", tabSent), theme.MailSendIcon(), v.history.object))
-	c.side = c.tabs
+	c.switcher = newTabSwitch(c.tabs)
+	c.side = c.switcher
 }
 
 // inventoryChanged fills in what the records say about the patient and checks the case again.
@@ -314,7 +317,7 @@ func (v *mainView) askWaiver(ruleID string) {
 	if t := checklistTexts().Rule(ruleID).Title; t != "" {
 		title = t
 	}
-	reason := widget.NewMultiLineEntry()
+	reason := newTextArea()
 	reason.SetPlaceHolder(lang.X("waive.example", "For example: no operation has been done yet."))
 	reason.Wrapping = wordWrap()
 	reason.SetMinRowsVisible(3)

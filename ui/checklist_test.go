@@ -164,9 +164,9 @@ func TestWaiver(t *testing.T) {
 	test.Tap(row(t, v, "slides").waive)
 	var reason *widget.Entry
 	for _, o := range shown(v.win) {
-		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+		if e, ok := o.(*textArea); ok {
 			if slicesContains(v.win.Canvas().Overlays().List(), e) {
-				reason = e
+				reason = &e.Entry
 			}
 		}
 	}

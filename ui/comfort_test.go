@@ -135,6 +135,8 @@ func TestFocusOrder(t *testing.T) {
 		switch f := c.Focused().(type) {
 		case *widget.Button:
 			order = append(order, f.Text)
+		case *button:
+			order = append(order, f.Text)
 		case nil:
 			order = append(order, "<nothing>")
 		default:

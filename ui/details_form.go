@@ -36,7 +36,7 @@ type detailsForm struct {
 	dirty   bool              // the person changed something since
 	loading bool              // widgets are being filled in, not typed into
 
-	questions *widget.Entry
+	questions *textArea
 	name      *widget.Entry
 	patientID *widget.Entry
 	birth     *widget.Entry
@@ -47,19 +47,20 @@ type detailsForm struct {
 	diagnosis *widget.Entry
 	diagDate  *widget.Entry
 	stage     *widget.Entry
-	plan      *widget.Entry
+	plan      *textArea
 	urgency   *widget.RadioGroup
 	doctor    contactFields
 	office    contactFields
 	shipBox   *fyne.Container
 	ships     []*shipmentRow
 	errText   *widget.Label
-	save      *widget.Button
+	save      *button
 }
 
 // contactFields are the entries of a doctor or department.
 type contactFields struct {
-	name, hospital, address, phone, email *widget.Entry
+	name, hospital, phone, email *widget.Entry
+	address                      *textArea
 }
 
 // shipmentRow is one item sent by courier.
@@ -99,8 +100,8 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 		e.OnChanged = changed
 		return e
 	}
-	multi := func(placeholder string, rows int) *widget.Entry {
-		e := widget.NewMultiLineEntry()
+	multi := func(placeholder string, rows int) *textArea {
+		e := newTextArea()
 		e.SetPlaceHolder(placeholder)
 		e.Wrapping = wordWrap()
 		e.SetMinRowsVisible(rows)
@@ -146,7 +147,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.office = newContactFields(entry, true)
 
 	f.shipBox = container.NewVBox()
-	addShip := widget.NewButtonWithIcon(lang.X("details.addship", addShipmentText), theme.ContentAddIcon(), func() {
+	addShip := newButtonWithIcon(lang.X("details.addship", addShipmentText), theme.ContentAddIcon(), func() {
 		f.addShipment(checklist.Shipment{Kind: checklist.ShipGlassSlides})
 		f.dirty = true
 	})
@@ -155,7 +156,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.errText.Wrapping = wordWrap()
 	f.errText.Importance = widget.DangerImportance
 	f.errText.Hide()
-	f.save = widget.NewButtonWithIcon(lang.X("details.save", saveDetailsText), theme.DocumentSaveIcon(), f.submit)
+	f.save = newButtonWithIcon(lang.X("details.save", saveDetailsText), theme.DocumentSaveIcon(), f.submit)
 	f.save.Importance = widget.HighImportance
 
 	heading := func(s string) *widget.Label {
@@ -209,7 +210,7 @@ func newContactFields(entry func(string) *widget.Entry, office bool) contactFiel
 	c := contactFields{name: entry(lang.X("details.name", "Name")), hospital: entry(lang.X("details.hospital.hint", "Hospital or clinic")), phone: entry(lang.X("details.phone", "Phone")), email: entry(lang.X("details.email", "Email"))}
 	if office {
 		c.name.SetPlaceHolder(lang.X("details.records.hint", "For example: Medical Records Department"))
-		c.address = widget.NewMultiLineEntry()
+		c.address = newTextArea()
 		c.address.SetPlaceHolder(lang.X("details.address.hint", "Postal address"))
 		c.address.SetMinRowsVisible(2)
 		c.address.OnChanged = c.name.OnChanged
@@ -377,7 +378,7 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 	row.tracking.SetPlaceHolder(lang.X("details.tracking", "Tracking number"))
 	row.tracking.SetText(s.Tracking)
 	row.tracking.OnChanged = changed
-	remove := widget.NewButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), nil)
+	remove := newButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), nil)
 	remove.OnTapped = func() {
 		for i, r := range f.ships {
 			if r == row {

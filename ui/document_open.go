@@ -95,7 +95,7 @@ func openFolder(win fyne.Window, run *runner, dir string) {
 			where := widget.NewLabel(dir)
 			where.Selectable = true
 			where.Wrapping = fyne.TextWrapBreak
-			copyBtn := widget.NewButtonWithIcon(lang.X("docview.copy", "Copy where it is"), theme.ContentCopyIcon(), func() { copyText(dir) })
+			copyBtn := newButtonWithIcon(lang.X("docview.copy", "Copy where it is"), theme.ContentCopyIcon(), func() { copyText(dir) })
 			d := dialog.NewCustom(lang.X("docview.foldertitle", "Show in folder"), lang.X("button.close", "Close"),
 				container.NewVBox(l, where, container.NewHBox(copyBtn)), win)
 			d.Show()
@@ -116,7 +116,7 @@ func showDocumentHere(win fyne.Window, run *runner, path string, failed bool) {
 	how.Wrapping = wordWrap()
 	box.Add(how)
 	page := container.NewStack()
-	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() {
+	show := newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() {
 		openFolder(win, run, filepath.Dir(path))
 	})
 	content := container.NewBorder(box, container.NewHBox(show), nil, nil, container.NewScroll(page))

@@ -86,7 +86,7 @@ type errorBox struct {
 	what    *widget.Label
 	todo    *widget.Label
 	details *widget.Label
-	copyBtn *widget.Button
+	copyBtn *button
 	p       problem
 }
 
@@ -102,7 +102,7 @@ func newErrorBox() *errorBox {
 	}
 	b.details.Selectable = true
 	b.details.SizeName = theme.SizeNameCaptionText
-	b.copyBtn = widget.NewButtonWithIcon(lang.X("err.copy", "Copy details"), theme.ContentCopyIcon(), func() {
+	b.copyBtn = newButtonWithIcon(lang.X("err.copy", "Copy details"), theme.ContentCopyIcon(), func() {
 		if a := fyne.CurrentApp(); a != nil {
 			a.Clipboard().SetContent(b.p.Title + "\n" + b.p.What + "\n" + b.p.Details)
 		}

@@ -30,7 +30,7 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 		pass.SizeName = theme.SizeNameHeadingText
 		pass.Selectable = true
 		pass.Wrapping = fyne.TextWrapBreak
-		copyBtn := widget.NewButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
+		copyBtn := newButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
 			copyText(w.passphrase)
 		})
 		advice := widget.NewLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
@@ -88,11 +88,11 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	if o.Folder {
 		folder = filepath.Join(o.Dir, o.Name)
 	}
-	show := widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(w.win, w.run, folder) })
+	show := newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(w.win, w.run, folder) })
 	buttons.Add(show)
 	if o.Folder {
 		coverPath := filepath.Join(folder, bundle.NameCover)
-		buttons.Add(widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(w.win, w.run, coverPath) }))
+		buttons.Add(newButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(w.win, w.run, coverPath) }))
 	}
 	return box
 }

@@ -43,7 +43,7 @@ func newHistoryPanel(onSend func()) *historyPanel {
 			c.Objects[1].(*widget.Label).SetText(historyDetail(e))
 			c.Objects[2].(*widget.Label).SetText(lang.X("history.fingerprint", "Fingerprint {{.FP}}", map[string]any{"FP": fingerprintGroups(e.Fingerprint)}))
 		})
-	send := widget.NewButton(lang.X("button.send", "Send to a specialist…"), onSend)
+	send := newButton(lang.X("button.send", "Send to a specialist…"), onSend)
 	h.object = container.NewBorder(container.NewVBox(h.intro, container.NewHBox(send)), nil, nil, nil, h.list)
 	return h
 }

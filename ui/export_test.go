@@ -424,6 +424,10 @@ func findButtonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button
 			if o.Text == text {
 				found = o
 			}
+		case *button:
+			if o.Text == text {
+				found = &o.Button
+			}
 		case *fyne.Container:
 			for _, k := range o.Objects {
 				walk(k)

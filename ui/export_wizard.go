@@ -169,9 +169,9 @@ type exportWizard struct {
 	body      *fyne.Container
 	info      *widget.Label
 	errBox    *errorBox
-	back      *widget.Button
-	next      *widget.Button
-	cancel    *widget.Button
+	back      *button
+	next      *button
+	cancel    *button
 	step      int
 
 	// Step 1.
@@ -200,7 +200,7 @@ type exportWizard struct {
 	typedBox   *fyne.Container
 	centres    []*store.Centre
 	centreSel  *widget.Select
-	pasted     *widget.Entry
+	pasted     *textArea
 	keyCheck   *widget.Label
 	centreBox  *fyne.Container
 	usbWarning fyne.CanvasObject
@@ -253,11 +253,11 @@ func newExportWizard(in exportInput, d exportDeps) *exportWizard {
 	w.info.Wrapping = wordWrap()
 	w.info.Hide()
 	w.errBox = newErrorBox()
-	w.back = widget.NewButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), w.goBack)
-	w.next = widget.NewButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), w.goNext)
+	w.back = newButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), w.goBack)
+	w.next = newButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), w.goNext)
 	w.next.Importance = widget.HighImportance
 	w.next.IconPlacement = widget.ButtonIconTrailingText
-	w.cancel = widget.NewButtonWithIcon(lang.X("button.close", "Close"), theme.CancelIcon(), w.close)
+	w.cancel = newButtonWithIcon(lang.X("button.close", "Close"), theme.CancelIcon(), w.close)
 	w.body = container.NewStack()
 
 	w.levelScreen = w.buildLevel()
@@ -803,7 +803,7 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 
 	w.centreSel = widget.NewSelect(nil, nil)
 	w.centreSel.PlaceHolder = lang.X("export.nocentres", "(no centres saved yet)")
-	w.pasted = widget.NewMultiLineEntry()
+	w.pasted = newTextArea()
 	w.pasted.SetPlaceHolder(lang.X("export.pasted.hint", "Or paste the key the centre sent you (it starts with age1… or ssh-)"))
 	w.pasted.SetMinRowsVisible(2)
 	w.pasted.Wrapping = fyne.TextWrapBreak
@@ -842,7 +842,7 @@ func (w *exportWizard) buildRecipient() fyne.CanvasObject {
 	}
 	w.dirLabel = widget.NewLabel(folderText(w.dir))
 	w.dirLabel.Truncation = fyne.TextTruncateEllipsis
-	choose := widget.NewButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), w.chooseDir)
+	choose := newButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), w.chooseDir)
 
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -44,8 +44,8 @@ type guide struct {
 	title   *widget.Label
 	text    *widget.Label
 	count   *widget.Label
-	back    *widget.Button
-	next    *widget.Button
+	back    *button
+	next    *button
 	dialog  dialog.Dialog
 	buttons *fyne.Container
 	object  fyne.CanvasObject
@@ -59,8 +59,8 @@ func newGuide(onDone func()) *guide {
 	g.text = widget.NewLabel("")
 	g.text.Wrapping = wordWrap()
 	g.count = widget.NewLabel("")
-	g.back = widget.NewButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), func() { g.show(g.at - 1) })
-	g.next = widget.NewButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), func() {
+	g.back = newButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), func() { g.show(g.at - 1) })
+	g.next = newButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), func() {
 		if g.at == len(g.steps)-1 {
 			if g.dialog != nil {
 				g.dialog.Hide()
@@ -113,7 +113,7 @@ func (v *mainView) showGuide() {
 	g := newGuide(nil)
 	d := dialog.NewCustomWithoutButtons(lang.X("guide.title", "How Dossier works"), g.object, v.win)
 	g.dialog = d
-	g.buttons.Objects = append([]fyne.CanvasObject{widget.NewButton(lang.X("guide.skip", "Close"), d.Hide)}, g.buttons.Objects...)
+	g.buttons.Objects = append([]fyne.CanvasObject{newButton(lang.X("guide.skip", "Close"), d.Hide)}, g.buttons.Objects...)
 	d.Resize(fyne.NewSize(min(620, v.win.Canvas().Size().Width*0.95), min(430, v.win.Canvas().Size().Height*0.9)))
 	d.Show()
 	v.win.Canvas().Focus(g.next)

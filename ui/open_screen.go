@@ -58,13 +58,13 @@ type openScreen struct {
 	dest      string
 	destLabel *widget.Label
 	destBox   *fyne.Container
-	start     *widget.Button
+	start     *button
 	form      *fyne.Container
 
 	busy     *fyne.Container
 	bar      *widget.ProgressBarInfinite
 	progress *widget.Label
-	cancel   *widget.Button
+	cancel   *button
 	job      *job
 
 	errBox *errorBox
@@ -90,7 +90,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 
 	s.pathLabel = widget.NewLabel("")
 	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
-	chooseBundle := widget.NewButtonWithIcon(lang.X("open.choosebundle", "Choose bundle…"), theme.FileIcon(), s.chooseBundle)
+	chooseBundle := newButtonWithIcon(lang.X("open.choosebundle", "Choose bundle…"), theme.FileIcon(), s.chooseBundle)
 
 	options := []string{local(unlockPassphrase)}
 	if p := ownKeyPath(); p != "" {
@@ -103,14 +103,14 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.pass.SetPlaceHolder(lang.X("open.pass.hint", "The passphrase, for example: word-word-word-…"))
 	s.pass.OnSubmitted = func(string) { s.begin() }
 	s.keyLabel = widget.NewLabel(lang.X("open.nokey", "No key file chosen"))
-	chooseKey := widget.NewButtonWithIcon(lang.X("open.choosekey", "Choose key file…"), theme.FileIcon(), s.chooseKey)
+	chooseKey := newButtonWithIcon(lang.X("open.choosekey", "Choose key file…"), theme.FileIcon(), s.chooseKey)
 	s.keyBox = container.NewBorder(nil, nil, nil, chooseKey, s.keyLabel)
 	s.how = widget.NewRadioGroup(options, func(string) { s.howChanged() })
 	s.how.Required = true
 
 	s.destLabel = widget.NewLabel(lang.X("export.nofolder", "No folder chosen yet"))
 	s.destLabel.Truncation = fyne.TextTruncateEllipsis
-	chooseDest := widget.NewButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), s.chooseDest)
+	chooseDest := newButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), s.chooseDest)
 	s.destBox = container.NewBorder(nil, nil, nil, chooseDest, s.destLabel)
 	s.what = widget.NewRadioGroup([]string{local(openExtract), local(openCheckOnly)}, func(v string) {
 		if unlocal(v) == openExtract {
@@ -121,9 +121,9 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	})
 	s.what.Required = true
 
-	s.start = widget.NewButtonWithIcon(lang.X("cases.open", "Open"), theme.ConfirmIcon(), s.begin)
+	s.start = newButtonWithIcon(lang.X("cases.open", "Open"), theme.ConfirmIcon(), s.begin)
 	s.start.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(lang.X("button.close", "Close"), theme.CancelIcon(), s.close)
+	back := newButtonWithIcon(lang.X("button.close", "Close"), theme.CancelIcon(), s.close)
 
 	bold := func(t string) *widget.Label {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -137,7 +137,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.bar = widget.NewProgressBarInfinite()
 	s.bar.Stop()
 	s.progress = widget.NewLabel("")
-	s.cancel = widget.NewButtonWithIcon(lang.X("button.cancel", "Cancel"), theme.CancelIcon(), func() {
+	s.cancel = newButtonWithIcon(lang.X("button.cancel", "Cancel"), theme.CancelIcon(), func() {
 		if s.job != nil {
 			s.job.Cancel()
 		}
@@ -386,13 +386,13 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	s.result.Add(fp)
 	if unlocal(s.what.Selected) == openExtract {
 		dest := s.dest
-		coverBtn := widget.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(s.win, s.run, filepath.Join(dest, bundle.NameCover)) })
+		coverBtn := newButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(s.win, s.run, filepath.Join(dest, bundle.NameCover)) })
 		coverBtn.Importance = widget.HighImportance
 		s.result.Add(container.NewHBox(coverBtn,
-			widget.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(s.win, s.run, dest) })))
+			newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(s.win, s.run, dest) })))
 	}
 	s.result.Add(widget.NewLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")})))
-	s.result.Add(container.NewHBox(widget.NewButtonWithIcon(lang.X("open.another", "Open another bundle…"), theme.FileIcon(), func() {
+	s.result.Add(container.NewHBox(newButtonWithIcon(lang.X("open.another", "Open another bundle…"), theme.FileIcon(), func() {
 		s.result.Hide()
 		s.form.Show()
 		s.start.Show()

@@ -34,7 +34,7 @@ type settingsView struct {
 	centres []*store.Centre
 	list    *fyne.Container
 	name    *widget.Entry
-	keys    *widget.Entry
+	keys    *textArea
 	keyErr  *widget.Label
 	ownKey  *fyne.Container
 	errBox  *errorBox
@@ -93,13 +93,13 @@ func newSettingsView(v *mainView) *settingsView {
 	s.list = container.NewVBox()
 	s.name = widget.NewEntry()
 	s.name.SetPlaceHolder(lang.X("settings.centre.name", "The centre's name, e.g. University Hospital Tumour Board"))
-	s.keys = widget.NewMultiLineEntry()
+	s.keys = newTextArea()
 	s.keys.SetPlaceHolder(lang.X("settings.centre.keys", "Paste the centre's public key(s), one a line (age1… or ssh-ed25519 …)"))
 	s.keys.SetMinRowsVisible(2)
 	s.keys.Wrapping = fyne.TextWrapBreak
 	s.keyErr = wrap("")
-	add := widget.NewButtonWithIcon(lang.X("settings.centre.add", "Add centre"), theme.ContentAddIcon(), s.addCentre)
-	imp := widget.NewButtonWithIcon(lang.X("settings.centre.import", "Import keys from a file…"), theme.FileIcon(), s.importKeys)
+	add := newButtonWithIcon(lang.X("settings.centre.add", "Add centre"), theme.ContentAddIcon(), s.addCentre)
+	imp := newButtonWithIcon(lang.X("settings.centre.import", "Import keys from a file…"), theme.FileIcon(), s.importKeys)
 
 	s.ownKey = container.NewVBox()
 	s.fillOwnKey()
@@ -157,7 +157,7 @@ func (s *settingsView) fillCentres() {
 		c := c
 		l := widget.NewLabel(fmt.Sprintf("%s (%s)", c.Name, plural(len(c.Keys), "key", "keys")))
 		l.Truncation = fyne.TextTruncateEllipsis
-		rm := widget.NewButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), func() { s.confirmRemove(c) })
+		rm := newButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), func() { s.confirmRemove(c) })
 		s.list.Add(container.NewBorder(nil, nil, nil, rm, l))
 	}
 	s.list.Refresh()
@@ -317,7 +317,7 @@ func (s *settingsView) fillOwnKey() {
 	case pub == "":
 		l := widget.NewLabel(lang.X("settings.ownkey.none", "If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. Only this computer can then open what they send you."))
 		l.Wrapping = wordWrap()
-		create := widget.NewButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
+		create := newButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
 			if _, err := createOwnKey(); err != nil {
 				s.errBox.show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
 			}
@@ -331,8 +331,8 @@ func (s *settingsView) fillOwnKey() {
 		key := widget.NewLabelWithStyle(pub, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		key.Selectable = true
 		key.Wrapping = fyne.TextWrapBreak
-		cp := widget.NewButtonWithIcon(lang.X("settings.copy", "Copy"), theme.ContentCopyIcon(), func() { copyText(pub) })
-		save := widget.NewButtonWithIcon(lang.X("settings.savefile", "Save to a file…"), theme.DocumentSaveIcon(), func() { s.savePublicKey(pub) })
+		cp := newButtonWithIcon(lang.X("settings.copy", "Copy"), theme.ContentCopyIcon(), func() { copyText(pub) })
+		save := newButtonWithIcon(lang.X("settings.savefile", "Save to a file…"), theme.DocumentSaveIcon(), func() { s.savePublicKey(pub) })
 		s.ownKey.Add(l)
 		s.ownKey.Add(key)
 		s.ownKey.Add(container.NewHBox(cp, save))

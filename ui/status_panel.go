@@ -20,7 +20,7 @@ type statusPanel struct {
 	counts   *widget.Label
 	current  *widget.Label
 	waiting  *widget.Label
-	cancel   *widget.Button
+	cancel   *button
 
 	message *panel
 	icon    *widget.Icon
@@ -38,7 +38,7 @@ func newStatusPanel(onCancel func()) *statusPanel {
 	s.current.Truncation = fyne.TextTruncateEllipsis
 	s.waiting = widget.NewLabel("")
 	s.waiting.Hide()
-	s.cancel = widget.NewButtonWithIcon(lang.X("button.cancel", "Cancel"), theme.CancelIcon(), onCancel)
+	s.cancel = newButtonWithIcon(lang.X("button.cancel", "Cancel"), theme.CancelIcon(), onCancel)
 	s.scanning = newPanel(container.NewBorder(nil, nil, nil, container.NewCenter(s.cancel),
 		container.NewVBox(container.NewHBox(title, s.counts, s.waiting), s.bar, s.current)),
 		theme.ColorNameInputBackground, theme.ColorNamePrimary)
@@ -50,7 +50,7 @@ func newStatusPanel(onCancel func()) *statusPanel {
 	s.details = widget.NewLabel("")
 	s.details.Wrapping = wordWrap()
 	s.details.Selectable = true
-	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.hideMessage() })
+	closeBtn := newButtonWithIcon("", theme.CancelIcon(), func() { s.hideMessage() })
 	s.message = newPanel(container.NewBorder(nil, nil, container.NewCenter(s.icon), container.NewCenter(closeBtn),
 		container.NewVBox(s.text, s.details)), theme.ColorNameInputBackground, theme.ColorNamePrimary)
 	s.message.Hide()

@@ -200,6 +200,9 @@ func hasLabel(w fyne.Window, text string) bool {
 
 func findButton(w fyne.Window, text string) *widget.Button {
 	for _, o := range shown(w) {
+		if b, ok := o.(*button); ok && b.Text == text {
+			return &b.Button
+		}
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			return b
 		}

@@ -28,9 +28,9 @@ func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasO
 	kinds := widget.NewLabelWithStyle(lang.X("welcome.kinds", dropKinds), fyne.TextAlignCenter, fyne.TextStyle{})
 	or := widget.NewLabelWithStyle(lang.X("welcome.or", "or"), fyne.TextAlignCenter, fyne.TextStyle{})
 
-	files := widget.NewButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), onAddFiles)
+	files := newButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), onAddFiles)
 	files.Importance = widget.HighImportance
-	folder := widget.NewButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), onAddFolder)
+	folder := newButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), onAddFolder)
 	folder.Importance = widget.HighImportance
 
 	inner := container.NewVBox(
@@ -43,7 +43,7 @@ func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasO
 		layout.NewSpacer(),
 	)
 	area := newPanel(inner, theme.ColorNameInputBackground, theme.ColorNamePrimary)
-	open := widget.NewButtonWithIcon(lang.X("welcome.openbundle", "Open a bundle someone sent you…"), theme.MailAttachmentIcon(), onOpenBundle)
+	open := newButtonWithIcon(lang.X("welcome.openbundle", "Open a bundle someone sent you…"), theme.MailAttachmentIcon(), onOpenBundle)
 	receive := widget.NewLabel(lang.X("welcome.received", "Received a bundle (a file ending in .age)?"))
 	bottom := container.NewCenter(container.NewHBox(receive, open))
 	return container.NewBorder(container.NewPadded(intro), bottom, nil, nil, container.NewPadded(area))

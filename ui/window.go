@@ -188,6 +188,10 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
 	v.win.Canvas().AddShortcut(shortcutCases, func(fyne.Shortcut) { v.showCases() })
 	v.win.Canvas().AddShortcut(shortcutNewCase, func(fyne.Shortcut) { v.newCase() })
+	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4} {
+		v.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { v.showTab(i) })
+	}
+	v.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKeys(v.win.Canvas(), ev) })
 	records, bundles := splitBundlePaths(cfg.Paths)
 	if len(records) > 0 {
 		v.add(records)
@@ -200,6 +204,34 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 		v.guideAtFirstRun()
 	}
 	return v
+}
+
+// showTab shows the i-th tab beside the inventory (Ctrl+1..4) and puts the keyboard focus on the tabs.
+func (v *mainView) showTab(i int) {
+	c := &v.checks
+	if c.tabs == nil || i >= len(c.tabs.Items) {
+		return
+	}
+	c.tabs.SelectIndex(i)
+	if c.switcher != nil && v.win.Canvas().Content() != nil && isShown(v.win.Canvas().Content(), c.switcher) {
+		v.win.Canvas().Focus(c.switcher)
+	}
+}
+
+// isShown reports whether o is inside root and visible.
+func isShown(root, o fyne.CanvasObject) bool {
+	if root == nil || !root.Visible() {
+		return false
+	}
+	if root == o {
+		return true
+	}
+	for _, k := range children(root) {
+		if isShown(k, o) {
+			return true
+		}
+	}
+	return false
 }
 
 var (

@@ -367,7 +367,7 @@ func (d *deid) run(dst io.Writer) error {
 	bw := writerPool.Get().(*bufio.Writer)
 	bw.Reset(dst)
 	defer func() { bw.Reset(nil); writerPool.Put(bw) }()
-	w := &writer{w: bw, e: d.e, src: d.src, ctx: d.ctx}
+	w := newWriter(d.ctx, bw, d.e, d.src)
 	bw.Write(dicomwire.AppendPreamble(nil))
 	bw.Write(newMeta)
 	for _, el := range ds {

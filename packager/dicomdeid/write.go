@@ -3,6 +3,7 @@ package dicomdeid
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -12,22 +13,24 @@ import (
 // writer encodes elements in one encoding. Sequences and items are written
 // with undefined length (empty sequences with length 0).
 type writer struct {
-	w   *bufio.Writer
+	w   *bufio.Writer // under enc, for values copied from src
+	enc *dicomwire.Encoder
 	e   dicomwire.Syntax
 	src io.ReaderAt
 	ctx context.Context
 	n   int
-	hdr []byte
+}
+
+func newWriter(ctx context.Context, w *bufio.Writer, e dicomwire.Syntax, src io.ReaderAt) *writer {
+	return &writer{w: w, enc: dicomwire.NewEncoder(w, e), e: e, src: src, ctx: ctx}
 }
 
 func (w *writer) header(t dicomwire.Tag, vr string, vl uint32) error {
-	b, err := dicomwire.AppendHeader(w.hdr[:0], w.e, t, vr, vl)
-	if err != nil {
+	err := w.enc.Header(t, vr, vl)
+	if errors.Is(err, dicomwire.ErrTooLong) {
 		return fmt.Errorf("%w: value of %s too long for VR %s", ErrUnsupported, tagText(t), vr)
 	}
-	w.hdr = b
-	w.w.Write(b)
-	return nil
+	return err
 }
 
 func (w *writer) elem(e *elem) error {
@@ -50,15 +53,15 @@ func (w *writer) elem(e *elem) error {
 			return err
 		}
 		for _, it := range e.items {
-			w.header(dicomwire.Item, "", undefinedLength)
+			w.enc.Item(undefinedLength)
 			for _, c := range it.elems {
 				if err := w.elem(c); err != nil {
 					return err
 				}
 			}
-			w.header(dicomwire.ItemDelimitationItem, "", 0)
+			w.enc.ItemDelimiter()
 		}
-		return w.header(dicomwire.SequenceDelimitationItem, "", 0)
+		return w.enc.SequenceDelimiter()
 	case e.encap:
 		if e.e.BigEndian != w.e.BigEndian {
 			return fmt.Errorf("%w: byte order change in encapsulated value of %s", ErrUnsupported, tagText(e.tag))
@@ -66,8 +69,7 @@ func (w *writer) elem(e *elem) error {
 		if err := w.header(e.tag, vr, undefinedLength); err != nil {
 			return err
 		}
-		_, err := w.w.Write(e.val)
-		return err
+		return w.enc.Write(e.val)
 	case e.ref >= 0:
 		if e.e.BigEndian != w.e.BigEndian {
 			return fmt.Errorf("%w: byte order change in value of %s", ErrUnsupported, tagText(e.tag))
@@ -87,6 +89,5 @@ func (w *writer) elem(e *elem) error {
 	if err := w.header(e.tag, vr, uint32(len(v))); err != nil {
 		return err
 	}
-	_, err := w.w.Write(v)
-	return err
+	return w.enc.Write(v)
 }

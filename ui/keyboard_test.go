@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"image"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// keyTo sends a key to what has the keyboard focus, or to the window when nothing has, as the
+// desktop driver does.
+func keyTo(c fyne.Canvas, name fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: name}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+		return
+	}
+	if h := c.OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+// differing counts the pixels that differ clearly (by more than a quarter of the range in a
+// colour channel) between two pictures of the same size: a faint tint is not a visible focus.
+func differing(a, b image.Image) int {
+	far := func(x, y uint32) bool { return x > y+0x4000 || y > x+0x4000 }
+	n := 0
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			r1, g1, b1, _ := a.At(x, y).RGBA()
+			r2, g2, b2, _ := b.At(x, y).RGBA()
+			if far(r1, r2) || far(g1, g2) || far(b1, b2) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestKeyboardOnly: Tab leaves the question field, the focused primary button has a ring that can
+// be seen in the light and the dark theme, Enter presses the focused button, Ctrl+1..4 choose the
+// tabs beside the inventory (which Tab also reaches, and the arrows switch), and a dialog's Enter
+// and Escape press its default and its Cancel.
+func TestKeyboardOnly(t *testing.T) {
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
+	loop.until(t, "the scan", func() bool { return idle(v)() && v.checks.report != nil })
+	closeDialogs(v)
+	v.status.hideMessage()
+	c := v.win.Canvas()
+
+	// The question field does not keep Tab for itself.
+	var tabbable fyne.Tabbable = v.checks.form.questions
+	if tabbable.AcceptsTab() {
+		t.Error("the question field keeps Tab")
+	}
+
+	// A visible ring on the blue primary button, in both themes.
+	send := findButton(v.win, "Send to a specialist…")
+	if send == nil || send.Importance != widget.HighImportance {
+		t.Fatalf("no primary Send button")
+	}
+	var sendB *button
+	for _, o := range shown(v.win) {
+		if b, ok := o.(*button); ok && &b.Button == send {
+			sendB = b
+		}
+	}
+	for _, th := range []fyne.Theme{theme.LightTheme(), theme.DarkTheme()} { //nolint:staticcheck // the two variants
+		v.app.Settings().SetTheme(th)
+		c.Unfocus()
+		before := c.Capture()
+		c.Focus(sendB)
+		after := c.Capture()
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(sendB)
+		scale := float32(before.Bounds().Dx()) / c.Size().Width
+		area := image.Rect(int(pos.X*scale), int(pos.Y*scale), int((pos.X+sendB.Size().Width)*scale), int((pos.Y+sendB.Size().Height)*scale))
+		crop := func(img image.Image) image.Image { return img.(interface{ SubImage(image.Rectangle) image.Image }).SubImage(area) }
+		perimeter := 2 * (area.Dx() + area.Dy())
+		if n := differing(crop(before), crop(after)); n < perimeter {
+			t.Errorf("theme %T: focusing the Send button changes %d pixels, less than a ring (%d)", th, n, perimeter)
+		}
+	}
+
+	// Enter presses the focused button.
+	pressed := 0
+	b := newButton("Press me", func() { pressed++ })
+	v.win.SetContent(container.NewVBox(b, widget.NewEntry()))
+	c.Focus(b)
+	keyTo(c, fyne.KeyReturn)
+	keyTo(c, fyne.KeyEnter)
+	if pressed != 2 {
+		t.Errorf("Enter pressed the button %d times of 2", pressed)
+	}
+	v.win.SetContent(v.root)
+
+	// Ctrl+1..4 choose the tabs; the tab switcher takes the focus, and the arrows move on.
+	sc := c.(fyne.Shortcutable)
+	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4} {
+		sc.TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
+		if got := v.checks.tabs.SelectedIndex(); got != i {
+			t.Errorf("Ctrl+%d: tab %d", i+1, got)
+		}
+	}
+	if c.Focused() != v.checks.switcher {
+		t.Errorf("the tabs do not have the focus after Ctrl+4: %T", c.Focused())
+	}
+	keyTo(c, fyne.KeyRight)
+	if v.checks.tabs.SelectedIndex() != 0 {
+		t.Errorf("Right after the last tab: %d", v.checks.tabs.SelectedIndex())
+	}
+	c.Unfocus()
+	reached := false
+	for i := 0; i < 40 && !reached; i++ {
+		test.FocusNext(c)
+		reached = c.Focused() == v.checks.switcher
+	}
+	if !reached {
+		t.Error("Tab never reaches the tabs")
+	}
+
+	// A dialog: Escape presses Cancel, Enter the primary button.
+	v.checks.tabs.SelectIndex(0)
+	test.Tap(row(t, v, "slides").toggle)
+	test.Tap(row(t, v, "slides").waive)
+	if c.Overlays().Top() == nil {
+		t.Fatal("no dialog")
+	}
+	c.Unfocus()
+	keyTo(c, fyne.KeyEscape)
+	if c.Overlays().Top() != nil {
+		t.Error("Escape did not close the dialog")
+	}
+	st := v.checks.form // keep the view alive
+	_ = st
+	test.Tap(row(t, v, "slides").waive)
+	for _, o := range shown(v.win) {
+		if e, ok := o.(*textArea); ok && slicesContains(c.Overlays().List(), e) {
+			e.SetText("The slides stay at the hospital.")
+		}
+	}
+	c.Unfocus()
+	keyTo(c, fyne.KeyReturn)
+	loop.until(t, "the waiver", func() bool { return idle(v)() && ruleStatus(t, v, "slides") == "waived" })
+	if c.Overlays().Top() != nil {
+		t.Error("Enter did not close the dialog")
+	}
+}
+
+// TestFocusScrollsIntoView: a control reached by Tab below the visible part of a scroll container
+// is scrolled into view.
+func TestFocusScrollsIntoView(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("scroll")
+	defer w.Close()
+	box := container.NewVBox()
+	for i := 0; i < 30; i++ {
+		box.Add(widget.NewLabel("line"))
+	}
+	last := newButton("At the bottom", func() {})
+	box.Add(last)
+	s := container.NewVScroll(box)
+	w.SetContent(s)
+	w.Resize(fyne.NewSize(300, 200))
+	w.Canvas().Focus(last)
+	if s.Offset.Y == 0 {
+		t.Fatal("not scrolled")
+	}
+	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(last).Y - fyne.CurrentApp().Driver().AbsolutePositionForObject(s).Y
+	if top < 0 || top+last.Size().Height > s.Size().Height+0.5 {
+		t.Errorf("the button is at %v in a scroll of height %v", top, s.Size().Height)
+	}
+}
