@@ -80,7 +80,11 @@ func TestKeyboardOnly(t *testing.T) {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(sendB)
 		scale := float32(before.Bounds().Dx()) / c.Size().Width
 		area := image.Rect(int(pos.X*scale), int(pos.Y*scale), int((pos.X+sendB.Size().Width)*scale), int((pos.Y+sendB.Size().Height)*scale))
-		crop := func(img image.Image) image.Image { return img.(interface{ SubImage(image.Rectangle) image.Image }).SubImage(area) }
+		crop := func(img image.Image) image.Image {
+			return img.(interface {
+				SubImage(image.Rectangle) image.Image
+			}).SubImage(area)
+		}
 		perimeter := 2 * (area.Dx() + area.Dy())
 		if n := differing(crop(before), crop(after)); n < perimeter {
 			t.Errorf("theme %T: focusing the Send button changes %d pixels, less than a ring (%d)", th, n, perimeter)

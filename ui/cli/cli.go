@@ -85,8 +85,14 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
 
-// Run runs the command line and returns the process exit code.
+// Run runs the command line and returns the process exit code; DOSSIER_CPUPROFILE and
+// DOSSIER_TRACE profile the whole command (profile.go).
 func Run(ctx context.Context, env *Env, args []string) int {
+	return runProfiled(env, func() int { return runCommand(ctx, env, args) })
+}
+
+// runCommand runs the command line and returns the process exit code.
+func runCommand(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 {
 		printUsage(env.Stderr)
 		return ExitUsage
