@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dossier/packager/i18n"
 	"dossier/packager/pdftext"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -28,7 +29,7 @@ import (
 // reliably (a Type3 font without ToUnicode, a font without a usable
 // encoding, a page with more glyphs than can be read): it must be held for
 // review, not redacted. The error names the page and the kind of problem.
-var ErrNotLocatable = errors.New("the text of this PDF cannot be located reliably, so it cannot be redacted")
+var ErrNotLocatable = errors.New(i18n.Msg("the text of this PDF cannot be located reliably, so it cannot be redacted"))
 
 // Finder returns the spans of glyphs to remove from one page: each span
 // lists indexes into p.Glyphs (see pdftext.Page.GlyphsIn, which turns a
