@@ -16,7 +16,7 @@ FYNE_TOOLS_VERSION := v1.7.4
 FYNE := dist/.tools/fyne-$(FYNE_TOOLS_VERSION)/fyne
 MINGW_CC ?= x86_64-w64-mingw32-gcc
 
-.PHONY: run test bench build vet check-format deps-run deps-test deps-bench deps-windows check-layering fuzz clean \
+.PHONY: run test bench bench-go build vet check-format deps-run deps-test deps-bench deps-windows check-layering fuzz clean \
 	package-linux windows version
 
 run: deps-run
@@ -40,17 +40,23 @@ check-layering:
 	if [ -n "$$bad" ]; then echo "packager/ depends on Fyne:"; echo "$$bad"; exit 1; fi; \
 	echo "layering ok: packager/ does not depend on Fyne"
 
-# Benchmarks measure Dossier and, in the same run, the baseline tools (gdcmscanner, gdcmanon -e,
-# cp, tar | age) and print the ratios (x-TOOL: Dossier's time / the tool's time) with their targets.
+# `make bench` times the built binary (release tags, version stamped) as whole processes, as users run
+# it, against the baseline tools (gdcmscanner, gdcmanon -e, cp -r, tar | age) on the same files in the
+# same run, interleaved, medians of 5 (internal/benchtimer; data sets from internal/benchdata, kept in
+# $BENCH_DATA or ~/.cache/dossier-bench). It prints each ratio and memory figure with its target and
+# fails when one is missed or a baseline tool is missing or fails. BENCH_SCALE=small checks the bench
+# itself on small sets (one run, targets not enforced); BENCH_FLAGS="-profile DIR" adds CPU profiles.
 bench: deps-bench
-	@$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./packager/... | tee bench.out
-	@LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ui | tee -a bench.out
-	@echo; echo "ratios (Dossier's time / baseline's time, measured in this run):"
-	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) ~ /^x-|peak-rss-MB|peak-heap/) printf "  %-34s %-22s %s\n", $$1, $$(i+1), $$i }' bench.out
-	@echo "targets: x-gdcmscanner < 1, x-gdcmanon < 1, CT300 x-cp <= 3, slide x-cp <= 2, x-tar-age <= 2, peak-rss-MB < 256"
-	@echo; echo "the desktop app:"
-	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) ~ /^ms\/|fills\/row-shown/) printf "  %-34s %-22s %s\n", $$1, $$(i+1), $$i }' bench.out
-	@echo "targets: ms/first-screen < 1000 (5,000 items), fills/row-shown about 1 (scrolling fills only the rows shown), ms/step-2 < 1000"
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -tags release,migrated_fynedo -ldflags "$(LDFLAGS)" -o "$$tmp/dossier" . && \
+	$(GO) run ./internal/benchtimer -bin "$$tmp/dossier" $(BENCH_FLAGS)
+
+# The in-process benchmarks (go test -bench), for profiling one package: they time Go functions in a
+# loop, so their figures are not the ones `make bench` compares. E.g.
+#   go test -run '^$' -bench ScanCD3000 -cpuprofile cpu.out ./packager/intake
+bench-go: deps-bench
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./packager/...
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ui
 
 # A short run of every fuzz target (their seed corpora also run in `make test`).
 fuzz:

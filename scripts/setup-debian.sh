@@ -2,7 +2,8 @@
 # setup-debian.sh installs, on Debian or Ubuntu, what Dossier needs and is missing:
 #   run   the C headers Fyne builds against
 #   test  the above, plus the independent tools the tests check output with
-#   bench the above, plus the baseline tools benchmarks compare against
+#   bench the above, plus the baseline tools benchmarks compare against, and the X tools that
+#         picture the desktop app's first frame (x11-utils, x11-apps)
 #   windows the mingw-w64 C cross-compiler that builds the Windows binaries (`make windows`)
 # Nothing happens on other systems (the README lists what to install there) or when all is present.
 set -euo pipefail
@@ -12,7 +13,7 @@ pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev)
 case "$mode" in
   run) ;;
   test) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils imagemagick libheif-examples libimage-exiftool-perl) ;;
-  bench) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils imagemagick libheif-examples libimage-exiftool-perl libgdcm-tools openssl) ;;
+  bench) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils imagemagick libheif-examples libimage-exiftool-perl libgdcm-tools openssl x11-utils x11-apps) ;;
   windows) pkgs=(gcc-mingw-w64-x86-64 file) ;;
   *) echo "usage: $0 run|test|bench|windows" >&2; exit 2 ;;
 esac
