@@ -106,6 +106,7 @@ func (v *mainView) initChecks() {
 		container.NewTabItemWithIcon(lang.X("tab.documents", tabDocuments), theme.DocumentIcon(), c.docs.object),
 		container.NewTabItemWithIcon(lang.X("tab.details", tabDetails), theme.AccountIcon(), c.form.object),
 	)
+	c.tabs.Append(container.NewTabItemWithIcon(lang.X("tab.summary", tabSummary), theme.InfoIcon(), newSummaryPanel(v)))
 	v.history = newHistoryPanel(v.sendToSpecialist)
 	c.tabs.Append(container.NewTabItemWithIcon(lang.X("tab.sent", tabSent), theme.MailSendIcon(), v.history.object))
 	c.switcher = newTabSwitch(c.tabs)

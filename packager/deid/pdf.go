@@ -2,6 +2,7 @@ package deid
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -120,8 +121,38 @@ func readPDF(src io.ReadSeeker) (*model.Context, error) {
 	return ctx, nil
 }
 
+// loadPDFObjects decodes every object of a read PDF that pdfcpu left for
+// later (objects inside compressed object streams), so a walk over the
+// object table sees them all (leakscan's layer reader does the same).
+func loadPDFObjects(ctx *model.Context) error {
+	for nr, e := range ctx.Table {
+		if e == nil || e.Free {
+			continue
+		}
+		var lazy *types.LazyObjectStreamObject
+		switch l := e.Object.(type) {
+		case types.LazyObjectStreamObject:
+			lazy = &l
+		case *types.LazyObjectStreamObject:
+			lazy = l
+		}
+		if lazy == nil {
+			continue
+		}
+		o, err := lazy.DecodedObject(context.Background())
+		if err != nil {
+			return fmt.Errorf("reading object %d: %w", nr, err)
+		}
+		e.Object = o
+	}
+	return nil
+}
+
 // scrubPDF removes the hidden parts from a read PDF in place.
 func scrubPDF(ctx *model.Context) error {
+	if err := loadPDFObjects(ctx); err != nil {
+		return err
+	}
 	ctx.Info = nil // the writer makes a fresh one with only its name and dates
 	root, err := ctx.Catalog()
 	if err != nil {
@@ -383,6 +414,9 @@ func CheckPDF(r io.ReadSeeker) (err error) {
 	}()
 	ctx, err := readPDF(r)
 	if err != nil {
+		return fmt.Errorf("reading the cleaned PDF back: %w", err)
+	}
+	if err := loadPDFObjects(ctx); err != nil {
 		return fmt.Errorf("reading the cleaned PDF back: %w", err)
 	}
 	found := map[string]bool{}

@@ -192,3 +192,38 @@ func decodePDFBytes(b []byte) string {
 	}
 	return string(r)
 }
+
+// TestStripPDFObjectStreams cleans the fixture after qpdf rewrote it with
+// object streams and a cross-reference stream, and linearized: the hidden
+// parts are found inside compressed object streams too.
+func TestStripPDFObjectStreams(t *testing.T) {
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	n := docfix.PlantedName
+	in := docfix.PDFWithParts(docfix.PDFParts{Lines: []string{"Surgical pathology report"}, Field: n, Note: n, Outline: n, Attachment: n,
+		JavaScript: n, Alt: n, PieceInfo: n, Info: map[string]string{"Author": n}, XMP: "<x:xmpmeta>" + n + "</x:xmpmeta>"})
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.pdf")
+	os.WriteFile(src, in, 0o644)
+	for _, args := range [][]string{{"--object-streams=generate"}, {"--linearize", "--object-streams=generate"}} {
+		packed := filepath.Join(dir, "packed.pdf")
+		if o, err := exec.Command(qpdf, append(args, src, packed)...).CombinedOutput(); err != nil {
+			t.Fatalf("qpdf %v: %v\n%s", args, err, o)
+		}
+		data, _ := os.ReadFile(packed)
+		if !pdfLayersHavePlanted(t, data) {
+			t.Fatalf("%v: the layer reader does not see the name in the packed input", args)
+		}
+		var out bytes.Buffer
+		if err := StripPDF(&out, bytes.NewReader(data)); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		p := filepath.Join(dir, "out.pdf")
+		os.WriteFile(p, out.Bytes(), 0o644)
+		if o, err := exec.Command(qpdf, "--check", p).CombinedOutput(); err != nil {
+			t.Errorf("%v: qpdf --check: %v\n%s", args, err, o)
+		}
+		if docfix.HasPlanted(qdfText(t, qpdf, p)) || pdfLayersHavePlanted(t, out.Bytes()) {
+			t.Errorf("%v: the name is left", args)
+		}
+	}
+}

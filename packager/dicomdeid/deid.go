@@ -11,7 +11,9 @@
 //   - anonymised: Basic Profile with Retain Patient Characteristics and
 //     Retain Longitudinal Temporal Information with Modified Dates: every
 //     DA and the date part of every DT is moved by Params.DateShift days
-//     (intervals kept); name and ID become privacy.AnonymousName.
+//     (intervals kept), DT values lose their UTC offset and Timezone Offset
+//     From UTC is removed (an offset tells where the patient was); name and
+//     ID become privacy.AnonymousName.
 //
 // The header (every element before Pixel Data) is parsed by this package's
 // own bounded element reader, after packager/dicomx has checked the whole

@@ -194,8 +194,8 @@ func TestDates(t *testing.T) {
 	if day(acq).Sub(day(study)) != 24*time.Hour {
 		t.Errorf("interval not kept: study %q acquisition %q", study, acq)
 	}
-	if dt[:8] != study || dt[8:] != "101530.123456+0100" {
-		t.Errorf("AcquisitionDateTime %q", dt)
+	if dt[:8] != study || dt[8:] != "101530.123456" {
+		t.Errorf("AcquisitionDateTime %q: want the shifted date, the time, and no timezone offset", dt)
 	}
 	if v, _ := str(o.ds, 0x00080030); v != "101500" {
 		t.Errorf("StudyTime %q", v)
@@ -205,6 +205,63 @@ func TestDates(t *testing.T) {
 	}
 	if rep.DatesShifted < 4 {
 		t.Errorf("DatesShifted = %d", rep.DatesShifted)
+	}
+}
+
+// TestNoTimezoneAtAnonymised: at the anonymised level no DT value keeps
+// its UTC offset and Timezone Offset From UTC goes (the offset tells where
+// the patient was); the pseudonymised level keeps full date-times.
+func TestNoTimezoneAtAnonymised(t *testing.T) {
+	T := dcmfix.T
+	spec := richSpec(1, "")
+	spec.Extra = append(spec.Extra,
+		dcmfix.Str(dcmfix.W(dicomwire.TimezoneOffsetFromUTC), "SH", "-0500"),
+		dcmfix.Str(T(0x0018, 0x1202), "DT", "20240102101530-0500"), // Date Time of Last Calibration
+		dcmfix.Str(T(0x0040, 0x0244), "DA", "20240102"),
+		dcmfix.Seq(dcmfix.W(dicomwire.ContentSequence), false, dcmfix.Item{Elements: []dcmfix.Element{
+			dcmfix.Str(dcmfix.W(dicomwire.ValueType), "CS", "DATETIME"),
+			dcmfix.Str(dcmfix.W(dicomwire.DateTime), "DT", "202401021015+1345"),
+		}}),
+	)
+	in := dcmfix.Instance(spec)
+	p := anonParams()
+	out, _ := run(t, in, p)
+	o := parseOut(t, out)
+	if e := find(o.ds, dicomwire.TimezoneOffsetFromUTC); e != nil {
+		t.Errorf("Timezone Offset From UTC kept: %q", e.val)
+	}
+	var dts []string
+	var walk func([]*elem)
+	walk = func(l []*elem) {
+		for _, e := range l {
+			if e.vr == "DT" && len(e.val) > 0 {
+				dts = append(dts, strings.TrimRight(string(e.val), " \x00"))
+			}
+			for _, it := range e.items {
+				walk(it.elems)
+			}
+		}
+	}
+	walk(o.ds)
+	if len(dts) < 2 {
+		t.Fatalf("DT values %q", dts)
+	}
+	for _, v := range dts {
+		if strings.ContainsAny(v[min(len(v), 8):], "+-") {
+			t.Errorf("DT %q keeps a timezone offset", v)
+		}
+	}
+	shifted := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC).AddDate(0, 0, p.DateShift).Format("20060102")
+	if v, _ := str(o.ds, 0x00181202); v != shifted+"101530" {
+		t.Errorf("Date Time of Last Calibration %q, want %q", v, shifted+"101530")
+	}
+	out, _ = run(t, in, pseudoParams())
+	o = parseOut(t, out)
+	if v, _ := str(o.ds, 0x00181202); v != "20240102101530-0500" {
+		t.Errorf("pseudonymised: %q, want the full date-time", v)
+	}
+	if v, _ := str(o.ds, dicomwire.TimezoneOffsetFromUTC); v != "-0500" {
+		t.Errorf("pseudonymised Timezone Offset From UTC %q", v)
 	}
 }
 

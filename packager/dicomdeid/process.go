@@ -222,6 +222,9 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			continue
 		case t == dicomwire.SpecificCharacterSet:
 			continue // re-added at the top level as ISO_IR 192
+		case d.anon && t == dicomwire.TimezoneOffsetFromUTC:
+			d.rep.Removed++ // where the patient was, like the offsets dropped from DT values
+			continue
 		case top && (t == dicomwire.PatientIdentityRemoved || t == dicomwire.DeidentificationMethod || t == dicomwire.DeidentificationMethodCodeSequence || t == dicomwire.LongitudinalTemporalInformationModified):
 			continue // re-added
 		case t == dicomwire.PatientName || t == dicomwire.PatientID:
@@ -481,8 +484,10 @@ func (d *deid) shiftDate(s string, allowEmpty bool) (string, bool) {
 }
 
 // shiftDT shifts YYYY[MM[DD[...]]]: partial dates are completed with the
-// first month or day, shifted and cut to their original precision.
+// first month or day, shifted and cut to their original precision. The
+// timezone offset (&ZZXX) is dropped: it tells where the patient was.
 func (d *deid) shiftDT(s string) (string, bool) {
+	s = dropOffset(s)
 	n := 0
 	for n < len(s) && n < 8 && s[n] >= '0' && s[n] <= '9' {
 		n++
@@ -503,6 +508,21 @@ func (d *deid) shiftDT(s string) (string, bool) {
 		return "", false
 	}
 	return out[:n] + s[n:], true
+}
+
+// dropOffset returns a DT value without its UTC offset suffix (+HHMM or
+// -HHMM after the date and time).
+func dropOffset(s string) string {
+	n := len(s)
+	if n < 5+4 || (s[n-5] != '+' && s[n-5] != '-') {
+		return s
+	}
+	for _, c := range s[n-4:] {
+		if c < '0' || c > '9' {
+			return s
+		}
+	}
+	return s[:n-5]
 }
 
 // markers returns the elements that record the de-identification.

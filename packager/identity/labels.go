@@ -235,7 +235,10 @@ var titles = map[string]bool{
 func nameValue(v string, part bool) (string, bool) {
 	if hasCJK(v) {
 		var b strings.Builder
-		for _, r := range v {
+		for _, r := range strings.TrimSpace(v) {
+			if r == ' ' || r == '　' {
+				continue // "张 伟": spaced out to fill the field
+			}
 			if !cjk(r) && r != '·' && r != '・' {
 				break
 			}
@@ -247,6 +250,22 @@ func nameValue(v string, part bool) (string, bool) {
 		}
 		return n, true
 	}
+	// What follows the name on its line: "Jane Doe, 45 years", "Mrs Jane
+	// Doe (DOB ...)", "Doe, Jane / 1970".
+	if i := strings.IndexFunc(v, func(r rune) bool { return unicode.IsDigit(r) || strings.ContainsRune("([/|–—", r) }); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.Index(v, " - "); i >= 0 {
+		v = v[:i]
+	}
+	if parts := strings.Split(v, ","); len(parts) > 1 {
+		if len(strings.Fields(parts[0])) >= 2 {
+			v = parts[0]
+		} else {
+			v = parts[0] + ", " + strings.TrimSpace(parts[1])
+		}
+	}
+	v = strings.TrimSpace(strings.Trim(strings.TrimSpace(v), ",.-"))
 	words := strings.Fields(v)
 	for len(words) > 0 && titles[Fold(words[0])] {
 		words = words[1:]

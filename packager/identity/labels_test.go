@@ -98,3 +98,18 @@ func TestAddLabelledNamesTheSource(t *testing.T) {
 		t.Errorf("tokens = %+v", toks)
 	}
 }
+
+func TestReadLabelsNameFollowedByMore(t *testing.T) {
+	for text, want := range map[string]string{
+		"Patient: Jane Doe, 45 years, female":    "Jane Doe",
+		"Patient: Mrs Jane Doe (DOB 09.05.1970)": "Jane Doe",
+		"Patient name: DOE, Jane / 1970":         "DOE, Jane",
+		"Name: Doe, Jane Marie, Ward 4":          "Doe, Jane Marie",
+		"姓名： 张 伟    性别：男":                        "张伟",
+		"Patient: Åse Østberg-Hansen – referred": "Åse Østberg-Hansen",
+	} {
+		if got := labelled(text)[Name]; !slices.Equal(got, []string{want}) {
+			t.Errorf("%q: names %q, want %q", text, got, want)
+		}
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"dossier/packager/i18n"
+
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -27,13 +29,13 @@ import (
 
 // ErrBudget is returned when a document needs more steps, time or glyphs
 // than its budget allows: it is too complex to read.
-var ErrBudget = errors.New("the PDF is too complex to read within the time and work allowed")
+var ErrBudget = errors.New(i18n.Msg("the PDF is too complex to read within the time and work allowed"))
 
 // ErrDamaged is returned for a file that cannot be read as a PDF.
-var ErrDamaged = errors.New("the PDF is damaged or uses features that cannot be read")
+var ErrDamaged = errors.New(i18n.Msg("the PDF is damaged or uses features that cannot be read"))
 
 // ErrEncrypted is returned for a PDF that needs a password to open.
-var ErrEncrypted = errors.New("the PDF is locked with a password")
+var ErrEncrypted = errors.New(i18n.Msg("the PDF is locked with a password"))
 
 // Options bounds the work done on one document. The zero value gives the
 // defaults.

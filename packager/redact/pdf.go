@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dossier/packager/i18n"
 	"dossier/packager/pdftext"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -28,7 +29,7 @@ import (
 // reliably (a Type3 font without ToUnicode, a font without a usable
 // encoding, a page with more glyphs than can be read): it must be held for
 // review, not redacted. The error names the page and the kind of problem.
-var ErrNotLocatable = errors.New("the text of this PDF cannot be located reliably, so it cannot be redacted")
+var ErrNotLocatable = errors.New(i18n.Msg("the text of this PDF cannot be located reliably, so it cannot be redacted"))
 
 // Finder returns the spans of glyphs to remove from one page: each span
 // lists indexes into p.Glyphs (see pdftext.Page.GlyphsIn, which turns a
@@ -337,6 +338,11 @@ func streamEdits(src []byte, removed func(start int) []removal) []edit {
 			break
 		}
 		if t.Kind == pdftext.KindComment {
+			continue
+		}
+		if t.Kind == pdftext.KindInlineImage {
+			// An inline image's data ends its BI ... ID ... EI operator.
+			ops, opStart, prevName = ops[:0], -1, ""
 			continue
 		}
 		if t.Kind == pdftext.KindString || t.Kind == pdftext.KindHexString {

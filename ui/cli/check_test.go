@@ -196,7 +196,7 @@ func TestLetterUsage(t *testing.T) {
 	}
 	// An unwritable folder fails and leaves nothing behind.
 	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "l.pdf")
-	if code, _, errOut := run(t, "letter", "--out", missing, lungDir(t)); code != ExitFailure || strings.Contains(errOut, "Doe") {
+	if code, _, errOut := run(t, "letter", "--out", missing, lungDir(t)); code != ExitUsage || strings.Contains(errOut, "Doe") {
 		t.Errorf("bad folder: exit %d, %s", code, errOut)
 	}
 }

@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 
 	"dossier/packager/deid"
+	"dossier/packager/envelope"
+	"dossier/packager/store"
 )
 
 // Exit codes.
@@ -47,7 +50,7 @@ func init() {
 		{name: "scan", summary: "list what a set of files, folders, CDs or ZIPs holds", usage: "dossier scan [--json] PATH...", run: runScan},
 		{name: "pack", summary: "write the encrypted bundle (or an unencrypted folder for a visit) with its cover summary", usage: "dossier pack (--out FILE | --folder DIR) [--privacy LEVEL] [--cancer TYPE] [--passphrase-file F | --recipient KEY ... | --recipients-file F | --centre NAME] [--question TEXT] [--split SIZE] [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--lang LANG] [--json] PATH...", run: runPack},
 		{name: "verify", summary: "check a bundle: decrypt it and compare every file with its checksum", usage: "dossier verify [--passphrase-file F | --identity F] [--json] BUNDLE", run: runVerify},
-		{name: "open", summary: "verify a bundle and extract it into a folder", usage: "dossier open [--passphrase-file F | --identity F] --to DIR [--overwrite] BUNDLE", run: runOpen},
+		{name: "open", summary: "verify a bundle and extract it into a folder", usage: "dossier open [--passphrase-file F | --identity F] --to DIR [--overwrite] [--allow-expansion] BUNDLE", run: runOpen},
 		{name: "deidentify", summary: "write copies with identity removed, and check them for leaks", usage: "dossier deidentify --privacy LEVEL --out DIR [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--json] PATH...", run: runDeidentify},
 		{name: "check", summary: "show what a reviewer still needs (the checklist)", usage: "dossier check [--json] [--cancer TYPE] PATH...", run: runCheck},
 		{name: "summary", summary: "show the diagnosis, stage, biomarkers and timeline read from the reports, each with its source", usage: "dossier summary [--json] [--lang LANG] PATH...", run: runSummary},
@@ -112,6 +115,9 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 		return ExitOK
 	}
 	c := lookup(args[0])
+	if c != nil {
+		SweepStaging()
+	}
 	if c == nil {
 		fmt.Fprintf(env.Stderr, "dossier: error: unknown command %s\nhint: run \"dossier help\" for the list of commands\n", strconv.Quote(args[0]))
 		return ExitUsage
@@ -257,3 +263,24 @@ func CheckDesktop(env *Env, args []string, display bool) int {
 	}
 	return -1
 }
+
+// places are the folders exports write into, remembered in Dossier's data
+// folder so staging that a killed export left there is swept at start-up.
+func places() envelope.Places {
+	d, err := store.DataDir()
+	if err != nil {
+		return envelope.Places{}
+	}
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		return envelope.Places{}
+	}
+	return envelope.Places{File: filepath.Join(d, "staging-places")}
+}
+
+// remember notes a folder an export is about to write into.
+func remember(dir string) { places().Add(dir) }
+
+// SweepStaging removes what killed exports left in the folders Dossier
+// wrote into (only staging whose process is gone). The command line runs
+// it at start; the app calls it too.
+func SweepStaging() int { return places().Sweep() }

@@ -93,6 +93,9 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err := checkPaths(paths); err != nil {
 		return err
 	}
+	if err := checkFolderOutput("--out", *out, paths, include); err != nil {
+		return err
+	}
 	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
 	if err != nil {
 		return err
@@ -118,7 +121,9 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := deid.WriteTree(ctx, *out, inv, ds, params, deid.TreeOptions{})
+	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {
+		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{})
+	})
 	if err != nil {
 		return err
 	}

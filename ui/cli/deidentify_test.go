@@ -91,8 +91,8 @@ func TestDeidentifyIncludeAndUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
 		}
 	}
-	// A second run into the same folder refuses to overwrite.
-	if code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", out, src); code != ExitFailure || !strings.Contains(stderr, "already holds") {
+	// A second run into the same folder refuses to overwrite, before any work.
+	if code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", out, src); code != ExitUsage || !strings.Contains(stderr, "not empty") {
 		t.Errorf("second run into a full folder: exit %d, %s", code, stderr)
 	}
 }

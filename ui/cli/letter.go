@@ -39,6 +39,12 @@ func runLetter(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
+	if err := checkNewFile("--out", *out); err != nil {
+		return err
+	}
+	if err := checkOutsideInputs("--out", *out, paths); err != nil {
+		return err
+	}
 	if err := checkLang(*lang); err != nil {
 		return err
 	}
@@ -55,7 +61,7 @@ func runLetter(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, "Nothing is missing that a records office can send, so no letter was written.")
 		return nil
 	}
-	if err := atomicfile.Write(*out, func(w io.Writer) error {
+	if err := atomicfile.WriteNew(*out, func(w io.Writer) error {
 		return cover.WriteLetter(ctx, w, cover.Letter{Language: *lang, Details: cc.details, Report: cc.report})
 	}); err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"dossier/packager/bundle"
 )
 
 // minSplit is the smallest volume size --split accepts: smaller volumes
@@ -150,4 +152,48 @@ func checkIncludes(include, inputs []string) error {
 		}
 	}
 	return nil
+}
+
+// checkSplit refuses volume sizes too small to be meant (0 is no split).
+func checkSplit(size int64) error {
+	if size != 0 && size < minSplit {
+		return &usageError{msg: fmt.Sprintf("--split: volumes of %s are too small", humanBytes(size)),
+			hint: "give at least 1M (1 MB), for example 25M for e-mail or 2G for a FAT USB stick"}
+	}
+	return nil
+}
+
+// checkPackOutput checks pack's destination before any work (the scan,
+// the key derivation): a bundle file, its volumes and its HOW-TO-OPEN file
+// must all be new names in an existing folder, a --folder must not exist,
+// neither may be inside the records, and every --include must be among
+// them.
+func checkPackOutput(o bundle.Output, out, folder string, inputs, include []string) error {
+	if folder != "" {
+		if fi, err := os.Lstat(folder); err == nil {
+			return &usageError{msg: fmt.Sprintf("--folder %s: %s of that name already exists", Printable(folder), strings.TrimPrefix(fileType(fi.Mode()), "not ")),
+				hint: "choose a new folder name (on an empty stick, for example)"}
+		}
+		if err := checkNewFolder("--folder", folder); err != nil {
+			return err
+		}
+		if err := checkOutsideInputs("--folder", folder, inputs); err != nil {
+			return err
+		}
+	} else {
+		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+			return &usageError{msg: fmt.Sprintf("--out %s is a folder", Printable(out)),
+				hint: "give the bundle's file name, for example " + filepath.Join(out, "records.age")}
+		}
+		base := filepath.Join(o.Dir, o.Name+".age")
+		for _, name := range []string{base, base + ".001", filepath.Join(o.Dir, o.Name+".HOW-TO-OPEN.txt")} {
+			if err := checkNewFile("--out", name); err != nil {
+				return err
+			}
+		}
+		if err := checkOutsideInputs("--out", base, inputs); err != nil {
+			return err
+		}
+	}
+	return checkIncludes(include, inputs)
 }

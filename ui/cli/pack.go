@@ -87,6 +87,9 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		if splitSize, err = envelope.ParseSize(*split); err != nil {
 			return usagef("--split: %v", err)
 		}
+		if err := checkSplit(splitSize); err != nil {
+			return err
+		}
 	}
 	rules, cancerID, err := cancerFlag(*cancer)
 	if err != nil {
@@ -102,6 +105,9 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		if o.Name == "" || o.Name == "." {
 			return usagef("--out needs a file name")
 		}
+	}
+	if err := checkPackOutput(o, *out, *folder, paths, include); err != nil {
+		return err
 	}
 
 	// Who can open it.
@@ -176,6 +182,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	remember(o.Dir)
 	res, err := export.Pack(ctx, st, export.Request{
 		CaseID:    kase.ID,
 		Inventory: cc.inv,
@@ -333,10 +340,27 @@ func identities(passFile, identityFile string) ([]age.Identity, error) {
 
 // openBundle decrypts a bundle (any of its volumes may be named).
 func openBundle(path string, ids []age.Identity) (io.Reader, io.Closer, error) {
-	rc, _, err := envelope.OpenVolumes(path)
+	r, c, _, err := openBundleSize(path, ids)
+	return r, c, err
+}
+
+// openBundleSize is openBundle that also returns the bundle's size on disk.
+func openBundleSize(path string, ids []age.Identity) (io.Reader, io.Closer, int64, error) {
+	rc, vols, err := envelope.OpenVolumes(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
+	var size int64
+	for _, v := range vols {
+		if fi, err := os.Stat(v); err == nil {
+			size += fi.Size()
+		}
+	}
+	r, c, err := decryptVolumes(rc, ids)
+	return r, c, size, err
+}
+
+func decryptVolumes(rc io.ReadCloser, ids []age.Identity) (io.Reader, io.Closer, error) {
 	r, err := envelope.Decrypt(rc, ids...)
 	if err != nil {
 		rc.Close()
@@ -393,6 +417,7 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 	identityFile := fs.String("identity", "", "your age identity or SSH private key file")
 	to := fs.String("to", "", "the folder to extract into")
 	overwrite := fs.Bool("overwrite", false, "replace files already in the folder")
+	allowExpansion := fs.Bool("allow-expansion", false, fmt.Sprintf("open a bundle that unpacks to more than %d times its size", bundle.MaxExpansion))
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -407,12 +432,16 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, c, err := openBundle(paths[0], ids)
+	r, c, packed, err := openBundleSize(paths[0], ids)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	rep, err := bundle.Open(ctx, r, *to, *overwrite, nil)
+	remember(*to)
+	rep, err := bundle.OpenWith(ctx, r, *to, bundle.OpenOptions{Overwrite: *overwrite, PackedSize: packed, AllowExpansion: *allowExpansion})
+	if errors.Is(err, bundle.ErrExpands) {
+		return fmt.Errorf("%w\nhint: if you trust where it came from, run again with --allow-expansion", err)
+	}
 	if err != nil {
 		return err
 	}
