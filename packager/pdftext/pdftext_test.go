@@ -277,6 +277,28 @@ func TestGlyphBomb(t *testing.T) {
 	if total := after.TotalAlloc - before.TotalAlloc; total > 512<<20 {
 		t.Errorf("allocated %d MiB on the bomb", total>>20)
 	}
+	// The same glyphs in the page's own content stream (6,000 strings of
+	// 1,000 glyphs, a few kilobytes compressed).
+	var c strings.Builder
+	c.WriteString("BT /F1 1 Tf\n")
+	for i := 0; i < 6000; i++ {
+		c.WriteString("(" + strings.Repeat("A", 1000) + ") Tj\n")
+	}
+	c.WriteString("ET")
+	flat := (&docfix.PDFBuilder{Compress: true}).Pages(docfix.PDFPage{Content: c.String(), Resources: "<< >>"})
+	if len(flat) > 128<<10 {
+		t.Errorf("flat bomb fixture is %d bytes", len(flat))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	pages, err := readAll(t, flat, Options{})
+	runtime.ReadMemStats(&after)
+	if err != nil || !pages[0].Truncated || len(pages[0].Glyphs) != 50_000 {
+		t.Errorf("flat bomb: %v", err)
+	}
+	if total := after.TotalAlloc - before.TotalAlloc; total > 512<<20 {
+		t.Errorf("allocated %d MiB on the flat bomb", total>>20)
+	}
 	// A smaller document budget ends with ErrBudget.
 	if _, err := readAll(t, data, Options{MaxGlyphs: 10_000}); !errors.Is(err, ErrBudget) {
 		t.Errorf("glyph budget: %v", err)

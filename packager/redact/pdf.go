@@ -340,6 +340,11 @@ func streamEdits(src []byte, removed func(start int) []removal) []edit {
 		if t.Kind == pdftext.KindComment {
 			continue
 		}
+		if t.Kind == pdftext.KindInlineImage {
+			// An inline image's data ends its BI ... ID ... EI operator.
+			ops, opStart, prevName = ops[:0], -1, ""
+			continue
+		}
 		if t.Kind == pdftext.KindString || t.Kind == pdftext.KindHexString {
 			switch prevName {
 			case "ActualText", "Alt", "E":

@@ -109,6 +109,12 @@ func TestRedactClasses(t *testing.T) {
 		{"kerned", docfix.PDFKerned("Patient Jane Doe here", "Final diagnosis"), []string{"Jane", "Doe"}},
 		{"form", docfix.PDFForm("Header line", "Form text for Jane Doe", "Second form line"), []string{"Jane Doe"}},
 		{"rotated", docfix.PDFRotated("Rotated Jane Doe line", "Another line"), []string{"Jane Doe"}},
+		{"spacing, scaling, rise, inline image", (&docfix.PDFBuilder{}).Pages(docfix.PDFPage{
+			Content: "BT /F1 12 Tf 2 Tc 5 Tw 80 Tz 72 700 Td (Patient Jane Doe here) Tj ET\n" +
+				"q 10 0 0 10 72 600 cm BI /W 2 /H 1 /BPC 8 /CS /G ID \x00\xff EI Q\n" +
+				"BT /F1 12 Tf 3 Ts 72 650 Td 14 TL (Dear Jane Doe,) ' 1 0 (Jane Doe again) \" ET\n",
+			Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >>",
+		}), []string{"Jane Doe"}},
 	}
 	for _, c := range cases {
 		out, res, err := redact(t, c.data, words(c.remove...), Options{Label: "name removed"})
@@ -326,5 +332,21 @@ func TestRedactEncrypted(t *testing.T) {
 		if text, _ := tool(t, "pdftotext", out); strings.Contains(text, "Jane") || !strings.Contains(text, "Report") {
 			t.Errorf("text %q", text)
 		}
+	}
+}
+
+// TestStreamEditsKeepInlineImages: the data of an inline image right
+// before a rewritten string stays in the stream.
+func TestStreamEditsKeepInlineImages(t *testing.T) {
+	src := []byte("BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI (AB) Tj")
+	start := bytes.Index(src, []byte("(AB)"))
+	edits := streamEdits(src, func(s int) []removal {
+		if s == start {
+			return []removal{{code: 0, n: 1, kern: -600}}
+		}
+		return nil
+	})
+	if len(edits) != 1 || edits[0].start != start || string(edits[0].text) != "[-600 <42> ] TJ" {
+		t.Errorf("edits %+v", edits)
 	}
 }
