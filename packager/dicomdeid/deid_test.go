@@ -776,3 +776,68 @@ func TestCaseIdentityIsCleanedFromKeptText(t *testing.T) {
 		t.Error("the harmless rest of the comment was removed")
 	}
 }
+
+// TestSRDateOfBirth: an SR DATE or DATETIME content item whose date is the
+// patient's birth date is the birth date (issue 11), however deep in the
+// content tree and whether the birth date comes from this file or from the
+// case's identity. Other dates are kept (pseudonymised) or shifted
+// (anonymised).
+func TestSRDateOfBirth(t *testing.T) {
+	W, Str := dcmfix.W, dcmfix.Str
+	item := func(vt string, els ...dcmfix.Element) dcmfix.Item {
+		return dcmfix.Item{Elements: append([]dcmfix.Element{
+			Str(W(dicomwire.RelationshipType), "CS", "CONTAINS"),
+			Str(W(dicomwire.ValueType), "CS", vt),
+		}, els...)}
+	}
+	content := dcmfix.Seq(W(dicomwire.ContentSequence), true,
+		item("DATE", Str(W(dicomwire.Date), "DA", idBirth)),
+		item("DATE", Str(W(dicomwire.Date), "DA", "20240105")),
+		item("DATETIME", Str(W(dicomwire.DateTime), "DT", idBirth+"0815")),
+		item("CONTAINER", dcmfix.Seq(W(dicomwire.ContentSequence), false,
+			item("DATE", Str(W(dicomwire.Date), "DA", idBirth)))),
+	)
+	withBirth := richSpec(1, "")
+	withBirth.Extra = append(withBirth.Extra, content)
+	caseOnly := richSpec(1, "") // the birth date known only from the case
+	caseOnly.BirthDate = ""
+	caseOnly.Extra = append(caseOnly.Extra, content)
+	for _, c := range []struct {
+		name     string
+		spec     dcmfix.Spec
+		identity []string
+	}{
+		{"in the file", withBirth, nil},
+		{"from the case", caseOnly, []string{"1961-02-03"}},
+	} {
+		for _, p := range []privacy.Params{pseudoParams(), anonParams()} {
+			p.Identity = c.identity
+			out, _ := run(t, dcmfix.Instance(c.spec), p)
+			if bytes.Contains(out, []byte(idBirth)) {
+				t.Errorf("%s, %s: the birth date is in the output", c.name, p.Level)
+			}
+			o := parseOut(t, out)
+			var dates []string
+			var walk func([]*elem)
+			walk = func(l []*elem) {
+				for _, e := range l {
+					if e.tag == dicomwire.Date || e.tag == dicomwire.DateTime {
+						dates = append(dates, strings.TrimRight(string(e.val), " \x00"))
+					}
+					for _, it := range e.items {
+						walk(it.elems)
+					}
+				}
+			}
+			walk(o.ds)
+			other := "20240105"
+			if p.Level == privacy.Anonymised {
+				other, _ = p.ShiftDate(other)
+			}
+			want := []string{"19000101", other, "19000101000000", "19000101"}
+			if strings.Join(dates, ",") != strings.Join(want, ",") {
+				t.Errorf("%s, %s: content dates %q, want %q", c.name, p.Level, dates, want)
+			}
+		}
+	}
+}
