@@ -45,7 +45,9 @@
 // strings (name parts, IDs, birth date, accession number, addresses...)
 // from every text value it keeps, as whole words; replaces Text Value (0040,A160) inside Content Sequence by a
 // dummy (Content Sequence is D in the Basic Profile and Clean Structured
-// Content is not claimed); writes all text as UTF-8 under ISO_IR 192; and
+// Content is not claimed), and so any DA or DT there whose date is the
+// patient's birth date (an SR DATE item equal to the birth date is the
+// birth date); writes all text as UTF-8 under ISO_IR 192; and
 // sets Patient Identity Removed, De-identification Method, its code
 // sequence (CID 7050, only the options applied, never Clean Pixel Data) and
 // Longitudinal Temporal Information Modified.
@@ -297,6 +299,9 @@ type deid struct {
 	// tokens are identity strings of this file (lower case), longest first,
 	// for cleaning descriptors.
 	tokens []string
+	// births are the patient's birth dates (YYYYMMDD) from this file and
+	// the case's identity: a date equal to one is identity.
+	births map[string]bool
 }
 
 func newDeid(ctx context.Context, l *dicomx.Layout, src io.ReaderAt, size int64, p privacy.Params, rep *Report) (*deid, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -774,5 +775,120 @@ func TestCaseIdentityIsCleanedFromKeptText(t *testing.T) {
 	}
 	if !bytes.Contains(out, []byte("AppMag = 20")) {
 		t.Error("the harmless rest of the comment was removed")
+	}
+}
+
+// TestSRDateOfBirth: an SR DATE or DATETIME content item whose date is the
+// patient's birth date is the birth date (issue 11), however deep in the
+// content tree and whether the birth date comes from this file or from the
+// case's identity. Other dates are kept (pseudonymised) or shifted
+// (anonymised).
+func TestSRDateOfBirth(t *testing.T) {
+	W, Str := dcmfix.W, dcmfix.Str
+	item := func(vt string, els ...dcmfix.Element) dcmfix.Item {
+		return dcmfix.Item{Elements: append([]dcmfix.Element{
+			Str(W(dicomwire.RelationshipType), "CS", "CONTAINS"),
+			Str(W(dicomwire.ValueType), "CS", vt),
+		}, els...)}
+	}
+	content := dcmfix.Seq(W(dicomwire.ContentSequence), true,
+		item("DATE", Str(W(dicomwire.Date), "DA", idBirth)),
+		item("DATE", Str(W(dicomwire.Date), "DA", "20240105")),
+		item("DATETIME", Str(W(dicomwire.DateTime), "DT", idBirth+"0815")),
+		item("CONTAINER", dcmfix.Seq(W(dicomwire.ContentSequence), false,
+			item("DATE", Str(W(dicomwire.Date), "DA", idBirth)))),
+	)
+	withBirth := richSpec(1, "")
+	withBirth.Extra = append(withBirth.Extra, content)
+	caseOnly := richSpec(1, "") // the birth date known only from the case
+	caseOnly.BirthDate = ""
+	caseOnly.Extra = append(caseOnly.Extra, content)
+	for _, c := range []struct {
+		name     string
+		spec     dcmfix.Spec
+		identity []string
+	}{
+		{"in the file", withBirth, nil},
+		{"from the case", caseOnly, []string{"1961-02-03"}},
+	} {
+		for _, p := range []privacy.Params{pseudoParams(), anonParams()} {
+			p.Identity = c.identity
+			out, _ := run(t, dcmfix.Instance(c.spec), p)
+			if bytes.Contains(out, []byte(idBirth)) {
+				t.Errorf("%s, %s: the birth date is in the output", c.name, p.Level)
+			}
+			o := parseOut(t, out)
+			var dates []string
+			var walk func([]*elem)
+			walk = func(l []*elem) {
+				for _, e := range l {
+					if e.tag == dicomwire.Date || e.tag == dicomwire.DateTime {
+						dates = append(dates, strings.TrimRight(string(e.val), " \x00"))
+					}
+					for _, it := range e.items {
+						walk(it.elems)
+					}
+				}
+			}
+			walk(o.ds)
+			other := "20240105"
+			if p.Level == privacy.Anonymised {
+				other, _ = p.ShiftDate(other)
+			}
+			want := []string{"19000101", other, "19000101000000", "19000101"}
+			if strings.Join(dates, ",") != strings.Join(want, ",") {
+				t.Errorf("%s, %s: content dates %q, want %q", c.name, p.Level, dates, want)
+			}
+		}
+	}
+}
+
+// TestNameGroupsOnePerson: the alphabetic, ideographic and phonetic groups
+// of a Patient's Name are one person (issue 11): the descriptors keep none
+// of the spellings of any group, the ideographic one with or without a
+// space included.
+func TestNameGroupsOnePerson(t *testing.T) {
+	const name = "Yamada^Tarou=山田^太郎=やまだ^たろう"
+	spec := richSpec(1, "")
+	spec.PatientName = name
+	spec.CharacterSet = []string{"ISO_IR 192"}
+	spec.StudyDescription = "CT for Tarou Yamada"
+	spec.SeriesDescription = "山田太郎 胸部"
+	for i, e := range spec.Extra {
+		if e.Tag == dcmfix.T(0x0020, 0x4000) { // Image Comments
+			spec.Extra[i] = dcmfix.Str(e.Tag, "LT", "Yamada, Tarou / 山田 太郎 / やまだ たろう")
+		}
+	}
+	out, _ := run(t, dcmfix.Instance(spec), pseudoParams())
+	o := parseOut(t, out)
+	for _, tg := range []dicomwire.Tag{dicomwire.StudyDescription, dicomwire.SeriesDescription, 0x00204000} {
+		v, ok := str(o.ds, tg)
+		if !ok {
+			t.Fatalf("%s removed; want it cleaned", tg)
+		}
+		for _, s := range []string{"Tarou", "Yamada", "山田", "太郎", "やまだ", "たろう"} {
+			if strings.Contains(v, s) {
+				t.Errorf("%s = %q: %q kept", tg, v, s)
+			}
+		}
+	}
+	if v, _ := str(o.ds, dicomwire.SeriesDescription); v != "*** 胸部" {
+		t.Errorf("SeriesDescription %q, want %q", v, "*** 胸部")
+	}
+	for _, want := range [][]string{
+		{"Yamada^Tarou", "Yamada", "Tarou", "Tarou Yamada", "Yamada Tarou", "Yamada, Tarou"},
+		{"山田^太郎", "山田", "太郎", "太郎 山田", "山田 太郎", "山田, 太郎", "山田太郎"},
+	} {
+		got := nameSpellings(name)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("spellings %q lack %q", got, w)
+			}
+		}
+	}
+	for _, s := range nameSpellings(name) {
+		if strings.Contains(s, "=") || (strings.Contains(s, "Tarou") && strings.Contains(s, "山田")) {
+			t.Errorf("spelling %q mixes two groups", s)
+		}
 	}
 }
