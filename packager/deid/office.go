@@ -103,7 +103,31 @@ var wordSettingsRemoved = map[string]bool{"attachedTemplate": true, "docVars": t
 // alternative text, title and original name; page headers and footers are
 // emptied. Notes are kept (their text, like the body's, is checked for the
 // patient's identity when the export is planned).
+//
+// Office documents embedded in it (word/embeddings/*.docx, .xlsx, .pptx, a
+// spreadsheet behind a chart, for instance) are cleaned the same way, up to
+// three levels deep.
 func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
+	return stripOOXML(dst, src, size, 0)
+}
+
+// maxEmbedding is how deep documents embedded in documents are cleaned.
+const maxEmbedding = 3
+
+// embeddedOffice reports whether a part is an Office Open XML document
+// embedded in another.
+func embeddedOffice(name string) bool {
+	if !strings.Contains(name, "/embeddings/") {
+		return false
+	}
+	switch strings.ToLower(path.Ext(name)) {
+	case ".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm":
+		return true
+	}
+	return false
+}
+
+func stripOOXML(dst io.Writer, src io.ReaderAt, size int64, depth int) error {
 	zr, err := zip.NewReader(src, size)
 	if err != nil {
 		return fmt.Errorf("cannot read this document: %w", err)
@@ -128,6 +152,15 @@ func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
 		switch {
 		case dropped[name]:
 			return nil, false, nil
+		case embeddedOffice(name):
+			if depth >= maxEmbedding {
+				return nil, false, nil // deeper than anyone nests: left out
+			}
+			var b bytes.Buffer
+			if err := stripOOXML(&b, bytes.NewReader(data), int64(len(data)), depth+1); err != nil {
+				return nil, false, err
+			}
+			return b.Bytes(), true, nil
 		case ooxmlProperties[name] != "":
 			return []byte(ooxmlProperties[name]), true, nil
 		case name == "[Content_Types].xml":

@@ -213,3 +213,33 @@ func TestStripRTF(t *testing.T) {
 		}
 	}
 }
+
+// TestStripOOXMLEmbedded cleans a Word document embedded in another (as a
+// chart's workbook or a pasted document is): its properties and comments
+// go too.
+func TestStripOOXMLEmbedded(t *testing.T) {
+	inner := docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"Pasted"}, Core: docfix.PlantedName, Comment: docfix.PlantedName})
+	outer := docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"Discharge letter"}})
+	zr, _ := zip.NewReader(bytes.NewReader(outer), int64(len(outer)))
+	var entries []docfix.ZipEntry
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		entries = append(entries, docfix.ZipEntry{Name: f.Name, Data: b})
+	}
+	entries = append(entries, docfix.ZipEntry{Name: "word/embeddings/Microsoft_Word_Document.docx", Data: inner})
+	in := docfix.Zip(entries...)
+	places := layersWithPlanted(t, in, "docx")
+	if len(places) == 0 || !strings.HasPrefix(places[0], "word/embeddings/Microsoft_Word_Document.docx!/") {
+		t.Fatalf("fixture: the layers of the embedded document are not read: %v", places)
+	}
+	var out bytes.Buffer
+	if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "docx"); len(places) > 0 {
+		t.Errorf("the name is still in %v", places)
+	}
+	checkZipDocument(t, out.Bytes())
+}

@@ -272,7 +272,7 @@ func (in *interp) run(src []byte, stream int, res types.Dict) {
 		case KindComment:
 			continue
 		case KindInlineImage:
-			in.page.Images++
+			in.picture(types.IndirectRef{}, true)
 			ops = ops[:0]
 			continue
 		case KindOperator:
@@ -582,7 +582,7 @@ func (in *interp) xobject(res types.Dict, name string) {
 	}
 	switch nameOf(d, sd.Dict["Subtype"]) {
 	case "Image":
-		in.page.Images++
+		in.picture(ref, false)
 		return
 	case "Form":
 	default:
@@ -627,4 +627,15 @@ func (in *interp) xobject(res types.Dict, name string) {
 	delete(in.active, key)
 	in.gs, in.stack, in.over, in.local = saved, in.stack[:min(savedStack, len(in.stack))], savedOver, savedLocal
 	in.tm, in.tlm = savedTm, savedTlm
+}
+
+// picture records an image drawn with the current matrix.
+func (in *interp) picture(ref types.IndirectRef, inline bool) {
+	p := in.page
+	p.Images++
+	if len(p.Pictures) >= 4096 {
+		return
+	}
+	m := in.gs.ctm
+	p.Pictures = append(p.Pictures, Picture{Obj: int(ref.ObjectNumber), Gen: int(ref.GenerationNumber), Inline: inline, CTM: m, Box: bbox(m, 0, 0, 1, 1)})
 }

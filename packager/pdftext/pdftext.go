@@ -132,6 +132,18 @@ type Stream struct {
 	Form bool
 }
 
+// Picture is one image drawn on a page.
+type Picture struct {
+	// Obj and Gen name the image XObject; both are 0 for an inline image.
+	Obj, Gen int
+	// Inline is true for an inline image (BI ... ID ... EI).
+	Inline bool
+	// CTM maps the image's unit square to default user space: [a b c d e f].
+	CTM [6]float64
+	// Box is the image's extent in default user space: llx, lly, urx, ury.
+	Box [4]float64
+}
+
 // Problem says why some text on a page cannot be located reliably, or why
 // the page was not read whole. It names fonts by resource name only.
 type Problem struct {
@@ -166,6 +178,8 @@ type Page struct {
 	TextGlyph []int32
 	// Images counts the images drawn (image XObjects and inline images).
 	Images int
+	// Pictures lists where the images were drawn (the first 4,096).
+	Pictures []Picture
 	// Truncated is set when the page had more glyphs or text than allowed.
 	Truncated bool
 	Problems  []Problem

@@ -126,6 +126,9 @@ func TestPagesAndImages(t *testing.T) {
 	if err != nil || len(img) != 1 || img[0].Images != 1 || len(img[0].Glyphs) != 0 || img[0].Text != "" {
 		t.Errorf("image-only page: %+v, %v", img, err)
 	}
+	if pics := img[0].Pictures; len(pics) != 1 || pics[0].Obj == 0 || pics[0].Inline || pics[0].Box != [4]float64{100, 200, 500, 600} {
+		t.Errorf("pictures %+v", pics)
+	}
 	rot, err := readAll(t, docfix.PDFRotated("x"), Options{})
 	if err != nil || rot[0].Rotate != 90 {
 		t.Errorf("rotated page: %v", err)
