@@ -194,8 +194,12 @@ func evaluateCase(ctx context.Context, in evalInput) (evalResult, error) {
 	if err := ctx.Err(); err != nil {
 		return evalResult{}, err
 	}
+	facts, _, err := caseFacts(ctx, inv)
+	if err != nil {
+		return evalResult{}, err
+	}
 	rep, err := in.rules.Evaluate(&checklist.Case{Inventory: inv, Documents: docs, Details: in.details,
-		Waivers: in.waivers, Now: in.now})
+		Waivers: in.waivers, Now: in.now, Summary: facts})
 	if err != nil {
 		return evalResult{}, err
 	}
