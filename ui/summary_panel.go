@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -124,7 +125,7 @@ func (p *summaryPanel) readIfChanged() {
 	}
 	p.status.SetText(lang.X("summary.reading", "Reading the reports…"))
 	p.reading = startJob(p.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (summaryRead, error) {
-		s, docs, err := summary.FromInventory(ctx, inv, doctext.Options{})
+		s, docs, err := caseFacts(ctx, inv)
 		return summaryRead{s, docs}, err
 	}, nil, func(res summaryRead, err error) {
 		p.reading = nil
@@ -318,4 +319,27 @@ func (p *summaryPanel) toDetails(f summaryFact, text string) {
 	if p.v.checks.form != nil {
 		p.v.saveDetails(d)
 	}
+}
+
+// caseFacts reads the facts of an inventory's reports once: the checklist's
+// evaluations and the Summary tab share them until the files change.
+func caseFacts(ctx context.Context, inv *intake.Inventory) (*summary.Summary, []summary.Document, error) {
+	factsCache.mu.Lock()
+	defer factsCache.mu.Unlock()
+	if factsCache.inv == inv && factsCache.s != nil {
+		return factsCache.s, factsCache.docs, nil
+	}
+	s, docs, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	factsCache.inv, factsCache.s, factsCache.docs = inv, s, docs
+	return s, docs, nil
+}
+
+var factsCache struct {
+	mu   sync.Mutex
+	inv  *intake.Inventory
+	s    *summary.Summary
+	docs []summary.Document
 }

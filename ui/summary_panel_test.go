@@ -27,6 +27,10 @@ func summaryTab(t *testing.T, v *mainView) *summaryPanel {
 // puts it into the case details, and a correction is kept.
 func TestSummaryTab(t *testing.T) {
 	v, loop, _ := newBreastView(t)
+	// The checklist uses the facts: the receptor results are there.
+	if s := ruleStatus(t, v, "facts-breast-receptor-results"); s != checklist.StatusMet {
+		t.Errorf("facts-breast-receptor-results = %s", s)
+	}
 	p := summaryTab(t, v)
 	p.readIfChanged()
 	loop.until(t, "the facts", func() bool { return p.reading == nil && len(p.facts) > 0 })

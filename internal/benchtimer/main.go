@@ -50,9 +50,10 @@ func main() {
 	dataRoot := flag.String("data", "", "where the data sets are kept (default $BENCH_DATA, else the user's cache folder)")
 	profileDir := flag.String("profile", "", "after timing, run each dossier command once more with DOSSIER_CPUPROFILE and DOSSIER_TRACE into this folder and print the top functions")
 	noApp := flag.Bool("no-app", false, "leave out the desktop app's first-window time")
+	appShot := flag.String("app-shot", "", "write the app's first frame, as xwd took it, to this file")
 	flag.Parse()
 	if *bin == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchtimer -bin DOSSIER [-scale full|small] [-runs N] [-data DIR] [-profile DIR] [-no-app]")
+		fmt.Fprintln(os.Stderr, "usage: benchtimer -bin DOSSIER [-scale full|small] [-runs N] [-data DIR] [-profile DIR] [-no-app] [-app-shot FILE]")
 		os.Exit(2)
 	}
 	scale, err := benchdata.ScaleNamed(*scaleName)
@@ -68,7 +69,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	b := &bench{bin: *bin, scale: scale, runs: *runs, app: !*noApp, enforce: scale.Name == "full", out: os.Stdout}
+	b := &bench{bin: *bin, scale: scale, runs: *runs, app: !*noApp, appShot: *appShot, enforce: scale.Name == "full", out: os.Stdout}
 	if err := b.main(ctx, *dataRoot, *profileDir); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
@@ -84,6 +85,7 @@ type bench struct {
 	scale   benchdata.Scale
 	runs    int
 	app     bool
+	appShot string
 	enforce bool // full scale: a missed target fails
 	out     io.Writer
 
