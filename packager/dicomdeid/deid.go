@@ -15,8 +15,8 @@
 //     From UTC is removed (an offset tells where the patient was); name and
 //     ID become privacy.AnonymousName.
 //
-// The header (every element before Pixel Data) is parsed by this package's
-// own bounded element reader, after packager/dicomx has checked the whole
+// The header (every element before Pixel Data) is parsed by a bounded walk
+// of its elements (packager/dicomwire), after packager/dicomx has checked the whole
 // file and located Pixel Data; it is transformed and written in the input's
 // encoding (implicit or explicit VR, little or big endian). The Pixel Data
 // element (header and value, native or encapsulated with its Basic Offset
