@@ -39,13 +39,14 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 	addFolder := newButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
 	send := newButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
 	send.Importance = widget.HighImportance
-	buttons := container.NewHBox(addFiles, addFolder, send)
+	buttons := newFlow(addFiles, addFolder, send)
 	if act.cases != nil {
 		back := newButtonWithIcon(lang.X("button.cases", "Your cases"), theme.NavigateBackIcon(), act.cases)
 		back.Importance = widget.LowImportance
 		buttons.Objects = append([]fyne.CanvasObject{back}, buttons.Objects...)
 	}
-	header := readingBorder(nil, nil, nil, container.NewVBox(buttons), container.NewVBox(title, summary))
+	title.Truncation = fyne.TextTruncateEllipsis // the whole name is the window's title
+	header := container.NewVBox(title, summary, buttons)
 
 	top := container.NewVBox(header)
 	if banner != nil {
@@ -57,6 +58,7 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 
 	hint := widget.NewLabelWithStyle(lang.X("case.drophint", "To add more, drop files or folders anywhere on this window."),
 		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	hint.Wrapping = wordWrap()
 	t := buildInvTree(inv)
 	tree := newInventoryTree(t)
 	if act.built != nil {

@@ -84,7 +84,7 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 
 	detailsBtn := newButtonWithIcon(lang.X("button.details", "Case details…"), theme.AccountIcon(), func() { call(actions.details) })
 	p.letterBtn = newButtonWithIcon(lang.X("button.letter", "Create request letter…"), theme.MailComposeIcon(), func() { call(actions.letter) })
-	buttons := container.NewGridWithColumns(2, detailsBtn, p.letterBtn)
+	buttons := newFlow(detailsBtn, p.letterBtn)
 
 	p.busyBar = widget.NewProgressBarInfinite()
 	p.busyBar.Stop()

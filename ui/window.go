@@ -188,7 +188,7 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
 	v.win.Canvas().AddShortcut(shortcutCases, func(fyne.Shortcut) { v.showCases() })
 	v.win.Canvas().AddShortcut(shortcutNewCase, func(fyne.Shortcut) { v.newCase() })
-	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4} {
+	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6} {
 		v.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { v.showTab(i) })
 	}
 	v.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKeys(v.win.Canvas(), ev) })
@@ -206,7 +206,7 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	return v
 }
 
-// showTab shows the i-th tab beside the inventory (Ctrl+1..4) and puts the keyboard focus on the tabs.
+// showTab shows the i-th tab beside the inventory (Ctrl+1 to Ctrl+6, as many as there are) and puts the keyboard focus on the tabs.
 func (v *mainView) showTab(i int) {
 	c := &v.checks
 	if c.tabs == nil || i >= len(c.tabs.Items) {
@@ -433,6 +433,7 @@ func (v *mainView) cancelScan() {
 
 // closed stops all background reading when the window goes away.
 func (v *mainView) closed() {
+	v.flushDetails()
 	v.rememberSize()
 	v.cancelScan()
 	v.cancelEvaluation()
@@ -449,6 +450,9 @@ func (v *mainView) showCase() {
 	}
 	v.banner = newQuestionBanner(v.showDetails)
 	v.updateBanner()
+	if v.caseName != "" {
+		v.win.SetTitle(v.caseName + " – Dossier") // the whole name, which the header may shorten
+	}
 	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, caseScreenActions{
 		addFiles: v.addFiles, addFolder: v.addFolder, send: v.sendToSpecialist, cases: cases,
 		details: v.showDetails, selected: v.preview.show,

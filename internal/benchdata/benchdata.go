@@ -27,7 +27,7 @@ import (
 
 // Version names the layout and content of the sets; it is part of the cache folder's name, so a
 // change to the generator writes new sets instead of reusing old ones.
-const Version = "1"
+const Version = "2"
 
 // Scale is the size of the sets.
 type Scale struct {
@@ -175,6 +175,10 @@ const (
 	uidRoot     = "1.2.826.0.1.3680043.10.1999.77"
 )
 
+// accession returns the accession number of study n: eight digits, like many hospitals' (and not
+// a run of digits that also numbers the files, IM000003, which the leak scan would take for it).
+func accession(n int) string { return fmt.Sprintf("A%08d", 71000000+977*n) }
+
 // CDSpec describes a CD.
 type CDSpec struct {
 	Files      int
@@ -208,7 +212,7 @@ func WriteCD(ctx context.Context, dir string, c CDSpec) error {
 		series := i / per
 		spec := dcmfix.Spec{
 			PatientName: patientName, PatientID: patientID, BirthDate: birthDate, Sex: "F",
-			Accession: fmt.Sprintf("ACC%06d", c.Study), Institution: "Bench General Hospital",
+			Accession: accession(c.Study), Institution: "Bench General Hospital",
 			ReferringPhysician: "REFERRER^BENCH",
 			StudyUID:           study, SeriesUID: fmt.Sprintf("%s.%d", study, series+1),
 			SOPUID: fmt.Sprintf("%s.%d.%d", study, series+1, i+1), Modality: mod,
@@ -239,7 +243,7 @@ func WriteCT(ctx context.Context, dir string, n int) error {
 			return ctx.Err()
 		}
 		spec := dcmfix.Spec{
-			PatientName: patientName, PatientID: patientID, BirthDate: birthDate, Sex: "F", Accession: "ACC000002",
+			PatientName: patientName, PatientID: patientID, BirthDate: birthDate, Sex: "F", Accession: accession(2),
 			Institution: "Bench General Hospital", ReferringPhysician: "REFERRER^BENCH",
 			StudyUID: study, SeriesUID: study + ".1", SOPUID: fmt.Sprintf("%s.1.%d", study, i), Modality: "CT",
 			StudyDate: "20260315", StudyDescription: "CT THORAX", SeriesDescription: "AXIAL 1MM",

@@ -112,12 +112,15 @@ func (b *bench) appRun(ctx context.Context, display, config string) (sample, err
 				continue
 			}
 		}
-		n, err := windowColours(ctx, b.tools["xwd"], display, win, 16)
+		pic, err := exec.CommandContext(ctx, b.tools["xwd"], "-display", display, "-id", win, "-silent").Output()
 		if err != nil {
 			continue // not ready to be pictured yet
 		}
-		if n >= 16 {
+		if n, err := xwdColours(pic, 16); err == nil && n >= 16 {
 			wall := time.Since(start)
+			if b.appShot != "" {
+				os.WriteFile(b.appShot, pic, 0o644) // the frame that counted, to look at (xwud -in FILE)
+			}
 			return sample{wall: wall, rss: stop()}, nil
 		}
 	}
@@ -137,16 +140,6 @@ func viewableWindow(ctx context.Context, xwininfo, display, name string) string 
 		}
 	}
 	return ""
-}
-
-// windowColours takes a picture of a window with xwd and counts its distinct pixel values, up to
-// max.
-func windowColours(ctx context.Context, xwd, display, win string, max int) (int, error) {
-	out, err := exec.CommandContext(ctx, xwd, "-display", display, "-id", win, "-silent").Output()
-	if err != nil {
-		return 0, err
-	}
-	return xwdColours(out, max)
 }
 
 // xwdColours counts the distinct 32-bit pixels of an XWD picture (ZPixmap, 32 bits a pixel), up to

@@ -50,9 +50,10 @@ func main() {
 	dataRoot := flag.String("data", "", "where the data sets are kept (default $BENCH_DATA, else the user's cache folder)")
 	profileDir := flag.String("profile", "", "after timing, run each dossier command once more with DOSSIER_CPUPROFILE and DOSSIER_TRACE into this folder and print the top functions")
 	noApp := flag.Bool("no-app", false, "leave out the desktop app's first-window time")
+	appShot := flag.String("app-shot", "", "write the app's first frame, as xwd took it, to this file")
 	flag.Parse()
 	if *bin == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchtimer -bin DOSSIER [-scale full|small] [-runs N] [-data DIR] [-profile DIR] [-no-app]")
+		fmt.Fprintln(os.Stderr, "usage: benchtimer -bin DOSSIER [-scale full|small] [-runs N] [-data DIR] [-profile DIR] [-no-app] [-app-shot FILE]")
 		os.Exit(2)
 	}
 	scale, err := benchdata.ScaleNamed(*scaleName)
@@ -68,7 +69,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	b := &bench{bin: *bin, scale: scale, runs: *runs, app: !*noApp, enforce: scale.Name == "full", out: os.Stdout}
+	b := &bench{bin: *bin, scale: scale, runs: *runs, app: !*noApp, appShot: *appShot, enforce: scale.Name == "full", out: os.Stdout}
 	if err := b.main(ctx, *dataRoot, *profileDir); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
@@ -84,6 +85,7 @@ type bench struct {
 	scale   benchdata.Scale
 	runs    int
 	app     bool
+	appShot string
 	enforce bool // full scale: a missed target fails
 	out     io.Writer
 
@@ -105,6 +107,7 @@ type check struct {
 	limit  float64
 	ok     bool
 	failed string // set when it could not be measured
+	detail string // the medians behind a ratio
 }
 
 func (b *bench) failed() bool {
@@ -167,6 +170,7 @@ func (b *bench) main(ctx context.Context, dataRoot, profileDir string) error {
 	}
 	b.printf("\n%s\n", loadLine())
 	b.summary()
+	b.markdown()
 	if profileDir != "" {
 		return b.profile(ctx, profileDir)
 	}
@@ -205,7 +209,9 @@ type sample struct {
 // contender is one program timed in a comparison. run does one run (i < 0 for the warm-up), times
 // it, and cleans up after itself untimed.
 type contender struct {
-	name    string
+	name string
+	// once: no warm-up run (a long run on data just read by another)
+	once    bool
 	run     func(ctx context.Context, i int) (sample, error)
 	samples []sample
 }
@@ -213,6 +219,9 @@ type contender struct {
 // interleave runs each contender once untimed, then runs times each in turn.
 func (b *bench) interleave(ctx context.Context, runs int, cs ...*contender) error {
 	for _, c := range cs {
+		if c.once {
+			continue
+		}
 		if _, err := c.run(ctx, -1); err != nil {
 			return fmt.Errorf("%s (warm-up): %w", c.name, err)
 		}
@@ -292,7 +301,8 @@ func peakRSS(s []sample) int64 {
 // ratio records dossier's median over the baseline's, against at most limit.
 func (b *bench) ratio(what string, ours, theirs *contender, limit float64) {
 	r := medianWall(ours.samples) / medianWall(theirs.samples)
-	b.add(check{what: what, value: r, unit: "×", limit: limit, ok: r <= limit})
+	b.add(check{what: what, value: r, unit: "×", limit: limit, ok: r <= limit,
+		detail: fmt.Sprintf("%s / %s", seconds(medianWall(ours.samples)), seconds(medianWall(theirs.samples)))})
 }
 
 func (b *bench) add(c check) {
@@ -311,7 +321,12 @@ func (c check) line(enforce bool) string {
 			verdict = "missed (not enforced)"
 		}
 	}
-	var v, l string
+	v, l := c.figures()
+	return fmt.Sprintf("%-58s %10s   target %-10s %s", c.what, v, l, verdict)
+}
+
+// figures returns the value and the target as text.
+func (c check) figures() (v, l string) {
 	switch c.unit {
 	case "×":
 		v, l = fmt.Sprintf("%.2f×", c.value), fmt.Sprintf("≤ %.2f×", c.limit)
@@ -320,7 +335,23 @@ func (c check) line(enforce bool) string {
 	case "MiB":
 		v, l = fmt.Sprintf("%.1f MiB", c.value), fmt.Sprintf("≤ %.1f MiB", c.limit)
 	}
-	return fmt.Sprintf("%-58s %10s   target %-10s %s", c.what, v, l, verdict)
+	return v, l
+}
+
+// markdown prints the figures as a table for the README.
+func (b *bench) markdown() {
+	b.printf("\n| figure | measured | medians (Dossier / baseline) | target | met |\n|---|---|---|---|---|\n")
+	for _, c := range b.checks {
+		v, l := c.figures()
+		met := "yes"
+		switch {
+		case c.failed != "":
+			v, met = "not measured", c.failed
+		case !c.ok:
+			met = "**no**"
+		}
+		b.printf("| %s | %s | %s | %s | %s |\n", strings.ReplaceAll(c.what, "|", "\\|"), v, c.detail, l, met)
+	}
 }
 
 func (b *bench) summary() {
@@ -534,7 +565,7 @@ func (b *bench) runPack(ctx context.Context, recipient, src string, i int) (samp
 	}
 	s, err := run(ctx, b.dossierEnv(), filepath.Join(b.work, "pack.txt"), b.bin, "pack", "--privacy", "pseudonymised", "--recipient", recipient,
 		"--out", filepath.Join(dir, "case.age"), src)
-	if err == nil && i < 0 {
+	if err == nil {
 		if _, size, cerr := benchdata.Count(dir); cerr != nil || size < 1<<20 {
 			err = fmt.Errorf("pack wrote %d bytes (%v)", size, cerr)
 		}
@@ -593,7 +624,7 @@ func (b *bench) scale30k(ctx context.Context) error {
 	limit := 2 * mib(b.scanRSS)
 	rss := mib(peakRSS(scan.samples))
 	b.add(check{what: fmt.Sprintf("scan peak RSS, %d files (2× the CD's)", b.sets.LargeFiles), value: rss, unit: "MiB", limit: limit, ok: rss <= limit})
-	pack := &contender{name: "dossier pack --privacy pseudonymised --recipient", run: func(ctx context.Context, i int) (sample, error) {
+	pack := &contender{name: "dossier pack --privacy pseudonymised --recipient", once: true, run: func(ctx context.Context, i int) (sample, error) {
 		return b.runPack(ctx, b.recipient, b.sets.Large, i)
 	}}
 	if err := b.interleave(ctx, 1, pack); err != nil {

@@ -238,3 +238,62 @@ func TestStripRealHEIC(t *testing.T) {
 		t.Errorf("heif-convert cannot decode the cleaned photo: %v\n%s", err, o)
 	}
 }
+
+// TestConvertedHEICInTree sends, with the user's consent, a real HEIC
+// photo that cannot be cleaned in place (a vendor box after its image
+// data): it is written as a JPEG under a .JPG name, without metadata.
+func TestConvertedHEICInTree(t *testing.T) {
+	convert := testtool.Look(t, "convert", "imagemagick")
+	exiftool := testtool.Look(t, "exiftool", "libimage-exiftool-perl")
+	testtool.Look(t, "heif-convert", "libheif-examples")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.jpg")
+	os.WriteFile(src, docfix.JPEG(64, 48), 0o644)
+	heic := filepath.Join(dir, "case", "IMG_0003.heic")
+	os.MkdirAll(filepath.Dir(heic), 0o755)
+	if o, err := exec.Command(convert, src, heic).CombinedOutput(); err != nil {
+		if testtool.Required() {
+			t.Fatalf("ImageMagick cannot write HEIC: %v %s", err, o)
+		}
+		t.Skipf("ImageMagick cannot write HEIC here: %v %s", err, o)
+	}
+	if o, err := exec.Command(exiftool, "-overwrite_original", "-Artist="+docfix.PlantedName, "-XMP-dc:Creator="+docfix.PlantedName, heic).CombinedOutput(); err != nil {
+		t.Fatalf("exiftool: %v %s", err, o)
+	}
+	data, _ := os.ReadFile(heic)
+	uuid := append([]byte{0, 0, 0, 28, 'u', 'u', 'i', 'd'}, []byte("0123456789abcdefvendor..")[:20]...)
+	os.WriteFile(heic, append(data, uuid...), 0o644)
+	os.Remove(src)
+
+	inv, err := intake.Scan(context.Background(), []string{filepath.Join(dir, "case")}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, docfix.PlantedName, "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Anonymised, Options{ConvertHEIC: true, Include: map[string]bool{heic: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || !ds[0].Convert || !ds[0].Included || !strings.HasSuffix(ds[0].Name, ".JPG") {
+		t.Fatalf("plan: %+v", ds)
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, privacy.Params{Level: privacy.Anonymised, Secret: make([]byte, privacy.SecretSize)}, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 1 || len(res.Written[0].Warnings) != 0 {
+		t.Fatalf("written: %+v, left out %+v", res.Written, res.LeftOut)
+	}
+	jpg, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
+	if !bytes.HasPrefix(jpg, []byte{0xFF, 0xD8}) {
+		t.Fatal("not a JPEG")
+	}
+	if places := layersWithPlanted(t, jpg, "jpeg"); len(places) > 0 {
+		t.Errorf("the name is in %v", places)
+	}
+	if meta, _ := exec.Command(exiftool, "-a", "-G1", filepath.Join(out, filepath.FromSlash(res.Written[0].Name))).Output(); docfix.HasPlanted(string(meta)) {
+		t.Errorf("exiftool shows the name:\n%s", meta)
+	}
+}

@@ -87,7 +87,7 @@ func TestStripOOXMLHiddenParts(t *testing.T) {
 	body := []string{"Discharge letter", "The patient did well."}
 	removed := map[string]docfix.DOCXParts{
 		"comment": {Comment: n}, "comment author": {Comment: "ok", CommentAuthor: n}, "hidden": {Hidden: n},
-		"hidden by style": {HiddenStyled: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", Deleted: "y", RevisionAuthor: n},
+		"hidden by style": {HiddenStyled: n}, "hidden by a style's base": {HiddenInherited: n}, "hidden paragraph": {HiddenParagraph: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", Deleted: "y", RevisionAuthor: n},
 		"core properties": {Core: n}, "app properties": {App: n}, "custom properties": {Custom: n}, "custom xml": {CustomXML: n},
 		"alt text": {AltText: n}, "picture name": {PictureName: n + ".jpg"}, "header": {Header: n}, "footer": {Footer: n},
 		"everything": {Comment: n, CommentAuthor: n, Hidden: n, HiddenStyled: n, Deleted: n, RevisionAuthor: n, Core: n, App: n, Custom: n, CustomXML: n, AltText: n, PictureName: n},
@@ -115,6 +115,9 @@ func TestStripOOXMLHiddenParts(t *testing.T) {
 			}
 			if p.Hidden != "" && !strings.Contains(text, "Visible") {
 				t.Errorf("the visible part of a paragraph with hidden text is lost: %q", text)
+			}
+			if p.HiddenInherited != "" && !strings.Contains(text, "Shown") {
+				t.Errorf("a run that turns hiding off is lost: %q", text)
 			}
 		})
 	}
@@ -198,6 +201,15 @@ func TestStripRTF(t *testing.T) {
 	if bytes.Contains(out.Bytes(), []byte(`\info`)) || !bytes.Contains(out.Bytes(), []byte(`\fonttbl`)) {
 		t.Errorf("info kept or too much removed:\n%s", out.Bytes())
 	}
+	// Hidden text goes, in every form; the formatting after it stays.
+	hidden := []byte(`{\rtf1\ansi Visible {\v K\'e5re \u216?deg\'e5rd} after \v Kaare\v0  tail {\b\v Odegard\plain  plain}}`)
+	out.Reset()
+	if err := StripRTF(&out, bytes.NewReader(hidden)); err != nil {
+		t.Fatal(err)
+	}
+	if text := doctext.RTFText(out.Bytes()); docfix.HasPlanted(text) || !strings.Contains(text, "Visible") || !strings.Contains(text, "after") || !strings.Contains(text, "tail") || !strings.Contains(text, "plain") {
+		t.Errorf("hidden text: %q from %s", text, out.Bytes())
+	}
 	// Braces in escapes and binary data do not confuse the group matching.
 	tricky := []byte("{\\rtf1{\\info{\\title a\\}b{c}}}{\\pict\\bin3 }}}keep}")
 	out.Reset()
@@ -212,4 +224,34 @@ func TestStripRTF(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// TestStripOOXMLEmbedded cleans a Word document embedded in another (as a
+// chart's workbook or a pasted document is): its properties and comments
+// go too.
+func TestStripOOXMLEmbedded(t *testing.T) {
+	inner := docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"Pasted"}, Core: docfix.PlantedName, Comment: docfix.PlantedName})
+	outer := docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"Discharge letter"}})
+	zr, _ := zip.NewReader(bytes.NewReader(outer), int64(len(outer)))
+	var entries []docfix.ZipEntry
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		entries = append(entries, docfix.ZipEntry{Name: f.Name, Data: b})
+	}
+	entries = append(entries, docfix.ZipEntry{Name: "word/embeddings/Microsoft_Word_Document.docx", Data: inner})
+	in := docfix.Zip(entries...)
+	places := layersWithPlanted(t, in, "docx")
+	if len(places) == 0 || !strings.HasPrefix(places[0], "word/embeddings/Microsoft_Word_Document.docx!/") {
+		t.Fatalf("fixture: the layers of the embedded document are not read: %v", places)
+	}
+	var out bytes.Buffer
+	if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "docx"); len(places) > 0 {
+		t.Errorf("the name is still in %v", places)
+	}
+	checkZipDocument(t, out.Bytes())
 }

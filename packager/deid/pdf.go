@@ -72,8 +72,10 @@ const maxPDFDepth = 256
 // fields with their values, defaults and appearances, every annotation
 // (notes and their popups, file attachments, links, widgets), bookmarks,
 // attached files, JavaScript and actions run on opening or on events, and
-// the alternative and actual text of tagged content. Page content is not
-// touched: identity printed on the pages is found by scanning the text, not
+// the alternative and actual text of tagged content. A PDF locked only
+// against changes (it opens without a password) is written without the
+// lock; one that needs a password to open is ErrEncryptedPDF. Page content
+// is not touched: identity printed on the pages is found by scanning the text, not
 // removed here. The written file is read back and checked before a byte
 // reaches dst.
 func StripPDF(dst io.Writer, src io.ReadSeeker) (err error) {
@@ -105,6 +107,9 @@ func StripPDF(dst io.Writer, src io.ReadSeeker) (err error) {
 	return err
 }
 
+// readPDF reads a PDF for cleaning. A PDF locked only against changes or
+// printing (an owner password, no password to open it) is read and written
+// without the lock; one that needs a password to open is ErrEncryptedPDF.
 func readPDF(src io.ReadSeeker) (*model.Context, error) {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
@@ -116,7 +121,8 @@ func readPDF(src io.ReadSeeker) (*model.Context, error) {
 		return nil, fmt.Errorf("cannot read this PDF: %w", err)
 	}
 	if ctx.Encrypt != nil {
-		return nil, ErrEncryptedPDF
+		// It opened without a password: write it without the lock.
+		ctx.Cmd = model.DECRYPT
 	}
 	return ctx, nil
 }
@@ -420,6 +426,9 @@ func CheckPDF(r io.ReadSeeker) (err error) {
 		return fmt.Errorf("reading the cleaned PDF back: %w", err)
 	}
 	found := map[string]bool{}
+	if ctx.Encrypt != nil {
+		found["/Encrypt"] = true
+	}
 	root, err := ctx.Catalog()
 	if err != nil {
 		return fmt.Errorf("reading the cleaned PDF back: %w", err)

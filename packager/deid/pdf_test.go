@@ -3,6 +3,7 @@ package deid
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,6 +225,52 @@ func TestStripPDFObjectStreams(t *testing.T) {
 		}
 		if docfix.HasPlanted(qdfText(t, qpdf, p)) || pdfLayersHavePlanted(t, out.Bytes()) {
 			t.Errorf("%v: the name is left", args)
+		}
+	}
+}
+
+// TestStripPDFLocked: a PDF locked only against changes (it opens without
+// a password, as many hospital portals write them) is cleaned and written
+// without the lock; one that needs a password to open is refused.
+func TestStripPDFLocked(t *testing.T) {
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.pdf")
+	os.WriteFile(src, docfix.PDFWithParts(docfix.PDFParts{Lines: []string{"Surgical pathology report"}, Note: docfix.PlantedName, Info: map[string]string{"Author": docfix.PlantedName}}), 0o644)
+	for _, c := range []struct {
+		args []string
+		open bool
+	}{
+		{[]string{"--encrypt", "", "owner", "256", "--"}, true},
+		{[]string{"--allow-weak-crypto", "--encrypt", "", "owner", "128", "--"}, true},
+		{[]string{"--encrypt", "user", "owner", "256", "--"}, false},
+	} {
+		locked := filepath.Join(dir, "locked.pdf")
+		if o, err := exec.Command(qpdf, append(c.args, src, locked)...).CombinedOutput(); err != nil {
+			t.Fatalf("qpdf %v: %v\n%s", c.args, err, o)
+		}
+		data, _ := os.ReadFile(locked)
+		var out bytes.Buffer
+		err := StripPDF(&out, bytes.NewReader(data))
+		if !c.open {
+			if !errors.Is(err, ErrEncryptedPDF) || out.Len() != 0 {
+				t.Errorf("%v: %v, %d bytes written", c.args, err, out.Len())
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		p := filepath.Join(dir, "out.pdf")
+		os.WriteFile(p, out.Bytes(), 0o644)
+		if o, _ := exec.Command(qpdf, "--show-encryption", p).CombinedOutput(); !strings.Contains(string(o), "not encrypted") {
+			t.Errorf("%v: still locked: %s", c.args, o)
+		}
+		if o, err := exec.Command(qpdf, "--check", p).CombinedOutput(); err != nil {
+			t.Errorf("%v: qpdf --check: %v\n%s", c.args, err, o)
+		}
+		if docfix.HasPlanted(qdfText(t, qpdf, p)) || pdfLayersHavePlanted(t, out.Bytes()) {
+			t.Errorf("%v: the name is left", c.args)
 		}
 	}
 }

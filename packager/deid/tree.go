@@ -250,7 +250,11 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 		if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
 			hits = append(hits, sc.Text(d.Name, placeText, text)...)
 		}
-		if format := LayerFormat(d.Item); format != "" {
+		format := LayerFormat(d.Item)
+		if d.Convert {
+			format = "jpeg" // a HEIC photo written as a JPEG
+		}
+		if format != "" {
 			if f, err := os.Open(dst); err == nil {
 				more, _ := sc.Explain(ctx, d.Name, f, w.Bytes, format)
 				f.Close()

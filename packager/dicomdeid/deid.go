@@ -11,10 +11,12 @@
 //   - anonymised: Basic Profile with Retain Patient Characteristics and
 //     Retain Longitudinal Temporal Information with Modified Dates: every
 //     DA and the date part of every DT is moved by Params.DateShift days
-//     (intervals kept); name and ID become privacy.AnonymousName.
+//     (intervals kept), DT values lose their UTC offset and Timezone Offset
+//     From UTC is removed (an offset tells where the patient was); name and
+//     ID become privacy.AnonymousName.
 //
-// The header (every element before Pixel Data) is parsed by this package's
-// own bounded element reader, after packager/dicomx has checked the whole
+// The header (every element before Pixel Data) is parsed by a bounded walk
+// of its elements (packager/dicomwire), after packager/dicomx has checked the whole
 // file and located Pixel Data; it is transformed and written in the input's
 // encoding (implicit or explicit VR, little or big endian). The Pixel Data
 // element (header and value, native or encapsulated with its Basic Offset
@@ -43,7 +45,9 @@
 // strings (name parts, IDs, birth date, accession number, addresses...)
 // from every text value it keeps, as whole words; replaces Text Value (0040,A160) inside Content Sequence by a
 // dummy (Content Sequence is D in the Basic Profile and Clean Structured
-// Content is not claimed); writes all text as UTF-8 under ISO_IR 192; and
+// Content is not claimed), and so any DA or DT there whose date is the
+// patient's birth date (an SR DATE item equal to the birth date is the
+// birth date); writes all text as UTF-8 under ISO_IR 192; and
 // sets Patient Identity Removed, De-identification Method, its code
 // sequence (CID 7050, only the options applied, never Clean Pixel Data) and
 // Longitudinal Temporal Information Modified.
@@ -295,6 +299,9 @@ type deid struct {
 	// tokens are identity strings of this file (lower case), longest first,
 	// for cleaning descriptors.
 	tokens []string
+	// births are the patient's birth dates (YYYYMMDD) from this file and
+	// the case's identity: a date equal to one is identity.
+	births map[string]bool
 }
 
 func newDeid(ctx context.Context, l *dicomx.Layout, src io.ReaderAt, size int64, p privacy.Params, rep *Report) (*deid, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,8 +195,8 @@ func TestDates(t *testing.T) {
 	if day(acq).Sub(day(study)) != 24*time.Hour {
 		t.Errorf("interval not kept: study %q acquisition %q", study, acq)
 	}
-	if dt[:8] != study || dt[8:] != "101530.123456+0100" {
-		t.Errorf("AcquisitionDateTime %q", dt)
+	if dt[:8] != study || dt[8:] != "101530.123456" {
+		t.Errorf("AcquisitionDateTime %q: want the shifted date, the time, and no timezone offset", dt)
 	}
 	if v, _ := str(o.ds, 0x00080030); v != "101500" {
 		t.Errorf("StudyTime %q", v)
@@ -205,6 +206,63 @@ func TestDates(t *testing.T) {
 	}
 	if rep.DatesShifted < 4 {
 		t.Errorf("DatesShifted = %d", rep.DatesShifted)
+	}
+}
+
+// TestNoTimezoneAtAnonymised: at the anonymised level no DT value keeps
+// its UTC offset and Timezone Offset From UTC goes (the offset tells where
+// the patient was); the pseudonymised level keeps full date-times.
+func TestNoTimezoneAtAnonymised(t *testing.T) {
+	T := dcmfix.T
+	spec := richSpec(1, "")
+	spec.Extra = append(spec.Extra,
+		dcmfix.Str(dcmfix.W(dicomwire.TimezoneOffsetFromUTC), "SH", "-0500"),
+		dcmfix.Str(T(0x0018, 0x1202), "DT", "20240102101530-0500"), // Date Time of Last Calibration
+		dcmfix.Str(T(0x0040, 0x0244), "DA", "20240102"),
+		dcmfix.Seq(dcmfix.W(dicomwire.ContentSequence), false, dcmfix.Item{Elements: []dcmfix.Element{
+			dcmfix.Str(dcmfix.W(dicomwire.ValueType), "CS", "DATETIME"),
+			dcmfix.Str(dcmfix.W(dicomwire.DateTime), "DT", "202401021015+1345"),
+		}}),
+	)
+	in := dcmfix.Instance(spec)
+	p := anonParams()
+	out, _ := run(t, in, p)
+	o := parseOut(t, out)
+	if e := find(o.ds, dicomwire.TimezoneOffsetFromUTC); e != nil {
+		t.Errorf("Timezone Offset From UTC kept: %q", e.val)
+	}
+	var dts []string
+	var walk func([]*elem)
+	walk = func(l []*elem) {
+		for _, e := range l {
+			if e.vr == "DT" && len(e.val) > 0 {
+				dts = append(dts, strings.TrimRight(string(e.val), " \x00"))
+			}
+			for _, it := range e.items {
+				walk(it.elems)
+			}
+		}
+	}
+	walk(o.ds)
+	if len(dts) < 2 {
+		t.Fatalf("DT values %q", dts)
+	}
+	for _, v := range dts {
+		if strings.ContainsAny(v[min(len(v), 8):], "+-") {
+			t.Errorf("DT %q keeps a timezone offset", v)
+		}
+	}
+	shifted := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC).AddDate(0, 0, p.DateShift).Format("20060102")
+	if v, _ := str(o.ds, 0x00181202); v != shifted+"101530" {
+		t.Errorf("Date Time of Last Calibration %q, want %q", v, shifted+"101530")
+	}
+	out, _ = run(t, in, pseudoParams())
+	o = parseOut(t, out)
+	if v, _ := str(o.ds, 0x00181202); v != "20240102101530-0500" {
+		t.Errorf("pseudonymised: %q, want the full date-time", v)
+	}
+	if v, _ := str(o.ds, dicomwire.TimezoneOffsetFromUTC); v != "-0500" {
+		t.Errorf("pseudonymised Timezone Offset From UTC %q", v)
 	}
 }
 
@@ -717,5 +775,120 @@ func TestCaseIdentityIsCleanedFromKeptText(t *testing.T) {
 	}
 	if !bytes.Contains(out, []byte("AppMag = 20")) {
 		t.Error("the harmless rest of the comment was removed")
+	}
+}
+
+// TestSRDateOfBirth: an SR DATE or DATETIME content item whose date is the
+// patient's birth date is the birth date (issue 11), however deep in the
+// content tree and whether the birth date comes from this file or from the
+// case's identity. Other dates are kept (pseudonymised) or shifted
+// (anonymised).
+func TestSRDateOfBirth(t *testing.T) {
+	W, Str := dcmfix.W, dcmfix.Str
+	item := func(vt string, els ...dcmfix.Element) dcmfix.Item {
+		return dcmfix.Item{Elements: append([]dcmfix.Element{
+			Str(W(dicomwire.RelationshipType), "CS", "CONTAINS"),
+			Str(W(dicomwire.ValueType), "CS", vt),
+		}, els...)}
+	}
+	content := dcmfix.Seq(W(dicomwire.ContentSequence), true,
+		item("DATE", Str(W(dicomwire.Date), "DA", idBirth)),
+		item("DATE", Str(W(dicomwire.Date), "DA", "20240105")),
+		item("DATETIME", Str(W(dicomwire.DateTime), "DT", idBirth+"0815")),
+		item("CONTAINER", dcmfix.Seq(W(dicomwire.ContentSequence), false,
+			item("DATE", Str(W(dicomwire.Date), "DA", idBirth)))),
+	)
+	withBirth := richSpec(1, "")
+	withBirth.Extra = append(withBirth.Extra, content)
+	caseOnly := richSpec(1, "") // the birth date known only from the case
+	caseOnly.BirthDate = ""
+	caseOnly.Extra = append(caseOnly.Extra, content)
+	for _, c := range []struct {
+		name     string
+		spec     dcmfix.Spec
+		identity []string
+	}{
+		{"in the file", withBirth, nil},
+		{"from the case", caseOnly, []string{"1961-02-03"}},
+	} {
+		for _, p := range []privacy.Params{pseudoParams(), anonParams()} {
+			p.Identity = c.identity
+			out, _ := run(t, dcmfix.Instance(c.spec), p)
+			if bytes.Contains(out, []byte(idBirth)) {
+				t.Errorf("%s, %s: the birth date is in the output", c.name, p.Level)
+			}
+			o := parseOut(t, out)
+			var dates []string
+			var walk func([]*elem)
+			walk = func(l []*elem) {
+				for _, e := range l {
+					if e.tag == dicomwire.Date || e.tag == dicomwire.DateTime {
+						dates = append(dates, strings.TrimRight(string(e.val), " \x00"))
+					}
+					for _, it := range e.items {
+						walk(it.elems)
+					}
+				}
+			}
+			walk(o.ds)
+			other := "20240105"
+			if p.Level == privacy.Anonymised {
+				other, _ = p.ShiftDate(other)
+			}
+			want := []string{"19000101", other, "19000101000000", "19000101"}
+			if strings.Join(dates, ",") != strings.Join(want, ",") {
+				t.Errorf("%s, %s: content dates %q, want %q", c.name, p.Level, dates, want)
+			}
+		}
+	}
+}
+
+// TestNameGroupsOnePerson: the alphabetic, ideographic and phonetic groups
+// of a Patient's Name are one person (issue 11): the descriptors keep none
+// of the spellings of any group, the ideographic one with or without a
+// space included.
+func TestNameGroupsOnePerson(t *testing.T) {
+	const name = "Yamada^Tarou=山田^太郎=やまだ^たろう"
+	spec := richSpec(1, "")
+	spec.PatientName = name
+	spec.CharacterSet = []string{"ISO_IR 192"}
+	spec.StudyDescription = "CT for Tarou Yamada"
+	spec.SeriesDescription = "山田太郎 胸部"
+	for i, e := range spec.Extra {
+		if e.Tag == dcmfix.T(0x0020, 0x4000) { // Image Comments
+			spec.Extra[i] = dcmfix.Str(e.Tag, "LT", "Yamada, Tarou / 山田 太郎 / やまだ たろう")
+		}
+	}
+	out, _ := run(t, dcmfix.Instance(spec), pseudoParams())
+	o := parseOut(t, out)
+	for _, tg := range []dicomwire.Tag{dicomwire.StudyDescription, dicomwire.SeriesDescription, 0x00204000} {
+		v, ok := str(o.ds, tg)
+		if !ok {
+			t.Fatalf("%s removed; want it cleaned", tg)
+		}
+		for _, s := range []string{"Tarou", "Yamada", "山田", "太郎", "やまだ", "たろう"} {
+			if strings.Contains(v, s) {
+				t.Errorf("%s = %q: %q kept", tg, v, s)
+			}
+		}
+	}
+	if v, _ := str(o.ds, dicomwire.SeriesDescription); v != "*** 胸部" {
+		t.Errorf("SeriesDescription %q, want %q", v, "*** 胸部")
+	}
+	for _, want := range [][]string{
+		{"Yamada^Tarou", "Yamada", "Tarou", "Tarou Yamada", "Yamada Tarou", "Yamada, Tarou"},
+		{"山田^太郎", "山田", "太郎", "太郎 山田", "山田 太郎", "山田, 太郎", "山田太郎"},
+	} {
+		got := nameSpellings(name)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("spellings %q lack %q", got, w)
+			}
+		}
+	}
+	for _, s := range nameSpellings(name) {
+		if strings.Contains(s, "=") || (strings.Contains(s, "Tarou") && strings.Contains(s, "山田")) {
+			t.Errorf("spelling %q mixes two groups", s)
+		}
 	}
 }

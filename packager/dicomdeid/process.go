@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"dossier/packager/dicomwire"
 )
@@ -62,6 +63,16 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 			set[s] = true
 		}
 	}
+	addDate := func(s string) {
+		if len(s) == 8 {
+			y, m, dd := s[:4], s[4:6], s[6:]
+			add(s, 3)
+			add(y+"-"+m+"-"+dd, 3)
+			add(dd+"/"+m+"/"+y, 3)
+			add(m+"/"+dd+"/"+y, 3)
+			add(dd+"."+m+"."+y, 3)
+		}
+	}
 	walk := func(f func(*elem)) {
 		var rec func([]*elem)
 		rec = func(l []*elem) {
@@ -74,9 +85,17 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 		}
 		rec(elems)
 	}
+	d.births = map[string]bool{}
 	walk(func(e *elem) {
 		if !identityTags[e.tag] || e.val == nil {
 			return
+		}
+		if e.tag == dicomwire.PatientBirthDate {
+			for _, v := range splitVals(e.val) {
+				if b, ok := birthDate(trimVal(v)); ok {
+					d.births[b] = true
+				}
+			}
 		}
 		v, err := cs.decode(e.val)
 		if err != nil {
@@ -87,22 +106,11 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 			add(s, 3)
 			switch e.vr {
 			case "PN":
-				for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '^' || r == '=' || r == ' ' || r == ',' }) {
-					add(part, 3)
-				}
-				// "Jane Doe" and "Doe, Jane" spellings.
-				if c := strings.Split(s, "^"); len(c) >= 2 {
-					add(c[1]+" "+c[0], 3)
-					add(c[0]+", "+c[1], 3)
+				for _, n := range nameSpellings(s) {
+					add(n, minNameRunes(n))
 				}
 			case "DA":
-				if len(s) == 8 {
-					y, m, dd := s[:4], s[4:6], s[6:]
-					add(y+"-"+m+"-"+dd, 3)
-					add(dd+"/"+m+"/"+y, 3)
-					add(m+"/"+dd+"/"+y, 3)
-					add(dd+"."+m+"."+y, 3)
-				}
+				addDate(s)
 			case "LO", "ST", "LT":
 				if e.tag == 0x00101040 || e.tag == 0x00080081 {
 					for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '^' || r == ' ' || r == ',' }) {
@@ -116,6 +124,10 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 	// slide's comments can carry the original slide's file name.
 	for _, t := range d.p.Identity {
 		add(t, 5)
+		if b, ok := birthDate(strings.TrimSpace(t)); ok {
+			d.births[b] = true
+			addDate(b)
+		}
 	}
 	for t := range set {
 		d.tokens = append(d.tokens, t)
@@ -126,6 +138,87 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 		}
 		return d.tokens[i] < d.tokens[j]
 	})
+}
+
+// nameSpellings returns the spellings of a person name. Its component
+// groups (alphabetic, ideographic, phonetic, separated by '=') are one
+// person written three ways: each group gives its own parts and its
+// "Given Family", "Family Given", "Family, Given" spellings (and, in
+// scripts written without spaces, "FamilyGiven"); no spelling mixes two
+// groups.
+func nameSpellings(pn string) []string {
+	var out []string
+	for _, g := range strings.Split(pn, "=") {
+		g = strings.TrimSpace(g)
+		if strings.Trim(g, "^ ") == "" {
+			continue
+		}
+		out = append(out, g)
+		out = append(out, strings.FieldsFunc(g, func(r rune) bool { return r == '^' || r == ' ' || r == ',' })...)
+		c := strings.Split(g, "^")
+		if len(c) < 2 || strings.TrimSpace(c[0]) == "" || strings.TrimSpace(c[1]) == "" {
+			continue
+		}
+		family, given := strings.TrimSpace(c[0]), strings.TrimSpace(c[1])
+		out = append(out, given+" "+family, family+" "+given, family+", "+given)
+		if !spaced(g) {
+			out = append(out, family+given)
+		}
+	}
+	return out
+}
+
+// spaced reports a name in a script written with spaces between words
+// (not Han, kana or Hangul).
+func spaced(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return false
+		}
+	}
+	return true
+}
+
+// minNameRunes is the shortest name part taken as identity: three
+// letters, or two in the scripts where a family or given name is often
+// two characters (山田, 太郎).
+func minNameRunes(s string) int {
+	if spaced(s) {
+		return 3
+	}
+	return 2
+}
+
+// birthDate returns s as YYYYMMDD when it is a date written YYYYMMDD,
+// YYYY-MM-DD or DD.MM.YYYY (the forms a birth date is recorded in; other
+// spellings are the identity matcher's business).
+func birthDate(s string) (string, bool) {
+	switch {
+	case len(s) == 10 && s[4] == '-' && s[7] == '-':
+		s = s[:4] + s[5:7] + s[8:]
+	case len(s) == 10 && s[2] == '.' && s[5] == '.':
+		s = s[6:] + s[3:5] + s[:2]
+	}
+	if len(s) != 8 {
+		return "", false
+	}
+	for i := 0; i < 8; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// isBirthDate reports a DA or DT value whose date is one of the patient's
+// birth dates.
+func (d *deid) isBirthDate(e *elem) bool {
+	for _, v := range splitVals(e.val) {
+		if v = trimVal(v); len(v) >= 8 && d.births[v[:8]] {
+			return true
+		}
+	}
+	return false
 }
 
 // scrub replaces identity tokens in s by "***": case-insensitively, and
@@ -222,6 +315,9 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			continue
 		case t == dicomwire.SpecificCharacterSet:
 			continue // re-added at the top level as ISO_IR 192
+		case d.anon && t == dicomwire.TimezoneOffsetFromUTC:
+			d.rep.Removed++ // where the patient was, like the offsets dropped from DT values
+			continue
 		case top && (t == dicomwire.PatientIdentityRemoved || t == dicomwire.DeidentificationMethod || t == dicomwire.DeidentificationMethodCodeSequence || t == dicomwire.LongitudinalTemporalInformationModified):
 			continue // re-added
 		case t == dicomwire.PatientName || t == dicomwire.PatientID:
@@ -233,6 +329,13 @@ func (d *deid) elems(in []*elem, cs *charset, top bool, fl flags) ([]*elem, erro
 			out = append(out, e)
 			continue
 		case fl.content && t == dicomwire.TextValue:
+			d.dummy(e)
+			d.rep.Dummied++
+			out = append(out, e)
+			continue
+		case fl.content && (e.vr == "DA" || e.vr == "DT") && d.isBirthDate(e):
+			// An SR DATE (or DATETIME) item equal to the birth date is the
+			// birth date.
 			d.dummy(e)
 			d.rep.Dummied++
 			out = append(out, e)
@@ -481,8 +584,10 @@ func (d *deid) shiftDate(s string, allowEmpty bool) (string, bool) {
 }
 
 // shiftDT shifts YYYY[MM[DD[...]]]: partial dates are completed with the
-// first month or day, shifted and cut to their original precision.
+// first month or day, shifted and cut to their original precision. The
+// timezone offset (&ZZXX) is dropped: it tells where the patient was.
 func (d *deid) shiftDT(s string) (string, bool) {
+	s = dropOffset(s)
 	n := 0
 	for n < len(s) && n < 8 && s[n] >= '0' && s[n] <= '9' {
 		n++
@@ -503,6 +608,21 @@ func (d *deid) shiftDT(s string) (string, bool) {
 		return "", false
 	}
 	return out[:n] + s[n:], true
+}
+
+// dropOffset returns a DT value without its UTC offset suffix (+HHMM or
+// -HHMM after the date and time).
+func dropOffset(s string) string {
+	n := len(s)
+	if n < 5+4 || (s[n-5] != '+' && s[n-5] != '-') {
+		return s
+	}
+	for _, c := range s[n-4:] {
+		if c < '0' || c > '9' {
+			return s
+		}
+	}
+	return s[:n-5]
 }
 
 // markers returns the elements that record the de-identification.

@@ -105,6 +105,7 @@ const (
 	ReferencedSOPClassUID                   Tag = 0x00081150
 	ReferencedSOPInstanceUID                Tag = 0x00081155
 	SeriesDescription                       Tag = 0x0008103E
+	TimezoneOffsetFromUTC                   Tag = 0x00080201
 	PatientName                             Tag = 0x00100010
 	PatientID                               Tag = 0x00100020
 	PatientBirthDate                        Tag = 0x00100030
@@ -141,6 +142,8 @@ const (
 	RescaleSlope                            Tag = 0x00281053
 	RelationshipType                        Tag = 0x0040A010
 	ValueType                               Tag = 0x0040A040
+	DateTime                                Tag = 0x0040A120
+	Date                                    Tag = 0x0040A121
 	ConceptNameCodeSequence                 Tag = 0x0040A043
 	ContinuityOfContent                     Tag = 0x0040A050
 	TextValue                               Tag = 0x0040A160

@@ -15,7 +15,7 @@ func TestOfficeTextEveryPart(t *testing.T) {
 	body := []string{"Discharge letter", "The patient did well."}
 	docx := map[string]docfix.DOCXParts{
 		"header": {Header: n}, "footer": {Footer: n}, "comment": {Comment: n}, "comment author": {Comment: "ok", CommentAuthor: n},
-		"footnote": {Footnote: n}, "endnote": {Endnote: n}, "hidden": {Hidden: n}, "hidden by style": {HiddenStyled: n},
+		"footnote": {Footnote: n}, "endnote": {Endnote: n}, "hidden": {Hidden: n}, "hidden by style": {HiddenStyled: n}, "hidden paragraph": {HiddenParagraph: n},
 		"inserted": {Inserted: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", RevisionAuthor: n},
 		"core properties": {Core: n}, "app properties": {App: n}, "custom properties": {Custom: n}, "custom xml": {CustomXML: n},
 		"alt text": {AltText: n}, "picture name": {PictureName: n + ".jpg"}, "split runs": {Body: []string{"Patient: " + n}, SplitRuns: true},

@@ -107,13 +107,18 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			categories[d.Path] = string(d.Category)
 		}
 	}
-	res, err := bundle.Pack(ctx, WithDetails(req.Inventory, req.Details), req.Output, bundle.Options{
+	inv := WithDetails(req.Inventory, req.Details)
+	res, err := bundle.Pack(ctx, inv, req.Output, bundle.Options{
 		Params:     params,
 		Include:    req.Include,
 		Categories: categories,
 		Recipient:  req.Recipient,
 		Cover: func(ctx context.Context, w io.Writer, info bundle.CoverInfo) error {
-			return cover.WriteSummary(ctx, w, Summary(req, info, params))
+			s := Summary(req, info, params)
+			if req.Level != privacy.Identified {
+				scrubSummary(&s, inv.Identity.Matcher())
+			}
+			return cover.WriteSummary(ctx, w, s)
 		},
 		Progress: req.Progress,
 

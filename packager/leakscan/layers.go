@@ -86,7 +86,7 @@ func Layers(ctx context.Context, r io.ReaderAt, size int64, format string, lim L
 	case "pdf":
 		return pdfLayers(y, r, size)
 	case "docx", "xlsx", "pptx", "odf":
-		return zipLayers(y, r, size, format)
+		return zipLayers(y, r, size, "", 0)
 	case "rtf":
 		b, err := readAll(r, size, lim)
 		if err != nil {
@@ -162,7 +162,7 @@ func readAll(r io.ReaderAt, size int64, lim LayerLimits) ([]byte, error) {
 // parts as their text (character data and attribute values, so a name
 // split over runs or held in an attribute reads whole), pictures as their
 // metadata, other parts as their bytes.
-func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
+func zipLayers(y *yielder, r io.ReaderAt, size int64, prefix string, depth int) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fmt.Errorf("reading the document for the leak scan: %w", err)
@@ -187,6 +187,13 @@ func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
 		}
 		ext := strings.ToLower(path.Ext(name))
 		switch {
+		case (ext == ".docx" || ext == ".xlsx" || ext == ".pptx" || ext == ".odt" || ext == ".docm" || ext == ".xlsm") && depth < 3 && !truncated:
+			// A document embedded in the document: its parts are layers too.
+			if err := zipLayers(y, bytes.NewReader(data), int64(len(data)), prefix+name+"!/", depth+1); err == nil {
+				continue
+			} else if errors.Is(err, ErrTooManyLayers) || errors.Is(err, context.Canceled) {
+				return err
+			}
 		case ext == ".xml" || ext == ".rels" || ext == ".vml":
 			text, terr := xmlLayerText(data, y.lim.MaxLayerBytes)
 			if terr == nil {
@@ -194,14 +201,14 @@ func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
 			}
 		case ext == ".jpeg" || ext == ".jpg" || ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".heic":
 			f := map[string]string{".jpeg": "jpeg", ".jpg": "jpeg", ".png": "png", ".tif": "tiff", ".tiff": "tiff", ".heic": "heic"}[ext]
-			if err := imageLayers(y, name+" ", data, f, 0); err != nil {
+			if err := imageLayers(y, prefix+name+" ", data, f, 0); err != nil {
 				if errors.Is(err, ErrTooManyLayers) || errors.Is(err, context.Canceled) {
 					return err
 				}
 			}
 			continue
 		}
-		if err := y.emitLayer(Layer{Place: name, Data: data, Truncated: truncated}); err != nil {
+		if err := y.emitLayer(Layer{Place: prefix + name, Data: data, Truncated: truncated}); err != nil {
 			return err
 		}
 	}

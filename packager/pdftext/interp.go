@@ -252,6 +252,72 @@ func (in *interp) runPage(info pageInfo) {
 		}
 		in.run(data, in.streamIndex(ref, false), info.resources)
 	}
+	in.annotations(info)
+}
+
+// annotations draws the appearance streams of the page's annotations
+// (filled-in form fields, free-text notes, stamps), as pdftotext does:
+// each appearance's bounding box, through its matrix, is fitted to the
+// annotation's rectangle. Hidden annotations are skipped.
+func (in *interp) annotations(info pageInfo) {
+	d := in.d
+	annots := arrayOf(d, info.dict["Annots"])
+	for i, o := range annots {
+		if i >= 4096 || in.stop || d.err != nil {
+			return
+		}
+		a := dictOf(d, o)
+		if a == nil {
+			continue
+		}
+		if f, ok := numOf(d, a["F"]); ok && int(f)&2 != 0 {
+			continue
+		}
+		ap := dictOf(d, a["AP"])
+		if ap == nil {
+			continue
+		}
+		n := ap["N"]
+		if states, ok := d.resolve(n).(types.Dict); ok {
+			// An appearance per state (check boxes): the current one.
+			n = states[nameOf(d, a["AS"])]
+		}
+		ref, ok := n.(types.IndirectRef)
+		if !ok {
+			continue
+		}
+		sd, ok := d.resolve(ref).(types.StreamDict)
+		if !ok {
+			continue
+		}
+		rect := arrayOf(d, a["Rect"])
+		bb := arrayOf(d, sd.Dict["BBox"])
+		if len(rect) != 4 || len(bb) != 4 {
+			continue
+		}
+		var r, b [4]float64
+		for k := range 4 {
+			r[k], _ = numOf(d, rect[k])
+			b[k], _ = numOf(d, bb[k])
+		}
+		m := identity
+		if arr := arrayOf(d, sd.Dict["Matrix"]); len(arr) == 6 {
+			for k := range m {
+				m[k], _ = numOf(d, arr[k])
+			}
+		}
+		tb := bbox(m, b[0], b[1], b[2], b[3])
+		if tb[2]-tb[0] == 0 || tb[3]-tb[1] == 0 {
+			continue
+		}
+		sx := (math.Max(r[0], r[2]) - math.Min(r[0], r[2])) / (tb[2] - tb[0])
+		sy := (math.Max(r[1], r[3]) - math.Min(r[1], r[3])) / (tb[3] - tb[1])
+		fit := matrix{sx, 0, 0, sy, math.Min(r[0], r[2]) - sx*tb[0], math.Min(r[1], r[3]) - sy*tb[1]}
+		saved, savedStack := in.gs, len(in.stack)
+		in.gs = gstate{ctm: fit, th: 1}
+		in.drawForm(ref, sd, info.resources, true)
+		in.gs, in.stack = saved, in.stack[:min(savedStack, len(in.stack))]
+	}
 }
 
 // run interprets one content stream.
@@ -272,7 +338,7 @@ func (in *interp) run(src []byte, stream int, res types.Dict) {
 		case KindComment:
 			continue
 		case KindInlineImage:
-			in.page.Images++
+			in.picture(types.IndirectRef{}, true)
 			ops = ops[:0]
 			continue
 		case KindOperator:
@@ -582,12 +648,19 @@ func (in *interp) xobject(res types.Dict, name string) {
 	}
 	switch nameOf(d, sd.Dict["Subtype"]) {
 	case "Image":
-		in.page.Images++
+		in.picture(ref, false)
 		return
 	case "Form":
 	default:
 		return
 	}
+	in.drawForm(ref, sd, res, false)
+}
+
+// drawForm interprets a Form XObject (or an annotation's appearance) with
+// its matrix and resources; nesting and cycles are bounded.
+func (in *interp) drawForm(ref types.IndirectRef, sd types.StreamDict, res types.Dict, annot bool) {
+	d := in.d
 	key := int(ref.ObjectNumber)
 	if in.active[key] || in.depth >= d.opts.MaxFormDepth {
 		in.page.addProblem(ProblemFormDepth, "")
@@ -622,9 +695,22 @@ func (in *interp) xobject(res types.Dict, name string) {
 	in.gs.ctm = m.mul(in.gs.ctm)
 	in.active[key] = true
 	in.depth++
-	in.run(data, in.streamIndex(ref, true), formRes)
+	idx := in.streamIndex(ref, true)
+	in.page.Streams[idx].Annot = in.page.Streams[idx].Annot || annot
+	in.run(data, idx, formRes)
 	in.depth--
 	delete(in.active, key)
 	in.gs, in.stack, in.over, in.local = saved, in.stack[:min(savedStack, len(in.stack))], savedOver, savedLocal
 	in.tm, in.tlm = savedTm, savedTlm
+}
+
+// picture records an image drawn with the current matrix.
+func (in *interp) picture(ref types.IndirectRef, inline bool) {
+	p := in.page
+	p.Images++
+	if len(p.Pictures) >= 4096 {
+		return
+	}
+	m := in.gs.ctm
+	p.Pictures = append(p.Pictures, Picture{Obj: int(ref.ObjectNumber), Gen: int(ref.GenerationNumber), Inline: inline, CTM: m, Box: bbox(m, 0, 0, 1, 1)})
 }

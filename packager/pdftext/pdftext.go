@@ -130,6 +130,22 @@ type Stream struct {
 	Obj, Gen int
 	// Form is true for a Form XObject.
 	Form bool
+	// Annot is true for a form drawn as an annotation's appearance (a
+	// filled-in form field, a note): the annotation itself is scrubbed by
+	// the PDF cleaner, its text counts here all the same.
+	Annot bool
+}
+
+// Picture is one image drawn on a page.
+type Picture struct {
+	// Obj and Gen name the image XObject; both are 0 for an inline image.
+	Obj, Gen int
+	// Inline is true for an inline image (BI ... ID ... EI).
+	Inline bool
+	// CTM maps the image's unit square to default user space: [a b c d e f].
+	CTM [6]float64
+	// Box is the image's extent in default user space: llx, lly, urx, ury.
+	Box [4]float64
 }
 
 // Problem says why some text on a page cannot be located reliably, or why
@@ -166,6 +182,8 @@ type Page struct {
 	TextGlyph []int32
 	// Images counts the images drawn (image XObjects and inline images).
 	Images int
+	// Pictures lists where the images were drawn (the first 4,096).
+	Pictures []Picture
 	// Truncated is set when the page had more glyphs or text than allowed.
 	Truncated bool
 	Problems  []Problem

@@ -55,6 +55,8 @@ type Result struct {
 	Boxes int
 	// Pages with at least one box.
 	Pages int
+	// Images whose pixels under a box were masked.
+	Images int
 }
 
 type removal struct {
@@ -86,6 +88,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	pageStreams := map[int][]int{} // page -> stream objects it draws
 	users := map[int]int{}         // stream object -> pages drawing it
 	shared := map[int]bool{}       // stream object is a Form XObject
+	pics := map[int][]pdftext.Picture{}
 	var res Result
 	err = doc.Each(func(p *pdftext.Page) error {
 		if !p.Reliable() {
@@ -105,6 +108,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			return nil
 		}
 		rotate[p.Number] = p.Rotate
+		pics[p.Number] = p.Pictures
 		for _, s := range p.Streams {
 			scrub[s.Obj] = true
 		}
@@ -155,7 +159,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		if err != nil {
 			return Result{}, fmt.Errorf("redacting a PDF: %w", err)
 		}
-		boxes[n], rotate[n] = boxes[n][:0], p.Rotate
+		boxes[n], rotate[n], pics[n] = boxes[n][:0], p.Rotate, p.Pictures
 		var run []pdftext.Glyph
 		for _, g := range p.Glyphs {
 			if strings.TrimSpace(g.Text) == "" && len(run) > 0 {
@@ -182,6 +186,20 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		}
 	}
 	pdf := doc.Model()
+	// Pictures under a box lose those pixels too (a scan under an OCR
+	// text layer shows the name the text layer spelled).
+	areas := map[int][]area{}
+	for n, b := range boxes {
+		if err := imageAreas(pics[n], b, areas); err != nil {
+			return Result{}, fmt.Errorf("page %d: %w", n, err)
+		}
+	}
+	for obj, a := range areas {
+		if err := maskImage(pdf, obj, a); err != nil {
+			return Result{}, err
+		}
+		res.Images++
+	}
 	for obj := range scrub {
 		if err := rewriteStream(pdf, obj, removals[obj]); err != nil {
 			return Result{}, err
@@ -338,6 +356,11 @@ func streamEdits(src []byte, removed func(start int) []removal) []edit {
 			break
 		}
 		if t.Kind == pdftext.KindComment {
+			continue
+		}
+		if t.Kind == pdftext.KindInlineImage {
+			// An inline image's data ends its BI ... ID ... EI operator.
+			ops, opStart, prevName = ops[:0], -1, ""
 			continue
 		}
 		if t.Kind == pdftext.KindString || t.Kind == pdftext.KindHexString {

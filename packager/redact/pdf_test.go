@@ -16,6 +16,8 @@ import (
 	"dossier/internal/testtool"
 	"dossier/packager/cover"
 	"dossier/packager/pdftext"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
 // words finds every occurrence of the words in the page text.
@@ -109,6 +111,13 @@ func TestRedactClasses(t *testing.T) {
 		{"kerned", docfix.PDFKerned("Patient Jane Doe here", "Final diagnosis"), []string{"Jane", "Doe"}},
 		{"form", docfix.PDFForm("Header line", "Form text for Jane Doe", "Second form line"), []string{"Jane Doe"}},
 		{"rotated", docfix.PDFRotated("Rotated Jane Doe line", "Another line"), []string{"Jane Doe"}},
+		{"form field appearance", docfix.PDFFormField("Patient:", "name", "Jane Doe"), []string{"Jane Doe"}},
+		{"spacing, scaling, rise, inline image", (&docfix.PDFBuilder{}).Pages(docfix.PDFPage{
+			Content: "BT /F1 12 Tf 2 Tc 5 Tw 80 Tz 72 700 Td (Patient Jane Doe here) Tj ET\n" +
+				"q 10 0 0 10 72 600 cm BI /W 2 /H 1 /BPC 8 /CS /G ID \x00\xff EI Q\n" +
+				"BT /F1 12 Tf 3 Ts 72 650 Td 14 TL (Dear Jane Doe,) ' 1 0 (Jane Doe again) \" ET\n",
+			Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >>",
+		}), []string{"Jane Doe"}},
 	}
 	for _, c := range cases {
 		out, res, err := redact(t, c.data, words(c.remove...), Options{Label: "name removed"})
@@ -326,5 +335,108 @@ func TestRedactEncrypted(t *testing.T) {
 		if text, _ := tool(t, "pdftotext", out); strings.Contains(text, "Jane") || !strings.Contains(text, "Report") {
 			t.Errorf("text %q", text)
 		}
+	}
+}
+
+// TestStreamEditsKeepInlineImages: the data of an inline image right
+// before a rewritten string stays in the stream.
+func TestStreamEditsKeepInlineImages(t *testing.T) {
+	src := []byte("BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI (AB) Tj")
+	start := bytes.Index(src, []byte("(AB)"))
+	edits := streamEdits(src, func(s int) []removal {
+		if s == start {
+			return []removal{{code: 0, n: 1, kern: -600}}
+		}
+		return nil
+	})
+	if len(edits) != 1 || edits[0].start != start || string(edits[0].text) != "[-600 <42> ] TJ" {
+		t.Errorf("edits %+v", edits)
+	}
+}
+
+// scanPDF returns a page like an OCR'd scan: a picture (gray Flate, or a
+// JPEG) with invisible text (3 Tr) over it spelling a name, and a visible
+// line beside it.
+func scanPDF(jpegImage bool) []byte {
+	b := &docfix.PDFBuilder{}
+	var img int
+	if jpegImage {
+		img = b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", docfix.JPEG(64, 64))
+	} else {
+		px := make([]byte, 64*64)
+		for i := range px {
+			px[i] = byte(128 + i%97)
+		}
+		b.Compress = true
+		img = b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", px)
+	}
+	return b.Pages(docfix.PDFPage{
+		Content:   "q 400 0 0 400 100 200 cm /Im1 Do Q BT 3 Tr /F1 24 Tf 150 400 Td (Jane Doe) Tj 0 Tr /F1 12 Tf 0 -300 Td (Visible line) Tj ET",
+		Resources: fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>", img),
+	})
+}
+
+// imageSamples decodes the page's image after redaction.
+func imageSamples(t *testing.T, data []byte) (pix []byte, comps int) {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := d.Page(1)
+	if err != nil || len(p.Pictures) != 1 {
+		t.Fatalf("pictures: %v", err)
+	}
+	sd, ok := d.Model().XRefTable.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	if !ok {
+		t.Fatal("no image stream")
+	}
+	if f := sd.FilterPipeline; len(f) != 1 || f[0].Name != "FlateDecode" {
+		t.Fatalf("image filters %v", f)
+	}
+	pix, err = sd.DecodeLengthWithLimit(-1, 1<<24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pix, len(pix) / (64 * 64)
+}
+
+func TestRedactMasksPictures(t *testing.T) {
+	for _, jpg := range []bool{false, true} {
+		data := scanPDF(jpg)
+		out, res, err := redact(t, data, words("Jane Doe"), Options{})
+		if err != nil || res.Images != 1 || res.Glyphs != 7 {
+			t.Fatalf("jpeg %v: %+v, %v", jpg, res, err)
+		}
+		if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+			t.Errorf("qpdf --check: %v\n%s", err, msg)
+		}
+		pix, comps := imageSamples(t, out)
+		at := func(x, y int) []byte { return pix[(y*64+x)*comps : (y*64+x+1)*comps] }
+		// "Jane Doe" at 24 pt from (150, 400): pixels x 8..25, rows 28..33.
+		for _, p := range [][2]int{{9, 29}, {20, 31}, {24, 32}} {
+			if !bytes.Equal(at(p[0], p[1]), make([]byte, comps)) {
+				t.Errorf("jpeg %v: pixel %v not masked: %v", jpg, p, at(p[0], p[1]))
+			}
+		}
+		if !jpg {
+			for _, p := range [][2]int{{50, 50}, {9, 10}, {40, 30}, {2, 31}} {
+				if got, want := at(p[0], p[1])[0], byte(128+(p[1]*64+p[0])%97); got != want {
+					t.Errorf("pixel %v changed outside the box: %d, want %d", p, got, want)
+				}
+			}
+		}
+		if text, _ := tool(t, "pdftotext", out); strings.Contains(text, "Jane") || !strings.Contains(text, "Visible line") {
+			t.Errorf("text after redaction: %q", text)
+		}
+	}
+	// An inline image under the box cannot be masked: the document is held.
+	b := &docfix.PDFBuilder{}
+	inline := b.Pages(docfix.PDFPage{
+		Content:   "q 400 0 0 400 100 200 cm BI /W 2 /H 2 /BPC 8 /CS /G ID \x10\x20\x30\x40 EI Q BT 3 Tr /F1 24 Tf 150 400 Td (Jane Doe) Tj ET",
+		Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
+	})
+	if _, _, err := redact(t, inline, words("Jane Doe"), Options{}); !errors.Is(err, ErrImage) {
+		t.Errorf("inline image: %v", err)
 	}
 }

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// largestTextSize is the largest text size offered in Settings.
+func largestTextSize() float64 { return textSizes[len(textSizes)-1].scale }
+
+// reachable reports whether o can be seen in a window of size win: inside the window, or inside a
+// scroll container that is inside it and can scroll to it.
+func reachable(c fyne.Canvas, o fyne.CanvasObject, win fyne.Size) error {
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject(o)
+	end := pos.Add(o.Size())
+	if pos.X >= 0 && pos.Y >= 0 && end.X <= win.Width+0.5 && end.Y <= win.Height+0.5 {
+		return nil
+	}
+	// Inside a scroll container within the window?
+	var path []fyne.CanvasObject
+	var find func(n fyne.CanvasObject) bool
+	find = func(n fyne.CanvasObject) bool {
+		path = append(path, n)
+		if n == o {
+			return true
+		}
+		for _, k := range children(n) {
+			if find(k) {
+				return true
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	find(c.Content())
+	for i := len(path) - 1; i >= 0; i-- {
+		if s, ok := path[i].(*container.Scroll); ok {
+			sp := d.AbsolutePositionForObject(s)
+			se := sp.Add(s.Size())
+			if sp.X >= 0 && sp.Y >= 0 && se.X <= win.Width+0.5 && se.Y <= win.Height+0.5 && o.Size().Height <= s.Size().Height {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("at %v to %v, outside %v and not in a scroll container inside it", pos, end, win)
+}
+
+// TestFitsSmallScreen: at 1024×768 with the largest text size, the primary controls of the case
+// screen (Send, the checklist's More, the tabs) and of the send wizard (Next, Back, Cancel) are inside
+// the window or in a scroll container inside it, and the window can be that small.
+func TestFitsSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	home := t.TempDir()
+	t.Setenv("DOSSIER_HOME", home)
+	loop := newUILoop()
+	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}}, loop.post)
+	t.Cleanup(v.win.Close)
+	screen := fyne.NewSize(1024, 768)
+	v.win.Resize(screen)
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	closeDialogs(v)
+	c := v.win.Canvas()
+	check := func(where string) {
+		t.Helper()
+		if m := v.root.MinSize(); m.Width > screen.Width || m.Height > screen.Height {
+			t.Errorf("%s: the window cannot be smaller than %v", where, m)
+		}
+		v.win.Resize(screen)
+	}
+	check("case screen")
+	for _, name := range []string{"Send to a specialist…", "Add files…", "Add folder…"} {
+		b := findButton(v.win, name)
+		if b == nil {
+			t.Errorf("no %q", name)
+			continue
+		}
+		if err := reachable(c, v.buttonObject(b), screen); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	for id, r := range v.checks.panel.rows {
+		if err := reachable(c, r.toggle, screen); err != nil {
+			t.Errorf("the checklist's More of %s: %v", id, err)
+		}
+		break
+	}
+	for i := range v.checks.tabs.Items {
+		v.checks.tabs.SelectIndex(i)
+		check(fmt.Sprintf("tab %d", i+1))
+	}
+	v.checks.tabs.SelectIndex(0)
+
+	v.sendToSpecialist()
+	w := v.wizard
+	if w == nil {
+		t.Fatal("no wizard")
+	}
+	steps := 0
+	for step := 0; step < 3 && w.step < stepProgress; step++ {
+		steps++
+		check(fmt.Sprintf("wizard step %d", w.step))
+		for _, b := range []*button{w.next, w.back, w.cancel} {
+			if b.Visible() {
+				if err := reachable(c, b, screen); err != nil {
+					t.Errorf("wizard step %d, %q: %v", w.step, b.Text, err)
+				}
+			}
+		}
+		before := w.step
+		test.Tap(w.next)
+		loop.drain(50e6)
+		if w.step == before {
+			break
+		}
+	}
+	if steps < 2 {
+		t.Errorf("only %d wizard steps were looked at", steps)
+	}
+}
+
+// buttonObject is the object in the window of a button found by findButton.
+func (v *mainView) buttonObject(b *widget.Button) fyne.CanvasObject {
+	for _, o := range shown(v.win) {
+		if ob, ok := o.(*button); ok && &ob.Button == b {
+			return ob
+		}
+	}
+	return b
+}

@@ -1,0 +1,345 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/checklist"
+	"dossier/packager/doctext"
+	"dossier/packager/intake"
+	"dossier/packager/summary"
+)
+
+// tabSummary is the title of the Summary tab.
+const tabSummary = "Summary"
+
+// summaryFact is one fact of the Summary tab, in the UI's language, with
+// where it was read.
+type summaryFact struct {
+	section string // diagnosis, stage, biomarker, event
+	text    string
+	source  summary.Source
+	key     string
+}
+
+// summaryPanel lists the facts read from the case's reports. Choosing one
+// shows its document's page with the words it was read from marked; the
+// person confirms a fact or corrects it. It reads the reports again when
+// the case's files change and the tab is shown.
+type summaryPanel struct {
+	widget.BaseWidget
+	v *mainView
+
+	list    *widget.List
+	status  *widget.Label
+	page    *widget.RichText
+	scroll  *container.Scroll
+	confirm *widget.Button
+	correct *widget.Button
+	box     fyne.CanvasObject
+
+	facts    []summaryFact
+	docs     map[string]summary.Document
+	chosen   int
+	readFrom *intake.Inventory // the inventory the facts were read from
+	reading  *job
+	// checked holds what the person said about a fact, by key: "" when
+	// confirmed, the corrected words otherwise.
+	checked map[string]string
+}
+
+// newSummaryPanel returns the Summary tab of a case: the diagnoses,
+// stages, biomarkers and dated events read from its reports, each with the
+// words it was read from.
+func newSummaryPanel(v *mainView) fyne.CanvasObject {
+	p := &summaryPanel{v: v, chosen: -1, checked: map[string]string{}, docs: map[string]summary.Document{}}
+	p.status = widget.NewLabel(lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
+	p.status.Wrapping = wordWrap()
+	p.list = widget.NewList(func() int { return len(p.facts) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(p.facts) {
+				o.(*widget.Label).SetText(p.rowText(p.facts[i]))
+			}
+		})
+	p.list.OnSelected = p.choose
+	p.page = widget.NewRichText()
+	p.page.Wrapping = wordWrap()
+	p.scroll = container.NewVScroll(p.page)
+	p.confirm = widget.NewButton(lang.X("summary.confirm", "This is right"), p.confirmChosen)
+	p.correct = widget.NewButton(lang.X("summary.correct", "Correct it…"), p.correctChosen)
+	p.confirm.Disable()
+	p.correct.Disable()
+	buttons := container.NewHBox(p.confirm, p.correct)
+	split := container.NewVSplit(p.list, container.NewBorder(buttons, nil, nil, nil, p.scroll))
+	split.Offset = 0.55
+	p.box = container.NewBorder(p.status, nil, nil, nil, split)
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+func (p *summaryPanel) CreateRenderer() fyne.WidgetRenderer {
+	return &summaryRenderer{p: p, WidgetRenderer: widget.NewSimpleRenderer(p.box)}
+}
+
+// summaryRenderer reads the reports when the tab is laid out with files it
+// has not read yet (the tab being shown).
+type summaryRenderer struct {
+	fyne.WidgetRenderer
+	p *summaryPanel
+}
+
+func (r *summaryRenderer) Layout(size fyne.Size) {
+	r.WidgetRenderer.Layout(size)
+	r.p.readIfChanged()
+}
+
+// readIfChanged reads the facts again when the case's files changed.
+func (p *summaryPanel) readIfChanged() {
+	inv := p.v.inv
+	if inv == p.readFrom || p.v.run == nil {
+		return
+	}
+	p.readFrom = inv
+	if p.reading != nil {
+		p.reading.Cancel()
+	}
+	if inv == nil || len(inv.Items) == 0 {
+		p.setFacts(nil, nil)
+		return
+	}
+	p.status.SetText(lang.X("summary.reading", "Reading the reports…"))
+	p.reading = startJob(p.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (summaryRead, error) {
+		s, docs, err := caseFacts(ctx, inv)
+		return summaryRead{s, docs}, err
+	}, nil, func(res summaryRead, err error) {
+		p.reading = nil
+		if errors.Is(err, context.Canceled) || p.readFrom != inv {
+			return
+		}
+		if err != nil {
+			p.status.SetText(lang.X("summary.failed", "The reports could not be read."))
+			return
+		}
+		p.setFacts(res.s, res.docs)
+	})
+}
+
+type summaryRead struct {
+	s    *summary.Summary
+	docs []summary.Document
+}
+
+// setFacts shows the facts of a summary.
+func (p *summaryPanel) setFacts(s *summary.Summary, docs []summary.Document) {
+	p.facts = factsOf(s, currentLanguage())
+	p.docs = map[string]summary.Document{}
+	for _, d := range docs {
+		p.docs[d.Path] = d
+	}
+	p.chosen = -1
+	p.list.UnselectAll()
+	p.list.Refresh()
+	p.page.ParseMarkdown("")
+	p.confirm.Disable()
+	p.correct.Disable()
+	if len(p.facts) == 0 {
+		p.status.SetText(lang.X("summary.none", "Dossier found no diagnosis, stage, biomarker result or dated event in the text of your reports."))
+		return
+	}
+	p.status.SetText(lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
+}
+
+// factsOf lists a summary's facts in a language.
+func factsOf(s *summary.Summary, language string) []summaryFact {
+	if s == nil {
+		return nil
+	}
+	var out []summaryFact
+	add := func(section, text string, src summary.Source) {
+		out = append(out, summaryFact{section: section, text: text, source: src, key: section + "|" + src.Path + "|" + src.Quote + "|" + text})
+	}
+	for _, d := range s.Diagnoses {
+		add("diagnosis", d.Describe(language), d.Source)
+	}
+	for _, x := range s.Stages {
+		add("stage", x.Describe(language), x.Source)
+	}
+	for _, b := range s.Biomarkers {
+		text := b.Describe(language)
+		if b.Method != "" {
+			text += " (" + b.Method + ")"
+		}
+		add("biomarker", text, b.Source)
+	}
+	for _, e := range s.Events {
+		add("event", e.Date+"  "+e.Describe(language), e.Source)
+	}
+	return out
+}
+
+// sectionName is a fact's section in words.
+func sectionName(section string) string {
+	switch section {
+	case "diagnosis":
+		return lang.X("summary.section.diagnosis", "Diagnosis")
+	case "stage":
+		return lang.X("summary.section.stage", "Stage")
+	case "biomarker":
+		return lang.X("summary.section.biomarker", "Biomarker")
+	}
+	return lang.X("summary.section.event", "Event")
+}
+
+// rowText is a fact's line in the list, with what the person said about it.
+func (p *summaryPanel) rowText(f summaryFact) string {
+	text := sectionName(f.section) + ": " + f.text
+	if c, ok := p.checked[f.key]; ok {
+		if c == "" {
+			text = "✓ " + text
+		} else {
+			text = "✎ " + sectionName(f.section) + ": " + c
+		}
+	}
+	return text
+}
+
+// choose shows where a fact was read: its document's page with the quote
+// marked, scrolled to it.
+func (p *summaryPanel) choose(i widget.ListItemID) {
+	if i < 0 || i >= len(p.facts) {
+		return
+	}
+	p.chosen = i
+	f := p.facts[i]
+	p.confirm.Enable()
+	p.correct.Enable()
+	doc := p.docs[f.source.Path]
+	text := ""
+	if f.source.Page >= 1 && f.source.Page <= len(doc.Pages) {
+		text = doc.Pages[f.source.Page-1]
+	}
+	header := fmt.Sprintf(lang.X("summary.where", "%s, page %d"), filepath.Base(f.source.Path), f.source.Page)
+	before, after, found := strings.Cut(text, f.source.Quote)
+	segs := []widget.RichTextSegment{&widget.TextSegment{Text: header, Style: widget.RichTextStyleSubHeading}}
+	if !found {
+		segs = append(segs, &widget.TextSegment{Text: f.source.Quote, Style: widget.RichTextStyleStrong})
+		p.page.Segments = segs
+		p.page.Refresh()
+		return
+	}
+	segs = append(segs,
+		&widget.TextSegment{Text: before, Style: widget.RichTextStyleInline},
+		&widget.TextSegment{Text: f.source.Quote, Style: widget.RichTextStyle{ColorName: "primary", TextStyle: fyne.TextStyle{Bold: true}, Inline: true}},
+		&widget.TextSegment{Text: after, Style: widget.RichTextStyleInline})
+	p.page.Segments = segs
+	p.page.Refresh()
+	// Scroll so that the quote is in view: its place in the page's lines.
+	lines := strings.Count(before, "\n")
+	total := max(1, strings.Count(text, "\n"))
+	h := p.page.MinSize().Height
+	p.scroll.Offset = fyne.NewPos(0, max(0, h*float32(lines)/float32(total)-40))
+	p.scroll.Refresh()
+}
+
+// confirmChosen marks the chosen fact as right. A diagnosis or stage the
+// case details do not have yet, or have only from the records, becomes the
+// person's own.
+func (p *summaryPanel) confirmChosen() {
+	if p.chosen < 0 || p.chosen >= len(p.facts) {
+		return
+	}
+	f := p.facts[p.chosen]
+	p.checked[f.key] = ""
+	p.toDetails(f, f.text)
+	p.list.RefreshItem(p.chosen)
+}
+
+// correctChosen asks for the right words of the chosen fact.
+func (p *summaryPanel) correctChosen() {
+	if p.chosen < 0 || p.chosen >= len(p.facts) || p.v.win == nil {
+		return
+	}
+	f, i := p.facts[p.chosen], p.chosen
+	entry := widget.NewEntry()
+	entry.SetText(f.text)
+	if c := p.checked[f.key]; c != "" {
+		entry.SetText(c)
+	}
+	dialog.ShowForm(lang.X("summary.correct.title", "Correct what Dossier read"), lang.X("summary.correct.save", "Save"), lang.X("summary.correct.cancel", "Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(sectionName(f.section), entry)}, func(ok bool) {
+			text := strings.TrimSpace(entry.Text)
+			if !ok || text == "" {
+				return
+			}
+			p.checked[f.key] = text
+			p.toDetails(f, text)
+			p.list.RefreshItem(i)
+		}, p.v.win)
+}
+
+// toDetails writes a confirmed or corrected diagnosis or stage into the
+// case details, unless the person typed their own there.
+func (p *summaryPanel) toDetails(f summaryFact, text string) {
+	d := p.v.checks.details
+	field := ""
+	switch f.section {
+	case "diagnosis":
+		field = checklist.RecordDiagnosis
+		if strings.TrimSpace(d.Diagnosis) != "" && !slices.Contains(d.FromRecords, field) {
+			return
+		}
+		d.Diagnosis = text
+	case "stage":
+		field = checklist.RecordStage
+		if strings.TrimSpace(d.Stage) != "" && !slices.Contains(d.FromRecords, field) {
+			return
+		}
+		d.Stage = text
+	default:
+		return
+	}
+	d.FromRecords = slices.Clone(d.FromRecords)
+	d.Confirm(field)
+	if p.v.checks.form != nil {
+		p.v.saveDetails(d)
+	}
+}
+
+// caseFacts reads the facts of an inventory's reports once: the checklist's
+// evaluations and the Summary tab share them until the files change.
+func caseFacts(ctx context.Context, inv *intake.Inventory) (*summary.Summary, []summary.Document, error) {
+	factsCache.mu.Lock()
+	defer factsCache.mu.Unlock()
+	if factsCache.inv == inv && factsCache.s != nil {
+		return factsCache.s, factsCache.docs, nil
+	}
+	s, docs, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	factsCache.inv, factsCache.s, factsCache.docs = inv, s, docs
+	return s, docs, nil
+}
+
+var factsCache struct {
+	mu   sync.Mutex
+	inv  *intake.Inventory
+	s    *summary.Summary
+	docs []summary.Document
+}
