@@ -130,6 +130,10 @@ type Stream struct {
 	Obj, Gen int
 	// Form is true for a Form XObject.
 	Form bool
+	// Annot is true for a form drawn as an annotation's appearance (a
+	// filled-in form field, a note): the annotation itself is scrubbed by
+	// the PDF cleaner, its text counts here all the same.
+	Annot bool
 }
 
 // Picture is one image drawn on a page.

@@ -111,6 +111,7 @@ func TestRedactClasses(t *testing.T) {
 		{"kerned", docfix.PDFKerned("Patient Jane Doe here", "Final diagnosis"), []string{"Jane", "Doe"}},
 		{"form", docfix.PDFForm("Header line", "Form text for Jane Doe", "Second form line"), []string{"Jane Doe"}},
 		{"rotated", docfix.PDFRotated("Rotated Jane Doe line", "Another line"), []string{"Jane Doe"}},
+		{"form field appearance", docfix.PDFFormField("Patient:", "name", "Jane Doe"), []string{"Jane Doe"}},
 		{"spacing, scaling, rise, inline image", (&docfix.PDFBuilder{}).Pages(docfix.PDFPage{
 			Content: "BT /F1 12 Tf 2 Tc 5 Tw 80 Tz 72 700 Td (Patient Jane Doe here) Tj ET\n" +
 				"q 10 0 0 10 72 600 cm BI /W 2 /H 1 /BPC 8 /CS /G ID \x00\xff EI Q\n" +
