@@ -132,7 +132,7 @@ type mainView struct {
 	caseTitle *widget.Label
 	// caseCode is the case's code name on the case screen, once a bundle carried it.
 	caseCode *codeName
-	opener  *openScreen   // the open-a-bundle screen while it is shown
+	opener   *openScreen // the open-a-bundle screen while it is shown
 
 	cases   *casesScreen // the list of cases (cases_screen.go)
 	preview *previewPanel
