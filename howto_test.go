@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +126,11 @@ func TestHowToOpenCommandsRunAsWritten(t *testing.T) {
 	testtool.Look(t, "sha256sum", "coreutils")
 	env := dossierOnPath(t)
 	records := caseFolder(t)
+	// A photo of noise (about 5 MB that do not compress) makes the bundle large enough to be split
+	// into three parts of more than the 1 MB that --split accepts.
+	if err := os.WriteFile(filepath.Join(records, "photo-of-letter.jpg"), noisePhoto(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	pass, err := envelope.NewPassphrase()
 	if err != nil {
 		t.Fatal(err)
@@ -248,4 +256,19 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// noisePhoto returns a JPEG of random pixels, which no compression shrinks.
+func noisePhoto(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2000, 2000))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.Uint32())
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
