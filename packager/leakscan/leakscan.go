@@ -197,6 +197,10 @@ func (s *Scanner) Matcher() *identity.Matcher { return s.text }
 type State struct {
 	node int32
 	off  int64
+	// Loose finds numbers even where digits run on around them: for text
+	// a layer reader joined from separate parts (an XML file's elements),
+	// where two numbers may meet without a separator.
+	Loose bool
 }
 
 // Feed scans p as the continuation of st, appending hits for where.
@@ -220,7 +224,7 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 		if e&1 != 0 {
 			for _, idx := range s.out[node] {
 				n := s.needles[idx]
-				if l := s.number[idx]; l > 0 && runsOnDigits(p, i-l+1, i) {
+				if l := s.number[idx]; l > 0 && !st.Loose && runsOnDigits(p, i-l+1, i) {
 					continue
 				}
 				hits = append(hits, Hit{Where: where, Offset: st.off + int64(i) + 1, Kind: n.Kind, Source: n.Source})
@@ -309,7 +313,8 @@ func (t *Tap) Write(p []byte) (int, error) {
 func (s *Scanner) Explain(ctx context.Context, where string, r io.ReaderAt, size int64, format string) ([]Hit, error) {
 	var hits []Hit
 	scan := func(place string, data []byte) {
-		found := s.Bytes(where, data)
+		st := State{Loose: format != "dicom"}
+		found := s.Feed(&st, where, data, nil)
 		if utf8.Valid(data) {
 			found = append(found, s.Text(where, place, string(data))...)
 		}

@@ -190,7 +190,7 @@ type interp struct {
 // Helvetica in WinAnsiEncoding, as readers do.
 func (d *Document) fallback() *font {
 	if d.fallbackFont == nil {
-		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", widths: base14Widths("Helvetica"), cache: map[uint32]string{}}
+		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", widths: base14Widths("Helvetica"), cache: map[uint32]cachedText{}}
 	}
 	return d.fallbackFont
 }
@@ -532,7 +532,7 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 			return
 		}
 		code, n := f.nextCode(s[i:])
-		text := f.text(code, s[i:i+n])
+		text, known := f.text(code, s[i:i+n])
 		w0 := f.width(code) * f.scale
 		trm := matrix{gs.size * gs.th, 0, 0, gs.size, 0, gs.rise}.mul(in.tm).mul(gs.ctm)
 		var tx, ty float64
@@ -611,7 +611,7 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 		switch {
 		case f.problem != "":
 			p.addProblem(f.problem, gs.fontName)
-		case text == "":
+		case !known:
 			p.addProblem(ProblemUnmappedGlyphs, gs.fontName)
 		}
 		p.Glyphs = append(p.Glyphs, g)
