@@ -67,3 +67,27 @@ func TestDetailsKeptWithoutSave(t *testing.T) {
 		t.Errorf("plan after a restart: %q", got)
 	}
 }
+
+// TestCaseNamedFromPatientAndDiagnosis: a new case is named after the patient and the diagnosis
+// when they are known, in the UI's language; a name the person chose stays.
+func TestCaseNamedFromPatientAndDiagnosis(t *testing.T) {
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	d := v.checks.details
+	d.Patient.Name = "DOE^JANE"
+	d.Cancer = "breast"
+	v.saveDetails(d)
+	loop.until(t, "saving", idle(v))
+	if v.caseName != "Jane Doe – breast cancer" || v.caseTitle.Text != v.caseName || v.win.Title() != "Jane Doe – breast cancer – Dossier" {
+		t.Errorf("case %q, header %q, window %q", v.caseName, v.caseTitle.Text, v.win.Title())
+	}
+	v.caseName = "My own name" // as renamed by the person
+	d.Cancer = "lung"
+	v.saveDetails(d)
+	if v.caseName != "My own name" {
+		t.Errorf("a chosen name was replaced by %q", v.caseName)
+	}
+	if got := personName("VAN DER BERG^ANNA MARIA"); got != "Anna Maria Van Der Berg" {
+		t.Errorf("personName: %q", got)
+	}
+}

@@ -119,6 +119,7 @@ func (v *mainView) inventoryChanged() {
 	c := &v.checks
 	c.details = checklist.Prefill(c.details, v.inv)
 	c.form.setInventory(v.inv, c.details)
+	v.autoName()
 	v.evaluate()
 }
 
@@ -298,6 +299,7 @@ func (v *mainView) setCancer(id string) {
 	v.persist(lang.X("save.cancer", "Your choice of cancer type"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
+	v.autoName()
 	v.evaluate()
 }
 
@@ -310,6 +312,7 @@ func (v *mainView) saveDetails(d checklist.Details) {
 	v.persist(lang.X("save.details", "Your case details"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
+	v.autoName()
 	v.evaluate()
 	v.status.showInfo(lang.X("status.detailssaved", "The case details are saved."))
 }
@@ -323,6 +326,7 @@ func (v *mainView) autosaveDetails(d checklist.Details) {
 	v.persist(lang.X("save.details", "Your case details"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
+	v.autoName()
 	v.evaluate()
 }
 

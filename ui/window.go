@@ -126,7 +126,13 @@ type mainView struct {
 
 	wizard  *exportWizard // the export wizard while it is open
 	history *historyPanel // the case's exports (export_history.go)
-	opener  *openScreen   // the open-a-bundle screen while it is shown
+	// generatedName is the name Dossier gave the case, which autoName may replace ("": none).
+	generatedName string
+	// caseTitle is the case's name in the case screen's header.
+	caseTitle *widget.Label
+	// caseCode is the case's code name on the case screen, once a bundle carried it.
+	caseCode *codeName
+	opener   *openScreen // the open-a-bundle screen while it is shown
 
 	cases   *casesScreen // the list of cases (cases_screen.go)
 	preview *previewPanel
@@ -351,6 +357,7 @@ func (v *mainView) startScan(paths []string) {
 	before, caseID := v.inv, v.caseID
 	if v.caseName == "" {
 		v.caseName = lang.X("case.newname", "New case {{.Date}}", map[string]any{"Date": uiDate(v.cfg.Now())})
+		v.generatedName = v.caseName
 	}
 	name := v.caseName
 	v.status.showScanning()
@@ -450,6 +457,9 @@ func (v *mainView) showCase() {
 	}
 	v.banner = newQuestionBanner(v.showDetails)
 	v.updateBanner()
+	if v.caseCode == nil {
+		v.caseCode = newCodeName()
+	}
 	if v.caseName != "" {
 		v.win.SetTitle(v.caseName + " – Dossier") // the whole name, which the header may shorten
 	}
@@ -457,7 +467,8 @@ func (v *mainView) showCase() {
 		addFiles: v.addFiles, addFolder: v.addFolder, send: v.sendToSpecialist, cases: cases,
 		details: v.showDetails, selected: v.preview.show,
 		built: func(t *invTree, w *widget.Tree) { v.tree, v.treeWidget = t, w },
-	}, v.checks.side, v.preview.object, v.banner)}
+		title: func(l *widget.Label) { v.caseTitle = l },
+	}, v.checks.side, v.preview.object, container.NewVBox(v.banner, v.caseCode.object))}
 	v.content.Refresh()
 }
 

@@ -32,9 +32,9 @@ var ooxmlProperties = map[string]string{
 }
 
 // ooxmlDropped reports whether a part is left out of a cleaned Office
-// document: comments and the people who wrote them, custom XML data (often
-// a copy of the record the letter was made from) and the picture of the
-// first page.
+// document: comments and the people who wrote them (in Word, Excel and
+// PowerPoint files), custom XML data (often a copy of the record the letter
+// was made from) and the picture of the first page.
 func ooxmlDropped(name string) bool {
 	base := path.Base(name)
 	switch {
@@ -45,6 +45,13 @@ func ooxmlDropped(name string) bool {
 	case path.Dir(name) == "word" && (strings.HasPrefix(base, "comments") || base == "people.xml"):
 		return true
 	case path.Dir(name) == "word/_rels" && (strings.HasPrefix(base, "comments") || base == "people.xml.rels"):
+		return true
+	// Spreadsheets: comments, threaded comments and the people who wrote them.
+	case path.Dir(name) == "xl" && strings.HasPrefix(base, "comments"),
+		strings.HasPrefix(name, "xl/threadedComments/"), strings.HasPrefix(name, "xl/persons/"):
+		return true
+	// Presentations: comments and their authors.
+	case strings.HasPrefix(name, "ppt/comments/"), name == "ppt/commentAuthors.xml", name == "ppt/authors.xml":
 		return true
 	}
 	return false

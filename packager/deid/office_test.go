@@ -255,3 +255,36 @@ func TestStripOOXMLEmbedded(t *testing.T) {
 	}
 	checkZipDocument(t, out.Bytes())
 }
+
+// TestStripOOXMLSpreadsheetComments: a workbook's comments, threaded
+// comments and their authors go; its cells stay.
+func TestStripOOXMLSpreadsheetComments(t *testing.T) {
+	n := docfix.PlantedName
+	head := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+	rels := func(body string) []byte {
+		return []byte(head + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + body + `</Relationships>`)
+	}
+	in := docfix.Zip(
+		docfix.ZipEntry{Name: "[Content_Types].xml", Data: []byte(head + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/><Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/></Types>`)},
+		docfix.ZipEntry{Name: "_rels/.rels", Data: rels(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>`)},
+		docfix.ZipEntry{Name: "xl/workbook.xml", Data: []byte(head + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Labs" sheetId="1" r:id="rId1"/></sheets></workbook>`)},
+		docfix.ZipEntry{Name: "xl/_rels/workbook.xml.rels", Data: rels(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.microsoft.com/office/2017/10/relationships/person" Target="persons/person.xml"/>`)},
+		docfix.ZipEntry{Name: "xl/worksheets/sheet1.xml", Data: []byte(head + `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Haemoglobin 120</t></is></c></row></sheetData></worksheet>`)},
+		docfix.ZipEntry{Name: "xl/worksheets/_rels/sheet1.xml.rels", Data: rels(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/>`)},
+		docfix.ZipEntry{Name: "xl/comments1.xml", Data: []byte(head + `<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>` + n + `</author></authors><commentList><comment ref="A1" authorId="0"><text><t>for ` + n + `</t></text></comment></commentList></comments>`)},
+		docfix.ZipEntry{Name: "xl/persons/person.xml", Data: []byte(head + `<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><person displayName="` + n + `" id="{1}"/></personList>`)},
+	)
+	if len(layersWithPlanted(t, in, "xlsx")) == 0 {
+		t.Fatal("fixture: the name is not seen")
+	}
+	var out bytes.Buffer
+	if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "xlsx"); len(places) > 0 {
+		t.Errorf("the name is still in %v", places)
+	}
+	if all := checkZipDocument(t, out.Bytes()); !strings.Contains(all, "Haemoglobin 120") {
+		t.Error("the cells are lost")
+	}
+}

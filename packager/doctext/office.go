@@ -163,6 +163,10 @@ func XMLText(r io.Reader, limit int, everyElement bool) (string, error) {
 			switch t.Name.Local {
 			case "p", "h", "tr", "tc", "table-cell":
 				b.WriteByte('\n')
+			case "creator", "date", "initials", "title", "desc", "annotation", "note-citation", "note-body", "comment", "footnote", "endnote":
+				// Fields that sit beside running text (a comment's author and
+				// date before its text) end their own line.
+				b.WriteByte('\n')
 			default:
 				if everyElement {
 					b.WriteByte('\n')

@@ -50,6 +50,9 @@ func TestOfficeTextEveryPart(t *testing.T) {
 		if !docfix.HasPlanted(text) {
 			t.Errorf("odt %s: the name is not in the text %q", label, text)
 		}
+		if label == "annotation" && !strings.Contains(text, "\n"+n) {
+			t.Errorf("odt annotation: its text runs on from its author or date: %q", text)
+		}
 	}
 }
 

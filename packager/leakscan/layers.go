@@ -250,7 +250,8 @@ func xmlLayerText(data []byte, limit int) (string, error) {
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
-			case "p", "h", "tr", "tc", "table-cell", "si", "row", "c":
+			case "p", "h", "tr", "tc", "table-cell", "si", "row", "c",
+				"creator", "date", "initials", "title", "desc", "annotation", "note-citation", "note-body", "comment", "footnote", "endnote":
 				b.WriteByte('\n')
 			}
 		}
