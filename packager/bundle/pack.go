@@ -323,12 +323,13 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 		}
 	}()
 	recipients := out.Recipients
+	var readBack age.Identity // opens the read-back by the kept file key: no second scrypt
 	if out.Passphrase != "" {
-		r, err := envelope.PassphraseRecipient(out.Passphrase)
+		r, id, err := envelope.PassphrasePair(out.Passphrase)
 		if err != nil {
 			return nil, err
 		}
-		recipients = append([]age.Recipient{r}, recipients...)
+		recipients, readBack = append([]age.Recipient{r}, recipients...), id
 	}
 	base := out.Name + ".age"
 	vw, err := envelope.NewVolumeWriter(files, base, out.Split)
@@ -372,12 +373,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	again := crc32.New(castagnoli)
 	var verifyErr error
 	if out.Passphrase != "" {
-		id, err := envelope.PassphraseIdentity(out.Passphrase)
-		if err != nil {
-			rd.Close()
-			return nil, err
-		}
-		plain, err := envelope.Decrypt(io.TeeReader(rd, again), id)
+		plain, err := envelope.Decrypt(io.TeeReader(rd, again), readBack)
 		if err == nil {
 			_, err = Verify(p.ctx, plain, VerifyOptions{})
 			io.Copy(again, rd) // the age trailer, if any was not read

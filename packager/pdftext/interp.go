@@ -198,17 +198,7 @@ func (d *Document) fallback() *font {
 func newInterp(d *Document, p *Page) *interp {
 	in := &interp{d: d, page: p, streams: map[int]int{}, active: map[int]bool{}, forms: map[int][]byte{}}
 	in.gs = gstate{ctm: identity, th: 1}
-	x0, y0, x1, y1 := p.Box[0], p.Box[1], p.Box[2], p.Box[3]
-	w, h := x1-x0, y1-y0
-	in.view = matrix{1, 0, 0, -1, -x0, y1}
-	switch p.Rotate {
-	case 90:
-		in.view = in.view.mul(matrix{0, 1, -1, 0, h, 0})
-	case 180:
-		in.view = in.view.mul(matrix{-1, 0, 0, -1, w, h})
-	case 270:
-		in.view = in.view.mul(matrix{0, -1, 1, 0, 0, w})
-	}
+	in.view = viewMatrix(p.Box, p.Rotate)
 	return in
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -390,5 +391,30 @@ func TestEncrypted(t *testing.T) {
 		case user != "" && !errors.Is(err, ErrEncrypted):
 			t.Errorf("locked: %v", err)
 		}
+	}
+}
+
+// TestViewCoordinates: a glyph's position maps to the displayed page and
+// back, on every rotation.
+func TestViewCoordinates(t *testing.T) {
+	for _, rot := range []int{0, 90, 180, 270} {
+		p := &Page{Box: [4]float64{10, 20, 622, 812}, Rotate: rot}
+		x, y := p.ToView(72, 700)
+		bx, by := p.FromView(x, y)
+		if math.Abs(bx-72) > 1e-9 || math.Abs(by-700) > 1e-9 {
+			t.Errorf("rotate %d: %v,%v back to %v,%v", rot, x, y, bx, by)
+		}
+		if rot == 0 && (x != 62 || y != 112) {
+			t.Errorf("unrotated view point %v,%v", x, y)
+		}
+		if rot == 90 && (x != 792-112 || y != 62) {
+			t.Errorf("rotated view point %v,%v", x, y)
+		}
+	}
+	// The rotated fixture's text reads upright near the top left.
+	pages, _ := readAll(t, docfix.PDFRotated("Rotated line"), Options{})
+	g := pages[0].Glyphs[0]
+	if x, y := pages[0].ToView(g.X, g.Y); x > 100 || y > 120 {
+		t.Errorf("first glyph of the rotated page displayed at %.0f,%.0f", x, y)
 	}
 }

@@ -440,3 +440,81 @@ func TestRedactMasksPictures(t *testing.T) {
 		t.Errorf("inline image: %v", err)
 	}
 }
+
+// viewBox returns a Box (top-left page coordinates) around the glyphs of
+// word on page 1, as a user would draw it on the displayed page.
+func viewBox(t *testing.T, data []byte, word string) Box {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := d.Page(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(p.Text, word)
+	if i < 0 {
+		t.Fatalf("%q not on the page", word)
+	}
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, gi := range p.GlyphsIn(i, i+len(word)) {
+		g := p.Glyphs[gi]
+		for _, c := range [][2]float64{{g.Box[0], g.Box[1]}, {g.Box[2], g.Box[3]}} {
+			x, y := p.ToView(c[0], c[1])
+			x0, y0, x1, y1 = math.Min(x0, x), math.Min(y0, y), math.Max(x1, x), math.Max(y1, y)
+		}
+	}
+	return Box{Page: 1, X: x0 - 1, Y: y0 - 1, Width: x1 - x0 + 2, Height: y1 - y0 + 2}
+}
+
+// TestRedactUserBoxes redacts regions a user marked: over text (glyphs
+// under the box go, the rest stays), on a rotated page, over a picture
+// (its pixels go), and on a page whose text cannot be located, once the
+// user has reviewed it.
+func TestRedactUserBoxes(t *testing.T) {
+	none := func(*pdftext.Page) [][]int { return nil }
+	for name, data := range map[string][]byte{
+		"kerned":  docfix.PDFKerned("Patient Jane Doe here"),
+		"rotated": docfix.PDFRotated("Rotated Jane Doe line"),
+		"form":    docfix.PDFForm("Header", "Form Jane Doe"),
+	} {
+		out, res, err := redact(t, data, none, Options{Boxes: []Box{viewBox(t, data, "Jane")}})
+		if err != nil || res.Glyphs != 4 || res.Boxes < 1 {
+			t.Errorf("%s: %+v, %v", name, res, err)
+			continue
+		}
+		text, _ := tool(t, "pdftotext", out)
+		if strings.Contains(text, "Jane") || !strings.Contains(text, "Doe") {
+			t.Errorf("%s: text after redaction %q", name, text)
+		}
+	}
+	// A scanned page: the top-left corner of the picture.
+	img := docfix.PDFImageOnly()
+	out, res, err := redact(t, img, none, Options{Boxes: []Box{{Page: 1, X: 100, Y: 192, Width: 100, Height: 100}}})
+	if err != nil || res.Images != 1 || res.Boxes != 1 {
+		t.Fatalf("image page: %+v, %v", res, err)
+	}
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(out), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	sd := d.Model().XRefTable.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	pix, err := sd.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pix[5*64+5] != 0 || pix[15*64+15] != 0 || pix[40*64+40] != byte((40*64+40)%256) || pix[5*64+40] != byte((5*64+40)%256) {
+		t.Errorf("image page pixels: %d %d %d %d", pix[5*64+5], pix[15*64+15], pix[40*64+40], pix[5*64+40])
+	}
+	// A Type3 page: refused unless reviewed; then its glyphs under the box go.
+	t3 := docfix.PDFType3("Secret")
+	whole := Box{Page: 1, X: 60, Y: 50, Width: 200, Height: 40}
+	if _, _, err := redact(t, t3, none, Options{Boxes: []Box{whole}}); !errors.Is(err, ErrNotLocatable) {
+		t.Errorf("unreviewed Type3 page: %v", err)
+	}
+	if _, res, err := redact(t, t3, none, Options{Boxes: []Box{whole}, Reviewed: true}); err != nil || res.Glyphs != 6 {
+		t.Errorf("reviewed Type3 page: %+v, %v", res, err)
+	}
+}
