@@ -636,6 +636,9 @@ func (d *deid) markers() []*elem {
 	} else {
 		method = []string{"DOSSIER PSEUDONYMISED", "PS3.15 BASIC PROFILE", "RETAIN LONGITUDINAL FULL DATES", "RETAIN PATIENT CHARACTERISTICS", "CLEAN DESCRIPTORS"}
 	}
+	if d.rep.BurnedInCleared {
+		method = append(method, "CLEAN PIXEL DATA")
+	}
 	if d.rep.PrivateKept > 0 && !slices.Contains(d.rep.Options, CodeRetainSafePrivate) {
 		method = append(method, "RETAIN SAFE PRIVATE")
 		d.rep.Options = append(d.rep.Options, CodeRetainSafePrivate)

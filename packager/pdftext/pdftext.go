@@ -251,7 +251,7 @@ func (p *Page) addProblem(kind, font string) {
 	}
 }
 
-// Document is an open PDF.
+// Document is an open PDF. It is not safe for concurrent use.
 type Document struct {
 	pdf   *model.Context
 	opts  Options
