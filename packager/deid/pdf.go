@@ -72,7 +72,8 @@ const maxPDFDepth = 256
 // fields with their values, defaults and appearances, every annotation
 // (notes and their popups, file attachments, links, widgets), bookmarks,
 // attached files, JavaScript and actions run on opening or on events, and
-// the alternative and actual text of tagged content; JPEG pictures lose
+// the alternative and actual text of tagged content (in the structure tree
+// and in the marked content of content streams); JPEG pictures lose
 // their metadata (EXIF, XMP, comments; image data copied byte for byte).
 // A PDF locked only
 // against changes (it opens without a password) is written without the
@@ -212,6 +213,9 @@ func scrubPDF(ctx *model.Context) error {
 		}
 	}
 	scrubPDFObject(root, 0)
+	if err := ctx.EnsurePageCount(); err == nil {
+		scrubContentStreams(ctx)
+	}
 	return nil
 }
 

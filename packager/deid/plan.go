@@ -263,7 +263,32 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
-	text, err := doctext.Extract(ctx, f, f.Size(), it.Format, doctext.Options{})
+	// The whole text is read: what is not read is not checked.
+	readOpts := doctext.Options{MaxPages: maxCheckedPages, MaxText: maxCheckedText}
+	var text string
+	if it.Format == "pdf" {
+		var pages []doctext.PDFPage
+		pages, err = doctext.PDFPages(ctx, f, f.Size(), readOpts)
+		var b strings.Builder
+		for _, p := range pages {
+			if !p.Reliable {
+				return Review, fmt.Sprintf(i18n.Msg("some of the text on page %d is in a font Dossier cannot read, so it cannot be checked for names and other details"), p.Number)
+			}
+			b.WriteString(p.Text)
+		}
+		text = b.String()
+		if err == nil && len(pages) >= maxCheckedPages {
+			return Review, i18n.Msg("it is too long for Dossier to check all of it for names and other details")
+		}
+		if err == nil && text == "" {
+			err = doctext.ErrNoText
+		}
+	} else {
+		text, err = doctext.Extract(ctx, f, f.Size(), it.Format, readOpts)
+	}
+	if err == nil && len(text) >= maxCheckedText {
+		return Review, i18n.Msg("it is too long for Dossier to check all of it for names and other details")
+	}
 	switch {
 	case errors.Is(err, doctext.ErrNoText):
 		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
@@ -283,6 +308,12 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	}
 	return Copy, ""
 }
+
+// The most of a document read to check it; a longer one needs a decision.
+const (
+	maxCheckedPages = 5000
+	maxCheckedText  = 64 << 20
+)
 
 // kindNames are the kinds of identity in words.
 var kindNames = map[identity.Kind]string{

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -22,6 +23,7 @@ import (
 
 	"dossier/packager/doctext"
 	"dossier/packager/exif"
+	"dossier/packager/pdftext"
 	"dossier/packager/textenc"
 )
 
@@ -419,7 +421,12 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 		pdfStrings(&b, e.Object, 0, y.lim.MaxLayerBytes)
 		if sd, ok := e.Object.(types.StreamDict); ok {
 			b.WriteByte('\n')
-			b.Write(textOf(pdfStream(sd, y.lim.MaxLayerBytes)))
+			data := pdfStream(sd, y.lim.MaxLayerBytes)
+			b.Write(textOf(data))
+			if s := sd.Dict.NameEntry("Subtype"); strings.Contains(place, "content") || s != nil && *s == "Form" {
+				b.WriteByte('\n')
+				contentStrings(&b, data, y.lim.MaxLayerBytes)
+			}
 		}
 		if b.Len() == 0 {
 			continue
@@ -455,6 +462,32 @@ func loadPDFObjects(ctx *model.Context) error {
 		e.Object = o
 	}
 	return nil
+}
+
+// contentStrings writes the strings of a content stream decoded, one a
+// line: text shown in simple fonts, and the actual and alternative text of
+// marked content (written in UTF-16, so unreadable in the stream's bytes).
+func contentStrings(b *bytes.Buffer, data []byte, limit int) {
+	lx := pdftext.NewLexer(data)
+	for b.Len() < limit {
+		t := lx.Next()
+		switch t.Kind {
+		case pdftext.KindEOF:
+			return
+		case pdftext.KindString, pdftext.KindHexString:
+			s := pdftext.DecodeString(t.Bytes(data))
+			if len(s) >= 2 && s[0] == 0xFE && s[1] == 0xFF {
+				u := make([]uint16, 0, len(s)/2)
+				for i := 2; i+1 < len(s); i += 2 {
+					u = append(u, uint16(s[i])<<8|uint16(s[i+1]))
+				}
+				b.WriteString(string(utf16.Decode(u)))
+			} else {
+				b.Write(textOf(s))
+			}
+			b.WriteByte('\n')
+		}
+	}
 }
 
 // pdfStrings writes the strings and names of an object and of the objects
