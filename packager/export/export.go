@@ -120,7 +120,13 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		}
 	}
 	inv := WithDetails(req.Inventory, req.Details)
+	// INDEX.HTM gives the question as the cover does: scrubbed of identity at the private levels.
+	index := cover.Summary{Questions: nonEmptyLines(req.Details.Questions)}
+	if req.Level != privacy.Identified {
+		scrubSummary(&index, inv.Identity.Matcher())
+	}
 	res, err := bundle.Pack(ctx, inv, req.Output, bundle.Options{
+		Index:      bundle.IndexText{Questions: index.Questions},
 		Params:     params,
 		Include:    req.Include,
 		Categories: categories,
