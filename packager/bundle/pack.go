@@ -237,8 +237,9 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 	// The safety net: a file whose written copy the leak scan finds the
 	// patient's identity in is held back and the bundle is made again
 	// without it (what was written cannot be taken back out of an
-	// encrypted stream). The transforms are deterministic, so one more
-	// round is enough; a third finding nothing new would be a bug.
+	// encrypted stream). The transforms are deterministic, so the second
+	// round finds nothing new; should a third still find something, Pack
+	// gives up with errHeld rather than loop.
 	for round := 0; ; round++ {
 		p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner, held: map[string][]leakscan.Hit{}}
 		res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}

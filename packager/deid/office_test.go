@@ -288,3 +288,26 @@ func TestStripOOXMLSpreadsheetComments(t *testing.T) {
 		t.Error("the cells are lost")
 	}
 }
+
+// TestStripOOXMLPresentationComments: a presentation's comments and their
+// authors go; slides and notes stay.
+func TestStripOOXMLPresentationComments(t *testing.T) {
+	n := docfix.PlantedName
+	for _, in := range [][]byte{docfix.PPTX([]string{"Tumour board"}, "Discuss surgery", n, "Reviewer"), docfix.PPTX([]string{"Tumour board"}, "", "ok", n)} {
+		if len(layersWithPlanted(t, in, "pptx")) == 0 {
+			t.Fatal("fixture: the name is not seen")
+		}
+		var out bytes.Buffer
+		if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+			t.Fatal(err)
+		}
+		if places := layersWithPlanted(t, out.Bytes(), "pptx"); len(places) > 0 {
+			t.Errorf("the name is still in %v", places)
+		}
+		text, err := doctext.Extract(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), "pptx", doctext.Options{})
+		checkZipDocument(t, out.Bytes())
+		if err != nil || !strings.Contains(text, "Tumour board") {
+			t.Errorf("slides lost: %q %v", text, err)
+		}
+	}
+}

@@ -251,7 +251,7 @@ func plainError(err error) string {
 // decideDocument reads a document's text and looks for the case's identity.
 func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Format {
-	case "pdf", "docx", "odf", "rtf", "txt", "html":
+	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf", "txt", "html":
 	default:
 		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
@@ -303,7 +303,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		}
 	}
 	switch it.Format {
-	case "pdf", "docx", "odf", "rtf":
+	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf":
 		return Transform, ""
 	}
 	return Copy, ""

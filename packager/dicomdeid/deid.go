@@ -138,6 +138,10 @@ type Report struct {
 	// BurnedInCleared reports that Burned In Annotation was written as NO
 	// (the user confirmed boxes covering every suggested region).
 	BurnedInCleared bool
+	// Decompressed reports compressed pixel data written decoded (native,
+	// explicit VR little endian) once masked; RLE Lossless pixel data is
+	// written as RLE Lossless again.
+	Decompressed bool
 	// Warnings are non-fatal findings, never patient values.
 	Warnings []string
 }
@@ -320,6 +324,11 @@ type deid struct {
 	births map[string]bool
 	// px holds the boxes to mask (DeidentifyMasked).
 	px Pixels
+	// decoded is the native format compressed pixel data is written in
+	// once masked, and outTS the transfer syntax then written (both unset
+	// when pixel data is copied or masked in place).
+	decoded *pixelmask.Format
+	outTS   string
 }
 
 func newDeid(ctx context.Context, l *dicomx.Layout, src io.ReaderAt, size int64, p privacy.Params, rep *Report) (*deid, error) {
@@ -373,10 +382,17 @@ func (d *deid) run(dst io.Writer) error {
 			return fmt.Errorf("dicomdeid: %w: boxes to mask but no pixel data", ErrUnsupported)
 		}
 		pf = pixelFormat(ds, d.e.BigEndian)
-		if !l.Header.PixelData.Encapsulated {
-			if err := pf.Check(); err != nil {
+		if l.Header.PixelData.Encapsulated {
+			out, err := pixelmask.Decoded(l.Header.TransferSyntaxUID, pf)
+			if err != nil {
 				return fmt.Errorf("dicomdeid: %w: %w", ErrUnsupported, err)
 			}
+			d.decoded = &out
+			if l.Header.TransferSyntaxUID != pixelmask.RLELosslessUID {
+				d.outTS = dicomwire.ExplicitVRLittleEndianUID
+			}
+		} else if err := pf.Check(); err != nil {
+			return fmt.Errorf("dicomdeid: %w: %w", ErrUnsupported, err)
 		}
 		if d.px.burnedInCleared(pf) {
 			d.rep.BurnedInCleared = true
@@ -395,6 +411,9 @@ func (d *deid) run(dst io.Writer) error {
 	ds = append(ds, d.markers()...)
 	if d.rep.BurnedInCleared {
 		ds = d.setBurnedIn(ds, "NO")
+	}
+	if d.decoded != nil {
+		ds = d.decodedAttributes(ds, pf)
 	}
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].tag < ds[j].tag })
 	if len(ds) > 0 && ds[len(ds)-1].tag >= dicomwire.PixelData {

@@ -104,8 +104,48 @@ func (d *deid) setBurnedIn(ds []*elem, v string) []*elem {
 func (d *deid) writeMaskedPixels(w *writer, f pixelmask.Format) error {
 	l := d.l
 	pi := l.Header.PixelData
+	if pi.Encapsulated && l.Header.TransferSyntaxUID == pixelmask.RLELosslessUID {
+		// RLE Lossless is written as RLE Lossless: one fragment per frame,
+		// an empty Basic Offset Table.
+		if err := w.header(dicomwire.PixelData, "OB", dicomwire.UndefinedLength); err != nil {
+			return err
+		}
+		w.enc.Item(0)
+		enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(d.src, d.size), Off: pi.Offset, End: l.PixelElementEnd, Size: d.size}
+		res, err := pixelmask.EachFrame(d.ctx, enc, pixelmask.RLELosslessUID, f, d.px.Boxes, func(_ int, native []byte) error {
+			frag := pixelmask.EncodeRLE(native, *d.decoded)
+			w.enc.Item(uint32(len(frag)))
+			return w.enc.Write(frag)
+		})
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrUnsupported, err)
+		}
+		d.rep.FramesMasked, d.rep.PixelsMasked = res.FramesMasked, res.Pixels
+		d.rep.BoxesMasked = len(d.px.Boxes)
+		return w.enc.SequenceDelimiter()
+	}
 	if pi.Encapsulated {
-		return fmt.Errorf("%w: compressed pixel data (transfer syntax %s) cannot be masked yet", ErrUnsupported, l.Header.TransferSyntaxUID)
+		out := *d.decoded
+		vr := "OB"
+		if out.BitsAllocated > 8 {
+			vr = "OW"
+		}
+		n := out.Size()
+		if n+n%2 > 0xFFFFFFFE {
+			return fmt.Errorf("%w: decoded pixel data too large for one element", ErrUnsupported)
+		}
+		if err := w.header(dicomwire.PixelData, vr, uint32(n+n%2)); err != nil {
+			return err
+		}
+		enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(d.src, d.size), Off: pi.Offset, End: l.PixelElementEnd, Size: d.size}
+		res, err := pixelmask.CopyDecoded(d.ctx, w.w, enc, l.Header.TransferSyntaxUID, f, d.px.Boxes)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrUnsupported, err)
+		}
+		d.rep.FramesMasked, d.rep.PixelsMasked = res.FramesMasked, res.Pixels
+		d.rep.BoxesMasked = len(d.px.Boxes)
+		d.rep.Decompressed = true
+		return nil
 	}
 	wk := &dicomwire.Walker{Src: dicomwire.NewWindow(d.src, d.size), Size: d.size}
 	h, err := wk.Header(l.PixelElementOffset, l.PixelElementEnd, d.e)
@@ -129,4 +169,61 @@ func (d *deid) writeMaskedPixels(w *writer, f pixelmask.Format) error {
 	d.rep.FramesMasked, d.rep.PixelsMasked = res.FramesMasked, res.Pixels
 	d.rep.BoxesMasked = len(d.px.Boxes)
 	return nil
+}
+
+// Lossy compression attributes (PS3.3 C.7.6.1.1.5).
+var (
+	tagLossyImageCompression       = dicomwire.NewTag(0x0028, 0x2110)
+	tagLossyImageCompressionRatio  = dicomwire.NewTag(0x0028, 0x2112)
+	tagLossyImageCompressionMethod = dicomwire.NewTag(0x0028, 0x2114)
+)
+
+// setElem replaces (or adds) the element t of ds.
+func (d *deid) setElem(ds []*elem, t dicomwire.Tag, vr string, v []byte) []*elem {
+	out := ds[:0]
+	for _, e := range ds {
+		if e.tag != t {
+			out = append(out, e)
+		}
+	}
+	return append(out, &elem{tag: t, vr: vr, val: v, ref: -1, e: d.e})
+}
+
+// decodedAttributes updates the Image Pixel attributes of ds for pixel
+// data written decoded: photometric interpretation and planar
+// configuration of the native form, no extended offset table, and the
+// lossy-compression history kept (Lossy Image Compression 01 with the
+// ratio and method of the compression undone, when the file did not yet
+// say so).
+func (d *deid) decodedAttributes(ds []*elem, in pixelmask.Format) []*elem {
+	out := d.decoded
+	kept := ds[:0]
+	lossyBefore := false
+	for _, e := range ds {
+		switch e.tag {
+		case dicomwire.ExtendedOffsetTable, dicomwire.ExtendedOffsetTableLengths:
+			continue
+		case tagLossyImageCompression:
+			lossyBefore = trimVal(string(e.val)) == "01"
+		}
+		kept = append(kept, e)
+	}
+	ds = kept
+	ts := d.l.Header.TransferSyntaxUID
+	if ts == pixelmask.RLELosslessUID {
+		return ds // written as RLE Lossless again
+	}
+	ds = d.setElem(ds, dicomwire.PhotometricInterpretation, "CS", []byte(out.Photometric))
+	if out.SamplesPerPixel > 1 {
+		ds = d.setElem(ds, dicomwire.PlanarConfiguration, "US", []byte{0, 0})
+	}
+	if pixelmask.Lossy(ts) && !lossyBefore {
+		ds = d.setElem(ds, tagLossyImageCompression, "CS", []byte("01"))
+		if n := d.l.PixelElementEnd - d.l.Header.PixelData.Offset; n > 0 {
+			ratio := strconv.FormatFloat(float64(in.Size())/float64(n), 'f', 2, 64)
+			ds = d.setElem(ds, tagLossyImageCompressionRatio, "DS", []byte(ratio))
+		}
+		ds = d.setElem(ds, tagLossyImageCompressionMethod, "CS", []byte("ISO_10918_1"))
+	}
+	return ds
 }

@@ -12,6 +12,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/testtool"
+	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
 	"dossier/packager/pixelmask"
 )
@@ -64,16 +65,42 @@ func maskValue(p dcmfix.Pixels, s int) uint16 {
 // the mask value inside the boxes, the original everywhere else.
 func checkMasked(t *testing.T, name string, p dcmfix.Pixels, out []byte) {
 	t.Helper()
+	checkMaskedAgainst(t, name, p, p.Native(), out)
+}
+
+// checkMaskedAgainst is checkMasked with the original values given.
+func checkMaskedAgainst(t *testing.T, name string, p dcmfix.Pixels, orig, out []byte) {
+	t.Helper()
 	l, err := dicomx.ReadLayout(context.Background(), bytes.NewReader(out), int64(len(out)))
 	if err != nil {
 		t.Fatalf("%s: output: %v", name, err)
 	}
-	orig := p.Native()
 	pi := l.Header.PixelData
-	if pi.Length != int64(len(orig)+len(orig)%2) {
-		t.Fatalf("%s: pixel data of %d bytes, want %d", name, pi.Length, len(orig))
+	var got []byte
+	if pi.Encapsulated {
+		// RLE written again: decoded here (dcmdrle decodes it in
+		// TestMaskedCompressedExternalTools).
+		var buf bytes.Buffer
+		f := pixelFormat(nil, false)
+		f.Rows, f.Columns, f.Frames, f.BitsAllocated = p.Rows, p.Cols, max(p.Frames, 1), max(p.BitsAllocated, 8)
+		f.SamplesPerPixel, f.Photometric = 1, "MONOCHROME2"
+		if p.Photometric == "RGB" || p.Photometric == "YBR_FULL" {
+			f.SamplesPerPixel, f.Photometric = 3, p.Photometric
+		}
+		enc := pixelmask.Encapsulated{Src: dicomwire.Bytes{B: out}, Off: pi.Offset, End: l.PixelElementEnd, Size: int64(len(out))}
+		if _, err := pixelmask.CopyDecoded(context.Background(), &buf, enc, l.Header.TransferSyntaxUID, f, nil); err != nil {
+			t.Fatalf("%s: decoding the output: %v", name, err)
+		}
+		got = buf.Bytes()
+	} else {
+		if pi.Length != int64(len(orig)+len(orig)%2) {
+			t.Fatalf("%s: pixel data of %d bytes, want %d", name, pi.Length, len(orig))
+		}
+		got = out[pi.Offset : pi.Offset+int64(len(orig))]
 	}
-	got := out[pi.Offset : pi.Offset+int64(len(orig))]
+	if len(got) < len(orig) {
+		t.Fatalf("%s: %d bytes of pixels, want %d", name, len(got), len(orig))
+	}
 	rows, cols := p.Rows, p.Cols
 	spp, bps := 1, max(p.BitsAllocated, 8)/8
 	if p.Photometric == "RGB" || p.Photometric == "YBR_FULL" {

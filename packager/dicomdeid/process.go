@@ -708,6 +708,9 @@ func (d *deid) meta(old, ds []*elem) ([]byte, error) {
 	case d.e.BigEndian, native:
 		ts = d.e.UID()
 	}
+	if d.outTS != "" {
+		ts = d.outTS
+	}
 	return dicomwire.AppendMeta(nil, dicomwire.Meta{
 		MediaStorageSOPClassUID:    sopClass,
 		MediaStorageSOPInstanceUID: sopInst,

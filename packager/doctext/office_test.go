@@ -110,3 +110,24 @@ func TestTextEncodings(t *testing.T) {
 		}
 	}
 }
+
+func TestSpreadsheetAndPresentationText(t *testing.T) {
+	n := docfix.PlantedName
+	for label, c := range map[string]struct {
+		data   []byte
+		format string
+		body   string
+	}{
+		"xlsx cell":           {docfix.XLSX([]string{"Haemoglobin 120", "Patient " + n}, "", ""), "xlsx", "Haemoglobin 120"},
+		"xlsx comment":        {docfix.XLSX([]string{"Haemoglobin 120"}, n, "Reviewer"), "xlsx", "Haemoglobin 120"},
+		"xlsx comment author": {docfix.XLSX([]string{"Haemoglobin 120"}, "ok", n), "xlsx", "Haemoglobin 120"},
+		"pptx slide":          {docfix.PPTX([]string{"Tumour board", "Case of " + n}, "", "", ""), "pptx", "Tumour board"},
+		"pptx notes":          {docfix.PPTX([]string{"Tumour board"}, n, "", ""), "pptx", "Tumour board"},
+		"pptx comment author": {docfix.PPTX([]string{"Tumour board"}, "", "ok", n), "pptx", "Tumour board"},
+	} {
+		text, err := extract(t, c.data, c.format, Options{})
+		if err != nil || !docfix.HasPlanted(text) || !strings.HasPrefix(text, c.body) {
+			t.Errorf("%s: %q %v", label, text, err)
+		}
+	}
+}

@@ -651,6 +651,11 @@ func (in *interp) xobject(res types.Dict, name string) {
 // its matrix and resources; nesting and cycles are bounded.
 func (in *interp) drawForm(ref types.IndirectRef, sd types.StreamDict, res types.Dict, annot bool) {
 	d := in.d
+	// Entering a form costs more than a token: fan-out bombs (forms that
+	// draw forms many times over) reach the budget sooner.
+	if !d.step(64) {
+		return
+	}
 	key := int(ref.ObjectNumber)
 	if in.active[key] || in.depth >= d.opts.MaxFormDepth {
 		in.page.addProblem(ProblemFormDepth, "")

@@ -128,6 +128,9 @@ func sameFact(facts []Biomarker, b Biomarker) int {
 // markerHits finds the biomarkers named in a page, without the words that
 // only look like one ("free PSA", "anti-EGFR").
 func markerHits(v *vocab, p *page) []hit {
+	if p.markers != nil {
+		return *p.markers
+	}
 	hs := v.markerM.find(p.text, p.folded)
 	out := hs[:0]
 	for _, h := range hs {
@@ -135,6 +138,7 @@ func markerHits(v *vocab, p *page) []hit {
 			out = append(out, h)
 		}
 	}
+	p.markers = &out
 	return out
 }
 
