@@ -150,13 +150,13 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	for _, w := range res.Written {
 		for _, warn := range w.Warnings {
-			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", w.Name, warn)
+			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", Printable(w.Name), Printable(warn))
 		}
 	}
 	if len(res.LeftOut) > 0 {
 		fmt.Fprintf(env.Stdout, "\nLeft out (%d):\n", len(res.LeftOut))
 		for _, d := range res.LeftOut {
-			line := fmt.Sprintf("  %s: %s", d.Path, d.Reason)
+			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason))
 			if d.Action == deid.Review {
 				line += " (add --include " + strconv.Quote(d.Path) + " to send it anyway)"
 			}
