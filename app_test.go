@@ -131,8 +131,8 @@ func TestRealApp(t *testing.T) {
 	for _, c := range []struct {
 		language, lang, caseName, imaging, reports, pathology string
 	}{
-		{"en", "en", "New case", "Imaging · 1 study · 3 images", "Reports and documents · 1 file", "Pathology report: Ready"},
-		{"zh_CN", "zh-Hans", "新病例", "影像 · 1 项检查 · 3 幅图像", "报告和文件 · 1 个文件", "病理报告: 已齐备"},
+		{"en", "en", "Jane Doe", "Imaging · 1 study · 3 images", "Reports and documents · 1 file", "Pathology report: Ready"},
+		{"zh_CN", "zh-Hans", "Jane Doe", "影像 · 1 项检查 · 3 幅图像", "报告和文件 · 1 个文件", "病理报告: 已齐备"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			rep, img := runApp(t, xvfb, imagemagick, dir, c.language)

@@ -5,11 +5,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,7 +89,8 @@ func shell(t *testing.T, env []string, dir, command, pass string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var transcript bytes.Buffer
+	// stderr is copied by exec's own goroutine while this one reads stdout: one lock for both.
+	var transcript lockedBuffer
 	cmd.Stderr = &transcript
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -121,6 +126,11 @@ func TestHowToOpenCommandsRunAsWritten(t *testing.T) {
 	testtool.Look(t, "sha256sum", "coreutils")
 	env := dossierOnPath(t)
 	records := caseFolder(t)
+	// A photo of noise (about 5 MB that do not compress) makes the bundle large enough to be split
+	// into three parts of more than the 1 MB that --split accepts.
+	if err := os.WriteFile(filepath.Join(records, "photo-of-letter.jpg"), noisePhoto(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	pass, err := envelope.NewPassphrase()
 	if err != nil {
 		t.Fatal(err)
@@ -222,4 +232,43 @@ func copyFile(t *testing.T, from, to string) {
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer that two goroutines may write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) WriteString(s string) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.WriteString(s)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// noisePhoto returns a JPEG of random pixels, which no compression shrinks.
+func noisePhoto(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2000, 2000))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.Uint32())
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -31,6 +31,11 @@ shoot() { # scene seconds [language tag, e.g. zh-Hans]
 	echo "$out"
 }
 
+# INDEX.HTM of a test bundle, as headless Chromium shows it 1024 pixels wide (the test checks its links
+# and that it needs no sideways scrolling).
+DOSSIER_INDEX_SHOT="$PWD/docs/index-htm.png" go test -count=1 -run '^TestIndexInABrowser$' ./packager/bundle
+echo docs/index-htm.png
+
 shoot export-1 6
 shoot export-2 9
 shoot export-3 7

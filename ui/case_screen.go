@@ -24,6 +24,7 @@ type caseScreenActions struct {
 	details                   func()                       // open the case details (the question banner's link)
 	selected                  func(n *invNode)             // a row of the inventory was selected (nil: nothing selected)
 	built                     func(*invTree, *widget.Tree) // the inventory tree was made (nil: not told)
+	title                     func(*widget.Label)          // the header's case name was made (nil: not told)
 }
 
 // newCaseScreen shows a case's inventory: a header with the case name, a summary and buttons to add
@@ -33,6 +34,9 @@ type caseScreenActions struct {
 func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, side, preview, banner fyne.CanvasObject) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
+	if act.title != nil {
+		act.title(title)
+	}
 	summary := widget.NewLabel(caseSummary(inv))
 	summary.Wrapping = wordWrap()
 	addFiles := newButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)

@@ -242,6 +242,9 @@ func (v *mainView) resetCase() {
 	}
 	v.pending = nil
 	v.inv, v.caseID, v.caseName = nil, 0, ""
+	if v.caseCode != nil {
+		v.caseCode.set("")
+	}
 	old := v.checks
 	v.checks = caseChecks{gen: old.gen, saving: old.saving, queue: old.queue}
 	v.initChecks()

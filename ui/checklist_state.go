@@ -101,6 +101,7 @@ func (v *mainView) initChecks() {
 	}
 	c.docs = newDocumentsPanel(v.setCategory)
 	c.form = newDetailsForm(cancers, v.saveDetails)
+	c.form.onAutosave, c.form.post = v.autosaveDetails, v.run.post
 	c.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.X("tab.checklist", tabChecklist), theme.ListIcon(), c.panel.object),
 		container.NewTabItemWithIcon(lang.X("tab.documents", tabDocuments), theme.DocumentIcon(), c.docs.object),
@@ -118,6 +119,7 @@ func (v *mainView) inventoryChanged() {
 	c := &v.checks
 	c.details = checklist.Prefill(c.details, v.inv)
 	c.form.setInventory(v.inv, c.details)
+	v.autoName()
 	v.evaluate()
 }
 
@@ -193,8 +195,12 @@ func evaluateCase(ctx context.Context, in evalInput) (evalResult, error) {
 	if err := ctx.Err(); err != nil {
 		return evalResult{}, err
 	}
+	facts, _, err := caseFacts(ctx, inv)
+	if err != nil {
+		return evalResult{}, err
+	}
 	rep, err := in.rules.Evaluate(&checklist.Case{Inventory: inv, Documents: docs, Details: in.details,
-		Waivers: in.waivers, Now: in.now})
+		Waivers: in.waivers, Now: in.now, Summary: facts})
 	if err != nil {
 		return evalResult{}, err
 	}
@@ -293,6 +299,7 @@ func (v *mainView) setCancer(id string) {
 	v.persist(lang.X("save.cancer", "Your choice of cancer type"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
+	v.autoName()
 	v.evaluate()
 }
 
@@ -305,8 +312,41 @@ func (v *mainView) saveDetails(d checklist.Details) {
 	v.persist(lang.X("save.details", "Your case details"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		return st.SaveDetails(ctx, caseID, d)
 	})
+	v.autoName()
 	v.evaluate()
 	v.status.showInfo(lang.X("status.detailssaved", "The case details are saved."))
+}
+
+// autosaveDetails keeps the details as they are typed (see detailsForm.touched), quietly.
+func (v *mainView) autosaveDetails(d checklist.Details) {
+	c := &v.checks
+	c.details = d
+	c.panel.setCancer(d.Cancer)
+	v.updateBanner()
+	v.persist(lang.X("save.details", "Your case details"), func(ctx context.Context, st CaseStore, caseID int64) error {
+		return st.SaveDetails(ctx, caseID, d)
+	})
+	v.autoName()
+	v.evaluate()
+}
+
+// flushDetails keeps, at once and before returning, what was typed in the details and not yet
+// kept: the window is closing.
+func (v *mainView) flushDetails() {
+	f := v.checks.form
+	if f == nil || !f.dirty || v.cfg.Store == nil || v.caseID == 0 {
+		return
+	}
+	d, ok := f.keepable()
+	if !ok {
+		return
+	}
+	f.autoGen++ // a pending timer does nothing now
+	f.base, f.dirty = *d, false
+	v.checks.details = *d
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = v.cfg.Store.SaveDetails(ctx, v.caseID, *d)
 }
 
 // askWaiver asks why a checklist item is not needed, then waives it.

@@ -282,7 +282,7 @@ func TestChineseRun(t *testing.T) {
 		PatientName: "Doe^Jane", PatientID: "PID0001", BirthDate: "19610203"})
 	v.add([]string{writeFiles(t, files)})
 	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
-	for _, want := range []string{"新病例 2026年11月27日", "报告和文件", "必需项目", "您希望专科医生回答什么问题？",
+	for _, want := range []string{"Jane Doe", "报告和文件", "必需项目", "您希望专科医生回答什么问题？",
 		"有 1 张影像的画面本身可能显示姓名或其他信息", "2026年9月5日"} {
 		if !hasLabel(v.win, want) {
 			t.Errorf("case screen lacks %q: %q", want, labels(v.win))

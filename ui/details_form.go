@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -30,6 +31,11 @@ type detailsForm struct {
 	object  fyne.CanvasObject
 	onSave  func(checklist.Details)
 	cancers []checklist.Cancer
+	// onAutosave keeps what is typed, a moment after the typing stops (nil: only Save keeps it);
+	// post runs a function on the UI goroutine.
+	onAutosave func(checklist.Details)
+	post       func(func())
+	autoGen    int // counts changes, so only the last one's timer saves
 
 	inv     *intake.Inventory
 	base    checklist.Details // the details last loaded or saved
@@ -91,7 +97,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f := &detailsForm{onSave: onSave, cancers: cancers}
 	changed := func(string) {
 		if !f.loading {
-			f.dirty = true
+			f.touched()
 		}
 	}
 	entry := func(placeholder string) *widget.Entry {
@@ -149,7 +155,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.shipBox = container.NewVBox()
 	addShip := newButtonWithIcon(lang.X("details.addship", addShipmentText), theme.ContentAddIcon(), func() {
 		f.addShipment(checklist.Shipment{Kind: checklist.ShipGlassSlides})
-		f.dirty = true
+		f.touched()
 	})
 
 	f.errText = widget.NewLabel("")
@@ -362,7 +368,7 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 	}
 	changed := func(string) {
 		if !f.loading {
-			f.dirty = true
+			f.touched()
 		}
 	}
 	row.kind = widget.NewSelect(kinds, changed)
@@ -387,7 +393,7 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 			}
 		}
 		f.shipBox.Remove(row.object)
-		f.dirty = true
+		f.touched()
 	}
 	form := widget.NewForm(widget.NewFormItem(lang.X("details.what", "What"), row.kind), widget.NewFormItem(lang.X("details.courier", "Courier"), row.courier),
 		widget.NewFormItem(lang.X("details.tracking", "Tracking number"), row.tracking))
@@ -481,6 +487,68 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// autosaveDelay is the pause in typing after which the details are kept.
+const autosaveDelay = 700 * time.Millisecond
+
+// touched notes a change by the person and keeps it once the typing pauses: nothing typed is lost
+// when the app is closed without pressing Save.
+func (f *detailsForm) touched() {
+	f.dirty = true
+	if f.onAutosave == nil || f.post == nil {
+		return
+	}
+	f.autoGen++
+	gen, post := f.autoGen, f.post
+	time.AfterFunc(autosaveDelay, func() {
+		post(func() {
+			if gen == f.autoGen {
+				f.autosave()
+			}
+		})
+	})
+}
+
+// autosave keeps the details as typed; see keepable.
+func (f *detailsForm) autosave() {
+	if !f.dirty {
+		return
+	}
+	if d, ok := f.keepable(); ok {
+		f.base = *d
+		f.dirty = !f.same(*d)
+		f.onAutosave(*d)
+	}
+}
+
+// keepable is the form's details as they can be kept now: a date still being written (or wrong)
+// and a courier item without its kind keep their last saved values, so a half-typed date does not
+// hold back the question typed beside it. ok is false when there is nothing valid to keep.
+func (f *detailsForm) keepable() (*checklist.Details, bool) {
+	d := f.value()
+	if checkDate("", "1961-02-03", d.Patient.BirthDate) != nil {
+		d.Patient.BirthDate = f.base.Patient.BirthDate
+	}
+	if checkDate("", "2026-03-14", d.DiagnosisDate) != nil {
+		d.DiagnosisDate = f.base.DiagnosisDate
+	}
+	ships := d.Shipments[:0:0]
+	for _, s := range d.Shipments {
+		if s.Kind != "" {
+			ships = append(ships, s)
+		}
+	}
+	d.Shipments = ships
+	if len(f.problems(d)) > 0 {
+		return nil, false
+	}
+	return &d, true
+}
+
+// same reports whether the form shows exactly d.
+func (f *detailsForm) same(d checklist.Details) bool {
+	return reflect.DeepEqual(f.value(), d)
 }
 
 // submit checks the form and saves it, or says what to fix.

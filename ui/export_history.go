@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/store"
@@ -16,12 +17,43 @@ import (
 type historyPanel struct {
 	object *fyne.Container
 	intro  *widget.Label
+	code   *codeName
 	list   *widget.List
 	rows   []*store.Export
 }
 
+// codeName shows the case's code name (its pseudonym) with a Copy button, once a bundle carried
+// it: the centre's reply will quote it instead of the patient's name.
+type codeName struct {
+	object *fyne.Container
+	text   *widget.Label
+	code   string
+}
+
+func newCodeName() *codeName {
+	c := &codeName{text: widget.NewLabel("")}
+	c.text.Wrapping = wordWrap()
+	c.text.Selectable = true
+	cp := newButtonWithIcon(lang.X("code.copy", "Copy the code name"), theme.ContentCopyIcon(), func() { copyText(c.code) })
+	c.object = container.NewVBox(newPanel(container.NewBorder(nil, nil, nil, container.NewCenter(cp), c.text),
+		theme.ColorNameInputBackground, ""))
+	c.object.Hide()
+	return c
+}
+
+// set shows code ("" hides it).
+func (c *codeName) set(code string) {
+	c.code = code
+	if code == "" {
+		c.object.Hide()
+		return
+	}
+	c.text.SetText(lang.X("code.text", "Code name of your records: {{.Code}}. The centre's reply will quote it instead of your name.", map[string]any{"Code": code}))
+	c.object.Show()
+}
+
 func newHistoryPanel(onSend func()) *historyPanel {
-	h := &historyPanel{intro: widget.NewLabel(lang.X("history.none", "Nothing has been sent from this case yet."))}
+	h := &historyPanel{intro: widget.NewLabel(lang.X("history.none", "Nothing has been sent from this case yet.")), code: newCodeName()}
 	h.intro.Wrapping = wordWrap()
 	h.list = widget.NewList(func() int { return len(h.rows) },
 		func() fyne.CanvasObject {
@@ -44,7 +76,7 @@ func newHistoryPanel(onSend func()) *historyPanel {
 			c.Objects[2].(*widget.Label).SetText(lang.X("history.fingerprint", "Fingerprint {{.FP}}", map[string]any{"FP": fingerprintGroups(e.Fingerprint)}))
 		})
 	send := newButton(lang.X("button.send", "Send to a specialist…"), onSend)
-	h.object = container.NewBorder(container.NewVBox(h.intro, container.NewHBox(send)), nil, nil, nil, h.list)
+	h.object = container.NewBorder(container.NewVBox(h.intro, h.code.object, container.NewHBox(send)), nil, nil, nil, h.list)
 	return h
 }
 

@@ -202,6 +202,19 @@ func TestExportAndOpen(t *testing.T) {
 	if got := historyDetail(v.history.rows[0]); !strings.Contains(got, "generated passphrase") || !strings.Contains(got, "code name") {
 		t.Errorf("history row: %q", got)
 	}
+	// The code name the centre's reply will quote, in the Sent tab and on the case, with Copy.
+	code, _, _ := st.Pseudonym(context.Background(), v.caseID)
+	loop.until(t, "the code name", func() bool { return v.history.code.code != "" })
+	if !strings.HasPrefix(code, "DOSSIER-") || v.history.code.code != code || !v.history.code.object.Visible() {
+		t.Errorf("the Sent tab shows code %q, the case has %q", v.history.code.code, code)
+	}
+	if !hasLabel(v.win, "Code name of your records: "+code) {
+		t.Errorf("the case screen does not show the code name: %q", labels(v.win))
+	}
+	test.Tap(findButtonIn(t, v.history.code.object, "Copy the code name"))
+	if got := v.app.Clipboard().Content(); got != code {
+		t.Errorf("copied %q", got)
+	}
 
 	// The receiving side: a wrong passphrase first, then the right one.
 	v.showOpen(bundlePath)

@@ -57,15 +57,34 @@ func (v *mainView) loadHistory() {
 	if st == nil || id == 0 {
 		return
 	}
-	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) ([]*store.Export, error) {
-		return st.Exports(ctx, id)
-	}, nil, func(es []*store.Export, err error) {
+	type history struct {
+		exports []*store.Export
+		code    string
+	}
+	startJob(v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (history, error) {
+		es, err := st.Exports(ctx, id)
+		if err != nil {
+			return history{}, err
+		}
+		h := history{exports: es}
+		for _, e := range es {
+			if e.Level == string(privacy.Pseudonymised) { // a bundle carried the code name: show it
+				h.code, _, err = st.Pseudonym(ctx, id)
+				break
+			}
+		}
+		return h, err
+	}, nil, func(h history, err error) {
 		if err != nil {
 			v.status.showError(lang.X("status.historyerr", "The list of what was sent from this case could not be read."), err)
 			return
 		}
 		if id == v.caseID {
-			v.history.setExports(es)
+			v.history.setExports(h.exports)
+			v.history.code.set(h.code)
+			if v.caseCode != nil {
+				v.caseCode.set(h.code)
+			}
 		}
 	})
 }
@@ -91,6 +110,6 @@ func (v *mainView) showHome() {
 		v.showCase()
 		return
 	}
-	v.content.Objects = []fyne.CanvasObject{newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle)}
+	v.content.Objects = []fyne.CanvasObject{newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle, v.newMediaPanel().object)}
 	v.content.Refresh()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -124,8 +125,12 @@ func (p *summaryPanel) readIfChanged() {
 	}
 	p.status.SetText(lang.X("summary.reading", "Reading the reports…"))
 	p.reading = startJob(p.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (summaryRead, error) {
-		s, docs, err := summary.FromInventory(ctx, inv, doctext.Options{})
-		return summaryRead{s, docs}, err
+		s, docs, err := caseFacts(ctx, inv)
+		if err != nil {
+			return summaryRead{}, err
+		}
+		plan, err := summary.ProposedPlan(ctx, docs)
+		return summaryRead{s, docs, plan}, err
 	}, nil, func(res summaryRead, err error) {
 		p.reading = nil
 		if errors.Is(err, context.Canceled) || p.readFrom != inv {
@@ -136,12 +141,30 @@ func (p *summaryPanel) readIfChanged() {
 			return
 		}
 		p.setFacts(res.s, res.docs)
+		p.prefill(res.s, res.plan)
 	})
 }
 
 type summaryRead struct {
 	s    *summary.Summary
 	docs []summary.Document
+	plan *summary.Plan
+}
+
+// prefill fills the case details the person left empty (cancer type,
+// diagnosis, stage, proposed plan) from the facts, marked as from the
+// records until confirmed; nothing typed is changed.
+func (p *summaryPanel) prefill(s *summary.Summary, plan *summary.Plan) {
+	c := &p.v.checks
+	if s == nil || c.rules == nil || c.form == nil {
+		return
+	}
+	d := checklist.PrefillFromSummary(c.details, s, plan, c.rules)
+	if slices.Equal(d.FromRecords, c.details.FromRecords) && d.Cancer == c.details.Cancer {
+		return
+	}
+	c.form.setInventory(p.v.inv, d)
+	p.v.saveDetails(d)
 }
 
 // setFacts shows the facts of a summary.
@@ -318,4 +341,27 @@ func (p *summaryPanel) toDetails(f summaryFact, text string) {
 	if p.v.checks.form != nil {
 		p.v.saveDetails(d)
 	}
+}
+
+// caseFacts reads the facts of an inventory's reports once: the checklist's
+// evaluations and the Summary tab share them until the files change.
+func caseFacts(ctx context.Context, inv *intake.Inventory) (*summary.Summary, []summary.Document, error) {
+	factsCache.mu.Lock()
+	defer factsCache.mu.Unlock()
+	if factsCache.inv == inv && factsCache.s != nil {
+		return factsCache.s, factsCache.docs, nil
+	}
+	s, docs, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	factsCache.inv, factsCache.s, factsCache.docs = inv, s, docs
+	return s, docs, nil
+}
+
+var factsCache struct {
+	mu   sync.Mutex
+	inv  *intake.Inventory
+	s    *summary.Summary
+	docs []summary.Document
 }

@@ -27,6 +27,10 @@ func summaryTab(t *testing.T, v *mainView) *summaryPanel {
 // puts it into the case details, and a correction is kept.
 func TestSummaryTab(t *testing.T) {
 	v, loop, _ := newBreastView(t)
+	// The checklist uses the facts: the receptor results are there.
+	if s := ruleStatus(t, v, "facts-breast-receptor-results"); s != checklist.StatusMet {
+		t.Errorf("facts-breast-receptor-results = %s", s)
+	}
 	p := summaryTab(t, v)
 	p.readIfChanged()
 	loop.until(t, "the facts", func() bool { return p.reading == nil && len(p.facts) > 0 })
@@ -59,6 +63,11 @@ func TestSummaryTab(t *testing.T) {
 		t.Error("the quote is not marked on the page")
 	}
 
+	// The details the person left empty are filled in from the records, marked as such.
+	loop.until(t, "the details prefilled", func() bool { return idle(v)() && v.checks.details.Diagnosis != "" })
+	if d := v.checks.details; !strings.Contains(strings.Join(d.FromRecords, ","), checklist.RecordDiagnosis) || d.Cancer != "breast" {
+		t.Errorf("prefilled details: %+v", d)
+	}
 	p.list.Select(dx)
 	test := p.facts[dx].text
 	p.confirmChosen()

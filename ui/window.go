@@ -41,6 +41,8 @@ type Config struct {
 	// Screenshot, for the documentation only, names a scene to show once the case from Paths is read
 	// (see screenshot.go and scripts/screenshots.sh).
 	Screenshot string
+	// media lists the inserted discs and USB sticks (nil: this computer's; tests give a fake).
+	media func(context.Context) []medium
 	// SceneReport, for tests of the real app only, is a file to write what the window shows (a
 	// SceneReport, as JSON) once the Screenshot scene is played and the checklist is ready.
 	SceneReport string
@@ -126,7 +128,19 @@ type mainView struct {
 
 	wizard  *exportWizard // the export wizard while it is open
 	history *historyPanel // the case's exports (export_history.go)
-	opener  *openScreen   // the open-a-bundle screen while it is shown
+	// media are the inserted discs and USB sticks, shown in mediaPanels (media.go); mediaSource
+	// lists them, stopMedia stops watching.
+	media       []medium
+	mediaPanels []*mediaPanel
+	mediaSource func(context.Context) []medium
+	stopMedia   context.CancelFunc
+	// generatedName is the name Dossier gave the case, which autoName may replace ("": none).
+	generatedName string
+	// caseTitle is the case's name in the case screen's header.
+	caseTitle *widget.Label
+	// caseCode is the case's code name on the case screen, once a bundle carried it.
+	caseCode *codeName
+	opener   *openScreen // the open-a-bundle screen while it is shown
 
 	cases   *casesScreen // the list of cases (cases_screen.go)
 	preview *previewPanel
@@ -145,7 +159,10 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	if cfg.Combine == nil {
 		cfg.Combine = intake.Combine
 	}
-	v := &mainView{app: a, cfg: cfg, run: newRunner(post)}
+	v := &mainView{app: a, cfg: cfg, run: newRunner(post), mediaSource: cfg.media}
+	if v.mediaSource == nil {
+		v.mediaSource = findMedia
+	}
 	if a != nil {
 		useLanguage(a.Preferences().String(prefLanguage))
 		applyAppearance(a)
@@ -154,11 +171,14 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	v.initChecks()
 	v.win.Resize(v.rememberedSize())
 	v.status = newStatusPanel(v.cancelScan)
-	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle))
+	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle, v.newMediaPanel().object))
 	v.root = readingBorder(v.status.object, nil, nil, nil, v.content)
 	v.win.SetContent(v.root)
 	v.win.SetOnDropped(v.dropped)
 	v.win.SetOnClosed(v.closed) // stop reading files when the window goes away
+	var mediaCtx context.Context
+	mediaCtx, v.stopMedia = context.WithCancel(context.Background())
+	v.watchMedia(mediaCtx)
 	v.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu(lang.X("menu.file", "File"),
 			&fyne.MenuItem{Label: lang.X("menu.cases", "Your cases…"), Action: v.showCases, Shortcut: shortcutCases},
@@ -188,7 +208,7 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
 	v.win.Canvas().AddShortcut(shortcutCases, func(fyne.Shortcut) { v.showCases() })
 	v.win.Canvas().AddShortcut(shortcutNewCase, func(fyne.Shortcut) { v.newCase() })
-	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4} {
+	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6} {
 		v.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { v.showTab(i) })
 	}
 	v.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKeys(v.win.Canvas(), ev) })
@@ -206,7 +226,7 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	return v
 }
 
-// showTab shows the i-th tab beside the inventory (Ctrl+1..4) and puts the keyboard focus on the tabs.
+// showTab shows the i-th tab beside the inventory (Ctrl+1 to Ctrl+6, as many as there are) and puts the keyboard focus on the tabs.
 func (v *mainView) showTab(i int) {
 	c := &v.checks
 	if c.tabs == nil || i >= len(c.tabs.Items) {
@@ -351,6 +371,7 @@ func (v *mainView) startScan(paths []string) {
 	before, caseID := v.inv, v.caseID
 	if v.caseName == "" {
 		v.caseName = lang.X("case.newname", "New case {{.Date}}", map[string]any{"Date": uiDate(v.cfg.Now())})
+		v.generatedName = v.caseName
 	}
 	name := v.caseName
 	v.status.showScanning()
@@ -433,6 +454,10 @@ func (v *mainView) cancelScan() {
 
 // closed stops all background reading when the window goes away.
 func (v *mainView) closed() {
+	v.flushDetails()
+	if v.stopMedia != nil {
+		v.stopMedia()
+	}
 	v.rememberSize()
 	v.cancelScan()
 	v.cancelEvaluation()
@@ -449,11 +474,18 @@ func (v *mainView) showCase() {
 	}
 	v.banner = newQuestionBanner(v.showDetails)
 	v.updateBanner()
+	if v.caseCode == nil {
+		v.caseCode = newCodeName()
+	}
+	if v.caseName != "" {
+		v.win.SetTitle(v.caseName + " – Dossier") // the whole name, which the header may shorten
+	}
 	v.content.Objects = []fyne.CanvasObject{newCaseScreen(v.caseName, v.inv, caseScreenActions{
 		addFiles: v.addFiles, addFolder: v.addFolder, send: v.sendToSpecialist, cases: cases,
 		details: v.showDetails, selected: v.preview.show,
 		built: func(t *invTree, w *widget.Tree) { v.tree, v.treeWidget = t, w },
-	}, v.checks.side, v.preview.object, v.banner)}
+		title: func(l *widget.Label) { v.caseTitle = l },
+	}, v.checks.side, v.preview.object, container.NewVBox(v.banner, v.caseCode.object, v.newMediaPanel().object))}
 	v.content.Refresh()
 }
 

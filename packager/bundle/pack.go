@@ -93,6 +93,8 @@ type Options struct {
 	Intake intake.Options
 	// Progress, if set, is called as items are written (from Pack's goroutine).
 	Progress func(Progress)
+	// Index is what INDEX.HTM says besides the files (the question, the clinical summary).
+	Index IndexText
 	// Now tells the time (for tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -235,8 +237,9 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 	// The safety net: a file whose written copy the leak scan finds the
 	// patient's identity in is held back and the bundle is made again
 	// without it (what was written cannot be taken back out of an
-	// encrypted stream). The transforms are deterministic, so one more
-	// round is enough; a third finding nothing new would be a bug.
+	// encrypted stream). The transforms are deterministic, so the second
+	// round finds nothing new; should a third still find something, Pack
+	// gives up with errHeld rather than loop.
 	for round := 0; ; round++ {
 		p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner, held: map[string][]leakscan.Hit{}}
 		res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
@@ -321,12 +324,13 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 		}
 	}()
 	recipients := out.Recipients
+	var readBack age.Identity // opens the read-back by the kept file key: no second scrypt
 	if out.Passphrase != "" {
-		r, err := envelope.PassphraseRecipient(out.Passphrase)
+		r, id, err := envelope.PassphrasePair(out.Passphrase)
 		if err != nil {
 			return nil, err
 		}
-		recipients = append([]age.Recipient{r}, recipients...)
+		recipients, readBack = append([]age.Recipient{r}, recipients...), id
 	}
 	base := out.Name + ".age"
 	vw, err := envelope.NewVolumeWriter(files, base, out.Split)
@@ -370,12 +374,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	again := crc32.New(castagnoli)
 	var verifyErr error
 	if out.Passphrase != "" {
-		id, err := envelope.PassphraseIdentity(out.Passphrase)
-		if err != nil {
-			rd.Close()
-			return nil, err
-		}
-		plain, err := envelope.Decrypt(io.TeeReader(rd, again), id)
+		plain, err := envelope.Decrypt(io.TeeReader(rd, again), readBack)
 		if err == nil {
 			_, err = Verify(p.ctx, plain, VerifyOptions{})
 			io.Copy(again, rd) // the age trailer, if any was not read
@@ -620,7 +619,7 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		p.held[d.Path] = hits
 		return nil
 	}
-	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path])}
+	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path]), Item: it}
 	if t.sha1 != nil {
 		entry.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
 	}
@@ -778,6 +777,8 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	if err := p.generated(s, NameMetadata, metadata(info, setUID, docUID), true); err != nil {
 		return err
 	}
+	// INDEX.HTM's pictures, covered by the fingerprint like the records they show.
+	info.Thumbs = p.thumbnails(s, info.Files)
 	// The fingerprint covers the records and the machine-readable files.
 	lines := map[string]string{}
 	for _, f := range p.files {
@@ -788,6 +789,7 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	if err := p.generated(s, NameReadme, readme(info), true); err != nil {
 		return err
 	}
+	info.Questions, info.Summary = p.opts.Index.Questions, p.opts.Index.Summary
 	if err := p.generated(s, NameIndex, index(info), true); err != nil {
 		return err
 	}

@@ -76,3 +76,29 @@ func TestIncludedDocumentsAreCleaned(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanSpreadsheets: workbooks and presentations are read like letters:
+// one that names the patient (in a comment here) needs review, one that
+// does not is cleaned and sent.
+func TestPlanSpreadsheets(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "labs.xlsx", docfix.XLSX([]string{"Haemoglobin 120"}, "", ""))
+	write(t, dir, "named.xlsx", docfix.XLSX([]string{"Haemoglobin 120"}, "for "+docfix.PlantedName, "Nurse"))
+	write(t, dir, "board.pptx", docfix.PPTX([]string{"Tumour board"}, "", "ok", docfix.PlantedName))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, docfix.PlantedName, "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Action{"labs.xlsx": Transform, "named.xlsx": Review, "board.pptx": Review}
+	for _, d := range ds {
+		if got := d.Action; got != want[filepath.Base(d.Path)] {
+			t.Errorf("%s: %s (%s)", filepath.Base(d.Path), got, d.Reason)
+		}
+	}
+}

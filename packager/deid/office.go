@@ -32,9 +32,9 @@ var ooxmlProperties = map[string]string{
 }
 
 // ooxmlDropped reports whether a part is left out of a cleaned Office
-// document: comments and the people who wrote them, custom XML data (often
-// a copy of the record the letter was made from) and the picture of the
-// first page.
+// document: comments and the people who wrote them (in Word, Excel and
+// PowerPoint files), custom XML data (often a copy of the record the letter
+// was made from) and the picture of the first page.
 func ooxmlDropped(name string) bool {
 	base := path.Base(name)
 	switch {
@@ -45,6 +45,13 @@ func ooxmlDropped(name string) bool {
 	case path.Dir(name) == "word" && (strings.HasPrefix(base, "comments") || base == "people.xml"):
 		return true
 	case path.Dir(name) == "word/_rels" && (strings.HasPrefix(base, "comments") || base == "people.xml.rels"):
+		return true
+	// Spreadsheets: comments, threaded comments and the people who wrote them.
+	case path.Dir(name) == "xl" && strings.HasPrefix(base, "comments"),
+		strings.HasPrefix(name, "xl/threadedComments/"), strings.HasPrefix(name, "xl/persons/"):
+		return true
+	// Presentations: comments and their authors.
+	case strings.HasPrefix(name, "ppt/comments/"), name == "ppt/commentAuthors.xml", name == "ppt/authors.xml":
 		return true
 	}
 	return false
@@ -99,11 +106,35 @@ var wordSettingsRemoved = map[string]bool{"attachedTemplate": true, "docVars": t
 // list of people, custom XML data and the first-page thumbnail are
 // removed; in Word content, tracked changes are accepted (insertions kept,
 // deletions and former formatting dropped), hidden text (w:vanish, directly
-// or through a character style) is removed, and pictures lose their
+// or through a character or paragraph style) is removed, and pictures lose their
 // alternative text, title and original name; page headers and footers are
 // emptied. Notes are kept (their text, like the body's, is checked for the
 // patient's identity when the export is planned).
+//
+// Office documents embedded in it (word/embeddings/*.docx, .xlsx, .pptx, a
+// spreadsheet behind a chart, for instance) are cleaned the same way, up to
+// three levels deep.
 func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
+	return stripOOXML(dst, src, size, 0)
+}
+
+// maxEmbedding is how deep documents embedded in documents are cleaned.
+const maxEmbedding = 3
+
+// embeddedOffice reports whether a part is an Office Open XML document
+// embedded in another.
+func embeddedOffice(name string) bool {
+	if !strings.Contains(name, "/embeddings/") {
+		return false
+	}
+	switch strings.ToLower(path.Ext(name)) {
+	case ".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm":
+		return true
+	}
+	return false
+}
+
+func stripOOXML(dst io.Writer, src io.ReaderAt, size int64, depth int) error {
 	zr, err := zip.NewReader(src, size)
 	if err != nil {
 		return fmt.Errorf("cannot read this document: %w", err)
@@ -128,6 +159,15 @@ func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
 		switch {
 		case dropped[name]:
 			return nil, false, nil
+		case embeddedOffice(name):
+			if depth >= maxEmbedding {
+				return nil, false, nil // deeper than anyone nests: left out
+			}
+			var b bytes.Buffer
+			if err := stripOOXML(&b, bytes.NewReader(data), int64(len(data)), depth+1); err != nil {
+				return nil, false, err
+			}
+			return b.Bytes(), true, nil
 		case ooxmlProperties[name] != "":
 			return []byte(ooxmlProperties[name]), true, nil
 		case name == "[Content_Types].xml":
@@ -188,6 +228,8 @@ func StripOOXML(dst io.Writer, src io.ReaderAt, size int64) error {
 					return unwrap
 				case l == "r" && hiddenRun(n, hidden):
 					return remove
+				case l == "p" && hiddenParagraph(n, hidden):
+					removeHiddenRuns(n, 0)
 				case l == "docPr" || l == "cNvPr":
 					pictures++
 					n.dropAttrs("descr", "title")
@@ -207,17 +249,81 @@ func relsSourceDir(rels string) string {
 }
 
 // hiddenWordStyles returns the IDs of character styles that hide text.
+//
+// A style hides text when its run properties say vanish, or, without a
+// vanish of its own, when the style it is based on hides text. Character
+// and paragraph styles are both listed (a paragraph style's run properties
+// apply to the paragraph's runs).
 func hiddenWordStyles(root *xnode) map[string]bool {
-	out := map[string]bool{}
+	type style struct {
+		vanish, set bool
+		basedOn     string
+	}
+	styles := map[string]style{}
 	root.walk(func(n *xnode) {
 		if n.local() != "style" {
 			return
 		}
-		if rpr := n.child("rPr"); rpr != nil && isOn(rpr.child("vanish")) {
-			out[n.attr("styleId")] = true
+		var s style
+		if rpr := n.child("rPr"); rpr != nil && rpr.child("vanish") != nil {
+			s.set, s.vanish = true, isOn(rpr.child("vanish"))
 		}
+		if b := n.child("basedOn"); b != nil {
+			s.basedOn = b.attr("val")
+		}
+		styles[n.attr("styleId")] = s
 	})
+	out := map[string]bool{}
+	for id := range styles {
+		seen := map[string]bool{}
+		for cur := id; cur != "" && !seen[cur]; cur = styles[cur].basedOn {
+			seen[cur] = true
+			if s := styles[cur]; s.set {
+				if s.vanish {
+					out[id] = true
+				}
+				break
+			}
+		}
+	}
 	return out
+}
+
+// hiddenParagraph reports whether a paragraph's style hides its text.
+func hiddenParagraph(p *xnode, hiddenStyles map[string]bool) bool {
+	ppr := p.child("pPr")
+	if ppr == nil {
+		return false
+	}
+	s := ppr.child("pStyle")
+	return s != nil && hiddenStyles[s.attr("val")]
+}
+
+// removeHiddenRuns removes the runs of a paragraph whose style hides them,
+// except runs that say they are not hidden (vanish off), and the
+// paragraph's tracked-change and comment markers with them.
+func removeHiddenRuns(n *xnode, depth int) {
+	if depth > maxXMLDepth {
+		return
+	}
+	var out []any
+	for _, k := range n.kids {
+		c, ok := k.(*xnode)
+		if !ok {
+			out = append(out, k)
+			continue
+		}
+		if c.local() == "r" {
+			if rpr := c.child("rPr"); rpr == nil || rpr.child("vanish") == nil || isOn(rpr.child("vanish")) {
+				continue
+			}
+		}
+		if c.local() != "pPr" {
+			removeHiddenRuns(c, depth+1)
+		}
+		out = append(out, c)
+	}
+	n.kids = out
 }
 
 // hiddenRun reports whether a run is hidden text: its own properties say
@@ -227,7 +333,10 @@ func hiddenRun(r *xnode, hiddenStyles map[string]bool) bool {
 	if rpr == nil {
 		return false
 	}
-	if isOn(rpr.child("vanish")) || isOn(rpr.child("specVanish")) {
+	if v := rpr.child("vanish"); v != nil {
+		return isOn(v) // direct formatting wins over the style
+	}
+	if isOn(rpr.child("specVanish")) {
 		return true
 	}
 	if s := rpr.child("rStyle"); s != nil && hiddenStyles[s.attr("val")] {

@@ -87,7 +87,7 @@ func TestStripOOXMLHiddenParts(t *testing.T) {
 	body := []string{"Discharge letter", "The patient did well."}
 	removed := map[string]docfix.DOCXParts{
 		"comment": {Comment: n}, "comment author": {Comment: "ok", CommentAuthor: n}, "hidden": {Hidden: n},
-		"hidden by style": {HiddenStyled: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", Deleted: "y", RevisionAuthor: n},
+		"hidden by style": {HiddenStyled: n}, "hidden by a style's base": {HiddenInherited: n}, "hidden paragraph": {HiddenParagraph: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", Deleted: "y", RevisionAuthor: n},
 		"core properties": {Core: n}, "app properties": {App: n}, "custom properties": {Custom: n}, "custom xml": {CustomXML: n},
 		"alt text": {AltText: n}, "picture name": {PictureName: n + ".jpg"}, "header": {Header: n}, "footer": {Footer: n},
 		"everything": {Comment: n, CommentAuthor: n, Hidden: n, HiddenStyled: n, Deleted: n, RevisionAuthor: n, Core: n, App: n, Custom: n, CustomXML: n, AltText: n, PictureName: n},
@@ -115,6 +115,9 @@ func TestStripOOXMLHiddenParts(t *testing.T) {
 			}
 			if p.Hidden != "" && !strings.Contains(text, "Visible") {
 				t.Errorf("the visible part of a paragraph with hidden text is lost: %q", text)
+			}
+			if p.HiddenInherited != "" && !strings.Contains(text, "Shown") {
+				t.Errorf("a run that turns hiding off is lost: %q", text)
 			}
 		})
 	}
@@ -198,6 +201,15 @@ func TestStripRTF(t *testing.T) {
 	if bytes.Contains(out.Bytes(), []byte(`\info`)) || !bytes.Contains(out.Bytes(), []byte(`\fonttbl`)) {
 		t.Errorf("info kept or too much removed:\n%s", out.Bytes())
 	}
+	// Hidden text goes, in every form; the formatting after it stays.
+	hidden := []byte(`{\rtf1\ansi Visible {\v K\'e5re \u216?deg\'e5rd} after \v Kaare\v0  tail {\b\v Odegard\plain  plain}}`)
+	out.Reset()
+	if err := StripRTF(&out, bytes.NewReader(hidden)); err != nil {
+		t.Fatal(err)
+	}
+	if text := doctext.RTFText(out.Bytes()); docfix.HasPlanted(text) || !strings.Contains(text, "Visible") || !strings.Contains(text, "after") || !strings.Contains(text, "tail") || !strings.Contains(text, "plain") {
+		t.Errorf("hidden text: %q from %s", text, out.Bytes())
+	}
 	// Braces in escapes and binary data do not confuse the group matching.
 	tricky := []byte("{\\rtf1{\\info{\\title a\\}b{c}}}{\\pict\\bin3 }}}keep}")
 	out.Reset()
@@ -210,6 +222,92 @@ func TestStripRTF(t *testing.T) {
 	for _, bad := range [][]byte{[]byte("not rtf"), []byte(`{\rtf1{\info{\title x}`)} {
 		if err := StripRTF(io.Discard, bytes.NewReader(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestStripOOXMLEmbedded cleans a Word document embedded in another (as a
+// chart's workbook or a pasted document is): its properties and comments
+// go too.
+func TestStripOOXMLEmbedded(t *testing.T) {
+	inner := docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"Pasted"}, Core: docfix.PlantedName, Comment: docfix.PlantedName})
+	outer := docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"Discharge letter"}})
+	zr, _ := zip.NewReader(bytes.NewReader(outer), int64(len(outer)))
+	var entries []docfix.ZipEntry
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		entries = append(entries, docfix.ZipEntry{Name: f.Name, Data: b})
+	}
+	entries = append(entries, docfix.ZipEntry{Name: "word/embeddings/Microsoft_Word_Document.docx", Data: inner})
+	in := docfix.Zip(entries...)
+	places := layersWithPlanted(t, in, "docx")
+	if len(places) == 0 || !strings.HasPrefix(places[0], "word/embeddings/Microsoft_Word_Document.docx!/") {
+		t.Fatalf("fixture: the layers of the embedded document are not read: %v", places)
+	}
+	var out bytes.Buffer
+	if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "docx"); len(places) > 0 {
+		t.Errorf("the name is still in %v", places)
+	}
+	checkZipDocument(t, out.Bytes())
+}
+
+// TestStripOOXMLSpreadsheetComments: a workbook's comments, threaded
+// comments and their authors go; its cells stay.
+func TestStripOOXMLSpreadsheetComments(t *testing.T) {
+	n := docfix.PlantedName
+	head := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+	rels := func(body string) []byte {
+		return []byte(head + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + body + `</Relationships>`)
+	}
+	in := docfix.Zip(
+		docfix.ZipEntry{Name: "[Content_Types].xml", Data: []byte(head + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/><Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/></Types>`)},
+		docfix.ZipEntry{Name: "_rels/.rels", Data: rels(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>`)},
+		docfix.ZipEntry{Name: "xl/workbook.xml", Data: []byte(head + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Labs" sheetId="1" r:id="rId1"/></sheets></workbook>`)},
+		docfix.ZipEntry{Name: "xl/_rels/workbook.xml.rels", Data: rels(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.microsoft.com/office/2017/10/relationships/person" Target="persons/person.xml"/>`)},
+		docfix.ZipEntry{Name: "xl/worksheets/sheet1.xml", Data: []byte(head + `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Haemoglobin 120</t></is></c></row></sheetData></worksheet>`)},
+		docfix.ZipEntry{Name: "xl/worksheets/_rels/sheet1.xml.rels", Data: rels(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/>`)},
+		docfix.ZipEntry{Name: "xl/comments1.xml", Data: []byte(head + `<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>` + n + `</author></authors><commentList><comment ref="A1" authorId="0"><text><t>for ` + n + `</t></text></comment></commentList></comments>`)},
+		docfix.ZipEntry{Name: "xl/persons/person.xml", Data: []byte(head + `<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><person displayName="` + n + `" id="{1}"/></personList>`)},
+	)
+	if len(layersWithPlanted(t, in, "xlsx")) == 0 {
+		t.Fatal("fixture: the name is not seen")
+	}
+	var out bytes.Buffer
+	if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "xlsx"); len(places) > 0 {
+		t.Errorf("the name is still in %v", places)
+	}
+	if all := checkZipDocument(t, out.Bytes()); !strings.Contains(all, "Haemoglobin 120") {
+		t.Error("the cells are lost")
+	}
+}
+
+// TestStripOOXMLPresentationComments: a presentation's comments and their
+// authors go; slides and notes stay.
+func TestStripOOXMLPresentationComments(t *testing.T) {
+	n := docfix.PlantedName
+	for _, in := range [][]byte{docfix.PPTX([]string{"Tumour board"}, "Discuss surgery", n, "Reviewer"), docfix.PPTX([]string{"Tumour board"}, "", "ok", n)} {
+		if len(layersWithPlanted(t, in, "pptx")) == 0 {
+			t.Fatal("fixture: the name is not seen")
+		}
+		var out bytes.Buffer
+		if err := StripOOXML(&out, bytes.NewReader(in), int64(len(in))); err != nil {
+			t.Fatal(err)
+		}
+		if places := layersWithPlanted(t, out.Bytes(), "pptx"); len(places) > 0 {
+			t.Errorf("the name is still in %v", places)
+		}
+		text, err := doctext.Extract(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), "pptx", doctext.Options{})
+		checkZipDocument(t, out.Bytes())
+		if err != nil || !strings.Contains(text, "Tumour board") {
+			t.Errorf("slides lost: %q %v", text, err)
 		}
 	}
 }

@@ -72,7 +72,10 @@ const maxPDFDepth = 256
 // fields with their values, defaults and appearances, every annotation
 // (notes and their popups, file attachments, links, widgets), bookmarks,
 // attached files, JavaScript and actions run on opening or on events, and
-// the alternative and actual text of tagged content. A PDF locked only
+// the alternative and actual text of tagged content (in the structure tree
+// and in the marked content of content streams); JPEG pictures lose
+// their metadata (EXIF, XMP, comments; image data copied byte for byte).
+// A PDF locked only
 // against changes (it opens without a password) is written without the
 // lock; one that needs a password to open is ErrEncryptedPDF. Page content
 // is not touched: identity printed on the pages is found by scanning the text, not
@@ -203,13 +206,35 @@ func scrubPDF(ctx *model.Context) error {
 				continue
 			}
 			scrubPDFObject(o.Dict, 0)
+			stripPDFPicture(&o)
 			e.Object = o
 		case types.Array:
 			scrubPDFObject(o, 0)
 		}
 	}
 	scrubPDFObject(root, 0)
+	if err := ctx.EnsurePageCount(); err == nil {
+		scrubContentStreams(ctx)
+	}
 	return nil
+}
+
+// stripPDFPicture removes the metadata (EXIF with GPS, XMP, comments) from
+// a JPEG picture kept in a PDF (a DCTDecode stream), copying its image data
+// byte for byte. A picture whose JPEG structure cannot be followed is left
+// as it is (the leak scan still reads its bytes).
+func stripPDFPicture(sd *types.StreamDict) {
+	if len(sd.FilterPipeline) != 1 || sd.FilterPipeline[0].Name != "DCTDecode" || len(sd.Raw) == 0 {
+		return
+	}
+	var b bytes.Buffer
+	if err := StripJPEG(&b, bytes.NewReader(sd.Raw)); err != nil || b.Len() == 0 {
+		return
+	}
+	sd.Raw = b.Bytes()
+	n := int64(len(sd.Raw))
+	sd.StreamLength = &n
+	sd.Dict["Length"] = types.Integer(n)
 }
 
 func emptyStream() types.StreamDict {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,6 +78,7 @@ func TestStripPDFHiddenParts(t *testing.T) {
 		"pieceinfo":    {PieceInfo: name},
 		"info and xmp": {Info: map[string]string{"Author": name, "Title": name}, XMP: `<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>` + name + `</dc:creator></x:xmpmeta>`},
 		"old revision": {OldInfo: name},
+		"picture exif": {Photo: name},
 		"everything": {Field: name, Note: name, Outline: name, Attachment: name, JavaScript: name, Alt: name, PieceInfo: name,
 			Info: map[string]string{"Subject": name}, XMP: "<x:xmpmeta>" + name + "</x:xmpmeta>"},
 	}
@@ -123,6 +125,22 @@ func TestStripPDFHiddenParts(t *testing.T) {
 			text, err := exec.Command(testtool.Look(t, "pdftotext", "poppler-utils"), p, "-").Output()
 			if err != nil || !strings.Contains(string(text), "Surgical pathology report") {
 				t.Errorf("page text lost: %q %v", text, err)
+			}
+			if parts.Photo != "" {
+				// The picture still decodes: pdfimages extracts it as a JPEG
+				// that Go reads.
+				prefix := filepath.Join(dir, "img")
+				if o, err := exec.Command(testtool.Look(t, "pdfimages", "poppler-utils"), "-j", p, prefix).CombinedOutput(); err != nil {
+					t.Fatalf("pdfimages: %v %s", err, o)
+				}
+				f, err := os.Open(prefix + "-000.jpg")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if _, err := jpeg.Decode(f); err != nil {
+					t.Errorf("the cleaned picture does not decode: %v", err)
+				}
 			}
 		})
 	}

@@ -71,6 +71,8 @@ type Decision struct {
 	// Leaks says, for a Held item, where its written copy named the
 	// patient.
 	Leaks []Leak `json:"leaks,omitempty"`
+	// Redactions are the boxes the user confirmed for the item (photomask.go).
+	Redactions *Redactions `json:"-"`
 }
 
 // Writes reports whether the decision puts the item into the output.
@@ -90,6 +92,9 @@ type Options struct {
 	// ConvertHEIC is the user's consent to convert HEIC photos whose
 	// metadata cannot be removed in place to JPEG (re-encoding them).
 	ConvertHEIC bool
+	// Redactions holds, by item path, the boxes the user confirmed for
+	// pictures and PDF pages (photomask.go).
+	Redactions map[string]*Redactions
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -129,6 +134,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
 		}
+		d.Redactions = opts.Redactions[it.Path]
 		out = append(out, d)
 	}
 	name(out)
@@ -251,7 +257,7 @@ func plainError(err error) string {
 // decideDocument reads a document's text and looks for the case's identity.
 func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
 	switch it.Format {
-	case "pdf", "docx", "odf", "rtf", "txt", "html":
+	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf", "txt", "html":
 	default:
 		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
@@ -263,7 +269,32 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
-	text, err := doctext.Extract(ctx, f, f.Size(), it.Format, doctext.Options{})
+	// The whole text is read: what is not read is not checked.
+	readOpts := doctext.Options{MaxPages: maxCheckedPages, MaxText: maxCheckedText}
+	var text string
+	if it.Format == "pdf" {
+		var pages []doctext.PDFPage
+		pages, err = doctext.PDFPages(ctx, f, f.Size(), readOpts)
+		var b strings.Builder
+		for _, p := range pages {
+			if !p.Reliable {
+				return Review, fmt.Sprintf(i18n.Msg("some of the text on page %d is in a font Dossier cannot read, so it cannot be checked for names and other details"), p.Number)
+			}
+			b.WriteString(p.Text)
+		}
+		text = b.String()
+		if err == nil && len(pages) >= maxCheckedPages {
+			return Review, i18n.Msg("it is too long for Dossier to check all of it for names and other details")
+		}
+		if err == nil && text == "" {
+			err = doctext.ErrNoText
+		}
+	} else {
+		text, err = doctext.Extract(ctx, f, f.Size(), it.Format, readOpts)
+	}
+	if err == nil && len(text) >= maxCheckedText {
+		return Review, i18n.Msg("it is too long for Dossier to check all of it for names and other details")
+	}
 	switch {
 	case errors.Is(err, doctext.ErrNoText):
 		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
@@ -278,11 +309,17 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		}
 	}
 	switch it.Format {
-	case "pdf", "docx", "odf", "rtf":
+	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf":
 		return Transform, ""
 	}
 	return Copy, ""
 }
+
+// The most of a document read to check it; a longer one needs a decision.
+const (
+	maxCheckedPages = 5000
+	maxCheckedText  = 64 << 20
+)
 
 // kindNames are the kinds of identity in words.
 var kindNames = map[identity.Kind]string{

@@ -20,7 +20,8 @@ var rtfStripped = map[string]bool{
 }
 
 // StripRTF copies an RTF document without its \info group and the other
-// groups rtfStripped lists; everything else is copied byte for byte.
+// groups rtfStripped lists, and without hidden text (\v); everything else
+// is copied byte for byte.
 func StripRTF(dst io.Writer, src io.Reader) error {
 	b, err := io.ReadAll(io.LimitReader(src, maxRTF+1))
 	if err != nil {
@@ -57,8 +58,93 @@ func StripRTF(dst io.Writer, src io.Reader) error {
 		}
 	}
 	out.Write(b[last:])
-	_, err = dst.Write(out.Bytes())
+	_, err = dst.Write(removeRTFHidden(out.Bytes()))
 	return err
+}
+
+// removeRTFHidden drops the text formatted as hidden (\v, until \v0,
+// \plain or the end of the group): plain characters, \'xx and \uN
+// characters and control symbols that stand for text. Control words stay,
+// so the formatting after the hidden text is as before.
+func removeRTFHidden(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	hidden := false
+	var stack []bool
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch c {
+		case '{':
+			if len(stack) < 1<<16 {
+				stack = append(stack, hidden)
+			}
+			out = append(out, c)
+			continue
+		case '}':
+			if len(stack) > 0 {
+				hidden, stack = stack[len(stack)-1], stack[:len(stack)-1]
+			}
+			out = append(out, c)
+			continue
+		case '\\':
+		case '\r', '\n':
+			out = append(out, c)
+			continue
+		default:
+			if !hidden {
+				out = append(out, c)
+			}
+			continue
+		}
+		if w, n, ok := rtfBin(b, i); ok {
+			out = append(out, b[i:i+w+n]...)
+			i += w + n - 1
+			continue
+		}
+		if i+1 >= len(b) {
+			out = append(out, c)
+			continue
+		}
+		next := b[i+1]
+		if !(next >= 'a' && next <= 'z' || next >= 'A' && next <= 'Z') {
+			// A control symbol: \'xx is a character, others mostly are too.
+			end := i + 2
+			if next == '\'' {
+				end = min(i+4, len(b))
+			}
+			if !hidden || next == '*' {
+				out = append(out, b[i:end]...)
+			}
+			i = end - 1
+			continue
+		}
+		j := i + 1
+		for j < len(b) && j-i < 33 && (b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
+			j++
+		}
+		word := string(b[i+1 : j])
+		k := j
+		if k < len(b) && b[k] == '-' {
+			k++
+		}
+		for k < len(b) && b[k] >= '0' && b[k] <= '9' && k-j < 12 {
+			k++
+		}
+		param := string(b[j:k])
+		if k < len(b) && b[k] == ' ' {
+			k++
+		}
+		switch word {
+		case "v":
+			hidden = param != "0"
+		case "plain":
+			hidden = false
+		}
+		if !(hidden && word == "u") { // a hidden \uN character goes with its text
+			out = append(out, b[i:k]...)
+		}
+		i = k - 1
+	}
+	return out
 }
 
 // rtfGroupWord returns the control word that opens the group starting at

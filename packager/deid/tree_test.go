@@ -338,3 +338,21 @@ func TestPlanLeavesOutWhatCannotBeDeidentified(t *testing.T) {
 		t.Errorf("identified: a DICOM file without identifiers is %s", d.Action)
 	}
 }
+
+// TestPlanHoldsDocumentsItCannotReadFully: a PDF whose text is in a font
+// Dossier cannot read is never clean at a private level.
+func TestPlanHoldsDocumentsItCannotReadFully(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "IM1", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, PatientID: patientID}))
+	write(t, dir, "type3.pdf", docfix.PDFType3("Jane Doe"))
+	inv := scanCase(t, dir)
+	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
+		ds, err := Plan(context.Background(), inv, level, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := decision(t, ds, "type3.pdf"); d.Action != Review || !strings.Contains(d.Reason, "font") {
+			t.Errorf("%s: %s %q", level, d.Action, d.Reason)
+		}
+	}
+}

@@ -15,13 +15,15 @@
 //     From UTC is removed (an offset tells where the patient was); name and
 //     ID become privacy.AnonymousName.
 //
-// The header (every element before Pixel Data) is parsed by this package's
-// own bounded element reader, after packager/dicomx has checked the whole
+// The header (every element before Pixel Data) is parsed by a bounded walk
+// of its elements (packager/dicomwire), after packager/dicomx has checked the whole
 // file and located Pixel Data; it is transformed and written in the input's
 // encoding (implicit or explicit VR, little or big endian). The Pixel Data
 // element (header and value, native or encapsulated with its Basic Offset
 // Table and fragments) is then copied byte for byte from src, so memory
-// stays flat however large the file. Elements after Pixel Data (trailing
+// stays flat however large the file; DeidentifyMasked instead writes native
+// pixel data frame by frame with boxes filled (packager/pixelmask), and
+// may then set Burned In Annotation to NO (pixels.go). Elements after Pixel Data (trailing
 // padding, digital signatures, private groups) are dropped. The
 // suyashkumar/dicom writer is not used: it rewrites sequences, byte-swaps
 // big-endian OW, cannot write OV/SV/UV and writes UTF-8 under the old
@@ -68,6 +70,7 @@ import (
 
 	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
+	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
 )
 
@@ -127,6 +130,18 @@ type Report struct {
 	// byte (header included); TrailingBytesRemoved the bytes after it that
 	// were dropped.
 	PixelDataBytes, TrailingBytesRemoved int64
+	// BoxesMasked is the number of boxes given to DeidentifyMasked;
+	// FramesMasked the frames in which pixels were filled, PixelsMasked
+	// the pixels filled.
+	BoxesMasked, FramesMasked int
+	PixelsMasked              int64
+	// BurnedInCleared reports that Burned In Annotation was written as NO
+	// (the user confirmed boxes covering every suggested region).
+	BurnedInCleared bool
+	// Decompressed reports compressed pixel data written decoded (native,
+	// explicit VR little endian) once masked; RLE Lossless pixel data is
+	// written as RLE Lossless again.
+	Decompressed bool
 	// Warnings are non-fatal findings, never patient values.
 	Warnings []string
 }
@@ -159,7 +174,11 @@ func ShouldDrop(h *dicomx.Header) (drop bool, reason string) {
 // hold a partial file, which the caller discards (exports write
 // atomically). Errors wrap ErrDamaged, ErrUnsupported, context errors or I/O
 // errors, and never contain patient values.
-func Deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, p privacy.Params) (rep *Report, err error) {
+func Deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, p privacy.Params) (*Report, error) {
+	return deidentify(ctx, dst, src, size, p, Pixels{})
+}
+
+func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, p privacy.Params, px Pixels) (rep *Report, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// The panic value may quote file content: do not pass it on.
@@ -211,6 +230,7 @@ func Deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 	if err != nil {
 		return nil, err
 	}
+	d.px = px
 	if err := d.run(dst); err != nil {
 		return nil, err
 	}
@@ -302,6 +322,13 @@ type deid struct {
 	// births are the patient's birth dates (YYYYMMDD) from this file and
 	// the case's identity: a date equal to one is identity.
 	births map[string]bool
+	// px holds the boxes to mask (DeidentifyMasked).
+	px Pixels
+	// decoded is the native format compressed pixel data is written in
+	// once masked, and outTS the transfer syntax then written (both unset
+	// when pixel data is copied or masked in place).
+	decoded *pixelmask.Format
+	outTS   string
 }
 
 func newDeid(ctx context.Context, l *dicomx.Layout, src io.ReaderAt, size int64, p privacy.Params, rep *Report) (*deid, error) {
@@ -348,6 +375,30 @@ func (d *deid) run(dst io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("dicomdeid: meta information: %w", err)
 	}
+	var pf pixelmask.Format
+	masking := len(d.px.Boxes) > 0
+	if masking {
+		if l.PixelElementOffset < 0 {
+			return fmt.Errorf("dicomdeid: %w: boxes to mask but no pixel data", ErrUnsupported)
+		}
+		pf = pixelFormat(ds, d.e.BigEndian)
+		if l.Header.PixelData.Encapsulated {
+			out, err := pixelmask.Decoded(l.Header.TransferSyntaxUID, pf)
+			if err != nil {
+				return fmt.Errorf("dicomdeid: %w: %w", ErrUnsupported, err)
+			}
+			d.decoded = &out
+			if l.Header.TransferSyntaxUID != pixelmask.RLELosslessUID {
+				d.outTS = dicomwire.ExplicitVRLittleEndianUID
+			}
+		} else if err := pf.Check(); err != nil {
+			return fmt.Errorf("dicomdeid: %w: %w", ErrUnsupported, err)
+		}
+		if d.px.burnedInCleared(pf) {
+			d.rep.BurnedInCleared = true
+			d.rep.Options = append(d.rep.Options, CodeCleanPixelData)
+		}
+	}
 	cs, err := charsetOf(ds)
 	if err != nil {
 		return fmt.Errorf("dicomdeid: %w", err)
@@ -358,6 +409,12 @@ func (d *deid) run(dst io.Writer) error {
 		return fmt.Errorf("dicomdeid: %w", err)
 	}
 	ds = append(ds, d.markers()...)
+	if d.rep.BurnedInCleared {
+		ds = d.setBurnedIn(ds, "NO")
+	}
+	if d.decoded != nil {
+		ds = d.decodedAttributes(ds, pf)
+	}
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].tag < ds[j].tag })
 	if len(ds) > 0 && ds[len(ds)-1].tag >= dicomwire.PixelData {
 		// Elements after Pixel Data in tag order cannot be written before it.
@@ -384,17 +441,26 @@ func (d *deid) run(dst io.Writer) error {
 	}
 	if l.PixelElementOffset >= 0 {
 		n := l.PixelElementEnd - l.PixelElementOffset
+		if masking {
+			if err := d.writeMaskedPixels(w, pf); err != nil {
+				return fmt.Errorf("dicomdeid: pixel data: %w", err)
+			}
+			n = 0
+		}
 		if err := bw.Flush(); err != nil {
 			return fmt.Errorf("dicomdeid: write: %w", err)
 		}
-		done, err := fastCopy(d.ctx, dst, d.src, l.PixelElementOffset, n)
+		done, err := n == 0, error(nil)
+		if n > 0 {
+			done, err = fastCopy(d.ctx, dst, d.src, l.PixelElementOffset, n)
+		}
 		if !done && err == nil {
 			err = copyRange(d.ctx, dst, d.src, l.PixelElementOffset, n)
 		}
 		if err != nil {
 			return fmt.Errorf("dicomdeid: pixel data: %w", err)
 		}
-		d.rep.PixelDataBytes = n
+		d.rep.PixelDataBytes = l.PixelElementEnd - l.PixelElementOffset
 		if l.PixelElementEnd < d.size {
 			d.rep.TrailingBytesRemoved = d.size - l.PixelElementEnd
 		}

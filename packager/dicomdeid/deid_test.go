@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -838,6 +839,56 @@ func TestSRDateOfBirth(t *testing.T) {
 			if strings.Join(dates, ",") != strings.Join(want, ",") {
 				t.Errorf("%s, %s: content dates %q, want %q", c.name, p.Level, dates, want)
 			}
+		}
+	}
+}
+
+// TestNameGroupsOnePerson: the alphabetic, ideographic and phonetic groups
+// of a Patient's Name are one person (issue 11): the descriptors keep none
+// of the spellings of any group, the ideographic one with or without a
+// space included.
+func TestNameGroupsOnePerson(t *testing.T) {
+	const name = "Yamada^Tarou=山田^太郎=やまだ^たろう"
+	spec := richSpec(1, "")
+	spec.PatientName = name
+	spec.CharacterSet = []string{"ISO_IR 192"}
+	spec.StudyDescription = "CT for Tarou Yamada"
+	spec.SeriesDescription = "山田太郎 胸部"
+	for i, e := range spec.Extra {
+		if e.Tag == dcmfix.T(0x0020, 0x4000) { // Image Comments
+			spec.Extra[i] = dcmfix.Str(e.Tag, "LT", "Yamada, Tarou / 山田 太郎 / やまだ たろう")
+		}
+	}
+	out, _ := run(t, dcmfix.Instance(spec), pseudoParams())
+	o := parseOut(t, out)
+	for _, tg := range []dicomwire.Tag{dicomwire.StudyDescription, dicomwire.SeriesDescription, 0x00204000} {
+		v, ok := str(o.ds, tg)
+		if !ok {
+			t.Fatalf("%s removed; want it cleaned", tg)
+		}
+		for _, s := range []string{"Tarou", "Yamada", "山田", "太郎", "やまだ", "たろう"} {
+			if strings.Contains(v, s) {
+				t.Errorf("%s = %q: %q kept", tg, v, s)
+			}
+		}
+	}
+	if v, _ := str(o.ds, dicomwire.SeriesDescription); v != "*** 胸部" {
+		t.Errorf("SeriesDescription %q, want %q", v, "*** 胸部")
+	}
+	for _, want := range [][]string{
+		{"Yamada^Tarou", "Yamada", "Tarou", "Tarou Yamada", "Yamada Tarou", "Yamada, Tarou"},
+		{"山田^太郎", "山田", "太郎", "太郎 山田", "山田 太郎", "山田, 太郎", "山田太郎"},
+	} {
+		got := nameSpellings(name)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("spellings %q lack %q", got, w)
+			}
+		}
+	}
+	for _, s := range nameSpellings(name) {
+		if strings.Contains(s, "=") || (strings.Contains(s, "Tarou") && strings.Contains(s, "山田")) {
+			t.Errorf("spelling %q mixes two groups", s)
 		}
 	}
 }

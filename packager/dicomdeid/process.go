@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"dossier/packager/dicomwire"
 )
@@ -105,13 +106,8 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 			add(s, 3)
 			switch e.vr {
 			case "PN":
-				for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '^' || r == '=' || r == ' ' || r == ',' }) {
-					add(part, 3)
-				}
-				// "Jane Doe" and "Doe, Jane" spellings.
-				if c := strings.Split(s, "^"); len(c) >= 2 {
-					add(c[1]+" "+c[0], 3)
-					add(c[0]+", "+c[1], 3)
+				for _, n := range nameSpellings(s) {
+					add(n, minNameRunes(n))
 				}
 			case "DA":
 				addDate(s)
@@ -142,6 +138,55 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 		}
 		return d.tokens[i] < d.tokens[j]
 	})
+}
+
+// nameSpellings returns the spellings of a person name. Its component
+// groups (alphabetic, ideographic, phonetic, separated by '=') are one
+// person written three ways: each group gives its own parts and its
+// "Given Family", "Family Given", "Family, Given" spellings (and, in
+// scripts written without spaces, "FamilyGiven"); no spelling mixes two
+// groups.
+func nameSpellings(pn string) []string {
+	var out []string
+	for _, g := range strings.Split(pn, "=") {
+		g = strings.TrimSpace(g)
+		if strings.Trim(g, "^ ") == "" {
+			continue
+		}
+		out = append(out, g)
+		out = append(out, strings.FieldsFunc(g, func(r rune) bool { return r == '^' || r == ' ' || r == ',' })...)
+		c := strings.Split(g, "^")
+		if len(c) < 2 || strings.TrimSpace(c[0]) == "" || strings.TrimSpace(c[1]) == "" {
+			continue
+		}
+		family, given := strings.TrimSpace(c[0]), strings.TrimSpace(c[1])
+		out = append(out, given+" "+family, family+" "+given, family+", "+given)
+		if !spaced(g) {
+			out = append(out, family+given)
+		}
+	}
+	return out
+}
+
+// spaced reports a name in a script written with spaces between words
+// (not Han, kana or Hangul).
+func spaced(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return false
+		}
+	}
+	return true
+}
+
+// minNameRunes is the shortest name part taken as identity: three
+// letters, or two in the scripts where a family or given name is often
+// two characters (山田, 太郎).
+func minNameRunes(s string) int {
+	if spaced(s) {
+		return 3
+	}
+	return 2
 }
 
 // birthDate returns s as YYYYMMDD when it is a date written YYYYMMDD,
@@ -591,6 +636,9 @@ func (d *deid) markers() []*elem {
 	} else {
 		method = []string{"DOSSIER PSEUDONYMISED", "PS3.15 BASIC PROFILE", "RETAIN LONGITUDINAL FULL DATES", "RETAIN PATIENT CHARACTERISTICS", "CLEAN DESCRIPTORS"}
 	}
+	if d.rep.BurnedInCleared {
+		method = append(method, "CLEAN PIXEL DATA")
+	}
 	if d.rep.PrivateKept > 0 && !slices.Contains(d.rep.Options, CodeRetainSafePrivate) {
 		method = append(method, "RETAIN SAFE PRIVATE")
 		d.rep.Options = append(d.rep.Options, CodeRetainSafePrivate)
@@ -659,6 +707,9 @@ func (d *deid) meta(old, ds []*elem) ([]byte, error) {
 		ts = d.e.UID()
 	case d.e.BigEndian, native:
 		ts = d.e.UID()
+	}
+	if d.outTS != "" {
+		ts = d.outTS
 	}
 	return dicomwire.AppendMeta(nil, dicomwire.Meta{
 		MediaStorageSOPClassUID:    sopClass,

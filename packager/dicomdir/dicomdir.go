@@ -146,7 +146,9 @@ func validFileSetID(s string) error {
 // Write writes a DICOMDIR for entries to w, with File-set ID fileSetID (at
 // most 16 characters of [A-Z0-9_ ], may be empty).
 //
-// Patients are grouped by (PatientID, PatientName), studies by Study
+// Patients are grouped by PatientID and the first component group of
+// PatientName (names that differ only in their ideographic or phonetic
+// groups are one patient, recorded under the fullest name), studies by Study
 // Instance UID within a patient, series by Series Instance UID within a
 // study. The output depends only on the set of entries, not on their order:
 // patients are sorted by ID and name, studies by date, time and UID, series
@@ -443,6 +445,9 @@ func buildTree(leaves []*leaf) []*record {
 		if a.patientID != b.patientID {
 			return a.patientID < b.patientID
 		}
+		if ka, kb := nameKey(a.patientName), nameKey(b.patientName); ka != kb {
+			return ka < kb
+		}
 		if a.patientName != b.patientName {
 			return a.patientName < b.patientName
 		}
@@ -465,18 +470,22 @@ func buildTree(leaves []*leaf) []*record {
 	}
 	type patient struct {
 		first   *leaf
+		name    string // the member's name with the most component groups
 		studies []*study
 		byUID   map[string]*study
 	}
 	var patients []*patient
 	byKey := map[[2]string]*patient{}
 	for _, l := range leaves {
-		k := [2]string{l.patientID, l.patientName}
+		k := [2]string{l.patientID, nameKey(l.patientName)}
 		p := byKey[k]
 		if p == nil {
-			p = &patient{first: l, byUID: map[string]*study{}}
+			p = &patient{first: l, name: l.patientName, byUID: map[string]*study{}}
 			byKey[k] = p
 			patients = append(patients, p)
+		}
+		if groups(l.patientName) > groups(p.name) {
+			p.name = l.patientName
 		}
 		st := p.byUID[l.studyUID]
 		if st == nil {
@@ -507,7 +516,7 @@ func buildTree(leaves []*leaf) []*record {
 			return a.studyUID < b.studyUID
 		})
 		pr := &record{typ: "PATIENT", elems: []elem{
-			one(dicomwire.PatientName, "PN", p.first.patientName),
+			one(dicomwire.PatientName, "PN", p.name),
 			one(dicomwire.PatientID, "LO", p.first.patientID),
 		}}
 		for _, st := range p.studies {
@@ -652,6 +661,29 @@ func personName(s string) string {
 		groups[i] = text(g, 64)
 	}
 	return strings.TrimRight(strings.Join(groups, "="), "=")
+}
+
+// nameKey returns the first non-empty component group of a PN value:
+// names that differ only in their ideographic or phonetic groups
+// ("Yamada^Tarou" and "Yamada^Tarou=山田^太郎") are one patient.
+func nameKey(pn string) string {
+	for _, g := range strings.Split(pn, "=") {
+		if strings.Trim(g, "^ ") != "" {
+			return g
+		}
+	}
+	return ""
+}
+
+// groups counts the non-empty component groups of a PN value.
+func groups(pn string) int {
+	n := 0
+	for _, g := range strings.Split(pn, "=") {
+		if strings.Trim(g, "^ ") != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // codeString returns a Modality value: upper case [A-Z0-9_ ], at most 16

@@ -718,3 +718,44 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// TestNameGroupsOnePatient: files whose Patient's Name differs only in its
+// ideographic and phonetic groups are one patient (issue 11), recorded
+// under the fullest name; another alphabetic name with the same ID is
+// another patient.
+func TestNameGroupsOnePatient(t *testing.T) {
+	names := []string{"Yamada^Tarou", "Yamada^Tarou=山田^太郎=やまだ^たろう", "Yamada^Tarou=山田^太郎", "Yamada^Hanako"}
+	var fx []fixture
+	for i, n := range names {
+		study := fmt.Sprintf("1.2.826.0.1.3680043.10.1999.30.%d", i+1)
+		data := dcmfix.Instance(dcmfix.Spec{
+			PatientName: n, PatientID: patientA, StudyUID: study, SeriesUID: study + ".1", SOPUID: study + ".1.1",
+			Modality: "CT", StudyDate: "20240102", SeriesNumber: 1, InstanceNumber: 1, CharacterSet: []string{"ISO_IR 192"},
+		})
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx = append(fx, fixture{fileID: []string{"DICOM", fmt.Sprintf("ST%06d", i+1), "SE000001", "IM000001"}, data: data, header: h})
+	}
+	b := build(t, fx)
+	rows, p := walk(t, b)
+	patients := map[string]int{}
+	for _, r := range rows {
+		patients[r.patientName]++
+	}
+	want := map[string]int{"Yamada^Tarou=山田^太郎=やまだ^たろう": 3, "Yamada^Hanako": 1}
+	if fmt.Sprint(patients) != fmt.Sprint(want) {
+		t.Errorf("patients %v, want %v", patients, want)
+	}
+	n := 0
+	for _, r := range p.records {
+		if str(r, 0x00041430) == "PATIENT" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d PATIENT records, want 2", n)
+	}
+	dcmdump(t, b)
+}

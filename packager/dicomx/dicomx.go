@@ -1,15 +1,19 @@
 // Package dicomx reads DICOM headers safely.
 //
-// It wraps github.com/suyashkumar/dicom v1.1.0 behind a guard: an own element
-// walker first checks every value length against the bytes that remain (and
-// against the enclosing sequence or item), locates Pixel Data and the Extended
+// It wraps github.com/suyashkumar/dicom v1.1.0 behind a guard: a walk of the
+// elements (packager/dicomwire) first checks every value length against the
+// bytes that remain (and against the enclosing sequence or item), stops at
+// the first bytes that cannot be DICOM, locates Pixel Data and the Extended
 // Offset Table, and detects truncation and unknown transfer syntaxes. Only the
 // bytes before Pixel Data are then handed to the library (with
 // SkipPixelData and permissive options, inside recover). Pixel data is never
 // read; its position is checked against the file size.
 //
 // Errors never contain patient values: a damaged file yields a *DamagedError
-// whose Reason names tags, offsets and lengths only.
+// whose Reason names tags, offsets and lengths only, and which wraps the
+// *dicomwire.Error behind it when there is one (errors.Is(err,
+// dicomwire.ErrNotDICOM) tells bytes that are not DICOM from a file cut
+// short).
 package dicomx
 
 import (

@@ -265,6 +265,7 @@ func classifyText(t *termFile, norm string) (Classification, bool) {
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
 	pathologyFirst(t, norm, all)
+	strongFirst(all)
 	best := all[0]
 	if best.score < minTextScore {
 		return Classification{}, false
@@ -306,6 +307,23 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// strongFirst puts first the best category whose strong terms the text
+// holds when the winner holds none of its own: words like "positive" and
+// "ER" in a clinic letter do not make it an immunohistochemistry report.
+func strongFirst(all []scored) {
+	if all[0].strong > 0 {
+		return
+	}
+	for i, s := range all {
+		if s.strong > 0 && s.score >= minTextScore {
+			p := all[i]
+			copy(all[1:i+1], all[:i])
+			all[0] = p
+			return
+		}
+	}
 }
 
 // pathologyFirst puts the pathology category first when the text reads as a

@@ -53,7 +53,7 @@ func (o Options) withDefaults() Options {
 }
 
 // Extract returns the text of a document of the given format ("pdf", "docx",
-// "odf", "txt", "html", "rtf"; empty to sniff it from the first bytes).
+// "xlsx", "pptx", "odf", "txt", "html", "rtf"; empty to sniff it from the first bytes).
 // It returns ErrNoText for a document without text and ErrUnsupported for
 // other formats.
 func Extract(ctx context.Context, r io.ReaderAt, size int64, format string, opts Options) (string, error) {
@@ -69,7 +69,7 @@ func Extract(ctx context.Context, r io.ReaderAt, size int64, format string, opts
 	switch format {
 	case "pdf":
 		text, err = pdfText(ctx, r, size, opts)
-	case "docx", "odf":
+	case "docx", "odf", "xlsx", "pptx":
 		text, err = officeText(r, size, format, opts)
 	case "txt", "html", "rtf":
 		var b []byte

@@ -10,16 +10,24 @@ import (
 	"strings"
 )
 
-// mainPart is the body of a DOCX or OpenDocument file, read first.
-func mainPart(format string) string {
-	if format == "odf" {
-		return "content.xml"
+// bodyPart reports whether a part is the body of a document (what a
+// reader reads first: the document, the sheets, the slides and their
+// notes), as opposed to its side parts (headers, comments, properties).
+func bodyPart(name, format string) bool {
+	switch format {
+	case "odf":
+		return name == "content.xml"
+	case "xlsx":
+		return name == "xl/sharedStrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")
+	case "pptx":
+		return strings.HasPrefix(name, "ppt/slides/slide") || strings.HasPrefix(name, "ppt/notesSlides/")
 	}
-	return "word/document.xml"
+	return name == "word/document.xml"
 }
 
-// OfficeTextPart reports whether a part of a DOCX or OpenDocument file
-// holds text a reader of the document sees or its author wrote: the body,
+// OfficeTextPart reports whether a part of a DOCX, XLSX, PPTX or
+// OpenDocument file holds text a reader of the document sees or its author
+// wrote: the body (sheets and shared strings, slides and speaker notes),
 // headers and footers, comments, footnotes and endnotes, the document
 // properties, custom XML data and the list of people who edited it.
 // (Hidden text, tracked changes and the alternative text of pictures live
@@ -38,6 +46,12 @@ func OfficeTextPart(name, format string) bool {
 		return false
 	}
 	switch dir {
+	case "xl/":
+		return base == "sharedStrings.xml" || strings.HasPrefix(base, "comments")
+	case "xl/worksheets/", "xl/threadedComments/", "xl/persons/", "ppt/slides/", "ppt/notesSlides/", "ppt/comments/":
+		return true
+	case "ppt/":
+		return base == "commentAuthors.xml" || base == "authors.xml"
 	case "word/":
 		for _, p := range []string{"document", "header", "footer", "comments", "footnotes", "endnotes", "people"} {
 			if strings.HasPrefix(base, p) {
@@ -55,7 +69,8 @@ func OfficeTextPart(name, format string) bool {
 // propertyPart reports whether a part is a list of properties (one value
 // per element) rather than running text.
 func propertyPart(name string) bool {
-	return strings.HasPrefix(name, "docProps/") || strings.HasPrefix(name, "customXml/") || name == "meta.xml" || name == "word/people.xml"
+	return strings.HasPrefix(name, "docProps/") || strings.HasPrefix(name, "customXml/") || name == "meta.xml" || name == "word/people.xml" ||
+		strings.HasPrefix(name, "xl/persons/") || name == "ppt/commentAuthors.xml" || name == "ppt/authors.xml"
 }
 
 // officeText reads the text of a DOCX or OpenDocument file: the body first
@@ -71,16 +86,16 @@ func officeText(r io.ReaderAt, size int64, format string, opts Options) (string,
 	files := append([]*zip.File(nil), zr.File...)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	// The side parts first, within their budget, then the body in what is left.
-	var others []string
+	var others, bodies []string
 	otherLen := 0
-	var main *zip.File
+	var body []*zip.File
 	for _, f := range files {
 		name := strings.TrimPrefix(f.Name, "/")
 		if !OfficeTextPart(name, format) {
 			continue
 		}
-		if name == mainPart(format) {
-			main = f
+		if bodyPart(name, format) {
+			body = append(body, f)
 			continue
 		}
 		limit := opts.MaxText/4 - otherLen
@@ -96,17 +111,29 @@ func officeText(r io.ReaderAt, size int64, format string, opts Options) (string,
 			otherLen += len(text) + 1
 		}
 	}
-	if main == nil {
-		if len(others) == 0 {
-			return "", ErrNoText
+	if len(body) == 0 && len(others) == 0 {
+		return "", ErrNoText
+	}
+	// Slides before their speaker notes.
+	sort.SliceStable(body, func(i, j int) bool {
+		return !strings.HasPrefix(body[i].Name, "ppt/notesSlides/") && strings.HasPrefix(body[j].Name, "ppt/notesSlides/")
+	})
+	left := opts.MaxText - otherLen - 1
+	for i, f := range body {
+		if left <= 0 {
+			break
 		}
-		return strings.Join(others, "\n"), nil
+		text, err := zipPartText(f, left, false, opts)
+		if err != nil {
+			if i == 0 && len(body) == 1 {
+				return "", fmt.Errorf("reading a %s document: %w", format, err)
+			}
+			continue
+		}
+		bodies = append(bodies, text)
+		left -= len(text) + 1
 	}
-	body, err := zipPartText(main, opts.MaxText-otherLen-1, false, opts)
-	if err != nil {
-		return "", fmt.Errorf("reading a %s document: %w", format, err)
-	}
-	return strings.Join(append([]string{body}, others...), "\n"), nil
+	return strings.Join(append(bodies, others...), "\n"), nil
 }
 
 func zipPartText(f *zip.File, limit int, everyElement bool, opts Options) (string, error) {
@@ -121,7 +148,7 @@ func zipPartText(f *zip.File, limit int, everyElement bool, opts Options) (strin
 // textAttrs are the attributes whose values are text people wrote: the
 // alternative text and title of pictures (descr, title), the authors of
 // comments and tracked changes, and the names of the people who edited.
-var textAttrs = map[string]bool{"descr": true, "title": true, "author": true, "initials": true, "userId": true}
+var textAttrs = map[string]bool{"descr": true, "title": true, "author": true, "initials": true, "userId": true, "displayName": true}
 
 // XMLText collects the character data of a WordprocessingML or OpenDocument
 // part, with line breaks at paragraphs, rows, cells and breaks, and the
@@ -154,14 +181,20 @@ func XMLText(r io.Reader, limit int, everyElement bool) (string, error) {
 				b.WriteByte('\n')
 			}
 			for _, a := range t.Attr {
-				picName := a.Name.Local == "name" && (t.Name.Local == "docPr" || t.Name.Local == "cNvPr")
+				picName := a.Name.Local == "name" && (t.Name.Local == "docPr" || t.Name.Local == "cNvPr" || t.Name.Local == "cmAuthor" || t.Name.Local == "author")
 				if (textAttrs[a.Name.Local] || picName) && strings.TrimSpace(a.Value) != "" {
 					b.WriteString("\n" + a.Value + "\n")
 				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
-			case "p", "h", "tr", "tc", "table-cell":
+			case "p", "h", "tr", "tc", "table-cell", "row", "si":
+				b.WriteByte('\n')
+			case "c":
+				b.WriteByte('\t') // a spreadsheet cell
+			case "creator", "date", "initials", "title", "desc", "annotation", "note-citation", "note-body", "comment", "footnote", "endnote":
+				// Fields that sit beside running text (a comment's author and
+				// date before its text) end their own line.
 				b.WriteByte('\n')
 			default:
 				if everyElement {

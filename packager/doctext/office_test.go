@@ -15,7 +15,7 @@ func TestOfficeTextEveryPart(t *testing.T) {
 	body := []string{"Discharge letter", "The patient did well."}
 	docx := map[string]docfix.DOCXParts{
 		"header": {Header: n}, "footer": {Footer: n}, "comment": {Comment: n}, "comment author": {Comment: "ok", CommentAuthor: n},
-		"footnote": {Footnote: n}, "endnote": {Endnote: n}, "hidden": {Hidden: n}, "hidden by style": {HiddenStyled: n},
+		"footnote": {Footnote: n}, "endnote": {Endnote: n}, "hidden": {Hidden: n}, "hidden by style": {HiddenStyled: n}, "hidden paragraph": {HiddenParagraph: n},
 		"inserted": {Inserted: n}, "deleted": {Deleted: n}, "revision author": {Inserted: "x", RevisionAuthor: n},
 		"core properties": {Core: n}, "app properties": {App: n}, "custom properties": {Custom: n}, "custom xml": {CustomXML: n},
 		"alt text": {AltText: n}, "picture name": {PictureName: n + ".jpg"}, "split runs": {Body: []string{"Patient: " + n}, SplitRuns: true},
@@ -49,6 +49,9 @@ func TestOfficeTextEveryPart(t *testing.T) {
 		}
 		if !docfix.HasPlanted(text) {
 			t.Errorf("odt %s: the name is not in the text %q", label, text)
+		}
+		if label == "annotation" && !strings.Contains(text, "\n"+n) {
+			t.Errorf("odt annotation: its text runs on from its author or date: %q", text)
 		}
 	}
 }
@@ -104,6 +107,27 @@ func TestTextEncodings(t *testing.T) {
 		got, err := extract(t, c.data, "txt", Options{})
 		if err != nil || !strings.Contains(got, c.want) {
 			t.Errorf("%s: %q, %v", c.name, got, err)
+		}
+	}
+}
+
+func TestSpreadsheetAndPresentationText(t *testing.T) {
+	n := docfix.PlantedName
+	for label, c := range map[string]struct {
+		data   []byte
+		format string
+		body   string
+	}{
+		"xlsx cell":           {docfix.XLSX([]string{"Haemoglobin 120", "Patient " + n}, "", ""), "xlsx", "Haemoglobin 120"},
+		"xlsx comment":        {docfix.XLSX([]string{"Haemoglobin 120"}, n, "Reviewer"), "xlsx", "Haemoglobin 120"},
+		"xlsx comment author": {docfix.XLSX([]string{"Haemoglobin 120"}, "ok", n), "xlsx", "Haemoglobin 120"},
+		"pptx slide":          {docfix.PPTX([]string{"Tumour board", "Case of " + n}, "", "", ""), "pptx", "Tumour board"},
+		"pptx notes":          {docfix.PPTX([]string{"Tumour board"}, n, "", ""), "pptx", "Tumour board"},
+		"pptx comment author": {docfix.PPTX([]string{"Tumour board"}, "", "ok", n), "pptx", "Tumour board"},
+	} {
+		text, err := extract(t, c.data, c.format, Options{})
+		if err != nil || !docfix.HasPlanted(text) || !strings.HasPrefix(text, c.body) {
+			t.Errorf("%s: %q %v", label, text, err)
 		}
 	}
 }

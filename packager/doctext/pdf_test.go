@@ -44,6 +44,7 @@ func TestExtractPDFClasses(t *testing.T) {
 		{"kerned", docfix.PDFKerned("Patient Jane Doe"), "Patient Jane Doe"},
 		{"form", docfix.PDFForm("Header", "Jane Doe"), "Jane Doe"},
 		{"rotated", docfix.PDFRotated("Jane Doe"), "Jane Doe"},
+		{"form field", docfix.PDFFormField("Patient:", "name", "Jane Doe"), "Patient: Jane Doe"},
 	}
 	for _, c := range cases {
 		got, err := extract(t, c.data, "pdf", Options{})

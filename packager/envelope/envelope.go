@@ -35,7 +35,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"filippo.io/age"
@@ -48,12 +51,13 @@ import (
 // kind of secret does not fit (a key for a passphrase bundle or the reverse).
 // A damaged recipient line in the header also looks like this, because age
 // cannot tell a damaged wrapped key from someone else's.
-var ErrWrongKey = errors.New("the passphrase or key does not open this bundle")
+var ErrWrongKey = errors.New("the passphrase or key does not open this bundle (if you are sure it is the right one, the bundle's header was changed)")
 
-// ErrDamaged means the envelope is corrupt or incomplete: a changed byte in
-// the header or the payload, a truncated file, a missing last volume, or
-// trailing data.
-var ErrDamaged = errors.New("the bundle is damaged or incomplete")
+// ErrDamaged means the envelope fails authentication: a changed byte in the
+// header or the payload, a truncated file, a missing, extra, swapped or
+// renamed volume, or trailing data. For a split bundle the error names the
+// volume and what is likely wrong with it.
+var ErrDamaged = errors.New("the bundle fails authentication: it was changed, damaged or is incomplete")
 
 // ErrNoRecipients is returned by Encrypt when it is given no recipient.
 var ErrNoRecipients = errors.New("no passphrase or recipient to encrypt to")
@@ -338,14 +342,17 @@ func Decrypt(src io.Reader, identities ...age.Identity) (io.Reader, error) {
 }
 
 // trackReader remembers the first real error of the underlying reader, so a
-// failing disk is not reported as a damaged bundle.
+// failing disk is not reported as a damaged bundle, and counts the bytes
+// read, so damage in a split bundle can be placed in its volume.
 type trackReader struct {
 	r   io.Reader
 	err error
+	n   int64
 }
 
 func (t *trackReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
+	t.n += int64(n)
 	if err != nil && err != io.EOF && t.err == nil {
 		t.err = err
 	}
@@ -359,9 +366,13 @@ func (t *trackReader) classify(err error) error {
 		return fmt.Errorf("envelope: reading the bundle: %w", t.err)
 	case errors.As(err, &noMatch):
 		return fmt.Errorf("envelope: %w (%v)", ErrWrongKey, err)
-	default:
-		return fmt.Errorf("envelope: %w: %w", ErrDamaged, err)
 	}
+	if mf, ok := t.r.(*multiFile); ok && len(mf.paths) > 1 {
+		if what := mf.blame(t.n, err); what != "" {
+			return fmt.Errorf("envelope: %w: %s", ErrDamaged, what)
+		}
+	}
+	return fmt.Errorf("envelope: %w: %w", ErrDamaged, err)
 }
 
 type decryptReader struct {
@@ -380,4 +391,72 @@ func (d *decryptReader) Read(p []byte) (int, error) {
 		return n, d.err
 	}
 	return n, err
+}
+
+// PassphrasePair returns the recipient that encrypts to passphrase (as
+// PassphraseRecipient) and an identity that opens only what that recipient
+// wrapped, by the file key it kept, without a second scrypt derivation: the
+// read-back check of a freshly written bundle costs no second 256 MiB of
+// memory and second of time. The identity accepts only the very stanza the
+// recipient wrote (same salt, work factor and wrapped key), so a changed
+// header still fails, and it holds the file key until it is dropped; use it
+// only to verify what was just written.
+func PassphrasePair(passphrase string) (age.Recipient, age.Identity, error) {
+	r, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return nil, nil, fmt.Errorf("envelope: %w", err)
+	}
+	r.SetWorkFactor(ScryptWorkFactor)
+	k := &keptKey{}
+	return &keepingRecipient{r: r, k: k}, &keptIdentity{k: k}, nil
+}
+
+type keptKey struct {
+	mu      sync.Mutex
+	fileKey []byte
+	stanza  *age.Stanza
+}
+
+type keepingRecipient struct {
+	r *age.ScryptRecipient
+	k *keptKey
+}
+
+func (r *keepingRecipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
+	s, _, err := r.WrapWithLabels(fileKey)
+	return s, err
+}
+
+// WrapWithLabels keeps scrypt's rule that a passphrase recipient is alone.
+func (r *keepingRecipient) WrapWithLabels(fileKey []byte) ([]*age.Stanza, []string, error) {
+	stanzas, labels, err := r.r.WrapWithLabels(fileKey)
+	// scrypt's 256 MiB work area is garbage now: give it back at once, so
+	// the export that follows does not grow its heap on top of it.
+	debug.FreeOSMemory()
+	if err != nil || len(stanzas) != 1 {
+		return stanzas, labels, err
+	}
+	r.k.mu.Lock()
+	r.k.fileKey = bytes.Clone(fileKey)
+	st := *stanzas[0]
+	st.Args = append([]string(nil), st.Args...)
+	st.Body = bytes.Clone(st.Body)
+	r.k.stanza = &st
+	r.k.mu.Unlock()
+	return stanzas, labels, nil
+}
+
+type keptIdentity struct{ k *keptKey }
+
+func (i *keptIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	i.k.mu.Lock()
+	defer i.k.mu.Unlock()
+	if i.k.stanza == nil || len(stanzas) != 1 {
+		return nil, age.ErrIncorrectIdentity
+	}
+	s, w := stanzas[0], i.k.stanza
+	if s.Type != w.Type || !slices.Equal(s.Args, w.Args) || !bytes.Equal(s.Body, w.Body) {
+		return nil, age.ErrIncorrectIdentity
+	}
+	return bytes.Clone(i.k.fileKey), nil
 }

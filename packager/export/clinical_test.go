@@ -100,6 +100,13 @@ func TestCoverShowsTheClinicalSummary(t *testing.T) {
 			t.Errorf("the cover lacks %q:\n%s", want, text)
 		}
 	}
+	// The cover's own diagnosis, stage and plan come from the records when the details have none.
+	for _, want := range []string{"Diagnosed: 2026-01-14",
+		"for neoadjuvant chemotherapy with trastuzumab and pertuzumab"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the cover lacks %q", want)
+		}
+	}
 	if i, j := strings.Index(text, "Is neoadjuvant therapy right?"), strings.Index(text, "Clinical summary"); i < 0 || j < i {
 		t.Errorf("the clinical summary is not right after the question")
 	}

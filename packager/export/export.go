@@ -95,11 +95,23 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		return nil, err
 	}
 	if req.Clinical == nil {
-		cl, _, err := summary.FromInventory(ctx, req.Inventory, doctext.Options{})
+		cl, docs, err := summary.FromInventory(ctx, req.Inventory, doctext.Options{})
 		if err != nil && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		req.Clinical = cl // nil when the reports could not be read: no clinical section
+		if cl != nil {
+			// The cover's diagnosis, stage and plan come from the records
+			// where the patient gave none (a plan that names the patient is
+			// not taken at the private levels).
+			plan, _ := summary.ProposedPlan(ctx, docs)
+			if plan != nil && req.Level != privacy.Identified {
+				if m := WithDetails(req.Inventory, req.Details).Identity.Matcher(); !m.Empty() && len(m.FindAll(plan.Text)) > 0 {
+					plan = nil
+				}
+			}
+			req.Details = checklist.PrefillFromSummary(req.Details, cl, plan, req.Rules)
+		}
 	}
 	categories := map[string]string{}
 	if req.Report != nil {
@@ -108,7 +120,13 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		}
 	}
 	inv := WithDetails(req.Inventory, req.Details)
+	// INDEX.HTM gives the question as the cover does: scrubbed of identity at the private levels.
+	index := cover.Summary{Questions: nonEmptyLines(req.Details.Questions)}
+	if req.Level != privacy.Identified {
+		scrubSummary(&index, inv.Identity.Matcher())
+	}
 	res, err := bundle.Pack(ctx, inv, req.Output, bundle.Options{
+		Index:      bundle.IndexText{Questions: index.Questions},
 		Params:     params,
 		Include:    req.Include,
 		Categories: categories,

@@ -27,7 +27,10 @@ type Span struct {
 // "JaneDoe" and "JANE-DOE" all spell "Jane Doe"). A spelling must not run
 // on into a longer word or number: "Jane Doe" is not found in "Jane
 // Doerr", nor "1234567" in "91234567" (names in Han, kana or Hangul need no
-// such boundary, as those scripts do not separate words).
+// such boundary, as those scripts do not separate words). A turn from a
+// lower-case to an upper-case letter counts as a boundary: "letterJane
+// Doe" and "Jane DoeReferral" are words run together where glyph runs or
+// document parts were joined without a space.
 //
 // A Matcher is immutable and safe for concurrent use.
 type Matcher struct {
@@ -198,14 +201,14 @@ func (m *Matcher) FindAll(text string) []Span {
 	state := int32(0)
 	var waiting []pending
 	var out []Span
-	flush := func(next rune, atEnd bool) {
+	flush := func(next, orig rune, atEnd bool) {
 		nb := byte(classOther)
 		if !atEnd {
 			nb = class(next)
 		}
 		for _, w := range waiting {
 			p := m.pats[w.pat]
-			if !atEnd && runsOn(p.last, nb) {
+			if !atEnd && runsOn(p.last, nb) && !caseTurn(text, ring[w.last].start, orig) {
 				continue
 			}
 			out = append(out, Span{Start: ring[w.first].start, End: ring[w.last].end, Kind: p.kind, Source: p.source})
@@ -228,10 +231,10 @@ func (m *Matcher) FindAll(text string) []Span {
 		f := foldRune(r)
 		if len(waiting) > 0 {
 			if f == "" {
-				flush(0, true) // a separator ends every waiting match
+				flush(0, r, true) // a separator ends every waiting match
 			} else {
 				nr, _ := utf8.DecodeRuneInString(f)
-				flush(nr, false)
+				flush(nr, r, false)
 			}
 		}
 		if f == "" {
@@ -274,7 +277,7 @@ func (m *Matcher) FindAll(text string) []Span {
 		}
 		i += size
 	}
-	flush(0, true)
+	flush(0, 0, true)
 	sort.SliceStable(out, func(a, b int) bool {
 		if out[a].Start != out[b].Start {
 			return out[a].Start < out[b].Start
@@ -302,7 +305,18 @@ func (m *Matcher) accept(text string, ring []folded, ringSize, count int, p patt
 		return false // the match starts inside an expanded letter (æ → ae)
 	}
 	pr, _ := utf8.DecodeRuneInString(text[prev.start:])
+	if fr, _ := utf8.DecodeRuneInString(text[first.start:]); unicode.IsLower(pr) && unicode.IsUpper(fr) {
+		return true // "letterJane": words run together where text parts were joined
+	}
 	return !runsOn(p.first, class(pr))
+}
+
+// caseTurn reports whether the rune at text[at:] is a lower-case letter and
+// next an upper-case one: two words run together ("DoeReferral"), as where
+// a PDF's glyph runs or a document's parts were joined without a space.
+func caseTurn(text string, at int, next rune) bool {
+	r, _ := utf8.DecodeRuneInString(text[at:])
+	return unicode.IsLower(r) && unicode.IsUpper(next)
 }
 
 // dedupe drops repeated spans (the same place found through two spellings

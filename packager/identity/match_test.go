@@ -184,3 +184,17 @@ func TestReplace(t *testing.T) {
 		t.Errorf("text matcher: %q %d", out, n)
 	}
 }
+
+func TestMatcherWordsRunTogether(t *testing.T) {
+	m := janeSet().Matcher()
+	for _, text := range []string{"Referral letterJane Doe", "Patient:Jane DoeReferral", "seenJ. Doe"} {
+		if len(m.FindAll(text)) == 0 {
+			t.Errorf("%q: not found", text)
+		}
+	}
+	for _, clean := range []string{"JANE DOERR", "Jane Doerr", "ajane doe"} {
+		if got := m.FindAll(clean); len(got) != 0 {
+			t.Errorf("%q matched: %v", clean, got)
+		}
+	}
+}

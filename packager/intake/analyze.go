@@ -104,7 +104,7 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	case KindImage:
 		checkImage(it, ra, src.size)
 	case KindArchive:
-		return s.zip(ctx, it, src.root, ra, src.size, depth)
+		return s.zip(ctx, it, src.root, ra, src.size, depth, src.budget)
 	case KindOther:
 		switch it.Format {
 		case "iso":

@@ -27,7 +27,7 @@ func sniff(head []byte, name string) sniffed {
 	base := strings.ToLower(filepath.Base(name))
 	ext := strings.ToLower(filepath.Ext(strings.TrimSuffix(base, ";1")))
 	switch {
-	case bytes.HasPrefix(head, []byte("%PDF-")) || pdfWithin(head):
+	case bytes.HasPrefix(head, []byte("%PDF-")):
 		return sniffed{kind: KindPDF, format: "pdf"}
 	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
 		return sniffed{kind: KindImage, format: "jpeg"}
@@ -65,6 +65,11 @@ func sniff(head []byte, name string) sniffed {
 		return sniffed{kind: KindOther, format: "rar"}
 	case len(head) > 32774 && bytes.Equal(head[32769:32774], []byte("CD001")):
 		return sniffed{kind: KindOther, format: "iso"}
+	case pdfWithin(head):
+		// Junk before "%PDF-" only when no signature at offset 0 said what
+		// the file is: a ZIP (or any container) whose first entry is a
+		// stored PDF is the container, not a damaged PDF.
+		return sniffed{kind: KindPDF, format: "pdf"}
 	}
 	if isText(head) {
 		return text(head, base, ext)

@@ -24,7 +24,7 @@ func FuzzZipWalker(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := &scanner{opts: Options{MaxArchiveBytes: 8 << 20, MemoryEntryBytes: 1 << 20}.withDefaults(), ids: identity.NewSet()}
 		it := &Item{Path: "f.zip", Size: int64(len(data))}
-		items := s.zip(context.Background(), it, "f.zip", bytes.NewReader(data), int64(len(data)), 0)
+		items := s.zip(context.Background(), it, "f.zip", bytes.NewReader(data), int64(len(data)), 0, nil)
 		if len(items) == 0 || items[0] != it {
 			t.Fatal("the archive itself is not the first item")
 		}

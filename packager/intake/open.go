@@ -52,8 +52,9 @@ func Open(it *Item, opts Options) (File, error) {
 	}
 	var cur File = diskFile{f, fi.Size()}
 	s := &scanner{opts: opts}
+	budget := s.newBudget(fi.Size()) // one for the archive and those nested in it
 	for _, name := range parts[1:] {
-		next, err := openEntry(s, cur, name)
+		next, err := openEntry(s, cur, name, budget)
 		cur.Close()
 		if err != nil {
 			return nil, err
@@ -63,17 +64,23 @@ func Open(it *Item, opts Options) (File, error) {
 	return cur, nil
 }
 
-func openEntry(s *scanner, archive File, name string) (File, error) {
+func openEntry(s *scanner, archive File, name string, budget *byteBudget) (File, error) {
 	zr, err := zip.NewReader(archive, archive.Size())
 	if err != nil {
 		return nil, fmt.Errorf("opening the archive: %w", err)
+	}
+	if problem := sharedData(zr, archive, archive.Size()); problem != "" {
+		return nil, errors.New(problem)
 	}
 	for _, zf := range zr.File {
 		clean, ok := safeEntryName(zf.Name)
 		if !ok || clean != name {
 			continue
 		}
-		src, cleanup, err := s.unpack(zf, &byteBudget{left: s.opts.MaxArchiveBytes})
+		if entryLocked(zf) {
+			return nil, errLocked
+		}
+		src, cleanup, err := s.unpack(zf, budget)
 		if err != nil {
 			return nil, fmt.Errorf("unpacking from the archive: %w", err)
 		}

@@ -170,6 +170,7 @@ type source struct {
 	size    int64
 	modTime time.Time
 	ra      io.ReaderAt // when the source is already open (archive entries)
+	budget  *byteBudget // the top-level archive's, for an archive entry
 }
 
 // walker expands roots into sources. It does not follow a directory symlink

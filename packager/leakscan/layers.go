@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -22,6 +23,7 @@ import (
 
 	"dossier/packager/doctext"
 	"dossier/packager/exif"
+	"dossier/packager/pdftext"
 	"dossier/packager/textenc"
 )
 
@@ -86,7 +88,7 @@ func Layers(ctx context.Context, r io.ReaderAt, size int64, format string, lim L
 	case "pdf":
 		return pdfLayers(y, r, size)
 	case "docx", "xlsx", "pptx", "odf":
-		return zipLayers(y, r, size, format)
+		return zipLayers(y, r, size, "", 0)
 	case "rtf":
 		b, err := readAll(r, size, lim)
 		if err != nil {
@@ -162,7 +164,7 @@ func readAll(r io.ReaderAt, size int64, lim LayerLimits) ([]byte, error) {
 // parts as their text (character data and attribute values, so a name
 // split over runs or held in an attribute reads whole), pictures as their
 // metadata, other parts as their bytes.
-func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
+func zipLayers(y *yielder, r io.ReaderAt, size int64, prefix string, depth int) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fmt.Errorf("reading the document for the leak scan: %w", err)
@@ -187,6 +189,13 @@ func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
 		}
 		ext := strings.ToLower(path.Ext(name))
 		switch {
+		case (ext == ".docx" || ext == ".xlsx" || ext == ".pptx" || ext == ".odt" || ext == ".docm" || ext == ".xlsm") && depth < 3 && !truncated:
+			// A document embedded in the document: its parts are layers too.
+			if err := zipLayers(y, bytes.NewReader(data), int64(len(data)), prefix+name+"!/", depth+1); err == nil {
+				continue
+			} else if errors.Is(err, ErrTooManyLayers) || errors.Is(err, context.Canceled) {
+				return err
+			}
 		case ext == ".xml" || ext == ".rels" || ext == ".vml":
 			text, terr := xmlLayerText(data, y.lim.MaxLayerBytes)
 			if terr == nil {
@@ -194,14 +203,14 @@ func zipLayers(y *yielder, r io.ReaderAt, size int64, format string) error {
 			}
 		case ext == ".jpeg" || ext == ".jpg" || ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".heic":
 			f := map[string]string{".jpeg": "jpeg", ".jpg": "jpeg", ".png": "png", ".tif": "tiff", ".tiff": "tiff", ".heic": "heic"}[ext]
-			if err := imageLayers(y, name+" ", data, f, 0); err != nil {
+			if err := imageLayers(y, prefix+name+" ", data, f, 0); err != nil {
 				if errors.Is(err, ErrTooManyLayers) || errors.Is(err, context.Canceled) {
 					return err
 				}
 			}
 			continue
 		}
-		if err := y.emitLayer(Layer{Place: name, Data: data, Truncated: truncated}); err != nil {
+		if err := y.emitLayer(Layer{Place: prefix + name, Data: data, Truncated: truncated}); err != nil {
 			return err
 		}
 	}
@@ -243,7 +252,8 @@ func xmlLayerText(data []byte, limit int) (string, error) {
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
-			case "p", "h", "tr", "tc", "table-cell", "si", "row", "c":
+			case "p", "h", "tr", "tc", "table-cell", "si", "row", "c",
+				"creator", "date", "initials", "title", "desc", "annotation", "note-citation", "note-body", "comment", "footnote", "endnote":
 				b.WriteByte('\n')
 			}
 		}
@@ -411,7 +421,12 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 		pdfStrings(&b, e.Object, 0, y.lim.MaxLayerBytes)
 		if sd, ok := e.Object.(types.StreamDict); ok {
 			b.WriteByte('\n')
-			b.Write(textOf(pdfStream(sd, y.lim.MaxLayerBytes)))
+			data := pdfStream(sd, y.lim.MaxLayerBytes)
+			b.Write(textOf(data))
+			if s := sd.Dict.NameEntry("Subtype"); strings.Contains(place, "content") || s != nil && *s == "Form" {
+				b.WriteByte('\n')
+				contentStrings(&b, data, y.lim.MaxLayerBytes)
+			}
 		}
 		if b.Len() == 0 {
 			continue
@@ -447,6 +462,32 @@ func loadPDFObjects(ctx *model.Context) error {
 		e.Object = o
 	}
 	return nil
+}
+
+// contentStrings writes the strings of a content stream decoded, one a
+// line: text shown in simple fonts, and the actual and alternative text of
+// marked content (written in UTF-16, so unreadable in the stream's bytes).
+func contentStrings(b *bytes.Buffer, data []byte, limit int) {
+	lx := pdftext.NewLexer(data)
+	for b.Len() < limit {
+		t := lx.Next()
+		switch t.Kind {
+		case pdftext.KindEOF:
+			return
+		case pdftext.KindString, pdftext.KindHexString:
+			s := pdftext.DecodeString(t.Bytes(data))
+			if len(s) >= 2 && s[0] == 0xFE && s[1] == 0xFF {
+				u := make([]uint16, 0, len(s)/2)
+				for i := 2; i+1 < len(s); i += 2 {
+					u = append(u, uint16(s[i])<<8|uint16(s[i+1]))
+				}
+				b.WriteString(string(utf16.Decode(u)))
+			} else {
+				b.Write(textOf(s))
+			}
+			b.WriteByte('\n')
+		}
+	}
 }
 
 // pdfStrings writes the strings and names of an object and of the objects

@@ -53,15 +53,25 @@ type Scanner struct {
 	start   [256]bool // bytes that leave the root state (can begin a needle)
 	out     [][]int32 // needle indexes ending at each state
 	needles []identity.Needle
-	maxLen  int
-	text    *identity.Matcher
+	// number is, for a needle of digits only, its length (0 for others):
+	// such a needle counts only where no digit runs on before or after it,
+	// as a birth date or an ID does not hide in the middle of a UID's
+	// digits.
+	number []int
+	maxLen int
+	text   *identity.Matcher
 }
 
 // New builds a scanner for needles. Each needle is searched for in UTF-8
 // and, where it has non-ASCII letters, also in Latin-1 (as older DICOM and
 // PDF files store text); ASCII letters match in either case.
 func New(needles []identity.Needle) *Scanner {
-	s := &Scanner{needles: needles, text: identity.NewMatcher(needles)}
+	s := &Scanner{needles: needles, text: identity.NewMatcher(needles), number: make([]int, len(needles))}
+	for i, n := range needles {
+		if allDigits(n.Text) {
+			s.number[i] = len(n.Text)
+		}
+	}
 	type node struct {
 		children map[byte]int32
 	}
@@ -159,6 +169,24 @@ func latin1(s string) (string, bool) {
 	return string(b), true
 }
 
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// runsOnDigits reports whether the match p[first:last+1] of a number has a
+// digit right before or after it within p. Where the neighbour lies in
+// another chunk it is not known, and the match counts.
+func runsOnDigits(p []byte, first, last int) bool {
+	return first > 0 && first <= len(p) && isDigit(p[first-1]) || last+1 < len(p) && isDigit(p[last+1])
+}
+
 // Empty reports whether the scanner has nothing to look for.
 func (s *Scanner) Empty() bool { return len(s.out) <= 1 }
 
@@ -169,6 +197,10 @@ func (s *Scanner) Matcher() *identity.Matcher { return s.text }
 type State struct {
 	node int32
 	off  int64
+	// Loose finds numbers even where digits run on around them: for text
+	// a layer reader joined from separate parts (an XML file's elements),
+	// where two numbers may meet without a separator.
+	Loose bool
 }
 
 // Feed scans p as the continuation of st, appending hits for where.
@@ -192,6 +224,9 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 		if e&1 != 0 {
 			for _, idx := range s.out[node] {
 				n := s.needles[idx]
+				if l := s.number[idx]; l > 0 && !st.Loose && runsOnDigits(p, i-l+1, i) {
+					continue
+				}
 				hits = append(hits, Hit{Where: where, Offset: st.off + int64(i) + 1, Kind: n.Kind, Source: n.Source})
 			}
 		}
@@ -278,7 +313,8 @@ func (t *Tap) Write(p []byte) (int, error) {
 func (s *Scanner) Explain(ctx context.Context, where string, r io.ReaderAt, size int64, format string) ([]Hit, error) {
 	var hits []Hit
 	scan := func(place string, data []byte) {
-		found := s.Bytes(where, data)
+		st := State{Loose: format != "dicom"}
+		found := s.Feed(&st, where, data, nil)
 		if utf8.Valid(data) {
 			found = append(found, s.Text(where, place, string(data))...)
 		}

@@ -126,3 +126,23 @@ func BenchmarkScan(b *testing.B) {
 		sc.Bytes("x", data)
 	}
 }
+
+// TestNumbersDoNotHideInLongerNumbers: an ID, phone or date written as
+// digits alone is not found inside a longer run of digits (a UID), but is
+// found with anything else around it.
+func TestNumbersDoNotHideInLongerNumbers(t *testing.T) {
+	set := identity.NewSet()
+	set.Add(identity.ID, "436937", "DICOM PatientID")
+	set.Add(identity.BirthDate, "19610203", "DICOM PatientBirthDate")
+	sc := New(set.Needles())
+	for _, clean := range []string{"2.25.9143693712345", "2.25.1196102030", "1.2.840.436937999"} {
+		if hits := sc.Bytes("uid", []byte(clean)); len(hits) != 0 {
+			t.Errorf("%q: %v", clean, hits)
+		}
+	}
+	for _, leak := range []string{"ID 436937.", "MRN:436937", "x436937y", "b19610203\x00", "436937"} {
+		if hits := sc.Bytes("v", []byte(leak)); len(hits) == 0 {
+			t.Errorf("%q not found", leak)
+		}
+	}
+}

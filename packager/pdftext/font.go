@@ -46,7 +46,7 @@ type font struct {
 	// problem says why text drawn in this font cannot be located reliably
 	// ("" when it can).
 	problem string
-	cache   map[uint32]string
+	cache   map[uint32]cachedText
 }
 
 type cidWidthRange struct {
@@ -183,7 +183,7 @@ func numOf(r resolver, o types.Object) (float64, bool) {
 
 // loadFont reads a font dictionary.
 func loadFont(r resolver, d types.Dict, steps func(int) bool) *font {
-	f := &font{scale: 0.001, dw: 1000, cache: map[uint32]string{}}
+	f := &font{scale: 0.001, dw: 1000, cache: map[uint32]cachedText{}}
 	subtype := nameOf(r, d["Subtype"])
 	base := nameOf(r, d["BaseFont"])
 	if i := strings.IndexByte(base, '+'); i == 6 {
@@ -406,10 +406,12 @@ func (f *font) nextCode(s []byte) (uint32, int) {
 	return c, n
 }
 
-// text returns the text of a code ("" when unknown).
-func (f *font) text(code uint32, raw []byte) string {
-	if s, ok := f.cache[code]; ok {
-		return s
+// text returns the text of a code ("" when unknown), and whether the font
+// says what the code is: a ToUnicode entry that maps a code to nothing (a
+// .notdef box) is known to carry no text.
+func (f *font) text(code uint32, raw []byte) (string, bool) {
+	if c, ok := f.cache[code]; ok {
+		return c.s, c.known
 	}
 	s := ""
 	known := false
@@ -429,10 +431,16 @@ func (f *font) text(code uint32, raw []byte) string {
 		}
 	}
 	s = validText(s)
+	known = known || s != ""
 	if len(f.cache) < 1<<16 {
-		f.cache[code] = s
+		f.cache[code] = cachedText{s, known}
 	}
-	return s
+	return s, known
+}
+
+type cachedText struct {
+	s     string
+	known bool
 }
 
 // width returns a code's advance in glyph space units.

@@ -190,7 +190,7 @@ type interp struct {
 // Helvetica in WinAnsiEncoding, as readers do.
 func (d *Document) fallback() *font {
 	if d.fallbackFont == nil {
-		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", widths: base14Widths("Helvetica"), cache: map[uint32]string{}}
+		d.fallbackFont = &font{kind: fontSimple, defLen: 1, scale: 0.001, enc: winAnsi, base14: "Helvetica", widths: base14Widths("Helvetica"), cache: map[uint32]cachedText{}}
 	}
 	return d.fallbackFont
 }
@@ -198,17 +198,7 @@ func (d *Document) fallback() *font {
 func newInterp(d *Document, p *Page) *interp {
 	in := &interp{d: d, page: p, streams: map[int]int{}, active: map[int]bool{}, forms: map[int][]byte{}}
 	in.gs = gstate{ctm: identity, th: 1}
-	x0, y0, x1, y1 := p.Box[0], p.Box[1], p.Box[2], p.Box[3]
-	w, h := x1-x0, y1-y0
-	in.view = matrix{1, 0, 0, -1, -x0, y1}
-	switch p.Rotate {
-	case 90:
-		in.view = in.view.mul(matrix{0, 1, -1, 0, h, 0})
-	case 180:
-		in.view = in.view.mul(matrix{-1, 0, 0, -1, w, h})
-	case 270:
-		in.view = in.view.mul(matrix{0, -1, 1, 0, 0, w})
-	}
+	in.view = viewMatrix(p.Box, p.Rotate)
 	return in
 }
 
@@ -251,6 +241,72 @@ func (in *interp) runPage(info pageInfo) {
 			in.page.Glyphs = make([]Glyph, 0, min(len(data), d.opts.MaxGlyphsPerPage, 1<<14))
 		}
 		in.run(data, in.streamIndex(ref, false), info.resources)
+	}
+	in.annotations(info)
+}
+
+// annotations draws the appearance streams of the page's annotations
+// (filled-in form fields, free-text notes, stamps), as pdftotext does:
+// each appearance's bounding box, through its matrix, is fitted to the
+// annotation's rectangle. Hidden annotations are skipped.
+func (in *interp) annotations(info pageInfo) {
+	d := in.d
+	annots := arrayOf(d, info.dict["Annots"])
+	for i, o := range annots {
+		if i >= 4096 || in.stop || d.err != nil {
+			return
+		}
+		a := dictOf(d, o)
+		if a == nil {
+			continue
+		}
+		if f, ok := numOf(d, a["F"]); ok && int(f)&2 != 0 {
+			continue
+		}
+		ap := dictOf(d, a["AP"])
+		if ap == nil {
+			continue
+		}
+		n := ap["N"]
+		if states, ok := d.resolve(n).(types.Dict); ok {
+			// An appearance per state (check boxes): the current one.
+			n = states[nameOf(d, a["AS"])]
+		}
+		ref, ok := n.(types.IndirectRef)
+		if !ok {
+			continue
+		}
+		sd, ok := d.resolve(ref).(types.StreamDict)
+		if !ok {
+			continue
+		}
+		rect := arrayOf(d, a["Rect"])
+		bb := arrayOf(d, sd.Dict["BBox"])
+		if len(rect) != 4 || len(bb) != 4 {
+			continue
+		}
+		var r, b [4]float64
+		for k := range 4 {
+			r[k], _ = numOf(d, rect[k])
+			b[k], _ = numOf(d, bb[k])
+		}
+		m := identity
+		if arr := arrayOf(d, sd.Dict["Matrix"]); len(arr) == 6 {
+			for k := range m {
+				m[k], _ = numOf(d, arr[k])
+			}
+		}
+		tb := bbox(m, b[0], b[1], b[2], b[3])
+		if tb[2]-tb[0] == 0 || tb[3]-tb[1] == 0 {
+			continue
+		}
+		sx := (math.Max(r[0], r[2]) - math.Min(r[0], r[2])) / (tb[2] - tb[0])
+		sy := (math.Max(r[1], r[3]) - math.Min(r[1], r[3])) / (tb[3] - tb[1])
+		fit := matrix{sx, 0, 0, sy, math.Min(r[0], r[2]) - sx*tb[0], math.Min(r[1], r[3]) - sy*tb[1]}
+		saved, savedStack := in.gs, len(in.stack)
+		in.gs = gstate{ctm: fit, th: 1}
+		in.drawForm(ref, sd, info.resources, true)
+		in.gs, in.stack = saved, in.stack[:min(savedStack, len(in.stack))]
 	}
 }
 
@@ -466,7 +522,7 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 			return
 		}
 		code, n := f.nextCode(s[i:])
-		text := f.text(code, s[i:i+n])
+		text, known := f.text(code, s[i:i+n])
 		w0 := f.width(code) * f.scale
 		trm := matrix{gs.size * gs.th, 0, 0, gs.size, 0, gs.rise}.mul(in.tm).mul(gs.ctm)
 		var tx, ty float64
@@ -545,7 +601,7 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 		switch {
 		case f.problem != "":
 			p.addProblem(f.problem, gs.fontName)
-		case text == "":
+		case !known:
 			p.addProblem(ProblemUnmappedGlyphs, gs.fontName)
 		}
 		p.Glyphs = append(p.Glyphs, g)
@@ -588,6 +644,18 @@ func (in *interp) xobject(res types.Dict, name string) {
 	default:
 		return
 	}
+	in.drawForm(ref, sd, res, false)
+}
+
+// drawForm interprets a Form XObject (or an annotation's appearance) with
+// its matrix and resources; nesting and cycles are bounded.
+func (in *interp) drawForm(ref types.IndirectRef, sd types.StreamDict, res types.Dict, annot bool) {
+	d := in.d
+	// Entering a form costs more than a token: fan-out bombs (forms that
+	// draw forms many times over) reach the budget sooner.
+	if !d.step(64) {
+		return
+	}
 	key := int(ref.ObjectNumber)
 	if in.active[key] || in.depth >= d.opts.MaxFormDepth {
 		in.page.addProblem(ProblemFormDepth, "")
@@ -622,7 +690,9 @@ func (in *interp) xobject(res types.Dict, name string) {
 	in.gs.ctm = m.mul(in.gs.ctm)
 	in.active[key] = true
 	in.depth++
-	in.run(data, in.streamIndex(ref, true), formRes)
+	idx := in.streamIndex(ref, true)
+	in.page.Streams[idx].Annot = in.page.Streams[idx].Annot || annot
+	in.run(data, idx, formRes)
 	in.depth--
 	delete(in.active, key)
 	in.gs, in.stack, in.over, in.local = saved, in.stack[:min(savedStack, len(in.stack))], savedOver, savedLocal

@@ -94,7 +94,11 @@ func writeLine(b *strings.Builder, idx *[]int32, g []Glyph, line []int, limit in
 			continue // the same glyph drawn twice (fake bold)
 		}
 		gap := gl.lx - end
-		if wrote && (space || gap > 0.1*gl.ls || gap < -gl.ls) {
+		size := gl.ls
+		if prev != nil {
+			size = prev.ls // as pdftotext: the size of the word so far
+		}
+		if wrote && (space || gap > 0.1*size || gap < -size) {
 			b.WriteByte(' ')
 			*idx = append(*idx, -1)
 		}

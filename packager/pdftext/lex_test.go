@@ -176,3 +176,19 @@ func fuzzPage(content []byte) []byte {
 	res := fmt.Sprintf("<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> /C1 %d 0 R >> /XObject << /Fm %d 0 R >> >>", c1, form)
 	return b.Pages(docfix.PDFPage{Content: string(content), Resources: res})
 }
+
+// TestDeclaredEmptyGlyph: a code that ToUnicode maps to nothing (a .notdef
+// box) is known to carry no text; a code that neither ToUnicode nor the
+// encoding knows is a problem for the page.
+func TestDeclaredEmptyGlyph(t *testing.T) {
+	for content, reliable := range map[string]bool{"(AH)": true, "(AH\\001)": false} {
+		b := &docfix.PDFBuilder{}
+		tu := b.Stream("", []byte("1 begincodespacerange <00> <FF> endcodespacerange 2 beginbfchar <41> <0041> <48> <0000> endbfchar"))
+		font := b.Add(fmt.Sprintf("<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+X /FirstChar 1 /LastChar 73 /MissingWidth 500 /FontDescriptor << /Type /FontDescriptor /FontName /ABCDEF+X /Flags 4 >> /ToUnicode %d 0 R >>", tu))
+		data := b.Pages(docfix.PDFPage{Content: "BT /F1 12 Tf 72 700 Td " + content + " Tj ET", Resources: fmt.Sprintf("<< /Font << /F1 %d 0 R >> >>", font)})
+		pages, err := readAll(t, data, Options{})
+		if err != nil || pages[0].Reliable() != reliable || pages[0].Text != "A\n" {
+			t.Errorf("%s: reliable %v, text %q, problems %v, %v", content, pages[0].Reliable(), pages[0].Text, pages[0].Problems, err)
+		}
+	}
+}

@@ -130,6 +130,10 @@ type Stream struct {
 	Obj, Gen int
 	// Form is true for a Form XObject.
 	Form bool
+	// Annot is true for a form drawn as an annotation's appearance (a
+	// filled-in form field, a note): the annotation itself is scrubbed by
+	// the PDF cleaner, its text counts here all the same.
+	Annot bool
 }
 
 // Picture is one image drawn on a page.
@@ -201,6 +205,37 @@ func (p *Page) GlyphsIn(start, end int) []int {
 	return out
 }
 
+// viewMatrix maps default user space to the page as displayed: origin at
+// the top left of the crop box, y growing downwards, /Rotate applied.
+func viewMatrix(box [4]float64, rotate int) matrix {
+	x0, y0, x1, y1 := box[0], box[1], box[2], box[3]
+	w, h := x1-x0, y1-y0
+	v := matrix{1, 0, 0, -1, -x0, y1}
+	switch rotate {
+	case 90:
+		v = v.mul(matrix{0, 1, -1, 0, h, 0})
+	case 180:
+		v = v.mul(matrix{-1, 0, 0, -1, w, h})
+	case 270:
+		v = v.mul(matrix{0, -1, 1, 0, 0, w})
+	}
+	return v
+}
+
+// FromView maps a point of the page as displayed (PDF points from the top
+// left, after /Rotate, as a user marks a page) to default user space.
+func (p *Page) FromView(x, y float64) (float64, float64) {
+	v := viewMatrix(p.Box, p.Rotate)
+	det := v[0]*v[3] - v[1]*v[2]
+	x, y = x-v[4], y-v[5]
+	return (v[3]*x - v[2]*y) / det, (-v[1]*x + v[0]*y) / det
+}
+
+// ToView maps a point of default user space to the page as displayed.
+func (p *Page) ToView(x, y float64) (float64, float64) {
+	return viewMatrix(p.Box, p.Rotate).apply(x, y)
+}
+
 // Reliable reports whether every glyph on the page can be located by its
 // text: no font problem and nothing truncated.
 func (p *Page) Reliable() bool { return len(p.Problems) == 0 && !p.Truncated }
@@ -216,7 +251,7 @@ func (p *Page) addProblem(kind, font string) {
 	}
 }
 
-// Document is an open PDF.
+// Document is an open PDF. It is not safe for concurrent use.
 type Document struct {
 	pdf   *model.Context
 	opts  Options

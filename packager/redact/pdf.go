@@ -44,6 +44,22 @@ type Options struct {
 	Label string
 	// Text bounds the reading of the document.
 	Text pdftext.Options
+	// Boxes are regions the user marked: whatever is drawn there goes
+	// (glyphs whose centre lies inside, the pixels of pictures) and a box
+	// covers it. A page that is only a picture is redacted this way.
+	Boxes []Box
+	// Reviewed says the user has looked at every page: a page whose text
+	// cannot be located (a Type3 font without ToUnicode, say) is then
+	// redacted by its Boxes alone instead of failing with ErrNotLocatable.
+	// A page with more glyphs than can be read always fails.
+	Reviewed bool
+}
+
+// Box is a region of a page to redact, in PDF points from the top left of
+// the page as displayed (after its /Rotate), as --redactions gives them.
+type Box struct {
+	Page                int
+	X, Y, Width, Height float64
 }
 
 // Result says what was redacted: counts, never the text.
@@ -90,8 +106,30 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	shared := map[int]bool{}       // stream object is a Form XObject
 	pics := map[int][]pdftext.Picture{}
 	var res Result
+	userBoxes := map[int][]box{} // page -> the user's boxes in user space
+	remove := func(p *pdftext.Page, g pdftext.Glyph) {
+		obj := p.Streams[g.Stream].Obj
+		if removals[obj] == nil {
+			removals[obj] = map[int][]removal{}
+		}
+		list := removals[obj][g.Start]
+		for _, q := range list {
+			if q.code == g.Code {
+				return
+			}
+		}
+		removals[obj][g.Start] = append(list, removal{g.Code, g.CodeLen, g.Kern})
+		res.Glyphs++
+	}
 	err = doc.Each(func(p *pdftext.Page) error {
-		if !p.Reliable() {
+		var marked []Box
+		for _, b := range opts.Boxes {
+			if b.Page == p.Number && b.Width > 0 && b.Height > 0 {
+				marked = append(marked, b)
+			}
+		}
+		locatable := p.Reliable()
+		if !locatable && (p.Truncated || !opts.Reviewed) {
 			kind := pdftext.ProblemTooManyGlyphs
 			if len(p.Problems) > 0 {
 				kind = p.Problems[0].Kind
@@ -103,8 +141,11 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			users[s.Obj]++
 			shared[s.Obj] = shared[s.Obj] || s.Form
 		}
-		spans := find(p)
-		if len(spans) == 0 {
+		var spans [][]int
+		if locatable {
+			spans = find(p)
+		}
+		if len(spans) == 0 && len(marked) == 0 {
 			return nil
 		}
 		rotate[p.Number] = p.Rotate
@@ -118,23 +159,20 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 				if gi < 0 || gi >= len(p.Glyphs) {
 					continue
 				}
-				g := p.Glyphs[gi]
-				obj := p.Streams[g.Stream].Obj
-				if removals[obj] == nil {
-					removals[obj] = map[int][]removal{}
-				}
-				list := removals[obj][g.Start]
-				dup := false
-				for _, q := range list {
-					dup = dup || q.code == g.Code
-				}
-				if !dup {
-					removals[obj][g.Start] = append(list, removal{g.Code, g.CodeLen, g.Kern})
-					res.Glyphs++
-				}
-				line = append(line, g)
+				remove(p, p.Glyphs[gi])
+				line = append(line, p.Glyphs[gi])
 			}
 			boxes[p.Number] = append(boxes[p.Number], spanBoxes(line)...)
+		}
+		for _, m := range marked {
+			ub := userBox(p, m)
+			userBoxes[p.Number] = append(userBoxes[p.Number], ub)
+			for _, g := range p.Glyphs {
+				cx, cy := (g.Box[0]+g.Box[2])/2, (g.Box[1]+g.Box[3])/2
+				if cx >= ub.llx && cx <= ub.urx && cy >= ub.lly && cy <= ub.ury {
+					remove(p, g)
+				}
+			}
 		}
 		return nil
 	})
@@ -185,6 +223,9 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			scrub[obj] = true
 		}
 	}
+	for n, ub := range userBoxes {
+		boxes[n] = append(boxes[n], ub...)
+	}
 	pdf := doc.Model()
 	// Pictures under a box lose those pixels too (a scan under an OCR
 	// text layer shows the name the text layer spelled).
@@ -195,6 +236,15 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		}
 	}
 	for obj, a := range areas {
+		// A soft mask (the picture's transparency, which can hold shapes
+		// such as a signature) is masked over the same areas.
+		if sd, ok := pdf.XRefTable.Table[obj].Object.(types.StreamDict); ok {
+			if ref, ok := sd.Dict["SMask"].(types.IndirectRef); ok && areas[int(ref.ObjectNumber)] == nil {
+				if err := maskImage(pdf, int(ref.ObjectNumber), a); err != nil {
+					return Result{}, err
+				}
+			}
+		}
 		if err := maskImage(pdf, obj, a); err != nil {
 			return Result{}, err
 		}
@@ -241,6 +291,18 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		return Result{}, fmt.Errorf("writing the redacted PDF: %w", err)
 	}
 	return res, nil
+}
+
+// userBox converts a box the user marked on the displayed page to default
+// user space.
+func userBox(p *pdftext.Page, b Box) box {
+	out := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, c := range [4][2]float64{{b.X, b.Y}, {b.X + b.Width, b.Y}, {b.X, b.Y + b.Height}, {b.X + b.Width, b.Y + b.Height}} {
+		x, y := p.FromView(c[0], c[1])
+		out.llx, out.lly = math.Min(out.llx, x), math.Min(out.lly, y)
+		out.urx, out.ury = math.Max(out.urx, x), math.Max(out.ury, y)
+	}
+	return out
 }
 
 // TextSpans turns byte ranges of p.Text (matches found in the page text)
@@ -560,8 +622,10 @@ func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.Indir
 	return nil
 }
 
+// newStream adds a small uncompressed stream (the boxes: a few lines each,
+// not worth a compressor's memory).
 func newStream(xr *model.XRefTable, data []byte) (*types.IndirectRef, error) {
-	sd, _ := xr.NewStreamDictForBuf(data)
+	sd := &types.StreamDict{Dict: types.NewDict(), Content: data}
 	if err := sd.Encode(); err != nil {
 		return nil, fmt.Errorf("redacting a PDF: %w", err)
 	}

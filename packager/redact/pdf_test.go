@@ -111,6 +111,7 @@ func TestRedactClasses(t *testing.T) {
 		{"kerned", docfix.PDFKerned("Patient Jane Doe here", "Final diagnosis"), []string{"Jane", "Doe"}},
 		{"form", docfix.PDFForm("Header line", "Form text for Jane Doe", "Second form line"), []string{"Jane Doe"}},
 		{"rotated", docfix.PDFRotated("Rotated Jane Doe line", "Another line"), []string{"Jane Doe"}},
+		{"form field appearance", docfix.PDFFormField("Patient:", "name", "Jane Doe"), []string{"Jane Doe"}},
 		{"spacing, scaling, rise, inline image", (&docfix.PDFBuilder{}).Pages(docfix.PDFPage{
 			Content: "BT /F1 12 Tf 2 Tc 5 Tw 80 Tz 72 700 Td (Patient Jane Doe here) Tj ET\n" +
 				"q 10 0 0 10 72 600 cm BI /W 2 /H 1 /BPC 8 /CS /G ID \x00\xff EI Q\n" +
@@ -367,7 +368,8 @@ func scanPDF(jpegImage bool) []byte {
 			px[i] = byte(128 + i%97)
 		}
 		b.Compress = true
-		img = b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", px)
+		alpha := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", bytes.Repeat([]byte{255}, 64*64))
+		img = b.Stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8 /SMask %d 0 R", alpha), px)
 	}
 	return b.Pages(docfix.PDFPage{
 		Content:   "q 400 0 0 400 100 200 cm /Im1 Do Q BT 3 Tr /F1 24 Tf 150 400 Td (Jane Doe) Tj 0 Tr /F1 12 Tf 0 -300 Td (Visible line) Tj ET",
@@ -400,6 +402,28 @@ func imageSamples(t *testing.T, data []byte) (pix []byte, comps int) {
 	return pix, len(pix) / (64 * 64)
 }
 
+// smaskSamples decodes the soft mask of the page's image after redaction.
+func smaskSamples(t *testing.T, data []byte) []byte {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	xr := d.Model().XRefTable
+	sd := xr.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	ref, ok := sd.Dict["SMask"].(types.IndirectRef)
+	if !ok {
+		t.Fatal("no soft mask")
+	}
+	alpha := xr.Table[int(ref.ObjectNumber)].Object.(types.StreamDict)
+	pix, err := alpha.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64*64 {
+		t.Fatalf("soft mask: %d bytes, %v", len(pix), err)
+	}
+	return pix
+}
+
 func TestRedactMasksPictures(t *testing.T) {
 	for _, jpg := range []bool{false, true} {
 		data := scanPDF(jpg)
@@ -419,6 +443,9 @@ func TestRedactMasksPictures(t *testing.T) {
 			}
 		}
 		if !jpg {
+			if alpha := smaskSamples(t, out); alpha[30*64+9] != 0 || alpha[50*64+50] != 255 {
+				t.Errorf("soft mask under the box: %d, outside: %d", alpha[30*64+9], alpha[50*64+50])
+			}
 			for _, p := range [][2]int{{50, 50}, {9, 10}, {40, 30}, {2, 31}} {
 				if got, want := at(p[0], p[1])[0], byte(128+(p[1]*64+p[0])%97); got != want {
 					t.Errorf("pixel %v changed outside the box: %d, want %d", p, got, want)
@@ -437,5 +464,114 @@ func TestRedactMasksPictures(t *testing.T) {
 	})
 	if _, _, err := redact(t, inline, words("Jane Doe"), Options{}); !errors.Is(err, ErrImage) {
 		t.Errorf("inline image: %v", err)
+	}
+}
+
+// viewBox returns a Box (top-left page coordinates) around the glyphs of
+// word on page 1, as a user would draw it on the displayed page.
+func viewBox(t *testing.T, data []byte, word string) Box {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := d.Page(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(p.Text, word)
+	if i < 0 {
+		t.Fatalf("%q not on the page", word)
+	}
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, gi := range p.GlyphsIn(i, i+len(word)) {
+		g := p.Glyphs[gi]
+		for _, c := range [][2]float64{{g.Box[0], g.Box[1]}, {g.Box[2], g.Box[3]}} {
+			x, y := p.ToView(c[0], c[1])
+			x0, y0, x1, y1 = math.Min(x0, x), math.Min(y0, y), math.Max(x1, x), math.Max(y1, y)
+		}
+	}
+	return Box{Page: 1, X: x0 - 1, Y: y0 - 1, Width: x1 - x0 + 2, Height: y1 - y0 + 2}
+}
+
+// TestRedactUserBoxes redacts regions a user marked: over text (glyphs
+// under the box go, the rest stays), on a rotated page, over a picture
+// (its pixels go), and on a page whose text cannot be located, once the
+// user has reviewed it.
+func TestRedactUserBoxes(t *testing.T) {
+	none := func(*pdftext.Page) [][]int { return nil }
+	for name, data := range map[string][]byte{
+		"kerned":  docfix.PDFKerned("Patient Jane Doe here"),
+		"rotated": docfix.PDFRotated("Rotated Jane Doe line"),
+		"form":    docfix.PDFForm("Header", "Form Jane Doe"),
+	} {
+		out, res, err := redact(t, data, none, Options{Boxes: []Box{viewBox(t, data, "Jane")}})
+		if err != nil || res.Glyphs != 4 || res.Boxes < 1 {
+			t.Errorf("%s: %+v, %v", name, res, err)
+			continue
+		}
+		text, _ := tool(t, "pdftotext", out)
+		if strings.Contains(text, "Jane") || !strings.Contains(text, "Doe") {
+			t.Errorf("%s: text after redaction %q", name, text)
+		}
+	}
+	// A scanned page: the top-left corner of the picture.
+	img := docfix.PDFImageOnly()
+	out, res, err := redact(t, img, none, Options{Boxes: []Box{{Page: 1, X: 100, Y: 192, Width: 100, Height: 100}}})
+	if err != nil || res.Images != 1 || res.Boxes != 1 {
+		t.Fatalf("image page: %+v, %v", res, err)
+	}
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(out), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	sd := d.Model().XRefTable.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	pix, err := sd.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pix[5*64+5] != 0 || pix[15*64+15] != 0 || pix[40*64+40] != byte((40*64+40)%256) || pix[5*64+40] != byte((5*64+40)%256) {
+		t.Errorf("image page pixels: %d %d %d %d", pix[5*64+5], pix[15*64+15], pix[40*64+40], pix[5*64+40])
+	}
+	// A Type3 page: refused unless reviewed; then its glyphs under the box go.
+	t3 := docfix.PDFType3("Secret")
+	whole := Box{Page: 1, X: 60, Y: 50, Width: 200, Height: 40}
+	if _, _, err := redact(t, t3, none, Options{Boxes: []Box{whole}}); !errors.Is(err, ErrNotLocatable) {
+		t.Errorf("unreviewed Type3 page: %v", err)
+	}
+	if _, res, err := redact(t, t3, none, Options{Boxes: []Box{whole}, Reviewed: true}); err != nil || res.Glyphs != 6 {
+		t.Errorf("reviewed Type3 page: %+v, %v", res, err)
+	}
+}
+
+// TestRedactMasksFaxScan masks a CCITT Group 4 picture (a fax or scanner
+// page, 1 bit a pixel): white 64 x 8, one '1' bit (vertical mode 0) a row.
+func TestRedactMasksFaxScan(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	img := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 64 /Rows 8 >>", []byte{0xFF, 0x00, 0x10, 0x01})
+	data := b.Pages(docfix.PDFPage{Content: "q 640 0 0 80 0 712 cm /Im1 Do Q", Resources: fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", img)})
+	// The left half of the picture, as displayed: x 0..320, y 0..80 from the top.
+	out, res, err := redact(t, data, func(*pdftext.Page) [][]int { return nil }, Options{Boxes: []Box{{Page: 1, X: 0, Y: 0, Width: 320, Height: 80}}})
+	if err != nil || res.Images != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(out), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	sd := d.Model().XRefTable.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	pix, err := sd.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64 {
+		t.Fatalf("%d bytes, %v", len(pix), err)
+	}
+	for row := 0; row < 8; row++ {
+		if got := pix[row*8 : row*8+8]; !bytes.Equal(got, []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}) {
+			t.Errorf("row %d: % x", row, got)
+		}
 	}
 }

@@ -10,12 +10,12 @@ import (
 var valueRes = map[string]*regexp.Regexp{
 	"percent": regexp.MustCompile(`(?i)(?:(?:approximately|approx\.?|about|around|~|约|約|大约)\s*)?[<>≤≥]?\s*\d{1,3}(?:\.\d+)?\s*(?:[-–~至]\s*\d{1,3}(?:\.\d+)?\s*)?%`),
 	"allred":  regexp.MustCompile(`(?i)allred(?:\s+score)?\s*[:：]?\s*\d(?:\s*/\s*8)?`),
-	"score":   regexp.MustCompile(`(?i)(?:\b|^)[0-3]\+|[(（]\s*0\s*[)）]|score\s*[:：]?\s*0\b`),
+	"score":   regexp.MustCompile(`(?i)(?:\b|^)[0-3]\+|[(（]\s*0\s*[)）]|score\s*[:：]?\s*0\b|^\s*[:：]?\s*0(?:\.?(?:\s|$)|[,;)，；])`),
 	"ratio":   regexp.MustCompile(`(?i)(?:ratio|比值)\s*(?:of|=|:|：|为|為|is)?\s*\d+(?:\.\d+)?`),
 	"copies":  regexp.MustCompile(`(?i)(?:average|mean)?\s*(?:HER2\s+)?(?:gene\s+)?copy\s+number\s*(?:of|=|:|：|is)?\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:copies|signals)(?:\s*(?:/|per)\s*(?:cell|nucleus))?`),
 	"tps":     regexp.MustCompile(`(?i)(?:\bTPS|\bTC|tumou?r proportion score)\s*(?:\([^)]{0,12}\))?\s*[:：=]?\s*(?:(?:of|approximately|about|约|約)\s*)?[<>≤≥]?\s*\d{1,3}(?:\.\d+)?\s*%`),
 	"cps":     regexp.MustCompile(`(?i)(?:\bCPS|combined positive score)\s*(?:\([^)]{0,12}\))?\s*[:：=]?\s*(?:(?:of|approximately|about|约|約)\s*)?[<>≤≥]?\s*\d{1,3}(?:\.\d+)?`),
-	"variant": regexp.MustCompile(`(?i:exon\s*\d+\s*(?:deletion|insertion|skipping|del|ins|duplication))|(?i:exon\s*\d+\s+)?\b[A-Z]\d{2,4}(?:[A-Z]|fs|del|dup|\*)(?:\b|$)|\bc\.[0-9_+*-]+(?:[ACGT]>[ACGT]|del[ACGT]*|dup[ACGT]*|ins[ACGT]+)|\bp\.\([^()]{2,30}\)|\bp\.[A-Z][a-z]{0,2}\d+[A-Za-z_*]*(?:\d+[A-Za-z]*)?|第?\d+\s*(?:号)?外[显顯]子\s*(?:[A-Z]\d+[A-Z])?\s*(?:缺失|插入|跳跃|跳躍)?\s*(?:点|點)?(?:突变|突變)|第?\d+\s*(?:号)?外[显顯]子\s*(?:缺失|插入|跳跃|跳躍)`),
+	"variant": regexp.MustCompile(`(?i:exon\s*\d+\s*(?:deletion|insertion|skipping|del|ins|duplication))|(?i:exon\s*\d+\s+)?\b[A-Z]\d{2,4}(?:[A-Z]|fs|del|dup|\*)(?:\b|$)|\bc\.[0-9_+*-]+(?:[ACGT]>[ACGT]|del[ACGT]*|dup[ACGT]*|ins[ACGT]+)|\bp\.\([^()]{2,30}\)|\bp\.[A-Z][a-z]{0,2}\d+[A-Za-z_*]*(?:\d+[A-Za-z]*)?|第?\d+\s*(?:号)?外[显顯]子\s*(?:[A-Z]\d+[A-Z])?\s*(?:缺失|插入|跳跃|跳躍)?\s*(?:点|點)?(?:突变|突變)|第?\d+\s*(?:号)?外[显顯]子\s*(?:缺失|插入|跳跃|跳躍)|外[显顯]子\s*\d+\s*(?:缺失|插入|跳跃|跳躍)?\s*(?:突变|突變)`),
 	"gleason": regexp.MustCompile(`\d\s*\+\s*\d(?:\s*=\s*\d{1,2})?`),
 	"serum":   regexp.MustCompile(`(?i)\d+(?:\.\d+)?\s*(?:ng/ml|ug/l|μg/l|µg/l)`),
 	"tmb":     regexp.MustCompile(`(?i)\d+(?:\.\d+)?\s*(?:mut(?:ation)?s?\s*/\s*mb|个突变\s*/\s*mb|/\s*mb)`),
@@ -128,6 +128,9 @@ func sameFact(facts []Biomarker, b Biomarker) int {
 // markerHits finds the biomarkers named in a page, without the words that
 // only look like one ("free PSA", "anti-EGFR").
 func markerHits(v *vocab, p *page) []hit {
+	if p.markers != nil {
+		return *p.markers
+	}
 	hs := v.markerM.find(p.text, p.folded)
 	out := hs[:0]
 	for _, h := range hs {
@@ -135,6 +138,7 @@ func markerHits(v *vocab, p *page) []hit {
 			out = append(out, h)
 		}
 	}
+	p.markers = &out
 	return out
 }
 
@@ -372,6 +376,9 @@ func (st *docState) scanWindow(text, folded, class string) (res, kind string, po
 	var end int
 	consider := func(hs []hit, k string, rf func(hit) string) {
 		for _, h := range hs {
+			if k == "result" && labelAfter(text, h.end) {
+				continue // "ALK 融合：陰性": the word is the label of the result
+			}
 			if pos < 0 || h.start < pos || h.start == pos && h.end > end {
 				pos, end, kind, res = h.start, h.end, k, rf(h)
 			}
@@ -390,6 +397,13 @@ func (st *docState) scanWindow(text, folded, class string) (res, kind string, po
 		res = ""
 	}
 	return res, kind, pos
+}
+
+// labelAfter reports whether a word at text[:end] is followed by a colon:
+// a label, not a result.
+func labelAfter(text string, end int) bool {
+	rest := strings.TrimLeft(text[end:], " \t")
+	return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：")
 }
 
 // signResult is the result a sign gives in a class: "+" reads as the class's
@@ -426,7 +440,7 @@ func firstValueAt(text string, kinds []string) (string, int) {
 			best, bestAt = text[loc[0]:loc[1]], loc[0]
 		}
 	}
-	return strings.Join(strings.Fields(best), " "), bestAt
+	return strings.Trim(strings.Join(strings.Fields(best), " "), " :：,.;"), bestAt
 }
 
 var reValueWords = regexp.MustCompile(`(?i)percent|proportion|%|ratio|score|copy|intensity|阳性率|陽性率|比例|比值|评分`)

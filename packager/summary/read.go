@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -80,14 +81,12 @@ func (st *docState) docDate() string {
 	return first
 }
 
+// reBirth finds the words of a birth date (or age) label, as whole words:
+// "stage" and "image" hold no "age".
+var reBirth = regexp.MustCompile(`(?i)\b(?:birth|dob|d\.o\.b|born|age|aged)\b|出生|生日|年龄|年齡`)
+
 func (st *docState) isBirth(before string) bool {
-	f := foldASCII(before)
-	for _, w := range []string{"birth", "dob", "d.o.b", "born", "出生", "生日", "age"} {
-		if strings.Contains(f, w) {
-			return true
-		}
-	}
-	return false
+	return reBirth.MatchString(before)
 }
 
 // skipLabelled reports whether a unit starts with a label whose facts are

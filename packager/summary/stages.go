@@ -6,6 +6,8 @@ import (
 )
 
 var (
+	// reQuickT is a cheap look for a T category before the TNM patterns.
+	reQuickT  = regexp.MustCompile(`T(?:is|[0-4xX])`)
 	reTNM     = regexp.MustCompile(`(?:^|[^A-Za-z0-9])((?:yp|yc|rp|rc|[pcray])?T(?:is|[0-4][a-d]?[0-9]?|[xX])(?:\s*\((?:m|\d+|is)\))?)\s*[,，/]?\s*((?:yp|yc|[pcr])?N(?:[0-3][a-c]?|[xX])(?:\s*\((?:sn|i[+-]|mol[+-]|f|\d+/\d+)\))?(?:mi)?)(?:\s*[,，/]?\s*((?:yp|yc|[pcr])?M(?:[01][a-d]?|[xX])(?:\s*\([a-z+]{1,6}\))?))?(?:[^A-Za-z0-9]|$)`)
 	reTOnly   = regexp.MustCompile(`(?:^|[^A-Za-z0-9(])((?:yp|yc|rp|[pcr])T(?:is|[0-4][a-d]?|x|X))(?:[^A-Za-z0-9]|$)`)
 	reNOnly   = regexp.MustCompile(`(?:^|[^A-Za-z0-9(])((?:yp|yc|[pcr])N(?:[0-3][a-c]?|x|X)(?:\((?:sn|i[+-]|mol[+-])\))?(?:mi)?)(?:[^A-Za-z0-9]|$)`)
@@ -49,7 +51,12 @@ func (st *docState) stages() []Stage {
 	anyTNM := false
 	for _, p := range st.pages {
 		var found []stageAt
-		for _, m := range reTNM.FindAllStringSubmatchIndex(p.text, -1) {
+		hasT := reQuickT.MatchString(p.text)
+		var tnm [][]int
+		if hasT {
+			tnm = reTNM.FindAllStringSubmatchIndex(p.text, -1)
+		}
+		for _, m := range tnm {
 			comps := []string{}
 			for g := 1; g <= 3; g++ {
 				if m[2*g] >= 0 {
@@ -62,7 +69,11 @@ func (st *docState) stages() []Stage {
 		for _, sys := range []struct {
 			re   *regexp.Regexp
 			name string
-		}{{reAnnArb, "Ann Arbor"}, {reFIGO, "FIGO"}, {reBCLC, "BCLC"}, {reISS, ""}} {
+			hint string
+		}{{reAnnArb, "Ann Arbor", "arbor"}, {reFIGO, "FIGO", "figo"}, {reBCLC, "BCLC", "bclc"}, {reISS, "", "iss"}} {
+			if !strings.Contains(p.folded, sys.hint) {
+				continue // a cheap look before the pattern
+			}
 			for _, m := range sys.re.FindAllStringSubmatchIndex(p.text, -1) {
 				name, val := sys.name, ""
 				switch sys.name {
@@ -84,7 +95,10 @@ func (st *docState) stages() []Stage {
 			}
 		}
 		// Stage groups join the TNM of their clause, or stand alone.
-		for _, re := range []*regexp.Regexp{reGroup, reGroupZh} {
+		for i, re := range []*regexp.Regexp{reGroup, reGroupZh} {
+			if i == 0 && !strings.Contains(p.folded, "stage") || i == 1 && !strings.Contains(p.text, "期") {
+				continue
+			}
 			for _, m := range re.FindAllStringSubmatchIndex(p.text, -1) {
 				if st.otherSystem(p.text, m[0], m[1], found) {
 					continue
@@ -151,6 +165,9 @@ func (st *docState) otherSystem(text string, start, end int, found []stageAt) bo
 // few lines of each other.
 func (st *docState) synopticTNM() (Stage, bool) {
 	for _, p := range st.pages {
+		if !reQuickT.MatchString(p.text) {
+			continue
+		}
 		for ui, u := range p.units {
 			line := p.text[u.start:u.end]
 			t := reTOnly.FindStringSubmatch(line)

@@ -22,6 +22,7 @@ type page struct {
 	text, folded string
 	units        []span
 	clauses      []clause
+	markers      *[]hit // the biomarkers named on the page, once found
 }
 
 func newPage(n int, text string) *page {

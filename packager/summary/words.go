@@ -219,16 +219,23 @@ func LoadDocument(ctx context.Context, path, format string, opts doctext.Options
 	return doc, nil
 }
 
-// FromInventory reads the summary of every report and letter (PDF and
-// document files) of a scanned case. A document whose text cannot be read
+// FromInventory reads the summary of every report and letter of a scanned
+// case: PDF and document files, DICOM structured reports and the PDFs
+// inside Encapsulated PDF instances. A document whose text cannot be read
 // is left out; ctx stops it.
 func FromInventory(ctx context.Context, inv *intake.Inventory, opts doctext.Options) (*Summary, []Document, error) {
 	var docs []Document
 	for _, it := range inv.Items {
-		if it.Kind != intake.KindPDF && it.Kind != intake.KindDocument {
+		var d Document
+		var err error
+		switch {
+		case it.Kind == intake.KindPDF || it.Kind == intake.KindDocument:
+			d, err = LoadDocument(ctx, it.Path, it.Format, opts)
+		case it.Kind == intake.KindDICOM && isDICOMReport(it.SOPClassUID):
+			d, err = LoadDICOM(ctx, it.Path, it.SOPClassUID, opts)
+		default:
 			continue
 		}
-		d, err := LoadDocument(ctx, it.Path, it.Format, opts)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()

@@ -291,7 +291,7 @@ func packProgress(env *Env) func(bundle.Progress) {
 func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	fmt.Fprintf(w, "Wrote the bundle (%s, %d files inside):\n", res.Privacy, len(res.Items))
 	for _, f := range res.Files {
-		fmt.Fprintf(w, "  %s\n", f)
+		fmt.Fprintf(w, "  %s\n", Printable(f))
 	}
 	fmt.Fprintf(w, "Fingerprint: %s\n", cover.FingerprintGroups(res.Fingerprint))
 	if pseudonym != "" {
@@ -303,7 +303,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	if len(res.LeftOut) > 0 {
 		fmt.Fprintf(w, "Left out (%d):\n", len(res.LeftOut))
 		for _, d := range res.LeftOut {
-			line := fmt.Sprintf("  %s: %s", d.Path, d.Reason)
+			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason))
 			if d.Action == deid.Review {
 				line += " (add --include to send it anyway)"
 			}

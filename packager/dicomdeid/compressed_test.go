@@ -1,0 +1,193 @@
+package dicomdeid
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/testtool"
+	"dossier/packager/dicomwire"
+	"dossier/packager/dicomx"
+	"dossier/packager/pixelmask"
+)
+
+func compressedCases() map[string]dcmfix.Pixels {
+	us := dcmfix.Spec{Modality: "US", Rows: 24, Cols: 32}
+	return map[string]dcmfix.Pixels{
+		"jpeg-grey":       {Spec: us, Encoding: "jpeg", Frames: 3},
+		"jpeg-colour":     {Spec: us, Encoding: "jpeg", Photometric: "RGB", Frames: 2, Lossy: true},
+		"rle-grey-8":      {Spec: us, Encoding: "rle", Frames: 3},
+		"rle-grey-16":     {Spec: dcmfix.Spec{Modality: "XA", Rows: 24, Cols: 32}, Encoding: "rle", BitsAllocated: 16, BitsStored: 12, Frames: 2},
+		"rle-rgb":         {Spec: us, Encoding: "rle", Photometric: "RGB", Frames: 2},
+		"rle-ybr-full":    {Spec: us, Encoding: "rle", Photometric: "YBR_FULL"},
+		"jpeg-one-frame":  {Spec: us, Encoding: "jpeg", Photometric: "RGB", Quality: 75},
+		"rle-mono1-frame": {Spec: us, Encoding: "rle", Photometric: "MONOCHROME1"},
+	}
+}
+
+// decodedFixture returns what the fixture's frames decode to, read
+// independently of the code under test: the native values for RLE
+// (lossless), image/jpeg's decoding of each JPEG frame (RGB interleaved).
+func decodedFixture(t *testing.T, p dcmfix.Pixels) []byte {
+	t.Helper()
+	if p.Encoding == "rle" {
+		return p.Native()
+	}
+	var out []byte
+	for f := 0; f < max(p.Frames, 1); f++ {
+		m, err := jpeg.Decode(bytes.NewReader(p.Frame(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := m.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := m.At(x, y).RGBA()
+				if p.Photometric == "RGB" {
+					out = append(out, byte(r>>8), byte(g>>8), byte(bl>>8))
+				} else {
+					out = append(out, byte(r>>8))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestMaskedCompressed(t *testing.T) {
+	for name, p := range compressedCases() {
+		in := dcmfix.PixelInstance(p)
+		var out bytes.Buffer
+		rep, err := DeidentifyMasked(context.Background(), &out, bytes.NewReader(in), int64(len(in)), pseudoParams(),
+			Pixels{Boxes: testBoxes, Suggested: []pixelmask.Box{{X: 0, Y: 0, Width: 32, Height: 3}}, Confirmed: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if rep.Decompressed != (p.Encoding == "jpeg") || !rep.BurnedInCleared {
+			t.Errorf("%s: report %+v", name, rep)
+		}
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTS := dicomwire.ExplicitVRLittleEndianUID
+		if p.Encoding == "rle" {
+			wantTS = dcmfix.UIDRLE
+		}
+		if h.TransferSyntaxUID != wantTS || h.PixelData.Encapsulated != (p.Encoding == "rle") {
+			t.Errorf("%s: written as %s, encapsulated %v", name, h.TransferSyntaxUID, h.PixelData.Encapsulated)
+		}
+		native := p
+		native.Encoding, native.Planar = "", 0
+		if p.Encoding == "jpeg" && p.Photometric == "RGB" {
+			native.Photometric = "RGB"
+		}
+		checkMaskedAgainst(t, name, native, decodedFixture(t, p), out.Bytes())
+		lossy := strings.Contains(out.String(), "ISO_10918_1")
+		if lossy != (p.Encoding == "jpeg") {
+			t.Errorf("%s: lossy method recorded %v", name, lossy)
+		}
+		if p.Encoding == "jpeg" && !bytes.Contains(out.Bytes(), []byte("01")) {
+			t.Errorf("%s: Lossy Image Compression not 01", name)
+		}
+		if p.Lossy && !strings.Contains(out.String(), "8.5") {
+			t.Errorf("%s: the original lossy compression ratio was not kept", name)
+		}
+	}
+}
+
+func TestCompressedCannotDecode(t *testing.T) {
+	for _, ts := range []string{"1.2.840.10008.1.2.4.80", dcmfix.UIDJPEG2000, dcmfix.UIDHTJ2K} {
+		s := dcmfix.Spec{Modality: "US", Compressed: true, TransferSyntaxUID: ts}
+		in := dcmfix.Instance(s)
+		_, err := DeidentifyMasked(context.Background(), &bytes.Buffer{}, bytes.NewReader(in), int64(len(in)), pseudoParams(), Pixels{Boxes: testBoxes})
+		if !errors.Is(err, ErrUnsupported) || !errors.Is(err, pixelmask.ErrCannotDecode) {
+			t.Errorf("%s: %v", ts, err)
+		}
+	}
+	// Without boxes the compressed image is copied as before.
+	in := dcmfix.Instance(dcmfix.Spec{Modality: "US", Compressed: true, TransferSyntaxUID: dcmfix.UIDJPEG2000})
+	if _, err := Deidentify(context.Background(), &bytes.Buffer{}, bytes.NewReader(in), int64(len(in)), pseudoParams()); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestRLEFixtureDecodesWithDCMTK checks the fixture's RLE encoder against
+// dcmdrle, so the decoder is not checked only against code of this project.
+func TestRLEFixtureDecodesWithDCMTK(t *testing.T) {
+	dcmdrle := testtool.Look(t, "dcmdrle", "dcmtk")
+	dir := t.TempDir()
+	for name, p := range compressedCases() {
+		if p.Encoding != "rle" {
+			continue
+		}
+		in := filepath.Join(dir, name+".dcm")
+		out := filepath.Join(dir, name+".native.dcm")
+		if err := os.WriteFile(in, dcmfix.PixelInstance(p), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := exec.Command(dcmdrle, "+te", in, out).CombinedOutput(); err != nil {
+			t.Fatalf("%s: dcmdrle: %v\n%s", name, err, b)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := p.Native()
+		if got := b[h.PixelData.Offset : h.PixelData.Offset+int64(len(want))]; !bytes.Equal(got, want) {
+			t.Errorf("%s: dcmdrle decodes the fixture to other values", name)
+		}
+	}
+}
+
+func TestMaskedCompressedExternalTools(t *testing.T) {
+	dcmdump := testtool.Look(t, "dcmdump", "dcmtk")
+	dciodvfy := testtool.Look(t, "dciodvfy", "dicom3tools")
+	dir := t.TempDir()
+	for name, p := range compressedCases() {
+		in := dcmfix.PixelInstance(p)
+		var out bytes.Buffer
+		if _, err := DeidentifyMasked(context.Background(), &out, bytes.NewReader(in), int64(len(in)), anonParams(), Pixels{Boxes: testBoxes}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		inPath, outPath := filepath.Join(dir, name+".in.dcm"), filepath.Join(dir, name+".out.dcm")
+		os.WriteFile(inPath, in, 0o600)
+		os.WriteFile(outPath, out.Bytes(), 0o600)
+		if p.Encoding == "rle" {
+			// dcmdrle decodes the RLE this package wrote: outside the boxes
+			// the original values, inside the mask value.
+			nat := filepath.Join(dir, name+".native.dcm")
+			if b, err := exec.Command(testtool.Look(t, "dcmdrle", "dcmtk"), "+te", outPath, nat).CombinedOutput(); err != nil {
+				t.Fatalf("%s: dcmdrle: %v\n%s", name, err, b)
+			}
+			nb, _ := os.ReadFile(nat)
+			native := p
+			native.Encoding = ""
+			checkMasked(t, name+" (dcmdrle)", native, nb)
+		}
+		b, err := exec.Command(dcmdump, "-q", "+E", outPath).CombinedOutput()
+		if err != nil || strings.Contains(string(b), "E: ") || strings.Contains(string(b), "W: ") {
+			t.Errorf("%s: dcmdump: %v\n%s", name, err, lastLines(string(b), 10))
+		}
+		before := map[string]bool{}
+		for _, e := range dciodvfyErrors(t, dciodvfy, inPath) {
+			before[e] = true
+		}
+		for _, e := range dciodvfyErrors(t, dciodvfy, outPath) {
+			if !before[e] {
+				t.Errorf("%s: new dciodvfy error: %s", name, e)
+			}
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// TestDetailsKeptWithoutSave: what is typed in the case details is kept as it is typed, without
+// pressing Save: after a pause, and when the window closes straight after typing. The app started
+// again on the same data shows it.
+func TestDetailsKeptWithoutSave(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetBool(prefGuideSeen, true)
+	v, loop, rs := newStoreView(t, a)
+	v.add([]string{writeFiles(t, breastReports())})
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	id := v.caseID
+	f := v.checks.form
+
+	// Typed, then a pause: kept, with the checklist told.
+	test.Type(f.questions, "Is chemotherapy needed before surgery?")
+	test.Type(f.birth, "1961-02") // half a date: the question is kept all the same
+	stored := func() []string {
+		d, err := rs.Details(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Questions
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(stored()) == 0 && time.Now().Before(deadline) {
+		loop.drain(100 * time.Millisecond)
+	}
+	if q := stored(); len(q) != 1 || q[0] != "Is chemotherapy needed before surgery?" {
+		t.Fatalf("kept %q", q)
+	}
+	loop.until(t, "the checklist", idle(v))
+	if ruleStatus(t, v, "reviewer-question") != "met" {
+		t.Errorf("the checklist does not see the question typed")
+	}
+
+	// Typed and the window closed at once: kept before the window goes.
+	f.plan.SetText("Surgery, then chemotherapy")
+	v.closed() // what closing the window runs (closing it here too would close it twice)
+	d, err := rs.Details(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ProposedPlan != "Surgery, then chemotherapy" {
+		t.Errorf("closing lost the plan: %q", d.ProposedPlan)
+	}
+
+	// The app again, on the same data: the case opens with both.
+	loop2 := newUILoop()
+	v2 := newMainView(a, Config{Store: rs, Scan: realScan}, loop2.post)
+	t.Cleanup(v2.win.Close)
+	loop2.until(t, "the list of cases", func() bool { return v2.cases != nil && len(v2.cases.shown) == 1 })
+	v2.cases.list.Select(0)
+	loop2.until(t, "the case", func() bool { return v2.inv != nil && idle(v2)() && v2.checks.report != nil })
+	if got := v2.checks.form.questions.Text; got != "Is chemotherapy needed before surgery?" {
+		t.Errorf("question after a restart: %q", got)
+	}
+	if got := v2.checks.form.plan.Text; got != "Surgery, then chemotherapy" {
+		t.Errorf("plan after a restart: %q", got)
+	}
+}
+
+// TestCaseNamedFromPatientAndDiagnosis: a new case is named after the patient and the diagnosis
+// when they are known, in the UI's language; a name the person chose stays.
+func TestCaseNamedFromPatientAndDiagnosis(t *testing.T) {
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	d := v.checks.details
+	d.Patient.Name = "DOE^JANE"
+	d.Cancer = "breast"
+	v.saveDetails(d)
+	loop.until(t, "saving", idle(v))
+	if v.caseName != "Jane Doe – breast cancer" || v.caseTitle.Text != v.caseName || v.win.Title() != "Jane Doe – breast cancer – Dossier" {
+		t.Errorf("case %q, header %q, window %q", v.caseName, v.caseTitle.Text, v.win.Title())
+	}
+	v.caseName = "My own name" // as renamed by the person
+	d.Cancer = "lung"
+	v.saveDetails(d)
+	if v.caseName != "My own name" {
+		t.Errorf("a chosen name was replaced by %q", v.caseName)
+	}
+	if got := personName("VAN DER BERG^ANNA MARIA"); got != "Anna Maria Van Der Berg" {
+		t.Errorf("personName: %q", got)
+	}
+}
