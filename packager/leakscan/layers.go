@@ -761,6 +761,18 @@ func heicLayers(y *yielder, prefix string, b []byte) error {
 	if err != nil {
 		return err
 	}
+	if fields, err := exif.HEIFTextFields(bytes.NewReader(b), int64(len(b))); err == nil {
+		var text bytes.Buffer
+		for _, f := range fields {
+			text.Write(b[f.Offset : f.Offset+f.Length])
+			text.WriteByte('\n')
+		}
+		if text.Len() > 0 {
+			if err := y.emit(prefix+"HEIC item names and descriptions", textOf(text.Bytes())); err != nil {
+				return err
+			}
+		}
+	}
 	for _, it := range items {
 		data := it.Data(b)
 		if it.Kind == "Exif" {
