@@ -110,6 +110,6 @@ func (v *mainView) showHome() {
 		v.showCase()
 		return
 	}
-	v.content.Objects = []fyne.CanvasObject{newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle)}
+	v.content.Objects = []fyne.CanvasObject{newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle, v.newMediaPanel().object)}
 	v.content.Refresh()
 }

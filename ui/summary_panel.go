@@ -126,7 +126,11 @@ func (p *summaryPanel) readIfChanged() {
 	p.status.SetText(lang.X("summary.reading", "Reading the reports…"))
 	p.reading = startJob(p.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (summaryRead, error) {
 		s, docs, err := caseFacts(ctx, inv)
-		return summaryRead{s, docs}, err
+		if err != nil {
+			return summaryRead{}, err
+		}
+		plan, err := summary.ProposedPlan(ctx, docs)
+		return summaryRead{s, docs, plan}, err
 	}, nil, func(res summaryRead, err error) {
 		p.reading = nil
 		if errors.Is(err, context.Canceled) || p.readFrom != inv {
@@ -137,12 +141,30 @@ func (p *summaryPanel) readIfChanged() {
 			return
 		}
 		p.setFacts(res.s, res.docs)
+		p.prefill(res.s, res.plan)
 	})
 }
 
 type summaryRead struct {
 	s    *summary.Summary
 	docs []summary.Document
+	plan *summary.Plan
+}
+
+// prefill fills the case details the person left empty (cancer type,
+// diagnosis, stage, proposed plan) from the facts, marked as from the
+// records until confirmed; nothing typed is changed.
+func (p *summaryPanel) prefill(s *summary.Summary, plan *summary.Plan) {
+	c := &p.v.checks
+	if s == nil || c.rules == nil || c.form == nil {
+		return
+	}
+	d := checklist.PrefillFromSummary(c.details, s, plan, c.rules)
+	if slices.Equal(d.FromRecords, c.details.FromRecords) && d.Cancer == c.details.Cancer {
+		return
+	}
+	c.form.setInventory(p.v.inv, d)
+	p.v.saveDetails(d)
 }
 
 // setFacts shows the facts of a summary.

@@ -63,6 +63,11 @@ func TestSummaryTab(t *testing.T) {
 		t.Error("the quote is not marked on the page")
 	}
 
+	// The details the person left empty are filled in from the records, marked as such.
+	loop.until(t, "the details prefilled", func() bool { return idle(v)() && v.checks.details.Diagnosis != "" })
+	if d := v.checks.details; !strings.Contains(strings.Join(d.FromRecords, ","), checklist.RecordDiagnosis) || d.Cancer != "breast" {
+		t.Errorf("prefilled details: %+v", d)
+	}
 	p.list.Select(dx)
 	test := p.facts[dx].text
 	p.confirmChosen()

@@ -17,7 +17,7 @@ const (
 
 // newWelcomeScreen is the empty new case: a large drop area with buttons to add files and folders.
 // Dropping works anywhere on the window; the area says so.
-func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasObject {
+func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func(), media fyne.CanvasObject) fyne.CanvasObject {
 	intro := widget.NewLabel(lang.X("welcome.intro", "Gather the medical records a specialist needs for a second opinion. Nothing is changed or moved: Dossier only reads your files."))
 	intro.Wrapping = wordWrap()
 	intro.Alignment = fyne.TextAlignCenter
@@ -45,6 +45,6 @@ func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func()) fyne.CanvasO
 	area := newPanel(inner, theme.ColorNameInputBackground, theme.ColorNamePrimary)
 	open := newButtonWithIcon(lang.X("welcome.openbundle", "Open a bundle someone sent you…"), theme.MailAttachmentIcon(), onOpenBundle)
 	receive := widget.NewLabel(lang.X("welcome.received", "Received a bundle (a file ending in .age)?"))
-	bottom := container.NewCenter(container.NewHBox(receive, open))
+	bottom := container.NewVBox(media, container.NewCenter(container.NewHBox(receive, open)))
 	return container.NewBorder(container.NewPadded(intro), bottom, nil, nil, container.NewPadded(area))
 }

@@ -41,6 +41,8 @@ type Config struct {
 	// Screenshot, for the documentation only, names a scene to show once the case from Paths is read
 	// (see screenshot.go and scripts/screenshots.sh).
 	Screenshot string
+	// media lists the inserted discs and USB sticks (nil: this computer's; tests give a fake).
+	media func(context.Context) []medium
 	// SceneReport, for tests of the real app only, is a file to write what the window shows (a
 	// SceneReport, as JSON) once the Screenshot scene is played and the checklist is ready.
 	SceneReport string
@@ -126,6 +128,12 @@ type mainView struct {
 
 	wizard  *exportWizard // the export wizard while it is open
 	history *historyPanel // the case's exports (export_history.go)
+	// media are the inserted discs and USB sticks, shown in mediaPanels (media.go); mediaSource
+	// lists them, stopMedia stops watching.
+	media       []medium
+	mediaPanels []*mediaPanel
+	mediaSource func(context.Context) []medium
+	stopMedia   context.CancelFunc
 	// generatedName is the name Dossier gave the case, which autoName may replace ("": none).
 	generatedName string
 	// caseTitle is the case's name in the case screen's header.
@@ -151,7 +159,10 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	if cfg.Combine == nil {
 		cfg.Combine = intake.Combine
 	}
-	v := &mainView{app: a, cfg: cfg, run: newRunner(post)}
+	v := &mainView{app: a, cfg: cfg, run: newRunner(post), mediaSource: cfg.media}
+	if v.mediaSource == nil {
+		v.mediaSource = findMedia
+	}
 	if a != nil {
 		useLanguage(a.Preferences().String(prefLanguage))
 		applyAppearance(a)
@@ -160,11 +171,14 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	v.initChecks()
 	v.win.Resize(v.rememberedSize())
 	v.status = newStatusPanel(v.cancelScan)
-	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle))
+	v.content = container.NewStack(newWelcomeScreen(v.addFiles, v.addFolder, v.openBundle, v.newMediaPanel().object))
 	v.root = readingBorder(v.status.object, nil, nil, nil, v.content)
 	v.win.SetContent(v.root)
 	v.win.SetOnDropped(v.dropped)
 	v.win.SetOnClosed(v.closed) // stop reading files when the window goes away
+	var mediaCtx context.Context
+	mediaCtx, v.stopMedia = context.WithCancel(context.Background())
+	v.watchMedia(mediaCtx)
 	v.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu(lang.X("menu.file", "File"),
 			&fyne.MenuItem{Label: lang.X("menu.cases", "Your cases…"), Action: v.showCases, Shortcut: shortcutCases},
@@ -441,6 +455,9 @@ func (v *mainView) cancelScan() {
 // closed stops all background reading when the window goes away.
 func (v *mainView) closed() {
 	v.flushDetails()
+	if v.stopMedia != nil {
+		v.stopMedia()
+	}
 	v.rememberSize()
 	v.cancelScan()
 	v.cancelEvaluation()
@@ -468,7 +485,7 @@ func (v *mainView) showCase() {
 		details: v.showDetails, selected: v.preview.show,
 		built: func(t *invTree, w *widget.Tree) { v.tree, v.treeWidget = t, w },
 		title: func(l *widget.Label) { v.caseTitle = l },
-	}, v.checks.side, v.preview.object, container.NewVBox(v.banner, v.caseCode.object))}
+	}, v.checks.side, v.preview.object, container.NewVBox(v.banner, v.caseCode.object, v.newMediaPanel().object))}
 	v.content.Refresh()
 }
 

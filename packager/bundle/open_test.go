@@ -7,12 +7,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+
+	"dossier/packager/envelope"
 )
 
 // innerZip builds a bundle's inner ZIP holding files (names as given), with
@@ -192,5 +195,49 @@ func TestConcurrentOpensIntoOneFolder(t *testing.T) {
 		if _, err := VerifyFolder(context.Background(), dir); err != nil {
 			t.Fatalf("the folder does not verify: %v", err)
 		}
+	}
+}
+
+// A swapped volume is named by Verify as such, not as an entry that
+// "cannot be decompressed".
+func TestVerifyNamesASwappedVolume(t *testing.T) {
+	files := map[string][]byte{}
+	for i := 1; i <= 8; i++ {
+		b := make([]byte, 60_000)
+		rand.New(rand.NewSource(int64(i))).Read(b)
+		files[fmt.Sprintf("DICOM/ST000001/SE000001/IM%06d", i)] = b
+	}
+	data := innerZip(t, files)
+	idStr, recStr := envelope.GenerateX25519()
+	rec, _, _ := envelope.ParseRecipient(recStr)
+	ids, _ := envelope.ParseIdentities(strings.NewReader(idStr))
+	dir := t.TempDir()
+	out, _ := envelope.NewAtomicFiles(dir, false)
+	vw, _ := envelope.NewVolumeWriter(out, "b.age", 100_000)
+	w, _ := envelope.Encrypt(vw, rec)
+	w.Write(data)
+	w.Close()
+	vw.Close()
+	if err := out.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if len(vw.Names()) < 4 {
+		t.Fatalf("only %d volumes", len(vw.Names()))
+	}
+	v := func(n int) string { return filepath.Join(dir, envelope.VolumeName("b.age", n)) }
+	os.Rename(v(2), v(2)+".x")
+	os.Rename(v(3), v(2))
+	os.Rename(v(2)+".x", v(3))
+	rc, _, err := envelope.OpenVolumes(v(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	r, err := envelope.Decrypt(rc, ids...)
+	if err == nil {
+		_, err = Verify(context.Background(), r, VerifyOptions{})
+	}
+	if !errors.Is(err, envelope.ErrDamaged) || !strings.Contains(err.Error(), "volume b.age.002 does not fit after b.age.001") {
+		t.Fatalf("got %v", err)
 	}
 }

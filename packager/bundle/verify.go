@@ -134,8 +134,17 @@ func (c *collector) check() (*Report, error) {
 // no file is missing or extra) and every document against METADATA.XML
 // (hash, size, URI). It returns the first problem found, wrapped in
 // ErrCorrupt or ErrMismatch with a plain description.
-func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (*Report, error) {
-	sr := newStreamReader(r)
+func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (rep *Report, err error) {
+	// An error of the reader itself (the decryption's verdict on a changed
+	// or missing volume, or the disk's) is the real cause of whatever the
+	// ZIP reader then says: report it.
+	src := &readErr{r: r}
+	defer func() {
+		if err != nil && src.err != nil && !errors.Is(err, src.err) && ctx.Err() == nil {
+			err = src.err
+		}
+	}()
+	sr := newStreamReader(src)
 	c := newCollector()
 	for {
 		if err := ctx.Err(); err != nil {
@@ -175,6 +184,20 @@ func Verify(ctx context.Context, r io.Reader, opts VerifyOptions) (*Report, erro
 		}
 	}
 	return c.check()
+}
+
+// readErr remembers the first error other than io.EOF of a reader.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // limitedBuffer keeps at most max bytes (the manifest and metadata are small;

@@ -239,7 +239,12 @@ func (e *entryReader) Read(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	if err != nil {
-		e.err = fmt.Errorf("%w: entry %s cannot be decompressed", ErrCorrupt, e.name)
+		var corrupt flate.CorruptInputError
+		if errors.As(err, &corrupt) || errors.Is(err, io.ErrUnexpectedEOF) {
+			e.err = fmt.Errorf("%w: entry %s cannot be decompressed", ErrCorrupt, e.name)
+		} else {
+			e.err = err // the decryption's own verdict (a changed or missing volume), or the disk's
+		}
 		return n, e.err
 	}
 	return n, nil

@@ -51,12 +51,13 @@ import (
 // kind of secret does not fit (a key for a passphrase bundle or the reverse).
 // A damaged recipient line in the header also looks like this, because age
 // cannot tell a damaged wrapped key from someone else's.
-var ErrWrongKey = errors.New("the passphrase or key does not open this bundle")
+var ErrWrongKey = errors.New("the passphrase or key does not open this bundle (if you are sure it is the right one, the bundle's header was changed)")
 
-// ErrDamaged means the envelope is corrupt or incomplete: a changed byte in
-// the header or the payload, a truncated file, a missing last volume, or
-// trailing data.
-var ErrDamaged = errors.New("the bundle is damaged or incomplete")
+// ErrDamaged means the envelope fails authentication: a changed byte in the
+// header or the payload, a truncated file, a missing, extra, swapped or
+// renamed volume, or trailing data. For a split bundle the error names the
+// volume and what is likely wrong with it.
+var ErrDamaged = errors.New("the bundle fails authentication: it was changed, damaged or is incomplete")
 
 // ErrNoRecipients is returned by Encrypt when it is given no recipient.
 var ErrNoRecipients = errors.New("no passphrase or recipient to encrypt to")
@@ -341,14 +342,17 @@ func Decrypt(src io.Reader, identities ...age.Identity) (io.Reader, error) {
 }
 
 // trackReader remembers the first real error of the underlying reader, so a
-// failing disk is not reported as a damaged bundle.
+// failing disk is not reported as a damaged bundle, and counts the bytes
+// read, so damage in a split bundle can be placed in its volume.
 type trackReader struct {
 	r   io.Reader
 	err error
+	n   int64
 }
 
 func (t *trackReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
+	t.n += int64(n)
 	if err != nil && err != io.EOF && t.err == nil {
 		t.err = err
 	}
@@ -362,9 +366,13 @@ func (t *trackReader) classify(err error) error {
 		return fmt.Errorf("envelope: reading the bundle: %w", t.err)
 	case errors.As(err, &noMatch):
 		return fmt.Errorf("envelope: %w (%v)", ErrWrongKey, err)
-	default:
-		return fmt.Errorf("envelope: %w: %w", ErrDamaged, err)
 	}
+	if mf, ok := t.r.(*multiFile); ok && len(mf.paths) > 1 {
+		if what := mf.blame(t.n, err); what != "" {
+			return fmt.Errorf("envelope: %w: %s", ErrDamaged, what)
+		}
+	}
+	return fmt.Errorf("envelope: %w: %w", ErrDamaged, err)
 }
 
 type decryptReader struct {

@@ -234,6 +234,7 @@ func OpenVolumes(path string) (io.ReadCloser, []string, error) {
 	}
 	sort.Ints(keys)
 	paths := make([]string, len(keys))
+	sizes := make([]int64, len(keys))
 	var first int64 = -1
 	for i, n := range keys {
 		paths[i] = filepath.Join(dir, nums[n])
@@ -241,21 +242,74 @@ func OpenVolumes(path string) (io.ReadCloser, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("envelope: %w", err)
 		}
+		sizes[i] = st.Size()
 		if i == 0 {
 			first = st.Size()
 		} else if i < len(keys)-1 && st.Size() != first {
+			if i == len(keys)-2 && st.Size() < first {
+				return nil, nil, fmt.Errorf("envelope: %w: volume %s is %d bytes but volume 001 is %d: it was cut short (an interrupted copy or upload?), or it is the last volume and %s is extra (from another bundle, or renamed?)",
+					ErrDamaged, nums[n], st.Size(), first, nums[keys[i+1]])
+			}
 			return nil, nil, fmt.Errorf("envelope: %w: volume %s is %d bytes but volume 001 is %d; it looks cut short (an interrupted copy or upload?)",
 				ErrDamaged, nums[n], st.Size(), first)
 		}
 	}
-	return &multiFile{paths: paths}, paths, nil
+	return &multiFile{paths: paths, sizes: sizes}, paths, nil
 }
 
 // multiFile reads files one after the other, opening each only when needed.
 type multiFile struct {
 	paths []string
+	sizes []int64 // when known (OpenVolumes): to place damage in a volume
 	i     int
 	cur   *os.File
+}
+
+// blame says which volume of a split bundle the decryption failed in, and
+// what is likely wrong with it, from how far it had read (read) and age's
+// error. It returns "" when it cannot tell.
+func (m *multiFile) blame(read int64, err error) string {
+	if len(m.sizes) != len(m.paths) || len(m.paths) < 2 {
+		return ""
+	}
+	name := func(i int) string { return filepath.Base(m.paths[i]) }
+	var total int64
+	for _, s := range m.sizes {
+		total += s
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "trailing data"):
+		// The last chunk ended before the last volume did.
+		at, end := int64(0), len(m.paths)-1
+		for i, s := range m.sizes {
+			if read-1 < at+s {
+				end = i
+				break
+			}
+			at += s
+		}
+		if end < len(m.paths)-1 {
+			return fmt.Sprintf("the bundle ends in volume %s, so %s is extra (from another bundle, or renamed?): remove it", name(end), name(end+1))
+		}
+		return fmt.Sprintf("volume %s goes on after the end of the bundle (a volume from another bundle, renamed?)", name(end))
+	case read >= total:
+		return fmt.Sprintf("the bundle does not end properly in volume %s, the last one found: a last volume is missing (or was renamed; put it beside the others), or this one was cut short or changed", name(len(m.paths)-1))
+	}
+	if read <= 0 {
+		return ""
+	}
+	at := int64(0)
+	for i, s := range m.sizes {
+		if read-1 < at+s {
+			if i == 0 {
+				return fmt.Sprintf("volume %s does not start this bundle, or was changed: it may have been swapped with another volume, renamed, or come from another bundle", name(0))
+			}
+			return fmt.Sprintf("volume %s does not fit after %s: it was swapped with another volume, renamed, comes from another bundle, or was changed", name(i), name(i-1))
+		}
+		at += s
+	}
+	return ""
 }
 
 func (m *multiFile) Read(p []byte) (int, error) {

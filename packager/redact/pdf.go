@@ -613,8 +613,10 @@ func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.Indir
 	return nil
 }
 
+// newStream adds a small uncompressed stream (the boxes: a few lines each,
+// not worth a compressor's memory).
 func newStream(xr *model.XRefTable, data []byte) (*types.IndirectRef, error) {
-	sd, _ := xr.NewStreamDictForBuf(data)
+	sd := &types.StreamDict{Dict: types.NewDict(), Content: data}
 	if err := sd.Encode(); err != nil {
 		return nil, fmt.Errorf("redacting a PDF: %w", err)
 	}

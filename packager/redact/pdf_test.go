@@ -518,3 +518,34 @@ func TestRedactUserBoxes(t *testing.T) {
 		t.Errorf("reviewed Type3 page: %+v, %v", res, err)
 	}
 }
+
+// TestRedactMasksFaxScan masks a CCITT Group 4 picture (a fax or scanner
+// page, 1 bit a pixel): white 64 x 8, one '1' bit (vertical mode 0) a row.
+func TestRedactMasksFaxScan(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	img := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 64 /Rows 8 >>", []byte{0xFF, 0x00, 0x10, 0x01})
+	data := b.Pages(docfix.PDFPage{Content: "q 640 0 0 80 0 712 cm /Im1 Do Q", Resources: fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", img)})
+	// The left half of the picture, as displayed: x 0..320, y 0..80 from the top.
+	out, res, err := redact(t, data, func(*pdftext.Page) [][]int { return nil }, Options{Boxes: []Box{{Page: 1, X: 0, Y: 0, Width: 320, Height: 80}}})
+	if err != nil || res.Images != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(out), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	sd := d.Model().XRefTable.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	pix, err := sd.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64 {
+		t.Fatalf("%d bytes, %v", len(pix), err)
+	}
+	for row := 0; row < 8; row++ {
+		if got := pix[row*8 : row*8+8]; !bytes.Equal(got, []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}) {
+			t.Errorf("row %d: % x", row, got)
+		}
+	}
+}
