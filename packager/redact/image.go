@@ -17,7 +17,7 @@ import (
 
 // ErrImage is returned when a picture lies under a redaction box but is
 // stored in a way Dossier cannot mask (an inline image, JPEG 2000, JBIG2,
-// CCITT fax, a CMYK JPEG): the document must be held for review.
+// a CMYK JPEG): the document must be held for review.
 var ErrImage = errors.New(i18n.Msg("a picture under a redaction box is stored in a way Dossier cannot mask"))
 
 // area is a box over an image drawn with ctm.
@@ -101,7 +101,7 @@ func components(xr *model.XRefTable, o types.Object) int {
 
 // maskImage paints the parts of image object obj under the boxes with
 // zero samples and stores it again, FlateDecode-compressed, losslessly
-// (a JPEG is decoded and stored as plain samples).
+// (a JPEG or a CCITT fax picture is decoded and stored as plain samples).
 func maskImage(pdf *model.Context, obj int, areas []area) error {
 	xr := pdf.XRefTable
 	entry, ok := xr.Table[obj]
@@ -161,7 +161,7 @@ func maskImage(pdf *model.Context, obj int, areas []area) error {
 	default:
 		for _, f := range filters {
 			switch f {
-			case "FlateDecode", "LZWDecode", "ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode":
+			case "FlateDecode", "LZWDecode", "ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode", "CCITTFaxDecode":
 			default:
 				return fmt.Errorf("%w: %s", ErrImage, f)
 			}

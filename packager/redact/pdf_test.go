@@ -368,7 +368,8 @@ func scanPDF(jpegImage bool) []byte {
 			px[i] = byte(128 + i%97)
 		}
 		b.Compress = true
-		img = b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", px)
+		alpha := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", bytes.Repeat([]byte{255}, 64*64))
+		img = b.Stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8 /SMask %d 0 R", alpha), px)
 	}
 	return b.Pages(docfix.PDFPage{
 		Content:   "q 400 0 0 400 100 200 cm /Im1 Do Q BT 3 Tr /F1 24 Tf 150 400 Td (Jane Doe) Tj 0 Tr /F1 12 Tf 0 -300 Td (Visible line) Tj ET",
@@ -401,6 +402,28 @@ func imageSamples(t *testing.T, data []byte) (pix []byte, comps int) {
 	return pix, len(pix) / (64 * 64)
 }
 
+// smaskSamples decodes the soft mask of the page's image after redaction.
+func smaskSamples(t *testing.T, data []byte) []byte {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	xr := d.Model().XRefTable
+	sd := xr.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	ref, ok := sd.Dict["SMask"].(types.IndirectRef)
+	if !ok {
+		t.Fatal("no soft mask")
+	}
+	alpha := xr.Table[int(ref.ObjectNumber)].Object.(types.StreamDict)
+	pix, err := alpha.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64*64 {
+		t.Fatalf("soft mask: %d bytes, %v", len(pix), err)
+	}
+	return pix
+}
+
 func TestRedactMasksPictures(t *testing.T) {
 	for _, jpg := range []bool{false, true} {
 		data := scanPDF(jpg)
@@ -420,6 +443,9 @@ func TestRedactMasksPictures(t *testing.T) {
 			}
 		}
 		if !jpg {
+			if alpha := smaskSamples(t, out); alpha[30*64+9] != 0 || alpha[50*64+50] != 255 {
+				t.Errorf("soft mask under the box: %d, outside: %d", alpha[30*64+9], alpha[50*64+50])
+			}
 			for _, p := range [][2]int{{50, 50}, {9, 10}, {40, 30}, {2, 31}} {
 				if got, want := at(p[0], p[1])[0], byte(128+(p[1]*64+p[0])%97); got != want {
 					t.Errorf("pixel %v changed outside the box: %d, want %d", p, got, want)
@@ -516,5 +542,36 @@ func TestRedactUserBoxes(t *testing.T) {
 	}
 	if _, res, err := redact(t, t3, none, Options{Boxes: []Box{whole}, Reviewed: true}); err != nil || res.Glyphs != 6 {
 		t.Errorf("reviewed Type3 page: %+v, %v", res, err)
+	}
+}
+
+// TestRedactMasksFaxScan masks a CCITT Group 4 picture (a fax or scanner
+// page, 1 bit a pixel): white 64 x 8, one '1' bit (vertical mode 0) a row.
+func TestRedactMasksFaxScan(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	img := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 64 /Rows 8 >>", []byte{0xFF, 0x00, 0x10, 0x01})
+	data := b.Pages(docfix.PDFPage{Content: "q 640 0 0 80 0 712 cm /Im1 Do Q", Resources: fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", img)})
+	// The left half of the picture, as displayed: x 0..320, y 0..80 from the top.
+	out, res, err := redact(t, data, func(*pdftext.Page) [][]int { return nil }, Options{Boxes: []Box{{Page: 1, X: 0, Y: 0, Width: 320, Height: 80}}})
+	if err != nil || res.Images != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(out), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	sd := d.Model().XRefTable.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	pix, err := sd.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64 {
+		t.Fatalf("%d bytes, %v", len(pix), err)
+	}
+	for row := 0; row < 8; row++ {
+		if got := pix[row*8 : row*8+8]; !bytes.Equal(got, []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}) {
+			t.Errorf("row %d: % x", row, got)
+		}
 	}
 }
