@@ -73,6 +73,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	var include multiFlag
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
+	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -117,8 +118,15 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		included[abs] = true
 		included[p] = true
 	}
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC})
+	red, err := readRedactions(*redactions, lv)
 	if err != nil {
+		return err
+	}
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red})
+	if err != nil {
+		return err
+	}
+	if err := checkRedactionsUsed(red, ds); err != nil {
 		return err
 	}
 	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {
@@ -142,13 +150,13 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	for _, w := range res.Written {
 		for _, warn := range w.Warnings {
-			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", w.Name, warn)
+			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", Printable(w.Name), Printable(warn))
 		}
 	}
 	if len(res.LeftOut) > 0 {
 		fmt.Fprintf(env.Stdout, "\nLeft out (%d):\n", len(res.LeftOut))
 		for _, d := range res.LeftOut {
-			line := fmt.Sprintf("  %s: %s", d.Path, d.Reason)
+			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason))
 			if d.Action == deid.Review {
 				line += " (add --include " + strconv.Quote(d.Path) + " to send it anyway)"
 			}

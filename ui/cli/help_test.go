@@ -106,3 +106,32 @@ func TestPrintableEscapesControlsAndBidi(t *testing.T) {
 		}
 	}
 }
+
+// Names with control characters or bidi overrides are escaped wherever
+// the command line prints them.
+func TestPrintedNamesAreEscaped(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	dir := t.TempDir()
+	evil := "report\x1b[2J\u202efdp.exe\n.txt"
+	if err := os.WriteFile(filepath.Join(dir, evil), []byte("Pathology report\n"), 0o600); err != nil {
+		t.Skip(err)
+	}
+	os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("Pathology report\n"), 0o600)
+	for _, args := range [][]string{
+		{"scan", dir},
+		{"deidentify", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--out", filepath.Join(t.TempDir(), "o"), dir},
+	} {
+		code, out, errOut := run(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", args[0], code, errOut)
+		}
+		for _, bad := range []string{"\x1b", "\u202e", "fdp.exe\n"} {
+			if strings.Contains(out+errOut, bad) {
+				t.Errorf("%s printed %q raw:\n%s", args[0], bad, out)
+			}
+		}
+		if args[0] == "scan" && !strings.Contains(out, `report\x1b[2J\u202efdp.exe\x0a.txt`) {
+			t.Errorf("scan did not print the escaped name:\n%s", out)
+		}
+	}
+}

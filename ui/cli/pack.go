@@ -49,6 +49,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	var recipients, include multiFlag
 	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	paths, err := parse(fs, args)
 	if err != nil {
@@ -182,6 +183,13 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	red, err := readRedactions(*redactions, lv)
+	if err != nil {
+		return err
+	}
+	if err := checkRedactionsKnown(red, cc.inv); err != nil {
+		return err
+	}
 	remember(o.Dir)
 	res, err := export.Pack(ctx, st, export.Request{
 		CaseID:    kase.ID,
@@ -197,6 +205,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		Progress:  packProgress(env),
 
 		ConvertHEIC: *convertHEIC,
+		Redactions:  red,
 	})
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
@@ -291,7 +300,7 @@ func packProgress(env *Env) func(bundle.Progress) {
 func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	fmt.Fprintf(w, "Wrote the bundle (%s, %d files inside):\n", res.Privacy, len(res.Items))
 	for _, f := range res.Files {
-		fmt.Fprintf(w, "  %s\n", f)
+		fmt.Fprintf(w, "  %s\n", Printable(f))
 	}
 	fmt.Fprintf(w, "Fingerprint: %s\n", cover.FingerprintGroups(res.Fingerprint))
 	if pseudonym != "" {
@@ -303,7 +312,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	if len(res.LeftOut) > 0 {
 		fmt.Fprintf(w, "Left out (%d):\n", len(res.LeftOut))
 		for _, d := range res.LeftOut {
-			line := fmt.Sprintf("  %s: %s", d.Path, d.Reason)
+			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason))
 			if d.Action == deid.Review {
 				line += " (add --include to send it anyway)"
 			}

@@ -86,7 +86,7 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 	if len(inv.Problems) > 0 {
 		fmt.Fprintln(w, "\nPlease check:")
 		for _, p := range inv.Problems {
-			fmt.Fprintf(w, "  ! %s\n", p.Message)
+			fmt.Fprintf(w, "  ! %s\n", Printable(p.Message))
 		}
 	}
 	if len(inv.Patients) > 0 {
@@ -106,7 +106,7 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 				}
 				fmt.Fprintf(w, "      series %d  %s  %s: %d images%s\n", se.Number, dash(se.Modality), dash(se.Description), se.Instances, extra)
 				for _, p := range se.Problems {
-					fmt.Fprintf(w, "        ! %s\n", p)
+					fmt.Fprintf(w, "        ! %s\n", Printable(p))
 				}
 			}
 		}
@@ -114,7 +114,7 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 	if len(inv.Slides) > 0 {
 		fmt.Fprintln(w, "\nSlides:")
 		for _, s := range inv.Slides {
-			fmt.Fprintf(w, "  %s  %s, %d levels, %dx%d%s\n", s.Path, s.Vendor, s.Levels, s.Width, s.Height, slideExtras(s))
+			fmt.Fprintf(w, "  %s  %s, %d levels, %dx%d%s\n", Printable(s.Path), Printable(s.Vendor), s.Levels, s.Width, s.Height, slideExtras(s))
 		}
 	}
 	section(w, inv, "Reports and documents", intake.KindPDF, intake.KindDocument)
@@ -155,25 +155,27 @@ func section(w io.Writer, inv *intake.Inventory, title string, kinds ...intake.K
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Path < rows[j].Path })
 	fmt.Fprintf(w, "\n%s:\n", title)
 	for _, it := range rows {
-		line := "  " + it.Path
+		line := "  " + Printable(it.Path)
 		if it.Format != "" && it.Format != string(it.Kind) {
 			line += "  [" + it.Format + "]"
 		}
 		if it.Reason != "" {
-			line += "  (" + it.Reason + ")"
+			line += "  (" + Printable(it.Reason) + ")"
 		}
 		fmt.Fprintln(w, line)
 		for _, p := range it.Problems {
-			fmt.Fprintf(w, "      ! %s\n", p)
+			fmt.Fprintf(w, "      ! %s\n", Printable(p))
 		}
 	}
 }
 
+// dash prints a value read from the records: "-" when empty, escaped
+// (Printable) otherwise.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return Printable(s)
 }
 
 func humanBytes(n int64) string {
