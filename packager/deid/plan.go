@@ -71,6 +71,8 @@ type Decision struct {
 	// Leaks says, for a Held item, where its written copy named the
 	// patient.
 	Leaks []Leak `json:"leaks,omitempty"`
+	// Redactions are the boxes the user confirmed for the item (photomask.go).
+	Redactions *Redactions `json:"-"`
 }
 
 // Writes reports whether the decision puts the item into the output.
@@ -90,6 +92,9 @@ type Options struct {
 	// ConvertHEIC is the user's consent to convert HEIC photos whose
 	// metadata cannot be removed in place to JPEG (re-encoding them).
 	ConvertHEIC bool
+	// Redactions holds, by item path, the boxes the user confirmed for
+	// pictures and PDF pages (photomask.go).
+	Redactions map[string]*Redactions
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -129,6 +134,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
 		}
+		d.Redactions = opts.Redactions[it.Path]
 		out = append(out, d)
 	}
 	name(out)

@@ -31,6 +31,8 @@ type Written struct {
 	// review; Warnings then says what the leak scan found in it.
 	Included bool     `json:"included,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Redacted says what was masked in a picture (kinds and counts).
+	Redacted []Redaction `json:"redacted,omitempty"`
 }
 
 // Result is what WriteTree did.
@@ -216,7 +218,7 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 // writeOne writes one item into the staging folder, hashing and scanning
 // the bytes on their way to disk, then scanning the text of documents.
 func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner, opts intake.Options) (Written, []leakscan.Hit, error) {
-	w := Written{Path: d.Path, Name: d.Name, Action: d.Action, Included: d.Included}
+	w := Written{Path: d.Path, Name: d.Name, Action: d.Action, Included: d.Included, Redacted: RedactedOf(d)}
 	if d.Action == Review {
 		w.Action = Transform
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"dossier/packager/dicomdeid"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
@@ -36,7 +35,7 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	it := d.Item
 	switch it.Kind {
 	case intake.KindDICOM:
-		_, err = dicomdeid.Deidentify(ctx, dst, f, f.Size(), p)
+		err = writeDICOM(ctx, dst, f, d, p)
 	case intake.KindSlide:
 		_, err = slidedeid.Deidentify(ctx, dst, f, f.Size(), p)
 	case intake.KindPDF:
@@ -44,9 +43,17 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	case intake.KindImage:
 		switch it.Format {
 		case "jpeg":
-			err = StripJPEG(dst, f)
+			if d.Redactions != nil && len(d.Redactions.Pixels) > 0 {
+				err = MaskJPEG(dst, f, d.Redactions.Pixels)
+			} else {
+				err = StripJPEG(dst, f)
+			}
 		case "png":
-			err = StripPNG(dst, f)
+			if d.Redactions != nil && len(d.Redactions.Pixels) > 0 {
+				err = MaskPNG(dst, f, d.Redactions.Pixels)
+			} else {
+				err = StripPNG(dst, f)
+			}
 		case "bmp":
 			_, err = io.Copy(dst, f) // BMP has no metadata
 		case "heic":

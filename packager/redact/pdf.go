@@ -236,6 +236,15 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		}
 	}
 	for obj, a := range areas {
+		// A soft mask (the picture's transparency, which can hold shapes
+		// such as a signature) is masked over the same areas.
+		if sd, ok := pdf.XRefTable.Table[obj].Object.(types.StreamDict); ok {
+			if ref, ok := sd.Dict["SMask"].(types.IndirectRef); ok && areas[int(ref.ObjectNumber)] == nil {
+				if err := maskImage(pdf, int(ref.ObjectNumber), a); err != nil {
+					return Result{}, err
+				}
+			}
+		}
 		if err := maskImage(pdf, obj, a); err != nil {
 			return Result{}, err
 		}

@@ -368,7 +368,8 @@ func scanPDF(jpegImage bool) []byte {
 			px[i] = byte(128 + i%97)
 		}
 		b.Compress = true
-		img = b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", px)
+		alpha := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", bytes.Repeat([]byte{255}, 64*64))
+		img = b.Stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8 /SMask %d 0 R", alpha), px)
 	}
 	return b.Pages(docfix.PDFPage{
 		Content:   "q 400 0 0 400 100 200 cm /Im1 Do Q BT 3 Tr /F1 24 Tf 150 400 Td (Jane Doe) Tj 0 Tr /F1 12 Tf 0 -300 Td (Visible line) Tj ET",
@@ -401,6 +402,28 @@ func imageSamples(t *testing.T, data []byte) (pix []byte, comps int) {
 	return pix, len(pix) / (64 * 64)
 }
 
+// smaskSamples decodes the soft mask of the page's image after redaction.
+func smaskSamples(t *testing.T, data []byte) []byte {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	xr := d.Model().XRefTable
+	sd := xr.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	ref, ok := sd.Dict["SMask"].(types.IndirectRef)
+	if !ok {
+		t.Fatal("no soft mask")
+	}
+	alpha := xr.Table[int(ref.ObjectNumber)].Object.(types.StreamDict)
+	pix, err := alpha.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64*64 {
+		t.Fatalf("soft mask: %d bytes, %v", len(pix), err)
+	}
+	return pix
+}
+
 func TestRedactMasksPictures(t *testing.T) {
 	for _, jpg := range []bool{false, true} {
 		data := scanPDF(jpg)
@@ -420,6 +443,9 @@ func TestRedactMasksPictures(t *testing.T) {
 			}
 		}
 		if !jpg {
+			if alpha := smaskSamples(t, out); alpha[30*64+9] != 0 || alpha[50*64+50] != 255 {
+				t.Errorf("soft mask under the box: %d, outside: %d", alpha[30*64+9], alpha[50*64+50])
+			}
 			for _, p := range [][2]int{{50, 50}, {9, 10}, {40, 30}, {2, 31}} {
 				if got, want := at(p[0], p[1])[0], byte(128+(p[1]*64+p[0])%97); got != want {
 					t.Errorf("pixel %v changed outside the box: %d, want %d", p, got, want)

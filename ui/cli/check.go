@@ -72,7 +72,19 @@ func evaluatePaths(ctx context.Context, env *Env, rules *checklist.Rules, cancer
 	if err != nil {
 		return nil, err
 	}
-	details := checklist.PrefillFromSummary(checklist.Prefill(checklist.Details{Cancer: cancer}, inv), facts, plan, rules)
+	// Without a cancer type, the one the reports' diagnosis points to is
+	// suggested (and marked as from the records in the details).
+	base := checklist.Details{Cancer: cancer}
+	if cancer == "other" {
+		base.Cancer = ""
+	}
+	details := checklist.PrefillFromSummary(checklist.Prefill(base, inv), facts, plan, rules)
+	if details.Cancer == "" {
+		details.Cancer = cancer
+	}
+	if cancer == "other" && details.Cancer != "other" {
+		cancer = details.Cancer
+	}
 	rep, err := rules.Evaluate(&checklist.Case{Cancer: cancer, Inventory: inv, Documents: docs, Details: details, Summary: facts})
 	if err != nil {
 		return nil, err
@@ -129,7 +141,10 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool, lang stri
 	}
 	p := func(format string, args ...any) { fmt.Fprint(w, c.Sprintf(format, args...)) }
 	p(i18n.Msg("Checklist for: %v\n"), rep.CancerName)
-	if noCancer {
+	switch {
+	case noCancer && rep.Cancer != "other":
+		p(i18n.Msg("  (the type of cancer is suggested by the diagnosis in your reports; choose another with --cancer TYPE)\n"))
+	case noCancer:
 		p(i18n.Msg("  (only the checks for every case; add --cancer TYPE for the checks of your cancer type)\n"))
 	}
 	p(i18n.Msg("%d of %d done, %d partly, %d missing, %d marked not needed\n"), rep.Met, len(rep.Rules), rep.Partial, rep.Missing, rep.Waived)

@@ -73,6 +73,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	var include multiFlag
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
+	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -117,8 +118,15 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		included[abs] = true
 		included[p] = true
 	}
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC})
+	red, err := readRedactions(*redactions)
 	if err != nil {
+		return err
+	}
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red})
+	if err != nil {
+		return err
+	}
+	if err := checkRedactionsUsed(red, ds); err != nil {
 		return err
 	}
 	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {

@@ -91,3 +91,47 @@ func TestSummaryHumanInBothLanguages(t *testing.T) {
 		t.Errorf("unknown language: exit %d", code)
 	}
 }
+
+// TestCheckUsesTheFacts: without --cancer the checklist takes the cancer
+// type the reports' diagnosis points to, and its facts rules read the
+// results (a HER2 2+ without ISH asks for ISH).
+func TestCheckUsesTheFacts(t *testing.T) {
+	dir := summaryCase(t, "breast-zh")
+	if err := os.Remove(filepath.Join(dir, "HER2基因检测报告.txt")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "check", "--lang", "en", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Checklist for: Breast cancer", "suggested by the diagnosis in your reports", "HER2 ISH/FISH result (HER2 2+ on immunohistochemistry)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the checklist lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run(t, "check", "--json", summaryCase(t, "lung-en"))
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var rep struct {
+		Cancer string `json:"cancer"`
+		Rules  []struct {
+			ID, Status string
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rep.Rules {
+		if r.ID == "facts-lung-adeno-markers" {
+			found = true
+			if r.Status != "met" {
+				t.Errorf("lung markers: %s", r.Status)
+			}
+		}
+	}
+	if rep.Cancer != "lung" || !found {
+		t.Errorf("lung case: cancer %q, facts rule listed %v", rep.Cancer, found)
+	}
+}

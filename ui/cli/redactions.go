@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"slices"
+
+	"dossier/packager/deid"
+	"dossier/packager/pixelmask"
+	"dossier/packager/redact"
+)
+
+// maxRedactionsFile bounds the --redactions file.
+const maxRedactionsFile = 4 << 20
+
+// redactionBox is one entry of a --redactions file. Page is the 1-based
+// page (PDF) or frame (picture); for pictures the box is in the image's
+// pixels from the top left, for PDF pages in PDF points from the top left
+// of the page as shown.
+type redactionBox struct {
+	Path   string   `json:"path"`
+	Page   int      `json:"page"`
+	X      *float64 `json:"x"`
+	Y      *float64 `json:"y"`
+	Width  float64  `json:"width"`
+	Height float64  `json:"height"`
+}
+
+// readRedactions reads a --redactions file into the boxes of each path
+// (the path as given and made absolute, as --include is matched). The
+// boxes count as confirmed: the user wrote them.
+func readRedactions(file string) (map[string]*deid.Redactions, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := readOptionFile("--redactions", file, maxRedactionsFile)
+	if err != nil {
+		return nil, err
+	}
+	var boxes []redactionBox
+	if err := json.Unmarshal(b, &boxes); err != nil {
+		return nil, usagef("--redactions %s: not a JSON list of boxes: %v", file, err)
+	}
+	out := map[string]*deid.Redactions{}
+	for i, bx := range boxes {
+		switch {
+		case bx.Path == "":
+			return nil, usagef("--redactions %s: box %d has no path", file, i+1)
+		case bx.X == nil || bx.Y == nil || bx.Width <= 0 || bx.Height <= 0 || *bx.X < 0 || *bx.Y < 0:
+			return nil, usagef("--redactions %s: box %d needs x, y (0 or more), width and height (above 0)", file, i+1)
+		case bx.Page < 0:
+			return nil, usagef("--redactions %s: box %d: page counts from 1", file, i+1)
+		}
+		abs, err := filepath.Abs(bx.Path)
+		if err != nil {
+			return nil, usagef("--redactions %s: box %d: %v", file, i+1, err)
+		}
+		r := out[abs]
+		if r == nil {
+			r = &deid.Redactions{Confirmed: true}
+			out[abs], out[bx.Path] = r, r
+		}
+		page := max(bx.Page, 1)
+		r.PDF = append(r.PDF, redact.Box{Page: page, X: *bx.X, Y: *bx.Y, Width: bx.Width, Height: bx.Height})
+		// Pixel boxes cover every pixel the box touches.
+		x0, y0 := int(math.Floor(*bx.X)), int(math.Floor(*bx.Y))
+		x1, y1 := int(math.Ceil(*bx.X+bx.Width)), int(math.Ceil(*bx.Y+bx.Height))
+		r.Pixels = append(r.Pixels, pixelmask.Box{Frame: bx.Page, X: x0, Y: y0, Width: x1 - x0, Height: y1 - y0})
+	}
+	return out, nil
+}
+
+// checkRedactionsUsed fails when a --redactions path is not among the
+// files planned, so a mistyped path does not send a picture unmasked.
+func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) error {
+	used := map[*deid.Redactions]bool{}
+	for _, d := range ds {
+		if d.Redactions != nil {
+			used[d.Redactions] = true
+		}
+	}
+	var unused []string
+	for p, r := range red {
+		if !used[r] {
+			unused = append(unused, p)
+		}
+	}
+	if len(unused) > 0 {
+		slices.Sort(unused)
+		return usagef("--redactions: %s is not among the files given", unused[0])
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/dicomx"
+)
+
+func TestDeidentifyRedactions(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := t.TempDir()
+	us := dcmfix.Pixels{Spec: dcmfix.Spec{PatientName: "DOE^JANE", PatientID: "PID-0042", Modality: "US", Rows: 20, Cols: 30}, Photometric: "RGB", Frames: 2}
+	usPath := filepath.Join(src, "us.dcm")
+	os.WriteFile(usPath, dcmfix.PixelInstance(us), 0o644)
+	pic := image.NewGray(image.Rect(0, 0, 400, 300))
+	for i := range pic.Pix {
+		pic.Pix[i] = 200
+	}
+	var pb bytes.Buffer
+	png.Encode(&pb, pic)
+	picPath := filepath.Join(src, "scan.png")
+	os.WriteFile(picPath, pb.Bytes(), 0o644)
+	red := filepath.Join(t.TempDir(), "boxes.json")
+	os.WriteFile(red, []byte(`[{"path":"`+usPath+`","page":2,"x":0,"y":0,"width":30,"height":5},
+		{"path":"`+picPath+`","page":1,"x":2.5,"y":0,"width":3,"height":4}]`), 0o644)
+
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--out", out, "--json",
+		"--redactions", red, "--include", usPath, "--include", picPath, src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Written []struct {
+			Path, Name string
+			Redacted   []struct {
+				Kind  string
+				Count int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 2 {
+		t.Fatalf("written %s", stdout)
+	}
+	for _, w := range res.Written {
+		if len(w.Redacted) == 0 || w.Redacted[0].Kind != "picture boxes" || w.Redacted[0].Count != 1 {
+			t.Errorf("%s: redacted %+v", w.Name, w.Redacted)
+		}
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(w.Name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Path == picPath {
+			m, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for y := 0; y < 300; y++ {
+				for x := 0; x < 400; x++ {
+					g := color.GrayModel.Convert(m.At(x, y)).(color.Gray).Y
+					if in := x >= 2 && x < 6 && y < 4; in && g != 0 || !in && g != 200 {
+						t.Fatalf("picture (%d,%d) = %d", x, y, g)
+					}
+				}
+			}
+			continue
+		}
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		native := us.Native()
+		pix := b[h.PixelData.Offset : h.PixelData.Offset+int64(len(native))]
+		frame := 20 * 30 * 3
+		if !bytes.Equal(pix[:frame], native[:frame]) {
+			t.Error("frame 1 changed")
+		}
+		for i := frame; i < frame+5*30*3; i++ {
+			if pix[i] != 0 {
+				t.Fatalf("frame 2 byte %d not masked", i-frame)
+			}
+		}
+		if !bytes.Equal(pix[frame+5*30*3:], native[frame+5*30*3:]) {
+			t.Error("frame 2 changed outside the box")
+		}
+		if h.BurnedInAnnotation != "NO" {
+			t.Errorf("Burned In Annotation %q", h.BurnedInAnnotation)
+		}
+	}
+
+	// A path that is not among the files is a usage error.
+	os.WriteFile(red, []byte(`[{"path":"elsewhere.png","page":1,"x":0,"y":0,"width":3,"height":4}]`), 0o644)
+	code, _, stderr = run(t, "deidentify", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--out", t.TempDir(), "--redactions", red, src)
+	if code != ExitUsage || !strings.Contains(stderr, "not among the files") {
+		t.Errorf("unknown path: exit %d: %s", code, stderr)
+	}
+}
