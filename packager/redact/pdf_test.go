@@ -368,7 +368,8 @@ func scanPDF(jpegImage bool) []byte {
 			px[i] = byte(128 + i%97)
 		}
 		b.Compress = true
-		img = b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", px)
+		alpha := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", bytes.Repeat([]byte{255}, 64*64))
+		img = b.Stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8 /SMask %d 0 R", alpha), px)
 	}
 	return b.Pages(docfix.PDFPage{
 		Content:   "q 400 0 0 400 100 200 cm /Im1 Do Q BT 3 Tr /F1 24 Tf 150 400 Td (Jane Doe) Tj 0 Tr /F1 12 Tf 0 -300 Td (Visible line) Tj ET",
@@ -401,6 +402,28 @@ func imageSamples(t *testing.T, data []byte) (pix []byte, comps int) {
 	return pix, len(pix) / (64 * 64)
 }
 
+// smaskSamples decodes the soft mask of the page's image after redaction.
+func smaskSamples(t *testing.T, data []byte) []byte {
+	t.Helper()
+	d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.Page(1)
+	xr := d.Model().XRefTable
+	sd := xr.Table[p.Pictures[0].Obj].Object.(types.StreamDict)
+	ref, ok := sd.Dict["SMask"].(types.IndirectRef)
+	if !ok {
+		t.Fatal("no soft mask")
+	}
+	alpha := xr.Table[int(ref.ObjectNumber)].Object.(types.StreamDict)
+	pix, err := alpha.DecodeLengthWithLimit(-1, 1<<20)
+	if err != nil || len(pix) != 64*64 {
+		t.Fatalf("soft mask: %d bytes, %v", len(pix), err)
+	}
+	return pix
+}
+
 func TestRedactMasksPictures(t *testing.T) {
 	for _, jpg := range []bool{false, true} {
 		data := scanPDF(jpg)
@@ -420,6 +443,9 @@ func TestRedactMasksPictures(t *testing.T) {
 			}
 		}
 		if !jpg {
+			if alpha := smaskSamples(t, out); alpha[30*64+9] != 0 || alpha[50*64+50] != 255 {
+				t.Errorf("soft mask under the box: %d, outside: %d", alpha[30*64+9], alpha[50*64+50])
+			}
 			for _, p := range [][2]int{{50, 50}, {9, 10}, {40, 30}, {2, 31}} {
 				if got, want := at(p[0], p[1])[0], byte(128+(p[1]*64+p[0])%97); got != want {
 					t.Errorf("pixel %v changed outside the box: %d, want %d", p, got, want)
@@ -547,5 +573,45 @@ func TestRedactMasksFaxScan(t *testing.T) {
 		if got := pix[row*8 : row*8+8]; !bytes.Equal(got, []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}) {
 			t.Errorf("row %d: % x", row, got)
 		}
+	}
+}
+
+// TestRedactRemovesPathsUnderBox: a signature drawn as curves under the
+// user's box goes; a frame that only crosses the box, and a clip, stay.
+func TestRedactRemovesPathsUnderBox(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	content := "q 1 0 0 1 100 100 cm 10 10 m 20 40 30 0 40 30 c 50 10 l S Q\n" + // signature at 110..150, 100..140
+		"50 50 500 600 re S\n" + // frame
+		"q 105 105 10 10 re W n 0 0 1 rg 0 0 612 792 re f Q\n" + // clip inside the box, fill of the whole page
+		"BT /F1 12 Tf 72 700 Td (Signed above) Tj ET"
+	data := b.Pages(docfix.PDFPage{Content: content, Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"})
+	paths := func(data []byte) int {
+		d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.Page(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Paths)
+	}
+	if n := paths(data); n != 3 {
+		t.Fatalf("%d painted paths in the fixture", n)
+	}
+	// The signature's region, displayed: x 100..160, y from the top 792-145..792-95.
+	out, res, err := redact(t, data, func(*pdftext.Page) [][]int { return nil }, Options{Boxes: []Box{{Page: 1, X: 100, Y: 647, Width: 60, Height: 50}}})
+	if err != nil || res.Paths != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	// Left: the frame, the page fill and the box drawn over the region.
+	if n := paths(out); n != 3 {
+		t.Errorf("%d painted paths after redaction, want frame, fill and box", n)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+	if text, _ := tool(t, "pdftotext", out); !strings.Contains(text, "Signed above") {
+		t.Errorf("text after redaction: %q", text)
 	}
 }
