@@ -80,6 +80,8 @@ type Options struct {
 	Params privacy.Params
 	// Include lists items that need review which the user chose to send.
 	Include map[string]bool
+	// Redactions holds the boxes the user confirmed, by item path.
+	Redactions map[string]*deid.Redactions
 	// ConvertHEIC lets HEIC photos that cannot be cleaned in place be
 	// converted to JPEG (the user's consent).
 	ConvertHEIC bool
@@ -229,7 +231,7 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		scanner = leakscan.New(needles)
 		opts.Params = deid.WithSpellings(opts.Params, needles)
 	}
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC})
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC, Redactions: opts.Redactions})
 	if err != nil {
 		return nil, err
 	}
@@ -624,7 +626,7 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		entry.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
 	}
 	p.files = append(p.files, entry)
-	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included}
+	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included, Redacted: deid.RedactedOf(d)}
 	if d.Action == deid.Review {
 		w2.Action = deid.Transform
 	}

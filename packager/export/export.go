@@ -14,6 +14,7 @@ import (
 	"dossier/packager/bundle"
 	"dossier/packager/checklist"
 	"dossier/packager/cover"
+	"dossier/packager/deid"
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
@@ -40,6 +41,8 @@ type Request struct {
 	Output    bundle.Output
 	// Include lists items needing review that the user chose to send.
 	Include map[string]bool
+	// Redactions holds the boxes the user confirmed, by item path.
+	Redactions map[string]*deid.Redactions
 	// ConvertHEIC is the user's consent to convert HEIC photos whose
 	// metadata cannot be removed in place to JPEG.
 	ConvertHEIC bool
@@ -129,6 +132,7 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		Index:      bundle.IndexText{Questions: index.Questions},
 		Params:     params,
 		Include:    req.Include,
+		Redactions: req.Redactions,
 		Categories: categories,
 		Recipient:  req.Recipient,
 		Cover: func(ctx context.Context, w io.Writer, info bundle.CoverInfo) error {

@@ -118,7 +118,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		included[abs] = true
 		included[p] = true
 	}
-	red, err := readRedactions(*redactions)
+	red, err := readRedactions(*redactions, lv)
 	if err != nil {
 		return err
 	}

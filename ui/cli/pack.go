@@ -49,6 +49,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	var recipients, include multiFlag
 	fs.Var(&recipients, "recipient", "encrypt to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...); repeatable")
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
+	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	paths, err := parse(fs, args)
 	if err != nil {
@@ -182,6 +183,13 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	red, err := readRedactions(*redactions, lv)
+	if err != nil {
+		return err
+	}
+	if err := checkRedactionsKnown(red, cc.inv); err != nil {
+		return err
+	}
 	remember(o.Dir)
 	res, err := export.Pack(ctx, st, export.Request{
 		CaseID:    kase.ID,
@@ -197,6 +205,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		Progress:  packProgress(env),
 
 		ConvertHEIC: *convertHEIC,
+		Redactions:  red,
 	})
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)

@@ -7,7 +7,9 @@ import (
 	"slices"
 
 	"dossier/packager/deid"
+	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
+	"dossier/packager/privacy"
 	"dossier/packager/redact"
 )
 
@@ -30,9 +32,12 @@ type redactionBox struct {
 // readRedactions reads a --redactions file into the boxes of each path
 // (the path as given and made absolute, as --include is matched). The
 // boxes count as confirmed: the user wrote them.
-func readRedactions(file string) (map[string]*deid.Redactions, error) {
+func readRedactions(file string, lv privacy.Level) (map[string]*deid.Redactions, error) {
 	if file == "" {
 		return nil, nil
+	}
+	if lv == privacy.Identified {
+		return nil, usagef("--redactions applies at the pseudonymised and anonymised levels; at the identified level files are sent as they are")
 	}
 	b, err := readOptionFile("--redactions", file, maxRedactionsFile)
 	if err != nil {
@@ -69,6 +74,18 @@ func readRedactions(file string) (map[string]*deid.Redactions, error) {
 		r.Pixels = append(r.Pixels, pixelmask.Box{Frame: bx.Page, X: x0, Y: y0, Width: x1 - x0, Height: y1 - y0})
 	}
 	return out, nil
+}
+
+// checkRedactionsKnown fails when a --redactions path is not an item of
+// the inventory (pack plans inside the bundle writer).
+func checkRedactionsKnown(red map[string]*deid.Redactions, inv *intake.Inventory) error {
+	var ds []deid.Decision
+	for _, it := range inv.Items {
+		if r := red[it.Path]; r != nil {
+			ds = append(ds, deid.Decision{Redactions: r})
+		}
+	}
+	return checkRedactionsUsed(red, ds)
 }
 
 // checkRedactionsUsed fails when a --redactions path is not among the

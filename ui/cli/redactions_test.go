@@ -108,3 +108,51 @@ func TestDeidentifyRedactions(t *testing.T) {
 		t.Errorf("unknown path: exit %d: %s", code, stderr)
 	}
 }
+
+func TestPackRedactions(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := t.TempDir()
+	us := dcmfix.Pixels{Spec: dcmfix.Spec{PatientName: "DOE^JANE", PatientID: "PID-0042", Modality: "US", Rows: 20, Cols: 30}, Frames: 2}
+	usPath := filepath.Join(src, "us.dcm")
+	os.WriteFile(usPath, dcmfix.PixelInstance(us), 0o644)
+	red := filepath.Join(t.TempDir(), "boxes.json")
+	os.WriteFile(red, []byte(`[{"path":"`+usPath+`","x":0,"y":0,"width":30,"height":5}]`), 0o644)
+	stick := filepath.Join(t.TempDir(), "DOSSIER")
+	if code, _, stderr := run(t, "pack", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--folder", stick, "--redactions", red, "--include", usPath, src); code != ExitOK {
+		t.Fatalf("pack: %s", stderr)
+	}
+	found := 0
+	filepath.Walk(stick, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil || h.Modality != "US" || !h.PixelData.Present {
+			return nil
+		}
+		found++
+		pix := b[h.PixelData.Offset:]
+		for f := 0; f < 2; f++ {
+			for i := 0; i < 5*30; i++ {
+				if pix[f*20*30+i] != 0 {
+					t.Fatalf("frame %d pixel %d not masked", f+1, i)
+				}
+			}
+		}
+		if h.BurnedInAnnotation != "NO" {
+			t.Errorf("Burned In Annotation %q", h.BurnedInAnnotation)
+		}
+		return nil
+	})
+	if found != 1 {
+		t.Fatalf("%d ultrasound images in the bundle", found)
+	}
+	if code, _, stderr := run(t, "pack", "--folder", filepath.Join(t.TempDir(), "D"), "--redactions", red, src); code != ExitUsage {
+		t.Errorf("identified level: exit %d: %s", code, stderr)
+	}
+	os.WriteFile(red, []byte(`[{"path":"nowhere.dcm","x":0,"y":0,"width":3,"height":4}]`), 0o644)
+	if code, _, stderr := run(t, "pack", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--folder", filepath.Join(t.TempDir(), "D"), "--redactions", red, src); code != ExitUsage {
+		t.Errorf("unknown path: exit %d: %s", code, stderr)
+	}
+}
