@@ -27,6 +27,7 @@ build: deps-run
 
 test: deps-test vet check-format check-layering
 	$(GO) test $(TAGS) -race -count=1 ./...
+	sh scripts/walkthrough.sh
 
 vet:
 	$(GO) vet $(TAGS) ./...

@@ -103,7 +103,7 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	top := container.NewVBox(cancerRow, p.summary, p.bar, buttons, p.busy, p.errBox)
 	p.body = container.NewVBox()
 	p.scroll = container.NewVScroll(p.body)
-	p.object = container.NewBorder(container.NewPadded(top), nil, nil, nil, p.scroll)
+	p.object = readingBorder(container.NewPadded(top), nil, nil, nil, p.scroll) // Tab: the cancer type first
 	return p
 }
 

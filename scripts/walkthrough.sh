@@ -1,0 +1,119 @@
+#!/bin/sh
+# Drives the real app under Xvfb with the keyboard only, as a patient would: a new case, a folder of
+# records added through the folder dialog, the type of cancer, the question for the reviewer, and the
+# request letter. Each step is checked from outside the app (the window's title, which names the case
+# after its patient and diagnosis; the data folder; the letter written) and the script fails, naming
+# the step, when one cannot be reached. Screenshots of each step go to $WALKTHROUGH_OUT if set.
+#
+# Prepared beforehand, as by an earlier session: the folder dialog starts in the records folder (the
+# app remembers the last folder used). Data and preferences go to a temporary HOME; nothing of yours
+# is touched. Needs: xvfb-run, xdotool, ImageMagick's import (scripts/setup-debian.sh test).
+set -eu
+cd "$(dirname "$0")/.."
+for tool in xvfb-run xdotool import; do
+	command -v "$tool" >/dev/null || { echo "walkthrough: $tool is not installed (scripts/setup-debian.sh test)" >&2; exit 1; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -tags migrated_fynedo -o "$work/dossier" .
+go run ./scripts/democase "$work/records" >/dev/null
+mkdir -p "$work/home/Documents" "$work/config/fyne/app.dossier.desktop"
+printf '{"lastFolder":"%s","textSize":1.4}\n' "$work/records" >"$work/config/fyne/app.dossier.desktop/preferences.json"
+
+cat >"$work/drive.sh" <<'EOF'
+#!/bin/sh
+# Runs inside xvfb-run: starts the app and presses keys. $1 is the work folder.
+set -u
+work=$1
+out=${WALKTHROUGH_OUT:-}
+"$work/dossier" >"$work/app.log" 2>&1 &
+app=$!
+step=0
+fail() {
+	import -window root "$work/failed.png" 2>/dev/null
+	[ -n "$out" ] && cp "$work/failed.png" "$out/walkthrough-failed.png"
+	echo "walkthrough: FAILED at: $1" >&2
+	echo "  window title: $(xdotool getwindowname "$win" 2>/dev/null)" >&2
+	sed 's/^/  app: /' "$work/app.log" >&2
+	kill $app 2>/dev/null
+	exit 1
+}
+shot() {
+	step=$((step + 1))
+	[ -n "$out" ] && import -window root "$out/walkthrough-$step-$1.png"
+	echo "walkthrough: $1: ok"
+}
+key() { xdotool key --window "$win" --clearmodifiers "$@"; sleep 0.4; }
+# until SECONDS COMMAND...: retries COMMAND every half second.
+until_ok() {
+	n=$(($1 * 2))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.5
+		n=$((n - 1))
+	done
+	return 1
+}
+title_has() { xdotool getwindowname "$win" 2>/dev/null | grep -q -- "$1"; }
+find_window() { win=$(xdotool search --sync --onlyvisible --name 'Dossier' 2>/dev/null | head -n1) && [ -n "$win" ]; }
+
+win=""
+until_ok 60 find_window || fail "the app's window never appeared"
+xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus --sync "$win"
+sleep 2
+# The first start shows how Dossier works: Escape closes it.
+key Escape
+shot start
+
+# A new case (Ctrl+N), then Add folder (Ctrl+Shift+O): the dialog opens in the records folder, and
+# Enter presses its Add button.
+key ctrl+n
+key ctrl+shift+o
+sleep 1.5
+shot folder-dialog
+key Return
+until_ok 60 title_has ' – Dossier' || fail "add a folder: the records were not read into a case"
+shot folder-added
+
+# The type of cancer: Ctrl+1 puts the focus on the tabs; Tab goes to the tabs' overflow button (the
+# window is narrow), Tab again to the cancer type; Space opens the choices, Down and Enter take the
+# next one. The case is named after the diagnosis, so the title changes.
+before=$(xdotool getwindowname "$win")
+key ctrl+1
+key Tab
+key Tab
+key space
+sleep 0.5
+key Down
+key Return
+changed() { t=$(xdotool getwindowname "$win"); [ "$t" != "$before" ] && echo "$t" | grep -q -- ' – .* – Dossier'; }
+until_ok 20 changed || fail "cancer type: choosing it did not rename the case after its diagnosis (was: $before)"
+shot cancer-type
+
+# The question: Ctrl+D opens the case details with the focus in the question field; typing is kept
+# without pressing Save; Tab leaves the field.
+key ctrl+d
+xdotool type --window "$win" --delay 30 "Is surgery first the right choice for me?"
+key Tab
+kept() { grep -rqa "surgery first the right choice" "$work/home/.dossier-data" 2>/dev/null; }
+until_ok 20 kept || fail "question: what was typed was not kept"
+shot question
+
+# The request letter: Ctrl+L opens the save dialog in Documents with the file name filled in; Enter
+# saves it.
+key ctrl+l
+sleep 1.5
+shot letter-dialog
+key Return
+letter() { head -c 5 "$work/home/Documents/records-request.pdf" 2>/dev/null | grep -q '%PDF-'; }
+until_ok 30 letter || fail "request letter: no letter in Documents"
+shot letter
+
+kill $app 2>/dev/null
+wait $app 2>/dev/null
+echo "walkthrough: every step reached with the keyboard alone"
+EOF
+
+HOME="$work/home" DOSSIER_HOME="$work/home/.dossier-data" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 LANGUAGE= \
+	timeout 170 xvfb-run -a -s "-screen 0 1024x768x24" sh "$work/drive.sh" "$work"
