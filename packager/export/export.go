@@ -59,7 +59,7 @@ type Request struct {
 	// clinicalDocs are the documents Pack read it from: the cover's
 	// summary is read again from those that went into the bundle.
 	clinicalDocs []summary.Document
-	Progress func(bundle.Progress)
+	Progress     func(bundle.Progress)
 }
 
 // Result is what an export did.
