@@ -68,6 +68,7 @@ func runDesktop(paths []string) int {
 		fmt.Fprintf(os.Stderr, "dossier: %v\n", err)
 		return 1
 	}
+	cli.SweepStaging() // what exports killed last time left behind
 	a := app.NewWithID("app.dossier.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 

@@ -205,10 +205,14 @@ func writeClinical(doc *Doc, c *i18n.Catalog, cl *Clinical) {
 		}
 		return document
 	}
+	last := ""
 	quote := func(q string) {
-		if q != "" {
+		// Rows read from the same words (ER, PR and HER2 of one sentence)
+		// show them once, under the first of them.
+		if q != "" && q != last {
 			doc.SubItem(c.T("cover.clinical.quote", q))
 		}
+		last = q
 	}
 	clause := c.T("pdf.clause.separator")
 	for _, d := range cl.Diagnoses {

@@ -28,6 +28,8 @@ func TestStripHEIC(t *testing.T) {
 		"exif in idat":         {Exif: n, ExifInIdat: true},
 		"xmp in mdat":          {XMP: n, XMPInMdat: true},
 		"both in the same box": {Exif: n, XMP: n, XMPInMdat: true},
+		"item name":            {Exif: "x", ItemName: n},
+		"user description":     {XMP: "x", Description: n},
 	} {
 		t.Run(label, func(t *testing.T) {
 			in := docfix.HEIC(p)
@@ -61,6 +63,17 @@ func TestStripHEIC(t *testing.T) {
 				}
 			}
 			got := out.Bytes()
+			fields, err := exif.HEIFTextFields(bytes.NewReader(in), int64(len(in)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fields {
+				if text := got[f.Offset : f.Offset+f.Length]; len(bytes.Trim(text, " ")) != 0 {
+					t.Errorf("a text field is not blanked: %q", text)
+				}
+				copy(mask[f.Offset:], make([]byte, f.Length))
+				copy(got[f.Offset:], make([]byte, f.Length))
+			}
 			for _, it := range after {
 				data := it.Data(got)
 				switch it.Kind {

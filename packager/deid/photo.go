@@ -227,7 +227,8 @@ var emptyXMP = []byte(`<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpm
 
 // StripHEIC copies a HEIC/HEIF photo with its Exif and XMP items blanked
 // in place: each item keeps its length (so every offset in the file stays
-// valid) and holds an empty Exif block or XMP packet, padded. The picture
+// valid) and holds an empty Exif block or XMP packet, padded; item names
+// and user descriptions (udes: name, description, tags) become spaces. The picture
 // is not re-encoded. Orientation in HEIF lives in the image's properties
 // (irot, imir), not in Exif, so the photo still shows upright. A layout
 // this cannot follow is ErrHEICLayout, and nothing is written.
@@ -264,6 +265,14 @@ func StripHEIC(dst io.Writer, src io.ReaderAt, size int64) error {
 			patches = append(patches, patch{e.Offset, repl[:e.Length]})
 			repl = repl[e.Length:]
 		}
+	}
+	fields, err := exif.HEIFTextFields(src, size)
+	if err != nil {
+		return fmt.Errorf("%w (%w)", ErrHEICLayout, err)
+	}
+	for _, f := range fields {
+		// Item names and picture descriptions become spaces of the same length.
+		patches = append(patches, patch{f.Offset, bytes.Repeat([]byte{' '}, int(f.Length))})
 	}
 	sort.Slice(patches, func(i, j int) bool { return patches[i].off < patches[j].off })
 	for i := 1; i < len(patches); i++ {

@@ -187,6 +187,10 @@ var (
 	scriptStyle = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)
 	blockTag    = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/li|/h[1-6]|/td|/th)[^>]*>`)
 	anyTag      = regexp.MustCompile(`(?s)<[^>]*>`)
+	// textAttr finds the attributes of HTML tags that hold text a reader
+	// or the page's author wrote: meta contents (author, description),
+	// picture descriptions and titles.
+	textAttr = regexp.MustCompile(`(?is)\s(?:content|alt|title)\s*=\s*("[^"]*"|'[^']*')`)
 )
 
 // plainText turns text, HTML or RTF bytes into plain text. Text and HTML
@@ -199,10 +203,16 @@ func plainText(b []byte, format string) string {
 	s, _ := textenc.Decode(b)
 	s = strings.TrimPrefix(s, "\uFEFF")
 	if format == "html" {
+		var attrs strings.Builder
+		for _, tag := range anyTag.FindAllString(s, 10000) {
+			for _, m := range textAttr.FindAllStringSubmatch(tag, -1) {
+				attrs.WriteString(m[1][1:len(m[1])-1] + "\n")
+			}
+		}
 		s = scriptStyle.ReplaceAllString(s, " ")
 		s = blockTag.ReplaceAllString(s, "\n")
 		s = anyTag.ReplaceAllString(s, " ")
-		s = html.UnescapeString(s)
+		s = html.UnescapeString(s + "\n" + attrs.String())
 	}
 	return s
 }

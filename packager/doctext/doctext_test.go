@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/docfix"
+	"dossier/packager/pdftext"
 )
 
 func extract(t *testing.T, data []byte, format string, opts Options) (string, error) {
@@ -69,12 +70,42 @@ func TestExtractBounds(t *testing.T) {
 	}
 }
 
+// TestExtractDamagedPDF: a damaged PDF gives a clear error (damaged, or no
+// readable text), or, where part of it reads, only text that is in the
+// document, never more than the input's size.
 func TestExtractDamagedPDF(t *testing.T) {
 	pdf := docfix.PDF("Pathology report", "Final diagnosis")
-	for _, data := range [][]byte{pdf[:len(pdf)/2], append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0xff}, 500)...), []byte("%PDF-1.7\ntrailer<</Root 1 0 R>>\n%%EOF")} {
-		// Must not panic; an error or no text is fine.
-		if _, err := extract(t, data, "pdf", Options{}); err == nil {
-			t.Logf("damaged PDF read without error")
+	cases := []struct {
+		name string
+		data []byte
+		// damaged: the error must be pdftext.ErrDamaged; otherwise
+		// ErrNoText, ErrDamaged or part of the text are all right.
+		damaged bool
+	}{
+		{"truncated", pdf[:len(pdf)/2], false},
+		{"garbage after header", append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0xff}, 500)...), true},
+		{"no objects", []byte("%PDF-1.7\ntrailer<</Root 1 0 R>>\n%%EOF"), true},
+	}
+	for _, c := range cases {
+		got, err := extract(t, c.data, "pdf", Options{})
+		switch {
+		case c.damaged && !errors.Is(err, pdftext.ErrDamaged):
+			t.Errorf("%s: got %q, %v; want ErrDamaged", c.name, got, err)
+		case errors.Is(err, pdftext.ErrDamaged), errors.Is(err, ErrNoText):
+			if got != "" {
+				t.Errorf("%s: text %q with error %v", c.name, got, err)
+			}
+		case err != nil:
+			t.Errorf("%s: unclear error %v", c.name, err)
+		default:
+			if len(got) > len(c.data) {
+				t.Errorf("%s: %d bytes of text from %d bytes", c.name, len(got), len(c.data))
+			}
+			for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
+				if line != "" && !strings.Contains("Pathology report\nFinal diagnosis", line) {
+					t.Errorf("%s: text not in the document: %q", c.name, line)
+				}
+			}
 		}
 	}
 }

@@ -102,6 +102,16 @@ func TestRTFText(t *testing.T) {
 	}
 }
 
+// The author in an HTML page's meta tags and a picture's description are
+// read too (after the page's text).
+func TestHTMLAttributes(t *testing.T) {
+	page := []byte(`<html><head><meta name="author" content="Kåre Ødegård"><title>Letter</title></head><body><p>Dear colleague</p><img src="x.png" alt='photo of O. Kaare'></body></html>`)
+	text, err := extract(t, page, "html", Options{})
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(text), "Letter") || !strings.Contains(text, "Kåre Ødegård\n") || !strings.Contains(text, "photo of O. Kaare") {
+		t.Errorf("%q %v", text, err)
+	}
+}
+
 func TestTextEncodings(t *testing.T) {
 	for _, c := range textEncodingCases(t) {
 		got, err := extract(t, c.data, "txt", Options{})

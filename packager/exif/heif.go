@@ -389,3 +389,98 @@ func parseIloc(b []byte, idatStart, idatEnd int64) (map[uint32][]HEIFExtent, err
 	}
 	return out, nil
 }
+
+// HEIFTextFields returns where a HEIF file's meta box holds text a person
+// or a program may have written about the picture: the names of items
+// (infe) and user description properties (udes: name, description,
+// tags). Ranges are absolute file offsets of the text bytes (terminating
+// NULs not included), so a cleaner can overwrite them in place.
+func HEIFTextFields(r io.ReaderAt, size int64) ([]HEIFExtent, error) {
+	top, err := boxes(r, 0, size)
+	if err != nil {
+		return nil, err
+	}
+	var meta *box
+	for i := range top {
+		if top[i].typ == "meta" {
+			meta = &top[i]
+			break
+		}
+	}
+	if meta == nil || meta.end-meta.body > maxMetaBox || meta.end-meta.body < 4 {
+		return nil, fmt.Errorf("no usable meta box: %w", ErrHEIFLayout)
+	}
+	mb := make([]byte, meta.end-meta.body)
+	if _, err := r.ReadAt(mb, meta.body); err != nil {
+		return nil, fmt.Errorf("reading the meta box: %w", ErrHEIFLayout)
+	}
+	kids, err := boxes(bytes.NewReader(mb), 4, int64(len(mb)))
+	if err != nil {
+		return nil, err
+	}
+	var out []HEIFExtent
+	// texts adds the ranges of the NUL-terminated strings in b[from:],
+	// b starting at absolute offset base.
+	texts := func(b []byte, from int, base int64, max int) {
+		p := from
+		for n := 0; p < len(b) && n < max; n++ {
+			s, _ := cString(b[p:])
+			if len(s) > 0 {
+				out = append(out, HEIFExtent{Offset: base + int64(p), Length: int64(len(s))})
+			}
+			p += len(s) + 1
+		}
+	}
+	for _, k := range kids {
+		switch k.typ {
+		case "iinf":
+			b := mb[k.body:k.end]
+			if len(b) < 6 {
+				continue
+			}
+			off := int64(6)
+			if b[0] != 0 {
+				off = 8
+			}
+			entries, err := boxes(bytes.NewReader(b), off, int64(len(b)))
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				d := b[e.body:e.end]
+				if e.typ != "infe" || len(d) < 4 || d[0] < 2 {
+					continue
+				}
+				p := 4 + 2 + 2 + 4 // version/flags, 16-bit ID, protection index, type
+				if d[0] >= 3 {
+					p += 2 // 32-bit ID
+				}
+				if p <= len(d) {
+					texts(d, p, meta.body+k.body+e.body, 1) // the item name only
+				}
+			}
+		case "iprp":
+			b := mb[k.body:k.end]
+			props, err := boxes(bytes.NewReader(b), 0, int64(len(b)))
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range props {
+				if p.typ != "ipco" {
+					continue
+				}
+				c := b[p.body:p.end]
+				list, err := boxes(bytes.NewReader(c), 0, int64(len(c)))
+				if err != nil {
+					return nil, err
+				}
+				for _, u := range list {
+					if u.typ == "udes" && u.end-u.body >= 4 {
+						texts(c[u.body:u.end], 4, meta.body+k.body+p.body+u.body, 4)
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}

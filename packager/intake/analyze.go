@@ -210,6 +210,11 @@ func (s *scanner) labelled(ctx context.Context, it *Item, ra io.ReaderAt, size i
 func (s *scanner) tiff(it *Item, ra io.ReaderAt, size int64) {
 	info, err := slide.DetectTIFF(ra, size)
 	switch {
+	case errors.Is(err, slide.ErrNotTIFF):
+		// It starts like a TIFF (the caller checked) but has no readable
+		// header: a cut-short copy.
+		it.Kind, it.Format = KindUnreadable, "tiff"
+		it.Problems = append(it.Problems, i18n.Msg("damaged TIFF file: it is cut short, with no image in it; copy it again from the original"))
 	case errors.Is(err, slide.ErrNotSlide):
 		it.Kind, it.Format = KindImage, "tiff"
 	case err != nil:
@@ -247,6 +252,17 @@ func (s *scanner) setSlide(it *Item, info *slide.Info) {
 	}
 	for _, f := range info.Identity {
 		s.ids.Add(slideTokenKind(f.Key), f.Value, f.Key)
+	}
+	if info.Levels == 0 {
+		// Nothing to view: OpenSlide would refuse it too.
+		it.Kind = KindUnreadable
+		it.Problems = append(it.Problems, i18n.Msg("damaged slide: it holds no image levels to view (an incomplete scan or copy)"))
+	}
+	for _, key := range info.Unreadable {
+		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("the slide's %s cannot be read (too large or damaged), so Dossier cannot check it for names or dates"), key))
+		if it.Slide != nil {
+			it.Slide.IdentifyingMetadata = append(it.Slide.IdentifyingMetadata, key)
+		}
 	}
 }
 

@@ -264,14 +264,24 @@ func xmlLayerText(data []byte, limit int) (string, error) {
 }
 
 // textOf returns b as UTF-8 text: as it is when it is valid UTF-8,
-// otherwise decoded from the encoding textenc detects (Latin-1 and
-// Windows-1252 in older metadata, GB18030, Shift-JIS).
+// otherwise each valid UTF-8 sequence as it is and every other byte read
+// as Latin-1. Metadata blocks and streams mix binary numbers with text in
+// UTF-8 (newer programs) or Latin-1 (older ones); both read right this
+// way. (Whole text files are decoded by textenc instead.)
 func textOf(b []byte) []byte {
 	if utf8.Valid(b) {
 		return b
 	}
-	s, _ := textenc.Decode(b)
-	return []byte(s)
+	out := make([]byte, 0, len(b)+len(b)/4)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			r, n = rune(b[0]), 1
+		}
+		out = utf8.AppendRune(out, r)
+		b = b[n:]
+	}
+	return out
 }
 
 var disablePDFConfig sync.Once
@@ -760,6 +770,18 @@ func heicLayers(y *yielder, prefix string, b []byte) error {
 	items, err := exif.HEIFMetadata(b)
 	if err != nil {
 		return err
+	}
+	if fields, err := exif.HEIFTextFields(bytes.NewReader(b), int64(len(b))); err == nil {
+		var text bytes.Buffer
+		for _, f := range fields {
+			text.Write(b[f.Offset : f.Offset+f.Length])
+			text.WriteByte('\n')
+		}
+		if text.Len() > 0 {
+			if err := y.emit(prefix+"HEIC item names and descriptions", textOf(text.Bytes())); err != nil {
+				return err
+			}
+		}
 	}
 	for _, it := range items {
 		data := it.Data(b)

@@ -113,6 +113,8 @@ func TestLayersFindTheName(t *testing.T) {
 		{"tiff tags", "tiff", docfix.ExifTIFF(n), "TIFF tags"},
 		{"heic exif", "heic", docfix.HEIC(docfix.HEICParts{Exif: n}), "HEIC Exif item 2"},
 		{"heic xmp", "heic", docfix.HEIC(docfix.HEICParts{XMP: n}), "HEIC XMP item 3"},
+		{"heic user description", "heic", docfix.HEIC(docfix.HEICParts{Exif: "x", Description: n}), "HEIC item names and descriptions"},
+		{"heic item name", "heic", docfix.HEIC(docfix.HEICParts{Exif: "x", ItemName: n}), "HEIC item names and descriptions"},
 		{"docx picture exif", "docx", docxWithMedia(t, withJPEGSegment(docfix.JPEG(8, 8), 0xE1, append([]byte("Exif\x00\x00"), docfix.ExifTIFF(n)...))), "word/media/photo.jpeg APP1 (EXIF)"},
 	}
 	for _, c := range cases {

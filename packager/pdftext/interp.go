@@ -184,6 +184,58 @@ type interp struct {
 	cached  int64
 	stop    bool
 	local   map[string]*font
+	path    pathState
+}
+
+// pathState is the path being built: where its first operator's operands
+// start, its extent so far, and whether it is to be a clip.
+type pathState struct {
+	start int
+	box   [4]float64
+	open  bool
+	clip  bool
+}
+
+// pathOp follows path construction and painting, recording each painted
+// path (not clips) with its extent and byte range.
+func (in *interp) pathOp(op string, ops []Token, src []byte, stream int, t Token) {
+	ps := &in.path
+	switch op {
+	case "m", "l", "c", "v", "y", "re", "h":
+		if !ps.open {
+			start := t.Start
+			if len(ops) > 0 {
+				start = ops[0].Start
+			}
+			*ps = pathState{start: start, box: [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}, open: true}
+		}
+		var v []float64
+		for _, o := range ops {
+			if o.Kind == KindNumber {
+				v = append(v, Number(o.Bytes(src)))
+			}
+		}
+		var pts [][2]float64
+		if op == "re" && len(v) == 4 {
+			pts = [][2]float64{{v[0], v[1]}, {v[0] + v[2], v[1]}, {v[0], v[1] + v[3]}, {v[0] + v[2], v[1] + v[3]}}
+		} else {
+			for i := 0; i+1 < len(v); i += 2 {
+				pts = append(pts, [2]float64{v[i], v[i+1]})
+			}
+		}
+		for _, pt := range pts {
+			x, y := in.gs.ctm.apply(pt[0], pt[1])
+			ps.box = [4]float64{math.Min(ps.box[0], x), math.Min(ps.box[1], y), math.Max(ps.box[2], x), math.Max(ps.box[3], y)}
+		}
+	case "W", "W*":
+		ps.clip = true
+	case "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n":
+		p := in.page
+		if ps.open && !ps.clip && op != "n" && ps.box[0] <= ps.box[2] && len(p.Paths) < 1<<15 {
+			p.Paths = append(p.Paths, Path{Stream: stream, Start: ps.start, End: t.End, Box: ps.box})
+		}
+		*ps = pathState{}
+	}
 }
 
 // fallback is the font used where a Tf names no font the resources hold:
@@ -317,6 +369,7 @@ func (in *interp) run(src []byte, stream int, res types.Dict) {
 	ops := make([]Token, 0, 16)
 	op := 0
 	in.local = nil
+	in.path = pathState{}
 	for !in.stop {
 		if !d.step(1) {
 			return
@@ -336,6 +389,7 @@ func (in *interp) run(src []byte, stream int, res types.Dict) {
 			if !IsOperator(raw) {
 				break
 			}
+			in.pathOp(string(raw), ops, src, stream, t)
 			in.do(string(raw), ops, src, stream, op, res)
 			op++
 			ops = ops[:0]

@@ -148,6 +148,14 @@ type Picture struct {
 	Box [4]float64
 }
 
+// Path is one painted path: from its first construction operator's
+// operands to its painting operator, bytes Start..End of stream Stream.
+type Path struct {
+	Stream, Start, End int
+	// Box is the path's extent in default user space: llx, lly, urx, ury.
+	Box [4]float64
+}
+
 // Problem says why some text on a page cannot be located reliably, or why
 // the page was not read whole. It names fonts by resource name only.
 type Problem struct {
@@ -184,6 +192,9 @@ type Page struct {
 	Images int
 	// Pictures lists where the images were drawn (the first 4,096).
 	Pictures []Picture
+	// Paths lists the painted paths (not clips): vector drawings, which
+	// may be text drawn as outlines or a signature (the first 32,768).
+	Paths []Path
 	// Truncated is set when the page had more glyphs or text than allowed.
 	Truncated bool
 	Problems  []Problem

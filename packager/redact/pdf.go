@@ -73,6 +73,8 @@ type Result struct {
 	Pages int
 	// Images whose pixels under a box were masked.
 	Images int
+	// Paths (vector drawings) removed from under a user's box.
+	Paths int
 }
 
 type removal struct {
@@ -107,6 +109,8 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	pics := map[int][]pdftext.Picture{}
 	var res Result
 	userBoxes := map[int][]box{} // page -> the user's boxes in user space
+	cuts := map[int][][2]int{}   // stream object -> byte ranges of paths to drop
+	cutSeen := map[[3]int]bool{}
 	remove := func(p *pdftext.Page, g pdftext.Glyph) {
 		obj := p.Streams[g.Stream].Obj
 		if removals[obj] == nil {
@@ -171,6 +175,22 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 				cx, cy := (g.Box[0]+g.Box[2])/2, (g.Box[1]+g.Box[3])/2
 				if cx >= ub.llx && cx <= ub.urx && cy >= ub.lly && cy <= ub.ury {
 					remove(p, g)
+				}
+			}
+			// Vector drawings wholly under the box (a signature, text drawn
+			// as outlines) are taken out too.
+			const slack = 0.5
+			for _, path := range p.Paths {
+				b := path.Box
+				if b[0] < ub.llx-slack || b[1] < ub.lly-slack || b[2] > ub.urx+slack || b[3] > ub.ury+slack {
+					continue
+				}
+				obj := p.Streams[path.Stream].Obj
+				key := [3]int{obj, path.Start, path.End}
+				if !cutSeen[key] {
+					cutSeen[key] = true
+					cuts[obj] = append(cuts[obj], [2]int{path.Start, path.End})
+					res.Paths++
 				}
 			}
 		}
@@ -251,13 +271,20 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		res.Images++
 	}
 	for obj := range scrub {
-		if err := rewriteStream(pdf, obj, removals[obj]); err != nil {
+		if err := rewriteStream(pdf, obj, removals[obj], cuts[obj]); err != nil {
 			return Result{}, err
+		}
+	}
+	for obj := range cuts {
+		if !scrub[obj] && removals[obj] == nil {
+			if err := rewriteStream(pdf, obj, nil, cuts[obj]); err != nil {
+				return Result{}, err
+			}
 		}
 	}
 	for obj := range removals {
 		if !scrub[obj] {
-			if err := rewriteStream(pdf, obj, removals[obj]); err != nil {
+			if err := rewriteStream(pdf, obj, removals[obj], cuts[obj]); err != nil {
 				return Result{}, err
 			}
 		}
@@ -357,7 +384,7 @@ type edit struct {
 // rewriteStream replaces the stream object obj with its content minus the
 // removed glyphs, and with ActualText, Alt and E (expansion) strings of
 // marked content emptied.
-func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal) error {
+func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal, cut [][2]int) error {
 	entry, ok := pdf.XRefTable.Table[obj]
 	if !ok || entry == nil {
 		return fmt.Errorf("redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
@@ -371,6 +398,24 @@ func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal) error {
 		return fmt.Errorf("redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
 	}
 	edits := streamEdits(src, func(start int) []removal { return rem[start] })
+	if len(cut) > 0 {
+		// Paths under a user's box go whole; an edit that would overlap
+		// another is left out (they do not overlap in a valid stream).
+		for _, c := range cut {
+			edits = append(edits, edit{c[0], c[1], []byte(" ")})
+		}
+		sort.SliceStable(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+		kept := edits[:0]
+		end := -1
+		for _, e := range edits {
+			if e.start < end || e.start > e.end || e.end > len(src) {
+				continue
+			}
+			kept = append(kept, e)
+			end = e.end
+		}
+		edits = kept
+	}
 	if len(edits) == 0 {
 		return nil
 	}

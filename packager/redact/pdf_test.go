@@ -575,3 +575,43 @@ func TestRedactMasksFaxScan(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactRemovesPathsUnderBox: a signature drawn as curves under the
+// user's box goes; a frame that only crosses the box, and a clip, stay.
+func TestRedactRemovesPathsUnderBox(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	content := "q 1 0 0 1 100 100 cm 10 10 m 20 40 30 0 40 30 c 50 10 l S Q\n" + // signature at 110..150, 100..140
+		"50 50 500 600 re S\n" + // frame
+		"q 105 105 10 10 re W n 0 0 1 rg 0 0 612 792 re f Q\n" + // clip inside the box, fill of the whole page
+		"BT /F1 12 Tf 72 700 Td (Signed above) Tj ET"
+	data := b.Pages(docfix.PDFPage{Content: content, Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"})
+	paths := func(data []byte) int {
+		d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.Page(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Paths)
+	}
+	if n := paths(data); n != 3 {
+		t.Fatalf("%d painted paths in the fixture", n)
+	}
+	// The signature's region, displayed: x 100..160, y from the top 792-145..792-95.
+	out, res, err := redact(t, data, func(*pdftext.Page) [][]int { return nil }, Options{Boxes: []Box{{Page: 1, X: 100, Y: 647, Width: 60, Height: 50}}})
+	if err != nil || res.Paths != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	// Left: the frame, the page fill and the box drawn over the region.
+	if n := paths(out); n != 3 {
+		t.Errorf("%d painted paths after redaction, want frame, fill and box", n)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+	if text, _ := tool(t, "pdftotext", out); !strings.Contains(text, "Signed above") {
+		t.Errorf("text after redaction: %q", text)
+	}
+}

@@ -91,6 +91,11 @@ type Info struct {
 	Files []string
 	// Images lists the images with their roles (levels, associated images).
 	Images []Image
+	// Unreadable lists the KEYS of text metadata that is there but could not
+	// be read (too large, or pointing outside the file), e.g.
+	// "tiff.ImageDescription": Dossier cannot tell what it says, nor check
+	// it for identity.
+	Unreadable []string
 }
 
 type infoBuilder struct {
@@ -176,7 +181,31 @@ func DetectTIFF(r io.ReaderAt, size int64) (*Info, error) {
 }
 
 // Detect detects the slide vendor of an opened TIFF file (see DetectTIFF).
+// Text tags that are there but cannot be read are listed in
+// Info.Unreadable.
 func (f *File) Detect() (*Info, error) {
+	in, err := f.detect()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, d := range f.IFDs {
+		for _, t := range []struct {
+			tag uint16
+			key string
+		}{{TagImageDescription, "tiff.ImageDescription"}, {TagSoftware, "tiff.Software"}, {TagXMP, "tiff.XMP"}} {
+			if e, ok := d.Entry(t.tag); ok && !seen[t.key] {
+				if _, err := f.ASCII(e); err != nil {
+					seen[t.key] = true
+					in.Unreadable = append(in.Unreadable, t.key)
+				}
+			}
+		}
+	}
+	return in, nil
+}
+
+func (f *File) detect() (*Info, error) {
 	if err := f.checkData(); err != nil {
 		return nil, err
 	}

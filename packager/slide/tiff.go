@@ -22,9 +22,11 @@ const (
 	MaxIFDs = 4096
 	// MaxEntries is the largest number of entries accepted in one IFD.
 	MaxEntries = 8192
-	// MaxValueBytes is the largest tag value that is read into memory.
-	MaxValueBytes = 64 << 20
 )
+
+// MaxValueBytes is the largest tag value that is read into memory (a
+// variable only so tests can lower it).
+var MaxValueBytes int64 = 64 << 20
 
 // TIFF field types.
 const (

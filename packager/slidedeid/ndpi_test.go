@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,10 +58,13 @@ func ndpiIFD(t testing.TB, w, h int, lens float64) tifffix.IFD {
 	}, Data: [][]byte{realJPEG(t, w, h, uint8(lens*10))}}
 }
 
-// TestNDPIRealJPEG: an NDPI with decodable JPEG strips, macro first (so the
-// header's first-IFD pointer is relinked), a focal plane and a map at the
-// end (so the last IFD and several IFDs are removed). OpenSlide, when
-// installed, opens original and output.
+// TestNDPIRealJPEG: NDPIs with decodable JPEG strips. macro-first puts the
+// macro at IFD 0 (so the header's first-IFD pointer is relinked) and the map
+// last (so the last IFD is removed); focal-plane keeps a second focal plane
+// between levels and removes macro and map from the end. OpenSlide 3.4 opens
+// original and output of scanner-order and macro-first; it refuses both
+// sides of focal-plane with "Unexpected directory layout" (it reads one
+// focal plane only), which the test asserts, so that a change shows.
 func TestNDPIRealJPEG(t *testing.T) {
 	zplane := ndpiIFD(t, 64, 48, 20)
 	for i, tg := range zplane.Tags {
@@ -70,19 +72,25 @@ func TestNDPIRealJPEG(t *testing.T) {
 			zplane.Tags[i] = tifffix.SLongTag(slide.TagNDPIZOffset, 1000)
 		}
 	}
-	layouts := map[string][]tifffix.IFD{
-		// macro as IFD 0: the header's first-IFD pointer is relinked; a
-		// focal plane and the map (last) follow.
-		"macro-first": {ndpiIFD(t, 64, 24, -1), ndpiIFD(t, 64, 48, 20), ndpiIFD(t, 32, 24, 5), zplane, ndpiIFD(t, 16, 16, -2)},
-		// the scanners' order: levels, macro, map (the last two removed).
-		"scanner-order": {ndpiIFD(t, 64, 48, 20), ndpiIFD(t, 32, 24, 5), ndpiIFD(t, 64, 24, -1), ndpiIFD(t, 16, 16, -2)},
+	const layout = "Unexpected directory layout"
+	layouts := map[string]struct {
+		ifds []tifffix.IFD
+		// origCannot and outCannot are OpenSlide's reasons to refuse the
+		// original and the output, or "" where it must open them.
+		origCannot, outCannot string
+	}{
+		"macro-first":   {[]tifffix.IFD{ndpiIFD(t, 64, 24, -1), ndpiIFD(t, 64, 48, 20), ndpiIFD(t, 32, 24, 5), ndpiIFD(t, 16, 16, -2)}, "", ""},
+		"focal-plane":   {[]tifffix.IFD{ndpiIFD(t, 64, 48, 20), zplane, ndpiIFD(t, 32, 24, 5), ndpiIFD(t, 64, 24, -1), ndpiIFD(t, 16, 16, -2)}, layout, layout},
+		"scanner-order": {[]tifffix.IFD{ndpiIFD(t, 64, 48, 20), ndpiIFD(t, 32, 24, 5), ndpiIFD(t, 64, 24, -1), ndpiIFD(t, 16, 16, -2)}, "", ""},
 	}
-	for name, ifds := range layouts {
-		t.Run(name, func(t *testing.T) { checkNDPI(t, tifffix.Build(tifffix.Options{NDPI: true}, ifds)) })
+	for name, l := range layouts {
+		t.Run(name, func(t *testing.T) {
+			checkNDPI(t, tifffix.Build(tifffix.Options{NDPI: true}, l.ifds), l.origCannot, l.outCannot)
+		})
 	}
 }
 
-func checkNDPI(t *testing.T, data []byte) {
+func checkNDPI(t *testing.T, data []byte, origCannot, outCannot string) {
 	out, pl := deidBytes(t, data, fakeTokens)
 	if strings.Join(pl.Removed, ",") != "macro,map" {
 		t.Errorf("removed %v", pl.Removed)
@@ -101,11 +109,7 @@ func checkNDPI(t *testing.T, data []byte) {
 			}
 		}
 	}
-	tool, err := exec.LookPath("openslide-show-properties")
-	if err != nil {
-		testtool.Look(t, "openslide-show-properties", "openslide-tools")
-		return
-	}
+	tool := testtool.Look(t, "openslide-show-properties", "openslide-tools")
 	dir := t.TempDir()
 	orig, outp := filepath.Join(dir, "orig.ndpi"), filepath.Join(dir, "deid.ndpi")
 	if err := os.WriteFile(orig, data, 0o600); err != nil {
@@ -115,15 +119,22 @@ func checkNDPI(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	gp, gout, err := showProps(t, tool, orig)
-	if err != nil {
-		t.Logf("original NDPI does not open in OpenSlide, output not checked there: %s", firstLine(gout))
-		return
+	switch {
+	case origCannot == "" && err != nil:
+		t.Fatalf("original NDPI does not open in OpenSlide: %s", firstLine(gout))
+	case origCannot != "" && (err == nil || !strings.Contains(gout, origCannot)):
+		t.Fatalf("original NDPI: expected OpenSlide to refuse it with %q, got err %v: %s", origCannot, err, firstLine(gout))
 	}
 	op, oout, err := showProps(t, tool, outp)
-	if err != nil {
+	switch {
+	case outCannot == "" && err != nil:
 		t.Fatalf("output does not open: %s", firstLine(oout))
+	case outCannot != "" && (err == nil || !strings.Contains(oout, outCannot)):
+		t.Fatalf("output: expected OpenSlide to refuse it with %q, got err %v: %s", outCannot, err, firstLine(oout))
+	case outCannot != "":
+		return
 	}
-	if op["openslide.vendor"] != gp["openslide.vendor"] || op["openslide.vendor"] != "hamamatsu" {
+	if op["openslide.vendor"] != "hamamatsu" || origCannot == "" && op["openslide.vendor"] != gp["openslide.vendor"] {
 		t.Errorf("vendor %q -> %q", gp["openslide.vendor"], op["openslide.vendor"])
 	}
 	for _, tok := range fakeTokens {
