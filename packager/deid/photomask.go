@@ -10,7 +10,9 @@ import (
 	"image/png"
 	"io"
 
+	"dossier/packager/burnedin"
 	"dossier/packager/dicomdeid"
+	"dossier/packager/dicomx"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
@@ -59,7 +61,15 @@ func RedactedOf(d Decision) []Redaction {
 // redactions in its pixels when there are any.
 func writeDICOM(ctx context.Context, dst io.Writer, f intake.File, d Decision, p privacy.Params) error {
 	if r := d.Redactions; r != nil && len(r.Pixels) > 0 {
-		_, err := dicomdeid.DeidentifyMasked(ctx, dst, f, f.Size(), p, dicomdeid.Pixels{Boxes: r.Pixels, Suggested: r.Suggested, Confirmed: r.Confirmed})
+		suggested := r.Suggested
+		if suggested == nil {
+			// The known header regions of the machine must be covered
+			// too before Burned In Annotation may say NO.
+			if h, err := dicomx.ReadHeader(ctx, f, f.Size()); err == nil {
+				suggested = burnedin.Suggest(h)
+			}
+		}
+		_, err := dicomdeid.DeidentifyMasked(ctx, dst, f, f.Size(), p, dicomdeid.Pixels{Boxes: r.Pixels, Suggested: suggested, Confirmed: r.Confirmed})
 		return err
 	}
 	_, err := dicomdeid.Deidentify(ctx, dst, f, f.Size(), p)

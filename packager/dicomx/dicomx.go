@@ -138,9 +138,12 @@ type Header struct {
 
 	PatientAddress, PatientTelephoneNumbers, InstitutionName, InstitutionAddress, ReferringPhysicianName string
 
-	ImageType            []string
-	BurnedInAnnotation   string
-	SpecificCharacterSet []string
+	ImageType          []string
+	BurnedInAnnotation string
+	// Manufacturer and ManufacturerModelName say which machine made the
+	// image (known burned-in regions depend on it).
+	Manufacturer, ManufacturerModelName string
+	SpecificCharacterSet                []string
 
 	// Rows, Columns and NumberOfFrames are 0 when absent.
 	Rows, Columns, NumberOfFrames int

@@ -56,6 +56,8 @@ var fields = []field{
 	{tag: dicomwire.FrameOfReferenceUID, str: func(h *Header) *string { return &h.FrameOfReferenceUID }},
 	{tag: dicomwire.NumberOfFrames, num: func(h *Header) *int { return &h.NumberOfFrames }},
 	{tag: dicomwire.BurnedInAnnotation, str: func(h *Header) *string { return &h.BurnedInAnnotation }},
+	{tag: dicomwire.NewTag(0x0008, 0x0070), str: func(h *Header) *string { return &h.Manufacturer }},
+	{tag: dicomwire.NewTag(0x0008, 0x1090), str: func(h *Header) *string { return &h.ManufacturerModelName }},
 }
 
 // Transfer syntaxes whose dataset is not explicit VR little endian.

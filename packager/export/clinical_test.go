@@ -172,3 +172,28 @@ func TestClinicalKeepsToThePrivacyLevel(t *testing.T) {
 		t.Errorf("identified quote changed: %q", q)
 	}
 }
+
+// A fact read first in a document left out of the bundle is shown from a
+// document in the bundle that says it too, and the cover's diagnosis from
+// the records is in the cover's language.
+func TestClinicalFromTheBundleOnly(t *testing.T) {
+	docs := []summary.Document{
+		{Path: "/r/left-out.txt", Pages: []string{"Collected: 2026-01-14\nLeft breast core biopsy: invasive ductal carcinoma, grade 2. ER positive (95%)."}},
+		{Path: "/r/letter.txt", Pages: []string{"Clinic date: 2026-02-03\nDiagnosis: left breast invasive ductal carcinoma. ER positive (95%)."}},
+	}
+	s, err := summary.Read(context.Background(), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := checklist.PrefillFromSummary(checklist.Details{}, s, nil, nil)
+	req := Request{Details: d, Clinical: s, clinicalDocs: docs, Inventory: &intake.Inventory{}, Language: "zh-Hans"}
+	p, _ := privacy.NewParams(privacy.Pseudonymised, make([]byte, 32), "DOSSIER-AAAA-BBBB")
+	info := bundle.CoverInfo{Level: privacy.Pseudonymised, Created: time.Now(), Names: map[string]string{"/r/letter.txt": "IHE_XDM/SUBSET01/DOC00001.TXT"}}
+	cs := Summary(req, info, p)
+	if len(cs.Clinical.Biomarkers) != 1 || cs.Clinical.Biomarkers[0].Document != "IHE_XDM/SUBSET01/DOC00001.TXT" || len(cs.Clinical.Diagnoses) != 1 {
+		t.Errorf("clinical summary of the bundle: %+v", cs.Clinical)
+	}
+	if !strings.Contains(cs.Diagnosis, "浸润性癌") {
+		t.Errorf("the cover's diagnosis is not in its language: %q", cs.Diagnosis)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"dossier/packager/bundle"
@@ -55,7 +56,10 @@ type Request struct {
 	// Clinical is the clinical summary read from the case's reports, for
 	// the cover; Pack reads it when nil.
 	Clinical *summary.Summary
-	Progress func(bundle.Progress)
+	// clinicalDocs are the documents Pack read it from: the cover's
+	// summary is read again from those that went into the bundle.
+	clinicalDocs []summary.Document
+	Progress     func(bundle.Progress)
 }
 
 // Result is what an export did.
@@ -103,6 +107,7 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 			return nil, ctx.Err()
 		}
 		req.Clinical = cl // nil when the reports could not be read: no clinical section
+		req.clinicalDocs = docs
 		if cl != nil {
 			// The cover's diagnosis, stage and plan come from the records
 			// where the patient gave none (a plan that names the patient is
@@ -250,7 +255,26 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 	for _, st := range info.Studies {
 		s.Studies = append(s.Studies, cover.Study{Date: st.Date, Modalities: st.Modalities, Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
 	}
-	if req.Clinical != nil {
+	if clinical := req.Clinical; clinical != nil {
+		if len(req.clinicalDocs) > 0 {
+			// Only what the bundle holds: a fact read in a document left
+			// out is shown from another document that says it too.
+			var in []summary.Document
+			for _, doc := range req.clinicalDocs {
+				if name(doc.Path) != "" {
+					in = append(in, doc)
+				}
+			}
+			if sent, err := summary.Read(context.Background(), in); err == nil {
+				clinical = sent
+			}
+		}
+		if len(clinical.Diagnoses) > 0 && slices.Contains(d.FromRecords, checklist.RecordDiagnosis) {
+			s.Diagnosis = clinical.Diagnoses[0].Describe(req.Language) // the cover's language
+		}
+		if len(clinical.Stages) > 0 && slices.Contains(d.FromRecords, checklist.RecordStage) {
+			s.Stage = clinical.Stages[len(clinical.Stages)-1].Describe(req.Language)
+		}
 		o := cover.ClinicalOptions{Language: req.Language, Name: name, Private: info.Level != privacy.Identified, Studies: s.Studies}
 		if o.Private {
 			o.Identity = WithDetails(req.Inventory, d).Identity.Matcher()
@@ -258,7 +282,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		if info.Level == privacy.Anonymised {
 			o.ShiftDate = func(d string) string { return shiftISO(p, d) }
 		}
-		s.Clinical = cover.ClinicalFrom(req.Clinical, o)
+		s.Clinical = cover.ClinicalFrom(clinical, o)
 	}
 	for _, l := range info.LeftOut {
 		what, why, _ := strings.Cut(l, ": ")

@@ -156,3 +156,39 @@ func TestPackRedactions(t *testing.T) {
 		t.Errorf("unknown path: exit %d: %s", code, stderr)
 	}
 }
+
+// TestRedactionsMustCoverKnownRegions: Burned In Annotation becomes NO
+// only when the boxes cover the machine's known header region.
+func TestRedactionsMustCoverKnownRegions(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := t.TempDir()
+	us := dcmfix.Pixels{Spec: dcmfix.Spec{PatientName: "DOE^JANE", PatientID: "PID-0042", Modality: "US", Rows: 600, Cols: 800, Extra: []dcmfix.Element{
+		dcmfix.Str(dcmfix.T(0x0008, 0x0070), "LO", "Philips Medical Systems"),
+		dcmfix.Str(dcmfix.T(0x0008, 0x1090), "LO", "iU22"),
+	}}}
+	usPath := filepath.Join(src, "us.dcm")
+	os.WriteFile(usPath, dcmfix.PixelInstance(us), 0o644)
+	for height, want := range map[string]string{"30": "", "59": "NO"} {
+		red := filepath.Join(t.TempDir(), "boxes.json")
+		os.WriteFile(red, []byte(`[{"path":"`+usPath+`","x":0,"y":0,"width":800,"height":`+height+`}]`), 0o644)
+		out := t.TempDir()
+		code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--out", out, "--json",
+			"--redactions", red, "--include", usPath, src)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var res struct{ Written []struct{ Name string } }
+		json.Unmarshal([]byte(stdout), &res)
+		if len(res.Written) != 1 {
+			t.Fatalf("written: %s", stdout)
+		}
+		b, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.BurnedInAnnotation != want {
+			t.Errorf("box of height %s: Burned In Annotation %q, want %q", height, h.BurnedInAnnotation, want)
+		}
+	}
+}
