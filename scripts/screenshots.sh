@@ -59,3 +59,23 @@ shoot settings 6 zh-Hans
 shoot export-1 6 zh-Hans
 shoot export-2 9 zh-Hans
 shoot checklist 8 zh-Hans
+
+# A small screen: 1024×768 with the largest text size (Settings › Text size › Larger), the whole
+# screen, to show that every control stays on it (docs/small-*.png).
+small_config="$work/config-small"
+mkdir -p "$small_config/fyne/app.dossier.desktop"
+echo '{"textSize":1.4,"guidanceSeen":true}' >"$small_config/fyne/app.dossier.desktop/preferences.json"
+shoot_small() { # scene seconds
+	out="docs/small-$1.png"
+	XDG_CONFIG_HOME="$small_config" DOSSIER_HOME="$work/home-small" DOSSIER_SCREENSHOT=$1 xvfb-run -a -s "-screen 0 1024x768x24" sh -c '
+		"$0" "$1" & pid=$!
+		sleep "$2"
+		import -window root "$3"
+		kill $pid; wait $pid 2>/dev/null || true' "$work/dossier" "$work/Jane's records" "$2" "$out"
+	echo "$out"
+}
+shoot_small case 8
+shoot_small checklist 8
+shoot_small export-1 6
+shoot_small export-2 9
+shoot_small export-3 7

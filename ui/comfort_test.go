@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -94,6 +95,17 @@ func TestSettingsLookPersisted(t *testing.T) {
 	}
 	if !s.langNote.Visible() {
 		t.Error("no note that the language changes at the next start")
+	}
+	// Restart now: what was typed is kept and Dossier starts again (here the start fails, and says so).
+	started := 0
+	startAgain = func() error { started++; return errors.New("not in a test") }
+	t.Cleanup(func() { startAgain = defaultStartAgain })
+	if !s.restart.Visible() {
+		t.Fatal("no Restart button with the note")
+	}
+	test.Tap(s.restart)
+	if started != 1 || !hasLabel(v.win, "could not start again by itself") {
+		t.Errorf("restart: started %d times; %q", started, labels(v.win))
 	}
 	// A new settings dialog shows the choices made.
 	s2 := newSettingsView(v)

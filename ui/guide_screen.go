@@ -19,7 +19,7 @@ type guideStep struct {
 func guideSteps() []guideStep {
 	return []guideStep{
 		{lang.X("guide.1.title", "1. Ask for your records"),
-			lang.X("guide.1.text", "Ask each hospital's records office for your whole file: the pathology reports with all the extra tests on the tissue, the scans themselves (the DICOM files on a CD or download, not just printed pictures) with their reports, the reports of any operation or biopsy, and a summary of every treatment so far. Dossier can write the letter for you and shows what is still missing."),
+			lang.X("guide.1.text", "Ask each hospital's records office for your whole file: the pathology reports with all the extra tests on the tissue, the scans themselves (the DICOM files — DICOM is the format hospitals keep scans in, which specialists' viewers read — on a CD or download, not just printed pictures) with their reports, the reports of any operation or biopsy, and a summary of every treatment so far. Dossier can write the letter for you and shows what is still missing."),
 			theme.MailComposeIcon()},
 		{lang.X("guide.2.title", "2. Get the slides"),
 			lang.X("guide.2.text", "The specialist will want to look at the tissue again with their own eyes. Ask the pathology department for the glass slides (and often the tissue blocks) to be sent, or for scans of the slides. Write down when and how they were sent in the case details."),

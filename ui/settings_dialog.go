@@ -44,6 +44,7 @@ type settingsView struct {
 	textSize *widget.Select
 	language *widget.Select
 	langNote *widget.Label
+	restart  *button // "Restart Dossier now", shown with langNote
 }
 
 func (v *mainView) showSettings() {
@@ -112,6 +113,7 @@ func newSettingsView(v *mainView) *settingsView {
 			widget.NewFormItem(lang.X("settings.language", "Language"), s.languageSelect()),
 		),
 		s.langNote,
+		container.NewHBox(s.restart),
 		widget.NewSeparator(),
 		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the codes of pseudonymised exports and the list of what was sent are kept in this folder on this computer:")), where,
 		widget.NewSeparator(),
@@ -429,6 +431,9 @@ func (s *settingsView) languageSelect() *widget.Select {
 	s.langNote = widget.NewLabel(lang.X("settings.language.note", "A new language is used from the next time Dossier starts."))
 	s.langNote.Wrapping = wordWrap()
 	s.langNote.Hide()
+	s.restart = newButtonWithIcon(lang.X("settings.restart", "Restart Dossier now"), theme.ViewRefreshIcon(), s.v.restart)
+	s.restart.Importance = widget.HighImportance
+	s.restart.Hide()
 	s.language = widget.NewSelect(names, nil)
 	cur := ""
 	if s.v.app != nil {
@@ -444,6 +449,7 @@ func (s *settingsView) languageSelect() *widget.Select {
 			if l.Name == name && s.v.app != nil {
 				s.v.app.Preferences().SetString(prefLanguage, l.Tag)
 				s.langNote.Show()
+				s.restart.Show()
 			}
 		}
 	}

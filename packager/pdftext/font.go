@@ -74,6 +74,9 @@ func glyphRune(name string) (rune, bool) {
 	if r, ok := glyphNames[name]; ok {
 		return r, true
 	}
+	if r, ok := symbolNames[name]; ok {
+		return r, true
+	}
 	if i := strings.IndexByte(name, '.'); i > 0 {
 		return glyphRune(name[:i])
 	}
@@ -125,7 +128,7 @@ func glyphText(name string) string {
 	return ""
 }
 
-var winAnsi, macRoman, standard [256]string
+var winAnsi, macRoman, standard, symbol [256]string
 
 func init() {
 	for c := 0; c < 256; c++ {
@@ -137,6 +140,9 @@ func init() {
 		}
 		if n := standardEncoding[c]; n != "" {
 			standard[c] = glyphText(n)
+		}
+		if n := symbolEncoding[c]; n != "" {
+			symbol[c] = glyphText(n)
 		}
 	}
 	// PDF's WinAnsiEncoding shows the unused codes 127..160 as bullets and
@@ -242,6 +248,9 @@ func (f *font) loadSimple(r resolver, d types.Dict, base string) {
 		// Standard fonts and TrueType fonts without an encoding are read
 		// with the usual Latin encoding, as PDF readers do.
 		enc = winAnsi
+	}
+	if f.base14 == "Symbol" {
+		enc = symbol // its built-in encoding, whatever the flags say
 	}
 	hasEnc := false
 	var diffs types.Array

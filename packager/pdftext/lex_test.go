@@ -192,3 +192,19 @@ func TestDeclaredEmptyGlyph(t *testing.T) {
 		}
 	}
 }
+
+// TestSymbolFont reads the standard Symbol font by its own encoding, as
+// reports write "≥", "±" and Greek letters with it.
+func TestSymbolFont(t *testing.T) {
+	data := (&docfix.PDFBuilder{}).Pages(docfix.PDFPage{
+		Content:   "BT /S 12 Tf 72 700 Td (\\263 20% \\261 5 m) Tj ET",
+		Resources: "<< /Font << /S << /Type /Font /Subtype /Type1 /BaseFont /Symbol >> >> >>",
+	})
+	pages, err := readAll(t, data, Options{})
+	if err != nil || pages[0].Text != "≥ 20% ± 5 µ\n" || !pages[0].Reliable() {
+		t.Errorf("text %q, %v", pages[0].Text, err)
+	}
+	if want := normalize(pdftotext(t, data)); normalize(pages[0].Text) != want {
+		t.Errorf("text %q, pdftotext %q", pages[0].Text, want)
+	}
+}
