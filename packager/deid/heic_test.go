@@ -149,8 +149,11 @@ func TestPlanHEIC(t *testing.T) {
 		if odd.Action != Exclude || odd.Reason != ErrNoHEICConverter.Error() {
 			t.Errorf("HEIC with consent, no converter: %+v", odd)
 		}
-	} else if odd.Action != Review || !odd.Convert || !strings.HasSuffix(odd.Name, ".JPG") {
-		t.Errorf("HEIC with consent: %+v", odd)
+	} else if odd.Action != Exclude || odd.Reason != ReasonHEICUnconvertible() {
+		// The fixture's picture is not real HEVC: the converter cannot
+		// read it, and the photo is left out with the reason (a real
+		// photo is converted: TestConvertedHEICInTree).
+		t.Errorf("HEIC with consent, not convertible: %+v", odd)
 	}
 	// The cleanable photo, included, is written cleaned and as HEIC.
 	ok := find(ds, "ok.heic")

@@ -354,19 +354,24 @@ var (
 	reasonPhoto = i18n.Msg("a photo or scan may show names or other details in the picture itself")
 	// reasonHEICConvert says what the user can do about a HEIC photo whose
 	// metadata cannot be removed in place.
-	reasonHEICConvert = i18n.Msg("Dossier cannot remove the hidden details (such as location) from this HEIC photo without converting it to JPEG; choose to convert HEIC photos (--convert-heic on the command line) to send it")
+	reasonHEICUnconvertible = i18n.Msg("this HEIC photo could not be converted to JPEG (the converter cannot read it); save it as JPEG on the phone or computer it came from and add that instead")
+	reasonHEICConvert       = i18n.Msg("Dossier cannot remove the hidden details (such as location) from this HEIC photo without converting it to JPEG; choose to convert HEIC photos (--convert-heic on the command line) to send it")
 )
 
 // ReasonHEICConvert is the reason a HEIC photo is left out until the user
 // agrees to convert it; the app offers the choice next to it.
 func ReasonHEICConvert() string { return reasonHEICConvert }
 
+// ReasonHEICUnconvertible is the reason a HEIC photo is left out when the
+// user agreed to conversion but the converter cannot read it.
+func ReasonHEICUnconvertible() string { return reasonHEICUnconvertible }
+
 // decideHEIC is the plan for a HEIC photo at a private level: its metadata
 // is blanked in place when its layout allows (then, like every photo, it
 // needs review for what the picture shows); otherwise it is converted to
 // JPEG if the user agreed and a converter is installed, or left out with a
 // reason that says how to send it.
-func decideHEIC(it *intake.Item, opts Options) (Action, string, bool) {
+func decideHEIC(ctx context.Context, it *intake.Item, opts Options) (Action, string, bool) {
 	f, err := intake.Open(it, opts.Intake)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
@@ -385,6 +390,14 @@ func decideHEIC(it *intake.Item, opts Options) (Action, string, bool) {
 		return Exclude, reasonHEICConvert, false
 	case HEICConverter() == "":
 		return Exclude, ErrNoHEICConverter.Error(), false
+	}
+	// Convert once now, so a photo the converter cannot read is left out
+	// with the reason instead of stopping the export.
+	if err := ConvertHEIC(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size())); err != nil {
+		if ctx.Err() != nil {
+			return Exclude, ctx.Err().Error(), false
+		}
+		return Exclude, reasonHEICUnconvertible, false
 	}
 	return Review, reasonPhoto, true
 }

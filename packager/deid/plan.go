@@ -129,7 +129,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		d := Decision{Item: it, Path: it.Path}
 		d.Action, d.Reason = decide(ctx, it, level, scanner, opts.Intake)
 		if it.Kind == intake.KindImage && it.Format == "heic" && level != privacy.Identified {
-			d.Action, d.Reason, d.Convert = decideHEIC(it, opts)
+			d.Action, d.Reason, d.Convert = decideHEIC(ctx, it, opts)
 		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true

@@ -190,7 +190,7 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool, lang stri
 				p(i18n.Msg("            Reason: %v\n"), r.WaiverReason)
 			}
 			for _, e := range r.Evidence {
-				fmt.Fprintf(w, "            - %s\n", e)
+				fmt.Fprintf(w, "            - %s\n", Printable(e))
 			}
 		}
 	}
@@ -210,7 +210,7 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool, lang stri
 			if d.Source == "name" {
 				how = i18n.Msg("from its file name only")
 			}
-			p(i18n.Msg("  %v  %v (%s, %d%% sure)\n"), filepath.Base(d.Path), c.T("cover.category."+string(d.Category)), how, int(d.Confidence*100+0.5))
+			p(i18n.Msg("  %v  %v (%s, %d%% sure)\n"), Printable(filepath.Base(d.Path)), c.T("cover.category."+string(d.Category)), how, int(d.Confidence*100+0.5))
 			if d.Problem != "" {
 				fmt.Fprintf(w, "      ! %s\n", c.Message(d.Problem))
 			}

@@ -113,12 +113,14 @@ func TestPrintedNamesAreEscaped(t *testing.T) {
 	t.Setenv("DOSSIER_HOME", t.TempDir())
 	dir := t.TempDir()
 	evil := "report\x1b[2J\u202efdp.exe\n.txt"
-	if err := os.WriteFile(filepath.Join(dir, evil), []byte("Pathology report\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, evil), []byte("Pathology report\nDiagnosis: adenocarcinoma\n"), 0o600); err != nil {
 		t.Skip(err)
 	}
-	os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("Pathology report\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("Notes\n"), 0o600)
 	for _, args := range [][]string{
 		{"scan", dir},
+		{"check", dir},
+		{"summary", dir},
 		{"deidentify", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--out", filepath.Join(t.TempDir(), "o"), dir},
 	} {
 		code, out, errOut := run(t, args...)
@@ -130,7 +132,7 @@ func TestPrintedNamesAreEscaped(t *testing.T) {
 				t.Errorf("%s printed %q raw:\n%s", args[0], bad, out)
 			}
 		}
-		if args[0] == "scan" && !strings.Contains(out, `report\x1b[2J\u202efdp.exe\x0a.txt`) {
+		if (args[0] == "scan" || args[0] == "check") && !strings.Contains(out, `report\x1b[2J\u202efdp.exe\x0a.txt`) {
 			t.Errorf("scan did not print the escaped name:\n%s", out)
 		}
 	}

@@ -89,7 +89,7 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 		return nil
 	}
 	src := func(x summary.Source) {
-		p(i18n.Msg("      from %v, page %d: %v\n"), filepath.Base(x.Path), x.Page, oneLine(x.Quote))
+		p(i18n.Msg("      from %v, page %d: %v\n"), Printable(filepath.Base(x.Path)), x.Page, Printable(oneLine(x.Quote)))
 	}
 	when := func(date string) string {
 		if date == "" {
@@ -134,7 +134,7 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 		for _, x := range s.Conflicts {
 			var parts []string
 			for _, f := range x.Facts {
-				parts = append(parts, fmt.Sprintf("%s (%s, %s)", f.Describe(lang), orDash(f.Date), filepath.Base(f.Source.Path)))
+				parts = append(parts, fmt.Sprintf("%s (%s, %s)", f.Describe(lang), orDash(f.Date), Printable(filepath.Base(f.Source.Path))))
 			}
 			fmt.Fprintf(w, "  %s\n", strings.Join(parts, " / "))
 		}
