@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dossier/packager/dicomx"
 	"dossier/packager/identity"
 	"dossier/packager/pixelmask"
 )
@@ -160,4 +161,41 @@ func SuggestOCR(ctx context.Context, img image.Image, m *identity.Matcher, frame
 		return nil, err
 	}
 	return MatchWords(words, m, 2, frame), nil
+}
+
+// Suggestions are the boxes suggested for one DICOM image.
+type Suggestions struct {
+	// Known are the known header regions of its machine (every frame).
+	Known []pixelmask.Box
+	// OCR are the boxes of identity spellings read in its first frame
+	// (for every frame: a cine's header stays where it is).
+	OCR []pixelmask.Box
+	// OCRMissing reports that tesseract is not installed: no OCR was done,
+	// and the user must be told.
+	OCRMissing bool
+}
+
+// All returns the known and the OCR boxes together.
+func (s Suggestions) All() []pixelmask.Box { return append(append([]pixelmask.Box(nil), s.Known...), s.OCR...) }
+
+// SuggestDICOM suggests the boxes of burned-in identity in the DICOM image
+// in src: the known regions of its machine and, where tesseract is
+// installed, the spellings m finds in the text of its first frame.
+func SuggestDICOM(ctx context.Context, src io.ReaderAt, size int64, m *identity.Matcher) (Suggestions, error) {
+	var s Suggestions
+	h, err := dicomx.ReadHeader(ctx, src, size)
+	if err != nil {
+		return s, err
+	}
+	s.Known = Suggest(h)
+	img, err := pixelmask.DICOMFrame(ctx, src, size, 1)
+	if err != nil {
+		return s, err
+	}
+	s.OCR, err = SuggestOCR(ctx, img, m, 0)
+	if errors.Is(err, ErrNoOCR) {
+		s.OCRMissing = true
+		return s, nil
+	}
+	return s, err
 }

@@ -1,6 +1,7 @@
 package burnedin
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"image/color"
@@ -13,9 +14,12 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"dossier/assets"
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/testtool"
+	"dossier/packager/dicomdeid"
 	"dossier/packager/identity"
 	"dossier/packager/pixelmask"
+	"dossier/packager/privacy"
 )
 
 // drawText draws lines of text in white on a dark picture, as an
@@ -103,5 +107,61 @@ func TestParseTSVAndMatch(t *testing.T) {
 	want := pixelmask.Box{Frame: 3, X: 9, Y: 9, Width: 162, Height: 32}
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("boxes %+v, want %+v", got, want)
+	}
+}
+
+// TestDICOMSuggestMaskAndReadAgain draws a name into the pixels of an
+// ultrasound image, suggests boxes by OCR, masks them through the
+// de-identifier and OCRs the written image: no spelling is read.
+func TestDICOMSuggestMaskAndReadAgain(t *testing.T) {
+	testtool.Look(t, "tesseract", "tesseract-ocr")
+	ctx := context.Background()
+	pic := drawText(t, 640, 200, map[int]string{40: "MARPLE, JANE   12/03/2024", 90: "MRN 4471902   GE LOGIQ E9", 150: "Liver, right lobe"})
+	p := dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 200, Cols: 640, PatientName: "MARPLE^JANE"}, Photometric: "RGB", Frames: 2}
+	var native []byte
+	for f := 0; f < 2; f++ {
+		for i := 0; i < len(pic.Pix); i += 4 {
+			native = append(native, pic.Pix[i:i+3]...)
+		}
+	}
+	el := p.Elements()
+	for i := range el {
+		if el[i].Tag == dcmfix.TagPixelData {
+			el[i].Value = native
+		}
+	}
+	in := dcmfix.File(el, p.FileOptions())
+	s, err := SuggestDICOM(ctx, bytes.NewReader(in), int64(len(in)), matcher())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.OCRMissing || len(s.OCR) < 2 {
+		t.Fatalf("suggestions %+v", s)
+	}
+	var out bytes.Buffer
+	params := privacy.Params{Level: privacy.Anonymised, Secret: bytes.Repeat([]byte{7}, 32)}
+	rep, err := dicomdeid.DeidentifyMasked(ctx, &out, bytes.NewReader(in), int64(len(in)), params,
+		dicomdeid.Pixels{Boxes: s.All(), Suggested: s.All(), Confirmed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.FramesMasked != 2 || !rep.BurnedInCleared {
+		t.Errorf("report %+v", rep)
+	}
+	for n := 1; n <= 2; n++ {
+		img, err := pixelmask.DICOMFrame(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words, err := OCR(ctx, img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := MatchWords(words, matcher(), 0, 0); len(got) > 0 {
+			t.Errorf("frame %d: a spelling is still read after masking (%d places)", n, len(got))
+		}
+		if len(words) == 0 {
+			t.Errorf("frame %d: nothing read at all after masking", n)
+		}
 	}
 }
