@@ -176,7 +176,9 @@ type Suggestions struct {
 }
 
 // All returns the known and the OCR boxes together.
-func (s Suggestions) All() []pixelmask.Box { return append(append([]pixelmask.Box(nil), s.Known...), s.OCR...) }
+func (s Suggestions) All() []pixelmask.Box {
+	return append(append([]pixelmask.Box(nil), s.Known...), s.OCR...)
+}
 
 // SuggestDICOM suggests the boxes of burned-in identity in the DICOM image
 // in src: the known regions of its machine and, where tesseract is
