@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -133,4 +135,29 @@ func (v *mainView) buttonObject(b *widget.Button) fyne.CanvasObject {
 		}
 	}
 	return b
+}
+
+// TestPreviewNamesInFull: a name the inventory shortens is shown whole, with what it is, in the
+// preview pane when its row is chosen.
+func TestPreviewNamesInFull(t *testing.T) {
+	long := "reports/Surgical pathology report of the right breast core biopsy and excision, final version.pdf"
+	files := breastReports()
+	for k, v := range files {
+		if strings.HasSuffix(k, ".pdf") {
+			files[long] = v
+			break
+		}
+	}
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, files)}})
+	loop.until(t, "the scan", func() bool { return idle(v)() && v.checks.report != nil })
+	for _, n := range v.tree.nodes {
+		if n.title == filepath.Base(long) {
+			v.preview.show(&n)
+			if !strings.HasPrefix(v.preview.title.Text, filepath.Base(long)) || v.preview.title.Truncation != fyne.TextTruncateOff {
+				t.Errorf("preview title %q", v.preview.title.Text)
+			}
+			return
+		}
+	}
+	t.Fatal("the long name is not in the inventory")
 }

@@ -43,7 +43,7 @@ type previewPanel struct {
 func newPreviewPanel(v *mainView) *previewPanel {
 	p := &previewPanel{v: v}
 	p.title = widget.NewLabelWithStyle(lang.X("preview.title", "Preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.title.Truncation = fyne.TextTruncateEllipsis
+	p.title.Wrapping = fyne.TextWrapWord // the whole name and what it is, which the list may shorten
 	p.note = widget.NewLabel(lang.X("preview.choose", "Choose a series, slide, photo or document above to see it here."))
 	p.note.Wrapping = wordWrap()
 	p.image = canvas.NewImageFromImage(nil)
@@ -96,7 +96,11 @@ func (p *previewPanel) show(n *invNode) {
 	if n == nil {
 		return
 	}
-	p.title.SetText(n.title)
+	full := n.title
+	if n.detail != "" {
+		full += "\n" + n.detail
+	}
+	p.title.SetText(full)
 	inv := p.v.inv
 	var work func(ctx context.Context) (previewResult, error)
 	switch {

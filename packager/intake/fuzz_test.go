@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"context"
+	"hash/crc32"
 	"strings"
 	"testing"
 
@@ -21,6 +22,12 @@ func FuzzZipWalker(f *testing.F) {
 	f.Add(docfix.Zip(docfix.ZipEntry{Name: "z.bin", Data: make([]byte, 1<<16)}))
 	f.Add(docfix.DOCX("hello"))
 	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	// Entries sharing one stream, a locked entry, a stored PDF first.
+	zeros := make([]byte, 1<<16)
+	f.Add(craftZip(deflate(zeros), 0, 8, 0, crc32.ChecksumIEEE(zeros), 1<<16, "a", "b", "c"))
+	f.Add(craftZip([]byte("locked bytes"), 0, 8, 1, 1, 100, "secret.pdf"))
+	f.Add(craftZip([]byte("aes bytes"), 0, 99, 1, 0, 100, "secret.pdf"))
+	f.Add(docfix.Zip(docfix.ZipEntry{Name: "r.pdf", Data: docfix.PDF("x"), Store: true}, docfix.ZipEntry{Name: "IM1", Data: dcmfix.Instance(dcmfix.Spec{})}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := &scanner{opts: Options{MaxArchiveBytes: 8 << 20, MemoryEntryBytes: 1 << 20}.withDefaults(), ids: identity.NewSet()}
 		it := &Item{Path: "f.zip", Size: int64(len(data))}
