@@ -1,6 +1,7 @@
 package dicomdeid
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -76,34 +77,106 @@ func TestDcmdumpReadsOutputs(t *testing.T) {
 
 var dciodvfyValue = regexp.MustCompile(`= <[^>]*>`)
 
-// dciodvfyErrors returns the error lines of dciodvfy for path, values
-// blanked so that input and output compare.
-func dciodvfyErrors(t *testing.T, tool, path string) []string {
-	out, _ := exec.Command(tool, path).CombinedOutput() // exits non-zero on errors
-	var errs []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(l, "Error") {
-			errs = append(errs, dciodvfyValue.ReplaceAllString(l, "= <>"))
-		}
-	}
-	sort.Strings(errs)
-	return errs
+// dciodvfyReport is what dciodvfy says about one file: the IOD it
+// recognised, its error and warning messages (values blanked so that input
+// and output compare), and its exit status.
+type dciodvfyReport struct {
+	iod              string
+	errors, warnings []string
+	exit             int
 }
 
+// dciodvfyIOD is the line naming the IOD dciodvfy checked the file against.
+var dciodvfyIOD = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+$`)
+
+func runDciodvfy(t *testing.T, tool, path string) dciodvfyReport {
+	t.Helper()
+	out, err := exec.Command(tool, path).CombinedOutput()
+	var r dciodvfyReport
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.Exited():
+		r.exit = ee.ExitCode()
+	default:
+		t.Fatalf("dciodvfy %s: %v\n%s", filepath.Base(path), err, lastLines(string(out), 5))
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		l = strings.TrimSpace(dciodvfyValue.ReplaceAllString(l, "= <>"))
+		switch {
+		case dciodvfyIOD.MatchString(l):
+			r.iod = l
+		case strings.HasPrefix(l, "Error"):
+			r.errors = append(r.errors, l)
+		case strings.Contains(l, "Warning - "):
+			r.warnings = append(r.warnings, l)
+		}
+	}
+	sort.Strings(r.errors)
+	sort.Strings(r.warnings)
+	return r
+}
+
+// dciodvfyErrors returns the error messages of dciodvfy for path.
+func dciodvfyErrors(t *testing.T, tool, path string) []string {
+	return runDciodvfy(t, tool, path).errors
+}
+
+// expectedNewWarnings are dciodvfy warnings de-identification may add, with
+// the reason: PS3.15 Table E.1-1 empties Study ID, and replacement names
+// (the pseudonym, ANONYMOUS, ANONYMIZED) have one component, which dciodvfy
+// calls the retired person name form.
+var expectedNewWarnings = []*regexp.Regexp{
+	regexp.MustCompile(`^Warning - Missing attribute or value that would be needed to build DICOMDIR - Study ID$`),
+	regexp.MustCompile(`^Warning - Value dubious for this VR - \(0x[0-9a-f]{4},0x[0-9a-f]{4}\) PN .* PN \[1\] = <> - Retired Person Name form$`),
+}
+
+func newMessages(before, after []string) []string {
+	seen := map[string]int{}
+	for _, m := range before {
+		seen[m]++
+	}
+	var added []string
+	for _, m := range after {
+		if seen[m] > 0 {
+			seen[m]--
+			continue
+		}
+		added = append(added, m)
+	}
+	return added
+}
+
+// TestDciodvfyNoNewErrors: dciodvfy recognises every output as the same IOD
+// as its input, finds no error message and no unexpected warning that the
+// input did not have, and exits no worse.
 func TestDciodvfyNoNewErrors(t *testing.T) {
 	tool := testtool.Look(t, "dciodvfy", "dicom3tools")
 	for _, c := range writeExternalCases(t, t.TempDir()) {
-		before := map[string]bool{}
-		for _, e := range dciodvfyErrors(t, tool, c.in) {
-			before[e] = true
+		before, after := runDciodvfy(t, tool, c.in), runDciodvfy(t, tool, c.out)
+		if before.iod == "" {
+			t.Fatalf("%s: dciodvfy does not recognise the input's IOD", c.name)
 		}
-		after := dciodvfyErrors(t, tool, c.out)
-		for _, e := range after {
-			if !before[e] {
-				t.Errorf("%s: new dciodvfy error: %s", c.name, e)
+		if after.iod != before.iod {
+			t.Errorf("%s: dciodvfy checks the output as %q, the input as %q", c.name, after.iod, before.iod)
+		}
+		for _, e := range newMessages(before.errors, after.errors) {
+			t.Errorf("%s: new dciodvfy error: %s", c.name, e)
+		}
+	warnings:
+		for _, w := range newMessages(before.warnings, after.warnings) {
+			for _, re := range expectedNewWarnings {
+				if re.MatchString(w) {
+					continue warnings
+				}
 			}
+			t.Errorf("%s: new dciodvfy warning: %s", c.name, w)
 		}
-		t.Logf("%s: %d errors before, %d after", c.name, len(before), len(after))
+		if after.exit > before.exit || after.exit > 1 {
+			t.Errorf("%s: dciodvfy exits %d on the output, %d on the input", c.name, after.exit, before.exit)
+		}
+		t.Logf("%s: %s, errors %d -> %d, warnings %d -> %d, exit %d -> %d", c.name, after.iod,
+			len(before.errors), len(after.errors), len(before.warnings), len(after.warnings), before.exit, after.exit)
 	}
 }
 

@@ -5,9 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/testtool"
 	"dossier/packager/pixelmask"
 )
 
@@ -50,4 +53,38 @@ func BenchmarkMaskCine(b *testing.B) {
 			dst.Close()
 		}
 	})
+}
+
+// TestMaskCineMemoryBounded: masking a 100-frame cine from a file holds
+// one frame, not the file.
+func TestMaskCineMemoryBounded(t *testing.T) {
+	dir := t.TempDir()
+	for _, enc := range []string{"", "rle"} {
+		p := dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 240, Cols: 320}, Photometric: "RGB", Frames: 100, Encoding: enc}
+		in := filepath.Join(dir, "cine"+enc+".dcm")
+		data := dcmfix.PixelInstance(p)
+		if err := os.WriteFile(in, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		size := int64(len(data))
+		data = nil
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		var err error
+		peak := testtool.PeakHeap(time.Millisecond, func() {
+			src, _ := os.Open(in)
+			defer src.Close()
+			dst, _ := os.Create(filepath.Join(dir, "out.dcm"))
+			defer dst.Close()
+			_, err = DeidentifyMasked(context.Background(), dst, src, size, pseudoParams(), Pixels{Boxes: []pixelmask.Box{{Width: 320, Height: 30}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 23 MB of pixels; a frame is 230 kB.
+		if grew := int64(peak) - int64(base.HeapInuse); grew > 8<<20 {
+			t.Errorf("%q: heap grew by %d bytes masking a %d-byte cine", enc, grew, size)
+		}
+	}
 }

@@ -111,9 +111,10 @@ func (d *deid) writeMaskedPixels(w *writer, f pixelmask.Format) error {
 			return err
 		}
 		w.enc.Item(0)
-		enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(d.src, d.size), Off: pi.Offset, End: l.PixelElementEnd, Size: d.size}
+		enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(d.src, d.size), Off: pi.Offset, End: l.PixelElementEnd, Size: d.size, R: d.src}
+		var frag []byte
 		res, err := pixelmask.EachFrame(d.ctx, enc, pixelmask.RLELosslessUID, f, d.px.Boxes, func(_ int, native []byte) error {
-			frag := pixelmask.EncodeRLE(native, *d.decoded)
+			frag = pixelmask.AppendRLE(frag[:0], native, *d.decoded)
 			w.enc.Item(uint32(len(frag)))
 			return w.enc.Write(frag)
 		})
@@ -137,7 +138,7 @@ func (d *deid) writeMaskedPixels(w *writer, f pixelmask.Format) error {
 		if err := w.header(dicomwire.PixelData, vr, uint32(n+n%2)); err != nil {
 			return err
 		}
-		enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(d.src, d.size), Off: pi.Offset, End: l.PixelElementEnd, Size: d.size}
+		enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(d.src, d.size), Off: pi.Offset, End: l.PixelElementEnd, Size: d.size, R: d.src}
 		res, err := pixelmask.CopyDecoded(d.ctx, w.w, enc, l.Header.TransferSyntaxUID, f, d.px.Boxes)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrUnsupported, err)

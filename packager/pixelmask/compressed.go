@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"slices"
 
 	"dossier/packager/dicomwire"
 )
@@ -63,6 +64,12 @@ func Decoded(ts string, f Format) (Format, error) {
 // DecodeRLE decodes one RLE Lossless frame (PS3.5 Annex G) of format f to
 // native pixel data in format Decoded(RLELosslessUID, f).
 func DecodeRLE(frame []byte, f Format) ([]byte, error) {
+	return decodeRLE(nil, nil, frame, f)
+}
+
+// decodeRLE is DecodeRLE into out and with seg as scratch (both reused
+// when large enough).
+func decodeRLE(out, seg, frame []byte, f Format) ([]byte, error) {
 	bps := f.BitsAllocated / 8
 	spp := f.SamplesPerPixel
 	n := f.Rows * f.Columns
@@ -73,8 +80,14 @@ func DecodeRLE(frame []byte, f Format) ([]byte, error) {
 	if nseg != spp*bps {
 		return nil, fmt.Errorf("pixelmask: RLE frame has %d segments, %d expected", nseg, spp*bps)
 	}
-	out := make([]byte, n*spp*bps)
-	seg := make([]byte, n)
+	if cap(out) < n*spp*bps {
+		out = make([]byte, n*spp*bps)
+	}
+	out = out[:n*spp*bps]
+	if cap(seg) < n {
+		seg = make([]byte, n)
+	}
+	seg = seg[:n]
 	for k := 0; k < nseg; k++ {
 		start := int(binary.LittleEndian.Uint32(frame[4+4*k:]))
 		end := len(frame)
@@ -186,6 +199,9 @@ func imagePixels(m image.Image, spp int) ([]byte, error) {
 type Encapsulated struct {
 	Src            dicomwire.Source
 	Off, End, Size int64
+	// R, when set, reads the fragments (into one reused buffer) instead
+	// of Src, which then serves only the item headers.
+	R io.ReaderAt
 }
 
 // maxCompressedFrame bounds the bytes read for one compressed frame.
@@ -263,7 +279,10 @@ func EachFrame(ctx context.Context, e Encapsulated, ts string, f Format, boxes [
 	if err != nil {
 		return res, err
 	}
-	var buf []byte
+	var buf, rleOut, rleSeg []byte
+	if ts == RLELosslessUID {
+		rleSeg = make([]byte, f.Rows*f.Columns)
+	}
 	for i, parts := range frames {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -273,6 +292,14 @@ func EachFrame(ctx context.Context, e Encapsulated, ts string, f Format, boxes [
 			if int64(len(buf))+p[1] > maxCompressedFrame {
 				return res, fmt.Errorf("pixelmask: frame %d: compressed frame larger than %d bytes", i+1, maxCompressedFrame)
 			}
+			if e.R != nil {
+				k := len(buf)
+				buf = slices.Grow(buf, int(p[1]))[:k+int(p[1])]
+				if _, err := e.R.ReadAt(buf[k:], p[0]); err != nil {
+					return res, fmt.Errorf("pixelmask: frame %d: %w", i+1, err)
+				}
+				continue
+			}
 			b, err := e.Src.At(p[0], int(p[1]))
 			if err != nil {
 				return res, fmt.Errorf("pixelmask: frame %d: %w", i+1, err)
@@ -281,7 +308,8 @@ func EachFrame(ctx context.Context, e Encapsulated, ts string, f Format, boxes [
 		}
 		var native []byte
 		if ts == RLELosslessUID {
-			native, err = DecodeRLE(buf, f)
+			native, err = decodeRLE(rleOut, rleSeg, buf, f)
+			rleOut = native
 		} else {
 			native, err = DecodeJPEG(buf, f)
 		}
@@ -326,21 +354,24 @@ func CopyDecoded(ctx context.Context, w io.Writer, e Encapsulated, ts string, f 
 // (little endian, samples interleaved) as an RLE Lossless frame (PS3.5
 // Annex G): one PackBits segment per byte of each sample, most significant
 // byte first, each of even length.
-func EncodeRLE(native []byte, f Format) []byte {
+func EncodeRLE(native []byte, f Format) []byte { return AppendRLE(nil, native, f) }
+
+// AppendRLE appends EncodeRLE(native, f) to dst.
+func AppendRLE(dst, native []byte, f Format) []byte {
 	bps := f.BitsAllocated / 8
 	spp := f.SamplesPerPixel
 	n := f.Rows * f.Columns
 	nseg := spp * bps
-	hdr := make([]byte, 64)
-	binary.LittleEndian.PutUint32(hdr, uint32(nseg))
-	out := hdr
+	base := len(dst)
+	out := append(dst, make([]byte, 64)...)
+	binary.LittleEndian.PutUint32(out[base:], uint32(nseg))
 	seg := make([]byte, n)
 	for k := 0; k < nseg; k++ {
 		s, b := k/bps, bps-1-k%bps
 		for i := range seg {
 			seg[i] = native[(i*spp+s)*bps+b]
 		}
-		binary.LittleEndian.PutUint32(out[4+4*k:], uint32(len(out)))
+		binary.LittleEndian.PutUint32(out[base+4+4*k:], uint32(len(out)-base))
 		out = packBits(out, seg)
 		if len(out)%2 == 1 {
 			out = append(out, 0x80) // a no-op keeps the next segment even

@@ -608,6 +608,34 @@ func FuzzPlanTIFF(f *testing.F) {
 		if int64(out.Len()) != pl.OutputSize(size) {
 			t.Fatal("output size")
 		}
+		// The output is a TIFF again, and a second pass finds no image left
+		// to remove and nothing new to scrub. (A second pass may refuse a
+		// wiped image of no known role, as BIF's label, with
+		// ErrUnsupported; and a rewritten description may be rewritten
+		// again.)
+		ob := out.Bytes()
+		f, err := slide.OpenTIFF(bytes.NewReader(ob), int64(len(ob)))
+		if err != nil {
+			t.Fatalf("output does not open: %v", err)
+		}
+		if len(f.IFDs) == 0 {
+			t.Fatal("output has no image")
+		}
+		again, err := PlanTIFF(bytes.NewReader(ob), int64(len(ob)), testParams())
+		if err != nil {
+			if !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("output cannot be planned again: %v", err)
+			}
+			return
+		}
+		if len(again.Removed) > 0 {
+			t.Fatalf("second pass removes %v (first removed %v)", again.Removed, pl.Removed)
+		}
+		for _, k := range again.Scrubbed {
+			if !contains(pl.Scrubbed, k) {
+				t.Fatalf("second pass scrubs %s, which the first left (first scrubbed %v)", k, pl.Scrubbed)
+			}
+		}
 	})
 }
 
