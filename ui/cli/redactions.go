@@ -91,7 +91,7 @@ func checkRedactionsKnown(red map[string]*deid.Redactions, inv *intake.Inventory
 	var ds []deid.Decision
 	for _, it := range inv.Items {
 		if r := red[it.Path]; r != nil {
-			ds = append(ds, deid.Decision{Redactions: r})
+			ds = append(ds, deid.Decision{Item: it, Path: it.Path, Redactions: r})
 		}
 	}
 	return checkRedactionsUsed(red, ds)
@@ -102,8 +102,13 @@ func checkRedactionsKnown(red map[string]*deid.Redactions, inv *intake.Inventory
 func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) error {
 	used := map[*deid.Redactions]bool{}
 	for _, d := range ds {
-		if d.Redactions != nil {
-			used[d.Redactions] = true
+		if d.Redactions == nil {
+			continue
+		}
+		used[d.Redactions] = true
+		if d.Item != nil && !maskable(d.Item) {
+			// Never let a file the user wanted blacked out go unmasked.
+			return usagef("--redactions: %s: Dossier cannot black out boxes in this kind of file yet (DICOM images, JPEG and PNG pictures only)", d.Path)
 		}
 	}
 	var unused []string
@@ -180,4 +185,15 @@ func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, d
 		_, err := w.Write(append(b, '\n'))
 		return err
 	})
+}
+
+// maskable reports the items whose pixels Write masks with boxes.
+func maskable(it *intake.Item) bool {
+	switch it.Kind {
+	case intake.KindDICOM:
+		return true
+	case intake.KindImage:
+		return it.Format == "jpeg" || it.Format == "png"
+	}
+	return false
 }

@@ -237,3 +237,15 @@ func TestSuggestRedactionsRoundTrip(t *testing.T) {
 		t.Errorf("Burned In Annotation %q (%v)", h.BurnedInAnnotation, err)
 	}
 }
+
+func TestRedactionsRefusesWhatCannotBeMasked(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t) // two CT images and a PDF report
+	red := filepath.Join(t.TempDir(), "boxes.json")
+	pdf := filepath.Join(src, "report.pdf")
+	os.WriteFile(red, []byte(`[{"path":"`+pdf+`","page":1,"x":10,"y":10,"width":100,"height":20}]`), 0o644)
+	code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", t.TempDir(), "--redactions", red, "--include", pdf, src)
+	if code != ExitUsage || !strings.Contains(stderr, "cannot black out") {
+		t.Errorf("PDF boxes: exit %d: %s", code, stderr)
+	}
+}
