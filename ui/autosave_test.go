@@ -91,3 +91,28 @@ func TestCaseNamedFromPatientAndDiagnosis(t *testing.T) {
 		t.Errorf("personName: %q", got)
 	}
 }
+
+// TestStepTwoDecisionsKept: the decisions of step 2 of sending are kept when the steps are closed
+// and opened again.
+func TestStepTwoDecisionsKept(t *testing.T) {
+	v, loop, _ := newExportView(t)
+	w := walkToRecipient(t, v, loop) // sends the photo, leaves the letter out
+	var photo string
+	for p, on := range w.include {
+		if on {
+			photo = p
+		}
+	}
+	test.Tap(w.cancel)
+	if v.wizard != nil {
+		t.Fatal("the steps did not close")
+	}
+	v.sendToSpecialist()
+	w2 := v.wizard
+	if w2 == nil || w2 == w {
+		t.Fatal("the steps did not open again")
+	}
+	if !w2.include[photo] || len(w2.include) != 1 {
+		t.Errorf("decisions after opening again: %v", w2.include)
+	}
+}

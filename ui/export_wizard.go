@@ -238,11 +238,17 @@ type exportDeps struct {
 	level   privacy.Level // preselected
 	onClose func()        // the person leaves the wizard
 	onSent  func()        // a bundle was made
+	// include holds the case's decisions of step 2 (the files to send although they may show the
+	// patient), kept by the window between one opening of the wizard and the next (nil: none yet).
+	include map[string]bool
 }
 
 func newExportWizard(in exportInput, d exportDeps) *exportWizard {
 	w := &exportWizard{in: in, win: d.win, run: d.run, st: d.st, now: d.now, onClose: d.onClose, onSent: d.onSent,
-		level: d.level, include: map[string]bool{}}
+		level: d.level, include: d.include}
+	if w.include == nil {
+		w.include = map[string]bool{}
+	}
 	if w.level == "" {
 		w.level = privacy.Identified
 	}

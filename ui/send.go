@@ -40,7 +40,7 @@ func (v *mainView) sendToSpecialist() {
 	c := &v.checks
 	in := exportInput{caseID: v.caseID, inv: v.inv, rules: c.rules, report: c.report, details: c.details}
 	v.wizard = newExportWizard(in, exportDeps{win: v.win, run: v.run, st: v.cfg.Store, now: v.cfg.Now,
-		level: v.defaultLevel(),
+		level: v.defaultLevel(), include: v.decisionsFor(v.caseID),
 		onClose: func() {
 			v.wizard = nil
 			v.showCase()
@@ -87,6 +87,18 @@ func (v *mainView) loadHistory() {
 			}
 		}
 	})
+}
+
+// decisionsFor is the case's decisions of step 2, kept while the app runs: closing the wizard, or
+// going back to the case, loses none of them.
+func (v *mainView) decisionsFor(caseID int64) map[string]bool {
+	if v.decisions == nil {
+		v.decisions = map[int64]map[string]bool{}
+	}
+	if v.decisions[caseID] == nil {
+		v.decisions[caseID] = map[string]bool{}
+	}
+	return v.decisions[caseID]
 }
 
 // bundleName matches a bundle file or one of its volumes: NAME.age, NAME.age.001.

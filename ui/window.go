@@ -134,6 +134,8 @@ type mainView struct {
 	mediaPanels []*mediaPanel
 	mediaSource func(context.Context) []medium
 	stopMedia   context.CancelFunc
+	// decisions are each case's decisions of step 2 of sending (decisionsFor).
+	decisions map[int64]map[string]bool
 	// generatedName is the name Dossier gave the case, which autoName may replace ("": none).
 	generatedName string
 	// caseTitle is the case's name in the case screen's header.

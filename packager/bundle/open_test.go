@@ -241,3 +241,37 @@ func TestVerifyNamesASwappedVolume(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+type failReader struct{ t *testing.T }
+
+func (f failReader) Read([]byte) (int, error) {
+	f.t.Error("the bundle was read although its declared size was refused")
+	return 0, errors.New("read")
+}
+
+// What the bundle's directory declares is checked before anything is read,
+// and the files may not exceed it.
+func TestOpenChecksTheDeclaredSizeFirst(t *testing.T) {
+	if _, err := OpenWith(context.Background(), failReader{t}, t.TempDir(), OpenOptions{Declared: 1 << 60}); !errors.Is(err, ErrNoRoom) {
+		t.Errorf("declared beyond the free space: %v", err)
+	}
+	if _, err := OpenWith(context.Background(), failReader{t}, t.TempDir(), OpenOptions{Declared: 10 << 30, PackedSize: 1 << 20}); !errors.Is(err, ErrExpands) {
+		t.Errorf("declared 10 GB in 1 MB: %v", err)
+	}
+	files := map[string][]byte{"DICOM/ST000001/SE000001/IM000001": bytes.Repeat([]byte("x"), 100_000)}
+	data := innerZip(t, files)
+	declared, err := DeclaredSize(bytes.NewReader(data), int64(len(data)))
+	if err != nil || declared < 100_000 {
+		t.Fatalf("DeclaredSize = %d, %v", declared, err)
+	}
+	dir := t.TempDir()
+	if _, err := OpenWith(context.Background(), bytes.NewReader(data), dir, OpenOptions{Declared: 50_000}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("more than declared: %v", err)
+	}
+	if left := listTree(t, dir); len(left) != 0 {
+		t.Errorf("left %v", left)
+	}
+	if _, err := OpenWith(context.Background(), bytes.NewReader(data), dir, OpenOptions{Declared: declared, PackedSize: int64(len(data))}); err != nil {
+		t.Errorf("as declared: %v", err)
+	}
+}

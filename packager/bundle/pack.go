@@ -30,6 +30,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"dossier/packager/slide"
 )
 
 // Output says where and how a bundle is written.
@@ -578,7 +579,7 @@ const headerPrefix = 256 << 10
 
 func (p *packer) writeItem(s sink, d deid.Decision) error {
 	it := d.Item
-	if it.Kind == intake.KindSlide && it.Slide != nil && it.Slide.Vendor == "mirax" {
+	if it.Kind == intake.KindSlide && it.Slide != nil && it.Slide.Vendor == slide.VendorMirax {
 		return p.writeMRXS(s, d)
 	}
 	w, err := s.create(d.Name, false)

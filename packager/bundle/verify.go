@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -377,6 +378,29 @@ type OpenOptions struct {
 	// AllowExpansion accepts a bundle that unpacks to more than
 	// MaxExpansion times PackedSize.
 	AllowExpansion bool
+	// Declared is what the bundle's ZIP directory says its files add up to
+	// (DeclaredSize), or 0 when unknown: it is checked against the free
+	// space and MaxExpansion before anything is read, and the extraction
+	// may not write more.
+	Declared int64
+}
+
+// DeclaredSize reads a bundle's inner ZIP directory (from a random-access
+// view of the plaintext, see envelope.DecryptAt) and returns the total size
+// its files declare. It reads only the directory, not the files.
+func DeclaredSize(ra io.ReaderAt, size int64) (int64, error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return 0, fmt.Errorf("%w: its directory cannot be read", ErrCorrupt)
+	}
+	var total int64
+	for _, f := range zr.File {
+		if f.UncompressedSize64 > 1<<62 || total > 1<<62 {
+			return 0, fmt.Errorf("%w: its directory declares impossible sizes", ErrCorrupt)
+		}
+		total += int64(f.UncompressedSize64)
+	}
+	return total, nil
 }
 
 // Open verifies a bundle and extracts it into dir (OpenWith without limits
@@ -410,6 +434,17 @@ func OpenWith(ctx context.Context, r io.Reader, dir string, opts OpenOptions) (*
 			return nil, fmt.Errorf("%w: the bundle alone is %d MB, %d MB are free", ErrNoRoom, opts.PackedSize>>20, free>>20)
 		}
 		limit, limitErr = max(free-roomMargin, 0), fmt.Errorf("%w: it would not fit (%d MB free)", ErrNoRoom, free>>20)
+	}
+	if opts.Declared > 0 {
+		if free, ok := atomicfile.FreeSpace(dir); ok && opts.Declared+roomMargin > free {
+			return nil, fmt.Errorf("%w: the bundle holds %d MB, %d MB are free", ErrNoRoom, opts.Declared>>20, free>>20)
+		}
+		if opts.PackedSize > 0 && !opts.AllowExpansion && opts.Declared > opts.PackedSize*MaxExpansion+expansionSlack {
+			return nil, fmt.Errorf("%w (it declares %d MB in %d KB)", ErrExpands, opts.Declared>>20, opts.PackedSize>>10)
+		}
+		if limit < 0 || opts.Declared < limit {
+			limit, limitErr = opts.Declared, fmt.Errorf("%w: its files are larger than its directory declares", ErrCorrupt)
+		}
 	}
 	if opts.PackedSize > 0 && !opts.AllowExpansion {
 		if l := opts.PackedSize*MaxExpansion + expansionSlack; limit < 0 || l < limit {

@@ -3,6 +3,7 @@ package cover
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -48,6 +49,20 @@ var errFonts = errors.New("preparing the embedded fonts")
 type fontMetrics struct {
 	chars  map[uint32]uint16
 	widths []int
+	// below is how far the font's bounding box reaches below the baseline (1/1000 of the size):
+	// pdfcpu puts a text's box, not its baseline, at the position given.
+	below float64
+}
+
+// baselineShift is what to add to the position of a run in font so that its baseline sits on the
+// baseline of the line's own font (pdfcpu places the bottom of each font's box at the position, and
+// the Chinese font's box reaches lower than the Latin one's, so mixed runs sat on two baselines).
+func baselineShift(font, lineFont string, size float64) float64 {
+	m, l := metricsBy[font], metricsBy[lineFont]
+	if m == nil || l == nil || font == lineFont {
+		return 0
+	}
+	return math.Ceil(l.below/1000*size) - math.Ceil(m.below/1000*size)
 }
 
 func (m *fontMetrics) has(r rune) bool {
@@ -127,7 +142,7 @@ func prepareFonts() (err error) {
 		if !ok {
 			return fmt.Errorf("%w: %s was not installed", errFonts, name)
 		}
-		m[name] = &fontMetrics{chars: ttf.Chars, widths: ttf.GlyphWidths}
+		m[name] = &fontMetrics{chars: ttf.Chars, widths: ttf.GlyphWidths, below: -float64(ttf.LLy)}
 	}
 	metricsBy, gobs = m, g
 	return nil

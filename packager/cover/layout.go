@@ -443,7 +443,7 @@ func (d *Doc) Render(ctx context.Context, w io.Writer) error {
 				}
 				for _, p := range percentSafe(r.text) {
 					if strings.TrimSpace(p) != "" {
-						texts = append(texts, jtext{Value: escapePercent(p), Pos: [2]float64{round(x), round(l.y)}, Font: jfont{Name: r.font, Size: l.style.Size, Col: col}})
+						texts = append(texts, jtext{Value: escapePercent(p), Pos: [2]float64{round(x), round(l.y + baselineShift(r.font, l.style.Font, l.style.Size))}, Font: jfont{Name: r.font, Size: l.style.Size, Col: col}})
 					}
 					x += runWidth(run{font: r.font, text: p}, l.style.Size)
 				}

@@ -16,6 +16,7 @@ import (
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
 	"dossier/packager/redact"
+	"dossier/packager/slide"
 	"dossier/packager/slidedeid"
 )
 
@@ -198,8 +199,7 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 		}
 		return Transform, ""
 	case intake.KindSlide:
-		switch it.Slide.Vendor {
-		case "aperio", "hamamatsu", "generic-tiff", "leica", "ventana", "philips":
+		if slidedeid.Supports(it.Slide.Vendor) {
 			if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
 				_, err := slidedeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
 				return err
@@ -413,7 +413,8 @@ var extensions = map[string]string{
 
 // slideExtensions name slide files by vendor.
 var slideExtensions = map[string]string{
-	"aperio": "SVS", "hamamatsu": "NDPI", "leica": "SCN", "ventana": "BIF", "philips": "TIF", "generic-tiff": "TIF", "mirax": "MRXS",
+	slide.VendorAperio: "SVS", slide.VendorHamamatsu: "NDPI", slide.VendorLeica: "SCN", slide.VendorVentana: "BIF",
+	slide.VendorPhilips: "TIF", slide.VendorGenericTIFF: "TIF", slide.VendorMirax: "MRXS",
 }
 
 // name gives every written item its place in the output tree, in the

@@ -237,7 +237,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		}
 		s.CancerType = rep.CancerName
 		s.Reports = cover.ReportsFrom(req.Report.Documents, name)
-		s.Biomarkers = cover.BiomarkersFrom(req.Rules, req.Report, name)
+		s.Biomarkers = cover.BiomarkersFrom(req.Rules, rep, name) // the labels in the cover's language
 		s.Missing = agreeWithDetails(cover.MissingFrom(rep), req.Rules, d)
 		if rep.Urgency.Urgent {
 			s.Urgency = rep.Urgency.Message

@@ -145,3 +145,33 @@ func TestCoverAgreesAboutTheQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestBiomarkerLabelsTranslated: the biomarker table of a Chinese cover names the markers in Chinese.
+func TestBiomarkerLabelsTranslated(t *testing.T) {
+	rules, err := checklist.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := rules.Evaluate(&checklist.Case{Cancer: "breast", Inventory: &intake.Inventory{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := privacy.NewParams(privacy.Identified, nil, "")
+	info := bundle.CoverInfo{Level: privacy.Identified, Created: time.Now()}
+	en := Summary(Request{Rules: rules, Report: rep}, info, p)
+	zh := Summary(Request{Rules: rules, Report: rep, Language: "zh-Hans"}, info, p)
+	if len(en.Biomarkers) == 0 || len(zh.Biomarkers) != len(en.Biomarkers) {
+		t.Fatalf("biomarkers: %d English, %d Chinese", len(en.Biomarkers), len(zh.Biomarkers))
+	}
+	for i, b := range zh.Biomarkers {
+		latinOnly := true
+		for _, r := range b.Marker {
+			if r > 0x2E80 {
+				latinOnly = false
+			}
+		}
+		if latinOnly {
+			t.Errorf("marker %d on the Chinese cover: %q (English %q)", i, b.Marker, en.Biomarkers[i].Marker)
+		}
+	}
+}

@@ -49,19 +49,59 @@ func FuzzZipWalker(f *testing.F) {
 	})
 }
 
-// FuzzSniff checks that content detection never panics on any prefix.
+// FuzzSniff checks content detection on any prefix and name: it never
+// panics, always names a kind (and a reason when it skips), is a pure
+// function of its input (same answer twice, head untouched), ignores the
+// case of the name, and lets a file's signature win over its name: a PDF,
+// JPEG, PNG or ZIP header is detected as such whatever the name says.
 func FuzzSniff(f *testing.F) {
 	f.Add([]byte("%PDF-1.7"), "a.pdf")
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE0}, "x")
 	f.Add([]byte("[autorun]\r\n"), "AUTORUN.INF;1")
 	f.Add([]byte{0, 0, 1, 0, 1, 0}, "i.ico")
+	f.Add([]byte("MZ\x90\x00"), "viewer.exe")
+	f.Add([]byte("Patient: report text\n"), "Notes.TXT")
+	signatures := []struct {
+		prefix, format string
+		kind           Kind
+	}{
+		{"%PDF-1.4\n", "pdf", KindPDF},
+		{"\xFF\xD8\xFF\xE0", "jpeg", KindImage},
+		{"\x89PNG\r\n\x1a\n", "png", KindImage},
+		{"PK\x03\x04", "zip", KindArchive},
+	}
+	upperASCII := func(s string) string {
+		b := []byte(s)
+		for i, c := range b {
+			if 'a' <= c && c <= 'z' {
+				b[i] = c - 'a' + 'A'
+			}
+		}
+		return string(b)
+	}
 	f.Fuzz(func(t *testing.T, head []byte, name string) {
+		orig := bytes.Clone(head)
 		s := sniff(head, name)
 		if s.kind == "" {
 			t.Fatal("no kind")
 		}
 		if s.kind == KindSkipped && s.reason == "" {
 			t.Fatal("skipped without a reason")
+		}
+		if !bytes.Equal(head, orig) {
+			t.Fatal("sniff changed the bytes it was given")
+		}
+		if again := sniff(head, name); again != s {
+			t.Fatalf("sniff is not repeatable: %+v then %+v", s, again)
+		}
+		if up := sniff(head, upperASCII(name)); up != s {
+			t.Fatalf("the name's case changes detection: %+v, upper-case %+v", s, up)
+		}
+		for _, sig := range signatures {
+			got := sniff(append([]byte(sig.prefix), head...), name)
+			if got.kind != sig.kind || got.format != sig.format {
+				t.Fatalf("%q header named %q detected as %s/%s", sig.format, name, got.kind, got.format)
+			}
 		}
 	})
 }

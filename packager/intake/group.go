@@ -26,7 +26,6 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	sortItems(items)
 	inv := &Inventory{Items: items, Studies: []*Study{}, Slides: []*Slide{}, Patients: []*Patient{}, Problems: []Problem{}, Identity: ids}
 
-	patientIndex := map[Patient]int{}
 	studies := map[string]*Study{}
 	series := map[string]*Series{}
 	instanceNumbers := map[*Series][]int{}
@@ -56,13 +55,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			continue
 		}
 		d := it.DICOM
-		p := Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate}
-		pi, ok := patientIndex[p]
-		if !ok {
-			pi = len(inv.Patients)
-			patientIndex[p] = pi
-			inv.Patients = append(inv.Patients, &p)
-		}
+		pi := patientOf(inv, Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate})
 		if inv.Patients[pi].Sex == "" {
 			inv.Patients[pi].Sex = d.PatientSex
 		}
@@ -212,15 +205,104 @@ func findGap(numbers []int, instances int) (gap, bool) {
 	return gap{Missing: span - distinct, Span: span, Low: lo, High: hi}, true
 }
 
-// distinctPeople counts patients that differ by name or birth date. Several
+// distinctPeople counts patients that differ by name (the name groups of
+// one person are one name: samePerson) or birth date. Several
 // IDs for one name and birth date are normal across hospitals.
 func distinctPeople(ps []*Patient) int {
-	seen := map[string]bool{}
-	for _, p := range ps {
-		name := strings.Join(strings.FieldsFunc(strings.ToUpper(p.Name), func(r rune) bool { return r == '^' || r == ' ' || r == ',' }), " ")
-		seen[name+"\x00"+p.BirthDate] = true
+	type person struct {
+		name  [3]string
+		birth string
 	}
-	return len(seen)
+	var people []person
+next:
+	for _, p := range ps {
+		n := nameGroups(p.Name)
+		for i, q := range people {
+			if q.birth == p.BirthDate && samePerson(q.name, n) {
+				people[i].name = fuller(q.name, n)
+				continue next
+			}
+		}
+		people = append(people, person{n, p.BirthDate})
+	}
+	return len(people)
+}
+
+// patientOf returns the index in inv.Patients of p's patient: one with the
+// same ID and birth date whose name is the same person's (samePerson), whose
+// name then becomes the fuller of the two; or a new patient.
+func patientOf(inv *Inventory, p Patient) int {
+	n := nameGroups(p.Name)
+	for i, q := range inv.Patients {
+		if q.ID != p.ID || q.BirthDate != p.BirthDate {
+			continue
+		}
+		qn := nameGroups(q.Name)
+		if samePerson(qn, n) {
+			if fuller(qn, n) == n && qn != n {
+				q.Name = p.Name
+			}
+			return i
+		}
+	}
+	inv.Patients = append(inv.Patients, &p)
+	return len(inv.Patients) - 1
+}
+
+// nameGroups splits a DICOM person name (PN) into its alphabetic,
+// ideographic and phonetic groups (separated by "="), each normalised for
+// comparison: upper case, components ("^") and words separated by one
+// space, so that "Yamada^Tarou^^" and "YAMADA^TAROU" compare equal.
+func nameGroups(pn string) [3]string {
+	var g [3]string
+	for i, part := range strings.SplitN(pn, "=", 3) {
+		g[i] = strings.Join(strings.FieldsFunc(strings.ToUpper(part), func(r rune) bool { return r == '^' || r == ' ' || r == ',' }), " ")
+	}
+	return g
+}
+
+// samePerson reports whether two normalised names (nameGroups) are one
+// person's: when both have an alphabetic group, those decide; otherwise
+// one name's groups must all be found, in their places, in the other's
+// ("=山田^太郎" and "Yamada^Tarou=山田^太郎"). An empty name is only the
+// same as an empty name.
+func samePerson(a, b [3]string) bool {
+	if a == ([3]string{}) || b == ([3]string{}) {
+		return a == b
+	}
+	if a[0] != "" && b[0] != "" {
+		return a[0] == b[0]
+	}
+	return groupsWithin(a, b) || groupsWithin(b, a)
+}
+
+// groupsWithin reports whether every non-empty group of a is b's group in
+// the same place.
+func groupsWithin(a, b [3]string) bool {
+	for i := range a {
+		if a[i] != "" && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// fuller returns whichever of two names of one person has more groups (a
+// on a tie).
+func fuller(a, b [3]string) [3]string {
+	count := func(g [3]string) int {
+		n := 0
+		for _, s := range g {
+			if s != "" {
+				n++
+			}
+		}
+		return n
+	}
+	if count(b) > count(a) {
+		return b
+	}
+	return a
 }
 
 // dicomSlide summarises the instances of one DICOM whole-slide study.

@@ -80,6 +80,18 @@ func decodeRLE(out, seg, frame []byte, f Format) ([]byte, error) {
 	if nseg != spp*bps {
 		return nil, fmt.Errorf("pixelmask: RLE frame has %d segments, %d expected", nseg, spp*bps)
 	}
+	for k := 0; k < nseg; k++ {
+		start := int(binary.LittleEndian.Uint32(frame[4+4*k:]))
+		end := len(frame)
+		if k+1 < nseg {
+			end = int(binary.LittleEndian.Uint32(frame[4+4*(k+1):]))
+		}
+		// A PackBits byte pair gives at most 128 bytes: a segment too
+		// short for the frame is damage, found before any allocation.
+		if start < 64 || end > len(frame) || end < start || int64(n) > 64*int64(end-start) {
+			return nil, fmt.Errorf("pixelmask: RLE segment %d is too short or lies outside its frame", k+1)
+		}
+	}
 	if cap(out) < n*spp*bps {
 		out = make([]byte, n*spp*bps)
 	}
@@ -145,6 +157,13 @@ func unpackBits(dst, src []byte) error {
 // DecodeJPEG decodes one JPEG frame (baseline or progressive, 8 bits) of
 // format f to native pixel data in format Decoded(JPEGBaselineUID, f).
 func DecodeJPEG(frame []byte, f Format) ([]byte, error) {
+	c, err := jpeg.DecodeConfig(bytes.NewReader(frame))
+	if err != nil {
+		return nil, fmt.Errorf("pixelmask: %w: %w", ErrCannotDecode, err)
+	}
+	if c.Width != f.Columns || c.Height != f.Rows {
+		return nil, fmt.Errorf("pixelmask: JPEG frame of %dx%d in a %dx%d image", c.Width, c.Height, f.Columns, f.Rows)
+	}
 	m, err := jpeg.Decode(bytes.NewReader(frame))
 	if err != nil {
 		return nil, fmt.Errorf("pixelmask: %w: %w", ErrCannotDecode, err)

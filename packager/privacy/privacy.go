@@ -1,6 +1,6 @@
 // Package privacy holds Dossier's privacy levels and the keyed, repeatable
 // replacements every de-identifier shares: UID remapping, date shifting and
-// the case pseudonym. See DESIGN.md §6.
+// the case pseudonym.
 package privacy
 
 import (

@@ -675,3 +675,27 @@ func TestRemoveMiddleAndLast(t *testing.T) {
 		}
 	}
 }
+
+// TestSupports: Supports names every vendor Deidentify plans, and none it
+// refuses.
+func TestSupports(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range builderCases() {
+		pl, err := PlanTIFF(bytes.NewReader(c.data), int64(len(c.data)), testParams())
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !Supports(pl.Vendor) {
+			t.Errorf("%s: Supports(%q) = false, but Deidentify handles it", c.name, pl.Vendor)
+		}
+		seen[pl.Vendor] = true
+	}
+	if len(seen) != 6 {
+		t.Errorf("the builders cover vendors %v, want the six TIFF-based ones", seen)
+	}
+	for _, v := range []string{slide.VendorMirax, "", "sakura"} {
+		if Supports(v) {
+			t.Errorf("Supports(%q) = true", v)
+		}
+	}
+}

@@ -152,23 +152,36 @@ func PlanTIFF(r io.ReaderAt, size int64, p privacy.Params) (*Plan, error) {
 
 func (pl *planner) scrub(key string) { pl.scrubbed[key] = true }
 
+// rulesFor returns the de-identification rules of a TIFF-based vendor
+// (a slide.Vendor* name), or nil: the one list of what Deidentify handles.
+func rulesFor(vendor string) vendorRules {
+	switch vendor {
+	case slide.VendorAperio:
+		return aperioRules{}
+	case slide.VendorHamamatsu:
+		return ndpiRules{}
+	case slide.VendorGenericTIFF:
+		return genericRules{}
+	case slide.VendorLeica:
+		return &leicaRules{}
+	case slide.VendorPhilips:
+		return philipsRules{}
+	case slide.VendorVentana:
+		return ventanaRules{}
+	}
+	return nil
+}
+
+// Supports reports whether Deidentify handles slides of vendor (a
+// slide.Vendor* name), so that callers ask here instead of keeping their
+// own list. MIRAX (slide.VendorMirax), a file beside a folder rather than
+// one stream, is not among them: DeidentifyMRXS writes it.
+func Supports(vendor string) bool { return rulesFor(vendor) != nil }
+
 func (pl *planner) run() (*Plan, error) {
 	f, info := pl.f, pl.info
-	var v vendorRules
-	switch info.Vendor {
-	case slide.VendorAperio:
-		v = aperioRules{}
-	case slide.VendorHamamatsu:
-		v = ndpiRules{}
-	case slide.VendorGenericTIFF:
-		v = genericRules{}
-	case slide.VendorLeica:
-		v = &leicaRules{}
-	case slide.VendorPhilips:
-		v = philipsRules{}
-	case slide.VendorVentana:
-		v = ventanaRules{}
-	default:
+	v := rulesFor(info.Vendor)
+	if v == nil {
 		return nil, fmt.Errorf("slidedeid: vendor %s: %w", info.Vendor, ErrUnsupported)
 	}
 	for _, d := range f.IFDs {

@@ -75,6 +75,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
 	noRedact := fs.Bool("no-redact", false, "hold documents whose text names the patient for review instead of removing the name from them")
 	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
+	suggest := fs.String("suggest-redactions", "", "write the boxes Dossier suggests for pictures held for review to this JSON file, to check and pass back with --redactions")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -129,6 +130,15 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := checkRedactionsUsed(red, ds); err != nil {
 		return err
+	}
+	if *suggest != "" {
+		ocr, err := writeSuggestions(ctx, *suggest, inv, ds)
+		if err != nil {
+			return fmt.Errorf("--suggest-redactions: %w", err)
+		}
+		if !ocr {
+			fmt.Fprintln(env.Stderr, "tesseract is not installed (Debian package tesseract-ocr), so the suggested boxes cover only the known header regions of ultrasound machines, not names read in the pictures.")
+		}
 	}
 	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {
 		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{})

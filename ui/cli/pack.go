@@ -371,6 +371,29 @@ func openBundleSize(path string, ids []age.Identity) (io.Reader, io.Closer, int6
 	return r, c, size, err
 }
 
+// declaredSize reads what a bundle's files add up to from its inner ZIP's
+// directory, decrypting only the end of the bundle.
+func declaredSize(path string, ids []age.Identity) (int64, error) {
+	rc, vols, err := envelope.OpenVolumes(path)
+	if err != nil {
+		return 0, err
+	}
+	rc.Close()
+	ra, n, c, err := envelope.DecryptAt(vols, ids...)
+	if errors.Is(err, envelope.ErrDamaged) {
+		return 0, nil // reading it from the start says what is wrong, and where
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	total, err := bundle.DeclaredSize(ra, n)
+	if err != nil {
+		return 0, nil // likewise: the stream reader reports the damage
+	}
+	return total, nil
+}
+
 func decryptVolumes(rc io.ReadCloser, ids []age.Identity) (io.Reader, io.Closer, error) {
 	r, err := envelope.Decrypt(rc, ids...)
 	if err != nil {
@@ -443,13 +466,18 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	ids = envelope.RememberKey(ids...) // one scrypt for both readings
+	declared, err := declaredSize(paths[0], ids)
+	if err != nil {
+		return err
+	}
 	r, c, packed, err := openBundleSize(paths[0], ids)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	remember(*to)
-	rep, err := bundle.OpenWith(ctx, r, *to, bundle.OpenOptions{Overwrite: *overwrite, PackedSize: packed, AllowExpansion: *allowExpansion})
+	rep, err := bundle.OpenWith(ctx, r, *to, bundle.OpenOptions{Overwrite: *overwrite, PackedSize: packed, Declared: declared, AllowExpansion: *allowExpansion})
 	if errors.Is(err, bundle.ErrExpands) {
 		return fmt.Errorf("%w\nhint: if you trust where it came from, run again with --allow-expansion", err)
 	}

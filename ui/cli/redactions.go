@@ -1,12 +1,21 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"image"
+	_ "image/jpeg" // photos for OCR suggestions
+	_ "image/png"
+	"io"
 	"math"
 	"path/filepath"
 	"slices"
 
+	"dossier/packager/atomicfile"
+	"dossier/packager/burnedin"
 	"dossier/packager/deid"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
@@ -22,7 +31,7 @@ const maxRedactionsFile = 4 << 20
 // of the page as shown.
 type redactionBox struct {
 	Path   string   `json:"path"`
-	Page   int      `json:"page"`
+	Page   int      `json:"page,omitempty"`
 	X      *float64 `json:"x"`
 	Y      *float64 `json:"y"`
 	Width  float64  `json:"width"`
@@ -82,7 +91,7 @@ func checkRedactionsKnown(red map[string]*deid.Redactions, inv *intake.Inventory
 	var ds []deid.Decision
 	for _, it := range inv.Items {
 		if r := red[it.Path]; r != nil {
-			ds = append(ds, deid.Decision{Redactions: r})
+			ds = append(ds, deid.Decision{Item: it, Path: it.Path, Redactions: r})
 		}
 	}
 	return checkRedactionsUsed(red, ds)
@@ -93,8 +102,13 @@ func checkRedactionsKnown(red map[string]*deid.Redactions, inv *intake.Inventory
 func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) error {
 	used := map[*deid.Redactions]bool{}
 	for _, d := range ds {
-		if d.Redactions != nil {
-			used[d.Redactions] = true
+		if d.Redactions == nil {
+			continue
+		}
+		used[d.Redactions] = true
+		if d.Item != nil && !maskable(d.Item) {
+			// Never let a file the user wanted blacked out go unmasked.
+			return usagef("--redactions: %s: Dossier cannot black out boxes in this kind of file yet (DICOM images, JPEG and PNG pictures only)", d.Path)
 		}
 	}
 	var unused []string
@@ -108,4 +122,78 @@ func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) er
 		return usagef("--redactions: %s is not among the files given", unused[0])
 	}
 	return nil
+}
+
+// writeSuggestions writes to file, as a --redactions list, the boxes
+// suggested for the pictures held for review: the known header regions
+// of ultrasound machines and, where tesseract is installed, the places in
+// the pixels where OCR reads the patient's identity. The user checks the
+// list and passes it back with --redactions (and --include). It returns
+// whether OCR could run.
+func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, ds []deid.Decision) (bool, error) {
+	var m *identity.Matcher
+	if inv.Identity != nil {
+		m = inv.Identity.Matcher()
+	}
+	ocr := true
+	out := []redactionBox{}
+	for _, d := range ds {
+		if d.Action != deid.Review || d.Item == nil {
+			continue
+		}
+		var boxes []pixelmask.Box
+		switch {
+		case d.Item.Kind == intake.KindDICOM && d.Item.BurnedIn:
+			f, err := intake.Open(d.Item, intake.Options{})
+			if err != nil {
+				return ocr, err
+			}
+			s, err := burnedin.SuggestDICOM(ctx, f, f.Size(), m)
+			f.Close()
+			if err != nil && !errors.Is(err, pixelmask.ErrUnsupported) && !errors.Is(err, pixelmask.ErrCannotDecode) {
+				return ocr, err
+			}
+			ocr = ocr && !s.OCRMissing
+			boxes = s.All()
+		case d.Item.Kind == intake.KindImage && (d.Item.Format == "jpeg" || d.Item.Format == "png"):
+			f, err := intake.Open(d.Item, intake.Options{})
+			if err != nil {
+				return ocr, err
+			}
+			img, _, err := image.Decode(io.NewSectionReader(f, 0, f.Size()))
+			f.Close()
+			if err != nil {
+				continue // a picture Go cannot decode gets no suggestion
+			}
+			boxes, err = burnedin.SuggestOCR(ctx, img, m, 0)
+			if errors.Is(err, burnedin.ErrNoOCR) {
+				ocr = false
+			} else if err != nil {
+				return ocr, err
+			}
+		}
+		for _, b := range boxes {
+			x, y := float64(b.X), float64(b.Y)
+			out = append(out, redactionBox{Path: d.Path, Page: b.Frame, X: &x, Y: &y, Width: float64(b.Width), Height: float64(b.Height)})
+		}
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return ocr, err
+	}
+	return ocr, atomicfile.Write(file, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
+}
+
+// maskable reports the items whose pixels Write masks with boxes.
+func maskable(it *intake.Item) bool {
+	switch it.Kind {
+	case intake.KindDICOM:
+		return true
+	case intake.KindImage:
+		return it.Format == "jpeg" || it.Format == "png"
+	}
+	return false
 }

@@ -192,3 +192,60 @@ func TestRedactionsMustCoverKnownRegions(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestRedactionsRoundTrip: the suggested boxes of a held
+// ultrasound image (its machine's header region, and the name OCR reads
+// where tesseract is installed), passed back with --redactions, clear it.
+func TestSuggestRedactionsRoundTrip(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := t.TempDir()
+	us := dcmfix.Pixels{Spec: dcmfix.Spec{PatientName: "MARPLE^JANE", PatientID: "PID-0042", Modality: "US", Rows: 600, Cols: 800, Extra: []dcmfix.Element{
+		dcmfix.Str(dcmfix.T(0x0008, 0x0070), "LO", "Philips Medical Systems"),
+		dcmfix.Str(dcmfix.T(0x0008, 0x1090), "LO", "iU22"),
+	}}}
+	usPath := filepath.Join(src, "us.dcm")
+	os.WriteFile(usPath, dcmfix.PixelInstance(us), 0o644)
+	sug := filepath.Join(t.TempDir(), "suggested.json")
+	code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", t.TempDir(), "--suggest-redactions", sug, src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(sug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var boxes []map[string]any
+	if err := json.Unmarshal(b, &boxes); err != nil || len(boxes) == 0 {
+		t.Fatalf("suggestions %s (%v)", b, err)
+	}
+	if boxes[0]["path"] != usPath || boxes[0]["width"] != 800.0 || boxes[0]["height"] != 59.0 {
+		t.Errorf("first suggestion %v", boxes[0])
+	}
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", out, "--json", "--redactions", sug, "--include", usPath, src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct{ Written []struct{ Name string } }
+	json.Unmarshal([]byte(stdout), &res)
+	if len(res.Written) != 1 {
+		t.Fatalf("written %s", stdout)
+	}
+	w, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
+	h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(w), int64(len(w)))
+	if err != nil || h.BurnedInAnnotation != "NO" {
+		t.Errorf("Burned In Annotation %q (%v)", h.BurnedInAnnotation, err)
+	}
+}
+
+func TestRedactionsRefusesWhatCannotBeMasked(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t) // two CT images and a PDF report
+	red := filepath.Join(t.TempDir(), "boxes.json")
+	pdf := filepath.Join(src, "report.pdf")
+	os.WriteFile(red, []byte(`[{"path":"`+pdf+`","page":1,"x":10,"y":10,"width":100,"height":20}]`), 0o644)
+	code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", t.TempDir(), "--redactions", red, "--include", pdf, src)
+	if code != ExitUsage || !strings.Contains(stderr, "cannot black out") {
+		t.Errorf("PDF boxes: exit %d: %s", code, stderr)
+	}
+}
