@@ -115,7 +115,7 @@ func newSettingsView(v *mainView) *settingsView {
 		s.langNote,
 		container.NewHBox(s.restart),
 		widget.NewSeparator(),
-		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the codes of pseudonymised exports and the list of what was sent are kept in this folder on this computer:")), where,
+		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the code names your records were sent under and the list of what was sent are kept in this folder on this computer:")), where,
 		widget.NewSeparator(),
 		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level,
 		widget.NewSeparator(),
