@@ -85,6 +85,11 @@ type Options struct {
 	// ConvertHEIC lets HEIC photos that cannot be cleaned in place be
 	// converted to JPEG (the user's consent).
 	ConvertHEIC bool
+	// NoRedact holds documents whose text names the patient for review
+	// instead of redacting them (see deid.Options).
+	NoRedact bool
+	// Language is the language of the labels in redaction boxes.
+	Language string
 	// Categories maps item paths to document categories (METADATA.XML).
 	Categories map[string]string
 	// Recipient describes who can open the bundle, for README and audit.
@@ -231,7 +236,7 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		scanner = leakscan.New(needles)
 		opts.Params = deid.WithSpellings(opts.Params, needles)
 	}
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC, Redactions: opts.Redactions})
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC, Redactions: opts.Redactions, NoRedact: opts.NoRedact, Language: opts.Language})
 	if err != nil {
 		return nil, err
 	}

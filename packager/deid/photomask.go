@@ -43,6 +43,9 @@ type Redaction struct {
 
 // RedactedOf returns what d's redactions mask in its picture.
 func RedactedOf(d Decision) []Redaction {
+	if d.redact != nil {
+		return d.redact.counts
+	}
 	if d.Redactions == nil || len(d.Redactions.Pixels) == 0 {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"dossier/packager/redact"
 	"dossier/packager/slide"
 	"dossier/packager/slidedeid"
 )
@@ -37,6 +38,9 @@ const (
 	// the patient's identity in; Reason and Leaks say what and where. The
 	// rest of the export goes on without it.
 	Held Action = "held"
+	// Redact writes a PDF whose text names the patient with every mention
+	// removed for real and covered by a box (redactpdf.go).
+	Redact Action = "redact"
 )
 
 // Leak is one place in a written file where the leak scan found the
@@ -74,11 +78,13 @@ type Decision struct {
 	Leaks []Leak `json:"leaks,omitempty"`
 	// Redactions are the boxes the user confirmed for the item (photomask.go).
 	Redactions *Redactions `json:"-"`
+	// redact is set for a Redact decision (redactpdf.go).
+	redact *redactPlan
 }
 
 // Writes reports whether the decision puts the item into the output.
 func (d Decision) Writes() bool {
-	return d.Action == Copy || d.Action == Transform || d.Action == Review && d.Included
+	return d.Action == Copy || d.Action == Transform || d.Action == Redact || d.Action == Review && d.Included
 }
 
 // Options adjust a plan.
@@ -96,6 +102,12 @@ type Options struct {
 	// Redactions holds, by item path, the boxes the user confirmed for
 	// pictures and PDF pages (photomask.go).
 	Redactions map[string]*Redactions
+	// NoRedact keeps documents whose text names the patient for review
+	// instead of redacting them (--no-redact).
+	NoRedact bool
+	// Language is the language of the label in redaction boxes (a tag
+	// packager/i18n has; "" for English).
+	Language string
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -132,10 +144,13 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		if it.Kind == intake.KindImage && it.Format == "heic" && level != privacy.Identified {
 			d.Action, d.Reason, d.Convert = decideHEIC(ctx, it, opts)
 		}
+		d.Redactions = opts.Redactions[it.Path]
+		if d.Action == Redact {
+			d.Action, d.Reason = planRedact(ctx, &d, scanner, opts)
+		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
 		}
-		d.Redactions = opts.Redactions[it.Path]
 		out = append(out, d)
 	}
 	name(out)
@@ -305,7 +320,10 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			return Review, fmt.Sprintf(i18n.Msg("its text mentions the patient (%s)"), kinds(hits))
+			if it.Format == "pdf" {
+				return Redact, fmt.Sprintf(reasonMentions, kinds(hits))
+			}
+			return Review, fmt.Sprintf(reasonMentions, kinds(hits))
 		}
 	}
 	switch it.Format {
@@ -313,6 +331,33 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Transform, ""
 	}
 	return Copy, ""
+}
+
+// reasonMentions is the reason a document whose text names the patient
+// is held for review.
+var reasonMentions = i18n.Msg("its text mentions the patient (%s)")
+
+// planRedact decides a PDF whose text names the patient: redacted, or held
+// for review (with --no-redact, or when it cannot be redacted).
+func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Options) (Action, string) {
+	if opts.NoRedact || sc == nil || sc.Matcher().Empty() {
+		return Review, d.Reason
+	}
+	var boxes []redact.Box
+	if d.Redactions != nil {
+		boxes = d.Redactions.PDF
+	}
+	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), boxes, opts.Intake)
+	if rp == nil {
+		return Review, reason
+	}
+	if opts.Language != "" {
+		if c, err := i18n.Load(opts.Language); err == nil {
+			rp.label = c.Message(rp.label)
+		}
+	}
+	d.redact = rp
+	return Redact, ""
 }
 
 // The most of a document read to check it; a longer one needs a decision.

@@ -246,6 +246,7 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 		return w, nil, err
 	}
 	w.Bytes, w.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+	w.Redacted = RedactedOf(d) // known once written (a redacted PDF)
 	var hits []leakscan.Hit
 	if tap != nil {
 		hits = append(hits, tap.Hits...)

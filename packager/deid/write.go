@@ -39,7 +39,11 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	case intake.KindSlide:
 		_, err = slidedeid.Deidentify(ctx, dst, f, f.Size(), p)
 	case intake.KindPDF:
-		err = StripPDF(dst, f)
+		if d.Action == Redact {
+			err = writeRedactedPDF(ctx, dst, f, d, p.Identity)
+		} else {
+			err = StripPDF(dst, f)
+		}
 	case intake.KindImage:
 		switch it.Format {
 		case "jpeg":

@@ -47,6 +47,9 @@ type Request struct {
 	// ConvertHEIC is the user's consent to convert HEIC photos whose
 	// metadata cannot be removed in place to JPEG.
 	ConvertHEIC bool
+	// NoRedact holds documents whose text names the patient for review
+	// instead of redacting them (--no-redact).
+	NoRedact bool
 	// Recipient describes who can open it ("generated passphrase", a
 	// centre's name, ...), for the README and the audit row.
 	Recipient string
@@ -150,6 +153,8 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		Progress: req.Progress,
 
 		ConvertHEIC: req.ConvertHEIC,
+		NoRedact:    req.NoRedact,
+		Language:    req.Language,
 	})
 	if err != nil {
 		return nil, err

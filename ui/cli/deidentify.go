@@ -73,6 +73,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	var include multiFlag
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
+	noRedact := fs.Bool("no-redact", false, "hold documents whose text names the patient for review instead of removing the name from them")
 	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
 	suggest := fs.String("suggest-redactions", "", "write the boxes Dossier suggests for pictures held for review to this JSON file, to check and pass back with --redactions")
 	paths, err := parse(fs, args)
@@ -123,7 +124,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red})
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact})
 	if err != nil {
 		return err
 	}

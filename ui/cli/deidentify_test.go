@@ -53,7 +53,7 @@ func TestDeidentifyPseudonymisedIsRepeatable(t *testing.T) {
 		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 			t.Fatalf("%v\n%s", err, stdout)
 		}
-		if len(res.Written) != 2 || len(res.LeftOut) != 1 || res.LeftOut[0].Action != "review" || !strings.HasPrefix(res.Pseudonym, "DOSSIER-") {
+		if len(res.Written) != 3 || len(res.LeftOut) != 0 || !strings.HasPrefix(res.Pseudonym, "DOSSIER-") { // report.pdf is redacted
 			t.Fatalf("result %+v", res)
 		}
 		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
@@ -75,7 +75,7 @@ func TestDeidentifyIncludeAndUsage(t *testing.T) {
 	t.Setenv("DOSSIER_HOME", t.TempDir())
 	src := deidCase(t)
 	out := t.TempDir()
-	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", out, "--include", filepath.Join(src, "report.pdf"), src)
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--no-redact", "--out", out, "--include", filepath.Join(src, "report.pdf"), src)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -109,9 +109,10 @@ func TestDeidentifyNeedsSomeIdentity(t *testing.T) {
 		t.Errorf("a birth date that is not one: exit %d: %s", code, stderr)
 	}
 	// Given on the command line, the name is looked for: the report names
-	// her (without the middle name, too) and needs a decision.
+	// her (without the middle name, too); with --no-redact it needs a
+	// decision.
 	out := t.TempDir()
-	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--patient-name", "Doe^Jane^Marie", "--birth-date", "1961-02-03", "--patient-id", "PID-0042", "--json", "--out", out, dir)
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--no-redact", "--patient-name", "Doe^Jane^Marie", "--birth-date", "1961-02-03", "--patient-id", "PID-0042", "--json", "--out", out, dir)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -121,6 +122,47 @@ func TestDeidentifyNeedsSomeIdentity(t *testing.T) {
 	}
 	if len(res.LeftOut) != 1 || res.LeftOut[0].Action != "review" || !strings.Contains(res.LeftOut[0].Reason, "name") || len(res.Written) != 0 {
 		t.Errorf("result %+v", res)
+	}
+}
+
+// TestDeidentifyRedactsAndCounts: by default a report naming the patient
+// is written with the name removed, and --json says what was removed by
+// kind and count, never the values.
+func TestDeidentifyRedactsAndCounts(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "report.pdf"), docfix.PDF("Pathology report for Jane Marie Doe", "Seen by J. Doe's GP", "Born 1961-02-03"), 0o644)
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "deidentify", "--privacy", "anonymised", "--patient-name", "Doe^Jane^Marie", "--birth-date", "1961-02-03", "--json", "--out", out, dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Written []struct {
+			Action   string
+			Redacted []struct {
+				Kind  string
+				Count int
+			}
+		} `json:"written"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 1 || res.Written[0].Action != "redact" {
+		t.Fatalf("result %s", stdout)
+	}
+	got := map[string]int{}
+	for _, r := range res.Written[0].Redacted {
+		got[r.Kind] = r.Count
+	}
+	if got["name"] != 2 || got["birthDate"] != 1 || got["boxes"] < 3 || got["glyphs"] == 0 {
+		t.Errorf("redacted %v, want 2 names, 1 birth date, 3 boxes or more, glyphs", got)
+	}
+	for _, v := range []string{"Jane", "Doe", "1961"} {
+		if strings.Contains(stdout, v) {
+			t.Errorf("the JSON quotes %q", v)
+		}
 	}
 }
 
@@ -161,7 +203,7 @@ func TestDeidentifyHoldsALeakingFile(t *testing.T) {
 			t.Errorf("the reason quotes the value: %s", d.Reason)
 		}
 	}
-	if held != 1 || len(res.Written) != 2 {
+	if held != 1 || len(res.Written) != 3 { // 2 images and report.pdf, redacted
 		t.Errorf("held %d, written %d: %s", held, len(res.Written), stdout)
 	}
 	code, stdout, _ = run(t, "deidentify", "--privacy", "anonymised", "--patient-id", "Aperio Image Library", "--out", t.TempDir(), src)

@@ -51,6 +51,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	fs.Var(&include, "include", "include this file although it needs review (repeatable)")
 	redactions := fs.String("redactions", "", "JSON file of boxes to black out: [{\"path\",\"page\",\"x\",\"y\",\"width\",\"height\"}] (pixels from the top left for pictures)")
 	convertHEIC := fs.Bool("convert-heic", false, "convert HEIC photos whose hidden details cannot be removed in place to JPEG (re-encodes them)")
+	noRedact := fs.Bool("no-redact", false, "hold documents whose text names the patient for review instead of removing the name from them")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -205,6 +206,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		Progress:  packProgress(env),
 
 		ConvertHEIC: *convertHEIC,
+		NoRedact:    *noRedact,
 		Redactions:  red,
 	})
 	if env.Progress {

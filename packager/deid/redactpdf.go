@@ -1,0 +1,166 @@
+package deid
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"dossier/packager/i18n"
+	"dossier/packager/identity"
+	"dossier/packager/intake"
+	"dossier/packager/pdftext"
+	"dossier/packager/redact"
+)
+
+// redactPlan is what Plan worked out for an item it redacts: the matcher
+// of the case's identity (with kinds), the label drawn in the boxes, and,
+// once written, what was removed.
+type redactPlan struct {
+	matcher *identity.Matcher
+	label   string
+	// counts is filled by Write: kinds and counts, never values.
+	counts []Redaction
+}
+
+// errSpellingLeft is returned when a redacted PDF, read back, still spells
+// the patient's identity: it must be held, never sent.
+var errSpellingLeft = errors.New(i18n.Msg("after redaction the document's text still names the patient"))
+
+// The labels drawn in redaction boxes.
+var (
+	labelName    = i18n.Msg("name removed")
+	labelRemoved = i18n.Msg("removed")
+)
+
+// RedactPDF writes to dst a copy of the PDF src with its structure cleaned
+// (StripPDF) and every spelling m finds in its page text removed for
+// real (packager/redact), with an opaque box labelled label over each
+// place, and the user's boxes redacted too. The copy is read back before a
+// byte reaches dst: if its text still spells the identity, it fails with
+// errSpellingLeft. It returns what was removed, by kind of identity
+// ("name", "id", "birthDate", ...), plus "glyphs" and "boxes": counts,
+// never values. redact.ErrNotLocatable and redact.ErrImage mean the
+// document must be held for review.
+func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
+	var clean bytes.Buffer
+	if err := StripPDF(&clean, src); err != nil {
+		return nil, err
+	}
+	kinds := map[string]int{}
+	find := func(p *pdftext.Page) [][]int {
+		spans := m.FindAll(p.Text)
+		for _, s := range spans {
+			kinds[string(s.Kind)]++
+		}
+		return redact.TextSpans(p, identity.Merge(spans))
+	}
+	var out bytes.Buffer
+	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{Label: label, Boxes: boxes})
+	if err != nil {
+		return nil, err
+	}
+	if err := spellingsLeft(ctx, out.Bytes(), m); err != nil {
+		return nil, err
+	}
+	if _, err := dst.Write(out.Bytes()); err != nil {
+		return nil, err
+	}
+	counts := make([]Redaction, 0, len(kinds)+2)
+	for k, n := range kinds {
+		counts = append(counts, Redaction{Kind: k, Count: n})
+	}
+	sort.Slice(counts, func(i, j int) bool { return counts[i].Kind < counts[j].Kind })
+	if res.Glyphs > 0 {
+		counts = append(counts, Redaction{Kind: "glyphs", Count: res.Glyphs})
+	}
+	if res.Boxes > 0 {
+		counts = append(counts, Redaction{Kind: "boxes", Count: res.Boxes})
+	}
+	if res.Images > 0 {
+		counts = append(counts, Redaction{Kind: "pictures masked", Count: res.Images})
+	}
+	return counts, nil
+}
+
+// spellingsLeft reads a written PDF back and fails when its text still
+// spells the identity, or cannot all be read.
+func spellingsLeft(ctx context.Context, pdf []byte, m *identity.Matcher) error {
+	err := pdftext.Read(ctx, bytes.NewReader(pdf), int64(len(pdf)), pdftext.Options{}, func(p *pdftext.Page) error {
+		if p.Truncated {
+			return fmt.Errorf("page %d: %w", p.Number, redact.ErrNotLocatable)
+		}
+		if len(m.FindAll(p.Text)) > 0 {
+			return errSpellingLeft
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errSpellingLeft) && !errors.Is(err, redact.ErrNotLocatable) {
+		return fmt.Errorf("reading the redacted PDF back: %w", err)
+	}
+	return err
+}
+
+// redactReason is the plain reason a PDF that names the patient is held
+// for review when it cannot be redacted.
+func redactReason(err error) string {
+	switch {
+	case errors.Is(err, redact.ErrNotLocatable):
+		return i18n.Msg("its text names the patient, and Dossier cannot locate that text on the page exactly enough to remove it")
+	case errors.Is(err, redact.ErrImage):
+		return i18n.Msg("its text names the patient, and a picture on the page is stored in a way Dossier cannot mask")
+	case errors.Is(err, errSpellingLeft):
+		return i18n.Msg("its text names the patient, and Dossier could not remove every mention")
+	}
+	return i18n.Msg("its text names the patient, and Dossier could not redact it")
+}
+
+// planRedaction tries the redaction of a PDF that names the patient, as
+// the export will do it, so that the plan says truly whether it is sent
+// redacted or held for review. It returns the plan, or the reason to hold.
+func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, boxes []redact.Box, opts intake.Options) (*redactPlan, string) {
+	f, err := intake.Open(it, opts)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return nil, reasonChanged
+		}
+		return nil, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
+	}
+	defer f.Close()
+	counts, err := RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
+	if err != nil {
+		return nil, redactReason(err)
+	}
+	label := labelName
+	for _, c := range counts {
+		switch c.Kind {
+		case string(identity.Name), "glyphs", "boxes", "pictures masked":
+		default:
+			label = labelRemoved
+		}
+	}
+	return &redactPlan{matcher: m, label: label}, ""
+}
+
+// writeRedactedPDF writes a PDF item with its identity redacted (see
+// RedactPDF), recording what was removed in d's plan.
+func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decision, spellings []string) error {
+	rp := d.redact
+	if rp == nil {
+		rp = &redactPlan{matcher: identity.NewTextMatcher(spellings), label: labelRemoved}
+	}
+	var boxes []redact.Box
+	if d.Redactions != nil {
+		boxes = d.Redactions.PDF
+	}
+	counts, err := RedactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label)
+	if err != nil {
+		return err
+	}
+	if d.redact != nil {
+		d.redact.counts = counts
+	}
+	return nil
+}

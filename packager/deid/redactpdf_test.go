@@ -1,0 +1,132 @@
+package deid
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/internal/fixture/docfix"
+	"dossier/internal/testtool"
+	"dossier/packager/identity"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+	"dossier/packager/redact"
+)
+
+// TestPathologyPDFIsRedacted: at the pseudonymised level a pathology
+// report whose text names the patient is sent redacted, not held: the
+// written copy passes qpdf --check, pdftotext finds no spelling of the
+// name in it but the rest of the text, the leak scan finds nothing, and
+// the written item says what was removed by kind and count. With
+// NoRedact it is held for review as before.
+func TestPathologyPDFIsRedacted(t *testing.T) {
+	pdftotext := testtool.Look(t, "pdftotext", "poppler-utils")
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	files := map[string][]byte{
+		"path1.pdf": docfix.PDFGlyphPerTj("Patient Jane Doe, seen 2024", "Final diagnosis: benign"),
+		"path2.pdf": docfix.PDFKerned("Patient DOE, Jane here", "Final diagnosis: benign"),
+		"path3.pdf": docfix.PDFForm("Final diagnosis: benign", "Form text for Jane Marie Doe", "Second form line"),
+	}
+	dir := t.TempDir()
+	for name, data := range files {
+		write(t, dir, name, data)
+	}
+	plan := func(noRedact bool) (*intake.Inventory, []Decision) {
+		inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv.Identity = identity.NewSet()
+		inv.Identity.Add(identity.Name, "Doe^Jane^Marie", "the test")
+		ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{NoRedact: noRedact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv, ds
+	}
+
+	_, held := plan(true)
+	for _, d := range held {
+		if d.Action != Review || !strings.Contains(d.Reason, "mentions the patient") {
+			t.Errorf("no redaction: %s: %s (%s), want review", filepath.Base(d.Path), d.Action, d.Reason)
+		}
+	}
+
+	inv, ds := plan(false)
+	for _, d := range ds {
+		if d.Action != Redact {
+			t.Fatalf("%s: %s (%s), want redact", filepath.Base(d.Path), d.Action, d.Reason)
+		}
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, WithIdentity(privacy.Params{Level: privacy.Pseudonymised, Secret: make([]byte, privacy.SecretSize)}, inv), TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.LeftOut) != 0 {
+		t.Fatalf("left out: %+v", res.LeftOut)
+	}
+	if len(res.Written) != len(files) {
+		t.Fatalf("%d written, want %d", len(res.Written), len(files))
+	}
+	m := inv.Identity.Matcher()
+	for _, w := range res.Written {
+		name := filepath.Base(w.Path)
+		p := filepath.Join(out, filepath.FromSlash(w.Name))
+		if b, err := exec.Command(qpdf, "--check", p).CombinedOutput(); err != nil {
+			t.Errorf("%s: qpdf --check: %v\n%s", name, err, b)
+		}
+		txt, err := exec.Command(pdftotext, p, "-").Output()
+		if err != nil {
+			t.Fatalf("%s: pdftotext: %v", name, err)
+		}
+		if n := len(m.FindAll(string(txt))); n != 0 {
+			t.Errorf("%s: pdftotext finds %d spellings of the name", name, n)
+		}
+		if !strings.Contains(string(txt), "Final diagnosis") {
+			t.Errorf("%s: the rest of the text is gone: %q", name, txt)
+		}
+		if raw, _ := os.ReadFile(p); strings.Contains(strings.ToLower(string(raw)), "jane") {
+			t.Errorf("%s: the name is in the written bytes", name)
+		}
+		got := map[string]int{}
+		for _, r := range w.Redacted {
+			got[r.Kind] = r.Count
+		}
+		if w.Action != Redact || got["name"] == 0 || got["boxes"] == 0 || got["glyphs"] == 0 {
+			t.Errorf("%s: %s, redacted %+v: want redact with name, glyphs and boxes counted", name, w.Action, w.Redacted)
+		}
+	}
+}
+
+// TestUnlocatablePDFIsHeld: a PDF naming the patient in a Type3 font
+// without ToUnicode cannot be redacted and is held for review with a plain
+// reason.
+func TestUnlocatablePDFIsHeld(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "t3.pdf", docfix.PDFType3("Jane Doe"))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Doe^Jane", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Anonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Action != Review || ds[0].Reason == "" {
+		t.Fatalf("%+v, want one review with a reason", ds)
+	}
+	// Redaction itself refuses such a file, and the reason says so plainly.
+	_, err = RedactPDF(context.Background(), io.Discard, bytes.NewReader(docfix.PDFType3("Jane Doe")), inv.Identity.Matcher(), nil, "")
+	if !errors.Is(err, redact.ErrNotLocatable) || !strings.Contains(redactReason(err), "cannot locate") {
+		t.Fatalf("RedactPDF of a Type3 font without ToUnicode: %v (%s), want ErrNotLocatable", err, redactReason(err))
+	}
+}
