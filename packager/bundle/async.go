@@ -5,39 +5,98 @@ import (
 	"sync"
 )
 
-// asyncWriter hands what is written to it to a goroutine that writes it on
-// to w, so that the stage after it (the age encryption and the disk) runs
-// on the second core while the caller prepares the next bytes. It keeps at
-// most a few chunks in flight; Close waits for them and returns the first
-// error of w.
-type asyncWriter struct {
-	w     io.Writer
-	work  chan []byte
-	done  chan struct{}
-	mu    sync.Mutex
-	err   error
-	buf   []byte
-	chunk int
+// chunkQueue hands chunks of bytes, in order, to fn on a goroutine of its
+// own, so that fn's work (hashing and the leak scan; or the age encryption
+// and the disk) runs on the second core while the caller prepares the next
+// bytes. At most depth chunks wait; chunks come from and go back to a pool
+// of buffers of one size. close waits until fn has seen every chunk. It is
+// the one chunked hand-over of the package: tee and asyncWriter use it.
+type chunkQueue struct {
+	work chan *[]byte
+	done chan struct{}
+	pool *sync.Pool
 }
 
-var asyncPool = sync.Pool{New: func() any { return make([]byte, 0, 1<<20) }}
+// chunkPools hold the chunk buffers of each size in use.
+var (
+	chunkPoolsMu sync.Mutex
+	chunkPools   = map[int]*sync.Pool{}
+)
 
-func newAsyncWriter(w io.Writer) *asyncWriter {
-	a := &asyncWriter{w: w, work: make(chan []byte, 4), done: make(chan struct{}), chunk: 1 << 20}
-	a.buf = asyncPool.Get().([]byte)[:0]
+func poolOf(size int) *sync.Pool {
+	chunkPoolsMu.Lock()
+	defer chunkPoolsMu.Unlock()
+	p := chunkPools[size]
+	if p == nil {
+		p = &sync.Pool{New: func() any { b := make([]byte, 0, size); return &b }}
+		chunkPools[size] = p
+	}
+	return p
+}
+
+func newChunkQueue(size, depth int, fn func([]byte)) *chunkQueue {
+	q := &chunkQueue{work: make(chan *[]byte, depth), done: make(chan struct{}), pool: poolOf(size)}
 	go func() {
-		defer close(a.done)
-		for b := range a.work {
-			if a.failed() == nil {
-				if _, err := a.w.Write(b); err != nil {
-					a.mu.Lock()
-					a.err = err
-					a.mu.Unlock()
-				}
-			}
-			asyncPool.Put(b[:0])
+		defer close(q.done)
+		for bp := range q.work {
+			fn(*bp)
+			*bp = (*bp)[:0]
+			q.pool.Put(bp)
 		}
 	}()
+	return q
+}
+
+// get returns an empty chunk buffer.
+func (q *chunkQueue) get() *[]byte {
+	bp := q.pool.Get().(*[]byte)
+	*bp = (*bp)[:0]
+	return bp
+}
+
+// send queues a chunk from get; it belongs to the queue afterwards.
+func (q *chunkQueue) send(bp *[]byte) { q.work <- bp }
+
+// copyIn queues copies of b in chunks of at most the buffers' size.
+func (q *chunkQueue) copyIn(b []byte) {
+	for len(b) > 0 {
+		bp := q.get()
+		k := min(len(b), cap(*bp))
+		*bp = append(*bp, b[:k]...)
+		q.send(bp)
+		b = b[k:]
+	}
+}
+
+// close waits until fn has seen every queued chunk; call it once.
+func (q *chunkQueue) close() {
+	close(q.work)
+	<-q.done
+}
+
+// asyncWriter hands what is written to it on to w through a chunkQueue of
+// 1 MiB chunks (at most four in flight). Close waits for them and returns
+// the first error of w.
+type asyncWriter struct {
+	q   *chunkQueue
+	mu  sync.Mutex
+	err error
+	buf *[]byte
+}
+
+func newAsyncWriter(w io.Writer) *asyncWriter {
+	a := &asyncWriter{}
+	a.q = newChunkQueue(1<<20, 4, func(b []byte) {
+		if a.failed() != nil {
+			return
+		}
+		if _, err := w.Write(b); err != nil {
+			a.mu.Lock()
+			a.err = err
+			a.mu.Unlock()
+		}
+	})
+	a.buf = a.q.get()
 	return a
 }
 
@@ -47,19 +106,19 @@ func (a *asyncWriter) failed() error {
 	return a.err
 }
 
-// Write collects p into chunks of about 1 MiB and sends full ones on.
+// Write collects p into full chunks and sends them on.
 func (a *asyncWriter) Write(p []byte) (int, error) {
 	if err := a.failed(); err != nil {
 		return 0, err
 	}
 	n := len(p)
 	for len(p) > 0 {
-		k := min(len(p), a.chunk-len(a.buf))
-		a.buf = append(a.buf, p[:k]...)
+		k := min(len(p), cap(*a.buf)-len(*a.buf))
+		*a.buf = append(*a.buf, p[:k]...)
 		p = p[k:]
-		if len(a.buf) == a.chunk {
-			a.work <- a.buf
-			a.buf = asyncPool.Get().([]byte)[:0]
+		if len(*a.buf) == cap(*a.buf) {
+			a.q.send(a.buf)
+			a.buf = a.q.get()
 		}
 	}
 	return n, nil
@@ -67,11 +126,10 @@ func (a *asyncWriter) Write(p []byte) (int, error) {
 
 // Close sends what is left and waits until everything was written.
 func (a *asyncWriter) Close() error {
-	if len(a.buf) > 0 {
-		a.work <- a.buf
-		a.buf = nil
+	if a.buf != nil && len(*a.buf) > 0 {
+		a.q.send(a.buf)
 	}
-	close(a.work)
-	<-a.done
+	a.buf = nil
+	a.q.close()
 	return a.failed()
 }

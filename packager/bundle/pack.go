@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -495,8 +494,9 @@ func (p *packer) writeTree(s sink, res *Result) error {
 }
 
 // tee collects what an entry's bytes are needed for. The hashes and the
-// leak scan run on a second goroutine, fed copies of the chunks, so that
-// they overlap with compression, encryption and writing on the first.
+// leak scan run on a second goroutine (a chunkQueue), fed copies of the
+// chunks, so that they overlap with compression, encryption and writing on
+// the first.
 type tee struct {
 	w      io.Writer
 	sha256 hash.Hash
@@ -505,48 +505,32 @@ type tee struct {
 	n      int64
 	prefix []byte // the first bytes of DICOM files, for their header
 	keep   int
-
-	work chan []byte
-	done chan struct{}
+	q      *chunkQueue
 }
 
-// chunkPool recycles the chunk copies handed to the hashing goroutine.
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
-
 func newTee(w io.Writer, docs bool, sc *leakscan.Scanner, name string, keep int) *tee {
-	t := &tee{w: w, sha256: sha256.New(), keep: keep, work: make(chan []byte, 8), done: make(chan struct{})}
+	t := &tee{w: w, sha256: sha256.New(), keep: keep}
 	if docs {
 		t.sha1 = sha1.New()
 	}
 	if sc != nil {
 		t.scan = sc.Writer(name, io.Discard)
 	}
-	go func() {
-		defer close(t.done)
-		for b := range t.work {
-			t.sha256.Write(b)
-			if t.sha1 != nil {
-				t.sha1.Write(b)
-			}
-			if t.scan != nil {
-				t.scan.Write(b)
-			}
-			b = b[:0]
-			chunkPool.Put(&b)
+	t.q = newChunkQueue(256<<10, 8, func(b []byte) {
+		t.sha256.Write(b)
+		if t.sha1 != nil {
+			t.sha1.Write(b)
 		}
-	}()
+		if t.scan != nil {
+			t.scan.Write(b)
+		}
+	})
 	return t
 }
 
 func (t *tee) Write(b []byte) (int, error) {
 	n, err := t.w.Write(b)
-	for rest := b[:n]; len(rest) > 0; {
-		bp := chunkPool.Get().(*[]byte)
-		k := min(len(rest), cap(*bp))
-		c := append((*bp)[:0], rest[:k]...)
-		t.work <- c
-		rest = rest[k:]
-	}
+	t.q.copyIn(b[:n])
 	if room := t.keep - len(t.prefix); room > 0 {
 		t.prefix = append(t.prefix, b[:min(n, room)]...)
 	}
@@ -556,8 +540,7 @@ func (t *tee) Write(b []byte) (int, error) {
 
 // finish waits for the hashing goroutine; it must be called exactly once.
 func (t *tee) finish() []leakscan.Hit {
-	close(t.work)
-	<-t.done
+	t.q.close()
 	if t.scan != nil {
 		return t.scan.Hits
 	}
