@@ -702,13 +702,6 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(nonEmpty(parts), sep)
 }
 
-func prefixed(prefix, s string) string {
-	if strings.TrimSpace(s) == "" {
-		return ""
-	}
-	return prefix + s
-}
-
 func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
