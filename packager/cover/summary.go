@@ -21,7 +21,7 @@ import (
 // privacy level.
 var ErrNoLevel = errors.New("the cover summary needs a privacy level")
 
-// Summary is what the cover summary of a bundle shows (DESIGN.md §8), as
+// Summary is what the cover summary of a bundle shows, as
 // plain data. The bundle fills it from the case details, the checklist
 // report and what it packed; the helpers below (StudiesFrom, SlidesFrom,
 // ReportsFrom, BiomarkersFrom, MissingFrom) build the parts that come from
@@ -734,13 +734,6 @@ func nonEmpty(ss []string) []string {
 
 func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(nonEmpty(parts), sep)
-}
-
-func prefixed(prefix, s string) string {
-	if strings.TrimSpace(s) == "" {
-		return ""
-	}
-	return prefix + s
 }
 
 func orDash(s string) string {

@@ -1,7 +1,7 @@
 // Package dicomdeid de-identifies DICOM files as a streaming transform:
 // src in, dst out, no temporary copies.
 //
-// Levels (DESIGN.md §6):
+// Levels (privacy.Level):
 //   - identified: the bytes are copied unchanged.
 //   - pseudonymised: PS3.15 Annex E Basic Application Confidentiality
 //     Profile (the whole of Table E.1-1, embedded as data in e1_1.txt) with

@@ -102,9 +102,6 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// PostQuantum reports whether k resists a future quantum computer.
-func (k Kind) PostQuantum() bool { return k == KindHybrid }
-
 // OpensWithDebianAge reports whether a bundle encrypted to k can be opened
 // with Debian's age 1.1.1 (every kind but the post-quantum hybrid keys, which
 // need age 1.3.0 or later).
