@@ -111,6 +111,8 @@ func redactReason(err error) string {
 		return i18n.Msg("its text names the patient, and Dossier cannot locate that text on the page exactly enough to remove it")
 	case errors.Is(err, redact.ErrImage):
 		return i18n.Msg("its text names the patient, and a picture on the page is stored in a way Dossier cannot mask")
+	case errors.Is(err, errEncoding):
+		return errEncoding.Error()
 	case errors.Is(err, errSpellingLeft):
 		return i18n.Msg("its text names the patient, and Dossier could not remove every mention")
 	}
@@ -129,7 +131,12 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 		return nil, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
-	counts, err := RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
+	var counts []Redaction
+	if it.Format == "txt" {
+		counts, err = RedactText(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
+	} else {
+		counts, err = RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
+	}
 	if err != nil {
 		return nil, redactReason(err)
 	}
@@ -142,6 +149,23 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 		}
 	}
 	return &redactPlan{matcher: m, label: label}, ""
+}
+
+// writeRedactedText writes a plain-text item with its identity replaced
+// (see RedactText), recording what was replaced in d's plan.
+func writeRedactedText(ctx context.Context, dst io.Writer, f intake.File, d Decision, spellings []string) error {
+	rp := d.redact
+	if rp == nil {
+		rp = &redactPlan{matcher: identity.NewTextMatcher(spellings), label: labelRemoved}
+	}
+	counts, err := RedactText(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, rp.label)
+	if err != nil {
+		return err
+	}
+	if d.redact != nil {
+		d.redact.counts = counts
+	}
+	return nil
 }
 
 // writeRedactedPDF writes a PDF item with its identity redacted (see

@@ -17,6 +17,9 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/redact"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // TestPathologyPDFIsRedacted: at the pseudonymised level a pathology
@@ -128,5 +131,74 @@ func TestUnlocatablePDFIsHeld(t *testing.T) {
 	_, err = RedactPDF(context.Background(), io.Discard, bytes.NewReader(docfix.PDFType3("Jane Doe")), inv.Identity.Matcher(), nil, "")
 	if !errors.Is(err, redact.ErrNotLocatable) || !strings.Contains(redactReason(err), "cannot locate") {
 		t.Fatalf("RedactPDF of a Type3 font without ToUnicode: %v (%s), want ErrNotLocatable", err, redactReason(err))
+	}
+}
+
+// TestTextFilesAreRedactedInTheirEncoding: a plain-text note naming the
+// patient is written with each spelling replaced by a placeholder, in the
+// file's own encoding (UTF-8, Windows-1252, GB18030), the rest unchanged.
+func TestTextFilesAreRedactedInTheirEncoding(t *testing.T) {
+	gb, _ := simplifiedchinese.GB18030.NewEncoder().String("病理：张三，女。诊断：浸润性导管癌\n")
+	cp, _ := charmap.Windows1252.NewEncoder().String("Patientin: Jane Müller-Doe\nBefund: gutartig\n")
+	files := map[string]string{
+		"utf8.txt":   "Note about Jane Doe (DOE, JANE), seen today.\n",
+		"gb.txt":     gb,
+		"cp1252.txt": cp,
+	}
+	dir := t.TempDir()
+	for n, s := range files {
+		write(t, dir, n, []byte(s))
+	}
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Doe^Jane", "the test")
+	inv.Identity.Add(identity.Name, "Müller-Doe^Jane", "the test")
+	inv.Identity.Add(identity.Name, "Zhang^San=张^三", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Anonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Action != Redact {
+			t.Fatalf("%s: %s (%s), want redact", filepath.Base(d.Path), d.Action, d.Reason)
+		}
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, WithIdentity(privacy.Params{Level: privacy.Anonymised, Secret: make([]byte, privacy.SecretSize)}, inv), TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"utf8.txt":   "Note about [name removed] ([name removed]), seen today.\n",
+		"gb.txt":     "病理：[name removed]，女。诊断：浸润性导管癌\n",
+		"cp1252.txt": "Patientin: [name removed]\nBefund: gutartig\n",
+	}
+	if len(res.Written) != 3 {
+		t.Fatalf("written %+v, left out %+v", res.Written, res.LeftOut)
+	}
+	for _, w := range res.Written {
+		n := filepath.Base(w.Path)
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(w.Name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		switch n {
+		case "gb.txt":
+			got, _ = simplifiedchinese.GB18030.NewDecoder().String(string(b))
+		case "cp1252.txt":
+			got, _ = charmap.Windows1252.NewDecoder().String(string(b))
+		default:
+			got = string(b)
+		}
+		if got != want[n] {
+			t.Errorf("%s: %q, want %q", n, got, want[n])
+		}
+		if len(w.Redacted) != 1 || w.Redacted[0].Kind != "name" {
+			t.Errorf("%s: redacted %+v", n, w.Redacted)
+		}
 	}
 }

@@ -77,6 +77,12 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 			err = StripODF(dst, f, f.Size())
 		case "rtf":
 			err = StripRTF(dst, contextReader{ctx, f})
+		case "txt":
+			if d.Action == Redact {
+				err = writeRedactedText(ctx, dst, f, d, p.Identity)
+			} else {
+				_, err = io.Copy(dst, contextReader{ctx, f})
+			}
 		default:
 			_, err = io.Copy(dst, contextReader{ctx, f})
 		}
