@@ -429,7 +429,8 @@ func (w *exportWizard) startPlan() {
 	w.plan = startJob(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (planResult, error) {
 		// The case details tell who the patient is too (a case of reports alone).
 		inv = export.WithDetails(inv, details)
-		ds, err := deid.Plan(ctx, inv, level, deid.Options{ConvertHEIC: convertHEIC})
+		// NoRedact until step 2 shows what redaction removes (redactwire).
+		ds, err := deid.Plan(ctx, inv, level, deid.Options{ConvertHEIC: convertHEIC, NoRedact: true})
 		if err != nil {
 			return planResult{}, err
 		}
@@ -1113,7 +1114,7 @@ func (w *exportWizard) startExport() {
 	}
 	req := export.Request{CaseID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report,
 		Details: w.in.details, Level: w.level, Output: o, Include: copyInclude(w.include), Recipient: label,
-		Language: w.coverLanguage(), ConvertHEIC: w.convertHEIC}
+		Language: w.coverLanguage(), ConvertHEIC: w.convertHEIC, NoRedact: true}
 	if req.Inventory == nil {
 		req.Inventory = &intake.Inventory{}
 	}

@@ -63,6 +63,13 @@ type CoverInfo struct {
 	Names map[string]string
 	// Studies are the imaging studies as written (de-identified values).
 	Studies []StudySummary
+	// Redacted maps the bundle name of each item the patient's details
+	// were removed from to what was removed (kinds and counts).
+	Redacted map[string][]deid.Redaction
+	// SentNamed are the bundle names of items that needed review and that
+	// the user chose to send as they are: at a private level they carry
+	// the patient's identity.
+	SentNamed []string
 }
 
 // StudySummary is one imaging study as written into the bundle.
@@ -788,6 +795,15 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	ci := CoverInfo{Level: p.level, Fingerprint: info.Fingerprint, Created: p.created, LeftOut: info.LeftOut, Names: map[string]string{}}
 	for _, it := range p.items {
 		ci.Names[it.Path] = it.Name
+		if it.Action == deid.Redact && len(it.Redacted) > 0 {
+			if ci.Redacted == nil {
+				ci.Redacted = map[string][]deid.Redaction{}
+			}
+			ci.Redacted[it.Name] = it.Redacted
+		}
+		if it.Included && p.level != privacy.Identified {
+			ci.SentNamed = append(ci.SentNamed, filepath.Base(filepath.FromSlash(it.Name)))
+		}
 	}
 	for _, st := range info.Studies {
 		ci.Studies = append(ci.Studies, StudySummary{Date: st.Date, Modalities: strings.Fields(st.Modalities), Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})

@@ -92,6 +92,24 @@ type Summary struct {
 	// normalised names (never original file names at the pseudonymised and
 	// anonymised levels), with the reason.
 	LeftOut []LeftOut
+	// Redacted lists the documents the patient's details were removed
+	// from (redacted PDFs): names in the bundle and counts, never values.
+	Redacted []Redacted
+	// SentNamed are the bundle names of documents sent at a private level
+	// without their identity removed (the sender chose to send them as
+	// they are): the cover then says plainly that they carry it.
+	SentNamed []string
+}
+
+// Redacted is one document the patient's details were removed from.
+type Redacted struct {
+	// Name is the document's name in the bundle ("DOC00001.PDF").
+	Name string
+	// Places counts the places removed.
+	Places int
+	// Kinds are the kinds removed, in the cover's language, with their
+	// counts ("name 2").
+	Kinds []string
 }
 
 // Event is one dated entry of the treatment timeline.
@@ -407,7 +425,9 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 	case privacy.Pseudonymised:
 		doc.Field(c.T("cover.label.pseudonym"), orDash(s.Patient.Name))
 		doc.Field(c.T("pdf.label.sex"), s.Patient.Sex)
-		doc.Small(c.T("cover.identity_withheld"))
+		if len(s.SentNamed) == 0 {
+			doc.Small(c.T("cover.identity_withheld"))
+		}
 	default:
 		name := strings.TrimSpace(s.Patient.Name)
 		if name == "" || strings.EqualFold(name, privacy.AnonymousName) {
@@ -415,7 +435,17 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 		}
 		doc.Field(c.T("pdf.label.patient"), name)
 		doc.Field(c.T("pdf.label.sex"), s.Patient.Sex)
-		doc.Small(c.T("cover.identity_removed"))
+		if len(s.SentNamed) == 0 {
+			doc.Small(c.T("cover.identity_removed"))
+		}
+	}
+	if level != privacy.Identified {
+		if len(s.SentNamed) > 0 {
+			doc.Small(c.T("cover.identity_sent", strings.Join(s.SentNamed, c.T("pdf.list.separator"))))
+		}
+		for _, r := range s.Redacted {
+			doc.Small(c.T("cover.redacted", r.Name, r.Places, strings.Join(r.Kinds, c.T("pdf.list.separator"))))
+		}
 	}
 	if identified && s.Doctor.Name != "" {
 		doc.Field(c.T("pdf.label.treating_doctor"), joinNonEmpty(clause, s.Doctor.Name, s.Doctor.Hospital, s.Doctor.Phone, s.Doctor.Email))
@@ -535,6 +565,10 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 	// 6. About the bundle.
 	doc.Heading(c.T("cover.heading.privacy"))
 	doc.Paragraph(c.T("cover.level." + string(level) + ".words"))
+	if level != privacy.Identified && len(s.SentNamed) > 0 {
+		// The level's words promise what the sender chose not to keep.
+		doc.Paragraph(c.T("cover.identity_sent", strings.Join(s.SentNamed, c.T("pdf.list.separator"))))
+	}
 
 	doc.Heading(c.T("cover.heading.fingerprint"))
 	if fp := FingerprintGroups(s.Fingerprint); fp != "" {

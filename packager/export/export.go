@@ -257,6 +257,8 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 			s.Shipments = append(s.Shipments, sh)
 		}
 	}
+	s.SentNamed = info.SentNamed
+	s.Redacted = coverRedacted(info.Redacted, i18n.MustLoad(req.Language))
 	for _, st := range info.Studies {
 		s.Studies = append(s.Studies, cover.Study{Date: st.Date, Modalities: st.Modalities, Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
 	}
@@ -363,4 +365,31 @@ func auditRow(caseID int64, recipient string, res *bundle.Result) *store.Export 
 		e.Items = append(e.Items, store.ExportItem{Path: it.Path, Name: it.Name, Bytes: it.Bytes, SHA256: it.SHA256})
 	}
 	return e
+}
+
+// coverRedacted lists, for the cover, what was removed from each redacted
+// document: the places by kind of identity, in the cover's language, never
+// the values.
+func coverRedacted(red map[string][]deid.Redaction, c *i18n.Catalog) []cover.Redacted {
+	names := make([]string, 0, len(red))
+	for n := range red {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []cover.Redacted
+	for _, n := range names {
+		r := cover.Redacted{Name: n[strings.LastIndex(n, "/")+1:]}
+		for _, k := range red[n] {
+			switch k.Kind {
+			case "glyphs", "boxes", "pictures masked", "picture boxes", "frames":
+				continue // how, not what
+			}
+			r.Places += k.Count
+			r.Kinds = append(r.Kinds, fmt.Sprintf("%s %d", c.Message(deid.KindName(identity.Kind(k.Kind))), k.Count))
+		}
+		if r.Places > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
