@@ -214,16 +214,23 @@ func distinctPeople(ps []*Patient) int {
 		birth string
 	}
 	var people []person
-next:
 	for _, p := range ps {
-		n := nameGroups(p.Name)
-		for i, q := range people {
-			if q.birth == p.BirthDate && samePerson(q.name, n) {
-				people[i].name = fuller(q.name, n)
-				continue next
+		people = append(people, person{nameGroups(p.Name), p.BirthDate})
+	}
+	// Merge until nothing merges: a fuller name can join two that did not
+	// match each other ("=山田^太郎", "Yamada^Tarou", then both groups).
+	for merged := true; merged; {
+		merged = false
+		for i := 0; i < len(people) && !merged; i++ {
+			for j := i + 1; j < len(people); j++ {
+				if people[i].birth == people[j].birth && samePerson(people[i].name, people[j].name) {
+					people[i].name = fuller(people[i].name, people[j].name)
+					people = append(people[:j], people[j+1:]...)
+					merged = true
+					break
+				}
 			}
 		}
-		people = append(people, person{n, p.BirthDate})
 	}
 	return len(people)
 }

@@ -10,13 +10,15 @@ import (
 func TestNameGroupsAreOnePatient(t *testing.T) {
 	cases := []struct {
 		names    []string
-		patients int // with the same ID and birth date
+		patients int // with the same ID and birth date, in the order seen
 		people   int
 	}{
 		{[]string{"Yamada^Tarou", "Yamada^Tarou=山田^太郎"}, 1, 1},
 		{[]string{"Yamada^Tarou=山田^太郎=やまだ^たろう", "Yamada^Tarou", "=山田^太郎"}, 1, 1},
 		{[]string{"=山田^太郎", "Yamada^Tarou=山田^太郎"}, 1, 1},
 		{[]string{"YAMADA^TAROU^^", "Yamada^Tarou=山田^太郎"}, 1, 1},
+		// The full name, seen last, joins two that share no group.
+		{[]string{"=山田^太郎", "Yamada^Tarou", "Yamada^Tarou=山田^太郎"}, 2, 1},
 		// The alphabetic group decides when both have one.
 		{[]string{"Yamada^Tarou=山田^太郎", "Yamada^Tarou=山田^太朗"}, 1, 1},
 		{[]string{"Yamada^Tarou=山田^太郎", "Yamada^Hanako=山田^太郎"}, 2, 2},
