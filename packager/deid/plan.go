@@ -320,7 +320,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			if it.Format == "pdf" || it.Format == "txt" {
+			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" {
 				return Redact, fmt.Sprintf(reasonMentions, kinds(hits))
 			}
 			return Review, fmt.Sprintf(reasonMentions, kinds(hits))
