@@ -114,7 +114,12 @@ func names(dir string) []string {
 
 func hasPartial(dir string) bool {
 	for _, n := range names(dir) {
-		if strings.HasPrefix(n, ".dossier-partial-") && strings.HasSuffix(n, "-dir") || strings.HasPrefix(n, ".dossier-partial-") && strings.Contains(n, "-0") {
+		// The lock file does not count: its name may contain "-0" too (a group such as
+		// "011bd380"), and the kill must come after the export has taken and marked it.
+		if !strings.HasPrefix(n, ".dossier-partial-") || strings.HasSuffix(n, ".lock") {
+			continue
+		}
+		if strings.HasSuffix(n, "-dir") || strings.Contains(strings.TrimPrefix(n, ".dossier-partial-"), "-0") {
 			return true
 		}
 	}
