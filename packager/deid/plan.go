@@ -320,7 +320,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			if it.Format == "pdf" || it.Format == "txt" {
+			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" {
 				return Redact, fmt.Sprintf(reasonMentions, kinds(hits))
 			}
 			return Review, fmt.Sprintf(reasonMentions, kinds(hits))
@@ -340,7 +340,9 @@ var reasonMentions = i18n.Msg("its text mentions the patient (%s)")
 // planRedact decides a PDF whose text names the patient: redacted, or held
 // for review (with --no-redact, or when it cannot be redacted).
 func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Options) (Action, string) {
-	if opts.NoRedact || sc == nil || sc.Matcher().Empty() {
+	// Only a PDF, Word or text file of its own is redacted (not, say, a
+	// PDF inside a DICOM file).
+	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument {
 		return Review, d.Reason
 	}
 	var boxes []redact.Box

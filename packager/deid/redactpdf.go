@@ -132,9 +132,12 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	}
 	defer f.Close()
 	var counts []Redaction
-	if it.Format == "txt" {
+	switch it.Format {
+	case "txt":
 		counts, err = RedactText(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
-	} else {
+	case "docx":
+		counts, err = RedactDOCX(ctx, io.Discard, f, f.Size(), m, labelRemoved)
+	default:
 		counts, err = RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
 	}
 	if err != nil {
@@ -151,14 +154,20 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	return &redactPlan{matcher: m, label: label}, ""
 }
 
-// writeRedactedText writes a plain-text item with its identity replaced
-// (see RedactText), recording what was replaced in d's plan.
+// writeRedactedText writes a plain-text or Word item with its identity
+// replaced (see RedactText, RedactDOCX), recording what was replaced in d's plan.
 func writeRedactedText(ctx context.Context, dst io.Writer, f intake.File, d Decision, spellings []string) error {
 	rp := d.redact
 	if rp == nil {
 		rp = &redactPlan{matcher: identity.NewTextMatcher(spellings), label: labelRemoved}
 	}
-	counts, err := RedactText(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, rp.label)
+	var counts []Redaction
+	var err error
+	if d.Item.Format == "docx" {
+		counts, err = RedactDOCX(ctx, dst, f, f.Size(), rp.matcher, rp.label)
+	} else {
+		counts, err = RedactText(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, rp.label)
+	}
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
+	"dossier/packager/doctext"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
@@ -200,5 +201,55 @@ func TestTextFilesAreRedactedInTheirEncoding(t *testing.T) {
 		if len(w.Redacted) != 1 || w.Redacted[0].Kind != "name" {
 			t.Errorf("%s: redacted %+v", n, w.Redacted)
 		}
+	}
+}
+
+// TestWordDocumentsAreRedacted: a DOCX naming the patient in its body
+// (one character per run, so each spelling spans many w:t), header,
+// footnote and a tracked insertion is written with every spelling
+// replaced, the rest of the text kept, and nothing left for the text or
+// the leak scan to find.
+func TestWordDocumentsAreRedacted(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "letter.docx", docfix.DOCXWithParts(docfix.DOCXParts{
+		Body: []string{"Patient: Jane Doe", "Diagnosis: benign"}, SplitRuns: true,
+		Header: "Jane Doe clinic", Footnote: "Seen by DOE, Jane", Inserted: "for J. Doe",
+	}))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Doe^Jane", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Action != Redact {
+		t.Fatalf("%+v, want redact", ds)
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, WithIdentity(privacy.Params{Level: privacy.Pseudonymised, Secret: make([]byte, privacy.SecretSize)}, inv), TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 1 {
+		t.Fatalf("written %+v, left out %+v", res.Written, res.LeftOut)
+	}
+	p := filepath.Join(out, filepath.FromSlash(res.Written[0].Name))
+	text, err := doctext.ExtractFile(context.Background(), p, "docx", doctext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inv.Identity.Matcher().FindAll(text)); n != 0 {
+		t.Errorf("%d spellings left: %q", n, text)
+	}
+	for _, want := range []string{"Patient: [name removed]", "Diagnosis: benign", "for [name removed]", "Seen by [name removed]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the redacted text lacks %q: %q", want, text)
+		}
+	}
+	if r := res.Written[0].Redacted; len(r) != 1 || r[0].Kind != "name" || r[0].Count < 3 {
+		t.Errorf("redacted %+v", r)
 	}
 }

@@ -72,7 +72,11 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	case intake.KindDocument:
 		switch it.Format {
 		case "docx", "xlsx", "pptx":
-			err = StripOOXML(dst, f, f.Size())
+			if d.Action == Redact {
+				err = writeRedactedText(ctx, dst, f, d, p.Identity)
+			} else {
+				err = StripOOXML(dst, f, f.Size())
+			}
 		case "odf":
 			err = StripODF(dst, f, f.Size())
 		case "rtf":
