@@ -67,6 +67,9 @@ type Decision struct {
 	// Included is set for a Review item the user chose to include; it is
 	// then written (de-identified as far as possible).
 	Included bool `json:"included,omitempty"`
+	// Warning is set for an included item that still carries identity
+	// (the PDF inside an Encapsulated PDF DICOM file).
+	Warning string `json:"warning,omitempty"`
 	// Name is the item's path in the output tree (never the original name).
 	Name string `json:"name,omitempty"`
 	// Convert is set for a HEIC photo whose metadata cannot be removed in
@@ -153,6 +156,9 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
+			if it.SOPClassUID == sopClassEncapsulatedPDF {
+				d.Warning = warnEmbeddedIdentity
+			}
 		}
 		out = append(out, d)
 	}
@@ -196,6 +202,11 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			return err
 		}); reason != "" {
 			return Exclude, reason
+		}
+		if it.SOPClassUID == sopClassEncapsulatedPDF {
+			if act, reason := decideEmbeddedPDF(ctx, it, sc, opts); act != "" {
+				return act, reason
+			}
 		}
 		if it.BurnedIn {
 			return Review, i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")

@@ -1,0 +1,103 @@
+package deid
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"dossier/packager/dicomwire"
+	"dossier/packager/doctext"
+	"dossier/packager/i18n"
+	"dossier/packager/intake"
+	"dossier/packager/leakscan"
+)
+
+// sopClassEncapsulatedPDF is Encapsulated PDF Storage.
+const sopClassEncapsulatedPDF = "1.2.840.10008.5.1.4.1.1.104.1"
+
+// The reasons and warning for an Encapsulated PDF DICOM file: a document,
+// decided by its text like a PDF of its own.
+var (
+	reasonEmbeddedMentions = i18n.Msg("the PDF document inside this DICOM file mentions the patient (%s)")
+	reasonEmbeddedUnread   = i18n.Msg("the PDF document inside this DICOM file has no text Dossier can read (perhaps a scan), so it cannot be checked for names and other details")
+	warnEmbeddedIdentity   = i18n.Msg("the PDF document inside this DICOM file still carries the patient's identity")
+)
+
+// decideEmbeddedPDF reads the text of the PDF inside an Encapsulated PDF
+// DICOM file and returns Review with a reason when it names the patient
+// or cannot be checked; "" when the document's text is clean.
+func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+	f, err := intake.Open(it, opts)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return Exclude, reasonChanged
+		}
+		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
+	}
+	defer f.Close()
+	doc, err := embeddedDocument(ctx, f, f.Size())
+	if err != nil || len(doc) == 0 {
+		return Review, reasonEmbeddedUnread
+	}
+	pages, err := doctext.PDFPages(ctx, bytes.NewReader(doc), int64(len(doc)), doctext.Options{MaxPages: maxCheckedPages, MaxText: maxCheckedText})
+	var b strings.Builder
+	for _, p := range pages {
+		if !p.Reliable {
+			return Review, reasonEmbeddedUnread
+		}
+		b.WriteString(p.Text)
+	}
+	text := b.String()
+	if err != nil || strings.TrimSpace(text) == "" || len(pages) >= maxCheckedPages || len(text) >= maxCheckedText {
+		return Review, reasonEmbeddedUnread
+	}
+	if sc != nil {
+		if hits := sc.String(it.Path, text); len(hits) > 0 {
+			return Review, fmt.Sprintf(reasonEmbeddedMentions, kinds(hits))
+		}
+	}
+	return "", ""
+}
+
+// embeddedDocument returns the Encapsulated Document (0042,0011) value of
+// a DICOM file, read with dicomwire.
+func embeddedDocument(ctx context.Context, r io.ReaderAt, size int64) ([]byte, error) {
+	win := dicomwire.NewWindow(r, size)
+	off := int64(0)
+	if b, err := win.At(0, dicomwire.PreambleLen); err == nil && dicomwire.HasPreamble(b) {
+		off = dicomwire.PreambleLen
+	}
+	mi, err := dicomwire.ReadMeta(win, off, size)
+	if err != nil {
+		return nil, err
+	}
+	s := dicomwire.ExplicitLE
+	switch mi.TransferSyntaxUID {
+	case dicomwire.ImplicitVRLittleEndianUID:
+		s = dicomwire.ImplicitLE
+	case dicomwire.ExplicitVRBigEndianUID:
+		s = dicomwire.ExplicitBE
+	case dicomwire.DeflatedExplicitVRLittleEndianUID:
+		return nil, errors.New("deflated dataset")
+	}
+	var doc []byte
+	w := &dicomwire.Walker{Src: win, Size: size, Syntax: s, Ctx: ctx}
+	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
+		if e.Depth != 0 || e.Tag != dicomwire.EncapsulatedDocument || e.Undefined() {
+			return dicomwire.Continue, nil
+		}
+		v, err := win.At(e.ValueOffset(), int(e.Length))
+		if err != nil {
+			return dicomwire.Stop, err
+		}
+		doc = append([]byte(nil), v...)
+		return dicomwire.Stop, nil
+	}
+	if _, err := w.Walk(mi.End, size); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
