@@ -3,6 +3,7 @@ package deid
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +52,22 @@ func TestEncapsulatedPDFIsADocument(t *testing.T) {
 				default:
 					t.Errorf("unexpected item %s", filepath.Base(d.Path))
 				}
+			}
+			if !include {
+				continue
+			}
+			res, err := WriteTree(context.Background(), t.TempDir(), inv, ds, privacy.Params{Level: level, Secret: make([]byte, privacy.SecretSize), Pseudonym: "DOSSIER-7KQ2-M4XD"}, TreeOptions{})
+			if err != nil {
+				t.Fatalf("%s: WriteTree: %v", level, err)
+			}
+			warned := false
+			for _, w := range res.Written {
+				if w.Path == named && slices.Contains(w.Warnings, warnEmbeddedIdentity) {
+					warned = true
+				}
+			}
+			if !warned {
+				t.Errorf("%s: the included embedded PDF was written without its warning: %+v", level, res.Written)
 			}
 		}
 	}
