@@ -72,3 +72,58 @@ func TestEncapsulatedPDFIsADocument(t *testing.T) {
 		}
 	}
 }
+
+// TestEncapsulatedCDAIsADocument: an Encapsulated CDA DICOM file is decided
+// by the XML document inside it, like an Encapsulated PDF: held at the
+// private levels when the CDA names the patient (in text or in an
+// attribute, in a folded spelling), with a warning when included; a CDA
+// that does not name the patient is not held for its document.
+func TestEncapsulatedCDAIsADocument(t *testing.T) {
+	dir := t.TempDir()
+	cda := func(body string) []byte {
+		return []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3"><title>Discharge summary</title>` + body + `</ClinicalDocument>`)
+	}
+	named := write(t, dir, "named.dcm", dcmfix.Instance(dcmfix.Spec{PatientName: "Ødegård^Kåre", PatientID: "NO-4471", Modality: "DOC",
+		SOPClassUID: dcmfix.SOPClassCDA, SOPUID: "2.25.2001",
+		Document: cda(`<recordTarget><patientRole><patient><name><given>Kare</given> <family>Odegard</family></name></patient></patientRole></recordTarget><component><text>Seen on Monday.</text></component>`)}))
+	inAttr := write(t, dir, "attr.dcm", dcmfix.Instance(dcmfix.Spec{PatientName: "Ødegård^Kåre", PatientID: "NO-4471", Modality: "DOC",
+		SOPClassUID: dcmfix.SOPClassCDA, SOPUID: "2.25.2002",
+		Document: cda(`<author><assignedAuthor><code displayName="Kåre Ødegård"/></assignedAuthor></author><component><text>Seen on Monday.</text></component>`)}))
+	clean := write(t, dir, "clean.dcm", dcmfix.Instance(dcmfix.Spec{PatientName: "Ødegård^Kåre", PatientID: "NO-4471", Modality: "DOC",
+		SOPClassUID: dcmfix.SOPClassCDA, SOPUID: "2.25.2003",
+		Document: cda(`<component><text>The patient did well after surgery.</text></component>`)}))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Kåre Ødegård", "the test")
+	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
+		ds, err := Plan(context.Background(), inv, level, Options{Include: map[string]bool{named: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, d := range ds {
+			switch d.Path {
+			case named, inAttr:
+				seen++
+				if d.Action != Review || !strings.Contains(d.Reason, "clinical document (CDA) inside this DICOM file mentions the patient") {
+					t.Errorf("%s %s: %s (%s), want review naming the CDA", level, filepath.Base(d.Path), d.Action, d.Reason)
+				}
+				if included := d.Path == named; d.Included != included || (d.Warning == warnEmbeddedCDAIdentity) != included {
+					t.Errorf("%s %s: included %v, warning %q", level, filepath.Base(d.Path), d.Included, d.Warning)
+				}
+			case clean:
+				seen++
+				if strings.Contains(d.Reason, "inside this DICOM file") || d.Warning != "" {
+					t.Errorf("%s: clean CDA: %s (%s) %q", level, d.Action, d.Reason, d.Warning)
+				}
+			}
+		}
+		if seen != 3 {
+			t.Errorf("%s: %d of the 3 CDA files planned", level, seen)
+		}
+	}
+}

@@ -156,9 +156,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
-			if it.SOPClassUID == sopClassEncapsulatedPDF {
-				d.Warning = warnEmbeddedIdentity
-			}
+			d.Warning = embeddedWarning(it.SOPClassUID)
 		}
 		out = append(out, d)
 	}
@@ -203,8 +201,8 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 		}); reason != "" {
 			return Exclude, reason
 		}
-		if it.SOPClassUID == sopClassEncapsulatedPDF {
-			if act, reason := decideEmbeddedPDF(ctx, it, sc, opts); act != "" {
+		if encapsulatedDocument(it.SOPClassUID) {
+			if act, reason := decideEmbedded(ctx, it, sc, opts); act != "" {
 				return act, reason
 			}
 		}
