@@ -67,17 +67,9 @@ func decideEmbedded(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 // Review with a reason when it names the patient or cannot be checked.
 // (A CDA's header names the patient by design: recordTarget/patient/name.)
 func decideEmbeddedCDA(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
-	f, err := intake.Open(it, opts)
-	if err != nil {
-		if errors.Is(err, intake.ErrChanged) {
-			return Exclude, reasonChanged
-		}
-		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
-	}
-	defer f.Close()
-	doc, err := embeddedDocument(ctx, f, f.Size())
-	if err != nil || len(doc) == 0 || len(doc) > maxCheckedText*4 {
-		return Review, reasonEmbeddedCDAUnread
+	doc, act, reason := openEmbedded(ctx, it, opts, reasonEmbeddedCDAUnread)
+	if act != "" {
+		return act, reason
 	}
 	if sc != nil {
 		// The raw XML too: names in attributes and in character references
@@ -102,17 +94,9 @@ func decideEmbeddedCDA(ctx context.Context, it *intake.Item, sc *leakscan.Scanne
 // DICOM file and returns Review with a reason when it names the patient
 // or cannot be checked; "" when the document's text is clean.
 func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
-	f, err := intake.Open(it, opts)
-	if err != nil {
-		if errors.Is(err, intake.ErrChanged) {
-			return Exclude, reasonChanged
-		}
-		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
-	}
-	defer f.Close()
-	doc, err := embeddedDocument(ctx, f, f.Size())
-	if err != nil || len(doc) == 0 {
-		return Review, reasonEmbeddedUnread
+	doc, act, reason := openEmbedded(ctx, it, opts, reasonEmbeddedUnread)
+	if act != "" {
+		return act, reason
 	}
 	pages, err := doctext.PDFPages(ctx, bytes.NewReader(doc), int64(len(doc)), doctext.Options{MaxPages: maxCheckedPages, MaxText: maxCheckedText})
 	var b strings.Builder
@@ -134,42 +118,34 @@ func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanne
 	return "", ""
 }
 
-// embeddedDocument returns the Encapsulated Document (0042,0011) value of
-// a DICOM file, read with dicomwire.
-func embeddedDocument(ctx context.Context, r io.ReaderAt, size int64) ([]byte, error) {
-	win := dicomwire.NewWindow(r, size)
-	off := int64(0)
-	if b, err := win.At(0, dicomwire.PreambleLen); err == nil && dicomwire.HasPreamble(b) {
-		off = dicomwire.PreambleLen
+// openEmbedded reads the document inside an Encapsulated PDF or CDA file;
+// when it cannot, it returns the action and reason to plan instead
+// (unread when the file has no document Dossier can take out).
+func openEmbedded(ctx context.Context, it *intake.Item, opts intake.Options, unread string) ([]byte, Action, string) {
+	f, err := intake.Open(it, opts)
+	if err != nil {
+		if errors.Is(err, intake.ErrChanged) {
+			return nil, Exclude, reasonChanged
+		}
+		return nil, Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
 	}
-	mi, err := dicomwire.ReadMeta(win, off, size)
+	defer f.Close()
+	doc, err := embeddedDocument(ctx, f, f.Size())
+	if err != nil || len(doc) == 0 {
+		return nil, Review, unread
+	}
+	return doc, "", ""
+}
+
+// embeddedDocument returns the Encapsulated Document (0042,0011) value of
+// a DICOM file, read with dicomwire (nil when larger than maxEmbedded).
+func embeddedDocument(ctx context.Context, r io.ReaderAt, size int64) ([]byte, error) {
+	p10, err := dicomwire.OpenPart10(r, size)
 	if err != nil {
 		return nil, err
 	}
-	s := dicomwire.ExplicitLE
-	switch mi.TransferSyntaxUID {
-	case dicomwire.ImplicitVRLittleEndianUID:
-		s = dicomwire.ImplicitLE
-	case dicomwire.ExplicitVRBigEndianUID:
-		s = dicomwire.ExplicitBE
-	case dicomwire.DeflatedExplicitVRLittleEndianUID:
-		return nil, errors.New("deflated dataset")
-	}
-	var doc []byte
-	w := &dicomwire.Walker{Src: win, Size: size, Syntax: s, Ctx: ctx}
-	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
-		if e.Depth != 0 || e.Tag != dicomwire.EncapsulatedDocument || e.Undefined() {
-			return dicomwire.Continue, nil
-		}
-		v, err := win.At(e.ValueOffset(), int(e.Length))
-		if err != nil {
-			return dicomwire.Stop, err
-		}
-		doc = append([]byte(nil), v...)
-		return dicomwire.Stop, nil
-	}
-	if _, err := w.Walk(mi.End, size); err != nil {
-		return nil, err
-	}
-	return doc, nil
+	return p10.EncapsulatedDocument(ctx, maxEmbedded)
 }
+
+// maxEmbedded bounds the document read out of an Encapsulated PDF or CDA file.
+const maxEmbedded = 64 << 20
