@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,10 @@ type detailsForm struct {
 	patientID *widget.Entry
 	birth     *widget.Entry
 	fromRec   *widget.Label
+	// factsRec marks the diagnosis fields filled in from the reports until the person changes them
+	// or confirms them with factsOK.
+	factsRec  *widget.Label
+	factsOK   *button
 	mismatch  *fyne.Container
 	found     *fyne.Container // the identity found in the records, to confirm
 	cancer    *widget.Select
@@ -136,6 +141,10 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.fromRec.Hide()
 	f.mismatch = container.NewVBox()
 	f.found = container.NewVBox()
+	f.factsRec = widget.NewLabel("")
+	f.factsRec.TextStyle.Italic = true
+	f.factsRec.Wrapping = wordWrap()
+	f.factsOK = newButton(lang.X("details.facts.ok", "These are right"), f.confirmFacts)
 
 	var names []string
 	for _, c := range cancers {
@@ -194,6 +203,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 			widget.NewFormItem(lang.X("details.stage", "Stage"), f.stage),
 			widget.NewFormItem(lang.X("details.plan", "Proposed plan"), f.plan),
 		),
+		container.NewBorder(nil, nil, nil, f.factsOK, f.factsRec),
 		heading(lang.X("details.howsoon", "How soon is an answer needed?")),
 		f.urgency,
 		heading(lang.X("details.doctor", "Your treating doctor")),
@@ -299,6 +309,52 @@ func (f *detailsForm) load(d checklist.Details) {
 	}
 	f.dirty = false
 	f.updateMismatch()
+	f.showFactsMark(d.FromRecords)
+}
+
+// showFactsMark says which diagnosis fields were filled in from the reports ("from your records"),
+// with a button to confirm them; it is hidden when there are none.
+func (f *detailsForm) showFactsMark(fields []string) {
+	var names []string
+	for _, field := range fields {
+		switch field {
+		case checklist.RecordCancer:
+			names = append(names, lang.X("details.cancer", "Type of cancer"))
+		case checklist.RecordDiagnosis:
+			names = append(names, lang.X("details.diagnosis", "Diagnosis"))
+		case checklist.RecordStage:
+			names = append(names, lang.X("details.stage", "Stage"))
+		case checklist.RecordPlan:
+			names = append(names, lang.X("details.plan", "Proposed plan"))
+		}
+	}
+	if len(names) == 0 {
+		f.factsRec.Hide()
+		f.factsOK.Hide()
+		return
+	}
+	f.factsRec.SetText(fmt.Sprintf(lang.X("details.facts.fromrec", "From your records: %s. Please check; changing a field, or pressing the button, marks it as yours."),
+		strings.Join(names, lang.X("details.facts.sep", ", "))))
+	f.factsRec.Show()
+	f.factsOK.Show()
+}
+
+// confirmFacts marks the fields filled in from the reports as confirmed by the person, and keeps that.
+func (f *detailsForm) confirmFacts() {
+	for _, field := range slices.Clone(f.base.FromRecords) {
+		f.base.Confirm(field)
+	}
+	f.showFactsMark(nil)
+	d := f.value()
+	if f.onAutosave != nil {
+		if k, ok := f.keepable(); ok {
+			d = *k
+			f.base, f.dirty = d, false
+			f.onAutosave(d)
+			return
+		}
+	}
+	f.touched()
 }
 
 // setInventory is called when records were added: the patient may now be known from them.
@@ -427,6 +483,23 @@ func (f *detailsForm) value() checklist.Details {
 	d.DiagnosisDate = strings.TrimSpace(f.diagDate.Text)
 	d.Stage = strings.TrimSpace(f.stage.Text)
 	d.ProposedPlan = strings.TrimSpace(f.plan.Text)
+	// A field filled in from the records stays marked so until the person changes it.
+	d.FromRecords = slices.DeleteFunc(slices.Clone(f.base.FromRecords), func(field string) bool {
+		switch field {
+		case checklist.RecordCancer:
+			return d.Cancer != f.base.Cancer
+		case checklist.RecordDiagnosis:
+			return d.Diagnosis != f.base.Diagnosis
+		case checklist.RecordStage:
+			return d.Stage != f.base.Stage
+		case checklist.RecordPlan:
+			return d.ProposedPlan != f.base.ProposedPlan
+		}
+		return false
+	})
+	if len(d.FromRecords) == 0 {
+		d.FromRecords = nil
+	}
 	switch unlocal(f.urgency.Selected) {
 	case urgencyRoutine:
 		d.Urgency = checklist.UrgencyRoutine
