@@ -67,6 +67,9 @@ type Decision struct {
 	// Included is set for a Review item the user chose to include; it is
 	// then written (de-identified as far as possible).
 	Included bool `json:"included,omitempty"`
+	// Warning is set for an included item that still carries identity
+	// (the PDF inside an Encapsulated PDF DICOM file).
+	Warning string `json:"warning,omitempty"`
 	// Name is the item's path in the output tree (never the original name).
 	Name string `json:"name,omitempty"`
 	// Convert is set for a HEIC photo whose metadata cannot be removed in
@@ -148,8 +151,12 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		if d.Action == Redact {
 			d.Action, d.Reason = planRedact(ctx, &d, scanner, opts)
 		}
+		if level != privacy.Identified {
+			planBoxes(ctx, &d, scanner, opts) // before Include: a PDF left out stays out
+		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
+			d.Warning = embeddedWarning(it.SOPClassUID)
 		}
 		out = append(out, d)
 	}
@@ -193,6 +200,11 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			return err
 		}); reason != "" {
 			return Exclude, reason
+		}
+		if encapsulatedDocument(it.SOPClassUID) {
+			if act, reason := decideEmbedded(ctx, it, sc, opts); act != "" {
+				return act, reason
+			}
 		}
 		if it.BurnedIn {
 			return Review, i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")
@@ -360,6 +372,43 @@ func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opt
 	}
 	d.redact = rp
 	return Redact, ""
+}
+
+// reasonBoxes is why a PDF whose boxes cannot be applied is left out.
+var reasonBoxes = i18n.Msg("Dossier cannot black out the boxes you marked on this PDF (a picture under them is stored in a way it cannot mask, or its text cannot be located), so it is left out")
+
+// planBoxes applies the user's --redactions boxes to a PDF that is not
+// redacted for its text: a clean text PDF with boxes is redacted; a PDF
+// held for review (a scan) keeps needing the user's choice, and is written
+// with its boxes redacted when included. Boxes that cannot be applied hold
+// it for review, saying why.
+func planBoxes(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Options) {
+	if d.Item.Kind != intake.KindPDF || d.redact != nil || d.Redactions == nil || len(d.Redactions.PDF) == 0 {
+		return
+	}
+	if d.Action != Transform && d.Action != Review {
+		return
+	}
+	m := identity.NewTextMatcher(nil)
+	if sc != nil && !opts.NoRedact {
+		m = sc.Matcher()
+	}
+	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions.PDF, opts.Intake)
+	if rp == nil {
+		// Never written without the boxes the user asked for.
+		d.Action, d.Reason = Exclude, reasonBoxes
+		return
+	}
+	rp.label = labelRemoved
+	if opts.Language != "" {
+		if c, err := i18n.Load(opts.Language); err == nil {
+			rp.label = c.Message(rp.label)
+		}
+	}
+	d.redact = rp
+	if d.Action == Transform {
+		d.Action = Redact
+	}
 }
 
 // The most of a document read to check it; a longer one needs a decision.

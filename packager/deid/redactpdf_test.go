@@ -253,3 +253,49 @@ func TestWordDocumentsAreRedacted(t *testing.T) {
 		t.Errorf("redacted %+v", r)
 	}
 }
+
+// TestPDFBoxesAreApplied: --redactions boxes on a PDF page are applied: a
+// scanned page (a picture) stays for review and, included, is written with
+// the picture masked under the box; a clean text PDF with a box is redacted.
+func TestPDFBoxesAreApplied(t *testing.T) {
+	dir := t.TempDir()
+	scan := write(t, dir, "scan.pdf", docfix.PDFImageOnly())
+	clean := write(t, dir, "clean.pdf", docfix.PDF("Final diagnosis: benign", "Signed by the pathologist"))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Doe^Jane", "the test")
+	box := []redact.Box{{Page: 1, X: 100, Y: 300, Width: 200, Height: 100}}
+	red := map[string]*Redactions{scan: {PDF: box, Confirmed: true}, clean: {PDF: []redact.Box{{Page: 1, X: 60, Y: 60, Width: 200, Height: 30}}, Confirmed: true}}
+	ds, err := Plan(context.Background(), inv, privacy.Anonymised, Options{Redactions: red, Include: map[string]bool{scan: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		want := Redact
+		if d.Path == scan {
+			want = Review
+		}
+		if d.Action != want {
+			t.Fatalf("%s: %s (%s), want %s", filepath.Base(d.Path), d.Action, d.Reason, want)
+		}
+	}
+	res, err := WriteTree(context.Background(), t.TempDir(), inv, ds, privacy.Params{Level: privacy.Anonymised, Secret: make([]byte, privacy.SecretSize)}, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 2 {
+		t.Fatalf("written %+v, left out %+v", res.Written, res.LeftOut)
+	}
+	for _, w := range res.Written {
+		got := map[string]int{}
+		for _, r := range w.Redacted {
+			got[r.Kind] = r.Count
+		}
+		if got["boxes"] != 1 || w.Path == scan && got["pictures masked"] != 1 {
+			t.Errorf("%s: redacted %v", filepath.Base(w.Path), got)
+		}
+	}
+}

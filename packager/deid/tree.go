@@ -219,6 +219,9 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 // the bytes on their way to disk, then scanning the text of documents.
 func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner, opts intake.Options) (Written, []leakscan.Hit, error) {
 	w := Written{Path: d.Path, Name: d.Name, Action: d.Action, Included: d.Included, Redacted: RedactedOf(d)}
+	if d.Warning != "" {
+		w.Warnings = append(w.Warnings, d.Warning)
+	}
 	if d.Action == Review {
 		w.Action = Transform
 	}

@@ -39,7 +39,7 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	case intake.KindSlide:
 		_, err = slidedeid.Deidentify(ctx, dst, f, f.Size(), p)
 	case intake.KindPDF:
-		if d.Action == Redact {
+		if d.Action == Redact || d.redact != nil {
 			err = writeRedactedPDF(ctx, dst, f, d, p.Identity)
 		} else {
 			err = StripPDF(dst, f)

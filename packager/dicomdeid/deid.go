@@ -70,6 +70,7 @@ import (
 
 	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
+	"dossier/packager/identity"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
 )
@@ -319,6 +320,10 @@ type deid struct {
 	// tokens are identity strings of this file (lower case), longest first,
 	// for cleaning descriptors.
 	tokens []string
+	// match finds the tokens and the case's identity spellings as they
+	// are also written: folded ("Kare Odegard" for "Kåre Ødegård"),
+	// spaced or reordered; nil when there are none.
+	match *identity.Matcher
 	// births are the patient's birth dates (YYYYMMDD) from this file and
 	// the case's identity: a date equal to one is identity.
 	births map[string]bool

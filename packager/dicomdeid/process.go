@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"dossier/packager/dicomwire"
+	"dossier/packager/identity"
 )
 
 // flags carry context down into sequences.
@@ -131,6 +132,9 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 	}
 	for t := range set {
 		d.tokens = append(d.tokens, t)
+	}
+	if m := identity.NewTextMatcher(append(slices.Clone(d.tokens), d.p.Identity...)); !m.Empty() {
+		d.match = m
 	}
 	sort.Slice(d.tokens, func(i, j int) bool {
 		if len(d.tokens[i]) != len(d.tokens[j]) {
@@ -260,7 +264,54 @@ func (d *deid) scrub(s string) (string, bool) {
 			low = strings.ToLower(s)
 		}
 	}
+	if d.match != nil {
+		if r, n := d.match.Replace(s, "***"); n > 0 {
+			s, changed = r, true
+		}
+	}
 	return s, changed
+}
+
+// scrubText scrubs a decoded text value that stays: a person name that
+// names the patient becomes the pseudonym (emptied when anonymising), other
+// text has each spelling replaced, cut back to its VR's length limit.
+func (d *deid) scrubText(e *elem) {
+	s, ok := d.scrub(string(e.val))
+	if !ok {
+		return
+	}
+	d.rep.IdentityScrubbed++
+	if e.vr == "PN" {
+		if d.anon {
+			e.val = nil
+		} else {
+			e.val = []byte(d.p.Pseudonym)
+		}
+		return
+	}
+	e.val = []byte(fitVR(e.vr, s))
+}
+
+// vrChars are the length limits, in characters, of the text VRs that
+// have one short enough to be passed by a replacement (PS3.5 6.2).
+var vrChars = map[string]int{"SH": 16, "LO": 64, "ST": 1024, "LT": 10240}
+
+// fitVR cuts each value of s back to its VR's length limit.
+func fitVR(vr, s string) string {
+	limit, ok := vrChars[vr]
+	if !ok {
+		return s
+	}
+	vals := []string{s}
+	if vr == "SH" || vr == "LO" {
+		vals = strings.Split(s, "\\")
+	}
+	for i, v := range vals {
+		if r := []rune(v); len(r) > limit {
+			vals[i] = strings.TrimRight(string(r[:limit]), " ")
+		}
+	}
+	return strings.Join(vals, "\\")
 }
 
 // wordByte reports whether s[i] exists and is a letter or digit (ASCII, or
@@ -419,12 +470,9 @@ func (d *deid) keep(e *elem, cs *charset, fl flags) error {
 		return nil
 	}
 	if dicomwire.UsesCharset(e.vr) {
-		// Beyond the profile: identity strings of this file are removed
-		// from every text value that stays.
-		if s, ok := d.scrub(string(e.val)); ok {
-			e.val = []byte(s)
-			d.rep.IdentityScrubbed++
-		}
+		// Beyond the profile: identity strings of this file and the
+		// case's spellings are removed from every text value that stays.
+		d.scrubText(e)
 	}
 	return nil
 }
@@ -449,10 +497,7 @@ func (d *deid) clean(e *elem, cs *charset) error {
 		}
 	case "TM":
 	default:
-		if s, ok := d.scrub(string(e.val)); ok {
-			e.val = []byte(s)
-			d.rep.IdentityScrubbed++
-		}
+		d.scrubText(e)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package leakscan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,26 +31,16 @@ const maxDICOMValue = 4 << 20
 // names the attribute and its path: "Patient Comments (0010,4000)",
 // "Text Value (0040,A160) in item 2 of Content Sequence (0040,A730)".
 func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Layer) error) error {
-	win := dicomwire.NewWindow(r, size)
-	off := int64(0)
-	if b, err := win.At(0, dicomwire.PreambleLen); err == nil && dicomwire.HasPreamble(b) {
-		off = dicomwire.PreambleLen
+	p10, err := dicomwire.OpenPart10(r, size)
+	if errors.Is(err, dicomwire.ErrDeflated) {
+		return ErrNoLayers // Dossier never writes deflated datasets
 	}
-	mi, err := dicomwire.ReadMeta(win, off, size)
 	if err != nil {
 		return fmt.Errorf("reading the written DICOM file: %w", err)
 	}
-	s := dicomwire.ExplicitLE
-	switch mi.TransferSyntaxUID {
-	case dicomwire.ImplicitVRLittleEndianUID:
-		s = dicomwire.ImplicitLE
-	case dicomwire.ExplicitVRBigEndianUID:
-		s = dicomwire.ExplicitBE
-	case dicomwire.DeflatedExplicitVRLittleEndianUID:
-		return ErrNoLayers // Dossier never writes deflated datasets
-	}
+	win := p10.Src
 	var dec *encoding.Decoder
-	w := &dicomwire.Walker{Src: win, Size: size, Syntax: s, Ctx: ctx}
+	w := p10.Walker(ctx)
 	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
 		if e.IsSequence() || e.Undefined() || e.Tag == dicomwire.PixelData {
 			return dicomwire.Continue, nil
@@ -81,7 +72,7 @@ func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Laye
 		}
 		return dicomwire.Continue, nil
 	}
-	_, err = w.Walk(mi.End, size)
+	_, err = w.Walk(p10.Meta.End, size)
 	return err
 }
 

@@ -86,41 +86,16 @@ func LoadDICOM(ctx context.Context, path, sopClass string, opts doctext.Options)
 }
 
 // encapsulatedDocument returns the Encapsulated Document (0042,0011) of a
-// DICOM file.
+// DICOM file (nil when it is not a Part 10 file, is deflated, or the
+// document is larger than maxEncapsulated).
 func encapsulatedDocument(ctx context.Context, f *os.File, size int64) ([]byte, error) {
-	win := dicomwire.NewWindow(f, size)
-	off := int64(0)
-	if b, err := win.At(0, dicomwire.PreambleLen); err == nil && dicomwire.HasPreamble(b) {
-		off = dicomwire.PreambleLen
-	}
-	mi, err := dicomwire.ReadMeta(win, off, size)
+	p10, err := dicomwire.OpenPart10(f, size)
 	if err != nil {
-		return nil, nil // not a Part 10 file: nothing to read
+		return nil, nil // not a Part 10 file we can walk: nothing to read
 	}
-	s := dicomwire.ExplicitLE
-	switch mi.TransferSyntaxUID {
-	case dicomwire.ImplicitVRLittleEndianUID:
-		s = dicomwire.ImplicitLE
-	case dicomwire.ExplicitVRBigEndianUID:
-		s = dicomwire.ExplicitBE
-	case dicomwire.DeflatedExplicitVRLittleEndianUID:
-		return nil, nil
-	}
-	var out []byte
-	w := &dicomwire.Walker{Src: win, Size: size, Syntax: s, Ctx: ctx}
-	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
-		if e.Depth != 0 || e.Tag != dicomwire.NewTag(0x0042, 0x0011) || e.Undefined() || e.Length > maxEncapsulated {
-			return dicomwire.Continue, nil
-		}
-		v, err := win.At(e.ValueOffset(), int(e.Length))
-		if err != nil {
-			return dicomwire.Continue, nil
-		}
-		out = append([]byte(nil), v...)
-		return dicomwire.Stop, nil
-	}
-	if _, err := w.Walk(mi.End, size); err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+	doc, err := p10.EncapsulatedDocument(ctx, maxEncapsulated)
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return nil, err
 	}
-	return out, nil
+	return doc, nil
 }

@@ -211,3 +211,49 @@ func TestDeidentifyHoldsALeakingFile(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, stdout)
 	}
 }
+
+// TestPackRedactsUnlessNoRedact: pack sends the report naming the patient
+// redacted (--json says so, by kind and count); with --no-redact it is
+// left for review.
+func TestPackRedactsUnlessNoRedact(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t)
+	type packJSON struct {
+		Items []struct {
+			Path, Action string
+			Redacted     []struct {
+				Kind  string
+				Count int
+			}
+		} `json:"items"`
+		LeftOut []struct{ Path, Action string } `json:"leftOut"`
+	}
+	for _, noRedact := range []bool{false, true} {
+		args := []string{"pack", "--privacy", "anonymised", "--json", "--folder", filepath.Join(t.TempDir(), "b")}
+		if noRedact {
+			args = append(args, "--no-redact")
+		}
+		code, stdout, stderr := run(t, append(args, src)...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		var res packJSON
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatalf("%v\n%s", err, stdout)
+		}
+		redacted, review := false, false
+		for _, it := range res.Items {
+			if strings.HasSuffix(it.Path, "report.pdf") && it.Action == "redact" && len(it.Redacted) > 0 && it.Redacted[0].Count > 0 {
+				redacted = true
+			}
+		}
+		for _, d := range res.LeftOut {
+			if strings.HasSuffix(d.Path, "report.pdf") && d.Action == "review" {
+				review = true
+			}
+		}
+		if redacted == noRedact || review != noRedact {
+			t.Errorf("--no-redact %v: report.pdf redacted %v, held for review %v:\n%s", noRedact, redacted, review, stdout)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package dicomwire
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// ErrDeflated is returned by OpenPart10 for a dataset in the Deflated
+// Explicit VR Little Endian transfer syntax, which callers reading raw
+// elements cannot walk.
+var ErrDeflated = errors.New("dicomwire: deflated dataset")
+
+// Part10 is an opened Part 10 file: a window over its bytes, its file meta
+// information and the encoding of the dataset that follows it.
+type Part10 struct {
+	Src    *Window
+	Size   int64
+	Meta   MetaInfo
+	Syntax Syntax
+}
+
+// OpenPart10 reads the preamble (when present) and the file meta group of a
+// Part 10 file and works out the dataset's encoding from its transfer
+// syntax (explicit VR little endian unless it says implicit VR or big
+// endian). A deflated dataset gives ErrDeflated.
+func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
+	win := NewWindow(r, size)
+	off := int64(0)
+	if b, err := win.At(0, PreambleLen); err == nil && HasPreamble(b) {
+		off = PreambleLen
+	}
+	mi, err := ReadMeta(win, off, size)
+	if err != nil {
+		return nil, err
+	}
+	p := &Part10{Src: win, Size: size, Meta: mi, Syntax: ExplicitLE}
+	switch mi.TransferSyntaxUID {
+	case ImplicitVRLittleEndianUID:
+		p.Syntax = ImplicitLE
+	case ExplicitVRBigEndianUID:
+		p.Syntax = ExplicitBE
+	case DeflatedExplicitVRLittleEndianUID:
+		return nil, ErrDeflated
+	}
+	return p, nil
+}
+
+// Walker returns a walker over the dataset of p (call Walk(p.Meta.End, p.Size)).
+func (p *Part10) Walker(ctx context.Context) *Walker {
+	return &Walker{Src: p.Src, Size: p.Size, Syntax: p.Syntax, Ctx: ctx}
+}
+
+// EncapsulatedDocument returns a copy of the top-level Encapsulated
+// Document (0042,0011) value of p (an Encapsulated PDF or CDA), or nil when
+// it has none or the value is longer than limit bytes.
+func (p *Part10) EncapsulatedDocument(ctx context.Context, limit int64) ([]byte, error) {
+	var doc []byte
+	w := p.Walker(ctx)
+	w.Element = func(e *Element) (Action, error) {
+		if e.Depth != 0 || e.Tag != EncapsulatedDocument || e.Undefined() {
+			return Continue, nil
+		}
+		if int64(e.Length) > limit {
+			return Stop, nil
+		}
+		v, err := p.Src.At(e.ValueOffset(), int(e.Length))
+		if err != nil {
+			return Stop, err
+		}
+		doc = append([]byte(nil), v...)
+		return Stop, nil
+	}
+	if _, err := w.Walk(p.Meta.End, p.Size); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
