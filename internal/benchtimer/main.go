@@ -50,15 +50,32 @@ func main() {
 	dataRoot := flag.String("data", "", "where the data sets are kept (default $BENCH_DATA, else the user's cache folder)")
 	profileDir := flag.String("profile", "", "after timing, run each dossier command once more with DOSSIER_CPUPROFILE and DOSSIER_TRACE into this folder and print the top functions")
 	noApp := flag.Bool("no-app", false, "leave out the desktop app's first-window time")
+	prepare := flag.Bool("prepare", false, "only write the data sets (into the cache), time nothing")
 	appShot := flag.String("app-shot", "", "write the app's first frame, as xwd took it, to this file")
 	flag.Parse()
-	if *bin == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchtimer -bin DOSSIER [-scale full|small] [-runs N] [-data DIR] [-profile DIR] [-no-app] [-app-shot FILE]")
-		os.Exit(2)
-	}
 	scale, err := benchdata.ScaleNamed(*scaleName)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if *prepare {
+		root := *dataRoot
+		if root == "" {
+			if root, err = benchdata.DefaultRoot(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+		sets, err := benchdata.Ensure(context.Background(), root, scale, func(f string, a ...any) { fmt.Printf("data: "+f+"\n", a...) })
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Print(sets.Describe())
+		return
+	}
+	if *bin == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: benchtimer -bin DOSSIER [-scale full|small] [-runs N] [-data DIR] [-profile DIR] [-no-app] [-app-shot FILE]")
 		os.Exit(2)
 	}
 	if *runs <= 0 {
