@@ -425,7 +425,9 @@ func PhoneSpellings(v string) []string {
 
 // IDSpellings returns an ID's spellings: as given, without its separators
 // ("PID-0042", "PID0042"), with spaces for separators, and its digits alone
-// when they are long enough to identify (6 or more).
+// when they are long enough to identify: 6 or more after leading zeros, so
+// "ACC000003" is not searched for as "000003", which Dossier's own numbered
+// file names (IM000003) and any counter hold.
 func IDSpellings(v string) []string {
 	v = strings.TrimSpace(v)
 	out := []string{v}
@@ -438,7 +440,7 @@ func IDSpellings(v string) []string {
 	out = append(out, compact)
 	spaced := strings.Join(strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 	out = append(out, spaced)
-	if d := digits(v); len(d) >= 6 && d != compact {
+	if d := digits(v); len(strings.TrimLeft(d, "0")) >= 6 && d != compact {
 		out = append(out, d)
 	}
 	return out
