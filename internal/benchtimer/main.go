@@ -1,8 +1,12 @@
+//go:build linux
+
 // Command benchtimer is `make bench`: it times the built dossier binary as whole processes, the way a
 // user runs it (with its output written and its own case store), against the baseline programs on
 // the same files in the same run, and prints each ratio and memory figure with its target.
 //
 //	go run ./internal/benchtimer -bin PATH/TO/dossier [-scale full|small] [-runs N] [-profile DIR]
+//
+// It runs on Linux only (wait4's peak memory, sync, Xvfb and the Debian baseline tools).
 //
 // Contenders are run interleaved (A, B, A, B, ...) after one untimed warm-up run each, so that both
 // meet the same page cache and the same background load; the figures are medians. Peak resident
