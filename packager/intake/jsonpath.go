@@ -12,8 +12,9 @@ import (
 // path's exact bytes, base64-encoded, in "pathBytes" ("pathsBytes" for a
 // problem's paths, one per path, null for the valid ones).
 
-// rawPath returns p's bytes when p is not valid UTF-8, else nil.
-func rawPath(p string) []byte {
+// RawPath returns p's bytes when p is not valid UTF-8, else nil: what a
+// JSON record carries as "pathBytes" beside "path".
+func RawPath(p string) []byte {
 	if utf8.ValidString(p) {
 		return nil
 	}
@@ -27,7 +28,7 @@ func (it Item) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		plain
 		PathBytes []byte `json:"pathBytes,omitempty"`
-	}{plain(it), rawPath(it.Path)})
+	}{plain(it), RawPath(it.Path)})
 }
 
 // MarshalJSON writes the slide, adding "pathBytes" when its path is not
@@ -37,7 +38,7 @@ func (s Slide) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		plain
 		PathBytes []byte `json:"pathBytes,omitempty"`
-	}{plain(s), rawPath(s.Path)})
+	}{plain(s), RawPath(s.Path)})
 }
 
 // MarshalJSON writes the problem, adding "pathsBytes" when one of its
@@ -46,7 +47,7 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 	type plain Problem
 	var raw [][]byte
 	for i, path := range p.Paths {
-		if b := rawPath(path); b != nil {
+		if b := RawPath(path); b != nil {
 			if raw == nil {
 				raw = make([][]byte, len(p.Paths))
 			}
