@@ -2,7 +2,6 @@ package deid
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"dossier/packager/i18n"
+	"dossier/packager/pdftext"
 )
 
 // ErrEncryptedPDF is returned for password-protected PDFs, which cannot be
@@ -130,36 +130,9 @@ func readPDF(src io.ReadSeeker) (*model.Context, error) {
 	return ctx, nil
 }
 
-// loadPDFObjects decodes every object of a read PDF that pdfcpu left for
-// later (objects inside compressed object streams), so a walk over the
-// object table sees them all (leakscan's layer reader does the same).
-func loadPDFObjects(ctx *model.Context) error {
-	for nr, e := range ctx.Table {
-		if e == nil || e.Free {
-			continue
-		}
-		var lazy *types.LazyObjectStreamObject
-		switch l := e.Object.(type) {
-		case types.LazyObjectStreamObject:
-			lazy = &l
-		case *types.LazyObjectStreamObject:
-			lazy = l
-		}
-		if lazy == nil {
-			continue
-		}
-		o, err := lazy.DecodedObject(context.Background())
-		if err != nil {
-			return fmt.Errorf("reading object %d: %w", nr, err)
-		}
-		e.Object = o
-	}
-	return nil
-}
-
 // scrubPDF removes the hidden parts from a read PDF in place.
 func scrubPDF(ctx *model.Context) error {
-	if err := loadPDFObjects(ctx); err != nil {
+	if err := pdftext.LoadObjects(ctx); err != nil {
 		return err
 	}
 	ctx.Info = nil // the writer makes a fresh one with only its name and dates
@@ -447,7 +420,7 @@ func CheckPDF(r io.ReadSeeker) (err error) {
 	if err != nil {
 		return fmt.Errorf("reading the cleaned PDF back: %w", err)
 	}
-	if err := loadPDFObjects(ctx); err != nil {
+	if err := pdftext.LoadObjects(ctx); err != nil {
 		return fmt.Errorf("reading the cleaned PDF back: %w", err)
 	}
 	found := map[string]bool{}

@@ -308,7 +308,7 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 	if err != nil {
 		return fmt.Errorf("the leak scan cannot read this PDF: %w", err)
 	}
-	if err := loadPDFObjects(ctx); err != nil {
+	if err := pdftext.LoadObjects(ctx); err != nil {
 		return fmt.Errorf("the leak scan cannot read this PDF: %w", err)
 	}
 	if err := ctx.EnsurePageCount(); err != nil {
@@ -444,32 +444,6 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 		if err := y.emit(place, b.Bytes()); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// loadPDFObjects decodes every object pdfcpu left for later (objects in
-// compressed object streams), so that every object is read.
-func loadPDFObjects(ctx *model.Context) error {
-	for nr, e := range ctx.Table {
-		if e == nil || e.Free {
-			continue
-		}
-		var lazy *types.LazyObjectStreamObject
-		switch l := e.Object.(type) {
-		case types.LazyObjectStreamObject:
-			lazy = &l
-		case *types.LazyObjectStreamObject:
-			lazy = l
-		}
-		if lazy == nil {
-			continue
-		}
-		o, err := lazy.DecodedObject(context.Background())
-		if err != nil {
-			return fmt.Errorf("object %d: %w", nr, err)
-		}
-		e.Object = o
 	}
 	return nil
 }

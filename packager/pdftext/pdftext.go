@@ -442,3 +442,31 @@ func Read(ctx context.Context, r io.ReaderAt, size int64, opts Options, fn func(
 	}
 	return d.Each(fn)
 }
+
+// LoadObjects decodes every object of a read PDF that pdfcpu left for later
+// (objects inside compressed object streams), so that a walk over the
+// object table sees them all and a writer writes them whole. De-identification
+// and the leak scan both walk the whole table.
+func LoadObjects(ctx *model.Context) error {
+	for nr, e := range ctx.Table {
+		if e == nil || e.Free {
+			continue
+		}
+		var lazy *types.LazyObjectStreamObject
+		switch l := e.Object.(type) {
+		case types.LazyObjectStreamObject:
+			lazy = &l
+		case *types.LazyObjectStreamObject:
+			lazy = l
+		}
+		if lazy == nil {
+			continue
+		}
+		o, err := lazy.DecodedObject(context.Background())
+		if err != nil {
+			return fmt.Errorf("pdftext: reading object %d: %w", nr, err)
+		}
+		e.Object = o
+	}
+	return nil
+}
