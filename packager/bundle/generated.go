@@ -1,0 +1,236 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"dossier/packager/deid"
+	"dossier/packager/dicomdir"
+	"dossier/packager/dicomx"
+	"dossier/packager/doctext"
+	"dossier/packager/i18n"
+	"dossier/packager/intake"
+	"dossier/packager/privacy"
+)
+
+// addDICOM reads the header of a DICOM file as written, for the DICOMDIR,
+// the study list and the cover, from the kept prefix of the file: the
+// header reader stops before pixel data, so it never asks for more.
+func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
+	h, err := dicomx.ReadHeader(p.ctx, bytes.NewReader(prefix), size)
+	if h == nil && d.Action == deid.Copy {
+		// A copy is the original byte for byte: read its header there.
+		f, oerr := intake.Open(d.Item, p.opts.Intake)
+		if oerr != nil {
+			return oerr
+		}
+		h, err = dicomx.ReadHeader(p.ctx, f, f.Size())
+		f.Close()
+	}
+	if err != nil && h == nil {
+		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
+	}
+	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: h})
+	folder := strings.Join(strings.Split(d.Name, "/")[:2], "/")
+	st := p.studies[folder]
+	if st == nil {
+		st = &studyLine{Folder: folder, Date: isoDate(h.StudyDate), Description: h.StudyDescription}
+		p.studies[folder] = st
+		p.order = append(p.order, folder)
+	}
+	if h.Modality != "" && !strings.Contains(" "+st.Modalities+" ", " "+h.Modality+" ") {
+		st.Modalities = strings.TrimSpace(st.Modalities + " " + h.Modality)
+	}
+	st.Images++
+	return nil
+}
+
+func isoDate(da string) string {
+	if len(da) == 8 {
+		return da[:4] + "-" + da[4:6] + "-" + da[6:]
+	}
+	return da
+}
+
+// writeGenerated writes DICOMDIR, METADATA.XML, README.TXT, INDEX.HTM,
+// COVER.PDF and, last, MANIFEST.SHA256.
+func (p *packer) writeGenerated(s sink, res *Result) error {
+	info := treeInfo{Created: p.created, Level: p.level, Recipient: p.opts.Recipient, Files: append([]fileEntry(nil), p.files...)}
+	switch p.level {
+	case privacy.Identified:
+		if len(p.inv.Patients) == 1 {
+			info.PatientID, info.PatientName = p.inv.Patients[0].ID, p.inv.Patients[0].Name
+		}
+	default:
+		info.PatientID = p.opts.Params.Pseudonym
+	}
+	for _, k := range p.order {
+		info.Studies = append(info.Studies, *p.studies[k])
+	}
+	series := map[string]map[string]bool{}
+	for _, e := range p.dirs {
+		f := strings.Join(e.FileID[:2], "/")
+		if series[f] == nil {
+			series[f] = map[string]bool{}
+		}
+		series[f][e.FileID[2]] = true
+	}
+	for i := range info.Studies {
+		info.Studies[i].Series = len(series[info.Studies[i].Folder])
+		if p.level != privacy.Identified {
+			info.Studies[i].Description = "" // descriptors may carry identity
+		}
+	}
+	added := addedPaths(inventoryPaths(p.inv))
+	for _, d := range res.LeftOut {
+		d.Path = added(d.Path) // relative to what was added: no local user or folder names
+		info.LeftOut = append(info.LeftOut, leftOutLine(d, p.level))
+	}
+	if len(p.dirs) > 0 {
+		var b bytes.Buffer
+		if err := dicomdir.Write(&b, "DOSSIER", p.dirs); err != nil {
+			return fmt.Errorf("making the DICOMDIR: %w", err)
+		}
+		if err := p.generated(s, NameDICOMDIR, b.Bytes(), false); err != nil {
+			return err
+		}
+	}
+	setUID := privacy.Params{Secret: []byte(p.created.String() + p.opts.Params.Pseudonym)}.UID("submission set")
+	docUID := func(name string) string {
+		return privacy.Params{Secret: []byte(setUID)}.UID(name)
+	}
+	if err := p.generated(s, NameMetadata, metadata(info, setUID, docUID), true); err != nil {
+		return err
+	}
+	// INDEX.HTM's pictures, covered by the fingerprint like the records they show.
+	info.Thumbs = p.thumbnails(s, info.Files)
+	// The fingerprint covers the records and the machine-readable files.
+	lines := map[string]string{}
+	for _, f := range p.files {
+		lines[f.Name] = f.SHA256
+	}
+	info.Fingerprint = Fingerprint(lines)
+	res.Fingerprint = info.Fingerprint
+	if err := p.generated(s, NameReadme, readme(info), true); err != nil {
+		return err
+	}
+	info.Questions, info.Summary = p.opts.Index.Questions, p.opts.Index.Summary
+	if err := p.generated(s, NameIndex, index(info), true); err != nil {
+		return err
+	}
+	var cover bytes.Buffer
+	ci := CoverInfo{Level: p.level, Fingerprint: info.Fingerprint, Created: p.created, LeftOut: info.LeftOut, Names: map[string]string{}}
+	for _, it := range p.items {
+		ci.Names[it.Path] = it.Name
+		if it.Action == deid.Redact && len(it.Redacted) > 0 {
+			if ci.Redacted == nil {
+				ci.Redacted = map[string][]deid.Redaction{}
+			}
+			ci.Redacted[it.Name] = it.Redacted
+		}
+		if it.Included && p.level != privacy.Identified {
+			ci.SentNamed = append(ci.SentNamed, filepath.Base(filepath.FromSlash(it.Name)))
+		}
+	}
+	for _, st := range info.Studies {
+		ci.Studies = append(ci.Studies, StudySummary{Date: st.Date, Modalities: strings.Fields(st.Modalities), Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
+	}
+	if err := p.opts.Cover(p.ctx, &cover, ci); err != nil {
+		return fmt.Errorf("making the cover summary: %w", err)
+	}
+	if p.scanner != nil {
+		if text, err := doctext.Extract(p.ctx, bytes.NewReader(cover.Bytes()), int64(cover.Len()), "pdf", doctext.Options{}); err == nil {
+			p.leaks = append(p.leaks, p.scanner.String(NameCover+" (text)", text)...)
+		}
+	}
+	if err := p.generated(s, NameCover, cover.Bytes(), false); err != nil {
+		return err
+	}
+	return p.generated(s, NameManifest, manifest(p.files), true)
+}
+
+// generated writes one generated file, scanning it like the items.
+func (p *packer) generated(s sink, name string, data []byte, compress bool) error {
+	if p.scanner != nil {
+		p.leaks = append(p.leaks, p.scanner.Bytes(name, data)...)
+	}
+	w, err := s.create(name, compress)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	if name != NameManifest {
+		p.files = append(p.files, fileEntry{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+	}
+	return nil
+}
+
+// leftOutLine says what was left out and why, without the original file
+// name at private levels (the kind of item stands in for it).
+func leftOutLine(d deid.Decision, level privacy.Level) string {
+	what := d.Path
+	if level != privacy.Identified {
+		what = describe(d.Item)
+	}
+	return what + ": " + d.Reason
+}
+
+func describe(it *intake.Item) string {
+	switch it.Kind {
+	case intake.KindDICOM:
+		if it.Modality != "" {
+			return fmt.Sprintf(i18n.Msg("a %v image"), it.Modality)
+		}
+		return i18n.Msg("a DICOM file")
+	case intake.KindPDF:
+		return i18n.Msg("a PDF document")
+	case intake.KindImage:
+		return fmt.Sprintf(i18n.Msg("a picture (%v)"), it.Format)
+	case intake.KindSlide:
+		return fmt.Sprintf(i18n.Msg("a slide (%v)"), it.Slide.Vendor)
+	case intake.KindDocument:
+		return fmt.Sprintf(i18n.Msg("a document (%v)"), it.Format)
+	}
+	return fmt.Sprintf(i18n.Msg("a file (%v)"), it.Kind)
+}
+
+func mimeOf(it *intake.Item) string {
+	switch it.Format {
+	case "pdf":
+		return "application/pdf"
+	case "jpeg":
+		return "image/jpeg"
+	case "png":
+		return "image/png"
+	case "bmp":
+		return "image/bmp"
+	case "txt":
+		return "text/plain"
+	case "html":
+		return "text/html"
+	case "docx":
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	case "doc":
+		return "application/msword"
+	case "rtf":
+		return "application/rtf"
+	}
+	if it.Kind == intake.KindDICOM {
+		return "application/dicom"
+	}
+	return "application/octet-stream"
+}
+
+func titleOf(it *intake.Item, category string) string {
+	if category != "" {
+		return strings.ToUpper(category[:1]) + strings.ReplaceAll(category[1:], "-", " ")
+	}
+	return strings.ToUpper(describe(it)[:1]) + describe(it)[1:]
+}
