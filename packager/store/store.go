@@ -174,6 +174,15 @@ var migrations = []string{
 		keys    TEXT NOT NULL,
 		created INTEGER NOT NULL
 	);`,
+	// 5: what the patient or their staff said about the facts read from
+	// the records (confirmed, or corrected), by the fact they are about.
+	`CREATE TABLE fact_checks (
+		case_id  INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+		fact_key TEXT NOT NULL,
+		data     TEXT NOT NULL,
+		created  INTEGER NOT NULL,
+		PRIMARY KEY (case_id, fact_key)
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.
