@@ -21,9 +21,9 @@ func TestApplyChecks(t *testing.T) {
 		}
 	}
 	checks := []Check{
-		pr.Check("negative, <1%"),   // read with the marker's name understood
-		her2.Check("HER2 3+"),       // a value only: the result stays null
-		s.Diagnoses[0].Check(""),    // confirmed
+		pr.Check("negative, <1%"), // read with the marker's name understood
+		her2.Check("HER2 3+"),     // a value only: the result stays null
+		s.Diagnoses[0].Check(""),  // confirmed
 		s.Stages[0].Check("ypT1c N0"),
 	}
 	// The checks survive JSON (the store keeps them so).

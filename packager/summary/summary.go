@@ -124,7 +124,7 @@ func validKind(k string) bool { return slices.Contains(Kinds(), k) }
 // Event is a dated event of the history: a biopsy, an operation, a scan, a
 // treatment.
 type Event struct {
-	Date   string `json:"date"` // YYYY-MM-DD, or YYYY-MM when only the month is written
+	Date    string   `json:"date"` // YYYY-MM-DD, or YYYY-MM when only the month is written
 	Kind    string   `json:"kind"`
 	Text    string   `json:"text"`
 	Source  Source   `json:"source"`
