@@ -676,8 +676,8 @@ func TestRemoveMiddleAndLast(t *testing.T) {
 	}
 }
 
-// TestSupports: Supports names every vendor Deidentify plans, and none it
-// refuses.
+// TestSupports: Supports names every vendor Deidentify or PlanMRXS plans,
+// and none they refuse.
 func TestSupports(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range builderCases() {
@@ -693,7 +693,20 @@ func TestSupports(t *testing.T) {
 	if len(seen) != 6 {
 		t.Errorf("the builders cover vendors %v, want the six TIFF-based ones", seen)
 	}
-	for _, v := range []string{slide.VendorMirax, "", "sakura"} {
+	// MIRAX goes through PlanMRXS.
+	src := t.TempDir()
+	p, err := tifffix.MRXS(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := PlanMRXS(context.Background(), p, testParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mp.Vendor != slide.VendorMirax || !Supports(mp.Vendor) {
+		t.Errorf("Supports(%q) = false, but PlanMRXS handles it", mp.Vendor)
+	}
+	for _, v := range []string{"", "sakura", "dicom"} {
 		if Supports(v) {
 			t.Errorf("Supports(%q) = true", v)
 		}
