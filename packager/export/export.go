@@ -68,6 +68,10 @@ type Request struct {
 	// Clinical is the clinical summary read from the case's reports, for
 	// the cover; Pack reads it when nil.
 	Clinical *summary.Summary
+	// Checks are what the patient or their staff said about the facts
+	// (confirmed or corrected), applied wherever the facts are shown; Pack
+	// reads the case's from the store when nil.
+	Checks []summary.Check
 	// clinicalDocs are the documents Pack read it from: the cover's
 	// summary is read again from those that went into the bundle.
 	clinicalDocs []summary.Document
@@ -85,6 +89,11 @@ type Result struct {
 	Passphrase string `json:"passphrase,omitempty"`
 	// Output is where and how the bundle was written (Send).
 	Output bundle.Output `json:"-"`
+}
+
+// factStore is a Store that keeps what was said about a case's facts.
+type factStore interface {
+	FactChecks(ctx context.Context, caseID int64) ([]summary.Check, error)
 }
 
 // Params prepares the privacy parameters of an export of a case: the
@@ -118,11 +127,17 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fs, ok := st.(factStore); ok && req.Checks == nil && req.CaseID != 0 {
+		if req.Checks, err = fs.FactChecks(ctx, req.CaseID); err != nil {
+			return nil, err
+		}
+	}
 	if req.Clinical == nil {
 		cl, docs, err := summary.FromInventory(ctx, req.Inventory, doctext.Options{})
 		if err != nil && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		cl = summary.Apply(cl, req.Checks)
 		req.Clinical = cl // nil when the reports could not be read: no clinical section
 		req.clinicalDocs = docs
 		if cl != nil {
@@ -290,6 +305,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 				clinical = sent
 			}
 		}
+		clinical = summary.Apply(clinical, req.Checks)
 		if len(clinical.Diagnoses) > 0 && slices.Contains(d.FromRecords, checklist.RecordDiagnosis) {
 			s.Diagnosis = clinical.Diagnoses[0].Describe(req.Language) // the cover's language
 		}
