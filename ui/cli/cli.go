@@ -14,8 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"dossier/packager/deid"
 	"dossier/packager/envelope"
+	"dossier/packager/export"
 	"dossier/packager/store"
 )
 
@@ -147,17 +147,11 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 	}
 }
 
-// hint suggests what to do about common failures.
+// hint suggests what to do about common failures: the command line's
+// column of export's error table.
 func hint(err error) string {
-	switch {
-	case errors.Is(err, os.ErrPermission):
-		return "check that you may read the files (or copy them to a folder of your own first)"
-	case errors.Is(err, os.ErrNotExist):
-		return "check the path; a CD or USB stick may have been removed"
-	case errors.Is(err, deid.ErrNoIdentity):
-		return `add --patient-name "Given Family" --birth-date YYYY-MM-DD (and --patient-id for hospital numbers), or send with --privacy identified`
-	}
-	return ""
+	p, _ := export.Explain(err)
+	return p.Hint
 }
 
 func printUsage(w io.Writer) {
