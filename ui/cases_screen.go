@@ -18,6 +18,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/store"
+	"dossier/packager/summary"
 )
 
 // caseEntry is one case in the list, with what is known of its progress.
@@ -267,6 +268,7 @@ type caseData struct {
 	details     checklist.Details
 	waivers     []checklist.Waiver
 	corrections map[string]doctext.Category
+	factChecks  []summary.Check
 }
 
 // openCase resumes a stored case: its inventory, details, waivers and document kinds are read back,
@@ -293,6 +295,9 @@ func (v *mainView) openCase(c *store.Case) {
 		if d.waivers, err = st.Waivers(ctx, id); err != nil {
 			return d, err
 		}
+		if d.factChecks, err = loadFactChecks(ctx, st, id); err != nil {
+			return d, err
+		}
 		d.corrections, err = st.Categories(ctx, id)
 		return d, err
 	}, nil, func(d caseData, err error) {
@@ -313,6 +318,7 @@ func (v *mainView) openCase(c *store.Case) {
 		c := &v.checks
 		c.details = d.details
 		c.waivers = d.waivers
+		c.factChecks = d.factChecks
 		if d.corrections != nil {
 			c.corrections = d.corrections
 		}

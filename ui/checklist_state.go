@@ -24,6 +24,7 @@ import (
 	"dossier/packager/cover"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
+	"dossier/packager/summary"
 	"dossier/ui/nativedialog"
 )
 
@@ -37,6 +38,7 @@ type caseChecks struct {
 	details     checklist.Details
 	waivers     []checklist.Waiver
 	corrections map[string]doctext.Category // path -> category the person chose
+	factChecks  []summary.Check             // what the person said about the facts read (summary_panel.go)
 	// docCache holds every document read so far, by path, as classified from its own text (nil: the
 	// item is not a document). It is replaced, never changed, so a running evaluation may read it.
 	docCache map[string]*checklist.Document
@@ -130,6 +132,7 @@ type evalInput struct {
 	details     checklist.Details
 	waivers     []checklist.Waiver
 	corrections map[string]doctext.Category
+	factChecks  []summary.Check
 	cache       map[string]*checklist.Document
 	now         time.Time
 }
@@ -142,7 +145,7 @@ type evalResult struct {
 func (v *mainView) evalInput() evalInput {
 	c := &v.checks
 	return evalInput{rules: c.rules, inv: v.inv, details: c.details, waivers: slices.Clone(c.waivers),
-		corrections: maps.Clone(c.corrections), cache: c.docCache, now: v.cfg.Now()}
+		corrections: maps.Clone(c.corrections), factChecks: slices.Clone(c.factChecks), cache: c.docCache, now: v.cfg.Now()}
 }
 
 // isDocument reports whether checklist.Documents may turn an item into a document.
@@ -200,7 +203,7 @@ func evaluateCase(ctx context.Context, in evalInput) (evalResult, error) {
 		return evalResult{}, err
 	}
 	rep, err := in.rules.Evaluate(&checklist.Case{Inventory: inv, Documents: docs, Details: in.details,
-		Waivers: in.waivers, Now: in.now, Summary: facts})
+		Waivers: in.waivers, Now: in.now, Summary: summary.Apply(facts, in.factChecks)})
 	if err != nil {
 		return evalResult{}, err
 	}

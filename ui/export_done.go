@@ -17,21 +17,21 @@ import (
 // buildDone is the last step: the passphrase (once), the fingerprint, the files and where they are.
 func (w *exportWizard) buildDone() fyne.CanvasObject {
 	res := w.result
-	o := w.packOut
+	o := res.Output
 	box := container.NewVBox()
 	where := widget.NewLabel(lang.X("done.savedin", "Saved in {{.Dir}}.", map[string]any{"Dir": o.Dir}))
 	where.Wrapping = wordWrap()
 	buttons := container.NewHBox()
 	box.Add(container.NewBorder(nil, nil, nil, buttons, where))
 
-	if w.passphrase != "" {
+	if res.Passphrase != "" {
 		h := widget.NewLabelWithStyle(lang.X("done.passphrase", "The passphrase — shown only now"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		pass := widget.NewLabelWithStyle(w.passphrase, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		pass := widget.NewLabelWithStyle(res.Passphrase, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		pass.SizeName = theme.SizeNameHeadingText
 		pass.Selectable = true
 		pass.Wrapping = fyne.TextWrapBreak
 		copyBtn := newButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
-			copyText(w.passphrase)
+			copyText(res.Passphrase)
 		})
 		advice := widget.NewLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
 		advice.Wrapping = wordWrap()

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"dossier/packager/export"
+	"dossier/packager/privacy"
 	"dossier/packager/store"
 )
 
@@ -97,11 +99,11 @@ func historyTitle(e *store.Export) string {
 func historyDetail(e *store.Export) string {
 	to := e.Recipient
 	switch to {
-	case "generated passphrase":
+	case export.RecipientGenerated:
 		to = lang.X("history.to.generated", "locked with a generated passphrase")
-	case "passphrase":
+	case export.RecipientPassphrase:
 		to = lang.X("history.to.passphrase", "locked with a passphrase")
-	case "unencrypted folder":
+	case export.RecipientFolder:
 		to = lang.X("history.to.folder", "unlocked copy (USB stick)")
 	default:
 		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": uiMessage(to)})
@@ -112,12 +114,12 @@ func historyDetail(e *store.Export) string {
 
 // levelName is a privacy level in words.
 func levelName(l string) string {
-	switch l {
-	case "identified":
+	switch privacy.Level(l) {
+	case privacy.Identified:
 		return lang.X("history.level.identified", "with your name")
-	case "pseudonymised":
+	case privacy.Pseudonymised:
 		return lang.X("history.level.pseudonymised", "with a code name")
-	case "anonymised":
+	case privacy.Anonymised:
 		return lang.X("history.level.anonymised", "anonymous")
 	}
 	return l

@@ -161,20 +161,20 @@ func TestExportAndOpen(t *testing.T) {
 			t.Errorf("not written: %v", err)
 		}
 	}
-	if w.passphrase == "" || !hasLabel(v.win, w.passphrase) || !hasLabel(v.win, "shown only now") {
+	if w.result.Passphrase == "" || !hasLabel(v.win, w.result.Passphrase) || !hasLabel(v.win, "shown only now") {
 		t.Fatalf("the passphrase is not shown: %q", labels(v.win))
 	}
 	if !hasLabel(v.win, fingerprintGroups(w.result.Fingerprint)) || !hasLabel(v.win, "second-opinion.age") {
 		t.Errorf("done screen lacks the fingerprint or files: %q", labels(v.win))
 	}
 	test.Tap(mustButton(t, v, "Copy the passphrase"))
-	if got := v.app.Clipboard().Content(); got != w.passphrase {
+	if got := v.app.Clipboard().Content(); got != w.result.Passphrase {
 		t.Errorf("clipboard = %q", got)
 	}
 	mustButton(t, v, "Show in folder")
 
 	// The passphrase shown opens it, and the photo chosen is inside.
-	id, err := envelope.PassphraseIdentity(w.passphrase)
+	id, err := envelope.PassphraseIdentity(w.result.Passphrase)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestExportAndOpen(t *testing.T) {
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a wrong passphrase left files: %v", entries)
 	}
-	o.pass.SetText(w.passphrase)
+	o.pass.SetText(w.result.Passphrase)
 	test.Tap(o.start)
 	loop.until(t, "the opening", func() bool { return o.job == nil })
 	if o.report == nil {
@@ -276,7 +276,7 @@ func TestExportAndOpen(t *testing.T) {
 	v.showOpen(damaged)
 	o = v.opener
 	o.what.SetSelected(openCheckOnly)
-	o.pass.SetText(w.passphrase)
+	o.pass.SetText(w.result.Passphrase)
 	test.Tap(o.start)
 	loop.until(t, "the damaged bundle", func() bool { return o.job == nil })
 	if !strings.Contains(o.errBox.title.Text, "damaged") {
@@ -357,7 +357,11 @@ func TestExportRecipientChoices(t *testing.T) {
 		t.Errorf("a bad size was accepted: %+v", w.errBox.p)
 	}
 	w.split.SetSelected(splitMail)
-	o, label, err := w.output()
+	ch, err := w.choices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, label, err := ch.Output()
 	if err != nil || label != "Tumour Board" || len(o.Recipients) != 1 || o.Split != 20_000_000 {
 		t.Errorf("centre output: %v %q %+v", err, label, o)
 	}
@@ -368,10 +372,10 @@ func TestExportRecipientChoices(t *testing.T) {
 	}
 	test.Tap(w.next)
 	loop.until(t, "the folder export", func() bool { return w.packing == nil })
-	if w.step != stepDone || !w.packOut.Folder {
+	if w.step != stepDone || !w.result.Output.Folder {
 		t.Fatalf("folder export: %+v", w.errBox.p)
 	}
-	if _, err := os.Stat(filepath.Join(w.packOut.Dir, w.packOut.Name, bundle.NameCover)); err != nil {
+	if _, err := os.Stat(filepath.Join(w.result.Output.Dir, w.result.Output.Name, bundle.NameCover)); err != nil {
 		t.Error(err)
 	}
 	mustButton(t, v, "Open the cover summary")

@@ -223,10 +223,8 @@ type exportWizard struct {
 	// packHook, if set, is called from the export's goroutine on every progress report (tests).
 	packHook func(bundle.Progress)
 
-	// Step 5.
-	result     *export.Result
-	passphrase string // generated: shown once on the done screen
-	packOut    bundle.Output
+	// Step 5: the bundle made, with the passphrase Dossier made (shown once on the done screen).
+	result *export.Result
 }
 
 // exportDeps is what the wizard needs from the main window.
@@ -968,32 +966,18 @@ func (w *exportWizard) checkPasted() {
 	}
 }
 
-// parseKeys reads public keys, one a line, with kind messages.
+// parseKeys reads public keys, one a line, as export.ParseKeys does, with its errors in the UI's language.
 func parseKeys(text string) ([]string, error) {
-	var keys []string
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if _, _, err := envelope.ParseRecipient(line); err != nil {
-			return nil, kindKeyError(err)
-		}
-		keys = append(keys, line)
-	}
-	if len(keys) == 0 {
-		return nil, errors.New(lang.X("export.pastekey", "Paste the centre's public key (it starts with age1… or ssh-)."))
+	keys, err := export.ParseKeys(text)
+	if err != nil {
+		return nil, errors.New(uiMessage(err.Error()))
 	}
 	return keys, nil
 }
 
-// kindKeyError words a key error for people: without the package prefix, starting with a capital.
+// kindKeyError words a key error for people, in the UI's language.
 func kindKeyError(err error) error {
-	s := strings.TrimPrefix(err.Error(), "envelope: ")
-	if s != "" {
-		s = strings.ToUpper(s[:1]) + s[1:]
-	}
-	return errors.New(lang.X("export.badkey", "This key cannot be used: {{.Why}}.", map[string]any{"Why": s}))
+	return errors.New(uiMessage((&export.KeyError{Err: err}).Error()))
 }
 
 // loadCentres reads the saved receiving centres for the choice.
@@ -1021,77 +1005,69 @@ func (w *exportWizard) loadCentres() {
 	})
 }
 
-// output works out where and how to write, or says what is missing.
-func (w *exportWizard) output() (bundle.Output, string, error) {
-	o := bundle.Output{Dir: w.dir, Name: strings.TrimSuffix(strings.TrimSpace(w.name.Text), ".age")}
-	if o.Dir == "" {
-		return o, "", errors.New(lang.X("export.err.folder", "Choose the folder where the bundle should be saved."))
+// choices gathers what the person chose in the three steps for export.Send, or says what is missing.
+func (w *exportWizard) choices() (export.Choices, error) {
+	ch := export.Choices{Level: w.level, Dir: w.dir, Name: strings.TrimSuffix(strings.TrimSpace(w.name.Text), ".age"),
+		Language: w.coverLanguage(), Include: copyInclude(w.include), ConvertHEIC: w.convertHEIC,
+		// NoRedact until step 2 shows what redaction removes (redactui).
+		NoRedact: true}
+	if ch.Dir == "" {
+		return ch, errors.New(lang.X("export.err.folder", "Choose the folder where the bundle should be saved."))
 	}
-	if o.Name == "" || strings.ContainsAny(o.Name, `/\:*?"<>|`) || strings.HasPrefix(o.Name, ".") {
-		return o, "", errors.New(lang.X("export.err.name", "Give the bundle a simple name, for example dossier-2026 (no slashes; do not use your own name)."))
+	if ch.Name == "" || strings.ContainsAny(ch.Name, `/\:*?"<>|`) || strings.HasPrefix(ch.Name, ".") {
+		return ch, errors.New(lang.X("export.err.name", "Give the bundle a simple name, for example dossier-2026 (no slashes; do not use your own name)."))
 	}
-	var label string
 	switch unlocal(w.mode.Selected) {
 	case keyGenerated:
-		pass, err := envelope.NewPassphrase()
-		if err != nil {
-			return o, "", err
-		}
-		o.Passphrase, label = pass, "generated passphrase"
+		ch.Lock = export.LockGenerated
 	case keyTyped:
-		if bits, advice := envelope.PassphraseStrength(w.typed.Text); bits < envelope.MinPassphraseBits {
-			return o, "", errors.New(advice)
+		if err := export.CheckPassphrase(w.typed.Text); err != nil {
+			return ch, err
 		}
 		if w.typed.Text != w.typedAgain.Text {
-			return o, "", errors.New(lang.X("export.err.mismatch", "The two passphrases are not the same. Please type it again in both boxes."))
+			return ch, errors.New(lang.X("export.err.mismatch", "The two passphrases are not the same. Please type it again in both boxes."))
 		}
-		o.Passphrase, label = w.typed.Text, "passphrase"
+		ch.Lock, ch.Passphrase = export.LockPassphrase, w.typed.Text
 	case keyCentre:
-		var keys []string
+		ch.Lock = export.LockKeys
 		if strings.TrimSpace(w.pasted.Text) != "" {
-			k, err := parseKeys(w.pasted.Text)
+			k, err := export.ParseKeys(w.pasted.Text)
 			if err != nil {
-				return o, "", err
+				return ch, errors.New(uiMessage(err.Error()))
 			}
-			keys, label = k, i18n.Msg("1 public key")
-			if len(k) != 1 {
-				label = fmt.Sprintf(i18n.Msg("%d public keys"), len(k))
-			}
+			ch.Keys = k
 		} else {
 			for _, c := range w.centres {
 				if c.Name == w.centreSel.Selected {
-					keys, label = c.Keys, c.Name
+					ch.Keys, ch.Centre = c.Keys, c.Name
 				}
 			}
-			if len(keys) == 0 {
-				return o, "", errors.New(lang.X("export.err.centre", "Choose a saved centre, or paste the key the centre sent you."))
+			if len(ch.Keys) == 0 {
+				return ch, errors.New(lang.X("export.err.centre", "Choose a saved centre, or paste the key the centre sent you."))
 			}
-		}
-		for _, k := range keys {
-			r, _, err := envelope.ParseRecipient(k)
-			if err != nil {
-				return o, "", kindKeyError(err)
-			}
-			o.Recipients = append(o.Recipients, r)
 		}
 	case keyFolder:
-		o.Folder, label = true, "unencrypted folder"
+		ch.Lock = export.LockNone
 	default:
-		return o, "", errors.New(lang.X("export.err.who", "Choose who can open the bundle."))
+		return ch, errors.New(uiMessage(export.ErrNoLock.Error()))
 	}
-	if !o.Folder {
+	if ch.Lock != export.LockNone {
 		switch unlocal(w.split.Selected) {
 		case splitMail, splitPortal:
-			o.Split, _ = envelope.ParseSize(splitSizes[unlocal(w.split.Selected)])
+			ch.Split, _ = envelope.ParseSize(splitSizes[unlocal(w.split.Selected)])
 		case splitCustom:
 			n, err := envelope.ParseSize(w.customSize.Text)
 			if err != nil || n <= 0 {
-				return o, "", errors.New(lang.X("export.err.size", "Type a size such as 100 MB or 1 GB for the pieces."))
+				return ch, errors.New(lang.X("export.err.size", "Type a size such as 100 MB or 1 GB for the pieces."))
 			}
-			o.Split = n
+			ch.Split = n
 		}
 	}
-	return o, label, nil
+	// The keys and the passphrase are checked as export.Send will check them.
+	if _, _, err := ch.Output(); err != nil {
+		return ch, errors.New(uiMessage(err.Error()))
+	}
+	return ch, nil
 }
 
 // --- Step 4: progress ---
@@ -1107,36 +1083,29 @@ func (w *exportWizard) buildProgress() fyne.CanvasObject {
 }
 
 func (w *exportWizard) startExport() {
-	o, label, err := w.output()
+	ch, err := w.choices()
 	if err != nil {
 		w.errBox.show(problem{Title: lang.X("export.almost", "Almost there"), What: err.Error(), Todo: lang.X("export.almost.todo", "Change this above, then press “Make the bundle” again.")})
 		return
 	}
-	req := export.Request{CaseID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report,
-		Details: w.in.details, Level: w.level, Output: o, Include: copyInclude(w.include), Recipient: label,
-		Language: w.coverLanguage(), ConvertHEIC: w.convertHEIC, NoRedact: true}
-	if req.Inventory == nil {
-		req.Inventory = &intake.Inventory{}
-	}
+	c := export.Case{ID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report, Details: w.in.details}
 	var st export.Store
 	if w.st != nil {
 		st = w.st
 	}
 	hook := w.packHook
-	w.packOut = o
 	w.show(stepProgress)
 	w.bar.SetValue(0)
 	w.current.SetText(lang.X("export.gettingready", "Getting ready…"))
 	w.timeLeft.SetText("")
 	w.started = time.Now()
 	w.packing = startJob(w.run, context.Background(), func(ctx context.Context, report func(bundle.Progress)) (*export.Result, error) {
-		req.Progress = func(p bundle.Progress) {
+		return export.Send(ctx, st, c, ch, func(p bundle.Progress) {
 			if hook != nil {
 				hook(p)
 			}
 			report(p)
-		}
-		return export.Pack(ctx, st, req)
+		})
 	}, w.showProgress, w.exportDone)
 }
 
@@ -1185,9 +1154,6 @@ func (w *exportWizard) exportDone(res *export.Result, err error) {
 		// The bundle is complete; only its history row is missing. Show the
 		// passphrase anyway, or the bundle would be useless.
 		w.result = res
-		if unlocal(w.mode.Selected) == keyGenerated {
-			w.passphrase = w.packOut.Passphrase
-		}
 		w.show(stepDone)
 		w.setInfo(lang.X("export.historyerr", "The bundle is ready, but it could not be added to this case's history of what was sent."))
 	case errors.Is(err, context.Canceled):
@@ -1199,9 +1165,6 @@ func (w *exportWizard) exportDone(res *export.Result, err error) {
 			What: lang.X("export.failed.what", "Something went wrong while making the bundle. Nothing was left behind in the folder you chose.")}))
 	default:
 		w.result = res
-		if unlocal(w.mode.Selected) == keyGenerated {
-			w.passphrase = w.packOut.Passphrase
-		}
 		w.show(stepDone)
 		if w.onSent != nil {
 			w.onSent()

@@ -138,7 +138,7 @@ func (v *mainView) playScene(scene string) {
 				w.close()
 				v.checks.tabs.SelectIndex(3)
 			case "open-result":
-				pass, path := w.passphrase, w.result.Files[0]
+				pass, path := w.result.Passphrase, w.result.Files[0]
 				w.close()
 				v.showOpen(path)
 				v.opener.pass.SetText(pass)

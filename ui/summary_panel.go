@@ -30,7 +30,8 @@ type summaryFact struct {
 	section string // diagnosis, stage, biomarker, event
 	text    string
 	source  summary.Source
-	key     string
+	// check names the fact for a check of it (its Text empty).
+	check summary.Check
 }
 
 // summaryPanel lists the facts read from the case's reports. Choosing one
@@ -54,16 +55,13 @@ type summaryPanel struct {
 	chosen   int
 	readFrom *intake.Inventory // the inventory the facts were read from
 	reading  *job
-	// checked holds what the person said about a fact, by key: "" when
-	// confirmed, the corrected words otherwise.
-	checked map[string]string
 }
 
 // newSummaryPanel returns the Summary tab of a case: the diagnoses,
 // stages, biomarkers and dated events read from its reports, each with the
 // words it was read from.
 func newSummaryPanel(v *mainView) fyne.CanvasObject {
-	p := &summaryPanel{v: v, chosen: -1, checked: map[string]string{}, docs: map[string]summary.Document{}}
+	p := &summaryPanel{v: v, chosen: -1, docs: map[string]summary.Document{}}
 	p.status = widget.NewLabel(lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
 	p.status.Wrapping = wordWrap()
 	p.list = widget.NewList(func() int { return len(p.facts) },
@@ -141,7 +139,7 @@ func (p *summaryPanel) readIfChanged() {
 			return
 		}
 		p.setFacts(res.s, res.docs)
-		p.prefill(res.s, res.plan)
+		p.prefill(summary.Apply(res.s, p.v.checks.factChecks), res.plan)
 	})
 }
 
@@ -193,24 +191,24 @@ func factsOf(s *summary.Summary, language string) []summaryFact {
 		return nil
 	}
 	var out []summaryFact
-	add := func(section, text string, src summary.Source) {
-		out = append(out, summaryFact{section: section, text: text, source: src, key: section + "|" + src.Path + "|" + src.Quote + "|" + text})
+	add := func(check summary.Check, text string) {
+		out = append(out, summaryFact{section: check.Section, text: text, source: check.Source, check: check})
 	}
 	for _, d := range s.Diagnoses {
-		add("diagnosis", d.Describe(language), d.Source)
+		add(d.Check(""), d.Describe(language))
 	}
 	for _, x := range s.Stages {
-		add("stage", x.Describe(language), x.Source)
+		add(x.Check(""), x.Describe(language))
 	}
 	for _, b := range s.Biomarkers {
 		text := b.Describe(language)
 		if b.Method != "" {
 			text += " (" + b.Method + ")"
 		}
-		add("biomarker", text, b.Source)
+		add(b.Check(""), text)
 	}
 	for _, e := range s.Events {
-		add("event", e.Date+"  "+e.Describe(language), e.Source)
+		add(e.Check(""), e.Date+"  "+e.Describe(language))
 	}
 	return out
 }
@@ -228,17 +226,28 @@ func sectionName(section string) string {
 	return lang.X("summary.section.event", "Event")
 }
 
-// rowText is a fact's line in the list, with what the person said about it.
+// rowText is a fact's line in the list, with what the person said about it: confirmed (✓), or
+// corrected (✎, their words, and that the records said otherwise).
 func (p *summaryPanel) rowText(f summaryFact) string {
 	text := sectionName(f.section) + ": " + f.text
-	if c, ok := p.checked[f.key]; ok {
-		if c == "" {
-			text = "✓ " + text
-		} else {
-			text = "✎ " + sectionName(f.section) + ": " + c
+	if c, ok := p.checkOf(f); ok {
+		if !c.Corrected() {
+			return "✓ " + text
 		}
+		return "✎ " + sectionName(f.section) + ": " + c.Text + "  " + lang.X("summary.corrected", "(corrected by you; the records said: {{.Read}})", map[string]any{"Read": f.text})
 	}
 	return text
+}
+
+// checkOf returns what the person said about a fact, if anything.
+func (p *summaryPanel) checkOf(f summaryFact) (summary.Check, bool) {
+	key := f.check.Key()
+	for _, c := range p.v.checks.factChecks {
+		if c.Key() == key {
+			return c, true
+		}
+	}
+	return summary.Check{}, false
 }
 
 // choose shows where a fact was read: its document's page with the quote
@@ -287,7 +296,7 @@ func (p *summaryPanel) confirmChosen() {
 		return
 	}
 	f := p.facts[p.chosen]
-	p.checked[f.key] = ""
+	p.v.checkFact(f.check)
 	p.toDetails(f, f.text)
 	p.list.RefreshItem(p.chosen)
 }
@@ -300,8 +309,8 @@ func (p *summaryPanel) correctChosen() {
 	f, i := p.facts[p.chosen], p.chosen
 	entry := widget.NewEntry()
 	entry.SetText(f.text)
-	if c := p.checked[f.key]; c != "" {
-		entry.SetText(c)
+	if c, ok := p.checkOf(f); ok && c.Corrected() {
+		entry.SetText(c.Text)
 	}
 	dialog.ShowForm(lang.X("summary.correct.title", "Correct what Dossier read"), lang.X("summary.correct.save", "Save"), lang.X("summary.correct.cancel", "Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(sectionName(f.section), entry)}, func(ok bool) {
@@ -309,10 +318,50 @@ func (p *summaryPanel) correctChosen() {
 			if !ok || text == "" {
 				return
 			}
-			p.checked[f.key] = text
-			p.toDetails(f, text)
-			p.list.RefreshItem(i)
+			p.correctFact(i, text)
 		}, p.v.win)
+}
+
+// correctFact keeps the person's words for fact i.
+func (p *summaryPanel) correctFact(i int, text string) {
+	f := p.facts[i]
+	c := f.check
+	c.Text = strings.TrimSpace(text)
+	p.v.checkFact(c)
+	p.toDetails(f, c.Text)
+	p.list.RefreshItem(i)
+}
+
+// factCheckStore is a case store that keeps what the person said about the facts read from the
+// records (packager/store does); with another store they are kept for the session only.
+type factCheckStore interface {
+	SaveFactCheck(ctx context.Context, caseID int64, c summary.Check) error
+	FactChecks(ctx context.Context, caseID int64) ([]summary.Check, error)
+}
+
+// loadFactChecks reads what was said about a case's facts, when the store keeps it.
+func loadFactChecks(ctx context.Context, st CaseStore, caseID int64) ([]summary.Check, error) {
+	if fs, ok := st.(factCheckStore); ok {
+		return fs.FactChecks(ctx, caseID)
+	}
+	return nil, nil
+}
+
+// checkFact keeps what the person said about a fact (replacing what they said before), stores it
+// with the case and checks the case again with it: the checklist, the cover and the letter use the
+// facts as corrected.
+func (v *mainView) checkFact(c summary.Check) {
+	cs := &v.checks
+	key := c.Key()
+	checks := slices.DeleteFunc(slices.Clone(cs.factChecks), func(o summary.Check) bool { return o.Key() == key })
+	cs.factChecks = append(checks, c)
+	v.persist(lang.X("save.fact", "Your correction of what Dossier read"), func(ctx context.Context, st CaseStore, caseID int64) error {
+		if fs, ok := st.(factCheckStore); ok {
+			return fs.SaveFactCheck(ctx, caseID, c)
+		}
+		return nil
+	})
+	v.evaluate()
 }
 
 // toDetails writes a confirmed or corrected diagnosis or stage into the
@@ -344,7 +393,8 @@ func (p *summaryPanel) toDetails(f summaryFact, text string) {
 }
 
 // caseFacts reads the facts of an inventory's reports once: the checklist's
-// evaluations and the Summary tab share them until the files change.
+// evaluations and the Summary tab share them until the files change. They are
+// as read; summary.Apply gives them as the person checked them.
 func caseFacts(ctx context.Context, inv *intake.Inventory) (*summary.Summary, []summary.Document, error) {
 	factsCache.mu.Lock()
 	defer factsCache.mu.Unlock()

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/checklist"
@@ -83,12 +85,85 @@ func TestSummaryTab(t *testing.T) {
 	d.Diagnosis = "my own words"
 	v.saveDetails(d)
 	loop.until(t, "the details saved", func() bool { return idle(v)() })
-	p.checked[p.facts[dx].key] = "corrected"
-	p.toDetails(p.facts[dx], "corrected")
+	p.correctFact(dx, "corrected")
 	if v.checks.details.Diagnosis != "my own words" {
 		t.Errorf("typed diagnosis replaced: %q", v.checks.details.Diagnosis)
 	}
 	if !strings.Contains(p.rowText(p.facts[dx]), "corrected") {
 		t.Errorf("corrected row: %q", p.rowText(p.facts[dx]))
 	}
+}
+
+// TestFactCorrectionKept: a biomarker corrected in the Summary tab is kept with the case. The checklist
+// follows it at once (HER2 2+ asks for ISH), and the app started again on the same data shows the
+// correction and checks the case with it.
+func TestFactCorrectionKept(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetBool(prefGuideSeen, true)
+	v, loop, rs := newStoreView(t, a)
+	v.add([]string{writeFiles(t, breastReports())})
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	v.checks.panel.cancer.SetSelected("Breast cancer")
+	loop.until(t, "the breast checklist", func() bool { return idle(v)() && v.checks.report.Cancer == "breast" })
+	if s := factRule(v, "facts-her2-ish"); s != "" {
+		t.Fatalf("facts-her2-ish = %s before the correction (HER2 1+)", s)
+	}
+	p := summaryTab(t, v)
+	p.readIfChanged()
+	loop.until(t, "the facts", func() bool { return p.reading == nil && len(p.facts) > 0 })
+	her2 := -1
+	for i, f := range p.facts {
+		if strings.HasPrefix(f.text, "HER2 negative") {
+			her2 = i
+		}
+	}
+	if her2 < 0 {
+		t.Fatalf("no HER2 fact in %+v", p.facts)
+	}
+	p.list.Select(her2)
+	p.correctFact(her2, "HER2 2+ (equivocal)")
+	loop.until(t, "the correction saved and the case checked", idle(v))
+	if s := factRule(v, "facts-her2-ish"); s != checklist.StatusMissing {
+		t.Errorf("the checklist does not follow the corrected HER2 result: facts-her2-ish = %q", s)
+	}
+	if row := p.rowText(p.facts[her2]); !strings.Contains(row, "HER2 2+ (equivocal)") || !strings.Contains(row, "HER2 negative") {
+		t.Errorf("corrected row: %q", row)
+	}
+	kept, err := rs.FactChecks(context.Background(), v.caseID)
+	if err != nil || len(kept) != 1 || kept[0].Text != "HER2 2+ (equivocal)" || kept[0].Source != p.facts[her2].source {
+		t.Fatalf("kept %+v %v", kept, err)
+	}
+
+	// The app again, on the same data.
+	loop2 := newUILoop()
+	v2 := newMainView(a, Config{Store: rs, Scan: realScan}, loop2.post)
+	t.Cleanup(v2.win.Close)
+	loop2.until(t, "the list of cases", func() bool { return v2.cases != nil && len(v2.cases.shown) == 1 })
+	v2.cases.list.Select(0)
+	loop2.until(t, "the case", func() bool { return v2.inv != nil && idle(v2)() && v2.checks.report != nil })
+	if s := factRule(v2, "facts-her2-ish"); s != checklist.StatusMissing {
+		t.Errorf("after a restart the checklist forgot the corrected HER2 result: facts-her2-ish = %q", s)
+	}
+	p2 := summaryTab(t, v2)
+	p2.readIfChanged()
+	loop2.until(t, "the facts", func() bool { return p2.reading == nil && len(p2.facts) > 0 })
+	found := false
+	for _, f := range p2.facts {
+		if strings.Contains(p2.rowText(f), "✎") && strings.Contains(p2.rowText(f), "HER2 2+ (equivocal)") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("after a restart the Summary tab does not show the correction")
+	}
+}
+
+// factRule is the status of a rule that shows only when the facts call for it ("" when not shown).
+func factRule(v *mainView, id string) checklist.Status {
+	for _, r := range v.checks.report.Rules {
+		if r.ID == id {
+			return r.Status
+		}
+	}
+	return ""
 }

@@ -1,4 +1,9 @@
 // Package atomicfile writes a file so that it appears complete or not at all.
+//
+// It is a low-level package: the errors it returns start with "atomicfile:"
+// (the front ends say what they mean through export.Explain), and ErrExists is
+// the one error for a name that is already taken, which packager/bundle and
+// packager/envelope return too.
 package atomicfile
 
 import (
@@ -30,7 +35,7 @@ var ErrExists = errors.New("a file of that name already exists")
 // returns an error wrapping ErrExists then.
 func WriteNew(path string, write func(w io.Writer) error) error {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s: %w", filepath.Base(path), ErrExists)
+		return fmt.Errorf("atomicfile: %s: %w", filepath.Base(path), ErrExists)
 	}
 	return write1(path, write, false)
 }
@@ -43,7 +48,7 @@ func write1(path string, write func(w io.Writer) error, replace bool) (err error
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("cannot write in %s: %w", dir, err)
+		return fmt.Errorf("atomicfile: cannot write in %s: %w", dir, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -54,20 +59,20 @@ func write1(path string, write func(w io.Writer) error, replace bool) (err error
 	}()
 	name := filepath.Base(path)
 	if err = f.Chmod(0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
 	}
 	bw := bufio.NewWriter(f)
 	if err = write(bw); err != nil {
 		return err
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
 	}
 	if replace {
 		err = os.Rename(tmp, path)
@@ -75,7 +80,7 @@ func write1(path string, write func(w io.Writer) error, replace bool) (err error
 		err = Claim(tmp, path)
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
 	}
 	return nil
 }
@@ -122,5 +127,5 @@ func PlaceDir(stage, final string) error {
 			}
 		}
 	}
-	return fmt.Errorf("%s: %w", filepath.Base(final), ErrExists)
+	return fmt.Errorf("atomicfile: %s: %w", filepath.Base(final), ErrExists)
 }

@@ -311,7 +311,7 @@ func index(t treeInfo) []byte {
 		switch {
 		case strings.HasPrefix(f.Name, "IHE_XDM/"):
 			docs = append(docs, f)
-		case strings.HasPrefix(f.Name, "SLIDES/"):
+		case strings.HasPrefix(f.Name, "SLIDES/") && f.Item != nil: // not a MIRAX slide's folder files
 			slides = append(slides, f)
 		}
 	}

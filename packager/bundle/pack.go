@@ -28,7 +28,6 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
-	"dossier/packager/slide"
 )
 
 // Output says where and how a bundle is written.
@@ -568,7 +567,7 @@ const headerPrefix = 256 << 10
 
 func (p *packer) writeItem(s sink, d deid.Decision) error {
 	it := d.Item
-	if it.Kind == intake.KindSlide && it.Slide != nil && it.Slide.Vendor == slide.VendorMirax {
+	if deid.MultiFile(it) {
 		return p.writeMRXS(s, d)
 	}
 	w, err := s.create(d.Name, false)

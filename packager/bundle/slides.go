@@ -2,55 +2,66 @@ package bundle
 
 import (
 	"encoding/hex"
-	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"dossier/packager/deid"
-	"dossier/packager/intake"
-	"dossier/packager/privacy"
+	"dossier/packager/leakscan"
 )
 
-// writeMRXS writes a MIRAX slide: its .mrxs file and its folder. Only the
-// identified level reaches here (other levels leave MIRAX out for now).
+// writeMRXS writes a MIRAX slide, its .mrxs file and its folder (the
+// parts of deid.Parts: copies at the identified level, the de-identified
+// copy at the private levels), each hashed and scanned like a record. A
+// part the leak scan finds identity in holds the whole slide back.
 func (p *packer) writeMRXS(s sink, d deid.Decision) error {
-	if p.level != privacy.Identified {
-		return errors.New("MIRAX slides can only be sent at the identified level for now")
+	parts, err := deid.Parts(p.ctx, d, p.opts.Params)
+	if err != nil {
+		return err
 	}
-	folder := strings.TrimSuffix(d.Name, filepath.Ext(d.Name))
-	paths := append([]string{d.Item.Path}, d.Item.Slide.Files...)
-	seen := map[string]bool{}
-	for i, src := range paths {
-		name := d.Name
-		if i > 0 {
-			if filepath.Clean(src) == filepath.Clean(d.Item.Path) {
-				continue
-			}
-			name = folder + "/" + filepath.Base(src)
+	if p.scanner != nil {
+		for _, pt := range parts {
+			p.leaks = append(p.leaks, p.scanner.String("entry name", pt.Name)...)
 		}
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		fi, err := os.Stat(src)
+	}
+	var hits []leakscan.Hit
+	var entries []fileEntry
+	var items []deid.Written
+	for _, pt := range parts {
+		w, err := s.create(pt.Name, false)
 		if err != nil {
 			return err
 		}
-		sub := deid.Decision{Item: &intake.Item{Path: src, Kind: intake.KindOther, Size: fi.Size(), ModTime: fi.ModTime()}, Path: src, Action: deid.Copy, Name: name}
-		w, err := s.create(name, false)
-		if err != nil {
-			return err
-		}
-		t := newTee(w, false, nil, name, 0)
-		werr := deid.Write(p.ctx, t, sub, p.opts.Params, p.opts.Intake)
-		t.finish()
+		t := newTee(w, false, p.scanner, pt.Name, 0)
+		werr := pt.Write(p.ctx, t)
+		hits = append(hits, t.finish()...)
 		if werr != nil {
 			return werr
 		}
-		p.files = append(p.files, fileEntry{Name: name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: "application/octet-stream", Title: "MIRAX slide file"})
-		p.items = append(p.items, deid.Written{Path: src, Name: name, Action: deid.Copy, Bytes: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil))})
+		sum := hex.EncodeToString(t.sha256.Sum(nil))
+		e := fileEntry{Name: pt.Name, Size: t.n, SHA256: sum, MIME: "application/octet-stream"}
+		if pt.Name == d.Name {
+			// The .mrxs file stands for the slide in INDEX.HTM; the
+			// folder's files are in the manifest only.
+			e.Title, e.Item = titleOf(d.Item, p.opts.Categories[d.Item.Path]), d.Item
+		}
+		entries = append(entries, e)
+		w2 := deid.Written{Path: pt.Source, Name: pt.Name, Action: d.Action, Bytes: t.n, SHA256: sum, Included: d.Included}
+		if d.Action == deid.Review {
+			w2.Action = deid.Transform
+		}
+		items = append(items, w2)
 	}
+	if len(hits) > 0 && !d.Included {
+		p.held[d.Path] = hits
+		return nil
+	}
+	if d.Included && len(items) > 0 {
+		items[0].Warnings = deid.IncludedWarnings(hits)
+	}
+	p.files = append(p.files, entries...)
+	p.items = append(p.items, items...)
 	p.done++
+	p.bytes += d.Item.Size
+	if p.opts.Progress != nil {
+		p.opts.Progress(Progress{Done: p.done, Total: len(p.todo), Bytes: p.bytes, TotalBytes: p.totalBytes, Current: d.Name})
+	}
 	return nil
 }

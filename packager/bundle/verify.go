@@ -342,8 +342,9 @@ func VerifyFolder(ctx context.Context, dir string) (*Report, error) {
 }
 
 // ErrExists is returned by Open when a file of the bundle is already in the
-// destination folder: nothing is overwritten without asking.
-var ErrExists = errors.New("the destination folder already holds files of this bundle")
+// destination folder and overwriting was not asked for. It is
+// atomicfile.ErrExists: one error for "that name is taken" everywhere.
+var ErrExists = atomicfile.ErrExists
 
 // ErrExpands is returned by Open when a bundle unpacks to more than
 // MaxExpansion times its size on disk: real records never do, a crafted

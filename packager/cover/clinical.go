@@ -35,6 +35,26 @@ type ClinicalFact struct {
 	Page     int
 	// Quote is the report's words, as written (empty when withheld).
 	Quote string
+	// Checked says what the sender said about the fact: "" (nothing, it is
+	// as read), CheckedConfirmed or CheckedCorrected.
+	Checked string
+}
+
+// What the sender said about a fact read from the records.
+const (
+	CheckedConfirmed = "confirmed"
+	CheckedCorrected = "corrected"
+)
+
+// checkedOf is a fact's Checked.
+func checkedOf(c *summary.Checked) string {
+	switch {
+	case c == nil:
+		return ""
+	case c.Corrected:
+		return CheckedCorrected
+	}
+	return CheckedConfirmed
 }
 
 // ClinicalMarker is one row of the biomarker table.
@@ -43,6 +63,7 @@ type ClinicalMarker struct {
 	Document                            string
 	Page                                int
 	Quote                               string
+	Checked                             string // as ClinicalFact's
 }
 
 // ClinicalOptions say how facts become cover rows.
@@ -88,18 +109,18 @@ func ClinicalFrom(s *summary.Summary, o ClinicalOptions) *Clinical {
 	}
 	for _, d := range s.Diagnoses {
 		if n, ok := doc(d.Source); ok {
-			out.Diagnoses = append(out.Diagnoses, ClinicalFact{What: d.Describe(lang), Date: date(d.Date), Document: n, Page: d.Source.Page, Quote: o.quote(d.Source.Quote)})
+			out.Diagnoses = append(out.Diagnoses, ClinicalFact{What: d.Describe(lang), Date: date(d.Date), Document: n, Page: d.Source.Page, Quote: o.quote(d.Source.Quote), Checked: checkedOf(d.Checked)})
 		}
 	}
 	for _, x := range s.Stages {
 		if n, ok := doc(x.Source); ok {
-			out.Stages = append(out.Stages, ClinicalFact{What: x.Describe(lang), Document: n, Page: x.Source.Page, Quote: o.quote(x.Source.Quote)})
+			out.Stages = append(out.Stages, ClinicalFact{What: x.Describe(lang), Document: n, Page: x.Source.Page, Quote: o.quote(x.Source.Quote), Checked: checkedOf(x.Checked)})
 		}
 	}
 	for _, b := range s.Biomarkers {
 		if n, ok := doc(b.Source); ok {
 			out.Biomarkers = append(out.Biomarkers, ClinicalMarker{Marker: b.Name, Result: summary.ResultText(b.Result, lang), Value: summary.ValueText(b.Value, lang),
-				Method: b.Method, Date: date(b.Date), Document: n, Page: b.Source.Page, Quote: o.quote(b.Source.Quote)})
+				Method: b.Method, Date: date(b.Date), Document: n, Page: b.Source.Page, Quote: o.quote(b.Source.Quote), Checked: checkedOf(b.Checked)})
 		}
 	}
 	for _, e := range s.Events {
@@ -108,7 +129,7 @@ func ClinicalFrom(s *summary.Summary, o ClinicalOptions) *Clinical {
 			if o.Private {
 				text = o.redact(text)
 			}
-			out.Timeline = append(out.Timeline, ClinicalFact{What: summary.KindText(e.Kind, lang) + ": " + text, Date: date(e.Date), Document: n, Page: e.Source.Page, Quote: o.quote(e.Source.Quote)})
+			out.Timeline = append(out.Timeline, ClinicalFact{What: summary.KindText(e.Kind, lang) + ": " + text, Date: date(e.Date), Document: n, Page: e.Source.Page, Quote: o.quote(e.Source.Quote), Checked: checkedOf(e.Checked)})
 		}
 	}
 	c := i18n.MustLoad(lang)
@@ -215,25 +236,36 @@ func writeClinical(doc *Doc, c *i18n.Catalog, cl *Clinical) {
 		last = q
 	}
 	clause := c.T("pdf.clause.separator")
+	// checked says that the sender confirmed or corrected a fact; the
+	// report's words stay beside a corrected one.
+	checked := func(how string) string {
+		switch how {
+		case CheckedCorrected:
+			return c.T("cover.clinical.corrected")
+		case CheckedConfirmed:
+			return c.T("cover.clinical.confirmed")
+		}
+		return ""
+	}
 	for _, d := range cl.Diagnoses {
-		doc.Field(c.T("cover.label.diagnosis"), joinNonEmpty(clause, d.What, d.Date, where(d.Document, d.Page)))
+		doc.Field(c.T("cover.label.diagnosis"), joinNonEmpty(clause, d.What, d.Date, where(d.Document, d.Page), checked(d.Checked)))
 		quote(d.Quote)
 	}
 	for _, x := range cl.Stages {
-		doc.Field(c.T("cover.label.stage"), joinNonEmpty(clause, x.What, where(x.Document, x.Page)))
+		doc.Field(c.T("cover.label.stage"), joinNonEmpty(clause, x.What, where(x.Document, x.Page), checked(x.Checked)))
 		quote(x.Quote)
 	}
 	if len(cl.Biomarkers) > 0 {
 		doc.Subheading(c.T("cover.clinical.biomarkers"))
 		for _, b := range cl.Biomarkers {
-			doc.Field(b.Marker, joinNonEmpty(clause, b.Result, b.Value, b.Method, b.Date, where(b.Document, b.Page)))
+			doc.Field(b.Marker, joinNonEmpty(clause, b.Result, b.Value, b.Method, b.Date, where(b.Document, b.Page), checked(b.Checked)))
 			quote(b.Quote)
 		}
 	}
 	if len(cl.Timeline) > 0 {
 		doc.Subheading(c.T("cover.clinical.timeline"))
 		for _, e := range cl.Timeline {
-			doc.Field(orDash(e.Date), joinNonEmpty(clause, e.What, where(e.Document, e.Page)))
+			doc.Field(orDash(e.Date), joinNonEmpty(clause, e.What, where(e.Document, e.Page), checked(e.Checked)))
 			quote(e.Quote)
 		}
 	}

@@ -213,7 +213,12 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 	case intake.KindSlide:
 		if slidedeid.Supports(it.Slide.Vendor) {
 			if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
-				_, err := slidedeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
+				pp := privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret}
+				if MultiFile(it) {
+					_, err := slidedeid.PlanMRXS(ctx, it.Path, pp) // plans and checks, writes nothing
+					return err
+				}
+				_, err := slidedeid.Deidentify(ctx, dst, f, f.Size(), pp)
 				return err
 			}); reason != "" {
 				return Exclude, reason
@@ -462,10 +467,12 @@ var extensions = map[string]string{
 	"heic": "HEIC", "tiff": "TIF",
 }
 
-// slideExtensions name slide files by vendor.
+// slideExtensions name slide files by vendor. MIRAX's is lower case:
+// OpenSlide opens only a name ending in ".mrxs" (and finds the slide's
+// folder by that name without the extension).
 var slideExtensions = map[string]string{
 	slide.VendorAperio: "SVS", slide.VendorHamamatsu: "NDPI", slide.VendorLeica: "SCN", slide.VendorVentana: "BIF",
-	slide.VendorPhilips: "TIF", slide.VendorGenericTIFF: "TIF", slide.VendorMirax: "MRXS",
+	slide.VendorPhilips: "TIF", slide.VendorGenericTIFF: "TIF", slide.VendorMirax: "mrxs",
 }
 
 // name gives every written item its place in the output tree, in the

@@ -160,8 +160,14 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 	var todo []Decision
 	for _, d := range ds {
 		if d.Writes() {
-			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(d.Name))); err == nil {
-				return nil, fmt.Errorf("the output folder already holds %s: choose an empty folder", d.Name)
+			names := []string{d.Name}
+			if MultiFile(d.Item) {
+				names = append(names, strings.TrimSuffix(d.Name, filepath.Ext(d.Name))) // its folder
+			}
+			for _, n := range names {
+				if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(n))); err == nil {
+					return nil, fmt.Errorf("the output folder already holds %s: choose an empty folder", n)
+				}
 			}
 			todo = append(todo, d)
 		} else {
@@ -178,22 +184,32 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 		}
 	}()
 	for i, d := range todo {
-		w, hits, err := writeOne(ctx, stage, d, p, scanner, opts.Intake)
+		var ws []Written
+		var hits []leakscan.Hit
+		if MultiFile(d.Item) {
+			ws, hits, err = writeParts(ctx, stage, d, p, scanner)
+		} else {
+			var w Written
+			w, hits, err = writeOne(ctx, stage, d, p, scanner, opts.Intake)
+			ws = []Written{w}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.Path, err)
 		}
 		switch {
 		case d.Included:
-			w.Warnings = append(w.Warnings, IncludedWarnings(hits)...)
-			res.Written = append(res.Written, w)
+			ws[0].Warnings = append(ws[0].Warnings, IncludedWarnings(hits)...)
+			res.Written = append(res.Written, ws...)
 		case len(hits) > 0:
-			// The safety net: this file is held back, the rest goes on.
-			if err := os.Remove(filepath.Join(stage, filepath.FromSlash(d.Name))); err != nil {
-				return nil, fmt.Errorf("removing a held-back file: %w", err)
+			// The safety net: this item is held back, the rest goes on.
+			for _, w := range ws {
+				if err := os.Remove(filepath.Join(stage, filepath.FromSlash(w.Name))); err != nil {
+					return nil, fmt.Errorf("removing a held-back file: %w", err)
+				}
 			}
 			res.LeftOut = append(res.LeftOut, Hold(d, hits))
 		default:
-			res.Written = append(res.Written, w)
+			res.Written = append(res.Written, ws...)
 		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(todo))
@@ -226,33 +242,14 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 		w.Action = Transform
 	}
 	dst := filepath.Join(stage, filepath.FromSlash(d.Name))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return w, nil, err
-	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return w, nil, err
-	}
-	h := sha256.New()
-	cw := &countWriter{w: f, h: h}
-	var out io.Writer = cw
-	var tap *leakscan.Tap
-	if sc != nil {
-		tap = sc.Writer(d.Name, cw)
-		out = tap
-	}
-	err = Write(ctx, out, d, p, opts)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return w, nil, err
-	}
-	w.Bytes, w.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
-	w.Redacted = RedactedOf(d) // known once written (a redacted PDF)
 	var hits []leakscan.Hit
-	if tap != nil {
-		hits = append(hits, tap.Hits...)
+	var err error
+	w.Bytes, w.SHA256, hits, err = writeStaged(dst, d.Name, sc, func(out io.Writer) error { return Write(ctx, out, d, p, opts) })
+	if err != nil {
+		return w, nil, err
+	}
+	w.Redacted = RedactedOf(d) // known once written (a redacted PDF)
+	if sc != nil {
 		if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
 			hits = append(hits, sc.Text(d.Name, placeText, text)...)
 		}
@@ -269,6 +266,64 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 		}
 	}
 	return w, hits, nil
+}
+
+// writeStaged writes one file of the output at dst (creating its folder)
+// through write, hashing it and, with a scanner, scanning the bytes on their
+// way to disk for the case's identity.
+func writeStaged(dst, name string, sc *leakscan.Scanner, write func(io.Writer) error) (int64, string, []leakscan.Hit, error) {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return 0, "", nil, err
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	h := sha256.New()
+	cw := &countWriter{w: f, h: h}
+	var out io.Writer = cw
+	var tap *leakscan.Tap
+	if sc != nil {
+		tap = sc.Writer(name, cw)
+		out = tap
+	}
+	err = write(out)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, "", nil, err
+	}
+	var hits []leakscan.Hit
+	if tap != nil {
+		hits = tap.Hits
+	}
+	return cw.n, hex.EncodeToString(h.Sum(nil)), hits, nil
+}
+
+// writeParts writes the files of a MultiFile item into the staging folder,
+// each hashed and scanned like the items written as one file.
+func writeParts(ctx context.Context, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner) ([]Written, []leakscan.Hit, error) {
+	parts, err := Parts(ctx, d, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ws []Written
+	var hits []leakscan.Hit
+	for _, pt := range parts {
+		w := Written{Path: pt.Source, Name: pt.Name, Action: d.Action, Included: d.Included}
+		if d.Action == Review {
+			w.Action = Transform
+		}
+		var more []leakscan.Hit
+		w.Bytes, w.SHA256, more, err = writeStaged(filepath.Join(stage, filepath.FromSlash(pt.Name)), pt.Name, sc, func(out io.Writer) error { return pt.Write(ctx, out) })
+		if err != nil {
+			return nil, nil, err
+		}
+		ws = append(ws, w)
+		hits = append(hits, more...)
+	}
+	return ws, hits, nil
 }
 
 // LayerFormat returns the format whose layers the leak scan reads in an

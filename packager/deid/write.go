@@ -18,10 +18,14 @@ var ErrNotWritten = errors.New("this item is not part of the export")
 // Write writes one item as the decision says (a copy, or a de-identified
 // copy at p's level) to dst, reading the original once. The original is
 // never modified. It returns intake.ErrChanged when the file changed since
-// it was added.
+// it was added. An item of several files (MultiFile) is written with Parts
+// instead.
 func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opts intake.Options) error {
 	if !d.Writes() {
 		return ErrNotWritten
+	}
+	if MultiFile(d.Item) {
+		return ErrMultiFile
 	}
 	f, err := intake.Open(d.Item, opts)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"dossier/packager/atomicfile"
 )
 
 // ErrDiskFull means the destination ran out of space (or quota) while
@@ -19,8 +21,9 @@ import (
 var ErrDiskFull = errors.New("the destination disk is full")
 
 // ErrExists means a final name is already taken and overwriting was not
-// allowed.
-var ErrExists = errors.New("a file of that name already exists")
+// allowed. It is atomicfile.ErrExists: one error for "that name is taken"
+// everywhere.
+var ErrExists = atomicfile.ErrExists
 
 // PartialPrefix starts the name of every temporary file AtomicFiles writes:
 // ".dossier-partial-GROUP-NNN" with GROUP random, so no name carries patient

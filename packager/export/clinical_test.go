@@ -16,6 +16,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
+	"dossier/packager/store"
 	"dossier/packager/summary"
 )
 
@@ -195,5 +196,69 @@ func TestClinicalFromTheBundleOnly(t *testing.T) {
 	}
 	if !strings.Contains(cs.Diagnosis, "浸润性癌") {
 		t.Errorf("the cover's diagnosis is not in its language: %q", cs.Diagnosis)
+	}
+}
+
+// TestCorrectedFactOnTheCover: a fact corrected in the app is kept with the case; after a restart
+// (a new store handle) the exported bundle's cover shows the correction, marked as the sender's,
+// with the report's own words still beside it.
+func TestCorrectedFactOnTheCover(t *testing.T) {
+	pdftotext := testtool.Look(t, "pdftotext", "poppler-utils")
+	ctx := context.Background()
+	dir := corpusCase(t, "breast-en")
+	inv, err := intake.Scan(ctx, []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr *summary.Biomarker
+	for i, b := range s.Biomarkers {
+		if b.Name == "PR" && pr == nil {
+			pr = &s.Biomarkers[i]
+		}
+	}
+	if pr == nil {
+		t.Fatalf("no PR result read: %+v", s.Biomarkers)
+	}
+	dbPath := filepath.Join(t.TempDir(), store.FileName)
+	st, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kase, err := st.CreateCase(ctx, "case")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveFactCheck(ctx, kase.ID, pr.Check("negative (<1%)")); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	st, err = store.Open(ctx, dbPath) // the app started again
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rules, _ := checklist.Default()
+	out := t.TempDir()
+	if _, err := Pack(ctx, st, Request{CaseID: kase.ID, Inventory: inv, Rules: rules, Level: privacy.Identified,
+		Output: bundle.Output{Dir: out, Name: "case", Folder: true}, Include: includeAll(inv)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := exec.Command(pdftotext, "-enc", "UTF-8", filepath.Join(out, "case", bundle.NameCover), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(b)), " ")
+	for _, want := range []string{"PR: negative, <1%", "corrected by the sender (the report reads otherwise)", pr.Source.Quote, "ER: positive, Allred score 8/8"} {
+		if !strings.Contains(text, strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("the cover lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "PR: positive, Allred score 6/8") {
+		t.Errorf("the cover still gives the corrected result:\n%s", text)
 	}
 }

@@ -1,7 +1,16 @@
 // Package export is what the desktop app and the command line share to send
-// a case: the privacy parameters of the case, the bundle with its cover
-// summary, and the audit row. It ties packager/bundle to the checklist and
-// the case store.
+// a case: the person's choices (Choices) and the one entry point that turns
+// them into a bundle (Send), the privacy parameters of the case, the bundle
+// with its cover summary, the audit row, and the one table that says what
+// an error means to a person (Explain). It ties packager/bundle to the
+// checklist and the case store.
+//
+// Errors follow the rule of Dossier's packages: low-level packages (the
+// formats and primitives: envelope, dicomwire, atomicfile, ...) prefix their
+// errors with the package name ("envelope: ..."), for whoever reads a log;
+// user-facing packages (this one, and the front ends in ui) return
+// sentences a person can read, marked with i18n.Msg so that each front end
+// shows them in its language, and leave the rest to Explain.
 package export
 
 import (
@@ -59,6 +68,10 @@ type Request struct {
 	// Clinical is the clinical summary read from the case's reports, for
 	// the cover; Pack reads it when nil.
 	Clinical *summary.Summary
+	// Checks are what the patient or their staff said about the facts
+	// (confirmed or corrected), applied wherever the facts are shown; Pack
+	// reads the case's from the store when nil.
+	Checks []summary.Check
 	// clinicalDocs are the documents Pack read it from: the cover's
 	// summary is read again from those that went into the bundle.
 	clinicalDocs []summary.Document
@@ -71,6 +84,16 @@ type Result struct {
 	// Pseudonym is the case pseudonym the records carry (pseudonymised).
 	Pseudonym string `json:"pseudonym,omitempty"`
 	Recipient string `json:"recipient"`
+	// Passphrase is the passphrase Dossier made (Send with LockGenerated):
+	// it is shown only now, and never stored.
+	Passphrase string `json:"passphrase,omitempty"`
+	// Output is where and how the bundle was written (Send).
+	Output bundle.Output `json:"-"`
+}
+
+// factStore is a Store that keeps what was said about a case's facts.
+type factStore interface {
+	FactChecks(ctx context.Context, caseID int64) ([]summary.Check, error)
 }
 
 // Params prepares the privacy parameters of an export of a case: the
@@ -82,7 +105,7 @@ func Params(ctx context.Context, st Store, level privacy.Level, caseID int64) (p
 		return p, "", err
 	}
 	if st == nil || caseID == 0 {
-		return privacy.Params{}, "", fmt.Errorf("a pseudonymised export needs a saved case (its pseudonym is kept with it)")
+		return privacy.Params{}, "", errors.New(i18n.Msg("A pseudonymised export needs a saved case (its pseudonym is kept with it)."))
 	}
 	pseudonym, secret, err := st.Pseudonym(ctx, caseID)
 	if err != nil {
@@ -104,11 +127,17 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fs, ok := st.(factStore); ok && req.Checks == nil && req.CaseID != 0 {
+		if req.Checks, err = fs.FactChecks(ctx, req.CaseID); err != nil {
+			return nil, err
+		}
+	}
 	if req.Clinical == nil {
 		cl, docs, err := summary.FromInventory(ctx, req.Inventory, doctext.Options{})
 		if err != nil && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		cl = summary.Apply(cl, req.Checks)
 		req.Clinical = cl // nil when the reports could not be read: no clinical section
 		req.clinicalDocs = docs
 		if cl != nil {
@@ -203,7 +232,7 @@ func WithIdentity(inv *intake.Inventory, add func(*identity.Set)) *intake.Invent
 
 // ErrNotRecorded is returned, with the complete Result, when the bundle was
 // written but its audit row could not be stored.
-var ErrNotRecorded = errors.New("the bundle was written, but recording it in the export history failed")
+var ErrNotRecorded = errors.New(i18n.Msg("The bundle was written, but recording it in the export history failed."))
 
 // Summary builds the cover summary of a case for a bundle, with only what
 // the privacy level allows: at private levels the pseudonym stands in for
@@ -276,6 +305,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 				clinical = sent
 			}
 		}
+		clinical = summary.Apply(clinical, req.Checks)
 		if len(clinical.Diagnoses) > 0 && slices.Contains(d.FromRecords, checklist.RecordDiagnosis) {
 			s.Diagnosis = clinical.Diagnoses[0].Describe(req.Language) // the cover's language
 		}

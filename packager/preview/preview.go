@@ -22,6 +22,7 @@ import (
 
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
+	"dossier/packager/slide"
 )
 
 // ErrNoPreview reports a file that has no picture Dossier can show (yet).
@@ -86,7 +87,7 @@ func Image(ctx context.Context, it *intake.Item, opts Options) (img image.Image,
 	default:
 		return nil, noPreview("not a picture")
 	}
-	if it.Kind == intake.KindSlide && it.Format == "mirax" {
+	if it.Kind == intake.KindSlide && it.Slide != nil && it.Slide.Vendor == slide.VendorMirax {
 		return nil, noPreview("MIRAX slides cannot be shown yet")
 	}
 	if it.Kind == intake.KindImage && it.Format == "heic" {

@@ -136,7 +136,8 @@ func iniInt(m map[string]string, key string) (int64, bool) {
 // sibling folder (same base name) holds Slidedat.ini, Index.dat and the
 // Data*.dat files. Level sizes are estimated from Slidedat.ini (tile grid
 // times camera image size, halved per level); OpenSlide's exact sizes also
-// depend on tile overlaps recorded in the data files.
+// depend on tile overlaps recorded in the data files. Info.Files lists the
+// .mrxs file and every file of the folder.
 func DetectMRXS(path string) (*Info, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -158,7 +159,38 @@ func DetectMRXS(path string) (*Info, error) {
 	if st, err := fh.Stat(); err == nil && st.Size() > maxSlidedatBytes {
 		return nil, fmt.Errorf("slide: mirax: %w: Slidedat.ini is %d bytes", ErrBadMetadata, st.Size())
 	}
-	ini, err := parseINI(io.LimitReader(fh, maxSlidedatBytes))
+	info, err := ReadMRXS(fh, func(name string) (io.ReadCloser, error) {
+		p, ok := FindFold(dir, name)
+		if !ok {
+			return nil, fmt.Errorf("%w: index file missing", ErrTruncated)
+		}
+		return os.Open(p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	info.Files = []string{abs}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("slide: mirax: listing folder: %w", err)
+	}
+	var files []string
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(files)
+	info.Files = append(info.Files, files...)
+	return info, nil
+}
+
+// ReadMRXS reads what DetectMRXS reads, from a MIRAX slide's Slidedat.ini
+// and its index file, which openIndex opens by the name Slidedat.ini gives
+// (only the index file's header is read). Info.Files is left empty. It
+// serves to check a de-identified slide's metadata before it is written.
+func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, error)) (*Info, error) {
+	ini, err := parseINI(io.LimitReader(slidedat, maxSlidedatBytes))
 	if err != nil {
 		return nil, fmt.Errorf("slide: mirax: %w", err)
 	}
@@ -176,11 +208,13 @@ func DetectMRXS(path string) (*Info, error) {
 	if idxName == "" || strings.ContainsAny(idxName, `/\`) {
 		return nil, fmt.Errorf("slide: mirax: %w: missing or invalid INDEXFILE", ErrBadMetadata)
 	}
-	idxPath, ok := FindFold(dir, idxName)
-	if !ok {
-		return nil, fmt.Errorf("slide: mirax: %w: index file missing", ErrTruncated)
+	idx, err := openIndex(idxName)
+	if err != nil {
+		return nil, fmt.Errorf("slide: mirax: %w", err)
 	}
-	if err := checkMiraxHeader(idxPath, slideID); err != nil {
+	err = checkMiraxHeader(idx, slideID)
+	idx.Close()
+	if err != nil {
 		return nil, fmt.Errorf("slide: mirax: index file: %w", err)
 	}
 
@@ -245,29 +279,10 @@ func DetectMRXS(path string) (*Info, error) {
 			}
 		}
 	}
-	info := b.finish()
-	info.Files = []string{abs}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("slide: mirax: listing folder: %w", err)
-	}
-	var files []string
-	for _, e := range ents {
-		if e.Type().IsRegular() {
-			files = append(files, filepath.Join(dir, e.Name()))
-		}
-	}
-	sort.Strings(files)
-	info.Files = append(info.Files, files...)
-	return info, nil
+	return b.finish(), nil
 }
 
-func checkMiraxHeader(path, slideID string) error {
-	fh, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
+func checkMiraxHeader(fh io.Reader, slideID string) error {
 	want := "01.02" + slideID
 	buf := make([]byte, len(want))
 	if _, err := io.ReadFull(fh, buf); err != nil {

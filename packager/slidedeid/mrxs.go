@@ -176,19 +176,61 @@ func nonhierLocation(idx io.ReaderAt, tableBase int64, record int) (dataLoc, err
 	return dataLoc{file: int(v[2]), pos: v[0], size: v[1]}, nil
 }
 
-// DeidentifyMRXS writes a de-identified copy of a 3DHISTECH MIRAX slide
-// (srcMRXS is the .mrxs file beside its data folder) into dstDir as
-// MRXSName+".mrxs" and the folder MRXSName, never modifying the original.
-// The label and macro layers are removed (their image records zeroed, their
-// pointers dropped from Index.dat's non-hierarchical table, their
-// Slidedat.ini keys and sections deleted, the later ones renumbered);
-// identifying [GENERAL] keys are deleted; SLIDE_ID is replaced by a value of
-// the same length in Slidedat.ini, Index.dat and every Data*.dat header
-// (OpenSlide requires them to agree). Data files are streamed with Write.
-// Files are written under a temporary folder in dstDir and moved into place
-// only after the output passes slide.DetectMRXS. At the identified level
-// the referenced files are copied unchanged.
-func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Params) (plan *Plan, err error) {
+// MRXSFile is one file of a de-identified MIRAX slide, as MRXSPlan.WriteFile
+// writes it.
+type MRXSFile struct {
+	// Name is the file's name in the slide's folder, or "" for the .mrxs
+	// file itself (which sits beside the folder).
+	Name string
+	// Source is the original file it is made from.
+	Source string
+	// Size is the size of the written file.
+	Size int64
+
+	plan *Plan  // patches over Source
+	data []byte // or the whole content (Slidedat.ini, the .mrxs file)
+}
+
+// MRXSPlan is the planned de-identified copy of a MIRAX slide: its files
+// and what is removed and scrubbed.
+type MRXSPlan struct {
+	*Plan
+	Files []MRXSFile
+}
+
+// WriteFile writes Files[i] to dst, streaming the original through its
+// patches. The original is never modified.
+func (m *MRXSPlan) WriteFile(ctx context.Context, i int, dst io.Writer) error {
+	f := m.Files[i]
+	if f.plan == nil {
+		_, err := dst.Write(f.data)
+		return err
+	}
+	src, size, err := openSized(f.Source)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if size != f.Size-int64(len(f.plan.Append)) {
+		return fmt.Errorf("slidedeid: mirax: %w: a file of the slide changed since it was planned", ErrVerify)
+	}
+	return f.plan.Write(ctx, dst, src, size)
+}
+
+// PlanMRXS plans a de-identified copy of a 3DHISTECH MIRAX slide (srcMRXS
+// is the .mrxs file beside its data folder) at p's level. The label and
+// macro layers are removed (their image records zeroed, their pointers
+// dropped from Index.dat's non-hierarchical table, their Slidedat.ini keys
+// and sections deleted, the later ones renumbered); identifying [GENERAL]
+// keys are deleted; SLIDE_ID is replaced by a value of the same length in
+// Slidedat.ini, Index.dat and every Data*.dat header (OpenSlide requires
+// them to agree). Only the files Slidedat.ini names are part of the copy;
+// the .mrxs file is written empty (OpenSlide does not read it, and its
+// content is not understood here). The planned Slidedat.ini and index
+// header are read back as slide.ReadMRXS sees them, and refused
+// (ErrVerify) if a label, macro or identifying key is left. At the
+// identified level the files are planned as copies.
+func PlanMRXS(ctx context.Context, srcMRXS string, p privacy.Params) (*MRXSPlan, error) {
 	switch p.Level {
 	case privacy.Identified, privacy.Pseudonymised, privacy.Anonymised:
 	default:
@@ -217,14 +259,16 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 		return nil, fmt.Errorf("slidedeid: mirax: %w", err)
 	}
 	var dataNames []string
+	seen := map[string]bool{strings.ToLower(idxName): true, "slidedat.ini": true}
 	for i := 0; i < nFiles; i++ {
 		n, ok := iniGet(lines, "DATAFILE", "FILE_"+strconv.Itoa(i))
-		if !ok || n == "" || strings.ContainsAny(n, `/\`) || n == ".." {
-			return nil, fmt.Errorf("slidedeid: mirax: %w: data file %d missing or invalid", slide.ErrBadMetadata, i)
+		if !ok || n == "" || strings.ContainsAny(n, `/\`) || n == "." || n == ".." || seen[strings.ToLower(n)] {
+			return nil, fmt.Errorf("slidedeid: mirax: %w: data file %d missing, repeated or invalid", slide.ErrBadMetadata, i)
 		}
+		seen[strings.ToLower(n)] = true
 		dataNames = append(dataNames, n)
 	}
-	if idxName == "" || strings.ContainsAny(idxName, `/\`) {
+	if idxName == "" || strings.ContainsAny(idxName, `/\`) || idxName == "." || idxName == ".." {
 		return nil, fmt.Errorf("slidedeid: mirax: %w: invalid INDEXFILE", slide.ErrBadMetadata)
 	}
 
@@ -246,18 +290,7 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 	}
 
 	pl := &Plan{Vendor: slide.VendorMirax}
-	tmp, err := os.MkdirTemp(dstDir, ".slidedeid-*")
-	if err != nil {
-		return nil, fmt.Errorf("slidedeid: %w", err)
-	}
-	defer func() {
-		os.RemoveAll(tmp)
-	}()
-	outDir := filepath.Join(tmp, MRXSName)
-	if err := os.Mkdir(outDir, 0o700); err != nil {
-		return nil, fmt.Errorf("slidedeid: %w", err)
-	}
-
+	out := &MRXSPlan{Plan: pl}
 	identified := p.Level == privacy.Identified
 	newID := oldID
 	var removeRec []int
@@ -322,10 +355,18 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 			nt = append(nt, make([]byte, len(table)-len(nt))...)
 			idxPlan.Patches = append(idxPlan.Patches, Patch{Offset: tableBase, Data: nt})
 		}
+		if err := idxPlan.check(idxSize); err != nil {
+			return nil, err
+		}
 	}
-	if err := writeFile(ctx, filepath.Join(outDir, idxName), idxPlan, idx, idxSize); err != nil {
-		return nil, err
+	idxHead := make([]byte, min(hdrLen, idxSize))
+	if _, err := idx.ReadAt(idxHead, 0); err != nil {
+		return nil, fmt.Errorf("slidedeid: mirax index: %w", slide.ErrTruncated)
 	}
+	if !identified {
+		copy(idxHead[5:], newID)
+	}
+	out.Files = append(out.Files, MRXSFile{Name: idxName, Source: idxPath, Size: idxSize, plan: idxPlan})
 
 	// Data files: new SLIDE_ID in the header, removed records zeroed.
 	for i, name := range dataNames {
@@ -344,26 +385,21 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 				df.Close()
 				return nil, fmt.Errorf("slidedeid: mirax data file %d: %w: header does not carry SLIDE_ID", i, ErrUnsupported)
 			}
-			var data []Patch
-			data = append(data, Patch{Offset: 5, Data: []byte(newID)})
-			ps, err := normalise(data, zeroBy[i], []span{{0, hdrLen}}, dsize)
-			if err != nil {
-				df.Close()
-				return nil, err
-			}
 			for _, z := range zeroBy[i] {
 				if z.end > dsize {
 					df.Close()
 					return nil, fmt.Errorf("slidedeid: mirax data file %d: %w: record past end of file", i, slide.ErrTruncated)
 				}
 			}
+			ps, err := normalise([]Patch{{Offset: 5, Data: []byte(newID)}}, zeroBy[i], []span{{0, hdrLen}}, dsize)
+			if err != nil {
+				df.Close()
+				return nil, err
+			}
 			dplan.Patches = ps
 		}
-		err = writeFile(ctx, filepath.Join(outDir, name), dplan, df, dsize)
 		df.Close()
-		if err != nil {
-			return nil, err
-		}
+		out.Files = append(out.Files, MRXSFile{Name: name, Source: dp, Size: dsize, plan: dplan})
 	}
 
 	// Slidedat.ini.
@@ -377,44 +413,93 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 	if bom {
 		text = "\ufeff" + text
 	}
-	if err := os.WriteFile(filepath.Join(outDir, "Slidedat.ini"), []byte(text), 0o600); err != nil {
-		return nil, fmt.Errorf("slidedeid: %w", err)
-	}
+	out.Files = append(out.Files, MRXSFile{Name: "Slidedat.ini", Source: iniPath, Size: int64(len(text)), data: []byte(text)})
 	// The .mrxs file itself: OpenSlide does not read it; de-identified
-	// copies get an empty one (its content is not understood here).
+	// copies get an empty one.
 	mb := ""
 	if identified {
 		if mb, err = readSmall(srcMRXS, 1<<20); err != nil {
 			return nil, err
 		}
 	}
-	outMRXS := filepath.Join(tmp, MRXSName+".mrxs")
-	if err := os.WriteFile(outMRXS, []byte(mb), 0o600); err != nil {
+	out.Files = append(out.Files, MRXSFile{Source: srcMRXS, Size: int64(len(mb)), data: []byte(mb)})
+	if !identified {
+		if err := checkMRXSOutput(info, text, idxName, idxHead, oldID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// checkMRXSOutput reads the planned Slidedat.ini and index header back as
+// slide.ReadMRXS sees them: no label or macro, no identifying key but the
+// replaced SLIDE_ID, as many levels as the original.
+func checkMRXSOutput(orig *slide.Info, slidedat, idxName string, idxHead []byte, oldID string) error {
+	oi, err := slide.ReadMRXS(strings.NewReader(slidedat), func(name string) (io.ReadCloser, error) {
+		if !strings.EqualFold(name, idxName) {
+			return nil, fmt.Errorf("%w: the index file was renamed", ErrVerify)
+		}
+		return io.NopCloser(bytes.NewReader(idxHead)), nil
+	})
+	if err != nil {
+		return fmt.Errorf("slidedeid: mirax output: %w: %w", ErrVerify, err)
+	}
+	if oi.Label || oi.Macro {
+		return fmt.Errorf("slidedeid: mirax output still has a label or macro: %w", ErrVerify)
+	}
+	for _, k := range oi.IdentifyingMetadata {
+		if k != "mirax.SLIDE_ID" {
+			return fmt.Errorf("slidedeid: mirax output keeps %s: %w", k, ErrVerify)
+		}
+	}
+	for _, f := range oi.Identity {
+		if f.Key == "mirax.SLIDE_ID" && f.Value == oldID {
+			return fmt.Errorf("slidedeid: mirax output keeps the SLIDE_ID: %w", ErrVerify)
+		}
+	}
+	if len(oi.LevelSizes) != len(orig.LevelSizes) {
+		return fmt.Errorf("slidedeid: mirax output has %d levels, original %d: %w", len(oi.LevelSizes), len(orig.LevelSizes), ErrVerify)
+	}
+	return nil
+}
+
+// DeidentifyMRXS writes a de-identified copy of a 3DHISTECH MIRAX slide
+// (see PlanMRXS) into dstDir as MRXSName+".mrxs" and the folder MRXSName,
+// never modifying the original. Files are written under a temporary folder
+// in dstDir and moved into place only after the output passes
+// slide.DetectMRXS as well. At the identified level the files Slidedat.ini
+// names are copied unchanged.
+func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Params) (plan *Plan, err error) {
+	mp, err := PlanMRXS(ctx, srcMRXS, p)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(dstDir, ".slidedeid-*")
+	if err != nil {
 		return nil, fmt.Errorf("slidedeid: %w", err)
 	}
-
-	// Check the output as a MIRAX slide before moving it into place.
+	defer os.RemoveAll(tmp)
+	outDir := filepath.Join(tmp, MRXSName)
+	if err := os.Mkdir(outDir, 0o700); err != nil {
+		return nil, fmt.Errorf("slidedeid: %w", err)
+	}
+	outMRXS := filepath.Join(tmp, MRXSName+".mrxs")
+	for i, f := range mp.Files {
+		path := outMRXS
+		if f.Name != "" {
+			path = filepath.Join(outDir, f.Name)
+		}
+		if err := writeMRXSFile(ctx, path, mp, i); err != nil {
+			return nil, err
+		}
+	}
+	// Check the output on disk as a MIRAX slide before moving it into place.
 	oi, err := slide.DetectMRXS(outMRXS)
 	if err != nil {
 		return nil, fmt.Errorf("slidedeid: mirax output: %w: %w", ErrVerify, err)
 	}
-	if !identified {
-		if oi.Label || oi.Macro {
-			return nil, fmt.Errorf("slidedeid: mirax output still has a label or macro: %w", ErrVerify)
-		}
-		for _, k := range oi.IdentifyingMetadata {
-			if k != "mirax.SLIDE_ID" {
-				return nil, fmt.Errorf("slidedeid: mirax output keeps %s: %w", k, ErrVerify)
-			}
-		}
-		for _, f := range oi.Identity {
-			if f.Key == "mirax.SLIDE_ID" && f.Value == oldID {
-				return nil, fmt.Errorf("slidedeid: mirax output keeps the SLIDE_ID: %w", ErrVerify)
-			}
-		}
-		if len(oi.LevelSizes) != len(info.LevelSizes) {
-			return nil, fmt.Errorf("slidedeid: mirax output has %d levels, original %d: %w", len(oi.LevelSizes), len(info.LevelSizes), ErrVerify)
-		}
+	if p.Level != privacy.Identified && (oi.Label || oi.Macro || len(oi.IdentifyingMetadata) > 1) {
+		return nil, fmt.Errorf("slidedeid: mirax output on disk still has a label, macro or identifying key: %w", ErrVerify)
 	}
 	finalDir, finalMRXS := filepath.Join(dstDir, MRXSName), filepath.Join(dstDir, MRXSName+".mrxs")
 	for _, f := range []string{finalDir, finalMRXS} {
@@ -429,7 +514,22 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 		os.RemoveAll(finalDir)
 		return nil, fmt.Errorf("slidedeid: %w", err)
 	}
-	return pl, nil
+	return mp.Plan, nil
+}
+
+func writeMRXSFile(ctx context.Context, path string, mp *MRXSPlan, i int) error {
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("slidedeid: %w", err)
+	}
+	if err := mp.WriteFile(ctx, i, out); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("slidedeid: %w", err)
+	}
+	return nil
 }
 
 // scrubSlidedat rewrites Slidedat.ini: new SLIDE_ID, identifying [GENERAL]
@@ -528,19 +628,4 @@ func openSized(path string) (*os.File, int64, error) {
 		return nil, 0, fmt.Errorf("slidedeid: %w", err)
 	}
 	return f, st.Size(), nil
-}
-
-func writeFile(ctx context.Context, path string, pl *Plan, src *os.File, size int64) error {
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("slidedeid: %w", err)
-	}
-	if err := pl.Write(ctx, out, src, size); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("slidedeid: %w", err)
-	}
-	return nil
 }

@@ -6,75 +6,46 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"dossier/internal/fixture/tifffix"
+	"dossier/internal/testtool"
 	"dossier/packager/privacy"
 	"dossier/packager/slide"
 )
 
 type mrxsRec struct{ pos, size int64 }
 
-// makeMRXS builds a MIRAX slide with real non-hierarchical tables: the
-// builder's Slidedat.ini (macro, label, preview values) plus one section
-// per value, an Index.dat whose table points at one record per value, and
-// a Data0000.dat holding the three images (the label's and macro's carry
-// the fake identity as bytes, so a leak scan sees whether they are wiped).
+// makeMRXS builds the MIRAX fixture (macro, label and preview in the
+// non-hierarchical table, in that order; the label's and macro's JPEGs carry
+// the fake identity as bytes, so a leak scan sees whether they are wiped)
+// and returns where each non-hierarchical record lies in Data0000.dat, read
+// back from its Index.dat.
 func makeMRXS(t *testing.T, dir string) (string, []mrxsRec) {
 	t.Helper()
 	p, err := tifffix.MRXS(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := filepath.Join(dir, "file")
-	ini, err := os.ReadFile(filepath.Join(data, "Slidedat.ini"))
+	idx, err := os.ReadFile(filepath.Join(dir, "file", "Index.dat"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ini = append(ini, []byte("[NONHIER_0_VAL_0_SECTION]\r\nIMAGE_FORMAT = JPEG\r\n"+
-		"[NONHIER_0_VAL_1_SECTION]\r\nBARCODE_VALUE = "+tifffix.FakeAccession+"\r\n"+
-		"[NONHIER_0_VAL_2_SECTION]\r\nIMAGE_FORMAT = JPEG\r\n")...)
-	if err := os.WriteFile(filepath.Join(data, "Slidedat.ini"), ini, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	hdr := []byte("01.02" + tifffix.FakeSlideID)
-	dat := bytes.Clone(hdr)
+	tableBase := int64(binary.LittleEndian.Uint32(idx[5+len(tifffix.FakeSlideID)+4:]))
 	var recs []mrxsRec
-	for i, payload := range []string{"macro " + tifffix.FakeFilename, "label " + tifffix.FakePatient, "preview tissue"} {
-		img := realJPEG(t, 16, 16, uint8(40*i))
-		img = append(img[:len(img)-2], append([]byte(payload), 0xFF, 0xD9)...)
-		recs = append(recs, mrxsRec{int64(len(dat)), int64(len(img))})
-		dat = append(dat, img...)
-	}
-	if err := os.WriteFile(filepath.Join(data, "Data0000.dat"), dat, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	le := binary.LittleEndian
-	idx := bytes.Clone(hdr)
-	hierRoot := len(idx) + 8
-	tableBase := hierRoot + 4
-	idx = le.AppendUint32(idx, uint32(hierRoot))
-	idx = le.AppendUint32(idx, uint32(tableBase))
-	idx = le.AppendUint32(idx, 0) // empty hierarchical table
-	heads := tableBase + 4*len(recs)
-	for i := range recs {
-		idx = le.AppendUint32(idx, uint32(heads+8*i))
-	}
-	pages := heads + 8*len(recs)
-	for i := range recs {
-		idx = le.AppendUint32(idx, 0)
-		idx = le.AppendUint32(idx, uint32(pages+28*i))
-	}
-	for _, r := range recs {
-		for _, v := range []uint32{1, 0, 0, 0, uint32(r.pos), uint32(r.size), 0} {
-			idx = le.AppendUint32(idx, v)
+	for r := 0; r < 3; r++ {
+		loc, err := nonhierLocation(bytes.NewReader(idx), tableBase, r)
+		if err != nil || loc.file != 0 {
+			t.Fatalf("fixture record %d: %+v, %v", r, loc, err)
 		}
-	}
-	if err := os.WriteFile(filepath.Join(data, "Index.dat"), idx, 0o644); err != nil {
-		t.Fatal(err)
+		recs = append(recs, mrxsRec{loc.pos, loc.size})
 	}
 	return p, recs
 }
@@ -195,10 +166,10 @@ func TestDeidentifyMRXS(t *testing.T) {
 }
 
 func TestDeidentifyMRXSNoTables(t *testing.T) {
-	// The builder's Index.dat has no non-hierarchical table: removing the
-	// label cannot be done safely, so the slide is refused.
+	// An Index.dat without its non-hierarchical table: removing the label
+	// cannot be done safely, so the slide is refused.
 	src, dst := t.TempDir(), t.TempDir()
-	p, err := tifffix.MRXS(src)
+	p, err := tifffix.MRXSWith(src, tifffix.MRXSOptions{BareIndex: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,5 +197,114 @@ func TestDeidentifyMRXSNoTables(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dst3, MRXSName, "Slidedat.ini"))
 	if !bytes.Equal(a, b) {
 		t.Error("identified copy differs")
+	}
+}
+
+// TestOpenSlideMRXS: OpenSlide opens the MIRAX fixture, with its label and
+// macro and its identifying Slidedat.ini keys, and opens the de-identified
+// output with the same vendor, levels and pixels, the preview still there,
+// and no label, macro or identifying key left.
+func TestOpenSlideMRXS(t *testing.T) {
+	show := testtool.Look(t, "openslide-show-properties", "openslide-tools")
+	writePNG := testtool.Look(t, "openslide-write-png", "openslide-tools")
+	py := testtool.Python(t, "ctypes")
+	dir := t.TempDir()
+	script := filepath.Join(dir, "assoc.py")
+	if err := os.WriteFile(script, []byte(assocScript), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	listAssoc := func(path string) string {
+		out, err := exec.Command(py, script, path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("listing associated images: %v: %s", err, out)
+		}
+		names := strings.Split(strings.TrimSpace(string(out)), ",")
+		sort.Strings(names)
+		return strings.Join(names, ",")
+	}
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	for _, d := range []string{src, dst} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orig, err := tifffix.MRXS(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DeidentifyMRXS(context.Background(), orig, dst, testParams()); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dst, MRXSName+".mrxs")
+
+	gp, gout, err := showProps(t, show, orig)
+	if err != nil {
+		t.Fatalf("OpenSlide does not open the fixture: %v: %s", err, firstLine(gout))
+	}
+	op, oout, err := showProps(t, show, out)
+	if err != nil {
+		t.Fatalf("OpenSlide does not open the de-identified slide: %v: %s", err, firstLine(oout))
+	}
+	// The fixture is what the test claims to de-identify.
+	if ga := listAssoc(orig); ga != "label,macro,thumbnail" {
+		t.Fatalf("associated images of the fixture: %s", ga)
+	}
+	idKeys := []string{"mirax.GENERAL.SLIDE_NAME", "mirax.GENERAL.PROJECT_NAME", "mirax.GENERAL.SLIDE_CREATIONDATETIME",
+		"mirax.GENERAL.SLIDE_UTC_CREATIONDATETIME", "mirax.GENERAL.SCANNER_HARDWARE_ID", "mirax.NONHIER_0_VAL_1_SECTION.BARCODE_VALUE"}
+	for _, k := range idKeys {
+		if gp[k] == "" {
+			t.Errorf("fixture lacks %s", k)
+		}
+	}
+	if gp["mirax.GENERAL.SLIDE_ID"] != tifffix.FakeSlideID {
+		t.Errorf("fixture SLIDE_ID %q", gp["mirax.GENERAL.SLIDE_ID"])
+	}
+	for _, tok := range []string{tifffix.FakePatient, tifffix.FakeAccession, tifffix.FakeSerial} {
+		if !strings.Contains(gout, tok) {
+			t.Errorf("fixture properties lack %q", tok)
+		}
+	}
+
+	// The output.
+	if oa := listAssoc(out); oa != "thumbnail" {
+		t.Errorf("associated images of the output: %s", oa)
+	}
+	for _, k := range idKeys {
+		if _, ok := op[k]; ok {
+			t.Errorf("output keeps %s", k)
+		}
+	}
+	for k := range op {
+		if strings.Contains(k, "BARCODE") || strings.Contains(k, "SlideBarcode") {
+			t.Errorf("output keeps %s", k)
+		}
+	}
+	for _, tok := range append(fakeTokens, tifffix.FakeSlideID) {
+		if strings.Contains(oout, tok) {
+			t.Errorf("output properties show %q", tok)
+		}
+	}
+	if id := op["mirax.GENERAL.SLIDE_ID"]; len(id) != len(tifffix.FakeSlideID) || id == tifffix.FakeSlideID {
+		t.Errorf("output SLIDE_ID %q", id)
+	}
+	for _, k := range []string{"openslide.vendor", "openslide.level-count", "openslide.level[0].width", "openslide.level[0].height",
+		"openslide.level[1].width", "openslide.level[1].height", "openslide.mpp-x", "openslide.objective-power"} {
+		if op[k] == "" || op[k] != gp[k] {
+			t.Errorf("%s: %q -> %q", k, gp[k], op[k])
+		}
+	}
+	// Every tile decodes, and the pixels are the original's.
+	for level, size := range [][2]string{{op["openslide.level[0].width"], op["openslide.level[0].height"]}, {op["openslide.level[1].width"], op["openslide.level[1].height"]}} {
+		var pngs [2][]byte
+		for i, p := range []string{orig, out} {
+			png := filepath.Join(dir, fmt.Sprintf("level%d-%d.png", level, i))
+			if b, err := exec.Command(writePNG, p, "0", "0", strconv.Itoa(level), size[0], size[1], png).CombinedOutput(); err != nil {
+				t.Fatalf("openslide-write-png level %d: %v: %s", level, err, b)
+			}
+			pngs[i], _ = os.ReadFile(png)
+		}
+		if len(pngs[0]) == 0 || !bytes.Equal(pngs[0], pngs[1]) {
+			t.Errorf("level %d: pixels differ (%d and %d bytes of PNG)", level, len(pngs[0]), len(pngs[1]))
+		}
 	}
 }

@@ -172,11 +172,12 @@ func rulesFor(vendor string) vendorRules {
 	return nil
 }
 
-// Supports reports whether Deidentify handles slides of vendor (a
-// slide.Vendor* name), so that callers ask here instead of keeping their
-// own list. MIRAX (slide.VendorMirax), a file beside a folder rather than
-// one stream, is not among them: DeidentifyMRXS writes it.
-func Supports(vendor string) bool { return rulesFor(vendor) != nil }
+// Supports reports whether slides of vendor (a slide.Vendor* name) can be
+// de-identified, so that callers ask here instead of keeping their own
+// list: Deidentify streams the single-file formats, and MIRAX
+// (slide.VendorMirax), a .mrxs file beside a folder, goes through PlanMRXS
+// or DeidentifyMRXS.
+func Supports(vendor string) bool { return vendor == slide.VendorMirax || rulesFor(vendor) != nil }
 
 func (pl *planner) run() (*Plan, error) {
 	f, info := pl.f, pl.info

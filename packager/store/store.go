@@ -17,7 +17,8 @@ import (
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // FileName is the database's file name inside the data directory.
@@ -77,7 +78,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		return nil, fmt.Errorf("protecting the case database: %w", err)
 	}
-	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
+	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening the case database: %w", err)
@@ -174,37 +175,80 @@ var migrations = []string{
 		keys    TEXT NOT NULL,
 		created INTEGER NOT NULL
 	);`,
+	// 5: what the patient or their staff said about the facts read from
+	// the records (confirmed, or corrected), by the fact they are about.
+	`CREATE TABLE fact_checks (
+		case_id  INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+		fact_key TEXT NOT NULL,
+		data     TEXT NOT NULL,
+		created  INTEGER NOT NULL,
+		PRIMARY KEY (case_id, fact_key)
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.
 var SchemaVersion = len(migrations)
 
+// migrate brings the schema up to date in one transaction that reads the
+// version inside it, so that two Dossiers opening a new database at once
+// (two commands started together) migrate it once, one after the other. A
+// database another process holds busy is tried again for a while.
 func (s *Store) migrate(ctx context.Context) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := s.migrateOnce(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Store) migrateOnce(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock): the write lock from the start
+	if err != nil {
+		return fmt.Errorf("reading the database version: %w", err)
+	}
+	defer tx.Rollback()
 	var v int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
 		return fmt.Errorf("reading the database version: %w", err)
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("the case database was written by a newer Dossier (schema %d, this version knows %d)", v, len(migrations))
 	}
+	if v == len(migrations) {
+		return nil
+	}
 	for i := v; i < len(migrations); i++ {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrating the database: %w", err)
-		}
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrating the database to version %d: %w", i+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrating the database to version %d: %w", i+1, err)
-		}
-		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrating the database to version %d: %w", i+1, err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, len(migrations))); err != nil {
+		return fmt.Errorf("migrating the database to version %d: %w", len(migrations), err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrating the database to version %d: %w", len(migrations), err)
+	}
 	return nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked" (another
+// process holds it).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
 }
 
 // CreateCase adds a new, empty case.

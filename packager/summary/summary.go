@@ -40,6 +40,9 @@ type Diagnosis struct {
 	Grade  string `json:"grade"`
 	Date   string `json:"date"` // YYYY-MM-DD (or YYYY-MM); empty when unknown
 	Source Source `json:"source"`
+	// Checked is set when the patient or their staff confirmed or
+	// corrected the diagnosis (see Apply).
+	Checked *Checked `json:"checked,omitempty"`
 }
 
 // Stage is a stage: TNM with its prefixes, a stage group, or another system
@@ -48,6 +51,7 @@ type Stage struct {
 	Text       string   `json:"text"`
 	Components []string `json:"components"`
 	Source     Source   `json:"source"`
+	Checked    *Checked `json:"checked,omitempty"`
 }
 
 // Result is a biomarker result from a fixed vocabulary (see Results); it is
@@ -94,9 +98,10 @@ type Biomarker struct {
 	Value string `json:"value"`
 	// Method is IHC, FISH, ISH, NGS, PCR or Sanger, with the clone when
 	// given: "IHC (SP263)".
-	Method string `json:"method"`
-	Date   string `json:"date"`
-	Source Source `json:"source"`
+	Method  string   `json:"method"`
+	Date    string   `json:"date"`
+	Source  Source   `json:"source"`
+	Checked *Checked `json:"checked,omitempty"`
 }
 
 // Event kinds.
@@ -119,10 +124,11 @@ func validKind(k string) bool { return slices.Contains(Kinds(), k) }
 // Event is a dated event of the history: a biopsy, an operation, a scan, a
 // treatment.
 type Event struct {
-	Date   string `json:"date"` // YYYY-MM-DD, or YYYY-MM when only the month is written
-	Kind   string `json:"kind"`
-	Text   string `json:"text"`
-	Source Source `json:"source"`
+	Date    string   `json:"date"` // YYYY-MM-DD, or YYYY-MM when only the month is written
+	Kind    string   `json:"kind"`
+	Text    string   `json:"text"`
+	Source  Source   `json:"source"`
+	Checked *Checked `json:"checked,omitempty"`
 }
 
 // Conflict flags facts that disagree, such as a receptor status that

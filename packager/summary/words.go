@@ -116,6 +116,9 @@ func (b Biomarker) Describe(lang string) string {
 // Describe writes a diagnosis in a language: the WHO name (or its Chinese
 // name), the side and site, and the grade.
 func (d Diagnosis) Describe(lang string) string {
+	if d.Checked != nil && d.Checked.Corrected && d.Histology == "" {
+		return d.Text // the person's words, as written
+	}
 	if !zh(lang) {
 		if d.Text != "" {
 			return d.Text
@@ -177,7 +180,7 @@ var reStageGroup = regexp.MustCompile(`Stage ([0IV]+[A-C]?\d?|[IV]+[ABESX]{0,2})
 // Describe writes a stage in a language ("pT2 N1a M0 Stage IIB" is
 // "pT2 N1a M0 IIB期" in Chinese).
 func (s Stage) Describe(lang string) string {
-	if !zh(lang) {
+	if !zh(lang) || s.Checked != nil && s.Checked.Corrected {
 		return s.Text
 	}
 	t := reStageGroup.ReplaceAllString(s.Text, "${1}期")

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"dossier/packager/deid"
 	"dossier/packager/envelope"
+	"dossier/packager/export"
 	"dossier/packager/store"
 )
 
@@ -53,7 +53,7 @@ func init() {
 		{name: "open", summary: "verify a bundle and extract it into a folder", usage: "dossier open [--passphrase-file F | --identity F] --to DIR [--overwrite] [--allow-expansion] BUNDLE", run: runOpen},
 		{name: "deidentify", summary: "write copies with identity removed, and check them for leaks", usage: "dossier deidentify --privacy LEVEL --out DIR [--include PATH ...] [--patient-name N ...] [--birth-date D ...] [--patient-id ID ...] [--case ID] [--json] PATH...", run: runDeidentify},
 		{name: "check", summary: "show what a reviewer still needs (the checklist)", usage: "dossier check [--json] [--cancer TYPE] PATH...", run: runCheck},
-		{name: "summary", summary: "show the diagnosis, stage, biomarkers and timeline read from the reports, each with its source", usage: "dossier summary [--json] [--lang LANG] PATH...", run: runSummary},
+		{name: "summary", summary: "show the diagnosis, stage, biomarkers and timeline read from the reports, each with its source", usage: "dossier summary [--json] [--lang LANG] [--case ID] PATH...", run: runSummary},
 		{name: "letter", summary: "write a PDF letter asking the hospital for what is missing", usage: "dossier letter --out FILE [--cancer TYPE] [--lang LANG] PATH...", run: runLetter},
 	}
 }
@@ -147,17 +147,11 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 	}
 }
 
-// hint suggests what to do about common failures.
+// hint suggests what to do about common failures: the command line's
+// column of export's error table.
 func hint(err error) string {
-	switch {
-	case errors.Is(err, os.ErrPermission):
-		return "check that you may read the files (or copy them to a folder of your own first)"
-	case errors.Is(err, os.ErrNotExist):
-		return "check the path; a CD or USB stick may have been removed"
-	case errors.Is(err, deid.ErrNoIdentity):
-		return `add --patient-name "Given Family" --birth-date YYYY-MM-DD (and --patient-id for hospital numbers), or send with --privacy identified`
-	}
-	return ""
+	p, _ := export.Explain(err)
+	return p.Hint
 }
 
 func printUsage(w io.Writer) {

@@ -24,13 +24,6 @@ import (
 	"dossier/packager/store"
 )
 
-// packResult is the JSON `dossier pack --json` prints.
-type packResult struct {
-	*export.Result
-	// Passphrase is set when Dossier generated it: it is shown only here.
-	Passphrase string `json:"passphrase,omitempty"`
-}
-
 func runPack(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("pack", env)
 	out := fs.String("out", "", "the bundle file to write (NAME.age)")
@@ -98,46 +91,40 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	// Where it goes.
-	o := bundle.Output{Split: splitSize}
+	// Where it goes, and who can open it: the same choices the app's wizard makes.
+	ch := export.Choices{Level: lv, Split: splitSize, Language: *lang, Include: includeSet(include),
+		ConvertHEIC: *convertHEIC, NoRedact: *noRedact}
 	if *folder != "" {
-		o.Folder, o.Dir, o.Name = true, filepath.Dir(filepath.Clean(*folder)), filepath.Base(filepath.Clean(*folder))
+		ch.Lock, ch.Dir, ch.Name = export.LockNone, filepath.Dir(filepath.Clean(*folder)), filepath.Base(filepath.Clean(*folder))
 	} else {
-		o.Dir, o.Name = filepath.Dir(*out), strings.TrimSuffix(filepath.Base(*out), ".age")
-		if o.Name == "" || o.Name == "." {
+		ch.Dir, ch.Name = filepath.Dir(*out), strings.TrimSuffix(filepath.Base(*out), ".age")
+		if ch.Name == "" || ch.Name == "." {
 			return usagef("--out needs a file name")
 		}
 	}
-	if err := checkPackOutput(o, *out, *folder, paths, include); err != nil {
+	if err := checkPackOutput(bundle.Output{Dir: ch.Dir, Name: ch.Name, Folder: ch.Lock == export.LockNone, Split: splitSize}, *out, *folder, paths, include); err != nil {
 		return err
 	}
-
-	// Who can open it.
 	st, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	var generated, recipientLabel string
 	switch {
-	case o.Folder:
-		recipientLabel = "unencrypted folder"
+	case *folder != "":
 	case *passFile != "":
 		pass, err := readSecretFile(*passFile)
 		if err != nil {
 			return err
 		}
-		if bits, advice := envelope.PassphraseStrength(pass); bits < 60 {
-			return fmt.Errorf("the passphrase in %s is too weak (%s)", *passFile, advice)
-		}
-		o.Passphrase, recipientLabel = pass, "passphrase"
+		ch.Lock, ch.Passphrase = export.LockPassphrase, pass
 	case len(recipients) > 0 || *recipientsFile != "":
+		ch.Lock = export.LockKeys
 		for _, r := range recipients {
-			rec, _, err := envelope.ParseRecipient(r)
-			if err != nil {
+			if _, _, err := envelope.ParseRecipient(r); err != nil {
 				return usagef("--recipient: %v", err)
 			}
-			o.Recipients = append(o.Recipients, rec)
+			ch.Keys = append(ch.Keys, r)
 		}
 		if *recipientsFile != "" {
 			b, err := readOptionFile("--recipients-file", *recipientsFile, maxRecipientsFile)
@@ -148,28 +135,23 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", *recipientsFile, err)
 			}
-			o.Recipients = append(o.Recipients, recs...)
+			ch.Recipients = recs
 		}
-		recipientLabel = fmt.Sprintf("%d public key(s)", len(o.Recipients))
 	case *centre != "":
 		c, err := st.CentreByName(ctx, *centre)
 		if err != nil {
 			return fmt.Errorf("no saved centre called %q (add it in the app's settings): %w", *centre, err)
 		}
-		for _, k := range c.Keys {
-			rec, _, err := envelope.ParseRecipient(k)
-			if err != nil {
-				return fmt.Errorf("centre %s: %w", c.Name, err)
-			}
-			o.Recipients = append(o.Recipients, rec)
-		}
-		recipientLabel = c.Name
+		ch.Lock, ch.Keys, ch.Centre = export.LockKeys, c.Keys, c.Name
 	default:
-		pass, err := envelope.NewPassphrase()
-		if err != nil {
-			return err
+		ch.Lock = export.LockGenerated
+	}
+	// Check them now, before the records are read.
+	if _, _, err := ch.Output(); err != nil {
+		if *passFile != "" && errors.Is(err, export.ErrWeakPassphrase) {
+			return fmt.Errorf("the passphrase in %s is too weak: %w", *passFile, err)
 		}
-		o.Passphrase, generated, recipientLabel = pass, pass, "generated passphrase"
+		return err
 	}
 
 	cc, err := evaluatePaths(ctx, env, rules, cancerID, paths)
@@ -191,30 +173,16 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if err := checkRedactionsKnown(red, cc.inv); err != nil {
 		return err
 	}
-	remember(o.Dir)
-	res, err := export.Pack(ctx, st, export.Request{
-		CaseID:    kase.ID,
-		Inventory: cc.inv,
-		Rules:     cc.rules,
-		Report:    cc.report,
-		Details:   cc.details,
-		Level:     lv,
-		Output:    o,
-		Include:   includeSet(include),
-		Recipient: recipientLabel,
-		Language:  *lang,
-		Progress:  packProgress(env),
-
-		ConvertHEIC: *convertHEIC,
-		NoRedact:    *noRedact,
-		Redactions:  red,
-	})
+	remember(ch.Dir)
+	ch.Redactions = red
+	res, err := export.Send(ctx, st, export.Case{ID: kase.ID, Inventory: cc.inv, Rules: cc.rules, Report: cc.report, Details: cc.details},
+		ch, packProgress(env))
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
 	}
 	if errors.Is(err, export.ErrNotRecorded) && res != nil {
 		// The bundle is complete: show it (and its passphrase) anyway.
-		printPack(env.Stdout, res.Result, generated, res.Pseudonym)
+		printPack(env.Stdout, res.Result, res.Passphrase, res.Pseudonym)
 		return err
 	}
 	if err != nil {
@@ -223,9 +191,9 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(packResult{Result: res, Passphrase: generated})
+		return enc.Encode(res)
 	}
-	printPack(env.Stdout, res.Result, generated, res.Pseudonym)
+	printPack(env.Stdout, res.Result, res.Passphrase, res.Pseudonym)
 	return nil
 }
 
@@ -478,9 +446,6 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 	defer c.Close()
 	remember(*to)
 	rep, err := bundle.OpenWith(ctx, r, *to, bundle.OpenOptions{Overwrite: *overwrite, PackedSize: packed, Declared: declared, AllowExpansion: *allowExpansion})
-	if errors.Is(err, bundle.ErrExpands) {
-		return fmt.Errorf("%w\nhint: if you trust where it came from, run again with --allow-expansion", err)
-	}
 	if err != nil {
 		return err
 	}

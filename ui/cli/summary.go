@@ -21,6 +21,7 @@ func runSummary(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("summary", env)
 	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
 	lang := fs.String("lang", i18n.FromEnv(), "the language of the summary printed (not of --json): "+strings.Join(i18n.Languages(), ", "))
+	caseID := fs.Int64("case", 0, "the case (as listed by the app) whose confirmed and corrected facts to apply")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,6 +31,18 @@ func runSummary(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := checkPaths(paths); err != nil {
 		return err
+	}
+	var checks []summary.Check
+	if *caseID != 0 {
+		st, err := openStore(ctx)
+		if err != nil {
+			return err
+		}
+		checks, err = st.FactChecks(ctx, *caseID)
+		st.Close()
+		if err != nil {
+			return err
+		}
 	}
 	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
 	if err != nil {
@@ -45,6 +58,7 @@ func runSummary(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	s = summary.Apply(s, checks)
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
@@ -97,10 +111,21 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 		}
 		return "  (" + date + ")"
 	}
+	// checked says what the patient or their staff said about a fact.
+	checked := func(ch *summary.Checked) {
+		switch {
+		case ch == nil:
+		case ch.Corrected:
+			p(i18n.Msg("      corrected in Dossier; the records said: %v\n"), Printable(ch.Read))
+		default:
+			p(i18n.Msg("      confirmed in Dossier\n"))
+		}
+	}
 	if len(s.Diagnoses) > 0 {
 		p(i18n.Msg("\nDiagnosis:\n"))
 		for _, d := range s.Diagnoses {
 			fmt.Fprintf(w, "  %s%s\n", d.Describe(lang), when(d.Date))
+			checked(d.Checked)
 			src(d.Source)
 		}
 	}
@@ -108,6 +133,7 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 		p(i18n.Msg("\nStage:\n"))
 		for _, x := range s.Stages {
 			fmt.Fprintf(w, "  %s\n", x.Describe(lang))
+			checked(x.Checked)
 			src(x.Source)
 		}
 	}
@@ -119,6 +145,7 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 				line += "  [" + b.Method + "]"
 			}
 			fmt.Fprintf(w, "  %s%s\n", line, when(b.Date))
+			checked(b.Checked)
 			src(b.Source)
 		}
 	}
@@ -126,6 +153,7 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 		p(i18n.Msg("\nTimeline:\n"))
 		for _, e := range s.Events {
 			fmt.Fprintf(w, "  %s  %s\n", e.Date, e.Describe(lang))
+			checked(e.Checked)
 			src(e.Source)
 		}
 	}

@@ -5,10 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"dossier/internal/fixture/reportfix"
+	"dossier/packager/doctext"
+	"dossier/packager/intake"
+	"dossier/packager/store"
+	"dossier/packager/summary"
 )
 
 // summaryCase writes the reports of some corpus cases as files.
@@ -133,5 +138,50 @@ func TestCheckUsesTheFacts(t *testing.T) {
 	}
 	if rep.Cancer != "lung" || !found {
 		t.Errorf("lung case: cancer %q, facts rule listed %v", rep.Cancer, found)
+	}
+}
+
+// TestSummaryOfACase: --case applies what was said about the case's facts in the app: the
+// corrected fact carries the person's words and what the records said, and keeps its source.
+func TestSummaryOfACase(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("DOSSIER_HOME", home)
+	dir := summaryCase(t, "breast-en")
+	ctx := t.Context()
+	inv, err := intake.Scan(ctx, []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(home, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kase, _ := st.CreateCase(ctx, "case")
+	if err := st.SaveFactCheck(ctx, kase.ID, s.Stages[0].Check("ypT1c N0")); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	code, out, errs := run(t, "summary", "--json", "--case", strconv.FormatInt(kase.ID, 10), dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got summary.Summary
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	x := got.Stages[0]
+	if x.Text != "ypT1c N0" || x.Checked == nil || !x.Checked.Corrected || x.Checked.Read != s.Stages[0].Text || x.Source != s.Stages[0].Source {
+		t.Errorf("corrected stage in the JSON: %+v %+v", x, x.Checked)
+	}
+	code, out, _ = run(t, "summary", "--lang", "en", "--case", strconv.FormatInt(kase.ID, 10), dir)
+	if code != 0 || !strings.Contains(out, "ypT1c N0\n      corrected in Dossier; the records said: "+s.Stages[0].Text) {
+		t.Errorf("the printed summary does not show the correction:\n%s", out)
+	}
+	if code, out, _ = run(t, "summary", dir); code != 0 || strings.Contains(out, "ypT1c") {
+		t.Errorf("without --case the correction is applied:\n%s", out)
 	}
 }

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"dossier/packager/summary"
+)
+
+// TestFactChecksPersist: what the person said about the facts is there after a restart (a new
+// store handle), the last word on a fact wins, and it goes with its case.
+func TestFactChecksPersist(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.CreateCase(ctx, "case")
+	other, _ := s.CreateCase(ctx, "other")
+	src := summary.Source{Path: "/r/path.pdf", Page: 1, Quote: "ER positive (95%), PR positive (40%)"}
+	pr := summary.Biomarker{Name: "PR", Source: src}
+	er := summary.Biomarker{Name: "ER", Source: src}
+	for _, ch := range []summary.Check{pr.Check("positive, 4%"), pr.Check("negative, <1%"), er.Check("")} {
+		if err := s.SaveFactCheck(ctx, c.ID, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveFactCheck(ctx, 999, er.Check("")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing case: %v", err)
+	}
+	s.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.FactChecks(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("checks after a restart: %+v", got)
+	}
+	by := map[string]summary.Check{}
+	for _, g := range got {
+		by[g.Name] = g
+	}
+	if by["PR"].Text != "negative, <1%" || by["PR"].Source != src || by["ER"].Corrected() {
+		t.Errorf("checks after a restart: %+v", got)
+	}
+	if o, err := s.FactChecks(ctx, other.ID); err != nil || len(o) != 0 {
+		t.Errorf("another case has %+v %v", o, err)
+	}
+	if err := s.ClearFactCheck(ctx, c.ID, er.Check("")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FactChecks(ctx, c.ID); len(got) != 1 || got[0].Name != "PR" {
+		t.Errorf("after clearing ER: %+v", got)
+	}
+	if err := s.DeleteCase(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM fact_checks`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a deleted case left %d checked facts (%v)", n, err)
+	}
+}
