@@ -43,4 +43,3 @@ func (v *mainView) rememberFolder(paths []string) {
 		v.app.Preferences().SetString(prefLastFolder, dir)
 	}
 }
-

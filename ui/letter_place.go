@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-
 	"dossier/packager/intake"
 	"dossier/packager/store"
 )
@@ -69,4 +68,3 @@ func isWithin(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
-

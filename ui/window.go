@@ -301,7 +301,9 @@ func (v *mainView) addFolder() {
 	choosePath(v.win, pathRequest{kind: nativedialog.Folder, title: lang.X("dialog.addfolder", "Add a folder"),
 		accept: lang.X("button.add", "Add"), folder: v.lastFolder()},
 		func(p string) { v.add([]string{p}) },
-		func(err error) { v.status.showError(lang.X("status.folderopen", "The folder could not be opened."), err) })
+		func(err error) {
+			v.status.showError(lang.X("status.folderopen", "The folder could not be opened."), err)
+		})
 }
 
 // chooseLocalFolder asks for a folder on this computer and gives its path to
