@@ -2,7 +2,6 @@ package ui
 
 import (
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -95,20 +94,4 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 		buttons.Add(newButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(w.win, w.run, coverPath) }))
 	}
 	return box
-}
-
-// fingerprintGroups writes a fingerprint in groups of four, easy to read out.
-func fingerprintGroups(hex string) string {
-	var parts []string
-	for i := 0; i < len(hex); i += 4 {
-		parts = append(parts, hex[i:min(i+4, len(hex))])
-	}
-	return strings.Join(parts, " ")
-}
-
-// copyText puts text on the clipboard.
-func copyText(s string) {
-	if a := fyne.CurrentApp(); a != nil {
-		a.Clipboard().SetContent(s)
-	}
 }

@@ -148,11 +148,11 @@ func TestExportAndOpen(t *testing.T) {
 	w.name.SetText("second-opinion")
 	test.Tap(w.next)
 	if w.step != stepProgress {
-		t.Fatalf("no progress step: %d %q", w.step, w.errBox.p)
+		t.Fatalf("no progress step: %d %q", w.step, w.errBox.Problem)
 	}
 	loop.until(t, "the export", func() bool { return w.packing == nil })
 	if w.step != stepDone {
-		t.Fatalf("export did not finish: %+v", w.errBox.p)
+		t.Fatalf("export did not finish: %+v", w.errBox.Problem)
 	}
 
 	bundlePath := filepath.Join(dest, "second-opinion.age")
@@ -224,8 +224,8 @@ func TestExportAndOpen(t *testing.T) {
 	o.pass.SetText("not-the-right-words-at-all")
 	test.Tap(o.start)
 	loop.until(t, "the wrong passphrase", func() bool { return o.job == nil })
-	if !o.errBox.object.Visible() || !strings.Contains(o.errBox.title.Text, "does not open") {
-		t.Errorf("wrong passphrase: %+v", o.errBox.p)
+	if !o.errBox.Object.Visible() || !strings.Contains(o.errBox.Title.Text, "does not open") {
+		t.Errorf("wrong passphrase: %+v", o.errBox.Problem)
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a wrong passphrase left files: %v", entries)
@@ -234,7 +234,7 @@ func TestExportAndOpen(t *testing.T) {
 	test.Tap(o.start)
 	loop.until(t, "the opening", func() bool { return o.job == nil })
 	if o.report == nil {
-		t.Fatalf("not opened: %+v", o.errBox.p)
+		t.Fatalf("not opened: %+v", o.errBox.Problem)
 	}
 	if !hasLabel(v.win, fingerprintGroups(w.result.Fingerprint)) || !hasLabel(v.win, "complete and intact") {
 		t.Errorf("result screen: %q", labels(v.win))
@@ -279,8 +279,8 @@ func TestExportAndOpen(t *testing.T) {
 	o.pass.SetText(w.result.Passphrase)
 	test.Tap(o.start)
 	loop.until(t, "the damaged bundle", func() bool { return o.job == nil })
-	if !strings.Contains(o.errBox.title.Text, "damaged") {
-		t.Errorf("damaged bundle: %+v", o.errBox.p)
+	if !strings.Contains(o.errBox.Title.Text, "damaged") {
+		t.Errorf("damaged bundle: %+v", o.errBox.Problem)
 	}
 }
 
@@ -308,7 +308,7 @@ func TestExportCancelLeavesNothing(t *testing.T) {
 	close(release)
 	loop.until(t, "the cancelled export", func() bool { return w.packing == nil })
 	if w.step != stepRecipient || !strings.Contains(w.info.Text, "Nothing was saved") {
-		t.Errorf("after cancel: step %d, %q, %+v", w.step, w.info.Text, w.errBox.p)
+		t.Errorf("after cancel: step %d, %q, %+v", w.step, w.info.Text, w.errBox.Problem)
 	}
 	if entries, _ := os.ReadDir(dest); len(entries) != 0 {
 		var names []string
@@ -333,7 +333,7 @@ func TestExportRecipientChoices(t *testing.T) {
 		t.Errorf("weak passphrase feedback: %q", w.strength.Text)
 	}
 	test.Tap(w.next)
-	if w.step != stepRecipient || !w.errBox.object.Visible() {
+	if w.step != stepRecipient || !w.errBox.Object.Visible() {
 		t.Errorf("a weak passphrase was accepted")
 	}
 
@@ -353,8 +353,8 @@ func TestExportRecipientChoices(t *testing.T) {
 	w.split.SetSelected(splitCustom)
 	w.customSize.SetText("lots")
 	test.Tap(w.next)
-	if w.step != stepRecipient || !strings.Contains(w.errBox.what.Text, "size") {
-		t.Errorf("a bad size was accepted: %+v", w.errBox.p)
+	if w.step != stepRecipient || !strings.Contains(w.errBox.What.Text, "size") {
+		t.Errorf("a bad size was accepted: %+v", w.errBox.Problem)
 	}
 	w.split.SetSelected(splitMail)
 	ch, err := w.choices()
@@ -373,7 +373,7 @@ func TestExportRecipientChoices(t *testing.T) {
 	test.Tap(w.next)
 	loop.until(t, "the folder export", func() bool { return w.packing == nil })
 	if w.step != stepDone || !w.result.Output.Folder {
-		t.Fatalf("folder export: %+v", w.errBox.p)
+		t.Fatalf("folder export: %+v", w.errBox.Problem)
 	}
 	if _, err := os.Stat(filepath.Join(w.result.Output.Dir, w.result.Output.Name, bundle.NameCover)); err != nil {
 		t.Error(err)

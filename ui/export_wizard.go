@@ -271,7 +271,7 @@ func newExportWizard(in exportInput, d exportDeps) *exportWizard {
 
 	header := container.NewVBox(container.NewBorder(nil, nil, nil, w.stepCount, w.stepTitle), widget.NewSeparator())
 	buttons := container.NewBorder(nil, nil, w.cancel, container.NewHBox(w.back, w.next))
-	footer := container.NewVBox(w.info, w.errBox.object, widget.NewSeparator(), buttons)
+	footer := container.NewVBox(w.info, w.errBox.Object, widget.NewSeparator(), buttons)
 	w.object = container.NewPadded(container.NewBorder(header, footer, nil, nil, w.body))
 	w.show(stepLevel)
 	return w
@@ -282,7 +282,7 @@ func (w *exportWizard) show(step int) {
 	w.step = step
 	w.stepTitle.SetText(stepTitle(step))
 	w.stepCount.SetText(lang.X("guide.count", "Step {{.N}} of {{.Total}}", map[string]any{"N": step, "Total": 5}))
-	w.errBox.hide()
+	w.errBox.Hide()
 	var screen fyne.CanvasObject
 	w.back.Show()
 	w.next.Show()
@@ -442,7 +442,7 @@ func (w *exportWizard) startPlan() {
 		case err != nil:
 			w.decScreen.Objects = nil
 			w.decScreen.Refresh()
-			w.errBox.show(explain(err, problem{Title: lang.X("export.lookerr", "Dossier could not look at your files"),
+			w.errBox.Show(explain(err, problem{Title: lang.X("export.lookerr", "Dossier could not look at your files"),
 				What: lang.X("export.lookerr.what", "Something went wrong while checking what can be sent.")}))
 			return
 		}
@@ -1085,7 +1085,7 @@ func (w *exportWizard) buildProgress() fyne.CanvasObject {
 func (w *exportWizard) startExport() {
 	ch, err := w.choices()
 	if err != nil {
-		w.errBox.show(problem{Title: lang.X("export.almost", "Almost there"), What: err.Error(), Todo: lang.X("export.almost.todo", "Change this above, then press “Make the bundle” again.")})
+		w.errBox.Show(problem{Title: lang.X("export.almost", "Almost there"), What: err.Error(), Todo: lang.X("export.almost.todo", "Change this above, then press “Make the bundle” again.")})
 		return
 	}
 	c := export.Case{ID: w.in.caseID, Inventory: w.in.inv, Rules: w.in.rules, Report: w.in.report, Details: w.in.details}
@@ -1161,7 +1161,7 @@ func (w *exportWizard) exportDone(res *export.Result, err error) {
 		w.setInfo(lang.X("export.stopped", "Stopped. Nothing was saved, and nothing was left behind. You can start again when you like."))
 	case err != nil:
 		w.show(stepRecipient)
-		w.errBox.show(explain(err, problem{Title: lang.X("export.failed", "The bundle could not be made"),
+		w.errBox.Show(explain(err, problem{Title: lang.X("export.failed", "The bundle could not be made"),
 			What: lang.X("export.failed.what", "Something went wrong while making the bundle. Nothing was left behind in the folder you chose.")}))
 	default:
 		w.result = res

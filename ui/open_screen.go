@@ -151,7 +151,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.how.SetSelected(local(unlockPassphrase))
 	s.what.SetSelected(local(openExtract))
 	s.setPath(path)
-	body := container.NewVScroll(container.NewVBox(intro, s.form, s.busy, s.errBox.object, s.result))
+	body := container.NewVScroll(container.NewVBox(intro, s.form, s.busy, s.errBox.Object, s.result))
 	buttons := container.NewBorder(nil, nil, back, s.start)
 	s.object = container.NewPadded(container.NewBorder(container.NewVBox(title, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), buttons), nil, nil, body))
@@ -277,21 +277,21 @@ func (s *openScreen) begin() {
 	if s.job != nil {
 		return
 	}
-	s.errBox.hide()
+	s.errBox.Hide()
 	s.result.Hide()
 	if s.path == "" {
-		s.errBox.show(problem{Title: lang.X("open.which", "Which bundle?"), What: lang.X("open.which.what", "No bundle is chosen yet."), Todo: lang.X("open.which.todo", "Press “Choose bundle…” and pick the file that ends in .age.")})
+		s.errBox.Show(problem{Title: lang.X("open.which", "Which bundle?"), What: lang.X("open.which.what", "No bundle is chosen yet."), Todo: lang.X("open.which.todo", "Press “Choose bundle…” and pick the file that ends in .age.")})
 		return
 	}
 	ids, err := s.identities()
 	if err != nil {
-		s.errBox.show(problem{Title: lang.X("open.howerr", "How should it be unlocked?"), What: err.Error(), Todo: lang.X("open.howerr.todo", "Then press “Open” again.")})
+		s.errBox.Show(problem{Title: lang.X("open.howerr", "How should it be unlocked?"), What: err.Error(), Todo: lang.X("open.howerr.todo", "Then press “Open” again.")})
 		return
 	}
 	path, dest := s.path, ""
 	if unlocal(s.what.Selected) == openExtract {
 		if s.dest == "" {
-			s.errBox.show(problem{Title: lang.X("open.where", "Where should the files go?"), What: lang.X("open.where.what", "No folder is chosen yet."), Todo: lang.X("open.where.todo", "Press “Choose folder…”, or choose to only check the bundle.")})
+			s.errBox.Show(problem{Title: lang.X("open.where", "Where should the files go?"), What: lang.X("open.where.what", "No folder is chosen yet."), Todo: lang.X("open.where.todo", "Press “Choose folder…”, or choose to only check the bundle.")})
 			return
 		}
 		dest = s.dest
@@ -352,7 +352,7 @@ func (s *openScreen) done(rep *bundle.Report, err error) {
 		if errors.Is(err, context.Canceled) {
 			p = problem{Title: lang.X("err.stopped", "Stopped"), What: lang.X("open.stopped.what", "You stopped it. Nothing was put into the folder."), Todo: lang.X("open.stopped.todo", "Press “Open” to start again.")}
 		}
-		s.errBox.show(p)
+		s.errBox.Show(p)
 		return
 	}
 	s.report = rep

@@ -124,7 +124,7 @@ func newSettingsView(v *mainView) *settingsView {
 		s.name, s.keys, s.keyErr, container.NewHBox(add, imp),
 		widget.NewSeparator(),
 		bold(lang.X("settings.ownkey", "This computer's key for receiving bundles")), s.ownKey,
-		s.errBox.object,
+		s.errBox.Object,
 	)
 	s.object = container.NewVScroll(content)
 	s.loadCentres()
@@ -142,7 +142,7 @@ func (s *settingsView) loadCentres() {
 		return st.Centres(ctx)
 	}, nil, func(cs []*store.Centre, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.readerr", "The centres could not be read"), What: lang.X("settings.readerr.what", "Dossier could not read the list of saved centres.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.readerr", "The centres could not be read"), What: lang.X("settings.readerr.what", "Dossier could not read the list of saved centres.")}))
 			return
 		}
 		s.centres = cs
@@ -181,7 +181,7 @@ func (s *settingsView) removeCentre(c *store.Centre) {
 		return struct{}{}, st.DeleteCentre(ctx, c.ID)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.removeerr", "The centre could not be removed"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.removeerr", "The centre could not be removed"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
 			return
 		}
 		s.loadCentres()
@@ -212,7 +212,7 @@ func (s *settingsView) addCentre() {
 		return struct{}{}, st.SaveCentre(ctx, c)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.saveerr", "The centre could not be saved"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.saveerr", "The centre could not be saved"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
 			return
 		}
 		s.name.SetText("")
@@ -321,7 +321,7 @@ func (s *settingsView) fillOwnKey() {
 		l.Wrapping = wordWrap()
 		create := newButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
 			if _, err := createOwnKey(); err != nil {
-				s.errBox.show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
+				s.errBox.Show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
 			}
 			s.fillOwnKey()
 		})
@@ -352,7 +352,7 @@ func (s *settingsView) savePublicKey(pub string) {
 			err = cerr
 		}
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.keysaveerr", "The key could not be saved"), What: lang.X("settings.keysaveerr.what", "Dossier could not write the file.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.keysaveerr", "The key could not be saved"), What: lang.X("settings.keysaveerr.what", "Dossier could not write the file.")}))
 		}
 	}, s.v.win)
 	d.SetFileName("dossier-public-key.txt")
