@@ -106,10 +106,6 @@ func useLanguageOn(goos, tag string) {
 	}
 }
 
-
-
-
-
 // uiDate writes a day in the UI's language ("27 November 2026", "2026年11月27日").
 func uiDate(t time.Time) string {
 	if englishUI() {
@@ -193,4 +189,3 @@ func categoryName(c doctext.Category) string {
 	}
 	return lang.X("category."+string(c), c.Name())
 }
-

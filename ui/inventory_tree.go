@@ -67,7 +67,6 @@ func (t *invTree) addProblems(id string, problems []string) {
 	}
 }
 
-
 // buildInvTree groups an inventory for people: imaging studies and series, slides, reports and documents,
 // photos and scans, other files, what was skipped, and what could not be read. Empty groups are left out.
 func buildInvTree(inv *intake.Inventory) *invTree {
@@ -403,9 +402,6 @@ func displayDir(p string) string {
 	}
 	return strings.Join(parts, "/")
 }
-
-
-
 
 // humanSize writes a byte count the way people read it.
 func humanSize(n int64) string {
