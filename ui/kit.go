@@ -44,6 +44,8 @@ var (
 	warnIcon          = kit.WarnIcon
 	fingerprintGroups = kit.FingerprintGroups
 	copyText          = kit.CopyText
+	parseKeys         = kit.ParseKeys
+	kindKeyError      = kit.KeyError
 )
 
 // startJob runs work in the background: see kit.Start.

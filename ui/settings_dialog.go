@@ -17,7 +17,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/envelope"
+	"dossier/packager/privacy"
 	"dossier/packager/store"
+	exportui "dossier/ui/export"
+	"dossier/ui/internal/kit"
 )
 
 // identityFile is the name of this computer's own Dossier key (for receiving bundles) in the data folder.
@@ -74,22 +77,12 @@ func newSettingsView(v *mainView) *settingsView {
 	where.Selectable = true
 	where.Wrapping = fyne.TextWrapBreak
 
-	var names []string
-	for _, lt := range levelText {
-		names = append(names, local(lt.title))
-	}
-	level := widget.NewSelect(names, func(t string) {
-		for _, lt := range levelText {
-			if local(lt.title) == t && v.app != nil {
-				v.app.Preferences().SetString(prefDefaultLevel, string(lt.level))
-			}
+	level := kit.NewSelect(exportui.Levels, exportui.LevelTitle, func(l privacy.Level, ok bool) {
+		if ok {
+			v.app.Preferences().SetString(prefDefaultLevel, string(l))
 		}
 	})
-	for _, lt := range levelText {
-		if lt.level == v.defaultLevel() {
-			level.SetSelected(local(lt.title))
-		}
-	}
+	level.SetValue(v.defaultLevel())
 
 	s.list = container.NewVBox()
 	s.name = widget.NewEntry()
@@ -117,7 +110,7 @@ func newSettingsView(v *mainView) *settingsView {
 		widget.NewSeparator(),
 		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the code names your records were sent under and the list of what was sent are kept in this folder on this computer:")), where,
 		widget.NewSeparator(),
-		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level,
+		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level.Object(),
 		widget.NewSeparator(),
 		bold(lang.X("settings.centres", "Receiving centres")), wrap(lang.X("settings.centres.text", "A centre that gave you its public key can open bundles locked for it, without a passphrase.")),
 		s.list,

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
+	"dossier/packager/export"
 	"dossier/packager/i18n"
 )
 
@@ -99,4 +101,27 @@ func CopyText(s string) {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Clipboard().SetContent(s)
 	}
+}
+
+// ParseKeys reads public keys, one a line, as export.ParseKeys does, with its errors in the UI's
+// language.
+func ParseKeys(text string) ([]string, error) {
+	keys, err := export.ParseKeys(text)
+	if err != nil {
+		return nil, errors.New(Message(err.Error()))
+	}
+	return keys, nil
+}
+
+// KeyError words the error of a key that cannot be used for people, in the UI's language.
+func KeyError(err error) error {
+	return errors.New(Message((&export.KeyError{Err: err}).Error()))
+}
+
+// FolderText is a folder chosen, or says none is.
+func FolderText(d string) string {
+	if d == "" {
+		return lang.X("export.nofolder", "No folder chosen yet")
+	}
+	return d
 }
