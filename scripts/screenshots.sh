@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 go build -tags migrated_fynedo,screenshots -o "$work/dossier" . # the scenes exist only with this tag
 go run ./scripts/democase "$work/Jane's records"
 mkdir -p docs
-export DOSSIER_HOME="$work/home" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 FYNE_THEME="${FYNE_THEME:-light}"
+export DOSSIER_FILE_DIALOG=fyne DOSSIER_HOME="$work/home" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 FYNE_THEME="${FYNE_THEME:-light}"
 
 shoot() { # scene seconds [language tag, e.g. zh-Hans]
 	out="docs/$1.png" language=""

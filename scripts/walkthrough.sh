@@ -8,6 +8,8 @@
 # Prepared beforehand, as by an earlier session: the folder dialog starts in the records folder (the
 # app remembers the last folder used). Data and preferences go to a temporary HOME; nothing of yours
 # is touched. Needs: xvfb-run, xdotool, ImageMagick's import (scripts/setup-debian.sh test).
+# It uses Fyne's own file dialogs (DOSSIER_FILE_DIALOG=fyne): on a desktop the computer's own would
+# open on the real screen, outside Xvfb.
 set -eu
 cd "$(dirname "$0")/.."
 for tool in xvfb-run xdotool import; do
@@ -115,5 +117,5 @@ wait $app 2>/dev/null
 echo "walkthrough: every step reached with the keyboard alone"
 EOF
 
-HOME="$work/home" DOSSIER_HOME="$work/home/.dossier-data" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 LANGUAGE= \
+HOME="$work/home" DOSSIER_HOME="$work/home/.dossier-data" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 LANGUAGE= DOSSIER_FILE_DIALOG=fyne \
 	timeout 170 xvfb-run -a -s "-screen 0 1024x768x24" sh "$work/drive.sh" "$work"

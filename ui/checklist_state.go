@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -26,6 +25,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/summary"
+	"dossier/ui/nativedialog"
 )
 
 // caseChecks is what the person tells Dossier about a case (details, waivers, corrected document
@@ -451,30 +451,14 @@ func (v *mainView) createLetter() {
 		v.status.showInfo(lang.X("status.nothingtorequest", nothingToRequest))
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
+	home, _ := os.UserHomeDir()
+	choosePath(v.win, pathRequest{kind: nativedialog.SaveFile, title: lang.X("status.saveletter", "Save letter"),
+		accept: lang.X("status.saveletter", "Save letter"), folder: letterFolder(v.inv, home),
+		name: "records-request.pdf", exts: []string{".pdf"}, filterName: "PDF"},
+		v.writeLetter,
+		func(err error) {
 			v.status.showError(lang.X("status.lettersave", "The letter could not be saved there."), err)
-			return
-		}
-		if w == nil { // the person closed the dialog
-			return
-		}
-		p := uriPath(w.URI())
-		_ = w.Close()
-		if p == "" {
-			v.status.showInfo(lang.X("status.letterlocal", "The letter can only be saved on this computer."))
-			return
-		}
-		v.writeLetter(p)
-	}, v.win)
-	d.SetFileName("records-request.pdf")
-	if l := letterLocation(v.inv); l != nil {
-		d.SetLocation(l) // not among the records: see letterFolder
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.SetConfirmText(lang.X("status.saveletter", "Save letter"))
-	d.Resize(dialogSize(v.win))
-	d.Show()
+		})
 }
 
 const nothingToRequest = "Good news: nothing is missing that a records office can send, so no letter is needed."

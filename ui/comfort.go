@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/storage"
 )
 
 // rememberedSize is the window size of the last run, or the default.
@@ -42,22 +41,5 @@ func (v *mainView) rememberFolder(paths []string) {
 	dir := filepath.Dir(filepath.Clean(paths[0]))
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		v.app.Preferences().SetString(prefLastFolder, dir)
-	}
-}
-
-// startInLastFolder opens a file dialog in the folder used last, if it still exists.
-func (v *mainView) startInLastFolder(d interface{ SetLocation(fyne.ListableURI) }) {
-	if v.app == nil {
-		return
-	}
-	dir := v.app.Preferences().String(prefLastFolder)
-	if dir == "" {
-		return
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return
-	}
-	if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-		d.SetLocation(l)
 	}
 }

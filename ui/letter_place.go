@@ -5,9 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/storage"
-
 	"dossier/packager/intake"
 	"dossier/packager/store"
 )
@@ -70,18 +67,4 @@ func recordsFolder(inv *intake.Inventory) string {
 func isWithin(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// letterLocation is letterFolder as a place for a file dialog (nil when there is none).
-func letterLocation(inv *intake.Inventory) fyne.ListableURI {
-	home, _ := os.UserHomeDir()
-	d := letterFolder(inv, home)
-	if d == "" {
-		return nil
-	}
-	l, err := storage.ListerForURI(storage.NewFileURI(d))
-	if err != nil {
-		return nil
-	}
-	return l
 }

@@ -11,15 +11,14 @@ import (
 	"filippo.io/age"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/bundle"
 	"dossier/packager/envelope"
 	"dossier/ui/internal/kit"
+	"dossier/ui/nativedialog"
 )
 
 // unlock is how a bundle is unlocked.
@@ -211,37 +210,17 @@ func (s *openScreen) howChanged() {
 }
 
 func (s *openScreen) chooseBundle() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		p := uriPath(r.URI())
-		_ = r.Close()
-		if p != "" {
-			s.dest = ""
-			s.setPath(p)
-		}
-	}, s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".age", ".001", ".002", ".003"}))
-	d.SetConfirmText(lang.X("open.choose", "Choose"))
-	d.Resize(dialogSize(s.win))
-	d.Show()
+	choosePath(s.win, pathRequest{kind: nativedialog.OpenFile, title: lang.X("dialog.openbundle", "Choose a bundle"),
+		accept: lang.X("open.choose", "Choose"), exts: []string{".age", ".001", ".002", ".003"},
+		filterName: lang.X("dialog.bundles", "Dossier bundles")}, func(p string) {
+		s.dest = ""
+		s.setPath(p)
+	}, nil)
 }
 
 func (s *openScreen) chooseKey() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		p := uriPath(r.URI())
-		_ = r.Close()
-		if p != "" {
-			s.setKeyFile(p)
-		}
-	}, s.win)
-	d.SetConfirmText(lang.X("open.usekey", "Use this key"))
-	d.Resize(dialogSize(s.win))
-	d.Show()
+	choosePath(s.win, pathRequest{kind: nativedialog.OpenFile, title: lang.X("open.usekey", "Use this key"),
+		accept: lang.X("open.usekey", "Use this key")}, s.setKeyFile, nil)
 }
 
 func (s *openScreen) chooseDest() {

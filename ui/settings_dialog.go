@@ -21,6 +21,7 @@ import (
 	"dossier/packager/store"
 	exportui "dossier/ui/export"
 	"dossier/ui/internal/kit"
+	"dossier/ui/nativedialog"
 )
 
 // identityFile is the name of this computer's own Dossier key (for receiving bundles) in the data folder.
@@ -218,12 +219,8 @@ func (s *settingsView) addCentre() {
 
 // importKeys reads a centre's public keys from a file (as age's -R takes) into the keys box.
 func (s *settingsView) importKeys() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		defer r.Close()
-		text, err := readRecipientsFile(r)
+	choosePath(s.v.win, pathRequest{kind: nativedialog.OpenFile, title: lang.X("settings.importkeys.title", "Choose the centre's key file")}, func(p string) {
+		text, err := readRecipientsPath(p)
 		if err != nil {
 			s.keyErr.Importance = widget.DangerImportance
 			s.keyErr.SetText(err.Error())
@@ -232,9 +229,17 @@ func (s *settingsView) importKeys() {
 		s.keys.SetText(text)
 		s.keyErr.Importance = widget.SuccessImportance
 		s.keyErr.SetText(lang.X("settings.keysread", "The keys were read. Give the centre a name and press “Add centre”."))
-	}, s.v.win)
-	d.Resize(dialogSize(s.v.win))
-	d.Show()
+	}, nil)
+}
+
+// readRecipientsPath is readRecipientsFile on the file at p.
+func readRecipientsPath(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return readRecipientsFile(f)
 }
 
 // readRecipientsFile checks a recipients file and returns its keys, one a line.
@@ -336,21 +341,12 @@ func (s *settingsView) fillOwnKey() {
 }
 
 func (s *settingsView) savePublicKey(pub string) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		_, err = w.Write([]byte(pub + "\n"))
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+	choosePath(s.v.win, pathRequest{kind: nativedialog.SaveFile, title: lang.X("settings.savefile", "Save to a file…"),
+		name: "dossier-public-key.txt"}, func(p string) {
+		if err := os.WriteFile(p, []byte(pub+"\n"), 0o644); err != nil {
 			s.errBox.Show(explain(err, problem{Title: lang.X("settings.keysaveerr", "The key could not be saved"), What: lang.X("settings.keysaveerr.what", "Dossier could not write the file.")}))
 		}
-	}, s.v.win)
-	d.SetFileName("dossier-public-key.txt")
-	d.Resize(dialogSize(s.v.win))
-	d.Show()
+	}, nil)
 }
 
 // themeChoices are the colour choices: the preference value and its name.

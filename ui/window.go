@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
@@ -21,6 +20,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/store"
 	exportui "dossier/ui/export"
+	"dossier/ui/nativedialog"
 )
 
 // Config is what the desktop UI needs from the rest of the program.
@@ -292,56 +292,26 @@ func uriPath(u fyne.URI) string {
 }
 
 func (v *mainView) addFiles() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			v.status.showError(lang.X("status.fileopen", "The file could not be opened."), err)
-			return
-		}
-		if r == nil { // the person closed the dialog
-			return
-		}
-		u := r.URI()
-		_ = r.Close()
-		v.dropped(fyne.Position{}, []fyne.URI{u})
-	}, v.win)
-	v.startInLastFolder(d)
-	d.SetConfirmText(lang.X("button.add", "Add"))
-	d.Resize(dialogSize(v.win))
-	d.Show()
+	choosePath(v.win, pathRequest{kind: nativedialog.OpenFile, title: lang.X("dialog.addfile", "Add a file"),
+		accept: lang.X("button.add", "Add"), folder: v.lastFolder()},
+		func(p string) { v.add([]string{p}) },
+		func(err error) { v.status.showError(lang.X("status.fileopen", "The file could not be opened."), err) })
 }
 
 func (v *mainView) addFolder() {
-	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-		if err != nil {
+	choosePath(v.win, pathRequest{kind: nativedialog.Folder, title: lang.X("dialog.addfolder", "Add a folder"),
+		accept: lang.X("button.add", "Add"), folder: v.lastFolder()},
+		func(p string) { v.add([]string{p}) },
+		func(err error) {
 			v.status.showError(lang.X("status.folderopen", "The folder could not be opened."), err)
-			return
-		}
-		if l == nil {
-			return
-		}
-		v.dropped(fyne.Position{}, []fyne.URI{l})
-	}, v.win)
-	v.startInLastFolder(d)
-	d.SetConfirmText(lang.X("button.add", "Add"))
-	d.Resize(dialogSize(v.win))
-	d.Show()
+		})
 }
 
 // chooseLocalFolder asks for a folder on this computer and gives its path to
 // use; closing the dialog, or choosing something that is not a local
 // folder, does nothing.
 func chooseLocalFolder(win fyne.Window, confirm string, use func(path string)) {
-	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-		if err != nil || l == nil {
-			return
-		}
-		if p := uriPath(l); p != "" {
-			use(p)
-		}
-	}, win)
-	d.SetConfirmText(confirm)
-	d.Resize(dialogSize(win))
-	d.Show()
+	choosePath(win, pathRequest{kind: nativedialog.Folder, title: confirm, accept: confirm}, use, nil)
 }
 
 // dialogSize makes file dialogs roomy but never larger than the window.

@@ -258,7 +258,7 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		for _, d := range ds {
 			if d.Writes() {
 				p.todo = append(p.todo, d)
-				p.totalBytes += d.Item.Size
+				p.totalBytes += itemBytes(d.Item)
 			} else {
 				res.LeftOut = append(res.LeftOut, d)
 			}

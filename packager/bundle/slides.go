@@ -2,8 +2,10 @@ package bundle
 
 import (
 	"encoding/hex"
+	"os"
 
 	"dossier/packager/deid"
+	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 )
 
@@ -59,9 +61,24 @@ func (p *packer) writeMRXS(s sink, d deid.Decision) error {
 	p.files = append(p.files, entries...)
 	p.items = append(p.items, items...)
 	p.done++
-	p.bytes += d.Item.Size
+	p.bytes += itemBytes(d.Item)
 	if p.opts.Progress != nil {
 		p.opts.Progress(Progress{Done: p.done, Total: len(p.todo), Bytes: p.bytes, TotalBytes: p.totalBytes, Current: d.Name})
 	}
 	return nil
+}
+
+// itemBytes is how many bytes an item's original holds, for the progress:
+// a MIRAX slide's .mrxs file is small, its folder's data files are not.
+func itemBytes(it *intake.Item) int64 {
+	if !deid.MultiFile(it) {
+		return it.Size
+	}
+	n := int64(0)
+	for _, f := range it.Slide.Files {
+		if fi, err := os.Stat(f); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }

@@ -136,3 +136,30 @@ func TestPackHoldsALeakingMRXS(t *testing.T) {
 		t.Errorf("sent %d items, want the CT image", len(res.Items))
 	}
 }
+
+// TestPackMRXSProgress: the progress counts a MIRAX slide's folder too, and
+// ends with every byte counted.
+func TestPackMRXSProgress(t *testing.T) {
+	inv := scanCase(t, mrxsCase(t))
+	var last Progress
+	_, err := Pack(context.Background(), inv, Output{Dir: t.TempDir(), Name: "b", Folder: true},
+		Options{Params: params(t, privacy.Pseudonymised), Cover: testCover, Progress: func(p Progress) { last = p }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folder int64
+	for _, it := range inv.Items {
+		if deid.MultiFile(it) {
+			for _, f := range it.Slide.Files[1:] {
+				fi, err := os.Stat(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				folder += fi.Size()
+			}
+		}
+	}
+	if folder == 0 || last.TotalBytes < folder || last.Bytes != last.TotalBytes || last.Done != last.Total {
+		t.Errorf("last progress %+v, the slide's folder holds %d bytes", last, folder)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/packager/identity"
+	"dossier/packager/slide"
 )
 
 func scan(t testing.TB, opts Options, paths ...string) *Inventory {
@@ -144,7 +145,7 @@ func TestScanMixedCase(t *testing.T) {
 		t.Fatalf("%d slides, want 2", len(inv.Slides))
 	}
 	for _, s := range inv.Slides {
-		if s.Vendor != "aperio" || s.Levels != 2 || !s.Label || !s.Macro || len(s.IdentifyingMetadata) == 0 {
+		if s.Vendor != slide.VendorAperio || s.Levels != 2 || !s.Label || !s.Macro || len(s.IdentifyingMetadata) == 0 {
 			t.Errorf("slide %s = %+v", s.Path, s)
 		}
 	}
@@ -576,7 +577,7 @@ func TestMIRAXFolderBelongsToSlide(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := scan(t, Options{}, dir)
-	if len(inv.Items) != 1 || inv.Items[0].Kind != KindSlide || inv.Items[0].Slide.Vendor != "mirax" {
+	if len(inv.Items) != 1 || inv.Items[0].Kind != KindSlide || inv.Items[0].Slide.Vendor != slide.VendorMirax {
 		for _, it := range inv.Items {
 			t.Logf("%s %s %v", it.Path, it.Kind, it.Problems)
 		}
