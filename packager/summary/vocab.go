@@ -114,6 +114,10 @@ type wordsFile struct {
 			AlsoZh []string `json:"alsoZh"`
 		} `json:"words"`
 	} `json:"values"`
+	Titles struct {
+		Words        []string `json:"words"`
+		Institutions []string `json:"institutions"`
+	} `json:"titles"`
 }
 
 // vocab is every vocabulary, compiled for matching.
