@@ -118,11 +118,31 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	if err := p.generated(s, NameReadme, readme(info), true); err != nil {
 		return err
 	}
-	info.Questions, info.Summary = p.opts.Index.Questions, p.opts.Index.Summary
+	ci := p.coverInfo(info)
+	info.Language, info.Questions, info.Documents = p.opts.Language, p.opts.Index.Questions, p.opts.Index.Documents
+	if p.opts.Index.Clinical != nil {
+		info.Clinical = p.opts.Index.Clinical(ci)
+	}
 	if err := p.generated(s, NameIndex, index(info), true); err != nil {
 		return err
 	}
 	var cover bytes.Buffer
+	if err := p.opts.Cover(p.ctx, &cover, ci); err != nil {
+		return fmt.Errorf("making the cover summary: %w", err)
+	}
+	if p.scanner != nil {
+		if text, err := doctext.Extract(p.ctx, bytes.NewReader(cover.Bytes()), int64(cover.Len()), "pdf", doctext.Options{}); err == nil {
+			p.leaks = append(p.leaks, p.scanner.String(NameCover+" (text)", text)...)
+		}
+	}
+	if err := p.generated(s, NameCover, cover.Bytes(), false); err != nil {
+		return err
+	}
+	return p.generated(s, NameManifest, manifest(p.files), true)
+}
+
+// coverInfo is what the cover (and INDEX.HTM's clinical summary) is made from.
+func (p *packer) coverInfo(info treeInfo) CoverInfo {
 	ci := CoverInfo{Level: p.level, Fingerprint: info.Fingerprint, Created: p.created, LeftOut: info.LeftOut, Names: map[string]string{}}
 	for _, it := range p.items {
 		ci.Names[it.Path] = it.Name
@@ -139,18 +159,7 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	for _, st := range info.Studies {
 		ci.Studies = append(ci.Studies, StudySummary{Date: st.Date, Modalities: strings.Fields(st.Modalities), Description: st.Description, Series: st.Series, Images: st.Images, Folder: st.Folder})
 	}
-	if err := p.opts.Cover(p.ctx, &cover, ci); err != nil {
-		return fmt.Errorf("making the cover summary: %w", err)
-	}
-	if p.scanner != nil {
-		if text, err := doctext.Extract(p.ctx, bytes.NewReader(cover.Bytes()), int64(cover.Len()), "pdf", doctext.Options{}); err == nil {
-			p.leaks = append(p.leaks, p.scanner.String(NameCover+" (text)", text)...)
-		}
-	}
-	if err := p.generated(s, NameCover, cover.Bytes(), false); err != nil {
-		return err
-	}
-	return p.generated(s, NameManifest, manifest(p.files), true)
+	return ci
 }
 
 // generated writes one generated file, scanning it like the items.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"dossier/internal/testtool"
+	"dossier/packager/cover"
 	"dossier/packager/privacy"
 )
 
@@ -89,7 +90,22 @@ func TestIndexInABrowser(t *testing.T) {
 	out := t.TempDir()
 	opts := Options{Params: params(t, privacy.Identified), Cover: testCover, Recipient: "test",
 		Categories: map[string]string{filepath.Join(dir, "reports", "pathology.pdf"): "pathology"},
-		Index:      IndexText{Questions: []string{"Is surgery first the right choice, or should chemotherapy come first?"}}}
+		Index: IndexText{Questions: []string{"Is surgery first the right choice, or should chemotherapy come first?"},
+			Documents: map[string]IndexDocument{filepath.Join(dir, "reports", "pathology.pdf"): {Date: "2026-01-14", Title: "Surgical pathology report"}},
+			Clinical: func(info CoverInfo) *cover.Clinical {
+				doc := info.Names[filepath.Join(dir, "reports", "pathology.pdf")]
+				return &cover.Clinical{
+					Diagnoses: []cover.ClinicalFact{{What: "Invasive carcinoma of no special type (ductal), left breast, Nottingham grade 2", Date: "2026-01-14",
+						Document: doc, Page: 1, Quote: "DIAGNOSIS: Left breast, core biopsy: invasive carcinoma of no special type (ductal), grade 2"}},
+					Stages: []cover.ClinicalFact{{What: "cT2 cN1 M0 Stage IIB", Document: doc, Page: 1, Quote: "cT2 cN1 M0 (clinical stage IIB)", Checked: cover.CheckedConfirmed}},
+					Biomarkers: []cover.ClinicalMarker{
+						{Marker: "ER", Result: "positive", Value: "90%", Method: "IHC (SP1)", Date: "2026-01-14", Document: doc, Page: 1, Quote: "ER 90%"},
+						{Marker: "HER2", Result: "equivocal", Value: "2+", Method: "IHC (4B5)", Date: "2026-01-14", Document: doc, Page: 1,
+							Quote: "HER2 (4B5) score 1+ (negative)", Checked: cover.CheckedCorrected}},
+					Timeline: []cover.ClinicalFact{{What: "biopsy: Left breast 2 o'clock, ultrasound-guided core biopsy x 3", Date: "2026-01-14", Document: doc, Page: 1,
+						Quote: "Date of procedure: 14/01/2026"}},
+				}
+			}}}
 	if _, err := Pack(context.Background(), inv, Output{Dir: out, Name: "b", Folder: true}, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +130,8 @@ func TestIndexInABrowser(t *testing.T) {
 		}
 	}
 	text := string(page)
-	for _, want := range []string{"<style", "Is surgery first the right choice", "Pathology", "Left out, and why", "autorun.inf", "Slides", "images"} {
+	for _, want := range []string{"<style", "Is surgery first the right choice", "Pathology report", "Left out, and why", "autorun.inf", "Slides", "images",
+		"Clinical summary", "cT2 cN1 M0 Stage IIB", "corrected by the sender", `<td class="date">2026-01-14</td>`, ">Surgical pathology report</a>"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("INDEX.HTM lacks %q", want)
 		}

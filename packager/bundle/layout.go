@@ -3,7 +3,6 @@ package bundle
 import (
 	"bytes"
 	"fmt"
-	"html"
 	"image"
 	"image/png"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"dossier/packager/cover"
 	"dossier/packager/intake"
 	"dossier/packager/preview"
 	"dossier/packager/privacy"
@@ -57,18 +57,35 @@ type treeInfo struct {
 	Studies     []studyLine
 	LeftOut     []string // "NAME: reason" lines, no original names at private levels
 	Fingerprint string
-	// Questions and Summary are the question for the reviewer and the clinical summary (Options.Index).
+	// Language is the language of INDEX.HTM (Options.Language).
+	Language string
+	// Questions are the question for the reviewer; Clinical the clinical summary (Options.Index).
 	Questions []string
-	Summary   string
+	Clinical  *cover.Clinical
+	// Documents are what the documents say about themselves, by item path (IndexText).
+	Documents map[string]IndexDocument
 	// Thumbs are the pictures written for INDEX.HTM, by the series folder or slide file they show.
 	Thumbs map[string]thumbnail
 }
 
-// IndexText is what INDEX.HTM says besides the files: the question for the reviewer and the
-// clinical summary, as the cover has them at the bundle's privacy level.
+// IndexText is what INDEX.HTM says besides the files: the question for the reviewer, the
+// clinical summary and each document's date and title, as the cover has them at the bundle's
+// privacy level.
 type IndexText struct {
 	Questions []string
-	Summary   string
+	// Clinical gives the clinical summary once the names in the bundle are known (with what the
+	// cover is given), ready for the level; nil, or a nil result, shows none.
+	Clinical func(info CoverInfo) *cover.Clinical
+	// Documents gives each document's date and title by its item path, ready for the level (at
+	// the private levels a title that cannot carry identity, or none; dates as the level shows
+	// them).
+	Documents map[string]IndexDocument
+}
+
+// IndexDocument is what a document says about itself, for INDEX.HTM.
+type IndexDocument struct {
+	Date  string // YYYY-MM-DD
+	Title string
 }
 
 // addedPaths returns a function that writes an item's path relative to
@@ -174,17 +191,6 @@ func readme(t treeInfo) []byte {
 	return []byte(b.String())
 }
 
-// indexStyle is INDEX.HTM's stylesheet: readable in any browser, no wider than the window.
-const indexStyle = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;` +
-	`max-width:60em;margin:0 auto;padding:1em 1.2em;line-height:1.45;color:#1d232b;background:#fff;overflow-wrap:break-word}` +
-	`h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.4em 0 .4em;border-bottom:1px solid #d5dbe3;padding-bottom:.2em}` +
-	`.lead{color:#4a5563}.question{background:#eef4fb;border-left:4px solid #2f6db5;padding:.6em .9em;margin:.6em 0}` +
-	`table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:top;padding:.35em .5em;border-bottom:1px solid #e6eaef}` +
-	`th{font-weight:600;color:#4a5563}.kind{white-space:nowrap}` +
-	`.pics{display:flex;flex-wrap:wrap;gap:.8em;margin:.4em 0}.pic{width:170px}.pic img{width:160px;height:160px;object-fit:contain;background:#000;display:block}` +
-	`.pic span{display:block;font-size:.85em;color:#4a5563}code{font-size:.95em;word-break:break-all}` +
-	`a{color:#1f5aa6}`
-
 // thumbnail is a small picture written into the bundle for INDEX.HTM.
 type thumbnail struct {
 	Name  string // the PNG's name in the bundle
@@ -269,121 +275,6 @@ func (p *packer) thumbnails(s sink, files []fileEntry) map[string]thumbnail {
 		}
 	}
 	return out
-}
-
-// index is INDEX.HTM, the coordinator's front page: XHTML with a small inline stylesheet, relative
-// links only and no scripts. It gives the question (and the clinical summary when there is one),
-// each document with its kind and title (the original file name at the identified level, the kind
-// and a number at the private levels), each imaging series with a picture of its middle image and
-// its counts, each slide with its thumbnail, and what was left out and why.
-func index(t treeInfo) []byte {
-	var b strings.Builder
-	e := html.EscapeString
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString(`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">` + "\n")
-	b.WriteString(`<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">` + "\n<head>\n")
-	b.WriteString(`<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />` + "\n")
-	b.WriteString(`<meta name="viewport" content="width=device-width, initial-scale=1" />` + "\n")
-	b.WriteString(intake.MarkHTML + " />\n")
-	b.WriteString("<title>Medical records for a second opinion</title>\n")
-	b.WriteString("<style type=\"text/css\">" + indexStyle + "</style>\n</head>\n<body>\n")
-	b.WriteString("<h1>Medical records for a second opinion</h1>\n")
-	fmt.Fprintf(&b, "<p class=\"lead\">Gathered with Dossier on %s. Privacy level: <strong>%s</strong> (%s).</p>\n",
-		e(t.Created.Format("2 January 2006")), e(string(t.Level)), e(levelWords[t.Level]))
-	if t.PatientID != "" {
-		fmt.Fprintf(&b, "<p>Patient reference: <strong>%s</strong></p>\n", e(t.PatientID))
-	}
-	b.WriteString(`<p>Start with the <a href="COVER.PDF">case summary (COVER.PDF)</a>.</p>` + "\n")
-	if len(t.Questions) > 0 {
-		b.WriteString("<h2>The question for the reviewer</h2>\n")
-		for _, q := range t.Questions {
-			fmt.Fprintf(&b, "<p class=\"question\">%s</p>\n", e(q))
-		}
-	}
-	if strings.TrimSpace(t.Summary) != "" {
-		b.WriteString("<h2>Clinical summary</h2>\n")
-		for _, para := range strings.Split(strings.TrimSpace(t.Summary), "\n\n") {
-			fmt.Fprintf(&b, "<p>%s</p>\n", strings.ReplaceAll(e(para), "\n", "<br />"))
-		}
-	}
-	var docs, slides []fileEntry
-	for _, f := range t.Files {
-		switch {
-		case strings.HasPrefix(f.Name, "IHE_XDM/"):
-			docs = append(docs, f)
-		case strings.HasPrefix(f.Name, "SLIDES/") && f.Item != nil: // not a MIRAX slide's folder files
-			slides = append(slides, f)
-		}
-	}
-	if len(docs) > 0 {
-		b.WriteString("<h2>Reports, letters and pictures</h2>\n<table>\n<tr><th>Kind</th><th>Title</th><th>File date</th><th>Size</th></tr>\n")
-		seen := map[string]int{}
-		for _, f := range docs {
-			kind := f.Title
-			title := kind
-			seen[kind]++
-			if t.Level == privacy.Identified && f.Item != nil {
-				title = filepath.Base(strings.ReplaceAll(f.Item.Path, "!/", "/"))
-			} else {
-				title = fmt.Sprintf("%s %d", kind, seen[kind])
-			}
-			date := ""
-			if t.Level == privacy.Identified && f.Item != nil && !f.Item.ModTime.IsZero() {
-				date = f.Item.ModTime.Format("2006-01-02")
-			}
-			fmt.Fprintf(&b, "<tr><td class=\"kind\">%s</td><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s</td></tr>\n",
-				e(kind), e(f.Name), e(title), e(date), e(size(f.Size)))
-		}
-		b.WriteString("</table>\n")
-	}
-	if len(t.Studies) > 0 {
-		b.WriteString("<h2>Imaging studies (DICOM)</h2>\n")
-		b.WriteString("<p>Open the <a href=\"DICOMDIR\">DICOMDIR</a> with a DICOM viewer (for example the one the centre uses for CDs) to see every image.</p>\n")
-		series := writtenSeries(t.Files, t.Level)
-		for _, s := range t.Studies {
-			fmt.Fprintf(&b, "<h3>%s %s %s</h3>\n<p>%d series, %d images, in the folder %s.</p>\n<div class=\"pics\">\n",
-				e(s.Date), e(s.Modalities), e(s.Description), s.Series, s.Images, e(s.Folder))
-			for _, se := range series {
-				if !strings.HasPrefix(se.Folder, s.Folder+"/") {
-					continue
-				}
-				label := strings.TrimSpace(se.Modality + " " + se.Description)
-				what := fmt.Sprintf("%s: %d images", label, se.Images)
-				if th, ok := t.Thumbs[se.Folder]; ok {
-					fmt.Fprintf(&b, "<div class=\"pic\"><img src=\"%s\" alt=\"%s\" /><span>%s</span></div>\n", e(th.Name), e(what), e(what))
-				} else {
-					fmt.Fprintf(&b, "<div class=\"pic\"><span>%s (no picture could be made)</span></div>\n", e(what))
-				}
-			}
-			b.WriteString("</div>\n")
-		}
-	}
-	if len(slides) > 0 {
-		b.WriteString("<h2>Slides</h2>\n<div class=\"pics\">\n")
-		for _, f := range slides {
-			what := fmt.Sprintf("%s (%s)", f.Title, size(f.Size))
-			if th, ok := t.Thumbs[f.Name]; ok {
-				fmt.Fprintf(&b, "<div class=\"pic\"><a href=\"%s\"><img src=\"%s\" alt=\"%s\" /></a><span>%s</span></div>\n", e(f.Name), e(th.Name), e(what), e(what))
-			} else {
-				fmt.Fprintf(&b, "<div class=\"pic\"><span><a href=\"%s\">%s</a></span></div>\n", e(f.Name), e(what))
-			}
-		}
-		b.WriteString("</div>\n")
-	}
-	if len(t.LeftOut) > 0 {
-		b.WriteString("<h2>Left out, and why</h2>\n<table>\n")
-		for _, l := range t.LeftOut {
-			what, why, _ := strings.Cut(l, ": ")
-			fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>\n", e(what), e(why))
-		}
-		b.WriteString("</table>\n")
-	}
-	b.WriteString(`<p>Every file's checksum is in <a href="MANIFEST.SHA256">MANIFEST.SHA256</a>.`)
-	if t.Fingerprint != "" {
-		fmt.Fprintf(&b, " Fingerprint: <code>%s</code>", e(groups(t.Fingerprint)))
-	}
-	b.WriteString("</p>\n</body>\n</html>\n")
-	return []byte(b.String())
 }
 
 // metadata is IHE_XDM/SUBSET01/METADATA.XML: an ebRIM SubmitObjectsRequest

@@ -166,7 +166,7 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 		scrubSummary(&index, inv.Identity.Matcher())
 	}
 	res, err := bundle.Pack(ctx, inv, req.Output, bundle.Options{
-		Index:      bundle.IndexText{Questions: index.Questions},
+		Index:      indexText(req, params, inv, index.Questions),
 		Params:     params,
 		Include:    req.Include,
 		Redactions: req.Redactions,

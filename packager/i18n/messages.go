@@ -255,8 +255,9 @@ func (c *Catalog) one(tr *messageTable, s string) (string, bool) {
 
 // Sprintf writes an English format marked with Msg in the catalog's
 // language: the translated format, with each value at a %s translated as
-// a message and each List joined with the language's list separator (its
-// items translated); values at %v stay as they are. In English (or without
+// a message, each List joined with the language's list separator (its
+// items translated), and each Text or Parts written in the language;
+// values at %v stay as they are. In English (or without
 // a translation of the format) it is fmt.Sprintf, with lists joined by ", ".
 func (c *Catalog) Sprintf(format string, args ...any) string {
 	tr := c.messageTable()
@@ -278,6 +279,10 @@ func (c *Catalog) Sprintf(format string, args ...any) string {
 			} else {
 				out[i] = strings.Join(v, ", ")
 			}
+		case Text:
+			out[i] = c.Text(v)
+		case Parts:
+			out[i] = c.Parts(v)
 		case string:
 			out[i] = v
 			if tr != nil && message {
@@ -285,6 +290,9 @@ func (c *Catalog) Sprintf(format string, args ...any) string {
 			}
 		default:
 			out[i] = a
+			if i < len(verbs) && verbs[i] == "%v" {
+				out[i] = fmt.Sprint(a) // shown as it is, whatever verb a translation uses
+			}
 		}
 	}
 	if len(out) == 0 {

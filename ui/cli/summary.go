@@ -144,6 +144,13 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 			if b.Method != "" {
 				line += "  [" + b.Method + "]"
 			}
+			if b.History {
+				// An earlier result the report quotes, with the date it gives.
+				fmt.Fprintf(w, "  %s  %s\n", line, c.Sprintf(i18n.Msg("(earlier result, %v)"), orDash(b.Date)))
+				checked(b.Checked)
+				src(b.Source)
+				continue
+			}
 			fmt.Fprintf(w, "  %s%s\n", line, when(b.Date))
 			checked(b.Checked)
 			src(b.Source)
