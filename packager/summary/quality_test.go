@@ -29,7 +29,7 @@ func TestHistoryResults(t *testing.T) {
 			[]string{"PD-L1||TPS 5%|2024|true"}},
 		{"a year alone in an undated report is no history", "ER positive (90%), 2024 WHO classification.",
 			[]string{"ER|positive|90%||false"}},
-				{"a cue without a date", "Report date: 2026-03-01\nPreviously reported: HER2 2+ (equivocal).\nHER2 FISH: amplified, ratio 3.1.",
+		{"a cue without a date", "Report date: 2026-03-01\nPreviously reported: HER2 2+ (equivocal).\nHER2 FISH: amplified, ratio 3.1.",
 			[]string{"HER2|equivocal|2+||true", "HER2-ISH|positive|ratio 3.1|2026-03-01|false"}},
 	} {
 		s := read(t, c.text)
