@@ -223,6 +223,10 @@ func categoryName(c doctext.Category) string {
 	return lang.X("category."+string(c), c.Name())
 }
 
+// uiText is a finding kept as format and values (an intake problem, a reason to leave an item out)
+// in the UI's language.
+func uiText(t i18n.Text) string { return i18n.MustLoad(currentLanguage()).Text(t) }
+
 // uiMessage is a finding Dossier's packages wrote in English (an intake problem, a reason to leave
 // an item out, a checklist note) in the UI's language: see i18n.Catalog.Message.
 func uiMessage(s string) string {
