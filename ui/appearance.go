@@ -41,6 +41,7 @@ type appTheme struct {
 	forced  bool
 	scale   float32
 	font    fyne.Resource // nil: Fyne's own
+	bold    fyne.Resource // the bold face beside font (nil: font for bold text too)
 }
 
 func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
@@ -52,6 +53,9 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 
 func (t *appTheme) Font(s fyne.TextStyle) fyne.Resource {
 	if t.font != nil && !s.Monospace && !s.Symbol {
+		if s.Bold && t.bold != nil {
+			return t.bold
+		}
 		return t.font
 	}
 	return t.base.Font(s)
@@ -72,16 +76,22 @@ func (t *appTheme) Size(n fyne.ThemeSizeName) float32 {
 var (
 	cjkFontOnce sync.Once
 	cjkFont     fyne.Resource
+	cjkBold     fyne.Resource
 )
 
-// cjkFontResource is the embedded Droid Sans Fallback, which covers Chinese and Latin.
-func cjkFontResource() fyne.Resource {
+// cjkFontResources are the embedded Droid Sans Fallback, which covers Chinese and Japanese (Latin
+// letters come from Fyne's own font), and its bold partner, Noto Sans SC Bold cut to the common
+// Chinese characters (it has Latin letters of its own), so Chinese headings are bold.
+func cjkFontResources() (regular, bold fyne.Resource) {
 	cjkFontOnce.Do(func() {
 		if b, err := assets.Fonts.ReadFile(assets.FontCJK); err == nil {
 			cjkFont = fyne.NewStaticResource("DroidSansFallbackFull.ttf", b)
 		}
+		if b, err := assets.Fonts.ReadFile(assets.FontCJKBold); err == nil {
+			cjkBold = fyne.NewStaticResource("NotoSansSC-Bold-subset.ttf", b)
+		}
 	})
-	return cjkFont
+	return cjkFont, cjkBold
 }
 
 // applyAppearance sets the app's theme from the preferences.
@@ -109,7 +119,7 @@ func applyAppearance(a fyne.App) {
 		t.forced, t.variant = true, theme.VariantDark
 	}
 	if l := currentLanguage(); strings.HasPrefix(l, "zh") || strings.HasPrefix(l, "ja") {
-		t.font = cjkFontResource()
+		t.font, t.bold = cjkFontResources()
 	}
 	if !wrapped && !t.forced && t.scale == 1 && t.font == nil {
 		return // all as Fyne has it: leave its theme alone

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -204,6 +205,9 @@ func factsOf(s *summary.Summary, language string) []summaryFact {
 		text := b.Describe(language)
 		if b.Method != "" {
 			text += " (" + b.Method + ")"
+		}
+		if b.History {
+			text += " " + lang.X("summary.earlier", "(an earlier result, {{.Date}})", map[string]any{"Date": cmp.Or(b.Date, "-")})
 		}
 		add(b.Check(""), text)
 	}

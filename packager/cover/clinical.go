@@ -119,8 +119,17 @@ func ClinicalFrom(s *summary.Summary, o ClinicalOptions) *Clinical {
 	}
 	for _, b := range s.Biomarkers {
 		if n, ok := doc(b.Source); ok {
+			when := date(b.Date)
+			if b.History {
+				// An earlier result the report quotes, not its own.
+				if when != "" {
+					when = i18n.MustLoad(lang).T("cover.clinical.earlier", when)
+				} else {
+					when = i18n.MustLoad(lang).T("cover.clinical.earlier_undated")
+				}
+			}
 			out.Biomarkers = append(out.Biomarkers, ClinicalMarker{Marker: b.Name, Result: summary.ResultText(b.Result, lang), Value: summary.ValueText(b.Value, lang),
-				Method: b.Method, Date: date(b.Date), Document: n, Page: b.Source.Page, Quote: o.quote(b.Source.Quote), Checked: checkedOf(b.Checked)})
+				Method: b.Method, Date: when, Document: n, Page: b.Source.Page, Quote: o.quote(b.Source.Quote), Checked: checkedOf(b.Checked)})
 		}
 	}
 	for _, e := range s.Events {

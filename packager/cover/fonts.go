@@ -19,13 +19,15 @@ import (
 // Fonts: TrueType fonts embedded in the binary (assets.Fonts) and embedded,
 // as subsets, in every PDF. The style fonts (DejaVu Sans) cover Latin,
 // Greek and Cyrillic; characters they lack fall back to Droid Sans Fallback
-// (Chinese, Japanese) and then NanumSquare (Korean). The names are the
-// fonts' PostScript names, which pdfcpu uses.
+// (Chinese, Japanese) and then NanumSquare (Korean), and in bold text first
+// to Noto Sans SC Bold (the common Chinese characters), so Chinese headings
+// are bold. The names are the fonts' PostScript names, which pdfcpu uses.
 const (
 	FontRegular = "DejaVuSans"
 	FontBold    = "DejaVuSans-Bold"
 	FontItalic  = "DejaVuSans-Oblique"
 	FontCJK     = "DroidSansFallback"
+	FontCJKBold = "NotoSansSC-Bold"
 	FontKorean  = "NanumSquareR"
 )
 
@@ -35,11 +37,16 @@ var fontFiles = map[string]string{
 	FontBold:    assets.FontSansBold,
 	FontItalic:  assets.FontSansOblique,
 	FontCJK:     assets.FontCJK,
+	FontCJKBold: assets.FontCJKBold,
 	FontKorean:  assets.FontKorean,
 }
 
-// fallbackFonts are tried, in order, for a character the style's font lacks.
-var fallbackFonts = []string{FontRegular, FontCJK, FontKorean}
+// fallbackFonts are tried, in order, for a character the style's font lacks;
+// boldFallbackFonts for one the bold font lacks.
+var (
+	fallbackFonts     = []string{FontRegular, FontCJK, FontKorean}
+	boldFallbackFonts = []string{FontCJKBold, FontRegular, FontCJK, FontKorean}
+)
 
 // errFonts wraps failures to prepare the embedded fonts.
 var errFonts = errors.New("preparing the embedded fonts")
@@ -213,7 +220,11 @@ func fontFor(r rune, styleFont string) (name string, ok bool) {
 	if m := metricsBy[styleFont]; m != nil && m.has(r) {
 		return styleFont, true
 	}
-	for _, fb := range fallbackFonts {
+	fallbacks := fallbackFonts
+	if styleFont == FontBold {
+		fallbacks = boldFallbackFonts
+	}
+	for _, fb := range fallbacks {
 		if m := metricsBy[fb]; m != nil && m.has(r) {
 			return fb, true
 		}

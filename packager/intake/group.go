@@ -180,7 +180,9 @@ var (
 func (g gap) String() string { return g.text().String() }
 
 // text is the gap as a finding.
-func (g gap) text() i18n.Text { return i18n.Plural(g.Missing, gapOne, gapSeveral, g.Span, g.Low, g.High) }
+func (g gap) text() i18n.Text {
+	return i18n.Plural(g.Missing, gapOne, gapSeveral, g.Span, g.Low, g.High)
+}
 
 // findGap finds missing instance numbers in a series, if the numbering
 // looks like it should be continuous.

@@ -37,6 +37,10 @@ type bioFact struct {
 	unit       int
 	qs, qe     int // quote bytes in the page
 	mmr, whole bool
+	// history is set for an earlier result the report quotes (see
+	// docState.history), histDate to the date it gives.
+	history  bool
+	histDate string
 }
 
 func (st *docState) biomarkers() []Biomarker {
@@ -58,10 +62,23 @@ func (st *docState) biomarkers() []Biomarker {
 				continue
 			}
 			u := p.units[c.unit]
-			if line := p.text[u.start:u.end]; st.skipLabelled(line) || slices.Contains(v.testLabels, labelOf(line)) {
+			line := p.text[u.start:u.end]
+			if slices.Contains(v.testLabels, labelOf(line)) {
 				continue
 			}
-			facts = append(facts, st.readClause(p, c, hs, methodsBefore)...)
+			got := st.readClause(p, c, hs, methodsBefore)
+			if st.skipLabelled(line) {
+				// A history line's results are earlier ones, taken only
+				// when it dates them before the document.
+				var kept []bioFact
+				for _, f := range got {
+					if f.history && f.histDate != "" {
+						kept = append(kept, f)
+					}
+				}
+				got = kept
+			}
+			facts = append(facts, got...)
 		}
 	}
 	facts = st.mergeMMR(facts)
@@ -69,9 +86,22 @@ func (st *docState) biomarkers() []Biomarker {
 	var out []Biomarker
 	for _, f := range facts {
 		f.Source = st.source(f.page, f.qs, f.qe)
-		f.Date = st.date
+		f.Date, f.History = st.date, f.history
+		if f.history {
+			f.Date = f.histDate
+		}
 		if i := sameFact(out, f.Biomarker); i >= 0 {
 			if out[i].Value == "" && f.Value != "" {
+				out[i].Value = f.Value
+			}
+			continue
+		}
+		if i := sameHistory(out, f.Biomarker); i >= 0 {
+			// "(2019), ER positive" and "(2019, ER 90%)": one earlier result.
+			if out[i].Result == "" {
+				out[i].Result = f.Result
+			}
+			if out[i].Value == "" {
 				out[i].Value = f.Value
 			}
 			continue
@@ -79,6 +109,21 @@ func (st *docState) biomarkers() []Biomarker {
 		out = append(out, f.Biomarker)
 	}
 	return out
+}
+
+// sameHistory returns the index of an earlier result of the same marker and
+// date that b completes (one gives the result, the other the value).
+func sameHistory(facts []Biomarker, b Biomarker) int {
+	if !b.History {
+		return -1
+	}
+	for i, f := range facts {
+		if f.History && f.Name == b.Name && f.Date == b.Date &&
+			(f.Result == "" || b.Result == "" || f.Result == b.Result) && (f.Value == "" || b.Value == "" || normValue(f.Value) == normValue(b.Value)) {
+			return i
+		}
+	}
+	return -1
 }
 
 // mergeNear joins a fact that gives only a result with the next one of the
@@ -114,7 +159,7 @@ func mergeNear(facts []bioFact) []bioFact {
 func sameFact(facts []Biomarker, b Biomarker) int {
 	nb := normValue(b.Value)
 	for i, f := range facts {
-		if f.Name != b.Name || f.Result != b.Result {
+		if f.Name != b.Name || f.Result != b.Result || f.History != b.History || f.History && f.Date != b.Date {
 			continue
 		}
 		nf := normValue(f.Value)
@@ -285,6 +330,11 @@ func (st *docState) readClause(p *page, c clause, hs []hit, methodsBefore []meth
 			continue
 		}
 		merged = append(merged, f)
+	}
+	if hist, date := st.history(p, c.start, c.end); hist {
+		for i := range merged {
+			merged[i].history, merged[i].histDate = true, date
+		}
 	}
 	return merged
 }

@@ -100,7 +100,11 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 		for _, d := range s.Diagnoses {
-			gotDx = append(gotDx, d.Histology)
+			key := d.Histology
+			if d.InSitu != "" {
+				key += " + " + d.InSitu // its in situ component
+			}
+			gotDx = append(gotDx, key)
 			check("diagnosis", d.Source)
 		}
 		for _, x := range s.Stages {
@@ -108,7 +112,11 @@ func TestCorpus(t *testing.T) {
 			check("stage", x.Source)
 		}
 		for _, b := range s.Biomarkers {
-			gotBio = append(gotBio, b.Name+"|"+string(b.Result)+"|"+b.Value)
+			key := b.Name + "|" + string(b.Result) + "|" + b.Value
+			if b.History {
+				key += "|" + b.Date // an earlier result, by the date the report gives it
+			}
+			gotBio = append(gotBio, key)
 			check("biomarker", b.Source)
 		}
 		for _, e := range s.Events {

@@ -108,7 +108,73 @@ func diagnosisText(d Diagnosis) string {
 	if d.Grade != "" {
 		parts = append(parts, d.Grade)
 	}
+	if d.InSitu != "" {
+		parts = append(parts, "with "+strings.ToLower(d.InSitu[:1])+d.InSitu[1:])
+	}
 	return strings.Join(parts, ", ")
+}
+
+// foldInSitu gives an in situ diagnosis of a report that also gives an
+// invasive one of the same cancer as the invasive one's component ("a small
+// focus of DCIS is present" beside invasive ductal carcinoma), not as a
+// diagnosis of its own.
+func (v *vocab) foldInSitu(ds []Diagnosis) []Diagnosis {
+	byName := map[string]histology{}
+	for _, h := range v.histologies {
+		byName[h.Name] = h
+	}
+	out := ds[:0:0]
+	for _, d := range ds {
+		h := byName[d.Histology]
+		if !h.InSitu {
+			out = append(out, d)
+			continue
+		}
+		folded := false
+		for i := range ds {
+			inv := byName[ds[i].Histology]
+			if inv.InSitu || ds[i].InSitu != "" || !sharesCancer(h, inv) {
+				continue
+			}
+			for j := range out {
+				if out[j].Histology == ds[i].Histology && out[j].InSitu == "" {
+					out[j].InSitu = d.Histology
+					out[j].Text = diagnosisText(out[j])
+					folded = true
+					break
+				}
+			}
+			if !folded {
+				// The invasive one comes later in the report.
+				ds[i].InSitu = d.Histology
+				ds[i].Text = diagnosisText(ds[i])
+				folded = true
+			}
+			break
+		}
+		if !folded {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (v *vocab) histologyNamed(name string) histology {
+	for _, h := range v.histologies {
+		if h.Name == name {
+			return h
+		}
+	}
+	return histology{}
+}
+
+func sharesCancer(a, b histology) bool {
+	for _, c := range a.Cancers {
+		if slices.Contains(b.Cancers, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // diagnoses reads the histologic diagnoses of a document: one per unit (the
@@ -125,7 +191,18 @@ func (st *docState) diagnoses() []Diagnosis {
 		for _, h := range v.histM.find(p.text, p.folded) {
 			u := p.unitAt(h.start)
 			ci := p.clauseAt(h.start)
-			if u < 0 || ci < 0 || u == lastUnit {
+			if u < 0 || ci < 0 {
+				continue
+			}
+			if u == lastUnit {
+				// "浸润性导管癌，伴导管原位癌": an in situ component in the same words.
+				if hist := v.histologies[h.payload]; hist.InSitu && len(out) > 0 && out[len(out)-1].InSitu == "" &&
+					!st.hedged(p, p.clauses[ci].start, h.start) && !st.hedgedAfter(p, h.end, p.clauses[ci].end) {
+					if d := &out[len(out)-1]; d.Histology != hist.Name && sharesCancer(hist, v.histologyNamed(d.Histology)) {
+						d.InSitu = hist.Name
+						d.Text = diagnosisText(*d)
+					}
+				}
 				continue
 			}
 			unit := p.text[p.units[u].start:p.units[u].end]
@@ -167,7 +244,7 @@ func (st *docState) diagnoses() []Diagnosis {
 			out = append(out, d)
 		}
 	}
-	return out
+	return v.foldInSitu(out)
 }
 
 // siteFits reports whether a site can hold a histologic type (a lymph node

@@ -61,6 +61,11 @@ func (st *docState) events() []Event {
 					text = l // "Date of admission: ... Date of discharge: ...": each date's own label
 				}
 			}
+			if !isASCII(text) {
+				if t := tidyEvent(v, text); t != "" {
+					text = t // a Chinese form's fields
+				}
+			}
 			key := d.iso + "|" + kind
 			if seen[key] {
 				continue
@@ -148,7 +153,8 @@ func (st *docState) labelledEvent(lineBefore string) (string, string, bool) {
 					continue
 				}
 				if i := strings.IndexAny(line, ":："); i >= 0 && i < 40 && i+1 < len(line) {
-					line = line[i+1:]
+					_, n := utf8.DecodeRuneInString(line[i:])
+					line = line[i+n:] // after the colon, whole ("：" is three bytes)
 				}
 				return k, shorten(clean(line)), true
 			}
@@ -230,4 +236,111 @@ func shorten(s string) string {
 	}
 	r := []rune(s)
 	return string(r[:139]) + "…"
+}
+
+// reFieldLabel is a label of a labelled field ("检查项目：", "Procedure:").
+var reFieldLabel = regexp.MustCompile(`([^\s:：，,。；;]{1,20}(?: [^\s:：，,。；;]{1,12}){0,3})\s*[:：]`)
+
+// reTrailingDateLabel is a date's label left at the end of a field once its
+// date is taken out ("胸部CT增强扫描    检查日期", "S2026-08812 手术日期").
+var reTrailingDateLabel = regexp.MustCompile(`(?i)\s+(\S*(?:日期|时间|時間)|date of \S+|\S+ date)$`)
+
+// tidyEvent makes an event's words a short clean phrase when they are a
+// line of labelled fields: the value of the field that says what was done
+// ("检查项目：胸部CT增强扫描" is "胸部CT增强扫描"), else the date's own label
+// without its date word ("入院日期" is "入院", "手术日期" is "手术"). Fields
+// that hold a reference number are left out. Other words are kept as they
+// are ("" is returned).
+func tidyEvent(v *vocab, text string) string {
+	text = strings.TrimSpace(text)
+	var dateLabels []string
+	pull := func(s string) string {
+		for {
+			m := reTrailingDateLabel.FindStringSubmatchIndex(s)
+			if m == nil {
+				return strings.TrimSpace(s)
+			}
+			dateLabels = append(dateLabels, s[m[2]:m[3]])
+			s = s[:m[0]]
+		}
+	}
+	locs := reFieldLabel.FindAllStringSubmatchIndex(text, -1)
+	if len(locs) == 0 {
+		if w := dateWord(text); w != text {
+			return w
+		}
+		return ""
+	}
+	lead := pull(text[:locs[0][0]])
+	var values []string
+	ids := false
+	for i, l := range locs {
+		label := text[l[2]:l[3]]
+		end := len(text)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		value := clean(pull(text[l[1]:end]))
+		switch {
+		case referenceLabel(label):
+			ids = true
+		case value == "":
+			dateLabels = append(dateLabels, label)
+		case dateWord(label) != label:
+			// a date label with words left after it: the words
+			values = append(values, value)
+		case len(v.kindM.find(label, foldASCII(label))) > 0:
+			values = append(values, label+"："+value) // "PET-CT评估：完全缓解": the label is the event
+		default:
+			values = append(values, value)
+		}
+	}
+	switch {
+	case lead != "" && len(values) == 0:
+		return shorten(clean(lead))
+	case len(values) > 0:
+		if lead != "" {
+			values = append([]string{lead}, values...)
+		}
+		return shorten(clean(strings.Join(values, "；")))
+	case len(dateLabels) > 0:
+		return dateWord(clean(dateLabels[0]))
+	case ids:
+		return "-"
+	}
+	return ""
+}
+
+// dateWord is a date's label without its date word: "入院日期" is "入院",
+// "Date of surgery" is "surgery", "Meeting date" is "Meeting".
+func dateWord(l string) string {
+	l = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(l), ":："))
+	for _, suf := range []string{"开始日期", "開始日期", "日期", "时间", "時間"} {
+		if w, ok := strings.CutSuffix(l, suf); ok && w != "" {
+			if suf == "开始日期" || suf == "開始日期" {
+				return w + suf[:len(suf)-len("日期")]
+			}
+			return w
+		}
+	}
+	low := strings.ToLower(l)
+	if w, ok := strings.CutPrefix(low, "date of "); ok && w != "" {
+		return l[len(l)-len(w):]
+	}
+	if w, ok := strings.CutSuffix(low, " date"); ok && w != "" {
+		return l[:len(w)]
+	}
+	return l
+}
+
+// referenceLabel reports whether a field's label names a reference number
+// (a pathology or hospital number), whose value is no event.
+func referenceLabel(l string) bool {
+	f := strings.ToLower(l)
+	for _, w := range []string{"号", "號", "编号", "編號", "no.", "number", "mrn", "accession", "lab no", "id"} {
+		if strings.HasSuffix(f, w) || strings.Contains(f, w+" ") {
+			return true
+		}
+	}
+	return false
 }

@@ -37,7 +37,10 @@ type Diagnosis struct {
 	Laterality string `json:"laterality"` // left, right, bilateral or empty
 	// Grade is written the way its system writes it: "Nottingham grade 2",
 	// "CNS WHO grade 4", "G2", "Grade Group 3".
-	Grade  string `json:"grade"`
+	Grade string `json:"grade"`
+	// InSitu is the in situ component the same report gives with an
+	// invasive diagnosis ("Ductal carcinoma in situ"); empty when none.
+	InSitu string `json:"inSitu,omitempty"`
 	Date   string `json:"date"` // YYYY-MM-DD (or YYYY-MM); empty when unknown
 	Source Source `json:"source"`
 	// Checked is set when the patient or their staff confirmed or
@@ -98,8 +101,14 @@ type Biomarker struct {
 	Value string `json:"value"`
 	// Method is IHC, FISH, ISH, NGS, PCR or Sanger, with the clone when
 	// given: "IHC (SP263)".
-	Method  string   `json:"method"`
-	Date    string   `json:"date"`
+	Method string `json:"method"`
+	// Date is the date of the document it was read from or, for an earlier
+	// result, the date the report gives it (YYYY-MM-DD, YYYY-MM or YYYY;
+	// empty when it gives none).
+	Date string `json:"date"`
+	// History is set for an earlier result the report quotes ("the primary
+	// tumour (2019, ER 90%)", "previously ER positive"), not its own.
+	History bool     `json:"history,omitempty"`
 	Source  Source   `json:"source"`
 	Checked *Checked `json:"checked,omitempty"`
 }
@@ -222,15 +231,22 @@ func merge(v *vocab, parts []*Summary) *Summary {
 				if d.Date != "" && before(d.Date, out.Diagnoses[i].Date) {
 					if d.Grade == "" {
 						d.Grade = out.Diagnoses[i].Grade
-						d.Text = diagnosisText(d)
 					}
+					if d.InSitu == "" {
+						d.InSitu = out.Diagnoses[i].InSitu
+					}
+					d.Text = diagnosisText(d)
 					out.Diagnoses[i] = d
 					continue
 				}
-				if out.Diagnoses[i].Grade == "" && d.Grade != "" {
-					out.Diagnoses[i].Grade = d.Grade
-					out.Diagnoses[i].Text = diagnosisText(out.Diagnoses[i])
+				o := &out.Diagnoses[i]
+				if o.Grade == "" && d.Grade != "" {
+					o.Grade = d.Grade
 				}
+				if o.InSitu == "" && d.InSitu != "" {
+					o.InSitu = d.InSitu
+				}
+				o.Text = diagnosisText(*o)
 				continue
 			}
 			seenDx[key] = len(out.Diagnoses)

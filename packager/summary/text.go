@@ -214,7 +214,14 @@ func hitsIn(hs []hit, s span) []hit {
 // in a summary (never for quotes, which stay verbatim).
 func clean(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	return strings.Trim(s, " ,;:-–—|/()（），；：、.。")
+	s = strings.Trim(s, " ,;:-–—|/()（），；：、.。")
+	// A bracket opened at the start and closed inside stays ("（左肺下叶）CT引导下穿刺").
+	for _, p := range [][2]string{{"(", ")"}, {"（", "）"}} {
+		if i := strings.Index(s, p[1]); i >= 0 && !strings.Contains(s[:i], p[0]) {
+			s = p[0] + s
+		}
+	}
+	return s
 }
 
 // labelOf returns the lower-cased label that starts a unit ("specimen" in

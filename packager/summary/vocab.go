@@ -49,7 +49,10 @@ type biomarkerFile struct {
 	Separators []string `json:"separators"`
 	NotMarkers []string `json:"notMarkers"`
 	TestLabels []string `json:"testLabels"`
-	Methods    []struct {
+	// HistoryCues are words that make a result an earlier one ("previously
+	// ER positive", "既往").
+	HistoryCues []string `json:"historyCues"`
+	Methods     []struct {
 		Name  string   `json:"name"`
 		Terms []string `json:"terms"`
 	} `json:"methods"`
@@ -62,6 +65,9 @@ type histology struct {
 	Zh      string   `json:"zh"`
 	Cancers []string `json:"cancers"`
 	Aliases []string `json:"aliases"`
+	// InSitu is set for a non-invasive type (DCIS), which a report of an
+	// invasive one gives as its component.
+	InSitu bool `json:"inSitu"`
 }
 
 type site struct {
@@ -135,6 +141,7 @@ type vocab struct {
 	filler     []string
 	separators []string
 	testLabels []string
+	historyM   *matcher
 	methods    []string
 	methodM    *matcher // payload: index into methods
 	methodsFor map[string]map[string]bool
@@ -254,6 +261,10 @@ func buildVocab() (*vocab, error) {
 		v.markerM.add(a, false, -1)
 	}
 	v.testLabels = lowerAll(bf.TestLabels)
+	v.historyM = newMatcher()
+	for _, c := range bf.HistoryCues {
+		v.historyM.add(c, false, 0)
+	}
 	v.negWindow = newMatcher()
 	for _, c := range bf.Negation.Window {
 		v.negWindow.add(c, false, 0)
@@ -380,7 +391,7 @@ func buildVocab() (*vocab, error) {
 			return nil, fmt.Errorf("summary vocabulary: event kind %q needs words in every language", k)
 		}
 	}
-	for _, m := range []*matcher{v.markerM, v.histM, v.siteM, v.lateralM, v.diffM, v.kindM, v.skipM, v.futureM, v.reportM, v.methodM, v.cloneM, v.negWindow, v.mentionWin, v.mdyM, v.dmyM} {
+	for _, m := range []*matcher{v.markerM, v.histM, v.siteM, v.lateralM, v.diffM, v.kindM, v.skipM, v.futureM, v.reportM, v.historyM, v.methodM, v.cloneM, v.negWindow, v.mentionWin, v.mdyM, v.dmyM} {
 		m.finish()
 	}
 	for _, m := range v.classCues {

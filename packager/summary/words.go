@@ -151,6 +151,15 @@ func (d Diagnosis) Describe(lang string) string {
 	if g := gradeText(v, d.Grade); g != "" {
 		out += "，" + g
 	}
+	if d.InSitu != "" {
+		in := d.InSitu
+		for _, h := range v.histologies {
+			if h.Name == d.InSitu {
+				in = h.Zh
+			}
+		}
+		out += "，伴" + in
+	}
 	return out
 }
 
