@@ -57,7 +57,7 @@ bench: deps-bench
 #   go test -run '^$' -bench ScanCD3000 -cpuprofile cpu.out ./packager/intake
 bench-go: deps-bench
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./packager/...
-	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ui
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ui/...
 
 # A short run of every fuzz target (their seed corpora also run in `make test`).
 fuzz:

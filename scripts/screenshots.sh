@@ -4,7 +4,7 @@
 # walkthrough and the About box, and the main screens again in Simplified Chinese (docs/*-zh-Hans.png). It builds the app, writes a made-up demo
 # case (scripts/democase), and starts the app once per scene with the hidden environment variable
 # DOSSIER_SCREENSHOT=<scene>, which puts the window into that scene once the case is read (see
-# ui/screenshot.go). Data goes to a temporary DOSSIER_HOME and the app's preferences to a temporary
+# ui/screenshot.go, built only with -tags screenshots). Data goes to a temporary DOSSIER_HOME and the app's preferences to a temporary
 # XDG_CONFIG_HOME; nothing of yours is touched.
 #
 # Needs: xvfb-run, ImageMagick's import (apt-get install xvfb imagemagick).
@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/dossier" .
+go build -tags migrated_fynedo,screenshots -o "$work/dossier" . # the scenes exist only with this tag
 go run ./scripts/democase "$work/Jane's records"
 mkdir -p docs
 export DOSSIER_FILE_DIALOG=fyne DOSSIER_HOME="$work/home" XDG_CONFIG_HOME="$work/config" LANG=en_US.UTF-8 FYNE_THEME="${FYNE_THEME:-light}"

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -96,23 +97,32 @@ func TestCaseNamedFromPatientAndDiagnosis(t *testing.T) {
 // and opened again.
 func TestStepTwoDecisionsKept(t *testing.T) {
 	v, loop, _ := newExportView(t)
-	w := walkToRecipient(t, v, loop) // sends the photo, leaves the letter out
+	walkToRecipient(t, v, loop) // sends the photo, leaves the letter out
+	test.Tap(mustButton(t, v, "Close"))
+	if v.wizard != nil {
+		t.Fatal("the steps did not close")
+	}
 	var photo string
-	for p, on := range w.include {
+	for p, on := range v.decisionsFor(v.caseID) {
 		if on {
 			photo = p
 		}
 	}
-	test.Tap(w.cancel)
-	if v.wizard != nil {
-		t.Fatal("the steps did not close")
+	if filepath.Base(photo) != "IMG_0001.jpg" || len(v.decisionsFor(v.caseID)) != 1 {
+		t.Fatalf("decisions kept: %v", v.decisionsFor(v.caseID))
 	}
 	v.sendToSpecialist()
-	w2 := v.wizard
-	if w2 == nil || w2 == w {
+	w := v.wizard
+	if w == nil {
 		t.Fatal("the steps did not open again")
 	}
-	if !w2.include[photo] || len(w2.include) != 1 {
-		t.Errorf("decisions after opening again: %v", w2.include)
+	radioWith(t, v.root, "With a code name instead of my name").SetSelected("With a code name instead of my name")
+	test.Tap(mustButton(t, v, "Next"))
+	loop.until(t, "the decisions", func() bool { return !w.Busy() })
+	if got := cardChoice(t, v, "IMG_0001.jpg").Selected; got != "Send it" {
+		t.Errorf("the photo's decision after opening again: %q", got)
+	}
+	if got := cardChoice(t, v, "letter.pdf").Selected; got != "Leave it out" {
+		t.Errorf("the letter's decision after opening again: %q", got)
 	}
 }

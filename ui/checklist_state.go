@@ -103,7 +103,7 @@ func (v *mainView) initChecks() {
 	}
 	c.docs = newDocumentsPanel(v.setCategory)
 	c.form = newDetailsForm(cancers, v.saveDetails)
-	c.form.onAutosave, c.form.post = v.autosaveDetails, v.run.post
+	c.form.onAutosave, c.form.post = v.autosaveDetails, v.run.Post
 	c.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.X("tab.checklist", tabChecklist), theme.ListIcon(), c.panel.object),
 		container.NewTabItemWithIcon(lang.X("tab.documents", tabDocuments), theme.DocumentIcon(), c.docs.object),

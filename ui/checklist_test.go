@@ -255,7 +255,7 @@ func TestDetailsForm(t *testing.T) {
 	f.ships[0].tracking.SetText("JD0123456789")
 	f.doctor.name.SetText("Dr A. Smith")
 	f.doctor.phone.SetText("+44 20 0000 0000")
-	f.urgency.SetSelected(urgencyUrgent)
+	f.urgency.SetValue(checklist.UrgencyUrgent)
 	test.Tap(f.save)
 	if f.errText.Visible() {
 		t.Fatalf("valid details refused: %q", f.errText.Text)

@@ -25,7 +25,6 @@ import (
 	"dossier/internal/fixture/dcmfix"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
-	"dossier/packager/privacy"
 	"dossier/packager/store"
 )
 
@@ -195,7 +194,14 @@ func TestTranslationsComplete(t *testing.T) {
 			}
 		}
 	}
-	files, _ := filepath.Glob("*.go")
+	var files []string
+	for _, dir := range []string{".", "export", "internal/kit"} { // the app and the packages of its screens
+		fs, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		files = append(files, fs...)
+	}
+	if len(files) < 30 {
+		t.Fatalf("only %d Go files to look at", len(files))
+	}
 	fset := token.NewFileSet()
 	for _, f := range files {
 		af, err := parser.ParseFile(fset, f, nil, 0)
@@ -392,28 +398,37 @@ func TestChineseRun(t *testing.T) {
 			t.Fatal("the export wizard did not open")
 		}
 		w := v.wizard
+		level := radioWith(t, v.root, "附带我的姓名（用于针对我本人治疗的第二诊疗意见）")
 		if !hasLabel(v.win, "专科中心应该了解您的多少信息？") || !hasLabel(v.win, "第 1 步，共 5 步") {
 			t.Errorf("export wizard step title not in Chinese: %q", labels(v.win))
 		}
-		if w.levelRadios[0].Options[0] != "附带我的姓名（用于针对我本人治疗的第二诊疗意见）" || !hasLabel(v.win, "请选择随病历一起发送多少") {
-			t.Errorf("export wizard choices not in Chinese: %q / %q", w.levelRadios[0].Options, labels(v.win))
+		if level.Selected != level.Options[0] || !hasLabel(v.win, "请选择随病历一起发送多少") {
+			t.Errorf("export wizard choices not in Chinese: %q / %q", level.Options, labels(v.win))
 		}
-		if got := w.coverLanguage(); got != "zh-Hans" || w.coverLang.Selected != "简体中文" {
-			t.Errorf("the cover summary would be in %q (%q)", got, w.coverLang.Selected)
+		if findButton(v.win, "下一步") == nil || findButton(v.win, "关闭") == nil {
+			t.Errorf("export wizard buttons not in Chinese: %q", labels(v.win))
 		}
-		if w.next.Text != "下一步" || findButton(v.win, "关闭") == nil {
-			t.Errorf("export wizard buttons not in Chinese: next %q, %q", w.next.Text, labels(v.win))
-		}
-		w.levelRadios[1].SetSelected(w.levelRadios[1].Options[0])
-		test.Tap(w.next)
-		loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+		coded := radioWith(t, v.root, "用代号代替我的姓名")
+		coded.SetSelected(coded.Options[0])
+		test.Tap(findButton(v.win, "下一步"))
+		loop.until(t, "the decisions", func() bool { return !w.Busy() })
 		if !hasLabel(v.win, "请对这些文件做出决定") && !hasLabel(v.win, "将发送") {
 			t.Errorf("export wizard step 2 not in Chinese: %q", labels(v.win))
 		}
 		if !hasLabel(v.win, "这类影像（超声") || hasLabel(v.win, "this kind of image") {
 			t.Errorf("the ultrasound image's reason is not in Chinese: %q", labels(v.win))
 		}
-		test.Tap(w.cancel)
+		test.Tap(findButton(v.win, "下一步"))
+		var cover *widget.Select
+		walk(v.root, func(o fyne.CanvasObject) {
+			if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, "简体中文") {
+				cover = s
+			}
+		})
+		if cover == nil || cover.Selected != "简体中文" {
+			t.Errorf("the cover summary would not be in Chinese: %v", cover)
+		}
+		test.Tap(findButton(v.win, "关闭"))
 	}
 	v.showCases()
 	loop.until(t, "the list", func() bool { return v.cases != nil && len(v.cases.shown) == 1 })

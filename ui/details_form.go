@@ -17,6 +17,7 @@ import (
 	"dossier/packager/checklist"
 	"dossier/packager/deid"
 	"dossier/packager/intake"
+	"dossier/ui/internal/kit"
 )
 
 // Texts of the details form that tests look for.
@@ -59,7 +60,7 @@ type detailsForm struct {
 	diagDate  *widget.Entry
 	stage     *widget.Entry
 	plan      *textArea
-	urgency   *widget.RadioGroup
+	urgency   *kit.Choice[string] // checklist.UrgencyRoutine, UrgencyUrgent, or "" (not said)
 	doctor    contactFields
 	office    contactFields
 	shipBox   *fyne.Container
@@ -77,25 +78,34 @@ type contactFields struct {
 // shipmentRow is one item sent by courier.
 type shipmentRow struct {
 	object   fyne.CanvasObject
-	kind     *widget.Select
+	kind     *kit.Choice[string] // a checklist.ShipmentKinds value
 	courier  *widget.Entry
 	tracking *widget.Entry
 	kept     checklist.Shipment // fields the form does not show
 }
 
-// Urgency choices.
-const (
-	urgencyUnsaid  = "Not said"
-	urgencyRoutine = "There is time: routine"
-	urgencyUrgent  = "Urgent: a decision is needed soon"
-)
+// urgencyLabel names an urgency for people ("" is not said).
+func urgencyLabel(u string) string {
+	switch u {
+	case checklist.UrgencyRoutine:
+		return lang.X("details.urgency.routine", "There is time: routine")
+	case checklist.UrgencyUrgent:
+		return lang.X("details.urgency.urgent", "Urgent: a decision is needed soon")
+	}
+	return lang.X("details.urgency.unsaid", "Not said")
+}
 
-// shipmentKindNames names the kinds of physical item for people.
-var shipmentKindNames = map[string]string{
-	checklist.ShipGlassSlides: "Glass slides",
-	checklist.ShipBlocks:      "Tissue blocks",
-	checklist.ShipImagingDisc: "Scans on a CD or USB stick",
-	checklist.ShipOther:       "Something else",
+// shipmentKindLabel names a kind of physical item for people.
+func shipmentKindLabel(k string) string {
+	switch k {
+	case checklist.ShipGlassSlides:
+		return lang.X("details.ship.slides", "Glass slides")
+	case checklist.ShipBlocks:
+		return lang.X("details.ship.blocks", "Tissue blocks")
+	case checklist.ShipImagingDisc:
+		return lang.X("details.ship.disc", "Scans on a CD or USB stick")
+	}
+	return lang.X("details.ship.other", "Something else")
 }
 
 func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) *detailsForm {
@@ -156,8 +166,8 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	f.diagDate = dateEntry(lang.X("details.diagdate.what", "the date of diagnosis"), lang.X("details.diagdate.example", "2026-03 or 2026-03-14"))
 	f.stage = entry(lang.X("details.stage.hint", "For example: stage II, or T2 N1 M0"))
 	f.plan = multi(lang.X("details.plan.hint", "What your doctors propose to do next"), 3)
-	f.urgency = widget.NewRadioGroup([]string{local(urgencyUnsaid), local(urgencyRoutine), local(urgencyUrgent)}, changed)
-	f.urgency.Required = true
+	f.urgency = kit.NewRadio([]string{"", checklist.UrgencyRoutine, checklist.UrgencyUrgent}, urgencyLabel, func(string, bool) { changed("") })
+	f.urgency.Radio.Required = true
 	f.doctor = newContactFields(entry, false)
 	f.office = newContactFields(entry, true)
 
@@ -205,7 +215,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 		),
 		container.NewBorder(nil, nil, nil, f.factsOK, f.factsRec),
 		heading(lang.X("details.howsoon", "How soon is an answer needed?")),
-		f.urgency,
+		f.urgency.Object(),
 		heading(lang.X("details.doctor", "Your treating doctor")),
 		f.doctor.form(),
 		heading(lang.X("details.records", "The hospital's records office")),
@@ -293,12 +303,10 @@ func (f *detailsForm) load(d checklist.Details) {
 	f.stage.SetText(d.Stage)
 	f.plan.SetText(d.ProposedPlan)
 	switch d.Urgency {
-	case checklist.UrgencyRoutine:
-		f.urgency.SetSelected(local(urgencyRoutine))
-	case checklist.UrgencyUrgent:
-		f.urgency.SetSelected(local(urgencyUrgent))
+	case checklist.UrgencyRoutine, checklist.UrgencyUrgent:
+		f.urgency.SetValue(d.Urgency)
 	default:
-		f.urgency.SetSelected(local(urgencyUnsaid))
+		f.urgency.SetValue("")
 	}
 	f.doctor.load(d.Doctor)
 	f.office.load(d.RecordsOffice)
@@ -418,20 +426,15 @@ func (f *detailsForm) focus(w fyne.Window) { w.Canvas().Focus(f.questions) }
 
 func (f *detailsForm) addShipment(s checklist.Shipment) {
 	row := &shipmentRow{kept: s}
-	var kinds []string
-	for _, k := range checklist.ShipmentKinds() {
-		kinds = append(kinds, local(shipmentKindNames[k]))
-	}
 	changed := func(string) {
 		if !f.loading {
 			f.touched()
 		}
 	}
-	row.kind = widget.NewSelect(kinds, changed)
-	row.kind.PlaceHolder = lang.X("details.what.hint", "What was sent?")
-	if name, ok := shipmentKindNames[s.Kind]; ok {
-		row.kind.SetSelected(local(name))
-	}
+	row.kind = kit.NewSelect(checklist.ShipmentKinds(), shipmentKindLabel, func(string, bool) { changed("") })
+	row.kind.Select.PlaceHolder = lang.X("details.what.hint", "What was sent?")
+	row.kind.SetValue(s.Kind) // an unknown kind chooses nothing
+
 	row.courier = widget.NewEntry()
 	row.courier.SetPlaceHolder(lang.X("details.courier.hint", "For example: DHL"))
 	row.courier.SetText(s.Courier)
@@ -451,7 +454,7 @@ func (f *detailsForm) addShipment(s checklist.Shipment) {
 		f.shipBox.Remove(row.object)
 		f.touched()
 	}
-	form := widget.NewForm(widget.NewFormItem(lang.X("details.what", "What"), row.kind), widget.NewFormItem(lang.X("details.courier", "Courier"), row.courier),
+	form := widget.NewForm(widget.NewFormItem(lang.X("details.what", "What"), row.kind.Object()), widget.NewFormItem(lang.X("details.courier", "Courier"), row.courier),
 		widget.NewFormItem(lang.X("details.tracking", "Tracking number"), row.tracking))
 	row.object = newPanel(container.NewBorder(nil, container.NewHBox(remove), nil, nil, form),
 		theme.ColorNameInputBackground, "")
@@ -500,25 +503,13 @@ func (f *detailsForm) value() checklist.Details {
 	if len(d.FromRecords) == 0 {
 		d.FromRecords = nil
 	}
-	switch unlocal(f.urgency.Selected) {
-	case urgencyRoutine:
-		d.Urgency = checklist.UrgencyRoutine
-	case urgencyUrgent:
-		d.Urgency = checklist.UrgencyUrgent
-	default:
-		d.Urgency = ""
-	}
+	d.Urgency, _ = f.urgency.Value()
 	d.Doctor = f.doctor.value(f.base.Doctor)
 	d.RecordsOffice = f.office.value(f.base.RecordsOffice)
 	d.Shipments = nil
 	for _, r := range f.ships {
 		s := r.kept
-		s.Kind = ""
-		for k, name := range shipmentKindNames {
-			if local(name) == r.kind.Selected {
-				s.Kind = k
-			}
-		}
+		s.Kind, _ = r.kind.Value()
 		s.Courier, s.Tracking = strings.TrimSpace(r.courier.Text), strings.TrimSpace(r.tracking.Text)
 		d.Shipments = append(d.Shipments, s)
 	}

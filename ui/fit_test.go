@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	exportui "dossier/ui/export"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
@@ -105,20 +107,33 @@ func TestFitsSmallScreen(t *testing.T) {
 		t.Fatal("no wizard")
 	}
 	steps := 0
-	for step := 0; step < 3 && w.step < stepProgress; step++ {
+	for step := 0; step < 3 && w.Step() < exportui.StepProgress; step++ {
 		steps++
-		check(fmt.Sprintf("wizard step %d", w.step))
-		for _, b := range []*button{w.next, w.back, w.cancel} {
-			if b.Visible() {
-				if err := reachable(c, b, screen); err != nil {
-					t.Errorf("wizard step %d, %q: %v", w.step, b.Text, err)
-				}
+		check(fmt.Sprintf("wizard step %d", w.Step()))
+		var next *button
+		walk(w.Object(), func(o fyne.CanvasObject) {
+			b, ok := o.(*button)
+			if !ok || !b.Visible() {
+				return
 			}
+			switch b.Text {
+			case "Next", "Make the bundle":
+				next = b
+			case "Back", "Close":
+			default:
+				return
+			}
+			if err := reachable(c, b, screen); err != nil {
+				t.Errorf("wizard step %d, %q: %v", w.Step(), b.Text, err)
+			}
+		})
+		if next == nil {
+			t.Fatalf("wizard step %d has no Next button", w.Step())
 		}
-		before := w.step
-		test.Tap(w.next)
+		before := w.Step()
+		test.Tap(next)
 		loop.drain(50e6)
-		if w.step == before {
+		if w.Step() == before {
 			break
 		}
 	}

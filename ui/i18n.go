@@ -106,39 +106,6 @@ func useLanguageOn(goos, tag string) {
 	}
 }
 
-// currentLanguage is the tag of the language the texts are shown in ("en" unless a translation
-// matched).
-func currentLanguage() string {
-	return lang.X("language.tag", "en")
-}
-
-// documentLanguage is the language the documents Dossier writes for the person (the request letter,
-// and by default the cover summary) are in: the UI's, when the documents have a translation into it.
-func documentLanguage() string {
-	if c, err := i18n.Load(currentLanguage()); err == nil {
-		return c.Lang()
-	}
-	return i18n.English
-}
-
-// englishUI reports whether the texts are shown in English, in which case the domain's own English
-// texts are shown as they are.
-func englishUI() bool {
-	l := currentLanguage()
-	return l == "en" || strings.HasPrefix(l, "en-")
-}
-
-// wordWrap is how long texts wrap in the UI's language: at spaces, or, for Chinese and Japanese
-// (written without spaces between words), between any two characters (Fyne's word wrapping breaks only at spaces, so a Chinese
-// paragraph that starts with "Dossier " would leave the word alone on its first line).
-func wordWrap() fyne.TextWrap {
-	switch l := currentLanguage(); {
-	case strings.HasPrefix(l, "zh"), strings.HasPrefix(l, "ja"):
-		return fyne.TextWrapBreak
-	}
-	return fyne.TextWrapWord
-}
-
 // uiDate writes a day in the UI's language ("27 November 2026", "2026年11月27日").
 func uiDate(t time.Time) string {
 	if englishUI() {
@@ -221,13 +188,4 @@ func categoryName(c doctext.Category) string {
 		return c.Name()
 	}
 	return lang.X("category."+string(c), c.Name())
-}
-
-// uiMessage is a finding Dossier's packages wrote in English (an intake problem, a reason to leave
-// an item out, a checklist note) in the UI's language: see i18n.Catalog.Message.
-func uiMessage(s string) string {
-	if englishUI() {
-		return s
-	}
-	return i18n.MustLoad(currentLanguage()).Message(s)
 }

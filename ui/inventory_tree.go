@@ -67,8 +67,6 @@ func (t *invTree) addProblems(id string, problems []string) {
 	}
 }
 
-func warnIcon() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) }
-
 // buildInvTree groups an inventory for people: imaging studies and series, slides, reports and documents,
 // photos and scans, other files, what was skipped, and what could not be read. Empty groups are left out.
 func buildInvTree(inv *intake.Inventory) *invTree {
@@ -403,35 +401,6 @@ func displayDir(p string) string {
 		parts = append([]string{"…"}, parts[len(parts)-2:]...)
 	}
 	return strings.Join(parts, "/")
-}
-
-// fileCount writes a number of files ("1 file", "3 files") in the UI's language.
-func fileCount(n int) string {
-	return plural(n, lang.X("unit.file", "file"), lang.X("unit.files", "files"))
-}
-
-// plural returns "1 file", "2 files".
-func plural(n int, one, several string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return formatCount(n) + " " + several
-}
-
-// formatCount writes a count with thousands separators.
-func formatCount(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 || len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // humanSize writes a byte count the way people read it.

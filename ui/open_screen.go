@@ -17,21 +17,38 @@ import (
 
 	"dossier/packager/bundle"
 	"dossier/packager/envelope"
+	"dossier/ui/internal/kit"
 	"dossier/ui/nativedialog"
 )
 
-// How a bundle is unlocked.
+// unlock is how a bundle is unlocked.
+type unlock int
+
+// The ways to unlock a bundle.
 const (
-	unlockPassphrase = "With the passphrase I was given"
-	unlockOwnKey     = "With this computer's own Dossier key"
-	unlockKeyFile    = "With a key file"
+	unlockPassphrase unlock = iota
+	unlockOwnKey
+	unlockKeyFile
 )
 
-// What to do with it.
-const (
-	openCheckOnly = "Only check that it is complete"
-	openExtract   = "Check it and put its files into a folder"
-)
+// unlockLabel names a way to unlock a bundle for people.
+func unlockLabel(u unlock) string {
+	switch u {
+	case unlockOwnKey:
+		return lang.X("open.how.ownkey", "With this computer's own Dossier key")
+	case unlockKeyFile:
+		return lang.X("open.how.keyfile", "With a key file")
+	}
+	return lang.X("open.how.passphrase", "With the passphrase I was given")
+}
+
+// extractLabel names what to do with a bundle: put its files into a folder (true), or only check it.
+func extractLabel(extract bool) string {
+	if extract {
+		return lang.X("open.what.extract", "Check it and put its files into a folder")
+	}
+	return lang.X("open.what.check", "Only check that it is complete")
+}
 
 // openProgress is how far checking a bundle has come.
 type openProgress struct {
@@ -48,12 +65,12 @@ type openScreen struct {
 
 	path      string
 	pathLabel *widget.Label
-	how       *widget.RadioGroup
+	how       *kit.Choice[unlock]
 	pass      *widget.Entry
 	keyFile   string
 	keyLabel  *widget.Label
 	keyBox    *fyne.Container
-	what      *widget.RadioGroup
+	what      *kit.Choice[bool] // extract (true) or only check
 	dest      string
 	destLabel *widget.Label
 	destBox   *fyne.Container
@@ -91,34 +108,34 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
 	chooseBundle := newButtonWithIcon(lang.X("open.choosebundle", "Choose bundle…"), theme.FileIcon(), s.chooseBundle)
 
-	options := []string{local(unlockPassphrase)}
+	options := []unlock{unlockPassphrase}
 	if p := ownKeyPath(); p != "" {
 		if _, err := os.Stat(p); err == nil {
-			options = append(options, local(unlockOwnKey))
+			options = append(options, unlockOwnKey)
 		}
 	}
-	options = append(options, local(unlockKeyFile))
+	options = append(options, unlockKeyFile)
 	s.pass = widget.NewPasswordEntry()
 	s.pass.SetPlaceHolder(lang.X("open.pass.hint", "The passphrase, for example: word-word-word-…"))
 	s.pass.OnSubmitted = func(string) { s.begin() }
 	s.keyLabel = widget.NewLabel(lang.X("open.nokey", "No key file chosen"))
 	chooseKey := newButtonWithIcon(lang.X("open.choosekey", "Choose key file…"), theme.FileIcon(), s.chooseKey)
 	s.keyBox = container.NewBorder(nil, nil, nil, chooseKey, s.keyLabel)
-	s.how = widget.NewRadioGroup(options, func(string) { s.howChanged() })
-	s.how.Required = true
+	s.how = kit.NewRadio(options, unlockLabel, func(unlock, bool) { s.howChanged() })
+	s.how.Radio.Required = true
 
 	s.destLabel = widget.NewLabel(lang.X("export.nofolder", "No folder chosen yet"))
 	s.destLabel.Truncation = fyne.TextTruncateEllipsis
 	chooseDest := newButtonWithIcon(lang.X("button.choosefolder", "Choose folder…"), theme.FolderOpenIcon(), s.chooseDest)
 	s.destBox = container.NewBorder(nil, nil, nil, chooseDest, s.destLabel)
-	s.what = widget.NewRadioGroup([]string{local(openExtract), local(openCheckOnly)}, func(v string) {
-		if unlocal(v) == openExtract {
+	s.what = kit.NewRadio([]bool{true, false}, extractLabel, func(extract, _ bool) {
+		if extract {
 			s.destBox.Show()
 		} else {
 			s.destBox.Hide()
 		}
 	})
-	s.what.Required = true
+	s.what.Radio.Required = true
 
 	s.start = newButtonWithIcon(lang.X("cases.open", "Open"), theme.ConfirmIcon(), s.begin)
 	s.start.Importance = widget.HighImportance
@@ -129,8 +146,8 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	}
 	s.form = container.NewVBox(
 		bold(lang.X("open.bundle", "The bundle")), container.NewBorder(nil, nil, nil, chooseBundle, s.pathLabel),
-		bold(lang.X("open.how", "How to unlock it")), s.how, s.pass, s.keyBox,
-		bold(lang.X("checklist.todo", "What to do")), s.what, s.destBox,
+		bold(lang.X("open.how", "How to unlock it")), s.how.Object(), s.pass, s.keyBox,
+		bold(lang.X("checklist.todo", "What to do")), s.what.Object(), s.destBox,
 	)
 
 	s.bar = widget.NewProgressBarInfinite()
@@ -147,10 +164,10 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.result = container.NewVBox()
 	s.result.Hide()
 
-	s.how.SetSelected(local(unlockPassphrase))
-	s.what.SetSelected(local(openExtract))
+	s.how.SetValue(unlockPassphrase)
+	s.what.SetValue(true)
 	s.setPath(path)
-	body := container.NewVScroll(container.NewVBox(intro, s.form, s.busy, s.errBox.object, s.result))
+	body := container.NewVScroll(container.NewVBox(intro, s.form, s.busy, s.errBox.Object, s.result))
 	buttons := container.NewBorder(nil, nil, back, s.start)
 	s.object = container.NewPadded(container.NewBorder(container.NewVBox(title, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), buttons), nil, nil, body))
@@ -173,7 +190,7 @@ func (s *openScreen) setPath(p string) {
 
 func (s *openScreen) setDest(d string) {
 	s.dest = d
-	s.destLabel.SetText(folderText(d))
+	s.destLabel.SetText(kit.FolderText(d))
 }
 
 func (s *openScreen) setKeyFile(p string) {
@@ -184,7 +201,7 @@ func (s *openScreen) setKeyFile(p string) {
 func (s *openScreen) howChanged() {
 	s.pass.Hide()
 	s.keyBox.Hide()
-	switch unlocal(s.how.Selected) {
+	switch how, _ := s.how.Value(); how {
 	case unlockPassphrase:
 		s.pass.Show()
 	case unlockKeyFile:
@@ -221,7 +238,7 @@ func (s *openScreen) close() {
 
 // identities reads what unlocks the bundle, with a kind message when something is missing.
 func (s *openScreen) identities() ([]age.Identity, error) {
-	switch unlocal(s.how.Selected) {
+	switch how, _ := s.how.Value(); how {
 	case unlockPassphrase:
 		if s.pass.Text == "" {
 			return nil, errors.New(lang.X("open.err.pass", "Type the passphrase you were given."))
@@ -256,21 +273,21 @@ func (s *openScreen) begin() {
 	if s.job != nil {
 		return
 	}
-	s.errBox.hide()
+	s.errBox.Hide()
 	s.result.Hide()
 	if s.path == "" {
-		s.errBox.show(problem{Title: lang.X("open.which", "Which bundle?"), What: lang.X("open.which.what", "No bundle is chosen yet."), Todo: lang.X("open.which.todo", "Press “Choose bundle…” and pick the file that ends in .age.")})
+		s.errBox.Show(problem{Title: lang.X("open.which", "Which bundle?"), What: lang.X("open.which.what", "No bundle is chosen yet."), Todo: lang.X("open.which.todo", "Press “Choose bundle…” and pick the file that ends in .age.")})
 		return
 	}
 	ids, err := s.identities()
 	if err != nil {
-		s.errBox.show(problem{Title: lang.X("open.howerr", "How should it be unlocked?"), What: err.Error(), Todo: lang.X("open.howerr.todo", "Then press “Open” again.")})
+		s.errBox.Show(problem{Title: lang.X("open.howerr", "How should it be unlocked?"), What: err.Error(), Todo: lang.X("open.howerr.todo", "Then press “Open” again.")})
 		return
 	}
 	path, dest := s.path, ""
-	if unlocal(s.what.Selected) == openExtract {
+	if s.what.Is(true) {
 		if s.dest == "" {
-			s.errBox.show(problem{Title: lang.X("open.where", "Where should the files go?"), What: lang.X("open.where.what", "No folder is chosen yet."), Todo: lang.X("open.where.todo", "Press “Choose folder…”, or choose to only check the bundle.")})
+			s.errBox.Show(problem{Title: lang.X("open.where", "Where should the files go?"), What: lang.X("open.where.what", "No folder is chosen yet."), Todo: lang.X("open.where.todo", "Press “Choose folder…”, or choose to only check the bundle.")})
 			return
 		}
 		dest = s.dest
@@ -331,7 +348,7 @@ func (s *openScreen) done(rep *bundle.Report, err error) {
 		if errors.Is(err, context.Canceled) {
 			p = problem{Title: lang.X("err.stopped", "Stopped"), What: lang.X("open.stopped.what", "You stopped it. Nothing was put into the folder."), Todo: lang.X("open.stopped.todo", "Press “Open” to start again.")}
 		}
-		s.errBox.show(p)
+		s.errBox.Show(p)
 		return
 	}
 	s.report = rep
@@ -346,7 +363,7 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	ok.Importance = widget.SuccessImportance
 	summary := lang.X("open.summary", "{{.Files}} ({{.Size}}), each one exactly as it was sent.", map[string]any{
 		"Files": fileCount(rep.Files), "Size": humanSize(rep.Bytes)})
-	if unlocal(s.what.Selected) == openExtract {
+	if s.what.Is(true) {
 		summary += lang.X("open.summary.where", " They are in {{.Dir}}.", map[string]any{"Dir": s.dest})
 	}
 	sl := widget.NewLabel(summary)
@@ -363,7 +380,7 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	s.result.Add(level)
 	s.result.Add(fexpl)
 	s.result.Add(fp)
-	if unlocal(s.what.Selected) == openExtract {
+	if s.what.Is(true) {
 		dest := s.dest
 		coverBtn := newButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(s.win, s.run, filepath.Join(dest, bundle.NameCover)) })
 		coverBtn.Importance = widget.HighImportance

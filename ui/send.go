@@ -9,8 +9,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
+	"dossier/packager/export"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
+	exportui "dossier/ui/export"
 )
 
 // prefDefaultLevel is the preference holding the privacy level the export wizard starts with.
@@ -18,9 +20,6 @@ const prefDefaultLevel = "defaultPrivacyLevel"
 
 // defaultLevel is the privacy level the person chose in the settings, identified if none.
 func (v *mainView) defaultLevel() privacy.Level {
-	if v.app == nil {
-		return privacy.Identified
-	}
 	l, err := privacy.ParseLevel(v.app.Preferences().StringWithFallback(prefDefaultLevel, string(privacy.Identified)))
 	if err != nil {
 		return privacy.Identified
@@ -38,16 +37,22 @@ func (v *mainView) sendToSpecialist() {
 		return
 	}
 	c := &v.checks
-	in := exportInput{caseID: v.caseID, inv: v.inv, rules: c.rules, report: c.report, details: c.details}
-	v.wizard = newExportWizard(in, exportDeps{win: v.win, run: v.run, st: v.cfg.Store, now: v.cfg.Now,
-		level: v.defaultLevel(), include: v.decisionsFor(v.caseID),
-		onClose: func() {
+	in := export.Case{ID: v.caseID, Inventory: v.inv, Rules: c.rules, Report: c.report, Details: c.details}
+	d := exportui.Deps{Win: v.win, Run: v.run, Now: v.cfg.Now, Level: v.defaultLevel(), Include: v.decisionsFor(v.caseID),
+		OnClose: func() {
 			v.wizard = nil
 			v.showCase()
 		},
-		onSent: v.loadHistory,
-	})
-	v.content.Objects = []fyne.CanvasObject{v.wizard.object}
+		OnSent:       v.loadHistory,
+		ChooseFolder: func(confirm string, use func(string)) { chooseLocalFolder(v.win, confirm, use) },
+		OpenFolder:   func(dir string) { openFolder(v.win, v.run, dir) },
+		OpenDocument: func(path string) { openDocument(v.win, v.run, path) },
+	}
+	if v.cfg.Store != nil {
+		d.Store = v.cfg.Store
+	}
+	v.wizard = exportui.New(in, d)
+	v.content.Objects = []fyne.CanvasObject{v.wizard.Object()}
 	v.content.Refresh()
 }
 

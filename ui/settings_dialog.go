@@ -17,7 +17,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/envelope"
+	"dossier/packager/privacy"
 	"dossier/packager/store"
+	exportui "dossier/ui/export"
+	"dossier/ui/internal/kit"
 	"dossier/ui/nativedialog"
 )
 
@@ -75,22 +78,12 @@ func newSettingsView(v *mainView) *settingsView {
 	where.Selectable = true
 	where.Wrapping = fyne.TextWrapBreak
 
-	var names []string
-	for _, lt := range levelText {
-		names = append(names, local(lt.title))
-	}
-	level := widget.NewSelect(names, func(t string) {
-		for _, lt := range levelText {
-			if local(lt.title) == t && v.app != nil {
-				v.app.Preferences().SetString(prefDefaultLevel, string(lt.level))
-			}
+	level := kit.NewSelect(exportui.Levels, exportui.LevelTitle, func(l privacy.Level, ok bool) {
+		if ok {
+			v.app.Preferences().SetString(prefDefaultLevel, string(l))
 		}
 	})
-	for _, lt := range levelText {
-		if lt.level == v.defaultLevel() {
-			level.SetSelected(local(lt.title))
-		}
-	}
+	level.SetValue(v.defaultLevel())
 
 	s.list = container.NewVBox()
 	s.name = widget.NewEntry()
@@ -118,14 +111,14 @@ func newSettingsView(v *mainView) *settingsView {
 		widget.NewSeparator(),
 		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the code names your records were sent under and the list of what was sent are kept in this folder on this computer:")), where,
 		widget.NewSeparator(),
-		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level,
+		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level.Object(),
 		widget.NewSeparator(),
 		bold(lang.X("settings.centres", "Receiving centres")), wrap(lang.X("settings.centres.text", "A centre that gave you its public key can open bundles locked for it, without a passphrase.")),
 		s.list,
 		s.name, s.keys, s.keyErr, container.NewHBox(add, imp),
 		widget.NewSeparator(),
 		bold(lang.X("settings.ownkey", "This computer's key for receiving bundles")), s.ownKey,
-		s.errBox.object,
+		s.errBox.Object,
 	)
 	s.object = container.NewVScroll(content)
 	s.loadCentres()
@@ -143,7 +136,7 @@ func (s *settingsView) loadCentres() {
 		return st.Centres(ctx)
 	}, nil, func(cs []*store.Centre, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.readerr", "The centres could not be read"), What: lang.X("settings.readerr.what", "Dossier could not read the list of saved centres.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.readerr", "The centres could not be read"), What: lang.X("settings.readerr.what", "Dossier could not read the list of saved centres.")}))
 			return
 		}
 		s.centres = cs
@@ -182,7 +175,7 @@ func (s *settingsView) removeCentre(c *store.Centre) {
 		return struct{}{}, st.DeleteCentre(ctx, c.ID)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.removeerr", "The centre could not be removed"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.removeerr", "The centre could not be removed"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
 			return
 		}
 		s.loadCentres()
@@ -213,7 +206,7 @@ func (s *settingsView) addCentre() {
 		return struct{}{}, st.SaveCentre(ctx, c)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.saveerr", "The centre could not be saved"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.saveerr", "The centre could not be saved"), What: lang.X("settings.changeerr", "Dossier could not change its list of centres.")}))
 			return
 		}
 		s.name.SetText("")
@@ -326,7 +319,7 @@ func (s *settingsView) fillOwnKey() {
 		l.Wrapping = wordWrap()
 		create := newButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
 			if _, err := createOwnKey(); err != nil {
-				s.errBox.show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
+				s.errBox.Show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
 			}
 			s.fillOwnKey()
 		})
@@ -351,7 +344,7 @@ func (s *settingsView) savePublicKey(pub string) {
 	choosePath(s.v.win, pathRequest{kind: nativedialog.SaveFile, title: lang.X("settings.savefile", "Save to a file…"),
 		name: "dossier-public-key.txt"}, func(p string) {
 		if err := os.WriteFile(p, []byte(pub+"\n"), 0o644); err != nil {
-			s.errBox.show(explain(err, problem{Title: lang.X("settings.keysaveerr", "The key could not be saved"), What: lang.X("settings.keysaveerr.what", "Dossier could not write the file.")}))
+			s.errBox.Show(explain(err, problem{Title: lang.X("settings.keysaveerr", "The key could not be saved"), What: lang.X("settings.keysaveerr.what", "Dossier could not write the file.")}))
 		}
 	}, nil)
 }

@@ -92,7 +92,7 @@ func (s *statusPanel) stopScanning() {
 
 func (s *statusPanel) showMessage(icon fyne.Resource, stroke fyne.ThemeColorName, text, details string) {
 	s.stopScanning()
-	s.message.setStroke(stroke)
+	s.message.SetStroke(stroke)
 	s.icon.SetResource(icon)
 	setWrapText(s.text, text)
 	setWrapText(s.details, details)

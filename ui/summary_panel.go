@@ -49,6 +49,7 @@ type summaryPanel struct {
 	scroll  *container.Scroll
 	confirm *widget.Button
 	correct *widget.Button
+	undo    *widget.Button // back to what the records say
 	box     fyne.CanvasObject
 
 	facts    []summaryFact
@@ -82,9 +83,11 @@ func newSummaryPanel(v *mainView) fyne.CanvasObject {
 	p.scroll = container.NewVScroll(p.page)
 	p.confirm = widget.NewButton(lang.X("summary.confirm", "This is right"), p.confirmChosen)
 	p.correct = widget.NewButton(lang.X("summary.correct", "Correct it…"), p.correctChosen)
+	p.undo = widget.NewButton(lang.X("summary.undo", "Back to what the records say"), p.undoChosen)
 	p.confirm.Disable()
 	p.correct.Disable()
-	buttons := container.NewHBox(p.confirm, p.correct)
+	p.undo.Disable()
+	buttons := container.NewHBox(p.confirm, p.correct, p.undo)
 	split := container.NewVSplit(p.list, container.NewBorder(buttons, nil, nil, nil, p.scroll))
 	split.Offset = 0.55
 	p.box = container.NewBorder(p.status, nil, nil, nil, split)
@@ -179,6 +182,7 @@ func (p *summaryPanel) setFacts(s *summary.Summary, docs []summary.Document) {
 	p.page.ParseMarkdown("")
 	p.confirm.Disable()
 	p.correct.Disable()
+	p.undo.Disable()
 	if len(p.facts) == 0 {
 		p.status.SetText(lang.X("summary.none", "Dossier found no diagnosis, stage, biomarker result or dated event in the text of your reports."))
 		return
@@ -264,6 +268,7 @@ func (p *summaryPanel) choose(i widget.ListItemID) {
 	f := p.facts[i]
 	p.confirm.Enable()
 	p.correct.Enable()
+	p.showUndo()
 	doc := p.docs[f.source.Path]
 	text := ""
 	if f.source.Page >= 1 && f.source.Page <= len(doc.Pages) {
@@ -303,6 +308,30 @@ func (p *summaryPanel) confirmChosen() {
 	p.v.checkFact(f.check)
 	p.toDetails(f, f.text)
 	p.list.RefreshItem(p.chosen)
+	p.showUndo()
+}
+
+// showUndo offers to go back to what the records say when the chosen fact was confirmed or
+// corrected.
+func (p *summaryPanel) showUndo() {
+	if p.chosen >= 0 && p.chosen < len(p.facts) {
+		if _, ok := p.checkOf(p.facts[p.chosen]); ok {
+			p.undo.Enable()
+			return
+		}
+	}
+	p.undo.Disable()
+}
+
+// undoChosen forgets what the person said about the chosen fact: it is shown, and used, as the
+// records say again (what it put into the case details stays, as the person's).
+func (p *summaryPanel) undoChosen() {
+	if p.chosen < 0 || p.chosen >= len(p.facts) {
+		return
+	}
+	p.v.uncheckFact(p.facts[p.chosen].check)
+	p.list.RefreshItem(p.chosen)
+	p.showUndo()
 }
 
 // correctChosen asks for the right words of the chosen fact.
@@ -334,12 +363,14 @@ func (p *summaryPanel) correctFact(i int, text string) {
 	p.v.checkFact(c)
 	p.toDetails(f, c.Text)
 	p.list.RefreshItem(i)
+	p.showUndo()
 }
 
 // factCheckStore is a case store that keeps what the person said about the facts read from the
 // records (packager/store does); with another store they are kept for the session only.
 type factCheckStore interface {
 	SaveFactCheck(ctx context.Context, caseID int64, c summary.Check) error
+	ClearFactCheck(ctx context.Context, caseID int64, c summary.Check) error
 	FactChecks(ctx context.Context, caseID int64) ([]summary.Check, error)
 }
 
@@ -362,6 +393,21 @@ func (v *mainView) checkFact(c summary.Check) {
 	v.persist(lang.X("save.fact", "Your correction of what Dossier read"), func(ctx context.Context, st CaseStore, caseID int64) error {
 		if fs, ok := st.(factCheckStore); ok {
 			return fs.SaveFactCheck(ctx, caseID, c)
+		}
+		return nil
+	})
+	v.evaluate()
+}
+
+// uncheckFact forgets what the person said about a fact, in the store too, and checks the case
+// again with the fact as read.
+func (v *mainView) uncheckFact(c summary.Check) {
+	cs := &v.checks
+	key := c.Key()
+	cs.factChecks = slices.DeleteFunc(slices.Clone(cs.factChecks), func(o summary.Check) bool { return o.Key() == key })
+	v.persist(lang.X("save.fact", "Your correction of what Dossier read"), func(ctx context.Context, st CaseStore, caseID int64) error {
+		if fs, ok := st.(factCheckStore); ok {
+			return fs.ClearFactCheck(ctx, caseID, c)
 		}
 		return nil
 	})

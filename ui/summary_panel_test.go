@@ -156,6 +156,27 @@ func TestFactCorrectionKept(t *testing.T) {
 	if !found {
 		t.Errorf("after a restart the Summary tab does not show the correction")
 	}
+
+	// Back to what the records say: forgotten in the store, the checklist follows.
+	for i, f := range p2.facts {
+		if strings.Contains(p2.rowText(f), "✎") {
+			p2.list.Select(i)
+		}
+	}
+	if p2.undo.Disabled() {
+		t.Fatal("no way back to what the records say for a corrected fact")
+	}
+	p2.undo.OnTapped()
+	loop2.until(t, "the correction forgotten and the case checked", idle(v2))
+	if kept, _ := rs.FactChecks(context.Background(), v2.caseID); len(kept) != 0 {
+		t.Errorf("still kept: %+v", kept)
+	}
+	if s := factRule(v2, "facts-her2-ish"); s != "" {
+		t.Errorf("facts-her2-ish = %q once HER2 is as read again", s)
+	}
+	if !p2.undo.Disabled() {
+		t.Error("undo still offered")
+	}
 }
 
 // factRule is the status of a rule that shows only when the facts call for it ("" when not shown).

@@ -447,7 +447,7 @@ func TestRunnerThrottlesAndRecovers(t *testing.T) {
 		for i := range 1000 {
 			report(i)
 		}
-		time.Sleep(3 * r.interval) // let the last value through
+		time.Sleep(3 * r.Interval) // let the last value through
 		return 0, errors.New("boom")
 	}, func(p int) { delivered = append(delivered, p) }, func(_ int, err error) { doneErr, done = err, true })
 	loop.until(t, "the first job", func() bool { return done })
@@ -502,7 +502,7 @@ func TestRunnerNoProgressAfterDone(t *testing.T) {
 	})
 	j.Cancel()
 	loop.until(t, "the job", func() bool { return done })
-	loop.drain(3 * r.interval)
+	loop.drain(3 * r.Interval)
 	if late {
 		t.Error("progress delivered after done")
 	}

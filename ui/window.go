@@ -19,6 +19,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/store"
+	exportui "dossier/ui/export"
 	"dossier/ui/nativedialog"
 )
 
@@ -126,8 +127,8 @@ type mainView struct {
 
 	checks caseChecks // the checklist, case details, waivers and categories (checklist_state.go)
 
-	wizard  *exportWizard // the export wizard while it is open
-	history *historyPanel // the case's exports (export_history.go)
+	wizard  *exportui.Wizard // the send wizard while it is open
+	history *historyPanel    // the case's exports (export_history.go)
 	// media are the inserted discs and USB sticks, shown in mediaPanels (media.go); mediaSource
 	// lists them, stopMedia stops watching.
 	media       []medium

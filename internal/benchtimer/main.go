@@ -56,6 +56,7 @@ func main() {
 	noApp := flag.Bool("no-app", false, "leave out the desktop app's first-window time")
 	prepare := flag.Bool("prepare", false, "only write the data sets (into the cache), time nothing")
 	appShot := flag.String("app-shot", "", "write the app's first frame, as xwd took it, to this file")
+	only := flag.String("only", "", "time only these works, comma-separated (version, scan, deidentify, pack, scale, app), e.g. for an A/B check while changing one; the targets of the others are not checked")
 	flag.Parse()
 	scale, err := benchdata.ScaleNamed(*scaleName)
 	if err != nil {
@@ -91,6 +92,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	b := &bench{bin: *bin, scale: scale, runs: *runs, app: !*noApp, appShot: *appShot, enforce: scale.Name == "full", out: os.Stdout}
+	if *only != "" {
+		b.only = map[string]bool{}
+		for _, w := range strings.Split(*only, ",") {
+			w = strings.TrimSpace(w)
+			if !slices.Contains(works, w) {
+				fmt.Fprintf(os.Stderr, "bench: -only: unknown work %q (one of %s)\n", w, strings.Join(works, ", "))
+				os.Exit(2)
+			}
+			b.only[w] = true
+		}
+		b.app = b.app && b.only["app"]
+	}
 	if err := b.main(ctx, *dataRoot, *profileDir); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
@@ -109,6 +122,7 @@ type bench struct {
 	appShot string
 	enforce bool // full scale: a missed target fails
 	out     io.Writer
+	only    map[string]bool // -only: the works timed (nil: all)
 
 	work   string // temporary: outputs, the case store
 	home   string // DOSSIER_HOME
@@ -172,18 +186,23 @@ func (b *bench) main(ctx context.Context, dataRoot, profileDir string) error {
 	if err := os.Mkdir(b.home, 0o700); err != nil {
 		return err
 	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	b.recipient = id.Recipient().String()
 	b.printf("runs: %d timed runs of each contender, interleaved, after one untimed warm-up run each; medians\n", b.runs)
 	if !b.enforce {
 		b.printf("small scale: targets are shown, not enforced\n")
 	}
 
-	steps := []func(context.Context) error{b.version, b.scan, b.deidentify, b.pack, b.scale30k}
-	if b.app {
-		steps = append(steps, b.firstWindow)
-	}
-	for _, step := range steps {
+	steps := []func(context.Context) error{b.version, b.scan, b.deidentify, b.pack, b.scale30k, b.firstWindow}
+	for i, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if !b.timed(works[i]) {
+			continue
 		}
 		if err := step(ctx); err != nil {
 			return err
@@ -196,6 +215,17 @@ func (b *bench) main(ctx context.Context, dataRoot, profileDir string) error {
 		return b.profile(ctx, profileDir)
 	}
 	return nil
+}
+
+// works are the names of the timed works, in the order they run (-only picks some).
+var works = []string{"version", "scan", "deidentify", "pack", "scale", "app"}
+
+// timed reports whether the work called name is timed in this run.
+func (b *bench) timed(name string) bool {
+	if name == "app" && !b.app {
+		return false
+	}
+	return b.only == nil || b.only[name]
 }
 
 // findTools looks up the baseline programs (and Xvfb and the X tools the app's figure needs); any
@@ -555,11 +585,7 @@ func (b *bench) deidentify(ctx context.Context) error {
 // against `tar -c | age -r` of the same folder.
 func (b *bench) pack(ctx context.Context) error {
 	b.printf("\npack: a mixed case of %d files (%.0f MB, a BigTIFF slide among them)\n", b.sets.MixedFiles, float64(b.sets.MixedBytes)/1e6)
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		return err
-	}
-	recipient := id.Recipient().String()
+	recipient := b.recipient
 	ours := &contender{name: "dossier pack --privacy pseudonymised --recipient", run: func(ctx context.Context, i int) (sample, error) {
 		return b.runPack(ctx, recipient, b.sets.Mixed, i)
 	}}
@@ -574,7 +600,6 @@ func (b *bench) pack(ctx context.Context) error {
 	b.ratio("pack / tar|age", ours, theirs, 1.5)
 	rss := mib(peakRSS(ours.samples))
 	b.add(check{what: "pack peak RSS", value: rss, unit: "MiB", limit: 128, ok: rss <= 128})
-	b.recipient = recipient
 	return nil
 }
 
@@ -641,6 +666,14 @@ func (b *bench) scale30k(ctx context.Context) error {
 	}}
 	if err := b.interleave(ctx, runs, scan); err != nil {
 		return err
+	}
+	if b.scanRSS == 0 { // -only scale: the CD's scan was not timed; its memory is the reference
+		s, err := run(ctx, b.dossierEnv(), filepath.Join(b.work, "scan.json"), b.bin, "scan", "--json", b.sets.CD)
+		if err != nil {
+			return err
+		}
+		b.scanRSS = s.rss
+		b.printf("  %-44s peak RSS %.1f MiB (one run, the reference)\n", "dossier scan --json (the CD)", mib(s.rss))
 	}
 	limit := 2 * mib(b.scanRSS)
 	rss := mib(peakRSS(scan.samples))

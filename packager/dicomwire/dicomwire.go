@@ -250,6 +250,29 @@ var vrs = map[string]vr{
 	"UR": {long: true, text: true}, "US": {}, "UT": {long: true, text: true, charset: true}, "UV": {long: true},
 }
 
+// vrNames holds the known VRs as strings, indexed by their two letters
+// (vrIndex), so that reading a VR from the data allocates nothing.
+var vrNames [26 * 26]string
+
+func init() {
+	for v := range vrs {
+		vrNames[vrIndex(v[0], v[1])] = v
+	}
+}
+
+func vrIndex(a, b byte) int { return int(a-'A')*26 + int(b-'A') }
+
+// vrString returns the two bytes of b as a VR string: a known VR without
+// allocating, anything else as a new string.
+func vrString(b []byte) string {
+	if len(b) == 2 && b[0] >= 'A' && b[0] <= 'Z' && b[1] >= 'A' && b[1] <= 'Z' {
+		if v := vrNames[vrIndex(b[0], b[1])]; v != "" {
+			return v
+		}
+	}
+	return string(b)
+}
+
 // LongLength reports the VRs whose explicit-VR header has two reserved
 // bytes and a 4-byte length (12 bytes in all); the others have a 2-byte
 // length (8 bytes).

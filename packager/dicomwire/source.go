@@ -54,6 +54,14 @@ type Window struct {
 // NewWindow returns a Window over the first size bytes of r.
 func NewWindow(r io.ReaderAt, size int64) *Window { return &Window{r: r, size: size} }
 
+// NewWindowPrefix returns a Window over the first size bytes of r whose
+// first bytes, prefix, the caller has read already: reads within them are
+// served from prefix itself (not copied; the caller must not change it
+// while the Window is in use).
+func NewWindowPrefix(r io.ReaderAt, size int64, prefix []byte) *Window {
+	return &Window{r: r, size: size, buf: prefix[:min(int64(len(prefix)), max(size, 0))]}
+}
+
 // NewWindowBytes returns a Window over b (no further reads).
 func NewWindowBytes(b []byte) *Window {
 	return &Window{size: int64(len(b)), buf: b}

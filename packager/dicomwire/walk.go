@@ -118,17 +118,24 @@ type Walker struct {
 	// Stopped reports that the walk ended with Stop.
 	Stopped bool
 
-	n     int
-	stack []Element
+	n int
+	// stack holds the element being visited at each depth; an element's
+	// children point to it as their Parent, so it stays where it is.
+	stack []*Element
+}
+
+// slot returns the element of depth, made on first use.
+func (w *Walker) slot(depth int) *Element {
+	for len(w.stack) <= depth {
+		w.stack = append(w.stack, new(Element))
+	}
+	return w.stack[depth]
 }
 
 // Walk walks the dataset in [off, end) and returns the offset after it (or
 // of the element the visitor stopped at). Errors are *Error values, the
 // visitor's errors, or the context's.
 func (w *Walker) Walk(off, end int64) (int64, error) {
-	if w.stack == nil {
-		w.stack = make([]Element, w.maxDepth()+2)
-	}
 	return w.dataset(off, end, false, 0, w.Syntax, nil, 0)
 }
 
@@ -212,7 +219,7 @@ func (w *Walker) Header(off, end int64, s Syntax) (Element, error) {
 		}
 		return h, nil
 	}
-	h.VR = string(b[4:6])
+	h.VR = vrString(b[4:6])
 	if !VRShape(h.VR) {
 		e := newErr(NotDICOM, off, "invalid VR in element %s at offset %d", h.Tag, off)
 		e.Tag = h.Tag
@@ -273,19 +280,23 @@ func (w *Walker) dataset(off, end int64, undefined bool, depth int, s Syntax, pa
 			return off, err
 		}
 		h.Depth, h.Parent, h.ItemIndex = depth, parent, index
-		switch h.Tag {
+		// The element lives in the depth's slot (handed to the visitor;
+		// a local would escape to the heap at every element).
+		el := w.slot(depth)
+		*el = h
+		switch el.Tag {
 		case ItemDelimitationItem:
 			if undefined {
 				return off + 8, nil
 			}
-			if err := w.warn(StrayItemDelimiter, &h); err != nil {
+			if err := w.warn(StrayItemDelimiter, el); err != nil {
 				return off, err
 			}
 			off += 8
 			continue
 		case SequenceDelimitationItem:
 			if depth == 0 {
-				if err := w.warn(StraySequenceDelimiter, &h); err != nil {
+				if err := w.warn(StraySequenceDelimiter, el); err != nil {
 					return off, err
 				}
 				off += 8
@@ -293,28 +304,26 @@ func (w *Walker) dataset(off, end int64, undefined bool, depth int, s Syntax, pa
 			}
 			return off, newErr(Malformed, off, "unexpected sequence delimiter in item")
 		}
-		if h.Tag.IsDelimiter() {
-			e := newErr(Malformed, off, "unexpected item tag %s in dataset", h.Tag)
-			e.Found = h.Tag
+		if el.Tag.IsDelimiter() {
+			e := newErr(Malformed, off, "unexpected item tag %s in dataset", el.Tag)
+			e.Found = el.Tag
 			return off, e
 		}
-		if g := int(h.Tag.Group()); g < prevGroup {
+		if g := int(el.Tag.Group()); g < prevGroup {
 			e := newErr(NotDICOM, off, "not DICOM after byte %d: group %04X follows group %04X", off, g, prevGroup)
-			e.Tag = h.Tag
+			e.Tag = el.Tag
 			return off, e
 		} else {
 			prevGroup = g
 		}
-		if !s.Implicit && !KnownVR(h.VR) {
-			if err := w.warn(UnknownVR, &h); err != nil {
+		if !s.Implicit && !KnownVR(el.VR) {
+			if err := w.warn(UnknownVR, el); err != nil {
 				return off, err
 			}
 		}
-		if h.VR == "UN" && h.Undefined() && !s.Implicit {
-			h.ItemSyntax = ImplicitLE
+		if el.VR == "UN" && el.Undefined() && !s.Implicit {
+			el.ItemSyntax = ImplicitLE
 		}
-		el := &w.stack[depth]
-		*el = h
 		if w.Element != nil {
 			act, err := w.Element(el)
 			if err != nil {

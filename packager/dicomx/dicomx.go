@@ -259,9 +259,19 @@ func stripPath(err error) error {
 	return err
 }
 
+// Prefixed is an io.ReaderAt that holds the first bytes of its data in
+// memory already (a caller that read them to detect the file's kind).
+// ReadHeader takes what it can from Prefix instead of reading it again, and
+// keeps nothing of it after it returns.
+type Prefixed interface {
+	io.ReaderAt
+	// Prefix returns the first bytes of the data (at offset 0).
+	Prefix() []byte
+}
+
 // ReadHeader reads the header of the DICOM file in r (size bytes). It reads
 // only the header region; pixel data is located and checked against size but
-// not read.
+// not read. When r is Prefixed, the bytes of its prefix are not read again.
 //
 // A damaged file yields an error wrapping *DamagedError. When the damage lies
 // after a readable header (for instance truncated pixel data), the Header is
@@ -280,7 +290,11 @@ func ReadHeader(ctx context.Context, r io.ReaderAt, size int64) (h *Header, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	rd := &reader{ctx: ctx, w: dicomwire.NewWindow(r, size), r: r, size: size, h: &Header{}}
+	w := dicomwire.NewWindow(r, size)
+	if p, ok := r.(Prefixed); ok {
+		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
+	}
+	rd := &reader{ctx: ctx, w: w, r: r, size: size, h: &Header{}}
 	h, err = rd.read()
 	if err != nil {
 		var d *DamagedError

@@ -248,7 +248,8 @@ func (rd *reader) plainASCII() bool {
 		if f.num != nil {
 			continue
 		}
-		for _, c := range rd.vals[f.tag] {
+		v, _ := rd.val(f.tag)
+		for _, c := range v {
 			if c >= 0x80 || c == 0x1B {
 				return false
 			}
@@ -261,7 +262,7 @@ func (rd *reader) plainASCII() bool {
 func (rd *reader) fillFromWalk() {
 	h := rd.h
 	for _, f := range fields {
-		v, ok := rd.vals[f.tag]
+		v, ok := rd.val(f.tag)
 		if !ok {
 			continue
 		}
@@ -279,7 +280,7 @@ func (rd *reader) fillFromWalk() {
 }
 
 func (rd *reader) u16(t dicomwire.Tag) int {
-	v, ok := rd.vals[t]
+	v, ok := rd.val(t)
 	if !ok || len(v) < 2 {
 		return 0
 	}
@@ -425,7 +426,7 @@ func (rd *reader) nativeSize() uint64 {
 	}
 	spp = max(spp, 1)
 	frames := uint64(1)
-	if v, ok := rd.vals[dicomwire.NumberOfFrames]; ok {
+	if v, ok := rd.val(dicomwire.NumberOfFrames); ok {
 		if n := atoi(string(v)); n > 1 {
 			frames = uint64(n)
 		}
@@ -433,7 +434,7 @@ func (rd *reader) nativeSize() uint64 {
 	if frames > 1<<31 || spp > 4 {
 		return 0
 	}
-	if v, ok := rd.vals[dicomwire.PhotometricInterpretation]; ok && spp == 3 && strings.HasSuffix(trimValue(v), "_422") {
+	if v, ok := rd.val(dicomwire.PhotometricInterpretation); ok && spp == 3 && strings.HasSuffix(trimValue(v), "_422") {
 		spp = 2 // YBR_FULL_422 / YBR_PARTIAL_422: chroma subsampled 2:1
 	}
 	return (rows*cols*spp*frames*bits + 7) / 8

@@ -63,7 +63,8 @@ type reader struct {
 	inflateShort bool  // inflated data incomplete (capped or corrupt)
 	inflateErr   error // corrupt deflate stream
 
-	vals    map[dicomwire.Tag][]byte
+	vals    [maxVals]capturedValue // by interesting's numbers
+	arena   []byte                 // the bytes of vals
 	dirRecs []*dirRec
 	pixErr  error
 }
@@ -94,17 +95,44 @@ func (rd *reader) skipLib(off int64, why string) {
 	}
 }
 
-// interesting lists top-level tags whose values the walker keeps.
-var interesting = map[dicomwire.Tag]bool{}
+// interesting maps the top-level tags whose values the walker keeps to
+// their place in reader.vals: fields first, in their order.
+var interesting = map[dicomwire.Tag]int{}
+
+// maxVals bounds the number of interesting tags.
+const maxVals = 48
 
 func init() {
+	add := func(t dicomwire.Tag) {
+		if _, dup := interesting[t]; !dup {
+			interesting[t] = len(interesting)
+		}
+	}
 	for _, f := range fields {
-		interesting[f.tag] = true
+		add(f.tag)
 	}
 	for _, t := range []dicomwire.Tag{dicomwire.SamplesPerPixel, dicomwire.PhotometricInterpretation,
 		dicomwire.BitsAllocated, dicomwire.Rows, dicomwire.Columns} {
-		interesting[t] = true
+		add(t)
 	}
+	if len(interesting) > maxVals {
+		panic("dicomx: more interesting tags than maxVals")
+	}
+}
+
+// capturedValue is the value of an interesting tag, when seen.
+type capturedValue struct {
+	b    []byte
+	seen bool
+}
+
+// val returns the value the walker kept for t.
+func (rd *reader) val(t dicomwire.Tag) ([]byte, bool) {
+	i, ok := interesting[t]
+	if !ok {
+		return nil, false
+	}
+	return rd.vals[i].b, rd.vals[i].seen
 }
 
 // walk walks the dataset from dsStart, keeping the values of interest, the
@@ -177,8 +205,8 @@ func (rd *reader) walk() error {
 		if e.Undefined() || e.IsSequence() {
 			return nil
 		}
-		if e.Depth == 0 && interesting[e.Tag] {
-			if err := rd.capture(e); err != nil {
+		if i, ok := interesting[e.Tag]; ok && e.Depth == 0 {
+			if err := rd.capture(e, i); err != nil {
 				return err
 			}
 			rd.libRanges = append(rd.libRanges, [2]int64{e.Offset, end})
@@ -210,20 +238,25 @@ func (rd *reader) ioErr(err error, t dicomwire.Tag, off int64) error {
 	return err
 }
 
-func (rd *reader) capture(e *dicomwire.Element) error {
+// capture keeps the value of e, the interesting tag number i. The values
+// are copied into one growing arena: a slice handed out stays valid when
+// the arena grows (the old array is never written again).
+func (rd *reader) capture(e *dicomwire.Element, i int) error {
 	n := int(min(e.Length, maxCapture))
 	b, err := rd.w.At(e.ValueOffset(), n)
 	if err != nil {
 		return rd.ioErr(err, e.Tag, e.ValueOffset())
 	}
-	if rd.vals == nil {
-		rd.vals = make(map[dicomwire.Tag][]byte, 48)
-	}
-	if _, dup := rd.vals[e.Tag]; dup {
+	if rd.vals[i].seen {
 		rd.warn(fmt.Sprintf(i18n.Msg("duplicate element %v"), tagText(e.Tag)))
 		return nil
 	}
-	rd.vals[e.Tag] = append([]byte(nil), b...)
+	if rd.arena == nil {
+		rd.arena = make([]byte, 0, 1024)
+	}
+	start := len(rd.arena)
+	rd.arena = append(rd.arena, b...)
+	rd.vals[i] = capturedValue{b: rd.arena[start:len(rd.arena):len(rd.arena)], seen: true}
 	return nil
 }
 

@@ -49,7 +49,7 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	it := &Item{Path: src.path, Size: src.size, ModTime: src.modTime}
 	ra := src.ra
 	if ra == nil {
-		f, err := openFile(src.disk)
+		f, err := openRead(src.disk)
 		if err != nil {
 			return []*Item{unreadable(src.path, src.size, readProblem(err))}
 		}
@@ -61,9 +61,24 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 		it.Problems = []string{i18n.Msg("the file is empty (0 bytes): copy it again from the original disc, stick or download")}
 		return []*Item{it}
 	}
-	head := make([]byte, min(src.size, headSize))
-	if n, err := ra.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
-		return []*Item{unreadable(src.path, src.size, readProblem(err))}
+	var head []byte
+	if src.ra == nil {
+		// A file on disk: its first bytes are read once, into a buffer
+		// reused by the next file (nothing read here outlives this call),
+		// and later reads of them are served from memory.
+		buf := prefixes.Get().(*[]byte)
+		defer prefixes.Put(buf)
+		pre := (*buf)[:min(src.size, prefixSize)]
+		if n, err := ra.ReadAt(pre, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(pre)) {
+			return []*Item{unreadable(src.path, src.size, readProblem(err))}
+		}
+		head = pre[:min(len(pre), headSize)]
+		ra = &prefixed{pre: pre, ra: ra}
+	} else {
+		head = make([]byte, min(src.size, headSize))
+		if n, err := ra.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
+			return []*Item{unreadable(src.path, src.size, readProblem(err))}
+		}
 	}
 
 	if k := dicomx.Sniff(head); k != dicomx.NotDICOM {

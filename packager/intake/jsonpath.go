@@ -22,13 +22,9 @@ func RawPath(p string) []byte {
 }
 
 // MarshalJSON writes the item, adding "pathBytes" when its path is not
-// valid UTF-8.
+// valid UTF-8 (by hand: see jsonwrite.go).
 func (it Item) MarshalJSON() ([]byte, error) {
-	type plain Item
-	return json.Marshal(struct {
-		plain
-		PathBytes []byte `json:"pathBytes,omitempty"`
-	}{plain(it), RawPath(it.Path)})
+	return it.appendJSON(make([]byte, 0, 1024), "")
 }
 
 // MarshalJSON writes the slide, adding "pathBytes" when its path is not

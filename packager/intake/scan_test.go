@@ -434,14 +434,14 @@ func TestUnreadableFile(t *testing.T) {
 		}
 	}
 	// The same path through an injected failure, which works for every user.
-	orig := openFile
-	openFile = func(name string) (*os.File, error) {
+	orig := openRead
+	openRead = func(name string) (readFile, error) {
 		if strings.HasSuffix(name, "locked.pdf") {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 		}
 		return orig(name)
 	}
-	defer func() { openFile = orig }()
+	defer func() { openRead = orig }()
 	it := itemAt(t, scan(t, Options{}, dir), "locked.pdf")
 	if it.Kind != KindUnreadable || !strings.Contains(it.Problems[0], "permission denied") || strings.Contains(it.Problems[0], dir) {
 		t.Errorf("locked file: %+v", it)

@@ -46,7 +46,7 @@ func cancerFlag(name string) (*checklist.Rules, string, error) {
 
 // evaluatePaths scans paths, reads and classifies the documents, and
 // evaluates the checklist. Identity is prefilled from the records.
-func evaluatePaths(ctx context.Context, env *Env, rules *checklist.Rules, cancer string, paths []string) (*checkedCase, error) {
+func evaluatePaths(ctx context.Context, env *Env, rules *checklist.Rules, cancer string, paths []string, checks ...summary.Check) (*checkedCase, error) {
 	if err := checkPaths(paths); err != nil {
 		return nil, err
 	}
@@ -68,6 +68,7 @@ func evaluatePaths(ctx context.Context, env *Env, rules *checklist.Rules, cancer
 	if err != nil {
 		return nil, err
 	}
+	facts = summary.Apply(facts, checks) // as the patient confirmed or corrected them in the app (--case)
 	plan, err := summary.ProposedPlan(ctx, factDocs)
 	if err != nil {
 		return nil, err
@@ -97,6 +98,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the checklist as JSON on stdout")
 	cancer := fs.String("cancer", "", "the cancer type, for its extra checks")
 	lang := fs.String("lang", i18n.FromEnv(), "the language of the checklist printed (not of --json): "+strings.Join(i18n.Languages(), ", "))
+	caseID := caseFactsFlag(fs)
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -108,7 +110,11 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cc, err := evaluatePaths(ctx, env, rules, id, paths)
+	checks, err := caseFactChecks(ctx, *caseID)
+	if err != nil {
+		return err
+	}
+	cc, err := evaluatePaths(ctx, env, rules, id, paths, checks...)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func runLetter(ctx context.Context, env *Env, args []string) error {
 	out := fs.String("out", "", "the PDF file to write")
 	cancer := fs.String("cancer", "", "the cancer type, for its extra checks")
 	lang := langFlag(fs)
+	caseID := caseFactsFlag(fs)
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -52,7 +53,11 @@ func runLetter(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cc, err := evaluatePaths(ctx, env, rules, id, paths)
+	checks, err := caseFactChecks(ctx, *caseID)
+	if err != nil {
+		return err
+	}
+	cc, err := evaluatePaths(ctx, env, rules, id, paths, checks...)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 	"dossier/packager/store"
+	"dossier/packager/summary"
 )
 
 func runPack(ctx context.Context, env *Env, args []string) error {
@@ -154,7 +155,13 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	cc, err := evaluatePaths(ctx, env, rules, cancerID, paths)
+	var checks []summary.Check
+	if *caseID != 0 {
+		if checks, err = st.FactChecks(ctx, *caseID); err != nil {
+			return err
+		}
+	}
+	cc, err := evaluatePaths(ctx, env, rules, cancerID, paths, checks...)
 	if err != nil {
 		return err
 	}

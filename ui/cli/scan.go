@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,9 +28,7 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(inv)
+		return inv.WriteJSON(env.Stdout) // as json.Encoder with SetIndent("", "  "), streamed
 	}
 	printInventory(env.Stdout, inv)
 	return nil

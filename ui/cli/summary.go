@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -21,7 +22,7 @@ func runSummary(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("summary", env)
 	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
 	lang := fs.String("lang", i18n.FromEnv(), "the language of the summary printed (not of --json): "+strings.Join(i18n.Languages(), ", "))
-	caseID := fs.Int64("case", 0, "the case (as listed by the app) whose confirmed and corrected facts to apply")
+	caseID := caseFactsFlag(fs)
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -32,17 +33,9 @@ func runSummary(ctx context.Context, env *Env, args []string) error {
 	if err := checkPaths(paths); err != nil {
 		return err
 	}
-	var checks []summary.Check
-	if *caseID != 0 {
-		st, err := openStore(ctx)
-		if err != nil {
-			return err
-		}
-		checks, err = st.FactChecks(ctx, *caseID)
-		st.Close()
-		if err != nil {
-			return err
-		}
+	checks, err := caseFactChecks(ctx, *caseID)
+	if err != nil {
+		return err
 	}
 	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
 	if err != nil {
@@ -65,6 +58,25 @@ func runSummary(ctx context.Context, env *Env, args []string) error {
 		return enc.Encode(withEmptyLists(s))
 	}
 	return printSummary(env.Stdout, s, len(docs), *lang)
+}
+
+// caseFactsFlag is --case for the commands that read facts: the case whose facts the patient
+// confirmed or corrected in the app.
+func caseFactsFlag(fs *flag.FlagSet) *int64 {
+	return fs.Int64("case", 0, "the case (as listed by the app) whose confirmed and corrected facts to use")
+}
+
+// caseFactChecks reads what was said about a case's facts in the app (nothing for case 0).
+func caseFactChecks(ctx context.Context, caseID int64) ([]summary.Check, error) {
+	if caseID == 0 {
+		return nil, nil
+	}
+	st, err := openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.FactChecks(ctx, caseID)
 }
 
 // withEmptyLists gives JSON lists, never null, for the sections.

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/reportfix"
+	"dossier/internal/testtool"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/store"
@@ -183,5 +185,79 @@ func TestSummaryOfACase(t *testing.T) {
 	}
 	if code, out, _ = run(t, "summary", dir); code != 0 || strings.Contains(out, "ypT1c") {
 		t.Errorf("without --case the correction is applied:\n%s", out)
+	}
+}
+
+// TestCheckAndLetterOfACase: --case makes the checklist and the request letter use the facts as the
+// patient corrected them: HER2 read as 1+ but corrected to 2+ asks for the ISH result.
+func TestCheckAndLetterOfACase(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("DOSSIER_HOME", home)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "pathology.txt"), []byte("SURGICAL PATHOLOGY REPORT\nCollected: 2026-01-14\n"+
+		"Diagnosis: left breast, core biopsy: invasive ductal carcinoma, grade 2.\nER positive (95%), PR positive (40%), HER2 1+ (negative).\n"), 0o644)
+	ctx := t.Context()
+	inv, err := intake.Scan(ctx, []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := summary.FromInventory(ctx, inv, doctext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var her2 *summary.Biomarker
+	for i := range s.Biomarkers {
+		if s.Biomarkers[i].Name == "HER2" {
+			her2 = &s.Biomarkers[i]
+		}
+	}
+	if her2 == nil {
+		t.Fatalf("no HER2 read: %+v", s.Biomarkers)
+	}
+	st, err := store.Open(ctx, filepath.Join(home, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kase, _ := st.CreateCase(ctx, "case")
+	if err := st.SaveFactCheck(ctx, kase.ID, her2.Check("2+ (equivocal)")); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	id := strconv.FormatInt(kase.ID, 10)
+	ish := func(args ...string) string {
+		code, out, errs := run(t, append([]string{"check", "--json", "--cancer", "breast"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var rep struct {
+			Rules []struct{ ID, Status string }
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rep.Rules {
+			if r.ID == "facts-her2-ish" {
+				return r.Status
+			}
+		}
+		return ""
+	}
+	if got := ish(dir); got != "" {
+		t.Errorf("without --case: facts-her2-ish %q", got)
+	}
+	if got := ish("--case", id, dir); got != "missing" {
+		t.Errorf("with the corrected HER2: facts-her2-ish %q", got)
+	}
+	pdftotext := testtool.Look(t, "pdftotext", "poppler-utils")
+	letter := filepath.Join(t.TempDir(), "letter.pdf")
+	if code, _, errs := run(t, "letter", "--out", letter, "--cancer", "breast", "--lang", "en", "--case", id, dir); code != 0 {
+		t.Fatalf("letter: %s", errs)
+	}
+	b, err := exec.Command(pdftotext, "-enc", "UTF-8", letter, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(strings.Fields(string(b)), " "); !strings.Contains(text, "HER2 in situ hybridisation") {
+		t.Errorf("the letter does not ask for the HER2 ISH report:\n%s", text)
 	}
 }

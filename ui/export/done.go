@@ -1,8 +1,7 @@
-package ui
+package export
 
 import (
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,15 +11,16 @@ import (
 
 	"dossier/packager/bundle"
 	"dossier/packager/deid"
+	"dossier/ui/internal/kit"
 )
 
 // buildDone is the last step: the passphrase (once), the fingerprint, the files and where they are.
-func (w *exportWizard) buildDone() fyne.CanvasObject {
+func (w *Wizard) buildDone() fyne.CanvasObject {
 	res := w.result
 	o := res.Output
 	box := container.NewVBox()
 	where := widget.NewLabel(lang.X("done.savedin", "Saved in {{.Dir}}.", map[string]any{"Dir": o.Dir}))
-	where.Wrapping = wordWrap()
+	where.Wrapping = kit.WordWrap()
 	buttons := container.NewHBox()
 	box.Add(container.NewBorder(nil, nil, nil, buttons, where))
 
@@ -30,12 +30,12 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 		pass.SizeName = theme.SizeNameHeadingText
 		pass.Selectable = true
 		pass.Wrapping = fyne.TextWrapBreak
-		copyBtn := newButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
-			copyText(res.Passphrase)
+		copyBtn := kit.NewButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
+			kit.CopyText(res.Passphrase)
 		})
 		advice := widget.NewLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
-		advice.Wrapping = wordWrap()
-		box.Add(newPanel(container.NewVBox(h, pass, container.NewHBox(copyBtn), advice), theme.ColorNameInputBackground, theme.ColorNamePrimary))
+		advice.Wrapping = kit.WordWrap()
+		box.Add(kit.NewPanel(container.NewVBox(h, pass, container.NewHBox(copyBtn), advice), theme.ColorNameInputBackground, theme.ColorNamePrimary))
 	} else {
 		var s string
 		switch {
@@ -47,21 +47,21 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 			s = lang.X("done.centre", "Only {{.Who}} can open it, with their own key. No passphrase needs to be sent.", map[string]any{"Who": res.Recipient})
 		}
 		l := widget.NewLabel(s)
-		l.Wrapping = wordWrap()
+		l.Wrapping = kit.WordWrap()
 		box.Add(l)
 	}
 	if res.Pseudonym != "" {
 		l := widget.NewLabel(lang.X("done.pseudonym", "Your records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym}))
-		l.Wrapping = wordWrap()
+		l.Wrapping = kit.WordWrap()
 		box.Add(l)
 	}
 
 	fh := widget.NewLabelWithStyle(lang.X("done.fingerprint", "Fingerprint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	fp := widget.NewLabelWithStyle(fingerprintGroups(res.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	fp := widget.NewLabelWithStyle(kit.FingerprintGroups(res.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fp.Selectable = true
 	fp.Wrapping = fyne.TextWrapBreak
 	fexpl := widget.NewLabel(lang.X("done.fingerprint.explain", "When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent."))
-	fexpl.Wrapping = wordWrap()
+	fexpl.Wrapping = kit.WordWrap()
 	box.Add(fh)
 	box.Add(fp)
 	box.Add(fexpl)
@@ -71,15 +71,15 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	for _, f := range res.Files {
 		box.Add(widget.NewLabel("• " + filepath.Base(f)))
 	}
-	inside := lang.X("done.inside", "{{.Files}} of your records are inside.", map[string]any{"Files": fileCount(len(res.Items))})
+	inside := lang.X("done.inside", "{{.Files}} of your records are inside.", map[string]any{"Files": kit.FileCount(len(res.Items))})
 	if n := len(res.LeftOut); n > 0 {
-		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": fileCount(n)})
+		inside += lang.X("done.leftout", " {{.Files}} left out, as listed on the cover summary.", map[string]any{"Files": kit.FileCount(n)})
 	}
 	box.Add(widget.NewLabel(inside))
 	for _, d := range res.LeftOut {
 		if d.Action == deid.Held { // the final check found identity in its cleaned copy
-			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + uiMessage(d.Reason))
-			l.Wrapping = wordWrap()
+			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + kit.Message(d.Reason))
+			l.Wrapping = kit.WordWrap()
 			box.Add(l)
 		}
 	}
@@ -88,27 +88,11 @@ func (w *exportWizard) buildDone() fyne.CanvasObject {
 	if o.Folder {
 		folder = filepath.Join(o.Dir, o.Name)
 	}
-	show := newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(w.win, w.run, folder) })
+	show := kit.NewButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { w.openFolder(folder) })
 	buttons.Add(show)
 	if o.Folder {
 		coverPath := filepath.Join(folder, bundle.NameCover)
-		buttons.Add(newButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { openDocument(w.win, w.run, coverPath) }))
+		buttons.Add(kit.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { w.openDocument(coverPath) }))
 	}
 	return box
-}
-
-// fingerprintGroups writes a fingerprint in groups of four, easy to read out.
-func fingerprintGroups(hex string) string {
-	var parts []string
-	for i := 0; i < len(hex); i += 4 {
-		parts = append(parts, hex[i:min(i+4, len(hex))])
-	}
-	return strings.Join(parts, " ")
-}
-
-// copyText puts text on the clipboard.
-func copyText(s string) {
-	if a := fyne.CurrentApp(); a != nil {
-		a.Clipboard().SetContent(s)
-	}
 }

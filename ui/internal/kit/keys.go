@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"image/color"
@@ -16,97 +16,97 @@ import (
 // multi-line fields), the focused control has a ring in both themes and is scrolled into view,
 // Enter presses the focused button or a dialog's default button, and Escape closes a dialog.
 
-// button is Fyne's button that Enter presses too (Fyne's answers to Space only), with a focus ring
+// Button is Fyne's button that Enter presses too (Fyne's answers to Space only), with a focus ring
 // drawn around it: Fyne shows focus by tinting the background, which cannot be seen on the blue
 // primary buttons.
-type button struct {
+type Button struct {
 	widget.Button
 	ring *canvas.Rectangle
 }
 
-func newButton(label string, tapped func()) *button {
-	b := &button{}
+func NewButton(label string, tapped func()) *Button {
+	b := &Button{}
 	b.Text, b.OnTapped = label, tapped
 	b.ExtendBaseWidget(b)
 	return b
 }
 
-func newButtonWithIcon(label string, icon fyne.Resource, tapped func()) *button {
-	b := newButton(label, tapped)
+func NewButtonWithIcon(label string, icon fyne.Resource, tapped func()) *Button {
+	b := NewButton(label, tapped)
 	b.Icon = icon
 	return b
 }
 
 // TypedKey presses the button on Enter (and Space); Escape goes to the window (closes a dialog).
-func (b *button) TypedKey(ev *fyne.KeyEvent) {
+func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		b.Button.Tapped(nil)
 	case fyne.KeyEscape:
-		toWindow(b, ev)
+		ToWindow(b, ev)
 	default:
 		b.Button.TypedKey(ev)
 	}
 }
 
-func (b *button) FocusGained() {
+func (b *Button) FocusGained() {
 	b.Button.FocusGained()
 	b.showRing(true)
-	scrollIntoView(b)
+	ScrollIntoView(b)
 }
 
-func (b *button) FocusLost() {
+func (b *Button) FocusLost() {
 	b.Button.FocusLost()
 	b.showRing(false)
 }
 
-func (b *button) showRing(on bool) {
+func (b *Button) showRing(on bool) {
 	if b.ring == nil {
 		return
 	}
 	if on {
-		b.ring.StrokeColor = focusRingColor()
+		b.ring.StrokeColor = FocusRingColor()
 	} else {
 		b.ring.StrokeColor = color.Transparent
 	}
 	b.ring.Refresh()
 }
 
-func (b *button) CreateRenderer() fyne.WidgetRenderer {
+func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 	b.ring = canvas.NewRectangle(color.Transparent)
 	b.ring.StrokeWidth = 3
 	b.ring.CornerRadius = theme.InputRadiusSize()
-	return &ringRenderer{WidgetRenderer: b.Button.CreateRenderer(), ring: b.ring}
+	return &RingRenderer{WidgetRenderer: b.Button.CreateRenderer(), ring: b.ring}
 }
 
-// ringRenderer draws a widget's own renderer with a focus ring on top.
-type ringRenderer struct {
+// RingRenderer draws a widget's own renderer with a focus ring on top.
+type RingRenderer struct {
 	fyne.WidgetRenderer
 	ring *canvas.Rectangle
 }
 
-func (r *ringRenderer) Layout(s fyne.Size) {
+func (r *RingRenderer) Layout(s fyne.Size) {
 	r.WidgetRenderer.Layout(s)
 	r.ring.Move(fyne.NewPos(0, 0))
 	r.ring.Resize(s)
 }
 
-func (r *ringRenderer) Objects() []fyne.CanvasObject {
+func (r *RingRenderer) Objects() []fyne.CanvasObject {
 	return append(slices.Clone(r.WidgetRenderer.Objects()), r.ring)
 }
 
-// focusRingColor is the text colour: it stands out on the page and on a primary button, in the
+// FocusRingColor is the text colour: it stands out on the page and on a primary button, in the
 // light and the dark theme.
-func focusRingColor() color.Color {
+func FocusRingColor() color.Color {
 	return theme.Color(theme.ColorNameForeground)
 }
 
-// textArea is a multi-line entry that Tab and Shift+Tab leave (Fyne's keeps the Tab as text, so
+// TextArea is a multi-line entry that Tab and Shift+Tab leave (Fyne's keeps the Tab as text, so
 // the keyboard was trapped in the question field); Escape goes to the window.
-type textArea struct{ widget.Entry }
+type TextArea struct{ widget.Entry }
 
-func newTextArea() *textArea {
-	e := &textArea{}
+func NewTextArea() *TextArea {
+	e := &TextArea{}
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.ExtendBaseWidget(e)
@@ -114,23 +114,23 @@ func newTextArea() *textArea {
 }
 
 // AcceptsTab is false: Tab moves to the next control.
-func (e *textArea) AcceptsTab() bool { return false }
+func (e *TextArea) AcceptsTab() bool { return false }
 
-func (e *textArea) TypedKey(ev *fyne.KeyEvent) {
+func (e *TextArea) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape {
-		toWindow(e, ev)
+		ToWindow(e, ev)
 		return
 	}
 	e.Entry.TypedKey(ev)
 }
 
-func (e *textArea) FocusGained() {
+func (e *TextArea) FocusGained() {
 	e.Entry.FocusGained()
-	scrollIntoView(e)
+	ScrollIntoView(e)
 }
 
-// toWindow hands a key a focused control does not use to its window's key handler.
-func toWindow(o fyne.CanvasObject, ev *fyne.KeyEvent) {
+// ToWindow hands a key a focused control does not use to its window's key handler.
+func ToWindow(o fyne.CanvasObject, ev *fyne.KeyEvent) {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return
@@ -140,10 +140,10 @@ func toWindow(o fyne.CanvasObject, ev *fyne.KeyEvent) {
 	}
 }
 
-// dialogKeys is the window's handler of Enter and Escape when no control takes them: Escape
+// DialogKeys is the window's handler of Enter and Escape when no control takes them: Escape
 // presses the dialog's Cancel, Close or No button (or closes it), Enter its one primary button.
 // It reports whether there was a dialog to act on.
-func dialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
+func DialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 	top := c.Overlays().Top()
 	if top == nil {
 		return false
@@ -157,10 +157,10 @@ func dialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 		switch o := o.(type) {
 		case *widget.Button:
 			buttons = append(buttons, o)
-		case *button:
+		case *Button:
 			buttons = append(buttons, &o.Button)
 		}
-		for _, k := range children(o) {
+		for _, k := range Children(o) {
 			walk(k)
 		}
 	}
@@ -192,8 +192,8 @@ func dialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 	return false
 }
 
-// scrollIntoView scrolls the scroll containers holding o so that it is seen whole.
-func scrollIntoView(o fyne.CanvasObject) {
+// ScrollIntoView scrolls the scroll containers holding o so that it is seen whole.
+func ScrollIntoView(o fyne.CanvasObject) {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return
@@ -212,7 +212,7 @@ func scrollIntoView(o fyne.CanvasObject) {
 		if n == o {
 			return true
 		}
-		for _, k := range children(n) {
+		for _, k := range Children(n) {
 			if find(k) {
 				return true
 			}
@@ -257,10 +257,10 @@ func scrollIntoView(o fyne.CanvasObject) {
 	}
 }
 
-// children are the objects inside o that keyboard handling looks into: those of containers, scroll
+// Children are the objects inside o that keyboard handling looks into: those of containers, scroll
 // containers, splits, the selected tab, pop-ups (dialogs) and panels. (A widget's renderer is not
 // reachable outside Fyne, so other widgets are leaves here.)
-func children(o fyne.CanvasObject) []fyne.CanvasObject {
+func Children(o fyne.CanvasObject) []fyne.CanvasObject {
 	switch o := o.(type) {
 	case *fyne.Container:
 		return o.Objects
@@ -274,71 +274,71 @@ func children(o fyne.CanvasObject) []fyne.CanvasObject {
 		}
 	case *widget.PopUp:
 		return []fyne.CanvasObject{o.Content}
-	case *panel:
+	case *Panel:
 		return []fyne.CanvasObject{o.content}
-	case *tabSwitch:
-		return []fyne.CanvasObject{o.tabs}
+	case *TabSwitch:
+		return []fyne.CanvasObject{o.Tabs}
 	}
 	return nil
 }
 
-// tabSwitch holds the tabs beside the inventory (Checklist, Documents, Case details, Sent) and
+// TabSwitch holds the tabs beside the inventory (Checklist, Documents, Case details, Sent) and
 // makes them reachable by keyboard: Tab stops on it (with a ring around the tabs), Left and Right
 // (or 1 to 4) choose a tab, and Tab goes on into the tab's content. Fyne's tabs take no focus.
-type tabSwitch struct {
+type TabSwitch struct {
 	widget.BaseWidget
-	tabs *container.AppTabs
+	Tabs *container.AppTabs
 	ring *canvas.Rectangle
 }
 
-func newTabSwitch(tabs *container.AppTabs) *tabSwitch {
-	s := &tabSwitch{tabs: tabs}
+func NewTabSwitch(tabs *container.AppTabs) *TabSwitch {
+	s := &TabSwitch{Tabs: tabs}
 	s.ExtendBaseWidget(s)
 	return s
 }
 
-func (s *tabSwitch) CreateRenderer() fyne.WidgetRenderer {
+func (s *TabSwitch) CreateRenderer() fyne.WidgetRenderer {
 	s.ring = canvas.NewRectangle(color.Transparent)
 	s.ring.StrokeWidth = 3
-	return &ringRenderer{WidgetRenderer: widget.NewSimpleRenderer(s.tabs), ring: s.ring}
+	return &RingRenderer{WidgetRenderer: widget.NewSimpleRenderer(s.Tabs), ring: s.ring}
 }
 
-func (s *tabSwitch) FocusGained() { s.showRing(true) }
-func (s *tabSwitch) FocusLost()   { s.showRing(false) }
+func (s *TabSwitch) FocusGained() { s.showRing(true) }
+func (s *TabSwitch) FocusLost()   { s.showRing(false) }
 
-func (s *tabSwitch) showRing(on bool) {
+func (s *TabSwitch) showRing(on bool) {
 	if s.ring == nil {
 		return
 	}
 	s.ring.StrokeColor = color.Transparent
 	if on {
-		s.ring.StrokeColor = focusRingColor()
+		s.ring.StrokeColor = FocusRingColor()
 	}
 	s.ring.Refresh()
 }
 
-func (s *tabSwitch) TypedRune(r rune) {
-	if r >= '1' && r <= '9' && int(r-'1') < len(s.tabs.Items) {
-		s.tabs.SelectIndex(int(r - '1'))
+func (s *TabSwitch) TypedRune(r rune) {
+	if r >= '1' && r <= '9' && int(r-'1') < len(s.Tabs.Items) {
+		s.Tabs.SelectIndex(int(r - '1'))
 	}
 }
 
-func (s *tabSwitch) TypedKey(ev *fyne.KeyEvent) {
-	n := len(s.tabs.Items)
+func (s *TabSwitch) TypedKey(ev *fyne.KeyEvent) {
+	n := len(s.Tabs.Items)
 	if n == 0 {
 		return
 	}
-	i := s.tabs.SelectedIndex()
+	i := s.Tabs.SelectedIndex()
 	switch ev.Name {
 	case fyne.KeyLeft, fyne.KeyUp:
-		s.tabs.SelectIndex((i + n - 1) % n)
+		s.Tabs.SelectIndex((i + n - 1) % n)
 	case fyne.KeyRight, fyne.KeyDown:
-		s.tabs.SelectIndex((i + 1) % n)
+		s.Tabs.SelectIndex((i + 1) % n)
 	case fyne.KeyHome:
-		s.tabs.SelectIndex(0)
+		s.Tabs.SelectIndex(0)
 	case fyne.KeyEnd:
-		s.tabs.SelectIndex(n - 1)
+		s.Tabs.SelectIndex(n - 1)
 	case fyne.KeyEscape:
-		toWindow(s, ev)
+		ToWindow(s, ev)
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"fyne.io/fyne/v2"
@@ -8,29 +8,29 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// panel is content on a rounded, tinted background whose colours follow the theme (light or dark).
-type panel struct {
+// Panel is content on a rounded, tinted background whose colours follow the theme (light or dark).
+type Panel struct {
 	widget.BaseWidget
 	content fyne.CanvasObject
 	fill    fyne.ThemeColorName
 	stroke  fyne.ThemeColorName // "" for no border
 }
 
-// newPanel returns content on a background of the theme colour fill, with an optional border colour.
-func newPanel(content fyne.CanvasObject, fill, stroke fyne.ThemeColorName) *panel {
-	p := &panel{content: content, fill: fill, stroke: stroke}
+// NewPanel returns content on a background of the theme colour fill, with an optional border colour.
+func NewPanel(content fyne.CanvasObject, fill, stroke fyne.ThemeColorName) *Panel {
+	p := &Panel{content: content, fill: fill, stroke: stroke}
 	p.ExtendBaseWidget(p)
 	return p
 }
 
-// setStroke changes the border colour ("" for none).
-func (p *panel) setStroke(stroke fyne.ThemeColorName) {
+// SetStroke changes the border colour ("" for none).
+func (p *Panel) SetStroke(stroke fyne.ThemeColorName) {
 	p.stroke = stroke
 	p.Refresh()
 }
 
 // CreateRenderer is part of fyne.Widget.
-func (p *panel) CreateRenderer() fyne.WidgetRenderer {
+func (p *Panel) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(nil)
 	r := &panelRenderer{p: p, bg: bg, inner: container.NewPadded(p.content)}
 	r.Refresh()
@@ -38,7 +38,7 @@ func (p *panel) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type panelRenderer struct {
-	p     *panel
+	p     *Panel
 	bg    *canvas.Rectangle
 	inner *fyne.Container
 }

@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"context"
@@ -9,37 +9,37 @@ import (
 	"fyne.io/fyne/v2"
 )
 
-// progressInterval is the shortest gap between two progress deliveries to the UI (at most 20 a second).
-const progressInterval = 50 * time.Millisecond
+// ProgressInterval is the shortest gap between two progress deliveries to the UI (at most 20 a second).
+const ProgressInterval = 50 * time.Millisecond
 
-// runner is the one place in the UI that starts goroutines and hands results back to the UI goroutine.
+// Runner is the one place in the UI that starts goroutines and hands results back to the UI goroutine.
 // Every callback it is given (progress, done) runs on the UI goroutine via post, which is fyne.Do in the
 // app and a test pump in tests.
-type runner struct {
-	post     func(func())  // runs a function on the UI goroutine
-	interval time.Duration // shortest gap between two progress deliveries
+type Runner struct {
+	Post     func(func())  // runs a function on the UI goroutine
+	Interval time.Duration // shortest gap between two progress deliveries
 }
 
-// newRunner returns a runner that delivers to the UI goroutine with post; nil means fyne.Do.
-func newRunner(post func(func())) *runner {
+// NewRunner returns a Runner that delivers to the UI goroutine with post; nil means fyne.Do.
+func NewRunner(post func(func())) *Runner {
 	if post == nil {
 		post = fyne.Do
 	}
-	return &runner{post: post, interval: progressInterval}
+	return &Runner{Post: post, Interval: ProgressInterval}
 }
 
-// job is one piece of background work started by a runner.
-type job struct {
+// Job is one piece of background work started by a Runner.
+type Job struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the work function has returned
 }
 
-// Cancel asks the job's work to stop; its done callback then gets an error wrapping context.Canceled.
-// It is safe to call more than once and after the job has finished.
-func (j *job) Cancel() { j.cancel() }
+// Cancel asks the Job's work to stop; its done callback then gets an error wrapping context.Canceled.
+// It is safe to call more than once and after the Job has finished.
+func (j *Job) Cancel() { j.cancel() }
 
 // Done is closed when the work function has returned (the done callback may still be on its way).
-func (j *job) Done() <-chan struct{} { return j.done }
+func (j *Job) Done() <-chan struct{} { return j.done }
 
 // throttle keeps the latest progress value and delivers it at most once per interval; a value that
 // arrives too soon is delivered when the interval has passed, so the last one is never lost.
@@ -80,17 +80,17 @@ func (t *throttle[P]) flushLocked() {
 	t.deliver(t.latest)
 }
 
-// startJob runs work in a new goroutine. Progress reported by work (from any goroutine, as often as it
+// Start runs work in a new goroutine. Progress reported by work (from any goroutine, as often as it
 // likes) reaches onProgress on the UI goroutine at most once per interval, never after onDone. onDone
 // runs exactly once on the UI goroutine with work's result; a panic in work becomes an error, and a
-// cancelled job's error wraps context.Canceled. Either callback may be nil.
-func startJob[P, R any](r *runner, parent context.Context, work func(ctx context.Context, report func(P)) (R, error),
-	onProgress func(P), onDone func(R, error)) *job {
+// cancelled Job's error wraps context.Canceled. Either callback may be nil.
+func Start[P, R any](r *Runner, parent context.Context, work func(ctx context.Context, report func(P)) (R, error),
+	onProgress func(P), onDone func(R, error)) *Job {
 	ctx, cancel := context.WithCancel(parent)
-	j := &job{cancel: cancel, done: make(chan struct{})}
+	j := &Job{cancel: cancel, done: make(chan struct{})}
 	finished := false // only touched on the UI goroutine
-	th := &throttle[P]{interval: r.interval, deliver: func(p P) {
-		r.post(func() {
+	th := &throttle[P]{interval: r.Interval, deliver: func(p P) {
+		r.Post(func() {
 			if !finished && onProgress != nil {
 				onProgress(p)
 			}
@@ -114,7 +114,7 @@ func startJob[P, R any](r *runner, parent context.Context, work func(ctx context
 			err = fmt.Errorf("stopped: %w", ctx.Err())
 		}
 		close(j.done)
-		r.post(func() {
+		r.Post(func() {
 			finished = true
 			cancel()
 			if onDone != nil {

@@ -1,0 +1,120 @@
+package intake
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// referenceItemJSON is how an item was encoded before jsonwrite.go:
+// encoding/json over its fields, with "pathBytes" added.
+func referenceItemJSON(it *Item) ([]byte, error) {
+	type plain Item
+	return json.Marshal(struct {
+		plain
+		PathBytes []byte `json:"pathBytes,omitempty"`
+	}{plain(*it), RawPath(it.Path)})
+}
+
+// awkward are strings that encoding/json escapes in every way it can.
+var awkward = []string{"", "plain", "a/b/IM000001", "<b>&amp;</b>", `quote" back\slash`, "\x01ctl\n\t\r\b\f\x1f\x7f",
+	"line\u2028sep\u2029", "\xff\xfe bad \xc3", "中文 名字", "Müller^José", "1.2.840.10008.5.1.4.1.1.2", "😀", "%PDF !/entry"}
+
+func randomItem(r *rand.Rand) *Item {
+	pick := func() string { return awkward[r.IntN(len(awkward))] }
+	list := func() []string {
+		switch r.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		out := make([]string, 1+r.IntN(3))
+		for i := range out {
+			out[i] = pick()
+		}
+		return out
+	}
+	it := &Item{Path: pick(), Kind: Kind(pick()), Format: pick(), Size: r.Int64N(1 << 40), Reason: pick(), Problems: list(),
+		Modality: pick(), SOPClassUID: pick(), SOPInstanceUID: pick(), StudyInstanceUID: pick(), SeriesInstanceUID: pick(), BurnedIn: r.IntN(2) == 0}
+	switch r.IntN(3) {
+	case 1:
+		it.ModTime = time.Date(2026, 12, 4, 13, 40, 5, r.IntN(1e9), time.UTC)
+	case 2:
+		it.ModTime = time.Date(1999, 1, 2, 3, 4, 5, 0, time.FixedZone("X", 8*3600))
+	}
+	if r.IntN(4) > 0 {
+		num := func() int { return []int{0, 1, -3, 512, 1 << 20}[r.IntN(5)] }
+		it.DICOM = &DICOMDetail{StudyDate: pick(), StudyDescription: pick(), Accession: pick(), SeriesNumber: num(), SeriesDescription: pick(),
+			BodyPart: pick(), InstanceNumber: num(), ImageType: list(), Rows: num(), Columns: num(), Frames: num(), PatientName: pick(),
+			PatientID: pick(), PatientBirthDate: pick(), PatientSex: pick(), TransferSyntaxUID: pick()}
+	}
+	if r.IntN(5) == 0 {
+		it.Slide = &Slide{Path: pick(), Vendor: pick(), Levels: r.IntN(5), Width: r.Int64N(1e6), Label: r.IntN(2) == 0,
+			IdentifyingMetadata: list(), Files: list()}
+	}
+	return it
+}
+
+// Items are encoded by hand exactly as encoding/json encoded them.
+func TestItemJSONMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 5000 {
+		it := randomItem(r)
+		want, err := referenceItemJSON(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("item %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	// A time JSON cannot hold fails as it did.
+	it := &Item{Path: "x", ModTime: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := json.Marshal(it); err == nil {
+		t.Error("year 10000 encoded")
+	}
+}
+
+// WriteJSON writes what json.Encoder with SetIndent("", "  ") writes.
+func TestWriteJSONMatchesEncoder(t *testing.T) {
+	check := func(name string, inv *Inventory) {
+		t.Helper()
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(inv); err != nil {
+			t.Fatal(err)
+		}
+		if err := inv.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			g, w := got.String(), want.String()
+			i := 0
+			for i < min(len(g), len(w)) && g[i] == w[i] {
+				i++
+			}
+			t.Errorf("%s: differs at byte %d:\n got …%s\nwant …%s", name, i, g[max(0, i-200):min(len(g), i+200)], w[max(0, i-200):min(len(w), i+200)])
+		}
+	}
+	check("empty", &Inventory{})
+	check("grouped, no items", Group(nil, nil))
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20 {
+		var items []*Item
+		for range r.IntN(300) {
+			items = append(items, randomItem(r))
+		}
+		check("random", Group(items, nil))
+	}
+	dir := t.TempDir()
+	buildCase(t, dir)
+	check("a scanned case", scan(t, Options{}, dir))
+}

@@ -1,0 +1,50 @@
+package intake
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// readFile is a file the scan reads.
+type readFile interface {
+	io.ReaderAt
+	io.Closer
+}
+
+// openRead opens a file for the scan; tests replace it to simulate failures.
+var openRead = openRaw
+
+// prefixSize is how much of each file on disk the scan reads at once: the
+// head that detection looks at and, for most DICOM files, the whole header,
+// which the DICOM reader then takes from memory.
+const prefixSize = 16 << 10
+
+// prefixes are buffers of prefixSize, reused from file to file.
+var prefixes = sync.Pool{New: func() any { b := make([]byte, prefixSize); return &b }}
+
+// prefixed serves reads of the bytes in pre (the first len(pre) bytes of
+// ra) from memory and the rest from ra.
+type prefixed struct {
+	pre []byte
+	ra  io.ReaderAt
+}
+
+// Prefix returns the first bytes of the file (dicomx.Prefixed).
+func (r *prefixed) Prefix() []byte { return r.pre }
+
+// ReadAt reads len(p) bytes at off.
+func (r *prefixed) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("intake: negative offset")
+	}
+	if off >= int64(len(r.pre)) {
+		return r.ra.ReadAt(p, off)
+	}
+	n := copy(p, r.pre[off:])
+	if n == len(p) {
+		return n, nil
+	}
+	m, err := r.ra.ReadAt(p[n:], off+int64(n))
+	return n + m, err
+}

@@ -1,0 +1,127 @@
+package kit
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+
+	"dossier/packager/export"
+	"dossier/packager/i18n"
+)
+
+// Language is the tag of the language the texts are shown in ("en" unless a translation matched).
+func Language() string {
+	return lang.X("language.tag", "en")
+}
+
+// EnglishUI reports whether the texts are shown in English, in which case the domain's own English
+// texts are shown as they are.
+func EnglishUI() bool {
+	l := Language()
+	return l == "en" || strings.HasPrefix(l, "en-")
+}
+
+// DocumentLanguage is the language the documents Dossier writes for the person (the request letter,
+// and by default the cover summary) are in: the UI's, when the documents have a translation into it.
+func DocumentLanguage() string {
+	if c, err := i18n.Load(Language()); err == nil {
+		return c.Lang()
+	}
+	return i18n.English
+}
+
+// WordWrap is how long texts wrap in the UI's language: at spaces, or, for Chinese and Japanese
+// (written without spaces between words), between any two characters (Fyne's word wrapping breaks only at spaces, so a Chinese
+// paragraph that starts with "Dossier " would leave the word alone on its first line).
+func WordWrap() fyne.TextWrap {
+	switch l := Language(); {
+	case strings.HasPrefix(l, "zh"), strings.HasPrefix(l, "ja"):
+		return fyne.TextWrapBreak
+	}
+	return fyne.TextWrapWord
+}
+
+// Message is a finding Dossier's packages wrote in English (an intake problem, a reason to leave
+// an item out, a checklist note, an error of export's table) in the UI's language: see
+// i18n.Catalog.Message.
+func Message(s string) string {
+	if EnglishUI() {
+		return s
+	}
+	return i18n.MustLoad(Language()).Message(s)
+}
+
+// FileCount writes a number of files ("1 file", "3 files") in the UI's language.
+func FileCount(n int) string {
+	return Plural(n, lang.X("unit.file", "file"), lang.X("unit.files", "files"))
+}
+
+// Plural returns "1 file", "2 files".
+func Plural(n int, one, several string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return FormatCount(n) + " " + several
+}
+
+// FormatCount writes a count with thousands separators.
+func FormatCount(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// WarnIcon is the warning icon in the theme's warning colour.
+func WarnIcon() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) }
+
+// FingerprintGroups writes a fingerprint in groups of four, easy to read out.
+func FingerprintGroups(hex string) string {
+	var parts []string
+	for i := 0; i < len(hex); i += 4 {
+		parts = append(parts, hex[i:min(i+4, len(hex))])
+	}
+	return strings.Join(parts, " ")
+}
+
+// CopyText puts text on the clipboard.
+func CopyText(s string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Clipboard().SetContent(s)
+	}
+}
+
+// ParseKeys reads public keys, one a line, as export.ParseKeys does, with its errors in the UI's
+// language.
+func ParseKeys(text string) ([]string, error) {
+	keys, err := export.ParseKeys(text)
+	if err != nil {
+		return nil, errors.New(Message(err.Error()))
+	}
+	return keys, nil
+}
+
+// KeyError words the error of a key that cannot be used for people, in the UI's language.
+func KeyError(err error) error {
+	return errors.New(Message((&export.KeyError{Err: err}).Error()))
+}
+
+// FolderText is a folder chosen, or says none is.
+func FolderText(d string) string {
+	if d == "" {
+		return lang.X("export.nofolder", "No folder chosen yet")
+	}
+	return d
+}
