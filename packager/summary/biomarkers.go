@@ -295,6 +295,10 @@ func (st *docState) readClause(p *page, c clause, hs []hit, methodsBefore []meth
 			if m == last && b[gi].cue != "neg" {
 				value = firstValue(tail, values)
 			}
+			if value == "" && slices.Contains(values, "variant") && b[gi].cue != "neg" && res != v.classes[class].Negated {
+				// A name that holds its variant ("IDH1 R132H mutant").
+				value = strings.TrimSpace(valueRes["variant"].FindString(p.text[m.start:m.end]))
+			}
 			if (class == "mutation" || class == "fusion") && res == v.classes[class].Negated && kind != "" && vat > pos {
 				value = "" // "no mutation detected (V600E negative)": the variant after the cue was only looked for
 			}

@@ -44,7 +44,7 @@ func (st *docState) history(p *page, start, end int) (bool, string) {
 				inDate = true
 			}
 		}
-		if y := p.text[s:e]; !inDate && docYear != "" && y < docYear {
+		if y := p.text[s:e]; !inDate && (docYear != "" && y < docYear || docYear == "" && cue) {
 			year = y
 			break
 		}
@@ -52,5 +52,5 @@ func (st *docState) history(p *page, start, end int) (bool, string) {
 	if year != "" && (date == "" || !strings.HasPrefix(date, year)) {
 		date = year
 	}
-	return cue || year != "", date
+	return cue || year != "" && docYear != "", date
 }

@@ -25,6 +25,10 @@ func TestHistoryResults(t *testing.T) {
 			[]string{"ER|positive|90%|2019|true", "ER|negative||2026-03-01|false"}},
 		{"a dated test of this year is not history", "Letter date: 2026-11-14\nBone biopsy on 2 July 2026 confirmed metastatic carcinoma, ER positive (80%).",
 			[]string{"ER|positive|80%|2026-11-14|false"}},
+		{"a cue and a year, in an undated report", "The previous biopsy in 2024 showed PD-L1 TPS 5%.",
+			[]string{"PD-L1||TPS 5%|2024|true"}},
+		{"a year alone in an undated report is no history", "ER positive (90%), 2024 WHO classification.",
+			[]string{"ER|positive|90%||false"}},
 		{"a cue without a date", "Report date: 2026-03-01\nPreviously reported: HER2 2+ (equivocal).\nHER2 FISH: amplified, ratio 3.1.",
 			[]string{"HER2|equivocal|2+||true", "HER2-ISH|positive|ratio 3.1|2026-03-01|false"}},
 	} {

@@ -1,0 +1,169 @@
+package redactview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"io"
+	"math"
+	"sync"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"dossier/packager/identity"
+	"dossier/packager/pdftext"
+	"dossier/packager/redact"
+)
+
+// maxPages bounds the pages of a PDF shown.
+const maxPages = 500
+
+// errStop ends a page walk early.
+var errStop = errors.New("stop")
+
+func (v *View) openPDF(ctx context.Context) error {
+	f, err := v.open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = pdftext.Read(ctx, f, f.Size(), pdftext.Options{}, func(p *pdftext.Page) error {
+		if len(v.sizes) >= maxPages {
+			return errStop
+		}
+		w, h := pageSize(p)
+		v.sizes = append(v.sizes, [2]float64{w, h})
+		for _, r := range identity.Merge(v.m.FindAll(p.Text)) {
+			for _, gs := range redact.TextSpans(p, [][2]int{r}) {
+				b := glyphsBox(p, gs)
+				b.Page, b.Origin = p.Number, Text
+				v.Suggested = append(v.Suggested, b)
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return err
+	}
+	v.Pages = len(v.sizes)
+	if v.Pages == 0 {
+		return fmt.Errorf("redactview: a PDF without pages")
+	}
+	return nil
+}
+
+// pageSize is the size of a page as displayed, in points.
+func pageSize(p *pdftext.Page) (w, h float64) {
+	w, h = p.Box[2]-p.Box[0], p.Box[3]-p.Box[1]
+	if p.Rotate == 90 || p.Rotate == 270 {
+		w, h = h, w
+	}
+	return math.Abs(w), math.Abs(h)
+}
+
+// viewRect maps a user-space rectangle to the displayed page.
+func viewRect(p *pdftext.Page, r [4]float64) (x0, y0, x1, y1 float64) {
+	ax, ay := p.ToView(r[0], r[1])
+	bx, by := p.ToView(r[2], r[3])
+	return math.Min(ax, bx), math.Min(ay, by), math.Max(ax, bx), math.Max(ay, by)
+}
+
+// glyphsBox covers the glyphs gs of a page, on the displayed page.
+func glyphsBox(p *pdftext.Page, gs []int) Box {
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, i := range gs {
+		a, b, c, d := viewRect(p, p.Glyphs[i].Box)
+		x0, y0, x1, y1 = math.Min(x0, a), math.Min(y0, b), math.Max(x1, c), math.Max(y1, d)
+	}
+	return Box{X: x0, Y: y0, Width: x1 - x0, Height: y1 - y0}
+}
+
+var (
+	fontOnce sync.Once
+	fontData *opentype.Font
+)
+
+func pageFont() *opentype.Font {
+	fontOnce.Do(func() { fontData, _ = opentype.Parse(goregular.TTF) })
+	return fontData
+}
+
+// drawPage draws page n of the PDF in r as Dossier reads it: each glyph
+// in its place, pictures as grey areas and drawings by their extent. It is
+// a sketch of the page's layers (what a copy-paste or a search would
+// find), not a rendering of its fonts.
+func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int) (image.Image, [2]float64, error) {
+	var out *image.RGBA
+	var dims [2]float64
+	err := pdftext.Read(ctx, r, size, pdftext.Options{}, func(p *pdftext.Page) error {
+		if p.Number != n {
+			return nil
+		}
+		w, h := pageSize(p)
+		dims = [2]float64{w, h}
+		out = image.NewRGBA(image.Rect(0, 0, int(math.Ceil(w*PageScale)), int(math.Ceil(h*PageScale))))
+		draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+		rect := func(box [4]float64, c color.Color) {
+			x0, y0, x1, y1 := viewRect(p, box)
+			r := image.Rect(int(x0*PageScale), int(y0*PageScale), int(math.Ceil(x1*PageScale)), int(math.Ceil(y1*PageScale)))
+			draw.Draw(out, r.Intersect(out.Bounds()), image.NewUniform(c), image.Point{}, draw.Over)
+		}
+		for _, pic := range p.Pictures {
+			rect(pic.Box, color.RGBA{0xc8, 0xc8, 0xc8, 0xff})
+		}
+		// A path is drawn by its outline: whether it is filled is not
+		// read, and a table's frame must not hide its cells.
+		for _, path := range p.Paths {
+			x0, y0, x1, y1 := path.Box[0], path.Box[1], path.Box[2], path.Box[3]
+			t := 1 / float64(PageScale)
+			grey := color.RGBA{0x40, 0x40, 0x40, 0xff}
+			rect([4]float64{x0, y0, x1, y0 + t}, grey)
+			rect([4]float64{x0, y1 - t, x1, y1}, grey)
+			rect([4]float64{x0, y0, x0 + t, y1}, grey)
+			rect([4]float64{x1 - t, y0, x1, y1}, grey)
+		}
+		faces := map[int]font.Face{}
+		defer func() {
+			for _, f := range faces {
+				f.Close()
+			}
+		}()
+		for _, g := range p.Glyphs {
+			if g.Text == "" {
+				continue
+			}
+			x0, _, _, y1 := viewRect(p, g.Box)
+			px := int(math.Round(math.Abs(g.Size) * PageScale))
+			if px < 4 || px > 400 {
+				px = max(4, min(px, 400))
+			}
+			face := faces[px]
+			if face == nil {
+				f, err := opentype.NewFace(pageFont(), &opentype.FaceOptions{Size: float64(px), DPI: 72, Hinting: font.HintingNone})
+				if err != nil {
+					return err
+				}
+				face, faces[px] = f, f
+			}
+			// The baseline sits about a fifth of the size above the
+			// glyph box's bottom (its descent).
+			base := y1*PageScale - float64(px)*0.22
+			d := font.Drawer{Dst: out, Src: image.Black, Face: face, Dot: fixed.P(int(x0*PageScale), int(base))}
+			d.DrawString(g.Text)
+		}
+		return errStop
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, dims, err
+	}
+	if out == nil {
+		return nil, dims, fmt.Errorf("redactview: no page %d", n)
+	}
+	return out, dims, nil
+}

@@ -1,0 +1,138 @@
+package redactview
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"dossier/internal/fixture/docfix"
+	"dossier/packager/identity"
+	"dossier/packager/intake"
+)
+
+func janeDoe() *identity.Matcher {
+	s := identity.NewSet()
+	s.Add(identity.Name, "Jane Doe", "test")
+	return s.Matcher()
+}
+
+func scanOne(t *testing.T, name string, b []byte) *intake.Item {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil || len(inv.Items) != 1 {
+		t.Fatalf("scan: %v", err)
+	}
+	return inv.Items[0]
+}
+
+// dark counts the dark pixels of img inside r.
+func dark(img image.Image, r image.Rectangle) int {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c := color.GrayModel.Convert(img.At(x, y)).(color.Gray)
+			if c.Y < 128 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestPDFTextFoundAndRemoved: the name in a PDF's text is suggested as a
+// "text found" box on its page; the page as sent, drawn from the redacted
+// copy, no longer shows the name's glyphs, while the other line is drawn
+// the same.
+func TestPDFTextFoundAndRemoved(t *testing.T) {
+	ctx := context.Background()
+	it := scanOne(t, "report.pdf", docfix.PDF("Pathology report for Jane Doe", "Invasive ductal carcinoma, grade 2"))
+	v, err := Open(ctx, it, janeDoe(), "name removed", intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Pages != 1 || v.Unit != Points || len(v.Suggested) != 1 || v.Suggested[0].Origin != Text || v.Suggested[0].Page != 1 {
+		t.Fatalf("view %+v", v)
+	}
+	w, h := v.Size(1)
+	if w < 500 || h < 700 {
+		t.Errorf("page size %v×%v", w, h)
+	}
+	before, err := v.Before(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Bounds().Dx() != int(w*PageScale+0.999) {
+		t.Errorf("drawn %v for a page of %v points", before.Bounds(), w)
+	}
+	s := v.Suggested[0]
+	nameRect := image.Rect(int(s.X*PageScale)+2, int(s.Y*PageScale)+2, int((s.X+s.Width)*PageScale)-2, int((s.Y+s.Height)*PageScale)-2)
+	if dark(before, nameRect) == 0 {
+		t.Fatal("the name is not drawn on the page before")
+	}
+	after, err := v.After(ctx, 1, v.Suggested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := dark(after, nameRect), dark(before, nameRect); a >= b {
+		t.Errorf("the name's place is as dark after (%d) as before (%d)", a, b)
+	}
+	// The second line, below the first, is drawn alike.
+	second := image.Rect(0, int((s.Y+s.Height)*PageScale)+10, before.Bounds().Dx(), int((s.Y+s.Height)*PageScale)+60)
+	if a, b := dark(after, second), dark(before, second); a != b || b == 0 {
+		t.Errorf("the second line: %d dark pixels before, %d after", b, a)
+	}
+	r := v.Redactions(v.Suggested, true)
+	if len(r.PDF) != 0 || len(r.Pixels) != 0 || !r.Confirmed {
+		t.Errorf("text found is not passed as boxes (the export finds it): %+v", r)
+	}
+	drawn := Box{Page: 1, X: 50, Y: 400, Width: 100, Height: 20, Origin: Drawn}
+	if r := v.Redactions([]Box{drawn}, false); len(r.PDF) != 1 || r.PDF[0].X != 50 || r.PDF[0].Page != 1 {
+		t.Errorf("drawn box %+v", r.PDF)
+	}
+}
+
+// TestPNGBoxesMasked: a PNG photo is shown as stored; the page as sent is
+// written by the export's PNG masker: black in the box, the same outside.
+func TestPNGBoxesMasked(t *testing.T) {
+	ctx := context.Background()
+	m := image.NewNRGBA(image.Rect(0, 0, 120, 80))
+	draw.Draw(m, m.Bounds(), image.NewUniform(color.NRGBA{200, 180, 160, 255}), image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	it := scanOne(t, "photo.png", buf.Bytes())
+	v, err := Open(ctx, it, janeDoe(), "", intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, h := v.Size(1); v.Unit != Pixels || w != 120 || h != 80 {
+		t.Fatalf("size %v×%v unit %v", w, h, v.Unit)
+	}
+	after, err := v.After(ctx, 1, []Box{{Page: 1, X: 10.4, Y: 20, Width: 30, Height: 10.2, Origin: Drawn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		x, y  int
+		black bool
+	}{{10, 20, true}, {40, 30, true}, {9, 20, false}, {41, 25, false}, {20, 31, false}, {100, 70, false}} {
+		r, g, b, _ := after.At(c.x, c.y).RGBA()
+		if (r == 0 && g == 0 && b == 0) != c.black {
+			t.Errorf("(%d,%d): black %v, want %v", c.x, c.y, !c.black, c.black)
+		}
+	}
+	if r := v.Redactions([]Box{{Page: 1, X: 10.4, Y: 20, Width: 30, Height: 10.2}}, true); len(r.Pixels) != 1 || r.Pixels[0].Width != 31 || r.Pixels[0].Height != 11 {
+		t.Errorf("pixel boxes %+v", r.Pixels)
+	}
+}

@@ -1,0 +1,215 @@
+package redactbox
+
+import (
+	"context"
+	"errors"
+	"image"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/deid"
+	"dossier/packager/redactview"
+)
+
+// Run starts work in the background (the app's job runner) and calls done
+// with its result on the UI goroutine. The returned function cancels the
+// work; done is then called with an error wrapping context.Canceled.
+type Run func(work func(ctx context.Context) (any, error), done func(any, error)) (cancel func())
+
+// Preview is the whole preview of one record: the page before, with its
+// boxes to edit, the page after, the buttons and the page turner.
+type Preview struct {
+	// OnChanged is called after the boxes changed.
+	OnChanged func()
+
+	run     Run
+	view    *redactview.View
+	boxes   map[int][]Box // by page
+	page    int
+	editor  *Editor
+	after   *canvas.Image
+	status  *widget.Label
+	pageLbl *widget.Label
+	prev    *widget.Button
+	next    *widget.Button
+	remove  *widget.Button
+	note    *widget.Label
+	content *fyne.Container
+	cancel  func() // the after picture's job
+	// afterGen counts the after pictures asked for; only the newest is shown.
+	afterGen int
+	// AfterShown counts the after pictures shown (for tests).
+	AfterShown int
+}
+
+// NewPreview returns the preview of an opened record with its boxes (nil:
+// the suggested ones).
+func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
+	p := &Preview{run: run, view: v, boxes: map[int][]Box{}, page: 1}
+	if boxes == nil {
+		boxes = v.Suggested
+	}
+	for _, b := range boxes {
+		p.boxes[b.Page] = append(p.boxes[b.Page], b)
+	}
+	p.editor = NewEditor(nil, 1, 1, 0) // page 0: no page shown yet
+	p.editor.OnChanged = p.changed
+	p.after = canvas.NewImageFromImage(nil)
+	p.after.FillMode = canvas.ImageFillContain
+	p.after.ScaleMode = canvas.ImageScaleSmooth
+	p.after.SetMinSize(fyne.NewSize(240, 180))
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.note = widget.NewLabel("")
+	p.note.Wrapping = fyne.TextWrapWord
+	p.pageLbl = widget.NewLabel("")
+	p.prev = widget.NewButtonWithIcon(lang.X("redact.page.prev", "Previous page"), theme.NavigateBackIcon(), func() { p.showPage(p.page - 1) })
+	p.next = widget.NewButtonWithIcon(lang.X("redact.page.next", "Next page"), theme.NavigateNextIcon(), func() { p.showPage(p.page + 1) })
+	add := widget.NewButtonWithIcon(lang.X("redact.add", "Add a box"), theme.ContentAddIcon(), p.editor.AddBox)
+	p.remove = widget.NewButtonWithIcon(lang.X("redact.remove", "Remove the chosen box"), theme.DeleteIcon(), p.editor.RemoveSelected)
+
+	help := widget.NewLabel(lang.X("redact.help", "Black boxes hide what is under them. Drag on the picture to draw a box, drag a box to move it, or its corner to resize it. With the keyboard: Tab to a box, the arrow keys move it, Delete removes it."))
+	help.Wrapping = fyne.TextWrapWord
+	legend := container.NewHBox()
+	for _, o := range []redactview.Origin{redactview.Header, redactview.OCR, redactview.Text, redactview.Drawn} {
+		sw := canvas.NewRectangle(originColor(o))
+		sw.SetMinSize(fyne.NewSize(14, 14))
+		legend.Add(container.NewCenter(sw))
+		legend.Add(widget.NewLabel(OriginName(o)))
+	}
+	before := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.before", "Now, with the boxes"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.editor)
+	afterBox := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.after", "As it will be sent"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.after)
+	pics := container.NewGridWithColumns(2, before, afterBox)
+	top := container.NewVBox(help, legend, p.note)
+	bottom := container.NewVBox(container.NewHBox(add, p.remove, p.prev, p.pageLbl, p.next), p.status)
+	p.content = container.NewBorder(top, bottom, nil, nil, pics)
+	if v.OCRMissing {
+		p.note.SetText(lang.X("redact.noocr", "Dossier could not read the text in this picture, because the text reader (tesseract) is not installed on this computer. Look at the picture yourself and draw a box over every name, date of birth or number you see."))
+	} else {
+		p.note.Hide()
+	}
+	p.showPage(1)
+	return p
+}
+
+// Content is what the preview shows.
+func (p *Preview) Content() fyne.CanvasObject { return p.content }
+
+// Editor is the editor of the page shown.
+func (p *Preview) Editor() *Editor { return p.editor }
+
+// After is the picture of the page as it will be sent (nil until worked out).
+func (p *Preview) After() image.Image { return p.after.Image }
+
+// Page is the page shown (1-based).
+func (p *Preview) Page() int { return p.page }
+
+// Boxes returns every page's boxes.
+func (p *Preview) Boxes() []Box {
+	p.keep()
+	var out []Box
+	for n := 1; n <= p.view.Pages; n++ {
+		out = append(out, p.boxes[n]...)
+	}
+	return out
+}
+
+// Redactions are the boxes as the export takes them; confirmed says the
+// user accepted them.
+func (p *Preview) Redactions(confirmed bool) *deid.Redactions {
+	return p.view.Redactions(p.Boxes(), confirmed)
+}
+
+// Close stops the work in the background.
+func (p *Preview) Close() {
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+}
+
+// keep saves the editor's boxes of the page shown.
+func (p *Preview) keep() {
+	if p.editor.page == p.page {
+		p.boxes[p.page] = p.editor.Boxes()
+	}
+}
+
+func (p *Preview) showPage(n int) {
+	if n < 1 || n > p.view.Pages {
+		return
+	}
+	p.keep()
+	p.page = n
+	p.pageLbl.SetText(lang.X("redact.page", "Page {{.N}} of {{.Of}}", map[string]any{"N": n, "Of": p.view.Pages}))
+	if p.view.Pages <= 1 {
+		p.prev.Hide()
+		p.next.Hide()
+		p.pageLbl.Hide()
+	}
+	p.prev.Disable()
+	p.next.Disable()
+	if n > 1 {
+		p.prev.Enable()
+	}
+	if n < p.view.Pages {
+		p.next.Enable()
+	}
+	p.status.SetText(lang.X("redact.working", "Drawing the page…"))
+	v := p.view
+	p.run(func(ctx context.Context) (any, error) { return v.Before(ctx, n) }, func(r any, err error) {
+		if p.page != n {
+			return
+		}
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				p.status.SetText(lang.X("redact.err.before", "Dossier could not show this page."))
+			}
+			return
+		}
+		w, h := v.Size(n)
+		p.editor.SetPicture(r.(image.Image), w, h, n)
+		p.editor.SetBoxes(p.boxes[n])
+		p.updateAfter()
+	})
+}
+
+func (p *Preview) changed() {
+	p.keep()
+	p.updateAfter()
+	if p.OnChanged != nil {
+		p.OnChanged()
+	}
+}
+
+// updateAfter works out the page as sent with the boxes, in the background;
+// a newer change cancels an older one.
+func (p *Preview) updateAfter() {
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.afterGen++
+	gen, n, boxes, v := p.afterGen, p.page, p.Boxes(), p.view
+	p.status.SetText(lang.X("redact.working.after", "Working out what will be sent…"))
+	p.cancel = p.run(func(ctx context.Context) (any, error) { return v.After(ctx, n, boxes) }, func(r any, err error) {
+		if gen != p.afterGen {
+			return
+		}
+		p.cancel = nil
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				p.status.SetText(lang.X("redact.err.after", "Dossier could not hide these boxes in this file, so it would not be sent this way. Try other boxes, or leave the file out."))
+			}
+			return
+		}
+		p.after.Image = r.(image.Image)
+		p.after.Refresh()
+		p.AfterShown++
+		p.status.SetText(lang.X("redact.ready", "The right side shows the file as it will be sent."))
+	})
+}
