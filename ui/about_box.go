@@ -20,7 +20,7 @@ func aboutVersion(version string) string {
 // showAbout shows the About box (Help › About Dossier): name, version and what Dossier is for.
 func (v *mainView) showAbout() {
 	var icon fyne.Resource = theme.FileIcon()
-	if v.app != nil && v.app.Icon() != nil {
+	if v.app.Icon() != nil {
 		icon = v.app.Icon()
 	}
 	name := widget.NewLabelWithStyle("Dossier", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})

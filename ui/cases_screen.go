@@ -104,13 +104,11 @@ func (s *casesScreen) filter() {
 // caseProgress says how far a case is, from its last checklist summary and its last export.
 func caseProgress(v *mainView, e caseEntry) string {
 	parts := []string{lang.X("cases.updated", "Changed {{.Date}}", map[string]any{"Date": uiDate(e.c.Updated.Local())})}
-	if v.app != nil {
-		if p := v.app.Preferences().String(prefProgress(e.c.ID)); p != "" {
-			var ready, required int
-			if _, err := fmt.Sscanf(p, "%d/%d", &ready, &required); err == nil && required > 0 {
-				parts = append(parts, lang.X("cases.progress", "{{.Ready}} of {{.Required}} required items ready, {{.Missing}} missing",
-					map[string]any{"Ready": ready, "Required": required, "Missing": required - ready}))
-			}
+	if p := v.app.Preferences().String(prefProgress(e.c.ID)); p != "" {
+		var ready, required int
+		if _, err := fmt.Sscanf(p, "%d/%d", &ready, &required); err == nil && required > 0 {
+			parts = append(parts, lang.X("cases.progress", "{{.Ready}} of {{.Required}} required items ready, {{.Missing}} missing",
+				map[string]any{"Ready": ready, "Required": required, "Missing": required - ready}))
 		}
 	}
 	if x := e.lastExport; x != nil {
@@ -401,9 +399,7 @@ func (v *mainView) deleteCase(id int64) {
 			v.status.showError(lang.X("cases.deleteerr", "The case could not be deleted."), err)
 			return
 		}
-		if v.app != nil {
-			v.app.Preferences().RemoveValue(prefProgress(id))
-		}
+		v.app.Preferences().RemoveValue(prefProgress(id))
 		if id == v.caseID {
 			v.resetCase()
 		}

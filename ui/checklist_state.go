@@ -241,7 +241,7 @@ func (v *mainView) evaluate() {
 		}
 		c.report = res.report
 		c.panel.setReport(res.report)
-		if v.caseID != 0 && v.app != nil && in.inv == v.inv {
+		if v.caseID != 0 && in.inv == v.inv {
 			ready, required := readyCounts(res.report)
 			v.app.Preferences().SetString(prefProgress(v.caseID), fmt.Sprintf("%d/%d", ready, required))
 		}

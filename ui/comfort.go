@@ -9,9 +9,6 @@ import (
 
 // rememberedSize is the window size of the last run, or the default.
 func (v *mainView) rememberedSize() fyne.Size {
-	if v.app == nil {
-		return defaultWindowSize
-	}
 	p := v.app.Preferences()
 	w, h := p.Float(prefWindowWidth), p.Float(prefWindowHeight)
 	if w < 480 || h < 360 {
@@ -22,9 +19,6 @@ func (v *mainView) rememberedSize() fyne.Size {
 
 // rememberSize keeps the window's size for the next run.
 func (v *mainView) rememberSize() {
-	if v.app == nil {
-		return
-	}
 	s := v.win.Canvas().Size()
 	if s.Width < 480 || s.Height < 360 {
 		return
@@ -35,7 +29,7 @@ func (v *mainView) rememberSize() {
 
 // rememberFolder keeps the folder of what was added last, for the next file dialog.
 func (v *mainView) rememberFolder(paths []string) {
-	if v.app == nil || len(paths) == 0 {
+	if len(paths) == 0 {
 		return
 	}
 	dir := filepath.Dir(filepath.Clean(paths[0]))

@@ -239,9 +239,6 @@ func fyneChoosePath(win fyne.Window, req pathRequest, use func(string), failed f
 
 // lastFolder is the folder files were last added from, if it still exists ("" otherwise).
 func (v *mainView) lastFolder() string {
-	if v.app == nil {
-		return ""
-	}
 	dir := v.app.Preferences().String(prefLastFolder)
 	if dir == "" {
 		return ""

@@ -105,9 +105,7 @@ func (g *guide) show(i int) {
 
 // showGuide shows the walkthrough (Help › How Dossier works) and remembers that it was seen.
 func (v *mainView) showGuide() {
-	if v.app != nil {
-		v.app.Preferences().SetBool(prefGuideSeen, true)
-	}
+	v.app.Preferences().SetBool(prefGuideSeen, true)
 	g := newGuide(nil)
 	d := dialog.NewCustomWithoutButtons(lang.X("guide.title", "How Dossier works"), g.object, v.win)
 	g.dialog = d
@@ -119,7 +117,7 @@ func (v *mainView) showGuide() {
 
 // guideAtFirstRun shows the walkthrough the first time Dossier starts.
 func (v *mainView) guideAtFirstRun() {
-	if v.app == nil || v.app.Preferences().Bool(prefGuideSeen) {
+	if v.app.Preferences().Bool(prefGuideSeen) {
 		return
 	}
 	v.showGuide()

@@ -180,3 +180,51 @@ func TestFocusScrollsIntoView(t *testing.T) {
 		t.Errorf("the button is at %v in a scroll of height %v", top, s.Size().Height)
 	}
 }
+
+// TestCommandTable: the File menu and the window's shortcuts come from one table: every shortcut
+// the menu shows works on the canvas and does what the menu item does, no two commands share one,
+// and Ctrl+5 shows the Sent tab.
+func TestCommandTable(t *testing.T) {
+	v, _ := newTestView(t, Config{})
+	menu := v.win.MainMenu().Items[0].Items
+	cmds := v.fileCommands()
+	if len(menu) != len(cmds) {
+		t.Fatalf("%d menu items, %d commands", len(menu), len(cmds))
+	}
+	seen := map[string]bool{}
+	for i, c := range cmds {
+		if c == nil {
+			if !menu[i].IsSeparator {
+				t.Errorf("item %d: %q where the table has a separator", i, menu[i].Label)
+			}
+			continue
+		}
+		if menu[i].Label != c.label || (c.shortcut == nil) != (menu[i].Shortcut == nil) {
+			t.Errorf("item %d: %q with %v, the table has %q with %v", i, menu[i].Label, menu[i].Shortcut, c.label, c.shortcut)
+		}
+		if c.shortcut == nil {
+			continue
+		}
+		if seen[c.shortcut.ShortcutName()] {
+			t.Errorf("%s is given twice", c.shortcut.ShortcutName())
+		}
+		seen[c.shortcut.ShortcutName()] = true
+	}
+	for _, k := range tabKeys {
+		if seen[ctrl(k).ShortcutName()] {
+			t.Errorf("%s is both a command and a tab", ctrl(k).ShortcutName())
+		}
+	}
+	// The shortcut and the menu item do the same: Ctrl+E and "Send to a specialist…" without
+	// records both say to add them first.
+	c := v.win.Canvas()
+	c.(fyne.Shortcutable).TypedShortcut(ctrl(fyne.KeyE))
+	if !hasLabel(v.win, "Add your records first") {
+		t.Errorf("Ctrl+E: %q", labels(v.win))
+	}
+	v.checks.tabs.SelectIndex(0)
+	c.(fyne.Shortcutable).TypedShortcut(ctrl(fyne.Key5))
+	if got := v.checks.tabs.Selected(); got == nil || got.Text != tabSent {
+		t.Errorf("Ctrl+5 shows %v, want the Sent tab", got)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"dossier/packager/bundle"
 	"dossier/packager/envelope"
+	"dossier/packager/privacy"
 	"dossier/ui/internal/kit"
 	"dossier/ui/nativedialog"
 )
@@ -417,12 +418,12 @@ func topLevel(names []string) []string {
 
 // privacyWords says what a bundle's privacy level means for its reader.
 func privacyWords(level string) string {
-	switch level {
-	case "identified":
+	switch privacy.Level(level) {
+	case privacy.Identified:
 		return lang.X("open.level.identified", "identified — the records carry the patient's name.")
-	case "pseudonymised":
+	case privacy.Pseudonymised:
 		return lang.X("open.level.pseudonymised", "pseudonymised — the patient's name is replaced by a code; ask the sender who it is.")
-	case "anonymised":
+	case privacy.Anonymised:
 		return lang.X("open.level.anonymised", "anonymised — nothing in it points to the patient.")
 	case "":
 		return lang.X("open.level.none", "not stated in the bundle.")

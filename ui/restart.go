@@ -28,7 +28,5 @@ func (v *mainView) restart() {
 		v.status.showError(lang.X("status.restartfail", "Dossier could not start again by itself. Close it and open it again to use the new language."), err)
 		return
 	}
-	if v.app != nil {
-		v.app.Quit()
-	}
+	v.app.Quit()
 }

@@ -365,10 +365,7 @@ func (s *settingsView) themeSelect() *widget.Select {
 		names = append(names, c[1])
 	}
 	s.theme = widget.NewSelect(names, nil)
-	cur := ""
-	if s.v.app != nil {
-		cur = s.v.app.Preferences().String(prefTheme)
-	}
+	cur := s.v.app.Preferences().String(prefTheme)
 	for _, c := range choices {
 		if c[0] == cur {
 			s.theme.SetSelected(c[1])
@@ -376,7 +373,7 @@ func (s *settingsView) themeSelect() *widget.Select {
 	}
 	s.theme.OnChanged = func(name string) {
 		for _, c := range choices {
-			if c[1] == name && s.v.app != nil {
+			if c[1] == name {
 				s.v.app.Preferences().SetString(prefTheme, c[0])
 				applyAppearance(s.v.app)
 			}
@@ -391,10 +388,7 @@ func (s *settingsView) textSizeSelect() *widget.Select {
 		names = append(names, lang.X(t.key, t.name))
 	}
 	s.textSize = widget.NewSelect(names, nil)
-	cur := 1.0
-	if s.v.app != nil {
-		cur = s.v.app.Preferences().FloatWithFallback(prefTextSize, 1)
-	}
+	cur := s.v.app.Preferences().FloatWithFallback(prefTextSize, 1)
 	for i, t := range textSizes {
 		if t.scale == cur {
 			s.textSize.SetSelected(names[i])
@@ -402,7 +396,7 @@ func (s *settingsView) textSizeSelect() *widget.Select {
 	}
 	s.textSize.OnChanged = func(name string) {
 		for i, t := range textSizes {
-			if names[i] == name && s.v.app != nil {
+			if names[i] == name {
 				s.v.app.Preferences().SetFloat(prefTextSize, t.scale)
 				applyAppearance(s.v.app)
 			}
@@ -424,10 +418,7 @@ func (s *settingsView) languageSelect() *widget.Select {
 	s.restart.Importance = widget.HighImportance
 	s.restart.Hide()
 	s.language = widget.NewSelect(names, nil)
-	cur := ""
-	if s.v.app != nil {
-		cur = s.v.app.Preferences().String(prefLanguage)
-	}
+	cur := s.v.app.Preferences().String(prefLanguage)
 	for _, l := range langs {
 		if l.Tag == cur {
 			s.language.SetSelected(l.Name)
@@ -435,7 +426,7 @@ func (s *settingsView) languageSelect() *widget.Select {
 	}
 	s.language.OnChanged = func(name string) {
 		for _, l := range langs {
-			if l.Name == name && s.v.app != nil {
+			if l.Name == name {
 				s.v.app.Preferences().SetString(prefLanguage, l.Tag)
 				s.langNote.Show()
 				s.restart.Show()

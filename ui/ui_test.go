@@ -249,7 +249,7 @@ func TestNewMainWindowWelcome(t *testing.T) {
 // TestShortcutsOpenDialogs: Ctrl+O and Ctrl+Shift+O open the file and folder dialogs.
 func TestShortcutsOpenDialogs(t *testing.T) {
 	v, _ := newTestView(t, Config{})
-	for _, sc := range []fyne.Shortcut{shortcutAddFiles, shortcutAddFolder} {
+	for _, sc := range []fyne.Shortcut{ctrl(fyne.KeyO), ctrlShift(fyne.KeyO)} {
 		v.win.Canvas().(fyne.Shortcutable).TypedShortcut(sc)
 		top := v.win.Canvas().Overlays().Top()
 		if top == nil {

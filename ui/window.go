@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -166,10 +165,8 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	if v.mediaSource == nil {
 		v.mediaSource = findMedia
 	}
-	if a != nil {
-		useLanguage(a.Preferences().String(prefLanguage))
-		applyAppearance(a)
-	}
+	useLanguage(a.Preferences().String(prefLanguage))
+	applyAppearance(a)
 	v.win = a.NewWindow("Dossier")
 	v.initChecks()
 	v.win.Resize(v.rememberedSize())
@@ -182,38 +179,7 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	var mediaCtx context.Context
 	mediaCtx, v.stopMedia = context.WithCancel(context.Background())
 	v.watchMedia(mediaCtx)
-	v.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu(lang.X("menu.file", "File"),
-			&fyne.MenuItem{Label: lang.X("menu.cases", "Your cases…"), Action: v.showCases, Shortcut: shortcutCases},
-			&fyne.MenuItem{Label: lang.X("menu.newcase", "New case"), Action: v.newCase, Shortcut: shortcutNewCase},
-			fyne.NewMenuItemSeparator(),
-			&fyne.MenuItem{Label: lang.X("button.addfiles", "Add files…"), Action: v.addFiles, Shortcut: shortcutAddFiles},
-			&fyne.MenuItem{Label: lang.X("button.addfolder", "Add folder…"), Action: v.addFolder, Shortcut: shortcutAddFolder},
-			fyne.NewMenuItemSeparator(),
-			&fyne.MenuItem{Label: lang.X("button.details", "Case details…"), Action: v.showDetails, Shortcut: shortcutDetails},
-			&fyne.MenuItem{Label: lang.X("button.letter", "Create request letter…"), Action: v.createLetter, Shortcut: shortcutLetter},
-			fyne.NewMenuItemSeparator(),
-			&fyne.MenuItem{Label: lang.X("button.send", "Send to a specialist…"), Action: v.sendToSpecialist, Shortcut: shortcutSend},
-			&fyne.MenuItem{Label: lang.X("menu.openbundle", "Open a bundle…"), Action: v.openBundle, Shortcut: shortcutOpenBundle},
-			fyne.NewMenuItemSeparator(),
-			&fyne.MenuItem{Label: lang.X("menu.settings", "Settings…"), Action: v.showSettings},
-		),
-		fyne.NewMenu(lang.X("menu.help", "Help"),
-			&fyne.MenuItem{Label: lang.X("menu.guide", "How Dossier works…"), Action: v.showGuide},
-			&fyne.MenuItem{Label: lang.X("menu.about", "About Dossier"), Action: v.showAbout},
-		),
-	))
-	v.win.Canvas().AddShortcut(shortcutSend, func(fyne.Shortcut) { v.sendToSpecialist() })
-	v.win.Canvas().AddShortcut(shortcutOpenBundle, func(fyne.Shortcut) { v.openBundle() })
-	v.win.Canvas().AddShortcut(shortcutAddFiles, func(fyne.Shortcut) { v.addFiles() })
-	v.win.Canvas().AddShortcut(shortcutAddFolder, func(fyne.Shortcut) { v.addFolder() })
-	v.win.Canvas().AddShortcut(shortcutDetails, func(fyne.Shortcut) { v.showDetails() })
-	v.win.Canvas().AddShortcut(shortcutLetter, func(fyne.Shortcut) { v.createLetter() })
-	v.win.Canvas().AddShortcut(shortcutCases, func(fyne.Shortcut) { v.showCases() })
-	v.win.Canvas().AddShortcut(shortcutNewCase, func(fyne.Shortcut) { v.newCase() })
-	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6} {
-		v.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { v.showTab(i) })
-	}
+	v.installCommands() // the menu and the shortcuts (keyboard.go)
 	v.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKeys(v.win.Canvas(), ev) })
 	records, bundles := splitBundlePaths(cfg.Paths)
 	if len(records) > 0 {
@@ -256,17 +222,6 @@ func isShown(root, o fyne.CanvasObject) bool {
 	}
 	return false
 }
-
-var (
-	shortcutAddFiles   = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutAddFolder  = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
-	shortcutDetails    = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutLetter     = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutSend       = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutOpenBundle = &desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutCases      = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutNewCase    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
-)
 
 // dropped handles files and folders dropped anywhere on the window (the position is unreliable).
 func (v *mainView) dropped(_ fyne.Position, uris []fyne.URI) {

@@ -29,7 +29,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("pack", env)
 	out := fs.String("out", "", "the bundle file to write (NAME.age)")
 	folder := fs.String("folder", "", "write the bundle unencrypted into this folder (a USB stick for a visit)")
-	level := fs.String("privacy", "identified", "identified, pseudonymised or anonymised")
+	level := fs.String("privacy", string(privacy.Identified), fmt.Sprintf("%s, %s or %s", privacy.Identified, privacy.Pseudonymised, privacy.Anonymised))
 	cancer := fs.String("cancer", "", "the cancer type, for the checklist on the cover")
 	passFile := fs.String("passphrase-file", "", "read the passphrase from this file")
 	recipientsFile := fs.String("recipients-file", "", "encrypt to the public keys in this file")
