@@ -60,6 +60,15 @@ type Scanner struct {
 	number []int
 	maxLen int
 	text   *identity.Matcher
+
+	// A Wu-Manber skip (nil when a needle is shorter than 3 bytes): at the
+	// root state, the two bytes at the end of a window of minLen bytes,
+	// mapped to classes (class 0: a byte in no needle's first minLen
+	// bytes), give how far no needle can start (skip).
+	minLen  int
+	classes [256]uint8
+	nClass  int
+	skip    []uint8 // [class of the last-but-one byte * nClass + class of the last]
 }
 
 // New builds a scanner for needles. Each needle is searched for in UTF-8
@@ -77,7 +86,9 @@ func New(needles []identity.Needle) *Scanner {
 	}
 	nodes := []node{{children: map[byte]int32{}}}
 	s.out = [][]int32{nil}
+	var patterns [][]byte
 	addPattern := func(p []byte, idx int32) {
+		patterns = append(patterns, p)
 		cur := int32(0)
 		for _, c := range p {
 			c = fold(c)
@@ -134,6 +145,7 @@ func New(needles []identity.Needle) *Scanner {
 	for c := 0; c < 256; c++ {
 		s.start[c] = next[0][c] != 0
 	}
+	s.buildSkip(patterns)
 	s.flat = make([]uint32, len(next)*256)
 	for u := range next {
 		for c, v := range next[u] {
@@ -145,6 +157,48 @@ func New(needles []identity.Needle) *Scanner {
 		}
 	}
 	return s
+}
+
+// buildSkip builds the Wu-Manber skip table over blocks of two bytes: a
+// block found at the end of a window of minLen bytes can be the block
+// ending at position q (1 <= q < minLen) of a needle's first minLen bytes
+// only if the needle starts minLen-1-q bytes into the window, so the
+// window may move on by the least such distance over every needle and
+// every place of the block in it (minLen-1 for a block in none).
+func (s *Scanner) buildSkip(patterns [][]byte) {
+	m := 0
+	for _, p := range patterns {
+		if m == 0 || len(p) < m {
+			m = len(p)
+		}
+	}
+	if m < 3 || m > 255 {
+		return
+	}
+	var class [256]uint8
+	n := 1
+	for _, p := range patterns {
+		for _, c := range p[:m] {
+			if c = fold(c); class[c] == 0 {
+				class[c] = uint8(n)
+				n++
+			}
+		}
+	}
+	skip := make([]uint8, n*n)
+	for i := range skip {
+		skip[i] = uint8(m - 1)
+	}
+	for _, p := range patterns {
+		for q := 1; q < m; q++ {
+			k := int(class[fold(p[q-1])])*n + int(class[fold(p[q])])
+			skip[k] = min(skip[k], uint8(m-1-q))
+		}
+	}
+	for c := range 256 {
+		s.classes[c] = class[fold(byte(c))]
+	}
+	s.minLen, s.nClass, s.skip = m, n, skip
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -208,10 +262,35 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 	node := uint32(st.node)
 	flat := s.flat
 	start := &s.start
+	classes, skip, nClass, last := &s.classes, s.skip, s.nClass, s.minLen-1
+	longest := uint8(last)
 	for i := 0; i < len(p); i++ {
 		if node == 0 {
-			// At the root most bytes cannot begin a needle: skip them with
-			// an independent table lookup instead of the automaton's chain.
+			// At the root no needle is under way: move on by the skip
+			// table while no needle can start in the window (buildSkip).
+			// The root state after a skip is the automaton's state there,
+			// as nothing skipped could begin a needle, so hits and the
+			// state carried to the next chunk stay exactly as without.
+			// The loop assumes the longest move, which nearly every window
+			// of binary data allows, so the next window does not wait for
+			// this one's table lookups.
+			if skip != nil {
+				e := i + last
+				for e < len(p) {
+					d := skip[int(classes[p[e-1]])*nClass+int(classes[p[e]])]
+					if d == longest {
+						e += last
+						continue
+					}
+					if d == 0 {
+						break
+					}
+					e += int(d)
+				}
+				i = e - last
+			}
+			// Most bytes cannot begin a needle either: skip them with an
+			// independent table lookup instead of the automaton's chain.
 			for i < len(p) && !start[p[i]] {
 				i++
 			}
