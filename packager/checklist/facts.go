@@ -74,8 +74,8 @@ func (e *evaluator) applies(c Check) bool {
 	if w.Biomarker != "" {
 		ok := false
 		for _, b := range e.facts.Biomarkers {
-			if b.Name != w.Biomarker {
-				continue
+			if b.Name != w.Biomarker || b.History {
+				continue // an earlier result a report quotes is not the tumour's status now
 			}
 			if len(w.Values) == 0 && len(w.Results) == 0 || slices.Contains(w.Values, strings.TrimSpace(b.Value)) || slices.Contains(w.Results, string(b.Result)) {
 				ok = true
@@ -97,7 +97,7 @@ func (e *evaluator) factsResults(c Check, res *Result) {
 		found := false
 		if e.facts != nil {
 			for _, b := range e.facts.Biomarkers {
-				if slices.Contains(alts, b.Name) && (b.Result != "" || b.Value != "") {
+				if slices.Contains(alts, b.Name) && (b.Result != "" || b.Value != "") && !b.History {
 					found = true
 					if p := b.Source.Path; p != "" && !slices.Contains(res.Evidence, p) {
 						res.Evidence = append(res.Evidence, p)

@@ -55,6 +55,14 @@ func TestFactRules(t *testing.T) {
 	if r, _ := ruleResult(t, "breast", facts(t, "中文报告：HER-2(2+)"), "facts-her2-ish"); r.Status != StatusMissing {
 		t.Errorf("Chinese HER2 2+: %+v", r)
 	}
+	// An earlier result a report quotes is not the tumour's status now: it neither asks for ISH nor
+	// gives a receptor result.
+	if _, ok := ruleResult(t, "breast", facts(t, "Report date: 2026-03-01\nThe primary tumour (2019, HER2 2+) was treated.\nHER2 1+ (negative)."), "facts-her2-ish"); ok {
+		t.Error("an earlier HER2 2+ asks for ISH")
+	}
+	if r, _ := ruleResult(t, "breast", facts(t, "Report date: 2026-03-01\nPreviously ER positive, PR positive and HER2 negative (2019).\nChest wall recurrence: invasive ductal carcinoma."), "facts-breast-receptor-results"); r.Status != StatusMissing {
+		t.Errorf("receptor results only from 2019 count as current: %+v", r)
+	}
 
 	// Lung adenocarcinoma: a mention is not a result.
 	lung := facts(t, "Right upper lobe, core biopsy: invasive adenocarcinoma. PD-L1 (22C3) TPS 60%. ALK (D5F3): negative. EGFR testing is pending. ROS1 was not tested.")

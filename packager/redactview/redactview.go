@@ -90,6 +90,9 @@ type View struct {
 	label string
 }
 
+// labelName is the label of a PDF's boxes when none is given (deid's).
+var labelName = i18n.Msg("name removed")
+
 // PageScale is how many pixels a PDF point is drawn with.
 const PageScale = 2
 
@@ -100,6 +103,9 @@ const PageScale = 2
 func Open(ctx context.Context, it *intake.Item, m *identity.Matcher, label string, opts intake.Options) (*View, error) {
 	if m == nil {
 		m = identity.NewTextMatcher(nil)
+	}
+	if label == "" {
+		label = labelName
 	}
 	v := &View{Item: it, m: m, opts: opts, label: label}
 	switch {

@@ -45,7 +45,7 @@ func (w *Wizard) startPlan() {
 	w.plan = kit.Start(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (planResult, error) {
 		// The case details tell who the patient is too (a case of reports alone).
 		inv = pexport.WithDetails(inv, details)
-		ds, err := deid.Plan(ctx, inv, level, deid.Options{ConvertHEIC: convertHEIC, NoRedact: noRedact})
+		ds, err := deid.Plan(ctx, inv, level, deid.Options{ConvertHEIC: convertHEIC})
 		if err != nil {
 			return planResult{}, err
 		}
@@ -419,7 +419,11 @@ func (w *Wizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 		l.Wrapping = kit.WordWrap()
 		rows.Add(l)
 	}
-	rows.Add(choice.Object())
+	if o := w.previewButton(d); o != nil {
+		rows.Add(container.NewHBox(choice.Object(), o))
+	} else {
+		rows.Add(choice.Object())
+	}
 	return kit.NewPanel(rows, theme.ColorNameInputBackground, theme.ColorNameWarning)
 }
 
@@ -432,10 +436,12 @@ func (w *Wizard) redactionRow(d deid.Decision) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
 	actions := container.NewHBox()
-	if w.preview != nil {
-		if o := w.preview(d); o != nil {
-			actions.Add(o)
-		}
+	preview := w.preview
+	if preview == nil {
+		preview = w.previewButton
+	}
+	if o := preview(d); o != nil {
+		actions.Add(o)
 	}
 	return kit.NewPanel(container.NewBorder(nil, nil, nil, actions, name), theme.ColorNameInputBackground, "")
 }

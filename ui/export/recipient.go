@@ -254,7 +254,7 @@ func (w *Wizard) loadCentres() {
 func (w *Wizard) choices() (pexport.Choices, error) {
 	ch := pexport.Choices{Level: w.level, Dir: w.dir, Name: strings.TrimSuffix(strings.TrimSpace(w.name.Text), ".age"),
 		Language: w.coverLanguage(), Include: maps.Clone(w.include), Redactions: maps.Clone(w.redactions),
-		ConvertHEIC: w.convertHEIC, NoRedact: noRedact}
+		ConvertHEIC: w.convertHEIC}
 	if ch.Dir == "" {
 		return ch, errors.New(lang.X("export.err.folder", "Choose the folder where the bundle should be saved."))
 	}

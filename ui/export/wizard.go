@@ -19,8 +19,10 @@ import (
 	"dossier/packager/deid"
 	pexport "dossier/packager/export"
 	"dossier/packager/privacy"
+	"dossier/packager/redactview"
 	"dossier/packager/store"
 	"dossier/ui/internal/kit"
+	"dossier/ui/redactbox"
 )
 
 // Step is one of the wizard's steps.
@@ -49,11 +51,6 @@ func stepTitle(step Step) string {
 	}
 	return lang.X("export.step5", "Your bundle is ready")
 }
-
-// noRedact holds the documents whose text names the patient for review in step 2, instead of
-// redacting them, until step 2 shows what redaction removes from each (the seam is redactionRow in
-// decisions.go). The plan of step 2 and the export use it alike.
-const noRedact = true
 
 // Store is what the wizard needs of the case store: the export's pseudonym and audit row, and the
 // saved receiving centres.
@@ -119,6 +116,10 @@ type Wizard struct {
 	preview func(d deid.Decision) fyne.CanvasObject
 	// redactions are the redaction boxes the person confirmed, by item path (see setRedactions).
 	redactions map[string]*deid.Redactions
+	// previewBoxes are the boxes confirmed in the redaction preview, by path, shown again when it is
+	// opened again; shownPreview is the preview open (redaction.go).
+	previewBoxes map[string][]redactview.Box
+	shownPreview *redactbox.Preview
 
 	// convertHEIC is the user's consent to convert HEIC photos that cannot
 	// be cleaned in place to JPEG.

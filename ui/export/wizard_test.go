@@ -233,10 +233,11 @@ func walkToRecipient(t *testing.T, h *harness) *Wizard {
 			photo = d.Path
 		case "letter.pdf":
 			letter = d.Path
-			if d.Action != deid.Review {
+			// Redacted by default, as on the command line, with a way to see what is hidden.
+			if d.Action != deid.Redact {
 				t.Errorf("the letter naming the patient: %s %s", d.Action, d.Reason)
-			} else if !hasLabel(h.win, "Jane Doe") {
-				t.Errorf("no excerpt of the letter shown: %q", labels(h.win))
+			} else if !hasLabel(h.win, "Sent with your details removed (1)") || findButton(h.win, "Check what is hidden") == nil {
+				t.Errorf("no card of the letter sent redacted: %q", labels(h.win))
 			}
 		}
 	}
@@ -315,6 +316,11 @@ func TestExport(t *testing.T) {
 	}
 	if !slices.ContainsFunc(res.Items, func(it deid.Written) bool { return filepath.Base(it.Path) == "IMG_0001.jpg" }) {
 		t.Errorf("the photo chosen is not in the bundle: %+v", res.Items)
+	}
+	if !slices.ContainsFunc(res.Items, func(it deid.Written) bool {
+		return filepath.Base(it.Path) == "letter.pdf" && it.Action == deid.Redact
+	}) {
+		t.Errorf("the letter naming the patient is not in the bundle, redacted: %+v", res.Items)
 	}
 	es, err := h.st.Exports(context.Background(), w.in.ID)
 	if err != nil || len(es) != 1 || es[0].Fingerprint != res.Fingerprint || es[0].Level != string(privacy.Pseudonymised) ||

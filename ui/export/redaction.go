@@ -1,0 +1,125 @@
+package export
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/deid"
+	pexport "dossier/packager/export"
+	"dossier/packager/intake"
+	"dossier/packager/redactview"
+	"dossier/ui/internal/kit"
+	"dossier/ui/redactbox"
+)
+
+// --- Step 2: the redaction preview of one file (ui/redactbox) ---
+
+// previewable reports whether step 2 offers to show what is hidden in a file: a PDF, or a picture
+// that may show the patient (an ultrasound or other image with burned-in risk, a photo or scan).
+func previewable(d deid.Decision) bool {
+	it := d.Item
+	switch {
+	case it == nil:
+		return false
+	case it.Kind == intake.KindPDF:
+		return true
+	case it.Kind == intake.KindDICOM:
+		return it.BurnedIn
+	case it.Kind == intake.KindImage:
+		return it.Format == "jpeg" || it.Format == "png"
+	}
+	return false
+}
+
+// previewButton is the button of a file's card that opens its redaction preview, or nil when the
+// file has none.
+func (w *Wizard) previewButton(d deid.Decision) fyne.CanvasObject {
+	if !previewable(d) {
+		return nil
+	}
+	text := lang.X("export.preview", "Check what is hidden")
+	if w.redactions[d.Path] != nil {
+		text = lang.X("export.preview.again", "Boxes checked — look again")
+	}
+	var b *kit.Button
+	b = kit.NewButtonWithIcon(text, theme.VisibilityIcon(), func() {
+		w.openPreview(d, func() { b.SetText(lang.X("export.preview.again", "Boxes checked — look again")) })
+	})
+	return b
+}
+
+// runAny runs work through the wizard's job runner, for the preview.
+func (w *Wizard) runAny(work func(ctx context.Context) (any, error), done func(any, error)) func() {
+	j := kit.Start(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (any, error) { return work(ctx) }, nil, done)
+	return j.Cancel
+}
+
+// openPreview opens the redaction preview of a file in a dialog: its pages before, with the boxes
+// suggested or chosen before, and after. Accepting keeps the boxes, confirmed, for the export
+// (and, for a file needing a decision, chooses to send it); confirmed is then called.
+func (w *Wizard) openPreview(d deid.Decision, confirmed func()) {
+	inv, details := w.in.Inventory, w.in.Details
+	wait := dialog.NewCustomWithoutButtons(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
+		container.NewVBox(widget.NewLabel(lang.X("export.preview.looking", "Looking for your details in this file…")), widget.NewProgressBarInfinite()), w.win)
+	var cancel func()
+	wait.SetButtons([]fyne.CanvasObject{kit.NewButton(lang.X("button.cancel", "Cancel"), func() { cancel(); wait.Hide() })})
+	wait.Show()
+	cancel = w.runAny(func(ctx context.Context) (any, error) {
+		// The case details tell who the patient is too, as in the plan.
+		m := pexport.WithDetails(inv, details).Identity.Matcher()
+		return redactview.Open(ctx, d.Item, m, "", intake.Options{})
+	}, func(r any, err error) {
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		wait.Hide()
+		if err != nil {
+			dialog.ShowInformation(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
+				lang.X("export.preview.err", "Dossier could not show this file. It is sent as the list says, or left out."), w.win)
+			return
+		}
+		w.showPreview(d, r.(*redactview.View), confirmed)
+	})
+}
+
+func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func()) {
+	if w.previewBoxes == nil {
+		w.previewBoxes = map[string][]redactview.Box{}
+	}
+	boxes, ok := w.previewBoxes[d.Path]
+	if !ok {
+		boxes = nil // the suggested ones
+	}
+	p := redactbox.NewPreview(v, boxes, w.runAny)
+	dlg := dialog.NewCustomConfirm(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
+		lang.X("export.preview.ok", "These boxes hide my details"), lang.X("button.cancel", "Cancel"), p.Content(), func(ok bool) {
+			p.Close()
+			if !ok {
+				return
+			}
+			w.previewBoxes[d.Path] = p.Boxes()
+			w.setRedactions(d.Path, p.Redactions(true))
+			if d.Action == deid.Review {
+				w.include[d.Path] = true
+				if c := w.decChoices[d.Path]; c != nil {
+					c.SetValue(true)
+				}
+			}
+			if confirmed != nil {
+				confirmed()
+			}
+		}, w.win)
+	if w.win != nil {
+		s := w.win.Canvas().Size()
+		dlg.Resize(fyne.NewSize(s.Width*0.92, s.Height*0.92))
+	}
+	dlg.Show()
+	w.shownPreview = p
+}

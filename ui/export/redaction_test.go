@@ -1,0 +1,184 @@
+package export
+
+import (
+	"context"
+	"image"
+	"image/jpeg"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"dossier/packager/deid"
+	pexport "dossier/packager/export"
+	"dossier/packager/pdftext"
+	"dossier/packager/privacy"
+	"dossier/packager/redactview"
+)
+
+// tapPreviewOf opens the redaction preview of the file at path from its card in step 2 and waits
+// until its page as sent is shown.
+func tapPreviewOf(t *testing.T, h *harness, path string) {
+	t.Helper()
+	w := h.w
+	w.shownPreview = nil
+	var d deid.Decision
+	for _, x := range w.decisions {
+		if x.Path == path {
+			d = x
+		}
+	}
+	b := w.previewButton(d)
+	if b == nil {
+		t.Fatalf("no preview for %s", filepath.Base(path))
+	}
+	test.Tap(b.(fyne.Tappable))
+	h.loop.until(t, "the preview of "+filepath.Base(path), func() bool {
+		return w.shownPreview != nil && w.shownPreview.AfterShown > 0
+	})
+}
+
+// confirmPreview taps the preview dialog's confirm button.
+func confirmPreview(t *testing.T, h *harness) {
+	t.Helper()
+	b := findButton(h.win, "These boxes hide my details")
+	if b == nil {
+		t.Fatalf("no confirm button: %q", labels(h.win))
+	}
+	test.Tap(b)
+}
+
+// TestStepTwoPreviewBoxesReachTheBundle: in step 2 the letter naming the patient is shown before
+// and after redaction with the place of her name as a "text found" box; the patient drags a box
+// of her own over another line and accepts; she also marks a box on her photo and accepts, which
+// chooses to send it. The bundle then holds the letter with a box drawn where she drew it and the
+// photo black under her box.
+func TestStepTwoPreviewBoxesReachTheBundle(t *testing.T) {
+	h := newHarness(t, exportRecords())
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var letter, photo string
+	for _, d := range w.decisions {
+		switch filepath.Base(d.Path) {
+		case "letter.pdf":
+			letter = d.Path
+		case "IMG_0001.jpg":
+			photo = d.Path
+		}
+	}
+
+	// The letter: its name found in the text, and a box dragged over the first line.
+	tapPreviewOf(t, h, letter)
+	p := w.shownPreview
+	e := p.Editor()
+	found := 0
+	for _, b := range e.Boxes() {
+		if b.Origin == redactview.Text {
+			found++
+		}
+	}
+	if found == 0 || !hasLabel(h.win, "text found") || !hasLabel(h.win, "As it will be sent") {
+		t.Fatalf("the letter's preview: boxes %+v, labels %q", e.Boxes(), labels(h.win))
+	}
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
+	start, end := e.ToScreen(60, 60).Add(abs), e.ToScreen(200, 90).Add(abs)
+	shown := p.AfterShown
+	test.Drag(h.win.Canvas(), end, end.X-start.X, end.Y-start.Y)
+	boxes := e.Boxes()
+	drawn := boxes[len(boxes)-1]
+	if len(boxes) != found+1 || drawn.Origin != redactview.Drawn || drawn.Width < 100 {
+		t.Fatalf("after the drag: %+v", boxes)
+	}
+	h.loop.until(t, "the letter as sent with the box", func() bool { return p.AfterShown > shown })
+	confirmPreview(t, h)
+	if r := w.redactions[letter]; r == nil || !r.Confirmed || len(r.PDF) != 1 {
+		t.Fatalf("the letter's boxes: %+v", r)
+	}
+
+	// The photo: a box added with the button, moved with the keyboard, accepted.
+	if w.include[photo] {
+		t.Fatal("the photo is sent before the patient chose")
+	}
+	tapPreviewOf(t, h, photo)
+	p = w.shownPreview
+	p.Editor().AddBox()
+	confirmPreview(t, h)
+	r := w.redactions[photo]
+	if r == nil || !r.Confirmed || len(r.Pixels) != 1 || !w.include[photo] || !w.decChoices[photo].Is(true) {
+		t.Fatalf("the photo's boxes %+v, sent %v", r, w.include[photo])
+	}
+	mask := r.Pixels[0]
+
+	test.Tap(w.next)
+	dest := t.TempDir()
+	w.setDir(dest)
+	w.name.SetText("case")
+	w.mode.SetValue(pexport.LockNone)
+	test.Tap(w.next)
+	h.loop.until(t, "the export", func() bool { return w.packing == nil })
+	if w.Step() != StepDone {
+		t.Fatalf("export did not finish: %+v", w.errBox.Problem)
+	}
+	var letterOut, photoOut string
+	for _, it := range w.Result().Items {
+		switch it.Path {
+		case letter:
+			letterOut = it.Name
+			if it.Action != deid.Redact {
+				t.Errorf("the letter: %+v", it)
+			}
+		case photo:
+			photoOut = it.Name
+		}
+	}
+	if letterOut == "" || photoOut == "" {
+		t.Fatalf("written %+v", w.Result().Items)
+	}
+
+	// The letter has a box where she drew it.
+	lf, err := os.Open(filepath.Join(dest, "case", filepath.FromSlash(letterOut)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	fi, _ := lf.Stat()
+	boxFound := false
+	err = pdftext.Read(context.Background(), lf, fi.Size(), pdftext.Options{}, func(pg *pdftext.Page) error {
+		for _, path := range pg.Paths {
+			x0, y0 := pg.ToView(path.Box[0], path.Box[1])
+			x1, y1 := pg.ToView(path.Box[2], path.Box[3])
+			if math.Abs(math.Min(x0, x1)-drawn.X) < 2 && math.Abs(math.Min(y0, y1)-drawn.Y) < 2 &&
+				math.Abs(math.Abs(x1-x0)-drawn.Width) < 2 && math.Abs(math.Abs(y1-y0)-drawn.Height) < 2 {
+				boxFound = true
+			}
+		}
+		return nil
+	})
+	if err != nil || !boxFound {
+		t.Errorf("no box where the patient drew it (%+v): %v", drawn, err)
+	}
+
+	// The photo is black under her box.
+	pf, err := os.Open(filepath.Join(dest, "case", filepath.FromSlash(photoOut)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	img, err := jpeg.Decode(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := image.Rect(mask.X+4, mask.Y+4, mask.X+mask.Width-4, mask.Y+mask.Height-4)
+	for y := inner.Min.Y; y < inner.Max.Y; y += 3 {
+		for x := inner.Min.X; x < inner.Max.X; x += 3 {
+			if r, g, b, _ := img.At(x, y).RGBA(); r > 0x1800 || g > 0x1800 || b > 0x1800 {
+				t.Fatalf("the photo is not black at (%d,%d) under the box %+v", x, y, mask)
+			}
+		}
+	}
+}
