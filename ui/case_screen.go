@@ -37,8 +37,7 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 	if act.title != nil {
 		act.title(title)
 	}
-	summary := widget.NewLabel(caseSummary(inv))
-	summary.Wrapping = wordWrap()
+	summary := newWrapLabel(caseSummary(inv))
 	addFiles := newButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)
 	addFolder := newButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
 	send := newButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
@@ -60,9 +59,8 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 		top.Add(p)
 	}
 
-	hint := widget.NewLabelWithStyle(lang.X("case.drophint", "To add more, drop files or folders anywhere on this window."),
-		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	hint.Wrapping = wordWrap()
+	hint := newWrapLabelWithStyle(lang.X("case.drophint", "To add more, drop files or folders anywhere on this window."),
+		fyne.TextStyle{Italic: true})
 	t := buildInvTree(inv)
 	tree := newInventoryTree(t)
 	if act.built != nil {
@@ -103,9 +101,8 @@ func readingBorder(top, bottom, left, right, center fyne.CanvasObject) *fyne.Con
 // newQuestionBanner asks, gently, for the question the reviewer should answer, with a button to the
 // case details where it is written.
 func newQuestionBanner(onDetails func()) fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
-		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Wrapping = wordWrap()
+	head := newWrapLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
+		fyne.TextStyle{Bold: true})
 	btn := newButtonWithIcon(lang.X("question.button", "Write my question…"), theme.DocumentCreateIcon(), onDetails)
 	return newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewPrimaryThemedResource(theme.QuestionIcon()))),
 		container.NewCenter(btn), head), theme.ColorNameInputBackground, theme.ColorNamePrimary)
@@ -159,8 +156,7 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	intro := widget.NewLabelWithStyle(lang.X("case.problems", "Please have a look at this:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	rows := container.NewVBox()
 	for _, p := range inv.Problems {
-		msg := widget.NewLabel(problemText(p))
-		msg.Wrapping = wordWrap()
+		msg := newWrapLabel(problemText(p))
 		rows.Add(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg))
 	}
 	var body fyne.CanvasObject = rows

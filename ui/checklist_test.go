@@ -375,7 +375,7 @@ func TestRequestLetter(t *testing.T) {
 		return idle(v)() && slices.ContainsFunc(v.inv.Items, func(it *intake.Item) bool { return it.Path == out })
 	})
 	for _, it := range v.inv.Items {
-		if it.Path == out && (it.Kind != intake.KindSkipped || !strings.HasPrefix(it.Reason, "made by Dossier")) {
+		if it.Path == out && (it.Kind != intake.KindSkipped || !strings.HasPrefix(it.Reason.String(), "made by Dossier")) {
 			t.Errorf("the letter read back as %s %q", it.Kind, it.Reason)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"dossier/assets"
 	"dossier/internal/fixture/dcmfix"
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/store"
 )
@@ -318,14 +319,14 @@ func TestChineseRun(t *testing.T) {
 	}
 	// Findings written into the inventory (kept in English in the store) are shown in Chinese, details
 	// that no one translated (a file name) as they are.
-	se := &intake.Series{Modality: "CT", Instances: 8, Problems: []string{"2 of 10 images are missing (numbers run from 1 to 10)"}}
+	se := &intake.Series{Modality: "CT", Instances: 8, Problems: []i18n.Text{i18n.NewText("%d of %d images are missing (numbers run from %d to %d)", 2, 10, 1, 10)}}
 	if got := seriesNode(se).detail; !strings.Contains(got, "10 张影像中缺少 2 张（编号从 1 到 10）") {
 		t.Errorf("series gap: %q", got)
 	}
 	for it, want := range map[*intake.Item]string{
-		{Path: "/c/.Trashes", Kind: intake.KindSkipped, Reason: "system folder, not a record"}:                                                                                "系统文件夹，不是病历",
-		{Path: "/c/a.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []string{"this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF"}}: "此 PDF 设有密码",
-		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []string{"the same image (SOP Instance UID) as CD/IM1: probably a second copy"}}:                                 "与 CD/IM1 是同一张影像",
+		{Path: "/c/.Trashes", Kind: intake.KindSkipped, Reason: i18n.NewText("system folder, not a record")}:                                                                                   "系统文件夹，不是病历",
+		{Path: "/c/a.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []i18n.Text{i18n.NewText("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")}}: "此 PDF 设有密码",
+		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image (SOP Instance UID) as %v: probably a second copy", "CD/IM1")}}:                           "与 CD/IM1 是同一张影像",
 	} {
 		if got := itemNode(it).detail; !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", it.Path, got, want)

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -61,9 +62,9 @@ func (t *invTree) add(parent, id string, n invNode) {
 }
 
 // addProblems adds each problem as a child row of id.
-func (t *invTree) addProblems(id string, problems []string) {
+func (t *invTree) addProblems(id string, problems []i18n.Text) {
 	for k, p := range problems {
-		t.add(id, id+"/p"+strconv.Itoa(k), invNode{title: uiMessage(p), icon: warnIcon(), warn: true})
+		t.add(id, id+"/p"+strconv.Itoa(k), invNode{title: uiText(p), icon: warnIcon(), warn: true})
 	}
 }
 
@@ -228,7 +229,7 @@ func seriesNode(se *intake.Series) invNode {
 	}
 	if len(se.Problems) > 0 {
 		n.warn = true
-		parts = append(parts, uiMessage(se.Problems[0]))
+		parts = append(parts, uiText(se.Problems[0]))
 	}
 	n.detail = strings.Join(parts, " · ")
 	if n.warn {
@@ -274,7 +275,7 @@ func itemNode(it *intake.Item) invNode {
 	switch it.Kind {
 	case intake.KindSkipped:
 		n.icon = theme.VisibilityOffIcon()
-		reason := uiMessage(it.Reason)
+		reason := uiText(it.Reason)
 		if reason == "" {
 			reason = lang.X("inv.notneeded", "not needed for a second opinion")
 		}
@@ -304,7 +305,7 @@ func itemNode(it *intake.Item) invNode {
 		if it.Kind != intake.KindUnreadable {
 			n.icon = warnIcon()
 		}
-		parts = append(parts, uiMessage(it.Problems[0]))
+		parts = append(parts, uiText(it.Problems[0]))
 	}
 	if dir := displayDir(it.Path); dir != "" {
 		parts = append(parts, lang.X("inv.indir", "in {{.Dir}}", map[string]any{"Dir": dir}))

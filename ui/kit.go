@@ -38,6 +38,7 @@ var (
 	documentLanguage  = kit.DocumentLanguage
 	wordWrap          = kit.WordWrap
 	uiMessage         = kit.Message
+	uiText            = kit.Text
 	fileCount         = kit.FileCount
 	plural            = kit.Plural
 	formatCount       = kit.FormatCount

@@ -17,6 +17,7 @@ import (
 
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -138,8 +139,8 @@ func sampleInventory() *intake.Inventory {
 			{Path: "/portal/letter.docx", Kind: intake.KindDocument, Format: "docx", Size: 30000},
 			{Path: "/phone/IMG_0042.jpg", Kind: intake.KindImage, Format: "jpeg", Size: 2400000},
 			{Path: "/cd/README.TXT;1", Kind: intake.KindOther, Format: "txt", Size: 400},
-			{Path: "/cd/AUTORUN.INF", Kind: intake.KindSkipped, Reason: "part of the CD's viewer program"},
-			{Path: "/cd/DICOM/IM0099", Kind: intake.KindUnreadable, Problems: []string{"This file is damaged: it ends too early."}},
+			{Path: "/cd/AUTORUN.INF", Kind: intake.KindSkipped, Reason: i18n.NewText("part of the CD's viewer program")},
+			{Path: "/cd/DICOM/IM0099", Kind: intake.KindUnreadable, Problems: []i18n.Text{i18n.NewText("This file is damaged: it ends too early.")}},
 			{Path: "/slides/biopsy.svs", Kind: intake.KindSlide, Format: "svs", Size: 900000000},
 		},
 		Studies: []*intake.Study{{
@@ -188,7 +189,7 @@ func labels(w fyne.Window) []string {
 	var out []string
 	for _, o := range shown(w) {
 		if l, ok := o.(*widget.Label); ok {
-			out = append(out, l.Text)
+			out = append(out, unmarked(l.Text)) // without the marks of where Chinese may break
 		}
 	}
 	return out

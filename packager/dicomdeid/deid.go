@@ -225,7 +225,7 @@ func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 	rep.BurnedInRisk = h.BurnedInRisk()
 	rep.CharacterSet = h.SpecificCharacterSet
 	for _, w := range h.Warnings {
-		rep.warn("input: " + w)
+		rep.warn("input: " + w.String())
 	}
 	d, err := newDeid(ctx, l, src, size, p, rep)
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"dossier/packager/dicomwire"
+	"dossier/packager/i18n"
 )
 
 // Kind is the result of Sniff.
@@ -158,7 +159,7 @@ type Header struct {
 	DirRecords []DirRecord
 
 	// Warnings are non-fatal findings; they never contain patient values.
-	Warnings []string
+	Warnings []i18n.Text
 }
 
 // Secondary capture and document SOP classes, whose pixels often carry

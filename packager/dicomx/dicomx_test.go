@@ -56,7 +56,9 @@ func checkNoPHI(t testing.TB, h *dicomx.Header, err error) {
 		texts = append(texts, err.Error())
 	}
 	if h != nil {
-		texts = append(texts, h.Warnings...)
+		for _, w := range h.Warnings {
+			texts = append(texts, w.String())
+		}
 	}
 	for _, s := range texts {
 		for _, p := range phi {
@@ -232,7 +234,7 @@ func TestFixtures(t *testing.T) {
 
 func hasWarning(h *dicomx.Header, s string) bool {
 	for _, w := range h.Warnings {
-		if strings.Contains(w, s) {
+		if strings.Contains(w.String(), s) {
 			return true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -137,7 +136,7 @@ func (rd *reader) read() (*Header, error) {
 	if ts == "" {
 		e = rd.guessEncoding(off)
 		if h.MediaStorageSOPClassUID != "" || off > 0 {
-			rd.warn(fmt.Sprintf(i18n.Msg("no transfer syntax in meta information; inferred %v"), libTS(e)))
+			rd.warn(i18n.NewText(i18n.Msg("no transfer syntax in meta information; inferred %v"), libTS(e)))
 		}
 	} else {
 		var ok bool
@@ -147,7 +146,7 @@ func (rd *reader) read() (*Header, error) {
 		}
 		if ts != tsDeflated {
 			if g := rd.guessEncoding(off); g.Implicit != e.Implicit && g.BigEndian == e.BigEndian {
-				rd.warn(fmt.Sprintf(i18n.Msg("dataset encoding differs from its transfer syntax; read as %v"), libTS(g)))
+				rd.warn(i18n.NewText(i18n.Msg("dataset encoding differs from its transfer syntax; read as %v"), libTS(g)))
 				e = g
 			}
 		}
@@ -157,7 +156,7 @@ func (rd *reader) read() (*Header, error) {
 		if err := rd.inflate(); err != nil {
 			return nil, err
 		}
-		rd.warn(i18n.Msg("deflated transfer syntax: header read from inflated data"))
+		rd.warn(i18n.NewText(i18n.Msg("deflated transfer syntax: header read from inflated data")))
 	}
 	if rd.dsStart >= rd.size {
 		return nil, damaged("no dataset after the meta information (file may be truncated)")
@@ -168,7 +167,7 @@ func (rd *reader) read() (*Header, error) {
 			return nil, werr
 		}
 		// Only part of a deflated dataset was available: keep what was walked.
-		rd.warn(i18n.Msg("deflated dataset read partially"))
+		rd.warn(i18n.NewText(i18n.Msg("deflated dataset read partially")))
 	}
 	if rd.inflated && rd.inflateErr != nil && !rd.stopped {
 		return nil, rd.inflateProblem()
@@ -188,7 +187,7 @@ func (rd *reader) read() (*Header, error) {
 		}
 	}
 	if h.Rows > 0 && h.Columns > 0 && !h.PixelData.Present && !rd.hasFloatPixels {
-		rd.warn(i18n.Msg("Rows and Columns present but no Pixel Data (file may be truncated)"))
+		rd.warn(i18n.NewText(i18n.Msg("Rows and Columns present but no Pixel Data (file may be truncated)")))
 	}
 	if rd.pixErr != nil {
 		return h, rd.pixErr
@@ -206,10 +205,10 @@ func allZero(b []byte) bool { return len(bytes.Trim(b, "\x00")) == 0 }
 func (rd *reader) readMeta(off int64) (int64, error) {
 	mi, err := dicomwire.ReadMeta(rd.w, off, rd.size)
 	if mi.ImplicitVR {
-		rd.warn(i18n.Msg("meta information encoded implicit VR"))
+		rd.warn(i18n.NewText(i18n.Msg("meta information encoded implicit VR")))
 	}
 	for _, u := range mi.UnknownVRs {
-		rd.warn(fmt.Sprintf(i18n.Msg("unknown VR %v in element %v"), u.VR, tagText(u.Tag)))
+		rd.warn(i18n.NewText(i18n.Msg("unknown VR %v in element %v"), u.VR, tagText(u.Tag)))
 	}
 	if err != nil {
 		return off, wireErr(err)
@@ -217,7 +216,7 @@ func (rd *reader) readMeta(off int64) (int64, error) {
 	rd.h.MediaStorageSOPClassUID = mi.MediaStorageSOPClassUID
 	rd.h.TransferSyntaxUID = mi.TransferSyntaxUID
 	if mi.GroupLengthEnd >= 0 && mi.GroupLengthEnd != mi.End {
-		rd.warn(i18n.Msg("meta information group length inconsistent"))
+		rd.warn(i18n.NewText(i18n.Msg("meta information group length inconsistent")))
 	}
 	return mi.End, nil
 }
@@ -355,8 +354,8 @@ func (rd *reader) libParse() (ds dicom.Dataset, err error) {
 // fillFromLibrary overrides string fields with the library's values, which
 // are decoded according to the Specific Character Set.
 func (rd *reader) fillFromLibrary() {
-	if rd.libSkip != "" {
-		rd.warn(fmt.Sprintf(i18n.Msg("header library not used: %s"), rd.libSkip))
+	if !rd.libSkip.IsZero() {
+		rd.warn(i18n.NewText(i18n.Msg("header library not used: %s"), rd.libSkip))
 		return
 	}
 	if rd.libEnd <= rd.dsStart {
@@ -368,7 +367,7 @@ func (rd *reader) fillFromLibrary() {
 	ds, err := rd.libParse()
 	if err != nil {
 		// The library's message may quote values: do not pass it on.
-		rd.warn(i18n.Msg("header library failed; values read by the fallback walker"))
+		rd.warn(i18n.NewText(i18n.Msg("header library failed; values read by the fallback walker")))
 		return
 	}
 	h := rd.h

@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -51,7 +50,7 @@ type reader struct {
 	e       dicomwire.Syntax
 	dsStart int64
 	libEnd  int64 // the library gets [dsStart, libEnd)
-	libSkip string
+	libSkip i18n.Text
 	// libRanges are the byte ranges [start, end) of the top-level elements
 	// the header needs; only these are handed to the library.
 	libRanges [][2]int64
@@ -69,9 +68,9 @@ type reader struct {
 	pixErr  error
 }
 
-func (rd *reader) warn(s string) {
+func (rd *reader) warn(s i18n.Text) {
 	for _, w := range rd.h.Warnings {
-		if w == s {
+		if w.String() == s.String() {
 			return
 		}
 	}
@@ -89,8 +88,8 @@ func (rd *reader) cutLib(off int64) {
 
 // skipLib keeps the library away from the whole dataset when an element it
 // cannot read lies inside what it would get.
-func (rd *reader) skipLib(off int64, why string) {
-	if rd.libSkip == "" && off < rd.libEnd {
+func (rd *reader) skipLib(off int64, why i18n.Text) {
+	if rd.libSkip.IsZero() && off < rd.libEnd {
 		rd.libSkip = why
 	}
 }
@@ -142,16 +141,16 @@ func (rd *reader) walk() error {
 	w.Warn = func(k dicomwire.Warning, e *dicomwire.Element) error {
 		switch k {
 		case dicomwire.StrayItemDelimiter:
-			rd.warn(i18n.Msg("stray item delimiter"))
+			rd.warn(i18n.NewText(i18n.Msg("stray item delimiter")))
 		case dicomwire.StraySequenceDelimiter:
-			rd.warn(i18n.Msg("stray sequence delimiter"))
+			rd.warn(i18n.NewText(i18n.Msg("stray sequence delimiter")))
 		case dicomwire.DelimiterInDefinedSequence:
-			rd.warn(i18n.Msg("sequence delimiter in a defined-length sequence"))
+			rd.warn(i18n.NewText(i18n.Msg("sequence delimiter in a defined-length sequence")))
 		case dicomwire.UnknownVR:
-			rd.warn(fmt.Sprintf(i18n.Msg("unknown VR %v in element %v"), e.VR, tagText(e.Tag)))
+			rd.warn(i18n.NewText(i18n.Msg("unknown VR %v in element %v"), e.VR, tagText(e.Tag)))
 			// The library may size this value differently (it reads "NA"
 			// with a 4-byte length): do not let it allocate from it.
-			rd.skipLib(e.Offset, fmt.Sprintf(i18n.Msg("unknown VR %v"), e.VR))
+			rd.skipLib(e.Offset, i18n.NewText(i18n.Msg("unknown VR %v"), e.VR))
 		}
 		return nil
 	}
@@ -175,13 +174,13 @@ func (rd *reader) walk() error {
 			rd.hasFloatPixels = true
 		}
 		if e.Tag == dicomwire.ExtendedOffsetTable || e.Tag == dicomwire.ExtendedOffsetTableLengths {
-			rd.warn(i18n.Msg("extended offset table present"))
+			rd.warn(i18n.NewText(i18n.Msg("extended offset table present")))
 		}
 		if !e.Syntax.Implicit && dicomwire.Is64Bit(e.VR) { // the library knows no OV, SV, UV
 			if top {
 				rd.cutLib(e.Offset)
 			} else {
-				rd.skipLib(e.Offset, fmt.Sprintf(i18n.Msg("64-bit VR %v inside a sequence"), e.VR))
+				rd.skipLib(e.Offset, i18n.NewText(i18n.Msg("64-bit VR %v inside a sequence"), e.VR))
 			}
 		}
 		if e.Undefined() && e.VR == "UN" && !e.Syntax.Implicit {
@@ -190,7 +189,7 @@ func (rd *reader) walk() error {
 			if top {
 				rd.cutLib(e.Offset)
 			} else {
-				rd.skipLib(e.Offset, i18n.Msg("UN sequence inside a sequence"))
+				rd.skipLib(e.Offset, i18n.NewText(i18n.Msg("UN sequence inside a sequence")))
 			}
 		}
 		return dicomwire.Continue, nil
@@ -248,7 +247,7 @@ func (rd *reader) capture(e *dicomwire.Element, i int) error {
 		return rd.ioErr(err, e.Tag, e.ValueOffset())
 	}
 	if rd.vals[i].seen {
-		rd.warn(fmt.Sprintf(i18n.Msg("duplicate element %v"), tagText(e.Tag)))
+		rd.warn(i18n.NewText(i18n.Msg("duplicate element %v"), tagText(e.Tag)))
 		return nil
 	}
 	if rd.arena == nil {
@@ -291,7 +290,7 @@ func (rd *reader) pixel(e *dicomwire.Element) error {
 	f := dicomwire.Fragments{Src: rd.w, Syntax: rd.e, Tag: e.Tag, Off: vstart, End: rd.size, Size: rd.size, Ctx: rd.ctx}
 	for i := 0; ; i++ {
 		if i >= maxFragments {
-			rd.warn(i18n.Msg("encapsulated pixel data: too many fragments, not all checked"))
+			rd.warn(i18n.NewText(i18n.Msg("encapsulated pixel data: too many fragments, not all checked")))
 			return nil
 		}
 		if !f.Next() {

@@ -256,3 +256,12 @@ func unmarshalArg(raw json.RawMessage) (any, error) {
 		return f, nil
 	}
 }
+
+// Strings writes texts in English, one string each.
+func Strings(ts []Text) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.String()
+	}
+	return out
+}

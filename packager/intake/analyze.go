@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	_ "image/gif" // header-only decode of small graphics
 	_ "image/jpeg"
@@ -58,7 +57,7 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	}
 	if src.size == 0 {
 		it.Kind = KindUnreadable
-		it.Problems = []string{i18n.Msg("the file is empty (0 bytes): copy it again from the original disc, stick or download")}
+		it.Problems = []i18n.Text{i18n.NewText(i18n.Msg("the file is empty (0 bytes): copy it again from the original disc, stick or download"))}
 		return []*Item{it}
 	}
 	var head []byte
@@ -103,7 +102,7 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 		}
 	}
 	it.Kind, it.Format, it.Reason = sn.kind, sn.format, sn.reason
-	if reason := viewerDir(src.relative()); reason != "" && (it.Kind == KindImage || it.Kind == KindOther || it.Kind == KindDocument && it.Format == "html") {
+	if reason := viewerDir(src.relative()); !reason.IsZero() && (it.Kind == KindImage || it.Kind == KindOther || it.Kind == KindDocument && it.Format == "html") {
 		it.Kind, it.Reason = KindSkipped, reason
 		return []*Item{it}
 	}
@@ -123,13 +122,13 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	case KindOther:
 		switch it.Format {
 		case "iso":
-			it.Problems = append(it.Problems, i18n.Msg("a disc image (.iso): open it on your computer (double-click) and add the files inside"))
+			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("a disc image (.iso): open it on your computer (double-click) and add the files inside")))
 		case "gzip", "7z", "rar":
-			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("a %v archive, which Dossier cannot open yet: unpack it first, then add the folder"), it.Format))
+			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("a %v archive, which Dossier cannot open yet: unpack it first, then add the folder"), it.Format))
 		}
 	}
 	if it.Problems == nil {
-		it.Problems = []string{}
+		it.Problems = []i18n.Text{}
 	}
 	return []*Item{it}
 }
@@ -142,9 +141,9 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 		it.Kind = KindUnreadable
 		var d *dicomx.DamagedError
 		if errors.As(err, &d) {
-			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged DICOM file: %s"), d.Reason))
+			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged DICOM file: %s"), d.Reason))
 		} else {
-			it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("could not read this DICOM file: %s"), plainErr(err)))
+			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("could not read this DICOM file: %s"), plainErr(err)))
 		}
 		return
 	}
@@ -182,10 +181,10 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	}
 	it.Problems = append(it.Problems, h.Warnings...)
 	if h.SOPInstanceUID == "" {
-		it.Problems = append(it.Problems, i18n.Msg("no SOP Instance UID: the image cannot be told apart from others"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("no SOP Instance UID: the image cannot be told apart from others")))
 	}
 	if h.StudyInstanceUID == "" {
-		it.Problems = append(it.Problems, i18n.Msg("no Study Instance UID: the image cannot be placed in a study"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("no Study Instance UID: the image cannot be placed in a study")))
 	}
 	if h.IsWSI() {
 		it.Format = "dicom-wsi"
@@ -229,12 +228,12 @@ func (s *scanner) tiff(it *Item, ra io.ReaderAt, size int64) {
 		// It starts like a TIFF (the caller checked) but has no readable
 		// header: a cut-short copy.
 		it.Kind, it.Format = KindUnreadable, "tiff"
-		it.Problems = append(it.Problems, i18n.Msg("damaged TIFF file: it is cut short, with no image in it; copy it again from the original"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged TIFF file: it is cut short, with no image in it; copy it again from the original")))
 	case errors.Is(err, slide.ErrNotSlide):
 		it.Kind, it.Format = KindImage, "tiff"
 	case err != nil:
 		it.Kind, it.Format = KindUnreadable, "tiff"
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged TIFF file: %s"), err))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged TIFF file: %s"), err))
 	default:
 		s.setSlide(it, info)
 	}
@@ -245,7 +244,7 @@ func (s *scanner) mrxs(it *Item, path string) {
 	info, err := slide.DetectMRXS(path)
 	if err != nil {
 		it.Kind, it.Format = KindUnreadable, "mrxs"
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged MIRAX slide: %s"), err))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged MIRAX slide: %s"), err))
 		return
 	}
 	s.setSlide(it, info)
@@ -271,10 +270,10 @@ func (s *scanner) setSlide(it *Item, info *slide.Info) {
 	if info.Levels == 0 {
 		// Nothing to view: OpenSlide would refuse it too.
 		it.Kind = KindUnreadable
-		it.Problems = append(it.Problems, i18n.Msg("damaged slide: it holds no image levels to view (an incomplete scan or copy)"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged slide: it holds no image levels to view (an incomplete scan or copy)")))
 	}
 	for _, key := range info.Unreadable {
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("the slide's %s cannot be read (too large or damaged), so Dossier cannot check it for names or dates"), key))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the slide's %s cannot be read (too large or damaged), so Dossier cannot check it for names or dates"), key))
 		if it.Slide != nil {
 			it.Slide.IdentifyingMetadata = append(it.Slide.IdentifyingMetadata, key)
 		}
@@ -296,14 +295,14 @@ func slideTokenKind(key string) identity.Kind {
 func checkPDF(it *Item, ra io.ReaderAt, size int64) {
 	tail := make([]byte, min(size, 2048))
 	if _, err := ra.ReadAt(tail, size-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("cannot read the end of this PDF: %s"), plainErr(err)))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("cannot read the end of this PDF: %s"), plainErr(err)))
 		return
 	}
 	if !bytes.Contains(tail, []byte("%%EOF")) {
-		it.Problems = append(it.Problems, i18n.Msg("this PDF seems cut short (it has no end marker): download or scan it again"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("this PDF seems cut short (it has no end marker): download or scan it again")))
 	}
 	if bytes.Contains(tail, []byte("/Encrypt")) {
-		it.Problems = append(it.Problems, i18n.Msg("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")))
 	}
 }
 
@@ -316,11 +315,11 @@ func checkImage(it *Item, ra io.ReaderAt, size int64) {
 	}
 	cfg, _, err := image.DecodeConfig(io.NewSectionReader(ra, 0, size))
 	if err != nil {
-		it.Problems = append(it.Problems, i18n.Msg("this picture may be damaged: its header could not be read"))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("this picture may be damaged: its header could not be read")))
 		return
 	}
 	if cfg.Width <= smallGraphic && cfg.Height <= smallGraphic {
-		it.Kind, it.Reason = KindSkipped, fmt.Sprintf(i18n.Msg("a small graphic (%dx%d pixels, an icon or button), not a record"), cfg.Width, cfg.Height)
+		it.Kind, it.Reason = KindSkipped, i18n.NewText(i18n.Msg("a small graphic (%dx%d pixels, an icon or button), not a record"), cfg.Width, cfg.Height)
 	}
 }
 

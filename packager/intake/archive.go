@@ -37,25 +37,25 @@ func (s *scanner) zip(ctx context.Context, it *Item, root string, ra io.ReaderAt
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		it.Kind = KindUnreadable
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("damaged ZIP archive: %s"), err))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged ZIP archive: %s"), err))
 		return []*Item{it}
 	}
 	if kind, format, reason := zipFlavour(zr); kind != "" {
 		it.Kind, it.Format, it.Reason = kind, format, reason
-		it.Problems = []string{}
+		it.Problems = []i18n.Text{}
 		return []*Item{it}
 	}
-	it.Problems = []string{}
+	it.Problems = []i18n.Text{}
 	out := []*Item{it}
 	if depth >= s.opts.MaxArchiveDepth {
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("archives nested more than %d deep are not opened: unpack this one first"), s.opts.MaxArchiveDepth))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("archives nested more than %d deep are not opened: unpack this one first"), s.opts.MaxArchiveDepth))
 		return out
 	}
 	if len(zr.File) > s.opts.MaxArchiveEntries {
-		it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("the archive holds %d entries, more than the %d Dossier reads: unpack it first"), len(zr.File), s.opts.MaxArchiveEntries))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the archive holds %d entries, more than the %d Dossier reads: unpack it first"), len(zr.File), s.opts.MaxArchiveEntries))
 		return out
 	}
-	if problem := sharedData(zr, ra, size); problem != "" {
+	if problem := sharedData(zr, ra, size); !problem.IsZero() {
 		it.Problems = append(it.Problems, problem)
 		return out
 	}
@@ -78,30 +78,30 @@ func (s *scanner) zip(ctx context.Context, it *Item, root string, ra io.ReaderAt
 		name, ok := safeEntryName(f.Name)
 		if !ok {
 			out = append(out, &Item{Path: entry, Kind: KindSkipped, Size: int64(f.UncompressedSize64),
-				Reason: i18n.Msg("refused: its name points outside the archive (for example '../'), which is unsafe"), Problems: []string{}})
+				Reason: i18n.NewText(i18n.Msg("refused: its name points outside the archive (for example '../'), which is unsafe")), Problems: []i18n.Text{}})
 			continue
 		}
 		entry = it.Path + "!/" + name
-		if reason := junkDir(path.Base(path.Dir(name))); reason != "" || strings.HasPrefix(name, "__MACOSX/") {
-			if reason == "" {
-				reason = i18n.Msg("macOS copy metadata, not a record")
+		if reason := junkDir(path.Base(path.Dir(name))); !reason.IsZero() || strings.HasPrefix(name, "__MACOSX/") {
+			if reason.IsZero() {
+				reason = i18n.NewText(i18n.Msg("macOS copy metadata, not a record"))
 			}
-			out = append(out, &Item{Path: entry, Kind: KindSkipped, Size: int64(f.UncompressedSize64), Reason: reason, Problems: []string{}})
+			out = append(out, &Item{Path: entry, Kind: KindSkipped, Size: int64(f.UncompressedSize64), Reason: reason, Problems: []i18n.Text{}})
 			continue
 		}
 		if entryLocked(f) {
 			if !locked {
-				it.Problems = append(it.Problems, errLocked.Error())
+				it.Problems = append(it.Problems, i18n.NewText(errLocked.Error()))
 				locked = true
 			}
-			out = append(out, &Item{Path: entry, Kind: KindUnreadable, Size: int64(f.UncompressedSize64), Problems: []string{errLocked.Error()}})
+			out = append(out, &Item{Path: entry, Kind: KindUnreadable, Size: int64(f.UncompressedSize64), Problems: []i18n.Text{i18n.NewText(errLocked.Error())}})
 			continue
 		}
 		src, cleanup, err := s.unpack(f, budget)
 		if err != nil {
-			out = append(out, unreadable(entry, int64(f.UncompressedSize64), fmt.Sprintf(i18n.Msg("cannot unpack from the archive: %s"), err)))
+			out = append(out, unreadable(entry, int64(f.UncompressedSize64), i18n.NewText(i18n.Msg("cannot unpack from the archive: %s"), err)))
 			if errors.Is(err, errBudget) {
-				it.Problems = append(it.Problems, fmt.Sprintf(i18n.Msg("%s: unpack it first"), errBudget))
+				it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("%s: unpack it first"), errBudget))
 				break
 			}
 			continue
@@ -114,24 +114,24 @@ func (s *scanner) zip(ctx context.Context, it *Item, root string, ra io.ReaderAt
 }
 
 // zipFlavour recognises ZIP files that are not archives of records.
-func zipFlavour(zr *zip.Reader) (kind Kind, format, reason string) {
+func zipFlavour(zr *zip.Reader) (kind Kind, format string, reason i18n.Text) {
 	has := map[string]bool{}
 	for _, f := range zr.File {
 		has[f.Name] = true
 	}
 	switch {
 	case has["word/document.xml"]:
-		return KindDocument, "docx", ""
+		return KindDocument, "docx", i18n.Text{}
 	case has["xl/workbook.xml"]:
-		return KindDocument, "xlsx", ""
+		return KindDocument, "xlsx", i18n.Text{}
 	case has["ppt/presentation.xml"]:
-		return KindDocument, "pptx", ""
+		return KindDocument, "pptx", i18n.Text{}
 	case has["mimetype"] && has["content.xml"]:
-		return KindDocument, "odf", ""
+		return KindDocument, "odf", i18n.Text{}
 	case has["META-INF/MANIFEST.MF"]:
-		return KindSkipped, "jar", i18n.Msg("a Java program (for example the viewer on a CD), not a record")
+		return KindSkipped, "jar", i18n.NewText(i18n.Msg("a Java program (for example the viewer on a CD), not a record"))
 	}
-	return "", "", ""
+	return "", "", i18n.Text{}
 }
 
 // safeEntryName cleans an entry name and refuses names that are absolute or
@@ -184,7 +184,7 @@ func entryLocked(f *zip.File) bool { return f.Flags&0x1 != 0 || f.Method == 99 }
 // into or past its central directory: a ZIP written by any archiver has
 // neither, and a crafted one uses them to make a small file unpack to many
 // times the same large stream. It returns the problem, or "".
-func sharedData(zr *zip.Reader, ra io.ReaderAt, size int64) string {
+func sharedData(zr *zip.Reader, ra io.ReaderAt, size int64) i18n.Text {
 	type span struct{ start, end int64 }
 	spans := make([]span, 0, len(zr.File))
 	for _, f := range zr.File {
@@ -194,20 +194,20 @@ func sharedData(zr *zip.Reader, ra io.ReaderAt, size int64) string {
 		}
 		end := off + int64(f.CompressedSize64)
 		if f.CompressedSize64 > uint64(size) || end > size || end < off {
-			return i18n.Msg("an entry's data runs past the end of the archive: it is damaged or crafted (a 'zip bomb'); unpack it with a tool you trust first")
+			return i18n.NewText(i18n.Msg("an entry's data runs past the end of the archive: it is damaged or crafted (a 'zip bomb'); unpack it with a tool you trust first"))
 		}
 		spans = append(spans, span{off, end})
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	for i := 1; i < len(spans); i++ {
 		if spans[i].start < spans[i-1].end {
-			return i18n.Msg("entries of this archive share their data, which only a crafted archive (a 'zip bomb') does: unpack it with a tool you trust first")
+			return i18n.NewText(i18n.Msg("entries of this archive share their data, which only a crafted archive (a 'zip bomb') does: unpack it with a tool you trust first"))
 		}
 	}
 	if dir, ok := directoryStart(ra, size); ok && len(spans) > 0 && spans[len(spans)-1].end > dir {
-		return i18n.Msg("an entry's data runs into the archive's directory: it is damaged or crafted (a 'zip bomb'); unpack it with a tool you trust first")
+		return i18n.NewText(i18n.Msg("an entry's data runs into the archive's directory: it is damaged or crafted (a 'zip bomb'); unpack it with a tool you trust first"))
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // directoryStart finds where a ZIP's central directory starts (the end

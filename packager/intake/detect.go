@@ -17,7 +17,7 @@ const headSize = 8192
 type sniffed struct {
 	kind   Kind
 	format string
-	reason string // for skipped
+	reason i18n.Text // for skipped
 }
 
 // sniff classifies a file by its first bytes; name is consulted only to
@@ -42,7 +42,7 @@ func sniff(head []byte, name string) sniffed {
 	case isHEIF(head):
 		return sniffed{kind: KindImage, format: heifFormat(head)}
 	case bytes.HasPrefix(head, []byte{0x00, 0x00, 0x01, 0x00}) && (ext == ".ico" || len(head) > 6 && head[4] > 0 && head[5] == 0):
-		return sniffed{kind: KindSkipped, format: "ico", reason: i18n.Msg("an icon (part of a program), not a record")}
+		return sniffed{kind: KindSkipped, format: "ico", reason: i18n.NewText(i18n.Msg("an icon (part of a program), not a record"))}
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return sniffed{kind: KindArchive, format: "zip"} // refined by zipFlavour
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
@@ -52,11 +52,11 @@ func sniff(head []byte, name string) sniffed {
 	case bytes.HasPrefix(head, []byte("MZ")) || bytes.HasPrefix(head, []byte("\x7fELF")) ||
 		bytes.HasPrefix(head, []byte{0xCF, 0xFA, 0xED, 0xFE}) || bytes.HasPrefix(head, []byte{0xCE, 0xFA, 0xED, 0xFE}) ||
 		bytes.HasPrefix(head, []byte{0xCA, 0xFE, 0xBA, 0xBE}):
-		return sniffed{kind: KindSkipped, format: "program", reason: i18n.Msg("a program (for example the viewer on a CD), not a record")}
+		return sniffed{kind: KindSkipped, format: "program", reason: i18n.NewText(i18n.Msg("a program (for example the viewer on a CD), not a record"))}
 	case bytes.HasPrefix(head, []byte{0x00, 0x05, 0x16, 0x07}) || bytes.HasPrefix(head, []byte{0x00, 0x05, 0x16, 0x00}):
-		return sniffed{kind: KindSkipped, format: "appledouble", reason: i18n.Msg("macOS copy metadata, not a record")}
+		return sniffed{kind: KindSkipped, format: "appledouble", reason: i18n.NewText(i18n.Msg("macOS copy metadata, not a record"))}
 	case bytes.HasPrefix(head, []byte("\x00\x00\x00\x01Bud1")):
-		return sniffed{kind: KindSkipped, format: "ds_store", reason: i18n.Msg("macOS folder settings, not a record")}
+		return sniffed{kind: KindSkipped, format: "ds_store", reason: i18n.NewText(i18n.Msg("macOS folder settings, not a record"))}
 	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
 		return sniffed{kind: KindOther, format: "gzip"}
 	case bytes.HasPrefix(head, []byte("7z\xBC\xAF\x27\x1C")):
@@ -103,9 +103,9 @@ func heifFormat(head []byte) string {
 func ole2(base, ext string) sniffed {
 	switch {
 	case base == "thumbs.db":
-		return sniffed{kind: KindSkipped, format: "thumbs.db", reason: i18n.Msg("Windows picture cache, not a record")}
+		return sniffed{kind: KindSkipped, format: "thumbs.db", reason: i18n.NewText(i18n.Msg("Windows picture cache, not a record"))}
 	case ext == ".msi" || ext == ".msp":
-		return sniffed{kind: KindSkipped, format: "program", reason: i18n.Msg("an installer (for example for the viewer on a CD), not a record")}
+		return sniffed{kind: KindSkipped, format: "program", reason: i18n.NewText(i18n.Msg("an installer (for example for the viewer on a CD), not a record"))}
 	case ext == ".xls":
 		return sniffed{kind: KindDocument, format: "xls"}
 	case ext == ".ppt":
@@ -148,9 +148,9 @@ func text(head []byte, base, ext string) sniffed {
 	low = bytes.TrimLeft(low, "\xef\xbb\xbf \r\n\t")
 	switch {
 	case bytes.HasPrefix(low, []byte("[autorun]")) || base == "autorun.inf":
-		return sniffed{kind: KindSkipped, format: "autorun", reason: i18n.Msg("CD start-up file (AUTORUN.INF), not a record")}
+		return sniffed{kind: KindSkipped, format: "autorun", reason: i18n.NewText(i18n.Msg("CD start-up file (AUTORUN.INF), not a record"))}
 	case bytes.HasPrefix(low, []byte("[.shellclassinfo]")) || base == "desktop.ini":
-		return sniffed{kind: KindSkipped, format: "desktop.ini", reason: i18n.Msg("Windows folder settings, not a record")}
+		return sniffed{kind: KindSkipped, format: "desktop.ini", reason: i18n.NewText(i18n.Msg("Windows folder settings, not a record"))}
 	case bytes.HasPrefix(low, []byte("<!doctype html")) || bytes.HasPrefix(low, []byte("<html")):
 		return sniffed{kind: KindDocument, format: "html"}
 	case bytes.HasPrefix(low, []byte("<?xml")):
@@ -165,17 +165,17 @@ func text(head []byte, base, ext string) sniffed {
 
 // viewerDir reports whether a path lies inside a folder that CD burners use
 // for the viewer program or for web copies of the images.
-func viewerDir(p string) string {
+func viewerDir(p string) i18n.Text {
 	parts := strings.FieldsFunc(filepath.ToSlash(p), func(r rune) bool { return r == '/' || r == '!' })
 	for _, part := range parts[:max(len(parts)-1, 0)] {
 		switch strings.ToLower(strings.TrimSuffix(part, ";1")) {
 		case "ihe_pdi":
-			return i18n.Msg("web copy of the images (IHE_PDI); the DICOM files are the originals")
+			return i18n.NewText(i18n.Msg("web copy of the images (IHE_PDI); the DICOM files are the originals"))
 		case "viewer", "viewers", "dicomviewer", "program", "programs", "program files", "bin", "lib", "jre",
 			"efilm", "radiant", "kpacs", "k-pacs", "microdicom", "weasis", "osirix", "synapse", "centricity",
 			"imageviewer", "image viewer", "plugins", "help":
-			return i18n.Msg("part of a viewer program on the disc, not a record")
+			return i18n.NewText(i18n.Msg("part of a viewer program on the disc, not a record"))
 		}
 	}
-	return ""
+	return i18n.Text{}
 }

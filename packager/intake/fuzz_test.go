@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"hash/crc32"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -85,16 +86,16 @@ func FuzzSniff(f *testing.F) {
 		if s.kind == "" {
 			t.Fatal("no kind")
 		}
-		if s.kind == KindSkipped && s.reason == "" {
+		if s.kind == KindSkipped && s.reason.IsZero() {
 			t.Fatal("skipped without a reason")
 		}
 		if !bytes.Equal(head, orig) {
 			t.Fatal("sniff changed the bytes it was given")
 		}
-		if again := sniff(head, name); again != s {
+		if again := sniff(head, name); !reflect.DeepEqual(again, s) {
 			t.Fatalf("sniff is not repeatable: %+v then %+v", s, again)
 		}
-		if up := sniff(head, upperASCII(name)); up != s {
+		if up := sniff(head, upperASCII(name)); !reflect.DeepEqual(up, s) {
 			t.Fatalf("the name's case changes detection: %+v, upper-case %+v", s, up)
 		}
 		for _, sig := range signatures {

@@ -35,7 +35,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 
 	for _, it := range items {
 		if it.Problems == nil {
-			it.Problems = []string{}
+			it.Problems = []i18n.Text{}
 		}
 		switch it.Kind {
 		case KindUnreadable:
@@ -61,7 +61,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		}
 		if it.SOPInstanceUID != "" {
 			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
-				it.Problems = appendOnce(it.Problems, fmt.Sprintf(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), first))
+				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), first))
 				dupPaths = append(dupPaths, it.Path)
 				continue
 			}
@@ -120,7 +120,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		for _, se := range st.Series {
 			if g, ok := findGap(instanceNumbers[se], se.Instances); ok {
 				msg := g.String()
-				se.Problems = append(se.Problems, msg)
+				se.Problems = append(se.Problems, g.text())
 				inv.Problems = append(inv.Problems, Problem{Code: ProblemMissingInstances,
 					Args:    []any{se.Modality, se.Description, g.Missing, g.Span, g.Low, g.High},
 					Message: fmt.Sprintf("One series (%s, %s) seems incomplete: %s. Ask the hospital for the complete study.", nonEmpty(se.Modality, "DICOM"), nonEmpty(se.Description, "no description"), msg)})
@@ -173,15 +173,15 @@ type gap struct {
 // String describes the gap in English.
 // The sentences a gap is written in.
 var (
-	gapOne     = i18n.Msg("1 of %d images is missing (numbers run from %d to %d)")
+	gapOne     = i18n.Msg("%d of %d images is missing (numbers run from %d to %d)")
 	gapSeveral = i18n.Msg("%d of %d images are missing (numbers run from %d to %d)")
 )
 
-func (g gap) String() string {
-	if g.Missing == 1 {
-		return fmt.Sprintf(gapOne, g.Span, g.Low, g.High)
-	}
-	return fmt.Sprintf(gapSeveral, g.Missing, g.Span, g.Low, g.High)
+func (g gap) String() string { return g.text().String() }
+
+// text is the gap as a finding.
+func (g gap) text() i18n.Text {
+	return i18n.Plural(g.Missing, gapOne, gapSeveral, g.Span, g.Low, g.High)
 }
 
 // findGap finds missing instance numbers in a series, if the numbering
@@ -370,7 +370,7 @@ func checkDICOMDIRs(inv *Inventory) {
 			}
 		}
 		if missing > 0 {
-			it.Problems = appendOnce(it.Problems, fmt.Sprintf(i18n.Msg("the disc index lists %d files; %d of them were not found"), listed, missing))
+			it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the disc index lists %d files; %d of them were not found"), listed, missing))
 			changed = true
 		}
 	}
@@ -413,11 +413,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func appendOnce(list []string, s string) []string {
-	if contains(list, s) {
-		return list
+func appendOnce(list []i18n.Text, t i18n.Text) []i18n.Text {
+	for _, v := range list {
+		if v.String() == t.String() {
+			return list
+		}
 	}
-	return append(list, s)
+	return append(list, t)
 }
 
 func nonEmpty(s, fallback string) string {

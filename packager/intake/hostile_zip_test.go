@@ -15,6 +15,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 )
 
@@ -91,7 +92,7 @@ func scanZipBytes(t *testing.T, opts Options, data []byte) *Inventory {
 func problems(inv *Inventory) string {
 	var all []string
 	for _, it := range inv.Items {
-		all = append(all, it.Problems...)
+		all = append(all, i18n.Strings(it.Problems)...)
 	}
 	return strings.Join(all, " | ")
 }
@@ -138,7 +139,7 @@ func TestLockedZipSaysSo(t *testing.T) {
 	} {
 		inv := scanZipBytes(t, Options{}, data)
 		z := itemAt(t, inv, "download.zip")
-		if got := strings.Join(z.Problems, " "); !strings.Contains(got, "this ZIP is locked with a password: unpack it first") {
+		if got := strings.Join(i18n.Strings(z.Problems), " "); !strings.Contains(got, "this ZIP is locked with a password: unpack it first") {
 			t.Errorf("%s: archive problems %q", name, got)
 		}
 		if strings.Contains(problems(inv), "flate") {
@@ -158,7 +159,7 @@ func TestZipEntriesSharingDataAreRefused(t *testing.T) {
 	data := craftZip(packed, 0, zip.Deflate, 0, crc32.ChecksumIEEE(zeros), uint32(len(zeros)), names...)
 	inv := scanZipBytes(t, Options{}, data)
 	z := itemAt(t, inv, "download.zip")
-	if got := strings.Join(z.Problems, " "); !strings.Contains(got, "share their data") {
+	if got := strings.Join(i18n.Strings(z.Problems), " "); !strings.Contains(got, "share their data") {
 		t.Fatalf("problems %q", got)
 	}
 	if len(inv.Items) != 1 {
@@ -171,7 +172,7 @@ func TestZipEntriesSharingDataAreRefused(t *testing.T) {
 	dir := bytes.LastIndex(data, []byte("PK\x01\x02"))
 	binary.LittleEndian.PutUint32(data[dir+20:], uint32(len(packed)+40))
 	z = itemAt(t, scanZipBytes(t, Options{}, data), "download.zip")
-	if got := strings.Join(z.Problems, " "); !strings.Contains(got, "runs into the archive's directory") {
+	if got := strings.Join(i18n.Strings(z.Problems), " "); !strings.Contains(got, "runs into the archive's directory") {
 		t.Fatalf("problems %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"dossier/packager/dicomx"
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 )
 
@@ -33,9 +34,9 @@ type Item struct {
 	Size    int64     `json:"size"`
 	ModTime time.Time `json:"modTime,omitzero"`
 	// Reason says why an item was skipped.
-	Reason string `json:"reason,omitempty"`
+	Reason i18n.Text `json:"reason,omitzero"`
 	// Problems are specific, plain-language notes about this item.
-	Problems []string `json:"problems"`
+	Problems []i18n.Text `json:"problems"`
 
 	// DICOM fields (kind dicom).
 	Modality          string `json:"modality,omitempty"`
@@ -75,14 +76,14 @@ type DICOMDetail struct {
 
 // Series is one DICOM series: the images of one acquisition or reconstruction.
 type Series struct {
-	SeriesInstanceUID string   `json:"seriesInstanceUID"`
-	Number            int      `json:"number,omitempty"`
-	Modality          string   `json:"modality"`
-	Description       string   `json:"description"`
-	BodyPart          string   `json:"bodyPart,omitempty"`
-	Instances         int      `json:"instances"`
-	BurnedIn          int      `json:"burnedIn,omitempty"` // instances with burned-in risk
-	Problems          []string `json:"problems,omitempty"`
+	SeriesInstanceUID string      `json:"seriesInstanceUID"`
+	Number            int         `json:"number,omitempty"`
+	Modality          string      `json:"modality"`
+	Description       string      `json:"description"`
+	BodyPart          string      `json:"bodyPart,omitempty"`
+	Instances         int         `json:"instances"`
+	BurnedIn          int         `json:"burnedIn,omitempty"` // instances with burned-in risk
+	Problems          []i18n.Text `json:"problems,omitempty"`
 }
 
 // Study is one DICOM study (one visit to the scanner), with its series.

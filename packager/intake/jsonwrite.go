@@ -153,9 +153,25 @@ func (it *Item) appendJSON(b []byte, nl string) ([]byte, error) {
 		o.key("modTime")
 		o.b = append(o.b, t...)
 	}
-	o.strOmitEmpty("reason", it.Reason)
+	if !it.Reason.IsZero() {
+		o.key("reason")
+		var err error
+		if o.b, err = appendJSONValue(o.b, it.Reason, o.inner()); err != nil {
+			return b, err
+		}
+	}
 	o.key("problems")
-	o.b = appendJSONStrings(o.b, it.Problems, o.inner())
+	switch {
+	case it.Problems == nil:
+		o.b = append(o.b, "null"...)
+	case len(it.Problems) == 0:
+		o.b = append(o.b, "[]"...)
+	default:
+		var err error
+		if o.b, err = appendJSONValue(o.b, it.Problems, o.inner()); err != nil {
+			return b, err
+		}
+	}
 	o.strOmitEmpty("modality", it.Modality)
 	o.strOmitEmpty("sopClassUID", it.SOPClassUID)
 	o.strOmitEmpty("sopInstanceUID", it.SOPInstanceUID)

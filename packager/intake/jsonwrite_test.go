@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"dossier/packager/i18n"
 	"encoding/json"
 	"math/rand/v2"
 	"testing"
@@ -37,7 +38,23 @@ func randomItem(r *rand.Rand) *Item {
 		}
 		return out
 	}
-	it := &Item{Path: pick(), Kind: Kind(pick()), Format: pick(), Size: r.Int64N(1 << 40), Reason: pick(), Problems: list(),
+	text := func() i18n.Text {
+		switch r.IntN(3) {
+		case 0:
+			return i18n.Text{}
+		case 1:
+			return i18n.NewText(pick())
+		}
+		return i18n.NewText("%v: %d of %s", pick(), r.IntN(9), i18n.List{pick(), pick()})
+	}
+	var problems []i18n.Text
+	if l := list(); l != nil {
+		problems = []i18n.Text{}
+		for range l {
+			problems = append(problems, text())
+		}
+	}
+	it := &Item{Path: pick(), Kind: Kind(pick()), Format: pick(), Size: r.Int64N(1 << 40), Reason: text(), Problems: problems,
 		Modality: pick(), SOPClassUID: pick(), SOPInstanceUID: pick(), StudyInstanceUID: pick(), SeriesInstanceUID: pick(), BurnedIn: r.IntN(2) == 0}
 	switch r.IntN(3) {
 	case 1:

@@ -69,8 +69,8 @@ func openEntry(s *scanner, archive File, name string, budget *byteBudget) (File,
 	if err != nil {
 		return nil, fmt.Errorf("opening the archive: %w", err)
 	}
-	if problem := sharedData(zr, archive, archive.Size()); problem != "" {
-		return nil, errors.New(problem)
+	if problem := sharedData(zr, archive, archive.Size()); !problem.IsZero() {
+		return nil, errors.New(problem.String())
 	}
 	for _, zf := range zr.File {
 		clean, ok := safeEntryName(zf.Name)

@@ -51,7 +51,7 @@ func madeByDossier(ra io.ReaderAt, size int64, format string) bool {
 // skipOwn marks it skipped when Dossier made it.
 func skipOwn(it *Item, ra io.ReaderAt, size int64) bool {
 	if (it.Kind == KindPDF || it.Format == "html" || it.Format == "xml") && madeByDossier(ra, size, it.Format) {
-		it.Kind, it.Reason = KindSkipped, i18n.Msg("made by Dossier (a cover summary, letter or index), not a record")
+		it.Kind, it.Reason = KindSkipped, i18n.NewText(i18n.Msg("made by Dossier (a cover summary, letter or index), not a record"))
 		return true
 	}
 	return false

@@ -62,7 +62,7 @@ func TestDossiersOwnFilesAreNotRecords(t *testing.T) {
 		switch filepath.Base(it.Path) {
 		case "records-request.pdf", "COVER.PDF":
 			seen++
-			if it.Kind != intake.KindSkipped || !strings.HasPrefix(it.Reason, "made by Dossier") {
+			if it.Kind != intake.KindSkipped || !strings.HasPrefix(it.Reason.String(), "made by Dossier") {
 				t.Errorf("%s: %s %q", filepath.Base(it.Path), it.Kind, it.Reason)
 			}
 		case "pathology.pdf":

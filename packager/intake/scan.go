@@ -201,7 +201,7 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 	if lfi.Mode()&os.ModeSymlink != 0 {
 		fi, err = os.Stat(p)
 		if err != nil {
-			w.emit(unreadable(p, 0, fmt.Sprintf(i18n.Msg("this shortcut (symbolic link) leads nowhere or loops: %s"), plainErr(err))))
+			w.emit(unreadable(p, 0, i18n.NewText(i18n.Msg("this shortcut (symbolic link) leads nowhere or loops: %s"), plainErr(err))))
 			return
 		}
 	}
@@ -209,11 +209,11 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 	case fi.IsDir():
 		for _, a := range ancestors {
 			if os.SameFile(a, fi) {
-				w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.Msg("folder shortcut that loops back to a folder already being scanned")})
+				w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.NewText(i18n.Msg("folder shortcut that loops back to a folder already being scanned"))})
 				return
 			}
 		}
-		if reason := junkDir(filepath.Base(p)); reason != "" {
+		if reason := junkDir(filepath.Base(p)); !reason.IsZero() {
 			w.emit(&Item{Path: p, Kind: KindSkipped, Reason: reason})
 			return
 		}
@@ -243,34 +243,34 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 		case <-w.ctx.Done():
 		}
 	default:
-		w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.Msg("not a regular file (device, pipe or socket)")})
+		w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.NewText(i18n.Msg("not a regular file (device, pipe or socket)"))})
 	}
 }
 
 // junkDir names folders that never hold records.
-func junkDir(name string) string {
+func junkDir(name string) i18n.Text {
 	switch strings.ToLower(name) {
 	case "__macosx":
-		return i18n.Msg("macOS copy metadata, not a record")
+		return i18n.NewText(i18n.Msg("macOS copy metadata, not a record"))
 	case ".git", ".svn", "$recycle.bin", "system volume information", ".trashes", ".spotlight-v100", ".fseventsd":
-		return i18n.Msg("system folder, not a record")
+		return i18n.NewText(i18n.Msg("system folder, not a record"))
 	}
-	return ""
+	return i18n.Text{}
 }
 
-func unreadable(p string, size int64, problem string) *Item {
-	return &Item{Path: p, Kind: KindUnreadable, Size: size, Problems: []string{problem}}
+func unreadable(p string, size int64, problem i18n.Text) *Item {
+	return &Item{Path: p, Kind: KindUnreadable, Size: size, Problems: []i18n.Text{problem}}
 }
 
 // readProblem turns an I/O error into plain words without echoing paths.
-func readProblem(err error) string {
+func readProblem(err error) i18n.Text {
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return i18n.Msg("cannot read: permission denied (ask whoever made the copy, or copy it to your own folder first)")
+		return i18n.NewText(i18n.Msg("cannot read: permission denied (ask whoever made the copy, or copy it to your own folder first)"))
 	case errors.Is(err, fs.ErrNotExist):
-		return i18n.Msg("not found: the file or folder is gone (was the CD or USB stick removed?)")
+		return i18n.NewText(i18n.Msg("not found: the file or folder is gone (was the CD or USB stick removed?)"))
 	}
-	return fmt.Sprintf(i18n.Msg("cannot read: %s"), plainErr(err))
+	return i18n.NewText(i18n.Msg("cannot read: %s"), plainErr(err))
 }
 
 // plainErr strips the path from *PathError so messages stay short.

@@ -18,6 +18,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/slide"
 )
@@ -87,7 +88,7 @@ func TestScanMixedCase(t *testing.T) {
 		if it.Kind != want {
 			t.Errorf("%s: kind %q (%v %q), want %q", suffix, it.Kind, it.Problems, it.Reason, want)
 		}
-		if it.Kind == KindSkipped && it.Reason == "" {
+		if it.Kind == KindSkipped && it.Reason.IsZero() {
 			t.Errorf("%s: skipped without a reason", suffix)
 		}
 		if it.Problems == nil {
@@ -124,7 +125,7 @@ func TestScanMixedCase(t *testing.T) {
 	if mr == nil || !slices.Equal(mr.Modalities, []string{"MR", "US"}) {
 		t.Fatalf("MR study = %+v", mr)
 	}
-	if len(mr.Series[0].Problems) == 0 || !strings.Contains(mr.Series[0].Problems[0], "1 of 6 images is missing") {
+	if len(mr.Series[0].Problems) == 0 || !strings.Contains(mr.Series[0].Problems[0].String(), "1 of 6 images is missing") {
 		t.Errorf("MR series with a gap: problems %q", mr.Series[0].Problems)
 	}
 	if mr.Series[1].BurnedIn != 2 {
@@ -326,7 +327,7 @@ func TestDICOMDIRListsMissingFiles(t *testing.T) {
 	os.Remove(filepath.Join(dir, "DICOM", "ST000001", "SE000001", "IM000002"))
 	inv := scan(t, Options{}, dir)
 	it := itemAt(t, inv, "DICOMDIR")
-	if len(it.Problems) != 1 || !strings.Contains(it.Problems[0], "1 of them were not found") {
+	if len(it.Problems) != 1 || !strings.Contains(it.Problems[0].String(), "1 of them were not found") {
 		t.Errorf("DICOMDIR problems = %q", it.Problems)
 	}
 	if hasProblem(inv, ProblemDICOMDIRMismatch) == nil {
@@ -409,11 +410,11 @@ func TestBadInputs(t *testing.T) {
 			t.Errorf("%s: kind %s with no problem", name, it.Kind)
 			continue
 		}
-		if want != "" && !strings.Contains(strings.Join(it.Problems, "; "), want) {
+		if want != "" && !strings.Contains(strings.Join(i18n.Strings(it.Problems), "; "), want) {
 			t.Errorf("%s: problems %q, want one mentioning %q", name, it.Problems, want)
 		}
 	}
-	if it := itemAt(t, inv, "loop/back-to-top"); it.Kind != KindSkipped || !strings.Contains(it.Reason, "loops") {
+	if it := itemAt(t, inv, "loop/back-to-top"); it.Kind != KindSkipped || !strings.Contains(it.Reason.String(), "loops") {
 		t.Errorf("symlink loop: %+v", it)
 	}
 	if hasProblem(inv, ProblemDamaged) == nil {
@@ -429,7 +430,7 @@ func TestUnreadableFile(t *testing.T) {
 		os.Chmod(p, 0)
 		defer os.Chmod(p, 0o644)
 		it := itemAt(t, scan(t, Options{}, dir), "locked.pdf")
-		if it.Kind != KindUnreadable || !strings.Contains(it.Problems[0], "permission denied") {
+		if it.Kind != KindUnreadable || !strings.Contains(it.Problems[0].String(), "permission denied") {
 			t.Errorf("locked file: %+v", it)
 		}
 	}
@@ -443,7 +444,7 @@ func TestUnreadableFile(t *testing.T) {
 	}
 	defer func() { openRead = orig }()
 	it := itemAt(t, scan(t, Options{}, dir), "locked.pdf")
-	if it.Kind != KindUnreadable || !strings.Contains(it.Problems[0], "permission denied") || strings.Contains(it.Problems[0], dir) {
+	if it.Kind != KindUnreadable || !strings.Contains(it.Problems[0].String(), "permission denied") || strings.Contains(it.Problems[0].String(), dir) {
 		t.Errorf("locked file: %+v", it)
 	}
 }
@@ -475,14 +476,14 @@ func TestZipGuards(t *testing.T) {
 	if grew := ms.TotalAlloc - before; grew > 48<<20 {
 		t.Errorf("zip bomb: scan allocated %d MB", grew>>20)
 	}
-	if it := itemAt(t, inv, "bomb.zip!/zeros.bin"); it.Kind != KindUnreadable || !strings.Contains(it.Problems[0], "zip bomb") {
+	if it := itemAt(t, inv, "bomb.zip!/zeros.bin"); it.Kind != KindUnreadable || !strings.Contains(it.Problems[0].String(), "zip bomb") {
 		t.Errorf("bomb entry: %+v", it)
 	}
 	unsafe := 0
 	for _, it := range inv.Items {
 		if strings.Contains(it.Path, "evil.zip!/") && strings.Contains(it.Path, "evil.pdf") {
 			unsafe++
-			if it.Kind != KindSkipped || !strings.Contains(it.Reason, "outside the archive") {
+			if it.Kind != KindSkipped || !strings.Contains(it.Reason.String(), "outside the archive") {
 				t.Errorf("unsafe entry %s: %+v", it.Path, it)
 			}
 		}
@@ -495,7 +496,7 @@ func TestZipGuards(t *testing.T) {
 	}
 	deepest := ""
 	for _, it := range inv.Items {
-		if it.Kind == KindArchive && strings.Contains(strings.Join(it.Problems, ""), "nested more than") {
+		if it.Kind == KindArchive && strings.Contains(strings.Join(i18n.Strings(it.Problems), ""), "nested more than") {
 			deepest = it.Path
 		}
 		if strings.HasSuffix(it.Path, "deep.pdf") {
@@ -507,7 +508,7 @@ func TestZipGuards(t *testing.T) {
 	}
 
 	inv = scan(t, Options{MaxArchiveBytes: 1 << 20}, filepath.Join(dir, "budget"))
-	if it := itemAt(t, inv, "over.zip"); !strings.Contains(strings.Join(it.Problems, ""), "more data than Dossier accepts") {
+	if it := itemAt(t, inv, "over.zip"); !strings.Contains(strings.Join(i18n.Strings(it.Problems), ""), "more data than Dossier accepts") {
 		t.Errorf("budget: archive problems %q", it.Problems)
 	}
 
@@ -598,7 +599,7 @@ func TestPydicomCorpus(t *testing.T) {
 			read++
 		case it.Kind == KindUnreadable && it.Format == "dicom":
 			damaged++
-			if len(it.Problems) == 0 || it.Problems[0] == "damaged DICOM file: " {
+			if len(it.Problems) == 0 || it.Problems[0].String() == "damaged DICOM file: " {
 				t.Errorf("%s: damaged without a specific reason", it.Path)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dossier/internal/fixture/tifffix"
+	"dossier/packager/i18n"
 	"dossier/packager/slide"
 )
 
@@ -42,7 +43,7 @@ func TestSlideProblemsAreReported(t *testing.T) {
 	}
 	for name, problem := range want {
 		it := itemAt(t, inv, name)
-		if got := strings.Join(it.Problems, " | "); !strings.Contains(got, problem) {
+		if got := strings.Join(i18n.Strings(it.Problems), " | "); !strings.Contains(got, problem) {
 			t.Errorf("%s (%s): problems %q", name, it.Kind, got)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"testing"
 
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 )
@@ -97,7 +98,7 @@ func TestInventoryRoundTrip(t *testing.T) {
 	items := []*intake.Item{
 		{Path: "/cd/IM1", Kind: intake.KindDICOM, Modality: "CT", StudyInstanceUID: "1.2", SeriesInstanceUID: "1.2.1", SOPInstanceUID: "1.2.1.1",
 			DICOM: &intake.DICOMDetail{StudyDate: "2026-01-10", PatientName: "DOE^JANE", PatientID: "P1"}},
-		{Path: "/r.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []string{"this PDF seems cut short"}},
+		{Path: "/r.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []i18n.Text{i18n.NewText("this PDF seems cut short")}},
 		{Path: "/s.svs", Kind: intake.KindSlide, Slide: &intake.Slide{Path: "/s.svs", Vendor: "aperio", Levels: 2, Label: true}},
 	}
 	if err := s.SaveInventory(ctx, c.ID, intake.Group(items, ids)); err != nil {
@@ -115,7 +116,7 @@ func TestInventoryRoundTrip(t *testing.T) {
 	if len(inv.Items) != 4 || len(inv.Studies) != 1 || len(inv.Slides) != 1 || len(inv.Patients) != 1 {
 		t.Fatalf("inventory: %d items, %d studies, %d slides, %d patients", len(inv.Items), len(inv.Studies), len(inv.Slides), len(inv.Patients))
 	}
-	if inv.Studies[0].Date != "2026-01-10" || inv.Items[2].Problems[0] != "this PDF seems cut short" {
+	if inv.Studies[0].Date != "2026-01-10" || inv.Items[2].Problems[0].String() != "this PDF seems cut short" {
 		t.Errorf("inventory lost details: %+v", inv.Studies[0])
 	}
 	if toks := inv.Identity.Tokens(); len(toks) != 1 || toks[0].Value != "DOE^JANE" {

@@ -103,7 +103,7 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 				}
 				fmt.Fprintf(w, "      series %d  %s  %s: %d images%s\n", se.Number, dash(se.Modality), dash(se.Description), se.Instances, extra)
 				for _, p := range se.Problems {
-					fmt.Fprintf(w, "        ! %s\n", Printable(p))
+					fmt.Fprintf(w, "        ! %s\n", Printable(p.String()))
 				}
 			}
 		}
@@ -156,12 +156,12 @@ func section(w io.Writer, inv *intake.Inventory, title string, kinds ...intake.K
 		if it.Format != "" && it.Format != string(it.Kind) {
 			line += "  [" + it.Format + "]"
 		}
-		if it.Reason != "" {
-			line += "  (" + Printable(it.Reason) + ")"
+		if !it.Reason.IsZero() {
+			line += "  (" + Printable(it.Reason.String()) + ")"
 		}
 		fmt.Fprintln(w, line)
 		for _, p := range it.Problems {
-			fmt.Fprintf(w, "      ! %s\n", Printable(p))
+			fmt.Fprintf(w, "      ! %s\n", Printable(p.String()))
 		}
 	}
 }

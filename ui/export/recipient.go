@@ -195,16 +195,18 @@ func (w *Wizard) modeChanged() {
 	}
 }
 
+// showStrength says, as the person types, whether the passphrase passes the export's one check.
 func (w *Wizard) showStrength(s string) {
-	bits, advice := envelope.PassphraseStrength(s)
+	err := pexport.CheckPassphrase(s)
 	switch {
 	case s == "":
 		w.strength.Importance = widget.MediumImportance
-		w.strength.SetText(advice)
-	case advice != "":
+		w.strength.SetText(err.Error())
+	case err != nil:
 		w.strength.Importance = widget.DangerImportance
-		w.strength.SetText(advice)
+		w.strength.SetText(err.Error())
 	default:
+		bits, _ := envelope.PassphraseStrength(s)
 		w.strength.Importance = widget.SuccessImportance
 		w.strength.SetText(fmt.Sprintf(lang.X("export.strong", "Strong enough (about %.0f bits). Remember to send it another way than the bundle."), bits))
 	}

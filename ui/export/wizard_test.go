@@ -26,6 +26,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/envelope"
 	pexport "dossier/packager/export"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
@@ -462,8 +463,8 @@ func manyReviewWizard(t testing.TB, n int) (*Wizard, fyne.Window) {
 		it := &intake.Item{Path: fmt.Sprintf("/cd/US/IM%05d", i), Kind: intake.KindDICOM, Modality: "US", BurnedIn: true}
 		w.decisions = append(w.decisions, deid.Decision{Item: it, Path: it.Path, Action: deid.Review,
 			Reason: "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"})
-		sk := &intake.Item{Path: fmt.Sprintf("/cd/VIEWER/LIB%05d.DLL", i), Kind: intake.KindSkipped, Reason: "part of a viewer program on the disc, not a record"}
-		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: "skipped when reading: " + sk.Reason})
+		sk := &intake.Item{Path: fmt.Sprintf("/cd/VIEWER/LIB%05d.DLL", i), Kind: intake.KindSkipped, Reason: i18n.NewText("part of a viewer program on the disc, not a record")}
+		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: "skipped when reading: " + sk.Reason.String()})
 	}
 	letter := &intake.Item{Path: "/portal/letter.pdf", Kind: intake.KindPDF, Format: "pdf"}
 	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: "its text mentions the patient (name)"})

@@ -125,3 +125,12 @@ func FolderText(d string) string {
 	}
 	return d
 }
+
+// Text is a finding kept as format and values (an intake problem, a reason to leave an item out) in
+// the UI's language: see i18n.Catalog.Text.
+func Text(t i18n.Text) string {
+	if EnglishUI() {
+		return t.String()
+	}
+	return i18n.MustLoad(Language()).Text(t)
+}
