@@ -201,10 +201,10 @@ func (w *Wizard) showStrength(s string) {
 	switch {
 	case s == "":
 		w.strength.Importance = widget.MediumImportance
-		w.strength.SetText(err.Error())
+		w.strength.SetText(kit.Message(err.Error()))
 	case err != nil:
 		w.strength.Importance = widget.DangerImportance
-		w.strength.SetText(err.Error())
+		w.strength.SetText(kit.Message(err.Error()))
 	default:
 		bits, _ := envelope.PassphraseStrength(s)
 		w.strength.Importance = widget.SuccessImportance
@@ -271,7 +271,7 @@ func (w *Wizard) choices() (pexport.Choices, error) {
 	switch lock {
 	case pexport.LockPassphrase:
 		if err := pexport.CheckPassphrase(w.typed.Text); err != nil {
-			return ch, err
+			return ch, errors.New(kit.Message(err.Error()))
 		}
 		if w.typed.Text != w.typedAgain.Text {
 			return ch, errors.New(lang.X("export.err.mismatch", "The two passphrases are not the same. Please type it again in both boxes."))
