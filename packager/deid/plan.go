@@ -337,7 +337,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" {
+			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" || it.Format == "rtf" {
 				return Redact, fmt.Sprintf(reasonMentions, kinds(hits))
 			}
 			return Review, fmt.Sprintf(reasonMentions, kinds(hits))
