@@ -39,14 +39,14 @@ func TestEncapsulatedPDFIsADocument(t *testing.T) {
 			for _, d := range ds {
 				switch d.Path {
 				case named:
-					if d.Action != Review || !strings.Contains(d.Reason, "inside this DICOM file mentions the patient") {
+					if d.Action != Review || !strings.Contains(d.Reason.String(), "inside this DICOM file mentions the patient") {
 						t.Errorf("%s include=%v: %s (%s), want review naming the embedded PDF", level, include, d.Action, d.Reason)
 					}
 					if include != (d.Warning == warnEmbeddedIdentity) || d.Included != include {
 						t.Errorf("%s include=%v: included %v, warning %q", level, include, d.Included, d.Warning)
 					}
 				case clean:
-					if strings.Contains(d.Reason, "inside this DICOM file") || d.Warning != "" {
+					if strings.Contains(d.Reason.String(), "inside this DICOM file") || d.Warning != "" {
 						t.Errorf("%s: clean embedded PDF: %s (%s) %q", level, d.Action, d.Reason, d.Warning)
 					}
 				default:
@@ -109,7 +109,7 @@ func TestEncapsulatedCDAIsADocument(t *testing.T) {
 			switch d.Path {
 			case named, inAttr:
 				seen++
-				if d.Action != Review || !strings.Contains(d.Reason, "clinical document (CDA) inside this DICOM file mentions the patient") {
+				if d.Action != Review || !strings.Contains(d.Reason.String(), "clinical document (CDA) inside this DICOM file mentions the patient") {
 					t.Errorf("%s %s: %s (%s), want review naming the CDA", level, filepath.Base(d.Path), d.Action, d.Reason)
 				}
 				if included := d.Path == named; d.Included != included || (d.Warning == warnEmbeddedCDAIdentity) != included {
@@ -117,7 +117,7 @@ func TestEncapsulatedCDAIsADocument(t *testing.T) {
 				}
 			case clean:
 				seen++
-				if strings.Contains(d.Reason, "inside this DICOM file") || d.Warning != "" {
+				if strings.Contains(d.Reason.String(), "inside this DICOM file") || d.Warning != "" {
 					t.Errorf("%s: clean CDA: %s (%s) %q", level, d.Action, d.Reason, d.Warning)
 				}
 			}
