@@ -9,13 +9,15 @@ variable weight, TrueType outlines, in 101 woff2 parts; SIL Open Font License
 symbols and full-width forms), printable ASCII, CJK punctuation and every
 character of the app's Chinese texts; set to weight 700; stripped of layout
 and vertical tables; and the parts are merged into one TrueType font (glyf
-outlines, which pdfcpu can embed) named Noto Sans SC Bold.
+outlines, which pdfcpu can embed) named Noto Sans SC Bold, with a zero-width
+U+200A (see zero-width-hair-space.py).
 
 Needs Debian's fonttools and python3-brotli. Run from the repository:
     npm pack @fontsource-variable/noto-sans-sc@5.3.1 && tar xzf fontsource-variable-noto-sans-sc-5.3.1.tgz
     /usr/bin/python3 scripts/cjk-bold-font.py package/files assets/fonts/NotoSansSC-Bold-subset.ttf
 """
 import glob
+import importlib.util
 import json
 import os
 import sys
@@ -78,6 +80,11 @@ def main(src, out):
     font['OS/2'].usWeightClass = 700
     font['OS/2'].fsSelection = (font['OS/2'].fsSelection & ~0x40) | 0x20  # not REGULAR, BOLD
     font['head'].macStyle |= 1
+    # The app's mark for where Chinese text may break (see zero-width-hair-space.py).
+    spec = importlib.util.spec_from_file_location('zwhs', os.path.join(repo, 'scripts/zero-width-hair-space.py'))
+    zwhs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zwhs)
+    zwhs.add_hair_space(font)
     font.save(out)
     print(out, len(font.getBestCmap()), 'characters,', len(font.getGlyphOrder()), 'glyphs')
 

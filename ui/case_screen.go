@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -37,8 +38,7 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 	if act.title != nil {
 		act.title(title)
 	}
-	summary := widget.NewLabel(caseSummary(inv))
-	summary.Wrapping = wordWrap()
+	summary := newWrapLabel(caseSummary(inv))
 	addFiles := newButtonWithIcon(lang.X("button.addfiles", "Add files…"), theme.FileIcon(), act.addFiles)
 	addFolder := newButtonWithIcon(lang.X("button.addfolder", "Add folder…"), theme.FolderOpenIcon(), act.addFolder)
 	send := newButtonWithIcon(lang.X("button.send", "Send to a specialist…"), theme.MailSendIcon(), act.send)
@@ -60,11 +60,22 @@ func newCaseScreen(name string, inv *intake.Inventory, act caseScreenActions, si
 		top.Add(p)
 	}
 
-	hint := widget.NewLabelWithStyle(lang.X("case.drophint", "To add more, drop files or folders anywhere on this window."),
-		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	hint.Wrapping = wordWrap()
+	dropHint := lang.X("case.drophint", "To add more, drop files or folders anywhere on this window.")
+	hint := newWrapLabelWithStyle(dropHint, fyne.TextStyle{Italic: true})
 	t := buildInvTree(inv)
-	tree := newInventoryTree(t)
+	// Pointing at a row's icon shows the row in full where the hint is: what a warning icon warns
+	// about, and a name the row cuts short.
+	tree := newInventoryTree(t, func(text string, warn bool) {
+		hint.TextStyle.Italic = text == ""
+		hint.Importance = widget.MediumImportance
+		if warn {
+			hint.Importance = widget.WarningImportance
+		}
+		if text == "" {
+			text = dropHint
+		}
+		setWrapText(hint, text)
+	})
 	if act.built != nil {
 		act.built(t, tree)
 	}
@@ -103,9 +114,8 @@ func readingBorder(top, bottom, left, right, center fyne.CanvasObject) *fyne.Con
 // newQuestionBanner asks, gently, for the question the reviewer should answer, with a button to the
 // case details where it is written.
 func newQuestionBanner(onDetails func()) fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
-		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Wrapping = wordWrap()
+	head := newWrapLabelWithStyle(lang.X("question.title", "What would you like the specialist to answer?"),
+		fyne.TextStyle{Bold: true})
 	btn := newButtonWithIcon(lang.X("question.button", "Write my question…"), theme.DocumentCreateIcon(), onDetails)
 	return newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewPrimaryThemedResource(theme.QuestionIcon()))),
 		container.NewCenter(btn), head), theme.ColorNameInputBackground, theme.ColorNamePrimary)
@@ -159,8 +169,7 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	intro := widget.NewLabelWithStyle(lang.X("case.problems", "Please have a look at this:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	rows := container.NewVBox()
 	for _, p := range inv.Problems {
-		msg := widget.NewLabel(problemText(p))
-		msg.Wrapping = wordWrap()
+		msg := newWrapLabel(problemText(p))
 		rows.Add(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg))
 	}
 	var body fyne.CanvasObject = rows
@@ -173,12 +182,14 @@ func newProblemsBox(inv *intake.Inventory) fyne.CanvasObject {
 	return newPanel(container.NewBorder(intro, nil, nil, nil, body), theme.ColorNameInputBackground, theme.ColorNameWarning)
 }
 
-// newInventoryTree shows an invTree; groups start open, everything below them closed.
-func newInventoryTree(t *invTree) *widget.Tree {
+// newInventoryTree shows an invTree; groups start open, everything below them closed. Pointing at a
+// row's icon calls point with the row's whole text and whether it warns ("" and false when the
+// pointer leaves); point may be nil.
+func newInventoryTree(t *invTree, point func(text string, warn bool)) *widget.Tree {
 	tree := widget.NewTree(
 		func(id widget.TreeNodeID) []widget.TreeNodeID { return t.children[id] },
 		func(id widget.TreeNodeID) bool { return len(t.children[id]) > 0 },
-		func(bool) fyne.CanvasObject { t.creates++; return newInvRow() },
+		func(bool) fyne.CanvasObject { t.creates++; r := newInvRow(); r.icon.point = point; return r },
 		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { t.updates++; o.(*invRow).set(t.nodes[id]) },
 	)
 	for _, g := range t.groups {
@@ -190,14 +201,14 @@ func newInventoryTree(t *invTree) *widget.Tree {
 // invRow is one row of the inventory tree: icon, title, and a quieter detail that takes the rest.
 type invRow struct {
 	widget.BaseWidget
-	icon   *widget.Icon
+	icon   *rowIcon
 	title  *widget.Label
 	detail *widget.Label
 	box    *fyne.Container
 }
 
 func newInvRow() *invRow {
-	r := &invRow{icon: widget.NewIcon(nil), title: widget.NewLabel(""), detail: widget.NewLabel("")}
+	r := &invRow{icon: newRowIcon(), title: widget.NewLabel(""), detail: widget.NewLabel("")}
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.box = container.New(&invRowLayout{r: r}, r.icon, r.title, r.detail)
@@ -207,6 +218,10 @@ func newInvRow() *invRow {
 
 func (r *invRow) set(n invNode) {
 	r.icon.SetResource(n.icon)
+	r.icon.text, r.icon.warn = n.title, n.warn
+	if n.detail != "" {
+		r.icon.text += "\n" + n.detail
+	}
 	r.title.TextStyle.Bold = n.group
 	r.title.Text = n.title
 	r.detail.Text = n.detail
@@ -245,4 +260,37 @@ func (l *invRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	x += tw
 	detail.Resize(fyne.NewSize(max(0, size.Width-x), size.Height))
 	detail.Move(fyne.NewPos(x, 0))
+}
+
+// rowIcon is the icon of an inventory row; pointing at it says what the row is in full, and what
+// its warning icon warns about (see newInventoryTree). Only the icon answers the pointer, so the
+// tree still highlights the row under it.
+type rowIcon struct {
+	widget.Icon
+	text  string
+	warn  bool
+	point func(text string, warn bool)
+}
+
+func newRowIcon() *rowIcon {
+	i := &rowIcon{}
+	i.ExtendBaseWidget(i)
+	return i
+}
+
+// MouseIn is part of desktop.Hoverable.
+func (i *rowIcon) MouseIn(*desktop.MouseEvent) {
+	if i.point != nil && i.text != "" {
+		i.point(i.text, i.warn)
+	}
+}
+
+// MouseMoved is part of desktop.Hoverable.
+func (i *rowIcon) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut is part of desktop.Hoverable.
+func (i *rowIcon) MouseOut() {
+	if i.point != nil {
+		i.point("", false)
+	}
 }

@@ -78,8 +78,7 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	p.cancer.PlaceHolder = lang.X("checklist.choosecancer", "Choose the type of cancer")
 	cancerRow := container.NewBorder(nil, nil, widget.NewLabel(lang.X("checklist.cancer", "Type of cancer:")), nil, p.cancer)
 
-	p.summary = widget.NewLabelWithStyle(lang.X("checklist.checking", "Checking your records…"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.summary.Wrapping = wordWrap()
+	p.summary = newWrapLabelWithStyle(lang.X("checklist.checking", "Checking your records…"), fyne.TextStyle{Bold: true})
 	p.bar = newMeter()
 
 	detailsBtn := newButtonWithIcon(lang.X("button.details", "Case details…"), theme.AccountIcon(), func() { call(actions.details) })
@@ -91,10 +90,8 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	p.busy = container.NewVBox(widget.NewLabel(lang.X("checklist.reading", "Reading your reports to see what is there…")), p.busyBar)
 	p.busy.Hide()
 
-	p.errText = widget.NewLabel("")
-	p.errText.Wrapping = wordWrap()
-	p.errDetails = widget.NewLabel("")
-	p.errDetails.Wrapping = wordWrap()
+	p.errText = newWrapLabel("")
+	p.errDetails = newWrapLabel("")
 	p.errDetails.Selectable = true
 	p.errBox = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))), nil,
 		container.NewVBox(p.errText, p.errDetails)), theme.ColorNameInputBackground, theme.ColorNameError)
@@ -150,10 +147,10 @@ func (p *checklistPanel) setLetterBusy(busy bool) {
 
 // showError says what went wrong; the next report clears it.
 func (p *checklistPanel) showError(text string, err error) {
-	p.errText.SetText(text)
+	setWrapText(p.errText, text)
 	p.errDetails.SetText("")
 	if err != nil {
-		p.errDetails.SetText(lang.X("error.details", "Details: {{.Err}}", map[string]any{"Err": err.Error()}))
+		setWrapText(p.errDetails, lang.X("error.details", "Details: {{.Err}}", map[string]any{"Err": err.Error()}))
 	}
 	p.errBox.Show()
 }
@@ -191,7 +188,7 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	if rep.Complete {
 		text += lang.X("checklist.complete", ". Everything the reviewer must have is here.")
 	}
-	p.summary.SetText(text)
+	setWrapText(p.summary, text)
 	if required > 0 {
 		p.bar.setValue(float32(ready) / float32(required))
 	}
@@ -199,16 +196,14 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 	p.rows = map[string]*ruleRow{}
 	objs := []fyne.CanvasObject{}
 	if rep.Urgency.Urgent {
-		msg := widget.NewLabel(rep.Urgency.Message)
-		msg.Wrapping = wordWrap()
+		msg := newWrapLabel(rep.Urgency.Message)
 		head := widget.NewLabelWithStyle(lang.X("checklist.urgent", "This may be urgent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		objs = append(objs, newPanel(container.NewBorder(nil, nil,
 			container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))), nil,
 			container.NewVBox(head, msg)), theme.ColorNameInputBackground, theme.ColorNameError))
 	}
 	for _, m := range rep.Identity {
-		msg := widget.NewLabel(m)
-		msg.Wrapping = wordWrap()
+		msg := newWrapLabel(m)
 		objs = append(objs, newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))
 	}
@@ -252,8 +247,7 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 func guidance(title, text string) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.SizeName = theme.SizeNameSubHeadingText
-	body := widget.NewLabel(text)
-	body.Wrapping = wordWrap()
+	body := newWrapLabel(text)
 	return container.NewVBox(head, body)
 }
 
@@ -353,11 +347,9 @@ func localReport(rep *checklist.Report) *checklist.Report {
 
 func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	row := &ruleRow{result: r}
-	title := widget.NewLabelWithStyle(r.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Wrapping = wordWrap()
+	title := newWrapLabelWithStyle(r.Title, fyne.TextStyle{Bold: true})
 	text, imp := statusLine(r)
-	row.status = widget.NewLabel(text)
-	row.status.Wrapping = wordWrap()
+	row.status = newWrapLabel(text)
 	row.status.Importance = imp
 
 	inner := container.NewVBox()
@@ -366,8 +358,7 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 			return
 		}
 		h := widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		b := widget.NewLabel(body)
-		b.Wrapping = wordWrap()
+		b := newWrapLabel(body)
 		inner.Add(container.NewVBox(h, b))
 	}
 	section(lang.X("checklist.why", "Why it matters"), r.Why)

@@ -56,8 +56,7 @@ func newGuide(onDone func()) *guide {
 	g.icon = widget.NewIcon(nil)
 	g.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	g.title.SizeName = theme.SizeNameSubHeadingText
-	g.text = widget.NewLabel("")
-	g.text.Wrapping = wordWrap()
+	g.text = newWrapLabel("")
 	g.count = widget.NewLabel("")
 	g.back = newButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), func() { g.show(g.at - 1) })
 	g.next = newButtonWithIcon(lang.X("guide.next", "Next"), theme.NavigateNextIcon(), func() {
@@ -71,8 +70,7 @@ func newGuide(onDone func()) *guide {
 		g.show(g.at + 1)
 	})
 	g.next.Importance = widget.HighImportance
-	intro := widget.NewLabel(lang.X("guide.intro", "How a second opinion usually goes. You can see this again at any time from Help › How Dossier works."))
-	intro.Wrapping = wordWrap()
+	intro := newWrapLabel(lang.X("guide.intro", "How a second opinion usually goes. You can see this again at any time from Help › How Dossier works."))
 	head := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(48), g.icon), nil, g.title)
 	g.buttons = container.NewHBox(g.back, g.next)
 	g.object = container.NewBorder(container.NewVBox(intro, widget.NewSeparator(), head), container.NewBorder(nil, nil, g.count, g.buttons),
@@ -89,7 +87,7 @@ func (g *guide) show(i int) {
 	s := g.steps[i]
 	g.icon.SetResource(theme.NewPrimaryThemedResource(s.icon))
 	g.title.SetText(s.title)
-	g.text.SetText(s.text)
+	setWrapText(g.text, s.text)
 	g.count.SetText(lang.X("guide.count", "Step {{.N}} of {{.Total}}", map[string]any{"N": i + 1, "Total": len(g.steps)}))
 	if i == 0 {
 		g.back.Disable()

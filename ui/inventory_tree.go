@@ -198,7 +198,8 @@ func studyNode(s *intake.Study) invNode {
 		if se.BurnedIn > 0 || len(se.Problems) > 0 {
 			n.warn = true
 			n.icon = warnIcon()
-			n.detail += lang.X("inv.study.look", " · please look at the series in it")
+			// What the warning icon warns about comes first, so a narrow row still says it.
+			n.detail = strings.TrimPrefix(lang.X("inv.study.look", " · please look at the series in it"), " · ") + " · " + n.detail
 			break
 		}
 	}
@@ -222,16 +223,17 @@ func seriesNode(se *intake.Series) invNode {
 	}
 	parts = append(parts, plural(se.Instances, lang.X("unit.image", "image"), lang.X("unit.images", "images")))
 	n := invNode{title: title, icon: theme.FileImageIcon()}
+	var warnings []string // first, so a narrow row still says what its warning icon warns about
 	if se.BurnedIn > 0 {
 		n.warn = true
-		parts = append(parts, fmt.Sprintf(lang.X("inv.burnedin", "%s may show patient details written into the picture"),
+		warnings = append(warnings, fmt.Sprintf(lang.X("inv.burnedin", "%s may show patient details written into the picture"),
 			plural(se.BurnedIn, lang.X("unit.image", "image"), lang.X("unit.images", "images"))))
 	}
 	if len(se.Problems) > 0 {
 		n.warn = true
-		parts = append(parts, uiText(se.Problems[0]))
+		warnings = append(warnings, uiText(se.Problems[0]))
 	}
-	n.detail = strings.Join(parts, " · ")
+	n.detail = strings.Join(append(warnings, parts...), " · ")
 	if n.warn {
 		n.icon = warnIcon()
 	}
@@ -247,18 +249,20 @@ func slideNode(s *intake.Slide) invNode {
 		parts = append(parts, formatCount(int(s.Width))+" × "+formatCount(int(s.Height))+lang.X("inv.pixels", " pixels"))
 	}
 	n := invNode{title: displayName(s.Path), icon: theme.GridIcon()}
+	var warnings []string // first, so a narrow row still says what its warning icon warns about
 	if s.Label {
-		parts = append(parts, lang.X("inv.slide.label", "has a label image (it may show the patient's name)"))
+		warnings = append(warnings, lang.X("inv.slide.label", "has a label image (it may show the patient's name)"))
 		n.warn = true
 	}
 	if s.Macro {
-		parts = append(parts, lang.X("inv.slide.macro", "has an overview (macro) image"))
+		warnings = append(warnings, lang.X("inv.slide.macro", "has an overview (macro) image"))
 		n.warn = true
 	}
 	if len(s.IdentifyingMetadata) > 0 {
-		parts = append(parts, lang.X("inv.slide.ident", "its details may identify the patient"))
+		warnings = append(warnings, lang.X("inv.slide.ident", "its details may identify the patient"))
 		n.warn = true
 	}
+	parts = append(warnings, parts...)
 	if !s.Label && !s.Macro && len(s.IdentifyingMetadata) == 0 {
 		parts = append(parts, lang.X("inv.slide.nolabel", "no label or overview image"))
 	}
@@ -305,7 +309,7 @@ func itemNode(it *intake.Item) invNode {
 		if it.Kind != intake.KindUnreadable {
 			n.icon = warnIcon()
 		}
-		parts = append(parts, uiText(it.Problems[0]))
+		parts = append([]string{uiText(it.Problems[0])}, parts...) // first: what the icon warns about
 	}
 	if dir := displayDir(it.Path); dir != "" {
 		parts = append(parts, lang.X("inv.indir", "in {{.Dir}}", map[string]any{"Dir": dir}))

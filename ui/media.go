@@ -163,8 +163,7 @@ func (p *mediaPanel) set(ms []medium) {
 	for _, m := range ms {
 		path := m.Path
 		b := newButtonWithIcon(mediumButton(m), theme.StorageIcon(), func() { p.add([]string{path}) })
-		what := widget.NewLabel(mediumContents(m))
-		what.Wrapping = wordWrap()
+		what := newWrapLabel(mediumContents(m))
 		p.list.Add(container.NewVBox(newFlow(b), what))
 	}
 	if len(ms) == 0 {

@@ -45,10 +45,8 @@ func newStatusPanel(onCancel func()) *statusPanel {
 	s.scanning.Hide()
 
 	s.icon = widget.NewIcon(theme.InfoIcon())
-	s.text = widget.NewLabel("")
-	s.text.Wrapping = wordWrap()
-	s.details = widget.NewLabel("")
-	s.details.Wrapping = wordWrap()
+	s.text = newWrapLabel("")
+	s.details = newWrapLabel("")
 	s.details.Selectable = true
 	closeBtn := newButtonWithIcon("", theme.CancelIcon(), func() { s.hideMessage() })
 	s.message = newPanel(container.NewBorder(nil, nil, container.NewCenter(s.icon), container.NewCenter(closeBtn),
@@ -96,8 +94,8 @@ func (s *statusPanel) showMessage(icon fyne.Resource, stroke fyne.ThemeColorName
 	s.stopScanning()
 	s.message.SetStroke(stroke)
 	s.icon.SetResource(icon)
-	s.text.SetText(text)
-	s.details.SetText(details)
+	setWrapText(s.text, text)
+	setWrapText(s.details, details)
 	if details == "" {
 		s.details.Hide()
 	} else {

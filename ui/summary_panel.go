@@ -205,6 +205,12 @@ func factsOf(s *summary.Summary, language string) []summaryFact {
 	for _, x := range s.Stages {
 		add(x.Check(""), x.Describe(language))
 	}
+	disagree := map[string]bool{} // by the fact's check key
+	for _, c := range s.Conflicts {
+		for _, f := range c.Facts {
+			disagree[f.Check("").Key()] = true
+		}
+	}
 	for _, b := range s.Biomarkers {
 		text := b.Describe(language)
 		if b.Method != "" {
@@ -212,6 +218,9 @@ func factsOf(s *summary.Summary, language string) []summaryFact {
 		}
 		if b.History {
 			text += " " + lang.X("summary.earlier", "(an earlier result, {{.Date}})", map[string]any{"Date": cmp.Or(b.Date, "-")})
+		}
+		if disagree[b.Check("").Key()] {
+			text += " " + lang.X("summary.disagrees", "(disagrees with another result)")
 		}
 		add(b.Check(""), text)
 	}

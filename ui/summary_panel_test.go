@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/checklist"
+	"dossier/packager/summary"
 )
 
 // summaryTab returns the case's Summary tab, shown.
@@ -187,4 +188,25 @@ func factRule(v *mainView, id string) checklist.Status {
 		}
 	}
 	return ""
+}
+
+// TestFactsOfMarksEarlierAndDisagreeing: the Summary tab says which result is an earlier one a
+// report quotes and which disagree with another report's.
+func TestFactsOfMarksEarlierAndDisagreeing(t *testing.T) {
+	s, err := summary.Read(context.Background(), []summary.Document{
+		{Path: "/r/path.txt", Pages: []string{"Report date: 2026-03-01\nThe primary tumour (2019, ER positive 90%) was treated.\nER negative (0%), PR negative (0%)."}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, f := range factsOf(s, "en") {
+		rows = append(rows, f.text)
+	}
+	all := strings.Join(rows, "\n")
+	for _, want := range []string{"ER positive, 90% (an earlier result, 2019) (disagrees with another result)", "ER negative, 0% (disagrees with another result)", "PR negative, 0%\n"} {
+		if !strings.Contains(all+"\n", want) {
+			t.Errorf("rows lack %q:\n%s", want, all)
+		}
+	}
 }

@@ -189,7 +189,7 @@ func labels(w fyne.Window) []string {
 	var out []string
 	for _, o := range shown(w) {
 		if l, ok := o.(*widget.Label); ok {
-			out = append(out, l.Text)
+			out = append(out, unmarked(l.Text)) // without the marks of where Chinese may break
 		}
 	}
 	return out

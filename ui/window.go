@@ -1,5 +1,6 @@
-// Package ui is the Fyne desktop front end of Dossier: one file per screen, and one job runner (jobs.go)
-// that owns every goroutine and every hand-over to the UI goroutine.
+// Package ui is the Fyne desktop front end of Dossier: one file per screen, the send wizard in
+// ui/export, and what the screens share in ui/internal/kit, among it the one job runner
+// (kit/jobs.go) that owns every goroutine and every hand-over to the UI goroutine.
 package ui
 
 import (
@@ -39,7 +40,7 @@ type Config struct {
 	// Rules is the checklist the case is measured against; nil means checklist.Default().
 	Rules *checklist.Rules
 	// Screenshot, for the documentation only, names a scene to show once the case from Paths is read
-	// (see screenshot.go and scripts/screenshots.sh).
+	// (see screenshot.go, built with -tags screenshots, and scripts/screenshots.sh).
 	Screenshot string
 	// media lists the inserted discs and USB sticks (nil: this computer's; tests give a fake).
 	media func(context.Context) []medium

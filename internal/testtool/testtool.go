@@ -41,6 +41,33 @@ func Look(t testing.TB, name, debianPackage string) string {
 	return p
 }
 
+// Baseline returns the path of a program a benchmark compares Dossier with
+// (gdcmscanner, gdcmanon, tar, age, cp), and whether it is there. Where it
+// is missing the benchmark logs that the ratio is left out; under CI (see
+// Required) it fails instead, so a comparison is never dropped silently.
+func Baseline(t testing.TB, name, debianPackage string) (string, bool) {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if Required() {
+			t.Fatalf("baseline %s is not installed (Debian package %s): its ratio cannot be measured", name, debianPackage)
+		}
+		t.Logf("baseline %s is not installed (Debian package %s): no ratio", name, debianPackage)
+		return "", false
+	}
+	return p, true
+}
+
+// BaselineFailed reports a baseline program that ran and failed: logged,
+// the ratio left out; under CI the benchmark fails.
+func BaselineFailed(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("baseline failed: "+format, args...)
+	}
+	t.Logf("baseline failed, no ratio: "+format, args...)
+}
+
 // Python returns a Python 3 interpreter that can import every module, or
 // skips (fails under CI). Debian's /usr/bin/python3 is tried first because
 // a python3 earlier on PATH (pyenv, a virtualenv) does not see Debian's

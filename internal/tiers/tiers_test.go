@@ -15,7 +15,7 @@ import (
 // draws it: 2 workflow, 3 format packages, 4 primitives (1, the front
 // ends, is main.go, ui and ui/cli, which may import anything).
 var tier = map[string]int{
-	"intake": 2, "checklist": 2, "summary": 2, "store": 2, "preview": 2, "cover": 2, "deid": 2, "bundle": 2, "export": 2,
+	"intake": 2, "checklist": 2, "summary": 2, "store": 2, "preview": 2, "cover": 2, "deid": 2, "bundle": 2, "export": 2, "redactview": 2,
 
 	"dicomx": 3, "dicomdeid": 3, "dicomdir": 3, "pixelmask": 3, "burnedin": 3, "slide": 3, "slidedeid": 3,
 	"pdftext": 3, "redact": 3, "doctext": 3, "textenc": 3, "exif": 3, "leakscan": 3, "envelope": 3,

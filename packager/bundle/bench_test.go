@@ -123,10 +123,9 @@ func BenchmarkPack1GB(b *testing.B) {
 	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-rss-MB")
 
-	ageBin, err1 := exec.LookPath("age")
-	_, err2 := exec.LookPath("tar")
-	if err1 != nil || err2 != nil {
-		b.Log("tar or age not installed: no ratio")
+	ageBin, ok1 := testtool.Baseline(b, "age", "age")
+	_, ok2 := testtool.Baseline(b, "tar", "tar")
+	if !ok1 || !ok2 {
 		return
 	}
 	var theirs time.Duration

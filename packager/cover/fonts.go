@@ -1,6 +1,8 @@
 package cover
 
 import (
+	"bytes"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -65,7 +67,7 @@ type fontMetrics struct {
 // baseline of the line's own font (pdfcpu places the bottom of each font's box at the position, and
 // the Chinese font's box reaches lower than the Latin one's, so mixed runs sat on two baselines).
 func baselineShift(font, lineFont string, size float64) float64 {
-	m, l := metricsBy[font], metricsBy[lineFont]
+	m, l := metricsOf(font), metricsOf(lineFont)
 	if m == nil || l == nil || font == lineFont {
 		return 0
 	}
@@ -85,14 +87,23 @@ func (m *fontMetrics) width(r rune) int {
 	return 0
 }
 
+// lazyFont is one embedded font, installed the first time it is needed:
+// the CJK and Korean fonts (four fifths of the bytes) only by a text that
+// uses them.
+type lazyFont struct {
+	once    sync.Once
+	metrics *fontMetrics
+	// gob is the font as pdfcpu installs it (its "gob" file), made once
+	// per process, so that a PDF costs only writing the files its fonts
+	// need.
+	gob []byte
+	err error
+}
+
 var (
-	metricsOnce sync.Once
-	metricsErr  error
-	metricsBy   map[string]*fontMetrics
-	// gobs holds each font as pdfcpu installs it (its "gob" file), made
-	// once per process, so that a PDF costs only writing the files its
-	// fonts need.
-	gobs map[string][]byte
+	// fontsByName holds every font of fontFiles; the map does not change
+	// after init.
+	fontsByName = map[string]*lazyFont{}
 
 	// pdfcpuMu serialises what touches pdfcpu's global font state
 	// (font.UserFontDir and its loaded metrics).
@@ -101,58 +112,87 @@ var (
 	disableConfig sync.Once
 )
 
-// loadMetrics installs every embedded font once per process, keeping the
-// installed form (gobs) and the metrics layout needs (metricsBy).
-func loadMetrics() error {
-	metricsOnce.Do(func() {
-		metricsErr = prepareFonts()
-	})
-	return metricsErr
+func init() {
+	for name := range fontFiles {
+		fontsByName[name] = &lazyFont{}
+	}
 }
 
-func prepareFonts() (err error) {
+// primaryFonts are the fonts of the styles, installed together (at once,
+// on both cores) by loadMetrics.
+var primaryFonts = []string{FontRegular, FontBold, FontItalic}
+
+// loadMetrics installs the fonts of the styles (the fallbacks follow when a
+// text needs them) and returns the first error.
+func loadMetrics() error {
+	var wg sync.WaitGroup
+	for _, name := range primaryFonts[1:] {
+		wg.Go(func() { fontNamed(name) })
+	}
+	f := fontNamed(primaryFonts[0])
+	wg.Wait()
+	if f.err != nil {
+		return f.err
+	}
+	for _, name := range primaryFonts[1:] {
+		if err := fontNamed(name).err; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fontNamed returns the font called name, installed; nil when there is none.
+func fontNamed(name string) *lazyFont {
+	f := fontsByName[name]
+	if f == nil {
+		return nil
+	}
+	f.once.Do(func() { f.metrics, f.gob, f.err = prepareFont(name) })
+	return f
+}
+
+// metricsOf returns the metrics of the font called name, or nil when there
+// is no such font or it could not be installed.
+func metricsOf(name string) *fontMetrics {
+	if f := fontNamed(name); f != nil && f.err == nil {
+		return f.metrics
+	}
+	return nil
+}
+
+// prepareFont installs one embedded font as pdfcpu does (parsing the
+// TrueType file into its gob form) and reads the metrics layout needs from
+// it.
+func prepareFont(name string) (m *fontMetrics, g []byte, err error) {
 	// pdfcpu would otherwise create a configuration folder in the user's
 	// home; Dossier needs none of it.
 	disableConfig.Do(api.DisableConfigDir)
-	pdfcpuMu.Lock()
-	defer pdfcpuMu.Unlock()
+	file := fontFiles[name]
+	bb, err := assets.Fonts.ReadFile(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %w", errFonts, name, err)
+	}
 	dir, err := os.MkdirTemp("", "dossier-fonts-")
 	if err != nil {
-		return fmt.Errorf("%w: %w", errFonts, err)
+		return nil, nil, fmt.Errorf("%w: %w", errFonts, err)
 	}
 	defer removeDir(dir, &err)
-	g := map[string][]byte{}
-	for name, file := range fontFiles {
-		bb, err := assets.Fonts.ReadFile(file)
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
-		}
-		if err := font.InstallFontFromBytesQuiet(dir, path.Base(file), bb); err != nil {
-			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
-		}
-		if g[name], err = os.ReadFile(filepath.Join(dir, name+".gob")); err != nil {
-			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
-		}
+	if err := font.InstallFontFromBytesQuiet(dir, path.Base(file), bb); err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %w", errFonts, name, err)
 	}
-	previous := font.UserFontDir
-	font.UserFontDir = dir
-	defer func() { font.UserFontDir = previous }()
-	if err := font.ReloadUserFonts(); err != nil {
-		return fmt.Errorf("%w: %w", errFonts, err)
+	if g, err = os.ReadFile(filepath.Join(dir, name+".gob")); err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %w", errFonts, name, err)
 	}
-	m := map[string]*fontMetrics{}
-	for name := range fontFiles {
-		ttf, ok, err := font.UserFont(name)
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", errFonts, name, err)
-		}
-		if !ok {
-			return fmt.Errorf("%w: %s was not installed", errFonts, name)
-		}
-		m[name] = &fontMetrics{chars: ttf.Chars, widths: ttf.GlyphWidths, below: -float64(ttf.LLy)}
+	// The metrics part of the gob, as pdfcpu loads it (font.TTFLight).
+	var ttf font.TTFLight
+	if err := gob.NewDecoder(bytes.NewReader(g)).Decode(&ttf); err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %w", errFonts, name, err)
 	}
-	metricsBy, gobs = m, g
-	return nil
+	if ttf.PostscriptName != name {
+		return nil, nil, fmt.Errorf("%w: %s was installed as %q", errFonts, name, ttf.PostscriptName)
+	}
+	return &fontMetrics{chars: ttf.Chars, widths: ttf.GlyphWidths, below: -float64(ttf.LLy)}, g, nil
 }
 
 func removeDir(dir string, err *error) {
@@ -183,10 +223,14 @@ func withFonts(used []string, f func() error) (err error) {
 	defer removeDir(dir, &err)
 	reload := false
 	for _, name := range used {
-		bb, ok := gobs[name]
-		if !ok {
+		f := fontNamed(name)
+		if f == nil {
 			return fmt.Errorf("%w: no font %s", errFonts, name)
 		}
+		if f.err != nil {
+			return f.err
+		}
+		bb := f.gob
 		if err := os.WriteFile(filepath.Join(dir, name+".gob"), bb, 0o600); err != nil {
 			return fmt.Errorf("%w: %w", errFonts, err)
 		}
@@ -217,7 +261,7 @@ type run struct {
 // own when it has the character, else the first fallback that has it. ok is
 // false when no font has it.
 func fontFor(r rune, styleFont string) (name string, ok bool) {
-	if m := metricsBy[styleFont]; m != nil && m.has(r) {
+	if m := metricsOf(styleFont); m != nil && m.has(r) {
 		return styleFont, true
 	}
 	fallbacks := fallbackFonts
@@ -225,7 +269,7 @@ func fontFor(r rune, styleFont string) (name string, ok bool) {
 		fallbacks = boldFallbackFonts
 	}
 	for _, fb := range fallbacks {
-		if m := metricsBy[fb]; m != nil && m.has(r) {
+		if m := metricsOf(fb); m != nil && m.has(r) {
 			return fb, true
 		}
 	}
@@ -246,7 +290,7 @@ func runs(text, styleFont string) []run {
 			r, name = '?', styleFont
 		}
 		if name != cur.font && cur.text != "" {
-			if m := metricsBy[cur.font]; m != nil && m.has(r) && (unicode.IsSpace(r) || unicode.IsPunct(r)) {
+			if m := metricsOf(cur.font); m != nil && m.has(r) && (unicode.IsSpace(r) || unicode.IsPunct(r)) {
 				name = cur.font
 			}
 		}
@@ -266,7 +310,7 @@ func runs(text, styleFont string) []run {
 
 // runWidth is the width of a run at size points.
 func runWidth(r run, size float64) float64 {
-	m := metricsBy[r.font]
+	m := metricsOf(r.font)
 	if m == nil {
 		return float64(len([]rune(r.text))) * size * 0.6
 	}

@@ -51,7 +51,7 @@ func fixToUnicode(pdf []byte, chars map[string]map[rune]bool, conf *model.Config
 			continue
 		}
 		_, name, _ := strings.Cut(*base, "+")
-		m := metricsBy[name]
+		m := metricsOf(name)
 		if m == nil || len(chars[name]) == 0 {
 			continue
 		}

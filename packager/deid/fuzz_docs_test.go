@@ -9,9 +9,10 @@ import (
 )
 
 // FuzzStripDocuments feeds damaged RTF, HEIC, DOCX and ODT files to the
-// cleaners: an error is fine, a panic or a hang is not.
+// cleaners (and RTF to the redactor): an error is fine, a panic or a hang is not.
 func FuzzStripDocuments(f *testing.F) {
 	f.Add(docfix.RTF(1252, map[string]string{"author": "a"}, "b"), uint8(0))
+	f.Add(docfix.RTFParts(936), uint8(0))
 	f.Add(docfix.HEIC(docfix.HEICParts{Exif: "x", XMP: "y", Description: "d", ItemName: "n"}), uint8(1))
 	f.Add(docfix.DOCXWithParts(docfix.DOCXParts{Body: []string{"x"}, Comment: "c", Hidden: "h", Deleted: "d"}), uint8(2))
 	f.Add(docfix.ODT(docfix.ODTParts{Body: []string{"x"}, Annotation: "a"}), uint8(3))
@@ -20,6 +21,7 @@ func FuzzStripDocuments(f *testing.F) {
 		case 0:
 			StripRTF(io.Discard, bytes.NewReader(b))
 			removeRTFHidden(b)
+			redactRTFBytes(b, rtfIdentity().Matcher(), "[removed]")
 		case 1:
 			StripHEIC(io.Discard, bytes.NewReader(b), int64(len(b)))
 		case 2:

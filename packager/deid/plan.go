@@ -337,7 +337,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" {
+			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" || it.Format == "rtf" {
 				return Redact, i18n.NewText(reasonMentions, kinds(hits))
 			}
 			return Review, i18n.NewText(reasonMentions, kinds(hits))

@@ -137,6 +137,8 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 		counts, err = RedactText(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
 	case "docx":
 		counts, err = RedactDOCX(ctx, io.Discard, f, f.Size(), m, labelRemoved)
+	case "rtf":
+		counts, err = RedactRTF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
 	default:
 		counts, err = RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
 	}
@@ -154,8 +156,8 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	return &redactPlan{matcher: m, label: label}, i18n.Text{}
 }
 
-// writeRedactedText writes a plain-text or Word item with its identity
-// replaced (see RedactText, RedactDOCX), recording what was replaced in d's plan.
+// writeRedactedText writes a plain-text, Word or RTF item with its identity
+// replaced (see RedactText, RedactDOCX, RedactRTF), recording what was replaced in d's plan.
 func writeRedactedText(ctx context.Context, dst io.Writer, f intake.File, d Decision, spellings []string) error {
 	rp := d.redact
 	if rp == nil {
@@ -163,9 +165,12 @@ func writeRedactedText(ctx context.Context, dst io.Writer, f intake.File, d Deci
 	}
 	var counts []Redaction
 	var err error
-	if d.Item.Format == "docx" {
+	switch d.Item.Format {
+	case "docx":
 		counts, err = RedactDOCX(ctx, dst, f, f.Size(), rp.matcher, rp.label)
-	} else {
+	case "rtf":
+		counts, err = RedactRTF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, rp.label)
+	default:
 		counts, err = RedactText(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, rp.label)
 	}
 	if err != nil {

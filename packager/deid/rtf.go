@@ -53,6 +53,9 @@ func StripRTF(dst io.Writer, src io.Reader) error {
 				return fmt.Errorf("an RTF group is not closed: %w", ErrDamagedDocument)
 			}
 			out.Write(b[last:i])
+			if rtfWordBefore(b, i) && end+1 < len(b) && rtfJoins(b[end+1]) {
+				out.WriteByte(' ') // \chatn{...}Text must not become \chatnText
+			}
 			last = end + 1
 			i = end
 		}

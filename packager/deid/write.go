@@ -84,7 +84,11 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 		case "odf":
 			err = StripODF(dst, f, f.Size())
 		case "rtf":
-			err = StripRTF(dst, contextReader{ctx, f})
+			if d.Action == Redact {
+				err = writeRedactedText(ctx, dst, f, d, p.Identity)
+			} else {
+				err = StripRTF(dst, contextReader{ctx, f})
+			}
 		case "txt":
 			if d.Action == Redact {
 				err = writeRedactedText(ctx, dst, f, d, p.Identity)

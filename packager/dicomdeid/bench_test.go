@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/testtool"
 	"dossier/packager/privacy"
 )
 
@@ -120,7 +121,7 @@ func timeCmd(b *testing.B, name string, args ...string) (time.Duration, bool) {
 	start := time.Now()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
-		b.Logf("%s: %v\n%s", name, err, lastLines(string(out), 5))
+		testtool.BaselineFailed(b, "%s: %v\n%s", name, err, lastLines(string(out), 5))
 		return 0, false
 	}
 	return time.Since(start), true
@@ -159,16 +160,16 @@ func BenchmarkDeidentifyCT300(b *testing.B) {
 		}
 		return min, true
 	}
-	if cp, err := exec.LookPath("cp"); err == nil {
+	if cp, ok := testtool.Baseline(b, "cp", "coreutils"); ok {
 		if d, ok := best(3, func(k int) (time.Duration, bool) {
 			return timeCmd(b, cp, "-r", in, filepath.Join(work, fmt.Sprintf("cp%d", k)))
 		}); ok {
 			b.ReportMetric(float64(ours)/float64(d), "x-cp")
 		}
 	}
-	gdcmanon, err1 := exec.LookPath("gdcmanon")
-	openssl, err2 := exec.LookPath("openssl")
-	if err1 == nil && err2 == nil {
+	gdcmanon, ok1 := testtool.Baseline(b, "gdcmanon", "libgdcm-tools")
+	openssl, ok2 := testtool.Baseline(b, "openssl", "openssl")
+	if ok1 && ok2 {
 		key, cert := filepath.Join(work, "k.pem"), filepath.Join(work, "cert.pem")
 		if _, ok := timeCmd(b, openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=x", "-keyout", key, "-out", cert); ok {
 			if d, ok := best(2, func(k int) (time.Duration, bool) {

@@ -59,7 +59,16 @@ type atomicFile struct {
 	f      *os.File
 	err    error
 	closed bool
+	// written counts the bytes written; flushed is where the last early
+	// write-back began (see writeBack).
+	written, flushed int64
 }
+
+// writeBackEvery is how many bytes are written between two requests to the
+// system to start writing them to disk. Close must wait for everything
+// still unwritten: started early, the disk works while the bundle is still
+// being made, and the wait at the end is short.
+const writeBackEvery = 8 << 20
 
 // NewAtomicFiles prepares writing into dir, first sweeping the stale
 // staging of killed exports there (CleanStale). Unless overwrite is true, a file
@@ -130,9 +139,14 @@ func (f *atomicFile) Write(p []byte) (int, error) {
 		return 0, fmt.Errorf("envelope: write to closed %s", f.name)
 	}
 	n, err := f.f.Write(p)
+	f.written += int64(n)
 	if err != nil {
 		f.err = fmt.Errorf("envelope: writing %s: %w", f.name, diskErr(err))
 		return n, f.err
+	}
+	if f.written-f.flushed >= writeBackEvery {
+		writeBack(f.f, f.flushed, f.written-f.flushed)
+		f.flushed = f.written
 	}
 	return n, nil
 }

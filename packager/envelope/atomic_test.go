@@ -338,3 +338,41 @@ func TestCrashLeavesOnlyPartials(t *testing.T) {
 	}
 	assertEmpty(t, dir)
 }
+
+// A file larger than writeBackEvery, written in pieces of odd sizes (so
+// the early write-backs start mid-piece), commits with every byte in place.
+func TestAtomicLargeFileWrittenBackEarly(t *testing.T) {
+	dir := t.TempDir()
+	a, err := NewAtomicFiles(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := a.Create("big.age")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, 2*writeBackEvery+12345)
+	for i := range want {
+		want[i] = byte(i*31 + i>>12)
+	}
+	for b := want; len(b) > 0; {
+		k := min(len(b), 777777)
+		if _, err := w.Write(b[:k]); err != nil {
+			t.Fatal(err)
+		}
+		b = b[k:]
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "big.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("read back %d bytes, not the %d written", len(got), len(want))
+	}
+}

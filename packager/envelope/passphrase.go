@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"dossier/assets"
+	"dossier/packager/i18n"
 )
 
 // MinPassphraseBits is the least estimated strength PassphraseStrength
@@ -119,10 +120,10 @@ func PassphraseStrength(s string) (bits float64, advice string) {
 	bits = math.Round(bits*10) / 10
 	switch {
 	case len(s) == 0:
-		return 0, "Type a passphrase, or let Dossier make one."
+		return 0, i18n.Msg("Type a passphrase, or let Dossier make one.")
 	case bits < MinPassphraseBits:
-		return bits, fmt.Sprintf("This passphrase is too easy to guess (about %.0f bits; at least %d needed). "+
-			"Use the passphrase Dossier makes for you, or type 6 or more unrelated words.", bits, MinPassphraseBits)
+		return bits, fmt.Sprintf(i18n.Msg("This passphrase is too easy to guess (about %d bits; at least %d needed). Use the passphrase Dossier makes for you, or type 6 or more unrelated words."),
+			int(math.Round(bits)), MinPassphraseBits)
 	}
 	return bits, ""
 }

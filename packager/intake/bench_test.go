@@ -90,9 +90,8 @@ func BenchmarkScanCD3000(b *testing.B) {
 	ours := time.Since(start) / time.Duration(b.N)
 	b.StopTimer()
 
-	gdcm, err := exec.LookPath("gdcmscanner")
-	if err != nil {
-		b.Log("gdcmscanner not installed (Debian libgdcm-tools): no ratio")
+	gdcm, ok := testtool.Baseline(b, "gdcmscanner", "libgdcm-tools")
+	if !ok {
 		return
 	}
 	args := []string{"-d", dir, "-r", "-p",

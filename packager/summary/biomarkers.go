@@ -315,6 +315,15 @@ func (st *docState) readClause(p *page, c clause, hs []hit, methodsBefore []meth
 				st.continuation(p, &f, values)
 			}
 			out = append(out, f)
+			if mk.Promote != nil && name == mk.Name && m == last {
+				// "HER2: 2+, FISH not amplified (ratio 1.3)": the test the
+				// score led to, read after it, is a result of its own.
+				after := max(pos, vat, 0)
+				if g, ok := st.promotedAfter(p, mk, tail[after:], ftail[after:], last.end+after, tailEnd, methodsBefore); ok {
+					g.unit, g.qs, g.qe = c.unit, c.start, c.end
+					out = append(out, g)
+				}
+			}
 		}
 	}
 	// A marker named twice in one clause ("HER2 FISH: amplified, HER2/CEP17
@@ -341,6 +350,42 @@ func (st *docState) readClause(p *page, c clause, hs []hit, methodsBefore []meth
 		}
 	}
 	return merged
+}
+
+// promotedAfter reads the result of the test a marker's result leads to
+// (HER2 ISH after the HER2 score), when the words after the score name that
+// test and give its result or value.
+func (st *docState) promotedAfter(p *page, mk marker, text, folded string, start, end int, methodsBefore []methodAt) (bioFact, bool) {
+	v := st.v
+	at := -1
+	for _, cue := range mk.Promote.Cues {
+		if i := strings.Index(folded, cue); i >= 0 && (at < 0 || i < at) {
+			if isWordByte(cue[0]) && i > 0 && isWordByte(folded[i-1]) {
+				continue // "fish" in "finish", "ish" in "fish"
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return bioFact{}, false
+	}
+	var to marker
+	for _, o := range v.markers {
+		if o.Name == mk.Promote.To {
+			to = o
+		}
+	}
+	if to.Name == "" {
+		return bioFact{}, false
+	}
+	res, kind, _ := st.scanWindow(text[at:], folded[at:], to.Class)
+	value := firstValue(text[at:], to.Values)
+	if kind == "mention" || res == "" && value == "" {
+		return bioFact{}, false
+	}
+	f := bioFact{Biomarker: Biomarker{Name: to.Name, Result: Result(res), Value: value}, page: p}
+	f.Method = st.method(p, to.Name, p.text[start:end], p.folded[start:end], methodsBefore)
+	return f, true
 }
 
 // onlySeparators reports whether folded text between two mentions is a list

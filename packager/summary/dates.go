@@ -71,7 +71,52 @@ func resolveOrder(v *vocab, pages []*page) dateOrder {
 			mdy += len(v.mdyM.find(p.text, p.text))
 		}
 	}
+	if mdy == dmy {
+		return spanOrder(pages)
+	}
 	if mdy > dmy {
+		return monthFirst
+	}
+	return dayFirst
+}
+
+// spanOrder decides, when nothing else does, by how close together the
+// document's dates of one year fall: a report's dates are weeks apart, so
+// "Report date: 05/03/2026 ... Biopsy on 02/11/2026" is May and February,
+// not March and November. Day first when it cannot tell.
+func spanOrder(pages []*page) dateOrder {
+	type md struct{ a, b int }
+	byYear := map[string][]md{}
+	for _, p := range pages {
+		for _, m := range reNumDate.FindAllStringSubmatch(p.text, -1) {
+			if len(m[5]) != 4 {
+				continue
+			}
+			a, _ := strconv.Atoi(m[1])
+			b, _ := strconv.Atoi(m[3])
+			byYear[m[5]] = append(byYear[m[5]], md{a, b})
+		}
+	}
+	var dates []md
+	for _, ds := range byYear {
+		if len(ds) > len(dates) {
+			dates = ds
+		}
+	}
+	if len(dates) < 2 {
+		return dayFirst
+	}
+	span := func(monthOf, dayOf func(md) int) int {
+		lo, hi := 1<<30, -1
+		for _, d := range dates {
+			n := monthOf(d)*31 + dayOf(d)
+			lo, hi = min(lo, n), max(hi, n)
+		}
+		return hi - lo
+	}
+	dm := span(func(d md) int { return d.b }, func(d md) int { return d.a })
+	mdSpan := span(func(d md) int { return d.a }, func(d md) int { return d.b })
+	if mdSpan+31 < dm {
 		return monthFirst
 	}
 	return dayFirst

@@ -57,7 +57,8 @@ func (st *docState) events() []Event {
 			}
 			if text == "" {
 				text = eventText(clauseText, st.dates[pi], c.start)
-				if l := clean(lineBefore); l != "" && strings.Count(clauseText, "\n") == 0 && multipleDates(st.dates[pi], c.span) && utf8.RuneCountInString(l) <= 30 {
+				if l := clean(lineBefore); l != "" && strings.Count(clauseText, "\n") == 0 && multipleDates(st.dates[pi], c.span) && utf8.RuneCountInString(l) <= 30 &&
+					(strings.HasSuffix(strings.TrimSpace(lineBefore), ":") || strings.HasSuffix(strings.TrimSpace(lineBefore), "：")) {
 					text = l // "Date of admission: ... Date of discharge: ...": each date's own label
 				}
 			}
@@ -208,6 +209,10 @@ func containsAny(s string, words ...string) bool {
 // taken out ("Staging CT on : no metastases").
 var reDangling = regexp.MustCompile(`(?i)\s+(?:on|dated|of|in|于|於)\s*([:：,，;；.。])`)
 
+// reSpanWords are the words of a span left without its dates ("from  to",
+// "between  and", "自  至").
+var reSpanWords = regexp.MustCompile(`(?i)\s(?:from|between|since)\s+(?:to|until|till|and|-|–)\s*(?:$|[\s,.;:])|\s(?:from|since|until|till|to)\s*$|(?:自|从|從)\s*(?:至|到|~|-)\s*`)
+
 // eventText is a clause without its dates, cleaned, and kept short.
 func eventText(clause string, dates []dateHit, offset int) string {
 	var b strings.Builder
@@ -222,7 +227,7 @@ func eventText(clause string, dates []dateHit, offset int) string {
 		at = e
 	}
 	b.WriteString(clause[at:])
-	t := clean(reDangling.ReplaceAllString(b.String(), "$1"))
+	t := clean(reDangling.ReplaceAllString(reSpanWords.ReplaceAllString(b.String(), " "), "$1"))
 	for _, w := range []string{"on", "in", "dated", "of", "date", "于", "於"} {
 		t = clean(strings.TrimSuffix(t, " "+w))
 		t = clean(strings.TrimPrefix(t, w+" "))

@@ -99,3 +99,33 @@ func TestChineseEventPhrases(t *testing.T) {
 		}
 	}
 }
+
+// A span's words are not left behind when its dates are taken out, and a word between two dates is
+// no label.
+func TestSpanEventWords(t *testing.T) {
+	s := read(t, "Date: 2026-05-05\nChemotherapy: 6 cycles of FOLFOX from 10 January 2026 to 20 April 2026.")
+	if len(s.Events) != 2 {
+		t.Fatalf("events %+v", s.Events)
+	}
+	for _, e := range s.Events {
+		if e.Text != "Chemotherapy: 6 cycles of FOLFOX" {
+			t.Errorf("event %s: %q", e.Date, e.Text)
+		}
+	}
+	if s := read(t, "化疗：自2026年1月10日至2026年4月20日行FOLFOX方案6周期。"); len(s.Events) == 0 || s.Events[0].Text != "化疗：行FOLFOX方案6周期" {
+		t.Errorf("Chinese span: %+v", s.Events)
+	}
+}
+
+// When nothing else tells the order of 05/03/2026 and 02/11/2026, the reading that puts a report's
+// dates of one year close together wins.
+func TestDateOrderBySpan(t *testing.T) {
+	s := read(t, "Report date: 05/03/2026\nBiopsy on 02/11/2026.")
+	if len(s.Events) != 1 || s.Events[0].Date != "2026-02-11" {
+		t.Errorf("events %+v", s.Events)
+	}
+	s = read(t, "Report date: 05/11/2026\nBiopsy on 02/11/2026.") // both readings close: day first
+	if len(s.Events) != 1 || s.Events[0].Date != "2026-11-02" {
+		t.Errorf("events %+v", s.Events)
+	}
+}

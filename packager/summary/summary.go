@@ -296,7 +296,10 @@ func before(a, b string) bool {
 	return a < b
 }
 
-func normValue(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), "") }
+// normValue is a value for comparing: "ratio: 3.2" and "Ratio 3.2" are one.
+func normValue(s string) string {
+	return strings.Join(strings.Fields(strings.NewReplacer(":", " ", "：", " ", "=", " ").Replace(strings.ToLower(s))), "")
+}
 
 func sortEvents(ev []Event) {
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].Date < ev[j].Date })

@@ -195,16 +195,18 @@ func (w *Wizard) modeChanged() {
 	}
 }
 
+// showStrength says, as the person types, whether the passphrase passes the export's one check.
 func (w *Wizard) showStrength(s string) {
-	bits, advice := envelope.PassphraseStrength(s)
+	err := pexport.CheckPassphrase(s)
 	switch {
 	case s == "":
 		w.strength.Importance = widget.MediumImportance
-		w.strength.SetText(advice)
-	case advice != "":
+		w.strength.SetText(kit.Message(err.Error()))
+	case err != nil:
 		w.strength.Importance = widget.DangerImportance
-		w.strength.SetText(advice)
+		w.strength.SetText(kit.Message(err.Error()))
 	default:
+		bits, _ := envelope.PassphraseStrength(s)
 		w.strength.Importance = widget.SuccessImportance
 		w.strength.SetText(fmt.Sprintf(lang.X("export.strong", "Strong enough (about %.0f bits). Remember to send it another way than the bundle."), bits))
 	}
@@ -269,7 +271,7 @@ func (w *Wizard) choices() (pexport.Choices, error) {
 	switch lock {
 	case pexport.LockPassphrase:
 		if err := pexport.CheckPassphrase(w.typed.Text); err != nil {
-			return ch, err
+			return ch, errors.New(kit.Message(err.Error()))
 		}
 		if w.typed.Text != w.typedAgain.Text {
 			return ch, errors.New(lang.X("export.err.mismatch", "The two passphrases are not the same. Please type it again in both boxes."))

@@ -9,7 +9,8 @@ import (
 
 // Choice is a radio group or a drop-down whose options are values of the code, each shown by its
 // label in the UI's language: the code sets and reads values, people read labels, and a label is
-// never turned back into a value by translating it.
+// never turned back into a value by translating it. The labels of one choice must differ (Fyne's
+// widgets know an option only by its text).
 type Choice[T comparable] struct {
 	// Radio or Select is the widget shown (the other is nil).
 	Radio  *widget.RadioGroup
