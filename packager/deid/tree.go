@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
@@ -192,18 +194,53 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 			os.RemoveAll(stage)
 		}
 	}()
-	for i, d := range todo {
-		var ws []Written
-		var hits []leakscan.Hit
-		if MultiFile(d.Item) {
-			ws, hits, err = writeParts(ctx, stage, d, p, scanner)
-		} else {
-			var w Written
-			w, hits, err = writeOne(ctx, stage, d, p, scanner, opts.Intake)
-			ws = []Written{w}
+	// The items are written by a few workers at once (each file is read,
+	// transformed, hashed, scanned and written on its own), and their
+	// outcomes taken in order here, as if written one after the other.
+	ctx, cancel := context.WithCancel(ctx)
+	outs := make([]treeOutcome, len(todo))
+	for i := range outs {
+		outs[i].done = make(chan struct{})
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	defer wg.Wait() // before the staging folder is removed
+	defer cancel()
+	for range min(treeWorkers(), len(todo)) {
+		wg.Go(func() {
+			for i := range next {
+				o, d := &outs[i], todo[i]
+				if MultiFile(d.Item) {
+					o.ws, o.hits, o.err = writeParts(ctx, stage, d, p, scanner)
+				} else {
+					var w Written
+					w, o.hits, o.err = writeOne(ctx, stage, d, p, scanner, opts.Intake)
+					o.ws = []Written{w}
+				}
+				close(o.done)
+			}
+		})
+	}
+	go func() {
+		defer close(next)
+		for i := range todo {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.Path, err)
+	}()
+	for i, d := range todo {
+		o := &outs[i]
+		select {
+		case <-o.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		ws, hits := o.ws, o.hits
+		if o.err != nil {
+			return nil, fmt.Errorf("%s: %w", d.Path, o.err)
 		}
 		switch {
 		case d.Included:
@@ -239,6 +276,18 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 	os.RemoveAll(stage)
 	return res, nil
 }
+
+// treeOutcome is what writing one item of WriteTree gave; done is closed
+// when it is known.
+type treeOutcome struct {
+	ws   []Written
+	hits []leakscan.Hit
+	err  error
+	done chan struct{}
+}
+
+// treeWorkers is how many items WriteTree writes at once: one per core.
+func treeWorkers() int { return max(1, min(runtime.NumCPU(), 4)) }
 
 // writeOne writes one item into the staging folder, hashing and scanning
 // the bytes on their way to disk, then scanning the text of documents.

@@ -21,6 +21,10 @@ import (
 	"dossier/packager/redact"
 )
 
+// redactLabelFont is the resource name packager/redact gives the font of
+// its boxes' labels (white on the black box).
+const redactLabelFont = "DossierRedactLabel"
+
 // maxPages bounds the pages of a PDF shown.
 const maxPages = 500
 
@@ -98,7 +102,11 @@ func pageFont() *opentype.Font {
 // in its place, pictures as grey areas and drawings by their extent. It is
 // a sketch of the page's layers (what a copy-paste or a search would
 // find), not a rendering of its fonts.
-func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int) (image.Image, [2]float64, error) {
+//
+// Paths that fall within one of filled (boxes of page n on the displayed
+// page, in points) are drawn filled black: they are the export's
+// redaction boxes, whose label is drawn in white.
+func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int, filled []Box) (image.Image, [2]float64, error) {
 	var out *image.RGBA
 	var dims [2]float64
 	err := pdftext.Read(ctx, r, size, pdftext.Options{}, func(p *pdftext.Page) error {
@@ -120,6 +128,10 @@ func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int) (image.Imag
 		// A path is drawn by its outline: whether it is filled is not
 		// read, and a table's frame must not hide its cells.
 		for _, path := range p.Paths {
+			if within(p, path.Box, filled, n) {
+				rect(path.Box, color.Black)
+				continue
+			}
 			x0, y0, x1, y1 := path.Box[0], path.Box[1], path.Box[2], path.Box[3]
 			t := 1 / float64(PageScale)
 			grey := color.RGBA{0x40, 0x40, 0x40, 0xff}
@@ -154,7 +166,11 @@ func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int) (image.Imag
 			// The baseline sits about a fifth of the size above the
 			// glyph box's bottom (its descent).
 			base := y1*PageScale - float64(px)*0.22
-			d := font.Drawer{Dst: out, Src: image.Black, Face: face, Dot: fixed.P(int(x0*PageScale), int(base))}
+			ink := image.Black
+			if g.Font == redactLabelFont {
+				ink = image.White
+			}
+			d := font.Drawer{Dst: out, Src: ink, Face: face, Dot: fixed.P(int(x0*PageScale), int(base))}
 			d.DrawString(g.Text)
 		}
 		return errStop
@@ -166,4 +182,20 @@ func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int) (image.Imag
 		return nil, dims, fmt.Errorf("redactview: no page %d", n)
 	}
 	return out, dims, nil
+}
+
+// within reports whether the user-space rectangle r of page p (number n)
+// lies inside one of boxes, give or take a few points.
+func within(p *pdftext.Page, r [4]float64, boxes []Box, n int) bool {
+	const slack = 3
+	x0, y0, x1, y1 := viewRect(p, r)
+	if x1-x0 < 1 || y1-y0 < 1 {
+		return false
+	}
+	for _, b := range boxes {
+		if b.Page == n && x0 >= b.X-slack && y0 >= b.Y-slack && x1 <= b.X+b.Width+slack && y1 <= b.Y+b.Height+slack {
+			return true
+		}
+	}
+	return false
 }

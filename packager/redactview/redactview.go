@@ -199,7 +199,7 @@ func (v *View) Before(ctx context.Context, n int) (image.Image, error) {
 	defer f.Close()
 	switch v.Unit {
 	case Points:
-		img, _, err := drawPage(ctx, f, f.Size(), n)
+		img, _, err := drawPage(ctx, f, f.Size(), n, nil)
 		return img, err
 	}
 	if v.Item.Kind == intake.KindDICOM {
@@ -232,7 +232,7 @@ func (v *View) After(ctx context.Context, n int, boxes []Box) (image.Image, erro
 		if _, err := deid.RedactPDF(ctx, &out, io.NewSectionReader(f, 0, f.Size()), v.m, v.PDFBoxes(boxes), v.label); err != nil {
 			return nil, err
 		}
-		img, _, err := drawPage(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), n)
+		img, _, err := drawPage(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), n, append(v.SuggestedOn(n), boxes...))
 		return img, err
 	case v.Item.Kind == intake.KindDICOM:
 		p := privacy.Params{Level: privacy.Anonymised, Secret: previewSecret}

@@ -137,7 +137,7 @@ func (e *Editor) AddBox() {
 
 // RemoveSelected removes the selected box, if any.
 func (e *Editor) RemoveSelected() {
-	if e.selected != nil {
+	if e.selected != nil && !e.selected.locked() {
 		e.remove(e.selected)
 	}
 }
@@ -349,9 +349,16 @@ func (b *boxView) CreateRenderer() fyne.WidgetRenderer {
 // Tapped selects the box and gives it the keyboard.
 func (b *boxView) Tapped(*fyne.PointEvent) { b.e.selectBox(b, true) }
 
+// locked reports a box of text found in a PDF: the export removes that
+// text whatever the boxes, so its box is shown but not moved or removed.
+func (b *boxView) locked() bool { return b.box.Origin == redactview.Text }
+
 // Dragged moves the box, or resizes it when the drag began on its handle.
 func (b *boxView) Dragged(ev *fyne.DragEvent) {
 	e := b.e
+	if b.locked() {
+		return
+	}
 	if !b.dragging {
 		b.dragging = true
 		start := ev.Position.Subtract(fyne.NewPos(ev.Dragged.DX, ev.Dragged.DY))
@@ -375,6 +382,9 @@ func (b *boxView) Dragged(ev *fyne.DragEvent) {
 // DragEnd reports the change.
 func (b *boxView) DragEnd() {
 	b.dragging, b.resizing = false, false
+	if b.locked() {
+		return
+	}
 	b.e.changed()
 }
 
@@ -397,6 +407,9 @@ func (b *boxView) TypedRune(rune) {}
 // it), or removes it with Delete or Backspace.
 func (b *boxView) TypedKey(ev *fyne.KeyEvent) {
 	e := b.e
+	if b.locked() {
+		return
+	}
 	step := math.Max(1, math.Round(math.Max(e.w, e.h)/100))
 	dx, dy := 0.0, 0.0
 	switch ev.Name {
@@ -475,7 +488,10 @@ func (r *boxRenderer) Refresh() {
 	if !selected {
 		r.handle.FillColor = color.Transparent
 	}
+	// The label shows on the chosen box only, so as not to hide what is
+	// around the others (the legend gives their colours).
 	r.tag.Text = OriginName(r.b.box.Origin)
+	r.tag.Hidden, r.tagBg.Hidden = !selected, !selected
 	r.tagBg.FillColor = c
 	r.Layout(r.b.Size())
 	r.rect.Refresh()

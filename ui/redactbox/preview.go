@@ -76,7 +76,11 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 	help := widget.NewLabel(lang.X("redact.help", "Black boxes hide what is under them. Drag on the picture to draw a box, drag a box to move it, or its corner to resize it. With the keyboard: Tab to a box, the arrow keys move it, Delete removes it."))
 	help.Wrapping = fyne.TextWrapWord
 	legend := container.NewHBox()
-	for _, o := range []redactview.Origin{redactview.Header, redactview.OCR, redactview.Text, redactview.Drawn} {
+	origins := []redactview.Origin{redactview.Header, redactview.OCR, redactview.Drawn}
+	if v.Unit == redactview.Points {
+		origins = []redactview.Origin{redactview.Text, redactview.Drawn}
+	}
+	for _, o := range origins {
 		sw := canvas.NewRectangle(originColor(o))
 		sw.SetMinSize(fyne.NewSize(14, 14))
 		legend.Add(container.NewCenter(sw))
@@ -86,6 +90,11 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 	afterBox := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.after", "As it will be sent"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.after)
 	pics := container.NewGridWithColumns(2, before, afterBox)
 	top := container.NewVBox(help, legend, p.note)
+	if len(v.Suggested) > 0 && v.Unit == redactview.Points {
+		l := widget.NewLabel(lang.X("redact.textnote", "Your name and other details found in the text (blue boxes) are always removed; add boxes for anything else you want hidden."))
+		l.Wrapping = fyne.TextWrapWord
+		top.Add(l)
+	}
 	bottom := container.NewVBox(container.NewHBox(add, p.remove, p.prev, p.pageLbl, p.next), p.status)
 	p.content = container.NewBorder(top, bottom, nil, nil, pics)
 	if v.OCRMissing {

@@ -153,6 +153,17 @@ func TestDrawAddAndRemoveBoxes(t *testing.T) {
 	if len(e.Boxes()) != 1 {
 		t.Errorf("after Remove: %+v", e.Boxes())
 	}
+
+	// A box of text found in a PDF stays where it is: the export removes
+	// that text whatever the boxes.
+	e.SetBoxes([]Box{{Page: 1, X: 10, Y: 10, Width: 50, Height: 10, Origin: redactview.Text}})
+	test.Drag(c, e.ToScreen(30, 15), 40, 0)
+	e.boxes[0].Tapped(nil)
+	e.RemoveSelected()
+	e.boxes[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if b := e.Boxes(); len(b) != 1 || b[0].X != 10 {
+		t.Errorf("the text found box changed: %+v", b)
+	}
 }
 
 // pump is a job runner for tests: work runs in a goroutine, as in the
