@@ -73,10 +73,7 @@ func BenchmarkOpenCase5000(b *testing.B) {
 		start := time.Now()
 		v.openCase(c)
 		for v.tree == nil || v.tree.updates == 0 {
-			select {
-			case f := <-loop.ch:
-				f()
-			case <-time.After(10 * time.Second):
+			if !loop.Next(10 * time.Second) {
 				b.Fatal("the case did not open")
 			}
 			if v.tree != nil {
@@ -101,12 +98,9 @@ func BenchmarkOpenCase5000(b *testing.B) {
 		perRow += float64(v.tree.updates-updates0) / (steps * visible)
 		created += float64(v.tree.creates - creates0)
 		// Let the checklist finish before the next round.
-		deadline := time.After(60 * time.Second)
+		deadline := time.Now().Add(60 * time.Second)
 		for !idle(v)() {
-			select {
-			case f := <-loop.ch:
-				f()
-			case <-deadline:
+			if !loop.Next(time.Until(deadline)) {
 				b.Fatal("the checklist did not finish")
 			}
 		}

@@ -19,42 +19,25 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
+	"dossier/ui/internal/uitest"
 )
 
 // uiLoop stands in for Fyne's main loop: background work posts functions, and the test goroutine runs
-// them, so that widgets are only ever touched by one goroutine (as in the app).
-type uiLoop struct{ ch chan func() }
+// them, so that widgets are only ever touched by one goroutine (as in the app). See uitest.Loop.
+type uiLoop struct{ *uitest.Loop }
 
-func newUILoop() *uiLoop { return &uiLoop{ch: make(chan func(), 100000)} }
+func newUILoop() *uiLoop { return &uiLoop{uitest.NewLoop()} }
 
-func (l *uiLoop) post(f func()) { l.ch <- f }
+func (l *uiLoop) post(f func()) { l.Post(f) }
 
 // until runs posted functions until cond holds, failing the test after a while.
 func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for !cond() {
-		select {
-		case f := <-l.ch:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	l.Until(t, what, cond)
 }
 
 // drain runs what is posted during d.
-func (l *uiLoop) drain(d time.Duration) {
-	end := time.After(d)
-	for {
-		select {
-		case f := <-l.ch:
-			f()
-		case <-end:
-			return
-		}
-	}
-}
+func (l *uiLoop) drain(d time.Duration) { l.Drain(d) }
 
 // fakeStore records what the UI stores.
 type fakeStore struct {
@@ -158,31 +141,7 @@ func sampleInventory() *intake.Inventory {
 }
 
 // shown returns every object shown in the window, dialogs included, skipping hidden subtrees.
-func shown(w fyne.Window) []fyne.CanvasObject {
-	var out []fyne.CanvasObject
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		out = append(out, o)
-		switch o := o.(type) {
-		case *fyne.Container:
-			for _, k := range o.Objects {
-				walk(k)
-			}
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(o).Objects() {
-				walk(k)
-			}
-		}
-	}
-	walk(w.Content())
-	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
-	}
-	return out
-}
+func shown(w fyne.Window) []fyne.CanvasObject { return uitest.Shown(w) }
 
 // labels returns the texts of every label shown in the window.
 func labels(w fyne.Window) []string {
@@ -199,17 +158,7 @@ func hasLabel(w fyne.Window, text string) bool {
 	return slices.ContainsFunc(labels(w), func(s string) bool { return strings.Contains(s, text) })
 }
 
-func findButton(w fyne.Window, text string) *widget.Button {
-	for _, o := range shown(w) {
-		if b, ok := o.(*button); ok && b.Text == text {
-			return &b.Button
-		}
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			return b
-		}
-	}
-	return nil
-}
+func findButton(w fyne.Window, text string) *widget.Button { return uitest.FindButton(w, text) }
 
 func newTestView(t *testing.T, cfg Config) (*mainView, *uiLoop) {
 	t.Helper()

@@ -8,11 +8,14 @@ import (
 	"io"
 	"strings"
 
+	"dossier/packager/dicomdeid"
 	"dossier/packager/dicomwire"
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
+	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
+	"dossier/packager/privacy"
 )
 
 // sopClassEncapsulatedPDF is Encapsulated PDF Storage and
@@ -112,7 +115,8 @@ func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanne
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			return Review, fmt.Sprintf(reasonEmbeddedMentions, kinds(hits))
+			// Redacted like a PDF of its own (planRedact), or held.
+			return Redact, fmt.Sprintf(reasonEmbeddedMentions, kinds(hits))
 		}
 	}
 	return "", ""
@@ -149,3 +153,119 @@ func embeddedDocument(ctx context.Context, r io.ReaderAt, size int64) ([]byte, e
 
 // maxEmbedded bounds the document read out of an Encapsulated PDF or CDA file.
 const maxEmbedded = 64 << 20
+
+// encapsulatedDocumentLength is (0042,0015) Encapsulated Document Length:
+// the document's length without the padding byte.
+const encapsulatedDocumentLength dicomwire.Tag = 0x00420015
+
+// writeEncapsulatedPDF writes an Encapsulated PDF DICOM file: the header
+// through the DICOM profile (dicomdeid), and the PDF inside cleaned as a
+// PDF of its own is (StripPDF: no document information, XMP, forms,
+// annotations, attachments) or, for a Redact decision, redacted (RedactPDF)
+// with the plan's matcher and label. The new document replaces the old
+// one in the written file, padded to an even length, and (0042,0015)
+// Encapsulated Document Length, when present, says its length.
+func writeEncapsulatedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decision, p privacy.Params) error {
+	var head bytes.Buffer
+	if _, err := dicomdeid.Deidentify(ctx, &head, f, f.Size(), p); err != nil {
+		return err
+	}
+	doc, err := embeddedDocument(ctx, bytes.NewReader(head.Bytes()), int64(head.Len()))
+	if err != nil {
+		return err
+	}
+	if len(doc) == 0 {
+		return errors.New(i18n.Msg("the PDF document inside this DICOM file cannot be taken out to clean it"))
+	}
+	var pdf bytes.Buffer
+	if d.Action == Redact || d.redact != nil {
+		rp := d.redact
+		if rp == nil {
+			rp = &redactPlan{matcher: identity.NewTextMatcher(p.Identity), label: labelRemoved}
+		}
+		counts, err := RedactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, nil, rp.label)
+		if err != nil {
+			return err
+		}
+		if d.redact != nil {
+			d.redact.counts = counts
+		}
+	} else if err := StripPDF(&pdf, bytes.NewReader(doc)); err != nil {
+		return err
+	}
+	out, err := replaceEncapsulatedDocument(ctx, head.Bytes(), pdf.Bytes())
+	if err != nil {
+		return err
+	}
+	_, err = dst.Write(out)
+	return err
+}
+
+// replaceEncapsulatedDocument returns the Part 10 file b with its top-level
+// Encapsulated Document (0042,0011) value replaced by doc (padded with a
+// zero byte to an even length) and its Encapsulated Document Length
+// (0042,0015), when present, set to len(doc). A group length (0042,0000)
+// would be wrong afterwards: such a file is refused.
+func replaceEncapsulatedDocument(ctx context.Context, b, doc []byte) ([]byte, error) {
+	p10, err := dicomwire.OpenPart10(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	var docEl, lenEl *dicomwire.Element
+	groupLength := false
+	w := p10.Walker(ctx)
+	w.Element = func(e *dicomwire.Element) (dicomwire.Action, error) {
+		if e.Depth != 0 {
+			return dicomwire.Continue, nil
+		}
+		switch e.Tag {
+		case dicomwire.EncapsulatedDocument:
+			c := *e
+			docEl = &c
+		case encapsulatedDocumentLength:
+			c := *e
+			lenEl = &c
+		case 0x00420000:
+			groupLength = true
+		}
+		return dicomwire.Continue, nil
+	}
+	if _, err := w.Walk(p10.Meta.End, p10.Size); err != nil {
+		return nil, err
+	}
+	if docEl == nil || docEl.Undefined() || groupLength || lenEl != nil && lenEl.Length != 4 {
+		return nil, errors.New(i18n.Msg("the PDF document inside this DICOM file is stored in a way Dossier cannot replace"))
+	}
+	if len(doc) >= 1<<32-2 {
+		return nil, errors.New(i18n.Msg("the PDF document inside this DICOM file is too large"))
+	}
+	padded := doc
+	if len(doc)%2 == 1 {
+		padded = append(append([]byte(nil), doc...), 0)
+	}
+	value, err := dicomwire.AppendHeader(nil, p10.Syntax, dicomwire.EncapsulatedDocument, docEl.VR, uint32(len(padded)))
+	if err != nil {
+		return nil, err
+	}
+	type splice struct {
+		from, to int64
+		with     []byte
+	}
+	edits := []splice{{docEl.Offset, docEl.ValueOffset() + int64(docEl.Length), append(value, padded...)}}
+	if lenEl != nil {
+		n := make([]byte, 4)
+		p10.Syntax.ByteOrder().PutUint32(n, uint32(len(doc)))
+		edits = append(edits, splice{lenEl.ValueOffset(), lenEl.ValueOffset() + 4, n})
+		if edits[1].from < edits[0].from {
+			edits[0], edits[1] = edits[1], edits[0]
+		}
+	}
+	out := make([]byte, 0, len(b)-int(docEl.Length)+len(padded)+16)
+	last := int64(0)
+	for _, e := range edits {
+		out = append(out, b[last:e.from]...)
+		out = append(out, e.with...)
+		last = e.to
+	}
+	return append(out, b[last:]...), nil
+}

@@ -63,6 +63,9 @@ func RedactedOf(d Decision) []Redaction {
 // writeDICOM de-identifies a DICOM item, masking the boxes of d's
 // redactions in its pixels when there are any.
 func writeDICOM(ctx context.Context, dst io.Writer, f intake.File, d Decision, p privacy.Params) error {
+	if d.Item.SOPClassUID == sopClassEncapsulatedPDF {
+		return writeEncapsulatedPDF(ctx, dst, f, d, p)
+	}
 	if r := d.Redactions; r != nil && len(r.Pixels) > 0 {
 		suggested := r.Suggested
 		if suggested == nil {

@@ -202,9 +202,12 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			return Exclude, reason
 		}
 		if encapsulatedDocument(it.SOPClassUID) {
+			// A document, decided by its text like a PDF of its own: not
+			// held for burned-in annotation as pictures are.
 			if act, reason := decideEmbedded(ctx, it, sc, opts); act != "" {
 				return act, reason
 			}
+			return Transform, ""
 		}
 		if it.BurnedIn {
 			return Review, i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")
@@ -357,9 +360,9 @@ var reasonMentions = i18n.Msg("its text mentions the patient (%s)")
 // planRedact decides a PDF whose text names the patient: redacted, or held
 // for review (with --no-redact, or when it cannot be redacted).
 func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Options) (Action, string) {
-	// Only a PDF, Word or text file of its own is redacted (not, say, a
-	// PDF inside a DICOM file).
-	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument {
+	// A PDF, Word, RTF or text file of its own is redacted, and the PDF
+	// inside an Encapsulated PDF DICOM file.
+	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument && d.Item.SOPClassUID != sopClassEncapsulatedPDF {
 		return Review, d.Reason
 	}
 	var boxes []redact.Box

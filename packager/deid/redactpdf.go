@@ -140,6 +140,17 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	case "rtf":
 		counts, err = RedactRTF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
 	default:
+		if it.Kind == intake.KindDICOM {
+			var doc []byte
+			doc, err = embeddedDocument(ctx, f, f.Size())
+			if err == nil && len(doc) == 0 {
+				return nil, reasonEmbeddedUnread
+			}
+			if err == nil {
+				counts, err = RedactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "")
+			}
+			break
+		}
 		counts, err = RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
 	}
 	if err != nil {

@@ -52,7 +52,7 @@ var problems = []struct {
 	{[]error{bundle.ErrExpands}, Problem{
 		Title: i18n.Msg("The bundle unpacks to far more than its size"),
 		What:  i18n.Msg("A bundle made by Dossier does not grow like this; it may have been built to fill the disk."),
-		Todo:  i18n.Msg("Open it only if you trust where it came from."),
+		Todo:  i18n.Msg("Ask the sender how it was made. If you trust where it came from, the command line opens it: dossier open --allow-expansion."),
 		Hint:  "if you trust where it came from, run again with --allow-expansion",
 	}},
 	{[]error{atomicfile.ErrExists}, Problem{

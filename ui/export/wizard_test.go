@@ -32,43 +32,10 @@ import (
 	"dossier/packager/privacy"
 	"dossier/packager/store"
 	"dossier/ui/internal/kit"
+	"dossier/ui/internal/uitest"
 )
 
 func init() { envelope.ScryptWorkFactor = 12 } // keep passphrase encryption fast in tests
-
-// uiLoop runs what the runner posts to the UI goroutine, in the test's goroutine.
-type uiLoop struct{ ch chan func() }
-
-func newUILoop() *uiLoop { return &uiLoop{ch: make(chan func(), 100000)} }
-
-func (l *uiLoop) post(f func()) { l.ch <- f }
-
-// until runs posted functions until cond holds, failing the test after a while.
-func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for !cond() {
-		select {
-		case f := <-l.ch:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
-// drain runs what is posted during d.
-func (l *uiLoop) drain(d time.Duration) {
-	end := time.After(d)
-	for {
-		select {
-		case f := <-l.ch:
-			f()
-		case <-end:
-			return
-		}
-	}
-}
 
 // exportRecords are a breast case with a CD, reports, a phone photo (needs a decision at private
 // levels), a report naming the patient, and a CD's autorun file (left out).
@@ -131,7 +98,7 @@ func newHarness(t *testing.T, files map[string][]byte) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{loop: newUILoop(), st: st, win: test.NewWindow(nil)}
+	h := &harness{loop: &uiLoop{uitest.NewLoop()}, st: st, win: test.NewWindow(nil)}
 	h.win.Resize(fyne.NewSize(1000, 1400))
 	t.Cleanup(h.win.Close)
 	h.w = New(pexport.Case{ID: kase.ID, Inventory: inv, Rules: rules, Report: rep}, Deps{
@@ -146,59 +113,24 @@ func newHarness(t *testing.T, files map[string][]byte) *harness {
 	return h
 }
 
-// shown returns every object shown in the window, dialogs included, skipping hidden subtrees.
-func shown(win fyne.Window) []fyne.CanvasObject {
-	var out []fyne.CanvasObject
-	walk(win.Content(), func(o fyne.CanvasObject) { out = append(out, o) })
-	for _, o := range win.Canvas().Overlays().List() {
-		walk(o, func(o fyne.CanvasObject) { out = append(out, o) })
-	}
-	return out
+// uiLoop is uitest.Loop with the names the tests of this package use.
+type uiLoop struct{ *uitest.Loop }
+
+func (l *uiLoop) post(f func()) { l.Post(f) }
+
+func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	l.Until(t, what, cond)
 }
 
-// walk calls f for o and everything shown inside it.
-func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	f(o)
-	switch c := o.(type) {
-	case *fyne.Container:
-		for _, x := range c.Objects {
-			walk(x, f)
-		}
-	case fyne.Widget:
-		for _, x := range test.WidgetRenderer(c).Objects() {
-			walk(x, f)
-		}
-	}
-}
+func (l *uiLoop) drain(d time.Duration) { l.Drain(d) }
 
-func labels(win fyne.Window) []string {
-	var out []string
-	for _, o := range shown(win) {
-		if l, ok := o.(*widget.Label); ok {
-			out = append(out, l.Text)
-		}
-	}
-	return out
-}
-
-func hasLabel(win fyne.Window, text string) bool {
-	return slices.ContainsFunc(labels(win), func(s string) bool { return strings.Contains(s, text) })
-}
-
-func findButton(win fyne.Window, text string) *widget.Button {
-	for _, o := range shown(win) {
-		if b, ok := o.(*kit.Button); ok && b.Text == text {
-			return &b.Button
-		}
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			return b
-		}
-	}
-	return nil
-}
+var (
+	walk       = uitest.Walk
+	labels     = uitest.Labels
+	hasLabel   = uitest.HasLabel
+	findButton = uitest.FindButton
+)
 
 // walkToRecipient chooses pseudonymised, includes the photo, and stops at step 3.
 func walkToRecipient(t *testing.T, h *harness) *Wizard {
@@ -645,5 +577,29 @@ func TestStepTwoRedactionSeam(t *testing.T) {
 	w.setRedactions(report.Path, nil)
 	if ch, _ := w.choices(); len(ch.Redactions) != 0 {
 		t.Errorf("boxes removed are still sent: %+v", ch.Redactions)
+	}
+}
+
+// The time left is said in whole minutes or hours, never "1 minutes".
+func TestTimeLeft(t *testing.T) {
+	for _, tc := range []struct {
+		left time.Duration
+		want string
+	}{
+		{5 * time.Second, "Almost done."},
+		{40 * time.Second, "Less than a minute left."},
+		{70 * time.Second, "About a minute left."},
+		{89 * time.Second, "About a minute left."},
+		{100 * time.Second, "About 2 minutes left."},
+		{45 * time.Minute, "About 45 minutes left."},
+		{3 * time.Hour, "About 3 hours left."},
+	} {
+		// Half the bytes written in the time elapsed: as much time is left.
+		if got := timeLeft(tc.left, 50, 100); got != tc.want {
+			t.Errorf("%v left: %q, want %q", tc.left, got, tc.want)
+		}
+	}
+	if got := timeLeft(0, 0, 100); got != "Working out how long this takes…" {
+		t.Errorf("at the start: %q", got)
 	}
 }
