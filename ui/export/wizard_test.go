@@ -579,3 +579,27 @@ func TestStepTwoRedactionSeam(t *testing.T) {
 		t.Errorf("boxes removed are still sent: %+v", ch.Redactions)
 	}
 }
+
+// The time left is said in whole minutes or hours, never "1 minutes".
+func TestTimeLeft(t *testing.T) {
+	for _, tc := range []struct {
+		left time.Duration
+		want string
+	}{
+		{5 * time.Second, "Almost done."},
+		{40 * time.Second, "Less than a minute left."},
+		{70 * time.Second, "About a minute left."},
+		{89 * time.Second, "About a minute left."},
+		{100 * time.Second, "About 2 minutes left."},
+		{45 * time.Minute, "About 45 minutes left."},
+		{3 * time.Hour, "About 3 hours left."},
+	} {
+		// Half the bytes written in the time elapsed: as much time is left.
+		if got := timeLeft(tc.left, 50, 100); got != tc.want {
+			t.Errorf("%v left: %q, want %q", tc.left, got, tc.want)
+		}
+	}
+	if got := timeLeft(0, 0, 100); got != "Working out how long this takes…" {
+		t.Errorf("at the start: %q", got)
+	}
+}
