@@ -79,6 +79,8 @@ func timeLeft(elapsed time.Duration, done, total int64) string {
 		return lang.X("export.eta.almost", "Almost done.")
 	case left < time.Minute:
 		return lang.X("export.eta.minute", "Less than a minute left.")
+	case left < 90*time.Second: // rounded, "1 minutes"
+		return lang.X("export.eta.oneminute", "About a minute left.")
 	case left < 90*time.Minute:
 		return lang.X("export.eta.minutes", "About {{.N}} minutes left.", map[string]any{"N": int(left.Minutes() + 0.5)})
 	}

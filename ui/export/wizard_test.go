@@ -394,12 +394,12 @@ func manyReviewWizard(t testing.TB, n int) (*Wizard, fyne.Window) {
 	for i := 0; i < n; i++ {
 		it := &intake.Item{Path: fmt.Sprintf("/cd/US/IM%05d", i), Kind: intake.KindDICOM, Modality: "US", BurnedIn: true}
 		w.decisions = append(w.decisions, deid.Decision{Item: it, Path: it.Path, Action: deid.Review,
-			Reason: "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"})
+			Reason: i18n.NewText("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")})
 		sk := &intake.Item{Path: fmt.Sprintf("/cd/VIEWER/LIB%05d.DLL", i), Kind: intake.KindSkipped, Reason: i18n.NewText("part of a viewer program on the disc, not a record")}
-		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: "skipped when reading: " + sk.Reason.String()})
+		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: i18n.NewText("skipped when reading: %s", sk.Reason)})
 	}
 	letter := &intake.Item{Path: "/portal/letter.pdf", Kind: intake.KindPDF, Format: "pdf"}
-	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: "its text mentions the patient (name)"})
+	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: i18n.NewText("its text mentions the patient (name)")})
 	win := test.NewWindow(container.NewVScroll(w.decScreen))
 	win.Resize(fyne.NewSize(1000, 700))
 	w.win = win
@@ -511,7 +511,7 @@ func TestStepTwoConvertHEIC(t *testing.T) {
 		t.Fatal("the HEIC photo is not planned")
 		return deid.Decision{}
 	}
-	if d := heic(); d.Action != deid.Exclude || d.Reason != deid.ReasonHEICConvert() {
+	if d := heic(); d.Action != deid.Exclude || d.Reason.String() != deid.ReasonHEICConvert() {
 		t.Fatalf("before consent: %+v", d)
 	}
 	var check *widget.Check
@@ -530,10 +530,10 @@ func TestStepTwoConvertHEIC(t *testing.T) {
 	h.loop.until(t, "the decisions again", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
 	d := heic()
 	if deid.HEICConverter() == "" {
-		if d.Action != deid.Exclude || d.Reason != deid.ErrNoHEICConverter.Error() {
+		if d.Action != deid.Exclude || d.Reason.String() != deid.ErrNoHEICConverter.Error() {
 			t.Errorf("with consent, no converter: %+v", d)
 		}
-	} else if d.Action != deid.Exclude || d.Reason != deid.ReasonHEICUnconvertible() {
+	} else if d.Action != deid.Exclude || d.Reason.String() != deid.ReasonHEICUnconvertible() {
 		// The fixture's picture is not real HEVC, so the converter tried
 		// and could not read it (deid's tests convert a real photo).
 		t.Errorf("with consent: %+v", d)
@@ -577,5 +577,29 @@ func TestStepTwoRedactionSeam(t *testing.T) {
 	w.setRedactions(report.Path, nil)
 	if ch, _ := w.choices(); len(ch.Redactions) != 0 {
 		t.Errorf("boxes removed are still sent: %+v", ch.Redactions)
+	}
+}
+
+// The time left is said in whole minutes or hours, never "1 minutes".
+func TestTimeLeft(t *testing.T) {
+	for _, tc := range []struct {
+		left time.Duration
+		want string
+	}{
+		{5 * time.Second, "Almost done."},
+		{40 * time.Second, "Less than a minute left."},
+		{70 * time.Second, "About a minute left."},
+		{89 * time.Second, "About a minute left."},
+		{100 * time.Second, "About 2 minutes left."},
+		{45 * time.Minute, "About 45 minutes left."},
+		{3 * time.Hour, "About 3 hours left."},
+	} {
+		// Half the bytes written in the time elapsed: as much time is left.
+		if got := timeLeft(tc.left, 50, 100); got != tc.want {
+			t.Errorf("%v left: %q, want %q", tc.left, got, tc.want)
+		}
+	}
+	if got := timeLeft(0, 0, 100); got != "Working out how long this takes…" {
+		t.Errorf("at the start: %q", got)
 	}
 }
