@@ -1,20 +1,25 @@
 package redactview
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
+	"image/jpeg"
 	"io"
 	"math"
 	"sync"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"dossier/packager/identity"
 	"dossier/packager/pdftext"
@@ -107,79 +112,77 @@ func pageFont() *opentype.Font {
 // page, in points) are drawn filled black: they are the export's
 // redaction boxes, whose label is drawn in white.
 func drawPage(ctx context.Context, r io.ReaderAt, size int64, n int, filled []Box) (image.Image, [2]float64, error) {
-	var out *image.RGBA
-	var dims [2]float64
-	err := pdftext.Read(ctx, r, size, pdftext.Options{}, func(p *pdftext.Page) error {
-		if p.Number != n {
-			return nil
-		}
-		w, h := pageSize(p)
-		dims = [2]float64{w, h}
-		out = image.NewRGBA(image.Rect(0, 0, int(math.Ceil(w*PageScale)), int(math.Ceil(h*PageScale))))
-		draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
-		rect := func(box [4]float64, c color.Color) {
-			x0, y0, x1, y1 := viewRect(p, box)
-			r := image.Rect(int(x0*PageScale), int(y0*PageScale), int(math.Ceil(x1*PageScale)), int(math.Ceil(y1*PageScale)))
-			draw.Draw(out, r.Intersect(out.Bounds()), image.NewUniform(c), image.Point{}, draw.Over)
-		}
-		for _, pic := range p.Pictures {
-			rect(pic.Box, color.RGBA{0xc8, 0xc8, 0xc8, 0xff})
-		}
-		// A path is drawn by its outline: whether it is filled is not
-		// read, and a table's frame must not hide its cells.
-		for _, path := range p.Paths {
-			if within(p, path.Box, filled, n) {
-				rect(path.Box, color.Black)
-				continue
-			}
-			x0, y0, x1, y1 := path.Box[0], path.Box[1], path.Box[2], path.Box[3]
-			t := 1 / float64(PageScale)
-			grey := color.RGBA{0x40, 0x40, 0x40, 0xff}
-			rect([4]float64{x0, y0, x1, y0 + t}, grey)
-			rect([4]float64{x0, y1 - t, x1, y1}, grey)
-			rect([4]float64{x0, y0, x0 + t, y1}, grey)
-			rect([4]float64{x1 - t, y0, x1, y1}, grey)
-		}
-		faces := map[int]font.Face{}
-		defer func() {
-			for _, f := range faces {
-				f.Close()
-			}
-		}()
-		for _, g := range p.Glyphs {
-			if g.Text == "" {
-				continue
-			}
-			x0, _, _, y1 := viewRect(p, g.Box)
-			px := int(math.Round(math.Abs(g.Size) * PageScale))
-			if px < 4 || px > 400 {
-				px = max(4, min(px, 400))
-			}
-			face := faces[px]
-			if face == nil {
-				f, err := opentype.NewFace(pageFont(), &opentype.FaceOptions{Size: float64(px), DPI: 72, Hinting: font.HintingNone})
-				if err != nil {
-					return err
-				}
-				face, faces[px] = f, f
-			}
-			// The baseline sits about a fifth of the size above the
-			// glyph box's bottom (its descent).
-			base := y1*PageScale - float64(px)*0.22
-			ink := image.Black
-			if g.Font == redactLabelFont {
-				ink = image.White
-			}
-			d := font.Drawer{Dst: out, Src: ink, Face: face, Dot: fixed.P(int(x0*PageScale), int(base))}
-			d.DrawString(g.Text)
-		}
-		return errStop
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return nil, dims, err
+	d, err := pdftext.Open(ctx, io.NewSectionReader(r, 0, size), pdftext.Options{})
+	if err != nil {
+		return nil, [2]float64{}, err
 	}
-	if out == nil {
-		return nil, dims, fmt.Errorf("redactview: no page %d", n)
+	p, err := d.Page(n)
+	if err != nil {
+		return nil, [2]float64{}, err
+	}
+	w, h := pageSize(p)
+	dims := [2]float64{w, h}
+	out := image.NewRGBA(image.Rect(0, 0, int(math.Ceil(w*PageScale)), int(math.Ceil(h*PageScale))))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	rect := func(box [4]float64, c color.Color) {
+		x0, y0, x1, y1 := viewRect(p, box)
+		r := image.Rect(int(x0*PageScale), int(y0*PageScale), int(math.Ceil(x1*PageScale)), int(math.Ceil(y1*PageScale)))
+		draw.Draw(out, r.Intersect(out.Bounds()), image.NewUniform(c), image.Point{}, draw.Over)
+	}
+	for _, pic := range p.Pictures {
+		if img := pictureOf(d, pic); img != nil {
+			x0, y0, x1, y1 := viewRect(p, pic.Box)
+			r := image.Rect(int(x0*PageScale), int(y0*PageScale), int(math.Ceil(x1*PageScale)), int(math.Ceil(y1*PageScale)))
+			xdraw.ApproxBiLinear.Scale(out, r, img, img.Bounds(), draw.Over, nil)
+			continue
+		}
+		rect(pic.Box, color.RGBA{0xc8, 0xc8, 0xc8, 0xff})
+	}
+	// A path is drawn by its outline: whether it is filled is not read, and
+	// a table's frame must not hide its cells. Paths within the boxes the
+	// export drew are its boxes: drawn filled.
+	for _, path := range p.Paths {
+		if within(p, path.Box, filled, n) {
+			rect(path.Box, color.Black)
+			continue
+		}
+		x0, y0, x1, y1 := path.Box[0], path.Box[1], path.Box[2], path.Box[3]
+		t := 1 / float64(PageScale)
+		grey := color.RGBA{0x40, 0x40, 0x40, 0xff}
+		rect([4]float64{x0, y0, x1, y0 + t}, grey)
+		rect([4]float64{x0, y1 - t, x1, y1}, grey)
+		rect([4]float64{x0, y0, x0 + t, y1}, grey)
+		rect([4]float64{x1 - t, y0, x1, y1}, grey)
+	}
+	faces := map[int]font.Face{}
+	defer func() {
+		for _, f := range faces {
+			f.Close()
+		}
+	}()
+	for _, g := range p.Glyphs {
+		if g.Text == "" {
+			continue
+		}
+		x0, _, _, y1 := viewRect(p, g.Box)
+		px := max(4, min(int(math.Round(math.Abs(g.Size)*PageScale)), 400))
+		face := faces[px]
+		if face == nil {
+			f, err := opentype.NewFace(pageFont(), &opentype.FaceOptions{Size: float64(px), DPI: 72, Hinting: font.HintingNone})
+			if err != nil {
+				return nil, dims, err
+			}
+			face, faces[px] = f, f
+		}
+		// The baseline sits about a fifth of the size above the glyph
+		// box's bottom (its descent).
+		base := y1*PageScale - float64(px)*0.22
+		ink := image.Black
+		if g.Font == redactLabelFont {
+			ink = image.White
+		}
+		d := font.Drawer{Dst: out, Src: ink, Face: face, Dot: fixed.P(int(x0*PageScale), int(base))}
+		d.DrawString(g.Text)
 	}
 	return out, dims, nil
 }
@@ -198,4 +201,72 @@ func within(p *pdftext.Page, r [4]float64, boxes []Box, n int) bool {
 		}
 	}
 	return false
+}
+
+// maxPictureSamples bounds a picture of a page decoded for the sketch.
+const maxPictureSamples = 64 << 20
+
+// pictureOf decodes an image drawn on a page for the sketch: a JPEG
+// (DCTDecode), or 8-bit grey or RGB samples (Flate and the like); nil for
+// any other (it is drawn as a grey area).
+func pictureOf(d *pdftext.Document, pic pdftext.Picture) image.Image {
+	if pic.Inline || pic.Obj == 0 {
+		return nil
+	}
+	xr := d.Model().XRefTable
+	entry, ok := xr.Table[pic.Obj]
+	if !ok || entry == nil {
+		return nil
+	}
+	sd, ok := entry.Object.(types.StreamDict)
+	if !ok {
+		return nil
+	}
+	iw, ih := sd.IntEntry("Width"), sd.IntEntry("Height")
+	if iw == nil || ih == nil || *iw <= 0 || *ih <= 0 || int64(*iw)*int64(*ih)*3 > maxPictureSamples {
+		return nil
+	}
+	var filters []string
+	for _, f := range sd.FilterPipeline {
+		filters = append(filters, f.Name)
+	}
+	if len(filters) == 1 && filters[0] == "DCTDecode" {
+		img, err := jpeg.Decode(bytes.NewReader(sd.Raw))
+		if err != nil {
+			return nil
+		}
+		return img
+	}
+	if bpc := sd.IntEntry("BitsPerComponent"); bpc == nil || *bpc != 8 {
+		return nil
+	}
+	for _, f := range filters {
+		switch f {
+		case "FlateDecode", "LZWDecode", "ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode":
+		default:
+			return nil
+		}
+	}
+	comps := 0
+	switch cs, _ := xr.Dereference(sd.Dict["ColorSpace"]); cs {
+	case types.Name("DeviceGray"):
+		comps = 1
+	case types.Name("DeviceRGB"):
+		comps = 3
+	default:
+		return nil
+	}
+	w, h := *iw, *ih
+	data, err := sd.DecodeLengthWithLimit(-1, int64(w*h*comps))
+	if err != nil || len(data) < w*h*comps {
+		return nil
+	}
+	if comps == 1 {
+		return &image.Gray{Pix: data[:w*h], Stride: w, Rect: image.Rect(0, 0, w, h)}
+	}
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < w*h; i++ {
+		m.Pix[4*i], m.Pix[4*i+1], m.Pix[4*i+2], m.Pix[4*i+3] = data[3*i], data[3*i+1], data[3*i+2], 0xff
+	}
+	return m
 }

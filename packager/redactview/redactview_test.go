@@ -137,3 +137,58 @@ func TestPNGBoxesMasked(t *testing.T) {
 		t.Errorf("pixel boxes %+v", r.Pixels)
 	}
 }
+
+// TestImageOnlyPDFPageShown: a scanned page is drawn with its picture (so
+// the patient sees what to box), and the page as sent is black under her
+// box and the same picture elsewhere.
+func TestImageOnlyPDFPageShown(t *testing.T) {
+	ctx := context.Background()
+	it := scanOne(t, "scan.pdf", docfix.PDFImageOnly())
+	v, err := Open(ctx, it, janeDoe(), "", intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Pages != 1 || len(v.Suggested) != 0 {
+		t.Fatalf("view %+v", v)
+	}
+	before, err := v.Before(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, h := v.Size(1)
+	// The picture covers x 100..500, y (from the top) h-600..h-200 points.
+	top := h - 600
+	area := image.Rect(110*PageScale, int(top+10)*PageScale, 490*PageScale, int(top+390)*PageScale)
+	greys := map[uint8]bool{}
+	for y := area.Min.Y; y < area.Max.Y; y += 7 {
+		for x := area.Min.X; x < area.Max.X; x += 7 {
+			greys[color.GrayModel.Convert(before.At(x, y)).(color.Gray).Y] = true
+		}
+	}
+	if len(greys) < 32 {
+		t.Fatalf("the scan's picture is not drawn: %d shades", len(greys))
+	}
+	box := Box{Page: 1, X: 150, Y: top + 50, Width: 100, Height: 100, Origin: Drawn}
+	after, err := v.After(ctx, 1, []Box{box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := image.Rect(int(box.X+2)*PageScale, int(box.Y+2)*PageScale, int(box.X+box.Width-2)*PageScale, int(box.Y+box.Height-2)*PageScale)
+	// Dark but for the box's white label.
+	if n := dark(after, in); n < in.Dx()*in.Dy()*95/100 {
+		t.Errorf("under the box: %d of %d pixels dark", n, in.Dx()*in.Dy())
+	}
+	same := 0
+	out := image.Rect(300*PageScale, int(top+250)*PageScale, 480*PageScale, int(top+380)*PageScale)
+	for y := out.Min.Y; y < out.Max.Y; y++ {
+		for x := out.Min.X; x < out.Max.X; x++ {
+			a, b := color.GrayModel.Convert(after.At(x, y)).(color.Gray).Y, color.GrayModel.Convert(before.At(x, y)).(color.Gray).Y
+			if a >= b-2 && a <= b+2 {
+				same++
+			}
+		}
+	}
+	if same < out.Dx()*out.Dy()*95/100 {
+		t.Errorf("away from the box the picture changed: %d of %d alike", same, out.Dx()*out.Dy())
+	}
+}
