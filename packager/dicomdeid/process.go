@@ -133,15 +133,17 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 	for t := range set {
 		d.tokens = append(d.tokens, t)
 	}
-	if m := identity.NewTextMatcher(append(slices.Clone(d.tokens), d.p.Identity...)); !m.Empty() {
-		d.match = m
-	}
 	sort.Slice(d.tokens, func(i, j int) bool {
 		if len(d.tokens[i]) != len(d.tokens[j]) {
 			return len(d.tokens[i]) > len(d.tokens[j])
 		}
 		return d.tokens[i] < d.tokens[j]
 	})
+	// Sorted first, so that the files of a series ask for the same matcher
+	// (NewTextMatcher keeps the last ones built).
+	if m := identity.NewTextMatcher(append(slices.Clone(d.tokens), d.p.Identity...)); !m.Empty() {
+		d.match = m
+	}
 }
 
 // nameSpellings returns the spellings of a person name. Its component
