@@ -213,33 +213,45 @@ func (p *packer) generated(s sink, name string, data []byte, compress bool) erro
 	return nil
 }
 
+// LeftOutLine is one item left out of a bundle: what it is and why it was
+// left out, written in a language where it is shown.
+type LeftOutLine struct {
+	// What is the item's path relative to what was added at the identified
+	// level, else the kind of item (never the original file name).
+	What i18n.Text
+	Why  i18n.Text
+}
+
+// String writes the line in English: "what: why".
+func (l LeftOutLine) String() string { return l.What.String() + ": " + l.Why.String() }
+
 // leftOutLine says what was left out and why, without the original file
 // name at private levels (the kind of item stands in for it).
-func leftOutLine(d deid.Decision, level privacy.Level) string {
-	what := d.Path
+func leftOutLine(d deid.Decision, level privacy.Level) LeftOutLine {
+	what := i18n.Plain(d.Path)
 	if level != privacy.Identified {
 		what = describe(d.Item)
 	}
-	return what + ": " + d.Reason
+	return LeftOutLine{What: what, Why: d.Reason}
 }
 
-func describe(it *intake.Item) string {
+func describe(it *intake.Item) i18n.Text {
 	switch it.Kind {
 	case intake.KindDICOM:
 		if it.Modality != "" {
-			return fmt.Sprintf(i18n.Msg("a %v image"), it.Modality)
+			return i18n.NewText(i18n.Msg("a %v image"), it.Modality)
 		}
-		return i18n.Msg("a DICOM file")
+		return i18n.NewText(i18n.Msg("a DICOM file"))
 	case intake.KindPDF:
-		return i18n.Msg("a PDF document")
+		return i18n.NewText(i18n.Msg("a PDF document"))
 	case intake.KindImage:
-		return fmt.Sprintf(i18n.Msg("a picture (%v)"), it.Format)
+		return i18n.NewText(i18n.Msg("a picture (%v)"), it.Format)
 	case intake.KindSlide:
-		return fmt.Sprintf(i18n.Msg("a slide (%v)"), it.Slide.Vendor)
+		return i18n.NewText(i18n.Msg("a slide (%v)"), it.Slide.Vendor)
 	case intake.KindDocument:
-		return fmt.Sprintf(i18n.Msg("a document (%v)"), it.Format)
+		return i18n.NewText(i18n.Msg("a document (%v)"), it.Format)
 	}
-	return fmt.Sprintf(i18n.Msg("a file (%v)"), it.Kind)
+	return i18n.NewText(i18n.Msg("a file (%v)"), it.Kind)
 }
 
 func mimeOf(it *intake.Item) string {
@@ -273,5 +285,6 @@ func titleOf(it *intake.Item, category string) string {
 	if category != "" {
 		return strings.ToUpper(category[:1]) + strings.ReplaceAll(category[1:], "-", " ")
 	}
-	return strings.ToUpper(describe(it)[:1]) + describe(it)[1:]
+	d := describe(it).String()
+	return strings.ToUpper(d[:1]) + d[1:]
 }

@@ -53,9 +53,9 @@ type CoverInfo struct {
 	Level       privacy.Level
 	Fingerprint string
 	Created     time.Time
-	// LeftOut are the items not in the bundle, as "name or kind: reason"
-	// lines that never carry an original file name at private levels.
-	LeftOut []string
+	// LeftOut are the items not in the bundle, by name or kind and reason,
+	// never with an original file name at private levels.
+	LeftOut []LeftOutLine
 	// Names maps each written item's original path to its name in the
 	// bundle (an item absent from the map is not in the bundle).
 	Names map[string]string
@@ -293,7 +293,7 @@ func dedupe(ds []deid.Decision) {
 			continue
 		}
 		if seen[d.Item.SOPInstanceUID] {
-			d.Action, d.Reason, d.Included = deid.Exclude, "a second copy of an image that is already included", false
+			d.Action, d.Reason, d.Included = deid.Exclude, i18n.NewText(i18n.Msg("a second copy of an image that is already included")), false
 			continue
 		}
 		seen[d.Item.SOPInstanceUID] = true
