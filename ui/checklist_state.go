@@ -371,8 +371,7 @@ func (v *mainView) askWaiver(ruleID string) {
 		}
 		return nil
 	}
-	intro := widget.NewLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
-	intro.Wrapping = wordWrap()
+	intro := newWrapLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
 	d := dialog.NewForm(lang.X("waive.title", "Not needed for this case?"), lang.X("waive.ok", "Mark as not needed"), lang.X("button.cancel", "Cancel"),
 		[]*widget.FormItem{
 			{Widget: intro},

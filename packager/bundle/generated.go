@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unique"
 
 	"dossier/packager/deid"
 	"dossier/packager/dicomdir"
@@ -34,7 +35,7 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	if err != nil && h == nil {
 		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
 	}
-	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: h})
+	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: dirHeader(h)})
 	folder := strings.Join(strings.Split(d.Name, "/")[:2], "/")
 	st := p.studies[folder]
 	if st == nil {
@@ -47,6 +48,37 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	}
 	st.Images++
 	return nil
+}
+
+// dirHeader keeps of a written file's header what its DICOMDIR record
+// needs (see dicomdir.Write), with the values the files of a series share
+// kept once: a bundle of 30,000 images holds them all until the end.
+func dirHeader(h *dicomx.Header) *dicomx.Header {
+	return &dicomx.Header{
+		MediaStorageSOPClassUID: shared(h.MediaStorageSOPClassUID),
+		SOPClassUID:             shared(h.SOPClassUID),
+		SOPInstanceUID:          h.SOPInstanceUID,
+		StudyInstanceUID:        shared(h.StudyInstanceUID),
+		SeriesInstanceUID:       shared(h.SeriesInstanceUID),
+		TransferSyntaxUID:       shared(h.TransferSyntaxUID),
+		PatientName:             shared(h.PatientName),
+		PatientID:               shared(h.PatientID),
+		StudyDate:               shared(h.StudyDate),
+		StudyTime:               shared(h.StudyTime),
+		StudyDescription:        shared(h.StudyDescription),
+		AccessionNumber:         shared(h.AccessionNumber),
+		Modality:                shared(h.Modality),
+		SeriesNumber:            h.SeriesNumber,
+		InstanceNumber:          h.InstanceNumber,
+	}
+}
+
+// shared returns s as one copy shared by every equal string.
+func shared(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 func isoDate(da string) string {
