@@ -349,7 +349,7 @@ func TestChineseRun(t *testing.T) {
 	// Every note the checklist shows, however it was built, and its guidance are in Chinese.
 	notes := 0
 	for id, row := range v.checks.panel.rows {
-		if n := row.result.Note; n != "" {
+		if n := row.result.Note(); n != "" {
 			notes++
 			if !regexp.MustCompile(`\p{Han}`).MatchString(n) {
 				t.Errorf("%s: note %q", id, n)

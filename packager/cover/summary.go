@@ -297,7 +297,7 @@ func MissingFrom(rep *checklist.Report) []Missing {
 	}
 	var out []Missing
 	for _, r := range rep.Outstanding() {
-		reason := r.Note
+		reason := r.Note()
 		if reason == "" {
 			reason = NotFound
 		}
