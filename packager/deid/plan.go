@@ -331,12 +331,13 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Review, i18n.NewText(i18n.Msg("it is too long for Dossier to check all of it for names and other details"))
 	}
 	switch {
-	case errors.Is(err, doctext.ErrNoText):
-		return Review, i18n.NewText(i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details"))
+	case errors.Is(err, doctext.ErrNoText) || err == nil && strings.TrimSpace(text) == "":
+		if it.Format == "pdf" {
+			return Review, i18n.NewText(scanReason(ctx, f))
+		}
+		return Review, i18n.NewText(reasonNoText)
 	case err != nil:
 		return Review, i18n.NewText(i18n.Msg("its text could not be read to check it for names and other details"))
-	case strings.TrimSpace(text) == "":
-		return Review, i18n.NewText(i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details"))
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 
+	"dossier/packager/burnedin"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
@@ -212,4 +213,32 @@ func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decis
 		d.redact.counts = counts
 	}
 	return nil
+}
+
+// The reasons a PDF without text (a scan) is held for review.
+var (
+	reasonNoText = i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
+	// reasonScanNoOCR: OCR cannot suggest boxes.
+	reasonScanNoOCR = i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details, and without tesseract (Debian package tesseract-ocr) Dossier cannot look for them; mark the boxes yourself")
+	// reasonScanUnmaskable: the pictures can be neither read nor masked.
+	reasonScanUnmaskable = i18n.Msg("no readable text (perhaps a scan), and its pictures are stored in a way Dossier cannot read or black out, so it cannot be redacted")
+)
+
+// scanReason says why a PDF without text is held for review: its pages'
+// pictures cannot be decoded (so neither OCR nor masking can work on
+// them), tesseract is missing (no boxes can be suggested), or, as for any
+// scan, its pages may show names (boxes are suggested by
+// burnedin.SuggestPDF and applied when the user includes it).
+func scanReason(ctx context.Context, f intake.File) string {
+	_, err := redact.ScannedPictures(ctx, io.NewSectionReader(f, 0, f.Size()), pdftext.Options{MaxPages: maxCheckedPages})
+	switch {
+	case errors.Is(err, redact.ErrImage):
+		return reasonScanUnmaskable
+	case err != nil:
+		return reasonNoText
+	}
+	if _, err := burnedin.Tesseract(); err != nil {
+		return reasonScanNoOCR
+	}
+	return reasonNoText
 }
