@@ -232,7 +232,9 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 	case intake.KindImage:
 		switch it.Format {
 		case "jpeg", "png", "bmp":
-			return Review, i18n.NewText(i18n.Msg("a photo or scan may show names or other details in the picture itself"))
+			return Review, i18n.NewText(reasonPhoto)
+		case "tiff":
+			return decideTIFF(it, opts)
 		}
 		return Exclude, i18n.NewText(i18n.Msg("Dossier cannot remove the hidden details (such as location) from %v pictures yet; save it as JPEG or PNG and add that instead"), strings.ToUpper(it.Format))
 	case intake.KindPDF, intake.KindDocument:

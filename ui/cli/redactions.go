@@ -108,7 +108,7 @@ func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) er
 		used[d.Redactions] = true
 		if d.Item != nil && !maskable(d.Item) {
 			// Never let a file the user wanted blacked out go unmasked.
-			return usagef("--redactions: %s: Dossier cannot black out boxes in this kind of file yet (DICOM images, PDF pages, JPEG and PNG pictures only)", d.Path)
+			return usagef("--redactions: %s: Dossier cannot black out boxes in this kind of file yet (DICOM images, PDF pages, JPEG, PNG and TIFF pictures only)", d.Path)
 		}
 	}
 	var unused []string
@@ -173,7 +173,7 @@ func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, d
 				out = append(out, redactionBox{Path: d.Path, Page: b.Page, X: &x, Y: &y, Width: b.Width, Height: b.Height})
 			}
 			continue // a PDF whose pictures cannot be read gets no suggestion
-		case d.Item.Kind == intake.KindImage && (d.Item.Format == "jpeg" || d.Item.Format == "png"):
+		case d.Item.Kind == intake.KindImage && (d.Item.Format == "jpeg" || d.Item.Format == "png" || d.Item.Format == "tiff"):
 			f, err := intake.Open(d.Item, intake.Options{})
 			if err != nil {
 				return ocr, err
@@ -213,7 +213,7 @@ func maskable(it *intake.Item) bool {
 	case intake.KindDICOM, intake.KindPDF:
 		return true
 	case intake.KindImage:
-		return it.Format == "jpeg" || it.Format == "png"
+		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
 	}
 	return false
 }
