@@ -495,7 +495,7 @@ func (v *mainView) writeLetter(path string) {
 			v.status.showError(lang.X("status.letterfail", "The letter could not be written."), err)
 		default:
 			v.status.showInfo(lang.X("status.lettersaved", "The letter asking for {{.Items}} is saved as “{{.File}}”. Print it or send it to the hospital's records office.",
-				map[string]any{"Items": plural(n, lang.X("status.missingitem", "missing item"), lang.X("status.missingitems", "missing items")), "File": filepath.Base(path)}))
+				map[string]any{"Items": countOf(n, "count.missingitems", "{{.N}} missing items"), "File": filepath.Base(path)}))
 		}
 	})
 }

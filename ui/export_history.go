@@ -85,7 +85,7 @@ func (h *historyPanel) setExports(es []*store.Export) {
 	if len(es) == 0 {
 		setWrapText(h.intro, lang.X("history.none", "Nothing has been sent from this case yet."))
 	} else {
-		setWrapText(h.intro, fmt.Sprintf(lang.X("history.sent", "Sent from this case: %s, newest first."), plural(len(es), lang.X("unit.bundle", "bundle"), lang.X("unit.bundles", "bundles"))))
+		setWrapText(h.intro, fmt.Sprintf(lang.X("history.sent", "Sent from this case: %s, newest first."), countOf(len(es), "count.bundles", "{{.N}} bundles")))
 	}
 	h.list.Refresh()
 }

@@ -315,6 +315,9 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		pages, err = doctext.PDFPages(ctx, f, f.Size(), readOpts)
 		var b strings.Builder
 		for _, p := range pages {
+			if p.Drawn {
+				return Review, i18n.NewText(i18n.Msg("some writing on page %d is drawn as shapes rather than stored as text, so Dossier cannot read it to check it for names and other details"), p.Number)
+			}
 			if !p.Reliable {
 				return Review, i18n.NewText(i18n.Msg("some of the text on page %d is in a font Dossier cannot read, so it cannot be checked for names and other details"), p.Number)
 			}

@@ -130,12 +130,9 @@ func (w *Wizard) fillDecisions() {
 	}
 	box := w.decScreen
 	box.Objects = nil
-	summary := lang.X("export.willsend.exact", "{{.N}} files will be sent exactly as they are.", map[string]any{"N": kit.FormatCount(sent)})
+	summary := lang.XN("export.willsend.exact", "{{.N}} files will be sent exactly as they are.", sent, map[string]any{"N": kit.FormatCount(sent)})
 	if w.planLevel != privacy.Identified {
-		summary = lang.X("export.willsend.clean", "{{.N}} files will be sent, cleaned of your name and other details.", map[string]any{"N": kit.FormatCount(sent)})
-	}
-	if sent == 1 {
-		summary = strings.Replace(summary, "1 files", "1 file", 1)
+		summary = lang.XN("export.willsend.clean", "{{.N}} files will be sent, cleaned of your name and other details.", sent, map[string]any{"N": kit.FormatCount(sent)})
 	}
 	if len(review) == 0 {
 		summary += lang.X("export.nodecision", " No file needs a decision from you.")
