@@ -2,7 +2,7 @@
 """Gives a TrueType font an empty, zero-width glyph for U+200A HAIR SPACE.
 
 The desktop app marks where Chinese and Japanese text may break between lines
-with U+200A (ui/cjkwrap.go): Fyne wraps words only at white space, and U+200A
+with U+200A (ui/internal/kit/wrap.go): Fyne wraps words only at white space, and U+200A
 is white space to Go's unicode.IsSpace. With no width in the UI's Chinese
 fonts the mark is invisible. Used on assets/fonts/DroidSansFallbackFull.ttf
 (which has no U+200A) and by scripts/cjk-bold-font.py. Needs Debian's fonttools.

@@ -139,16 +139,16 @@ func caseSummary(inv *intake.Inventory) string {
 	}
 	var parts []string
 	if n := len(inv.Studies); n > 0 {
-		parts = append(parts, plural(n, lang.X("unit.imagingstudy", "imaging study"), lang.X("unit.imagingstudies", "imaging studies")))
+		parts = append(parts, countOf(n, "count.imagingstudies", "{{.N}} imaging studies"))
 	}
 	if n := len(inv.Slides); n > 0 {
-		parts = append(parts, plural(n, lang.X("unit.slide", "slide"), lang.X("unit.slides", "slides")))
+		parts = append(parts, countOf(n, "count.slides", "{{.N}} slides"))
 	}
 	if docs > 0 {
-		parts = append(parts, plural(docs, lang.X("unit.reportordocument", "report or document"), lang.X("unit.reportsanddocuments", "reports and documents")))
+		parts = append(parts, countOf(docs, "count.reportsanddocuments", "{{.N}} reports and documents"))
 	}
 	if photos > 0 {
-		parts = append(parts, plural(photos, lang.X("unit.photoorscan", "photo or scan"), lang.X("unit.photosandscans", "photos and scans")))
+		parts = append(parts, countOf(photos, "count.photosandscans", "{{.N}} photos and scans"))
 	}
 	files := fileCount(len(inv.Items))
 	s := lang.X("case.lookedat", "{{.Files}} looked at.", map[string]any{"Files": files})

@@ -47,8 +47,7 @@ func newCasesScreen(v *mainView) *casesScreen {
 	s := &casesScreen{v: v}
 	title := widget.NewLabelWithStyle(lang.X("cases.title", "Your cases"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	intro := widget.NewLabel(lang.X("cases.intro", "Each case is one person's records for one second opinion. Choose a case to carry on where you left off."))
-	intro.Wrapping = wordWrap()
+	intro := newWrapLabel(lang.X("cases.intro", "Each case is one person's records for one second opinion. Choose a case to carry on where you left off."))
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(lang.X("cases.search", "Search cases by name"))
 	s.search.OnChanged = func(string) { s.filter() }

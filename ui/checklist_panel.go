@@ -375,16 +375,16 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	}
 	if r.Status == checklist.StatusMissing || r.Status == checklist.StatusPartial {
 		var still []string
-		if r.Note != "" {
-			still = append(still, r.Note)
+		if r.Note() != "" {
+			still = append(still, r.Note())
 		}
 		if len(r.Missing) > 0 && r.Status != checklist.StatusPartial {
 			still = append(still, lang.X("checklist.notfound", "Not found: {{.What}}.", map[string]any{"What": uiList(r.Missing)}))
 		}
 		section(lang.X("checklist.noticed", "What Dossier noticed"), strings.Join(still, "\n"))
 		section(lang.X("checklist.todo", "What to do"), r.Advice)
-	} else if r.Note != "" {
-		section(lang.X("checklist.note", "Note"), r.Note)
+	} else if r.Note() != "" {
+		section(lang.X("checklist.note", "Note"), r.Note())
 	}
 	if r.Status == checklist.StatusWaived {
 		section(lang.X("checklist.waivedwhy", "Why you said it is not needed"), r.WaiverReason)

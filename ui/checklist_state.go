@@ -371,8 +371,7 @@ func (v *mainView) askWaiver(ruleID string) {
 		}
 		return nil
 	}
-	intro := widget.NewLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
-	intro.Wrapping = wordWrap()
+	intro := newWrapLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
 	d := dialog.NewForm(lang.X("waive.title", "Not needed for this case?"), lang.X("waive.ok", "Mark as not needed"), lang.X("button.cancel", "Cancel"),
 		[]*widget.FormItem{
 			{Widget: intro},
@@ -496,7 +495,7 @@ func (v *mainView) writeLetter(path string) {
 			v.status.showError(lang.X("status.letterfail", "The letter could not be written."), err)
 		default:
 			v.status.showInfo(lang.X("status.lettersaved", "The letter asking for {{.Items}} is saved as “{{.File}}”. Print it or send it to the hospital's records office.",
-				map[string]any{"Items": plural(n, lang.X("status.missingitem", "missing item"), lang.X("status.missingitems", "missing items")), "File": filepath.Base(path)}))
+				map[string]any{"Items": countOf(n, "count.missingitems", "{{.N}} missing items"), "File": filepath.Base(path)}))
 		}
 	})
 }

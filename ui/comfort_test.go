@@ -171,9 +171,26 @@ func TestTranslationsComplete(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
+		raw := map[string]any{}
+		if err := json.Unmarshal(b, &raw); err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		// A counted text (lang.XN) has its plural forms; "other" stands for it.
+		m := map[string]string{}
+		for k, v := range raw {
+			switch v := v.(type) {
+			case string:
+				m[k] = v
+			case map[string]any:
+				if s, ok := v["other"].(string); ok && strings.Contains(s, "{{.N}}") {
+					m[k] = s
+				}
+				if one, ok := v["one"].(string); ok && !strings.Contains(one, "{{.N}}") {
+					t.Errorf("%s: the one form of %q lacks {{.N}}", name, k)
+				}
+			default:
+				t.Errorf("%s: %q is neither a text nor plural forms", name, k)
+			}
 		}
 		return m
 	}
@@ -214,7 +231,7 @@ func TestTranslationsComplete(t *testing.T) {
 			if !ok || len(c.Args) < 2 {
 				return true
 			}
-			if sel, ok := c.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "X" || fmtIdent(sel.X) != "lang" {
+			if sel, ok := c.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "X" && sel.Sel.Name != "XN" || fmtIdent(sel.X) != "lang" {
 				return true
 			}
 			k, ok1 := c.Args[0].(*ast.BasicLit)
@@ -349,7 +366,7 @@ func TestChineseRun(t *testing.T) {
 	// Every note the checklist shows, however it was built, and its guidance are in Chinese.
 	notes := 0
 	for id, row := range v.checks.panel.rows {
-		if n := row.result.Note; n != "" {
+		if n := row.result.Note(); n != "" {
 			notes++
 			if !regexp.MustCompile(`\p{Han}`).MatchString(n) {
 				t.Errorf("%s: note %q", id, n)

@@ -90,8 +90,7 @@ func openFolder(win fyne.Window, run *runner, dir string) {
 		return struct{}{}, systemOpen(dir)
 	}, nil, func(_ struct{}, err error) {
 		if err != nil {
-			l := widget.NewLabel(lang.X("docview.nofolder", "No file manager opened the folder. It is here:"))
-			l.Wrapping = wordWrap()
+			l := newWrapLabel(lang.X("docview.nofolder", "No file manager opened the folder. It is here:"))
 			where := widget.NewLabel(dir)
 			where.Selectable = true
 			where.Wrapping = fyne.TextWrapBreak
@@ -108,12 +107,10 @@ func openFolder(win fyne.Window, run *runner, dir string) {
 func showDocumentHere(win fyne.Window, run *runner, path string, failed bool) {
 	box := container.NewVBox()
 	if failed {
-		l := widget.NewLabel(lang.X("docview.failed", "No program on this computer opened {{.Name}}. Its first page is shown below; use “Show in folder” to open it another way, or install a PDF viewer.", map[string]any{"Name": filepath.Base(path)}))
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(lang.X("docview.failed", "No program on this computer opened {{.Name}}. Its first page is shown below; use “Show in folder” to open it another way, or install a PDF viewer.", map[string]any{"Name": filepath.Base(path)}))
 		box.Add(l)
 	}
-	how := widget.NewLabel(lang.X("docview.loading", "Reading the first page…"))
-	how.Wrapping = wordWrap()
+	how := newWrapLabel(lang.X("docview.loading", "Reading the first page…"))
 	box.Add(how)
 	page := container.NewStack()
 	show := newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() {
@@ -128,15 +125,15 @@ func showDocumentHere(win fyne.Window, run *runner, path string, failed bool) {
 	}, nil, func(p firstPage, err error) {
 		switch {
 		case err != nil:
-			how.SetText(lang.X("docview.none", "The first page could not be read here."))
+			setWrapText(how, lang.X("docview.none", "The first page could not be read here."))
 		case p.img != nil:
-			how.SetText(lang.X("docview.picture", "The first page, as a picture (made with pdftoppm):"))
+			setWrapText(how, lang.X("docview.picture", "The first page, as a picture (made with pdftoppm):"))
 			img := canvas.NewImageFromImage(p.img)
 			img.FillMode = canvas.ImageFillContain
 			img.SetMinSize(fyne.NewSize(float32(p.img.Bounds().Dx()), float32(p.img.Bounds().Dy())))
 			page.Add(img)
 		default:
-			how.SetText(lang.X("docview.text", "The text of the first page (install pdftoppm, from poppler-utils, to see it as a picture):"))
+			setWrapText(how, lang.X("docview.text", "The text of the first page (install pdftoppm, from poppler-utils, to see it as a picture):"))
 			t := widget.NewLabel(p.text)
 			t.Wrapping = fyne.TextWrapWord
 			t.Selectable = true

@@ -33,8 +33,7 @@ type codeName struct {
 }
 
 func newCodeName() *codeName {
-	c := &codeName{text: widget.NewLabel("")}
-	c.text.Wrapping = wordWrap()
+	c := &codeName{text: newWrapLabel("")}
 	c.text.Selectable = true
 	cp := newButtonWithIcon(lang.X("code.copy", "Copy the code name"), theme.ContentCopyIcon(), func() { copyText(c.code) })
 	c.object = container.NewVBox(newPanel(container.NewBorder(nil, nil, nil, container.NewCenter(cp), c.text),
@@ -50,13 +49,12 @@ func (c *codeName) set(code string) {
 		c.object.Hide()
 		return
 	}
-	c.text.SetText(lang.X("code.text", "Code name of your records: {{.Code}}. The centre's reply will quote it instead of your name.", map[string]any{"Code": code}))
+	setWrapText(c.text, lang.X("code.text", "Code name of your records: {{.Code}}. The centre's reply will quote it instead of your name.", map[string]any{"Code": code}))
 	c.object.Show()
 }
 
 func newHistoryPanel(onSend func()) *historyPanel {
-	h := &historyPanel{intro: widget.NewLabel(lang.X("history.none", "Nothing has been sent from this case yet.")), code: newCodeName()}
-	h.intro.Wrapping = wordWrap()
+	h := &historyPanel{intro: newWrapLabel(lang.X("history.none", "Nothing has been sent from this case yet.")), code: newCodeName()}
 	h.list = widget.NewList(func() int { return len(h.rows) },
 		func() fyne.CanvasObject {
 			title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -85,9 +83,9 @@ func newHistoryPanel(onSend func()) *historyPanel {
 func (h *historyPanel) setExports(es []*store.Export) {
 	h.rows = es
 	if len(es) == 0 {
-		h.intro.SetText(lang.X("history.none", "Nothing has been sent from this case yet."))
+		setWrapText(h.intro, lang.X("history.none", "Nothing has been sent from this case yet."))
 	} else {
-		h.intro.SetText(fmt.Sprintf(lang.X("history.sent", "Sent from this case: %s, newest first."), plural(len(es), lang.X("unit.bundle", "bundle"), lang.X("unit.bundles", "bundles"))))
+		setWrapText(h.intro, fmt.Sprintf(lang.X("history.sent", "Sent from this case: %s, newest first."), countOf(len(es), "count.bundles", "{{.N}} bundles")))
 	}
 	h.list.Refresh()
 }

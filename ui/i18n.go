@@ -38,8 +38,9 @@ func uiLanguages() []uiLanguage {
 			continue
 		}
 		name := tag
-		if m, err := readUITranslation(tag); err == nil && m["language.name"] != "" {
-			name = m["language.name"]
+		m, err := readUITranslation(tag)
+		if s, ok := m["language.name"].(string); err == nil && ok && s != "" {
+			name = s
 		}
 		out = append(out, uiLanguage{Tag: tag, Name: name})
 	}
@@ -55,13 +56,14 @@ func uiLanguages() []uiLanguage {
 	return out
 }
 
-// readUITranslation reads one embedded translation file.
-func readUITranslation(tag string) (map[string]string, error) {
+// readUITranslation reads one embedded translation file: texts, and the plural forms of counted
+// texts ({"one": …, "other": …}, for lang.XN).
+func readUITranslation(tag string) (map[string]any, error) {
 	b, err := assets.UITranslations.ReadFile(path.Join(assets.UITranslationsDir, tag+".json"))
 	if err != nil {
 		return nil, err
 	}
-	m := map[string]string{}
+	m := map[string]any{}
 	return m, json.Unmarshal(b, &m)
 }
 

@@ -93,7 +93,7 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 		for _, s := range studies {
 			images += s.Instances
 		}
-		group("imaging", groupImaging, plural(len(studies), lang.X("unit.study", "study"), lang.X("unit.studies", "studies"))+" · "+plural(images, lang.X("unit.image", "image"), lang.X("unit.images", "images")),
+		group("imaging", groupImaging, countOf(len(studies), "count.studies", "{{.N}} studies")+" · "+countOf(images, "count.images", "{{.N}} images"),
 			theme.MediaPhotoIcon())
 		for i, s := range studies {
 			sid := "imaging/" + strconv.Itoa(i)
@@ -114,7 +114,7 @@ func buildInvTree(inv *intake.Inventory) *invTree {
 
 	// Slides.
 	if len(inv.Slides) > 0 {
-		group("slides", groupSlides, plural(len(inv.Slides), lang.X("unit.slide", "slide"), lang.X("unit.slides", "slides")), theme.GridIcon())
+		group("slides", groupSlides, countOf(len(inv.Slides), "count.slides", "{{.N}} slides"), theme.GridIcon())
 		for i, s := range inv.Slides {
 			n := slideNode(s)
 			n.slide = s
@@ -192,7 +192,7 @@ func studyNode(s *intake.Study) invNode {
 	if len(s.Modalities) > 0 {
 		parts = append(parts, strings.Join(s.Modalities, ", "))
 	}
-	parts = append(parts, plural(len(s.Series), lang.X("unit.series", "series"), lang.X("unit.series", "series")), plural(s.Instances, lang.X("unit.image", "image"), lang.X("unit.images", "images")))
+	parts = append(parts, countOf(len(s.Series), "count.series", "{{.N}} series"), countOf(s.Instances, "count.images", "{{.N}} images"))
 	n := invNode{title: title, detail: strings.Join(parts, " · "), icon: theme.FolderIcon()}
 	for _, se := range s.Series {
 		if se.BurnedIn > 0 || len(se.Problems) > 0 {
@@ -221,13 +221,13 @@ func seriesNode(se *intake.Series) invNode {
 	if se.BodyPart != "" {
 		parts = append(parts, strings.ToLower(se.BodyPart))
 	}
-	parts = append(parts, plural(se.Instances, lang.X("unit.image", "image"), lang.X("unit.images", "images")))
+	parts = append(parts, countOf(se.Instances, "count.images", "{{.N}} images"))
 	n := invNode{title: title, icon: theme.FileImageIcon()}
 	var warnings []string // first, so a narrow row still says what its warning icon warns about
 	if se.BurnedIn > 0 {
 		n.warn = true
 		warnings = append(warnings, fmt.Sprintf(lang.X("inv.burnedin", "%s may show patient details written into the picture"),
-			plural(se.BurnedIn, lang.X("unit.image", "image"), lang.X("unit.images", "images"))))
+			countOf(se.BurnedIn, "count.images", "{{.N}} images")))
 	}
 	if len(se.Problems) > 0 {
 		n.warn = true
@@ -243,7 +243,7 @@ func seriesNode(se *intake.Series) invNode {
 func slideNode(s *intake.Slide) invNode {
 	parts := []string{vendorName(s.Vendor)}
 	if s.Levels > 0 {
-		parts = append(parts, plural(s.Levels, lang.X("unit.level", "level"), lang.X("unit.levels", "levels")))
+		parts = append(parts, countOf(s.Levels, "count.levels", "{{.N}} levels"))
 	}
 	if s.Width > 0 && s.Height > 0 {
 		parts = append(parts, formatCount(int(s.Width))+" × "+formatCount(int(s.Height))+lang.X("inv.pixels", " pixels"))

@@ -40,7 +40,7 @@ var (
 	uiMessage         = kit.Message
 	uiText            = kit.Text
 	fileCount         = kit.FileCount
-	plural            = kit.Plural
+	countOf           = kit.Count
 	formatCount       = kit.FormatCount
 	warnIcon          = kit.WarnIcon
 	fingerprintGroups = kit.FingerprintGroups

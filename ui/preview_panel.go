@@ -44,8 +44,7 @@ func newPreviewPanel(v *mainView) *previewPanel {
 	p := &previewPanel{v: v}
 	p.title = widget.NewLabelWithStyle(lang.X("preview.title", "Preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.title.Wrapping = fyne.TextWrapWord // the whole name and what it is, which the list may shorten
-	p.note = widget.NewLabel(lang.X("preview.choose", "Choose a series, slide, photo or document above to see it here."))
-	p.note.Wrapping = wordWrap()
+	p.note = newWrapLabel(lang.X("preview.choose", "Choose a series, slide, photo or document above to see it here."))
 	p.image = canvas.NewImageFromImage(nil)
 	p.image.FillMode = canvas.ImageFillContain
 	p.image.ScaleMode = canvas.ImageScaleSmooth
@@ -131,13 +130,13 @@ func (p *previewPanel) show(n *invNode) {
 			return previewResult{img: img}, err
 		}
 	case n.study != nil:
-		p.note.SetText(lang.X("preview.study", "Choose one of the study's series to see a picture of it."))
+		setWrapText(p.note, lang.X("preview.study", "Choose one of the study's series to see a picture of it."))
 		return
 	default:
-		p.note.SetText(lang.X("preview.none", "There is nothing to preview for this row."))
+		setWrapText(p.note, lang.X("preview.none", "There is nothing to preview for this row."))
 		return
 	}
-	p.note.SetText(lang.X("preview.working", "Making a preview…"))
+	setWrapText(p.note, lang.X("preview.working", "Making a preview…"))
 	gen := p.gen
 	p.job = startJob(p.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (previewResult, error) {
 		return work(ctx)
@@ -155,22 +154,22 @@ func (p *previewPanel) done(r previewResult, err error) {
 	case errors.Is(err, context.Canceled):
 		return
 	case errors.Is(err, doctext.ErrNoText):
-		p.note.SetText(lang.X("preview.notext", "This document has no text Dossier can read (it may be a scan). It is still sent as it is."))
+		setWrapText(p.note, lang.X("preview.notext", "This document has no text Dossier can read (it may be a scan). It is still sent as it is."))
 	case errors.Is(err, preview.ErrNoPreview):
-		p.note.SetText(lang.X("preview.noreason", "No preview: {{.Reason}}. The file is still sent as it is.", map[string]any{"Reason": noPreviewReason(err)}))
+		setWrapText(p.note, lang.X("preview.noreason", "No preview: {{.Reason}}. The file is still sent as it is.", map[string]any{"Reason": noPreviewReason(err)}))
 	case err != nil:
-		p.note.SetText(lang.X("preview.failed", "No preview could be made of this file. It is still listed and sent as it is."))
+		setWrapText(p.note, lang.X("preview.failed", "No preview could be made of this file. It is still listed and sent as it is."))
 	case r.img != nil:
-		p.note.SetText(lang.X("preview.image", "A small picture, only to recognise the file."))
+		setWrapText(p.note, lang.X("preview.image", "A small picture, only to recognise the file."))
 		p.image.Image = r.img
 		p.image.Show()
 		p.image.Refresh()
 	default:
 		if strings.TrimSpace(r.text) == "" {
-			p.note.SetText(lang.X("preview.notext", "This document has no text Dossier can read (it may be a scan). It is still sent as it is."))
+			setWrapText(p.note, lang.X("preview.notext", "This document has no text Dossier can read (it may be a scan). It is still sent as it is."))
 			return
 		}
-		p.note.SetText(lang.X("preview.firstlines", "The first lines of the document:"))
+		setWrapText(p.note, lang.X("preview.firstlines", "The first lines of the document:"))
 		p.text.SetText(r.text)
 		p.text.Show()
 	}

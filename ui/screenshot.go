@@ -92,7 +92,7 @@ func (v *mainView) openFirstNote() {
 	for _, open := range []bool{true, false} { // an item still open first
 		for _, r := range p.report.Rules {
 			row := p.rows[r.ID]
-			if row == nil || row.result.Note == "" || row.toggle == nil || open && r.Status == checklist.StatusMet {
+			if row == nil || len(row.result.Notes) == 0 || row.toggle == nil || open && r.Status == checklist.StatusMet {
 				continue
 			}
 			row.toggle.OnTapped()

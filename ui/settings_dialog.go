@@ -151,7 +151,7 @@ func (s *settingsView) fillCentres() {
 	}
 	for _, c := range s.centres {
 		c := c
-		l := widget.NewLabel(fmt.Sprintf("%s (%s)", c.Name, plural(len(c.Keys), "key", "keys")))
+		l := widget.NewLabel(fmt.Sprintf("%s (%s)", c.Name, countOf(len(c.Keys), "count.keys", "{{.N}} keys")))
 		l.Truncation = fyne.TextTruncateEllipsis
 		rm := newButtonWithIcon(lang.X("details.remove", "Remove"), theme.DeleteIcon(), func() { s.confirmRemove(c) })
 		s.list.Add(container.NewBorder(nil, nil, nil, rm, l))

@@ -80,7 +80,7 @@ func (s *statusPanel) setProgress(p intake.Progress) {
 
 func (s *statusPanel) setWaiting(n int) {
 	s.waiting.SetText(lang.X("status.thenmore", "· then {{.Batches}} more", map[string]any{
-		"Batches": plural(n, lang.X("unit.batch", "batch"), lang.X("unit.batches", "batches"))}))
+		"Batches": countOf(n, "count.batches", "{{.N}} batches")}))
 	s.waiting.Show()
 }
 

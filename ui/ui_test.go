@@ -507,8 +507,10 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
 		}
 	}
-	if got := plural(1234, "file", "files"); got != "1,234 files" {
-		t.Errorf("plural = %q", got)
+	for n, want := range map[int]string{0: "0 files", 1: "1 file", 2: "2 files", 1234: "1,234 files"} {
+		if got := fileCount(n); got != want {
+			t.Errorf("fileCount(%d) = %q, want %q", n, got, want)
+		}
 	}
 	if got := formatDate("2024-03-12"); got != "12 March 2024" {
 		t.Errorf("formatDate = %q", got)

@@ -18,6 +18,7 @@ const (
 // newWelcomeScreen is the empty new case: a large drop area with buttons to add files and folders.
 // Dropping works anywhere on the window; the area says so.
 func newWelcomeScreen(onAddFiles, onAddFolder, onOpenBundle func(), media fyne.CanvasObject) fyne.CanvasObject {
+	sysDialogs.start() // look for the computer's own file dialog now, before the first "Add"
 	intro := newWrapLabel(lang.X("welcome.intro", "Gather the medical records a specialist needs for a second opinion. Nothing is changed or moved: Dossier only reads your files."))
 	intro.Alignment = fyne.TextAlignCenter
 

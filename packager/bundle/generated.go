@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unique"
 
 	"dossier/packager/deid"
 	"dossier/packager/dicomdir"
@@ -34,7 +35,7 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	if err != nil && h == nil {
 		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
 	}
-	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: h})
+	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: dirHeader(h)})
 	folder := strings.Join(strings.Split(d.Name, "/")[:2], "/")
 	st := p.studies[folder]
 	if st == nil {
@@ -47,6 +48,37 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	}
 	st.Images++
 	return nil
+}
+
+// dirHeader keeps of a written file's header what its DICOMDIR record
+// needs (see dicomdir.Write), with the values the files of a series share
+// kept once: a bundle of 30,000 images holds them all until the end.
+func dirHeader(h *dicomx.Header) *dicomx.Header {
+	return &dicomx.Header{
+		MediaStorageSOPClassUID: shared(h.MediaStorageSOPClassUID),
+		SOPClassUID:             shared(h.SOPClassUID),
+		SOPInstanceUID:          h.SOPInstanceUID,
+		StudyInstanceUID:        shared(h.StudyInstanceUID),
+		SeriesInstanceUID:       shared(h.SeriesInstanceUID),
+		TransferSyntaxUID:       shared(h.TransferSyntaxUID),
+		PatientName:             shared(h.PatientName),
+		PatientID:               shared(h.PatientID),
+		StudyDate:               shared(h.StudyDate),
+		StudyTime:               shared(h.StudyTime),
+		StudyDescription:        shared(h.StudyDescription),
+		AccessionNumber:         shared(h.AccessionNumber),
+		Modality:                shared(h.Modality),
+		SeriesNumber:            h.SeriesNumber,
+		InstanceNumber:          h.InstanceNumber,
+	}
+}
+
+// shared returns s as one copy shared by every equal string.
+func shared(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 func isoDate(da string) string {
@@ -181,33 +213,45 @@ func (p *packer) generated(s sink, name string, data []byte, compress bool) erro
 	return nil
 }
 
+// LeftOutLine is one item left out of a bundle: what it is and why it was
+// left out, written in a language where it is shown.
+type LeftOutLine struct {
+	// What is the item's path relative to what was added at the identified
+	// level, else the kind of item (never the original file name).
+	What i18n.Text
+	Why  i18n.Text
+}
+
+// String writes the line in English: "what: why".
+func (l LeftOutLine) String() string { return l.What.String() + ": " + l.Why.String() }
+
 // leftOutLine says what was left out and why, without the original file
 // name at private levels (the kind of item stands in for it).
-func leftOutLine(d deid.Decision, level privacy.Level) string {
-	what := d.Path
+func leftOutLine(d deid.Decision, level privacy.Level) LeftOutLine {
+	what := i18n.Plain(d.Path)
 	if level != privacy.Identified {
 		what = describe(d.Item)
 	}
-	return what + ": " + d.Reason
+	return LeftOutLine{What: what, Why: d.Reason}
 }
 
-func describe(it *intake.Item) string {
+func describe(it *intake.Item) i18n.Text {
 	switch it.Kind {
 	case intake.KindDICOM:
 		if it.Modality != "" {
-			return fmt.Sprintf(i18n.Msg("a %v image"), it.Modality)
+			return i18n.NewText(i18n.Msg("a %v image"), it.Modality)
 		}
-		return i18n.Msg("a DICOM file")
+		return i18n.NewText(i18n.Msg("a DICOM file"))
 	case intake.KindPDF:
-		return i18n.Msg("a PDF document")
+		return i18n.NewText(i18n.Msg("a PDF document"))
 	case intake.KindImage:
-		return fmt.Sprintf(i18n.Msg("a picture (%v)"), it.Format)
+		return i18n.NewText(i18n.Msg("a picture (%v)"), it.Format)
 	case intake.KindSlide:
-		return fmt.Sprintf(i18n.Msg("a slide (%v)"), it.Slide.Vendor)
+		return i18n.NewText(i18n.Msg("a slide (%v)"), it.Slide.Vendor)
 	case intake.KindDocument:
-		return fmt.Sprintf(i18n.Msg("a document (%v)"), it.Format)
+		return i18n.NewText(i18n.Msg("a document (%v)"), it.Format)
 	}
-	return fmt.Sprintf(i18n.Msg("a file (%v)"), it.Kind)
+	return i18n.NewText(i18n.Msg("a file (%v)"), it.Kind)
 }
 
 func mimeOf(it *intake.Item) string {
@@ -241,5 +285,6 @@ func titleOf(it *intake.Item, category string) string {
 	if category != "" {
 		return strings.ToUpper(category[:1]) + strings.ReplaceAll(category[1:], "-", " ")
 	}
-	return strings.ToUpper(describe(it)[:1]) + describe(it)[1:]
+	d := describe(it).String()
+	return strings.ToUpper(d[:1]) + d[1:]
 }

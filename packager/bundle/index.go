@@ -149,8 +149,7 @@ func index(t treeInfo) []byte {
 	if len(t.LeftOut) > 0 {
 		fmt.Fprintf(&b, "<h2>%s</h2>\n<table>\n", m(i18n.Msg("Left out, and why")))
 		for _, l := range t.LeftOut {
-			what, why, _ := strings.Cut(l, ": ")
-			fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>\n", e(c.Message(what)), e(c.Message(why)))
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>\n", e(c.Text(l.What)), e(c.Text(l.Why)))
 		}
 		b.WriteString("</table>\n")
 	}
@@ -170,7 +169,7 @@ func indexKind(c *i18n.Catalog, f fileEntry) string {
 	if f.Item == nil {
 		return f.Title
 	}
-	return capitalise(c.Message(describe(f.Item)))
+	return capitalise(c.Text(describe(f.Item)))
 }
 
 func capitalise(s string) string {

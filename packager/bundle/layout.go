@@ -55,7 +55,7 @@ type treeInfo struct {
 	Recipient   string
 	Files       []fileEntry // items only, not the generated files
 	Studies     []studyLine
-	LeftOut     []string // "NAME: reason" lines, no original names at private levels
+	LeftOut     []LeftOutLine // no original names at private levels
 	Fingerprint string
 	// Language is the language of INDEX.HTM (Options.Language).
 	Language string

@@ -53,9 +53,9 @@ type CoverInfo struct {
 	Level       privacy.Level
 	Fingerprint string
 	Created     time.Time
-	// LeftOut are the items not in the bundle, as "name or kind: reason"
-	// lines that never carry an original file name at private levels.
-	LeftOut []string
+	// LeftOut are the items not in the bundle, by name or kind and reason,
+	// never with an original file name at private levels.
+	LeftOut []LeftOutLine
 	// Names maps each written item's original path to its name in the
 	// bundle (an item absent from the map is not in the bundle).
 	Names map[string]string
@@ -293,7 +293,7 @@ func dedupe(ds []deid.Decision) {
 			continue
 		}
 		if seen[d.Item.SOPInstanceUID] {
-			d.Action, d.Reason, d.Included = deid.Exclude, "a second copy of an image that is already included", false
+			d.Action, d.Reason, d.Included = deid.Exclude, i18n.NewText(i18n.Msg("a second copy of an image that is already included")), false
 			continue
 		}
 		seen[d.Item.SOPInstanceUID] = true
@@ -352,26 +352,37 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	// Read-back check: a fast checksum is enough to catch a disk that did
 	// not keep what it was given (the age MAC guards against tampering).
 	cipherHash := crc32.New(castagnoli)
-	enc, err := envelope.Encrypt(io.MultiWriter(vw, cipherHash), recipients...)
+	// The disk writes run on a goroutine of their own, in 1 MiB writes,
+	// so that encryption goes on while the system takes the last chunk.
+	disk := newAsyncWriter(io.MultiWriter(vw, cipherHash))
+	enc, err := envelope.Encrypt(disk, recipients...)
 	if err != nil {
+		disk.Close()
 		return nil, err
 	}
-	// Encryption and writing run on the second core, behind the ZIP.
+	// Encryption runs on the second core, behind the ZIP.
 	async := newAsyncWriter(enc)
 	z := newZipWriter(async)
 	if err := p.writeTree(zipSink{z}, res); err != nil {
 		async.Close()
+		disk.Close()
 		return nil, err
 	}
 	if err := z.close(); err != nil {
 		async.Close()
+		disk.Close()
 		return nil, fmt.Errorf("finishing the bundle: %w", err)
 	}
 	if err := async.Close(); err != nil {
+		disk.Close()
 		return nil, fmt.Errorf("writing the bundle: %w", err)
 	}
 	if err := enc.Close(); err != nil {
+		disk.Close()
 		return nil, fmt.Errorf("finishing the encryption: %w", err)
+	}
+	if err := disk.Close(); err != nil {
+		return nil, fmt.Errorf("writing the bundle: %w", err)
 	}
 	if err := vw.Close(); err != nil {
 		return nil, err

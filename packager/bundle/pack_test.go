@@ -514,7 +514,7 @@ func TestPackHoldsALeakingRecordAndSendsTheRest(t *testing.T) {
 		if len(h.Leaks) == 0 || h.Leaks[0].Kind != identity.Specimen || h.Leaks[0].Source != "a test token" || h.Leaks[0].Place == "" {
 			t.Errorf("leaks = %+v", h.Leaks)
 		}
-		if strings.Contains(h.Reason, "Aperio") || strings.Contains(h.Reason, "byte") {
+		if strings.Contains(h.Reason.String(), "Aperio") || strings.Contains(h.Reason.String(), "byte") {
 			t.Errorf("the reason quotes the value or an offset: %s", h.Reason)
 		}
 		for _, it := range res.Items {

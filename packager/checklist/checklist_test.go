@@ -148,8 +148,8 @@ func TestBreastWithoutDICOMShowsImagingMissing(t *testing.T) {
 		if len(r.Evidence) != 0 {
 			t.Errorf("%s: evidence %v", id, r.Evidence)
 		}
-		if !strings.Contains(r.Note, "report is here, but not the images") {
-			t.Errorf("%s: note %q", id, r.Note)
+		if !strings.Contains(r.Note(), "report is here, but not the images") {
+			t.Errorf("%s: note %q", id, r.Note())
 		}
 	}
 }

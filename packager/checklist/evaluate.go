@@ -51,16 +51,16 @@ type Result struct {
 	Evidence []string `json:"evidence"`
 	Advice   string   `json:"advice"`
 	Why      string   `json:"why"`
-	// Note explains a partial or missing status, e.g. which markers were
-	// not found, in English: Notes written one after the other.
-	Note string `json:"note,omitempty"`
-	// Notes are the sentences of Note, to write in another language (see
-	// Localize).
+	// Notes explain a partial or missing status, e.g. which markers were
+	// not found: sentences kept as format and values, written one after
+	// the other by Result.Note.
 	Notes []Note `json:"-"`
 	// Missing lists what was not found (keywords, counts).
 	Missing []string `json:"missing,omitempty"`
 	// WaiverReason is set when the rule was waived.
 	WaiverReason string `json:"waiverReason,omitempty"`
+	// lang is the language Localize wrote the result in (nil: English).
+	lang *i18n.Catalog
 	// Request is the letter wording (empty for things only the patient gives).
 	Request string `json:"-"`
 }
@@ -394,7 +394,7 @@ func (e *evaluator) slides(res *Result) {
 	}
 	e.shipment(ShipGlassSlides, res)
 	if res.Status == StatusMissing {
-		res.Notes, res.Note = nil, ""
+		res.Notes = nil
 		res.note(noteNoSlides)
 	}
 }
@@ -409,12 +409,12 @@ func (e *evaluator) shipment(kind string, res *Result) {
 		if s.Tracked() {
 			res.Status = StatusMet
 			res.Evidence = append(res.Evidence, label)
-			res.Notes, res.Note = nil, ""
+			res.Notes = nil
 			return
 		}
 		res.Status = StatusPartial
 		res.Evidence = append(res.Evidence, label)
-		res.Notes, res.Note = nil, ""
+		res.Notes = nil
 		res.note(noteUntracked)
 	}
 }

@@ -42,7 +42,7 @@ func ruleResult(t *testing.T, cancer string, s *summary.Summary, id string) (Res
 func TestFactRules(t *testing.T) {
 	// HER2 2+ without ISH asks for it; with ISH it is met; HER2 1+ does not ask.
 	r, ok := ruleResult(t, "breast", facts(t, "Invasive ductal carcinoma of the left breast. HER2 (4B5): 2+ (equivocal)."), "facts-her2-ish")
-	if !ok || r.Status != StatusMissing || !slices.Equal(r.Missing, []string{"HER2-ISH"}) || r.Note == "" {
+	if !ok || r.Status != StatusMissing || !slices.Equal(r.Missing, []string{"HER2-ISH"}) || r.Note() == "" {
 		t.Errorf("HER2 2+ without ISH: %+v", r)
 	}
 	r, _ = ruleResult(t, "breast", facts(t, "HER2 2+ (equivocal).", "HER2 FISH: not amplified, ratio 1.4."), "facts-her2-ish")

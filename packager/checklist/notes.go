@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,22 +14,31 @@ import (
 // findings: a message format marked with i18n.Msg and its values, so
 // it can be written in any language the messages are translated into.
 // Lists of values are i18n.List.
-type Note struct {
-	Format string
-	Args   []any
-}
-
-// In writes the note in a catalog's language.
-func (n Note) In(c *i18n.Catalog) string { return c.Sprintf(n.Format, n.Args...) }
-
-// String writes the note in English.
-func (n Note) String() string { return i18n.MustLoad(i18n.English).Sprintf(n.Format, n.Args...) }
+type Note = i18n.Text
 
 // note adds a sentence to the result's note.
 func (r *Result) note(format string, args ...any) {
-	n := Note{Format: format, Args: args}
-	r.Notes = append(r.Notes, n)
-	r.Note = strings.TrimSpace(r.Note + " " + n.String())
+	r.Notes = append(r.Notes, i18n.NewText(format, args...))
+}
+
+// Note writes the result's notes one after the other, in the language of
+// the report it is part of (see Localize), else in English.
+func (r Result) Note() string {
+	c := r.lang
+	if c == nil {
+		c = i18n.MustLoad(i18n.English)
+	}
+	return notesIn(c, r.Notes, c.T("pdf.sentence.separator"))
+}
+
+// MarshalJSON writes the result with its note in English ("note").
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	r.lang = nil
+	return json.Marshal(struct {
+		plain
+		Note string `json:"note,omitempty"`
+	}{plain(r), r.Note()})
 }
 
 // english writes notes in English, one string each.
@@ -110,9 +120,7 @@ func Localize(rep *Report, lang string) (*Report, error) {
 		r.Why = cmpOr(rt.Why, r.Why)
 		r.Advice = cmpOr(rt.Advice, r.Advice)
 		r.Request = cmpOr(rt.Request, r.Request)
-		if len(r.Notes) > 0 {
-			r.Note = notesIn(c, r.Notes, sep)
-		}
+		r.lang = c
 		r.Missing = messages(c, r.Missing)
 		r.Evidence = shipmentLines(c, r.Evidence)
 		out.Rules[i] = r
@@ -126,7 +134,7 @@ func Localize(rep *Report, lang string) (*Report, error) {
 	if len(rep.identity) > 0 {
 		out.Identity = nil
 		for _, n := range rep.identity {
-			out.Identity = append(out.Identity, n.In(c))
+			out.Identity = append(out.Identity, c.Text(n))
 		}
 	}
 	return &out, nil
@@ -141,7 +149,7 @@ func (r *Report) ShiftDates(shift func(iso string) string) *Report {
 	out.Rules = make([]Result, len(r.Rules))
 	for i, res := range r.Rules {
 		if notes := res.Notes; len(notes) > 0 {
-			res.Notes, res.Note = nil, ""
+			res.Notes = nil
 			for _, n := range notes {
 				args := slices.Clone(n.Args)
 				for k, a := range args {
@@ -167,7 +175,7 @@ func isISODate(s string) bool {
 func notesIn(c *i18n.Catalog, notes []Note, sep string) string {
 	parts := make([]string, len(notes))
 	for i, n := range notes {
-		parts[i] = n.In(c)
+		parts[i] = c.Text(n)
 	}
 	return strings.Join(parts, sep)
 }

@@ -52,10 +52,10 @@ func TestLocalizeChinese(t *testing.T) {
 	notes := 0
 	for i, r := range zh.Rules {
 		en := rep.Rules[i]
-		if en.Note != "" {
+		if en.Note() != "" {
 			notes++
-			if !hasHan(r.Note) || strings.Contains(r.Note, "  ") {
-				t.Errorf("%s: note %q (English %q)", r.ID, r.Note, en.Note)
+			if !hasHan(r.Note()) || strings.Contains(r.Note(), "  ") {
+				t.Errorf("%s: note %q (English %q)", r.ID, r.Note(), en.Note())
 			}
 		}
 		if !hasHan(r.Title) {
@@ -73,8 +73,8 @@ func TestLocalizeChinese(t *testing.T) {
 		"lung-egfr":       "现有报告中没有提到EGFR。",
 	} {
 		r := result(t, zh, id)
-		if r.Note != want {
-			t.Errorf("%s: note %q, want %q (English %q)", id, r.Note, want, result(t, rep, id).Note)
+		if r.Note() != want {
+			t.Errorf("%s: note %q, want %q (English %q)", id, r.Note(), want, result(t, rep, id).Note())
 		}
 	}
 	if r := result(t, zh, "slides"); !slices.Contains(r.Evidence, "已寄送：玻璃切片，快递 DHL") {
@@ -94,17 +94,41 @@ func TestLocalizeLists(t *testing.T) {
 	r.Missing = []string{"EGFR", "bone marrow"}
 	r.note(noteNotFoundHere, i18n.List(r.Missing))
 	r.note(noteUnreadableToo, 2)
-	if r.Note != "Not found in the reports here: EGFR, bone marrow. 2 document(s) could not be read; check them too." {
-		t.Errorf("English note %q", r.Note)
+	if r.Note() != "Not found in the reports here: EGFR, bone marrow. 2 document(s) could not be read; check them too." {
+		t.Errorf("English note %q", r.Note())
 	}
 	zh, err := Localize(&Report{Cancer: "other", Rules: []Result{r}, Identity: []string{}}, "zh-Hans")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := zh.Rules[0].Note; got != "现有报告中未找到：EGFR、骨髓。另有 2 份文件无法读取，请一并查看。" {
+	if got := zh.Rules[0].Note(); got != "现有报告中未找到：EGFR、骨髓。另有 2 份文件无法读取，请一并查看。" {
 		t.Errorf("Chinese note %q", got)
 	}
 	if got := zh.Rules[0].Missing; !slices.Equal(got, []string{"EGFR", "骨髓"}) {
 		t.Errorf("missing %q", got)
+	}
+}
+
+// A result's JSON keeps its note in English, also for a report written in
+// another language.
+func TestResultNoteJSON(t *testing.T) {
+	var r Result
+	r.note(noteNotFoundHere, i18n.List{"EGFR", "bone marrow"})
+	r.note(noteUnreadableToo, 2)
+	want := "Not found in the reports here: EGFR, bone marrow. 2 document(s) could not be read; check them too."
+	zh := r
+	zh.lang = i18n.MustLoad(i18n.ChineseSimplified)
+	for _, res := range []Result{r, zh} {
+		b, err := json.Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ Note string }
+		if err := json.Unmarshal(b, &got); err != nil || got.Note != want {
+			t.Errorf("JSON note %q, want %q (%v)", got.Note, want, err)
+		}
+	}
+	if zh.Note() == want || !hasHan(zh.Note()) {
+		t.Errorf("Chinese note %q", zh.Note())
 	}
 }

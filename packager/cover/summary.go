@@ -182,8 +182,8 @@ type Missing struct {
 type LeftOut struct {
 	// Name is the item's normalised name (never the original file name at
 	// the pseudonymised and anonymised levels).
-	Name   string
-	Reason string
+	Name   i18n.Text
+	Reason i18n.Text
 }
 
 // StudiesFrom lists an inventory's studies for the summary, by modality
@@ -297,7 +297,7 @@ func MissingFrom(rep *checklist.Report) []Missing {
 	}
 	var out []Missing
 	for _, r := range rep.Outstanding() {
-		reason := r.Note
+		reason := r.Note()
 		if reason == "" {
 			reason = NotFound
 		}
@@ -559,7 +559,7 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 		doc.Paragraph(c.T("cover.nothing_left_out"))
 	}
 	for _, l := range s.LeftOut {
-		doc.Field(orDash(c.Message(l.Name)), orDash(c.Message(l.Reason)))
+		doc.Field(orDash(c.Text(l.Name)), orDash(c.Text(l.Reason)))
 	}
 
 	// 6. About the bundle.

@@ -16,6 +16,7 @@ import (
 
 	"dossier/internal/testtool"
 	"dossier/packager/checklist"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
@@ -99,9 +100,9 @@ func fullSummary(t *testing.T, level privacy.Level, name string) Summary {
 			{Kind: checklist.ShipGlassSlides, Courier: "UPS", Tracking: "1Z999AA10123456784"},
 		},
 		LeftOut: []LeftOut{
-			{Name: "IMAGE0007.JPG", Reason: "photo of a screen with the patient's name burned in"},
-			{Name: "DOC00009.PDF", Reason: "a duplicate of DOC00001.PDF"},
-			{Name: "VIEWER.EXE", Reason: "a viewer program, not a record"},
+			{Name: i18n.Plain("IMAGE0007.JPG"), Reason: i18n.NewText("photo of a screen with the patient's name burned in")},
+			{Name: i18n.Plain("DOC00009.PDF"), Reason: i18n.NewText("a duplicate of DOC00001.PDF")},
+			{Name: i18n.Plain("VIEWER.EXE"), Reason: i18n.NewText("a viewer program, not a record")},
 		},
 	}
 }

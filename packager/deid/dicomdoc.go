@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"dossier/packager/redact"
 )
 
 // sopClassEncapsulatedPDF is Encapsulated PDF Storage and
@@ -58,7 +58,7 @@ func embeddedWarning(sopClass string) string {
 
 // decideEmbedded decides an Encapsulated PDF or CDA DICOM file by the text
 // of the document inside it, like a document of its own.
-func decideEmbedded(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+func decideEmbedded(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, i18n.Text) {
 	if it.SOPClassUID == sopClassEncapsulatedCDA {
 		return decideEmbeddedCDA(ctx, it, sc, opts)
 	}
@@ -69,7 +69,7 @@ func decideEmbedded(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 // CDA DICOM file, its element text and attribute values alike, and returns
 // Review with a reason when it names the patient or cannot be checked.
 // (A CDA's header names the patient by design: recordTarget/patient/name.)
-func decideEmbeddedCDA(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+func decideEmbeddedCDA(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, i18n.Text) {
 	doc, act, reason := openEmbedded(ctx, it, opts, reasonEmbeddedCDAUnread)
 	if act != "" {
 		return act, reason
@@ -78,25 +78,25 @@ func decideEmbeddedCDA(ctx context.Context, it *intake.Item, sc *leakscan.Scanne
 		// The raw XML too: names in attributes and in character references
 		// the text extraction may not give back as written.
 		if hits := sc.Bytes(it.Path, doc); len(hits) > 0 {
-			return Review, fmt.Sprintf(reasonEmbeddedCDAMentions, kinds(hits))
+			return Review, i18n.NewText(reasonEmbeddedCDAMentions, kinds(hits))
 		}
 	}
 	text, err := doctext.Extract(ctx, bytes.NewReader(doc), int64(len(doc)), "html", doctext.Options{MaxText: maxCheckedText})
 	if err != nil || strings.TrimSpace(text) == "" || len(text) >= maxCheckedText {
-		return Review, reasonEmbeddedCDAUnread
+		return Review, i18n.NewText(reasonEmbeddedCDAUnread)
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
-			return Review, fmt.Sprintf(reasonEmbeddedCDAMentions, kinds(hits))
+			return Review, i18n.NewText(reasonEmbeddedCDAMentions, kinds(hits))
 		}
 	}
-	return "", ""
+	return "", i18n.Text{}
 }
 
 // decideEmbeddedPDF reads the text of the PDF inside an Encapsulated PDF
 // DICOM file and returns Review with a reason when it names the patient
 // or cannot be checked; "" when the document's text is clean.
-func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, i18n.Text) {
 	doc, act, reason := openEmbedded(ctx, it, opts, reasonEmbeddedUnread)
 	if act != "" {
 		return act, reason
@@ -105,40 +105,40 @@ func decideEmbeddedPDF(ctx context.Context, it *intake.Item, sc *leakscan.Scanne
 	var b strings.Builder
 	for _, p := range pages {
 		if !p.Reliable {
-			return Review, reasonEmbeddedUnread
+			return Review, i18n.NewText(reasonEmbeddedUnread)
 		}
 		b.WriteString(p.Text)
 	}
 	text := b.String()
 	if err != nil || strings.TrimSpace(text) == "" || len(pages) >= maxCheckedPages || len(text) >= maxCheckedText {
-		return Review, reasonEmbeddedUnread
+		return Review, i18n.NewText(reasonEmbeddedUnread)
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
 			// Redacted like a PDF of its own (planRedact), or held.
-			return Redact, fmt.Sprintf(reasonEmbeddedMentions, kinds(hits))
+			return Redact, i18n.NewText(reasonEmbeddedMentions, kinds(hits))
 		}
 	}
-	return "", ""
+	return "", i18n.Text{}
 }
 
 // openEmbedded reads the document inside an Encapsulated PDF or CDA file;
 // when it cannot, it returns the action and reason to plan instead
 // (unread when the file has no document Dossier can take out).
-func openEmbedded(ctx context.Context, it *intake.Item, opts intake.Options, unread string) ([]byte, Action, string) {
+func openEmbedded(ctx context.Context, it *intake.Item, opts intake.Options, unread string) ([]byte, Action, i18n.Text) {
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return nil, Exclude, reasonChanged
+			return nil, Exclude, i18n.NewText(reasonChanged)
 		}
-		return nil, Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
+		return nil, Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
 	doc, err := embeddedDocument(ctx, f, f.Size())
 	if err != nil || len(doc) == 0 {
-		return nil, Review, unread
+		return nil, Review, i18n.NewText(unread)
 	}
-	return doc, "", ""
+	return doc, "", i18n.Text{}
 }
 
 // embeddedDocument returns the Encapsulated Document (0042,0011) value of
@@ -161,8 +161,9 @@ const encapsulatedDocumentLength dicomwire.Tag = 0x00420015
 // writeEncapsulatedPDF writes an Encapsulated PDF DICOM file: the header
 // through the DICOM profile (dicomdeid), and the PDF inside cleaned as a
 // PDF of its own is (StripPDF: no document information, XMP, forms,
-// annotations, attachments) or, for a Redact decision, redacted (RedactPDF)
-// with the plan's matcher and label. The new document replaces the old
+// annotations, attachments) or, for a Redact decision or with the user's
+// boxes (Redactions.PDF, page points), redacted (RedactPDF) with the plan's
+// matcher and label. The new document replaces the old
 // one in the written file, padded to an even length, and (0042,0015)
 // Encapsulated Document Length, when present, says its length.
 func writeEncapsulatedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decision, p privacy.Params) error {
@@ -178,12 +179,16 @@ func writeEncapsulatedPDF(ctx context.Context, dst io.Writer, f intake.File, d D
 		return errors.New(i18n.Msg("the PDF document inside this DICOM file cannot be taken out to clean it"))
 	}
 	var pdf bytes.Buffer
-	if d.Action == Redact || d.redact != nil {
+	var boxes []redact.Box // the user's boxes on its pages: never ignored
+	if d.Redactions != nil {
+		boxes = d.Redactions.PDF
+	}
+	if d.Action == Redact || d.redact != nil || len(boxes) > 0 {
 		rp := d.redact
 		if rp == nil {
 			rp = &redactPlan{matcher: identity.NewTextMatcher(p.Identity), label: labelRemoved}
 		}
-		counts, err := RedactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, nil, rp.label)
+		counts, err := RedactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, boxes, rp.label)
 		if err != nil {
 			return err
 		}

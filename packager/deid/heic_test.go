@@ -140,16 +140,16 @@ func TestPlanHEIC(t *testing.T) {
 	if d := find(ds, "ok.heic"); d.Action != Review || d.Convert {
 		t.Errorf("cleanable HEIC: %+v", d)
 	}
-	if d := find(ds, "odd.heic"); d.Action != Exclude || d.Reason != ReasonHEICConvert() {
+	if d := find(ds, "odd.heic"); d.Action != Exclude || d.Reason.String() != ReasonHEICConvert() {
 		t.Errorf("HEIC without consent: %+v", d)
 	}
 	ds, _ = Plan(context.Background(), inv, privacy.Pseudonymised, Options{Scanner: sc, ConvertHEIC: true, Include: map[string]bool{filepath.Join(dir, "photos", "ok.heic"): true}})
 	odd := find(ds, "odd.heic")
 	if HEICConverter() == "" {
-		if odd.Action != Exclude || odd.Reason != ErrNoHEICConverter.Error() {
+		if odd.Action != Exclude || odd.Reason.String() != ErrNoHEICConverter.Error() {
 			t.Errorf("HEIC with consent, no converter: %+v", odd)
 		}
-	} else if odd.Action != Exclude || odd.Reason != ReasonHEICUnconvertible() {
+	} else if odd.Action != Exclude || odd.Reason.String() != ReasonHEICUnconvertible() {
 		// The fixture's picture is not real HEVC: the converter cannot
 		// read it, and the photo is left out with the reason (a real
 		// photo is converted: TestConvertedHEICInTree).

@@ -3,6 +3,7 @@ package deid
 import (
 	"encoding/json"
 
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -12,13 +13,21 @@ import (
 // carry the path's exact bytes, base64-encoded, in "pathBytes".
 
 // MarshalJSON writes the decision, adding "pathBytes" when its path is not
-// valid UTF-8.
+// valid UTF-8. Its reason is written in English ("reason", a string, as
+// before) and as format and values ("reasonText", see i18n.Text), to be
+// written in another language.
 func (d Decision) MarshalJSON() ([]byte, error) {
 	type plain Decision
+	var text *i18n.Text
+	if !d.Reason.IsZero() {
+		text = &d.Reason
+	}
 	return json.Marshal(struct {
 		plain
-		PathBytes []byte `json:"pathBytes,omitempty"`
-	}{plain(d), intake.RawPath(d.Path)})
+		Reason     string     `json:"reason,omitempty"`
+		ReasonText *i18n.Text `json:"reasonText,omitempty"`
+		PathBytes  []byte     `json:"pathBytes,omitempty"`
+	}{plain(d), d.Reason.String(), text, intake.RawPath(d.Path)})
 }
 
 // MarshalJSON writes the written file, adding "pathBytes" when its path is

@@ -1,6 +1,8 @@
 package deid
 
 import (
+	"bytes"
+	"dossier/packager/i18n"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -33,5 +35,34 @@ func TestJSONPathBytes(t *testing.T) {
 	b, _ := json.Marshal(Decision{Path: "/cd/report.pdf", Action: Copy})
 	if strings.Contains(string(b), "pathBytes") || !strings.Contains(string(b), `"action":"copy"`) {
 		t.Errorf("a valid path: %s", b)
+	}
+}
+
+// A decision's reason is in the JSON in English, as it always was, and as
+// format and values; reading it back gives the same text.
+func TestDecisionReasonJSON(t *testing.T) {
+	d := Decision{Path: "a.pdf", Action: Review, Reason: i18n.NewText(reasonMentions, i18n.List{"name", "date of birth"})}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain struct {
+		Reason     string `json:"reason"`
+		ReasonText struct {
+			Format string `json:"format"`
+		} `json:"reasonText"`
+	}
+	if err := json.Unmarshal(b, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if plain.Reason != "its text mentions the patient (name, date of birth)" || plain.ReasonText.Format != reasonMentions {
+		t.Errorf("JSON %s", b)
+	}
+	var back Decision
+	if err := json.Unmarshal(b, &back); err != nil || back.Reason.String() != plain.Reason {
+		t.Errorf("read back %#v (%v)", back.Reason, err)
+	}
+	if b, _ := json.Marshal(Decision{Path: "b", Action: Copy}); bytes.Contains(b, []byte("reason")) {
+		t.Errorf("a decision without a reason: %s", b)
 	}
 }

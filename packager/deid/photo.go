@@ -371,33 +371,33 @@ func ReasonHEICUnconvertible() string { return reasonHEICUnconvertible }
 // needs review for what the picture shows); otherwise it is converted to
 // JPEG if the user agreed and a converter is installed, or left out with a
 // reason that says how to send it.
-func decideHEIC(ctx context.Context, it *intake.Item, opts Options) (Action, string, bool) {
+func decideHEIC(ctx context.Context, it *intake.Item, opts Options) (Action, i18n.Text, bool) {
 	f, err := intake.Open(it, opts.Intake)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return Exclude, reasonChanged, false
+			return Exclude, i18n.NewText(reasonChanged), false
 		}
-		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err)), false
+		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err)), false
 	}
 	defer f.Close()
 	err = StripHEIC(io.Discard, f, f.Size())
 	switch {
 	case err == nil:
-		return Review, reasonPhoto, false
+		return Review, i18n.NewText(reasonPhoto), false
 	case !errors.Is(err, ErrHEICLayout):
-		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err)), false
+		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err)), false
 	case !opts.ConvertHEIC:
-		return Exclude, reasonHEICConvert, false
+		return Exclude, i18n.NewText(reasonHEICConvert), false
 	case HEICConverter() == "":
-		return Exclude, ErrNoHEICConverter.Error(), false
+		return Exclude, i18n.NewText(ErrNoHEICConverter.Error()), false
 	}
 	// Convert once now, so a photo the converter cannot read is left out
 	// with the reason instead of stopping the export.
 	if err := ConvertHEIC(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size())); err != nil {
 		if ctx.Err() != nil {
-			return Exclude, ctx.Err().Error(), false
+			return Exclude, i18n.NewText(ctx.Err().Error()), false
 		}
-		return Exclude, reasonHEICUnconvertible, false
+		return Exclude, i18n.NewText(reasonHEICUnconvertible), false
 	}
-	return Review, reasonPhoto, true
+	return Review, i18n.NewText(reasonPhoto), true
 }

@@ -63,7 +63,7 @@ type Decision struct {
 	Path   string       `json:"path"`
 	Action Action       `json:"action"`
 	// Reason explains Exclude and Review, in plain words.
-	Reason string `json:"reason,omitempty"`
+	Reason i18n.Text `json:"reason,omitzero"`
 	// Included is set for a Review item the user chose to include; it is
 	// then written (de-identified as far as possible).
 	Included bool `json:"included,omitempty"`
@@ -165,40 +165,40 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 }
 
 // decide is the per-item rule table.
-func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leakscan.Scanner, opts intake.Options) (Action, i18n.Text) {
 	switch it.Kind {
 	case intake.KindSkipped:
-		return Exclude, fmt.Sprintf(i18n.Msg("skipped when reading: %s"), it.Reason)
+		return Exclude, i18n.NewText(i18n.Msg("skipped when reading: %s"), it.Reason)
 	case intake.KindUnreadable:
-		return Exclude, fmt.Sprintf(i18n.Msg("could not be read: %s"), strings.Join(i18n.Strings(it.Problems), "; "))
+		return Exclude, i18n.NewText(i18n.Msg("could not be read: %s"), strings.Join(i18n.Strings(it.Problems), "; "))
 	case intake.KindDICOMDIR:
-		return Exclude, i18n.Msg("a disc index; a new one is made for what is sent")
+		return Exclude, i18n.NewText(i18n.Msg("a disc index; a new one is made for what is sent"))
 	case intake.KindArchive:
-		return Exclude, i18n.Msg("an archive; the files inside it are sent on their own")
+		return Exclude, i18n.NewText(i18n.Msg("an archive; the files inside it are sent on their own"))
 	case intake.KindOther:
-		return Exclude, notRecord
+		return Exclude, i18n.NewText(notRecord)
 	case intake.KindDICOM:
 		if it.SOPInstanceUID == "" || it.SOPClassUID == "" {
-			return Exclude, i18n.Msg("this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need")
+			return Exclude, i18n.NewText(i18n.Msg("this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need"))
 		}
 	}
 	if level == privacy.Identified {
-		return Copy, ""
+		return Copy, i18n.Text{}
 	}
 	switch it.Kind {
 	case intake.KindDICOM:
 		if it.SOPClassUID == wsiSOPClass && it.DICOM != nil && len(it.DICOM.ImageType) >= 3 {
 			switch strings.ToUpper(strings.TrimSpace(it.DICOM.ImageType[2])) {
 			case "LABEL":
-				return Exclude, i18n.Msg("the slide's label image (it shows the patient's details)")
+				return Exclude, i18n.NewText(i18n.Msg("the slide's label image (it shows the patient's details)"))
 			case "OVERVIEW":
-				return Exclude, i18n.Msg("the slide's overview image (it shows the label)")
+				return Exclude, i18n.NewText(i18n.Msg("the slide's overview image (it shows the label)"))
 			}
 		}
 		if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
 			_, err := dicomdeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
 			return err
-		}); reason != "" {
+		}); !reason.IsZero() {
 			return Exclude, reason
 		}
 		if encapsulatedDocument(it.SOPClassUID) {
@@ -207,12 +207,12 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 			if act, reason := decideEmbedded(ctx, it, sc, opts); act != "" {
 				return act, reason
 			}
-			return Transform, ""
+			return Transform, i18n.Text{}
 		}
 		if it.BurnedIn {
-			return Review, i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")
+			return Review, i18n.NewText(i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"))
 		}
-		return Transform, ""
+		return Transform, i18n.Text{}
 	case intake.KindSlide:
 		if slidedeid.Supports(it.Slide.Vendor) {
 			if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
@@ -223,22 +223,24 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 				}
 				_, err := slidedeid.Deidentify(ctx, dst, f, f.Size(), pp)
 				return err
-			}); reason != "" {
+			}); !reason.IsZero() {
 				return Exclude, reason
 			}
-			return Transform, ""
+			return Transform, i18n.Text{}
 		}
-		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove identity from %v slides yet; send the glass slides, or this file at the identified level"), it.Slide.Vendor)
+		return Exclude, i18n.NewText(i18n.Msg("Dossier cannot remove identity from %v slides yet; send the glass slides, or this file at the identified level"), it.Slide.Vendor)
 	case intake.KindImage:
 		switch it.Format {
 		case "jpeg", "png", "bmp":
-			return Review, i18n.Msg("a photo or scan may show names or other details in the picture itself")
+			return Review, i18n.NewText(reasonPhoto)
+		case "tiff":
+			return decideTIFF(it, opts)
 		}
-		return Exclude, fmt.Sprintf(i18n.Msg("Dossier cannot remove the hidden details (such as location) from %v pictures yet; save it as JPEG or PNG and add that instead"), strings.ToUpper(it.Format))
+		return Exclude, i18n.NewText(i18n.Msg("Dossier cannot remove the hidden details (such as location) from %v pictures yet; save it as JPEG or PNG and add that instead"), strings.ToUpper(it.Format))
 	case intake.KindPDF, intake.KindDocument:
 		return decideDocument(ctx, it, sc, opts)
 	}
-	return Exclude, notRecord
+	return Exclude, i18n.NewText(notRecord)
 }
 
 // notRecord is the reason an item of no kind Dossier sends is left out.
@@ -264,20 +266,20 @@ func (stopAtFirstWrite) Write([]byte) (int, error) { return 0, errStarted }
 // de-identifiers check their whole input before writing a byte, so this
 // finds, cheaply and before anything is written, the files they would
 // refuse. It returns the reason to leave the item out, or "".
-func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run func(io.Writer, intake.File) error) string {
+func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run func(io.Writer, intake.File) error) i18n.Text {
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return reasonChanged
+			return i18n.NewText(reasonChanged)
 		}
-		return fmt.Sprintf(reasonUnreadableAgain, plainError(err))
+		return i18n.NewText(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
 	err = run(stopAtFirstWrite{}, f)
 	if err == nil || errors.Is(err, errStarted) || errors.Is(err, context.Canceled) {
-		return ""
+		return i18n.Text{}
 	}
-	return fmt.Sprintf(i18n.Msg("Dossier cannot remove identity from this file: %s"), plainError(err))
+	return i18n.NewText(i18n.Msg("Dossier cannot remove identity from this file: %s"), plainError(err))
 }
 
 // plainError drops package prefixes ("dicomdeid: ") from an error message.
@@ -290,36 +292,43 @@ func plainError(err error) string {
 }
 
 // decideDocument reads a document's text and looks for the case's identity.
-func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, string) {
+func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, opts intake.Options) (Action, i18n.Text) {
 	switch it.Format {
 	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf", "txt", "html":
 	default:
-		return Review, fmt.Sprintf(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
+		return Review, i18n.NewText(i18n.Msg("Dossier cannot check %v files for names and other details"), strings.ToUpper(it.Format))
 	}
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return Exclude, reasonChanged
+			return Exclude, i18n.NewText(reasonChanged)
 		}
-		return Exclude, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
+		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
 	// The whole text is read: what is not read is not checked.
 	readOpts := doctext.Options{MaxPages: maxCheckedPages, MaxText: maxCheckedText}
 	var text string
+	scanned := 0 // the first page of a PDF that is only pictures (a scan)
 	if it.Format == "pdf" {
 		var pages []doctext.PDFPage
 		pages, err = doctext.PDFPages(ctx, f, f.Size(), readOpts)
 		var b strings.Builder
 		for _, p := range pages {
+			if p.Drawn {
+				return Review, i18n.NewText(i18n.Msg("some writing on page %d is drawn as shapes rather than stored as text, so Dossier cannot read it to check it for names and other details"), p.Number)
+			}
 			if !p.Reliable {
-				return Review, fmt.Sprintf(i18n.Msg("some of the text on page %d is in a font Dossier cannot read, so it cannot be checked for names and other details"), p.Number)
+				return Review, i18n.NewText(i18n.Msg("some of the text on page %d is in a font Dossier cannot read, so it cannot be checked for names and other details"), p.Number)
+			}
+			if scanned == 0 && p.Images > 0 && strings.TrimSpace(p.Text) == "" {
+				scanned = p.Number
 			}
 			b.WriteString(p.Text)
 		}
 		text = b.String()
 		if err == nil && len(pages) >= maxCheckedPages {
-			return Review, i18n.Msg("it is too long for Dossier to check all of it for names and other details")
+			return Review, i18n.NewText(i18n.Msg("it is too long for Dossier to check all of it for names and other details"))
 		}
 		if err == nil && text == "" {
 			err = doctext.ErrNoText
@@ -328,29 +337,34 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		text, err = doctext.Extract(ctx, f, f.Size(), it.Format, readOpts)
 	}
 	if err == nil && len(text) >= maxCheckedText {
-		return Review, i18n.Msg("it is too long for Dossier to check all of it for names and other details")
+		return Review, i18n.NewText(i18n.Msg("it is too long for Dossier to check all of it for names and other details"))
 	}
 	switch {
-	case errors.Is(err, doctext.ErrNoText):
-		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
+	case errors.Is(err, doctext.ErrNoText) || err == nil && strings.TrimSpace(text) == "":
+		if it.Format == "pdf" {
+			return Review, i18n.NewText(scanReason(ctx, f))
+		}
+		return Review, i18n.NewText(reasonNoText)
 	case err != nil:
-		return Review, i18n.Msg("its text could not be read to check it for names and other details")
-	case strings.TrimSpace(text) == "":
-		return Review, i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
+		return Review, i18n.NewText(i18n.Msg("its text could not be read to check it for names and other details"))
+	case scanned > 0:
+		// Its text may be clean, or redacted, but a scanned page's
+		// pixels are not read: the user decides, with boxes.
+		return Review, i18n.NewText(i18n.Msg("page %d has no text, only a picture (perhaps a scan): it may show names or other details"), scanned)
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {
 			if it.Format == "pdf" || it.Format == "txt" || it.Format == "docx" || it.Format == "rtf" {
-				return Redact, fmt.Sprintf(reasonMentions, kinds(hits))
+				return Redact, i18n.NewText(reasonMentions, kinds(hits))
 			}
-			return Review, fmt.Sprintf(reasonMentions, kinds(hits))
+			return Review, i18n.NewText(reasonMentions, kinds(hits))
 		}
 	}
 	switch it.Format {
 	case "pdf", "docx", "xlsx", "pptx", "odf", "rtf":
-		return Transform, ""
+		return Transform, i18n.Text{}
 	}
-	return Copy, ""
+	return Copy, i18n.Text{}
 }
 
 // reasonMentions is the reason a document whose text names the patient
@@ -359,7 +373,7 @@ var reasonMentions = i18n.Msg("its text mentions the patient (%s)")
 
 // planRedact decides a PDF whose text names the patient: redacted, or held
 // for review (with --no-redact, or when it cannot be redacted).
-func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Options) (Action, string) {
+func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Options) (Action, i18n.Text) {
 	// A PDF, Word, RTF or text file of its own is redacted, and the PDF
 	// inside an Encapsulated PDF DICOM file.
 	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument && d.Item.SOPClassUID != sopClassEncapsulatedPDF {
@@ -379,7 +393,7 @@ func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opt
 		}
 	}
 	d.redact = rp
-	return Redact, ""
+	return Redact, i18n.Text{}
 }
 
 // reasonBoxes is why a PDF whose boxes cannot be applied is left out.
@@ -404,7 +418,7 @@ func planBoxes(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opti
 	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions.PDF, opts.Intake)
 	if rp == nil {
 		// Never written without the boxes the user asked for.
-		d.Action, d.Reason = Exclude, reasonBoxes
+		d.Action, d.Reason = Exclude, i18n.NewText(reasonBoxes)
 		return
 	}
 	rp.label = labelRemoved
@@ -446,7 +460,7 @@ func KindName(k identity.Kind) string {
 }
 
 // kinds lists the kinds of identity found, in words, without the values.
-func kinds(hits []leakscan.Hit) string {
+func kinds(hits []leakscan.Hit) i18n.List {
 	seen := map[string]bool{}
 	var out []string
 	for _, h := range hits {
@@ -460,7 +474,7 @@ func kinds(hits []leakscan.Hit) string {
 		}
 	}
 	sort.Strings(out)
-	return strings.Join(out, ", ")
+	return i18n.List(out)
 }
 
 // extensions for document-like items in the output tree.

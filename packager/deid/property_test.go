@@ -18,6 +18,7 @@ import (
 	"dossier/packager/identity"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -333,7 +334,7 @@ func TestPropertyNothingIdentifyingIsWritten(t *testing.T) {
 				if d.Action == Held {
 					t.Logf("seed %d %s: held %s: %+v", seed, level, filepath.Base(d.Path), d.Leaks)
 				}
-				if d.Action == Held && (len(d.Leaks) == 0 || d.Reason == "") {
+				if d.Action == Held && (len(d.Leaks) == 0 || d.Reason.IsZero()) {
 					t.Errorf("seed %d %s: held without saying why: %+v", seed, level, d)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 
+	"dossier/packager/burnedin"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
@@ -105,30 +106,30 @@ func spellingsLeft(ctx context.Context, pdf []byte, m *identity.Matcher) error {
 
 // redactReason is the plain reason a PDF that names the patient is held
 // for review when it cannot be redacted.
-func redactReason(err error) string {
+func redactReason(err error) i18n.Text {
 	switch {
 	case errors.Is(err, redact.ErrNotLocatable):
-		return i18n.Msg("its text names the patient, and Dossier cannot locate that text on the page exactly enough to remove it")
+		return i18n.NewText(i18n.Msg("its text names the patient, and Dossier cannot locate that text on the page exactly enough to remove it"))
 	case errors.Is(err, redact.ErrImage):
-		return i18n.Msg("its text names the patient, and a picture on the page is stored in a way Dossier cannot mask")
+		return i18n.NewText(i18n.Msg("its text names the patient, and a picture on the page is stored in a way Dossier cannot mask"))
 	case errors.Is(err, errEncoding):
-		return errEncoding.Error()
+		return i18n.NewText(errEncoding.Error())
 	case errors.Is(err, errSpellingLeft):
-		return i18n.Msg("its text names the patient, and Dossier could not remove every mention")
+		return i18n.NewText(i18n.Msg("its text names the patient, and Dossier could not remove every mention"))
 	}
-	return i18n.Msg("its text names the patient, and Dossier could not redact it")
+	return i18n.NewText(i18n.Msg("its text names the patient, and Dossier could not redact it"))
 }
 
 // planRedaction tries the redaction of a PDF that names the patient, as
 // the export will do it, so that the plan says truly whether it is sent
 // redacted or held for review. It returns the plan, or the reason to hold.
-func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, boxes []redact.Box, opts intake.Options) (*redactPlan, string) {
+func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, boxes []redact.Box, opts intake.Options) (*redactPlan, i18n.Text) {
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
-			return nil, reasonChanged
+			return nil, i18n.NewText(reasonChanged)
 		}
-		return nil, fmt.Sprintf(reasonUnreadableAgain, plainError(err))
+		return nil, i18n.NewText(reasonUnreadableAgain, plainError(err))
 	}
 	defer f.Close()
 	var counts []Redaction
@@ -144,7 +145,7 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 			var doc []byte
 			doc, err = embeddedDocument(ctx, f, f.Size())
 			if err == nil && len(doc) == 0 {
-				return nil, reasonEmbeddedUnread
+				return nil, i18n.NewText(reasonEmbeddedUnread)
 			}
 			if err == nil {
 				counts, err = RedactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "")
@@ -164,7 +165,7 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 			label = labelRemoved
 		}
 	}
-	return &redactPlan{matcher: m, label: label}, ""
+	return &redactPlan{matcher: m, label: label}, i18n.Text{}
 }
 
 // writeRedactedText writes a plain-text, Word or RTF item with its identity
@@ -212,4 +213,32 @@ func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decis
 		d.redact.counts = counts
 	}
 	return nil
+}
+
+// The reasons a PDF without text (a scan) is held for review.
+var (
+	reasonNoText = i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details")
+	// reasonScanNoOCR: OCR cannot suggest boxes.
+	reasonScanNoOCR = i18n.Msg("no readable text (perhaps a scan): its pages may show names or other details, and without tesseract (Debian package tesseract-ocr) Dossier cannot look for them; mark the boxes yourself")
+	// reasonScanUnmaskable: the pictures can be neither read nor masked.
+	reasonScanUnmaskable = i18n.Msg("no readable text (perhaps a scan), and its pictures are stored in a way Dossier cannot read or black out, so it cannot be redacted")
+)
+
+// scanReason says why a PDF without text is held for review: its pages'
+// pictures cannot be decoded (so neither OCR nor masking can work on
+// them), tesseract is missing (no boxes can be suggested), or, as for any
+// scan, its pages may show names (boxes are suggested by
+// burnedin.SuggestPDF and applied when the user includes it).
+func scanReason(ctx context.Context, f intake.File) string {
+	_, err := redact.ScannedPictures(ctx, io.NewSectionReader(f, 0, f.Size()), pdftext.Options{MaxPages: maxCheckedPages})
+	switch {
+	case errors.Is(err, redact.ErrImage):
+		return reasonScanUnmaskable
+	case err != nil:
+		return reasonNoText
+	}
+	if _, err := burnedin.Tesseract(); err != nil {
+		return reasonScanNoOCR
+	}
+	return reasonNoText
 }

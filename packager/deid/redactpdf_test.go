@@ -57,7 +57,7 @@ func TestPathologyPDFIsRedacted(t *testing.T) {
 
 	_, held := plan(true)
 	for _, d := range held {
-		if d.Action != Review || !strings.Contains(d.Reason, "mentions the patient") {
+		if d.Action != Review || !strings.Contains(d.Reason.String(), "mentions the patient") {
 			t.Errorf("no redaction: %s: %s (%s), want review", filepath.Base(d.Path), d.Action, d.Reason)
 		}
 	}
@@ -125,12 +125,12 @@ func TestUnlocatablePDFIsHeld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 1 || ds[0].Action != Review || ds[0].Reason == "" {
+	if len(ds) != 1 || ds[0].Action != Review || ds[0].Reason.IsZero() {
 		t.Fatalf("%+v, want one review with a reason", ds)
 	}
 	// Redaction itself refuses such a file, and the reason says so plainly.
 	_, err = RedactPDF(context.Background(), io.Discard, bytes.NewReader(docfix.PDFType3("Jane Doe")), inv.Identity.Matcher(), nil, "")
-	if !errors.Is(err, redact.ErrNotLocatable) || !strings.Contains(redactReason(err), "cannot locate") {
+	if !errors.Is(err, redact.ErrNotLocatable) || !strings.Contains(redactReason(err).String(), "cannot locate") {
 		t.Fatalf("RedactPDF of a Type3 font without ToUnicode: %v (%s), want ErrNotLocatable", err, redactReason(err))
 	}
 }

@@ -112,7 +112,7 @@ var (
 )
 
 // heldReason says why an item was held back and what the user can do.
-func heldReason(leaks []Leak) string {
+func heldReason(leaks []Leak) i18n.Text {
 	var ks, places []string
 	seenK, seenP := map[string]bool{}, map[string]bool{}
 	for _, l := range leaks {
@@ -130,7 +130,16 @@ func heldReason(leaks []Leak) string {
 		}
 	}
 	sort.Strings(ks)
-	return fmt.Sprintf(i18n.Msg("held back: the check of the cleaned copy found the patient's %s in %s, so this file was left out and the rest was sent. You can black out those details (or ask the hospital for a copy without them) and add the file again, or send it with your name"), strings.Join(ks, ", "), strings.Join(places, "; "))
+	return i18n.NewText(i18n.Msg("held back: the check of the cleaned copy found the patient's %s in %s, so this file was left out and the rest was sent. You can black out those details (or ask the hospital for a copy without them) and add the file again, or send it with your name"), i18n.List(ks), placeParts(places))
+}
+
+// placeParts are the places of leaks, each a message or a place as it is.
+func placeParts(places []string) i18n.Parts {
+	out := make(i18n.Parts, len(places))
+	for i, p := range places {
+		out[i] = i18n.NewText(p)
+	}
+	return out
 }
 
 // TreeOptions adjust WriteTree.

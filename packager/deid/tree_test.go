@@ -98,7 +98,7 @@ func TestPlanPseudonymised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := decision(t, held, "named.pdf"); d.Action != Review || !strings.Contains(d.Reason, "mentions the patient") || strings.Contains(d.Reason, "Jane") {
+	if d := decision(t, held, "named.pdf"); d.Action != Review || !strings.Contains(d.Reason.String(), "mentions the patient") || strings.Contains(d.Reason.String(), "Jane") {
 		t.Errorf("no redaction: named.pdf: %s, review reason %q", d.Action, d.Reason)
 	}
 	for _, d := range ds {
@@ -231,7 +231,7 @@ func TestWriteTreeHoldsLeakingFilesAndSendsTheRest(t *testing.T) {
 			t.Errorf("%s was not held back (left out: %+v)", name, res.LeftOut)
 			continue
 		}
-		if len(d.Leaks) == 0 || d.Reason == "" || d.Name != "" {
+		if len(d.Leaks) == 0 || d.Reason.IsZero() || d.Name != "" {
 			t.Errorf("%s: %+v", name, d)
 		}
 		for _, l := range d.Leaks {
@@ -240,7 +240,7 @@ func TestWriteTreeHoldsLeakingFilesAndSendsTheRest(t *testing.T) {
 			}
 		}
 		for _, s := range []string{"Jane", "JANE", "DOE", "PID-0042", "1961", "byte"} {
-			if strings.Contains(d.Reason, s) {
+			if strings.Contains(d.Reason.String(), s) {
 				t.Errorf("%s: the reason quotes %q: %s", name, s, d.Reason)
 			}
 		}
@@ -334,7 +334,7 @@ func TestPlanLeavesOutWhatCannotBeDeidentified(t *testing.T) {
 		}
 		for _, name := range []string{"/nouid", "/deflated"} {
 			d := decision(t, ds, name)
-			if d.Action != Exclude || d.Reason == "" || name == "/nouid" && !strings.Contains(d.Reason, "identifiers") {
+			if d.Action != Exclude || d.Reason.IsZero() || name == "/nouid" && !strings.Contains(d.Reason.String(), "identifiers") {
 				t.Errorf("%s %s: %s %q", level, name, d.Action, d.Reason)
 			}
 		}
@@ -357,7 +357,7 @@ func TestPlanHoldsDocumentsItCannotReadFully(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := decision(t, ds, "type3.pdf"); d.Action != Review || !strings.Contains(d.Reason, "font") {
+		if d := decision(t, ds, "type3.pdf"); d.Action != Review || !strings.Contains(d.Reason.String(), "font") {
 			t.Errorf("%s: %s %q", level, d.Action, d.Reason)
 		}
 	}

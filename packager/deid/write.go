@@ -8,6 +8,7 @@ import (
 
 	"dossier/packager/identity"
 	"dossier/packager/intake"
+	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
 	"dossier/packager/slidedeid"
 )
@@ -62,6 +63,12 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 			} else {
 				err = StripPNG(dst, f)
 			}
+		case "tiff":
+			var boxes []pixelmask.Box
+			if d.Redactions != nil {
+				boxes = d.Redactions.Pixels
+			}
+			err = MaskTIFF(dst, contextReader{ctx, f}, boxes)
 		case "bmp":
 			_, err = io.Copy(dst, f) // BMP has no metadata
 		case "heic":

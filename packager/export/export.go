@@ -322,8 +322,7 @@ func Summary(req Request, info bundle.CoverInfo, p privacy.Params) cover.Summary
 		s.Clinical = cover.ClinicalFrom(clinical, o)
 	}
 	for _, l := range info.LeftOut {
-		what, why, _ := strings.Cut(l, ": ")
-		s.LeftOut = append(s.LeftOut, cover.LeftOut{Name: what, Reason: why})
+		s.LeftOut = append(s.LeftOut, cover.LeftOut{Name: l.What, Reason: l.Why})
 	}
 	return s
 }

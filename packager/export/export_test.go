@@ -27,7 +27,7 @@ func TestSummaryKeepsToThePrivacyLevel(t *testing.T) {
 	// The checklist noted the date of the newest scan: a true date beside shifted ones gives the shift away.
 	scanOld := checklist.Note{Format: "The newest scan here is from %v, more than %d days ago.", Args: []any{"2026-01-09", 90}}
 	rep := &checklist.Report{Cancer: "lung", CancerName: "Lung cancer", Rules: []checklist.Result{{ID: "lung-ct", Title: "CT",
-		Status: checklist.StatusPartial, Required: true, Note: scanOld.String(), Notes: []checklist.Note{scanOld}}}}
+		Status: checklist.StatusPartial, Required: true, Notes: []checklist.Note{scanOld}}}}
 	req := Request{Details: d, Report: rep}
 	leaks := []string{"DOE", "1961", "PID-0042", "House", "555 0199", "Doe pathology"}
 
@@ -51,8 +51,8 @@ func TestSummaryKeepsToThePrivacyLevel(t *testing.T) {
 	if len(s.Missing) != 1 || !regexp.MustCompile(`^The newest scan here is from \d{4}-\d\d-\d\d, more than 90 days ago\.$`).MatchString(s.Missing[0].Reason) {
 		t.Errorf("anonymised note: %+v", s.Missing)
 	}
-	if rep.Rules[0].Note != "The newest scan here is from 2026-01-09, more than 90 days ago." {
-		t.Errorf("the case's report changed: %q", rep.Rules[0].Note)
+	if rep.Rules[0].Note() != "The newest scan here is from 2026-01-09, more than 90 days ago." {
+		t.Errorf("the case's report changed: %q", rep.Rules[0].Note())
 	}
 	for _, l := range append(leaks, "2026-01-10", "2026-01-09", "JD014600003828", "2026-02-01") {
 		if strings.Contains(string(b), l) {

@@ -39,6 +39,9 @@ func NewText(format string, args ...any) Text {
 	return Text{Format: format, Args: normalize(args)}
 }
 
+// Plain returns a text shown as it is in every language (a file name).
+func Plain(s string) Text { return Text{Format: "%v", Args: []any{s}} }
+
 // Plural returns a counted finding: one is the format for a count of one,
 // other for any other count; n is the first value of both, followed by
 // args. Both formats are marked with Msg.

@@ -2,7 +2,9 @@ package identity
 
 import (
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -376,10 +378,42 @@ func (m *Matcher) Replace(text, with string) (string, int) {
 // NewTextMatcher builds a matcher for plain spellings (such as
 // privacy.Params.Identity, which carries the case's spellings without
 // their kinds); their spans have Kind Other.
+//
+// A Matcher is immutable, so the last few built are kept and given again
+// for the same spellings in the same order: the transforms build one for
+// every file of a series, from the same spellings.
 func NewTextMatcher(spellings []string) *Matcher {
+	var key strings.Builder
+	for _, s := range spellings {
+		key.WriteString(strconv.Itoa(len(s)))
+		key.WriteByte(':')
+		key.WriteString(s)
+	}
+	textMatchers.mu.Lock()
+	m := textMatchers.m[key.String()]
+	textMatchers.mu.Unlock()
+	if m != nil {
+		return m
+	}
 	needles := make([]Needle, 0, len(spellings))
 	for _, s := range spellings {
 		needles = append(needles, Needle{Text: s, Kind: Other, Source: "identity"})
 	}
-	return NewMatcher(needles)
+	m = NewMatcher(needles)
+	textMatchers.mu.Lock()
+	if len(textMatchers.m) >= maxTextMatchers {
+		clear(textMatchers.m)
+	}
+	textMatchers.m[key.String()] = m
+	textMatchers.mu.Unlock()
+	return m
 }
+
+// textMatchers are the matchers NewTextMatcher built last, by their
+// spellings; at most maxTextMatchers (then it starts again).
+var textMatchers = struct {
+	mu sync.Mutex
+	m  map[string]*Matcher
+}{m: map[string]*Matcher{}}
+
+const maxTextMatchers = 32

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unique"
 
 	"dossier/packager/dicomx"
 	"dossier/packager/doctext"
@@ -155,29 +156,34 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 		}
 		return
 	}
-	it.Modality = h.Modality
-	it.SOPClassUID = h.SOPClassUID
+	// The values files of one study or series share are kept once (a CD
+	// of 30,000 images names its study 30,000 times).
+	it.Modality = shared(h.Modality)
+	it.SOPClassUID = shared(h.SOPClassUID)
 	it.SOPInstanceUID = h.SOPInstanceUID
-	it.StudyInstanceUID = h.StudyInstanceUID
-	it.SeriesInstanceUID = h.SeriesInstanceUID
+	it.StudyInstanceUID = shared(h.StudyInstanceUID)
+	it.SeriesInstanceUID = shared(h.SeriesInstanceUID)
 	it.BurnedIn = h.BurnedInRisk()
+	for i, v := range h.ImageType {
+		h.ImageType[i] = shared(v)
+	}
 	it.DICOM = &DICOMDetail{
-		StudyDate:         isoDate(h.StudyDate),
-		StudyDescription:  h.StudyDescription,
-		Accession:         h.AccessionNumber,
+		StudyDate:         shared(isoDate(h.StudyDate)),
+		StudyDescription:  shared(h.StudyDescription),
+		Accession:         shared(h.AccessionNumber),
 		SeriesNumber:      h.SeriesNumber,
-		SeriesDescription: h.SeriesDescription,
-		BodyPart:          h.BodyPartExamined,
+		SeriesDescription: shared(h.SeriesDescription),
+		BodyPart:          shared(h.BodyPartExamined),
 		InstanceNumber:    h.InstanceNumber,
 		ImageType:         h.ImageType,
 		Rows:              h.Rows,
 		Columns:           h.Columns,
 		Frames:            h.NumberOfFrames,
-		PatientName:       identity.Normalize(h.PatientName),
-		PatientID:         identity.Normalize(h.PatientID),
-		PatientBirthDate:  isoDate(h.PatientBirthDate),
-		PatientSex:        h.PatientSex,
-		TransferSyntaxUID: h.TransferSyntaxUID,
+		PatientName:       shared(identity.Normalize(h.PatientName)),
+		PatientID:         shared(identity.Normalize(h.PatientID)),
+		PatientBirthDate:  shared(isoDate(h.PatientBirthDate)),
+		PatientSex:        shared(h.PatientSex),
+		TransferSyntaxUID: shared(h.TransferSyntaxUID),
 	}
 	it.Problems = append(it.Problems, h.Warnings...)
 	if h.SOPInstanceUID == "" {
@@ -201,6 +207,14 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	s.ids.Add(identity.Accession, h.AccessionNumber, "DICOM AccessionNumber")
 	s.ids.Add(identity.Address, h.PatientAddress, "DICOM PatientAddress")
 	s.ids.Add(identity.Phone, h.PatientTelephoneNumbers, "DICOM PatientTelephoneNumbers")
+}
+
+// shared returns s as one copy shared by every equal string (unique.Make).
+func shared(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 // labelled reads a document's text for the identity fields of its header

@@ -83,6 +83,8 @@ func fixtures() []fixture {
 		{"plain", docfix.PDF("SURGICAL PATHOLOGY REPORT", "ER positive (Allred 8)"), []string{"ER positive (Allred 8)"}, true},
 		{"truetype", docfix.PDFTrueTypeSubset("Patient: Jane Doe", "Invasive ductal carcinoma, grade 2"), []string{"Patient: Jane Doe"}, true},
 		{"cjk", docfix.PDFCJK("病理诊断：浸润性导管癌", "姓名：张三 ER(+，约80%)", "HER2 1+ Ki-67 20%"), []string{"病理诊断：浸润性导管癌", "姓名：张三 ER(+，约80%)"}, true},
+		{"truetype pages", docfix.PDFTrueTypeSubsetPages([]string{"Patient: Jane Doe"}, []string{"Page two: Ki-67 20%"}), []string{"Patient: Jane Doe", "Page two: Ki-67 20%"}, true},
+		{"cjk pages", docfix.PDFCJKPages([]string{"姓名：张三"}, []string{"病理诊断：浸润性导管癌"}), []string{"姓名：张三", "病理诊断：浸润性导管癌"}, true},
 		{"glyph per Tj", docfix.PDFGlyphPerTj("Patient Jane Doe", "born 1970-05-09"), []string{"Patient Jane Doe", "born 1970-05-09"}, true},
 		{"kerned", docfix.PDFKerned("Patient Jane Doe", "Final diagnosis: carcinoma"), []string{"Patient Jane Doe", "Final diagnosis: carcinoma"}, true},
 		{"form", docfix.PDFForm("Header line", "Form line one", "Jane Doe in a form"), []string{"Header line", "Jane Doe in a form"}, true},
@@ -160,7 +162,7 @@ func TestGlyphSpans(t *testing.T) {
 		}
 		p := pages[0]
 		word := "Jane"
-		if f.name == "cjk" {
+		if strings.HasPrefix(f.name, "cjk") {
 			word = "张三"
 		}
 		i := strings.Index(p.Text, word)

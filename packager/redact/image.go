@@ -112,74 +112,12 @@ func maskImage(pdf *model.Context, obj int, areas []area) error {
 	if !ok {
 		return fmt.Errorf("%w: not a stream", ErrImage)
 	}
-	iw, ih := sd.IntEntry("Width"), sd.IntEntry("Height")
-	if iw == nil || ih == nil || *iw <= 0 || *ih <= 0 || int64(*iw)*int64(*ih) > 1<<28 {
-		return fmt.Errorf("%w: no usable size", ErrImage)
+	smp, err := decodeSamples(xr, sd)
+	if err != nil {
+		return err
 	}
-	w, h := *iw, *ih
-	bpc := 8
-	if v := sd.IntEntry("BitsPerComponent"); v != nil {
-		bpc = *v
-	}
-	comps := components(xr, sd.Dict["ColorSpace"])
-	if m := sd.BooleanEntry("ImageMask"); m != nil && *m {
-		comps, bpc = 1, 1
-	}
-	var pix []byte
-	var cs types.Name
-	var filters []string
-	for _, f := range sd.FilterPipeline {
-		filters = append(filters, f.Name)
-	}
-	switch {
-	case len(filters) == 1 && filters[0] == "DCTDecode":
-		img, err := jpeg.Decode(bytes.NewReader(sd.Raw))
-		if err != nil {
-			return fmt.Errorf("%w: damaged JPEG", ErrImage)
-		}
-		b := img.Bounds()
-		w, h, bpc = b.Dx(), b.Dy(), 8
-		switch m := img.(type) {
-		case *image.Gray:
-			comps, cs = 1, "DeviceGray"
-			pix = make([]byte, 0, w*h)
-			for y := 0; y < h; y++ {
-				pix = append(pix, m.Pix[y*m.Stride:y*m.Stride+w]...)
-			}
-		case *image.YCbCr:
-			comps, cs = 3, "DeviceRGB"
-			pix = make([]byte, 0, 3*w*h)
-			for y := b.Min.Y; y < b.Max.Y; y++ {
-				for x := b.Min.X; x < b.Max.X; x++ {
-					r, g, bl, _ := m.At(x, y).RGBA()
-					pix = append(pix, byte(r>>8), byte(g>>8), byte(bl>>8))
-				}
-			}
-		default:
-			return fmt.Errorf("%w: CMYK JPEG", ErrImage)
-		}
-	default:
-		for _, f := range filters {
-			switch f {
-			case "FlateDecode", "LZWDecode", "ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode", "CCITTFaxDecode":
-			default:
-				return fmt.Errorf("%w: %s", ErrImage, f)
-			}
-		}
-		if comps == 0 || (bpc != 1 && bpc != 2 && bpc != 4 && bpc != 8 && bpc != 16) {
-			return fmt.Errorf("%w: unknown colour space", ErrImage)
-		}
-		data, err := sd.DecodeLengthWithLimit(-1, 1<<30)
-		if err != nil {
-			return fmt.Errorf("%w: damaged image data", ErrImage)
-		}
-		pix = append([]byte(nil), data...)
-	}
-	rowBits := w * comps * bpc
-	row := (rowBits + 7) / 8
-	if len(pix) < row*h {
-		return fmt.Errorf("%w: short image data", ErrImage)
-	}
+	pix, w, h, comps, bpc, cs := smp.pix, smp.w, smp.h, smp.comps, smp.bpc, smp.cs
+	row := (w*comps*bpc + 7) / 8
 	for _, a := range areas {
 		x0, y0, x1, y1, ok := pixelRect(a, w, h)
 		if !ok {
@@ -243,4 +181,86 @@ func clearBits(b []byte, from, n int) {
 		b[i/8] &^= 0x80 >> (i % 8)
 		i++
 	}
+}
+
+// samples are an image XObject's decoded samples: rows of w*comps*bpc
+// bits, each row starting on a byte; cs is set when they were decoded from
+// a JPEG (8 bits, DeviceGray or DeviceRGB).
+type samples struct {
+	pix              []byte
+	w, h, comps, bpc int
+	cs               types.Name
+}
+
+// decodeSamples decodes the samples of an image XObject: a JPEG (grey or
+// RGB), or data under lossless filters (Flate, LZW, run length, CCITT
+// fax, ASCII). Other images fail with ErrImage.
+func decodeSamples(xr *model.XRefTable, sd types.StreamDict) (samples, error) {
+	iw, ih := sd.IntEntry("Width"), sd.IntEntry("Height")
+	if iw == nil || ih == nil || *iw <= 0 || *ih <= 0 || int64(*iw)*int64(*ih) > 1<<28 {
+		return samples{}, fmt.Errorf("%w: no usable size", ErrImage)
+	}
+	w, h := *iw, *ih
+	bpc := 8
+	if v := sd.IntEntry("BitsPerComponent"); v != nil {
+		bpc = *v
+	}
+	comps := components(xr, sd.Dict["ColorSpace"])
+	if m := sd.BooleanEntry("ImageMask"); m != nil && *m {
+		comps, bpc = 1, 1
+	}
+	var pix []byte
+	var cs types.Name
+	var filters []string
+	for _, f := range sd.FilterPipeline {
+		filters = append(filters, f.Name)
+	}
+	switch {
+	case len(filters) == 1 && filters[0] == "DCTDecode":
+		img, err := jpeg.Decode(bytes.NewReader(sd.Raw))
+		if err != nil {
+			return samples{}, fmt.Errorf("%w: damaged JPEG", ErrImage)
+		}
+		b := img.Bounds()
+		w, h, bpc = b.Dx(), b.Dy(), 8
+		switch m := img.(type) {
+		case *image.Gray:
+			comps, cs = 1, "DeviceGray"
+			pix = make([]byte, 0, w*h)
+			for y := 0; y < h; y++ {
+				pix = append(pix, m.Pix[y*m.Stride:y*m.Stride+w]...)
+			}
+		case *image.YCbCr:
+			comps, cs = 3, "DeviceRGB"
+			pix = make([]byte, 0, 3*w*h)
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := b.Min.X; x < b.Max.X; x++ {
+					r, g, bl, _ := m.At(x, y).RGBA()
+					pix = append(pix, byte(r>>8), byte(g>>8), byte(bl>>8))
+				}
+			}
+		default:
+			return samples{}, fmt.Errorf("%w: CMYK JPEG", ErrImage)
+		}
+	default:
+		for _, f := range filters {
+			switch f {
+			case "FlateDecode", "LZWDecode", "ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode", "CCITTFaxDecode":
+			default:
+				return samples{}, fmt.Errorf("%w: %s", ErrImage, f)
+			}
+		}
+		if comps == 0 || (bpc != 1 && bpc != 2 && bpc != 4 && bpc != 8 && bpc != 16) {
+			return samples{}, fmt.Errorf("%w: unknown colour space", ErrImage)
+		}
+		data, err := sd.DecodeLengthWithLimit(-1, 1<<30)
+		if err != nil {
+			return samples{}, fmt.Errorf("%w: damaged image data", ErrImage)
+		}
+		pix = append([]byte(nil), data...)
+	}
+	if len(pix) < (w*comps*bpc+7)/8*h {
+		return samples{}, fmt.Errorf("%w: short image data", ErrImage)
+	}
+	return samples{pix, w, h, comps, bpc, cs}, nil
 }

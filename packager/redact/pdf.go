@@ -38,9 +38,11 @@ type Finder func(p *pdftext.Page) [][]int
 
 // Options for PDF.
 type Options struct {
-	// Label is written in each box where it fits (default "removed"). Only
-	// characters of the Latin-1 range are drawn; a label with others is
-	// left out and the box drawn alone.
+	// Label is written in each box where it fits (default "removed"): in
+	// Latin-1 as Helvetica text, in other scripts (Chinese) as the outlines
+	// of its glyphs in the cover's fonts, so it shows in any viewer without
+	// a font and is no text to copy. A label with a character no such font
+	// has is left out and the box drawn alone.
 	Label string
 	// Text bounds the reading of the document.
 	Text pdftext.Options
@@ -598,9 +600,16 @@ func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.Indir
 		return fmt.Errorf("redacting a PDF: page %d: %w", n, pdftext.ErrDamaged)
 	}
 	xr := pdf.XRefTable
+	// A Latin-1 label is text in Helvetica; any other (Chinese, say) is
+	// drawn as the outlines of its glyphs in the cover's fonts.
 	lat, err := charmap.Windows1252.NewEncoder().String(label)
+	var outline string
+	var outlineWidth float64
 	if err != nil {
 		lat = ""
+		if o, w, ok := outlineLabel(label); ok {
+			outline, outlineWidth = o, w
+		}
 	}
 	var c strings.Builder
 	c.WriteString("\nQ\nq 0 g 0 G\n")
@@ -614,19 +623,29 @@ func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.Indir
 			length, thick = h, w
 		}
 		size := math.Min(thick*0.6, 8)
-		if lat == "" || size < 3 || float64(len(lat))*size*0.55 > length {
+		tw := float64(len(lat)) * size * 0.5
+		if outline != "" {
+			tw = outlineWidth * size / outlineUnits
+		}
+		if lat == "" && outline == "" || size < 3 || tw*1.1 > length {
 			continue
 		}
 		var tm string
 		switch rotate {
 		case 90:
-			tm = fmt.Sprintf("0 1 -1 0 %s %s", num(b.llx+w/2+size*0.35), num(b.lly+(h-float64(len(lat))*size*0.5)/2))
+			tm = fmt.Sprintf("0 1 -1 0 %s %s", num(b.llx+w/2+size*0.35), num(b.lly+(h-tw)/2))
 		case 180:
-			tm = fmt.Sprintf("-1 0 0 -1 %s %s", num(b.urx-(w-float64(len(lat))*size*0.5)/2), num(b.lly+h/2+size*0.35))
+			tm = fmt.Sprintf("-1 0 0 -1 %s %s", num(b.urx-(w-tw)/2), num(b.lly+h/2+size*0.35))
 		case 270:
-			tm = fmt.Sprintf("0 -1 1 0 %s %s", num(b.llx+w/2-size*0.35), num(b.ury-(h-float64(len(lat))*size*0.5)/2))
+			tm = fmt.Sprintf("0 -1 1 0 %s %s", num(b.llx+w/2-size*0.35), num(b.ury-(h-tw)/2))
 		default:
-			tm = fmt.Sprintf("1 0 0 1 %s %s", num(b.llx+(w-float64(len(lat))*size*0.5)/2), num(b.lly+h/2-size*0.35))
+			tm = fmt.Sprintf("1 0 0 1 %s %s", num(b.llx+(w-tw)/2), num(b.lly+h/2-size*0.35))
+		}
+		if outline != "" {
+			k := size / outlineUnits
+			ks := strconv.FormatFloat(k, 'f', 6, 64)
+			fmt.Fprintf(&c, "q 1 g %s cm %s 0 0 %s 0 0 cm\n%sf Q\n", tm, ks, ks, outline)
+			continue
 		}
 		fmt.Fprintf(&c, "BT 1 g /%s %s Tf %s Tm %s Tj ET\n", labelFont, num(size), tm, literal(lat))
 	}

@@ -105,8 +105,8 @@ func TestRedactClasses(t *testing.T) {
 		remove []string
 	}{
 		{"compressed pages", docfix.PDFCompressed([]string{"Patient: Jane Doe", "Pathology report"}, []string{"Dear Dr Smith,", "Jane Doe was seen (Jane Doe)."}), []string{"Jane Doe"}},
-		{"truetype subset", docfix.PDFTrueTypeSubset("Patient: Jane Doe", "Invasive ductal carcinoma"), []string{"Jane Doe"}},
-		{"cjk", docfix.PDFCJK("姓名：张三 性别：女", "病理诊断：浸润性导管癌"), []string{"张三"}},
+		{"truetype subset", docfix.PDFTrueTypeSubsetPages([]string{"Patient: Jane Doe", "Invasive ductal carcinoma"}, []string{"Signed for Jane Doe, 2 pages"}), []string{"Jane Doe"}},
+		{"cjk", docfix.PDFCJKPages([]string{"姓名：张三 性别：女", "病理诊断：浸润性导管癌"}, []string{"患者张三，ER(+，约80%)"}), []string{"张三"}},
 		{"glyph per Tj", docfix.PDFGlyphPerTj("Patient Jane Doe, born 1970", "Final diagnosis"), []string{"Jane Doe"}},
 		{"kerned", docfix.PDFKerned("Patient Jane Doe here", "Final diagnosis"), []string{"Jane", "Doe"}},
 		{"form", docfix.PDFForm("Header line", "Form text for Jane Doe", "Second form line"), []string{"Jane Doe"}},

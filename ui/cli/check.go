@@ -187,8 +187,8 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool, lang stri
 			fmt.Fprintf(w, "  %s %s\n", mark(r.Status), r.Title)
 			if detail {
 				p(i18n.Msg("            Why: %v\n"), r.Why)
-				if r.Note != "" {
-					fmt.Fprintf(w, "            %s\n", r.Note)
+				if r.Note() != "" {
+					fmt.Fprintf(w, "            %s\n", r.Note())
 				}
 				p(i18n.Msg("            What to do: %v\n"), r.Advice)
 			}

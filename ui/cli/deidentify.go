@@ -167,7 +167,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if len(res.LeftOut) > 0 {
 		fmt.Fprintf(env.Stdout, "\nLeft out (%d):\n", len(res.LeftOut))
 		for _, d := range res.LeftOut {
-			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason))
+			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason.String()))
 			if d.Action == deid.Review {
 				line += " (add --include " + strconv.Quote(d.Path) + " to send it anyway)"
 			}

@@ -289,7 +289,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	if len(res.LeftOut) > 0 {
 		fmt.Fprintf(w, "Left out (%d):\n", len(res.LeftOut))
 		for _, d := range res.LeftOut {
-			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason))
+			line := fmt.Sprintf("  %s: %s", Printable(d.Path), Printable(d.Reason.String()))
 			if d.Action == deid.Review {
 				line += " (add --include to send it anyway)"
 			}

@@ -108,7 +108,7 @@ func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) er
 		used[d.Redactions] = true
 		if d.Item != nil && !maskable(d.Item) {
 			// Never let a file the user wanted blacked out go unmasked.
-			return usagef("--redactions: %s: Dossier cannot black out boxes in this kind of file yet (DICOM images, JPEG and PNG pictures only)", d.Path)
+			return usagef("--redactions: %s: Dossier cannot black out boxes in this kind of file yet (DICOM images, PDF pages, JPEG, PNG and TIFF pictures only)", d.Path)
 		}
 	}
 	var unused []string
@@ -125,9 +125,10 @@ func checkRedactionsUsed(red map[string]*deid.Redactions, ds []deid.Decision) er
 }
 
 // writeSuggestions writes to file, as a --redactions list, the boxes
-// suggested for the pictures held for review: the known header regions
-// of ultrasound machines and, where tesseract is installed, the places in
-// the pixels where OCR reads the patient's identity. The user checks the
+// suggested for the pictures and scanned PDFs held for review: the known
+// header regions of ultrasound machines and, where tesseract is installed,
+// the places in the pixels (or a scanned PDF page's pictures) where OCR
+// reads the patient's identity. The user checks the
 // list and passes it back with --redactions (and --include). It returns
 // whether OCR could run.
 func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, ds []deid.Decision) (bool, error) {
@@ -155,7 +156,24 @@ func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, d
 			}
 			ocr = ocr && !s.OCRMissing
 			boxes = s.All()
-		case d.Item.Kind == intake.KindImage && (d.Item.Format == "jpeg" || d.Item.Format == "png"):
+		case d.Item.Kind == intake.KindPDF:
+			// A scanned PDF: the name's places in its pages' pictures, in
+			// page points from the top left.
+			f, err := intake.Open(d.Item, intake.Options{})
+			if err != nil {
+				return ocr, err
+			}
+			pb, err := burnedin.SuggestPDF(ctx, io.NewSectionReader(f, 0, f.Size()), m)
+			f.Close()
+			if errors.Is(err, burnedin.ErrNoOCR) {
+				ocr = false
+			}
+			for _, b := range pb {
+				x, y := b.X, b.Y
+				out = append(out, redactionBox{Path: d.Path, Page: b.Page, X: &x, Y: &y, Width: b.Width, Height: b.Height})
+			}
+			continue // a PDF whose pictures cannot be read gets no suggestion
+		case d.Item.Kind == intake.KindImage && (d.Item.Format == "jpeg" || d.Item.Format == "png" || d.Item.Format == "tiff"):
 			f, err := intake.Open(d.Item, intake.Options{})
 			if err != nil {
 				return ocr, err
@@ -187,13 +205,15 @@ func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, d
 	})
 }
 
-// maskable reports the items whose pixels Write masks with boxes.
+// maskable reports the items whose pixels Write masks with boxes (a PDF:
+// its pages, text and pictures; one whose boxes cannot be applied is left
+// out, never sent without them).
 func maskable(it *intake.Item) bool {
 	switch it.Kind {
-	case intake.KindDICOM:
+	case intake.KindDICOM, intake.KindPDF:
 		return true
 	case intake.KindImage:
-		return it.Format == "jpeg" || it.Format == "png"
+		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
 	}
 	return false
 }

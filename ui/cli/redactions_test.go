@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/image/bmp"
+
 	"dossier/internal/fixture/dcmfix"
 	"dossier/packager/dicomx"
 )
@@ -242,10 +244,14 @@ func TestRedactionsRefusesWhatCannotBeMasked(t *testing.T) {
 	t.Setenv("DOSSIER_HOME", t.TempDir())
 	src := deidCase(t) // two CT images and a PDF report
 	red := filepath.Join(t.TempDir(), "boxes.json")
-	pdf := filepath.Join(src, "report.pdf")
-	os.WriteFile(red, []byte(`[{"path":"`+pdf+`","page":1,"x":10,"y":10,"width":100,"height":20}]`), 0o644)
-	code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", t.TempDir(), "--redactions", red, "--include", pdf, src)
+	// A BMP picture: its pixels are not masked (PDF pages are).
+	bmpPath := filepath.Join(src, "photo.bmp")
+	var pic bytes.Buffer
+	bmp.Encode(&pic, image.NewGray(image.Rect(0, 0, 32, 32)))
+	os.WriteFile(bmpPath, pic.Bytes(), 0o644)
+	os.WriteFile(red, []byte(`[{"path":"`+bmpPath+`","page":1,"x":10,"y":10,"width":10,"height":10}]`), 0o644)
+	code, _, stderr := run(t, "deidentify", "--privacy", "anonymised", "--out", t.TempDir(), "--redactions", red, "--include", bmpPath, src)
 	if code != ExitUsage || !strings.Contains(stderr, "cannot black out") {
-		t.Errorf("PDF boxes: exit %d: %s", code, stderr)
+		t.Errorf("BMP boxes: exit %d: %s", code, stderr)
 	}
 }

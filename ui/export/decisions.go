@@ -130,12 +130,9 @@ func (w *Wizard) fillDecisions() {
 	}
 	box := w.decScreen
 	box.Objects = nil
-	summary := lang.X("export.willsend.exact", "{{.N}} files will be sent exactly as they are.", map[string]any{"N": kit.FormatCount(sent)})
+	summary := lang.XN("export.willsend.exact", "{{.N}} files will be sent exactly as they are.", sent, map[string]any{"N": kit.FormatCount(sent)})
 	if w.planLevel != privacy.Identified {
-		summary = lang.X("export.willsend.clean", "{{.N}} files will be sent, cleaned of your name and other details.", map[string]any{"N": kit.FormatCount(sent)})
-	}
-	if sent == 1 {
-		summary = strings.Replace(summary, "1 files", "1 file", 1)
+		summary = lang.XN("export.willsend.clean", "{{.N}} files will be sent, cleaned of your name and other details.", sent, map[string]any{"N": kit.FormatCount(sent)})
 	}
 	if len(review) == 0 {
 		summary += lang.X("export.nodecision", " No file needs a decision from you.")
@@ -179,7 +176,7 @@ func (w *Wizard) fillDecisions() {
 			box.Add(leftOutList(exclude))
 		} else {
 			for _, d := range exclude {
-				l := widget.NewLabel(itemName(d) + " — " + kit.Message(d.Reason))
+				l := widget.NewLabel(itemName(d) + " — " + kit.Text(d.Reason))
 				l.Wrapping = kit.WordWrap()
 				box.Add(l)
 			}
@@ -199,7 +196,7 @@ func (w *Wizard) offerHEICConversion() bool {
 		return true
 	}
 	for _, d := range w.decisions {
-		if d.Action == deid.Exclude && d.Reason == deid.ReasonHEICConvert() {
+		if d.Action == deid.Exclude && d.Reason.Format == deid.ReasonHEICConvert() {
 			return true
 		}
 	}
@@ -234,10 +231,10 @@ func groupByReason(ds []deid.Decision) [][]deid.Decision {
 	var out [][]deid.Decision
 	at := map[string]int{}
 	for _, d := range ds {
-		i, ok := at[d.Reason]
+		i, ok := at[d.Reason.String()]
 		if !ok {
 			i = len(out)
-			at[d.Reason] = i
+			at[d.Reason.String()] = i
 			out = append(out, nil)
 		}
 		out[i] = append(out[i], d)
@@ -250,7 +247,7 @@ func groupByReason(ds []deid.Decision) [][]deid.Decision {
 func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(lang.X("export.group", "{{.N}} files, for the same reason", map[string]any{"N": kit.FormatCount(len(ds))}),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Message(ds[0].Reason)}))
+	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Text(ds[0].Reason)}))
 	reason.Wrapping = kit.WordWrap()
 	var list *widget.List
 	var all *kit.Choice[bool]
@@ -378,10 +375,10 @@ func leftOutList(ds []deid.Decision) fyne.CanvasObject {
 			return l
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(itemName(ds[i]) + " — " + kit.Message(ds[i].Reason))
+			o.(*widget.Label).SetText(itemName(ds[i]) + " — " + kit.Text(ds[i].Reason))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
-		detail.SetText(itemName(ds[i]) + " — " + kit.Message(ds[i].Reason))
+		detail.SetText(itemName(ds[i]) + " — " + kit.Text(ds[i].Reason))
 		detail.Show()
 	}
 	return container.NewVBox(fixedHeight(list, min(len(ds), listRows)), detail)
@@ -406,7 +403,7 @@ func itemName(d deid.Decision) string {
 func (w *Wizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
-	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Message(d.Reason)}))
+	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Text(d.Reason)}))
 	reason.Wrapping = kit.WordWrap()
 	path := d.Path
 	choice := kit.NewRadio([]bool{true, false}, sendLabel, func(send, ok bool) {

@@ -78,7 +78,7 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 	box.Add(widget.NewLabel(inside))
 	for _, d := range res.LeftOut {
 		if d.Action == deid.Held { // the final check found identity in its cleaned copy
-			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + kit.Message(d.Reason))
+			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + kit.Text(d.Reason))
 			l.Wrapping = kit.WordWrap()
 			box.Add(l)
 		}

@@ -394,12 +394,12 @@ func manyReviewWizard(t testing.TB, n int) (*Wizard, fyne.Window) {
 	for i := 0; i < n; i++ {
 		it := &intake.Item{Path: fmt.Sprintf("/cd/US/IM%05d", i), Kind: intake.KindDICOM, Modality: "US", BurnedIn: true}
 		w.decisions = append(w.decisions, deid.Decision{Item: it, Path: it.Path, Action: deid.Review,
-			Reason: "this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically"})
+			Reason: i18n.NewText("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, which cannot be removed automatically")})
 		sk := &intake.Item{Path: fmt.Sprintf("/cd/VIEWER/LIB%05d.DLL", i), Kind: intake.KindSkipped, Reason: i18n.NewText("part of a viewer program on the disc, not a record")}
-		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: "skipped when reading: " + sk.Reason.String()})
+		w.decisions = append(w.decisions, deid.Decision{Item: sk, Path: sk.Path, Action: deid.Exclude, Reason: i18n.NewText("skipped when reading: %s", sk.Reason)})
 	}
 	letter := &intake.Item{Path: "/portal/letter.pdf", Kind: intake.KindPDF, Format: "pdf"}
-	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: "its text mentions the patient (name)"})
+	w.decisions = append(w.decisions, deid.Decision{Item: letter, Path: letter.Path, Action: deid.Review, Reason: i18n.NewText("its text mentions the patient (name)")})
 	win := test.NewWindow(container.NewVScroll(w.decScreen))
 	win.Resize(fyne.NewSize(1000, 700))
 	w.win = win
@@ -511,7 +511,7 @@ func TestStepTwoConvertHEIC(t *testing.T) {
 		t.Fatal("the HEIC photo is not planned")
 		return deid.Decision{}
 	}
-	if d := heic(); d.Action != deid.Exclude || d.Reason != deid.ReasonHEICConvert() {
+	if d := heic(); d.Action != deid.Exclude || d.Reason.String() != deid.ReasonHEICConvert() {
 		t.Fatalf("before consent: %+v", d)
 	}
 	var check *widget.Check
@@ -530,10 +530,10 @@ func TestStepTwoConvertHEIC(t *testing.T) {
 	h.loop.until(t, "the decisions again", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
 	d := heic()
 	if deid.HEICConverter() == "" {
-		if d.Action != deid.Exclude || d.Reason != deid.ErrNoHEICConverter.Error() {
+		if d.Action != deid.Exclude || d.Reason.String() != deid.ErrNoHEICConverter.Error() {
 			t.Errorf("with consent, no converter: %+v", d)
 		}
-	} else if d.Action != deid.Exclude || d.Reason != deid.ReasonHEICUnconvertible() {
+	} else if d.Action != deid.Exclude || d.Reason.String() != deid.ReasonHEICUnconvertible() {
 		// The fixture's picture is not real HEVC, so the converter tried
 		// and could not read it (deid's tests convert a real photo).
 		t.Errorf("with consent: %+v", d)

@@ -211,11 +211,11 @@ func TestTranslationKeys(t *testing.T) {
 			n++
 			for _, e := range ents {
 				raw, _ := assets.UITranslations.ReadFile(path.Join(assets.UITranslationsDir, e.Name()))
-				tr := map[string]string{}
+				tr := map[string]any{}
 				if err := json.Unmarshal(raw, &tr); err != nil {
 					t.Fatal(err)
 				}
-				if tr[string(m[1])] == "" {
+				if tr[string(m[1])] == nil || tr[string(m[1])] == "" {
 					t.Errorf("%s lacks %q", e.Name(), m[1])
 				}
 			}

@@ -56,16 +56,13 @@ func Message(s string) string {
 }
 
 // FileCount writes a number of files ("1 file", "3 files") in the UI's language.
-func FileCount(n int) string {
-	return Plural(n, lang.X("unit.file", "file"), lang.X("unit.files", "files"))
-}
+func FileCount(n int) string { return Count(n, "count.files", "{{.N}} files") }
 
-// Plural returns "1 file", "2 files".
-func Plural(n int, one, several string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return FormatCount(n) + " " + several
+// Count writes a number of things in the UI's language with the plural form the number takes there
+// (Fyne's lang.XN): key's translations hold the forms ("one", "other"), each with {{.N}}, the number
+// written with thousands separators; other is the English plural, the fallback.
+func Count(n int, key, other string) string {
+	return lang.XN(key, other, n, map[string]any{"N": FormatCount(n)})
 }
 
 // FormatCount writes a count with thousands separators.

@@ -1,0 +1,134 @@
+package deid
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"testing"
+
+	"golang.org/x/image/tiff"
+
+	"dossier/internal/fixture/tifffix"
+	"dossier/packager/identity"
+	"dossier/packager/intake"
+	"dossier/packager/pixelmask"
+	"dossier/packager/privacy"
+)
+
+// tiffPhoto returns a TIFF photo whose description, artist, document name
+// and XMP name the patient, as a strip or tiled RGB picture, with more tags.
+func tiffPhoto(tiled bool, extra ...tifffix.Tag) []byte {
+	tags := append([]tifffix.Tag{
+		tifffix.ASCIITag(270, "Photo of Kare Odegard, wound"),
+		tifffix.ASCIITag(315, "Kare Odegard"),
+		tifffix.ASCIITag(269, "Odegard.tif"),
+		tifffix.BytesTag(700, 1, []byte(`<x:xmpmeta><dc:creator>Kare Odegard</dc:creator></x:xmpmeta>`)),
+	}, extra...)
+	ifd := tifffix.StripImage(64, 48, 40, tags...)
+	if tiled {
+		ifd = tifffix.TiledImage(64, 48, 16, 40, tags...)
+	}
+	return tifffix.Build(tifffix.Options{}, []tifffix.IFD{ifd})
+}
+
+// TestMaskTIFF: a TIFF photo (strip, tiled, Deflate-compressed) is written
+// with the box black, every other pixel as it was, losslessly, and none of
+// its metadata (the leak scan reads every tag); TIFFs Dossier cannot clean
+// (several pages, turned by an orientation tag, JPEG inside) fail with
+// their plain reason.
+func TestMaskTIFF(t *testing.T) {
+	var deflated bytes.Buffer
+	src := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range src.Pix {
+		src.Pix[i] = byte(i*7 + 1)
+	}
+	tiff.Encode(&deflated, src, &tiff.Options{Compression: tiff.Deflate, Predictor: true})
+	box := pixelmask.Box{X: 8, Y: 4, Width: 20, Height: 10}
+	for name, in := range map[string][]byte{"strip": tiffPhoto(false), "tiled": tiffPhoto(true), "deflate": deflated.Bytes()} {
+		if name != "deflate" && len(layersWithPlanted(t, in, "tiff")) == 0 {
+			t.Fatalf("%s: the fixture does not name the patient", name)
+		}
+		before, err := tiff.Decode(bytes.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := MaskTIFF(&out, bytes.NewReader(in), []pixelmask.Box{box}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if places := layersWithPlanted(t, out.Bytes(), "tiff"); len(places) > 0 {
+			t.Errorf("%s: the name is left in %v", name, places)
+		}
+		after, err := tiff.Decode(bytes.NewReader(out.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := 0; y < 48; y++ {
+			for x := 0; x < 64; x++ {
+				in := x >= box.X && x < box.X+box.Width && y >= box.Y && y < box.Y+box.Height
+				got, want := color.RGBAModel.Convert(after.At(x, y)), color.RGBAModel.Convert(before.At(x, y))
+				if in && got != (color.RGBA{0, 0, 0, 255}) || !in && got != want {
+					t.Fatalf("%s: pixel %d,%d is %v (was %v, in the box: %v)", name, x, y, got, want, in)
+				}
+			}
+		}
+	}
+	for name, c := range map[string]struct {
+		in   []byte
+		want error
+	}{
+		"pages":       {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1), tifffix.StripImage(8, 8, 2)}), errTIFFPages},
+		"orientation": {tiffPhoto(false, tifffix.ShortTag(274, 6)), errTIFFOrientation},
+		"jpeg":        {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1, tifffix.ShortTag(259, 7))}), errTIFFCompression},
+		"bigtiff":     {tifffix.Build(tifffix.Options{BigTIFF: true}, []tifffix.IFD{tifffix.StripImage(8, 8, 1)}), errTIFFCompression},
+	} {
+		if err := MaskTIFF(&bytes.Buffer{}, bytes.NewReader(c.in), nil); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+	}
+}
+
+// TestTIFFPhotosArePlanned: a TIFF photo is held for review like a JPEG
+// and, included with a box, written masked and clean; a multi-page TIFF is
+// left out saying why.
+func TestTIFFPhotosArePlanned(t *testing.T) {
+	dir := t.TempDir()
+	photo := write(t, dir, "wound.tif", tiffPhoto(false))
+	pages := write(t, dir, "pages.tif", tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1), tifffix.StripImage(8, 8, 2)}))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Ødegård^Kåre", "the test")
+	red := map[string]*Redactions{photo: {Pixels: []pixelmask.Box{{X: 0, Y: 0, Width: 10, Height: 10}}, Confirmed: true}}
+	ds, err := Plan(context.Background(), inv, privacy.Anonymised, Options{Include: map[string]bool{photo: true}, Redactions: red})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		switch d.Path {
+		case photo:
+			if d.Action != Review || !d.Included || d.Reason.String() != reasonPhoto {
+				t.Errorf("photo: %s (%s) included %v", d.Action, d.Reason, d.Included)
+			}
+		case pages:
+			if d.Action != Exclude || d.Reason.String() != errTIFFPages.Error() {
+				t.Errorf("pages: %s (%s)", d.Action, d.Reason)
+			}
+		}
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, privacy.Params{Level: privacy.Anonymised, Secret: make([]byte, privacy.SecretSize)}, TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 1 || res.Written[0].Path != photo {
+		t.Fatalf("written %+v, left out %+v", res.Written, res.LeftOut)
+	}
+	if r := res.Written[0].Redacted; len(r) == 0 || r[0].Kind != "picture boxes" {
+		t.Errorf("redacted %+v", r)
+	}
+}
