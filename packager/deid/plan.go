@@ -309,13 +309,20 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 	// The whole text is read: what is not read is not checked.
 	readOpts := doctext.Options{MaxPages: maxCheckedPages, MaxText: maxCheckedText}
 	var text string
+	scanned := 0 // the first page of a PDF that is only pictures (a scan)
 	if it.Format == "pdf" {
 		var pages []doctext.PDFPage
 		pages, err = doctext.PDFPages(ctx, f, f.Size(), readOpts)
 		var b strings.Builder
 		for _, p := range pages {
+			if p.Drawn {
+				return Review, i18n.NewText(i18n.Msg("some writing on page %d is drawn as shapes rather than stored as text, so Dossier cannot read it to check it for names and other details"), p.Number)
+			}
 			if !p.Reliable {
 				return Review, i18n.NewText(i18n.Msg("some of the text on page %d is in a font Dossier cannot read, so it cannot be checked for names and other details"), p.Number)
+			}
+			if scanned == 0 && p.Images > 0 && strings.TrimSpace(p.Text) == "" {
+				scanned = p.Number
 			}
 			b.WriteString(p.Text)
 		}
@@ -340,6 +347,10 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		return Review, i18n.NewText(reasonNoText)
 	case err != nil:
 		return Review, i18n.NewText(i18n.Msg("its text could not be read to check it for names and other details"))
+	case scanned > 0:
+		// Its text may be clean, or redacted, but a scanned page's
+		// pixels are not read: the user decides, with boxes.
+		return Review, i18n.NewText(i18n.Msg("page %d has no text, only a picture (perhaps a scan): it may show names or other details"), scanned)
 	}
 	if sc != nil {
 		if hits := sc.String(it.Path, text); len(hits) > 0 {

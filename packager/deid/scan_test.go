@@ -99,3 +99,37 @@ func TestScannedPDF(t *testing.T) {
 		t.Errorf("without tesseract: %q", got[scan])
 	}
 }
+
+// TestTextPDFWithAScannedPage: a text PDF with a page that is only a
+// picture is held for review naming that page, whether its text names the
+// patient or not: the picture's pixels are not read, so neither sending it
+// as clean nor redacting only its text would be safe.
+func TestTextPDFWithAScannedPage(t *testing.T) {
+	dir := t.TempDir()
+	build := func(line string) []byte {
+		b := &docfix.PDFBuilder{}
+		px := make([]byte, 64*64)
+		img := b.Stream("/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", px)
+		return b.Pages(
+			docfix.PDFPage{Content: "BT /F1 12 Tf 72 700 Td (" + line + ") Tj ET", Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >>"},
+			docfix.PDFPage{Content: "q 400 0 0 400 100 200 cm /Im1 Do Q\n", Resources: "<< /XObject << /Im1 " + strconv.Itoa(img) + " 0 R >> >>"},
+		)
+	}
+	write(t, dir, "clean.pdf", build("Final diagnosis: benign"))
+	write(t, dir, "named.pdf", build("Patient: Jane Marple"))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Marple^Jane", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Action != Review || d.Reason.String() != "page 2 has no text, only a picture (perhaps a scan): it may show names or other details" {
+			t.Errorf("%s: %s (%s), want review for page 2", filepath.Base(d.Path), d.Action, d.Reason)
+		}
+	}
+}

@@ -22,9 +22,13 @@ type PDFPage struct {
 	Text   string
 	// Reliable is false when some of the page's text could not be read
 	// for certain (a font without a usable encoding, a Type3 font without
-	// ToUnicode, or more glyphs than allowed): the page may say more than
-	// Text shows.
+	// ToUnicode, writing drawn as outlines, or more glyphs than allowed):
+	// the page may say more than Text shows.
 	Reliable bool
+	// Drawn is set when some writing on the page is drawn as vector
+	// outlines instead of text (pdftext.ProblemTextAsPaths): no text
+	// reader sees it.
+	Drawn bool
 	// Images counts the pictures drawn on the page.
 	Images int
 }
@@ -43,7 +47,11 @@ func PDFPages(ctx context.Context, r io.ReaderAt, size int64, opts Options) ([]P
 		}
 		text := truncate(p.Text, opts.MaxText-total)
 		total += len(text)
-		pages = append(pages, PDFPage{Number: p.Number, Text: text, Reliable: p.Reliable(), Images: p.Images})
+		drawn := false
+		for _, q := range p.Problems {
+			drawn = drawn || q.Kind == pdftext.ProblemTextAsPaths
+		}
+		pages = append(pages, PDFPage{Number: p.Number, Text: text, Reliable: p.Reliable(), Drawn: drawn, Images: p.Images})
 		if len(pages) >= opts.MaxPages || total >= opts.MaxText {
 			return errEnough
 		}

@@ -194,6 +194,7 @@ type pathState struct {
 	box   [4]float64
 	open  bool
 	clip  bool
+	shape pathShape
 }
 
 // pathOp follows path construction and painting, recording each painted
@@ -209,6 +210,7 @@ func (in *interp) pathOp(op string, ops []Token, src []byte, stream int, t Token
 			}
 			*ps = pathState{start: start, box: [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}, open: true}
 		}
+		ps.shape.add(op)
 		var v []float64
 		for _, o := range ops {
 			if o.Kind == KindNumber {
@@ -232,7 +234,8 @@ func (in *interp) pathOp(op string, ops []Token, src []byte, stream int, t Token
 	case "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n":
 		p := in.page
 		if ps.open && !ps.clip && op != "n" && ps.box[0] <= ps.box[2] && len(p.Paths) < 1<<15 {
-			p.Paths = append(p.Paths, Path{Stream: stream, Start: ps.start, End: t.End, Box: ps.box})
+			ps.shape.fill = op != "S" && op != "s"
+			p.Paths = append(p.Paths, Path{Stream: stream, Start: ps.start, End: t.End, Box: ps.box, shape: ps.shape})
 		}
 		*ps = pathState{}
 	}

@@ -153,7 +153,8 @@ type Picture struct {
 type Path struct {
 	Stream, Start, End int
 	// Box is the path's extent in default user space: llx, lly, urx, ury.
-	Box [4]float64
+	Box   [4]float64
+	shape pathShape
 }
 
 // Problem says why some text on a page cannot be located reliably, or why
@@ -170,6 +171,9 @@ const (
 	ProblemTextTooLong   = "text-too-long"
 	ProblemDamaged       = "damaged-content"
 	ProblemFormDepth     = "forms-nested-too-deep"
+	// ProblemTextAsPaths: the page shows writing drawn as vector outlines
+	// (glyph-sized filled shapes in a row), which no text reader sees.
+	ProblemTextAsPaths = "text-drawn-as-paths"
 )
 
 // Page is what was read of one page.
@@ -414,6 +418,9 @@ func (d *Document) Page(n int) (page *Page, err error) {
 	}()
 	if d.err != nil {
 		return nil, d.err
+	}
+	if textAsPaths(page.Paths) {
+		page.addProblem(ProblemTextAsPaths, "")
 	}
 	layout(page, d.opts.MaxPageText)
 	return page, nil
