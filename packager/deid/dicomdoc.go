@@ -15,6 +15,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"dossier/packager/redact"
 )
 
 // sopClassEncapsulatedPDF is Encapsulated PDF Storage and
@@ -160,8 +161,9 @@ const encapsulatedDocumentLength dicomwire.Tag = 0x00420015
 // writeEncapsulatedPDF writes an Encapsulated PDF DICOM file: the header
 // through the DICOM profile (dicomdeid), and the PDF inside cleaned as a
 // PDF of its own is (StripPDF: no document information, XMP, forms,
-// annotations, attachments) or, for a Redact decision, redacted (RedactPDF)
-// with the plan's matcher and label. The new document replaces the old
+// annotations, attachments) or, for a Redact decision or with the user's
+// boxes (Redactions.PDF, page points), redacted (RedactPDF) with the plan's
+// matcher and label. The new document replaces the old
 // one in the written file, padded to an even length, and (0042,0015)
 // Encapsulated Document Length, when present, says its length.
 func writeEncapsulatedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decision, p privacy.Params) error {
@@ -177,12 +179,16 @@ func writeEncapsulatedPDF(ctx context.Context, dst io.Writer, f intake.File, d D
 		return errors.New(i18n.Msg("the PDF document inside this DICOM file cannot be taken out to clean it"))
 	}
 	var pdf bytes.Buffer
-	if d.Action == Redact || d.redact != nil {
+	var boxes []redact.Box // the user's boxes on its pages: never ignored
+	if d.Redactions != nil {
+		boxes = d.Redactions.PDF
+	}
+	if d.Action == Redact || d.redact != nil || len(boxes) > 0 {
 		rp := d.redact
 		if rp == nil {
 			rp = &redactPlan{matcher: identity.NewTextMatcher(p.Identity), label: labelRemoved}
 		}
-		counts, err := RedactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, nil, rp.label)
+		counts, err := RedactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, boxes, rp.label)
 		if err != nil {
 			return err
 		}

@@ -17,10 +17,12 @@ import (
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
 	"dossier/packager/dicomwire"
+	"dossier/packager/doctext"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
+	"dossier/packager/redact"
 )
 
 // TestEncapsulatedPDFIsRedacted writes an Encapsulated PDF DICOM file whose
@@ -199,5 +201,44 @@ func TestReplaceEncapsulatedDocument(t *testing.T) {
 	}
 	if _, err := replaceEncapsulatedDocument(context.Background(), dcmfix.Instance(dcmfix.Spec{Modality: "CT", SOPUID: "2.25.10"}), []byte("%PDF")); err == nil {
 		t.Error("a file without a document was accepted")
+	}
+}
+
+// TestEncapsulatedPDFBoxes: the user's boxes on an Encapsulated PDF's page
+// are applied to the PDF inside (never ignored): a box over the whole page
+// leaves no text.
+func TestEncapsulatedPDFBoxes(t *testing.T) {
+	dir := t.TempDir()
+	src := write(t, dir, "doc.dcm", dcmfix.Instance(dcmfix.Spec{PatientName: "Ødegård^Kåre", PatientID: "NO-4471", Modality: "DOC",
+		SOPUID: "2.25.1003", Document: docfix.PDF("Discharge letter", "Final diagnosis: benign")}))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Ødegård^Kåre", "the test")
+	red := map[string]*Redactions{src: {PDF: []redact.Box{{Page: 1, X: 0, Y: 0, Width: 2000, Height: 2000}}, Confirmed: true}}
+	ds, err := Plan(context.Background(), inv, privacy.Anonymised, Options{Redactions: red})
+	if err != nil || len(ds) != 1 || !ds[0].Writes() {
+		t.Fatalf("%+v, %v", ds, err)
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, privacy.Params{Level: privacy.Anonymised, Secret: make([]byte, privacy.SecretSize)}, TreeOptions{})
+	if err != nil || len(res.Written) != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
+	doc, err := embeddedDocument(context.Background(), bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := doctext.PDFPages(context.Background(), bytes.NewReader(doc), int64(len(doc)), doctext.Options{})
+	if err != nil && !errors.Is(err, doctext.ErrNoText) {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		if strings.Contains(p.Text, "benign") || strings.Contains(p.Text, "Discharge") {
+			t.Errorf("page %d keeps its text under the box: %q", p.Number, p.Text)
+		}
 	}
 }

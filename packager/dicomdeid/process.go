@@ -40,11 +40,15 @@ func charsetOf(elems []*elem) (*charset, error) {
 
 // identityTags hold values whose parts are looked for in descriptors.
 var identityTags = map[dicomwire.Tag]bool{
-	0x00100010: true, 0x00100020: true, 0x00101000: true, 0x00101001: true, 0x00101005: true,
-	0x00101060: true, 0x00100030: true, 0x00080050: true, 0x00101040: true, 0x00102154: true,
-	0x00080090: true, 0x00081050: true, 0x00081070: true, 0x00081060: true, 0x00081048: true,
-	0x00080080: true, 0x00080081: true, 0x00101090: true, 0x00380010: true, 0x00400512: true,
-	0x00400551: true, 0x22000005: true,
+	dicomwire.PatientName: true, dicomwire.PatientID: true, dicomwire.OtherPatientIDs: true,
+	dicomwire.OtherPatientNames: true, dicomwire.PatientBirthName: true, dicomwire.PatientMotherBirthName: true,
+	dicomwire.PatientBirthDate: true, dicomwire.AccessionNumber: true, dicomwire.PatientAddress: true,
+	dicomwire.PatientTelephoneNumbers: true, dicomwire.ReferringPhysicianName: true,
+	dicomwire.PerformingPhysicianName: true, dicomwire.OperatorsName: true,
+	dicomwire.NameOfPhysiciansReadingStudy: true, dicomwire.PhysiciansOfRecord: true,
+	dicomwire.InstitutionName: true, dicomwire.InstitutionAddress: true, dicomwire.MedicalRecordLocator: true,
+	dicomwire.AdmissionID: true, dicomwire.ContainerIdentifier: true, dicomwire.SpecimenIdentifier: true,
+	dicomwire.BarcodeValue: true,
 }
 
 // stricter overrides Table E.1-1 where Dossier is more cautious than the
@@ -52,7 +56,7 @@ var identityTags = map[dicomwire.Tag]bool{
 // hand or printed at the lab and may carry identifiers this file does not
 // otherwise hold, so it is emptied even under Clean Descriptors.
 var stricter = map[dicomwire.Tag]action{
-	0x22000002: actEmpty, // Label Text
+	dicomwire.LabelText: actEmpty,
 }
 
 // collectTokens gathers identity strings of this file for Clean Descriptors.
@@ -113,7 +117,7 @@ func (d *deid) collectTokens(elems []*elem, cs *charset) {
 			case "DA":
 				addDate(s)
 			case "LO", "ST", "LT":
-				if e.tag == 0x00101040 || e.tag == 0x00080081 {
+				if e.tag == dicomwire.PatientAddress || e.tag == dicomwire.InstitutionAddress {
 					for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '^' || r == ' ' || r == ',' }) {
 						add(part, 4)
 					}

@@ -100,6 +100,10 @@ const (
 	CodingSchemeDesignator                  Tag = 0x00080102
 	CodeMeaning                             Tag = 0x00080104
 	StudyDescription                        Tag = 0x00081030
+	PhysiciansOfRecord                      Tag = 0x00081048
+	PerformingPhysicianName                 Tag = 0x00081050
+	NameOfPhysiciansReadingStudy            Tag = 0x00081060
+	OperatorsName                           Tag = 0x00081070
 	ReferencedSeriesSequence                Tag = 0x00081115
 	ReferencedInstanceSequence              Tag = 0x0008114A
 	ReferencedSOPClassUID                   Tag = 0x00081150
@@ -112,7 +116,10 @@ const (
 	PatientSex                              Tag = 0x00100040
 	OtherPatientIDs                         Tag = 0x00101000
 	OtherPatientNames                       Tag = 0x00101001
+	PatientBirthName                        Tag = 0x00101005
 	PatientAddress                          Tag = 0x00101040
+	PatientMotherBirthName                  Tag = 0x00101060
+	MedicalRecordLocator                    Tag = 0x00101090
 	PatientTelephoneNumbers                 Tag = 0x00102154
 	PatientIdentityRemoved                  Tag = 0x00120062
 	DeidentificationMethod                  Tag = 0x00120063
@@ -140,6 +147,9 @@ const (
 	WindowWidth                             Tag = 0x00281051
 	RescaleIntercept                        Tag = 0x00281052
 	RescaleSlope                            Tag = 0x00281053
+	AdmissionID                             Tag = 0x00380010
+	ContainerIdentifier                     Tag = 0x00400512
+	SpecimenIdentifier                      Tag = 0x00400551
 	RelationshipType                        Tag = 0x0040A010
 	ValueType                               Tag = 0x0040A040
 	DateTime                                Tag = 0x0040A120
@@ -151,6 +161,8 @@ const (
 	DocumentTitle                           Tag = 0x00420010
 	EncapsulatedDocument                    Tag = 0x00420011
 	MIMETypeOfEncapsulatedDocument          Tag = 0x00420012
+	LabelText                               Tag = 0x22000002
+	BarcodeValue                            Tag = 0x22000005
 	ExtendedOffsetTable                     Tag = 0x7FE00001
 	ExtendedOffsetTableLengths              Tag = 0x7FE00002
 	FloatPixelData                          Tag = 0x7FE00008

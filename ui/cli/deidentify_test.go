@@ -246,6 +246,11 @@ func TestPackRedactsUnlessNoRedact(t *testing.T) {
 			if strings.HasSuffix(it.Path, "report.pdf") && it.Action == "redact" && len(it.Redacted) > 0 && it.Redacted[0].Count > 0 {
 				redacted = true
 			}
+			for _, r := range it.Redacted { // kinds and counts, never the values
+				if r.Kind == "" || strings.Contains(r.Kind, "Jane") || strings.Contains(r.Kind, "Doe") {
+					t.Errorf("%s: redacted %+v", it.Path, r)
+				}
+			}
 		}
 		for _, d := range res.LeftOut {
 			if strings.HasSuffix(d.Path, "report.pdf") && d.Action == "review" {

@@ -280,7 +280,19 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 		fmt.Fprintf(w, "  %s\n", Printable(f))
 	}
 	fmt.Fprintf(w, "Fingerprint: %s\n", cover.FingerprintGroups(res.Fingerprint))
-	if pseudonym != "" {
+	var named []string // sent as they are at a private level: they carry the identity
+	for _, it := range res.Items {
+		if it.Included && res.Privacy != privacy.Identified {
+			named = append(named, Printable(filepath.Base(it.Path)))
+		}
+	}
+	if len(named) > 0 {
+		fmt.Fprintf(w, "Sent as they are, with your name or other details in them (--include): %s.\n", strings.Join(named, ", "))
+	}
+	switch {
+	case pseudonym != "" && len(named) > 0:
+		fmt.Fprintf(w, "The other records carry the pseudonym %s instead of your name.\n", pseudonym)
+	case pseudonym != "":
 		fmt.Fprintf(w, "The records carry the pseudonym %s instead of your name.\n", pseudonym)
 	}
 	if passphrase != "" {

@@ -122,3 +122,27 @@ func TestPackFolderAndUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestPackSaysWhatWasSentNamed: at a private level, pack never says the
+// records carry the pseudonym instead of the name about an item that
+// --include sent as it is; it names those items.
+func TestPackSaysWhatWasSentNamed(t *testing.T) {
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	src := deidCase(t)
+	for _, include := range []bool{false, true} {
+		args := []string{"pack", "--privacy", "pseudonymised", "--folder", filepath.Join(t.TempDir(), "b")}
+		if include {
+			args = append(args, "--no-redact", "--include", filepath.Join(src, "report.pdf"))
+		}
+		code, stdout, stderr := run(t, append(args, src)...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		named := strings.Contains(stdout, "Sent as they are, with your name or other details in them (--include): report.pdf.")
+		others := strings.Contains(stdout, "The other records carry the pseudonym ")
+		all := strings.Contains(stdout, "The records carry the pseudonym ")
+		if named != include || others != include || all == include {
+			t.Errorf("--include %v: sent named %v, other records %v, all records %v:\n%s", include, named, others, all, stdout)
+		}
+	}
+}

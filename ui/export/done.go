@@ -2,6 +2,7 @@ package export
 
 import (
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +12,7 @@ import (
 
 	"dossier/packager/bundle"
 	"dossier/packager/deid"
+	"dossier/packager/privacy"
 	"dossier/ui/internal/kit"
 )
 
@@ -50,8 +52,20 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 		l.Wrapping = kit.WordWrap()
 		box.Add(l)
 	}
+	named := sentNamed(res.Items, res.Privacy)
+	if len(named) > 0 {
+		// Said plainly, as on the cover: these documents were sent as they
+		// are, so they carry the patient's name (no false "withheld").
+		l := widget.NewLabelWithStyle(lang.X("done.sentnamed", "Sent as they are, with your name or other details in them, as you chose: {{.Files}}.", map[string]any{"Files": strings.Join(named, ", ")}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Wrapping = kit.WordWrap()
+		box.Add(kit.NewPanel(l, theme.ColorNameInputBackground, theme.ColorNameWarning))
+	}
 	if res.Pseudonym != "" {
-		l := widget.NewLabel(lang.X("done.pseudonym", "Your records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym}))
+		s := lang.X("done.pseudonym", "Your records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym})
+		if len(named) > 0 {
+			s = lang.X("done.pseudonym.others", "Your other records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym})
+		}
+		l := widget.NewLabel(s)
 		l.Wrapping = kit.WordWrap()
 		box.Add(l)
 	}
@@ -95,4 +109,19 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 		buttons.Add(kit.NewButtonWithIcon(lang.X("done.cover", "Open the cover summary"), theme.DocumentIcon(), func() { w.openDocument(coverPath) }))
 	}
 	return box
+}
+
+// sentNamed are the file names of the items the user chose to send as
+// they are at a private level: they carry the patient's identity.
+func sentNamed(items []deid.Written, level privacy.Level) []string {
+	if level == privacy.Identified {
+		return nil
+	}
+	var names []string
+	for _, it := range items {
+		if it.Included {
+			names = append(names, filepath.Base(it.Path))
+		}
+	}
+	return names
 }

@@ -220,6 +220,11 @@ func TestExport(t *testing.T) {
 	if !hasLabel(h.win, kit.FingerprintGroups(res.Fingerprint)) || !hasLabel(h.win, "second-opinion.age") {
 		t.Errorf("done screen lacks the fingerprint or files: %q", labels(h.win))
 	}
+	// The photo was sent as it is ("Send it"): the done screen says so, and the code name only for the rest.
+	if !hasLabel(h.win, "with your name or other details in them, as you chose: IMG_0001.jpg") ||
+		!hasLabel(h.win, "Your other records carry the code "+res.Pseudonym) || hasLabel(h.win, "Your records carry the code") {
+		t.Errorf("the done screen does not say the photo was sent with the name: %q", labels(h.win))
+	}
 	test.Tap(findButton(h.win, "Copy the passphrase"))
 	if got := fyne.CurrentApp().Clipboard().Content(); got != res.Passphrase {
 		t.Errorf("clipboard = %q", got)
@@ -601,5 +606,48 @@ func TestTimeLeft(t *testing.T) {
 	}
 	if got := timeLeft(0, 0, 100); got != "Working out how long this takes…" {
 		t.Errorf("at the start: %q", got)
+	}
+}
+
+// TestDoneSaysWhatWasSentNamed: at a private level, the done screen never says the identity is withheld
+// from a document the user chose to send as it is; it names those documents, like the cover does.
+func TestDoneSaysWhatWasSentNamed(t *testing.T) {
+	test.NewTempApp(t)
+	letter := deid.Written{Path: "/records/reports/letter.pdf", Name: "DOCS/DOC0001.PDF", Action: deid.Redact}
+	photo := deid.Written{Path: "/records/phone/IMG_0001.jpg", Name: "DOCS/IMG0001.JPG", Action: deid.Copy, Included: true}
+	for _, tc := range []struct {
+		name      string
+		level     privacy.Level
+		pseudonym string
+		items     []deid.Written
+		want      []string
+		not       []string
+	}{
+		{"pseudonymised, nothing sent as it is", privacy.Pseudonymised, "PX-7Q2K", []deid.Written{letter},
+			[]string{"Your records carry the code PX-7Q2K instead of your name."}, []string{"as you chose", "Your other records"}},
+		{"pseudonymised, the photo sent as it is", privacy.Pseudonymised, "PX-7Q2K", []deid.Written{letter, photo},
+			[]string{"Sent as they are, with your name or other details in them, as you chose: IMG_0001.jpg.", "Your other records carry the code PX-7Q2K"},
+			[]string{"Your records carry the code", "letter.pdf"}},
+		{"anonymised, the photo sent as it is", privacy.Anonymised, "", []deid.Written{letter, photo},
+			[]string{"as you chose: IMG_0001.jpg."}, []string{"carry the code"}},
+		{"identified", privacy.Identified, "", []deid.Written{{Path: "/records/phone/IMG_0001.jpg", Name: "DOCS/IMG0001.JPG", Action: deid.Copy, Included: true}},
+			nil, []string{"as you chose", "carry the code"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &Wizard{result: &pexport.Result{Result: &bundle.Result{Name: "b.age", Files: []string{"/out/b.age"}, Privacy: tc.level, Items: tc.items},
+				Pseudonym: tc.pseudonym, Recipient: "Dr Who", Output: bundle.Output{Dir: "/out"}}}
+			win := test.NewWindow(w.buildDone())
+			defer win.Close()
+			for _, s := range tc.want {
+				if !hasLabel(win, s) {
+					t.Errorf("the done screen lacks %q: %q", s, labels(win))
+				}
+			}
+			for _, s := range tc.not {
+				if hasLabel(win, s) {
+					t.Errorf("the done screen says %q: %q", s, labels(win))
+				}
+			}
+		})
 	}
 }
