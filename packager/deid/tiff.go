@@ -20,7 +20,7 @@ import (
 // The reasons a TIFF picture cannot be cleaned (it is left out).
 var (
 	errTIFFPages       = errors.New(i18n.Msg("this TIFF file holds several pictures (pages), which Dossier cannot clean yet; save each page as PNG and add those instead"))
-	errTIFFOrientation = errors.New(i18n.Msg("this TIFF picture is stored turned (an orientation tag), which Dossier cannot clean yet; save it as PNG and add that instead"))
+	errTIFFOrientation = errors.New(i18n.Msg("this TIFF picture has an orientation tag Dossier does not know; save it as PNG and add that instead"))
 	errTIFFCompression = errors.New(i18n.Msg("this TIFF picture is compressed in a way Dossier cannot read (such as fax or old-style JPEG compression inside the TIFF); save it as PNG and add that instead"))
 	errTIFFBig         = errors.New(i18n.Msg("this TIFF picture is too large for Dossier to clean"))
 )
@@ -36,7 +36,8 @@ const maxTIFFPixels = 100 << 20
 
 // checkTIFF reads the structure of a TIFF photo or scan and fails with a
 // plain reason when Dossier cannot clean it: several images (pages), an
-// orientation other than top-left (the written copy keeps no tags), a
+// orientation that is not one of the eight (the written copy keeps no tags,
+// so its pixels are turned as the tag says), a
 // compression Go cannot decode (none, LZW, Deflate, PackBits and JPEG as
 // TIFF Technical Note 2 has it; not old-style JPEG, fax or others),
 // BigTIFF, or too many pixels.
@@ -82,7 +83,7 @@ func checkTIFF(b []byte) error {
 				return errTIFFCompression
 			}
 		case tiffTagOrientation:
-			if v != 1 {
+			if v < 1 || v > 8 {
 				return errTIFFOrientation
 			}
 		}
@@ -137,6 +138,11 @@ func MaskTIFF(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 		if m, _, err = pixelmask.MaskImage(m, boxes); err != nil {
 			return err
 		}
+	}
+	// The copy keeps no orientation tag: its pixels are turned instead
+	// (after masking, as boxes count from the stored top left).
+	if d, err := readTIFFIFD(b); err == nil {
+		m = orient(m, int(d.one(tiffTagOrientation, 1)))
 	}
 	var out bytes.Buffer
 	if err := tiff.Encode(&out, m, &tiff.Options{Compression: tiff.Deflate, Predictor: true}); err != nil {
@@ -311,4 +317,58 @@ func decodeTIFFJPEG(b []byte) (image.Image, error) {
 func isJPEGTIFF(b []byte) bool {
 	d, err := readTIFFIFD(b)
 	return err == nil && d.one(tiffTagCompression, 1) == 7
+}
+
+// orient returns m turned and mirrored as a TIFF or EXIF orientation
+// (2 to 8) asks a viewer to show it, so that it shows the same without the
+// tag; 1 and unknown values return m.
+func orient(m image.Image, o int) image.Image {
+	if o < 2 || o > 8 {
+		return m
+	}
+	b := m.Bounds()
+	w, h := b.Dx(), b.Dy()
+	ow, oh := w, h
+	if o >= 5 {
+		ow, oh = h, w
+	}
+	r := image.Rect(0, 0, ow, oh)
+	var out draw.Image
+	switch m.(type) {
+	case *image.Gray:
+		out = image.NewGray(r)
+	case *image.Gray16:
+		out = image.NewGray16(r)
+	case *image.RGBA:
+		out = image.NewRGBA(r)
+	case *image.NRGBA:
+		out = image.NewNRGBA(r)
+	case *image.RGBA64:
+		out = image.NewRGBA64(r)
+	default:
+		out = image.NewNRGBA64(r)
+	}
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			var sx, sy int
+			switch o {
+			case 2:
+				sx, sy = w-1-x, y
+			case 3:
+				sx, sy = w-1-x, h-1-y
+			case 4:
+				sx, sy = x, h-1-y
+			case 5:
+				sx, sy = y, x
+			case 6:
+				sx, sy = y, h-1-x
+			case 7:
+				sx, sy = w-1-y, h-1-x
+			case 8:
+				sx, sy = w-1-y, x
+			}
+			out.Set(x, y, m.At(b.Min.X+sx, b.Min.Y+sy))
+		}
+	}
+	return out
 }

@@ -82,7 +82,7 @@ func TestMaskTIFF(t *testing.T) {
 		want error
 	}{
 		"pages":       {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1), tifffix.StripImage(8, 8, 2)}), errTIFFPages},
-		"orientation": {tiffPhoto(false, tifffix.ShortTag(274, 6)), errTIFFOrientation},
+		"orientation": {tiffPhoto(false, tifffix.ShortTag(274, 9)), errTIFFOrientation},
 		"old JPEG":    {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1, tifffix.ShortTag(259, 6))}), errTIFFCompression},
 		"fax":         {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1, tifffix.ShortTag(259, 4))}), errTIFFCompression},
 		"bigtiff":     {tifffix.Build(tifffix.Options{BigTIFF: true}, []tifffix.IFD{tifffix.StripImage(8, 8, 1)}), errTIFFCompression},
@@ -243,6 +243,50 @@ func TestMaskJPEGTIFF(t *testing.T) {
 				w := color.RGBAModel.Convert(want.At(x, y))
 				if inBox && got != (color.RGBA{0, 0, 0, 255}) || !inBox && got != w {
 					t.Fatalf("%s: pixel %d,%d is %v, want %v (in the box: %v)", name, x, y, got, w, inBox)
+				}
+			}
+		}
+	}
+}
+
+// TestTIFFOrientation: a TIFF turned by its orientation tag is written
+// upright (the copy has no tag), after its box is masked where it was
+// given (in stored pixels): with orientation 6 (turn right), stored
+// pixel (x, y) shows at (h-1-y, x).
+func TestTIFFOrientation(t *testing.T) {
+	const w, h = 6, 4
+	pix := make([]byte, w*h)
+	for i := range pix {
+		pix[i] = byte(10 + i)
+	}
+	for o, at := range map[int]func(x, y int) (int, int){
+		6: func(x, y int) (int, int) { return h - 1 - y, x },
+		8: func(x, y int) (int, int) { return y, w - 1 - x },
+		3: func(x, y int) (int, int) { return w - 1 - x, h - 1 - y },
+	} {
+		tags := []tifffix.Tag{
+			tifffix.LongTag(256, w), tifffix.LongTag(257, h), tifffix.ShortTag(258, 8), tifffix.ShortTag(259, 1),
+			tifffix.ShortTag(262, 1), tifffix.ShortTag(274, uint64(o)), tifffix.ShortTag(277, 1), tifffix.LongTag(278, h),
+		}
+		in := tifffix.Build(tifffix.Options{}, []tifffix.IFD{{Tags: tags, Data: [][]byte{pix}}})
+		var out bytes.Buffer
+		if err := MaskTIFF(&out, bytes.NewReader(in), []pixelmask.Box{{X: 0, Y: 0, Width: 1, Height: 1}}); err != nil {
+			t.Fatalf("orientation %d: %v", o, err)
+		}
+		m, err := tiff.Decode(bytes.NewReader(out.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := m.(*image.Gray)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				want := pix[y*w+x]
+				if x == 0 && y == 0 {
+					want = 0 // the box
+				}
+				ox, oy := at(x, y)
+				if got := g.GrayAt(ox, oy).Y; got != want {
+					t.Fatalf("orientation %d: stored %d,%d shows %d at %d,%d, want %d", o, x, y, got, ox, oy, want)
 				}
 			}
 		}
