@@ -170,7 +170,7 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 	case intake.KindSkipped:
 		return Exclude, i18n.NewText(i18n.Msg("skipped when reading: %s"), it.Reason)
 	case intake.KindUnreadable:
-		return Exclude, i18n.NewText(i18n.Msg("could not be read: %s"), strings.Join(i18n.Strings(it.Problems), "; "))
+		return Exclude, i18n.NewText(i18n.Msg("could not be read: %s"), i18n.Parts(it.Problems))
 	case intake.KindDICOMDIR:
 		return Exclude, i18n.NewText(i18n.Msg("a disc index; a new one is made for what is sent"))
 	case intake.KindArchive:
@@ -282,13 +282,22 @@ func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run fu
 	return i18n.NewText(i18n.Msg("Dossier cannot remove identity from this file: %s"), plainError(err))
 }
 
-// plainError drops package prefixes ("dicomdeid: ") from an error message.
+// plainError drops the low-level packages' prefixes ("dicomdeid: ") from
+// an error message.
 func plainError(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"dicomdeid: ", "slidedeid: ", "envelope: "} {
-		msg = strings.ReplaceAll(msg, p, "")
+	for _, p := range lowLevel {
+		msg = strings.ReplaceAll(msg, p+": ", "")
 	}
 	return msg
+}
+
+// lowLevel are the packages whose errors start with their name (the
+// format packages and primitives, and preview; internal/tiers checks it).
+var lowLevel = []string{
+	"atomicfile", "burnedin", "dicomdeid", "dicomdir", "dicomwire", "dicomx", "doctext", "envelope", "exif",
+	"i18n", "identity", "leakscan", "pdftext", "pixelmask", "preview", "privacy", "redact", "slide",
+	"slidedeid", "textenc",
 }
 
 // decideDocument reads a document's text and looks for the case's identity.
