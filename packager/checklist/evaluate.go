@@ -1,7 +1,6 @@
 package checklist
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -61,6 +60,8 @@ type Result struct {
 	WaiverReason string `json:"waiverReason,omitempty"`
 	// lang is the language Localize wrote the result in (nil: English).
 	lang *i18n.Catalog
+	// shipments are the evidence lines that are noted shipments.
+	shipments []evidenceText
 	// Request is the letter wording (empty for things only the patient gives).
 	Request string `json:"-"`
 }
@@ -408,31 +409,44 @@ func (e *evaluator) shipment(kind string, res *Result) {
 		label := shipmentLabel(s)
 		if s.Tracked() {
 			res.Status = StatusMet
-			res.Evidence = append(res.Evidence, label)
+			res.shipped(label)
 			res.Notes = nil
 			return
 		}
 		res.Status = StatusPartial
-		res.Evidence = append(res.Evidence, label)
+		res.shipped(label)
 		res.Notes = nil
 		res.note(noteUntracked)
 	}
 }
 
-func shipmentLabel(s Shipment) string {
+// shipped adds a noted shipment to the evidence: its line in English, and
+// the text to write it in another language (Localize).
+func (r *Result) shipped(label i18n.Text) {
+	r.shipments = append(r.shipments, evidenceText{len(r.Evidence), label})
+	r.Evidence = append(r.Evidence, label.String())
+}
+
+// evidenceText is an evidence line that is a text, not a file path.
+type evidenceText struct {
+	at   int
+	text i18n.Text
+}
+
+func shipmentLabel(s Shipment) i18n.Text {
 	kind := shipmentWords[s.Kind]
 	if kind == "" {
 		kind = s.Kind
 	}
 	switch {
 	case s.Courier != "" && s.Tracking != "":
-		return fmt.Sprintf(labelCourierTracking, kind, s.Courier, s.Tracking)
+		return i18n.NewText(labelCourierTracking, kind, s.Courier, s.Tracking)
 	case s.Courier != "":
-		return fmt.Sprintf(labelCourier, kind, s.Courier)
+		return i18n.NewText(labelCourier, kind, s.Courier)
 	case s.Tracking != "":
-		return fmt.Sprintf(labelTracking, kind, s.Tracking)
+		return i18n.NewText(labelTracking, kind, s.Tracking)
 	}
-	return fmt.Sprintf(labelShipped, kind)
+	return i18n.NewText(labelShipped, kind)
 }
 
 func (e *evaluator) detailsField(field string, res *Result) {

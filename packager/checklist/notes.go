@@ -122,7 +122,7 @@ func Localize(rep *Report, lang string) (*Report, error) {
 		r.Request = cmpOr(rt.Request, r.Request)
 		r.lang = c
 		r.Missing = messages(c, r.Missing)
-		r.Evidence = shipmentLines(c, r.Evidence)
+		r.Evidence = shipmentLines(c, r)
 		out.Rules[i] = r
 	}
 	out.CancerName = cmpOr(t.Cancer(rep.Cancer), rep.CancerName)
@@ -193,16 +193,16 @@ func messages(c *i18n.Catalog, texts []string) []string {
 	return out
 }
 
-// shipmentLines translates the evidence lines that are noted shipments;
-// the others are file paths, shown as they are.
-func shipmentLines(c *i18n.Catalog, evidence []string) []string {
-	if evidence == nil {
+// shipmentLines writes the evidence lines that are noted shipments in a
+// catalog's language; the others are file paths, shown as they are.
+func shipmentLines(c *i18n.Catalog, r Result) []string {
+	if r.Evidence == nil {
 		return nil
 	}
-	out := slices.Clone(evidence)
-	for i, e := range out {
-		if strings.HasPrefix(e, "shipped: ") {
-			out[i] = c.Message(e)
+	out := slices.Clone(r.Evidence)
+	for _, s := range r.shipments {
+		if s.at < len(out) {
+			out[s.at] = c.Text(s.text)
 		}
 	}
 	return out

@@ -132,3 +132,23 @@ func TestResultNoteJSON(t *testing.T) {
 		t.Errorf("Chinese note %q", zh.Note())
 	}
 }
+
+// A noted shipment is evidence written in the report's language; file
+// paths beside it stay as they are.
+func TestShipmentEvidenceLocalized(t *testing.T) {
+	var r Result
+	r.ID = "slides"
+	r.Evidence = []string{"/cd/report.pdf"}
+	r.shipped(shipmentLabel(Shipment{Kind: ShipGlassSlides, Courier: "DHL", Tracking: "JD0146"}))
+	if r.Evidence[1] != "shipped: glass slides by DHL, tracking JD0146" {
+		t.Errorf("English evidence %q", r.Evidence)
+	}
+	zh, err := Localize(&Report{Rules: []Result{r}}, i18n.ChineseSimplified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := zh.Rules[0].Evidence
+	if got[0] != "/cd/report.pdf" || !hasHan(got[1]) || !strings.Contains(got[1], "DHL") || !strings.Contains(got[1], "JD0146") {
+		t.Errorf("Chinese evidence %q", got)
+	}
+}

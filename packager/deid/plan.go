@@ -170,7 +170,7 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 	case intake.KindSkipped:
 		return Exclude, i18n.NewText(i18n.Msg("skipped when reading: %s"), it.Reason)
 	case intake.KindUnreadable:
-		return Exclude, i18n.NewText(i18n.Msg("could not be read: %s"), strings.Join(i18n.Strings(it.Problems), "; "))
+		return Exclude, i18n.NewText(i18n.Msg("could not be read: %s"), i18n.Parts(it.Problems))
 	case intake.KindDICOMDIR:
 		return Exclude, i18n.NewText(i18n.Msg("a disc index; a new one is made for what is sent"))
 	case intake.KindArchive:

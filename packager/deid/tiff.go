@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
 	"io"
 
 	"golang.org/x/image/tiff"
@@ -17,8 +20,8 @@ import (
 // The reasons a TIFF picture cannot be cleaned (it is left out).
 var (
 	errTIFFPages       = errors.New(i18n.Msg("this TIFF file holds several pictures (pages), which Dossier cannot clean yet; save each page as PNG and add those instead"))
-	errTIFFOrientation = errors.New(i18n.Msg("this TIFF picture is stored turned (an orientation tag), which Dossier cannot clean yet; save it as PNG and add that instead"))
-	errTIFFCompression = errors.New(i18n.Msg("this TIFF picture is compressed in a way Dossier cannot read (such as JPEG or fax compression inside the TIFF); save it as PNG and add that instead"))
+	errTIFFOrientation = errors.New(i18n.Msg("this TIFF picture has an orientation tag Dossier does not know; save it as PNG and add that instead"))
+	errTIFFCompression = errors.New(i18n.Msg("this TIFF picture is compressed in a way Dossier cannot read (such as fax or old-style JPEG compression inside the TIFF); save it as PNG and add that instead"))
 	errTIFFBig         = errors.New(i18n.Msg("this TIFF picture is too large for Dossier to clean"))
 )
 
@@ -33,9 +36,11 @@ const maxTIFFPixels = 100 << 20
 
 // checkTIFF reads the structure of a TIFF photo or scan and fails with a
 // plain reason when Dossier cannot clean it: several images (pages), an
-// orientation other than top-left (the written copy keeps no tags), a
-// compression Go cannot decode (only none, LZW, Deflate and PackBits;
-// not JPEG, fax or others), BigTIFF, or too many pixels.
+// orientation that is not one of the eight (the written copy keeps no tags,
+// so its pixels are turned as the tag says), a
+// compression Go cannot decode (none, LZW, Deflate, PackBits and JPEG as
+// TIFF Technical Note 2 has it; not old-style JPEG, fax or others),
+// BigTIFF, or too many pixels.
 func checkTIFF(b []byte) error {
 	if len(b) < 8 {
 		return ErrDamagedPicture
@@ -60,6 +65,7 @@ func checkTIFF(b []byte) error {
 	if off+2+12*n+4 > int64(len(b)) {
 		return ErrDamagedPicture
 	}
+	jpegInside := false
 	for i := int64(0); i < n; i++ {
 		e := b[off+2+12*i:]
 		tag, typ := bo.Uint16(e), bo.Uint16(e[2:])
@@ -71,17 +77,22 @@ func checkTIFF(b []byte) error {
 		case tiffTagCompression:
 			switch v {
 			case 1, 5, 8, 32946, 32773: // none, LZW, Deflate, old Deflate, PackBits
+			case 7: // JPEG (TIFF Technical Note 2): decoded by decodeTIFFJPEG
+				jpegInside = true
 			default:
 				return errTIFFCompression
 			}
 		case tiffTagOrientation:
-			if v != 1 {
+			if v < 1 || v > 8 {
 				return errTIFFOrientation
 			}
 		}
 	}
 	if bo.Uint32(b[off+2+12*n:]) != 0 {
 		return errTIFFPages
+	}
+	if jpegInside {
+		return nil // checked as it is decoded
 	}
 	cfg, err := tiff.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
@@ -111,14 +122,27 @@ func MaskTIFF(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 	if err := checkTIFF(b); err != nil {
 		return err
 	}
-	m, err := tiff.Decode(bytes.NewReader(b))
+	var m image.Image
+	if isJPEGTIFF(b) {
+		m, err = decodeTIFFJPEG(b)
+	} else {
+		m, err = tiff.Decode(bytes.NewReader(b))
+	}
 	if err != nil {
+		if errors.Is(err, errTIFFCompression) {
+			return err
+		}
 		return fmt.Errorf("%w: %w", ErrDamagedPicture, err)
 	}
 	if len(boxes) > 0 {
 		if m, _, err = pixelmask.MaskImage(m, boxes); err != nil {
 			return err
 		}
+	}
+	// The copy keeps no orientation tag: its pixels are turned instead
+	// (after masking, as boxes count from the stored top left).
+	if d, err := readTIFFIFD(b); err == nil {
+		m = orient(m, int(d.one(tiffTagOrientation, 1)))
 	}
 	var out bytes.Buffer
 	if err := tiff.Encode(&out, m, &tiff.Options{Compression: tiff.Deflate, Predictor: true}); err != nil {
@@ -156,4 +180,195 @@ func decideTIFF(it *intake.Item, opts intake.Options) (Action, i18n.Text) {
 		return Exclude, i18n.NewText(ErrDamagedPicture.Error())
 	}
 	return Review, i18n.NewText(reasonPhoto)
+}
+
+// TIFF tags of JPEG-compressed pictures (compression 7).
+const (
+	tiffTagWidth           = 256
+	tiffTagHeight          = 257
+	tiffTagPhotometric     = 262
+	tiffTagStripOffsets    = 273
+	tiffTagSamples         = 277
+	tiffTagRowsPerStrip    = 278
+	tiffTagStripByteCounts = 279
+	tiffTagPlanar          = 284
+	tiffTagTileWidth       = 322
+	tiffTagTileLength      = 323
+	tiffTagTileOffsets     = 324
+	tiffTagTileByteCounts  = 325
+	tiffTagJPEGTables      = 347
+)
+
+// tiffIFD is the first IFD of a classic TIFF: each tag's values (numbers)
+// and raw bytes (for UNDEFINED and BYTE values).
+type tiffIFD struct {
+	vals map[uint16][]uint32
+	raw  map[uint16][]byte
+}
+
+func readTIFFIFD(b []byte) (tiffIFD, error) {
+	d := tiffIFD{vals: map[uint16][]uint32{}, raw: map[uint16][]byte{}}
+	if len(b) < 8 {
+		return d, ErrDamagedPicture
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if string(b[:2]) == "MM" {
+		bo = binary.BigEndian
+	}
+	off := int64(bo.Uint32(b[4:]))
+	if off < 8 || off+2 > int64(len(b)) {
+		return d, ErrDamagedPicture
+	}
+	n := int64(bo.Uint16(b[off:]))
+	if off+2+12*n > int64(len(b)) {
+		return d, ErrDamagedPicture
+	}
+	for i := int64(0); i < n; i++ {
+		e := b[off+2+12*i:]
+		tag, typ, count := bo.Uint16(e), bo.Uint16(e[2:]), int64(bo.Uint32(e[4:]))
+		size := map[uint16]int64{1: 1, 3: 2, 4: 4, 7: 1}[typ]
+		if size == 0 || count > 1<<24 {
+			continue
+		}
+		data := e[8:12]
+		if size*count > 4 {
+			vo := int64(bo.Uint32(e[8:]))
+			if vo < 0 || vo+size*count > int64(len(b)) {
+				return d, ErrDamagedPicture
+			}
+			data = b[vo : vo+size*count]
+		}
+		switch typ {
+		case 1, 7:
+			d.raw[tag] = data[:count]
+		case 3:
+			for k := int64(0); k < count; k++ {
+				d.vals[tag] = append(d.vals[tag], uint32(bo.Uint16(data[2*k:])))
+			}
+		case 4:
+			for k := int64(0); k < count; k++ {
+				d.vals[tag] = append(d.vals[tag], bo.Uint32(data[4*k:]))
+			}
+		}
+	}
+	return d, nil
+}
+
+func (d tiffIFD) one(tag uint16, def uint32) uint32 {
+	if v := d.vals[tag]; len(v) > 0 {
+		return v[0]
+	}
+	return def
+}
+
+// decodeTIFFJPEG decodes a TIFF picture compressed with JPEG (compression
+// 7, TIFF Technical Note 2): each strip or tile a JPEG stream, its tables
+// in the stream or in JPEGTables, grey or colour (YCbCr or RGB), pixel
+// interleaved. Others fail with errTIFFCompression.
+func decodeTIFFJPEG(b []byte) (image.Image, error) {
+	d, err := readTIFFIFD(b)
+	if err != nil {
+		return nil, err
+	}
+	w, h := int(d.one(tiffTagWidth, 0)), int(d.one(tiffTagHeight, 0))
+	spp := d.one(tiffTagSamples, 1)
+	if w <= 0 || h <= 0 || int64(w)*int64(h) > maxTIFFPixels || d.one(tiffTagPlanar, 1) != 1 || spp != 1 && spp != 3 {
+		return nil, errTIFFCompression
+	}
+	pw, ph := w, int(d.one(tiffTagRowsPerStrip, uint32(h)))
+	offs, counts := d.vals[tiffTagStripOffsets], d.vals[tiffTagStripByteCounts]
+	if tw := int(d.one(tiffTagTileWidth, 0)); tw > 0 {
+		pw, ph = tw, int(d.one(tiffTagTileLength, 0))
+		offs, counts = d.vals[tiffTagTileOffsets], d.vals[tiffTagTileByteCounts]
+	}
+	if pw <= 0 || ph <= 0 || len(offs) == 0 || len(offs) != len(counts) {
+		return nil, errTIFFCompression
+	}
+	across := (w + pw - 1) / pw
+	if len(offs) < across*((h+ph-1)/ph) {
+		return nil, ErrDamagedPicture
+	}
+	var canvas draw.Image = image.NewRGBA(image.Rect(0, 0, w, h))
+	if spp == 1 {
+		canvas = image.NewGray(image.Rect(0, 0, w, h))
+	}
+	tables := d.raw[tiffTagJPEGTables]
+	for i := range offs {
+		o, n := int64(offs[i]), int64(counts[i])
+		if o+n > int64(len(b)) || n < 4 {
+			return nil, ErrDamagedPicture
+		}
+		stream := b[o : o+n]
+		if len(tables) > 4 && bytes.HasPrefix(stream, []byte{0xFF, 0xD8}) {
+			// The tables (SOI ... EOI) and then the piece without its SOI.
+			stream = append(append([]byte(nil), tables[:len(tables)-2]...), stream[2:]...)
+		}
+		piece, err := jpeg.Decode(bytes.NewReader(stream))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errTIFFCompression, err)
+		}
+		x, y := i%across*pw, i/across*ph
+		draw.Draw(canvas, image.Rect(x, y, x+pw, y+ph), piece, piece.Bounds().Min, draw.Src)
+	}
+	return canvas, nil
+}
+
+// isJPEGTIFF reports whether a TIFF's first picture is JPEG-compressed (7).
+func isJPEGTIFF(b []byte) bool {
+	d, err := readTIFFIFD(b)
+	return err == nil && d.one(tiffTagCompression, 1) == 7
+}
+
+// orient returns m turned and mirrored as a TIFF or EXIF orientation
+// (2 to 8) asks a viewer to show it, so that it shows the same without the
+// tag; 1 and unknown values return m.
+func orient(m image.Image, o int) image.Image {
+	if o < 2 || o > 8 {
+		return m
+	}
+	b := m.Bounds()
+	w, h := b.Dx(), b.Dy()
+	ow, oh := w, h
+	if o >= 5 {
+		ow, oh = h, w
+	}
+	r := image.Rect(0, 0, ow, oh)
+	var out draw.Image
+	switch m.(type) {
+	case *image.Gray:
+		out = image.NewGray(r)
+	case *image.Gray16:
+		out = image.NewGray16(r)
+	case *image.RGBA:
+		out = image.NewRGBA(r)
+	case *image.NRGBA:
+		out = image.NewNRGBA(r)
+	case *image.RGBA64:
+		out = image.NewRGBA64(r)
+	default:
+		out = image.NewNRGBA64(r)
+	}
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			var sx, sy int
+			switch o {
+			case 2:
+				sx, sy = w-1-x, y
+			case 3:
+				sx, sy = w-1-x, h-1-y
+			case 4:
+				sx, sy = x, h-1-y
+			case 5:
+				sx, sy = y, x
+			case 6:
+				sx, sy = y, h-1-x
+			case 7:
+				sx, sy = w-1-y, h-1-x
+			case 8:
+				sx, sy = w-1-y, x
+			}
+			out.Set(x, y, m.At(b.Min.X+sx, b.Min.Y+sy))
+		}
+	}
+	return out
 }

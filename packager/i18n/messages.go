@@ -16,22 +16,23 @@ import (
 )
 
 // Messages are the sentences Dossier's packages write into their findings
-// (an intake problem, the reason an item is left out, a checklist note) in
-// English, and keep: in the case store, in JSON output, in logs. They are
-// translated the way gettext does it, with the English text as the key:
-// assets/translations/messages/LANG.json maps each English format to its
-// translation. A package marks each format with Msg where it is written
-// (a test finds every marked format in the source and checks that each
-// language has it), and the display edge translates the finished English
-// text with Catalog.Message, which finds the format it was written from
-// and translates the values inside it too. The file may also hold texts
-// that come from data, such as the checklist's guidance.
+// (an intake problem, the reason an item is left out, a checklist note).
+// They are translated the way gettext does it, with the English format as
+// the key: assets/translations/messages/LANG.json maps each English format
+// to its translation. A package marks each format with Msg where it is
+// written (a test finds every marked format in the source and checks that
+// each language has it) and keeps the finding as a Text, the format with
+// its values, which the display edge writes in its language (Catalog.Text).
+// Catalog.Message translates a finished English text instead, finding the
+// format it was written from: it serves the findings not yet kept as Text
+// and texts kept as sentences by older case stores. The file may also hold
+// texts that come from data, such as the checklist's guidance.
 
 // messagesDir is where the message files are inside assets.Messages.
 const messagesDir = "translations/messages"
 
 // Msg marks an English message format for translation and returns it
-// unchanged: a package writes fmt.Sprintf(i18n.Msg("could not be read: %s"), why)
+// unchanged: a package writes NewText(i18n.Msg("could not be read: %s"), why)
 // where it would have written the format alone. A format's values are %s
 // for a text that may be a message itself (translated in turn), %v for a
 // value shown as it is (a file name, a date, a courier), %q for a quoted

@@ -150,6 +150,15 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	}
 	if h.IsDICOMDIR {
 		it.Kind, it.Format = KindDICOMDIR, "dicomdir"
+		// Kept until the end of the scan (checkDICOMDIRs); a CD's records
+		// repeat their types and folder names thousands of times.
+		for i := range h.DirRecords {
+			r := &h.DirRecords[i]
+			r.Type = shared(r.Type)
+			for j := range r.FileID {
+				r.FileID[j] = shared(r.FileID[j])
+			}
+		}
 		it.dirRecords = h.DirRecords
 		for _, w := range h.Warnings {
 			it.Problems = append(it.Problems, w)

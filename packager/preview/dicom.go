@@ -15,6 +15,7 @@ import (
 
 	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
+	"dossier/packager/pixelmask"
 )
 
 // Transfer syntaxes a preview handles.
@@ -623,62 +624,19 @@ func sorted(v []uint32) bool {
 }
 
 // decodeRLE decodes one DICOM RLE frame (PS3.5 Annex G) into native
-// little-endian interleaved samples.
+// little-endian interleaved samples, with pixelmask's decoder (the one RLE
+// decoder of the project).
 func decodeRLE(b []byte, a *pixelAttrs) ([]byte, error) {
 	fb, err := a.frameBytes()
 	if err != nil {
 		return nil, err
 	}
-	if len(b) < 64 {
-		return nil, noPreview("the RLE image data is cut short")
+	out, err := pixelmask.DecodeRLE(b, pixelmask.Format{Rows: a.rows, Columns: a.cols, Frames: 1, SamplesPerPixel: a.samples, BitsAllocated: a.bitsAllocated})
+	if err != nil {
+		return nil, noPreview("the RLE image data is malformed")
 	}
-	nseg := int(binary.LittleEndian.Uint32(b))
-	bps := a.bitsAllocated / 8
-	if nseg != a.samples*bps || nseg > 15 {
+	if int64(len(out)) != fb {
 		return nil, noPreview("the RLE image data does not match the image's size")
 	}
-	n := a.rows * a.cols
-	out := make([]byte, fb)
-	for s := 0; s < nseg; s++ {
-		start := int64(binary.LittleEndian.Uint32(b[4+4*s:]))
-		end := int64(len(b))
-		if s+1 < nseg {
-			end = int64(binary.LittleEndian.Uint32(b[8+4*s:]))
-		}
-		if start < 64 || start > end || end > int64(len(b)) {
-			return nil, noPreview("the RLE image data is malformed")
-		}
-		plane := packBits(b[start:end], n)
-		sample, k := s/bps, s%bps // k = 0 is the most significant byte
-		for i, v := range plane {
-			out[(i*a.samples+sample)*bps+(bps-1-k)] = v
-		}
-	}
 	return out, nil
-}
-
-// packBits decodes a PackBits segment into at most n bytes (short segments
-// leave zeros).
-func packBits(src []byte, n int) []byte {
-	out := make([]byte, 0, n)
-	for i := 0; i < len(src) && len(out) < n; {
-		c := int8(src[i])
-		i++
-		switch {
-		case c >= 0:
-			k := min(int(c)+1, len(src)-i, n-len(out))
-			out = append(out, src[i:i+k]...)
-			i += int(c) + 1
-		case c != -128:
-			if i >= len(src) {
-				break
-			}
-			k := min(1-int(c), n-len(out))
-			for range k {
-				out = append(out, src[i])
-			}
-			i++
-		}
-	}
-	return out
 }
