@@ -56,8 +56,17 @@ func main() {
 	noApp := flag.Bool("no-app", false, "leave out the desktop app's first-window time")
 	prepare := flag.Bool("prepare", false, "only write the data sets (into the cache), time nothing")
 	appShot := flag.String("app-shot", "", "write the app's first frame, as xwd took it, to this file")
-	only := flag.String("only", "", "time only these works, comma-separated (version, scan, deidentify, pack, scale, app), e.g. for an A/B check while changing one; the targets of the others are not checked")
+	only := flag.String("only", "", "time only these works, comma-separated (version, scan, deidentify, pack, redact, scale, app), e.g. for an A/B check while changing one; the targets of the others are not checked")
+	redactData := flag.String("redact-data", "", "")
+	redactFrames := flag.Int("redact-frames", 100, "")
 	flag.Parse()
+	if *redactData != "" { // the redaction work's files, written by a child (see redact)
+		if err := writeRedactData(*redactData, *redactFrames); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	scale, err := benchdata.ScaleNamed(*scaleName)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -196,7 +205,7 @@ func (b *bench) main(ctx context.Context, dataRoot, profileDir string) error {
 		b.printf("small scale: targets are shown, not enforced\n")
 	}
 
-	steps := []func(context.Context) error{b.version, b.scan, b.deidentify, b.pack, b.scale30k, b.firstWindow}
+	steps := []func(context.Context) error{b.version, b.scan, b.deidentify, b.pack, b.redact, b.scale30k, b.firstWindow}
 	for i, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -218,7 +227,7 @@ func (b *bench) main(ctx context.Context, dataRoot, profileDir string) error {
 }
 
 // works are the names of the timed works, in the order they run (-only picks some).
-var works = []string{"version", "scan", "deidentify", "pack", "scale", "app"}
+var works = []string{"version", "scan", "deidentify", "pack", "redact", "scale", "app"}
 
 // timed reports whether the work called name is timed in this run.
 func (b *bench) timed(name string) bool {

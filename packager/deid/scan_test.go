@@ -133,3 +133,39 @@ func TestTextPDFWithAScannedPage(t *testing.T) {
 		}
 	}
 }
+
+// TestChineseLabelExport: in a Chinese export a PDF naming the patient is
+// redacted with the label "姓名已删除" drawn in its boxes (as outlines), and
+// the written copy reads back as a reliable page without the name.
+func TestChineseLabelExport(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "report.pdf", docfix.PDF("Surgical pathology report for Jane Marple", "Invasive ductal carcinoma"))
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Marple^Jane", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{Language: "zh-Hans"})
+	if err != nil || len(ds) != 1 || ds[0].Action != Redact {
+		t.Fatalf("%+v, %v", ds, err)
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, WithIdentity(privacy.Params{Level: privacy.Pseudonymised, Secret: make([]byte, privacy.SecretSize)}, inv), TreeOptions{})
+	if err != nil || len(res.Written) != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(res.Written[0].Name)))
+	if !bytes.Contains(b, []byte(" c\n")) {
+		t.Error("no label outline drawn")
+	}
+	err = pdftext.Read(context.Background(), bytes.NewReader(b), int64(len(b)), pdftext.Options{}, func(p *pdftext.Page) error {
+		if !p.Reliable() || strings.Contains(p.Text, "Marple") || !strings.Contains(p.Text, "carcinoma") {
+			t.Errorf("page %d: problems %v, text %q", p.Number, p.Problems, p.Text)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

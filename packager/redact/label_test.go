@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"bytes"
+	"context"
 	"image"
 	"image/png"
 	"os"
@@ -11,13 +13,15 @@ import (
 
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
+	"dossier/packager/pdftext"
 )
 
 // TestRedactChineseLabel: a Chinese label ("姓名已删除") is drawn in the box
 // as glyph outlines, so it shows when the page is rendered (pdftoppm: light
 // strokes inside the black box, on an upright and a rotated page), while
 // pdftotext finds neither the removed name nor the label, and qpdf --check
-// passes. The rendered pages are kept in DOSSIER_LABEL_PNG when it is set.
+// passes, and pdftext reads the page as reliable (one filled path is no
+// writing drawn as outlines). The rendered pages are kept in DOSSIER_LABEL_PNG when it is set.
 func TestRedactChineseLabel(t *testing.T) {
 	pdftoppm := testtool.Look(t, "pdftoppm", "poppler-utils")
 	for name, c := range map[string]struct {
@@ -31,6 +35,17 @@ func TestRedactChineseLabel(t *testing.T) {
 		out, res, err := redact(t, c.data, words(c.word), Options{Label: "姓名已删除"})
 		if err != nil || res.Boxes == 0 {
 			t.Fatalf("%s: %+v, %v", name, res, err)
+		}
+		// The label is one filled path, not a row of glyph outlines: the
+		// written page reads as reliable (not as text drawn as paths).
+		err = pdftext.Read(context.Background(), bytes.NewReader(out), int64(len(out)), pdftext.Options{}, func(p *pdftext.Page) error {
+			if !p.Reliable() {
+				t.Errorf("%s: page %d of the redacted PDF has problems %v", name, p.Number, p.Problems)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
 			t.Errorf("%s: qpdf --check: %v\n%s", name, err, msg)
