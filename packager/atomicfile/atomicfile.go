@@ -26,7 +26,7 @@ func Write(path string, write func(w io.Writer) error) error {
 }
 
 // ErrExists is returned by WriteNew when something already has the name.
-var ErrExists = errors.New("a file of that name already exists")
+var ErrExists = errors.New("atomicfile: a file of that name already exists")
 
 // WriteNew is Write for a file that must not exist yet: the finished
 // temporary file is given its name with a hard link, which fails if
@@ -35,7 +35,7 @@ var ErrExists = errors.New("a file of that name already exists")
 // returns an error wrapping ErrExists then.
 func WriteNew(path string, write func(w io.Writer) error) error {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("atomicfile: %s: %w", filepath.Base(path), ErrExists)
+		return fmt.Errorf("%w: %s", ErrExists, filepath.Base(path))
 	}
 	return write1(path, write, false)
 }
@@ -78,6 +78,9 @@ func write1(path string, write func(w io.Writer) error, replace bool) (err error
 		err = os.Rename(tmp, path)
 	} else {
 		err = Claim(tmp, path)
+	}
+	if errors.Is(err, ErrExists) {
+		return fmt.Errorf("%w: %s", ErrExists, name)
 	}
 	if err != nil {
 		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
@@ -127,5 +130,5 @@ func PlaceDir(stage, final string) error {
 			}
 		}
 	}
-	return fmt.Errorf("atomicfile: %s: %w", filepath.Base(final), ErrExists)
+	return fmt.Errorf("%w: %s", ErrExists, filepath.Base(final))
 }

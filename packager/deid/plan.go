@@ -282,13 +282,22 @@ func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run fu
 	return i18n.NewText(i18n.Msg("Dossier cannot remove identity from this file: %s"), plainError(err))
 }
 
-// plainError drops package prefixes ("dicomdeid: ") from an error message.
+// plainError drops the low-level packages' prefixes ("dicomdeid: ") from
+// an error message.
 func plainError(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"dicomdeid: ", "slidedeid: ", "envelope: "} {
-		msg = strings.ReplaceAll(msg, p, "")
+	for _, p := range lowLevel {
+		msg = strings.ReplaceAll(msg, p+": ", "")
 	}
 	return msg
+}
+
+// lowLevel are the packages whose errors start with their name (the
+// format packages and primitives, and preview; internal/tiers checks it).
+var lowLevel = []string{
+	"atomicfile", "burnedin", "dicomdeid", "dicomdir", "dicomwire", "dicomx", "doctext", "envelope", "exif",
+	"i18n", "identity", "leakscan", "pdftext", "pixelmask", "preview", "privacy", "redact", "slide",
+	"slidedeid", "textenc",
 }
 
 // decideDocument reads a document's text and looks for the case's identity.

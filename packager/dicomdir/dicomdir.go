@@ -303,21 +303,21 @@ func prepare(entries []Entry) ([]*leaf, error) {
 	sops := make(map[string]int, len(entries))
 	for i, e := range entries {
 		if err := ValidFileID(e.FileID); err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i, err)
+			return nil, fmt.Errorf("%w (entry %d)", err, i)
 		}
 		if len(e.FileID) == 1 && e.FileID[0] == "DICOMDIR" {
-			return nil, fmt.Errorf("entry %d: %w: the file ID names the DICOMDIR itself", i, ErrInvalidFileID)
+			return nil, fmt.Errorf("%w: entry %d: the file ID names the DICOMDIR itself", ErrInvalidFileID, i)
 		}
 		h := e.Header
 		if h == nil {
-			return nil, fmt.Errorf("entry %d: %w: no header", i, ErrInvalidEntry)
+			return nil, fmt.Errorf("%w: entry %d: no header", ErrInvalidEntry, i)
 		}
 		l := &leaf{
 			fileID:  append([]string(nil), e.FileID...),
 			fileKey: strings.Join(e.FileID, "\\"),
 		}
 		if j, ok := files[l.fileKey]; ok {
-			return nil, fmt.Errorf("entries %d and %d: %w: same file ID", j, i, ErrDuplicate)
+			return nil, fmt.Errorf("%w: entries %d and %d: same file ID", ErrDuplicate, j, i)
 		}
 		files[l.fileKey] = i
 
@@ -340,14 +340,14 @@ func prepare(entries []Entry) ([]*leaf, error) {
 			{"Transfer Syntax UID", l.transferUID},
 		} {
 			if !validUID(f.v) {
-				return nil, fmt.Errorf("entry %d: %w: %s missing or not a valid UID", i, ErrInvalidEntry, f.name)
+				return nil, fmt.Errorf("%w: entry %d: %s missing or not a valid UID", ErrInvalidEntry, i, f.name)
 			}
 		}
 		if l.sopClass == sopClassDirectory {
-			return nil, fmt.Errorf("entry %d: %w: the file is a DICOMDIR", i, ErrInvalidEntry)
+			return nil, fmt.Errorf("%w: entry %d: the file is a DICOMDIR", ErrInvalidEntry, i)
 		}
 		if j, ok := sops[l.sopInstance]; ok {
-			return nil, fmt.Errorf("entries %d and %d: %w: same SOP Instance UID", j, i, ErrDuplicate)
+			return nil, fmt.Errorf("%w: entries %d and %d: same SOP Instance UID", ErrDuplicate, j, i)
 		}
 		sops[l.sopInstance] = i
 

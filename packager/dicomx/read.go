@@ -323,7 +323,7 @@ func fakeMeta(ts string) []byte {
 func (rd *reader) libParse() (ds dicom.Dataset, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = errors.New("library panic")
+			err = errors.New("dicomx: library panic")
 		}
 	}()
 	// Only the elements the header needs go to the library: it is slow per

@@ -93,7 +93,7 @@ func loadTerms() (*termFile, error) {
 	termsOnce.Do(func() {
 		data, err := assets.Checklist.ReadFile("checklist/doctypes.json")
 		if err != nil {
-			termsErr = fmt.Errorf("reading the document keywords: %w", err)
+			termsErr = fmt.Errorf("doctext: reading the document keywords: %w", err)
 			return
 		}
 		terms, termsErr = parseTerms(data)
@@ -104,19 +104,19 @@ func loadTerms() (*termFile, error) {
 func parseTerms(data []byte) (*termFile, error) {
 	var t termFile
 	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("reading the document keywords: %w", err)
+		return nil, fmt.Errorf("doctext: reading the document keywords: %w", err)
 	}
 	seen := map[Category]bool{}
 	for i, c := range t.Categories {
 		if !c.ID.Valid() || c.ID == CategoryOther {
-			return nil, fmt.Errorf("document keywords: entry %d has unknown category %q", i, c.ID)
+			return nil, fmt.Errorf("doctext: document keywords: entry %d has unknown category %q", i, c.ID)
 		}
 		if seen[c.ID] {
-			return nil, fmt.Errorf("document keywords: category %q listed twice", c.ID)
+			return nil, fmt.Errorf("doctext: document keywords: category %q listed twice", c.ID)
 		}
 		seen[c.ID] = true
 		if c.Name == "" || len(c.Strong) == 0 || len(c.Names) == 0 {
-			return nil, fmt.Errorf("document keywords: category %q needs a name, strong terms and file-name terms", c.ID)
+			return nil, fmt.Errorf("doctext: document keywords: category %q needs a name, strong terms and file-name terms", c.ID)
 		}
 		for j := range t.Categories[i].Strong {
 			t.Categories[i].Strong[j] = NormalizeTerm(t.Categories[i].Strong[j])

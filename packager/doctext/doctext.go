@@ -23,10 +23,10 @@ import (
 
 // ErrNoText is returned when a document has no text to read, for instance a
 // scanned PDF that holds only pictures of pages.
-var ErrNoText = errors.New("the document has no readable text")
+var ErrNoText = errors.New("doctext: the document has no readable text")
 
 // ErrUnsupported is returned for formats whose text Dossier does not read.
-var ErrUnsupported = errors.New("reading text from this kind of file is not supported")
+var ErrUnsupported = errors.New("doctext: reading text from this kind of file is not supported")
 
 // Options bounds text extraction. The zero value gives sensible defaults.
 type Options struct {
@@ -102,12 +102,12 @@ func ExtractFile(ctx context.Context, path, format string, opts Options) (string
 	parts := strings.Split(path, "!/")
 	f, err := os.Open(parts[0])
 	if err != nil {
-		return "", fmt.Errorf("opening a document: %w", err)
+		return "", fmt.Errorf("doctext: opening a document: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return "", fmt.Errorf("opening a document: %w", err)
+		return "", fmt.Errorf("doctext: opening a document: %w", err)
 	}
 	var ra io.ReaderAt = f
 	size := st.Size()
@@ -124,30 +124,30 @@ func ExtractFile(ctx context.Context, path, format string, opts Options) (string
 func zipEntry(ra io.ReaderAt, size int64, name string, limit int64) ([]byte, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return nil, fmt.Errorf("opening an archive: %w", err)
+		return nil, fmt.Errorf("doctext: opening an archive: %w", err)
 	}
 	for _, f := range zr.File {
 		if f.Name != name && strings.TrimPrefix(f.Name, "./") != name {
 			continue
 		}
 		if f.UncompressedSize64 > uint64(limit) {
-			return nil, fmt.Errorf("an archive entry is too large to read its text (over %d MiB)", limit>>20)
+			return nil, fmt.Errorf("doctext: an archive entry is too large to read its text (over %d MiB)", limit>>20)
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("opening an archive entry: %w", err)
+			return nil, fmt.Errorf("doctext: opening an archive entry: %w", err)
 		}
 		defer rc.Close()
 		data, err := io.ReadAll(io.LimitReader(rc, limit+1))
 		if err != nil {
-			return nil, fmt.Errorf("reading an archive entry: %w", err)
+			return nil, fmt.Errorf("doctext: reading an archive entry: %w", err)
 		}
 		if int64(len(data)) > limit {
-			return nil, fmt.Errorf("an archive entry is too large to read its text (over %d MiB)", limit>>20)
+			return nil, fmt.Errorf("doctext: an archive entry is too large to read its text (over %d MiB)", limit>>20)
 		}
 		return data, nil
 	}
-	return nil, fmt.Errorf("archive entry: %w", os.ErrNotExist)
+	return nil, fmt.Errorf("doctext: archive entry: %w", os.ErrNotExist)
 }
 
 func sniff(r io.ReaderAt) string {

@@ -81,7 +81,7 @@ func propertyPart(name string) bool {
 func officeText(r io.ReaderAt, size int64, format string, opts Options) (string, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return "", fmt.Errorf("reading a %s document: %w", format, err)
+		return "", fmt.Errorf("doctext: reading a %s document: %w", format, err)
 	}
 	files := append([]*zip.File(nil), zr.File...)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].Name < files[j].Name })
@@ -126,7 +126,7 @@ func officeText(r io.ReaderAt, size int64, format string, opts Options) (string,
 		text, err := zipPartText(f, left, false, opts)
 		if err != nil {
 			if i == 0 && len(body) == 1 {
-				return "", fmt.Errorf("reading a %s document: %w", format, err)
+				return "", fmt.Errorf("%w (reading a %s document)", err, format)
 			}
 			continue
 		}
@@ -139,7 +139,7 @@ func officeText(r io.ReaderAt, size int64, format string, opts Options) (string,
 func zipPartText(f *zip.File, limit int, everyElement bool, opts Options) (string, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("doctext: opening a document part: %w", err)
 	}
 	defer rc.Close()
 	return XMLText(io.LimitReader(rc, opts.MaxInput), limit, everyElement)
@@ -168,7 +168,7 @@ func XMLText(r io.Reader, limit int, everyElement bool) (string, error) {
 			if b.Len() > 0 {
 				break // keep what was read from a damaged file
 			}
-			return "", fmt.Errorf("reading document text: %w", err)
+			return "", fmt.Errorf("doctext: reading document text: %w", err)
 		}
 		switch t := tok.(type) {
 		case xml.CharData:

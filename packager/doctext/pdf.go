@@ -33,7 +33,7 @@ type PDFPage struct {
 	Images int
 }
 
-var errEnough = errors.New("enough pages")
+var errEnough = errors.New("doctext: enough pages")
 
 // PDFPages returns the text of the first pages of a PDF (Options.MaxPages),
 // page by page, the total bounded by Options.MaxText.
@@ -65,7 +65,7 @@ func PDFPages(ctx context.Context, r io.ReaderAt, size int64, opts Options) ([]P
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return nil, err
 	}
-	return nil, fmt.Errorf("reading PDF text: %w", err)
+	return nil, fmt.Errorf("doctext: reading PDF text: %w", err)
 }
 
 // pdfText reads the text of the first pages of a PDF, line by line, the

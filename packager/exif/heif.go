@@ -12,7 +12,7 @@ import (
 // this reader does not follow (image sequences, items stored in other
 // files or built from other items, unknown top-level boxes, damage), so
 // its metadata cannot be found with certainty.
-var ErrHEIFLayout = errors.New("the HEIC file is laid out in an unexpected way")
+var ErrHEIFLayout = errors.New("exif: the HEIC file is laid out in an unexpected way")
 
 // HEIFExtent is one run of an item's bytes, at an absolute file offset.
 type HEIFExtent struct {
@@ -67,14 +67,14 @@ func boxes(r io.ReaderAt, off, end int64) ([]box, error) {
 	var out []box
 	for off < end {
 		if len(out) > 10000 {
-			return nil, fmt.Errorf("too many boxes: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: too many boxes", ErrHEIFLayout)
 		}
 		var h [16]byte
 		if end-off < 8 {
-			return nil, fmt.Errorf("a box header is cut short: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: a box header is cut short", ErrHEIFLayout)
 		}
 		if _, err := r.ReadAt(h[:8], off); err != nil {
-			return nil, fmt.Errorf("reading a box: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: reading a box", ErrHEIFLayout)
 		}
 		size := int64(binary.BigEndian.Uint32(h[:4]))
 		b := box{typ: string(h[4:8]), start: off, body: off + 8}
@@ -83,16 +83,16 @@ func boxes(r io.ReaderAt, off, end int64) ([]box, error) {
 			size = end - off
 		case 1:
 			if end-off < 16 {
-				return nil, fmt.Errorf("a box header is cut short: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: a box header is cut short", ErrHEIFLayout)
 			}
 			if _, err := r.ReadAt(h[8:16], off+8); err != nil {
-				return nil, fmt.Errorf("reading a box: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: reading a box", ErrHEIFLayout)
 			}
 			size = int64(binary.BigEndian.Uint64(h[8:16]))
 			b.body = off + 16
 		}
 		if size < b.body-off || size > end-off {
-			return nil, fmt.Errorf("a box's size is wrong: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: a box's size is wrong", ErrHEIFLayout)
 		}
 		b.end = off + size
 		out = append(out, b)
@@ -116,29 +116,29 @@ func HEIFMetadataAt(r io.ReaderAt, size int64) ([]HEIFItem, error) {
 		return nil, err
 	}
 	if len(top) == 0 || top[0].typ != "ftyp" {
-		return nil, fmt.Errorf("no file type box: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: no file type box", ErrHEIFLayout)
 	}
 	var meta *box
 	for i, b := range top {
 		if !heifTopLevel[b.typ] {
-			return nil, fmt.Errorf("a top-level %q box: %w", printable(b.typ), ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: a top-level %q box", ErrHEIFLayout, printable(b.typ))
 		}
 		if b.typ == "meta" {
 			if meta != nil {
-				return nil, fmt.Errorf("two meta boxes: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: two meta boxes", ErrHEIFLayout)
 			}
 			meta = &top[i]
 		}
 	}
 	if meta == nil {
-		return nil, fmt.Errorf("no meta box: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: no meta box", ErrHEIFLayout)
 	}
 	if meta.end-meta.body > maxMetaBox || meta.end-meta.body < 4 {
-		return nil, fmt.Errorf("the meta box's size: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: the meta box's size", ErrHEIFLayout)
 	}
 	mb := make([]byte, meta.end-meta.body)
 	if _, err := r.ReadAt(mb, meta.body); err != nil {
-		return nil, fmt.Errorf("reading the meta box: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: reading the meta box", ErrHEIFLayout)
 	}
 	// meta is a full box: version and flags, then its children.
 	kids, err := boxes(bytes.NewReader(mb), 4, int64(len(mb)))
@@ -157,7 +157,7 @@ func HEIFMetadataAt(r io.ReaderAt, size int64) ([]HEIFItem, error) {
 		}
 	}
 	if iinf == nil || iloc == nil {
-		return nil, fmt.Errorf("no item information or locations: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: no item information or locations", ErrHEIFLayout)
 	}
 	kinds, err := parseIinf(mb[iinf.body:iinf.end])
 	if err != nil {
@@ -175,14 +175,14 @@ func HEIFMetadataAt(r io.ReaderAt, size int64) ([]HEIFItem, error) {
 	for id, kind := range kinds {
 		ext, ok := locs[id]
 		if !ok {
-			return nil, fmt.Errorf("a metadata item without a location: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: a metadata item without a location", ErrHEIFLayout)
 		}
 		if ext == nil {
-			return nil, fmt.Errorf("a metadata item built from other items or stored elsewhere: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: a metadata item built from other items or stored elsewhere", ErrHEIFLayout)
 		}
 		for _, e := range ext {
 			if e.Offset < 0 || e.Length < 0 || e.Offset+e.Length > size {
-				return nil, fmt.Errorf("a metadata item outside the file: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: a metadata item outside the file", ErrHEIFLayout)
 			}
 		}
 		out = append(out, HEIFItem{ID: id, Kind: kind, Extents: ext})
@@ -212,7 +212,7 @@ func printable(s string) string {
 // parseIinf returns the IDs of the Exif and XMP items and their kinds.
 func parseIinf(b []byte) (map[uint32]string, error) {
 	if len(b) < 6 {
-		return nil, fmt.Errorf("item information cut short: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: item information cut short", ErrHEIFLayout)
 	}
 	off := int64(6)
 	if b[0] != 0 {
@@ -229,7 +229,7 @@ func parseIinf(b []byte) (map[uint32]string, error) {
 		}
 		d := b[e.body:e.end]
 		if len(d) < 4 {
-			return nil, fmt.Errorf("an item entry cut short: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: an item entry cut short", ErrHEIFLayout)
 		}
 		version := d[0]
 		if version < 2 {
@@ -239,19 +239,19 @@ func parseIinf(b []byte) (map[uint32]string, error) {
 		var id uint32
 		if version == 2 {
 			if len(d) < p+2 {
-				return nil, fmt.Errorf("an item entry cut short: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: an item entry cut short", ErrHEIFLayout)
 			}
 			id = uint32(binary.BigEndian.Uint16(d[p:]))
 			p += 2
 		} else {
 			if len(d) < p+4 {
-				return nil, fmt.Errorf("an item entry cut short: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: an item entry cut short", ErrHEIFLayout)
 			}
 			id = binary.BigEndian.Uint32(d[p:])
 			p += 4
 		}
 		if len(d) < p+6 {
-			return nil, fmt.Errorf("an item entry cut short: %w", ErrHEIFLayout)
+			return nil, fmt.Errorf("%w: an item entry cut short", ErrHEIFLayout)
 		}
 		p += 2 // protection index
 		typ := string(d[p : p+4])
@@ -282,13 +282,13 @@ func cString(b []byte) (s, rest []byte) {
 // whose bytes are built from other items or lie in another file maps to
 // nil.
 func parseIloc(b []byte, idatStart, idatEnd int64) (map[uint32][]HEIFExtent, error) {
-	short := fmt.Errorf("item locations cut short: %w", ErrHEIFLayout)
+	short := fmt.Errorf("%w: item locations cut short", ErrHEIFLayout)
 	if len(b) < 6 {
 		return nil, short
 	}
 	version := b[0]
 	if version > 2 {
-		return nil, fmt.Errorf("item locations version %d: %w", version, ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: item locations version %d", ErrHEIFLayout, version)
 	}
 	offSize, lenSize := int(b[4]>>4), int(b[4]&15)
 	baseSize, idxSize := int(b[5]>>4), int(b[5]&15)
@@ -324,7 +324,7 @@ func parseIloc(b []byte, idatStart, idatEnd int64) (map[uint32][]HEIFExtent, err
 		return nil, short
 	}
 	if count > 1<<20 {
-		return nil, fmt.Errorf("too many items: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: too many items", ErrHEIFLayout)
 	}
 	out := map[uint32][]HEIFExtent{}
 	for i := uint64(0); i < count; i++ {
@@ -357,7 +357,7 @@ func parseIloc(b []byte, idatStart, idatEnd int64) (map[uint32][]HEIFExtent, err
 				return nil, short
 			}
 			if eo > 1<<62 || el > 1<<62 || base > 1<<62 {
-				return nil, fmt.Errorf("an item location out of range: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: an item location out of range", ErrHEIFLayout)
 			}
 			ext = append(ext, HEIFExtent{Offset: int64(base + eo), Length: int64(el)})
 		}
@@ -367,12 +367,12 @@ func parseIloc(b []byte, idatStart, idatEnd int64) (map[uint32][]HEIFExtent, err
 			continue
 		case method == 1:
 			if idatStart < 0 {
-				return nil, fmt.Errorf("an item in a missing idat box: %w", ErrHEIFLayout)
+				return nil, fmt.Errorf("%w: an item in a missing idat box", ErrHEIFLayout)
 			}
 			for j := range ext {
 				ext[j].Offset += idatStart
 				if ext[j].Offset+ext[j].Length > idatEnd {
-					return nil, fmt.Errorf("an item beyond its idat box: %w", ErrHEIFLayout)
+					return nil, fmt.Errorf("%w: an item beyond its idat box", ErrHEIFLayout)
 				}
 			}
 		}
@@ -408,11 +408,11 @@ func HEIFTextFields(r io.ReaderAt, size int64) ([]HEIFExtent, error) {
 		}
 	}
 	if meta == nil || meta.end-meta.body > maxMetaBox || meta.end-meta.body < 4 {
-		return nil, fmt.Errorf("no usable meta box: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: no usable meta box", ErrHEIFLayout)
 	}
 	mb := make([]byte, meta.end-meta.body)
 	if _, err := r.ReadAt(mb, meta.body); err != nil {
-		return nil, fmt.Errorf("reading the meta box: %w", ErrHEIFLayout)
+		return nil, fmt.Errorf("%w: reading the meta box", ErrHEIFLayout)
 	}
 	kids, err := boxes(bytes.NewReader(mb), 4, int64(len(mb)))
 	if err != nil {

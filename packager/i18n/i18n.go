@@ -41,7 +41,7 @@ const English = "en"
 const ChineseSimplified = "zh-Hans"
 
 // ErrUnknownLanguage is returned by Load for a language with no file.
-var ErrUnknownLanguage = errors.New("no translation for this language")
+var ErrUnknownLanguage = errors.New("i18n: no translation for this language")
 
 // dir is where the files are inside assets.Translations.
 const dir = "translations"
@@ -82,12 +82,12 @@ func readAll(fsys fs.FS, dir string) (map[string]map[string]string, error) {
 		}
 		var msgs map[string]string
 		if err := json.Unmarshal(data, &msgs); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
 		out[strings.TrimSuffix(path.Base(name), ".json")] = msgs
 	}
 	if _, ok := out[English]; !ok {
-		return nil, fmt.Errorf("%s/%s.json is missing", dir, English)
+		return nil, fmt.Errorf("i18n: %s/%s.json is missing", dir, English)
 	}
 	return out, nil
 }
@@ -129,7 +129,7 @@ func lookup(all map[string]map[string]string, lang string) (string, bool) {
 func Load(lang string) (*Catalog, error) {
 	all, err := files()
 	if err != nil {
-		return nil, fmt.Errorf("translations: %w", err)
+		return nil, fmt.Errorf("i18n: translations: %w", err)
 	}
 	lang = strings.ReplaceAll(strings.TrimSpace(lang), "_", "-")
 	if lang == "" {
@@ -300,20 +300,20 @@ func validate(all map[string]map[string]string) []error {
 		for _, key := range slices.Sorted(maps.Keys(ref)) {
 			s, ok := msgs[key]
 			if !ok {
-				errs = append(errs, fmt.Errorf("%s.json: missing key %q", tag, key))
+				errs = append(errs, fmt.Errorf("i18n: %s.json: missing key %q", tag, key))
 				continue
 			}
 			if strings.TrimSpace(s) == "" && !strings.HasSuffix(key, ".separator") {
 				// A separator may be a space, or nothing (Chinese writes sentences without one).
-				errs = append(errs, fmt.Errorf("%s.json: %q is empty", tag, key))
+				errs = append(errs, fmt.Errorf("i18n: %s.json: %q is empty", tag, key))
 			}
 			if want, got := placeholders(ref[key]), placeholders(s); !slices.Equal(want, got) {
-				errs = append(errs, fmt.Errorf("%s.json: %q has placeholders %v, en.json has %v", tag, key, got, want))
+				errs = append(errs, fmt.Errorf("i18n: %s.json: %q has placeholders %v, en.json has %v", tag, key, got, want))
 			}
 		}
 		for _, key := range slices.Sorted(maps.Keys(msgs)) {
 			if _, ok := ref[key]; !ok {
-				errs = append(errs, fmt.Errorf("%s.json: unknown key %q (not in en.json)", tag, key))
+				errs = append(errs, fmt.Errorf("i18n: %s.json: unknown key %q (not in en.json)", tag, key))
 			}
 		}
 	}

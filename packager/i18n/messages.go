@@ -117,7 +117,7 @@ func readMessages(fsys fs.FS, dir string) (map[string]*messageTable, error) {
 		}
 		t := &messageTable{texts: map[string]string{}}
 		if err := json.Unmarshal(data, &t.texts); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
 		for k := range t.texts {
 			if f := compile(k); f != nil {

@@ -333,7 +333,7 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (doc *Document, er
 func readContext(ctx context.Context, r io.ReadSeeker, conf *model.Configuration) (pdf *model.Context, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			pdf, err = nil, fmt.Errorf("pdfcpu: %v", p)
+			pdf, err = nil, fmt.Errorf("pdftext: pdfcpu: %v", p)
 		}
 	}()
 	// pdfcpu's reader checks its context between objects.
@@ -396,7 +396,7 @@ func (d *Document) step(n int) bool {
 // Page reads page n (from 1).
 func (d *Document) Page(n int) (page *Page, err error) {
 	if n < 1 || n > len(d.pages) {
-		return nil, fmt.Errorf("page %d: %w", n, errors.New("no such page"))
+		return nil, fmt.Errorf("pdftext: page %d: %w", n, errors.New("pdftext: no such page"))
 	}
 	if d.err != nil {
 		return nil, d.err

@@ -28,7 +28,7 @@ import (
 // ErrNoPreview reports a file that has no picture Dossier can show (yet).
 // Errors wrapping it say why in plain words, for example "compressed with
 // JPEG 2000, which Dossier cannot show yet".
-var ErrNoPreview = errors.New("no preview")
+var ErrNoPreview = errors.New("preview: no preview")
 
 // Limits that keep previews bounded on large or hostile input.
 const (

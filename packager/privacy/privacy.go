@@ -34,7 +34,7 @@ const (
 var Levels = []Level{Identified, Pseudonymised, Anonymised}
 
 // ErrUnknownLevel is returned by ParseLevel.
-var ErrUnknownLevel = errors.New("unknown privacy level (use identified, pseudonymised or anonymised)")
+var ErrUnknownLevel = errors.New("privacy: unknown privacy level (use identified, pseudonymised or anonymised)")
 
 // ParseLevel reads a level name; American spellings are accepted too.
 func ParseLevel(s string) (Level, error) {
@@ -46,7 +46,7 @@ func ParseLevel(s string) (Level, error) {
 	case "anonymised", "anonymized", "anonymous":
 		return Anonymised, nil
 	}
-	return "", fmt.Errorf("%q: %w", s, ErrUnknownLevel)
+	return "", fmt.Errorf("%w: %q", ErrUnknownLevel, s)
 }
 
 // SecretSize is the length of a case secret in bytes.
@@ -78,7 +78,7 @@ const AnonymousName = "ANONYMOUS"
 func NewSecret() ([]byte, error) {
 	b := make([]byte, SecretSize)
 	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("making a case secret: %w", err)
+		return nil, fmt.Errorf("privacy: making a case secret: %w", err)
 	}
 	return b, nil
 }
@@ -91,7 +91,7 @@ const pseudonymAlphabet = "ACDEFGHJKMNPQRTWXY34679"
 func NewPseudonym() (string, error) {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("making a pseudonym: %w", err)
+		return "", fmt.Errorf("privacy: making a pseudonym: %w", err)
 	}
 	out := []byte("DOSSIER-")
 	for i, c := range b {
@@ -114,7 +114,7 @@ func NewParams(level Level, secret []byte, pseudonym string) (Params, error) {
 		return p, nil
 	case Pseudonymised:
 		if len(secret) < 16 || pseudonym == "" {
-			return p, errors.New("a pseudonymised export needs the case secret and pseudonym")
+			return p, errors.New("privacy: a pseudonymised export needs the case secret and pseudonym")
 		}
 		p.Secret, p.Pseudonym = secret, pseudonym
 		return p, nil
@@ -127,7 +127,7 @@ func NewParams(level Level, secret []byte, pseudonym string) (Params, error) {
 		p.DateShift = -(365 + int(binary.BigEndian.Uint16(s[:2]))%(2*365))
 		return p, nil
 	}
-	return p, fmt.Errorf("%q: %w", level, ErrUnknownLevel)
+	return p, fmt.Errorf("%w: %q", ErrUnknownLevel, level)
 }
 
 // UID maps a DICOM UID to a new one, deterministically for the secret: the

@@ -43,11 +43,11 @@ const (
 
 // ErrNotSlide is returned for files that are not whole-slide images, such as
 // a plain (single-image, strip-organised) TIFF photo or scan.
-var ErrNotSlide = errors.New("not a whole-slide image")
+var ErrNotSlide = errors.New("slide: not a whole-slide image")
 
 // ErrBadMetadata is returned when a slide's vendor metadata (XML, INI) is
 // present but cannot be parsed.
-var ErrBadMetadata = errors.New("malformed slide metadata")
+var ErrBadMetadata = errors.New("slide: malformed slide metadata")
 
 // Field is one identifying value found in a slide. Values stay in memory and
 // must never be logged.
@@ -226,7 +226,7 @@ func (f *File) detect() (*Info, error) {
 	if d0.Tiled() {
 		return f.detectGeneric(desc0)
 	}
-	return nil, fmt.Errorf("slide: %w: first image is not tiled and no vendor rule matches", ErrNotSlide)
+	return nil, fmt.Errorf("%w: first image is not tiled and no vendor rule matches", ErrNotSlide)
 }
 
 // checkData checks that every out-of-line tag value and every strip and
@@ -241,10 +241,10 @@ func (f *File) checkData() error {
 			}
 			vs := e.ValueSize()
 			if vs < 0 {
-				return fmt.Errorf("slide: IFD %d: tag %d: %w: count overflows", d.Index, e.Tag, ErrBadValue)
+				return fmt.Errorf("%w: IFD %d: tag %d: count overflows", ErrBadValue, d.Index, e.Tag)
 			}
 			if e.ValueOffset > f.Size || vs > f.Size-e.ValueOffset {
-				return fmt.Errorf("slide: IFD %d: tag %d: value of %d bytes at offset %d past end of file: %w", d.Index, e.Tag, vs, e.ValueOffset, ErrTruncated)
+				return fmt.Errorf("%w: IFD %d: tag %d: value of %d bytes at offset %d past end of file", ErrTruncated, d.Index, e.Tag, vs, e.ValueOffset)
 			}
 		}
 	}

@@ -145,11 +145,11 @@ func DetectMRXS(path string) (*Info, error) {
 	}
 	dir := miraxDir(abs)
 	if dir == "" {
-		return nil, fmt.Errorf("slide: mirax: %w: file has no extension", ErrNotSlide)
+		return nil, fmt.Errorf("%w: mirax: file has no extension", ErrNotSlide)
 	}
 	iniPath, ok := FindFold(dir, "Slidedat.ini")
 	if !ok {
-		return nil, fmt.Errorf("slide: mirax: %w: no Slidedat.ini in sibling folder", ErrNotSlide)
+		return nil, fmt.Errorf("%w: mirax: no Slidedat.ini in sibling folder", ErrNotSlide)
 	}
 	fh, err := os.Open(iniPath)
 	if err != nil {
@@ -157,7 +157,7 @@ func DetectMRXS(path string) (*Info, error) {
 	}
 	defer fh.Close()
 	if st, err := fh.Stat(); err == nil && st.Size() > maxSlidedatBytes {
-		return nil, fmt.Errorf("slide: mirax: %w: Slidedat.ini is %d bytes", ErrBadMetadata, st.Size())
+		return nil, fmt.Errorf("%w: mirax: Slidedat.ini is %d bytes", ErrBadMetadata, st.Size())
 	}
 	info, err := ReadMRXS(fh, func(name string) (io.ReadCloser, error) {
 		p, ok := FindFold(dir, name)
@@ -192,21 +192,21 @@ func DetectMRXS(path string) (*Info, error) {
 func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, error)) (*Info, error) {
 	ini, err := parseINI(io.LimitReader(slidedat, maxSlidedatBytes))
 	if err != nil {
-		return nil, fmt.Errorf("slide: mirax: %w", err)
+		return nil, fmt.Errorf("%w (mirax)", err)
 	}
 	gen := ini["GENERAL"]
 	hier := ini["HIERARCHICAL"]
 	if gen == nil || hier == nil {
-		return nil, fmt.Errorf("slide: mirax: %w: Slidedat.ini lacks [GENERAL] or [HIERARCHICAL]", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: mirax: Slidedat.ini lacks [GENERAL] or [HIERARCHICAL]", ErrBadMetadata)
 	}
 	slideID := gen["SLIDE_ID"]
 	if slideID == "" {
-		return nil, fmt.Errorf("slide: mirax: %w: no SLIDE_ID", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: mirax: no SLIDE_ID", ErrBadMetadata)
 	}
 	// OpenSlide requires Index.dat to start with "01.02" and the SLIDE_ID.
 	idxName := hier["INDEXFILE"]
 	if idxName == "" || strings.ContainsAny(idxName, `/\`) {
-		return nil, fmt.Errorf("slide: mirax: %w: missing or invalid INDEXFILE", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: mirax: missing or invalid INDEXFILE", ErrBadMetadata)
 	}
 	idx, err := openIndex(idxName)
 	if err != nil {
@@ -215,7 +215,7 @@ func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, er
 	err = checkMiraxHeader(idx, slideID)
 	idx.Close()
 	if err != nil {
-		return nil, fmt.Errorf("slide: mirax: index file: %w", err)
+		return nil, fmt.Errorf("%w (mirax: index file)", err)
 	}
 
 	b := newBuilder(VendorMirax, ContainerMRXS)
@@ -242,7 +242,7 @@ func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, er
 		}
 		n, _ := iniInt(hier, p+"_COUNT")
 		if n > 64 {
-			return nil, fmt.Errorf("slide: mirax: %w: %d zoom levels", ErrBadMetadata, n)
+			return nil, fmt.Errorf("%w: mirax: %d zoom levels", ErrBadMetadata, n)
 		}
 		ix, _ := iniInt(gen, "IMAGENUMBER_X")
 		iy, _ := iniInt(gen, "IMAGENUMBER_Y")
@@ -252,7 +252,7 @@ func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, er
 			th, _ = iniInt(sec, "DIGITIZER_HEIGHT")
 		}
 		if ix > 1<<20 || iy > 1<<20 || tw > 1<<20 || th > 1<<20 {
-			return nil, fmt.Errorf("slide: mirax: %w: implausible image grid", ErrBadMetadata)
+			return nil, fmt.Errorf("%w: mirax: implausible image grid", ErrBadMetadata)
 		}
 		w, h := ix*tw, iy*th
 		for l := int64(0); l < n; l++ {
@@ -261,7 +261,7 @@ func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, er
 		break
 	}
 	if len(b.info.LevelSizes) == 0 {
-		return nil, fmt.Errorf("slide: mirax: %w: no zoom levels", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: mirax: no zoom levels", ErrBadMetadata)
 	}
 	// Associated images: the non-hierarchical layer values.
 	nn, _ := iniInt(hier, "NONHIER_COUNT")

@@ -90,12 +90,12 @@ const (
 // Errors returned by the reader. They are wrapped with the location of the
 // problem (IFD number, byte offset), never with metadata values.
 var (
-	ErrNotTIFF     = errors.New("not a TIFF file")
-	ErrTruncated   = errors.New("truncated TIFF structure")
-	ErrIFDLoop     = errors.New("IFD chain loops")
-	ErrTooManyIFDs = errors.New("too many IFDs")
-	ErrBadIFD      = errors.New("malformed IFD")
-	ErrBadValue    = errors.New("malformed tag value")
+	ErrNotTIFF     = errors.New("slide: not a TIFF file")
+	ErrTruncated   = errors.New("slide: truncated TIFF structure")
+	ErrIFDLoop     = errors.New("slide: IFD chain loops")
+	ErrTooManyIFDs = errors.New("slide: too many IFDs")
+	ErrBadIFD      = errors.New("slide: malformed IFD")
+	ErrBadValue    = errors.New("slide: malformed tag value")
 )
 
 // File is the parsed structure of a TIFF, BigTIFF or NDPI file.
@@ -228,7 +228,7 @@ func IsTIFF(head []byte) bool {
 // methods. Every count and offset is checked against size.
 func OpenTIFF(r io.ReaderAt, size int64) (*File, error) {
 	if size < 8 {
-		return nil, fmt.Errorf("slide: %w: file is %d bytes", ErrNotTIFF, size)
+		return nil, fmt.Errorf("%w: file is %d bytes", ErrNotTIFF, size)
 	}
 	var head [16]byte
 	n, err := r.ReadAt(head[:], 0)
@@ -236,10 +236,10 @@ func OpenTIFF(r io.ReaderAt, size int64) (*File, error) {
 		if err == nil {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("slide: reading header: %w: %w", ErrNotTIFF, err)
+		return nil, fmt.Errorf("%w: reading header: %w", ErrNotTIFF, err)
 	}
 	if !IsTIFF(head[:4]) {
-		return nil, fmt.Errorf("slide: %w: bad magic", ErrNotTIFF)
+		return nil, fmt.Errorf("%w: bad magic", ErrNotTIFF)
 	}
 	f := &File{Size: size, r: r}
 	if head[0] == 'I' {
@@ -251,10 +251,10 @@ func OpenTIFF(r io.ReaderAt, size int64) (*File, error) {
 	if f.ByteOrder.Uint16(head[2:]) == 43 {
 		f.BigTIFF = true
 		if n < 16 {
-			return nil, fmt.Errorf("slide: BigTIFF header: %w", ErrTruncated)
+			return nil, fmt.Errorf("%w: BigTIFF header", ErrTruncated)
 		}
 		if f.ByteOrder.Uint16(head[4:]) != 8 || f.ByteOrder.Uint16(head[6:]) != 0 {
-			return nil, fmt.Errorf("slide: %w: unsupported BigTIFF offset size", ErrNotTIFF)
+			return nil, fmt.Errorf("%w: unsupported BigTIFF offset size", ErrNotTIFF)
 		}
 		f.FirstPtrOffset, f.FirstPtrWidth = 8, 8
 		first = f.ByteOrder.Uint64(head[8:])
@@ -263,7 +263,7 @@ func OpenTIFF(r io.ReaderAt, size int64) (*File, error) {
 		first = uint64(f.ByteOrder.Uint32(head[4:]))
 	}
 	if first == 0 {
-		return nil, fmt.Errorf("slide: %w: no IFD", ErrBadIFD)
+		return nil, fmt.Errorf("%w: no IFD", ErrBadIFD)
 	}
 	seen := make(map[int64]bool)
 	next := first
@@ -271,14 +271,14 @@ func OpenTIFF(r io.ReaderAt, size int64) (*File, error) {
 	for next != 0 {
 		idx := len(f.IFDs)
 		if idx >= MaxIFDs {
-			return nil, fmt.Errorf("slide: %w: more than %d", ErrTooManyIFDs, MaxIFDs)
+			return nil, fmt.Errorf("%w: more than %d", ErrTooManyIFDs, MaxIFDs)
 		}
 		if next >= uint64(size) {
-			return nil, fmt.Errorf("slide: IFD %d offset %d (pointer at %d) past end of file (%d bytes): %w", idx, next, ptrAt, size, ErrTruncated)
+			return nil, fmt.Errorf("%w: IFD %d offset %d (pointer at %d) past end of file (%d bytes)", ErrTruncated, idx, next, ptrAt, size)
 		}
 		off := int64(next)
 		if seen[off] {
-			return nil, fmt.Errorf("slide: IFD %d at offset %d: %w", idx, off, ErrIFDLoop)
+			return nil, fmt.Errorf("%w: IFD %d at offset %d", ErrIFDLoop, idx, off)
 		}
 		seen[off] = true
 		d, err := f.readIFD(idx, off)
@@ -319,7 +319,7 @@ func (f *File) readIFD(idx int, off int64) (*IFD, error) {
 	}
 	cb, err := f.readAt(off, int64(d.CountWidth))
 	if err != nil {
-		return nil, fmt.Errorf("slide: IFD %d at offset %d: entry count: %w", idx, off, err)
+		return nil, fmt.Errorf("%w (IFD %d at offset %d: entry count)", err, idx, off)
 	}
 	var count uint64
 	if f.BigTIFF {
@@ -328,15 +328,15 @@ func (f *File) readIFD(idx int, off int64) (*IFD, error) {
 		count = uint64(f.ByteOrder.Uint16(cb))
 	}
 	if count == 0 {
-		return nil, fmt.Errorf("slide: IFD %d at offset %d: %w: no entries", idx, off, ErrBadIFD)
+		return nil, fmt.Errorf("%w: IFD %d at offset %d: no entries", ErrBadIFD, idx, off)
 	}
 	if count > MaxEntries {
-		return nil, fmt.Errorf("slide: IFD %d at offset %d: %w: %d entries", idx, off, ErrBadIFD, count)
+		return nil, fmt.Errorf("%w: IFD %d at offset %d: %d entries", ErrBadIFD, idx, off, count)
 	}
 	entriesAt := off + int64(d.CountWidth)
 	body, err := f.readAt(entriesAt, int64(count)*int64(d.EntrySize))
 	if err != nil {
-		return nil, fmt.Errorf("slide: IFD %d at offset %d: %d entries: %w", idx, off, count, err)
+		return nil, fmt.Errorf("%w (IFD %d at offset %d: %d entries)", err, idx, off, count)
 	}
 	d.Entries = make([]Entry, count)
 	for i := range d.Entries {
@@ -368,7 +368,7 @@ func (f *File) readIFD(idx int, off int64) (*IFD, error) {
 	}
 	nb, err := f.readAt(d.NextPtrOffset, int64(d.NextPtrWidth))
 	if err != nil {
-		return nil, fmt.Errorf("slide: IFD %d at offset %d: next-IFD pointer: %w", idx, off, err)
+		return nil, fmt.Errorf("%w (IFD %d at offset %d: next-IFD pointer)", err, idx, off)
 	}
 	var nextRaw uint64
 	if d.NextPtrWidth == 8 {
@@ -377,7 +377,7 @@ func (f *File) readIFD(idx int, off int64) (*IFD, error) {
 		nextRaw = uint64(f.ByteOrder.Uint32(nb))
 	}
 	if nextRaw > math.MaxInt64 {
-		return nil, fmt.Errorf("slide: IFD %d at offset %d: next-IFD pointer past end of file: %w", idx, off, ErrTruncated)
+		return nil, fmt.Errorf("%w: IFD %d at offset %d: next-IFD pointer past end of file", ErrTruncated, idx, off)
 	}
 	d.NextOffset = int64(nextRaw)
 	d.End = d.NextPtrOffset + int64(d.NextPtrWidth)
@@ -390,7 +390,7 @@ func (f *File) readIFD(idx int, off int64) (*IFD, error) {
 		if f.Size > math.MaxUint32 {
 			hb, err := f.readAt(d.NDPIHighOffset, int64(count)*4)
 			if err != nil {
-				return nil, fmt.Errorf("slide: IFD %d at offset %d: NDPI high-bits array: %w", idx, off, err)
+				return nil, fmt.Errorf("%w (IFD %d at offset %d: NDPI high-bits array)", err, idx, off)
 			}
 			high = hb
 			d.End += int64(count) * 4
@@ -437,7 +437,7 @@ func (f *File) readIFD(idx int, off int64) (*IFD, error) {
 func (f *File) Bytes(e *Entry) ([]byte, error) {
 	vs := e.ValueSize()
 	if vs < 0 {
-		return nil, fmt.Errorf("slide: tag %d: %w: unknown type %d or huge count", e.Tag, ErrBadValue, e.Type)
+		return nil, fmt.Errorf("%w: tag %d: unknown type %d or huge count", ErrBadValue, e.Tag, e.Type)
 	}
 	if e.Inline {
 		// Inline values: at most FieldWidth bytes of the entry itself. With
@@ -446,7 +446,7 @@ func (f *File) Bytes(e *Entry) ([]byte, error) {
 	}
 	b, err := f.readAt(e.ValueOffset, vs)
 	if err != nil {
-		return nil, fmt.Errorf("slide: tag %d: value of %d bytes at offset %d: %w", e.Tag, vs, e.ValueOffset, err)
+		return nil, fmt.Errorf("%w (tag %d: value of %d bytes at offset %d)", err, e.Tag, vs, e.ValueOffset)
 	}
 	return b, nil
 }
@@ -457,7 +457,7 @@ func (f *File) ASCII(e *Entry) (string, error) {
 	switch e.Type {
 	case TypeASCII, TypeByte, TypeUndefined, TypeSByte:
 	default:
-		return "", fmt.Errorf("slide: tag %d: %w: type %d is not text", e.Tag, ErrBadValue, e.Type)
+		return "", fmt.Errorf("%w: tag %d: type %d is not text", ErrBadValue, e.Tag, e.Type)
 	}
 	b, err := f.Bytes(e)
 	if err != nil {
@@ -478,7 +478,7 @@ func (f *File) Uints(e *Entry) ([]uint64, error) {
 	switch e.Type {
 	case TypeByte, TypeShort, TypeLong, TypeLong8, TypeIFD, TypeIFD8, TypeUndefined:
 	default:
-		return nil, fmt.Errorf("slide: tag %d: %w: type %d is not an unsigned integer", e.Tag, ErrBadValue, e.Type)
+		return nil, fmt.Errorf("%w: tag %d: type %d is not an unsigned integer", ErrBadValue, e.Tag, e.Type)
 	}
 	b, err := f.Bytes(e)
 	if err != nil {
@@ -505,7 +505,7 @@ func (f *File) Uints(e *Entry) ([]uint64, error) {
 // Uint returns the first value of an unsigned integer entry.
 func (f *File) Uint(e *Entry) (uint64, error) {
 	if e.Count == 0 {
-		return 0, fmt.Errorf("slide: tag %d: %w: empty", e.Tag, ErrBadValue)
+		return 0, fmt.Errorf("%w: tag %d: empty", ErrBadValue, e.Tag)
 	}
 	c := *e
 	c.Count = 1 // the first element, inline or at the start of the array
@@ -520,7 +520,7 @@ func (f *File) Uint(e *Entry) (uint64, error) {
 // FLOAT, DOUBLE or RATIONAL type).
 func (f *File) Float(e *Entry) (float64, error) {
 	if e.Count == 0 {
-		return 0, fmt.Errorf("slide: tag %d: %w: empty", e.Tag, ErrBadValue)
+		return 0, fmt.Errorf("%w: tag %d: empty", ErrBadValue, e.Tag)
 	}
 	c := *e
 	c.Count = 1
@@ -553,17 +553,17 @@ func (f *File) Float(e *Entry) (float64, error) {
 	case TypeRational:
 		num, den := bo.Uint32(b), bo.Uint32(b[4:])
 		if den == 0 {
-			return 0, fmt.Errorf("slide: tag %d: %w: zero denominator", e.Tag, ErrBadValue)
+			return 0, fmt.Errorf("%w: tag %d: zero denominator", ErrBadValue, e.Tag)
 		}
 		return float64(num) / float64(den), nil
 	case TypeSRational:
 		num, den := int32(bo.Uint32(b)), int32(bo.Uint32(b[4:]))
 		if den == 0 {
-			return 0, fmt.Errorf("slide: tag %d: %w: zero denominator", e.Tag, ErrBadValue)
+			return 0, fmt.Errorf("%w: tag %d: zero denominator", ErrBadValue, e.Tag)
 		}
 		return float64(num) / float64(den), nil
 	}
-	return 0, fmt.Errorf("slide: tag %d: %w: type %d is not numeric", e.Tag, ErrBadValue, e.Type)
+	return 0, fmt.Errorf("%w: tag %d: type %d is not numeric", ErrBadValue, e.Tag, e.Type)
 }
 
 // TagString returns the text value of tag in d, or "" when absent or unreadable.
@@ -608,18 +608,18 @@ func (f *File) DataRanges(d *IFD) ([]DataRange, error) {
 	oe, ok1 := d.Entry(offTag)
 	ce, ok2 := d.Entry(cntTag)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("slide: IFD %d: %w: missing offsets or byte counts", d.Index, ErrBadIFD)
+		return nil, fmt.Errorf("%w: IFD %d: missing offsets or byte counts", ErrBadIFD, d.Index)
 	}
 	if oe.Count != ce.Count {
-		return nil, fmt.Errorf("slide: IFD %d: %w: %d offsets but %d byte counts", d.Index, ErrBadIFD, oe.Count, ce.Count)
+		return nil, fmt.Errorf("%w: IFD %d: %d offsets but %d byte counts", ErrBadIFD, d.Index, oe.Count, ce.Count)
 	}
 	offs, err := f.Uints(oe)
 	if err != nil {
-		return nil, fmt.Errorf("slide: IFD %d: data offsets: %w", d.Index, err)
+		return nil, fmt.Errorf("%w (IFD %d: data offsets)", err, d.Index)
 	}
 	cnts, err := f.Uints(ce)
 	if err != nil {
-		return nil, fmt.Errorf("slide: IFD %d: data byte counts: %w", d.Index, err)
+		return nil, fmt.Errorf("%w (IFD %d: data byte counts)", err, d.Index)
 	}
 	out := make([]DataRange, len(offs))
 	for i := range offs {
@@ -629,7 +629,7 @@ func (f *File) DataRanges(d *IFD) ([]DataRange, error) {
 			o = f.ndpiInline(oe, o)
 		}
 		if o > uint64(f.Size) || c > uint64(f.Size)-o {
-			return nil, fmt.Errorf("slide: IFD %d: data block %d: %w: range past end of file", d.Index, i, ErrTruncated)
+			return nil, fmt.Errorf("%w: IFD %d: data block %d: range past end of file", ErrTruncated, d.Index, i)
 		}
 		out[i] = DataRange{Offset: int64(o), Length: int64(c)}
 	}

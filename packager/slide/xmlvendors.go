@@ -59,7 +59,7 @@ func parseXML(s string) (*xnode, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: XML: %w", ErrBadMetadata, errors.New(scrubXMLErr(err)))
+			return nil, fmt.Errorf("%w: XML: %s", ErrBadMetadata, scrubXMLErr(err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -122,14 +122,14 @@ func attrInt(n *xnode, name string) int64 {
 func (f *File) detectLeica(desc string) (*Info, error) {
 	root, err := parseXML(desc)
 	if err != nil {
-		return nil, fmt.Errorf("slide: leica description: %w", err)
+		return nil, fmt.Errorf("%w (leica description)", err)
 	}
 	if root.name.Local != "scn" {
-		return nil, fmt.Errorf("slide: leica description: %w: root element is not scn", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: leica description: root element is not scn", ErrBadMetadata)
 	}
 	coll := root.child("collection")
 	if coll == nil {
-		return nil, fmt.Errorf("slide: leica description: %w: no collection", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: leica description: no collection", ErrBadMetadata)
 	}
 	b := newBuilder(VendorLeica, f.container())
 	ns2 := root.name.Space == leicaNS2
@@ -199,7 +199,7 @@ func (f *File) detectLeica(desc string) (*Info, error) {
 		}
 	}
 	if !mainDone {
-		return nil, fmt.Errorf("slide: leica description: %w: no main image", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: leica description: no main image", ErrBadMetadata)
 	}
 	f.flagTIFFTags(b)
 	return b.finish(), nil
@@ -224,10 +224,10 @@ var philipsIdentity = map[string]bool{
 func (f *File) detectPhilips(desc string) (*Info, error) {
 	root, err := parseXML(desc)
 	if err != nil {
-		return nil, fmt.Errorf("slide: philips description: %w", err)
+		return nil, fmt.Errorf("%w (philips description)", err)
 	}
 	if v, _ := root.attr("ObjectType"); root.name.Local != "DataObject" || v != "DPUfsImport" {
-		return nil, fmt.Errorf("slide: philips description: %w: root is not DataObject DPUfsImport", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: philips description: root is not DataObject DPUfsImport", ErrBadMetadata)
 	}
 	b := newBuilder(VendorPhilips, f.container())
 	root.walk(func(n *xnode) {
@@ -303,7 +303,7 @@ func (f *File) detectVentana(xmp string) (*Info, error) {
 	b := newBuilder(VendorVentana, f.container())
 	root, err := parseXML(xmp)
 	if err != nil {
-		return nil, fmt.Errorf("slide: ventana XMP: %w", err)
+		return nil, fmt.Errorf("%w (ventana XMP)", err)
 	}
 	root.walk(func(n *xnode) {
 		if n.name.Local != "iScan" {
@@ -340,7 +340,7 @@ func (f *File) detectVentana(xmp string) (*Info, error) {
 		}
 	}
 	if len(b.info.LevelSizes) == 0 {
-		return nil, fmt.Errorf("slide: ventana: %w: no tiled levels", ErrBadMetadata)
+		return nil, fmt.Errorf("%w: ventana: no tiled levels", ErrBadMetadata)
 	}
 	f.flagTIFFTags(b)
 	return b.finish(), nil
@@ -360,7 +360,7 @@ func (f *File) detectGeneric(desc0 string) (*Info, error) {
 	}
 	if strings.Contains(desc0, "<OME") {
 		if err := flagOME(b, desc0); err != nil {
-			return nil, fmt.Errorf("slide: OME-XML: %w", err)
+			return nil, fmt.Errorf("%w (OME-XML)", err)
 		}
 	}
 	for _, d := range f.IFDs {

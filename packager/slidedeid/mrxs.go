@@ -79,11 +79,11 @@ func iniGet(lines []iniLine, section, key string) (string, bool) {
 func iniInt(lines []iniLine, section, key string) (int, error) {
 	v, ok := iniGet(lines, section, key)
 	if !ok {
-		return 0, fmt.Errorf("%w: Slidedat.ini lacks %s", slide.ErrBadMetadata, key)
+		return 0, fmt.Errorf("slidedeid: %w: Slidedat.ini lacks %s", slide.ErrBadMetadata, key)
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > 1<<16 {
-		return 0, fmt.Errorf("%w: Slidedat.ini %s is not a count", slide.ErrBadMetadata, key)
+		return 0, fmt.Errorf("slidedeid: %w: Slidedat.ini %s is not a count", slide.ErrBadMetadata, key)
 	}
 	return n, nil
 }
@@ -142,7 +142,7 @@ func readInt32(r io.ReaderAt, off int64) (int64, error) {
 		return 0, slide.ErrTruncated
 	}
 	if _, err := r.ReadAt(b[:], off); err != nil {
-		return 0, fmt.Errorf("%w: index at %d", slide.ErrTruncated, off)
+		return 0, fmt.Errorf("slidedeid: %w: index at %d", slide.ErrTruncated, off)
 	}
 	return int64(int32(binary.LittleEndian.Uint32(b[:]))), nil
 }
@@ -155,14 +155,14 @@ func nonhierLocation(idx io.ReaderAt, tableBase int64, record int) (dataLoc, err
 		return dataLoc{}, err
 	}
 	if z, err := readInt32(idx, head); err != nil || z != 0 {
-		return dataLoc{}, fmt.Errorf("%w: unexpected non-hierarchical list head", slide.ErrBadMetadata)
+		return dataLoc{}, fmt.Errorf("slidedeid: %w: unexpected non-hierarchical list head", slide.ErrBadMetadata)
 	}
 	page, err := readInt32(idx, head+4)
 	if err != nil {
 		return dataLoc{}, err
 	}
 	if n, err := readInt32(idx, page); err != nil || n != 1 {
-		return dataLoc{}, fmt.Errorf("%w: unexpected non-hierarchical page", slide.ErrBadMetadata)
+		return dataLoc{}, fmt.Errorf("slidedeid: %w: unexpected non-hierarchical page", slide.ErrBadMetadata)
 	}
 	var v [3]int64
 	for i := range v {
@@ -171,7 +171,7 @@ func nonhierLocation(idx io.ReaderAt, tableBase int64, record int) (dataLoc, err
 		}
 	}
 	if v[0] < 0 || v[1] < 0 {
-		return dataLoc{}, fmt.Errorf("%w: negative record position", slide.ErrBadMetadata)
+		return dataLoc{}, fmt.Errorf("slidedeid: %w: negative record position", slide.ErrBadMetadata)
 	}
 	return dataLoc{file: int(v[2]), pos: v[0], size: v[1]}, nil
 }
@@ -212,7 +212,7 @@ func (m *MRXSPlan) WriteFile(ctx context.Context, i int, dst io.Writer) error {
 	}
 	defer src.Close()
 	if size != f.Size-int64(len(f.plan.Append)) {
-		return fmt.Errorf("slidedeid: mirax: %w: a file of the slide changed since it was planned", ErrVerify)
+		return fmt.Errorf("%w: mirax: a file of the slide changed since it was planned", ErrVerify)
 	}
 	return f.plan.Write(ctx, dst, src, size)
 }
@@ -256,7 +256,7 @@ func PlanMRXS(ctx context.Context, srcMRXS string, p privacy.Params) (*MRXSPlan,
 	idxName, _ := iniGet(lines, "HIERARCHICAL", "INDEXFILE")
 	nFiles, err := iniInt(lines, "DATAFILE", "FILE_COUNT")
 	if err != nil {
-		return nil, fmt.Errorf("slidedeid: mirax: %w", err)
+		return nil, fmt.Errorf("%w (mirax)", err)
 	}
 	var dataNames []string
 	seen := map[string]bool{strings.ToLower(idxName): true, "slidedat.ini": true}
@@ -281,7 +281,7 @@ func PlanMRXS(ctx context.Context, srcMRXS string, p privacy.Params) (*MRXSPlan,
 	for x := 0; x < nLayers; x++ {
 		n, err := iniInt(lines, "HIERARCHICAL", fmt.Sprintf("NONHIER_%d_COUNT", x))
 		if err != nil {
-			return nil, fmt.Errorf("slidedeid: mirax: %w", err)
+			return nil, fmt.Errorf("%w (mirax)", err)
 		}
 		for y := 0; y < n; y++ {
 			v, _ := iniGet(lines, "HIERARCHICAL", fmt.Sprintf("NONHIER_%d_VAL_%d", x, y))
@@ -325,20 +325,20 @@ func PlanMRXS(ctx context.Context, srcMRXS string, p privacy.Params) (*MRXSPlan,
 		if len(removeRec) > 0 {
 			tableBase, err := readInt32(idx, hdrLen+4)
 			if err != nil {
-				return nil, fmt.Errorf("slidedeid: mirax index: %w: %w", ErrUnsupported, err)
+				return nil, fmt.Errorf("%w: mirax index: %w", ErrUnsupported, err)
 			}
 			if tableBase < hdrLen+8 || tableBase+4*int64(len(records)) > idxSize {
-				return nil, fmt.Errorf("slidedeid: mirax index: %w: non-hierarchical table outside the index file", ErrUnsupported)
+				return nil, fmt.Errorf("%w: mirax index: non-hierarchical table outside the index file", ErrUnsupported)
 			}
 			gone := map[int]bool{}
 			for _, r := range removeRec {
 				gone[r] = true
 				loc, err := nonhierLocation(idx, tableBase, r)
 				if err != nil {
-					return nil, fmt.Errorf("slidedeid: mirax index: %w: %w", ErrUnsupported, err)
+					return nil, fmt.Errorf("%w: mirax index: %w", ErrUnsupported, err)
 				}
 				if loc.file < 0 || loc.file >= len(dataNames) {
-					return nil, fmt.Errorf("slidedeid: mirax index: %w: record refers to data file %d", ErrUnsupported, loc.file)
+					return nil, fmt.Errorf("%w: mirax index: record refers to data file %d", ErrUnsupported, loc.file)
 				}
 				zeroBy[loc.file] = append(zeroBy[loc.file], span{loc.pos, loc.pos + loc.size})
 			}
@@ -383,7 +383,7 @@ func PlanMRXS(ctx context.Context, srcMRXS string, p privacy.Params) (*MRXSPlan,
 			head := make([]byte, hdrLen)
 			if _, err := df.ReadAt(head, 0); err != nil || string(head) != "01.02"+oldID {
 				df.Close()
-				return nil, fmt.Errorf("slidedeid: mirax data file %d: %w: header does not carry SLIDE_ID", i, ErrUnsupported)
+				return nil, fmt.Errorf("%w: mirax data file %d: header does not carry SLIDE_ID", ErrUnsupported, i)
 			}
 			for _, z := range zeroBy[i] {
 				if z.end > dsize {
@@ -442,23 +442,23 @@ func checkMRXSOutput(orig *slide.Info, slidedat, idxName string, idxHead []byte,
 		return io.NopCloser(bytes.NewReader(idxHead)), nil
 	})
 	if err != nil {
-		return fmt.Errorf("slidedeid: mirax output: %w: %w", ErrVerify, err)
+		return fmt.Errorf("%w: mirax output: %w", ErrVerify, err)
 	}
 	if oi.Label || oi.Macro {
-		return fmt.Errorf("slidedeid: mirax output still has a label or macro: %w", ErrVerify)
+		return fmt.Errorf("%w: mirax output still has a label or macro", ErrVerify)
 	}
 	for _, k := range oi.IdentifyingMetadata {
 		if k != "mirax.SLIDE_ID" {
-			return fmt.Errorf("slidedeid: mirax output keeps %s: %w", k, ErrVerify)
+			return fmt.Errorf("%w: mirax output keeps %s", ErrVerify, k)
 		}
 	}
 	for _, f := range oi.Identity {
 		if f.Key == "mirax.SLIDE_ID" && f.Value == oldID {
-			return fmt.Errorf("slidedeid: mirax output keeps the SLIDE_ID: %w", ErrVerify)
+			return fmt.Errorf("%w: mirax output keeps the SLIDE_ID", ErrVerify)
 		}
 	}
 	if len(oi.LevelSizes) != len(orig.LevelSizes) {
-		return fmt.Errorf("slidedeid: mirax output has %d levels, original %d: %w", len(oi.LevelSizes), len(orig.LevelSizes), ErrVerify)
+		return fmt.Errorf("%w: mirax output has %d levels, original %d", ErrVerify, len(oi.LevelSizes), len(orig.LevelSizes))
 	}
 	return nil
 }
@@ -496,10 +496,10 @@ func DeidentifyMRXS(ctx context.Context, srcMRXS, dstDir string, p privacy.Param
 	// Check the output on disk as a MIRAX slide before moving it into place.
 	oi, err := slide.DetectMRXS(outMRXS)
 	if err != nil {
-		return nil, fmt.Errorf("slidedeid: mirax output: %w: %w", ErrVerify, err)
+		return nil, fmt.Errorf("%w: mirax output: %w", ErrVerify, err)
 	}
 	if p.Level != privacy.Identified && (oi.Label || oi.Macro || len(oi.IdentifyingMetadata) > 1) {
-		return nil, fmt.Errorf("slidedeid: mirax output on disk still has a label, macro or identifying key: %w", ErrVerify)
+		return nil, fmt.Errorf("%w: mirax output on disk still has a label, macro or identifying key", ErrVerify)
 	}
 	finalDir, finalMRXS := filepath.Join(dstDir, MRXSName), filepath.Join(dstDir, MRXSName+".mrxs")
 	for _, f := range []string{finalDir, finalMRXS} {

@@ -31,16 +31,16 @@ import (
 // ErrUnsupported is returned (wrapped) for a slide format or variant that is
 // not handled yet. The caller leaves the slide out with this reason and never
 // passes the original through.
-var ErrUnsupported = errors.New("slide format or variant not supported for de-identification")
+var ErrUnsupported = errors.New("slidedeid: slide format or variant not supported for de-identification")
 
-// ErrUnknownImage is returned (wrapped, together with ErrUnsupported) when a
+// ErrUnknownImage is returned (wrapped; it wraps ErrUnsupported) when a
 // slide holds a non-tiled image whose role no rule names: it might show a
 // label, so the slide is refused (fail closed).
-var ErrUnknownImage = errors.New("slide holds an image of unknown role")
+var ErrUnknownImage = fmt.Errorf("%w: the slide holds an image of unknown role", ErrUnsupported)
 
 // ErrConflict is returned when two patches of a plan overlap with different
 // bytes (a malformed or hostile file whose structures share bytes).
-var ErrConflict = errors.New("conflicting patches")
+var ErrConflict = errors.New("slidedeid: conflicting patches")
 
 // Patch overwrites bytes of the original file at Offset. When Data is nil,
 // Zeros zero bytes are written instead (so wiping a large strip costs no
@@ -183,11 +183,11 @@ func (pl *planner) run() (*Plan, error) {
 	f, info := pl.f, pl.info
 	v := rulesFor(info.Vendor)
 	if v == nil {
-		return nil, fmt.Errorf("slidedeid: vendor %s: %w", info.Vendor, ErrUnsupported)
+		return nil, fmt.Errorf("%w: vendor %s", ErrUnsupported, info.Vendor)
 	}
 	for _, d := range f.IFDs {
 		if d.Has(slide.TagSubIFDs) {
-			return nil, fmt.Errorf("slidedeid: IFD %d has SubIFDs: %w", d.Index, ErrUnsupported)
+			return nil, fmt.Errorf("%w: IFD %d has SubIFDs", ErrUnsupported, d.Index)
 		}
 	}
 	if f.NDPI && pl.size > math.MaxUint32 {
@@ -196,7 +196,7 @@ func (pl *planner) run() (*Plan, error) {
 		for _, d := range f.IFDs {
 			for _, tag := range []uint16{slide.TagStripOffsets, slide.TagTileOffsets} {
 				if e, ok := d.Entry(tag); ok && !e.Inline {
-					return nil, fmt.Errorf("slidedeid: NDPI larger than 4 GiB with several strips in IFD %d: %w", d.Index, ErrUnsupported)
+					return nil, fmt.Errorf("%w: NDPI larger than 4 GiB with several strips in IFD %d", ErrUnsupported, d.Index)
 				}
 			}
 		}
@@ -205,7 +205,7 @@ func (pl *planner) run() (*Plan, error) {
 		return nil, err
 	}
 	if len(pl.remove) >= len(f.IFDs) {
-		return nil, fmt.Errorf("slidedeid: no image left after removing associated images: %w", ErrUnsupported)
+		return nil, fmt.Errorf("%w: no image left after removing associated images", ErrUnsupported)
 	}
 	// Kept IFDs, relinked past removed ones.
 	for _, d := range f.IFDs {
@@ -262,7 +262,7 @@ func (pl *planner) defaultRoles(keep func(d *slide.IFD) bool) error {
 			continue
 		}
 		if im.IFD >= len(pl.f.IFDs) {
-			return fmt.Errorf("slidedeid: image refers to IFD %d of %d: %w", im.IFD, len(pl.f.IFDs), ErrUnsupported)
+			return fmt.Errorf("%w: image refers to IFD %d of %d", ErrUnsupported, im.IFD, len(pl.f.IFDs))
 		}
 		seen[im.IFD] = true
 		d := pl.f.IFDs[im.IFD]
@@ -276,12 +276,12 @@ func (pl *planner) defaultRoles(keep func(d *slide.IFD) bool) error {
 			if d.Tiled() || (keep != nil && keep(d)) {
 				continue
 			}
-			return fmt.Errorf("slidedeid: IFD %d: %w: %w", im.IFD, ErrUnsupported, ErrUnknownImage)
+			return fmt.Errorf("%w: IFD %d", ErrUnknownImage, im.IFD)
 		}
 	}
 	for _, d := range pl.f.IFDs {
 		if !seen[d.Index] && !d.Tiled() && !pl.remove[d.Index] && !pl.wipe[d.Index] {
-			return fmt.Errorf("slidedeid: IFD %d has no role: %w: %w", d.Index, ErrUnsupported, ErrUnknownImage)
+			return fmt.Errorf("%w: IFD %d has no role", ErrUnknownImage, d.Index)
 		}
 	}
 	return nil
@@ -376,7 +376,7 @@ func (pl *planner) setValue(ee *entryEdit, val []byte, count uint64, key string)
 			pl.bo.PutUint64(field, off)
 		} else {
 			if off > math.MaxUint32 && !pl.ndpiHighBits() {
-				return fmt.Errorf("slidedeid: tag %d: grown value past 4 GiB in classic TIFF: %w", e.Tag, ErrUnsupported)
+				return fmt.Errorf("%w: tag %d: grown value past 4 GiB in classic TIFF", ErrUnsupported, e.Tag)
 			}
 			pl.bo.PutUint32(field, uint32(off))
 			ee.high = uint32(off >> 32)
@@ -557,7 +557,7 @@ func normalise(data []Patch, zeros, protect []span, size int64) ([]Patch, error)
 				if p.Offset == last.Offset && bytes.Equal(p.Data, last.Data) {
 					continue
 				}
-				return nil, fmt.Errorf("slidedeid: at offset %d: %w", p.Offset, ErrConflict)
+				return nil, fmt.Errorf("%w: at offset %d", ErrConflict, p.Offset)
 			}
 		}
 		ds = append(ds, p)

@@ -254,11 +254,11 @@ func leicaTree(pl *planner) (*xnode, *xnode, error) {
 	desc := pl.f.TagString(pl.f.IFDs[0], slide.TagImageDescription)
 	root, err := parseSpans(desc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("slidedeid: leica description: %w", err)
+		return nil, nil, fmt.Errorf("%w (leica description)", err)
 	}
 	coll := root.child("collection")
 	if coll == nil {
-		return nil, nil, fmt.Errorf("slidedeid: leica description: %w: no collection", errBadXML)
+		return nil, nil, fmt.Errorf("%w: leica description: no collection", errBadXML)
 	}
 	return root, coll, nil
 }
@@ -287,7 +287,7 @@ func (*leicaRules) roles(pl *planner) error {
 				if d.attr("ifd") == "" {
 					continue
 				}
-				return fmt.Errorf("slidedeid: leica dimension refers to IFD %d of %d: %w", i, len(pl.f.IFDs), ErrUnsupported)
+				return fmt.Errorf("%w: leica dimension refers to IFD %d of %d", ErrUnsupported, i, len(pl.f.IFDs))
 			}
 			referenced[i] = true
 			if macro {
@@ -299,7 +299,7 @@ func (*leicaRules) roles(pl *planner) error {
 	}
 	for _, d := range pl.f.IFDs {
 		if !referenced[d.Index] && !d.Tiled() {
-			return fmt.Errorf("slidedeid: IFD %d has no role: %w: %w", d.Index, ErrUnsupported, ErrUnknownImage)
+			return fmt.Errorf("%w: IFD %d has no role", ErrUnknownImage, d.Index)
 		}
 	}
 	return nil

@@ -22,17 +22,17 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &
 
 // ErrBadPlan is returned by Write when the patches are not sorted, overlap
 // or fall outside the original.
-var ErrBadPlan = errors.New("invalid patch plan")
+var ErrBadPlan = errors.New("slidedeid: invalid patch plan")
 
 // ErrVerify is wrapped by Verify when the de-identified output fails a
 // check.
-var ErrVerify = errors.New("de-identified slide failed verification")
+var ErrVerify = errors.New("slidedeid: de-identified slide failed verification")
 
 func (pl *Plan) check(size int64) error {
 	var end int64
 	for i, p := range pl.Patches {
 		if p.Offset < end || p.Len() < 0 || p.Offset+p.Len() > size || (p.Data != nil && p.Zeros != 0) {
-			return fmt.Errorf("slidedeid: patch %d at offset %d: %w", i, p.Offset, ErrBadPlan)
+			return fmt.Errorf("%w: patch %d at offset %d", ErrBadPlan, i, p.Offset)
 		}
 		end = p.Offset + p.Len()
 	}
@@ -198,7 +198,7 @@ type overlay struct {
 
 func (o *overlay) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
-		return 0, fmt.Errorf("slidedeid: negative offset: %w", ErrBadPlan)
+		return 0, fmt.Errorf("%w: negative offset", ErrBadPlan)
 	}
 	total := o.size + int64(len(o.pl.Append))
 	if off >= total {
@@ -290,7 +290,7 @@ func (pl *Plan) checkTiles(src io.ReaderAt, size int64) error {
 		ps = append(ps, span{p.Offset, p.Offset + p.Len()})
 	}
 	if over := subtract(merge(ps), nil); len(intersect(over, keep)) > 0 {
-		return fmt.Errorf("slidedeid: a patch overlaps tile data: %w", ErrVerify)
+		return fmt.Errorf("%w: a patch overlaps tile data", ErrVerify)
 	}
 	return nil
 }
@@ -336,11 +336,11 @@ func Verify(out io.ReaderAt, size int64, orig io.ReaderAt, origSize int64) error
 func verify(out io.ReaderAt, size int64, orig io.ReaderAt, origSize int64, hash bool) error {
 	of, err := slide.OpenTIFF(out, size)
 	if err != nil {
-		return fmt.Errorf("slidedeid: output: %w: %w", ErrVerify, err)
+		return fmt.Errorf("%w: output: %w", ErrVerify, err)
 	}
 	oi, err := of.Detect()
 	if err != nil {
-		return fmt.Errorf("slidedeid: output: %w: %w", ErrVerify, err)
+		return fmt.Errorf("%w: output: %w", ErrVerify, err)
 	}
 	gf, err := slide.OpenTIFF(orig, origSize)
 	if err != nil {
@@ -351,20 +351,20 @@ func verify(out io.ReaderAt, size int64, orig io.ReaderAt, origSize int64, hash 
 		return fmt.Errorf("slidedeid: original: %w", err)
 	}
 	if oi.Vendor != gi.Vendor {
-		return fmt.Errorf("slidedeid: output vendor %s, original %s: %w", oi.Vendor, gi.Vendor, ErrVerify)
+		return fmt.Errorf("%w: output vendor %s, original %s", ErrVerify, oi.Vendor, gi.Vendor)
 	}
 	if oi.Label || oi.Macro {
-		return fmt.Errorf("slidedeid: output still has a label or macro: %w", ErrVerify)
+		return fmt.Errorf("%w: output still has a label or macro", ErrVerify)
 	}
 	if len(oi.IdentifyingMetadata) > 0 {
-		return fmt.Errorf("slidedeid: output keeps identifying metadata %s: %w", strings.Join(oi.IdentifyingMetadata, ", "), ErrVerify)
+		return fmt.Errorf("%w: output keeps identifying metadata %s", ErrVerify, strings.Join(oi.IdentifyingMetadata, ", "))
 	}
 	if len(oi.Identity) > 0 {
 		keys := make([]string, len(oi.Identity))
 		for i, f := range oi.Identity {
 			keys[i] = f.Key
 		}
-		return fmt.Errorf("slidedeid: output keeps identity in %s: %w", strings.Join(keys, ", "), ErrVerify)
+		return fmt.Errorf("%w: output keeps identity in %s", ErrVerify, strings.Join(keys, ", "))
 	}
 	for _, im := range oi.Images {
 		if im.IFD < 0 || im.Kind != slide.KindOther {
@@ -380,24 +380,24 @@ func verify(out io.ReaderAt, size int64, orig io.ReaderAt, origSize int64, hash 
 	}
 	ok, gk := keptImages(oi), keptImages(gi)
 	if len(ok) != len(gk) {
-		return fmt.Errorf("slidedeid: output has %d levels and thumbnails, original %d: %w", len(ok), len(gk), ErrVerify)
+		return fmt.Errorf("%w: output has %d levels and thumbnails, original %d", ErrVerify, len(ok), len(gk))
 	}
 	for i := range ok {
 		od, gd := of.IFDs[ok[i]], gf.IFDs[gk[i]]
 		ors, err := of.DataRanges(od)
 		if err != nil {
-			return fmt.Errorf("slidedeid: output: %w: %w", ErrVerify, err)
+			return fmt.Errorf("%w: output: %w", ErrVerify, err)
 		}
 		grs, err := gf.DataRanges(gd)
 		if err != nil {
 			return fmt.Errorf("slidedeid: original: %w", err)
 		}
 		if len(ors) != len(grs) {
-			return fmt.Errorf("slidedeid: output IFD %d has %d tiles, original %d: %w", od.Index, len(ors), len(grs), ErrVerify)
+			return fmt.Errorf("%w: output IFD %d has %d tiles, original %d", ErrVerify, od.Index, len(ors), len(grs))
 		}
 		for j := range ors {
 			if ors[j].Length != grs[j].Length {
-				return fmt.Errorf("slidedeid: output IFD %d tile %d length differs: %w", od.Index, j, ErrVerify)
+				return fmt.Errorf("%w: output IFD %d tile %d length differs", ErrVerify, od.Index, j)
 			}
 		}
 		if !hash {
@@ -412,7 +412,7 @@ func verify(out io.ReaderAt, size int64, orig io.ReaderAt, origSize int64, hash 
 			return fmt.Errorf("slidedeid: original: %w", err)
 		}
 		if oh != gh {
-			return fmt.Errorf("slidedeid: output IFD %d tiles differ from the original: %w", od.Index, ErrVerify)
+			return fmt.Errorf("%w: output IFD %d tiles differ from the original", ErrVerify, od.Index)
 		}
 	}
 	return nil
@@ -451,7 +451,7 @@ func hashRanges(r io.ReaderAt, rs []slide.DataRange) ([sha256.Size]byte, error) 
 func allZero(f *slide.File, d *slide.IFD, r io.ReaderAt) error {
 	rs, err := f.DataRanges(d)
 	if err != nil {
-		return fmt.Errorf("slidedeid: output: %w: %w", ErrVerify, err)
+		return fmt.Errorf("%w: output: %w", ErrVerify, err)
 	}
 	buf := make([]byte, 64<<10)
 	for _, x := range rs {
@@ -462,7 +462,7 @@ func allZero(f *slide.File, d *slide.IFD, r io.ReaderAt) error {
 			}
 			for _, c := range buf[:n] {
 				if c != 0 {
-					return fmt.Errorf("slidedeid: output IFD %d is an image of unknown role that is not wiped: %w", d.Index, ErrVerify)
+					return fmt.Errorf("%w: output IFD %d is an image of unknown role that is not wiped", ErrVerify, d.Index)
 				}
 			}
 			o += n

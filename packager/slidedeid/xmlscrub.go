@@ -12,7 +12,7 @@ import (
 
 // errBadXML is wrapped when a vendor XML cannot be parsed; the message
 // never quotes its content.
-var errBadXML = errors.New("malformed XML metadata")
+var errBadXML = errors.New("slidedeid: malformed XML metadata")
 
 // xnode is an XML element with the byte spans of its raw text, so that
 // edits can be spliced into the original without re-serialising the rest.
