@@ -48,7 +48,24 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 	if t.forced {
 		v = t.variant
 	}
+	switch n {
+	case theme.ColorNameFocus, theme.ColorNameHover:
+		// Fyne tints a focused select, check or list row with these at a sixth of the primary
+		// colour or less, which cannot be seen: a third or more of the primary colour can.
+		return focusTint(t.base.Color(theme.ColorNamePrimary, v), n == theme.ColorNameFocus)
+	}
 	return t.base.Color(n, v)
+}
+
+// focusTint is the primary colour, half opaque for focus and a third for hover (a focused list
+// row is drawn with the hover colour).
+func focusTint(primary color.Color, focus bool) color.Color {
+	c := color.NRGBAModel.Convert(primary).(color.NRGBA)
+	c.A = 0x55
+	if focus {
+		c.A = 0x80
+	}
+	return c
 }
 
 func (t *appTheme) Font(s fyne.TextStyle) fyne.Resource {
@@ -101,9 +118,8 @@ func applyAppearance(a fyne.App) {
 	}
 	p := a.Preferences()
 	base := a.Settings().Theme()
-	wrapped := false
 	if at, ok := base.(*appTheme); ok {
-		base, wrapped = at.base, true
+		base = at.base
 	}
 	if base == nil {
 		base = theme.DefaultTheme()
@@ -121,8 +137,5 @@ func applyAppearance(a fyne.App) {
 	if l := currentLanguage(); strings.HasPrefix(l, "zh") || strings.HasPrefix(l, "ja") {
 		t.font, t.bold = cjkFontResources()
 	}
-	if !wrapped && !t.forced && t.scale == 1 && t.font == nil {
-		return // all as Fyne has it: leave its theme alone
-	}
-	a.Settings().SetTheme(t)
+	a.Settings().SetTheme(t) // always: the focus colours are the app's own
 }

@@ -112,6 +112,11 @@ func (v *mainView) initChecks() {
 	c.tabs.Append(container.NewTabItemWithIcon(lang.X("tab.summary", tabSummary), theme.InfoIcon(), newSummaryPanel(v)))
 	v.history = newHistoryPanel(v.sendToSpecialist)
 	c.tabs.Append(container.NewTabItemWithIcon(lang.X("tab.sent", tabSent), theme.MailSendIcon(), v.history.object))
+	// With icons, the five tabs do not fit in a row beside the inventory at 1024×768 with the
+	// largest text (Fyne hides the rest in a menu): their titles alone do.
+	for _, it := range c.tabs.Items {
+		it.Icon = nil
+	}
 	c.switcher = newTabSwitch(c.tabs)
 	c.side = c.switcher
 }

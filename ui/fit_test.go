@@ -34,7 +34,11 @@ func reachable(c fyne.Canvas, o fyne.CanvasObject, win fyne.Size) error {
 		if n == o {
 			return true
 		}
-		for _, k := range children(n) {
+		kids := children(n)
+		if w, ok := n.(fyne.Widget); ok && kids == nil {
+			kids = test.WidgetRenderer(w).Objects() // a widget's own parts: the tab buttons
+		}
+		for _, k := range kids {
 			if find(k) {
 				return true
 			}
@@ -89,15 +93,34 @@ func TestFitsSmallScreen(t *testing.T) {
 			t.Errorf("%q: %v", name, err)
 		}
 	}
+	if len(v.checks.panel.rows) < 5 {
+		t.Fatalf("only %d checklist rows", len(v.checks.panel.rows))
+	}
 	for id, r := range v.checks.panel.rows {
-		if err := reachable(c, r.toggle, screen); err != nil {
+		if !r.toggle.Visible() {
+			t.Errorf("the checklist's More of %s is hidden", id)
+		} else if err := reachable(c, r.toggle, screen); err != nil {
 			t.Errorf("the checklist's More of %s: %v", id, err)
 		}
-		break
 	}
 	for i := range v.checks.tabs.Items {
 		v.checks.tabs.SelectIndex(i)
 		check(fmt.Sprintf("tab %d", i+1))
+		// Every tab's own button is in the bar, not hidden in an overflow menu, and inside the window.
+		var heads []fyne.CanvasObject
+		walk(v.checks.switcher, func(o fyne.CanvasObject) {
+			if fmt.Sprintf("%T", o) == "*container.tabButton" && o.Visible() {
+				heads = append(heads, o)
+			}
+		})
+		if len(heads) < len(v.checks.tabs.Items) {
+			t.Errorf("tab %d: %d tab buttons shown of %d", i+1, len(heads), len(v.checks.tabs.Items))
+		}
+		for j, o := range heads {
+			if err := reachable(c, o, screen); err != nil {
+				t.Errorf("tab %d, the button of tab %d: %v", i+1, j+1, err)
+			}
+		}
 	}
 	v.checks.tabs.SelectIndex(0)
 
@@ -106,7 +129,7 @@ func TestFitsSmallScreen(t *testing.T) {
 	if w == nil {
 		t.Fatal("no wizard")
 	}
-	steps := 0
+	steps, backs := 0, 0
 	for step := 0; step < 3 && w.Step() < exportui.StepProgress; step++ {
 		steps++
 		check(fmt.Sprintf("wizard step %d", w.Step()))
@@ -120,6 +143,7 @@ func TestFitsSmallScreen(t *testing.T) {
 			case "Next", "Make the bundle":
 				next = b
 			case "Back", "Close":
+				backs++
 			default:
 				return
 			}
@@ -137,8 +161,8 @@ func TestFitsSmallScreen(t *testing.T) {
 			break
 		}
 	}
-	if steps < 2 {
-		t.Errorf("only %d wizard steps were looked at", steps)
+	if steps < 2 || backs < steps-1 {
+		t.Errorf("only %d wizard steps were looked at, %d with a Back button", steps, backs)
 	}
 }
 

@@ -91,6 +91,40 @@ func TestKeyboardOnly(t *testing.T) {
 		}
 	}
 
+	// A visible focus on the other kinds of control, in both themes: an entry, a check, a select,
+	// the tabs and a list row.
+	v.checks.tabs.SelectIndex(2)
+	var entry *widget.Entry
+	var sel *widget.Select
+	for _, o := range shown(v.win) {
+		switch o := o.(type) {
+		case *widget.Entry:
+			if entry == nil && !o.MultiLine {
+				entry = o
+			}
+		case *widget.Select:
+			if sel == nil {
+				sel = o
+			}
+		}
+	}
+	if entry == nil || sel == nil {
+		t.Fatalf("the case details have no entry (%v) or select (%v)", entry != nil, sel != nil)
+	}
+	ringShows(t, v, "an entry", entry)
+	ringShows(t, v, "a select", sel)
+	ringShows(t, v, "the tabs", v.checks.switcher)
+	v.checks.tabs.SelectIndex(1)
+	if v.checks.docs.list.Length() == 0 {
+		t.Fatal("no documents listed")
+	}
+	ringShows(t, v, "a list row", v.checks.docs.list)
+	v.checks.tabs.SelectIndex(0)
+	check := widget.NewCheck("Send it", nil)
+	v.win.SetContent(container.NewVBox(check, widget.NewLabel("below")))
+	ringShows(t, v, "a check", check) // its box: Fyne's check shows focus as a disc behind it
+	v.win.SetContent(v.root)
+
 	// Enter presses the focused button.
 	pressed := 0
 	b := newButton("Press me", func() { pressed++ })
@@ -226,5 +260,48 @@ func TestCommandTable(t *testing.T) {
 	c.(fyne.Shortcutable).TypedShortcut(ctrl(fyne.Key5))
 	if got := v.checks.tabs.Selected(); got == nil || got.Text != tabSent {
 		t.Errorf("Ctrl+5 shows %v, want the Sent tab", got)
+	}
+}
+
+// ringShows checks that focusing o changes, in the app's light and dark theme, at least as many
+// pixels of its area (a check's: its box) as a ring around it would: a faint tint is not a visible
+// focus.
+func ringShows(t *testing.T, v *mainView, what string, o fyne.Focusable) {
+	t.Helper()
+	c := v.win.Canvas()
+	obj := o.(fyne.CanvasObject)
+	defer func() {
+		v.app.Preferences().SetString(prefTheme, "")
+		applyAppearance(v.app)
+	}()
+	for _, th := range []string{"light", "dark"} { // the app's own theme, in its two variants
+		v.app.Preferences().SetString(prefTheme, th)
+		applyAppearance(v.app)
+		c.Unfocus()
+		before := c.Capture()
+		c.Focus(o)
+		after := c.Capture()
+		c.Unfocus()
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(obj)
+		scale := float32(before.Bounds().Dx()) / c.Size().Width
+		size := obj.Size()
+		if _, ok := o.(*widget.Check); ok {
+			size.Width = size.Height // the box, not its label
+		}
+		area := image.Rect(int(pos.X*scale), int(pos.Y*scale), int((pos.X+size.Width)*scale), int((pos.Y+size.Height)*scale))
+		if area.Dx() <= 0 || area.Dy() <= 0 {
+			t.Errorf("%s is not shown", what)
+			return
+		}
+		crop := func(img image.Image) image.Image {
+			return img.(interface {
+				SubImage(image.Rectangle) image.Image
+			}).SubImage(area)
+		}
+		// A ring of rounded corners misses a few pixels of the rectangle's perimeter.
+		perimeter := 2 * (area.Dx() + area.Dy()) * 9 / 10
+		if n := differing(crop(before), crop(after)); n < perimeter {
+			t.Errorf("%s theme: focusing %s changes %d pixels, less than a ring (%d)", th, what, n, perimeter)
+		}
 	}
 }

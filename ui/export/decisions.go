@@ -342,6 +342,7 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 	detail := widget.NewLabel("")
 	detail.Wrapping = kit.WordWrap()
 	detail.Hide()
+	preview := container.NewHBox()
 	list.OnSelected = func(i widget.ListItemID) {
 		text := itemName(ds[i])
 		if ex := w.excerpts[ds[i].Path]; ex != "" {
@@ -349,9 +350,15 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 		}
 		detail.SetText(text)
 		detail.Show()
+		// The chosen picture's redaction preview: accepting its boxes sends it.
+		preview.Objects = nil
+		if o := w.previewButtonThen(ds[i], func() { list.Refresh(); showAll() }); o != nil {
+			preview.Objects = []fyne.CanvasObject{o}
+		}
+		preview.Refresh()
 	}
 	showAll()
-	body := container.NewVBox(head, reason, all.Object(), fixedHeight(list, min(len(ds), listRows)), detail)
+	body := container.NewVBox(head, reason, all.Object(), fixedHeight(list, min(len(ds), listRows)), detail, preview)
 	return kit.NewPanel(body, theme.ColorNameInputBackground, theme.ColorNameWarning)
 }
 

@@ -41,6 +41,11 @@ func previewable(d deid.Decision) bool {
 // previewButton is the button of a file's card that opens its redaction preview, or nil when the
 // file has none.
 func (w *Wizard) previewButton(d deid.Decision) fyne.CanvasObject {
+	return w.previewButtonThen(d, nil)
+}
+
+// previewButtonThen is previewButton, calling then after the boxes were accepted.
+func (w *Wizard) previewButtonThen(d deid.Decision, then func()) fyne.CanvasObject {
 	if !previewable(d) {
 		return nil
 	}
@@ -50,7 +55,12 @@ func (w *Wizard) previewButton(d deid.Decision) fyne.CanvasObject {
 	}
 	var b *kit.Button
 	b = kit.NewButtonWithIcon(text, theme.VisibilityIcon(), func() {
-		w.openPreview(d, func() { b.SetText(lang.X("export.preview.again", "Boxes checked — look again")) })
+		w.openPreview(d, func() {
+			b.SetText(lang.X("export.preview.again", "Boxes checked — look again"))
+			if then != nil {
+				then()
+			}
+		})
 	})
 	return b
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"math"
@@ -11,12 +12,16 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"dossier/internal/fixture/dcmfix"
 
 	"dossier/packager/deid"
 	pexport "dossier/packager/export"
 	"dossier/packager/pdftext"
 	"dossier/packager/privacy"
 	"dossier/packager/redactview"
+	"dossier/ui/internal/uitest"
 )
 
 // tapPreviewOf opens the redaction preview of the file at path from its card in step 2 and waits
@@ -180,5 +185,51 @@ func TestStepTwoPreviewBoxesReachTheBundle(t *testing.T) {
 				t.Fatalf("the photo is not black at (%d,%d) under the box %+v", x, y, mask)
 			}
 		}
+	}
+}
+
+// TestGroupPreviewSendsTheChosenImage: a disc of ultrasound images is one card with a list; the
+// image chosen in the list has its preview, and accepting a box there sends that image alone.
+func TestGroupPreviewSendsTheChosenImage(t *testing.T) {
+	files := map[string][]byte{}
+	for i := 1; i <= maxReviewCards+2; i++ {
+		files[fmt.Sprintf("US/IM%02d", i)] = dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 48, Cols: 64,
+			PatientName: "Doe^Jane", PatientID: "PID0001", InstanceNumber: i}})
+	}
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var list *widget.List
+	for _, o := range uitest.Shown(h.win) {
+		if l, ok := o.(*widget.List); ok {
+			list = l
+		}
+	}
+	if list == nil {
+		t.Fatalf("no list of the images: %q", labels(h.win))
+	}
+	list.Select(2)
+	b := findButton(h.win, "Check what is hidden")
+	if b == nil {
+		t.Fatalf("no preview for the chosen image: %q", labels(h.win))
+	}
+	test.Tap(b)
+	h.loop.until(t, "the preview", func() bool { return w.shownPreview != nil && w.shownPreview.AfterShown > 0 })
+	w.shownPreview.Editor().AddBox()
+	confirmPreview(t, h)
+	var sent []string
+	for p := range w.include {
+		sent = append(sent, p)
+	}
+	if len(sent) != 1 {
+		t.Fatalf("sent %q", sent)
+	}
+	if r := w.redactions[sent[0]]; r == nil || !r.Confirmed || len(r.Pixels) != 1 {
+		t.Errorf("the chosen image's boxes: %+v", r)
+	}
+	if !hasLabel(h.win, "Boxes checked") && findButton(h.win, "Boxes checked — look again") == nil {
+		t.Error("the button does not say the boxes were checked")
 	}
 }

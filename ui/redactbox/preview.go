@@ -14,6 +14,7 @@ import (
 
 	"dossier/packager/deid"
 	"dossier/packager/redactview"
+	"dossier/ui/internal/kit"
 )
 
 // Run starts work in the background (the app's job runner) and calls done
@@ -35,9 +36,9 @@ type Preview struct {
 	after   *canvas.Image
 	status  *widget.Label
 	pageLbl *widget.Label
-	prev    *widget.Button
-	next    *widget.Button
-	remove  *widget.Button
+	prev    *kit.Button
+	next    *kit.Button
+	remove  *kit.Button
 	note    *widget.Label
 	content *fyne.Container
 	cancel  func() // the after picture's job
@@ -68,10 +69,10 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 	p.note = widget.NewLabel("")
 	p.note.Wrapping = fyne.TextWrapWord
 	p.pageLbl = widget.NewLabel("")
-	p.prev = widget.NewButtonWithIcon(lang.X("redact.page.prev", "Previous page"), theme.NavigateBackIcon(), func() { p.showPage(p.page - 1) })
-	p.next = widget.NewButtonWithIcon(lang.X("redact.page.next", "Next page"), theme.NavigateNextIcon(), func() { p.showPage(p.page + 1) })
-	add := widget.NewButtonWithIcon(lang.X("redact.add", "Add a box"), theme.ContentAddIcon(), p.editor.AddBox)
-	p.remove = widget.NewButtonWithIcon(lang.X("redact.remove", "Remove the chosen box"), theme.DeleteIcon(), p.editor.RemoveSelected)
+	p.prev = kit.NewButtonWithIcon(lang.X("redact.page.prev", "Previous page"), theme.NavigateBackIcon(), func() { p.showPage(p.page - 1) })
+	p.next = kit.NewButtonWithIcon(lang.X("redact.page.next", "Next page"), theme.NavigateNextIcon(), func() { p.showPage(p.page + 1) })
+	add := kit.NewButtonWithIcon(lang.X("redact.add", "Add a box"), theme.ContentAddIcon(), p.editor.AddBox)
+	p.remove = kit.NewButtonWithIcon(lang.X("redact.remove", "Remove the chosen box"), theme.DeleteIcon(), p.editor.RemoveSelected)
 
 	help := widget.NewLabel(lang.X("redact.help", "Black boxes hide what is under them. Drag on the picture to draw a box, drag a box to move it, or its corner to resize it. With the keyboard: Tab to a box, the arrow keys move it, Delete removes it."))
 	help.Wrapping = fyne.TextWrapWord
