@@ -306,10 +306,10 @@ func TestCategoryCorrection(t *testing.T) {
 	if rr == nil {
 		t.Fatalf("imaging.pdf not listed: %q", labels(v.win))
 	}
-	if rr.kind.Selected != doctext.CategoryRadiology.Name() {
-		t.Errorf("imaging.pdf shown as %q", rr.kind.Selected)
+	if !rr.kind.Is(doctext.CategoryRadiology) || rr.kind.Select.Selected != doctext.CategoryRadiology.Name() {
+		t.Errorf("imaging.pdf shown as %q", rr.kind.Select.Selected)
 	}
-	rr.kind.SetSelected(doctext.CategoryOther.Name())
+	rr.kind.Select.SetSelected(doctext.CategoryOther.Name())
 	loop.until(t, "the checklist", func() bool {
 		return idle(v)() && ruleStatus(t, v, "radiology-reports") == checklist.StatusMissing
 	})

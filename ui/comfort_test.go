@@ -23,6 +23,7 @@ import (
 
 	"dossier/assets"
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/checklist"
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
@@ -381,12 +382,19 @@ func TestChineseRun(t *testing.T) {
 			t.Errorf("checklist guidance lacks %q", want)
 		}
 	}
-	// Document kinds are named in Chinese.
-	if got := categoryNames(); !slices.Contains(got, "治疗总结") || slices.Contains(got, "Treatment summary") {
+	// Document kinds are named in Chinese; what is chosen is the kind, not its name.
+	var set doctext.Category
+	row := newDocRow(&documentsPanel{onSet: func(_ string, c doctext.Category) { set = c }})
+	row.set(checklist.Document{Path: "/r/report.pdf", Category: doctext.CategoryTreatment})
+	if got := row.kind.Select.Options; !slices.Contains(got, "治疗总结") || slices.Contains(got, "Treatment summary") {
 		t.Errorf("document kinds not in Chinese: %q", got)
 	}
-	if c, ok := categoryByName("病理报告"); !ok || c != doctext.CategoryPathology {
-		t.Errorf("the Chinese pathology kind is %q, %v", c, ok)
+	if !row.kind.Is(doctext.CategoryTreatment) || row.kind.Select.Selected != "治疗总结" {
+		t.Errorf("the treatment summary is shown as %q", row.kind.Select.Selected)
+	}
+	row.kind.Select.SetSelected("病理报告")
+	if set != doctext.CategoryPathology {
+		t.Errorf("choosing the Chinese pathology kind set %q", set)
 	}
 	send := findButton(v.win, "发送给专科医生…")
 	if send == nil {

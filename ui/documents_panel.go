@@ -11,6 +11,7 @@ import (
 
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
+	"dossier/ui/internal/kit"
 )
 
 // documentsPanel lists the reports and letters of a case with the kind Dossier sorted each one as, and
@@ -48,24 +49,6 @@ func (p *documentsPanel) setDocuments(docs []checklist.Document) {
 	p.list.Refresh()
 }
 
-// categoryNames are the category choices, in doctext's order.
-func categoryNames() []string {
-	var out []string
-	for _, c := range doctext.Categories() {
-		out = append(out, categoryName(c))
-	}
-	return out
-}
-
-func categoryByName(name string) (doctext.Category, bool) {
-	for _, c := range doctext.Categories() {
-		if categoryName(c) == name {
-			return c, true
-		}
-	}
-	return "", false
-}
-
 // docRow is one document: its name, how it was sorted, and the kind to choose.
 type docRow struct {
 	widget.BaseWidget
@@ -73,7 +56,7 @@ type docRow struct {
 	path    string
 	name    *widget.Label
 	how     *widget.Label
-	kind    *widget.Select
+	kind    *kit.Choice[doctext.Category]
 	setting bool // the select is being set to show a document, not by the person
 	box     *fyne.Container
 }
@@ -84,16 +67,16 @@ func newDocRow(p *documentsPanel) *docRow {
 	r.name.TextStyle.Bold = true
 	r.how.Truncation = fyne.TextTruncateEllipsis
 	r.how.TextStyle.Italic = true
-	r.kind = widget.NewSelect(categoryNames(), func(name string) {
+	r.kind = kit.NewSelect(doctext.Categories(), categoryName, func(c doctext.Category, ok bool) {
 		if r.setting || r.path == "" {
 			return
 		}
-		if c, ok := categoryByName(name); ok && r.p.onSet != nil {
+		if ok && r.p.onSet != nil {
 			r.p.onSet(r.path, c)
 		}
 	})
 	r.box = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.DocumentIcon())),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(230, r.kind.MinSize().Height), r.kind)),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(230, r.kind.Object().MinSize().Height), r.kind.Object())),
 		container.NewVBox(r.name, r.how))
 	r.ExtendBaseWidget(r)
 	return r
@@ -104,7 +87,7 @@ func (r *docRow) set(d checklist.Document) {
 	r.name.SetText(displayPath(d.Path))
 	r.how.SetText(howSorted(d))
 	r.setting = true
-	r.kind.SetSelected(categoryName(d.Category))
+	r.kind.SetValue(d.Category)
 	r.setting = false
 }
 

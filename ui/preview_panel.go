@@ -15,6 +15,7 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
 	"dossier/packager/preview"
+	"dossier/ui/internal/kit"
 )
 
 // previewSide is the longest side of the pictures asked for.
@@ -31,7 +32,7 @@ type previewPanel struct {
 	note    *widget.Label // the placeholder: "choose a file", "working…", or why there is no picture
 	image   *canvas.Image
 	text    *widget.Label
-	kind    *widget.Select // a document's kind
+	kind    *kit.Choice[doctext.Category] // a document's kind
 	kindRow *fyne.Container
 	setting bool
 
@@ -54,15 +55,15 @@ func newPreviewPanel(v *mainView) *previewPanel {
 	p.text.Wrapping = wordWrap()
 	p.text.Selectable = true
 	p.text.Hide()
-	p.kind = widget.NewSelect(categoryNames(), func(name string) {
+	p.kind = kit.NewSelect(doctext.Categories(), categoryName, func(c doctext.Category, ok bool) {
 		if p.setting || p.node == nil || p.node.item == nil {
 			return
 		}
-		if c, ok := categoryByName(name); ok {
+		if ok {
 			p.v.setCategory(p.node.item.Path, c)
 		}
 	})
-	p.kindRow = container.NewBorder(nil, nil, widget.NewLabel(lang.X("preview.kind", "Kind of document:")), nil, p.kind)
+	p.kindRow = container.NewBorder(nil, nil, widget.NewLabel(lang.X("preview.kind", "Kind of document:")), nil, p.kind.Object())
 	p.kindRow.Hide()
 	body := container.NewBorder(container.NewVBox(p.kindRow, p.note), nil, nil, nil,
 		container.NewStack(p.image, container.NewVScroll(p.text)))
@@ -204,7 +205,7 @@ func (p *previewPanel) showKind(path string) {
 		}
 	}
 	p.setting = true
-	p.kind.SetSelected(categoryName(cat))
+	p.kind.SetValue(cat)
 	p.setting = false
 	p.kindRow.Show()
 }

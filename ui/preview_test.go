@@ -54,8 +54,8 @@ func TestPreviews(t *testing.T) {
 	if !p.text.Visible() || !strings.Contains(p.text.Text, "SURGICAL PATHOLOGY REPORT") {
 		t.Errorf("report preview: %q / %q", p.note.Text, p.text.Text)
 	}
-	if !p.kindRow.Visible() || p.kind.Selected == "" {
-		t.Errorf("the report's kind is not offered (%q)", p.kind.Selected)
+	if _, ok := p.kind.Value(); !p.kindRow.Visible() || !ok {
+		t.Errorf("the report's kind is not offered (%q)", p.kind.Select.Selected)
 	}
 
 	selectRow(t, v, loop, "a study", func(n invNode) bool { return n.study != nil && n.series == nil })
