@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"dossier/packager/atomicfile"
+	"dossier/ui/internal/kit"
 )
 
 // playScene, set by screenshot.go in a build with -tags screenshots, puts the window into a scene of
@@ -70,7 +71,7 @@ func (v *mainView) reportScene(path string) {
 		if p := v.checks.panel; p != nil && p.report != nil {
 			for _, r := range p.report.Rules {
 				if row := p.rows[r.ID]; row != nil {
-					rep.Checklist = append(rep.Checklist, row.result.Title+": "+row.status.Text)
+					rep.Checklist = append(rep.Checklist, row.result.Title+": "+kit.Unmarked(row.status.Text))
 				}
 			}
 		}
