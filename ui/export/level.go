@@ -5,7 +5,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/privacy"
 	"dossier/ui/internal/kit"
@@ -39,8 +38,7 @@ func levelBody(l privacy.Level) string {
 }
 
 func (w *Wizard) buildLevel() fyne.CanvasObject {
-	intro := widget.NewLabel(lang.X("export.level.intro", "Choose how much of who you are goes with your records. You can read each choice below; nothing is sent until the last step."))
-	intro.Wrapping = kit.WordWrap()
+	intro := kit.NewWrapLabel(lang.X("export.level.intro", "Choose how much of who you are goes with your records. You can read each choice below; nothing is sent until the last step."))
 	box := container.NewVBox(intro)
 	w.levelRadios = nil
 	for _, level := range Levels {
@@ -54,8 +52,7 @@ func (w *Wizard) buildLevel() fyne.CanvasObject {
 			}
 			w.setLevel(level)
 		})
-		body := widget.NewLabel(levelBody(level))
-		body.Wrapping = kit.WordWrap()
+		body := kit.NewWrapLabel(levelBody(level))
 		w.levelRadios = append(w.levelRadios, r)
 		box.Add(kit.NewPanel(container.NewVBox(r.Object(), body), theme.ColorNameInputBackground, ""))
 	}

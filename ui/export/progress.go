@@ -23,8 +23,7 @@ func (w *Wizard) buildProgress() fyne.CanvasObject {
 	w.current = widget.NewLabel("")
 	w.current.Truncation = fyne.TextTruncateEllipsis
 	w.timeLeft = widget.NewLabel("")
-	note := widget.NewLabel(lang.X("export.note", "Your original files are only read, never changed. If you cancel, nothing is left behind."))
-	note.Wrapping = kit.WordWrap()
+	note := kit.NewWrapLabel(lang.X("export.note", "Your original files are only read, never changed. If you cancel, nothing is left behind."))
 	return container.NewVBox(w.bar, w.current, w.timeLeft, note)
 }
 

@@ -72,8 +72,7 @@ func (w *Wizard) buildRecipient() fyne.CanvasObject {
 	w.typed.SetPlaceHolder(lang.X("export.typed.hint", "Six or more words nobody would guess"))
 	w.typedAgain = widget.NewPasswordEntry()
 	w.typedAgain.SetPlaceHolder(lang.X("export.typed.again", "The same passphrase again"))
-	w.strength = widget.NewLabel("")
-	w.strength.Wrapping = kit.WordWrap()
+	w.strength = kit.NewWrapLabel("")
 	w.typed.OnChanged = func(s string) { w.showStrength(s) }
 	w.typedBox = container.NewVBox(w.typed, w.typedAgain, w.strength)
 
@@ -83,21 +82,18 @@ func (w *Wizard) buildRecipient() fyne.CanvasObject {
 	w.pasted.SetPlaceHolder(lang.X("export.pasted.hint", "Or paste the key the centre sent you (it starts with age1… or ssh-)"))
 	w.pasted.SetMinRowsVisible(2)
 	w.pasted.Wrapping = fyne.TextWrapBreak
-	w.keyCheck = widget.NewLabel("")
-	w.keyCheck.Wrapping = kit.WordWrap()
+	w.keyCheck = kit.NewWrapLabel("")
 	w.pasted.OnChanged = func(string) { w.checkPasted() }
 	w.centreBox = container.NewVBox(w.centreSel, w.pasted, w.keyCheck)
 
-	warn := widget.NewLabel(lang.X("export.usbwarn", "Anyone who finds this USB stick can read everything on it. Take it with you, hand it over in person, and do not post it. It is not locked because hospitals can only import unlocked discs and sticks."))
-	warn.Wrapping = kit.WordWrap()
+	warn := kit.NewWrapLabel(lang.X("export.usbwarn", "Anyone who finds this USB stick can read everything on it. Take it with you, hand it over in person, and do not post it. It is not locked because hospitals can only import unlocked discs and sticks."))
 	warn.Importance = widget.WarningImportance
 	w.usbWarning = kit.NewPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(kit.WarnIcon())), nil, warn),
 		theme.ColorNameInputBackground, theme.ColorNameWarning)
 
 	w.mode = kit.NewRadio(locks, lockLabel, func(pexport.Lock, bool) { w.modeChanged() })
 	w.mode.Radio.Required = true
-	explain := widget.NewLabel(lang.X("export.lockexplain", "The bundle is locked so that only the person with the passphrase or key can open it."))
-	explain.Wrapping = kit.WordWrap()
+	explain := kit.NewWrapLabel(lang.X("export.lockexplain", "The bundle is locked so that only the person with the passphrase or key can open it."))
 
 	w.split = kit.NewSelect([]splitChoice{splitNone, splitMail, splitPortal, splitCustom}, splitLabel, func(c splitChoice, _ bool) {
 		if c == splitCustom {
@@ -201,14 +197,14 @@ func (w *Wizard) showStrength(s string) {
 	switch {
 	case s == "":
 		w.strength.Importance = widget.MediumImportance
-		w.strength.SetText(kit.Message(err.Error()))
+		kit.SetWrapText(w.strength, kit.Message(err.Error()))
 	case err != nil:
 		w.strength.Importance = widget.DangerImportance
-		w.strength.SetText(kit.Message(err.Error()))
+		kit.SetWrapText(w.strength, kit.Message(err.Error()))
 	default:
 		bits, _ := envelope.PassphraseStrength(s)
 		w.strength.Importance = widget.SuccessImportance
-		w.strength.SetText(fmt.Sprintf(lang.X("export.strong", "Strong enough (about %.0f bits). Remember to send it another way than the bundle."), bits))
+		kit.SetWrapText(w.strength, fmt.Sprintf(lang.X("export.strong", "Strong enough (about %.0f bits). Remember to send it another way than the bundle."), bits))
 	}
 }
 
@@ -217,13 +213,13 @@ func (w *Wizard) checkPasted() {
 	_, err := kit.ParseKeys(w.pasted.Text)
 	switch {
 	case strings.TrimSpace(w.pasted.Text) == "":
-		w.keyCheck.SetText("")
+		kit.SetWrapText(w.keyCheck, "")
 	case err != nil:
 		w.keyCheck.Importance = widget.DangerImportance
-		w.keyCheck.SetText(err.Error())
+		kit.SetWrapText(w.keyCheck, err.Error())
 	default:
 		w.keyCheck.Importance = widget.SuccessImportance
-		w.keyCheck.SetText(lang.X("export.keyok", "This is a public key Dossier can use."))
+		kit.SetWrapText(w.keyCheck, lang.X("export.keyok", "This is a public key Dossier can use."))
 	}
 }
 

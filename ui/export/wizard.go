@@ -175,8 +175,7 @@ func New(c pexport.Case, d Deps) *Wizard {
 	w.stepTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.stepTitle.SizeName = theme.SizeNameSubHeadingText
 	w.stepCount = widget.NewLabel("")
-	w.info = widget.NewLabel("")
-	w.info.Wrapping = kit.WordWrap()
+	w.info = kit.NewWrapLabel("")
 	w.info.Hide()
 	w.errBox = kit.NewErrorBox()
 	w.back = kit.NewButtonWithIcon(lang.X("guide.back", "Back"), theme.NavigateBackIcon(), w.goBack)
@@ -278,7 +277,7 @@ func (w *Wizard) goNext() {
 }
 
 func (w *Wizard) setInfo(s string) {
-	w.info.SetText(s)
+	kit.SetWrapText(w.info, s)
 	w.info.Show()
 }
 
