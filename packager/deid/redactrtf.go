@@ -12,13 +12,10 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/japanese"
-	"golang.org/x/text/encoding/korean"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/traditionalchinese"
 
 	"dossier/packager/doctext"
 	"dossier/packager/identity"
+	"dossier/packager/textenc"
 )
 
 // RedactRTF writes to dst the RTF document src with its hidden parts
@@ -244,7 +241,7 @@ func (r *rtfReader) read() {
 		case "ansicpg":
 			if hasParam {
 				r.flush()
-				r.enc = rtfCodePage(param)
+				r.enc = textenc.CodePage(param)
 			}
 		case "uc":
 			if hasParam && param >= 0 && param < 16 {
@@ -433,48 +430,6 @@ func rtfEncode(s string, uc int) string {
 		}
 	}
 	return b.String()
-}
-
-// rtfCodePage returns the encoding of a Windows code page number (as
-// doctext reads RTF).
-func rtfCodePage(n int) encoding.Encoding {
-	switch n {
-	case 874:
-		return charmap.Windows874
-	case 932:
-		return japanese.ShiftJIS
-	case 936:
-		return simplifiedchinese.GBK
-	case 949:
-		return korean.EUCKR
-	case 950:
-		return traditionalchinese.Big5
-	case 1250:
-		return charmap.Windows1250
-	case 1251:
-		return charmap.Windows1251
-	case 1253:
-		return charmap.Windows1253
-	case 1254:
-		return charmap.Windows1254
-	case 1255:
-		return charmap.Windows1255
-	case 1256:
-		return charmap.Windows1256
-	case 1257:
-		return charmap.Windows1257
-	case 1258:
-		return charmap.Windows1258
-	case 437:
-		return charmap.CodePage437
-	case 850:
-		return charmap.CodePage850
-	case 10000:
-		return charmap.Macintosh
-	case 65001:
-		return encoding.Nop
-	}
-	return charmap.Windows1252
 }
 
 func rtfHex(a, b byte) (byte, bool) {

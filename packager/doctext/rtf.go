@@ -4,12 +4,9 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/japanese"
-	"golang.org/x/text/encoding/korean"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/traditionalchinese"
+
+	"dossier/packager/textenc"
 )
 
 // rtfSkipDestinations are RTF groups that hold no text a person wrote:
@@ -30,47 +27,6 @@ var rtfInfoFields = map[string]bool{
 	"title": true, "subject": true, "author": true, "manager": true, "company": true, "operator": true,
 	"category": true, "keywords": true, "comment": true, "doccomm": true, "hlinkbase": true,
 	"atnauthor": true, "atnid": true, "annotation": true, "propname": true, "staticval": true,
-}
-
-// rtfCodePage returns the decoder for a Windows code page number.
-func rtfCodePage(n int) encoding.Encoding {
-	switch n {
-	case 874:
-		return charmap.Windows874
-	case 932:
-		return japanese.ShiftJIS
-	case 936:
-		return simplifiedchinese.GBK
-	case 949:
-		return korean.EUCKR
-	case 950:
-		return traditionalchinese.Big5
-	case 1250:
-		return charmap.Windows1250
-	case 1251:
-		return charmap.Windows1251
-	case 1253:
-		return charmap.Windows1253
-	case 1254:
-		return charmap.Windows1254
-	case 1255:
-		return charmap.Windows1255
-	case 1256:
-		return charmap.Windows1256
-	case 1257:
-		return charmap.Windows1257
-	case 1258:
-		return charmap.Windows1258
-	case 437:
-		return charmap.CodePage437
-	case 850:
-		return charmap.CodePage850
-	case 10000:
-		return charmap.Macintosh
-	case 65001:
-		return encoding.Nop
-	}
-	return charmap.Windows1252
 }
 
 // rtfState is what a group inherits from its parent.
@@ -227,7 +183,7 @@ func RTFText(b []byte) string {
 		case "ansicpg":
 			if hasParam {
 				flush()
-				dec = rtfCodePage(param).NewDecoder()
+				dec = textenc.CodePage(param).NewDecoder()
 			}
 		case "uc":
 			if hasParam && param >= 0 && param < 16 {

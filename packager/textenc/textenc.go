@@ -19,7 +19,9 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
 )
 
@@ -152,4 +154,47 @@ func Decode(b []byte) (string, string) {
 		return string(bytes.ToValidUTF8(s, []byte("\uFFFD"))), name
 	}
 	return string(s), name
+}
+
+// CodePage returns the encoding of a Windows code page number, as RTF
+// names them (\ansicpgN, \fcharset): Windows-1252 for a number it does not
+// know, and no conversion for 65001 (UTF-8).
+func CodePage(n int) encoding.Encoding {
+	switch n {
+	case 874:
+		return charmap.Windows874
+	case 932:
+		return japanese.ShiftJIS
+	case 936:
+		return simplifiedchinese.GBK
+	case 949:
+		return korean.EUCKR
+	case 950:
+		return traditionalchinese.Big5
+	case 1250:
+		return charmap.Windows1250
+	case 1251:
+		return charmap.Windows1251
+	case 1253:
+		return charmap.Windows1253
+	case 1254:
+		return charmap.Windows1254
+	case 1255:
+		return charmap.Windows1255
+	case 1256:
+		return charmap.Windows1256
+	case 1257:
+		return charmap.Windows1257
+	case 1258:
+		return charmap.Windows1258
+	case 437:
+		return charmap.CodePage437
+	case 850:
+		return charmap.CodePage850
+	case 10000:
+		return charmap.Macintosh
+	case 65001:
+		return encoding.Nop
+	}
+	return charmap.Windows1252
 }
