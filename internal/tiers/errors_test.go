@@ -26,7 +26,7 @@ func prefixed() []string {
 }
 
 // notYet are the packages whose errors are still to be given their prefix.
-var notYet = map[string]bool{"dicomdeid": true, "envelope": true, "leakscan": true, "redact": true, "pixelmask": true, "burnedin": true}
+var notYet = map[string]bool{"dicomdeid": true, "redact": true, "pixelmask": true, "burnedin": true}
 
 // TestErrorPrefixes: in the packages of prefixed, every error made with
 // errors.New or fmt.Errorf starts with "name: " exactly once. Exempt are

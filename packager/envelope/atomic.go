@@ -18,7 +18,7 @@ import (
 
 // ErrDiskFull means the destination ran out of space (or quota) while
 // writing; after Abort nothing of the export is left.
-var ErrDiskFull = errors.New("the destination disk is full")
+var ErrDiskFull = errors.New("envelope: the destination disk is full")
 
 // ErrExists means a final name is already taken and overwriting was not
 // allowed. It is atomicfile.ErrExists: one error for "that name is taken"
@@ -117,7 +117,7 @@ func (a *AtomicFiles) Create(name string) (io.WriteCloser, error) {
 	}
 	if !a.overwrite {
 		if _, err := os.Lstat(filepath.Join(a.dir, name)); err == nil {
-			return nil, fmt.Errorf("envelope: %s: %w (choose another name or allow overwriting)", name, ErrExists)
+			return nil, fmt.Errorf("%w: %s (choose another name or allow overwriting)", ErrExists, name)
 		}
 	}
 	temp := filepath.Join(a.dir, fmt.Sprintf("%s%s-%03d", PartialPrefix, a.group, len(a.files)+1))

@@ -51,21 +51,21 @@ import (
 // kind of secret does not fit (a key for a passphrase bundle or the reverse).
 // A damaged recipient line in the header also looks like this, because age
 // cannot tell a damaged wrapped key from someone else's.
-var ErrWrongKey = errors.New("the passphrase or key does not open this bundle (if you are sure it is the right one, the bundle's header was changed)")
+var ErrWrongKey = errors.New("envelope: the passphrase or key does not open this bundle (if you are sure it is the right one, the bundle's header was changed)")
 
 // ErrDamaged means the envelope fails authentication: a changed byte in the
 // header or the payload, a truncated file, a missing, extra, swapped or
 // renamed volume, or trailing data. For a split bundle the error names the
 // volume and what is likely wrong with it.
-var ErrDamaged = errors.New("the bundle fails authentication: it was changed, damaged or is incomplete")
+var ErrDamaged = errors.New("envelope: the bundle fails authentication: it was changed, damaged or is incomplete")
 
 // ErrNoRecipients is returned by Encrypt when it is given no recipient.
-var ErrNoRecipients = errors.New("no passphrase or recipient to encrypt to")
+var ErrNoRecipients = errors.New("envelope: no passphrase or recipient to encrypt to")
 
 // ErrSSHKeyProtected is returned by ParseIdentities for an SSH private key
 // that is itself protected by a passphrase; Dossier needs it unprotected (or
 // an age identity file).
-var ErrSSHKeyProtected = errors.New("the SSH private key is protected by a passphrase")
+var ErrSSHKeyProtected = errors.New("envelope: the SSH private key is protected by a passphrase")
 
 // ScryptWorkFactor is the log2 of the scrypt cost used for passphrase
 // envelopes (age's default, about a second on a modern machine). Tests lower
@@ -223,7 +223,7 @@ func ParseRecipientsFile(r io.Reader) ([]age.Recipient, []Kind, error) {
 		}
 		rec, k, err := ParseRecipient(line)
 		if err != nil {
-			return nil, nil, fmt.Errorf("recipients file line %d: %w", n, err)
+			return nil, nil, fmt.Errorf("%w (recipients file line %d)", err, n)
 		}
 		recs = append(recs, rec)
 		kinds = append(kinds, k)
@@ -259,7 +259,7 @@ func ParseIdentities(r io.Reader) ([]age.Identity, error) {
 		if err != nil {
 			var missing *ssh.PassphraseMissingError
 			if errors.As(err, &missing) {
-				return nil, fmt.Errorf("envelope: %w; remove it with ssh-keygen -p or use an age key", ErrSSHKeyProtected)
+				return nil, fmt.Errorf("%w; remove it with ssh-keygen -p or use an age key", ErrSSHKeyProtected)
 			}
 			return nil, fmt.Errorf("envelope: SSH private key: %w", err)
 		}
@@ -300,7 +300,7 @@ func GenerateHybrid() (identity, recipient string) {
 // recipients cannot be mixed with classic ones (age's own rules).
 func Encrypt(dst io.Writer, recipients ...age.Recipient) (io.WriteCloser, error) {
 	if len(recipients) == 0 {
-		return nil, fmt.Errorf("envelope: %w", ErrNoRecipients)
+		return nil, ErrNoRecipients
 	}
 	var pq, classic bool
 	for _, r := range recipients {
@@ -362,14 +362,14 @@ func (t *trackReader) classify(err error) error {
 	case t.err != nil:
 		return fmt.Errorf("envelope: reading the bundle: %w", t.err)
 	case errors.As(err, &noMatch):
-		return fmt.Errorf("envelope: %w (%v)", ErrWrongKey, err)
+		return fmt.Errorf("%w (%v)", ErrWrongKey, err)
 	}
 	if mf, ok := t.r.(*multiFile); ok && len(mf.paths) > 1 {
 		if what := mf.blame(t.n, err); what != "" {
-			return fmt.Errorf("envelope: %w: %s", ErrDamaged, what)
+			return fmt.Errorf("%w: %s", ErrDamaged, what)
 		}
 	}
-	return fmt.Errorf("envelope: %w: %w", ErrDamaged, err)
+	return fmt.Errorf("%w: %w", ErrDamaged, err)
 }
 
 type decryptReader struct {

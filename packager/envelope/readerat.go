@@ -44,7 +44,7 @@ func (r *rememberingIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	if len(errs) == 1 {
 		return nil, errs[0]
 	}
-	return nil, fmt.Errorf("%w", age.ErrIncorrectIdentity)
+	return nil, age.ErrIncorrectIdentity
 }
 
 func sameStanzas(a, b []*age.Stanza) bool {

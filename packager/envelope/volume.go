@@ -225,8 +225,7 @@ func OpenVolumes(path string) (io.ReadCloser, []string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("envelope: %w: volume %s.%s is missing (found %d of at least %d volumes); put it beside the others",
-			ErrDamaged, base, strings.Join(missing, ", ."), len(nums), maxN)
+		return nil, nil, fmt.Errorf("%w: volume %s.%s is missing (found %d of at least %d volumes); put it beside the others", ErrDamaged, base, strings.Join(missing, ", ."), len(nums), maxN)
 	}
 	keys := make([]int, 0, len(nums))
 	for n := range nums {
@@ -247,11 +246,9 @@ func OpenVolumes(path string) (io.ReadCloser, []string, error) {
 			first = st.Size()
 		} else if i < len(keys)-1 && st.Size() != first {
 			if i == len(keys)-2 && st.Size() < first {
-				return nil, nil, fmt.Errorf("envelope: %w: volume %s is %d bytes but volume 001 is %d: it was cut short (an interrupted copy or upload?), or it is the last volume and %s is extra (from another bundle, or renamed?)",
-					ErrDamaged, nums[n], st.Size(), first, nums[keys[i+1]])
+				return nil, nil, fmt.Errorf("%w: volume %s is %d bytes but volume 001 is %d: it was cut short (an interrupted copy or upload?), or it is the last volume and %s is extra (from another bundle, or renamed?)", ErrDamaged, nums[n], st.Size(), first, nums[keys[i+1]])
 			}
-			return nil, nil, fmt.Errorf("envelope: %w: volume %s is %d bytes but volume 001 is %d; it looks cut short (an interrupted copy or upload?)",
-				ErrDamaged, nums[n], st.Size(), first)
+			return nil, nil, fmt.Errorf("%w: volume %s is %d bytes but volume 001 is %d; it looks cut short (an interrupted copy or upload?)", ErrDamaged, nums[n], st.Size(), first)
 		}
 	}
 	return &multiFile{paths: paths, sizes: sizes}, paths, nil

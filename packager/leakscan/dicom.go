@@ -36,7 +36,7 @@ func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Laye
 		return ErrNoLayers // Dossier never writes deflated datasets
 	}
 	if err != nil {
-		return fmt.Errorf("reading the written DICOM file: %w", err)
+		return fmt.Errorf("leakscan: reading the written DICOM file: %w", err)
 	}
 	win := p10.Src
 	var dec *encoding.Decoder

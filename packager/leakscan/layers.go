@@ -72,9 +72,9 @@ func (l LayerLimits) withDefaults() LayerLimits {
 
 // Errors from Layers.
 var (
-	ErrTooManyLayers = errors.New("the file has more parts than the leak scan reads")
-	ErrTooLarge      = errors.New("the file is too large for the leak scan to read its parts")
-	ErrNoLayers      = errors.New("the leak scan cannot read the parts of this kind of file")
+	ErrTooManyLayers = errors.New("leakscan: the file has more parts than are read")
+	ErrTooLarge      = errors.New("leakscan: the file is too large to read its parts")
+	ErrNoLayers      = errors.New("leakscan: cannot read the parts of this kind of file")
 )
 
 // Layers reads a written file of the given format (as intake names formats:
@@ -155,7 +155,7 @@ func readAll(r io.ReaderAt, size int64, lim LayerLimits) ([]byte, error) {
 	b := make([]byte, size)
 	n, err := r.ReadAt(b, 0)
 	if err != nil && !(errors.Is(err, io.EOF) && int64(n) == size) {
-		return nil, fmt.Errorf("reading the file for the leak scan: %w", err)
+		return nil, fmt.Errorf("leakscan: reading the file: %w", err)
 	}
 	return b, nil
 }
@@ -167,7 +167,7 @@ func readAll(r io.ReaderAt, size int64, lim LayerLimits) ([]byte, error) {
 func zipLayers(y *yielder, r io.ReaderAt, size int64, prefix string, depth int) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return fmt.Errorf("reading the document for the leak scan: %w", err)
+		return fmt.Errorf("leakscan: reading the document: %w", err)
 	}
 	for _, f := range zr.File {
 		name := f.Name
@@ -176,12 +176,12 @@ func zipLayers(y *yielder, r io.ReaderAt, size int64, prefix string, depth int) 
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return fmt.Errorf("reading the document for the leak scan: %w", err)
+			return fmt.Errorf("leakscan: reading the document: %w", err)
 		}
 		data, err := io.ReadAll(io.LimitReader(rc, int64(y.lim.MaxLayerBytes)+1))
 		rc.Close()
 		if err != nil {
-			return fmt.Errorf("reading the document for the leak scan: %w", err)
+			return fmt.Errorf("leakscan: reading the document: %w", err)
 		}
 		truncated := len(data) > y.lim.MaxLayerBytes
 		if truncated {
@@ -299,17 +299,17 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 	disablePDFConfig.Do(api.DisableConfigDir)
 	defer func() {
 		if p := recover(); p != nil {
-			err = errors.New("the leak scan cannot read this PDF (damaged)")
+			err = errors.New("leakscan: cannot read this PDF (damaged)")
 		}
 	}()
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err := api.ReadContext(io.NewSectionReader(r, 0, size), conf)
 	if err != nil {
-		return fmt.Errorf("the leak scan cannot read this PDF: %w", err)
+		return fmt.Errorf("leakscan: cannot read this PDF: %w", err)
 	}
 	if err := pdftext.LoadObjects(ctx); err != nil {
-		return fmt.Errorf("the leak scan cannot read this PDF: %w", err)
+		return fmt.Errorf("leakscan: cannot read this PDF: %w", err)
 	}
 	if err := ctx.EnsurePageCount(); err != nil {
 		ctx.PageCount = 0 // a damaged page tree: every object is still read, by number
@@ -551,7 +551,7 @@ func imageLayers(y *yielder, prefix string, b []byte, format string, depth int) 
 
 func jpegLayers(y *yielder, prefix string, b []byte, depth int) error {
 	if len(b) < 2 || b[0] != 0xFF || b[1] != 0xD8 {
-		return errors.New("not a JPEG")
+		return errors.New("leakscan: not a JPEG")
 	}
 	i := 2
 	for i+4 <= len(b) {
@@ -603,7 +603,7 @@ func jpegLayers(y *yielder, prefix string, b []byte, depth int) error {
 
 func pngLayers(y *yielder, prefix string, b []byte) error {
 	if len(b) < 8 || string(b[:8]) != "\x89PNG\r\n\x1a\n" {
-		return errors.New("not a PNG")
+		return errors.New("leakscan: not a PNG")
 	}
 	i := 8
 	for i+12 <= len(b) {

@@ -354,7 +354,7 @@ func (s *Scanner) Reader(ctx context.Context, where string, r io.Reader) ([]Hit,
 			return hits, nil
 		}
 		if err != nil {
-			return hits, fmt.Errorf("leak scan of %s: %w", where, err)
+			return hits, fmt.Errorf("leakscan: %s: %w", where, err)
 		}
 	}
 }
