@@ -84,6 +84,17 @@ var commonWords = []string{
 // and common password words counted as almost nothing; other plain words
 // count at most 10 bits (5 when shorter than 5 letters).
 func PassphraseStrength(s string) (bits float64, advice string) {
+	bits, t := PassphraseAdvice(s)
+	if t.Format == "" {
+		return bits, ""
+	}
+	return bits, t.String()
+}
+
+// PassphraseAdvice is PassphraseStrength with the advice kept as a text, to
+// be written in the reader's language (i18n.Catalog.Text); its Format is
+// empty when the passphrase is acceptable.
+func PassphraseAdvice(s string) (bits float64, advice i18n.Text) {
 	Words()
 	perWord := math.Log2(float64(len(wordList)))
 	seen := map[string]bool{}
@@ -120,12 +131,12 @@ func PassphraseStrength(s string) (bits float64, advice string) {
 	bits = math.Round(bits*10) / 10
 	switch {
 	case len(s) == 0:
-		return 0, i18n.Msg("Type a passphrase, or let Dossier make one.")
+		return 0, i18n.NewText(i18n.Msg("Type a passphrase, or let Dossier make one."))
 	case bits < MinPassphraseBits:
-		return bits, fmt.Sprintf(i18n.Msg("This passphrase is too easy to guess (about %d bits; at least %d needed). Use the passphrase Dossier makes for you, or type 6 or more unrelated words."),
+		return bits, i18n.NewText(i18n.Msg("This passphrase is too easy to guess (about %d bits; at least %d needed). Use the passphrase Dossier makes for you, or type 6 or more unrelated words."),
 			int(math.Round(bits)), MinPassphraseBits)
 	}
-	return bits, ""
+	return bits, i18n.Text{}
 }
 
 // isAlpha reports whether s is letters only.

@@ -83,16 +83,19 @@ var ErrWeakPassphrase = errors.New(i18n.Msg("The passphrase is too easy to guess
 
 // weakPassphrase is ErrWeakPassphrase with the advice of the strength
 // check, which is its message.
-type weakPassphrase struct{ advice string }
+type weakPassphrase struct{ advice i18n.Text }
 
-func (e weakPassphrase) Error() string        { return e.advice }
+func (e weakPassphrase) Error() string        { return e.advice.String() }
 func (e weakPassphrase) Is(target error) bool { return target == ErrWeakPassphrase }
+
+// Text is the advice kept as a text, to be written in the reader's language.
+func (e weakPassphrase) Text() i18n.Text { return e.advice }
 
 // CheckPassphrase is the one strength check of a passphrase a person
 // chose: nil when it is strong enough, else an error wrapping
 // ErrWeakPassphrase whose message is plain advice.
 func CheckPassphrase(p string) error {
-	if bits, advice := envelope.PassphraseStrength(p); bits < envelope.MinPassphraseBits {
+	if bits, advice := envelope.PassphraseAdvice(p); bits < envelope.MinPassphraseBits {
 		return weakPassphrase{advice}
 	}
 	return nil
@@ -101,9 +104,13 @@ func CheckPassphrase(p string) error {
 // KeyError is a public key that cannot be used.
 type KeyError struct{ Err error }
 
-func (e *KeyError) Error() string {
+func (e *KeyError) Error() string { return e.Text().String() }
+
+// Text is the error kept as a text, to be written in the reader's language:
+// the reason is the key parser's, shown as it is.
+func (e *KeyError) Text() i18n.Text {
 	why := strings.TrimPrefix(e.Err.Error(), "envelope: ")
-	return fmt.Sprintf(i18n.Msg("This key cannot be used: %v."), why)
+	return i18n.NewText(i18n.Msg("This key cannot be used: %v."), why)
 }
 
 func (e *KeyError) Unwrap() error { return e.Err }

@@ -14,6 +14,7 @@ import (
 	"dossier/packager/bundle"
 	"dossier/packager/deid"
 	"dossier/packager/envelope"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
@@ -80,6 +81,15 @@ func TestChoicesOutput(t *testing.T) {
 	if !errors.As(err, &ke) || !strings.HasPrefix(err.Error(), "This key cannot be used: ") || strings.Contains(err.Error(), "envelope:") ||
 		strings.Contains(err.Error(), "XYZ") {
 		t.Errorf("private key as a recipient: %v", err)
+	}
+	// Both errors keep their message as a text, written in Chinese from its format and values.
+	zh := i18n.MustLoad("zh-Hans")
+	if got := zh.Text(ke.Text()); !strings.HasPrefix(got, "无法使用此密钥：") || strings.Contains(got, "envelope:") {
+		t.Errorf("key error in Chinese: %q", got)
+	}
+	var weak interface{ Text() i18n.Text }
+	if err := CheckPassphrase("cat dog"); !errors.As(err, &weak) || !strings.HasPrefix(zh.Text(weak.Text()), "这个密码短语太容易被猜到（约 ") {
+		t.Errorf("weak passphrase in Chinese: %v", err)
 	}
 	if _, err := ParseKeys("# the centre's keys\n\n" + pub1 + "\n  " + pub2 + "  \n"); err != nil {
 		t.Errorf("pasted keys: %v", err)

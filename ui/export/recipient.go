@@ -197,10 +197,10 @@ func (w *Wizard) showStrength(s string) {
 	switch {
 	case s == "":
 		w.strength.Importance = widget.MediumImportance
-		kit.SetWrapText(w.strength, kit.Message(err.Error()))
+		kit.SetWrapText(w.strength, kit.ErrorText(err))
 	case err != nil:
 		w.strength.Importance = widget.DangerImportance
-		kit.SetWrapText(w.strength, kit.Message(err.Error()))
+		kit.SetWrapText(w.strength, kit.ErrorText(err))
 	default:
 		bits, _ := envelope.PassphraseStrength(s)
 		w.strength.Importance = widget.SuccessImportance
@@ -261,13 +261,13 @@ func (w *Wizard) choices() (pexport.Choices, error) {
 	}
 	lock, ok := w.mode.Value()
 	if !ok {
-		return ch, errors.New(kit.Message(pexport.ErrNoLock.Error()))
+		return ch, errors.New(kit.ErrorText(pexport.ErrNoLock))
 	}
 	ch.Lock = lock
 	switch lock {
 	case pexport.LockPassphrase:
 		if err := pexport.CheckPassphrase(w.typed.Text); err != nil {
-			return ch, errors.New(kit.Message(err.Error()))
+			return ch, errors.New(kit.ErrorText(err))
 		}
 		if w.typed.Text != w.typedAgain.Text {
 			return ch, errors.New(lang.X("export.err.mismatch", "The two passphrases are not the same. Please type it again in both boxes."))
@@ -305,7 +305,7 @@ func (w *Wizard) choices() (pexport.Choices, error) {
 	}
 	// The keys and the passphrase are checked as pexport.Send will check them.
 	if _, _, err := ch.Output(); err != nil {
-		return ch, errors.New(kit.Message(err.Error()))
+		return ch, errors.New(kit.ErrorText(err))
 	}
 	return ch, nil
 }

@@ -105,14 +105,28 @@ func CopyText(s string) {
 func ParseKeys(text string) ([]string, error) {
 	keys, err := export.ParseKeys(text)
 	if err != nil {
-		return nil, errors.New(Message(err.Error()))
+		return nil, errors.New(ErrorText(err))
 	}
 	return keys, nil
 }
 
 // KeyError words the error of a key that cannot be used for people, in the UI's language.
 func KeyError(err error) error {
-	return errors.New(Message((&export.KeyError{Err: err}).Error()))
+	return errors.New(ErrorText(&export.KeyError{Err: err}))
+}
+
+// texter is an error that keeps its message as a text (export.KeyError, a weak passphrase).
+type texter interface{ Text() i18n.Text }
+
+// ErrorText is an error of Dossier's packages in the UI's language: the text an error in its chain
+// keeps (export.KeyError, a weak passphrase), else its message, which is then a sentence marked with
+// i18n.Msg as it is (export.ErrNoLock).
+func ErrorText(err error) string {
+	var t texter
+	if errors.As(err, &t) {
+		return Text(t.Text())
+	}
+	return Text(i18n.NewText(err.Error()))
 }
 
 // FolderText is a folder chosen, or says none is.
