@@ -78,12 +78,11 @@ key Return
 until_ok 60 title_has ' – Dossier' || fail "add a folder: the records were not read into a case"
 shot folder-added
 
-# The type of cancer: Ctrl+1 puts the focus on the tabs; Tab goes to the tabs' overflow button (the
-# window is narrow), Tab again to the cancer type; Space opens the choices, Down and Enter take the
-# next one. The case is named after the diagnosis, so the title changes.
+# The type of cancer: Ctrl+1 puts the focus on the tabs (all five fit: they have no overflow
+# button), Tab goes to the cancer type; Space opens the choices, Down and Enter take the next one.
+# The case is named after the diagnosis, so the title changes.
 before=$(xdotool getwindowname "$win")
 key ctrl+1
-key Tab
 key Tab
 key space
 sleep 0.5
