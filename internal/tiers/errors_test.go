@@ -25,9 +25,6 @@ func prefixed() []string {
 	return out
 }
 
-// notYet are the packages whose errors are still to be given their prefix.
-var notYet = map[string]bool{"dicomdeid": true, "redact": true, "pixelmask": true, "burnedin": true}
-
 // TestErrorPrefixes: in the packages of prefixed, every error made with
 // errors.New or fmt.Errorf starts with "name: " exactly once. Exempt are
 // sentences marked with i18n.Msg (findings a person reads, translated) and
@@ -40,9 +37,6 @@ var notYet = map[string]bool{"dicomdeid": true, "redact": true, "pixelmask": tru
 func TestErrorPrefixes(t *testing.T) {
 	checked := 0
 	for _, name := range prefixed() {
-		if notYet[name] {
-			continue
-		}
 		dir := filepath.Join("..", "..", "packager", name)
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {

@@ -78,10 +78,10 @@ import (
 // ErrUnsupported is wrapped by errors for inputs that are valid DICOM but
 // that this package does not transform (deflated datasets, DICOMDIR,
 // character sets it cannot decode).
-var ErrUnsupported = errors.New("unsupported DICOM input")
+var ErrUnsupported = errors.New("dicomdeid: unsupported DICOM input")
 
 // ErrDamaged is wrapped by errors for damaged or truncated inputs.
-var ErrDamaged = errors.New("damaged DICOM input")
+var ErrDamaged = errors.New("dicomdeid: damaged DICOM input")
 
 // Code is a coded entry (here: PS3.16 CID 7050 de-identification methods).
 type Code struct {
@@ -183,7 +183,7 @@ func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 	defer func() {
 		if r := recover(); r != nil {
 			// The panic value may quote file content: do not pass it on.
-			rep, err = nil, fmt.Errorf("dicomdeid: %w: internal error while de-identifying", ErrDamaged)
+			rep, err = nil, fmt.Errorf("%w: internal error while de-identifying", ErrDamaged)
 		}
 	}()
 	rep = &Report{Level: p.Level}
@@ -193,7 +193,7 @@ func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 	switch p.Level {
 	case privacy.Identified:
 		if err := copyRange(ctx, dst, src, 0, size); err != nil {
-			return nil, fmt.Errorf("dicomdeid: copy: %w", err)
+			return nil, wrap("copy", err)
 		}
 		rep.Copied = true
 		return rep, nil
@@ -211,16 +211,16 @@ func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 	l, lerr := dicomx.ReadLayout(ctx, src, size)
 	if err = lerr; err != nil {
 		if dicomx.IsDamaged(err) {
-			return nil, fmt.Errorf("dicomdeid: %w: %w", ErrDamaged, err)
+			return nil, fmt.Errorf("%w: %w", ErrDamaged, err)
 		}
 		return nil, fmt.Errorf("dicomdeid: %w", err)
 	}
 	h := l.Header
 	switch {
 	case l.Deflated:
-		return nil, fmt.Errorf("dicomdeid: %w: deflated transfer syntax", ErrUnsupported)
+		return nil, fmt.Errorf("%w: deflated transfer syntax", ErrUnsupported)
 	case h.IsDICOMDIR:
-		return nil, fmt.Errorf("dicomdeid: %w: a DICOMDIR is regenerated, not de-identified", ErrUnsupported)
+		return nil, fmt.Errorf("%w: a DICOMDIR is regenerated, not de-identified", ErrUnsupported)
 	}
 	rep.BurnedInRisk = h.BurnedInRisk()
 	rep.CharacterSet = h.SpecificCharacterSet
@@ -367,37 +367,37 @@ func (d *deid) run(dst io.Writer) error {
 		pr.buf = make([]byte, n)
 		if _, err := d.src.ReadAt(pr.buf, l.DatasetOffset); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return fmt.Errorf("dicomdeid: %w: file shorter than expected", ErrDamaged)
+				return fmt.Errorf("%w: file shorter than expected", ErrDamaged)
 			}
 			return fmt.Errorf("dicomdeid: read: %w", err)
 		}
 	}
 	ds, err := pr.dataset(l.DatasetOffset, regionEnd, d.e)
 	if err != nil {
-		return fmt.Errorf("dicomdeid: %w", err)
+		return wrap("", err)
 	}
 	meta, err := readMeta(d.ctx, d.src, l)
 	if err != nil {
-		return fmt.Errorf("dicomdeid: meta information: %w", err)
+		return wrap("meta information", err)
 	}
 	var pf pixelmask.Format
 	masking := len(d.px.Boxes) > 0
 	if masking {
 		if l.PixelElementOffset < 0 {
-			return fmt.Errorf("dicomdeid: %w: boxes to mask but no pixel data", ErrUnsupported)
+			return fmt.Errorf("%w: boxes to mask but no pixel data", ErrUnsupported)
 		}
 		pf = pixelFormat(ds, d.e.BigEndian)
 		if l.Header.PixelData.Encapsulated {
 			out, err := pixelmask.Decoded(l.Header.TransferSyntaxUID, pf)
 			if err != nil {
-				return fmt.Errorf("dicomdeid: %w: %w", ErrUnsupported, err)
+				return fmt.Errorf("%w: %w", ErrUnsupported, err)
 			}
 			d.decoded = &out
 			if l.Header.TransferSyntaxUID != pixelmask.RLELosslessUID {
 				d.outTS = dicomwire.ExplicitVRLittleEndianUID
 			}
 		} else if err := pf.Check(); err != nil {
-			return fmt.Errorf("dicomdeid: %w: %w", ErrUnsupported, err)
+			return fmt.Errorf("%w: %w", ErrUnsupported, err)
 		}
 		if d.px.burnedInCleared(pf) {
 			d.rep.BurnedInCleared = true
@@ -406,12 +406,12 @@ func (d *deid) run(dst io.Writer) error {
 	}
 	cs, err := charsetOf(ds)
 	if err != nil {
-		return fmt.Errorf("dicomdeid: %w", err)
+		return wrap("", err)
 	}
 	d.collectTokens(ds, cs)
 	ds, err = d.elems(ds, cs, true, flags{})
 	if err != nil {
-		return fmt.Errorf("dicomdeid: %w", err)
+		return wrap("", err)
 	}
 	ds = append(ds, d.markers()...)
 	if d.rep.BurnedInCleared {
@@ -441,14 +441,14 @@ func (d *deid) run(dst io.Writer) error {
 	bw.Write(newMeta)
 	for _, el := range ds {
 		if err := w.elem(el); err != nil {
-			return fmt.Errorf("dicomdeid: write: %w", err)
+			return wrap("write", err)
 		}
 	}
 	if l.PixelElementOffset >= 0 {
 		n := l.PixelElementEnd - l.PixelElementOffset
 		if masking {
 			if err := d.writeMaskedPixels(w, pf); err != nil {
-				return fmt.Errorf("dicomdeid: pixel data: %w", err)
+				return wrap("pixel data", err)
 			}
 			n = 0
 		}
@@ -463,7 +463,7 @@ func (d *deid) run(dst io.Writer) error {
 			err = copyRange(d.ctx, dst, d.src, l.PixelElementOffset, n)
 		}
 		if err != nil {
-			return fmt.Errorf("dicomdeid: pixel data: %w", err)
+			return wrap("pixel data", err)
 		}
 		d.rep.PixelDataBytes = l.PixelElementEnd - l.PixelElementOffset
 		if l.PixelElementEnd < d.size {

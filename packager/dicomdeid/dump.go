@@ -28,14 +28,14 @@ func Dump(ctx context.Context, w io.Writer, r io.ReaderAt, size int64) error {
 	}
 	meta, err := readMeta(ctx, r, l)
 	if err != nil {
-		return fmt.Errorf("dicomdeid: dump: %w", err)
+		return wrap("dump", err)
 	}
 	dumpElems(w, meta, 0)
 	fmt.Fprintf(w, "# transfer syntax %s implicit=%v bigendian=%v\n", l.Header.TransferSyntaxUID, l.ImplicitVR, l.BigEndian)
 	p := &parser{ctx: ctx, r: r, base: l.DatasetOffset, end: regionEnd}
 	ds, err := p.dataset(l.DatasetOffset, regionEnd, datasetSyntax(l))
 	if err != nil {
-		return fmt.Errorf("dicomdeid: dump: %w", err)
+		return wrap("dump", err)
 	}
 	dumpElems(w, ds, 0)
 	if l.PixelElementOffset >= 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
@@ -75,7 +76,23 @@ func (p *parser) At(off int64, n int) ([]byte, error) {
 }
 
 func damaged(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...)
+	return fmt.Errorf("%w: %s", ErrDamaged, fmt.Sprintf(format, args...))
+}
+
+// wrap adds what was being done (context, may be "") to err: after the
+// package's prefix when err does not carry it yet, else in brackets, so
+// that the prefix comes once.
+func wrap(context string, err error) error {
+	if !strings.HasPrefix(err.Error(), "dicomdeid: ") {
+		if context == "" {
+			return fmt.Errorf("dicomdeid: %w", err)
+		}
+		return fmt.Errorf("dicomdeid: %s: %w", context, err)
+	}
+	if context == "" {
+		return err
+	}
+	return fmt.Errorf("%w (%s)", err, context)
 }
 
 func tagText(t dicomwire.Tag) string { return t.String() }

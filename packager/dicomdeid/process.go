@@ -746,14 +746,14 @@ func (d *deid) meta(old, ds []*elem) ([]byte, error) {
 		}
 	}
 	if sopClass == "" || sopInst == "" {
-		return nil, fmt.Errorf("dicomdeid: %w: no SOP Class or SOP Instance UID", ErrUnsupported)
+		return nil, fmt.Errorf("%w: no SOP Class or SOP Instance UID", ErrUnsupported)
 	}
 	ts := h.TransferSyntaxUID
 	native := ts == "" || ts == dicomwire.ImplicitVRLittleEndianUID || ts == dicomwire.ExplicitVRLittleEndianUID || ts == dicomwire.ExplicitVRBigEndianUID
 	switch {
 	case d.e.Implicit:
 		if !native {
-			return nil, fmt.Errorf("dicomdeid: %w: implicit VR dataset under a compressed transfer syntax", ErrUnsupported)
+			return nil, fmt.Errorf("%w: implicit VR dataset under a compressed transfer syntax", ErrUnsupported)
 		}
 		ts = d.e.UID()
 	case d.e.BigEndian, native:

@@ -93,25 +93,25 @@ func parseRules(text string) ([]*Rule, error) {
 		}
 		spec, name, ok := strings.Cut(line, "|")
 		if !ok {
-			return nil, fmt.Errorf("line %d: no name", n+1)
+			return nil, fmt.Errorf("dicomdeid: line %d: no name", n+1)
 		}
 		f := strings.Fields(spec)
 		if len(f) < 2 {
-			return nil, fmt.Errorf("line %d: too few fields", n+1)
+			return nil, fmt.Errorf("dicomdeid: line %d: too few fields", n+1)
 		}
 		if seen[f[0]] {
-			return nil, fmt.Errorf("line %d: duplicate tag %s", n+1, f[0])
+			return nil, fmt.Errorf("dicomdeid: line %d: duplicate tag %s", n+1, f[0])
 		}
 		seen[f[0]] = true
 		r := &Rule{Basic: f[1], Options: map[Option]string{}, Name: strings.TrimSpace(name)}
 		if !validAction(r.Basic) {
-			return nil, fmt.Errorf("line %d: bad action %q", n+1, r.Basic)
+			return nil, fmt.Errorf("dicomdeid: line %d: bad action %q", n+1, r.Basic)
 		}
 		if f[0] == "odd" {
 			r.Odd = true
 		} else {
 			if len(f[0]) != 8 {
-				return nil, fmt.Errorf("line %d: bad tag %q", n+1, f[0])
+				return nil, fmt.Errorf("dicomdeid: line %d: bad tag %q", n+1, f[0])
 			}
 			var tag, mask uint32
 			for _, c := range f[0] {
@@ -121,7 +121,7 @@ func parseRules(text string) ([]*Rule, error) {
 				}
 				v, err := strconv.ParseUint(string(c), 16, 8)
 				if err != nil {
-					return nil, fmt.Errorf("line %d: bad tag %q", n+1, f[0])
+					return nil, fmt.Errorf("dicomdeid: line %d: bad tag %q", n+1, f[0])
 				}
 				tag |= uint32(v)
 				mask |= 0xF
@@ -131,13 +131,13 @@ func parseRules(text string) ([]*Rule, error) {
 		for _, o := range f[2:] {
 			k, v, ok := strings.Cut(o, "=")
 			if !ok || !validAction(v) {
-				return nil, fmt.Errorf("line %d: bad option %q", n+1, o)
+				return nil, fmt.Errorf("dicomdeid: line %d: bad option %q", n+1, o)
 			}
 			switch Option(k) {
 			case OptRetainSafePrivate, OptRetainUIDs, OptRetainDevice, OptRetainInstitution, OptRetainPatientChars,
 				OptRetainFullDates, OptRetainModifDates, OptCleanDescriptors, OptCleanStructContent, OptCleanGraphics:
 			default:
-				return nil, fmt.Errorf("line %d: unknown option %q", n+1, k)
+				return nil, fmt.Errorf("dicomdeid: line %d: unknown option %q", n+1, k)
 			}
 			r.Options[Option(k)] = v
 		}

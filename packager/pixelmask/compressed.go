@@ -25,7 +25,7 @@ const (
 // ErrCannotDecode is wrapped by errors for compressed pixel data this
 // package cannot decode (JPEG-LS, JPEG 2000, 12-bit JPEG and others): the
 // image is held for review.
-var ErrCannotDecode = errors.New("compressed pixel data that Dossier cannot decode")
+var ErrCannotDecode = errors.New("pixelmask: compressed pixel data that Dossier cannot decode")
 
 // Lossy reports transfer syntaxes whose compression loses information
 // (the lossy-compression history must then be kept).
@@ -42,7 +42,7 @@ func Decoded(ts string, f Format) (Format, error) {
 	case RLELosslessUID:
 	case JPEGBaselineUID, JPEGExtendedUID:
 		if f.BitsAllocated != 8 {
-			return out, fmt.Errorf("pixelmask: %w: %d-bit JPEG", ErrCannotDecode, f.BitsAllocated)
+			return out, fmt.Errorf("%w: %d-bit JPEG", ErrCannotDecode, f.BitsAllocated)
 		}
 		if f.SamplesPerPixel == 3 {
 			out.Photometric = "RGB"
@@ -53,7 +53,7 @@ func Decoded(ts string, f Format) (Format, error) {
 			}
 		}
 	default:
-		return out, fmt.Errorf("pixelmask: %w: transfer syntax %s", ErrCannotDecode, ts)
+		return out, fmt.Errorf("%w: transfer syntax %s", ErrCannotDecode, ts)
 	}
 	if err := out.Check(); err != nil {
 		return out, err
@@ -110,7 +110,7 @@ func decodeRLE(out, seg, frame []byte, f Format) ([]byte, error) {
 			return nil, fmt.Errorf("pixelmask: RLE segment %d lies outside its frame", k+1)
 		}
 		if err := unpackBits(seg, frame[start:end]); err != nil {
-			return nil, fmt.Errorf("pixelmask: RLE segment %d: %w", k+1, err)
+			return nil, fmt.Errorf("%w (RLE segment %d)", err, k+1)
 		}
 		s, b := k/bps, bps-1-k%bps // most significant byte first
 		for i, v := range seg {
@@ -131,7 +131,7 @@ func unpackBits(dst, src []byte) error {
 		case c >= 0:
 			k := int(c) + 1
 			if i+k > len(src) || o+k > len(dst) {
-				return errors.New("literal run overruns")
+				return errors.New("pixelmask: literal run overruns")
 			}
 			copy(dst[o:], src[i:i+k])
 			i += k
@@ -139,7 +139,7 @@ func unpackBits(dst, src []byte) error {
 		case c != -128:
 			k := 1 - int(c)
 			if i >= len(src) || o+k > len(dst) {
-				return errors.New("replicate run overruns")
+				return errors.New("pixelmask: replicate run overruns")
 			}
 			for j := 0; j < k; j++ {
 				dst[o+j] = src[i]
@@ -149,7 +149,7 @@ func unpackBits(dst, src []byte) error {
 		}
 	}
 	if o != len(dst) {
-		return fmt.Errorf("%d of %d bytes decoded", o, len(dst))
+		return fmt.Errorf("pixelmask: %d of %d bytes decoded", o, len(dst))
 	}
 	return nil
 }
@@ -159,14 +159,14 @@ func unpackBits(dst, src []byte) error {
 func DecodeJPEG(frame []byte, f Format) ([]byte, error) {
 	c, err := jpeg.DecodeConfig(bytes.NewReader(frame))
 	if err != nil {
-		return nil, fmt.Errorf("pixelmask: %w: %w", ErrCannotDecode, err)
+		return nil, fmt.Errorf("%w: %w", ErrCannotDecode, err)
 	}
 	if c.Width != f.Columns || c.Height != f.Rows {
 		return nil, fmt.Errorf("pixelmask: JPEG frame of %dx%d in a %dx%d image", c.Width, c.Height, f.Columns, f.Rows)
 	}
 	m, err := jpeg.Decode(bytes.NewReader(frame))
 	if err != nil {
-		return nil, fmt.Errorf("pixelmask: %w: %w", ErrCannotDecode, err)
+		return nil, fmt.Errorf("%w: %w", ErrCannotDecode, err)
 	}
 	if b := m.Bounds(); b.Dx() != f.Columns || b.Dy() != f.Rows {
 		return nil, fmt.Errorf("pixelmask: JPEG frame of %dx%d in a %dx%d image", b.Dx(), b.Dy(), f.Columns, f.Rows)
@@ -183,7 +183,7 @@ func imagePixels(m image.Image, spp int) ([]byte, error) {
 	case 1:
 		g, ok := m.(*image.Gray)
 		if !ok {
-			return nil, fmt.Errorf("pixelmask: %w: a colour JPEG frame in a grey image", ErrCannotDecode)
+			return nil, fmt.Errorf("%w: a colour JPEG frame in a grey image", ErrCannotDecode)
 		}
 		for y := 0; y < h; y++ {
 			out = append(out, g.Pix[y*g.Stride:y*g.Stride+w]...)
@@ -206,7 +206,7 @@ func imagePixels(m image.Image, spp int) ([]byte, error) {
 				}
 			}
 		default:
-			return nil, fmt.Errorf("pixelmask: %w: JPEG frame of colour model %T", ErrCannotDecode, m)
+			return nil, fmt.Errorf("%w: JPEG frame of colour model %T", ErrCannotDecode, m)
 		}
 	}
 	return out, nil
@@ -333,7 +333,7 @@ func EachFrame(ctx context.Context, e Encapsulated, ts string, f Format, boxes [
 			native, err = DecodeJPEG(buf, f)
 		}
 		if err != nil {
-			return res, fmt.Errorf("frame %d: %w", i+1, err)
+			return res, fmt.Errorf("%w (frame %d)", err, i+1)
 		}
 		if len(native) != out.FrameSize() {
 			return res, fmt.Errorf("pixelmask: frame %d decoded to %d bytes, %d expected", i+1, len(native), out.FrameSize())

@@ -22,7 +22,7 @@ func ReadFormat(ctx context.Context, src io.ReaderAt, size int64) (Format, *dico
 		return f, nil, err
 	}
 	if l.PixelElementOffset < 0 {
-		return f, l, fmt.Errorf("pixelmask: %w: no pixel data", ErrUnsupported)
+		return f, l, fmt.Errorf("%w: no pixel data", ErrUnsupported)
 	}
 	s := dicomwire.Syntax{Implicit: l.ImplicitVR, BigEndian: l.BigEndian}
 	f.BigEndian = l.BigEndian
@@ -117,7 +117,7 @@ func DICOMFrame(ctx context.Context, src io.ReaderAt, size int64, n int) (image.
 	return FrameImage(native, nf)
 }
 
-var errStop = fmt.Errorf("stop")
+var errStop = fmt.Errorf("pixelmask: stop")
 
 // FrameImage returns one native frame in format f as a picture (see
 // DICOMFrame).

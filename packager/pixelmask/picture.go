@@ -49,7 +49,7 @@ func MaskImage(m image.Image, boxes []Box) (image.Image, int, error) {
 		}
 		return im, filled, nil
 	}
-	return m, 0, fmt.Errorf("pixelmask: %w: picture of colour model %T", ErrUnsupported, m)
+	return m, 0, fmt.Errorf("%w: picture of colour model %T", ErrUnsupported, m)
 }
 
 // standardLuminance is the luminance quantisation table of ITU T.81

@@ -19,7 +19,7 @@ import (
 
 // ErrUnsupported is wrapped by errors for pixel formats the package does
 // not mask.
-var ErrUnsupported = errors.New("pixel format not supported for masking")
+var ErrUnsupported = errors.New("pixelmask: pixel format not supported for masking")
 
 // Box is a rectangle of pixels from the top left of a frame. Frame is the
 // 1-based frame it applies to, or 0 for every frame.
@@ -63,28 +63,28 @@ type Format struct {
 func (f Format) Check() error {
 	switch {
 	case f.Rows <= 0 || f.Columns <= 0 || f.Frames <= 0:
-		return fmt.Errorf("pixelmask: %w: %d rows, %d columns, %d frames", ErrUnsupported, f.Rows, f.Columns, f.Frames)
+		return fmt.Errorf("%w: %d rows, %d columns, %d frames", ErrUnsupported, f.Rows, f.Columns, f.Frames)
 	case f.BitsAllocated != 8 && f.BitsAllocated != 16:
-		return fmt.Errorf("pixelmask: %w: %d bits allocated", ErrUnsupported, f.BitsAllocated)
+		return fmt.Errorf("%w: %d bits allocated", ErrUnsupported, f.BitsAllocated)
 	case f.stored() > f.BitsAllocated || f.stored() <= 0:
-		return fmt.Errorf("pixelmask: %w: %d bits stored", ErrUnsupported, f.stored())
+		return fmt.Errorf("%w: %d bits stored", ErrUnsupported, f.stored())
 	case f.Planar != 0 && f.Planar != 1:
-		return fmt.Errorf("pixelmask: %w: planar configuration %d", ErrUnsupported, f.Planar)
+		return fmt.Errorf("%w: planar configuration %d", ErrUnsupported, f.Planar)
 	}
 	switch f.photometric() {
 	case "MONOCHROME1", "MONOCHROME2":
 		if f.SamplesPerPixel != 1 {
-			return fmt.Errorf("pixelmask: %w: %d samples for %s", ErrUnsupported, f.SamplesPerPixel, f.photometric())
+			return fmt.Errorf("%w: %d samples for %s", ErrUnsupported, f.SamplesPerPixel, f.photometric())
 		}
 	case "RGB", "YBR_FULL":
 		if f.SamplesPerPixel != 3 {
-			return fmt.Errorf("pixelmask: %w: %d samples for %s", ErrUnsupported, f.SamplesPerPixel, f.photometric())
+			return fmt.Errorf("%w: %d samples for %s", ErrUnsupported, f.SamplesPerPixel, f.photometric())
 		}
 	default:
-		return fmt.Errorf("pixelmask: %w: photometric interpretation %q", ErrUnsupported, f.photometric())
+		return fmt.Errorf("%w: photometric interpretation %q", ErrUnsupported, f.photometric())
 	}
 	if int64(f.Rows)*int64(f.Columns)*int64(f.SamplesPerPixel)*int64(f.BitsAllocated/8) > 1<<30 {
-		return fmt.Errorf("pixelmask: %w: frame larger than 1 GiB", ErrUnsupported)
+		return fmt.Errorf("%w: frame larger than 1 GiB", ErrUnsupported)
 	}
 	return nil
 }

@@ -141,7 +141,7 @@ func maskImage(pdf *model.Context, obj int, areas []area) error {
 		delete(ns.Dict, "Decode")
 	}
 	if err := ns.Encode(); err != nil {
-		return fmt.Errorf("redacting a PDF: encoding an image: %w", err)
+		return fmt.Errorf("redact: redacting a PDF: encoding an image: %w", err)
 	}
 	entry.Object = *ns
 	return nil

@@ -98,7 +98,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	}
 	doc, err := pdftext.Open(ctx, r, opts.Text)
 	if err != nil {
-		return Result{}, fmt.Errorf("redacting a PDF: %w", err)
+		return Result{}, fmt.Errorf("redact: redacting a PDF: %w", err)
 	}
 	// stream object -> string token start -> removals
 	removals := map[int]map[int][]removal{}
@@ -202,7 +202,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		if errors.Is(err, ErrNotLocatable) {
 			return Result{}, err
 		}
-		return Result{}, fmt.Errorf("redacting a PDF: %w", err)
+		return Result{}, fmt.Errorf("redact: redacting a PDF: %w", err)
 	}
 	// A glyph removed from a Form XObject, or from a content stream that
 	// several pages share, disappears wherever it is drawn: box it there
@@ -217,7 +217,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		}
 		p, err := doc.Page(n)
 		if err != nil {
-			return Result{}, fmt.Errorf("redacting a PDF: %w", err)
+			return Result{}, fmt.Errorf("redact: redacting a PDF: %w", err)
 		}
 		boxes[n], rotate[n], pics[n] = boxes[n][:0], p.Rotate, p.Pictures
 		var run []pdftext.Glyph
@@ -254,7 +254,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	areas := map[int][]area{}
 	for n, b := range boxes {
 		if err := imageAreas(pics[n], b, areas); err != nil {
-			return Result{}, fmt.Errorf("page %d: %w", n, err)
+			return Result{}, fmt.Errorf("redact: page %d: %w", n, err)
 		}
 	}
 	for obj, a := range areas {
@@ -317,7 +317,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	// written without the encryption: the redacted copy is meant to be read.
 	pdf.Cmd = model.DECRYPT
 	if err := api.WriteContext(pdf, w); err != nil {
-		return Result{}, fmt.Errorf("writing the redacted PDF: %w", err)
+		return Result{}, fmt.Errorf("redact: writing the redacted PDF: %w", err)
 	}
 	return res, nil
 }
@@ -389,15 +389,15 @@ type edit struct {
 func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal, cut [][2]int) error {
 	entry, ok := pdf.XRefTable.Table[obj]
 	if !ok || entry == nil {
-		return fmt.Errorf("redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
+		return fmt.Errorf("redact: redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
 	}
 	sd, ok := entry.Object.(types.StreamDict)
 	if !ok {
-		return fmt.Errorf("redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
+		return fmt.Errorf("redact: redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
 	}
 	src, err := sd.DecodeLengthWithLimit(-1, 256<<20)
 	if err != nil {
-		return fmt.Errorf("redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
+		return fmt.Errorf("redact: redacting a PDF: content stream %d: %w", obj, pdftext.ErrDamaged)
 	}
 	edits := streamEdits(src, func(start int) []removal { return rem[start] })
 	if len(cut) > 0 {
@@ -442,7 +442,7 @@ func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal, cut [][2]
 		ns.Dict[k] = v
 	}
 	if err := ns.Encode(); err != nil {
-		return fmt.Errorf("redacting a PDF: encoding a content stream: %w", err)
+		return fmt.Errorf("redact: redacting a PDF: encoding a content stream: %w", err)
 	}
 	entry.Object = *ns
 	return nil
@@ -597,7 +597,7 @@ const labelFont = "DossierRedactLabel"
 func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.IndirectRef, rotate int, boxes []box, label string) error {
 	_, page, ok := doc.PageRef(n)
 	if !ok {
-		return fmt.Errorf("redacting a PDF: page %d: %w", n, pdftext.ErrDamaged)
+		return fmt.Errorf("redact: redacting a PDF: page %d: %w", n, pdftext.ErrDamaged)
 	}
 	xr := pdf.XRefTable
 	// A Latin-1 label is text in Helvetica; any other (Chinese, say) is
@@ -691,11 +691,11 @@ func drawBoxes(pdf *model.Context, doc *pdftext.Document, n int, pre types.Indir
 func newStream(xr *model.XRefTable, data []byte) (*types.IndirectRef, error) {
 	sd := &types.StreamDict{Dict: types.NewDict(), Content: data}
 	if err := sd.Encode(); err != nil {
-		return nil, fmt.Errorf("redacting a PDF: %w", err)
+		return nil, fmt.Errorf("redact: redacting a PDF: %w", err)
 	}
 	ref, err := xr.IndRefForNewObject(*sd)
 	if err != nil {
-		return nil, fmt.Errorf("redacting a PDF: %w", err)
+		return nil, fmt.Errorf("redact: redacting a PDF: %w", err)
 	}
 	return ref, nil
 }

@@ -39,7 +39,7 @@ const minScanned = 16
 func ScannedPictures(ctx context.Context, r io.ReadSeeker, opts pdftext.Options) ([]ScannedPicture, error) {
 	doc, err := pdftext.Open(ctx, r, opts)
 	if err != nil {
-		return nil, fmt.Errorf("reading a PDF: %w", err)
+		return nil, fmt.Errorf("redact: reading a PDF: %w", err)
 	}
 	xr := doc.Model().XRefTable
 	var out []ScannedPicture

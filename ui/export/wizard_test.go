@@ -14,9 +14,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"dossier/assets"
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/testtool"
@@ -649,5 +651,31 @@ func TestDoneSaysWhatWasSentNamed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChineseRunningTextWraps: in Chinese, the wizard's running text carries the break marks that
+// let a line break between characters but not inside a Latin word (kit.NewWrapLabel).
+func TestChineseRunningTextWraps(t *testing.T) {
+	t.Setenv("LANGUAGE", "zh_CN")
+	if err := lang.AddTranslationsFS(assets.UITranslations, assets.UITranslationsDir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		os.Setenv("LANGUAGE", "")
+		lang.AddTranslationsFS(assets.UITranslations, assets.UITranslationsDir)
+	})
+	if kit.Language() != "zh-Hans" {
+		t.Fatalf("the UI is in %q", kit.Language())
+	}
+	h := newHarness(t, exportRecords())
+	marked := 0
+	for _, o := range test.LaidOutObjects(h.w.Object()) {
+		if l, ok := o.(*widget.Label); ok && l.Wrapping == fyne.TextWrapWord && strings.ContainsRune(l.Text, kit.BreakMark) {
+			marked++
+		}
+	}
+	if marked == 0 {
+		t.Error("no label of the first step carries break marks in Chinese")
 	}
 }
