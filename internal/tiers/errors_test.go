@@ -184,12 +184,12 @@ func callName(fun ast.Expr) string {
 	return id.Name + "." + sel.Sel.Name
 }
 
-// TestPlainErrorKnowsThePrefixes: packager/deid, which tells a person why a
-// file cannot be sent, drops the prefixes of exactly these packages
-// (lowLevel in plan.go).
+// TestPlainErrorKnowsThePrefixes: i18n.PlainError, which intake and deid use
+// to tell a person why a file cannot be read or sent, drops the prefixes of
+// exactly these packages (lowLevel in packager/i18n/plainerr.go).
 func TestPlainErrorKnowsThePrefixes(t *testing.T) {
 	fset := token.NewFileSet()
-	af, err := parser.ParseFile(fset, filepath.Join("..", "..", "packager", "deid", "plan.go"), nil, 0)
+	af, err := parser.ParseFile(fset, filepath.Join("..", "..", "packager", "i18n", "plainerr.go"), nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +214,6 @@ func TestPlainErrorKnowsThePrefixes(t *testing.T) {
 	sort.Strings(got)
 	sort.Strings(want)
 	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("deid's lowLevel is %v, the prefixed packages are %v", got, want)
+		t.Errorf("i18n's lowLevel is %v, the prefixed packages are %v", got, want)
 	}
 }

@@ -131,7 +131,7 @@ func openEmbedded(ctx context.Context, it *intake.Item, opts intake.Options, unr
 		if errors.Is(err, intake.ErrChanged) {
 			return nil, Exclude, i18n.NewText(reasonChanged)
 		}
-		return nil, Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err))
+		return nil, Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
 	defer f.Close()
 	doc, err := embeddedDocument(ctx, f, f.Size())

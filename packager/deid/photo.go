@@ -377,7 +377,7 @@ func decideHEIC(ctx context.Context, it *intake.Item, opts Options) (Action, i18
 		if errors.Is(err, intake.ErrChanged) {
 			return Exclude, i18n.NewText(reasonChanged), false
 		}
-		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err)), false
+		return Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err)), false
 	}
 	defer f.Close()
 	err = StripHEIC(io.Discard, f, f.Size())
@@ -385,7 +385,7 @@ func decideHEIC(ctx context.Context, it *intake.Item, opts Options) (Action, i18
 	case err == nil:
 		return Review, i18n.NewText(reasonPhoto), false
 	case !errors.Is(err, ErrHEICLayout):
-		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err)), false
+		return Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err)), false
 	case !opts.ConvertHEIC:
 		return Exclude, i18n.NewText(reasonHEICConvert), false
 	case HEICConverter() == "":

@@ -272,32 +272,14 @@ func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run fu
 		if errors.Is(err, intake.ErrChanged) {
 			return i18n.NewText(reasonChanged)
 		}
-		return i18n.NewText(reasonUnreadableAgain, plainError(err))
+		return i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
 	defer f.Close()
 	err = run(stopAtFirstWrite{}, f)
 	if err == nil || errors.Is(err, errStarted) || errors.Is(err, context.Canceled) {
 		return i18n.Text{}
 	}
-	return i18n.NewText(i18n.Msg("Dossier cannot remove identity from this file: %s"), plainError(err))
-}
-
-// plainError drops the low-level packages' prefixes ("dicomdeid: ") from
-// an error message.
-func plainError(err error) string {
-	msg := err.Error()
-	for _, p := range lowLevel {
-		msg = strings.ReplaceAll(msg, p+": ", "")
-	}
-	return msg
-}
-
-// lowLevel are the packages whose errors start with their name (the
-// format packages and primitives, and preview; internal/tiers checks it).
-var lowLevel = []string{
-	"atomicfile", "burnedin", "dicomdeid", "dicomdir", "dicomwire", "dicomx", "doctext", "envelope", "exif",
-	"i18n", "identity", "leakscan", "pdftext", "pixelmask", "preview", "privacy", "redact", "slide",
-	"slidedeid", "textenc",
+	return i18n.NewText(i18n.Msg("Dossier cannot remove identity from this file: %s"), i18n.PlainError(err))
 }
 
 // decideDocument reads a document's text and looks for the case's identity.
@@ -312,7 +294,7 @@ func decideDocument(ctx context.Context, it *intake.Item, sc *leakscan.Scanner, 
 		if errors.Is(err, intake.ErrChanged) {
 			return Exclude, i18n.NewText(reasonChanged)
 		}
-		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err))
+		return Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
 	defer f.Close()
 	// The whole text is read: what is not read is not checked.

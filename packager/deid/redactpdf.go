@@ -129,7 +129,7 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 		if errors.Is(err, intake.ErrChanged) {
 			return nil, i18n.NewText(reasonChanged)
 		}
-		return nil, i18n.NewText(reasonUnreadableAgain, plainError(err))
+		return nil, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
 	defer f.Close()
 	var counts []Redaction

@@ -161,7 +161,7 @@ func decideTIFF(it *intake.Item, opts intake.Options) (Action, i18n.Text) {
 		if errors.Is(err, intake.ErrChanged) {
 			return Exclude, i18n.NewText(reasonChanged)
 		}
-		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err))
+		return Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
 	defer f.Close()
 	if f.Size() > maxPhotoBytes {
@@ -169,7 +169,7 @@ func decideTIFF(it *intake.Item, opts intake.Options) (Action, i18n.Text) {
 	}
 	b, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
 	if err != nil {
-		return Exclude, i18n.NewText(reasonUnreadableAgain, plainError(err))
+		return Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
 	if err := checkTIFF(b); err != nil {
 		for _, e := range []error{errTIFFPages, errTIFFOrientation, errTIFFCompression, errTIFFBig, ErrDamagedPicture} {

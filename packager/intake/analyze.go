@@ -144,7 +144,7 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 		if errors.As(err, &d) {
 			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("damaged DICOM file: %s"), d.Reason))
 		} else {
-			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("could not read this DICOM file: %s"), plainErr(err)))
+			it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("could not read this DICOM file: %s"), i18n.PlainError(err)))
 		}
 		return
 	}
@@ -318,7 +318,7 @@ func slideTokenKind(key string) identity.Kind {
 func checkPDF(it *Item, ra io.ReaderAt, size int64) {
 	tail := make([]byte, min(size, 2048))
 	if _, err := ra.ReadAt(tail, size-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
-		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("cannot read the end of this PDF: %s"), plainErr(err)))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("cannot read the end of this PDF: %s"), i18n.PlainError(err)))
 		return
 	}
 	if !bytes.Contains(tail, []byte("%%EOF")) {

@@ -201,7 +201,7 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 	if lfi.Mode()&os.ModeSymlink != 0 {
 		fi, err = os.Stat(p)
 		if err != nil {
-			w.emit(unreadable(p, 0, i18n.NewText(i18n.Msg("this shortcut (symbolic link) leads nowhere or loops: %s"), plainErr(err))))
+			w.emit(unreadable(p, 0, i18n.NewText(i18n.Msg("this shortcut (symbolic link) leads nowhere or loops: %s"), i18n.PlainError(err))))
 			return
 		}
 	}
@@ -270,16 +270,7 @@ func readProblem(err error) i18n.Text {
 	case errors.Is(err, fs.ErrNotExist):
 		return i18n.NewText(i18n.Msg("not found: the file or folder is gone (was the CD or USB stick removed?)"))
 	}
-	return i18n.NewText(i18n.Msg("cannot read: %s"), plainErr(err))
-}
-
-// plainErr strips the path from *PathError so messages stay short.
-func plainErr(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
+	return i18n.NewText(i18n.Msg("cannot read: %s"), i18n.PlainError(err))
 }
 
 func sortItems(items []*Item) {
