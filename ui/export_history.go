@@ -104,7 +104,7 @@ func historyDetail(e *store.Export) string {
 	case export.RecipientFolder:
 		to = lang.X("history.to.folder", "unlocked copy (USB stick)")
 	default:
-		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": uiMessage(to)})
+		to = lang.X("history.to.centre", "for {{.Who}}", map[string]any{"Who": uiText(export.RecipientText(to))})
 	}
 	return fmt.Sprintf("%s · %s · %s · %s", to, levelName(e.Level), humanSize(e.Bytes),
 		fileCount(len(e.Items)))

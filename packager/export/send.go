@@ -3,7 +3,7 @@ package export
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"filippo.io/age"
@@ -39,6 +39,30 @@ const (
 	RecipientPassphrase = "passphrase"
 	RecipientFolder     = "unencrypted folder"
 )
+
+// keysText is the recipient recorded for n public keys ("1 public key",
+// "3 public keys").
+func keysText(n int) i18n.Text {
+	if n == 1 {
+		return i18n.NewText(i18n.Msg("1 public key"))
+	}
+	return i18n.NewText(i18n.Msg("%d public keys"), n)
+}
+
+// RecipientText is a recipient an export recorded (store.Export.Recipient)
+// kept as a text, to be written in the reader's language: a number of
+// public keys as Output recorded it, any other label (a centre's name) as
+// it is. The labels of the other locks (RecipientGenerated and the others)
+// are the caller's to word.
+func RecipientText(label string) i18n.Text {
+	if label == keysText(1).String() {
+		return keysText(1)
+	}
+	if n, err := strconv.Atoi(strings.TrimSuffix(label, " public keys")); err == nil && n > 1 && label == keysText(n).String() {
+		return keysText(n)
+	}
+	return i18n.Plain(label)
+}
 
 // Case is the case an export sends, as it was when the person chose to
 // send it.
@@ -174,10 +198,8 @@ func (c Choices) Output() (bundle.Output, string, error) {
 			return o, "", ErrNoKeys
 		case c.Centre != "":
 			label = c.Centre
-		case n == 1:
-			label = i18n.Msg("1 public key")
 		default:
-			label = fmt.Sprintf(i18n.Msg("%d public keys"), n)
+			label = keysText(n).String()
 		}
 	case LockNone:
 		if c.Split > 0 {

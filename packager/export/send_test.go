@@ -82,6 +82,13 @@ func TestChoicesOutput(t *testing.T) {
 		strings.Contains(err.Error(), "XYZ") {
 		t.Errorf("private key as a recipient: %v", err)
 	}
+	// The recorded numbers of keys are read back as texts; a centre's name is shown as it is.
+	for label, want := range map[string]string{"1 public key": "1 个公钥", "2 public keys": "2 个公钥", "12 public keys": "12 个公钥",
+		"Centre 3 public keys": "Centre 3 public keys", "Institut Curie": "Institut Curie", "1 public keys": "1 public keys"} {
+		if got := i18n.MustLoad("zh-Hans").Text(RecipientText(label)); got != want {
+			t.Errorf("recipient %q in Chinese: %q, want %q", label, got, want)
+		}
+	}
 	// Both errors keep their message as a text, written in Chinese from its format and values.
 	zh := i18n.MustLoad("zh-Hans")
 	if got := zh.Text(ke.Text()); !strings.HasPrefix(got, "无法使用此密钥：") || strings.Contains(got, "envelope:") {
