@@ -10,6 +10,7 @@ import (
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/packager/dicomwire"
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
@@ -72,7 +73,7 @@ func TestEncapsulatedPDFIsADocument(t *testing.T) {
 				}
 				warned := false
 				for _, w := range res.Written {
-					if w.Path == named && slices.Contains(w.Warnings, warnEmbeddedIdentity) {
+					if w.Path == named && slices.ContainsFunc(w.Warnings, func(t i18n.Text) bool { return t.Format == warnEmbeddedIdentity }) {
 						warned = true
 					}
 				}

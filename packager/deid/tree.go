@@ -32,7 +32,7 @@ type Written struct {
 	// Included is set when the user chose to include an item that needed
 	// review; Warnings then says what the leak scan found in it.
 	Included bool     `json:"included,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []i18n.Text `json:"warnings,omitempty"`
 	// Redacted says what was masked in a picture (kinds and counts).
 	Redacted []Redaction `json:"redacted,omitempty"`
 }
@@ -294,7 +294,7 @@ func treeWorkers() int { return max(1, min(runtime.NumCPU(), 4)) }
 func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner, opts intake.Options) (Written, []leakscan.Hit, error) {
 	w := Written{Path: d.Path, Name: d.Name, Action: d.Action, Included: d.Included, Redacted: RedactedOf(d)}
 	if d.Warning != "" {
-		w.Warnings = append(w.Warnings, d.Warning)
+		w.Warnings = append(w.Warnings, i18n.NewText(d.Warning))
 	}
 	if d.Action == Review {
 		w.Action = Transform
@@ -429,14 +429,14 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // IncludedWarnings says what the leak scan found in an item the user chose
 // to include despite a review.
-func IncludedWarnings(hits []leakscan.Hit) []string {
-	var out []string
+func IncludedWarnings(hits []leakscan.Hit) []i18n.Text {
+	var out []i18n.Text
 	for _, l := range leaksOf(hits) {
 		k := kindNames[l.Kind]
 		if k == "" {
 			k = string(l.Kind)
 		}
-		out = append(out, fmt.Sprintf(i18n.Msg("contains the patient's %s (in %s; from %s); included by your choice"), k, l.Place, l.Source))
+		out = append(out, i18n.NewText(i18n.Msg("contains the patient's %s (in %s; from %s); included by your choice"), k, l.Place, l.Source))
 	}
 	return out
 }

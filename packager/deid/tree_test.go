@@ -12,6 +12,7 @@ import (
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/fixture/tifffix"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
@@ -196,6 +197,12 @@ func TestIncludedReviewItemsAreWrittenWithWarnings(t *testing.T) {
 			found++
 			if !w.Included || len(w.Warnings) == 0 {
 				t.Errorf("included named PDF: %+v", w)
+			}
+			// The warnings are kept as format and values, written in Chinese at the edge.
+			for _, warn := range w.Warnings {
+				if zh := i18n.MustLoad("zh-Hans").Text(warn); zh == warn.String() {
+					t.Errorf("warning %q has no Chinese", warn.String())
+				}
 			}
 		}
 		if w.Path == photo {

@@ -161,7 +161,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	for _, w := range res.Written {
 		for _, warn := range w.Warnings {
-			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", Printable(w.Name), Printable(warn))
+			fmt.Fprintf(env.Stdout, "  ! %s: %s\n", Printable(w.Name), Printable(warn.String()))
 		}
 	}
 	if len(res.LeftOut) > 0 {
