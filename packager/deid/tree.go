@@ -31,7 +31,7 @@ type Written struct {
 	SHA256 string `json:"sha256"`
 	// Included is set when the user chose to include an item that needed
 	// review; Warnings then says what the leak scan found in it.
-	Included bool     `json:"included,omitempty"`
+	Included bool        `json:"included,omitempty"`
 	Warnings []i18n.Text `json:"warnings,omitempty"`
 	// Redacted says what was masked in a picture (kinds and counts).
 	Redacted []Redaction `json:"redacted,omitempty"`
