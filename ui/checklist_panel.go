@@ -202,7 +202,7 @@ func (p *checklistPanel) setReport(rep *checklist.Report) {
 			container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))), nil,
 			container.NewVBox(head, msg)), theme.ColorNameInputBackground, theme.ColorNameError))
 	}
-	for _, m := range rep.Identity {
+	for _, m := range rep.IdentityLines() {
 		msg := newWrapLabel(m)
 		objs = append(objs, newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, msg),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))

@@ -93,11 +93,12 @@ type Report struct {
 	// inPerson are the parts of InPerson: the general advice and the
 	// cancer type's own.
 	inPerson []string
-	// Identity lists mismatches between the details and the records.
-	Identity []string `json:"identity"`
-	// identity are the sentences of Identity.
-	identity  []Note
+	// Identity lists mismatches between the details and the records, kept
+	// as texts: IdentityLines writes them in the report's language.
+	Identity  []Note     `json:"identity"`
 	Documents []Document `json:"documents"`
+	// lang is the catalog Localize wrote the report in (nil: English).
+	lang *i18n.Catalog
 }
 
 // Outstanding returns the results that are missing or partial, required
@@ -139,12 +140,12 @@ func (rs *Rules) Evaluate(c *Case) (*Report, error) {
 		}
 	}
 	mismatches := mismatchNotes(c.Details, inv)
-	rep := &Report{Cancer: cancer.ID, CancerName: cancer.Name, Documents: c.Documents, Identity: english(mismatches), identity: mismatches}
+	rep := &Report{Cancer: cancer.ID, CancerName: cancer.Name, Documents: c.Documents, Identity: mismatches}
 	if rep.Documents == nil {
 		rep.Documents = []Document{}
 	}
 	if rep.Identity == nil {
-		rep.Identity = []string{}
+		rep.Identity = []Note{}
 	}
 	ev := evaluator{inv: inv, docs: c.Documents, details: c.Details, now: now, facts: c.Summary}
 	rep.Complete = true

@@ -131,13 +131,22 @@ func Localize(rep *Report, lang string) (*Report, error) {
 	if len(rep.inPerson) > 0 {
 		out.InPerson = strings.Join(messages(c, rep.inPerson), sep)
 	}
-	if len(rep.identity) > 0 {
-		out.Identity = nil
-		for _, n := range rep.identity {
-			out.Identity = append(out.Identity, c.Text(n))
-		}
-	}
+	out.lang = c
 	return &out, nil
+}
+
+// IdentityLines writes the report's identity mismatches (Identity) in the
+// language Localize wrote the report in, one sentence each.
+func (r *Report) IdentityLines() []string {
+	c := r.lang
+	if c == nil {
+		c = i18n.MustLoad(i18n.English)
+	}
+	out := make([]string, len(r.Identity))
+	for i, n := range r.Identity {
+		out[i] = c.Text(n)
+	}
+	return out
 }
 
 // ShiftDates returns the report with every date its notes name (such as

@@ -32,8 +32,7 @@ func TestLocalizeChinese(t *testing.T) {
 		Urgency:   UrgencyUrgent,
 	}
 	rep := evaluate(t, caseDir(t, files), &Case{Details: d})
-	rep.identity = append(rep.identity, Note{Format: noteSeveralPeople, Args: []any{2}})
-	rep.Identity = english(rep.identity)
+	rep.Identity = append(rep.Identity, Note{Format: noteSeveralPeople, Args: []any{2}})
 	before, _ := json.Marshal(rep)
 
 	zh, err := Localize(rep, "zh-Hans")
@@ -46,8 +45,11 @@ func TestLocalizeChinese(t *testing.T) {
 	if zh.CancerName != "肺癌" || !hasHan(zh.Urgency.Message) || !hasHan(zh.Remote) || !hasHan(zh.InPerson) {
 		t.Errorf("guidance not in Chinese: %q / %q / %q / %q", zh.CancerName, zh.Urgency.Message, zh.Remote, zh.InPerson)
 	}
-	if len(zh.Identity) != 1 || zh.Identity[0] != "影像资料中出现了 2 个不同的人名。发送前请确认每项影像都是您本人的。" {
-		t.Errorf("identity: %q", zh.Identity)
+	if l := zh.IdentityLines(); len(l) != 1 || l[0] != "影像资料中出现了 2 个不同的人名。发送前请确认每项影像都是您本人的。" {
+		t.Errorf("identity: %q", l)
+	}
+	if l := rep.IdentityLines(); len(l) != 1 || l[0] != "The scans name 2 different people. Check that every scan is yours before sending." {
+		t.Errorf("identity in English: %q", l)
 	}
 	notes := 0
 	for i, r := range zh.Rules {
@@ -97,7 +99,7 @@ func TestLocalizeLists(t *testing.T) {
 	if r.Note() != "Not found in the reports here: EGFR, bone marrow. 2 document(s) could not be read; check them too." {
 		t.Errorf("English note %q", r.Note())
 	}
-	zh, err := Localize(&Report{Cancer: "other", Rules: []Result{r}, Identity: []string{}}, "zh-Hans")
+	zh, err := Localize(&Report{Cancer: "other", Rules: []Result{r}, Identity: []Note{}}, "zh-Hans")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func printChecklist(w io.Writer, rep *checklist.Report, noCancer bool, lang stri
 	if rep.Urgency.Urgent {
 		p(i18n.Msg("\nURGENT: %v\n"), rep.Urgency.Message)
 	}
-	for _, m := range rep.Identity {
+	for _, m := range rep.IdentityLines() {
 		fmt.Fprintf(w, "\n! %s\n", m)
 	}
 
