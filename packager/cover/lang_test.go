@@ -24,7 +24,7 @@ var zhHeadings = []string{"请专家解答的问题", "拟定治疗方案", "患
 func TestSummaryChinese(t *testing.T) {
 	s := fullSummary(t, privacy.Identified, "王小明")
 	s.Language = i18n.ChineseSimplified
-	s.LeftOut = append(s.LeftOut, LeftOut{Name: i18n.NewText("a picture (jpeg)"), Reason: i18n.NewText("a photo or scan may show names or other details in the picture itself")})
+	s.LeftOut = append(s.LeftOut, LeftOut{Name: i18n.NewText(i18n.Msg("a picture (%v)"), "jpeg"), Reason: i18n.NewText("a photo or scan may show names or other details in the picture itself")})
 	_, raw := render(t, s) // qpdf --check and pdftotext
 	text := squash(raw)
 	if !strings.HasPrefix(text, "第二诊疗意见摘要 请专家解答的问题") {

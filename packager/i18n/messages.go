@@ -1,14 +1,11 @@
 package i18n
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -23,10 +20,8 @@ import (
 // written (a test finds every marked format in the source and checks that
 // each language has it) and keeps the finding as a Text, the format with
 // its values, which the display edge writes in its language (Catalog.Text).
-// Catalog.Message translates a finished English text instead, finding the
-// format it was written from: it serves the findings not yet kept as Text
-// and texts kept as sentences by older case stores. The file may also hold
-// texts that come from data, such as the checklist's guidance.
+// Catalog.Message looks up a text without values as it is. The file may
+// also hold texts that come from data, such as the checklist's guidance.
 
 // messagesDir is where the message files are inside assets.Messages.
 const messagesDir = "translations/messages"
@@ -39,56 +34,12 @@ const messagesDir = "translations/messages"
 // message and %d for a number; a format must hold words besides them.
 func Msg(format string) string { return format }
 
-// format is one translated message format with verbs, as a pattern that
-// finds its values in a text written from it.
-type format struct {
-	text  string
-	re    *regexp.Regexp
-	verbs []byte // 's', 'v', 'q' or 'd', one per verb
-}
-
 // verbRe finds the verbs a message format may use.
 var verbRe = regexp.MustCompile(`%[sdqv]`)
 
-// maxListParts bounds the items of a list that Message splits: longer
-// lists are translated item by item only when every item is a message.
-const maxListParts = 64
-
-// compile returns the pattern of a format, or nil for one without verbs.
-func compile(text string) *format {
-	locs := verbRe.FindAllStringIndex(text, -1)
-	if len(locs) == 0 {
-		return nil
-	}
-	f := &format{text: text}
-	var b strings.Builder
-	b.WriteString("(?s)^") // a value may hold line breaks
-	last := 0
-	for _, l := range locs {
-		b.WriteString(regexp.QuoteMeta(text[last:l[0]]))
-		switch v := text[l[1]-1]; v {
-		case 'd':
-			b.WriteString(`(-?\d+)`)
-		case 'q':
-			b.WriteString(`("(?:[^"\\]|\\.)*")`)
-		default:
-			b.WriteString(`(.*?)`)
-		}
-		f.verbs = append(f.verbs, text[l[1]-1])
-		last = l[1]
-	}
-	b.WriteString(regexp.QuoteMeta(text[last:]))
-	b.WriteString("$")
-	f.re = regexp.MustCompile(b.String())
-	return f
-}
-
-// messageTable is one language's message translations, with the patterns
-// of its formats that have verbs, longest first so that the most specific
-// matches.
+// messageTable is one language's message translations.
 type messageTable struct {
-	texts    map[string]string
-	patterns []*format
+	texts map[string]string
 }
 
 var (
@@ -119,14 +70,6 @@ func readMessages(fsys fs.FS, dir string) (map[string]*messageTable, error) {
 		if err := json.Unmarshal(data, &t.texts); err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
-		for k := range t.texts {
-			if f := compile(k); f != nil {
-				t.patterns = append(t.patterns, f)
-			}
-		}
-		slices.SortFunc(t.patterns, func(a, b *format) int {
-			return cmp.Or(len(b.text)-len(a.text), strings.Compare(a.text, b.text))
-		})
 		out[strings.TrimSuffix(path.Base(name), ".json")] = t
 	}
 	return out, nil
@@ -151,107 +94,20 @@ func MessageFile(lang string) (map[string]string, error) {
 // translates each and joins them with the language's list separator.
 type List []string
 
-// Message translates an English message written from a format marked with Msg
-// (or listed as it is in the message file): the format is translated, and
-// so is each %s value inside it that is a message itself; other values
-// (a file name, an error's details) stay as they are. Findings joined by
-// "; " and lists joined by ", " are translated part by part, splitting
-// into as many messages as possible. A text no format matches, or a
-// language without a translation, gives s unchanged.
+// Message translates a message without values as it is: a format marked
+// with Msg that has no verbs, or a text listed as it is in the message file
+// (the checklist's guidance, a status word). Anything else, and any text in
+// a language without a translation, is returned unchanged: a finding with
+// values is kept as a Text and written with Catalog.Text.
 func (c *Catalog) Message(s string) string {
 	tr := c.messageTable()
 	if tr == nil || s == "" {
 		return s
 	}
-	if t, ok := c.parts(tr, s, "; ", "pdf.findings.separator"); ok {
-		return t
-	}
-	if t, ok := c.parts(tr, s, ", ", "pdf.list.separator"); ok {
-		return t
-	}
-	if t, ok := c.one(tr, s); ok {
+	if t, ok := tr.texts[s]; ok {
 		return t
 	}
 	return s
-}
-
-// parts translates s split at sep into the most messages that cover it
-// all, joined by the language's separator (the text of key); false when s
-// has no sep or cannot be covered by messages.
-func (c *Catalog) parts(tr *messageTable, s, sep, key string) (string, bool) {
-	items := strings.Split(s, sep)
-	if len(items) < 2 {
-		return "", false
-	}
-	if len(items) > maxListParts {
-		out := make([]string, len(items))
-		for i, it := range items {
-			t, ok := c.one(tr, it)
-			if !ok {
-				return "", false
-			}
-			out[i] = t
-		}
-		return strings.Join(out, c.T(key)), true
-	}
-	// best[i] is the cover of items[:i] with the most messages (count -1:
-	// none found).
-	type cover struct {
-		count int
-		texts []string
-	}
-	best := make([]cover, len(items)+1)
-	for i := 1; i <= len(items); i++ {
-		best[i].count = -1
-		for j := 0; j < i; j++ {
-			if best[j].count < 0 || best[j].count+1 <= best[i].count {
-				continue
-			}
-			t, ok := c.one(tr, strings.Join(items[j:i], sep))
-			if !ok {
-				continue
-			}
-			best[i] = cover{best[j].count + 1, append(slices.Clone(best[j].texts), t)}
-		}
-	}
-	if b := best[len(items)]; b.count >= 2 {
-		return strings.Join(b.texts, c.T(key)), true
-	}
-	return "", false
-}
-
-// one translates s as a single message: an exact entry of the table, or a
-// format with values; false when neither matches.
-func (c *Catalog) one(tr *messageTable, s string) (string, bool) {
-	if t, ok := tr.texts[s]; ok {
-		return t, true
-	}
-	for _, f := range tr.patterns {
-		m := f.re.FindStringSubmatch(s)
-		if m == nil {
-			continue
-		}
-		args := make([]any, len(f.verbs))
-		for i, v := range f.verbs {
-			switch v {
-			case 'd':
-				n, _ := strconv.Atoi(m[i+1])
-				args[i] = n
-			case 'q':
-				u, err := strconv.Unquote(m[i+1])
-				if err != nil {
-					u = m[i+1]
-				}
-				args[i] = c.Message(u)
-			case 'v':
-				args[i] = m[i+1]
-			default:
-				args[i] = c.Message(m[i+1])
-			}
-		}
-		return fmt.Sprintf(tr.texts[f.text], args...), true
-	}
-	return "", false
 }
 
 // Sprintf writes an English format marked with Msg in the catalog's

@@ -190,15 +190,10 @@ func TestMessage(t *testing.T) {
 	zh := i18n.MustLoad(i18n.ChineseSimplified)
 	en := i18n.MustLoad(i18n.English)
 	for _, c := range []struct{ in, want string }{
-		// A format with values: the number is kept, the text value too.
-		{"3 of 10 images are missing (numbers run from 1 to 10)", "10 张影像中缺少 3 张（编号从 1 到 10）"},
-		{"1 of 10 images is missing (numbers run from 1 to 10)", "10 张影像中缺少 1 张（编号从 1 到 10）"},
-		// A value that is a message itself is translated too.
-		{"skipped when reading: system folder, not a record", "读取时已跳过：系统文件夹，不是病历"},
-		// A list of messages, item by item.
-		{"its text mentions the patient (date of birth, name)", "其文字提到了患者（出生日期、姓名）"},
-		// Details no format knows stay as they are.
-		{"could not be read again: open /x/y: no such file", "无法再次读取：open /x/y: no such file"},
+		// A message without values, and guidance listed as it is.
+		{"system folder, not a record", "系统文件夹，不是病历"},
+		// A finished sentence with values is no longer taken apart: such findings are kept as Text.
+		{"could not be read again: open /x/y: no such file", "could not be read again: open /x/y: no such file"},
 		{"something no one wrote", "something no one wrote"},
 		{"", ""},
 	} {
@@ -209,6 +204,32 @@ func TestMessage(t *testing.T) {
 			t.Errorf("English Message(%q) = %q", c.in, got)
 		}
 	}
+	// The same findings kept as format and values.
+	for _, c := range []struct {
+		in         i18n.Text
+		en, zhWant string
+	}{
+		// The numbers are kept, in the order the translation puts them; the singular has its format.
+		{i18n.Plural(3, i18n.Msg("%d of %d images is missing (numbers run from %d to %d)"), i18n.Msg("%d of %d images are missing (numbers run from %d to %d)"), 10, 1, 10),
+			"3 of 10 images are missing (numbers run from 1 to 10)", "10 张影像中缺少 3 张（编号从 1 到 10）"},
+		{i18n.Plural(1, i18n.Msg("%d of %d images is missing (numbers run from %d to %d)"), i18n.Msg("%d of %d images are missing (numbers run from %d to %d)"), 10, 1, 10),
+			"1 of 10 images is missing (numbers run from 1 to 10)", "10 张影像中缺少 1 张（编号从 1 到 10）"},
+		// A value at %s that is a message itself is translated too; a list item by item.
+		{i18n.NewText(i18n.Msg("skipped when reading: %s"), "system folder, not a record"),
+			"skipped when reading: system folder, not a record", "读取时已跳过：系统文件夹，不是病历"},
+		{i18n.NewText(i18n.Msg("its text mentions the patient (%s)"), i18n.List{"date of birth", "name"}),
+			"its text mentions the patient (date of birth, name)", "其文字提到了患者（出生日期、姓名）"},
+		// Details no format knows stay as they are.
+		{i18n.NewText(i18n.Msg("could not be read again: %s"), "open /x/y: no such file"),
+			"could not be read again: open /x/y: no such file", "无法再次读取：open /x/y: no such file"},
+	} {
+		if got := zh.Text(c.in); got != c.zhWant {
+			t.Errorf("Text(%q) = %q, want %q", c.en, got, c.zhWant)
+		}
+		if got := c.in.String(); got != c.en {
+			t.Errorf("English Text = %q, want %q", got, c.en)
+		}
+	}
 	if got := zh.Sprintf(i18n.Msg("Not found in the reports here: %s."), i18n.List{"EGFR", "bone marrow"}); got != "现有报告中未找到：EGFR、骨髓。" {
 		t.Errorf("Sprintf = %q", got)
 	}
@@ -217,48 +238,41 @@ func TestMessage(t *testing.T) {
 	}
 }
 
-// Both ends of the pattern matching, on a table of their own.
-func TestMessagePatterns(t *testing.T) {
+// Writing texts with values, on a table of their own.
+func TestMessageValues(t *testing.T) {
 	fsys := fstest.MapFS{"m/xx.json": {Data: []byte(`{
 		"could not be read: %s": "R:%s",
-		"could not be read again: %s": "RA:%s",
 		"mentions (%s)": "M(%s)",
 		"%d of %d": "%[2]d>%[1]d",
-		"named %q here": "N[%s]",
 		"shipped by %v": "S<%s>",
-		"the index lists %d files; %d of them were not found": "I%d/%d",
 		"thing": "T",
 		"other": "O"
 	}`)}}
 	c := i18n.NewTestCatalog(t, fsys, "m", "xx")
-	for _, tc := range []struct{ in, want string }{
-		{"could not be read again: thing", "RA:T"},
-		// Findings joined by "; " are split into as many messages as cover them.
-		{"could not be read: thing; thing", "R:T;T"},
-		{"could not be read: a; thing", "R:a;T"},
-		{"thing; the index lists 5 files; 2 of them were not found", "T;I5/2"},
-		{"the index lists 5 files; 2 of them were not found", "I5/2"},
-		// A list inside a value, item by item; a list with an unknown item stays.
-		{"mentions (thing, other)", "M(T,O)"},
-		{"mentions (thing, MRN)", "M(thing, MRN)"},
-		{"3 of 7", "7>3"},
-		{"x of 7", "x of 7"},
-		{`named "thing" here`, "N[T]"},
-		// A %v value is shown as it is, even when it looks like a message.
-		{"shipped by other", "S<other>"},
-		// Values may hold line breaks.
-		{"could not be read: line one\nline two", "R:line one\nline two"},
-		{"thing, thing", "T,T"},
+	for _, tc := range []struct {
+		in   i18n.Text
+		want string
+	}{
+		{i18n.NewText("could not be read: %s", "thing"), "R:T"},
+		{i18n.NewText("could not be read: %s", "a"), "R:a"},
+		// A list inside a value, item by item; an unknown item stays.
+		{i18n.NewText("mentions (%s)", i18n.List{"thing", "other"}), "M(T,O)"},
+		{i18n.NewText("mentions (%s)", i18n.List{"thing", "MRN"}), "M(T,MRN)"},
+		{i18n.NewText("%d of %d", 3, 7), "7>3"},
+		// A %v value is shown as it is, even when it is a message.
+		{i18n.NewText("shipped by %v", "other"), "S<other>"},
+		// Values may hold line breaks; a text inside a value is written in turn.
+		{i18n.NewText("could not be read: %s", "line one\nline two"), "R:line one\nline two"},
+		{i18n.NewText("could not be read: %s", i18n.NewText("mentions (%s)", i18n.List{"other"})), "R:M(O)"},
+		// Without values: an exact lookup; a finished sentence stays as it is.
+		{i18n.NewText("thing"), "T"},
+		{i18n.NewText("could not be read: thing"), "could not be read: thing"},
 	} {
-		if got := c.Message(tc.in); got != tc.want {
-			t.Errorf("Message(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := c.Text(tc.in); got != tc.want {
+			t.Errorf("Text(%q) = %q, want %q", tc.in.String(), got, tc.want)
 		}
 	}
-	// Sprintf translates the values at %s only.
-	if got := c.Sprintf("shipped by %v", "other"); got != "S<other>" {
-		t.Errorf("Sprintf %%v = %q", got)
-	}
-	if got := c.Sprintf("could not be read: %s", "other"); got != "R:O" {
-		t.Errorf("Sprintf %%s = %q", got)
+	if got := c.Parts(i18n.Parts{i18n.NewText("thing"), i18n.NewText("%d of %d", 2, 5)}); got != "T;5>2" {
+		t.Errorf("Parts = %q", got)
 	}
 }

@@ -45,9 +45,9 @@ func WordWrap() fyne.TextWrap {
 	return fyne.TextWrapWord
 }
 
-// Message is a finding Dossier's packages wrote in English (an intake problem, a reason to leave
-// an item out, a checklist note, an error of export's table) in the UI's language: see
-// i18n.Catalog.Message.
+// Message is a text without values that Dossier's packages wrote in English (a kind of identity, a
+// sentence marked with i18n.Msg) in the UI's language: an exact lookup, see i18n.Catalog.Message.
+// Findings with values are kept as i18n.Text and written with Text.
 func Message(s string) string {
 	if EnglishUI() {
 		return s
