@@ -636,7 +636,7 @@ func (f *detailsForm) updateMismatch() {
 	d.Patient.Name, d.Patient.BirthDate = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.birth.Text)
 	f.mismatch.RemoveAll()
 	for _, m := range checklist.Mismatches(d, f.inv) {
-		l := widget.NewLabel(uiMessage(m))
+		l := widget.NewLabel(uiText(m))
 		l.Wrapping = wordWrap()
 		f.mismatch.Add(newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, l),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))

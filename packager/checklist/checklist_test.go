@@ -271,7 +271,7 @@ func TestIdentityPrefillAndMismatch(t *testing.T) {
 		t.Errorf("mismatch on prefilled identity: %v", m)
 	}
 	d.Patient = Patient{Name: "Jane Smith", BirthDate: "1961-02-03"}
-	if m := Mismatches(d, inv); len(m) != 1 || strings.Contains(m[0], "Smith") {
+	if m := Mismatches(d, inv); len(m) != 1 || strings.Contains(m[0].String(), "Smith") {
 		t.Errorf("mismatch: %v", m)
 	}
 	if got := Prefill(d, inv); got.Patient.Name != "Jane Smith" {

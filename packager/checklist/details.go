@@ -166,12 +166,13 @@ func nameKey(name string) string {
 }
 
 // Mismatches compares the patient in the details with every identity found
-// in the records and returns one plain-language message per difference.
-func Mismatches(d Details, inv *intake.Inventory) []string {
+// in the records and returns one plain-language message per difference,
+// kept as a text to be written in the reader's language.
+func Mismatches(d Details, inv *intake.Inventory) []Note {
 	if inv == nil {
 		return nil
 	}
-	return english(mismatchNotes(d, inv))
+	return mismatchNotes(d, inv)
 }
 
 // mismatchNotes are the sentences of Mismatches.

@@ -41,15 +41,6 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}{plain(r), r.Note()})
 }
 
-// english writes notes in English, one string each.
-func english(notes []Note) []string {
-	out := make([]string, 0, len(notes))
-	for _, n := range notes {
-		out = append(out, n.String())
-	}
-	return out
-}
-
 // The sentences of the checklist's notes.
 var (
 	noteDocumentsCount   = i18n.Msg("%d of the %d documents needed are here.")
