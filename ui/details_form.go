@@ -145,15 +145,11 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 	}
 	f.name.OnChanged = identityChanged
 	f.birth.OnChanged = identityChanged
-	f.fromRec = widget.NewLabel(lang.X("details.fromrec", "Filled in from your records. Please check that it is right."))
-	f.fromRec.TextStyle.Italic = true
-	f.fromRec.Wrapping = wordWrap()
+	f.fromRec = newWrapLabelWithStyle(lang.X("details.fromrec", "Filled in from your records. Please check that it is right."), fyne.TextStyle{Italic: true})
 	f.fromRec.Hide()
 	f.mismatch = container.NewVBox()
 	f.found = container.NewVBox()
-	f.factsRec = widget.NewLabel("")
-	f.factsRec.TextStyle.Italic = true
-	f.factsRec.Wrapping = wordWrap()
+	f.factsRec = newWrapLabelWithStyle("", fyne.TextStyle{Italic: true})
 	f.factsOK = newButton(lang.X("details.facts.ok", "These are right"), f.confirmFacts)
 
 	var names []string
@@ -177,8 +173,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 		f.touched()
 	})
 
-	f.errText = widget.NewLabel("")
-	f.errText.Wrapping = wordWrap()
+	f.errText = newWrapLabel("")
 	f.errText.Importance = widget.DangerImportance
 	f.errText.Hide()
 	f.save = newButtonWithIcon(lang.X("details.save", saveDetailsText), theme.DocumentSaveIcon(), f.submit)
@@ -190,8 +185,7 @@ func newDetailsForm(cancers []checklist.Cancer, onSave func(checklist.Details)) 
 		return l
 	}
 	note := func(s string) *widget.Label {
-		l := widget.NewLabel(s)
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(s)
 		return l
 	}
 	form := container.NewVBox(
@@ -341,7 +335,7 @@ func (f *detailsForm) showFactsMark(fields []string) {
 		f.factsOK.Hide()
 		return
 	}
-	f.factsRec.SetText(fmt.Sprintf(lang.X("details.facts.fromrec", "From your records: %s. Please check; changing a field, or pressing the button, marks it as yours."),
+	setWrapText(f.factsRec, fmt.Sprintf(lang.X("details.facts.fromrec", "From your records: %s. Please check; changing a field, or pressing the button, marks it as yours."),
 		strings.Join(names, lang.X("details.facts.sep", ", "))))
 	f.factsRec.Show()
 	f.factsOK.Show()
@@ -391,12 +385,10 @@ func (f *detailsForm) setInventory(inv *intake.Inventory, d checklist.Details) {
 func (f *detailsForm) showFound() {
 	f.found.Objects = nil
 	if f.inv != nil && f.inv.Identity != nil && f.inv.Identity.Len() > 0 {
-		l := widget.NewLabel(lang.X("details.found", "Found in your records (a bundle without your name is checked for all of these; if something is missing, type it above):"))
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(lang.X("details.found", "Found in your records (a bundle without your name is checked for all of these; if something is missing, type it above):"))
 		f.found.Add(l)
 		for _, t := range f.inv.Identity.Tokens() {
-			row := widget.NewLabel("• " + uiMessage(deid.KindName(t.Kind)) + ": " + t.Value + " (" + t.Source + ")")
-			row.Wrapping = wordWrap()
+			row := newWrapLabel("• " + uiMessage(deid.KindName(t.Kind)) + ": " + t.Value + " (" + t.Source + ")")
 			f.found.Add(row)
 		}
 	}
@@ -619,7 +611,7 @@ func (f *detailsForm) same(d checklist.Details) bool {
 func (f *detailsForm) submit() {
 	d := f.value()
 	if probs := f.problems(d); len(probs) > 0 {
-		f.errText.SetText(strings.Join(probs, "\n"))
+		setWrapText(f.errText, strings.Join(probs, "\n"))
 		f.errText.Show()
 		return
 	}
@@ -636,8 +628,7 @@ func (f *detailsForm) updateMismatch() {
 	d.Patient.Name, d.Patient.BirthDate = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.birth.Text)
 	f.mismatch.RemoveAll()
 	for _, m := range checklist.Mismatches(d, f.inv) {
-		l := widget.NewLabel(uiText(m))
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(uiText(m))
 		f.mismatch.Add(newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(warnIcon())), nil, l),
 			theme.ColorNameInputBackground, theme.ColorNameWarning))
 	}

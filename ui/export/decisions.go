@@ -137,14 +137,12 @@ func (w *Wizard) fillDecisions() {
 	if len(review) == 0 {
 		summary += lang.X("export.nodecision", " No file needs a decision from you.")
 	}
-	intro := widget.NewLabel(summary)
-	intro.Wrapping = kit.WordWrap()
+	intro := kit.NewWrapLabel(summary)
 	box.Add(intro)
 	w.decChoices = map[string]*kit.Choice[bool]{}
 	if len(redacted) > 0 {
 		h := widget.NewLabelWithStyle(lang.X("export.redacted", "Sent with your details removed ({{.N}})", map[string]any{"N": len(redacted)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		expl := widget.NewLabel(lang.X("export.redacted.explain", "These documents name you. Dossier removes your name and other details from their text and pictures, and sends the rest."))
-		expl.Wrapping = kit.WordWrap()
+		expl := kit.NewWrapLabel(lang.X("export.redacted.explain", "These documents name you. Dossier removes your name and other details from their text and pictures, and sends the rest."))
 		box.Add(h)
 		box.Add(expl)
 		for _, d := range redacted {
@@ -153,8 +151,7 @@ func (w *Wizard) fillDecisions() {
 	}
 	if len(review) > 0 {
 		h := widget.NewLabelWithStyle(lang.X("export.review", "Your decision is needed ({{.N}})", map[string]any{"N": len(review)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		expl := widget.NewLabel(lang.X("export.review.explain", "Dossier cannot be sure these files are free of your name or other details. They are left out unless you choose to send them. Send one only if you have looked at it and are happy for the centre to see it."))
-		expl.Wrapping = kit.WordWrap()
+		expl := kit.NewWrapLabel(lang.X("export.review.explain", "Dossier cannot be sure these files are free of your name or other details. They are left out unless you choose to send them. Send one only if you have looked at it and are happy for the centre to see it."))
 		box.Add(h)
 		box.Add(expl)
 		// Files left out for the same reason are decided together when there are many of them (a
@@ -176,8 +173,7 @@ func (w *Wizard) fillDecisions() {
 			box.Add(leftOutList(exclude))
 		} else {
 			for _, d := range exclude {
-				l := widget.NewLabel(itemName(d) + " — " + kit.Text(d.Reason))
-				l.Wrapping = kit.WordWrap()
+				l := kit.NewWrapLabel(itemName(d) + " — " + kit.Text(d.Reason))
 				box.Add(l)
 			}
 		}
@@ -247,8 +243,7 @@ func groupByReason(ds []deid.Decision) [][]deid.Decision {
 func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(lang.X("export.group", "{{.N}} files, for the same reason", map[string]any{"N": kit.FormatCount(len(ds))}),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Text(ds[0].Reason)}))
-	reason.Wrapping = kit.WordWrap()
+	reason := kit.NewWrapLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Text(ds[0].Reason)}))
 	var list *widget.List
 	var all *kit.Choice[bool]
 	quiet := false // showAll is setting the choice: do not act on it
@@ -339,8 +334,7 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 			}
 		})
 	// The row chosen in the list is shown in full below it: its name and what its text says.
-	detail := widget.NewLabel("")
-	detail.Wrapping = kit.WordWrap()
+	detail := kit.NewWrapLabel("")
 	detail.Hide()
 	preview := container.NewHBox()
 	list.OnSelected = func(i widget.ListItemID) {
@@ -348,7 +342,7 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 		if ex := w.excerpts[ds[i].Path]; ex != "" {
 			text += "\n“" + ex + "”"
 		}
-		detail.SetText(text)
+		kit.SetWrapText(detail, text)
 		detail.Show()
 		// The chosen picture's redaction preview: accepting its boxes sends it.
 		preview.Objects = nil
@@ -365,8 +359,7 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 // leftOutList lists many files left out, each with its reason, drawing only the rows in view; the row
 // chosen is shown in full below the list.
 func leftOutList(ds []deid.Decision) fyne.CanvasObject {
-	detail := widget.NewLabel("")
-	detail.Wrapping = kit.WordWrap()
+	detail := kit.NewWrapLabel("")
 	detail.Hide()
 	list := widget.NewList(func() int { return len(ds) },
 		func() fyne.CanvasObject {
@@ -378,7 +371,7 @@ func leftOutList(ds []deid.Decision) fyne.CanvasObject {
 			o.(*widget.Label).SetText(itemName(ds[i]) + " — " + kit.Text(ds[i].Reason))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
-		detail.SetText(itemName(ds[i]) + " — " + kit.Text(ds[i].Reason))
+		kit.SetWrapText(detail, itemName(ds[i])+" — "+kit.Text(ds[i].Reason))
 		detail.Show()
 	}
 	return container.NewVBox(fixedHeight(list, min(len(ds), listRows)), detail)
@@ -403,8 +396,7 @@ func itemName(d deid.Decision) string {
 func (w *Wizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(itemName(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
-	reason := widget.NewLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Text(d.Reason)}))
-	reason.Wrapping = kit.WordWrap()
+	reason := kit.NewWrapLabel(lang.X("export.why", "Why: {{.Reason}}", map[string]any{"Reason": kit.Text(d.Reason)}))
 	path := d.Path
 	choice := kit.NewRadio([]bool{true, false}, sendLabel, func(send, ok bool) {
 		if ok && send {
@@ -419,8 +411,7 @@ func (w *Wizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	w.decChoices[path] = choice
 	rows := container.NewVBox(name, reason)
 	if ex := w.excerpts[path]; ex != "" {
-		l := widget.NewLabelWithStyle("“"+ex+"”", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-		l.Wrapping = kit.WordWrap()
+		l := kit.NewWrapLabelWithStyle("“"+ex+"”", fyne.TextStyle{Italic: true})
 		rows.Add(l)
 	}
 	if o := w.previewButton(d); o != nil {

@@ -21,8 +21,7 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 	res := w.result
 	o := res.Output
 	box := container.NewVBox()
-	where := widget.NewLabel(lang.X("done.savedin", "Saved in {{.Dir}}.", map[string]any{"Dir": o.Dir}))
-	where.Wrapping = kit.WordWrap()
+	where := kit.NewWrapLabel(lang.X("done.savedin", "Saved in {{.Dir}}.", map[string]any{"Dir": o.Dir}))
 	buttons := container.NewHBox()
 	box.Add(container.NewBorder(nil, nil, nil, buttons, where))
 
@@ -35,8 +34,7 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 		copyBtn := kit.NewButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
 			kit.CopyText(res.Passphrase)
 		})
-		advice := widget.NewLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
-		advice.Wrapping = kit.WordWrap()
+		advice := kit.NewWrapLabel(lang.X("done.advice", "Write it down or copy it now: Dossier does not keep it, and nobody can open the bundle without it. Send it another way than the bundle: read it out on the phone or send it by text message — never in the same e-mail."))
 		box.Add(kit.NewPanel(container.NewVBox(h, pass, container.NewHBox(copyBtn), advice), theme.ColorNameInputBackground, theme.ColorNamePrimary))
 	} else {
 		var s string
@@ -48,16 +46,14 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 		default:
 			s = lang.X("done.centre", "Only {{.Who}} can open it, with their own key. No passphrase needs to be sent.", map[string]any{"Who": res.Recipient})
 		}
-		l := widget.NewLabel(s)
-		l.Wrapping = kit.WordWrap()
+		l := kit.NewWrapLabel(s)
 		box.Add(l)
 	}
 	named := sentNamed(res.Items, res.Privacy)
 	if len(named) > 0 {
 		// Said plainly, as on the cover: these documents were sent as they
 		// are, so they carry the patient's name (no false "withheld").
-		l := widget.NewLabelWithStyle(lang.X("done.sentnamed", "Sent as they are, with your name or other details in them, as you chose: {{.Files}}.", map[string]any{"Files": strings.Join(named, ", ")}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		l.Wrapping = kit.WordWrap()
+		l := kit.NewWrapLabelWithStyle(lang.X("done.sentnamed", "Sent as they are, with your name or other details in them, as you chose: {{.Files}}.", map[string]any{"Files": strings.Join(named, ", ")}), fyne.TextStyle{Bold: true})
 		box.Add(kit.NewPanel(l, theme.ColorNameInputBackground, theme.ColorNameWarning))
 	}
 	if res.Pseudonym != "" {
@@ -65,8 +61,7 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 		if len(named) > 0 {
 			s = lang.X("done.pseudonym.others", "Your other records carry the code {{.Code}} instead of your name. When the centre replies about {{.Code}}, you will have to tell them who you are.", map[string]any{"Code": res.Pseudonym})
 		}
-		l := widget.NewLabel(s)
-		l.Wrapping = kit.WordWrap()
+		l := kit.NewWrapLabel(s)
 		box.Add(l)
 	}
 
@@ -74,8 +69,7 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 	fp := widget.NewLabelWithStyle(kit.FingerprintGroups(res.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fp.Selectable = true
 	fp.Wrapping = fyne.TextWrapBreak
-	fexpl := widget.NewLabel(lang.X("done.fingerprint.explain", "When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent."))
-	fexpl.Wrapping = kit.WordWrap()
+	fexpl := kit.NewWrapLabel(lang.X("done.fingerprint.explain", "When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent."))
 	box.Add(fh)
 	box.Add(fp)
 	box.Add(fexpl)
@@ -92,8 +86,7 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 	box.Add(widget.NewLabel(inside))
 	for _, d := range res.LeftOut {
 		if d.Action == deid.Held { // the final check found identity in its cleaned copy
-			l := widget.NewLabel("• " + filepath.Base(d.Path) + " — " + kit.Text(d.Reason))
-			l.Wrapping = kit.WordWrap()
+			l := kit.NewWrapLabel("• " + filepath.Base(d.Path) + " — " + kit.Text(d.Reason))
 			box.Add(l)
 		}
 	}
