@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/image/tiff"
 
+	"dossier/packager/exif"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
@@ -350,23 +351,7 @@ func orient(m image.Image, o int) image.Image {
 	}
 	for y := 0; y < oh; y++ {
 		for x := 0; x < ow; x++ {
-			var sx, sy int
-			switch o {
-			case 2:
-				sx, sy = w-1-x, y
-			case 3:
-				sx, sy = w-1-x, h-1-y
-			case 4:
-				sx, sy = x, h-1-y
-			case 5:
-				sx, sy = y, x
-			case 6:
-				sx, sy = y, h-1-x
-			case 7:
-				sx, sy = w-1-y, h-1-x
-			case 8:
-				sx, sy = w-1-y, x
-			}
+			sx, sy := exif.Source(o, x, y, w, h)
 			out.Set(x, y, m.At(b.Min.X+sx, b.Min.Y+sy))
 		}
 	}

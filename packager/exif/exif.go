@@ -50,3 +50,27 @@ func APP1Orientation(body []byte) int {
 	}
 	return Orientation(body[6:])
 }
+
+// Source returns the pixel of a stored image w pixels wide and h high that
+// a viewer shows at (x, y) of the upright image, for orientation o (2 to 8
+// turn and mirror; 1 and unknown values are the identity). The upright
+// image is h wide and w high for 5 to 8.
+func Source(o, x, y, w, h int) (sx, sy int) {
+	switch o {
+	case 2:
+		return w - 1 - x, y
+	case 3:
+		return w - 1 - x, h - 1 - y
+	case 4:
+		return x, h - 1 - y
+	case 5:
+		return y, x
+	case 6:
+		return y, h - 1 - x
+	case 7:
+		return w - 1 - y, h - 1 - x
+	case 8:
+		return w - 1 - y, x
+	}
+	return x, y
+}

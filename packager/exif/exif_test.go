@@ -25,3 +25,32 @@ func TestOrientation(t *testing.T) {
 		}
 	}
 }
+
+// TestSource: each orientation maps the upright image onto every stored
+// pixel once, and orientation 6 (the camera turned right) shows the stored
+// bottom-left pixel at the upright top-left.
+func TestSource(t *testing.T) {
+	const w, h = 3, 2
+	for o := 1; o <= 8; o++ {
+		uw, uh := w, h
+		if o >= 5 {
+			uw, uh = h, w
+		}
+		seen := map[[2]int]bool{}
+		for y := 0; y < uh; y++ {
+			for x := 0; x < uw; x++ {
+				sx, sy := Source(o, x, y, w, h)
+				if sx < 0 || sx >= w || sy < 0 || sy >= h || seen[[2]int{sx, sy}] {
+					t.Fatalf("orientation %d: (%d,%d) -> (%d,%d), outside or twice", o, x, y, sx, sy)
+				}
+				seen[[2]int{sx, sy}] = true
+			}
+		}
+	}
+	if sx, sy := Source(6, 0, 0, w, h); sx != 0 || sy != h-1 {
+		t.Errorf("orientation 6: upright top-left is stored (%d,%d), want (0,%d)", sx, sy, h-1)
+	}
+	if sx, sy := Source(8, 0, 0, w, h); sx != w-1 || sy != 0 {
+		t.Errorf("orientation 8: upright top-left is stored (%d,%d), want (%d,0)", sx, sy, w-1)
+	}
+}

@@ -108,29 +108,11 @@ func orient(img image.Image, o int) image.Image {
 		dw, dh = h, w
 	}
 	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var dx, dy int
-			switch o {
-			case 2:
-				dx, dy = w-1-x, y
-			case 3:
-				dx, dy = w-1-x, h-1-y
-			case 4:
-				dx, dy = x, h-1-y
-			case 5:
-				dx, dy = y, x
-			case 6:
-				dx, dy = h-1-y, x
-			case 7:
-				dx, dy = h-1-y, w-1-x
-			case 8:
-				dx, dy = y, w-1-x
-			default:
-				dx, dy = x, y
-			}
-			si := src.PixOffset(b.Min.X+x, b.Min.Y+y)
-			di := dst.PixOffset(dx, dy)
+	for y := 0; y < dh; y++ {
+		for x := 0; x < dw; x++ {
+			sx, sy := exif.Source(o, x, y, w, h)
+			si := src.PixOffset(b.Min.X+sx, b.Min.Y+sy)
+			di := dst.PixOffset(x, y)
 			copy(dst.Pix[di:di+4], src.Pix[si:si+4])
 		}
 	}
