@@ -15,7 +15,6 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
-	"dossier/packager/redact"
 	"dossier/packager/slide"
 	"dossier/packager/slidedeid"
 )
@@ -401,11 +400,7 @@ func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opt
 	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument && d.Item.SOPClassUID != sopClassEncapsulatedPDF {
 		return Review, d.Reason
 	}
-	var boxes []redact.Box
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
-	}
-	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), boxes, opts.Intake)
+	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), d.Redactions, opts.Intake)
 	if rp == nil {
 		return Review, reason
 	}
@@ -437,7 +432,7 @@ func planBoxes(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opti
 	if sc != nil && !opts.NoRedact {
 		m = sc.Matcher()
 	}
-	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions.PDF, opts.Intake)
+	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions, opts.Intake)
 	if rp == nil {
 		// Never written without the boxes the user asked for.
 		d.Action, d.Reason = Exclude, i18n.NewText(reasonBoxes)

@@ -46,6 +46,27 @@ var (
 // never values. redact.ErrNotLocatable and redact.ErrImage mean the
 // document must be held for review.
 func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
+	return redactPDF(ctx, dst, src, m, boxes, label, false)
+}
+
+// RedactReviewedPDF is RedactPDF for a PDF whose pages the user has looked
+// at and covered with boxes: a page whose text cannot be located (writing
+// drawn as glyph outlines, a Type3 font without ToUnicode) is redacted by
+// the boxes alone (what is drawn under them goes) instead of failing.
+func RedactReviewedPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
+	return redactPDF(ctx, dst, src, m, boxes, label, len(boxes) > 0)
+}
+
+// reviewedBoxes returns the PDF boxes of r and whether the user confirmed
+// them (looked at the pages: see RedactReviewedPDF).
+func (r *Redactions) reviewedBoxes() ([]redact.Box, bool) {
+	if r == nil {
+		return nil, false
+	}
+	return r.PDF, r.Confirmed && len(r.PDF) > 0
+}
+
+func redactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string, reviewed bool) ([]Redaction, error) {
 	var clean bytes.Buffer
 	if err := StripPDF(&clean, src); err != nil {
 		return nil, err
@@ -59,7 +80,7 @@ func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identit
 		return redact.TextSpans(p, identity.Merge(spans))
 	}
 	var out bytes.Buffer
-	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{Label: label, Boxes: boxes})
+	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{Label: label, Boxes: boxes, Reviewed: reviewed})
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +144,8 @@ func redactReason(err error) i18n.Text {
 // planRedaction tries the redaction of a PDF that names the patient, as
 // the export will do it, so that the plan says truly whether it is sent
 // redacted or held for review. It returns the plan, or the reason to hold.
-func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, boxes []redact.Box, opts intake.Options) (*redactPlan, i18n.Text) {
+func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, r *Redactions, opts intake.Options) (*redactPlan, i18n.Text) {
+	boxes, reviewed := r.reviewedBoxes()
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
@@ -148,11 +170,11 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 				return nil, i18n.NewText(reasonEmbeddedUnread)
 			}
 			if err == nil {
-				counts, err = RedactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "")
+				counts, err = redactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "", reviewed)
 			}
 			break
 		}
-		counts, err = RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
+		counts, err = redactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "", reviewed)
 	}
 	if err != nil {
 		return nil, redactReason(err)
@@ -201,11 +223,8 @@ func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decis
 	if rp == nil {
 		rp = &redactPlan{matcher: identity.NewTextMatcher(spellings), label: labelRemoved}
 	}
-	var boxes []redact.Box
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
-	}
-	counts, err := RedactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label)
+	boxes, reviewed := d.Redactions.reviewedBoxes()
+	counts, err := redactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label, reviewed)
 	if err != nil {
 		return err
 	}
