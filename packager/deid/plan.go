@@ -15,7 +15,6 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
-	"dossier/packager/redact"
 	"dossier/packager/slide"
 	"dossier/packager/slidedeid"
 )
@@ -373,11 +372,7 @@ func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opt
 	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument && d.Item.SOPClassUID != sopClassEncapsulatedPDF {
 		return Review, d.Reason
 	}
-	var boxes []redact.Box
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
-	}
-	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), boxes, opts.Intake, "", opts.Language, opts.keep)
+	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), d.Redactions, opts.Intake, "", opts.Language, opts.keep)
 	if rp == nil {
 		return Review, reason
 	}
@@ -404,7 +399,7 @@ func planBoxes(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opti
 	if sc != nil && !opts.NoRedact {
 		m = sc.Matcher()
 	}
-	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions.PDF, opts.Intake, labelRemoved, opts.Language, opts.keep)
+	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions, opts.Intake, labelRemoved, opts.Language, opts.keep)
 	if rp == nil {
 		// Never written without the boxes the user asked for.
 		d.Action, d.Reason = Exclude, i18n.NewText(reasonBoxes)

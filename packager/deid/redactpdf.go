@@ -42,8 +42,10 @@ type redactedPDF struct {
 	// doctext joins it.
 	text   string
 	counts []Redaction
-	// boxes are the user's boxes it was made with.
-	boxes []redact.Box
+	// boxes are the user's boxes it was made with, and reviewed whether
+	// they were confirmed.
+	boxes    []redact.Box
+	reviewed bool
 }
 
 // keepBudget bounds the redacted PDFs one Plan keeps for Write: a larger
@@ -86,7 +88,28 @@ var (
 // never values. redact.ErrNotLocatable and redact.ErrImage mean the
 // document must be held for review.
 func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
-	r, err := redactPDF(ctx, src, m, boxes, func(map[string]int) string { return label })
+	return redactPDF(ctx, dst, src, m, boxes, label, false)
+}
+
+// RedactReviewedPDF is RedactPDF for a PDF whose pages the user has looked
+// at and covered with boxes: a page whose text cannot be located (writing
+// drawn as glyph outlines, a Type3 font without ToUnicode) is redacted by
+// the boxes alone (what is drawn under them goes) instead of failing.
+func RedactReviewedPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
+	return redactPDF(ctx, dst, src, m, boxes, label, len(boxes) > 0)
+}
+
+// reviewedBoxes returns the PDF boxes of r and whether the user confirmed
+// them (looked at the pages: see RedactReviewedPDF).
+func (r *Redactions) reviewedBoxes() ([]redact.Box, bool) {
+	if r == nil {
+		return nil, false
+	}
+	return r.PDF, r.Confirmed && len(r.PDF) > 0
+}
+
+func redactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string, reviewed bool) ([]Redaction, error) {
+	r, err := redactCopy(ctx, src, m, boxes, func(map[string]int) string { return label }, reviewed)
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +119,10 @@ func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identit
 	return r.counts, nil
 }
 
-// redactPDF is RedactPDF, the label chosen by label from the kinds of
+// redactCopy is redactPDF, the label chosen by label from the kinds of
 // identity found once every page is read. It returns the redacted copy,
 // its text as read back, and what was removed.
-func redactPDF(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label func(kinds map[string]int) string) (*redactedPDF, error) {
+func redactCopy(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label func(kinds map[string]int) string, reviewed bool) (*redactedPDF, error) {
 	var clean bytes.Buffer
 	if err := StripPDF(&clean, src); err != nil {
 		return nil, err
@@ -113,7 +136,7 @@ func redactPDF(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, boxe
 		return redact.TextSpans(p, identity.Merge(spans))
 	}
 	var out bytes.Buffer
-	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{LabelOf: func() string { return label(kinds) }, Boxes: boxes})
+	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{LabelOf: func() string { return label(kinds) }, Boxes: boxes, Reviewed: reviewed})
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +158,7 @@ func redactPDF(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, boxe
 	if res.Images > 0 {
 		counts = append(counts, Redaction{Kind: "pictures masked", Count: res.Images})
 	}
-	return &redactedPDF{data: out.Bytes(), text: text, counts: counts, boxes: boxes}, nil
+	return &redactedPDF{data: out.Bytes(), text: text, counts: counts, boxes: boxes, reviewed: reviewed}, nil
 }
 
 // spellingsLeft reads a written PDF back and fails when its text still
@@ -181,7 +204,8 @@ func redactReason(err error) i18n.Text {
 // The label in the boxes is fixed, or, when fixed is "", "name removed"
 // when only names were found; it is in lang's language. A redacted PDF is
 // kept in the plan for Write while keep allows.
-func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, boxes []redact.Box, opts intake.Options, fixed, lang string, keep *keepBudget) (*redactPlan, i18n.Text) {
+func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, r *Redactions, opts intake.Options, fixed, lang string, keep *keepBudget) (*redactPlan, i18n.Text) {
+	boxes, reviewed := r.reviewedBoxes()
 	labelOf := func(kinds map[string]int) string {
 		label := fixed
 		if label == "" {
@@ -210,7 +234,7 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	}
 	defer f.Close()
 	var counts []Redaction
-	var planned *redactedPDF
+	var kept *redactedPDF
 	switch it.Format {
 	case "txt":
 		counts, err = RedactText(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
@@ -226,15 +250,16 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 				return nil, i18n.NewText(reasonEmbeddedUnread)
 			}
 			if err == nil {
-				counts, err = RedactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "")
+				counts, err = redactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "", reviewed)
 			}
 			break
 		}
-		planned, err = redactPDF(ctx, io.NewSectionReader(f, 0, f.Size()), m, boxes, labelOf)
+		var planned *redactedPDF
+		planned, err = redactCopy(ctx, io.NewSectionReader(f, 0, f.Size()), m, boxes, labelOf, reviewed)
 		if err == nil {
 			counts = planned.counts
-			if !keep.keep(len(planned.data), len(planned.text)) {
-				planned = nil
+			if keep.keep(len(planned.data), len(planned.text)) {
+				kept = planned
 			}
 		}
 	}
@@ -245,7 +270,7 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	for _, c := range counts {
 		kinds[c.Kind] += c.Count
 	}
-	return &redactPlan{matcher: m, label: labelOf(kinds), planned: planned}, i18n.Text{}
+	return &redactPlan{matcher: m, label: labelOf(kinds), planned: kept}, i18n.Text{}
 }
 
 // writeRedactedText writes a plain-text, Word or RTF item with its identity
@@ -283,11 +308,8 @@ func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decis
 	if rp == nil {
 		rp = &redactPlan{matcher: identity.NewTextMatcher(spellings), label: labelRemoved}
 	}
-	var boxes []redact.Box
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
-	}
-	if p := rp.planned; p != nil && slices.Equal(p.boxes, boxes) {
+	boxes, reviewed := d.Redactions.reviewedBoxes()
+	if p := rp.planned; p != nil && slices.Equal(p.boxes, boxes) && p.reviewed == reviewed {
 		if _, err := dst.Write(p.data); err != nil {
 			return err
 		}
@@ -295,7 +317,7 @@ func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decis
 		return nil
 	}
 	rp.written = nil
-	counts, err := RedactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label)
+	counts, err := redactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label, reviewed)
 	if err != nil {
 		return err
 	}

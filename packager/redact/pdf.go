@@ -61,6 +61,21 @@ type Options struct {
 	Reviewed bool
 }
 
+// textLocatable reports whether a reviewed page's text glyphs can be
+// located although the page is not Reliable: its only problem is writing
+// drawn as outlines (which the user's boxes cover), not its fonts.
+func textLocatable(p *pdftext.Page) bool {
+	if p.Truncated {
+		return false
+	}
+	for _, q := range p.Problems {
+		if q.Kind != pdftext.ProblemTextAsPaths {
+			return false
+		}
+	}
+	return true
+}
+
 // Box is a region of a page to redact, in PDF points from the top left of
 // the page as displayed (after its /Rotate), as --redactions gives them.
 type Box struct {
@@ -152,7 +167,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			shared[s.Obj] = shared[s.Obj] || s.Form
 		}
 		var spans [][]int
-		if locatable {
+		if locatable || textLocatable(p) {
 			spans = find(p)
 		}
 		if len(spans) == 0 && len(marked) == 0 {

@@ -229,7 +229,7 @@ func (v *View) After(ctx context.Context, n int, boxes []Box) (image.Image, erro
 	var out bytes.Buffer
 	switch {
 	case v.Unit == Points:
-		if _, err := deid.RedactPDF(ctx, &out, io.NewSectionReader(f, 0, f.Size()), v.m, v.PDFBoxes(boxes), v.label); err != nil {
+		if _, err := deid.RedactReviewedPDF(ctx, &out, io.NewSectionReader(f, 0, f.Size()), v.m, v.PDFBoxes(boxes), v.label); err != nil {
 			return nil, err
 		}
 		img, _, err := drawPage(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), n, append(v.SuggestedOn(n), boxes...))
