@@ -168,6 +168,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		if level != privacy.Identified {
 			planBoxes(ctx, &d, scanner, opts) // before Include: a PDF left out stays out
+			planUndecodable(ctx, &d, opts)    // and an image whose boxes cannot be masked
 		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
