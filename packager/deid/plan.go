@@ -123,6 +123,8 @@ type Options struct {
 	// plain transforms (pictures that need review, documents, slides'
 	// labels).
 	CheckDICOMOnWrite bool
+	// keep bounds the redacted PDFs Plan keeps for Write (set by Plan).
+	keep *keepBudget
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -149,6 +151,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 	if level == privacy.Identified {
 		scanner = nil
 	}
+	opts.keep = &keepBudget{left: keepTotal}
 	out := make([]Decision, 0, len(inv.Items))
 	for _, it := range inv.Items {
 		if err := ctx.Err(); err != nil {
@@ -165,6 +168,7 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		if level != privacy.Identified {
 			planBoxes(ctx, &d, scanner, opts) // before Include: a PDF left out stays out
+			planUndecodable(ctx, &d, opts)    // and an image whose boxes cannot be masked
 		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
@@ -400,14 +404,9 @@ func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opt
 	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument && d.Item.SOPClassUID != sopClassEncapsulatedPDF {
 		return Review, d.Reason
 	}
-	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), d.Redactions, opts.Intake)
+	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), d.Redactions, opts.Intake, "", opts.Language, opts.keep)
 	if rp == nil {
 		return Review, reason
-	}
-	if opts.Language != "" {
-		if c, err := i18n.Load(opts.Language); err == nil {
-			rp.label = c.Message(rp.label)
-		}
 	}
 	d.redact = rp
 	return Redact, i18n.Text{}
@@ -432,17 +431,11 @@ func planBoxes(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opti
 	if sc != nil && !opts.NoRedact {
 		m = sc.Matcher()
 	}
-	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions, opts.Intake)
+	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions, opts.Intake, labelRemoved, opts.Language, opts.keep)
 	if rp == nil {
 		// Never written without the boxes the user asked for.
 		d.Action, d.Reason = Exclude, i18n.NewText(reasonBoxes)
 		return
-	}
-	rp.label = labelRemoved
-	if opts.Language != "" {
-		if c, err := i18n.Load(opts.Language); err == nil {
-			rp.label = c.Message(rp.label)
-		}
 	}
 	d.redact = rp
 	if d.Action == Transform {

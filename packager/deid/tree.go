@@ -389,7 +389,13 @@ func writeOne(ctx context.Context, st *stager, stage string, d Decision, p priva
 	hits := sf.hits
 	w.Redacted = RedactedOf(d) // known once written (a redacted PDF)
 	if sc != nil {
-		if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
+		if d.redact != nil && d.redact.written != nil {
+			// A redacted PDF written as Plan made it: the text of those
+			// bytes was read back then, every page of it.
+			if text := strings.TrimSpace(*d.redact.written); text != "" {
+				hits = append(hits, sc.Text(d.Name, placeText, text)...)
+			}
+		} else if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
 			hits = append(hits, sc.Text(d.Name, placeText, text)...)
 		}
 		format := LayerFormat(d.Item)

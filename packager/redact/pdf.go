@@ -44,6 +44,10 @@ type Options struct {
 	// a font and is no text to copy. A label with a character no such font
 	// has is left out and the box drawn alone.
 	Label string
+	// LabelOf, when set, chooses the label once every page's spans are
+	// found and before any box is drawn (the label can then depend on
+	// what find found); it overrides Label.
+	LabelOf func() string
 	// Text bounds the reading of the document.
 	Text pdftext.Options
 	// Boxes are regions the user marked: whatever is drawn there goes
@@ -304,6 +308,11 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			if err := rewriteStream(pdf, obj, removals[obj], cuts[obj]); err != nil {
 				return Result{}, err
 			}
+		}
+	}
+	if opts.LabelOf != nil {
+		if l := opts.LabelOf(); l != "" {
+			opts.Label = l
 		}
 	}
 	pages := make([]int, 0, len(boxes))

@@ -3,6 +3,7 @@ package redactview
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/draw"
@@ -11,9 +12,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
+	"dossier/packager/pixelmask"
 )
 
 func janeDoe() *identity.Matcher {
@@ -219,5 +222,17 @@ func TestDrawnWritingBoxed(t *testing.T) {
 	}
 	if r := v.Redactions(append(v.Suggested, box), true); len(r.PDF) != 1 || !r.Confirmed {
 		t.Errorf("redactions %+v", r)
+	}
+}
+
+// TestUndecodableImageSaysWhy: an ultrasound image compressed in a way
+// Dossier cannot decode (JPEG-LS, JPEG 2000) is not shown, and the error
+// says why, so the app can tell the patient that no box can help.
+func TestUndecodableImageSaysWhy(t *testing.T) {
+	for _, ts := range []string{"1.2.840.10008.1.2.4.80", dcmfix.UIDJPEG2000} {
+		it := scanOne(t, "US1", dcmfix.Instance(dcmfix.Spec{Modality: "US", PatientName: "DOE^JANE", Compressed: true, TransferSyntaxUID: ts}))
+		if _, err := Open(context.Background(), it, janeDoe(), "", intake.Options{}); !errors.Is(err, pixelmask.ErrCannotDecode) {
+			t.Errorf("%s: %v, want ErrCannotDecode", ts, err)
+		}
 	}
 }
