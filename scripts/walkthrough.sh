@@ -5,11 +5,13 @@
 # after its patient and diagnosis; the data folder; the letter written) and the script fails, naming
 # the step, when one cannot be reached. Screenshots of each step go to $WALKTHROUGH_OUT if set.
 #
-# Prepared beforehand, as by an earlier session: the folder dialog starts in the records folder (the
-# app remembers the last folder used). Data and preferences go to a temporary HOME; nothing of yours
-# is touched. Needs: xvfb-run, xdotool, ImageMagick's import (scripts/setup-debian.sh test).
-# It uses Fyne's own file dialogs (DOSSIER_FILE_DIALOG=fyne): on a desktop the computer's own would
-# open on the real screen, outside Xvfb.
+# The records are in a folder "records" in the home folder, and the folder dialog is driven like any
+# other: it opens in the home folder with the focus in its list; the arrows and Enter go into
+# "records", Tab reaches its Add button and Enter presses it. The text size is the largest, on a
+# 1024×768 screen. Data and preferences go to a temporary HOME; nothing of yours is touched. Needs:
+# xvfb-run, xdotool, ImageMagick's import (scripts/setup-debian.sh test). It uses the app's own file
+# dialogs (DOSSIER_FILE_DIALOG=fyne): on a desktop the computer's own would open on the real screen,
+# outside Xvfb.
 set -eu
 cd "$(dirname "$0")/.."
 for tool in xvfb-run xdotool import; do
@@ -18,9 +20,9 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -tags migrated_fynedo -o "$work/dossier" .
-go run ./scripts/democase "$work/records" >/dev/null
 mkdir -p "$work/home/Documents" "$work/config/fyne/app.dossier.desktop"
-printf '{"lastFolder":"%s","textSize":1.4}\n' "$work/records" >"$work/config/fyne/app.dossier.desktop/preferences.json"
+go run ./scripts/democase "$work/home/records" >/dev/null
+printf '{"textSize":1.4}\n' >"$work/config/fyne/app.dossier.desktop/preferences.json"
 
 cat >"$work/drive.sh" <<'EOF'
 #!/bin/sh
@@ -68,14 +70,23 @@ sleep 2
 key Escape
 shot start
 
-# A new case (Ctrl+N), then Add folder (Ctrl+Shift+O): the dialog opens in the records folder, and
-# Enter presses its Add button.
+# A new case (Ctrl+N), then Add folder (Ctrl+Shift+O): the dialog opens in the home folder, its
+# list has the focus: the folder above, Documents, records. Down twice and Enter go into records;
+# Tab goes to Cancel, Tab again to Add, and Enter adds the folder.
 key ctrl+n
 key ctrl+shift+o
 sleep 1.5
 shot folder-dialog
+key Down
+key Down
 key Return
-until_ok 60 title_has ' – Dossier' || fail "add a folder: the records were not read into a case"
+sleep 0.5
+shot folder-records
+key Tab
+key Tab
+key Return
+# The case is named after the patient in the records (Documents, the other folder, is empty).
+until_ok 60 title_has 'Jane Doe – Dossier' || fail "add a folder: the records were not read into a case (the folder dialog was not driven to records and Add)"
 shot folder-added
 
 # The type of cancer: Ctrl+1 puts the focus on the tabs (all five fit: they have no overflow

@@ -8,16 +8,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver"
-	"fyne.io/fyne/v2/storage"
 
 	"dossier/ui/nativedialog"
 )
 
 // envFileDialog names the environment variable that chooses the file dialogs: "fyne" always shows
-// Fyne's own (scripts that drive the app with xdotool use it); anything else shows the computer's
-// own where there is one.
+// the app's own, drawn with Fyne (scripts that drive the app with xdotool use it); anything else
+// shows the computer's own where there is one.
 const envFileDialog = "DOSSIER_FILE_DIALOG"
 
 // pathRequest is one question for a file or folder: what to choose and how the dialog reads.
@@ -33,7 +31,7 @@ type pathRequest struct {
 }
 
 // systemDialogs finds the computer's own dialog once, in the background, and remembers when it has
-// failed, so that every later question goes straight to Fyne's.
+// failed, so that every later question goes straight to the app's own.
 type systemDialogs struct {
 	once    sync.Once
 	ready   chan struct{}
@@ -84,7 +82,7 @@ func (s *systemDialogs) current() (c nativedialog.Chooser, found bool) {
 }
 
 // choosePath asks for a file or folder with the computer's own dialog where there is one and
-// Fyne's otherwise (and when the system's fails to show), and gives use the chosen local path. A
+// the app's own otherwise (and when the system's fails to show), and gives use the chosen local path. A
 // closed dialog calls nothing; a failure calls failed (when not nil).
 func choosePath(win fyne.Window, req pathRequest, use func(path string), failed func(error)) {
 	sysDialogs.choose(win, req, use, failed)
@@ -113,7 +111,7 @@ func (s *systemDialogs) choose(win fyne.Window, req pathRequest, use func(path s
 
 func (s *systemDialogs) ask(win fyne.Window, c nativedialog.Chooser, req pathRequest, use func(string), failed func(error)) {
 	if c == nil {
-		fyneChoosePath(win, req, use, failed)
+		ownChoosePath(win, req, use, failed)
 		return
 	}
 	s.mu.Lock()
@@ -134,12 +132,12 @@ func (s *systemDialogs) ask(win fyne.Window, c nativedialog.Chooser, req pathReq
 		s.mu.Lock()
 		s.open = false
 		if errors.Is(err, nativedialog.ErrUnavailable) {
-			s.chooser = nil // it could not show: Fyne's from now on
+			s.chooser = nil // it could not show: the app's own from now on
 		}
 		s.mu.Unlock()
 		switch {
 		case errors.Is(err, nativedialog.ErrUnavailable):
-			fyneChoosePath(win, req, use, failed)
+			ownChoosePath(win, req, use, failed)
 		case err != nil:
 			if failed != nil {
 				failed(err)
@@ -170,71 +168,11 @@ func nativeHandle(win fyne.Window) uintptr {
 	return h
 }
 
-// fyneChoosePath is choosePath with Fyne's own dialogs.
-func fyneChoosePath(win fyne.Window, req pathRequest, use func(string), failed func(error)) {
-	fail := func(err error) {
-		if failed != nil {
-			failed(err)
-		}
-	}
-	var d *dialog.FileDialog
-	switch req.kind {
-	case nativedialog.Folder:
-		d = dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-			switch {
-			case err != nil:
-				fail(err)
-			case l != nil:
-				if p := uriPath(l); p != "" {
-					use(p)
-				}
-			}
-		}, win)
-	case nativedialog.OpenFile:
-		d = dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-			switch {
-			case err != nil:
-				fail(err)
-			case r != nil:
-				u := r.URI()
-				_ = r.Close()
-				if p := uriPath(u); p != "" {
-					use(p)
-				}
-			}
-		}, win)
-	default:
-		d = dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			switch {
-			case err != nil:
-				fail(err)
-			case w != nil:
-				u := w.URI()
-				_ = w.Close()
-				if p := uriPath(u); p != "" {
-					use(p)
-				}
-			}
-		}, win)
-		if req.name != "" {
-			d.SetFileName(req.name)
-		}
-	}
-	if req.folder != "" {
-		if fi, err := os.Stat(req.folder); err == nil && fi.IsDir() {
-			if l, err := storage.ListerForURI(storage.NewFileURI(req.folder)); err == nil {
-				d.SetLocation(l)
-			}
-		}
-	}
-	if len(req.exts) > 0 {
-		d.SetFilter(storage.NewExtensionFileFilter(req.exts))
-	}
-	if req.accept != "" {
-		d.SetConfirmText(req.accept)
-	}
-	d.Resize(dialogSize(win))
-	d.Show()
+// ownChoosePath is choosePath with the app's own dialog (path_dialog.go), which the keyboard
+// drives and which speaks the app's language; Fyne's cannot be left with Escape or accepted with
+// Enter once a control in it has the focus, and offers only Home and Computer.
+func ownChoosePath(win fyne.Window, req pathRequest, use func(string), _ func(error)) {
+	showPathDialog(win, req, use)
 }
 
 // lastFolder is the folder files were last added from, if it still exists ("" otherwise).

@@ -17,7 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// The tests drive Fyne's own dialogs: never the developer's desktop's.
+	// The tests drive the app's own dialogs: never the developer's desktop's.
 	os.Setenv(envFileDialog, "fyne")
 	os.Exit(m.Run())
 }
@@ -44,8 +44,8 @@ func (f *fakeChooser) count() int {
 	return len(f.asked)
 }
 
-// fyneDialogShown reports whether a Fyne dialog covers the window.
-func fyneDialogShown(w fyne.Window) bool { return w.Canvas().Overlays().Top() != nil }
+// ownDialogShown reports whether a dialog covers the window.
+func ownDialogShown(w fyne.Window) bool { return w.Canvas().Overlays().Top() != nil }
 
 func newDialogTest(t *testing.T, find func(context.Context) nativedialog.Chooser) (*systemDialogs, fyne.Window, *uiLoop) {
 	t.Helper()
@@ -59,7 +59,7 @@ func newDialogTest(t *testing.T, find func(context.Context) nativedialog.Chooser
 }
 
 // TestChoosePathSystemDialog: where the computer has its own dialog, it is asked (with the
-// request's words, folder, file name and filter), its path is used, and Fyne's is not shown.
+// request's words, folder, file name and filter), its path is used, and the app's own is not shown.
 func TestChoosePathSystemDialog(t *testing.T) {
 	fc := &fakeChooser{answer: func(r nativedialog.Request) (string, error) {
 		if r.Kind == nativedialog.OpenFile {
@@ -73,8 +73,8 @@ func TestChoosePathSystemDialog(t *testing.T) {
 	fail := func(err error) { t.Errorf("failed: %v", err) }
 	s.choose(w, pathRequest{kind: nativedialog.Folder, title: "Add a folder", accept: "Add", folder: "/home"}, use, fail)
 	loop.until(t, "the folder", func() bool { return len(got) == 1 })
-	if got[0] != "/media/cdrom" || fyneDialogShown(w) {
-		t.Fatalf("got %q, Fyne's dialog shown: %v", got, fyneDialogShown(w))
+	if got[0] != "/media/cdrom" || ownDialogShown(w) {
+		t.Fatalf("got %q, the app's own dialog shown: %v", got, ownDialogShown(w))
 	}
 	s.choose(w, pathRequest{kind: nativedialog.SaveFile, title: "Save letter", name: "records-request.pdf",
 		exts: []string{".pdf"}, filterName: "PDF"}, use, fail)
@@ -82,8 +82,8 @@ func TestChoosePathSystemDialog(t *testing.T) {
 	s.choose(w, pathRequest{kind: nativedialog.OpenFile}, use, fail)
 	loop.until(t, "the closed dialog", func() bool { return fc.count() == 3 && !s.open })
 	loop.drain(50 * time.Millisecond)
-	if len(got) != 2 || fyneDialogShown(w) {
-		t.Fatalf("a closed dialog gave %q (Fyne's shown: %v)", got, fyneDialogShown(w))
+	if len(got) != 2 || ownDialogShown(w) {
+		t.Fatalf("a closed dialog gave %q (own shown: %v)", got, ownDialogShown(w))
 	}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
@@ -96,13 +96,13 @@ func TestChoosePathSystemDialog(t *testing.T) {
 	}
 }
 
-// TestChoosePathFallback: without a system dialog, or when it cannot show, Fyne's dialog is shown
+// TestChoosePathFallback: without a system dialog, or when it cannot show, the app's own dialog is shown
 // at once; after a failure the system's is not asked again; another error is reported, not hidden.
 func TestChoosePathFallback(t *testing.T) {
 	t.Run("none", func(t *testing.T) {
 		s, w, loop := newDialogTest(t, func(context.Context) nativedialog.Chooser { return nil })
 		s.choose(w, pathRequest{kind: nativedialog.Folder}, func(string) { t.Error("used") }, nil)
-		loop.until(t, "Fyne's dialog", func() bool { return fyneDialogShown(w) })
+		loop.until(t, "the app's own dialog", func() bool { return ownDialogShown(w) })
 	})
 	t.Run("unavailable", func(t *testing.T) {
 		fc := &fakeChooser{answer: func(nativedialog.Request) (string, error) {
@@ -110,10 +110,10 @@ func TestChoosePathFallback(t *testing.T) {
 		}}
 		s, w, loop := newDialogTest(t, func(context.Context) nativedialog.Chooser { return fc })
 		s.choose(w, pathRequest{kind: nativedialog.OpenFile}, func(string) { t.Error("used") }, func(err error) { t.Error(err) })
-		loop.until(t, "Fyne's dialog", func() bool { return fyneDialogShown(w) })
+		loop.until(t, "the app's own dialog", func() bool { return ownDialogShown(w) })
 		w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
 		s.choose(w, pathRequest{kind: nativedialog.Folder}, func(string) { t.Error("used") }, nil)
-		loop.until(t, "Fyne's dialog again", func() bool { return fyneDialogShown(w) })
+		loop.until(t, "the app's own dialog again", func() bool { return ownDialogShown(w) })
 		if fc.count() != 1 {
 			t.Errorf("the failed system dialog was asked %d times", fc.count())
 		}
@@ -124,43 +124,43 @@ func TestChoosePathFallback(t *testing.T) {
 		var failed error
 		s.choose(w, pathRequest{kind: nativedialog.Folder}, func(string) { t.Error("used") }, func(err error) { failed = err })
 		loop.until(t, "the failure", func() bool { return failed != nil })
-		if fyneDialogShown(w) {
-			t.Error("Fyne's dialog shown after a real error")
+		if ownDialogShown(w) {
+			t.Error("the app's own dialog shown after a real error")
 		}
 	})
 	t.Run("forced", func(t *testing.T) {
 		s, w, loop := newDialogTest(t, func(context.Context) nativedialog.Chooser {
-			t.Error("looked for a system dialog although Fyne's was asked for")
+			t.Error("looked for a system dialog although the app's own was asked for")
 			return nil
 		})
 		t.Setenv(envFileDialog, "fyne")
 		s.choose(w, pathRequest{kind: nativedialog.Folder}, func(string) {}, nil)
-		loop.until(t, "Fyne's dialog", func() bool { return fyneDialogShown(w) })
+		loop.until(t, "the app's own dialog", func() bool { return ownDialogShown(w) })
 	})
 }
 
 // TestChoosePathWithoutDesktop: the real look-up on a machine with no desktop session (CI, Xvfb)
-// ends at once in Fyne's dialog, with no D-Bus time-out on the way.
+// ends at once in the app's own dialog, with no D-Bus time-out on the way.
 func TestChoosePathWithoutDesktop(t *testing.T) {
 	s, w, loop := newDialogTest(t, nativedialog.System)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	start := time.Now()
 	s.choose(w, pathRequest{kind: nativedialog.Folder}, func(string) {}, nil)
-	loop.until(t, "Fyne's dialog", func() bool { return fyneDialogShown(w) })
+	loop.until(t, "the app's own dialog", func() bool { return ownDialogShown(w) })
 	if d := time.Since(start); d > time.Second {
-		t.Errorf("Fyne's dialog came after %v", d)
+		t.Errorf("the app's own dialog came after %v", d)
 	}
 }
 
-// TestChoosePathFyneGivesPath: Fyne's dialog hands back the chosen local path.
-func TestChoosePathFyneGivesPath(t *testing.T) {
+// TestChoosePathOwnGivesPath: the app's own dialog hands back the chosen local path.
+func TestChoosePathOwnGivesPath(t *testing.T) {
 	s, w, loop := newDialogTest(t, func(context.Context) nativedialog.Chooser { return nil })
 	dir := t.TempDir()
 	var got string
 	s.choose(w, pathRequest{kind: nativedialog.SaveFile, folder: dir, name: "letter.pdf", exts: []string{".pdf"}},
 		func(p string) { got = p }, func(err error) { t.Error(err) })
-	loop.until(t, "Fyne's dialog", func() bool { return fyneDialogShown(w) })
+	loop.until(t, "the app's own dialog", func() bool { return ownDialogShown(w) })
 	// Press the dialog's save button: the name and the starting folder were filled in.
 	save := findButton(w, "Save")
 	if save == nil || save.Disabled() {

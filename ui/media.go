@@ -107,6 +107,18 @@ func describeMedium(ctx context.Context, m medium) medium {
 
 // findMedia lists the removable media of this computer with what is on them.
 func findMedia(ctx context.Context) []medium {
+	ms := mediaMounts()
+	for i := range ms {
+		ms[i] = describeMedium(ctx, ms[i])
+	}
+	return ms
+}
+
+// mountTable is where Linux lists what is mounted (a variable for tests, which give a fake one).
+var mountTable = "/proc/self/mounts"
+
+// mediaMounts lists the removable media of this computer, without looking at what is on them.
+func mediaMounts() []medium {
 	var ms []medium
 	switch runtime.GOOS {
 	case "windows":
@@ -121,7 +133,7 @@ func findMedia(ctx context.Context) []medium {
 			ms = append(ms, medium{Path: p, Label: e.Name()})
 		}
 	default:
-		f, err := os.Open("/proc/self/mounts")
+		f, err := os.Open(mountTable)
 		if err != nil {
 			return nil
 		}
@@ -129,9 +141,6 @@ func findMedia(ctx context.Context) []medium {
 			ms = append(ms, medium{Path: mp, Label: filepath.Base(mp)})
 		}
 		f.Close()
-	}
-	for i := range ms {
-		ms[i] = describeMedium(ctx, ms[i])
 	}
 	return ms
 }

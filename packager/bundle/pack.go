@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -132,8 +131,6 @@ type Result struct {
 	OutputBytes int64           `json:"outputBytes"`
 	Created     time.Time       `json:"created"`
 }
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // descriptive files carry the fingerprint or describe the rest, so the
 // fingerprint does not cover them.
@@ -349,12 +346,12 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Read-back check: a fast checksum is enough to catch a disk that did
-	// not keep what it was given (the age MAC guards against tampering).
-	cipherHash := crc32.New(castagnoli)
 	// The disk writes run on a goroutine of their own, in 1 MiB writes,
 	// so that encryption goes on while the system takes the last chunk.
-	disk := newAsyncWriter(io.MultiWriter(vw, cipherHash))
+	// Each volume is read back from the disk as it is written, and its
+	// Close fails if the disk did not keep what it was given
+	// (envelope.ErrReadBack).
+	disk := newAsyncWriter(vw)
 	enc, err := envelope.Encrypt(disk, recipients...)
 	if err != nil {
 		disk.Close()
@@ -382,36 +379,25 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 		return nil, fmt.Errorf("finishing the encryption: %w", err)
 	}
 	if err := disk.Close(); err != nil {
-		return nil, fmt.Errorf("writing the bundle: %w", err)
+		return nil, readBackErr(fmt.Errorf("writing the bundle: %w", err))
 	}
 	if err := vw.Close(); err != nil {
-		return nil, err
+		return nil, readBackErr(err)
 	}
-	// Check what is on disk: the same ciphertext, and, with a passphrase,
-	// a bundle that opens and verifies.
-	volumes := vw.Names()
-	rd, err := files.Reader(volumes...)
-	if err != nil {
-		return nil, err
-	}
-	again := crc32.New(castagnoli)
-	var verifyErr error
+	// With a passphrase, check that what is on disk opens and verifies.
 	if out.Passphrase != "" {
-		plain, err := envelope.Decrypt(io.TeeReader(rd, again), readBack)
+		rd, err := files.Reader(vw.Names()...)
+		if err != nil {
+			return nil, err
+		}
+		plain, err := envelope.Decrypt(rd, readBack)
 		if err == nil {
 			_, err = Verify(p.ctx, plain, VerifyOptions{})
-			io.Copy(again, rd) // the age trailer, if any was not read
 		}
-		verifyErr = err
-	} else {
-		_, verifyErr = io.Copy(again, rd)
-	}
-	rd.Close()
-	if verifyErr != nil {
-		return nil, fmt.Errorf("the written bundle does not check out, so it was removed: %w", verifyErr)
-	}
-	if !bytes.Equal(again.Sum(nil), cipherHash.Sum(nil)) {
-		return nil, errors.New("the bundle read back from disk differs from what was written, so it was removed (is the disk failing?)")
+		rd.Close()
+		if err != nil {
+			return nil, fmt.Errorf("the written bundle does not check out, so it was removed: %w", err)
+		}
 	}
 	how, err := files.Create(out.Name + ".HOW-TO-OPEN.txt")
 	if err != nil {
@@ -435,6 +421,15 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 		res.OutputBytes += s
 	}
 	return res, nil
+}
+
+// readBackErr says what a volume that did not read back as written means
+// to the user.
+func readBackErr(err error) error {
+	if errors.Is(err, envelope.ErrReadBack) {
+		return fmt.Errorf("the bundle read back from disk differs from what was written, so it was removed (is the disk failing?): %w", err)
+	}
+	return err
 }
 
 func (p *packer) packFolder(out Output, res *Result) (*Result, error) {

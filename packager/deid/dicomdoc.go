@@ -15,7 +15,6 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
-	"dossier/packager/redact"
 )
 
 // sopClassEncapsulatedPDF is Encapsulated PDF Storage and
@@ -179,16 +178,13 @@ func writeEncapsulatedPDF(ctx context.Context, dst io.Writer, f intake.File, d D
 		return errors.New(i18n.Msg("the PDF document inside this DICOM file cannot be taken out to clean it"))
 	}
 	var pdf bytes.Buffer
-	var boxes []redact.Box // the user's boxes on its pages: never ignored
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
-	}
+	boxes, reviewed := d.Redactions.reviewedBoxes() // the user's boxes on its pages: never ignored
 	if d.Action == Redact || d.redact != nil || len(boxes) > 0 {
 		rp := d.redact
 		if rp == nil {
 			rp = &redactPlan{matcher: identity.NewTextMatcher(p.Identity), label: labelRemoved}
 		}
-		counts, err := RedactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, boxes, rp.label)
+		counts, err := redactPDF(ctx, &pdf, bytes.NewReader(doc), rp.matcher, boxes, rp.label, reviewed)
 		if err != nil {
 			return err
 		}

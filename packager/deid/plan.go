@@ -15,7 +15,6 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
-	"dossier/packager/redact"
 	"dossier/packager/slide"
 	"dossier/packager/slidedeid"
 )
@@ -83,6 +82,10 @@ type Decision struct {
 	Redactions *Redactions `json:"-"`
 	// redact is set for a Redact decision (redactpdf.go).
 	redact *redactPlan
+	// checkOnWrite is set for a DICOM file planned with
+	// Options.CheckDICOMOnWrite: WriteTree leaves it out if the
+	// de-identifier refuses it.
+	checkOnWrite bool
 }
 
 // Writes reports whether the decision puts the item into the output.
@@ -111,6 +114,17 @@ type Options struct {
 	// Language is the language of the label in redaction boxes (a tag
 	// packager/i18n has; "" for English).
 	Language string
+	// CheckDICOMOnWrite leaves the check that the DICOM de-identifier
+	// accepts a file to WriteTree, which then leaves out a file it refuses
+	// with the reason Plan would have given, and reads and transforms each
+	// DICOM file once instead of twice. It is for a caller that writes the
+	// plan with WriteTree right away and shows it only afterwards (the
+	// command line); Plan still checks the files it would not plan as
+	// plain transforms (pictures that need review, documents, slides'
+	// labels).
+	CheckDICOMOnWrite bool
+	// keep bounds the redacted PDFs Plan keeps for Write (set by Plan).
+	keep *keepBudget
 }
 
 // wsiSOPClass is VL Whole Slide Microscopy Image Storage.
@@ -137,13 +151,14 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 	if level == privacy.Identified {
 		scanner = nil
 	}
+	opts.keep = &keepBudget{left: keepTotal}
 	out := make([]Decision, 0, len(inv.Items))
 	for _, it := range inv.Items {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		d := Decision{Item: it, Path: it.Path}
-		d.Action, d.Reason = decide(ctx, it, level, scanner, opts.Intake)
+		d.Action, d.Reason = decide(ctx, it, level, scanner, opts.Intake, opts.CheckDICOMOnWrite)
 		if it.Kind == intake.KindImage && it.Format == "heic" && level != privacy.Identified {
 			d.Action, d.Reason, d.Convert = decideHEIC(ctx, it, opts)
 		}
@@ -153,19 +168,23 @@ func Plan(ctx context.Context, inv *intake.Inventory, level privacy.Level, opts 
 		}
 		if level != privacy.Identified {
 			planBoxes(ctx, &d, scanner, opts) // before Include: a PDF left out stays out
+			planUndecodable(ctx, &d, opts)    // and an image whose boxes cannot be masked
 		}
 		if d.Action == Review && opts.Include[it.Path] {
 			d.Included = true
 			d.Warning = embeddedWarning(it.SOPClassUID)
 		}
+		d.checkOnWrite = opts.CheckDICOMOnWrite && it.Kind == intake.KindDICOM && d.Action == Transform
 		out = append(out, d)
 	}
 	name(out)
 	return out, nil
 }
 
-// decide is the per-item rule table.
-func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leakscan.Scanner, opts intake.Options) (Action, i18n.Text) {
+// decide is the per-item rule table. With deferCheck, a DICOM file that
+// would be a plain Transform is not run through the de-identifier here
+// (Options.CheckDICOMOnWrite).
+func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leakscan.Scanner, opts intake.Options, deferCheck bool) (Action, i18n.Text) {
 	switch it.Kind {
 	case intake.KindSkipped:
 		return Exclude, i18n.NewText(i18n.Msg("skipped when reading: %s"), it.Reason)
@@ -195,11 +214,15 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 				return Exclude, i18n.NewText(i18n.Msg("the slide's overview image (it shows the label)"))
 			}
 		}
-		if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
-			_, err := dicomdeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
-			return err
-		}); !reason.IsZero() {
-			return Exclude, reason
+		// A file that would be a plain transform may be checked when it is
+		// written instead (deferCheck).
+		if !deferCheck || encapsulatedDocument(it.SOPClassUID) || it.BurnedIn {
+			if reason := preflight(ctx, it, opts, func(dst io.Writer, f intake.File) error {
+				_, err := dicomdeid.Deidentify(ctx, dst, f, f.Size(), privacy.Params{Level: privacy.Anonymised, Secret: preflightSecret})
+				return err
+			}); !reason.IsZero() {
+				return Exclude, reason
+			}
 		}
 		if encapsulatedDocument(it.SOPClassUID) {
 			// A document, decided by its text like a PDF of its own: not
@@ -269,16 +292,27 @@ func (stopAtFirstWrite) Write([]byte) (int, error) { return 0, errStarted }
 func preflight(ctx context.Context, it *intake.Item, opts intake.Options, run func(io.Writer, intake.File) error) i18n.Text {
 	f, err := intake.Open(it, opts)
 	if err != nil {
-		if errors.Is(err, intake.ErrChanged) {
-			return i18n.NewText(reasonChanged)
-		}
-		return i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
+		return reopenReason(err)
 	}
 	defer f.Close()
 	err = run(stopAtFirstWrite{}, f)
 	if err == nil || errors.Is(err, errStarted) || errors.Is(err, context.Canceled) {
 		return i18n.Text{}
 	}
+	return refusedReason(err)
+}
+
+// reopenReason is the reason to leave out an item whose file could not be
+// opened again.
+func reopenReason(err error) i18n.Text {
+	if errors.Is(err, intake.ErrChanged) {
+		return i18n.NewText(reasonChanged)
+	}
+	return i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
+}
+
+// refusedReason is the reason to leave out an item a transform refused.
+func refusedReason(err error) i18n.Text {
 	return i18n.NewText(i18n.Msg("Dossier cannot remove identity from this file: %s"), i18n.PlainError(err))
 }
 
@@ -370,18 +404,9 @@ func planRedact(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opt
 	if opts.NoRedact || sc == nil || sc.Matcher().Empty() || d.Item.Kind != intake.KindPDF && d.Item.Kind != intake.KindDocument && d.Item.SOPClassUID != sopClassEncapsulatedPDF {
 		return Review, d.Reason
 	}
-	var boxes []redact.Box
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
-	}
-	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), boxes, opts.Intake)
+	rp, reason := planRedaction(ctx, d.Item, sc.Matcher(), d.Redactions, opts.Intake, "", opts.Language, opts.keep)
 	if rp == nil {
 		return Review, reason
-	}
-	if opts.Language != "" {
-		if c, err := i18n.Load(opts.Language); err == nil {
-			rp.label = c.Message(rp.label)
-		}
 	}
 	d.redact = rp
 	return Redact, i18n.Text{}
@@ -406,17 +431,11 @@ func planBoxes(ctx context.Context, d *Decision, sc *leakscan.Scanner, opts Opti
 	if sc != nil && !opts.NoRedact {
 		m = sc.Matcher()
 	}
-	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions.PDF, opts.Intake)
+	rp, _ := planRedaction(ctx, d.Item, m, d.Redactions, opts.Intake, labelRemoved, opts.Language, opts.keep)
 	if rp == nil {
 		// Never written without the boxes the user asked for.
 		d.Action, d.Reason = Exclude, i18n.NewText(reasonBoxes)
 		return
-	}
-	rp.label = labelRemoved
-	if opts.Language != "" {
-		if c, err := i18n.Load(opts.Language); err == nil {
-			rp.label = c.Message(rp.label)
-		}
 	}
 	d.redact = rp
 	if d.Action == Transform {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 
 	"dossier/packager/burnedin"
 	"dossier/packager/i18n"
@@ -22,8 +24,48 @@ import (
 type redactPlan struct {
 	matcher *identity.Matcher
 	label   string
+	// planned is the redacted PDF Plan made and read back, kept (within
+	// keepBudget) so that Write writes it instead of redacting again.
+	planned *redactedPDF
 	// counts is filled by Write: kinds and counts, never values.
 	counts []Redaction
+	// written is the text of the PDF Write wrote, when it wrote planned:
+	// the read-back of those very bytes, which the leak scan reads
+	// instead of reading them a second time.
+	written *string
+}
+
+// redactedPDF is a PDF redacted and read back.
+type redactedPDF struct {
+	data []byte
+	// text is the text of every page of data, read back, joined as
+	// doctext joins it.
+	text   string
+	counts []Redaction
+	// boxes are the user's boxes it was made with, and reviewed whether
+	// they were confirmed.
+	boxes    []redact.Box
+	reviewed bool
+}
+
+// keepBudget bounds the redacted PDFs one Plan keeps for Write: a larger
+// one is redacted again when written.
+type keepBudget struct{ left int }
+
+// The most of a redacted PDF kept by Plan, per item and in all.
+const (
+	keepPerItem = 8 << 20
+	keepTotal   = 32 << 20
+)
+
+// keep reports whether a redacted PDF of n bytes (and its text, t) may be
+// kept, and takes it from the budget.
+func (k *keepBudget) keep(n, t int) bool {
+	if k == nil || n+t > keepPerItem || n+t > k.left {
+		return false
+	}
+	k.left -= n + t
+	return true
 }
 
 // errSpellingLeft is returned when a redacted PDF, read back, still spells
@@ -46,6 +88,41 @@ var (
 // never values. redact.ErrNotLocatable and redact.ErrImage mean the
 // document must be held for review.
 func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
+	return redactPDF(ctx, dst, src, m, boxes, label, false)
+}
+
+// RedactReviewedPDF is RedactPDF for a PDF whose pages the user has looked
+// at and covered with boxes: a page whose text cannot be located (writing
+// drawn as glyph outlines, a Type3 font without ToUnicode) is redacted by
+// the boxes alone (what is drawn under them goes) instead of failing.
+func RedactReviewedPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string) ([]Redaction, error) {
+	return redactPDF(ctx, dst, src, m, boxes, label, len(boxes) > 0)
+}
+
+// reviewedBoxes returns the PDF boxes of r and whether the user confirmed
+// them (looked at the pages: see RedactReviewedPDF).
+func (r *Redactions) reviewedBoxes() ([]redact.Box, bool) {
+	if r == nil {
+		return nil, false
+	}
+	return r.PDF, r.Confirmed && len(r.PDF) > 0
+}
+
+func redactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label string, reviewed bool) ([]Redaction, error) {
+	r, err := redactCopy(ctx, src, m, boxes, func(map[string]int) string { return label }, reviewed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dst.Write(r.data); err != nil {
+		return nil, err
+	}
+	return r.counts, nil
+}
+
+// redactCopy is redactPDF, the label chosen by label from the kinds of
+// identity found once every page is read. It returns the redacted copy,
+// its text as read back, and what was removed.
+func redactCopy(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, boxes []redact.Box, label func(kinds map[string]int) string, reviewed bool) (*redactedPDF, error) {
 	var clean bytes.Buffer
 	if err := StripPDF(&clean, src); err != nil {
 		return nil, err
@@ -59,14 +136,12 @@ func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identit
 		return redact.TextSpans(p, identity.Merge(spans))
 	}
 	var out bytes.Buffer
-	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{Label: label, Boxes: boxes})
+	res, err := redact.PDF(ctx, bytes.NewReader(clean.Bytes()), &out, find, redact.Options{LabelOf: func() string { return label(kinds) }, Boxes: boxes, Reviewed: reviewed})
 	if err != nil {
 		return nil, err
 	}
-	if err := spellingsLeft(ctx, out.Bytes(), m); err != nil {
-		return nil, err
-	}
-	if _, err := dst.Write(out.Bytes()); err != nil {
+	text, err := spellingsLeft(ctx, out.Bytes(), m)
+	if err != nil {
 		return nil, err
 	}
 	counts := make([]Redaction, 0, len(kinds)+2)
@@ -83,12 +158,14 @@ func RedactPDF(ctx context.Context, dst io.Writer, src io.ReadSeeker, m *identit
 	if res.Images > 0 {
 		counts = append(counts, Redaction{Kind: "pictures masked", Count: res.Images})
 	}
-	return counts, nil
+	return &redactedPDF{data: out.Bytes(), text: text, counts: counts, boxes: boxes, reviewed: reviewed}, nil
 }
 
 // spellingsLeft reads a written PDF back and fails when its text still
-// spells the identity, or cannot all be read.
-func spellingsLeft(ctx context.Context, pdf []byte, m *identity.Matcher) error {
+// spells the identity, or cannot all be read. It returns the text of its
+// pages, joined as doctext joins them.
+func spellingsLeft(ctx context.Context, pdf []byte, m *identity.Matcher) (string, error) {
+	var text strings.Builder
 	err := pdftext.Read(ctx, bytes.NewReader(pdf), int64(len(pdf)), pdftext.Options{}, func(p *pdftext.Page) error {
 		if p.Truncated {
 			return fmt.Errorf("page %d: %w", p.Number, redact.ErrNotLocatable)
@@ -96,12 +173,13 @@ func spellingsLeft(ctx context.Context, pdf []byte, m *identity.Matcher) error {
 		if len(m.FindAll(p.Text)) > 0 {
 			return errSpellingLeft
 		}
+		text.WriteString(p.Text)
 		return nil
 	})
 	if err != nil && !errors.Is(err, errSpellingLeft) && !errors.Is(err, redact.ErrNotLocatable) {
-		return fmt.Errorf("reading the redacted PDF back: %w", err)
+		return "", fmt.Errorf("reading the redacted PDF back: %w", err)
 	}
-	return err
+	return text.String(), err
 }
 
 // redactReason is the plain reason a PDF that names the patient is held
@@ -123,7 +201,30 @@ func redactReason(err error) i18n.Text {
 // planRedaction tries the redaction of a PDF that names the patient, as
 // the export will do it, so that the plan says truly whether it is sent
 // redacted or held for review. It returns the plan, or the reason to hold.
-func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, boxes []redact.Box, opts intake.Options) (*redactPlan, i18n.Text) {
+// The label in the boxes is fixed, or, when fixed is "", "name removed"
+// when only names were found; it is in lang's language. A redacted PDF is
+// kept in the plan for Write while keep allows.
+func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, r *Redactions, opts intake.Options, fixed, lang string, keep *keepBudget) (*redactPlan, i18n.Text) {
+	boxes, reviewed := r.reviewedBoxes()
+	labelOf := func(kinds map[string]int) string {
+		label := fixed
+		if label == "" {
+			label = labelName
+			for k := range kinds {
+				switch k {
+				case string(identity.Name), "glyphs", "boxes", "pictures masked":
+				default:
+					label = labelRemoved
+				}
+			}
+		}
+		if lang != "" {
+			if c, err := i18n.Load(lang); err == nil {
+				label = c.Message(label)
+			}
+		}
+		return label
+	}
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		if errors.Is(err, intake.ErrChanged) {
@@ -133,6 +234,7 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 	}
 	defer f.Close()
 	var counts []Redaction
+	var kept *redactedPDF
 	switch it.Format {
 	case "txt":
 		counts, err = RedactText(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, labelRemoved)
@@ -148,24 +250,27 @@ func planRedaction(ctx context.Context, it *intake.Item, m *identity.Matcher, bo
 				return nil, i18n.NewText(reasonEmbeddedUnread)
 			}
 			if err == nil {
-				counts, err = RedactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "")
+				counts, err = redactPDF(ctx, io.Discard, bytes.NewReader(doc), m, boxes, "", reviewed)
 			}
 			break
 		}
-		counts, err = RedactPDF(ctx, io.Discard, io.NewSectionReader(f, 0, f.Size()), m, boxes, "")
+		var planned *redactedPDF
+		planned, err = redactCopy(ctx, io.NewSectionReader(f, 0, f.Size()), m, boxes, labelOf, reviewed)
+		if err == nil {
+			counts = planned.counts
+			if keep.keep(len(planned.data), len(planned.text)) {
+				kept = planned
+			}
+		}
 	}
 	if err != nil {
 		return nil, redactReason(err)
 	}
-	label := labelName
+	kinds := map[string]int{}
 	for _, c := range counts {
-		switch c.Kind {
-		case string(identity.Name), "glyphs", "boxes", "pictures masked":
-		default:
-			label = labelRemoved
-		}
+		kinds[c.Kind] += c.Count
 	}
-	return &redactPlan{matcher: m, label: label}, i18n.Text{}
+	return &redactPlan{matcher: m, label: labelOf(kinds), planned: kept}, i18n.Text{}
 }
 
 // writeRedactedText writes a plain-text, Word or RTF item with its identity
@@ -195,17 +300,24 @@ func writeRedactedText(ctx context.Context, dst io.Writer, f intake.File, d Deci
 }
 
 // writeRedactedPDF writes a PDF item with its identity redacted (see
-// RedactPDF), recording what was removed in d's plan.
+// RedactPDF), recording what was removed in d's plan. The copy Plan made
+// and read back is written as it is when it was made with the same boxes
+// (the item is unchanged: f was opened).
 func writeRedactedPDF(ctx context.Context, dst io.Writer, f intake.File, d Decision, spellings []string) error {
 	rp := d.redact
 	if rp == nil {
 		rp = &redactPlan{matcher: identity.NewTextMatcher(spellings), label: labelRemoved}
 	}
-	var boxes []redact.Box
-	if d.Redactions != nil {
-		boxes = d.Redactions.PDF
+	boxes, reviewed := d.Redactions.reviewedBoxes()
+	if p := rp.planned; p != nil && slices.Equal(p.boxes, boxes) && p.reviewed == reviewed {
+		if _, err := dst.Write(p.data); err != nil {
+			return err
+		}
+		rp.counts, rp.written = p.counts, &p.text
+		return nil
 	}
-	counts, err := RedactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label)
+	rp.written = nil
+	counts, err := redactPDF(ctx, dst, io.NewSectionReader(f, 0, f.Size()), rp.matcher, boxes, rp.label, reviewed)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,7 @@ package deid
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -147,17 +144,24 @@ type TreeOptions struct {
 	Intake intake.Options
 	// Progress, if set, is called after each item with the count done.
 	Progress func(done, total int)
+	// NoChecksums leaves Written.SHA256 empty, for a caller that shows no
+	// checksums: hashing every byte written costs as much as the rest of
+	// the work on a series of large images.
+	NoChecksums bool
 }
 
 // WriteTree writes every decision that writes into dir under its normalised
 // name. It works in a private staging folder inside dir, scans every byte it
 // writes (and the text of written documents) for the case's identity, and
-// moves the files into place only when everything was written; on any
-// failure or cancellation nothing is left in dir. A file the scan finds
-// identity in is held back (left out, listed in LeftOut as Held with where
-// and what was found) and the rest goes on. Items the user included despite
-// a review are scanned too; what is found in them is reported as a warning:
-// it was the user's choice.
+// moves the files into place only when everything was written and synced to
+// disk (then the folders of the tree are synced too); on any failure or
+// cancellation nothing is left in dir. A DICOM file planned with
+// Options.CheckDICOMOnWrite that the de-identifier refuses is left out (in
+// LeftOut, as Exclude with the reason Plan would have given). A file the
+// scan finds identity in is held back (left out, listed in LeftOut as Held
+// with where and what was found) and the rest goes on. Items the user
+// included despite a review are scanned too; what is found in them is
+// reported as a warning: it was the user's choice.
 func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Decision, p privacy.Params, opts TreeOptions) (res *Result, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the output folder: %w", err)
@@ -194,6 +198,8 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 			os.RemoveAll(stage)
 		}
 	}()
+	st := newStager(!opts.NoChecksums)
+	defer st.finish() // after the workers, before the staging folder is removed
 	// The items are written by a few workers at once (each file is read,
 	// transformed, hashed, scanned and written on its own), and their
 	// outcomes taken in order here, as if written one after the other.
@@ -211,10 +217,10 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 			for i := range next {
 				o, d := &outs[i], todo[i]
 				if MultiFile(d.Item) {
-					o.ws, o.hits, o.err = writeParts(ctx, stage, d, p, scanner)
+					o.ws, o.hits, o.err = writeParts(ctx, st, stage, d, p, scanner)
 				} else {
 					var w Written
-					w, o.hits, o.err = writeOne(ctx, stage, d, p, scanner, opts.Intake)
+					w, o.hits, o.left, o.err = writeOne(ctx, st, stage, d, p, scanner, opts.Intake)
 					o.ws = []Written{w}
 				}
 				close(o.done)
@@ -231,6 +237,7 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 			}
 		}
 	}()
+	var heldBack []Written // files removed once synced
 	for i, d := range todo {
 		o := &outs[i]
 		select {
@@ -243,16 +250,16 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 			return nil, fmt.Errorf("%s: %w", d.Path, o.err)
 		}
 		switch {
+		case !o.left.IsZero():
+			// Refused by the de-identifier when written (CheckDICOMOnWrite).
+			d.Action, d.Reason, d.Name, d.checkOnWrite = Exclude, o.left, "", false
+			res.LeftOut = append(res.LeftOut, d)
 		case d.Included:
 			ws[0].Warnings = append(ws[0].Warnings, IncludedWarnings(hits)...)
 			res.Written = append(res.Written, ws...)
 		case len(hits) > 0:
 			// The safety net: this item is held back, the rest goes on.
-			for _, w := range ws {
-				if err := os.Remove(filepath.Join(stage, filepath.FromSlash(w.Name))); err != nil {
-					return nil, fmt.Errorf("removing a held-back file: %w", err)
-				}
-			}
+			heldBack = append(heldBack, ws...)
 			res.LeftOut = append(res.LeftOut, Hold(d, hits))
 		default:
 			res.Written = append(res.Written, ws...)
@@ -264,9 +271,19 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// Every file is on disk before any gets its name in dir.
+	if err := st.finish(); err != nil {
+		return nil, fmt.Errorf("writing to disk: %w", err)
+	}
+	for _, w := range heldBack {
+		if err := os.Remove(filepath.Join(stage, filepath.FromSlash(w.Name))); err != nil {
+			return nil, fmt.Errorf("removing a held-back file: %w", err)
+		}
+	}
+	folders := newFolders(dir)
 	for _, w := range res.Written {
 		final := filepath.Join(dir, filepath.FromSlash(w.Name))
-		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		if err := folders.make(filepath.Dir(final)); err != nil {
 			return nil, err
 		}
 		if err := os.Rename(filepath.Join(stage, filepath.FromSlash(w.Name)), final); err != nil {
@@ -274,14 +291,19 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 		}
 	}
 	os.RemoveAll(stage)
+	if err := folders.sync(); err != nil {
+		return nil, fmt.Errorf("writing to disk: %w", err)
+	}
 	return res, nil
 }
 
 // treeOutcome is what writing one item of WriteTree gave; done is closed
-// when it is known.
+// when it is known. left is the reason to leave out a file the
+// de-identifier refused when written (CheckDICOMOnWrite).
 type treeOutcome struct {
 	ws   []Written
 	hits []leakscan.Hit
+	left i18n.Text
 	err  error
 	done chan struct{}
 }
@@ -290,8 +312,11 @@ type treeOutcome struct {
 func treeWorkers() int { return max(1, min(runtime.NumCPU(), 4)) }
 
 // writeOne writes one item into the staging folder, hashing and scanning
-// the bytes on their way to disk, then scanning the text of documents.
-func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner, opts intake.Options) (Written, []leakscan.Hit, error) {
+// the bytes on their way to disk, then scanning the text of documents. For
+// a decision planned with CheckDICOMOnWrite, a file that cannot be opened
+// again or that the de-identifier refuses before writing a byte gives the
+// reason to leave it out instead of an error.
+func writeOne(ctx context.Context, st *stager, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner, opts intake.Options) (Written, []leakscan.Hit, i18n.Text, error) {
 	w := Written{Path: d.Path, Name: d.Name, Action: d.Action, Included: d.Included, Redacted: RedactedOf(d)}
 	if d.Warning != "" {
 		w.Warnings = append(w.Warnings, i18n.NewText(d.Warning))
@@ -299,16 +324,34 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 	if d.Action == Review {
 		w.Action = Transform
 	}
-	dst := filepath.Join(stage, filepath.FromSlash(d.Name))
-	var hits []leakscan.Hit
-	var err error
-	w.Bytes, w.SHA256, hits, err = writeStaged(dst, d.Name, sc, func(out io.Writer) error { return Write(ctx, out, d, p, opts) })
-	if err != nil {
-		return w, nil, err
+	write := func(out io.Writer) error { return Write(ctx, out, d, p, opts) }
+	if d.checkOnWrite {
+		f, err := intake.Open(d.Item, opts)
+		if err != nil {
+			return w, nil, reopenReason(err), nil
+		}
+		defer f.Close()
+		write = func(out io.Writer) error { return writeFile(ctx, out, f, d, p) }
 	}
+	dst := filepath.Join(stage, filepath.FromSlash(d.Name))
+	sf, err := st.write(dst, d.Name, sc, write)
+	if err != nil {
+		if d.checkOnWrite && !sf.started && ctx.Err() == nil {
+			return w, nil, refusedReason(err), nil
+		}
+		return w, nil, i18n.Text{}, err
+	}
+	w.Bytes, w.SHA256 = sf.n, sf.sum
+	hits := sf.hits
 	w.Redacted = RedactedOf(d) // known once written (a redacted PDF)
 	if sc != nil {
-		if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
+		if d.redact != nil && d.redact.written != nil {
+			// A redacted PDF written as Plan made it: the text of those
+			// bytes was read back then, every page of it.
+			if text := strings.TrimSpace(*d.redact.written); text != "" {
+				hits = append(hits, sc.Text(d.Name, placeText, text)...)
+			}
+		} else if text, ok := writtenText(ctx, dst, d.Item.Format); ok {
 			hits = append(hits, sc.Text(d.Name, placeText, text)...)
 		}
 		format := LayerFormat(d.Item)
@@ -316,52 +359,19 @@ func writeOne(ctx context.Context, stage string, d Decision, p privacy.Params, s
 			format = "jpeg" // a HEIC photo written as a JPEG
 		}
 		if format != "" {
-			if f, err := os.Open(dst); err == nil {
-				more, _ := sc.Explain(ctx, d.Name, f, w.Bytes, format)
-				f.Close()
-				hits = append(hits, more...)
-			}
+			// Read from what was kept of the file's start, and from the
+			// file still open for the rest.
+			more, _ := sc.Explain(ctx, d.Name, sf.reader(), w.Bytes, format)
+			hits = append(hits, more...)
 		}
 	}
-	return w, hits, nil
-}
-
-// writeStaged writes one file of the output at dst (creating its folder)
-// through write, hashing it and, with a scanner, scanning the bytes on their
-// way to disk for the case's identity.
-func writeStaged(dst, name string, sc *leakscan.Scanner, write func(io.Writer) error) (int64, string, []leakscan.Hit, error) {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return 0, "", nil, err
-	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return 0, "", nil, err
-	}
-	h := sha256.New()
-	cw := &countWriter{w: f, h: h}
-	var out io.Writer = cw
-	var tap *leakscan.Tap
-	if sc != nil {
-		tap = sc.Writer(name, cw)
-		out = tap
-	}
-	err = write(out)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, "", nil, err
-	}
-	var hits []leakscan.Hit
-	if tap != nil {
-		hits = tap.Hits
-	}
-	return cw.n, hex.EncodeToString(h.Sum(nil)), hits, nil
+	st.sync(sf.f)
+	return w, hits, i18n.Text{}, nil
 }
 
 // writeParts writes the files of a MultiFile item into the staging folder,
 // each hashed and scanned like the items written as one file.
-func writeParts(ctx context.Context, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner) ([]Written, []leakscan.Hit, error) {
+func writeParts(ctx context.Context, st *stager, stage string, d Decision, p privacy.Params, sc *leakscan.Scanner) ([]Written, []leakscan.Hit, error) {
 	parts, err := Parts(ctx, d, p)
 	if err != nil {
 		return nil, nil, err
@@ -373,13 +383,14 @@ func writeParts(ctx context.Context, stage string, d Decision, p privacy.Params,
 		if d.Action == Review {
 			w.Action = Transform
 		}
-		var more []leakscan.Hit
-		w.Bytes, w.SHA256, more, err = writeStaged(filepath.Join(stage, filepath.FromSlash(pt.Name)), pt.Name, sc, func(out io.Writer) error { return pt.Write(ctx, out) })
+		sf, err := st.write(filepath.Join(stage, filepath.FromSlash(pt.Name)), pt.Name, sc, func(out io.Writer) error { return pt.Write(ctx, out) })
 		if err != nil {
 			return nil, nil, err
 		}
+		st.sync(sf.f)
+		w.Bytes, w.SHA256 = sf.n, sf.sum
 		ws = append(ws, w)
-		hits = append(hits, more...)
+		hits = append(hits, sf.hits...)
 	}
 	return ws, hits, nil
 }
@@ -412,19 +423,6 @@ func writtenText(ctx context.Context, path, format string) (string, bool) {
 	}
 	text, err := doctext.ExtractFile(ctx, path, format, doctext.Options{})
 	return text, err == nil
-}
-
-type countWriter struct {
-	w io.Writer
-	h hash.Hash
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.h.Write(p[:n])
-	c.n += int64(n)
-	return n, err
 }
 
 // IncludedWarnings says what the leak scan found in an item the user chose

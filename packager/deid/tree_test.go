@@ -2,7 +2,9 @@ package deid
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -125,13 +127,17 @@ func TestWriteTreeLeavesNoIdentity(t *testing.T) {
 	dir := buildCase(t)
 	inv := scanCase(t, dir)
 	secret, _ := privacy.NewSecret()
-	for _, level := range []privacy.Level{privacy.Pseudonymised, privacy.Anonymised} {
-		t.Run(string(level), func(t *testing.T) {
+	for _, tc := range []struct {
+		level privacy.Level
+		check bool // CheckDICOMOnWrite
+	}{{privacy.Pseudonymised, false}, {privacy.Anonymised, false}, {privacy.Pseudonymised, true}} {
+		level := tc.level
+		t.Run(fmt.Sprintf("%s/checkOnWrite=%v", level, tc.check), func(t *testing.T) {
 			p, err := privacy.NewParams(level, secret, "DOSSIER-TEST-0001")
 			if err != nil {
 				t.Fatal(err)
 			}
-			ds, _ := Plan(context.Background(), inv, level, Options{})
+			ds, _ := Plan(context.Background(), inv, level, Options{CheckDICOMOnWrite: tc.check})
 			out := t.TempDir()
 			res, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{})
 			if err != nil {
@@ -366,6 +372,108 @@ func TestPlanHoldsDocumentsItCannotReadFully(t *testing.T) {
 		}
 		if d := decision(t, ds, "type3.pdf"); d.Action != Review || !strings.Contains(d.Reason.String(), "font") {
 			t.Errorf("%s: %s %q", level, d.Action, d.Reason)
+		}
+	}
+}
+
+// TestCheckDICOMOnWriteLeavesOutTheSame plans a folder with DICOM files the
+// de-identifier refuses (a character set it does not know, one that
+// changed after it was added)
+// with and without CheckDICOMOnWrite: both leave out the same files for the
+// same reasons and write the same others, and nothing of a refused file is
+// left in the output.
+func TestCheckDICOMOnWriteLeavesOutTheSame(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a-fine", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.6", InstanceNumber: 1}))
+	write(t, dir, "b-charset", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.5", CharacterSet: []string{"ISO_IR 999"}}))
+	changed := write(t, dir, "c-changed", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.7", InstanceNumber: 3}))
+	write(t, dir, "d-fine", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.8", InstanceNumber: 4}))
+	inv := scanCase(t, dir)
+	if err := os.WriteFile(changed, dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.7", InstanceNumber: 33, Rows: 32}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := privacy.NewSecret()
+	p, err := privacy.NewParams(privacy.Pseudonymised, secret, "DOSSIER-TEST-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		written []string          // the originals written
+		left    map[string]string // reason by original
+		files   int               // files in the output
+	}
+	run := func(check bool) outcome {
+		ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{CheckDICOMOnWrite: check})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if check {
+			if d := decision(t, ds, "b-charset"); d.Action != Transform {
+				t.Errorf("checked on write, the file in an unknown character set was planned as %s (%s) before writing", d.Action, d.Reason)
+			}
+		}
+		out := t.TempDir()
+		res, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := outcome{left: map[string]string{}}
+		for _, w := range res.Written {
+			o.written = append(o.written, filepath.Base(w.Path))
+		}
+		for _, d := range res.LeftOut {
+			if d.Action != Exclude || d.Name != "" {
+				t.Errorf("check %v: %s left out as %s named %q", check, d.Path, d.Action, d.Name)
+			}
+			o.left[filepath.Base(d.Path)] = d.Reason.String()
+		}
+		filepath.WalkDir(out, func(_ string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				o.files++
+			}
+			return err
+		})
+		return o
+	}
+	before, after := run(false), run(true)
+	if !slices.Equal(before.written, []string{"a-fine", "d-fine"}) || len(before.left) != 2 || before.files != 2 {
+		t.Fatalf("checked when planned: %+v", before)
+	}
+	if !slices.Equal(after.written, before.written) || after.files != before.files {
+		t.Errorf("checked on write: wrote %v (%d files), want %v", after.written, after.files, before.written)
+	}
+	for name, reason := range before.left {
+		if after.left[name] != reason {
+			t.Errorf("checked on write, %s was left out for %q, want %q", name, after.left[name], reason)
+		}
+	}
+}
+
+// TestWriteTreeChecksums: every written file has its SHA-256, unless the
+// caller asks for none.
+func TestWriteTreeChecksums(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "IM1", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.6"}))
+	inv := scanCase(t, dir)
+	p, _ := privacy.NewParams(privacy.Anonymised, nil, "")
+	ds, _ := Plan(context.Background(), inv, privacy.Anonymised, Options{})
+	for _, none := range []bool{false, true} {
+		out := t.TempDir()
+		res, err := WriteTree(context.Background(), out, inv, ds, p, TreeOptions{NoChecksums: none})
+		if err != nil || len(res.Written) != 1 {
+			t.Fatalf("%v, %+v", err, res)
+		}
+		w := res.Written[0]
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(w.Name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%x", sha256.Sum256(b))
+		if none {
+			want = ""
+		}
+		if w.SHA256 != want || w.Bytes != int64(len(b)) {
+			t.Errorf("NoChecksums %v: sha256 %q, %d bytes; want %q, %d", none, w.SHA256, w.Bytes, want, len(b))
 		}
 	}
 }

@@ -33,6 +33,11 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 		return err
 	}
 	defer f.Close()
+	return writeFile(ctx, dst, f, d, p)
+}
+
+// writeFile is Write of the item's file, opened.
+func writeFile(ctx context.Context, dst io.Writer, f intake.File, d Decision, p privacy.Params) (err error) {
 	if d.Action == Copy || p.Level == privacy.Identified {
 		_, err := io.Copy(dst, contextReader{ctx, f})
 		return err

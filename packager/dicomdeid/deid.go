@@ -208,6 +208,12 @@ func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 	if len(p.Secret) < 16 {
 		return nil, errors.New("dicomdeid: the case secret is missing or too short")
 	}
+	// The header is read from one read of the file's first bytes; fastCopy
+	// still sees the file itself.
+	orig := src
+	hr := newHeadReader(src, size)
+	defer hr.release()
+	src = hr
 	l, lerr := dicomx.ReadLayout(ctx, src, size)
 	if err = lerr; err != nil {
 		if dicomx.IsDamaged(err) {
@@ -232,6 +238,7 @@ func deidentify(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64,
 		return nil, err
 	}
 	d.px = px
+	d.orig = orig
 	if err := d.run(dst); err != nil {
 		return nil, err
 	}
@@ -311,6 +318,7 @@ type deid struct {
 	ctx  context.Context
 	l    *dicomx.Layout
 	src  io.ReaderAt
+	orig io.ReaderAt // src as given (src serves the header from memory)
 	size int64
 	p    privacy.Params
 	rep  *Report
@@ -457,7 +465,7 @@ func (d *deid) run(dst io.Writer) error {
 		}
 		done, err := n == 0, error(nil)
 		if n > 0 {
-			done, err = fastCopy(d.ctx, dst, d.src, l.PixelElementOffset, n)
+			done, err = fastCopy(d.ctx, dst, d.orig, l.PixelElementOffset, n)
 		}
 		if !done && err == nil {
 			err = copyRange(d.ctx, dst, d.src, l.PixelElementOffset, n)

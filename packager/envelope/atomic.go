@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,12 +63,17 @@ type atomicFile struct {
 	// written counts the bytes written; flushed is where the last early
 	// write-back began (see writeBack).
 	written, flushed int64
+	// sum is the CRC-32C of what was written; check reads the file back
+	// behind the writer and Close compares the two.
+	sum   uint32
+	check *checker
 }
 
 // writeBackEvery is how many bytes are written between two requests to the
 // system to start writing them to disk. Close must wait for everything
 // still unwritten: started early, the disk works while the bundle is still
-// being made, and the wait at the end is short.
+// being made, and the wait at the end is short. Each such range is then
+// read back (see checker) while the rest is written.
 const writeBackEvery = 8 << 20
 
 // NewAtomicFiles prepares writing into dir, first sweeping the stale
@@ -102,7 +108,9 @@ func (a *AtomicFiles) Dir() string { return a.dir }
 
 // Create starts the file that will be called name (a plain file name) in the
 // destination directory. The returned writer maps a full disk to
-// ErrDiskFull; Close syncs the file to disk.
+// ErrDiskFull; Close syncs the file to disk and checks that what the file
+// holds, read back, is what was written (ErrReadBack if not). The reading
+// back runs while the file is written (see checker).
 func (a *AtomicFiles) Create(name string) (io.WriteCloser, error) {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, PartialPrefix) {
 		return nil, fmt.Errorf("envelope: %q is not a plain file name", name)
@@ -121,11 +129,11 @@ func (a *AtomicFiles) Create(name string) (io.WriteCloser, error) {
 		}
 	}
 	temp := filepath.Join(a.dir, fmt.Sprintf("%s%s-%03d", PartialPrefix, a.group, len(a.files)+1))
-	f, err := os.OpenFile(temp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(temp, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("envelope: creating %s: %w", name, diskErr(err))
 	}
-	af := &atomicFile{a: a, name: name, temp: temp, f: f}
+	af := &atomicFile{a: a, name: name, temp: temp, f: f, check: newChecker(f)}
 	a.files = append(a.files, af)
 	a.byName[name] = af
 	return af, nil
@@ -140,12 +148,14 @@ func (f *atomicFile) Write(p []byte) (int, error) {
 	}
 	n, err := f.f.Write(p)
 	f.written += int64(n)
+	f.sum = crc32.Update(f.sum, castagnoli, p[:n])
 	if err != nil {
 		f.err = fmt.Errorf("envelope: writing %s: %w", f.name, diskErr(err))
 		return n, f.err
 	}
 	if f.written-f.flushed >= writeBackEvery {
 		writeBack(f.f, f.flushed, f.written-f.flushed)
+		f.check.add(f.flushed, f.written-f.flushed)
 		f.flushed = f.written
 	}
 	return n, nil
@@ -158,6 +168,18 @@ func (f *atomicFile) Close() error {
 	f.closed = true
 	if err := f.f.Sync(); err != nil && f.err == nil {
 		f.err = fmt.Errorf("envelope: writing %s: %w", f.name, diskErr(err))
+	}
+	if f.err != nil {
+		f.check.abort()
+	} else {
+		f.check.add(f.flushed, f.written-f.flushed)
+		sum, n, err := f.check.wait()
+		switch {
+		case err != nil:
+			f.err = fmt.Errorf("envelope: checking %s: %w", f.name, err)
+		case n != f.written || sum != f.sum:
+			f.err = fmt.Errorf("%w (%s)", ErrReadBack, f.name)
+		}
 	}
 	if err := f.f.Close(); err != nil && f.err == nil {
 		f.err = fmt.Errorf("envelope: writing %s: %w", f.name, diskErr(err))
@@ -300,6 +322,7 @@ func (a *AtomicFiles) abortLocked() error {
 	for _, f := range a.files {
 		if !f.closed {
 			f.closed = true
+			f.check.abort()
 			f.f.Close()
 		}
 		if err := os.Remove(f.temp); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {

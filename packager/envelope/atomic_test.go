@@ -376,3 +376,73 @@ func TestAtomicLargeFileWrittenBackEarly(t *testing.T) {
 		t.Errorf("read back %d bytes, not the %d written", len(got), len(want))
 	}
 }
+
+// A file that no longer holds what was written to it when it is read back
+// (here changed behind the writer's back, as a failing disk would) fails
+// Close with ErrReadBack, and Commit then leaves nothing behind; so does a
+// file cut short.
+func TestAtomicReadBackFindsChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		size   int
+		change func(path string) error
+	}{
+		{"a byte changed in the tail", 2*writeBackEvery + 4321, func(p string) error {
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteAt([]byte{0x5a}, 2*writeBackEvery+100)
+			return err
+		}},
+		{"a small file changed", 1000, func(p string) error {
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteAt([]byte("xyz"), 10)
+			return err
+		}},
+		{"cut short", writeBackEvery + 999, func(p string) error { return os.Truncate(p, writeBackEvery+10) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a, err := NewAtomicFiles(dir, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := a.Create("case.age")
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := payload(tc.size)
+			data[10], data[(2*writeBackEvery+100)%len(data)] = 0, 0 // never the changed values
+			// The change is in the last piece, which is read back only
+			// after Close's Sync (the earlier ones may be read already).
+			last := tc.size % writeBackEvery
+			for _, piece := range [][]byte{data[:len(data)-last], data[len(data)-last:]} {
+				if _, err := w.Write(piece); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var temp string
+			for _, n := range listDir(t, dir) {
+				if !strings.HasSuffix(n, ".lock") {
+					temp = filepath.Join(dir, n)
+				}
+			}
+			if err := tc.change(temp); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); !errors.Is(err, ErrReadBack) {
+				t.Fatalf("Close: %v, want ErrReadBack", err)
+			}
+			if err := a.Commit(); !errors.Is(err, ErrReadBack) {
+				t.Fatalf("Commit: %v, want ErrReadBack", err)
+			}
+			assertEmpty(t, dir)
+		})
+	}
+}

@@ -1,6 +1,10 @@
 package exif
 
-import "testing"
+import (
+	"image"
+	"image/color"
+	"testing"
+)
 
 func TestOrientation(t *testing.T) {
 	mm := []byte{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0}
@@ -52,5 +56,51 @@ func TestSource(t *testing.T) {
 	}
 	if sx, sy := Source(8, 0, 0, w, h); sx != w-1 || sy != 0 {
 		t.Errorf("orientation 8: upright top-left is stored (%d,%d), want (%d,0)", sx, sy, w-1)
+	}
+}
+
+// TestUprightAndSourceRect: for every orientation, Upright shows each
+// stored pixel where Source says, and SourceRect covers exactly the stored
+// pixels of an upright rectangle.
+func TestUprightAndSourceRect(t *testing.T) {
+	const w, h = 7, 4
+	stored := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			stored.Set(x, y, color.NRGBA{uint8(x), uint8(y), 0, 255})
+		}
+	}
+	for o := 1; o <= 8; o++ {
+		up := Upright(stored, o)
+		uw, uh := up.Bounds().Dx(), up.Bounds().Dy()
+		if (o >= 5) != (uw == h && uh == w) {
+			t.Fatalf("orientation %d: upright %dx%d", o, uw, uh)
+		}
+		r := image.Rect(1, 2, 3, 4)
+		sr := SourceRect(o, r, w, h)
+		inside := map[[2]int]bool{}
+		for y := 0; y < uh; y++ {
+			for x := 0; x < uw; x++ {
+				c := up.At(x, y).(color.NRGBA)
+				sx, sy := Source(o, x, y, w, h)
+				if int(c.R) != sx || int(c.G) != sy {
+					t.Fatalf("orientation %d: upright (%d,%d) shows stored (%d,%d), Source says (%d,%d)", o, x, y, c.R, c.G, sx, sy)
+				}
+				if image.Pt(x, y).In(r) {
+					inside[[2]int{sx, sy}] = true
+				}
+			}
+		}
+		if sr.Dx()*sr.Dy() != len(inside) {
+			t.Errorf("orientation %d: SourceRect %v for %d pixels", o, sr, len(inside))
+		}
+		for p := range inside {
+			if !image.Pt(p[0], p[1]).In(sr) {
+				t.Errorf("orientation %d: stored %v outside %v", o, p, sr)
+			}
+		}
+	}
+	if got := JPEGOrientation([]byte{0xFF, 0xD8, 0xFF, 0xDA}); got != 0 {
+		t.Errorf("no EXIF: %d", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"dossier/packager/exif"
 
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	_ "image/gif" // GIF pictures
@@ -70,33 +69,7 @@ func jpegReason(err error) string {
 
 // exifOrientation returns the EXIF orientation (1-8) of a JPEG stream's
 // APP1 segment, or 0.
-func exifOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 0
-	}
-	p := 2
-	for p+4 <= len(b) {
-		if b[p] != 0xFF {
-			return 0
-		}
-		m := b[p+1]
-		if m == 0xDA || m == 0xD9 {
-			return 0
-		}
-		l := int(binary.BigEndian.Uint16(b[p+2:]))
-		if l < 2 || p+2+l > len(b) {
-			return 0
-		}
-		seg := b[p+4 : p+2+l]
-		if m == 0xE1 {
-			if o := exif.APP1Orientation(seg); o != 0 {
-				return o
-			}
-		}
-		p += 2 + l
-	}
-	return 0
-}
+func exifOrientation(b []byte) int { return exif.JPEGOrientation(b) }
 
 // orient returns img turned upright for EXIF orientation o (2-8).
 func orient(img image.Image, o int) image.Image {

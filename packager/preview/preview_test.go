@@ -360,9 +360,10 @@ func TestDICOMNoPreview(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"jpeg2000":  {dcmfix.Instance(dcmfix.Spec{Modality: "CT", Compressed: true, TransferSyntaxUID: dcmfix.UIDJPEG2000}), "JPEG 2000"},
-		"htj2k":     {dcmfix.Instance(dcmfix.Spec{Modality: "CT", Compressed: true, TransferSyntaxUID: dcmfix.UIDHTJ2K}), "JPEG 2000"},
-		"fake jpeg": {dcmfix.Instance(dcmfix.Spec{Modality: "CT", Compressed: true}), "could not"},
+		"jpeg2000": {dcmfix.Instance(dcmfix.Spec{Modality: "CT", Compressed: true, TransferSyntaxUID: dcmfix.UIDJPEG2000}), "JPEG 2000"},
+		"htj2k":    {dcmfix.Instance(dcmfix.Spec{Modality: "CT", Compressed: true, TransferSyntaxUID: dcmfix.UIDHTJ2K}), "JPEG 2000"},
+		"broken jpeg": {pixelSpec{rows: 16, cols: 16, samples: 1, bits: 8, photometric: "MONOCHROME2", ts: dcmfix.UIDJPEGBaseline,
+			encapsulated: &dcmfix.Encapsulated{BOT: []uint32{0}, Fragments: [][]byte{dcmfix.OpaqueFrame(dcmfix.UIDJPEGBaseline, 0)}}}.file(), "could not"},
 		"report":    {dcmfix.Instance(dcmfix.Spec{Modality: "SR"}), "no image"},
 		"pdf":       {dcmfix.Instance(dcmfix.Spec{Modality: "DOC"}), "no image"},
 		"truncated": {dcmfix.Truncate(dcmfix.Instance(dcmfix.Spec{Modality: "CT", Rows: 64, Cols: 64}), 2000), ""},
@@ -388,6 +389,7 @@ func TestDICOMFixtureInstances(t *testing.T) {
 	for _, s := range []dcmfix.Spec{
 		{Modality: "CT"}, {Modality: "MR", Syntax: dcmfix.ImplicitLE}, {Modality: "CT", Syntax: dcmfix.ExplicitBE},
 		{Modality: "US", NumberOfFrames: 3}, {Modality: "CT", NoPreamble: true}, {Modality: "CT", Rows: 40, Cols: 30, Private: true},
+		{Modality: "CT", Compressed: true, NumberOfFrames: 3}, {Modality: "US", Compressed: true, Rows: 24, Cols: 32},
 	} {
 		img, err := imageOf(t, dcmfix.Instance(s))
 		if err != nil {

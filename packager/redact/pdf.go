@@ -44,6 +44,10 @@ type Options struct {
 	// a font and is no text to copy. A label with a character no such font
 	// has is left out and the box drawn alone.
 	Label string
+	// LabelOf, when set, chooses the label once every page's spans are
+	// found and before any box is drawn (the label can then depend on
+	// what find found); it overrides Label.
+	LabelOf func() string
 	// Text bounds the reading of the document.
 	Text pdftext.Options
 	// Boxes are regions the user marked: whatever is drawn there goes
@@ -55,6 +59,21 @@ type Options struct {
 	// redacted by its Boxes alone instead of failing with ErrNotLocatable.
 	// A page with more glyphs than can be read always fails.
 	Reviewed bool
+}
+
+// textLocatable reports whether a reviewed page's text glyphs can be
+// located although the page is not Reliable: its only problem is writing
+// drawn as outlines (which the user's boxes cover), not its fonts.
+func textLocatable(p *pdftext.Page) bool {
+	if p.Truncated {
+		return false
+	}
+	for _, q := range p.Problems {
+		if q.Kind != pdftext.ProblemTextAsPaths {
+			return false
+		}
+	}
+	return true
 }
 
 // Box is a region of a page to redact, in PDF points from the top left of
@@ -148,7 +167,7 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			shared[s.Obj] = shared[s.Obj] || s.Form
 		}
 		var spans [][]int
-		if locatable {
+		if locatable || textLocatable(p) {
 			spans = find(p)
 		}
 		if len(spans) == 0 && len(marked) == 0 {
@@ -289,6 +308,11 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 			if err := rewriteStream(pdf, obj, removals[obj], cuts[obj]); err != nil {
 				return Result{}, err
 			}
+		}
+	}
+	if opts.LabelOf != nil {
+		if l := opts.LabelOf(); l != "" {
+			opts.Label = l
 		}
 	}
 	pages := make([]int, 0, len(boxes))

@@ -7,8 +7,10 @@
 // back, so what is shown is what is sent.
 //
 // Boxes are in the record's own units: pixels from the top left of the
-// picture as stored, or PDF points from the top left of the page as
-// displayed. Nothing here keeps or logs identity values.
+// picture as it is shown (a photo turned upright by its EXIF orientation;
+// Redactions maps them to the pixels as stored), or PDF points from the
+// top left of the page as displayed. Nothing here keeps or logs identity
+// values.
 package redactview
 
 import (
@@ -25,6 +27,7 @@ import (
 	"dossier/packager/burnedin"
 	"dossier/packager/deid"
 	"dossier/packager/dicomdeid"
+	"dossier/packager/exif"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
@@ -50,7 +53,7 @@ const (
 )
 
 // Box is one region to hide. Page is the 1-based PDF page (1 for a
-// picture: a DICOM image's boxes apply to every frame).
+// picture: a DICOM image's boxes apply to every one of its Frames).
 type Box struct {
 	Page                int
 	X, Y, Width, Height float64
@@ -76,7 +79,14 @@ type View struct {
 	Item *intake.Item
 	// Pages counts the pages shown (1 for a picture).
 	Pages int
-	Unit  Unit
+	// Frames counts the frames of a DICOM image (1 for any other record):
+	// its boxes apply to every frame; BeforeFrame and AfterFrame show one.
+	Frames int
+	// Orientation is a JPEG photo's EXIF orientation (0 or 1: none). The
+	// photo is shown upright, and its boxes count from the upright top
+	// left.
+	Orientation int
+	Unit        Unit
 	// Suggested are the boxes suggested for it.
 	Suggested []Box
 	// OCRMissing is set when text recognition (tesseract) is not
@@ -107,7 +117,7 @@ func Open(ctx context.Context, it *intake.Item, m *identity.Matcher, label strin
 	if label == "" {
 		label = labelName
 	}
-	v := &View{Item: it, m: m, opts: opts, label: label}
+	v := &View{Item: it, m: m, opts: opts, label: label, Frames: 1}
 	switch {
 	case it.Kind == intake.KindDICOM:
 		return v, v.openDICOM(ctx)
@@ -147,12 +157,16 @@ func (v *View) openDICOM(ctx context.Context) error {
 		return err
 	}
 	defer f.Close()
+	fm, _, err := pixelmask.ReadFormat(ctx, f, f.Size())
+	if err != nil {
+		return err
+	}
 	img, err := pixelmask.DICOMFrame(ctx, f, f.Size(), 1)
 	if err != nil {
 		return err
 	}
 	b := img.Bounds()
-	v.Pages, v.sizes = 1, [][2]float64{{float64(b.Dx()), float64(b.Dy())}}
+	v.Pages, v.Frames, v.sizes = 1, max(fm.Frames, 1), [][2]float64{{float64(b.Dx()), float64(b.Dy())}}
 	s, err := burnedin.SuggestDICOM(ctx, f, f.Size(), v.m)
 	if err != nil {
 		return err
@@ -163,6 +177,16 @@ func (v *View) openDICOM(ctx context.Context) error {
 }
 
 func (v *View) openPhoto(ctx context.Context) error {
+	if v.Item.Format == "jpeg" {
+		f, err := v.open()
+		if err != nil {
+			return err
+		}
+		head := make([]byte, min(f.Size(), 256<<10))
+		n, _ := f.ReadAt(head, 0)
+		f.Close()
+		v.Orientation = exif.JPEGOrientation(head[:n])
+	}
 	img, err := v.Before(ctx, 1)
 	if err != nil {
 		return err
@@ -189,9 +213,19 @@ func fromPixels(bs []pixelmask.Box, o Origin) []Box {
 }
 
 // Before returns page n as it is: the DICOM image's first frame, the photo
-// as stored (not turned by its orientation tag, as its boxes count from the
-// stored top left), or a drawing of the PDF page at PageScale.
+// upright (turned by its orientation tag, as a viewer shows it), or a
+// drawing of the PDF page at PageScale.
 func (v *View) Before(ctx context.Context, n int) (image.Image, error) {
+	return v.before(ctx, n, 1)
+}
+
+// BeforeFrame returns frame n (1-based) of a DICOM image as it is; for
+// any other record, page 1.
+func (v *View) BeforeFrame(ctx context.Context, n int) (image.Image, error) {
+	return v.before(ctx, 1, n)
+}
+
+func (v *View) before(ctx context.Context, n, frame int) (image.Image, error) {
 	f, err := v.open()
 	if err != nil {
 		return nil, err
@@ -203,13 +237,13 @@ func (v *View) Before(ctx context.Context, n int) (image.Image, error) {
 		return img, err
 	}
 	if v.Item.Kind == intake.KindDICOM {
-		return pixelmask.DICOMFrame(ctx, f, f.Size(), 1)
+		return pixelmask.DICOMFrame(ctx, f, f.Size(), frame)
 	}
 	img, _, err := image.Decode(io.LimitReader(f, maxPhoto))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", deid.ErrDamagedPicture, err)
 	}
-	return img, nil
+	return exif.Upright(img, v.Orientation), nil
 }
 
 // maxPhoto bounds a photo read whole.
@@ -219,8 +253,19 @@ const maxPhoto = 256 << 20
 var previewSecret = make([]byte, privacy.SecretSize)
 
 // After returns page n as the export writes it with boxes hidden: the
-// record is written by the export's writer into memory and read back.
+// record is written by the export's writer into memory and read back (a
+// DICOM image's first frame; a photo upright).
 func (v *View) After(ctx context.Context, n int, boxes []Box) (image.Image, error) {
+	return v.after(ctx, n, 1, boxes)
+}
+
+// AfterFrame returns frame n (1-based) of a DICOM image as the export
+// writes it with boxes hidden; for any other record, page 1.
+func (v *View) AfterFrame(ctx context.Context, n int, boxes []Box) (image.Image, error) {
+	return v.after(ctx, 1, n, boxes)
+}
+
+func (v *View) after(ctx context.Context, n, frame int, boxes []Box) (image.Image, error) {
 	f, err := v.open()
 	if err != nil {
 		return nil, err
@@ -229,7 +274,7 @@ func (v *View) After(ctx context.Context, n int, boxes []Box) (image.Image, erro
 	var out bytes.Buffer
 	switch {
 	case v.Unit == Points:
-		if _, err := deid.RedactPDF(ctx, &out, io.NewSectionReader(f, 0, f.Size()), v.m, v.PDFBoxes(boxes), v.label); err != nil {
+		if _, err := deid.RedactReviewedPDF(ctx, &out, io.NewSectionReader(f, 0, f.Size()), v.m, v.PDFBoxes(boxes), v.label); err != nil {
 			return nil, err
 		}
 		img, _, err := drawPage(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), n, append(v.SuggestedOn(n), boxes...))
@@ -239,7 +284,7 @@ func (v *View) After(ctx context.Context, n int, boxes []Box) (image.Image, erro
 		if _, err := dicomdeid.DeidentifyMasked(ctx, &out, f, f.Size(), p, dicomdeid.Pixels{Boxes: v.PixelBoxes(boxes)}); err != nil {
 			return nil, err
 		}
-		return pixelmask.DICOMFrame(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), 1)
+		return pixelmask.DICOMFrame(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), frame)
 	case v.Item.Format == "jpeg":
 		if err := deid.MaskJPEG(&out, f, v.PixelBoxes(boxes)); err != nil {
 			return nil, err
@@ -250,18 +295,35 @@ func (v *View) After(ctx context.Context, n int, boxes []Box) (image.Image, erro
 		}
 	}
 	img, _, err := image.Decode(&out)
-	return img, err
+	if err != nil {
+		return nil, err
+	}
+	return exif.Upright(img, v.Orientation), nil
 }
 
-// PixelBoxes turns boxes into pixel boxes (every frame), rounded outwards.
+// PixelBoxes turns boxes into pixel boxes of the picture as stored (every
+// frame), rounded outwards: a photo's boxes, drawn on it upright, are
+// turned back by its orientation.
 func (v *View) PixelBoxes(boxes []Box) []pixelmask.Box {
 	out := make([]pixelmask.Box, 0, len(boxes))
 	for _, b := range boxes {
 		x0, y0 := int(math.Floor(b.X)), int(math.Floor(b.Y))
 		x1, y1 := int(math.Ceil(b.X+b.Width)), int(math.Ceil(b.Y+b.Height))
-		if x1 > x0 && y1 > y0 {
-			out = append(out, pixelmask.Box{X: x0, Y: y0, Width: x1 - x0, Height: y1 - y0})
+		if x1 <= x0 || y1 <= y0 {
+			continue
 		}
+		r := image.Rect(x0, y0, x1, y1)
+		if o := v.Orientation; o > 1 && o <= 8 && len(v.sizes) > 0 {
+			// The stored picture is the upright one turned back.
+			w, h := int(v.sizes[0][0]), int(v.sizes[0][1])
+			if o >= 5 {
+				w, h = h, w
+			}
+			if r = exif.SourceRect(o, r, w, h); r.Empty() {
+				continue
+			}
+		}
+		out = append(out, pixelmask.Box{X: r.Min.X, Y: r.Min.Y, Width: r.Dx(), Height: r.Dy()})
 	}
 	return out
 }

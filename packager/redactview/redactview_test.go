@@ -3,6 +3,7 @@ package redactview
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/draw"
@@ -11,9 +12,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
+	"dossier/packager/pixelmask"
 )
 
 func janeDoe() *identity.Matcher {
@@ -190,5 +193,46 @@ func TestImageOnlyPDFPageShown(t *testing.T) {
 	}
 	if same < out.Dx()*out.Dy()*95/100 {
 		t.Errorf("away from the box the picture changed: %d of %d alike", same, out.Dx()*out.Dy())
+	}
+}
+
+// TestDrawnWritingBoxed: a page whose writing is drawn as glyph outlines
+// cannot be shown as sent without boxes (its text cannot be located
+// there); with the user's box over the drawing, the page as sent is
+// worked out (the drawing taken out under a black box), and the box goes
+// to the export confirmed.
+func TestDrawnWritingBoxed(t *testing.T) {
+	ctx := context.Background()
+	it := scanOne(t, "signed.pdf", docfix.PDFPathText([]string{"Patient: Jane Doe", "Invasive ductal carcinoma"}, "Signed for Jane Doe"))
+	v, err := Open(ctx, it, janeDoe(), "name removed", intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.After(ctx, 1, v.Suggested); err == nil {
+		t.Error("the page as sent was worked out without a box over the drawn writing")
+	}
+	box := Box{Page: 1, X: 66, Y: 176, Width: 220, Height: 24, Origin: Drawn}
+	after, err := v.After(ctx, 1, append(v.Suggested, box))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := image.Rect(int(box.X+2)*PageScale, int(box.Y+2)*PageScale, int(box.X+box.Width-2)*PageScale, int(box.Y+box.Height-2)*PageScale)
+	if n := dark(after, in); n < in.Dx()*in.Dy()*9/10 {
+		t.Errorf("under the box: %d of %d pixels dark", n, in.Dx()*in.Dy())
+	}
+	if r := v.Redactions(append(v.Suggested, box), true); len(r.PDF) != 1 || !r.Confirmed {
+		t.Errorf("redactions %+v", r)
+	}
+}
+
+// TestUndecodableImageSaysWhy: an ultrasound image compressed in a way
+// Dossier cannot decode (JPEG-LS, JPEG 2000) is not shown, and the error
+// says why, so the app can tell the patient that no box can help.
+func TestUndecodableImageSaysWhy(t *testing.T) {
+	for _, ts := range []string{"1.2.840.10008.1.2.4.80", dcmfix.UIDJPEG2000} {
+		it := scanOne(t, "US1", dcmfix.Instance(dcmfix.Spec{Modality: "US", PatientName: "DOE^JANE", Compressed: true, TransferSyntaxUID: ts}))
+		if _, err := Open(context.Background(), it, janeDoe(), "", intake.Options{}); !errors.Is(err, pixelmask.ErrCannotDecode) {
+			t.Errorf("%s: %v, want ErrCannotDecode", ts, err)
+		}
 	}
 }

@@ -124,7 +124,9 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact})
+	// The plan is written right away and shown only afterwards, so the
+	// DICOM files are checked as they are written (each read once).
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true})
 	if err != nil {
 		return err
 	}
@@ -141,7 +143,8 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {
-		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{})
+		// Checksums are printed only with --json.
+		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{NoChecksums: !*asJSON})
 	})
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"dossier/packager/deid"
 	pexport "dossier/packager/export"
 	"dossier/packager/intake"
+	"dossier/packager/pixelmask"
 	"dossier/packager/redactview"
 	"dossier/ui/internal/kit"
 	"dossier/ui/redactbox"
@@ -91,8 +92,11 @@ func (w *Wizard) openPreview(d deid.Decision, confirmed func()) {
 		}
 		wait.Hide()
 		if err != nil {
-			dialog.ShowInformation(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
-				lang.X("export.preview.err", "Dossier could not show this file. It is sent as the list says, or left out."), w.win)
+			msg := lang.X("export.preview.err", "Dossier could not show this file. It is sent as the list says, or left out.")
+			if errors.Is(err, pixelmask.ErrCannotDecode) {
+				msg = lang.X("export.preview.undecodable", "Dossier cannot decode the pixels of this image (they are compressed in a way it cannot read), so it can neither show it nor black out parts of it. Send it only if you have looked at it in another viewer and it shows no name or other detail.")
+			}
+			dialog.ShowInformation(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}), msg, w.win)
 			return
 		}
 		w.showPreview(d, r.(*redactview.View), confirmed)

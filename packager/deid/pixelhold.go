@@ -1,0 +1,91 @@
+package deid
+
+import (
+	"context"
+	"errors"
+
+	"dossier/packager/i18n"
+	"dossier/packager/intake"
+	"dossier/packager/pixelmask"
+)
+
+// The reasons for a DICOM image whose pixels Dossier cannot decode, so it
+// cannot black out parts of them.
+var (
+	// reasonBurnedInUndecodable: held for review, boxes cannot help.
+	reasonBurnedInUndecodable = i18n.Msg("this kind of image (ultrasound, screenshot, scanned document, or marked as such) may show identity inside the picture, and its pixels are compressed as %s, which Dossier cannot decode, so it cannot black out parts of it: send it only if you have looked at it and it shows no name or other detail")
+	// reasonBoxesUndecodable: the user's boxes cannot be applied.
+	reasonBoxesUndecodable = i18n.Msg("Dossier cannot black out the boxes you marked on this image: its pixels are compressed as %s, which it cannot decode, so it is left out")
+)
+
+// Compression names a transfer syntax of compressed pixel data for the
+// reasons above ("JPEG-LS", "JPEG 2000"); bits is the image's Bits
+// Allocated.
+func Compression(ts string, bits int) string {
+	switch ts {
+	case pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID:
+		if bits > 8 {
+			return "JPEG (12-bit)"
+		}
+		return "JPEG"
+	case "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70":
+		return "JPEG Lossless"
+	case "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81":
+		return "JPEG-LS"
+	case "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.92", "1.2.840.10008.1.2.4.93":
+		return "JPEG 2000"
+	case "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203":
+		return "HTJ2K (JPEG 2000)"
+	case "1.2.840.10008.1.2.4.100", "1.2.840.10008.1.2.4.100.1", "1.2.840.10008.1.2.4.101", "1.2.840.10008.1.2.4.101.1",
+		"1.2.840.10008.1.2.4.102", "1.2.840.10008.1.2.4.102.1", "1.2.840.10008.1.2.4.103", "1.2.840.10008.1.2.4.103.1",
+		"1.2.840.10008.1.2.4.104", "1.2.840.10008.1.2.4.104.1", "1.2.840.10008.1.2.4.105", "1.2.840.10008.1.2.4.105.1",
+		"1.2.840.10008.1.2.4.106", "1.2.840.10008.1.2.4.106.1", "1.2.840.10008.1.2.4.107", "1.2.840.10008.1.2.4.108":
+		return "MPEG/H.264/HEVC video"
+	case "1.2.840.10008.1.2.4.110", "1.2.840.10008.1.2.4.111", "1.2.840.10008.1.2.4.112":
+		return "JPEG XL"
+	}
+	return "transfer syntax " + ts
+}
+
+// Undecodable returns the name of the compression of a DICOM image's
+// pixel data when Dossier cannot decode it (so it cannot mask boxes in
+// it), or "" when its pixels can be masked or cannot be read here (the
+// writer then says what is wrong).
+func Undecodable(ctx context.Context, it *intake.Item, opts intake.Options) string {
+	if it == nil || it.Kind != intake.KindDICOM {
+		return ""
+	}
+	f, err := intake.Open(it, opts)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fm, l, err := pixelmask.ReadFormat(ctx, f, f.Size())
+	if err != nil || l == nil || !l.Header.PixelData.Encapsulated {
+		return ""
+	}
+	ts := l.Header.TransferSyntaxUID
+	if _, err := pixelmask.Decoded(ts, fm); errors.Is(err, pixelmask.ErrCannotDecode) {
+		return Compression(ts, fm.BitsAllocated)
+	}
+	return ""
+}
+
+// planUndecodable holds a DICOM image whose pixels cannot be decoded: with
+// the user's boxes it is left out (never sent without them), and a picture
+// at risk of burned-in identity says, in its reason, that no box can help.
+func planUndecodable(ctx context.Context, d *Decision, opts Options) {
+	it := d.Item
+	boxes := d.Redactions != nil && len(d.Redactions.Pixels) > 0
+	if it.Kind != intake.KindDICOM || encapsulatedDocument(it.SOPClassUID) || d.Action == Exclude || !boxes && d.Action != Review {
+		return
+	}
+	name := Undecodable(ctx, it, opts.Intake)
+	switch {
+	case name == "":
+	case boxes:
+		d.Action, d.Reason = Exclude, i18n.NewText(reasonBoxesUndecodable, name)
+	case it.BurnedIn:
+		d.Reason = i18n.NewText(reasonBurnedInUndecodable, name)
+	}
+}

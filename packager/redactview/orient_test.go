@@ -1,0 +1,131 @@
+package redactview
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"strconv"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+
+	"dossier/packager/deid"
+	"dossier/packager/exif"
+	"dossier/packager/intake"
+)
+
+// withOrientation inserts an EXIF APP1 segment with orientation o after
+// the SOI of the JPEG j.
+func withOrientation(j []byte, o uint16) []byte {
+	tiff := []byte("MM\x00\x2a\x00\x00\x00\x08")
+	ifd := []byte{0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, byte(o >> 8), byte(o), 0, 0, 0, 0, 0, 0}
+	payload := append(append([]byte("Exif\x00\x00"), tiff...), ifd...)
+	seg := []byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
+	out := append([]byte{}, j[:2]...)
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, j[2:]...)
+}
+
+// The upright photo of the orientation test: white, with the patient's
+// name written in black inside nameRect.
+const uprightW, uprightH = 160, 96
+
+var nameRect = image.Rect(16, 20, 96, 40)
+
+// storedPhoto returns a JPEG photo whose stored pixels, turned by its
+// orientation tag o, show the upright picture (the name in nameRect).
+func storedPhoto(t *testing.T, o int) []byte {
+	t.Helper()
+	up := image.NewGray(image.Rect(0, 0, uprightW, uprightH))
+	draw.Draw(up, up.Bounds(), image.White, image.Point{}, draw.Src)
+	d := font.Drawer{Dst: up, Src: image.Black, Face: basicfont.Face7x13, Dot: fixed.P(nameRect.Min.X+4, nameRect.Max.Y-6)}
+	d.DrawString("JANE DOE")
+	w, h := uprightW, uprightH
+	if o >= 5 {
+		w, h = h, w
+	}
+	stored := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < uprightH; y++ {
+		for x := 0; x < uprightW; x++ {
+			sx, sy := exif.Source(o, x, y, w, h)
+			stored.SetGray(sx, sy, up.GrayAt(x, y))
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, stored, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return withOrientation(b.Bytes(), uint16(o))
+}
+
+// inkIn counts the pixels of img in r darker than mid-grey.
+func inkIn(img image.Image, r image.Rectangle) int { return dark(img, r) }
+
+// TestTurnedPhotoBoxesMaskTheName: a phone photo stored turned or mirrored
+// (each EXIF orientation) is shown upright; a box drawn over the name in
+// the upright view goes to the export as the stored pixels under it, so
+// the written photo, shown upright as any viewer shows it, has the name
+// blacked out and nothing else.
+func TestTurnedPhotoBoxesMaskTheName(t *testing.T) {
+	ctx := context.Background()
+	box := Box{Page: 1, X: float64(nameRect.Min.X), Y: float64(nameRect.Min.Y), Width: float64(nameRect.Dx()), Height: float64(nameRect.Dy()), Origin: Drawn}
+	below := image.Rect(0, nameRect.Max.Y+8, uprightW, uprightH)
+	for o := 1; o <= 8; o++ {
+		name := "orientation " + strconv.Itoa(o)
+		it := scanOne(t, "photo.jpg", storedPhoto(t, o))
+		v, err := Open(ctx, it, janeDoe(), "", intake.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if w, h := v.Size(1); w != uprightW || h != uprightH {
+			t.Errorf("%s: shown %v×%v, want upright %d×%d", name, w, h, uprightW, uprightH)
+		}
+		before, err := v.Before(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inkIn(before, nameRect) < 40 || inkIn(before, below) != 0 {
+			t.Fatalf("%s: the name is not shown upright where it is written", name)
+		}
+		// The export's own JPEG writer, with the boxes as the export takes them.
+		r := v.Redactions([]Box{box}, true)
+		f, err := intake.Open(it, intake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		err = deid.MaskJPEG(&out, f, r.Pixels)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o2 := exif.JPEGOrientation(out.Bytes())
+		if max(o2, 1) != o {
+			t.Errorf("%s: written with orientation %d", name, o2)
+		}
+		stored, err := jpeg.Decode(bytes.NewReader(out.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		written := exif.Upright(stored, o2)
+		if n := inkIn(written, nameRect); n != nameRect.Dx()*nameRect.Dy() {
+			t.Errorf("%s: %d of %d pixels of the name's place black in the written photo", name, n, nameRect.Dx()*nameRect.Dy())
+		}
+		if n := inkIn(written, below); n != 0 {
+			t.Errorf("%s: %d dark pixels away from the box in the written photo", name, n)
+		}
+		// The preview's page as sent shows the same.
+		after, err := v.After(ctx, 1, []Box{box})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := after.Bounds(); b.Dx() != uprightW || b.Dy() != uprightH || inkIn(after, nameRect) != nameRect.Dx()*nameRect.Dy() {
+			t.Errorf("%s: the page as sent (%v) does not show the name blacked out upright", name, after.Bounds())
+		}
+	}
+}
