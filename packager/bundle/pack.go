@@ -365,22 +365,14 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 		disk.Close()
 		return nil, err
 	}
-	// Encryption runs on the second core, behind the ZIP.
-	async := newAsyncWriter(enc)
-	z := newZipWriter(async)
+	z := newZipWriter(enc)
 	if err := p.writeTree(zipSink{z}, res); err != nil {
-		async.Close()
 		disk.Close()
 		return nil, err
 	}
 	if err := z.close(); err != nil {
-		async.Close()
 		disk.Close()
 		return nil, fmt.Errorf("finishing the bundle: %w", err)
-	}
-	if err := async.Close(); err != nil {
-		disk.Close()
-		return nil, fmt.Errorf("writing the bundle: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		disk.Close()

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
@@ -349,28 +350,47 @@ func dicomSlide(studyUID string, parts []*Item) *Slide {
 // checkDICOMDIRs compares each DICOMDIR with the files found beside it. A
 // DICOMDIR is only a hint: every file is scanned anyway.
 func checkDICOMDIRs(inv *Inventory) {
-	found := map[string]bool{}
-	for _, it := range inv.Items {
-		found[pathKey(it.Path)] = true
+	// Each disc index's files, by their keys below its folder.
+	type index struct {
+		it     *Item
+		prefix string          // the key of its folder, and "/"
+		found  map[string]bool // listed files, seen or not
 	}
-	changed := false
+	var indexes []index
 	for _, it := range inv.Items {
-		if it.Kind != KindDICOMDIR || len(it.dirRecords) == 0 {
+		if it.Kind != KindDICOMDIR || len(it.dirFiles) == 0 {
 			continue
 		}
-		dir := dirOf(it.Path)
-		missing, listed := 0, 0
-		for _, r := range it.dirRecords {
-			if len(r.FileID) == 0 {
-				continue
+		x := index{it: it, prefix: string(appendPathKey(nil, dirOf(it.Path))) + "/", found: make(map[string]bool, len(it.dirFiles))}
+		for _, f := range it.dirFiles {
+			x.found[f] = false
+		}
+		indexes = append(indexes, x)
+	}
+	if len(indexes) == 0 {
+		return
+	}
+	var key []byte
+	for _, it := range inv.Items {
+		key = appendPathKey(key[:0], it.Path)
+		for _, x := range indexes {
+			if len(key) > len(x.prefix) && string(key[:len(x.prefix)]) == x.prefix {
+				if _, listed := x.found[string(key[len(x.prefix):])]; listed {
+					x.found[string(key[len(x.prefix):])] = true
+				}
 			}
-			listed++
-			if !found[pathKey(dir+"/"+strings.Join(r.FileID, "/"))] {
+		}
+	}
+	changed := false
+	for _, x := range indexes {
+		missing := 0
+		for _, f := range x.it.dirFiles {
+			if !x.found[f] {
 				missing++
 			}
 		}
 		if missing > 0 {
-			it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the disc index lists %d files; %d of them were not found"), listed, missing))
+			x.it.Problems = appendOnce(x.it.Problems, i18n.NewText(i18n.Msg("the disc index lists %d files; %d of them were not found"), len(x.it.dirFiles), missing))
 			changed = true
 		}
 	}
@@ -389,11 +409,38 @@ func dirOf(p string) string {
 // pathKey compares paths the way a CD reader does: case-insensitive, with
 // ISO 9660 version suffixes (";1") removed, forward slashes.
 func pathKey(p string) string {
-	parts := strings.Split(filepath.ToSlash(p), "/")
-	for i, part := range parts {
-		parts[i] = strings.TrimSuffix(part, ";1")
+	return string(appendPathKey(nil, p))
+}
+
+// appendPathKey appends the pathKey of p to dst. The key of "A/B" is the
+// key of "A", "/" and the key of "B".
+func appendPathKey(dst []byte, p string) []byte {
+	p = filepath.ToSlash(p)
+	start := len(dst)
+	ascii := true
+	for {
+		part, rest, more := strings.Cut(p, "/")
+		part = strings.TrimSuffix(part, ";1")
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+			} else if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+		}
+		if !more {
+			break
+		}
+		dst = append(dst, '/')
+		p = rest
 	}
-	return strings.ToLower(strings.Join(parts, "/"))
+	if !ascii {
+		lower := strings.ToLower(string(dst[start:]))
+		dst = append(dst[:start], lower...)
+	}
+	return dst
 }
 
 // count writes n with the singular or plural words that follow it.
