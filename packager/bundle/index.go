@@ -163,11 +163,11 @@ func index(t treeInfo) []byte {
 
 // indexKind is a file's kind in the page's language: the document category, or what the item is.
 func indexKind(c *i18n.Catalog, f fileEntry) string {
-	if f.Category != "" && c.Has("cover.category."+f.Category) {
-		return c.T("cover.category." + f.Category)
+	if doc := f.info(); doc.Category != "" && c.Has("cover.category."+doc.Category) {
+		return c.T("cover.category." + doc.Category)
 	}
 	if f.Item == nil {
-		return f.Title
+		return f.info().Title
 	}
 	return capitalise(c.Text(describe(f.Item)))
 }
