@@ -158,15 +158,15 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	}
 	if len(dupPaths) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths, Args: []any{len(dupPaths)},
-			Message: fmt.Sprintf("%s twice (same DICOM identifier); only one copy of each is counted.", count(len(dupPaths), "image appears", "images appear"))})
+			Message: i18n.Plural(len(dupPaths), problemDuplicate1, problemDuplicate).String()})
 	}
 	if len(damaged) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged, Args: []any{len(damaged)},
-			Message: fmt.Sprintf("%s not be read. Each one says why; copying them again from the original often helps.", count(len(damaged), "file could", "files could"))})
+			Message: i18n.Plural(len(damaged), problemDamaged1, problemDamaged).String()})
 	}
 	if len(burned) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned, Args: []any{len(burned)},
-			Message: fmt.Sprintf("%s show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", count(len(burned), "image may", "images may"))})
+			Message: i18n.Plural(len(burned), problemBurnedIn1, problemBurnedIn).String()})
 	}
 	if len(dirMismatch) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDICOMDIRMismatch, Paths: dirMismatch,
@@ -403,7 +403,7 @@ func checkDICOMDIRs(inv *Inventory) {
 			}
 		}
 		if missing > 0 {
-			x.it.Problems = appendOnce(x.it.Problems, i18n.NewText(i18n.Msg("the disc index lists %d files; %d of them were not found"), len(x.it.dirFiles), missing))
+			x.it.Problems = appendOnce(x.it.Problems, i18n.Plural(len(x.it.dirFiles), i18n.Msg("the disc index lists %d file; %d was not found"), i18n.Msg("the disc index lists %d files; %d of them were not found"), missing))
 			changed = true
 		}
 	}
@@ -456,13 +456,15 @@ func appendPathKey(dst []byte, p string) []byte {
 	return dst
 }
 
-// count writes n with the singular or plural words that follow it.
-func count(n int, one, several string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, several)
-}
+// The counted problems of an inventory, for one and for any other number.
+var (
+	problemDuplicate1 = i18n.Msg("%d image appears twice (same DICOM identifier); only one copy of each is counted.")
+	problemDuplicate  = i18n.Msg("%d images appear twice (same DICOM identifier); only one copy of each is counted.")
+	problemDamaged1   = i18n.Msg("%d file could not be read. It says why; copying it again from the original often helps.")
+	problemDamaged    = i18n.Msg("%d files could not be read. Each one says why; copying them again from the original often helps.")
+	problemBurnedIn1  = i18n.Msg("%d image may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). It is fine to send as it is; if you remove your identity later, it needs a decision.")
+	problemBurnedIn   = i18n.Msg("%d images may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.")
+)
 
 func contains(list []string, s string) bool {
 	for _, v := range list {
