@@ -33,7 +33,8 @@ var ErrNotLocatable = errors.New(i18n.Msg("the text of this PDF cannot be locate
 
 // Finder returns the spans of glyphs to remove from one page: each span
 // lists indexes into p.Glyphs (see pdftext.Page.GlyphsIn, which turns a
-// match in p.Text into glyphs).
+// match in p.Text into glyphs). It keeps none of p's glyphs once it
+// returns: their array is reused for the next page.
 type Finder func(p *pdftext.Page) [][]int
 
 // Options for PDF.
@@ -115,7 +116,9 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	if opts.Label == "" {
 		opts.Label = "removed"
 	}
-	doc, err := pdftext.Open(ctx, r, opts.Text)
+	text := opts.Text
+	text.ReuseGlyphs = true // neither this nor a Finder keeps a page's glyphs
+	doc, err := pdftext.Open(ctx, r, text)
 	if err != nil {
 		return Result{}, fmt.Errorf("redact: redacting a PDF: %w", err)
 	}
