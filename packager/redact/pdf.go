@@ -464,12 +464,12 @@ func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal, cut [][2]
 		}
 		nd[k] = v
 	}
-	ns, _ := pdf.XRefTable.NewStreamDictForBuf(out.Bytes())
+	ns, err := flateStream(out.Bytes())
+	if err != nil {
+		return fmt.Errorf("redact: redacting a PDF: encoding a content stream: %w", err)
+	}
 	for k, v := range nd {
 		ns.Dict[k] = v
-	}
-	if err := ns.Encode(); err != nil {
-		return fmt.Errorf("redact: redacting a PDF: encoding a content stream: %w", err)
 	}
 	entry.Object = *ns
 	return nil
