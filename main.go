@@ -45,6 +45,7 @@ func main() {
 // runCommand runs the command line; SIGTERM stops it like Ctrl+C (SIGINT):
 // the context is cancelled and every command removes what it had begun.
 func runCommand(env *cli.Env, args []string) int {
+	runtime.UnlockOSThread()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return cli.Run(ctx, env, args)

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -26,12 +25,11 @@ func (v *mainView) showAbout() {
 	name := widget.NewLabelWithStyle("Dossier", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText
 	ver := widget.NewLabelWithStyle(aboutVersion(v.cfg.Version), fyne.TextAlignCenter, fyne.TextStyle{})
-	ver.Selectable = true
 	what := widget.NewLabel(lang.X("about.text", "Gathers the medical records a specialist needs for a second opinion, shows what is missing, and sends them as one locked bundle. It only reads your files; it never changes them."))
 	what.Wrapping = wordWrap()
 	what.Alignment = fyne.TextAlignCenter
 	content := container.NewVBox(container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), widget.NewIcon(icon))), name, ver, what)
-	d := dialog.NewCustom(lang.X("menu.about", "About Dossier"), lang.X("button.close", "Close"), content, v.win)
+	d := newCloseDialog(lang.X("menu.about", "About Dossier"), content, v.win)
 	d.Resize(fyne.NewSize(min(440, v.win.Canvas().Size().Width*0.9), 0))
 	d.Show()
 }

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -334,7 +333,7 @@ func (v *mainView) openCase(c *store.Case) {
 
 // askRename asks for a case's new name.
 func (v *mainView) askRename(c *store.Case) {
-	e := widget.NewEntry()
+	e := newField()
 	e.SetText(c.Name)
 	e.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -342,7 +341,7 @@ func (v *mainView) askRename(c *store.Case) {
 		}
 		return nil
 	}
-	d := dialog.NewForm(lang.X("cases.renametitle", "Rename case"), lang.X("cases.renameok", "Rename"), lang.X("button.cancel", "Cancel"),
+	d := newFormDialog(lang.X("cases.renametitle", "Rename case"), lang.X("cases.renameok", "Rename"), lang.X("button.cancel", "Cancel"),
 		[]*widget.FormItem{{Text: lang.X("cases.name", "Name"), Widget: e}}, func(ok bool) {
 			if ok {
 				v.renameCase(c.ID, strings.TrimSpace(e.Text))
@@ -374,16 +373,14 @@ func (v *mainView) renameCase(id int64, name string) {
 
 // askDelete asks before a case is forgotten, saying that the original files stay as they are.
 func (v *mainView) askDelete(c *store.Case) {
-	d := dialog.NewConfirm(lang.X("cases.deletetitle", "Delete “{{.Name}}”?", map[string]any{"Name": c.Name}),
+	showAsk(lang.X("cases.deletetitle", "Delete “{{.Name}}”?", map[string]any{"Name": c.Name}),
 		lang.X("cases.deletetext", "Dossier forgets this case: its list of files, the details you wrote, your notes and the record of what was sent.\nYour original files are never touched: they stay where they are."),
+		lang.X("cases.deleteok", "Delete case"), lang.X("button.keep", "Keep it"),
 		func(ok bool) {
 			if ok {
 				v.deleteCase(c.ID)
 			}
 		}, v.win)
-	d.SetConfirmText(lang.X("cases.deleteok", "Delete case"))
-	d.SetDismissText(lang.X("button.keep", "Keep it"))
-	d.Show()
 }
 
 func (v *mainView) deleteCase(id int64) {

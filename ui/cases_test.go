@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
@@ -118,7 +117,7 @@ func TestCasesRoundTrip(t *testing.T) {
 	v.cases.search.SetText("")
 	// Rename.
 	v.askRename(v.cases.shown[0].c)
-	e := v.win.Canvas().Focused().(*widget.Entry)
+	e := v.win.Canvas().Focused().(*field)
 	e.SetText("Jane, breast, 2026")
 	b := findButton(v.win, "Rename")
 	if b == nil || b.Disabled() {

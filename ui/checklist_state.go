@@ -14,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -377,7 +376,7 @@ func (v *mainView) askWaiver(ruleID string) {
 		return nil
 	}
 	intro := newWrapLabel(lang.X("waive.intro", "If the reviewer does not need “{{.Title}}” for your case, say why. The reason is kept with the case, and you can undo this at any time.", map[string]any{"Title": title}))
-	d := dialog.NewForm(lang.X("waive.title", "Not needed for this case?"), lang.X("waive.ok", "Mark as not needed"), lang.X("button.cancel", "Cancel"),
+	d := newFormDialog(lang.X("waive.title", "Not needed for this case?"), lang.X("waive.ok", "Mark as not needed"), lang.X("button.cancel", "Cancel"),
 		[]*widget.FormItem{
 			{Widget: intro},
 			{Text: lang.X("waive.why", "Why"), Widget: reason, HintText: lang.X("waive.hint", "Your reason, in your own words")},

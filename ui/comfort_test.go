@@ -447,8 +447,8 @@ func TestChineseRun(t *testing.T) {
 		test.Tap(findButton(v.win, "下一步"))
 		var cover *widget.Select
 		walk(v.root, func(o fyne.CanvasObject) {
-			if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, "简体中文") {
-				cover = s
+			if s, ok := o.(*dropDown); ok && slices.Contains(s.Options, "简体中文") {
+				cover = &s.Select
 			}
 		})
 		if cover == nil || cover.Selected != "简体中文" {

@@ -17,7 +17,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -92,10 +91,9 @@ func openFolder(win fyne.Window, run *runner, dir string) {
 		if err != nil {
 			l := newWrapLabel(lang.X("docview.nofolder", "No file manager opened the folder. It is here:"))
 			where := widget.NewLabel(dir)
-			where.Selectable = true
 			where.Wrapping = fyne.TextWrapBreak
 			copyBtn := newButtonWithIcon(lang.X("docview.copy", "Copy where it is"), theme.ContentCopyIcon(), func() { copyText(dir) })
-			d := dialog.NewCustom(lang.X("docview.foldertitle", "Show in folder"), lang.X("button.close", "Close"),
+			d := newCloseDialog(lang.X("docview.foldertitle", "Show in folder"),
 				container.NewVBox(l, where, container.NewHBox(copyBtn)), win)
 			d.Show()
 		}
@@ -117,7 +115,7 @@ func showDocumentHere(win fyne.Window, run *runner, path string, failed bool) {
 		openFolder(win, run, filepath.Dir(path))
 	})
 	content := container.NewBorder(box, container.NewHBox(show), nil, nil, container.NewScroll(page))
-	d := dialog.NewCustom(filepath.Base(path), lang.X("button.close", "Close"), content, win)
+	d := newCloseDialog(filepath.Base(path), content, win)
 	d.Resize(dialogSize(win))
 	d.Show()
 	startJob(run, context.Background(), func(ctx context.Context, _ func(struct{})) (firstPage, error) {
@@ -136,7 +134,6 @@ func showDocumentHere(win fyne.Window, run *runner, path string, failed bool) {
 			setWrapText(how, lang.X("docview.text", "The text of the first page (install pdftoppm, from poppler-utils, to see it as a picture):"))
 			t := widget.NewLabel(p.text)
 			t.Wrapping = fyne.TextWrapWord
-			t.Selectable = true
 			page.Add(t)
 		}
 	})

@@ -109,7 +109,9 @@ func (v *mainView) showGuide() {
 	g := newGuide(nil)
 	d := dialog.NewCustomWithoutButtons(lang.X("guide.title", "How Dossier works"), g.object, v.win)
 	g.dialog = d
-	g.buttons.Objects = append([]fyne.CanvasObject{newButton(lang.X("guide.skip", "Close"), d.Hide)}, g.buttons.Objects...)
+	skip := newButton(lang.X("guide.skip", "Close"), d.Hide)
+	skip.Dismiss = true
+	g.buttons.Objects = append([]fyne.CanvasObject{skip}, g.buttons.Objects...)
 	d.Resize(fyne.NewSize(min(620, v.win.Canvas().Size().Width*0.95), min(430, v.win.Canvas().Size().Height*0.9)))
 	d.Show()
 	v.win.Canvas().Focus(g.next)

@@ -66,6 +66,7 @@ func showPathDialog(win fyne.Window, req pathRequest, use func(string)) *pathDia
 	d.errMsg.Importance = widget.DangerImportance
 	d.errMsg.Hide()
 	d.cancel = newButton(lang.X("button.cancel", "Cancel"), func() { d.dlg.Hide() })
+	d.cancel.Dismiss = true
 	d.accept = newButton(d.acceptLabel(), d.acceptNow)
 	d.accept.Importance = widget.HighImportance
 	d.listAt = container.NewStack()
@@ -367,16 +368,14 @@ func (d *pathDialog) acceptNow() {
 			d.openFolder(p)
 			d.name.SetText("")
 		case err == nil:
-			confirm := dialog.NewConfirm(lang.X("pathdialog.replace.title", "Replace the file?"),
+			showAsk(lang.X("pathdialog.replace.title", "Replace the file?"),
 				lang.X("pathdialog.replace", "{{.Name}} is already there. Replace it?", map[string]any{"Name": filepath.Base(p)}),
+				lang.X("pathdialog.replace.yes", "Replace"), lang.X("button.cancel", "Cancel"),
 				func(ok bool) {
 					if ok {
 						d.done(p)
 					}
 				}, d.win)
-			confirm.SetConfirmText(lang.X("pathdialog.replace.yes", "Replace"))
-			confirm.SetDismissText(lang.X("button.cancel", "Cancel"))
-			confirm.Show()
 		case !isDir(filepath.Dir(p)):
 			d.showError(lang.X("pathdialog.err.none", "There is nothing at {{.Path}}. Check the path, or choose from the lists.", map[string]any{"Path": filepath.Dir(p)}))
 		default:

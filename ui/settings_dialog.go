@@ -37,23 +37,23 @@ type settingsView struct {
 	object  fyne.CanvasObject
 	centres []*store.Centre
 	list    *fyne.Container
-	name    *widget.Entry
+	name    *field
 	keys    *textArea
 	keyErr  *widget.Label
 	ownKey  *fyne.Container
 	errBox  *errorBox
 	dialog  dialog.Dialog
 
-	theme    *widget.Select
-	textSize *widget.Select
-	language *widget.Select
+	theme    *dropDown
+	textSize *dropDown
+	language *dropDown
 	langNote *widget.Label
 	restart  *button // "Restart Dossier now", shown with langNote
 }
 
 func (v *mainView) showSettings() {
 	s := newSettingsView(v)
-	d := dialog.NewCustom(lang.X("settings.title", "Settings"), lang.X("button.close", "Close"), s.object, v.win)
+	d := newCloseDialog(lang.X("settings.title", "Settings"), s.object, v.win)
 	s.dialog = d
 	d.Resize(fyne.NewSize(min(760, v.win.Canvas().Size().Width*0.95), min(640, v.win.Canvas().Size().Height*0.95)))
 	d.Show()
@@ -74,9 +74,11 @@ func newSettingsView(v *mainView) *settingsView {
 	if err != nil {
 		dir = lang.X("settings.data.unknown", "unknown: {{.Err}}", map[string]any{"Err": err.Error()})
 	}
+	// Not selectable: in a dialog, a selectable label would take the focus and keep Escape; the
+	// button copies it.
 	where := widget.NewLabel(dir)
-	where.Selectable = true
 	where.Wrapping = fyne.TextWrapBreak
+	copyWhere := newButtonWithIcon(lang.X("docview.copy", "Copy where it is"), theme.ContentCopyIcon(), func() { copyText(dir) })
 
 	level := kit.NewSelect(exportui.Levels, exportui.LevelTitle, func(l privacy.Level, ok bool) {
 		if ok {
@@ -86,7 +88,7 @@ func newSettingsView(v *mainView) *settingsView {
 	level.SetValue(v.defaultLevel())
 
 	s.list = container.NewVBox()
-	s.name = widget.NewEntry()
+	s.name = newField()
 	s.name.SetPlaceHolder(lang.X("settings.centre.name", "The centre's name, e.g. University Hospital Tumour Board"))
 	s.keys = newTextArea()
 	s.keys.SetPlaceHolder(lang.X("settings.centre.keys", "Paste the centre's public key(s), one a line (age1… or ssh-ed25519 …)"))
@@ -109,7 +111,7 @@ func newSettingsView(v *mainView) *settingsView {
 		s.langNote,
 		container.NewHBox(s.restart),
 		widget.NewSeparator(),
-		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the code names your records were sent under and the list of what was sent are kept in this folder on this computer:")), where,
+		bold(lang.X("settings.data", "Where your data is kept")), wrap(lang.X("settings.data.text", "Your cases, the code names your records were sent under and the list of what was sent are kept in this folder on this computer:")), where, container.NewHBox(copyWhere),
 		widget.NewSeparator(),
 		bold(lang.X("settings.level", "Privacy level to start with")), wrap(lang.X("settings.level.text", "The level the “Send to a specialist” steps start with. You can change it for each bundle.")), level.Object(),
 		widget.NewSeparator(),
@@ -160,8 +162,9 @@ func (s *settingsView) fillCentres() {
 }
 
 func (s *settingsView) confirmRemove(c *store.Centre) {
-	dialog.ShowConfirm(lang.X("settings.remove.title", "Remove {{.Name}}?", map[string]any{"Name": c.Name}),
+	showAsk(lang.X("settings.remove.title", "Remove {{.Name}}?", map[string]any{"Name": c.Name}),
 		lang.X("settings.remove.text", "Bundles already sent to {{.Name}} are not affected. You can add the centre again later with its key.", map[string]any{"Name": c.Name}),
+		lang.X("details.remove", "Remove"), lang.X("button.cancel", "Cancel"),
 		func(ok bool) {
 			if ok {
 				s.removeCentre(c)
@@ -329,7 +332,6 @@ func (s *settingsView) fillOwnKey() {
 		l := widget.NewLabel(lang.X("settings.ownkey.give", "Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer."))
 		l.Wrapping = wordWrap()
 		key := widget.NewLabelWithStyle(pub, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		key.Selectable = true
 		key.Wrapping = fyne.TextWrapBreak
 		cp := newButtonWithIcon(lang.X("settings.copy", "Copy"), theme.ContentCopyIcon(), func() { copyText(pub) })
 		save := newButtonWithIcon(lang.X("settings.savefile", "Save to a file…"), theme.DocumentSaveIcon(), func() { s.savePublicKey(pub) })
@@ -358,13 +360,13 @@ func themeChoices() [][2]string {
 	}
 }
 
-func (s *settingsView) themeSelect() *widget.Select {
+func (s *settingsView) themeSelect() *dropDown {
 	choices := themeChoices()
 	var names []string
 	for _, c := range choices {
 		names = append(names, c[1])
 	}
-	s.theme = widget.NewSelect(names, nil)
+	s.theme = newDropDown(names, nil)
 	cur := s.v.app.Preferences().String(prefTheme)
 	for _, c := range choices {
 		if c[0] == cur {
@@ -382,12 +384,12 @@ func (s *settingsView) themeSelect() *widget.Select {
 	return s.theme
 }
 
-func (s *settingsView) textSizeSelect() *widget.Select {
+func (s *settingsView) textSizeSelect() *dropDown {
 	var names []string
 	for _, t := range textSizes {
 		names = append(names, lang.X(t.key, t.name))
 	}
-	s.textSize = widget.NewSelect(names, nil)
+	s.textSize = newDropDown(names, nil)
 	cur := s.v.app.Preferences().FloatWithFallback(prefTextSize, 1)
 	for i, t := range textSizes {
 		if t.scale == cur {
@@ -405,7 +407,7 @@ func (s *settingsView) textSizeSelect() *widget.Select {
 	return s.textSize
 }
 
-func (s *settingsView) languageSelect() *widget.Select {
+func (s *settingsView) languageSelect() *dropDown {
 	langs := uiLanguages()
 	var names []string
 	for _, l := range langs {
@@ -417,7 +419,7 @@ func (s *settingsView) languageSelect() *widget.Select {
 	s.restart = newButtonWithIcon(lang.X("settings.restart", "Restart Dossier now"), theme.ViewRefreshIcon(), s.v.restart)
 	s.restart.Importance = widget.HighImportance
 	s.restart.Hide()
-	s.language = widget.NewSelect(names, nil)
+	s.language = newDropDown(names, nil)
 	cur := s.v.app.Preferences().String(prefLanguage)
 	for _, l := range langs {
 		if l.Tag == cur {

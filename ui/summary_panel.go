@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,9 +46,9 @@ type summaryPanel struct {
 	status  *widget.Label
 	page    *widget.RichText
 	scroll  *container.Scroll
-	confirm *widget.Button
-	correct *widget.Button
-	undo    *widget.Button // back to what the records say
+	confirm *button
+	correct *button
+	undo    *button // back to what the records say
 	box     fyne.CanvasObject
 
 	facts    []summaryFact
@@ -81,9 +80,9 @@ func newSummaryPanel(v *mainView) fyne.CanvasObject {
 	p.page = widget.NewRichText()
 	p.page.Wrapping = wordWrap()
 	p.scroll = container.NewVScroll(p.page)
-	p.confirm = widget.NewButton(lang.X("summary.confirm", "This is right"), p.confirmChosen)
-	p.correct = widget.NewButton(lang.X("summary.correct", "Correct it…"), p.correctChosen)
-	p.undo = widget.NewButton(lang.X("summary.undo", "Back to what the records say"), p.undoChosen)
+	p.confirm = newButton(lang.X("summary.confirm", "This is right"), p.confirmChosen)
+	p.correct = newButton(lang.X("summary.correct", "Correct it…"), p.correctChosen)
+	p.undo = newButton(lang.X("summary.undo", "Back to what the records say"), p.undoChosen)
 	p.confirm.Disable()
 	p.correct.Disable()
 	p.undo.Disable()
@@ -349,12 +348,12 @@ func (p *summaryPanel) correctChosen() {
 		return
 	}
 	f, i := p.facts[p.chosen], p.chosen
-	entry := widget.NewEntry()
+	entry := newField()
 	entry.SetText(f.text)
 	if c, ok := p.checkOf(f); ok && c.Corrected() {
 		entry.SetText(c.Text)
 	}
-	dialog.ShowForm(lang.X("summary.correct.title", "Correct what Dossier read"), lang.X("summary.correct.save", "Save"), lang.X("summary.correct.cancel", "Cancel"),
+	d := newFormDialog(lang.X("summary.correct.title", "Correct what Dossier read"), lang.X("summary.correct.save", "Save"), lang.X("summary.correct.cancel", "Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(sectionName(f.section), entry)}, func(ok bool) {
 			text := strings.TrimSpace(entry.Text)
 			if !ok || text == "" {
@@ -362,6 +361,9 @@ func (p *summaryPanel) correctChosen() {
 			}
 			p.correctFact(i, text)
 		}, p.v.win)
+	d.Resize(fyne.NewSize(min(520, p.v.win.Canvas().Size().Width*0.9), 0))
+	d.Show()
+	p.v.win.Canvas().Focus(entry)
 }
 
 // correctFact keeps the person's words for fact i.

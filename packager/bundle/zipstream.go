@@ -20,55 +20,122 @@ import (
 // stored, uncompressed Deflate blocks, which cost no CPU), so each entry's
 // end is known from its own data, and a data descriptor follows it.
 
-// zipWriter wraps archive/zip with a per-entry choice of compression level.
+// zipWriter wraps archive/zip with a per-entry choice between compression
+// and stored blocks.
 type zipWriter struct {
-	zw    *zip.Writer
-	level int
+	zw       *zip.Writer
+	compress bool
 }
 
 func newZipWriter(w io.Writer) *zipWriter {
 	z := &zipWriter{zw: zip.NewWriter(w)}
 	z.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		pool := &flatePools[0]
-		if z.level != flate.NoCompression {
-			pool = &flatePools[1]
+		if !z.compress {
+			return newStoredWriter(out), nil
 		}
-		if fw, ok := pool.Get().(*flate.Writer); ok {
+		if fw, ok := flatePool.Get().(*flate.Writer); ok {
 			fw.Reset(out)
-			return &pooledFlate{fw, pool}, nil
+			return &pooledFlate{fw}, nil
 		}
-		fw, err := flate.NewWriter(out, z.level)
+		fw, err := flate.NewWriter(out, flate.BestSpeed)
 		if err != nil {
 			return nil, err
 		}
-		return &pooledFlate{fw, pool}, nil
+		return &pooledFlate{fw}, nil
 	})
 	return z
 }
 
-// flatePools keep Deflate writers (about 600 KB each) for reuse across the
-// hundreds of entries of a bundle: [0] stored blocks, [1] BestSpeed.
-var flatePools [2]sync.Pool
+// flatePool keeps Deflate writers (about 600 KB each) for reuse across the
+// entries of a bundle that are compressed.
+var flatePool sync.Pool
 
-// pooledFlate returns its writer to its pool when the entry is closed.
-type pooledFlate struct {
-	*flate.Writer
-	pool *sync.Pool
-}
+// pooledFlate returns its writer to the pool when the entry is closed.
+type pooledFlate struct{ *flate.Writer }
 
 func (p *pooledFlate) Close() error {
 	err := p.Writer.Close()
-	p.pool.Put(p.Writer)
+	flatePool.Put(p.Writer)
 	return err
+}
+
+// maxStored is the most bytes one stored Deflate block holds.
+const maxStored = 65535
+
+// storedWriter writes an entry's bytes as stored Deflate blocks (RFC 1951,
+// 3.2.4: a byte-aligned block header, the length and its complement, then
+// the bytes as they are). A large write goes out in blocks straight from
+// the caller's bytes; small writes are gathered into full blocks first, so
+// that the five bytes of a block's header stay negligible. Close ends the
+// stream with an empty final block. compress/flate at NoCompression writes
+// the same kind of blocks, but copies every byte through its window.
+type storedWriter struct {
+	w   io.Writer
+	buf []byte // gathered small writes, at most maxStored bytes
+	err error
+}
+
+var storedBufs = sync.Pool{New: func() any { b := make([]byte, 0, maxStored); return &b }}
+
+func newStoredWriter(w io.Writer) *storedWriter {
+	return &storedWriter{w: w}
+}
+
+// block writes one stored block holding b (at most maxStored bytes).
+func (s *storedWriter) block(b []byte, final bool) {
+	if s.err != nil {
+		return
+	}
+	n := len(b)
+	h := [5]byte{0, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)}
+	if final {
+		h[0] = 1
+	}
+	if _, s.err = s.w.Write(h[:]); s.err == nil && n > 0 {
+		_, s.err = s.w.Write(b)
+	}
+}
+
+func (s *storedWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && s.err == nil {
+		if len(s.buf) == 0 && len(p) >= maxStored {
+			s.block(p[:maxStored], false)
+			p = p[maxStored:]
+			continue
+		}
+		if s.buf == nil {
+			s.buf = *storedBufs.Get().(*[]byte)
+		}
+		k := min(len(p), maxStored-len(s.buf))
+		s.buf = append(s.buf, p[:k]...)
+		p = p[k:]
+		if len(s.buf) == maxStored {
+			s.block(s.buf, false)
+			s.buf = s.buf[:0]
+		}
+	}
+	if s.err != nil {
+		return 0, s.err
+	}
+	return n, nil
+}
+
+// Close writes what is gathered as the final block (or an empty one).
+func (s *storedWriter) Close() error {
+	s.block(s.buf, true)
+	if s.buf != nil {
+		b := s.buf[:0]
+		storedBufs.Put(&b)
+		s.buf = nil
+	}
+	return s.err
 }
 
 // create starts an entry; compress chooses real compression (for text) over
 // stored blocks (for large binaries that compress poorly or slowly).
 func (z *zipWriter) create(name string, compress bool) (io.Writer, error) {
-	z.level = flate.NoCompression
-	if compress {
-		z.level = flate.BestSpeed
-	}
+	z.compress = compress
 	return z.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
 }
 

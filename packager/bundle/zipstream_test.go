@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"compress/flate"
 	"errors"
 	"io"
 	"math/rand"
@@ -117,6 +118,56 @@ func TestUnsafeNames(t *testing.T) {
 	for _, n := range []string{"DICOM/ST000001/IM1", "README.TXT", "SLIDES/S1.SVS"} {
 		if unsafeName(n) {
 			t.Errorf("%q refused", n)
+		}
+	}
+}
+
+// storedWriter's blocks inflate to exactly what was written, whatever the
+// sizes of the writes (none, single bytes, around a block's 65535 bytes,
+// several blocks at once), and gathered small writes cost no more than a
+// block header per 64 KiB.
+func TestStoredWriter(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	data := make([]byte, 5*maxStored+1234)
+	rng.Read(data)
+	for _, sizes := range [][]int{
+		nil,
+		{1, 1, 1, 1},
+		{maxStored},
+		{maxStored - 1, 2, maxStored + 1},
+		{3, 4*maxStored + 17, 100},
+		{len(data)},
+		{-1}, // random sizes up to 3000
+	} {
+		var out bytes.Buffer
+		s := newStoredWriter(&out)
+		if len(sizes) == 1 && sizes[0] == -1 {
+			sizes = nil
+			for left := len(data); left > 0; {
+				k := min(left, rng.Intn(3000))
+				sizes = append(sizes, k)
+				left -= k
+			}
+		}
+		var want []byte
+		rest := data
+		for _, k := range sizes {
+			k = min(k, len(rest))
+			if n, err := s.Write(rest[:k]); n != k || err != nil {
+				t.Fatalf("wrote %d of %d: %v", n, k, err)
+			}
+			want = append(want, rest[:k]...)
+			rest = rest[k:]
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(flate.NewReader(bytes.NewReader(out.Bytes())))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%d writes: inflated %d bytes (%v), want %d", len(sizes), len(got), err, len(want))
+		}
+		if blocks := len(want)/maxStored + 1; out.Len() > len(want)+5*(blocks+1) {
+			t.Errorf("%d writes: %d bytes for %d", len(sizes), out.Len(), len(want))
 		}
 	}
 }

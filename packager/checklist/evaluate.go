@@ -281,13 +281,13 @@ func (e *evaluator) documents(c Check, res *Result) {
 		res.note(noteNotFoundHere, i18n.List(res.Missing))
 	case unreadable > 0:
 		res.Status = StatusPartial
-		res.note(noteUnreadableGive, unreadable, i18n.List(res.Missing))
+		res.notePlural(unreadable, noteUnreadableGive1, noteUnreadableGive, i18n.List(res.Missing))
 	default:
 		res.Status = StatusMissing
 		res.note(noteNotMentioned, i18n.List(res.Missing))
 	}
 	if unreadable > 0 && res.Status == StatusPartial && len(found) > 0 {
-		res.note(noteUnreadableToo, unreadable)
+		res.notePlural(unreadable, noteUnreadableToo1, noteUnreadableToo)
 	}
 }
 

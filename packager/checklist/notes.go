@@ -21,6 +21,12 @@ func (r *Result) note(format string, args ...any) {
 	r.Notes = append(r.Notes, i18n.NewText(format, args...))
 }
 
+// notePlural adds a counted note: one is its format for a count of one,
+// other for any other count (i18n.Plural).
+func (r *Result) notePlural(n int, one, other string, args ...any) {
+	r.Notes = append(r.Notes, i18n.Plural(n, one, other, args...))
+}
+
 // Note writes the result's notes one after the other, in the language of
 // the report it is part of (see Localize), else in English.
 func (r Result) Note() string {
@@ -45,9 +51,11 @@ func (r Result) MarshalJSON() ([]byte, error) {
 var (
 	noteDocumentsCount   = i18n.Msg("%d of the %d documents needed are here.")
 	noteNotFoundHere     = i18n.Msg("Not found in the reports here: %s.")
-	noteUnreadableGive   = i18n.Msg("%d document(s) could not be read by Dossier (perhaps scans). Check whether they give %s; if so, you can mark this as done.")
+	noteUnreadableGive1  = i18n.Msg("%d document could not be read by Dossier (perhaps a scan). Check whether it gives %s; if so, you can mark this as done.")
+	noteUnreadableGive   = i18n.Msg("%d documents could not be read by Dossier (perhaps scans). Check whether they give %s; if so, you can mark this as done.")
 	noteNotMentioned     = i18n.Msg("The reports here do not mention %s.")
-	noteUnreadableToo    = i18n.Msg("%d document(s) could not be read; check them too.")
+	noteUnreadableToo1   = i18n.Msg("%d document could not be read; check it too.")
+	noteUnreadableToo    = i18n.Msg("%d documents could not be read; check them too.")
 	noteReportNoImages   = i18n.Msg("A written radiology report is here, but not the images themselves.")
 	notePicturesNotDICOM = i18n.Msg("Pictures or PDFs of scans are here; the reviewer needs the original DICOM files.")
 	noteNoDICOM          = i18n.Msg("No DICOM images of this kind (%s) were found.")

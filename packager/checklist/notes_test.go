@@ -95,8 +95,8 @@ func TestLocalizeLists(t *testing.T) {
 	var r Result
 	r.Missing = []string{"EGFR", "bone marrow"}
 	r.note(noteNotFoundHere, i18n.List(r.Missing))
-	r.note(noteUnreadableToo, 2)
-	if r.Note() != "Not found in the reports here: EGFR, bone marrow. 2 document(s) could not be read; check them too." {
+	r.notePlural(2, noteUnreadableToo1, noteUnreadableToo)
+	if r.Note() != "Not found in the reports here: EGFR, bone marrow. 2 documents could not be read; check them too." {
 		t.Errorf("English note %q", r.Note())
 	}
 	zh, err := Localize(&Report{Cancer: "other", Rules: []Result{r}, Identity: []Note{}}, "zh-Hans")
@@ -116,8 +116,8 @@ func TestLocalizeLists(t *testing.T) {
 func TestResultNoteJSON(t *testing.T) {
 	var r Result
 	r.note(noteNotFoundHere, i18n.List{"EGFR", "bone marrow"})
-	r.note(noteUnreadableToo, 2)
-	want := "Not found in the reports here: EGFR, bone marrow. 2 document(s) could not be read; check them too."
+	r.notePlural(2, noteUnreadableToo1, noteUnreadableToo)
+	want := "Not found in the reports here: EGFR, bone marrow. 2 documents could not be read; check them too."
 	zh := r
 	zh.lang = i18n.MustLoad(i18n.ChineseSimplified)
 	for _, res := range []Result{r, zh} {
@@ -152,5 +152,21 @@ func TestShipmentEvidenceLocalized(t *testing.T) {
 	got := zh.Rules[0].Evidence
 	if got[0] != "/cd/report.pdf" || !hasHan(got[1]) || !strings.Contains(got[1], "DHL") || !strings.Contains(got[1], "JD0146") {
 		t.Errorf("Chinese evidence %q", got)
+	}
+}
+
+// A count of one takes the singular note, in English and in Chinese.
+func TestNotePlural(t *testing.T) {
+	var r Result
+	r.notePlural(1, noteUnreadableToo1, noteUnreadableToo)
+	if got := r.Note(); got != "1 document could not be read; check it too." {
+		t.Errorf("English note %q", got)
+	}
+	zh, err := Localize(&Report{Cancer: "other", Rules: []Result{r}, Identity: []Note{}}, "zh-Hans")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := zh.Rules[0].Note(); got != "另有 1 份文件无法读取，请一并查看。" {
+		t.Errorf("Chinese note %q", got)
 	}
 }

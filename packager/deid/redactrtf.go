@@ -15,6 +15,7 @@ import (
 
 	"dossier/packager/doctext"
 	"dossier/packager/identity"
+	"dossier/packager/rtflex"
 	"dossier/packager/textenc"
 )
 
@@ -52,17 +53,6 @@ func RedactRTF(ctx context.Context, dst io.Writer, src io.Reader, m *identity.Ma
 	}
 	sort.Slice(counts, func(i, j int) bool { return counts[i].Kind < counts[j].Kind })
 	return counts, nil
-}
-
-// rtfTextless are the RTF destinations whose content is not text a person
-// wrote (as doctext reads RTF): tables, pictures, object data, bookkeeping.
-var rtfTextless = map[string]bool{
-	"fonttbl": true, "colortbl": true, "stylesheet": true, "listtable": true, "listoverridetable": true,
-	"pict": true, "objdata": true, "themedata": true, "colorschememapping": true, "datastore": true,
-	"latentstyles": true, "rsidtbl": true, "xmlnstbl": true, "mmathPr": true, "generator": true,
-	"filetbl": true, "pgdsctbl": true, "wgrffmtfilter": true, "defchp": true, "defpap": true,
-	"listpicture": true, "panose": true, "blipuid": true, "fchars": true, "lchars": true,
-	"passwordhash": true, "protusertbl": true, "nonshppict": true,
 }
 
 // rtfUnit is one piece of an RTF document's text: a character with the
@@ -110,16 +100,15 @@ func (r *rtfReader) flush() {
 	}
 }
 
-// read walks the document as doctext.RTFText does, recording the units.
+// read walks the document's tokens (rtflex) as doctext.RTFText does,
+// recording the units.
 func (r *rtfReader) read() {
 	type state struct {
 		skip bool
 		uc   int
 	}
-	b := r.b
 	st := state{uc: 1}
 	var stack []state
-	groupStart, star := false, false
 	skipChars := 0
 	var fallbackOf = -1   // the unit a \uN fallback belongs to
 	var high, highVal int // the unit holding a UTF-16 high surrogate (+1), and its value
@@ -144,154 +133,71 @@ func (r *rtfReader) read() {
 		r.flush()
 		r.units = append(r.units, rtfUnit{text: s, uc: st.uc})
 	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch c {
-		case '{':
+	for t := range rtflex.Tokens(r.b) {
+		switch t.Kind {
+		case rtflex.GroupStart:
 			if len(stack) > 4096 {
 				r.flush()
 				return
 			}
 			stack = append(stack, st)
-			groupStart, star = true, false
 			continue
-		case '}':
+		case rtflex.GroupEnd:
 			if len(stack) > 0 {
 				st, stack = stack[len(stack)-1], stack[:len(stack)-1]
 			}
-			groupStart, star, skipChars = false, false, 0
+			skipChars = 0
 			continue
-		case '\r', '\n':
+		case rtflex.Char:
+			char(t.Byte, t.Start, t.End)
 			continue
-		case '\\':
-		default:
-			groupStart = false
-			char(c, i, i+1)
-			continue
-		}
-		if i+1 >= len(b) {
-			break
-		}
-		n := b[i+1]
-		switch {
-		case n == '\'':
-			if i+3 < len(b) {
-				if v, ok := rtfHex(b[i+2], b[i+3]); ok {
-					char(v, i, i+4)
-				}
+		case rtflex.Symbol:
+			if s, ok := t.Stands(); ok {
+				word(s)
 			}
-			i += 3
-			groupStart = false
 			continue
-		case n == '*':
-			star = true
-			i++
-			continue
-		case n == '\\' || n == '{' || n == '}':
-			char(n, i, i+2)
-			i++
-			groupStart = false
-			continue
-		case n == '~':
-			word(" ")
-			i++
-			continue
-		case n == '_':
-			word("-")
-			i++
-			continue
-		case n == '\r' || n == '\n':
-			word("\n")
-			i++
-			continue
-		case !(n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z'):
-			i++
+		case rtflex.Word:
+		default:
 			continue
 		}
-		start := i
-		j := i + 1
-		for j < len(b) && (b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') && j-i < 32 {
-			j++
-		}
-		w := string(b[i+1 : j])
-		param, hasParam, neg := 0, false, false
-		if j < len(b) && b[j] == '-' {
-			neg = true
-			j++
-		}
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' && j-i < 48 {
-			param = param*10 + int(b[j]-'0')
-			hasParam = true
-			j++
-		}
-		if neg {
-			param = -param
-		}
-		if j < len(b) && b[j] == ' ' {
-			j++
-		}
-		i = j - 1
-		opening := groupStart
-		groupStart = false
-		if opening && (rtfTextless[w] || star && w == "bkmkend") {
+		if t.Textless() {
 			st.skip = true
 			continue
 		}
-		switch w {
+		switch t.Name {
 		case "ansicpg":
-			if hasParam {
+			if t.HasParam {
 				r.flush()
-				r.enc = textenc.CodePage(param)
+				r.enc = textenc.CodePage(t.Param)
 			}
 		case "uc":
-			if hasParam && param >= 0 && param < 16 {
-				st.uc = param
+			if t.HasParam && t.Param >= 0 && t.Param < 16 {
+				st.uc = t.Param
 			}
 		case "u":
-			if hasParam && !st.skip {
-				v := param
-				if v < 0 {
-					v += 65536
-				}
+			if t.HasParam && !st.skip {
+				v := rtflex.Unicode(t.Param)
 				r.flush()
 				switch {
 				case v >= 0xD800 && v < 0xDC00:
-					r.units = append(r.units, rtfUnit{bytes: [][2]int{{start, j}}, uc: st.uc})
+					r.units = append(r.units, rtfUnit{bytes: [][2]int{{t.Start, t.End}}, uc: st.uc})
 					high, highVal = len(r.units), v
 				case v >= 0xDC00 && v < 0xE000 && high > 0:
 					u := &r.units[high-1]
 					u.text = string(utf16.DecodeRune(rune(highVal), rune(v)))
-					u.bytes = append(u.bytes, [2]int{start, j})
+					u.bytes = append(u.bytes, [2]int{t.Start, t.End})
 					high = 0
 				default:
-					r.units = append(r.units, rtfUnit{text: string(rune(v)), bytes: [][2]int{{start, j}}, uc: st.uc})
+					r.units = append(r.units, rtfUnit{text: string(rune(v)), bytes: [][2]int{{t.Start, t.End}}, uc: st.uc})
 				}
 				fallbackOf = len(r.units) - 1
 				skipChars = st.uc
 			}
 			continue
-		case "bin":
-			if hasParam && param > 0 {
-				i += min(param, len(b)-i-1)
+		default:
+			if s, ok := t.Stands(); ok {
+				word(s)
 			}
-		case "par", "line", "row", "sect", "page", "cell":
-			word("\n")
-		case "tab":
-			word("\t")
-		case "emdash":
-			word("—")
-		case "endash":
-			word("–")
-		case "bullet":
-			word("•")
-		case "lquote":
-			word("‘")
-		case "rquote":
-			word("’")
-		case "ldblquote":
-			word("“")
-		case "rdblquote":
-			word("”")
 		}
 		if skipChars > 0 {
 			skipChars--
@@ -430,9 +336,4 @@ func rtfEncode(s string, uc int) string {
 		}
 	}
 	return b.String()
-}
-
-func rtfHex(a, b byte) (byte, bool) {
-	v, err := strconv.ParseUint(string([]byte{a, b}), 16, 8)
-	return byte(v), err == nil
 }

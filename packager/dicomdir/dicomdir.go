@@ -162,40 +162,192 @@ func validFileSetID(s string) error {
 //
 // Entries with an invalid file ID, a missing header, an invalid SOP Class,
 // SOP Instance, Study or Series UID or transfer syntax, and duplicated file
-// IDs or SOP Instance UIDs are errors; nothing is written then. Memory use
-// is proportional to the number of entries.
+// IDs or SOP Instance UIDs are errors; nothing is written then. Write is a
+// Builder given every entry; a caller that learns its entries one at a
+// time uses a Builder, which keeps less of each.
 func Write(w io.Writer, fileSetID string, entries []Entry) error {
-	if err := validFileSetID(fileSetID); err != nil {
-		return err
-	}
-	leaves, err := prepare(entries)
+	b, err := NewBuilder(fileSetID)
 	if err != nil {
 		return err
 	}
-	roots := buildTree(leaves)
-
-	// Encode every record in depth-first order with zero offsets.
-	var order []*record
-	var walk func(rs []*record)
-	walk = func(rs []*record) {
-		for _, r := range rs {
-			r.enc = r.encode()
-			order = append(order, r)
-			walk(r.children)
+	for _, e := range entries {
+		if err := b.Add(e.FileID, e.Header); err != nil {
+			return err
 		}
 	}
-	walk(roots)
+	return b.Write(w)
+}
 
-	// The meta's instance UID is derived from the content, offsets excepted
-	// (they depend on the meta's length).
+// Builder collects the entries of a file-set one at a time and writes its
+// DICOMDIR (as Write does). Of each entry it keeps only what the entry's
+// own record needs (its file ID, SOP instance, class and transfer syntax,
+// and instance number, about 150 bytes), and the patient, study and series
+// values once for all the entries that share them, so that a bundle of
+// tens of thousands of images can be indexed without holding their
+// headers. The records themselves are encoded while they are written.
+type Builder struct {
+	fileSetID string
+	leaves    []leaf
+	groups    map[group]*group
+	interned  map[string]string
+}
+
+// NewBuilder starts a file-set with File-set ID fileSetID (at most 16
+// characters of [A-Z0-9_ ], may be empty).
+func NewBuilder(fileSetID string) (*Builder, error) {
+	if err := validFileSetID(fileSetID); err != nil {
+		return nil, err
+	}
+	return &Builder{fileSetID: fileSetID, groups: map[group]*group{}, interned: map[string]string{}}, nil
+}
+
+// Len is the number of entries added.
+func (b *Builder) Len() int { return len(b.leaves) }
+
+// Add adds the file whose path components are fileID (see ValidFileID) and
+// whose header as written is h. Nothing of h is kept: b keeps copies of
+// the values it needs. Errors name the entry by its index (the number of
+// entries added before it) and the field, never a value; an entry that
+// fails is not added.
+func (b *Builder) Add(fileID []string, h *dicomx.Header) error {
+	i := len(b.leaves)
+	if err := ValidFileID(fileID); err != nil {
+		return fmt.Errorf("%w (entry %d)", err, i)
+	}
+	return b.add(strings.Join(fileID, "/"), h)
+}
+
+// AddPath is Add for a file ID written as its components joined by "/"
+// ("DICOM/ST000001/SE000001/IM000001"); b keeps path itself.
+func (b *Builder) AddPath(path string, h *dicomx.Header) error {
+	if err := ValidFileID(strings.Split(path, "/")); err != nil {
+		return fmt.Errorf("%w (entry %d)", err, len(b.leaves))
+	}
+	return b.add(path, h)
+}
+
+// add adds an entry whose file ID, joined by "/", has been checked.
+func (b *Builder) add(path string, h *dicomx.Header) error {
+	i := len(b.leaves)
+	if path == "DICOMDIR" {
+		return fmt.Errorf("%w: entry %d: the file ID names the DICOMDIR itself", ErrInvalidFileID, i)
+	}
+	if h == nil {
+		return fmt.Errorf("%w: entry %d: no header", ErrInvalidEntry, i)
+	}
+	l := leaf{path: path}
+	l.sopClass = trimUID(h.MediaStorageSOPClassUID)
+	if l.sopClass == "" {
+		l.sopClass = trimUID(h.SOPClassUID)
+	}
+	l.sopInstance = trimUID(h.SOPInstanceUID)
+	g := group{studyUID: trimUID(h.StudyInstanceUID), seriesUID: trimUID(h.SeriesInstanceUID)}
+	l.transferUID = trimUID(h.TransferSyntaxUID)
+	for _, f := range []struct {
+		name string
+		v    string
+	}{
+		{"SOP Class UID", l.sopClass},
+		{"SOP Instance UID", l.sopInstance},
+		{"Study Instance UID", g.studyUID},
+		{"Series Instance UID", g.seriesUID},
+		{"Transfer Syntax UID", l.transferUID},
+	} {
+		if !validUID(f.v) {
+			return fmt.Errorf("%w: entry %d: %s missing or not a valid UID", ErrInvalidEntry, i, f.name)
+		}
+	}
+	if l.sopClass == sopClassDirectory {
+		return fmt.Errorf("%w: entry %d: the file is a DICOMDIR", ErrInvalidEntry, i)
+	}
+	g.patientName = personName(h.PatientName)
+	g.patientID = text(h.PatientID, 64)
+	if g.patientID == "" {
+		g.patientID = placeholderPatientID
+	}
+	g.studyDate = date(h.StudyDate)
+	g.studyTime = timeOfDay(h.StudyTime)
+	g.studyDesc = text(h.StudyDescription, 64)
+	g.accession = text(h.AccessionNumber, 16)
+	g.modality = codeString(h.Modality)
+	g.seriesNumber = clampIS(h.SeriesNumber)
+	l.group = b.groups[g]
+	if l.group == nil {
+		// Copies: the values may be parts of a larger buffer of the header's.
+		g := group{
+			patientName: strings.Clone(g.patientName), patientID: strings.Clone(g.patientID),
+			studyUID: strings.Clone(g.studyUID), studyDate: strings.Clone(g.studyDate), studyTime: strings.Clone(g.studyTime),
+			studyDesc: strings.Clone(g.studyDesc), accession: strings.Clone(g.accession),
+			seriesUID: strings.Clone(g.seriesUID), modality: strings.Clone(g.modality), seriesNumber: g.seriesNumber,
+		}
+		l.group = &g
+		b.groups[g] = l.group
+	}
+	l.sopInstance = strings.Clone(l.sopInstance)
+	l.sopClass = b.intern(l.sopClass)
+	l.transferUID = b.intern(l.transferUID)
+	l.instanceNumber = int32(clampIS(h.InstanceNumber))
+	b.leaves = append(b.leaves, l)
+	return nil
+}
+
+// intern returns the one copy b keeps of s.
+func (b *Builder) intern(s string) string {
+	if v, ok := b.interned[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	b.interned[v] = v
+	return v
+}
+
+// Write writes the DICOMDIR of the entries added so far to w. Duplicated
+// file IDs or SOP Instance UIDs are errors, and nothing is written then.
+func (b *Builder) Write(w io.Writer) error {
+	if err := b.duplicates(); err != nil {
+		return err
+	}
+	leaves := make([]*leaf, len(b.leaves))
+	for i := range b.leaves {
+		leaves[i] = &b.leaves[i]
+	}
+	roots := buildTree(leaves)
+	leaves = nil
+
+	// Encode every record in depth-first order with zero offsets, to learn
+	// their lengths. The meta's instance UID is derived from this content,
+	// offsets excepted (they depend on the meta's length). The patient,
+	// study and series records are kept; the instances' are encoded again
+	// as they are written.
 	h := sha256.New()
 	h.Write([]byte("dossier dicomdir v1\x00"))
-	h.Write([]byte(fileSetID))
-	for _, r := range order {
+	h.Write([]byte(b.fileSetID))
+	hashRecord := func(enc []byte) {
 		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(r.enc)))
+		binary.LittleEndian.PutUint64(n[:], uint64(len(enc)))
 		h.Write(n[:])
-		h.Write(r.enc)
+		h.Write(enc)
+	}
+	var enc []byte
+	var sizeOf func(r *record) int64
+	sizeOf = func(r *record) int64 {
+		r.enc = r.encode(nil)
+		hashRecord(r.enc)
+		r.size = int64(len(r.enc))
+		for _, l := range r.leaves {
+			enc = leafRecord(l).encode(enc[:0])
+			hashRecord(enc)
+			l.size = uint32(len(enc))
+			r.size += int64(l.size)
+		}
+		for _, c := range r.children {
+			r.size += sizeOf(c)
+		}
+		return r.size
+	}
+	var total int64
+	for _, r := range roots {
+		total += sizeOf(r)
 	}
 	sum := h.Sum(nil)
 	instanceUID := "2.25." + new(big.Int).SetBytes(sum[:16]).String()
@@ -208,7 +360,7 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		ImplementationVersionName:  implementationVersion,
 	}, true)
 	var head []byte
-	head = appendString(head, dicomwire.FileSetID, "CS", fileSetID)
+	head = appendString(head, dicomwire.FileSetID, "CS", b.fileSetID)
 	// Offsets of the dataset elements after the File-set ID.
 	const (
 		firstRootLen = 12 // (0004,1200) UL
@@ -217,28 +369,42 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		seqHeaderLen = 12 // (0004,1220) SQ, explicit length
 	)
 	base := int64(128 + 4 + len(meta) + len(head) + firstRootLen + lastRootLen + flagLen + seqHeaderLen)
-	pos := base
-	for _, r := range order {
-		r.offset = pos
-		pos += int64(len(r.enc))
-	}
+	pos := base + total
 	if pos > math.MaxUint32 || pos-base > math.MaxUint32-1 {
 		return fmt.Errorf("%w: %d bytes", ErrTooLarge, pos)
 	}
+	// Each record's offset, in depth-first order: a record's first child
+	// follows it, and its next sibling follows everything under it.
+	var place func(rs []*record, at int64)
+	place = func(rs []*record, at int64) {
+		for _, r := range rs {
+			r.offset = at
+			place(r.children, at+int64(len(r.enc)))
+			at += r.size
+		}
+	}
+	place(roots, base)
 	link := func(rs []*record) {
 		for i, r := range rs {
 			if i+1 < len(rs) {
 				binary.LittleEndian.PutUint32(r.enc[offNext:], uint32(rs[i+1].offset))
 			}
-			if len(r.children) > 0 {
+			switch {
+			case len(r.children) > 0:
 				binary.LittleEndian.PutUint32(r.enc[offLower:], uint32(r.children[0].offset))
+			case len(r.leaves) > 0:
+				binary.LittleEndian.PutUint32(r.enc[offLower:], uint32(r.offset+int64(len(r.enc))))
 			}
 		}
 	}
-	link(roots)
-	for _, r := range order {
-		link(r.children)
+	var linkAll func(rs []*record)
+	linkAll = func(rs []*record) {
+		link(rs)
+		for _, r := range rs {
+			linkAll(r.children)
+		}
 	}
+	linkAll(roots)
 	var first, last uint32
 	if len(roots) > 0 {
 		first = uint32(roots[0].offset)
@@ -256,17 +422,88 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		return err
 	}
 	// Write the records in chunks to keep the number of Write calls low.
-	var buf []byte
-	for _, r := range order {
-		buf = append(buf, r.enc...)
-		if len(buf) >= 64<<10 {
-			if err := writeAll(w, buf); err != nil {
+	buf := make([]byte, 0, 64<<10)
+	flush := func(force bool) error {
+		if len(buf) < 60<<10 && !force {
+			return nil
+		}
+		err := writeAll(w, buf)
+		buf = buf[:0]
+		return err
+	}
+	var put func(rs []*record) error
+	put = func(rs []*record) error {
+		for _, r := range rs {
+			buf = append(buf, r.enc...)
+			at := r.offset + int64(len(r.enc))
+			for i, l := range r.leaves {
+				n := len(buf)
+				buf = leafRecord(l).encode(buf)
+				if len(buf)-n != int(l.size) {
+					return fmt.Errorf("dicomdir: internal error: a record is %d bytes, then %d", l.size, len(buf)-n)
+				}
+				at += int64(l.size)
+				if i+1 < len(r.leaves) {
+					binary.LittleEndian.PutUint32(buf[n+offNext:], uint32(at))
+				}
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+			if err := flush(false); err != nil {
 				return err
 			}
-			buf = buf[:0]
+			if err := put(r.children); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return writeAll(w, buf)
+	if err := put(roots); err != nil {
+		return err
+	}
+	return flush(true)
+}
+
+// duplicates reports the first entry (in the order they were added) whose
+// file ID or SOP Instance UID an earlier entry has, with that earlier one.
+func (b *Builder) duplicates() error {
+	first := func(key func(i int) string) (int, int) {
+		idx := make([]int32, len(b.leaves))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		sort.Slice(idx, func(x, y int) bool {
+			if kx, ky := key(int(idx[x])), key(int(idx[y])); kx != ky {
+				return kx < ky
+			}
+			return idx[x] < idx[y]
+		})
+		j, i := -1, -1
+		for k := 1; k < len(idx); k++ {
+			if key(int(idx[k])) != key(int(idx[k-1])) {
+				continue
+			}
+			// idx[k-1] is earlier; the first of the run is the earliest.
+			a := k - 1
+			for a > 0 && key(int(idx[a-1])) == key(int(idx[k])) {
+				a--
+			}
+			if i < 0 || int(idx[k]) < i {
+				j, i = int(idx[a]), int(idx[k])
+			}
+		}
+		return j, i
+	}
+	fj, fi := first(func(i int) string { return b.leaves[i].path })
+	sj, si := first(func(i int) string { return b.leaves[i].sopInstance })
+	switch {
+	case fi >= 0 && (si < 0 || fi <= si):
+		return fmt.Errorf("%w: entries %d and %d: same file ID", ErrDuplicate, fj, fi)
+	case si >= 0:
+		return fmt.Errorf("%w: entries %d and %d: same SOP Instance UID", ErrDuplicate, sj, si)
+	}
+	return nil
 }
 
 func writeAll(w io.Writer, parts ...[]byte) error {
@@ -281,92 +518,42 @@ func writeAll(w io.Writer, parts ...[]byte) error {
 	return nil
 }
 
-// leaf is one entry's normalised values.
-type leaf struct {
-	fileID                             []string
-	fileKey                            string
-	patientName, patientID             string
-	studyUID, studyDate, studyTime     string
-	studyDesc, accession               string
-	seriesUID, modality                string
-	seriesNumber, instanceNumber       int
-	sopClass, sopInstance, transferUID string
-	recordType                         string
-	mimeType                           string
+// group holds the values of an entry that the other entries of its series
+// usually share: one copy of them is kept per distinct set.
+type group struct {
+	patientName, patientID         string
+	studyUID, studyDate, studyTime string
+	studyDesc, accession           string
+	seriesUID, modality            string
+	seriesNumber                   int
 }
 
-// prepare validates entries and normalises their values. Errors name the
-// entry index and the field, never the value.
-func prepare(entries []Entry) ([]*leaf, error) {
-	leaves := make([]*leaf, 0, len(entries))
-	files := make(map[string]int, len(entries))
-	sops := make(map[string]int, len(entries))
-	for i, e := range entries {
-		if err := ValidFileID(e.FileID); err != nil {
-			return nil, fmt.Errorf("%w (entry %d)", err, i)
-		}
-		if len(e.FileID) == 1 && e.FileID[0] == "DICOMDIR" {
-			return nil, fmt.Errorf("%w: entry %d: the file ID names the DICOMDIR itself", ErrInvalidFileID, i)
-		}
-		h := e.Header
-		if h == nil {
-			return nil, fmt.Errorf("%w: entry %d: no header", ErrInvalidEntry, i)
-		}
-		l := &leaf{
-			fileID:  append([]string(nil), e.FileID...),
-			fileKey: strings.Join(e.FileID, "\\"),
-		}
-		if j, ok := files[l.fileKey]; ok {
-			return nil, fmt.Errorf("%w: entries %d and %d: same file ID", ErrDuplicate, j, i)
-		}
-		files[l.fileKey] = i
+// leaf is one entry's normalised values.
+type leaf struct {
+	path                               string // the file ID's components joined by "/"
+	group                              *group
+	sopClass, sopInstance, transferUID string
+	instanceNumber                     int32
+	size                               uint32 // of its encoded record
+}
 
-		l.sopClass = trimUID(h.MediaStorageSOPClassUID)
-		if l.sopClass == "" {
-			l.sopClass = trimUID(h.SOPClassUID)
+// compareFileIDs orders file IDs joined by "/" as the same components
+// joined by backslashes would be ordered ("/" sorts before the digits and
+// letters of a component, the backslash after them).
+func compareFileIDs(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x == '/' {
+			x = '\\'
 		}
-		l.sopInstance = trimUID(h.SOPInstanceUID)
-		l.studyUID = trimUID(h.StudyInstanceUID)
-		l.seriesUID = trimUID(h.SeriesInstanceUID)
-		l.transferUID = trimUID(h.TransferSyntaxUID)
-		for _, f := range []struct {
-			name string
-			v    string
-		}{
-			{"SOP Class UID", l.sopClass},
-			{"SOP Instance UID", l.sopInstance},
-			{"Study Instance UID", l.studyUID},
-			{"Series Instance UID", l.seriesUID},
-			{"Transfer Syntax UID", l.transferUID},
-		} {
-			if !validUID(f.v) {
-				return nil, fmt.Errorf("%w: entry %d: %s missing or not a valid UID", ErrInvalidEntry, i, f.name)
-			}
+		if y == '/' {
+			y = '\\'
 		}
-		if l.sopClass == sopClassDirectory {
-			return nil, fmt.Errorf("%w: entry %d: the file is a DICOMDIR", ErrInvalidEntry, i)
+		if x != y {
+			return int(x) - int(y)
 		}
-		if j, ok := sops[l.sopInstance]; ok {
-			return nil, fmt.Errorf("%w: entries %d and %d: same SOP Instance UID", ErrDuplicate, j, i)
-		}
-		sops[l.sopInstance] = i
-
-		l.patientName = personName(h.PatientName)
-		l.patientID = text(h.PatientID, 64)
-		if l.patientID == "" {
-			l.patientID = placeholderPatientID
-		}
-		l.studyDate = date(h.StudyDate)
-		l.studyTime = timeOfDay(h.StudyTime)
-		l.studyDesc = text(h.StudyDescription, 64)
-		l.accession = text(h.AccessionNumber, 16)
-		l.modality = codeString(h.Modality)
-		l.seriesNumber = clampIS(h.SeriesNumber)
-		l.instanceNumber = clampIS(h.InstanceNumber)
-		l.recordType, l.mimeType = recordTypeFor(l.sopClass)
-		leaves = append(leaves, l)
 	}
-	return leaves, nil
+	return len(a) - len(b)
 }
 
 // recordTypeFor returns the Directory Record Type for a leaf of sopClass,
@@ -383,8 +570,12 @@ type record struct {
 	typ      string
 	elems    []elem
 	children []*record
-	enc      []byte // the encoded item, header included
-	offset   int64  // file offset of the item's first byte
+	// leaves are a SERIES record's instances, whose records are encoded
+	// when they are written.
+	leaves []*leaf
+	enc    []byte // the encoded item, header included
+	offset int64  // file offset of the item's first byte
+	size   int64  // bytes of the record and of every record under it
 }
 
 // Positions of the offset values inside an encoded item: the item header (8
@@ -401,8 +592,10 @@ type elem struct {
 	val []string // values, joined with '\'; nil for an empty sequence
 }
 
-func (r *record) encode() []byte {
-	b := make([]byte, 8, 256)
+// encode appends the record's item to b.
+func (r *record) encode(b []byte) []byte {
+	start := len(b)
+	b = append(b, make([]byte, 8)...)
 	b = appendUL(b, dicomwire.OffsetOfNextDirectoryRecord, 0)
 	b = appendUS(b, dicomwire.RecordInUseFlag, 0xFFFF)
 	b = appendUL(b, dicomwire.OffsetOfReferencedLowerLevelRecord, 0)
@@ -429,7 +622,7 @@ func (r *record) encode() []byte {
 		b = appendString(b, e.tag, e.vr, strings.Join(e.val, "\\"))
 	}
 	// The item header goes into the 8 bytes reserved at the start.
-	dicomwire.AppendItem(b[:0], dicomwire.ExplicitLE, uint32(len(b)-8))
+	dicomwire.AppendItem(b[start:start], dicomwire.ExplicitLE, uint32(len(b)-start-8))
 	return b
 }
 
@@ -442,22 +635,23 @@ func buildTree(leaves []*leaf) []*record {
 	// do not depend on the input order.
 	sort.Slice(leaves, func(i, j int) bool {
 		a, b := leaves[i], leaves[j]
-		if a.patientID != b.patientID {
-			return a.patientID < b.patientID
+		ga, gb := a.group, b.group
+		if ga.patientID != gb.patientID {
+			return ga.patientID < gb.patientID
 		}
-		if ka, kb := nameKey(a.patientName), nameKey(b.patientName); ka != kb {
+		if ka, kb := nameKey(ga.patientName), nameKey(gb.patientName); ka != kb {
 			return ka < kb
 		}
-		if a.patientName != b.patientName {
-			return a.patientName < b.patientName
+		if ga.patientName != gb.patientName {
+			return ga.patientName < gb.patientName
 		}
-		if a.studyUID != b.studyUID {
-			return a.studyUID < b.studyUID
+		if ga.studyUID != gb.studyUID {
+			return ga.studyUID < gb.studyUID
 		}
-		if a.seriesUID != b.seriesUID {
-			return a.seriesUID < b.seriesUID
+		if ga.seriesUID != gb.seriesUID {
+			return ga.seriesUID < gb.seriesUID
 		}
-		return a.fileKey < b.fileKey
+		return compareFileIDs(a.path, b.path) < 0
 	})
 	type series struct {
 		first  *leaf
@@ -477,26 +671,27 @@ func buildTree(leaves []*leaf) []*record {
 	var patients []*patient
 	byKey := map[[2]string]*patient{}
 	for _, l := range leaves {
-		k := [2]string{l.patientID, nameKey(l.patientName)}
+		g := l.group
+		k := [2]string{g.patientID, nameKey(g.patientName)}
 		p := byKey[k]
 		if p == nil {
-			p = &patient{first: l, name: l.patientName, byUID: map[string]*study{}}
+			p = &patient{first: l, name: g.patientName, byUID: map[string]*study{}}
 			byKey[k] = p
 			patients = append(patients, p)
 		}
-		if groups(l.patientName) > groups(p.name) {
-			p.name = l.patientName
+		if groups(g.patientName) > groups(p.name) {
+			p.name = g.patientName
 		}
-		st := p.byUID[l.studyUID]
+		st := p.byUID[g.studyUID]
 		if st == nil {
 			st = &study{first: l, byUID: map[string]*series{}}
-			p.byUID[l.studyUID] = st
+			p.byUID[g.studyUID] = st
 			p.studies = append(p.studies, st)
 		}
-		se := st.byUID[l.seriesUID]
+		se := st.byUID[g.seriesUID]
 		if se == nil {
 			se = &series{first: l}
-			st.byUID[l.seriesUID] = se
+			st.byUID[g.seriesUID] = se
 			st.series = append(st.series, se)
 		}
 		se.leaves = append(se.leaves, l)
@@ -506,7 +701,7 @@ func buildTree(leaves []*leaf) []*record {
 	roots := make([]*record, 0, len(patients))
 	for _, p := range patients {
 		sort.SliceStable(p.studies, func(i, j int) bool {
-			a, b := p.studies[i].first, p.studies[j].first
+			a, b := p.studies[i].first.group, p.studies[j].first.group
 			if a.studyDate != b.studyDate {
 				return a.studyDate < b.studyDate
 			}
@@ -517,11 +712,11 @@ func buildTree(leaves []*leaf) []*record {
 		})
 		pr := &record{typ: "PATIENT", elems: []elem{
 			one(dicomwire.PatientName, "PN", p.name),
-			one(dicomwire.PatientID, "LO", p.first.patientID),
+			one(dicomwire.PatientID, "LO", p.first.group.patientID),
 		}}
 		for _, st := range p.studies {
 			studyID++
-			f := st.first
+			f := st.first.group
 			sr := &record{typ: "STUDY", elems: []elem{
 				one(dicomwire.StudyDate, "DA", f.studyDate),
 				one(dicomwire.StudyTime, "TM", f.studyTime),
@@ -531,14 +726,14 @@ func buildTree(leaves []*leaf) []*record {
 				one(dicomwire.StudyID, "SH", strconv.Itoa(studyID)),
 			}}
 			sort.SliceStable(st.series, func(i, j int) bool {
-				a, b := st.series[i].first, st.series[j].first
+				a, b := st.series[i].first.group, st.series[j].first.group
 				if a.seriesNumber != b.seriesNumber {
 					return a.seriesNumber < b.seriesNumber
 				}
 				return a.seriesUID < b.seriesUID
 			})
 			for _, se := range st.series {
-				f := se.first
+				f := se.first.group
 				ser := &record{typ: "SERIES", elems: []elem{
 					one(dicomwire.Modality, "CS", f.modality),
 					one(dicomwire.SeriesInstanceUID, "UI", f.seriesUID),
@@ -549,11 +744,9 @@ func buildTree(leaves []*leaf) []*record {
 					if a.instanceNumber != b.instanceNumber {
 						return a.instanceNumber < b.instanceNumber
 					}
-					return a.fileKey < b.fileKey
+					return compareFileIDs(a.path, b.path) < 0
 				})
-				for _, l := range se.leaves {
-					ser.children = append(ser.children, leafRecord(l))
-				}
+				ser.leaves = se.leaves
 				sr.children = append(sr.children, ser)
 			}
 			pr.children = append(pr.children, sr)
@@ -563,15 +756,17 @@ func buildTree(leaves []*leaf) []*record {
 	return roots
 }
 
+// leafRecord is the record of one instance (encoded, then dropped).
 func leafRecord(l *leaf) *record {
-	r := &record{typ: l.recordType, elems: []elem{
-		{tag: dicomwire.ReferencedFileID, vr: "CS", val: l.fileID},
+	typ, mime := recordTypeFor(l.sopClass)
+	r := &record{typ: typ, elems: []elem{
+		{tag: dicomwire.ReferencedFileID, vr: "CS", val: strings.Split(l.path, "/")},
 		one(dicomwire.ReferencedSOPClassUIDInFile, "UI", l.sopClass),
 		one(dicomwire.ReferencedSOPInstanceUIDInFile, "UI", l.sopInstance),
 		one(dicomwire.ReferencedTransferSyntaxUIDInFile, "UI", l.transferUID),
-		one(dicomwire.InstanceNumber, "IS", strconv.Itoa(l.instanceNumber)),
+		one(dicomwire.InstanceNumber, "IS", strconv.Itoa(int(l.instanceNumber))),
 	}}
-	if l.recordType == "ENCAP DOC" {
+	if typ == "ENCAP DOC" {
 		// PS3.3 Table F.5-x ENCAP DOC keys: Content Date/Time, Document
 		// Title and Concept Name Code Sequence are Type 2 (empty here);
 		// MIME Type is Type 1.
@@ -580,7 +775,7 @@ func leafRecord(l *leaf) *record {
 			one(dicomwire.ContentTime, "TM", ""),
 			elem{tag: dicomwire.ConceptNameCodeSequence, vr: "SQ"},
 			one(dicomwire.DocumentTitle, "ST", ""),
-			one(dicomwire.MIMETypeOfEncapsulatedDocument, "LO", l.mimeType),
+			one(dicomwire.MIMETypeOfEncapsulatedDocument, "LO", mime),
 		)
 	}
 	return r

@@ -262,17 +262,32 @@ var vrs = map[string]vr{
 	"UR": {long: true, text: true}, "US": {}, "UT": {long: true, text: true, charset: true}, "UV": {long: true},
 }
 
-// vrNames holds the known VRs as strings, indexed by their two letters
-// (vrIndex), so that reading a VR from the data allocates nothing.
-var vrNames [26 * 26]string
+// vrNames holds the known VRs as strings, and vrTable what vrs says of
+// them, indexed by their two letters (vrIndex), so that reading a VR from
+// the data allocates nothing and looking one up hashes nothing (it happens
+// for every element).
+var (
+	vrNames [26 * 26]string
+	vrTable [26 * 26]vr
+)
 
 func init() {
-	for v := range vrs {
+	for v, x := range vrs {
 		vrNames[vrIndex(v[0], v[1])] = v
+		vrTable[vrIndex(v[0], v[1])] = x
 	}
 }
 
 func vrIndex(a, b byte) int { return int(a-'A')*26 + int(b-'A') }
+
+// lookupVR returns what vrs says of v, and whether v is in it.
+func lookupVR(v string) (vr, bool) {
+	if !VRShape(v) {
+		return vr{}, false
+	}
+	i := vrIndex(v[0], v[1])
+	return vrTable[i], vrNames[i] != ""
+}
 
 // vrString returns the two bytes of b as a VR string: a known VR without
 // allocating, anything else as a new string.
@@ -288,11 +303,11 @@ func vrString(b []byte) string {
 // LongLength reports the VRs whose explicit-VR header has two reserved
 // bytes and a 4-byte length (12 bytes in all); the others have a 2-byte
 // length (8 bytes).
-func LongLength(v string) bool { return vrs[v].long }
+func LongLength(v string) bool { x, _ := lookupVR(v); return x.long }
 
 // KnownVR reports the VRs of PS3.5 Table 6.2-1.
 func KnownVR(v string) bool {
-	_, ok := vrs[v]
+	_, ok := lookupVR(v)
 	return ok
 }
 
@@ -308,11 +323,11 @@ func Is64Bit(vr string) bool { return vr == "OV" || vr == "SV" || vr == "UV" }
 
 // IsText reports VRs holding character strings (UI excepted: it is padded
 // with NUL).
-func IsText(v string) bool { return vrs[v].text }
+func IsText(v string) bool { x, _ := lookupVR(v); return x.text }
 
 // UsesCharset reports VRs whose values are decoded with the Specific
 // Character Set (the others use the default repertoire).
-func UsesCharset(v string) bool { return vrs[v].charset }
+func UsesCharset(v string) bool { x, _ := lookupVR(v); return x.charset }
 
 // PadByte returns the byte that pads a value of vr to even length: NUL for
 // UI and binary VRs, a space for character strings.

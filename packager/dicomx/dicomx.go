@@ -295,7 +295,8 @@ func ReadHeader(ctx context.Context, r io.ReaderAt, size int64) (h *Header, err 
 	if p, ok := r.(Prefixed); ok {
 		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
 	}
-	rd := &reader{ctx: ctx, w: w, r: r, size: size, h: &Header{}}
+	rd := newReader(ctx, w, r, size)
+	defer rd.release()
 	h, err = rd.read()
 	if err != nil {
 		var d *DamagedError

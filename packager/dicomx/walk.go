@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"dossier/packager/dicomwire"
 	"dossier/packager/i18n"
@@ -34,7 +35,8 @@ func wireErr(err error) error {
 	return err
 }
 
-// dirRec collects one directory record while walking.
+// dirRec collects one directory record while walking (its values lie in
+// the reader's arena).
 type dirRec struct {
 	typ  []byte
 	file []byte
@@ -63,9 +65,47 @@ type reader struct {
 	inflateErr   error // corrupt deflate stream
 
 	vals    [maxVals]capturedValue // by interesting's numbers
-	arena   []byte                 // the bytes of vals
-	dirRecs []*dirRec
+	arena   []byte                 // the bytes of vals and dirRecs
+	dirRecs []dirRec
 	pixErr  error
+
+	// walker is set up once (its visitors refer to this reader), and kept
+	// with the reader for the next file.
+	walker *dicomwire.Walker
+}
+
+// readers are readers kept for the next file: a scan reads thousands of
+// headers, and a reader's buffers would otherwise be garbage after each.
+var readers = sync.Pool{New: func() any { return new(reader) }}
+
+// maxKeptArena: a reader whose arena grew larger than this (a DICOMDIR, a
+// long value) is not kept with it.
+const maxKeptArena = 64 << 10
+
+// newReader returns a reader, from the pool when one is free, with nothing
+// of the file it read before.
+func newReader(ctx context.Context, w *dicomwire.Window, r io.ReaderAt, size int64) *reader {
+	rd := readers.Get().(*reader)
+	arena, ranges, dirRecs, walker := rd.arena[:0], rd.libRanges[:0], rd.dirRecs[:0], rd.walker
+	if cap(arena) > maxKeptArena {
+		arena = nil
+	}
+	clear(dirRecs[:cap(dirRecs)])
+	*rd = reader{ctx: ctx, w: w, r: r, size: size, h: &Header{}, arena: arena, libRanges: ranges, dirRecs: dirRecs, walker: walker}
+	return rd
+}
+
+// release returns rd to the pool. Nothing read from rd's buffers may be
+// used after this: the header's values are copies.
+func (rd *reader) release() {
+	if cap(rd.dirRecs) > 4096 {
+		rd.dirRecs = nil
+	}
+	rd.ctx, rd.w, rd.r, rd.h, rd.pixErr, rd.inflateErr = nil, nil, nil, nil, nil, nil
+	if rd.walker != nil {
+		rd.walker.Src, rd.walker.Ctx = nil, nil
+	}
+	readers.Put(rd)
 }
 
 func (rd *reader) warn(s i18n.Text) {
@@ -125,9 +165,45 @@ type capturedValue struct {
 	seen bool
 }
 
+// interestingTab is interesting as an open-addressing table, looked up at
+// every element without hashing a map key: slots hold a tag and its number
+// plus one (0: empty).
+var interestingTab [interestingSlots]struct {
+	tag dicomwire.Tag
+	n   uint8
+}
+
+// interestingSlots is a power of two well above maxVals.
+const interestingSlots = 256
+
+func interestingSlot(t dicomwire.Tag) uint32 { return uint32(t) * 0x9E3779B1 >> 24 }
+
+func init() {
+	for t, i := range interesting {
+		h := interestingSlot(t)
+		for interestingTab[h].n != 0 {
+			h = (h + 1) % interestingSlots
+		}
+		interestingTab[h].tag, interestingTab[h].n = t, uint8(i+1)
+	}
+}
+
+// interestingIndex returns interesting[t] and whether t is there.
+func interestingIndex(t dicomwire.Tag) (int, bool) {
+	for h := interestingSlot(t); ; h = (h + 1) % interestingSlots {
+		e := interestingTab[h]
+		if e.n == 0 {
+			return 0, false
+		}
+		if e.tag == t {
+			return int(e.n) - 1, true
+		}
+	}
+}
+
 // val returns the value the walker kept for t.
 func (rd *reader) val(t dicomwire.Tag) ([]byte, bool) {
-	i, ok := interesting[t]
+	i, ok := interestingIndex(t)
 	if !ok {
 		return nil, false
 	}
@@ -137,7 +213,19 @@ func (rd *reader) val(t dicomwire.Tag) ([]byte, bool) {
 // walk walks the dataset from dsStart, keeping the values of interest, the
 // directory records, and where the library must stop.
 func (rd *reader) walk() error {
-	w := &dicomwire.Walker{Src: rd.w, Size: rd.size, Syntax: rd.e, Ctx: rd.ctx, MaxDepth: maxDepth}
+	if rd.walker == nil {
+		rd.walker = rd.newWalker()
+	}
+	w := rd.walker
+	w.Src, w.Size, w.Syntax, w.Ctx, w.Stopped = rd.w, rd.size, rd.e, rd.ctx, false
+	_, err := w.Walk(rd.dsStart, rd.size)
+	return wireErr(err)
+}
+
+// newWalker returns the walker of rd's files: it keeps the values of
+// interest, the directory records, and where the library must stop.
+func (rd *reader) newWalker() *dicomwire.Walker {
+	w := &dicomwire.Walker{MaxDepth: maxDepth}
 	w.Warn = func(k dicomwire.Warning, e *dicomwire.Element) error {
 		switch k {
 		case dicomwire.StrayItemDelimiter:
@@ -196,7 +284,7 @@ func (rd *reader) walk() error {
 	}
 	w.Item = func(seq *dicomwire.Element, _ int, _ int64) error {
 		if seq.Tag == dicomwire.DirectoryRecordSequence && seq.Depth == 0 {
-			rd.dirRecs = append(rd.dirRecs, &dirRec{})
+			rd.dirRecs = append(rd.dirRecs, dirRec{})
 		}
 		return nil
 	}
@@ -204,7 +292,7 @@ func (rd *reader) walk() error {
 		if e.Undefined() || e.IsSequence() {
 			return nil
 		}
-		if i, ok := interesting[e.Tag]; ok && e.Depth == 0 {
+		if i, ok := interestingIndex(e.Tag); ok && e.Depth == 0 {
 			if err := rd.capture(e, i); err != nil {
 				return err
 			}
@@ -217,17 +305,16 @@ func (rd *reader) walk() error {
 			if err != nil {
 				return rd.ioErr(err, e.Tag, e.Offset)
 			}
-			dir := rd.dirRecs[len(rd.dirRecs)-1]
+			dir := &rd.dirRecs[len(rd.dirRecs)-1]
 			if e.Tag == dicomwire.DirectoryRecordType {
-				dir.typ = append([]byte(nil), b...)
+				dir.typ = rd.keep(b)
 			} else {
-				dir.file = append([]byte(nil), b...)
+				dir.file = rd.keep(b)
 			}
 		}
 		return nil
 	}
-	_, err := w.Walk(rd.dsStart, rd.size)
-	return wireErr(err)
+	return w
 }
 
 func (rd *reader) ioErr(err error, t dicomwire.Tag, off int64) error {
@@ -250,13 +337,19 @@ func (rd *reader) capture(e *dicomwire.Element, i int) error {
 		rd.warn(i18n.NewText(i18n.Msg("duplicate element %v"), tagText(e.Tag)))
 		return nil
 	}
+	rd.vals[i] = capturedValue{b: rd.keep(b), seen: true}
+	return nil
+}
+
+// keep copies b into the arena. The copy stays valid when the arena grows
+// (the old array is never written again) until the reader is released.
+func (rd *reader) keep(b []byte) []byte {
 	if rd.arena == nil {
 		rd.arena = make([]byte, 0, 1024)
 	}
 	start := len(rd.arena)
 	rd.arena = append(rd.arena, b...)
-	rd.vals[i] = capturedValue{b: rd.arena[start:len(rd.arena):len(rd.arena)], seen: true}
-	return nil
+	return rd.arena[start:len(rd.arena):len(rd.arena)]
 }
 
 // pixel records Pixel Data and checks it against the file size. The

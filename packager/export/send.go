@@ -43,10 +43,7 @@ const (
 // keysText is the recipient recorded for n public keys ("1 public key",
 // "3 public keys").
 func keysText(n int) i18n.Text {
-	if n == 1 {
-		return i18n.NewText(i18n.Msg("1 public key"))
-	}
-	return i18n.NewText(i18n.Msg("%d public keys"), n)
+	return i18n.Plural(n, i18n.Msg("%d public key"), i18n.Msg("%d public keys"))
 }
 
 // RecipientText is a recipient an export recorded (store.Export.Recipient)
@@ -55,10 +52,8 @@ func keysText(n int) i18n.Text {
 // it is. The labels of the other locks (RecipientGenerated and the others)
 // are the caller's to word.
 func RecipientText(label string) i18n.Text {
-	if label == keysText(1).String() {
-		return keysText(1)
-	}
-	if n, err := strconv.Atoi(strings.TrimSuffix(label, " public keys")); err == nil && n > 1 && label == keysText(n).String() {
+	num, _, _ := strings.Cut(label, " ")
+	if n, err := strconv.Atoi(num); err == nil && n > 0 && label == keysText(n).String() {
 		return keysText(n)
 	}
 	return i18n.Plain(label)
@@ -131,10 +126,10 @@ type KeyError struct{ Err error }
 func (e *KeyError) Error() string { return e.Text().String() }
 
 // Text is the error kept as a text, to be written in the reader's language:
-// the reason is the key parser's, shown as it is.
+// the reason is the key parser's, shown as it is without the low-level
+// packages' prefixes (i18n.PlainError, as intake and deid show reasons).
 func (e *KeyError) Text() i18n.Text {
-	why := strings.TrimPrefix(e.Err.Error(), "envelope: ")
-	return i18n.NewText(i18n.Msg("This key cannot be used: %v."), why)
+	return i18n.NewText(i18n.Msg("This key cannot be used: %v."), i18n.PlainError(e.Err))
 }
 
 func (e *KeyError) Unwrap() error { return e.Err }

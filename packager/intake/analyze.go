@@ -46,16 +46,27 @@ const smallGraphic = 64
 // analyze looks at one source and returns its item, plus the items inside it
 // when it is an archive. depth counts archives around the source.
 func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
-	it := &Item{Path: src.path, Size: src.size, ModTime: src.modTime}
 	ra := src.ra
 	if ra == nil {
 		f, err := openRead(src.disk)
 		if err != nil {
-			return []*Item{unreadable(src.path, src.size, readProblem(err))}
+			return []*Item{unreadable(src.path, s.sizeOf(src), readProblem(err))}
 		}
 		defer f.Close()
+		if src.stat {
+			fi, err := f.info()
+			if err != nil {
+				return []*Item{unreadable(src.path, 0, readProblem(err))}
+			}
+			if !fi.regular {
+				// Its name was taken by something else since the walker saw it.
+				return []*Item{notRegular(src.path)}
+			}
+			src.size, src.modTime = fi.size, fi.modTime
+		}
 		ra = f
 	}
+	it := &Item{Path: src.path, Size: src.size, ModTime: src.modTime}
 	if src.size == 0 {
 		it.Kind = KindUnreadable
 		it.Problems = []i18n.Text{i18n.NewText(i18n.Msg("the file is empty (0 bytes): copy it again from the original disc, stick or download"))}
@@ -65,12 +76,21 @@ func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	if src.ra == nil {
 		// A file on disk: its first bytes are read once, into a buffer
 		// reused by the next file (nothing read here outlives this call),
-		// and later reads of them are served from memory.
+		// and later reads of them are served from memory. A DICOM file's
+		// header usually fits in the first dicomPrefix bytes; other files
+		// get prefixSize.
 		buf := prefixes.Get().(*[]byte)
 		defer prefixes.Put(buf)
-		pre := (*buf)[:min(src.size, prefixSize)]
+		pre := (*buf)[:min(src.size, dicomPrefix)]
 		if n, err := ra.ReadAt(pre, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(pre)) {
 			return []*Item{unreadable(src.path, src.size, readProblem(err))}
+		}
+		if dicomx.Sniff(pre) == dicomx.NotDICOM && src.size > int64(len(pre)) {
+			more := (*buf)[len(pre):min(src.size, prefixSize)]
+			if n, err := ra.ReadAt(more, int64(len(pre))); err != nil && !(errors.Is(err, io.EOF) && n == len(more)) {
+				return []*Item{unreadable(src.path, src.size, readProblem(err))}
+			}
+			pre = (*buf)[:len(pre)+len(more)]
 		}
 		head = pre[:min(len(pre), headSize)]
 		ra = &prefixed{pre: pre, ra: ra}
@@ -150,16 +170,9 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	}
 	if h.IsDICOMDIR {
 		it.Kind, it.Format = KindDICOMDIR, "dicomdir"
-		// Kept until the end of the scan (checkDICOMDIRs); a CD's records
-		// repeat their types and folder names thousands of times.
-		for i := range h.DirRecords {
-			r := &h.DirRecords[i]
-			r.Type = shared(r.Type)
-			for j := range r.FileID {
-				r.FileID[j] = shared(r.FileID[j])
-			}
-		}
-		it.dirRecords = h.DirRecords
+		// Kept until the end of the scan (checkDICOMDIRs), as keys in one
+		// string.
+		it.dirFiles = dirFileKeys(h.DirRecords)
 		for _, w := range h.Warnings {
 			it.Problems = append(it.Problems, w)
 		}
@@ -216,6 +229,33 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	s.ids.Add(identity.Accession, h.AccessionNumber, "DICOM AccessionNumber")
 	s.ids.Add(identity.Address, h.PatientAddress, "DICOM PatientAddress")
 	s.ids.Add(identity.Phone, h.PatientTelephoneNumbers, "DICOM PatientTelephoneNumbers")
+}
+
+// dirFileKeys returns the keys (pathKey) of the files that records name,
+// one for each record that names one. They share one string.
+func dirFileKeys(records []dicomx.DirRecord) []string {
+	var all []byte
+	var ends []int
+	for _, r := range records {
+		if len(r.FileID) == 0 {
+			continue
+		}
+		for j, c := range r.FileID {
+			if j > 0 {
+				all = append(all, '/')
+			}
+			all = appendPathKey(all, c)
+		}
+		ends = append(ends, len(all))
+	}
+	s := string(all)
+	keys := make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		keys[i] = s[start:end]
+		start = end
+	}
+	return keys
 }
 
 // shared returns s as one copy shared by every equal string (unique.Make).

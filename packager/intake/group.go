@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
@@ -148,15 +149,15 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	}
 	if len(dupPaths) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths, Args: []any{len(dupPaths)},
-			Message: fmt.Sprintf("%s twice (same DICOM identifier); only one copy of each is counted.", count(len(dupPaths), "image appears", "images appear"))})
+			Message: i18n.Plural(len(dupPaths), problemDuplicate1, problemDuplicate).String()})
 	}
 	if len(damaged) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged, Args: []any{len(damaged)},
-			Message: fmt.Sprintf("%s not be read. Each one says why; copying them again from the original often helps.", count(len(damaged), "file could", "files could"))})
+			Message: i18n.Plural(len(damaged), problemDamaged1, problemDamaged).String()})
 	}
 	if len(burned) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned, Args: []any{len(burned)},
-			Message: fmt.Sprintf("%s show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", count(len(burned), "image may", "images may"))})
+			Message: i18n.Plural(len(burned), problemBurnedIn1, problemBurnedIn).String()})
 	}
 	if len(dirMismatch) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDICOMDIRMismatch, Paths: dirMismatch,
@@ -349,28 +350,47 @@ func dicomSlide(studyUID string, parts []*Item) *Slide {
 // checkDICOMDIRs compares each DICOMDIR with the files found beside it. A
 // DICOMDIR is only a hint: every file is scanned anyway.
 func checkDICOMDIRs(inv *Inventory) {
-	found := map[string]bool{}
-	for _, it := range inv.Items {
-		found[pathKey(it.Path)] = true
+	// Each disc index's files, by their keys below its folder.
+	type index struct {
+		it     *Item
+		prefix string          // the key of its folder, and "/"
+		found  map[string]bool // listed files, seen or not
 	}
-	changed := false
+	var indexes []index
 	for _, it := range inv.Items {
-		if it.Kind != KindDICOMDIR || len(it.dirRecords) == 0 {
+		if it.Kind != KindDICOMDIR || len(it.dirFiles) == 0 {
 			continue
 		}
-		dir := dirOf(it.Path)
-		missing, listed := 0, 0
-		for _, r := range it.dirRecords {
-			if len(r.FileID) == 0 {
-				continue
+		x := index{it: it, prefix: string(appendPathKey(nil, dirOf(it.Path))) + "/", found: make(map[string]bool, len(it.dirFiles))}
+		for _, f := range it.dirFiles {
+			x.found[f] = false
+		}
+		indexes = append(indexes, x)
+	}
+	if len(indexes) == 0 {
+		return
+	}
+	var key []byte
+	for _, it := range inv.Items {
+		key = appendPathKey(key[:0], it.Path)
+		for _, x := range indexes {
+			if len(key) > len(x.prefix) && string(key[:len(x.prefix)]) == x.prefix {
+				if _, listed := x.found[string(key[len(x.prefix):])]; listed {
+					x.found[string(key[len(x.prefix):])] = true
+				}
 			}
-			listed++
-			if !found[pathKey(dir+"/"+strings.Join(r.FileID, "/"))] {
+		}
+	}
+	changed := false
+	for _, x := range indexes {
+		missing := 0
+		for _, f := range x.it.dirFiles {
+			if !x.found[f] {
 				missing++
 			}
 		}
 		if missing > 0 {
-			it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the disc index lists %d files; %d of them were not found"), listed, missing))
+			x.it.Problems = appendOnce(x.it.Problems, i18n.Plural(len(x.it.dirFiles), i18n.Msg("the disc index lists %d file; %d was not found"), i18n.Msg("the disc index lists %d files; %d of them were not found"), missing))
 			changed = true
 		}
 	}
@@ -389,20 +409,49 @@ func dirOf(p string) string {
 // pathKey compares paths the way a CD reader does: case-insensitive, with
 // ISO 9660 version suffixes (";1") removed, forward slashes.
 func pathKey(p string) string {
-	parts := strings.Split(filepath.ToSlash(p), "/")
-	for i, part := range parts {
-		parts[i] = strings.TrimSuffix(part, ";1")
-	}
-	return strings.ToLower(strings.Join(parts, "/"))
+	return string(appendPathKey(nil, p))
 }
 
-// count writes n with the singular or plural words that follow it.
-func count(n int, one, several string) string {
-	if n == 1 {
-		return "1 " + one
+// appendPathKey appends the pathKey of p to dst. The key of "A/B" is the
+// key of "A", "/" and the key of "B".
+func appendPathKey(dst []byte, p string) []byte {
+	p = filepath.ToSlash(p)
+	start := len(dst)
+	ascii := true
+	for {
+		part, rest, more := strings.Cut(p, "/")
+		part = strings.TrimSuffix(part, ";1")
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+			} else if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+		}
+		if !more {
+			break
+		}
+		dst = append(dst, '/')
+		p = rest
 	}
-	return fmt.Sprintf("%d %s", n, several)
+	if !ascii {
+		lower := strings.ToLower(string(dst[start:]))
+		dst = append(dst[:start], lower...)
+	}
+	return dst
 }
+
+// The counted problems of an inventory, for one and for any other number.
+var (
+	problemDuplicate1 = i18n.Msg("%d image appears twice (same DICOM identifier); only one copy of each is counted.")
+	problemDuplicate  = i18n.Msg("%d images appear twice (same DICOM identifier); only one copy of each is counted.")
+	problemDamaged1   = i18n.Msg("%d file could not be read. It says why; copying it again from the original often helps.")
+	problemDamaged    = i18n.Msg("%d files could not be read. Each one says why; copying them again from the original often helps.")
+	problemBurnedIn1  = i18n.Msg("%d image may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). It is fine to send as it is; if you remove your identity later, it needs a decision.")
+	problemBurnedIn   = i18n.Msg("%d images may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.")
+)
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

@@ -3,7 +3,6 @@ package intake
 import (
 	"time"
 
-	"dossier/packager/dicomx"
 	"dossier/packager/i18n"
 	"dossier/packager/identity"
 )
@@ -50,8 +49,10 @@ type Item struct {
 	// Slide is set for kind slide.
 	Slide *Slide `json:"slide,omitempty"`
 
-	// dirRecords are a DICOMDIR's records, kept for the scan that read it.
-	dirRecords []dicomx.DirRecord
+	// dirFiles are the files a DICOMDIR lists, one for each of its records
+	// that names a file, as keys (pathKey) below the DICOMDIR's folder; kept
+	// for the scan that read it.
+	dirFiles []string
 }
 
 // DICOMDetail is what grouping and the cover need from one DICOM header.

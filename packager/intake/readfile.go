@@ -4,20 +4,35 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // readFile is a file the scan reads.
 type readFile interface {
 	io.ReaderAt
 	io.Closer
+	// info describes the open file.
+	info() (fileInfo, error)
+}
+
+// fileInfo is what the scan records of a file on disk.
+type fileInfo struct {
+	size    int64
+	modTime time.Time
+	regular bool // a regular file (not a folder, device, pipe or socket)
 }
 
 // openRead opens a file for the scan; tests replace it to simulate failures.
 var openRead = openRaw
 
-// prefixSize is how much of each file on disk the scan reads at once: the
-// head that detection looks at and, for most DICOM files, the whole header,
-// which the DICOM reader then takes from memory.
+// dicomPrefix is how much of each file on disk the scan reads first: enough
+// to tell DICOM, and for most DICOM files their whole header, which the
+// DICOM reader then takes from memory. The first read of a file copies
+// these bytes out of the page cache, so it is kept small.
+const dicomPrefix = 4 << 10
+
+// prefixSize is how much of any other file the scan reads at once: the head
+// that detection looks at, and what most detectors need after it.
 const prefixSize = 16 << 10
 
 // prefixes are buffers of prefixSize, reused from file to file.

@@ -4,5 +4,23 @@ package intake
 
 import "os"
 
+// osFile is a file opened for the scan with os.Open.
+type osFile struct{ *os.File }
+
 // openRaw opens name read-only.
-func openRaw(name string) (readFile, error) { return os.Open(name) }
+func openRaw(name string) (readFile, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
+}
+
+// info returns the open file's size, modification time and type.
+func (f osFile) info() (fileInfo, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return fileInfo{}, err
+	}
+	return fileInfo{size: fi.Size(), modTime: fi.ModTime(), regular: fi.Mode().IsRegular()}, nil
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"syscall"
+	"time"
 )
 
 // rawFile is a file opened for the scan and read with pread(2) alone. The
@@ -14,10 +15,13 @@ import (
 // network poller, which refuses regular files).
 type rawFile struct{ fd int }
 
-// openRaw opens name read-only, as os.Open does, without the poller.
+// openRaw opens name read-only, as os.Open does, without the poller. It
+// does not wait for a pipe's writer (O_NONBLOCK, which changes nothing for
+// a regular file): the walker saw a regular file, but another may have
+// taken its name since; info tells.
 func openRaw(name string) (readFile, error) {
 	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -26,6 +30,24 @@ func openRaw(name string) (readFile, error) {
 		}
 		return &rawFile{fd: fd}, nil
 	}
+}
+
+// info returns the open file's size, modification time and type (fstat(2):
+// no second lookup of its path).
+func (f *rawFile) info() (fileInfo, error) {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Fstat(f.fd, &st)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fileInfo{}, &fs.PathError{Op: "stat", Err: err}
+		}
+		break
+	}
+	sec, nsec := st.Mtim.Unix()
+	return fileInfo{size: st.Size, modTime: time.Unix(sec, nsec), regular: st.Mode&syscall.S_IFMT == syscall.S_IFREG}, nil
 }
 
 // ReadAt reads len(p) bytes at off, as os.File.ReadAt does: io.EOF when the

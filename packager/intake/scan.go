@@ -82,8 +82,10 @@ func Scan(ctx context.Context, paths []string, opts Options, progress func(Progr
 	ids := identity.NewSet()
 	s := &scanner{opts: opts, ids: ids}
 
-	jobs := make(chan source, opts.Workers*4)
-	results := make(chan []*Item, opts.Workers*4)
+	// Files go to the workers, and their items come back, in batches: a
+	// channel operation per file costs more than reading a small header.
+	jobs := make(chan []source, opts.Workers*2)
+	results := make(chan []*Item, opts.Workers*2)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -92,11 +94,18 @@ func Scan(ctx context.Context, paths []string, opts Options, progress func(Progr
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for src := range jobs {
+			for batch := range jobs {
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				results <- s.analyze(ctx, src, 0)
+				var items []*Item
+				for _, src := range batch {
+					if ctx.Err() != nil {
+						break
+					}
+					items = append(items, s.analyze(ctx, src, 0)...)
+				}
+				results <- items
 			}
 		}()
 	}
@@ -105,6 +114,7 @@ func Scan(ctx context.Context, paths []string, opts Options, progress func(Progr
 		for _, p := range paths {
 			w.walkRoot(p)
 		}
+		w.flush()
 		close(jobs)
 		wg.Wait()
 		close(results)
@@ -120,7 +130,7 @@ func Scan(ctx context.Context, paths []string, opts Options, progress func(Progr
 			prog.Bytes += it.Size
 			prog.Current = it.Path
 		}
-		if progress != nil && time.Since(last) >= progressInterval {
+		if progress != nil && len(batch) > 0 && time.Since(last) >= progressInterval {
 			last = time.Now()
 			progress(prog)
 		}
@@ -169,16 +179,58 @@ type source struct {
 	root    string // the path the user gave, which path lies in (or is)
 	size    int64
 	modTime time.Time
-	ra      io.ReaderAt // when the source is already open (archive entries)
-	budget  *byteBudget // the top-level archive's, for an archive entry
+	// stat: size and modTime are not known yet; they are read from the
+	// file once it is open (a file the walker saw only in its folder's list).
+	stat   bool
+	ra     io.ReaderAt // when the source is already open (archive entries)
+	budget *byteBudget // the top-level archive's, for an archive entry
 }
 
+// sizeOf returns the size of a source whose file could not be opened, as far
+// as it is known.
+func (s *scanner) sizeOf(src source) int64 {
+	if !src.stat {
+		return src.size
+	}
+	if fi, err := os.Lstat(src.disk); err == nil && fi.Mode().IsRegular() {
+		return fi.Size()
+	}
+	return 0
+}
+
+// batchSize is how many files the walker hands a worker at once.
+const batchSize = 16
+
 // walker expands roots into sources. It does not follow a directory symlink
-// that leads back to one of its own ancestors.
+// that leads back to one of its own ancestors. A regular file in a folder's
+// list is handed on without a stat of its own: the worker that opens it
+// asks the open file (one path lookup instead of two, and on the workers
+// instead of the walker).
 type walker struct {
-	ctx  context.Context
-	out  chan<- source
-	emit func(*Item)
+	ctx   context.Context
+	out   chan<- []source
+	emit  func(*Item)
+	batch []source
+}
+
+// send queues src for the workers.
+func (w *walker) send(src source) {
+	w.batch = append(w.batch, src)
+	if len(w.batch) >= batchSize {
+		w.flush()
+	}
+}
+
+// flush hands the queued sources to a worker.
+func (w *walker) flush() {
+	if len(w.batch) == 0 {
+		return
+	}
+	select {
+	case w.out <- w.batch:
+	case <-w.ctx.Done():
+	}
+	w.batch = make([]source, 0, batchSize)
 }
 
 func (w *walker) walkRoot(p string) {
@@ -235,16 +287,29 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 			if e.IsDir() && slideDirs[e.Name()] {
 				continue
 			}
-			w.visit(root, filepath.Join(p, e.Name()), anc)
+			q := filepath.Join(p, e.Name())
+			switch t := e.Type(); {
+			case t.IsRegular():
+				if w.ctx.Err() != nil {
+					return
+				}
+				w.send(source{path: q, disk: q, root: root, stat: true})
+			case t&(os.ModeDevice|os.ModeNamedPipe|os.ModeSocket|os.ModeCharDevice) != 0:
+				w.emit(notRegular(q))
+			default: // folders, symbolic links, and what the list does not say
+				w.visit(root, q, anc)
+			}
 		}
 	case fi.Mode().IsRegular():
-		select {
-		case w.out <- source{path: p, disk: p, root: root, size: fi.Size(), modTime: fi.ModTime()}:
-		case <-w.ctx.Done():
-		}
+		w.send(source{path: p, disk: p, root: root, size: fi.Size(), modTime: fi.ModTime()})
 	default:
-		w.emit(&Item{Path: p, Kind: KindSkipped, Reason: i18n.NewText(i18n.Msg("not a regular file (device, pipe or socket)"))})
+		w.emit(notRegular(p))
 	}
+}
+
+// notRegular is the item of a device, pipe or socket.
+func notRegular(p string) *Item {
+	return &Item{Path: p, Kind: KindSkipped, Reason: i18n.NewText(i18n.Msg("not a regular file (device, pipe or socket)"))}
 }
 
 // junkDir names folders that never hold records.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -306,6 +307,9 @@ func TestDuplicateSOPInstance(t *testing.T) {
 	if p == nil || len(p.Paths) != 1 {
 		t.Fatalf("duplicate problem = %+v", p)
 	}
+	if !strings.HasPrefix(p.Message, "1 image appears twice") {
+		t.Errorf("one duplicate: %q", p.Message)
+	}
 	if inv.Studies[0].Instances != 1 {
 		t.Errorf("duplicate counted twice: %d instances", inv.Studies[0].Instances)
 	}
@@ -446,6 +450,66 @@ func TestUnreadableFile(t *testing.T) {
 	it := itemAt(t, scan(t, Options{}, dir), "locked.pdf")
 	if it.Kind != KindUnreadable || !strings.Contains(it.Problems[0].String(), "permission denied") || strings.Contains(it.Problems[0].String(), dir) {
 		t.Errorf("locked file: %+v", it)
+	}
+	// The walker did not stat it; its size is still known.
+	if it.Size != int64(len(docfix.PDF("x"))) {
+		t.Errorf("locked file's size = %d", it.Size)
+	}
+}
+
+// notRegularFile is an open file that turns out not to be a regular file.
+type notRegularFile struct{ readFile }
+
+func (notRegularFile) info() (fileInfo, error) { return fileInfo{}, nil }
+
+func TestFileReplacedBeforeItIsOpened(t *testing.T) {
+	// The walker saw a regular file; when a worker opened the name, it was
+	// something else (a pipe, say). The open file says so.
+	dir := t.TempDir()
+	writeFile(t, dir, "report.pdf", docfix.PDF("x"))
+	writeFile(t, dir, "other.pdf", docfix.PDF("y"))
+	orig := openRead
+	openRead = func(name string) (readFile, error) {
+		f, err := orig(name)
+		if err == nil && strings.HasSuffix(name, "report.pdf") {
+			return notRegularFile{f}, nil
+		}
+		return f, err
+	}
+	defer func() { openRead = orig }()
+	inv := scan(t, Options{}, dir)
+	if it := itemAt(t, inv, "report.pdf"); it.Kind != KindSkipped || !strings.Contains(it.Reason.String(), "not a regular file") {
+		t.Errorf("replaced file: %+v", it)
+	}
+	if it := itemAt(t, inv, "other.pdf"); it.Kind != KindPDF || it.Size != int64(len(docfix.PDF("y"))) || it.ModTime.IsZero() {
+		t.Errorf("other file: %+v", it)
+	}
+}
+
+func TestFilesGetSizeAndTimeFromTheOpenFile(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for i := range 3 * batchSize {
+		p := writeFile(t, dir, fmt.Sprintf("d%d/f%03d.txt", i%3, i), []byte(strings.Repeat("x", i)))
+		when := time.Date(2020, 1, 2, 3, 4, 5, i*1000, time.UTC)
+		if err := os.Chtimes(p, when, when); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, p)
+	}
+	inv := scan(t, Options{}, dir)
+	if len(inv.Items) != len(want) {
+		t.Fatalf("%d items, want %d", len(inv.Items), len(want))
+	}
+	for _, p := range want {
+		it := itemAt(t, inv, strings.TrimPrefix(filepath.ToSlash(p), filepath.ToSlash(dir)))
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Size != fi.Size() || !it.ModTime.Equal(fi.ModTime()) || it.ModTime.Location() != fi.ModTime().Location() {
+			t.Errorf("%s: size %d, time %v; Lstat says %d, %v", filepath.Base(p), it.Size, it.ModTime, fi.Size(), fi.ModTime())
+		}
 	}
 }
 

@@ -70,7 +70,7 @@ const (
 )
 
 // ErrNotSupported is returned by Open for a record that is not redacted
-// with boxes (a Word or text file, a slide).
+// with boxes (a Word, RTF or text file: see OpenText; a slide).
 var ErrNotSupported = errors.New(i18n.Msg("this kind of file cannot be shown with boxes"))
 
 // View is one record opened for the redaction preview. It is safe for use

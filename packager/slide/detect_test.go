@@ -218,8 +218,8 @@ func TestMRXS(t *testing.T) {
 	}
 	// Missing index file.
 	os.Remove(filepath.Join(dir, "file", "Index.dat"))
-	if _, err := DetectMRXS(p); !errors.Is(err, ErrTruncated) {
-		t.Errorf("missing index: err = %v", err)
+	if _, err := DetectMRXS(p); !errors.Is(err, ErrTruncated) || strings.Count(err.Error(), "slide: ") != 1 || strings.Count(err.Error(), "mirax") != 1 {
+		t.Errorf("missing index: err = %v (want ErrTruncated, its prefix and mirax once)", err)
 	}
 }
 

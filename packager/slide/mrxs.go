@@ -162,9 +162,13 @@ func DetectMRXS(path string) (*Info, error) {
 	info, err := ReadMRXS(fh, func(name string) (io.ReadCloser, error) {
 		p, ok := FindFold(dir, name)
 		if !ok {
-			return nil, fmt.Errorf("%w: index file missing", ErrTruncated)
+			return nil, fmt.Errorf("%w: mirax: index file missing", ErrTruncated)
 		}
-		return os.Open(p)
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("slide: mirax: index file: %w", err)
+		}
+		return f, nil
 	})
 	if err != nil {
 		return nil, err
@@ -189,6 +193,7 @@ func DetectMRXS(path string) (*Info, error) {
 // and its index file, which openIndex opens by the name Slidedat.ini gives
 // (only the index file's header is read). Info.Files is left empty. It
 // serves to check a de-identified slide's metadata before it is written.
+// An error of openIndex is the caller's and is returned as it is.
 func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, error)) (*Info, error) {
 	ini, err := parseINI(io.LimitReader(slidedat, maxSlidedatBytes))
 	if err != nil {
@@ -210,7 +215,7 @@ func ReadMRXS(slidedat io.Reader, openIndex func(name string) (io.ReadCloser, er
 	}
 	idx, err := openIndex(idxName)
 	if err != nil {
-		return nil, fmt.Errorf("slide: mirax: %w", err)
+		return nil, err
 	}
 	err = checkMiraxHeader(idx, slideID)
 	idx.Close()

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -437,10 +438,13 @@ func PlanMRXS(ctx context.Context, srcMRXS string, p privacy.Params) (*MRXSPlan,
 func checkMRXSOutput(orig *slide.Info, slidedat, idxName string, idxHead []byte, oldID string) error {
 	oi, err := slide.ReadMRXS(strings.NewReader(slidedat), func(name string) (io.ReadCloser, error) {
 		if !strings.EqualFold(name, idxName) {
-			return nil, fmt.Errorf("%w: the index file was renamed", ErrVerify)
+			return nil, fmt.Errorf("%w: mirax output: the index file was renamed", ErrVerify)
 		}
 		return io.NopCloser(bytes.NewReader(idxHead)), nil
 	})
+	if errors.Is(err, ErrVerify) {
+		return err // the index file was renamed: said once
+	}
 	if err != nil {
 		return fmt.Errorf("%w: mirax output: %w", ErrVerify, err)
 	}

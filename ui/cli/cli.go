@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,6 +101,10 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && args[0] == "help" {
+			if args[1] == "version" {
+				printVersionUsage(env.Stdout)
+				return ExitOK
+			}
 			c := lookup(args[1])
 			if c == nil {
 				fmt.Fprintf(env.Stderr, "dossier: error: unknown command %s\nhint: run \"dossier help\" for the list of commands\n", strconv.Quote(args[1]))
@@ -111,6 +116,10 @@ func runCommand(ctx context.Context, env *Env, args []string) int {
 		printUsage(env.Stdout)
 		return ExitOK
 	case "version", "-version", "--version":
+		if len(args) > 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[1]) {
+			printVersionUsage(env.Stdout)
+			return ExitOK
+		}
 		fmt.Fprintf(env.Stdout, "dossier %s\n", env.Version)
 		return ExitOK
 	}
@@ -162,6 +171,11 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n             %s\n", c.name, c.summary, c.usage)
 	}
 	fmt.Fprintln(w, "  version    print the version")
+}
+
+// printVersionUsage is the help of `dossier version`, which has no options.
+func printVersionUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: dossier version\n\nPrint the version.")
 }
 
 // newFlags returns a flag set that reports errors instead of exiting; -h,

@@ -26,6 +26,13 @@ func TestEveryCommandPrintsItsHelp(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "Commands:") {
 		t.Errorf("dossier help: exit %d, %q", code, out)
 	}
+	// version, listed among the commands, has its help too.
+	for _, args := range [][]string{{"help", "version"}, {"version", "--help"}, {"version", "-h"}} {
+		code, out, errOut := run(t, args...)
+		if code != ExitOK || !strings.HasPrefix(out, "usage: dossier version\n") {
+			t.Errorf("%v: exit %d, %q, stderr %q", args, code, out, errOut)
+		}
+	}
 }
 
 // An unknown command, for help too, is exit 2 with a hint.

@@ -12,9 +12,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/fixture/docfix"
 
 	"dossier/packager/deid"
 	pexport "dossier/packager/export"
@@ -231,5 +233,51 @@ func TestGroupPreviewSendsTheChosenImage(t *testing.T) {
 	}
 	if !hasLabel(h.win, "Boxes checked") && findButton(h.win, "Boxes checked — look again") == nil {
 		t.Error("the button does not say the boxes were checked")
+	}
+}
+
+// TestStepTwoTextPreviewOfAWordLetter: a Word letter that names the patient is sent with her name
+// replaced; its card in step 2 opens its text as it reads now, her name marked, beside the text as
+// it will be sent, the placeholder marked where her name was.
+func TestStepTwoTextPreviewOfAWordLetter(t *testing.T) {
+	files := exportRecords()
+	files["reports/letter.docx"] = docfix.DOCX("Dear colleague,", "we saw Jane Doe today; her scan shows no change.")
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var d deid.Decision
+	for _, x := range w.decisions {
+		if filepath.Base(x.Path) == "letter.docx" {
+			d = x
+		}
+	}
+	if d.Action != deid.Redact {
+		t.Fatalf("the Word letter: %s (%s), want redacted", d.Action, d.Reason)
+	}
+	b := w.previewButton(d)
+	if b == nil {
+		t.Fatal("no preview for the Word letter")
+	}
+	test.Tap(b.(fyne.Tappable))
+	h.loop.until(t, "the text preview", func() bool { return w.shownText != nil })
+	if !hasLabel(h.win, "Now, with your details marked") || !hasLabel(h.win, "As it will be sent") || !hasLabel(h.win, "Places replaced: 1") {
+		t.Fatalf("labels %q", labels(h.win))
+	}
+	marked := map[string]fyne.ThemeColorName{}
+	for _, o := range uitest.Shown(h.win) {
+		rt, ok := o.(*widget.RichText)
+		if !ok {
+			continue
+		}
+		for _, s := range rt.Segments {
+			if ts, ok := s.(*widget.TextSegment); ok && ts.Style.TextStyle.Bold && (ts.Style.ColorName == theme.ColorNameError || ts.Style.ColorName == theme.ColorNameSuccess) {
+				marked[ts.Text] = ts.Style.ColorName
+			}
+		}
+	}
+	if len(marked) != 2 || marked["Jane Doe"] != theme.ColorNameError || marked["[name removed]"] != theme.ColorNameSuccess {
+		t.Errorf("marked %v: want her name before and the placeholder after", marked)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"math"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -41,7 +42,12 @@ type Preview struct {
 	remove  *kit.Button
 	note    *widget.Label
 	content *fyne.Container
-	cancel  func() // the after picture's job
+	// frame is the frame of a moving DICOM image shown (1-based); its
+	// boxes apply to every frame.
+	frame    int
+	frameLbl *widget.Label
+	slider   *widget.Slider
+	cancel   func() // the after picture's job
 	// afterGen counts the after pictures asked for; only the newest is shown.
 	afterGen int
 	// AfterShown counts the after pictures shown (for tests).
@@ -51,7 +57,7 @@ type Preview struct {
 // NewPreview returns the preview of an opened record with its boxes (nil:
 // the suggested ones).
 func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
-	p := &Preview{run: run, view: v, boxes: map[int][]Box{}, page: 1}
+	p := &Preview{run: run, view: v, boxes: map[int][]Box{}, page: 1, frame: 1}
 	if boxes == nil {
 		boxes = v.Suggested
 	}
@@ -96,7 +102,22 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 		l.Wrapping = fyne.TextWrapWord
 		top.Add(l)
 	}
+	if v.Frames > 1 {
+		// A moving image (a cine): one set of boxes for every frame, and a
+		// slider to look through the frames with them.
+		l := widget.NewLabel(lang.X("redact.frames", "This moving image has {{.N}} frames. The boxes hide the same place in every frame: move the slider to check that they cover your details in each one.", map[string]any{"N": v.Frames}))
+		l.Wrapping = fyne.TextWrapWord
+		top.Add(l)
+		p.frameLbl = widget.NewLabel("")
+		p.slider = widget.NewSlider(1, float64(v.Frames))
+		p.slider.Step = 1
+		p.slider.OnChangeEnded = func(f float64) { p.ShowFrame(int(math.Round(f))) }
+		p.setFrameLabel()
+	}
 	bottom := container.NewVBox(container.NewHBox(add, p.remove, p.prev, p.pageLbl, p.next), p.status)
+	if p.slider != nil {
+		bottom.Objects = append([]fyne.CanvasObject{container.NewBorder(nil, nil, p.frameLbl, nil, p.slider)}, bottom.Objects...)
+	}
 	p.content = container.NewBorder(top, bottom, nil, nil, pics)
 	if v.OCRMissing {
 		p.note.SetText(lang.X("redact.noocr", "Dossier could not read the text in this picture, because the text reader (tesseract) is not installed on this computer. Look at the picture yourself and draw a box over every name, date of birth or number you see."))
@@ -135,6 +156,30 @@ func (p *Preview) Redactions(confirmed bool) *deid.Redactions {
 	return p.view.Redactions(p.Boxes(), confirmed)
 }
 
+// Frame is the frame of a moving image shown (1 for any other record).
+func (p *Preview) Frame() int { return p.frame }
+
+// ShowFrame shows frame n (1-based) of a moving DICOM image, before and as
+// sent, with the same boxes.
+func (p *Preview) ShowFrame(n int) {
+	if n < 1 || n > p.view.Frames || n == p.frame {
+		return
+	}
+	p.keep()
+	p.frame = n
+	if p.slider != nil && int(math.Round(p.slider.Value)) != n {
+		p.slider.SetValue(float64(n))
+	}
+	p.setFrameLabel()
+	p.showPage(p.page)
+}
+
+func (p *Preview) setFrameLabel() {
+	if p.frameLbl != nil {
+		p.frameLbl.SetText(lang.X("redact.frame", "Frame {{.N}} of {{.Of}}", map[string]any{"N": p.frame, "Of": p.view.Frames}))
+	}
+}
+
 // Close stops the work in the background.
 func (p *Preview) Close() {
 	if p.cancel != nil {
@@ -154,6 +199,7 @@ func (p *Preview) showPage(n int) {
 	if n < 1 || n > p.view.Pages {
 		return
 	}
+	frame := p.frame
 	p.keep()
 	p.page = n
 	p.pageLbl.SetText(lang.X("redact.page", "Page {{.N}} of {{.Of}}", map[string]any{"N": n, "Of": p.view.Pages}))
@@ -172,8 +218,13 @@ func (p *Preview) showPage(n int) {
 	}
 	p.status.SetText(lang.X("redact.working", "Drawing the page…"))
 	v := p.view
-	p.run(func(ctx context.Context) (any, error) { return v.Before(ctx, n) }, func(r any, err error) {
-		if p.page != n {
+	p.run(func(ctx context.Context) (any, error) {
+		if v.Frames > 1 {
+			return v.BeforeFrame(ctx, frame)
+		}
+		return v.Before(ctx, n)
+	}, func(r any, err error) {
+		if p.page != n || p.frame != frame {
 			return
 		}
 		if err != nil {
@@ -204,9 +255,14 @@ func (p *Preview) updateAfter() {
 		p.cancel()
 	}
 	p.afterGen++
-	gen, n, boxes, v := p.afterGen, p.page, p.Boxes(), p.view
+	gen, n, frame, boxes, v := p.afterGen, p.page, p.frame, p.Boxes(), p.view
 	p.status.SetText(lang.X("redact.working.after", "Working out what will be sent…"))
-	p.cancel = p.run(func(ctx context.Context) (any, error) { return v.After(ctx, n, boxes) }, func(r any, err error) {
+	p.cancel = p.run(func(ctx context.Context) (any, error) {
+		if v.Frames > 1 {
+			return v.AfterFrame(ctx, frame, boxes)
+		}
+		return v.After(ctx, n, boxes)
+	}, func(r any, err error) {
 		if gen != p.afterGen {
 			return
 		}

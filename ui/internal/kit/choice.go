@@ -14,7 +14,7 @@ import (
 type Choice[T comparable] struct {
 	// Radio or Select is the widget shown (the other is nil).
 	Radio  *widget.RadioGroup
-	Select *widget.Select
+	Select *DropDown
 	values []T
 }
 
@@ -34,7 +34,7 @@ func NewRadio[T comparable](values []T, label func(T) string, changed func(v T, 
 // NewSelect returns a choice shown as a drop-down.
 func NewSelect[T comparable](values []T, label func(T) string, changed func(v T, ok bool)) *Choice[T] {
 	c := &Choice[T]{values: slices.Clone(values)}
-	c.Select = widget.NewSelect(labels(values, label), func(string) {
+	c.Select = NewDropDown(labels(values, label), func(string) {
 		if changed != nil {
 			v, ok := c.Value()
 			changed(v, ok)

@@ -21,7 +21,10 @@ import (
 // primary buttons.
 type Button struct {
 	widget.Button
-	ring *canvas.Rectangle
+	// Dismiss marks a dialog's button that closes it without doing anything (Cancel, Close, Keep
+	// it): Escape presses it.
+	Dismiss bool
+	ring    *canvas.Rectangle
 }
 
 func NewButton(label string, tapped func()) *Button {
@@ -129,6 +132,66 @@ func (e *TextArea) FocusGained() {
 	ScrollIntoView(e)
 }
 
+// Field is a one-line entry for dialogs and forms: Enter, when the field has no OnSubmitted of its
+// own, and Escape go to the window, so a dialog's default button takes Enter and Escape closes it
+// (Fyne's entry keeps both).
+type Field struct{ widget.Entry }
+
+func NewField() *Field {
+	f := &Field{}
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+// NewPasswordField is a Field whose text is hidden.
+func NewPasswordField() *Field {
+	f := &Field{}
+	f.Password = true
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+func (f *Field) TypedKey(ev *fyne.KeyEvent) {
+	switch {
+	case ev.Name == fyne.KeyEscape,
+		(ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && f.OnSubmitted == nil && !f.MultiLine:
+		ToWindow(f, ev)
+	default:
+		f.Entry.TypedKey(ev)
+	}
+}
+
+func (f *Field) FocusGained() {
+	f.Entry.FocusGained()
+	ScrollIntoView(f)
+}
+
+// DropDown is Fyne's drop-down that gives Enter and Escape to the window (a dialog's default
+// button, its Cancel); Space and the arrows open it as in Fyne's.
+type DropDown struct{ widget.Select }
+
+func NewDropDown(options []string, changed func(string)) *DropDown {
+	d := &DropDown{}
+	d.Options, d.OnChanged = options, changed
+	d.PlaceHolder = lang.X("dropdown.placeholder", "(Select one)")
+	d.ExtendBaseWidget(d)
+	return d
+}
+
+func (d *DropDown) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
+		ToWindow(d, ev)
+	default:
+		d.Select.TypedKey(ev)
+	}
+}
+
+func (d *DropDown) FocusGained() {
+	d.Select.FocusGained()
+	ScrollIntoView(d)
+}
+
 // ToWindow hands a key a focused control does not use to its window's key handler.
 func ToWindow(o fyne.CanvasObject, ev *fyne.KeyEvent) {
 	a := fyne.CurrentApp()
@@ -149,6 +212,7 @@ func DialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 		return false
 	}
 	var buttons []*widget.Button
+	dismissing := map[*widget.Button]bool{}
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		if o == nil || !o.Visible() {
@@ -159,6 +223,7 @@ func DialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 			buttons = append(buttons, o)
 		case *Button:
 			buttons = append(buttons, &o.Button)
+			dismissing[&o.Button] = o.Dismiss
 		}
 		for _, k := range Children(o) {
 			walk(k)
@@ -169,7 +234,7 @@ func DialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 	case fyne.KeyEscape:
 		dismiss := []string{lang.X("button.cancel", "Cancel"), lang.X("button.close", "Close"), lang.L("Cancel"), lang.L("Close"), lang.L("No")}
 		for i := len(buttons) - 1; i >= 0; i-- {
-			if slices.Contains(dismiss, buttons[i].Text) && !buttons[i].Disabled() {
+			if (dismissing[buttons[i]] || slices.Contains(dismiss, buttons[i].Text)) && !buttons[i].Disabled() {
 				buttons[i].Tapped(nil)
 				return true
 			}

@@ -1,0 +1,85 @@
+package dicomx
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/testtool"
+)
+
+// TestReusedReadersLeaveNothingBehind reads pydicom's corpus and a
+// DICOMDIR forwards, backwards and on several goroutines at once: readers
+// are reused from file to file, and no file's header may depend on what
+// was read before it.
+func TestReusedReadersLeaveNothingBehind(t *testing.T) {
+	var paths []string
+	filepath.WalkDir(testtool.PydicomData(t), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	var entries []dcmfix.DirEntry
+	for i := range 40 {
+		entries = append(entries, dcmfix.DirEntry{Path: fmt.Sprintf("DICOM/SE%06d/IM%06d", i%3, i), PatientName: "Doe^Jane", PatientID: "P1",
+			StudyUID: "1.2.3.1", SeriesUID: fmt.Sprintf("1.2.3.1.%d", i%3), SOPUID: fmt.Sprintf("1.2.3.1.1.%d", i), Modality: "CT", SeriesNumber: i % 3, InstanceNumber: i})
+	}
+	dd := filepath.Join(dir, "DICOMDIR")
+	if err := os.WriteFile(dd, dcmfix.DICOMDIR(dir, entries), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, dd)
+	if len(paths) < 100 {
+		t.Fatalf("only %d files", len(paths))
+	}
+
+	type result struct {
+		h   *Header
+		err string
+	}
+	read := func(p string) result {
+		h, err := ReadHeaderFile(context.Background(), p)
+		r := result{h: h}
+		if err != nil {
+			r.err = err.Error()
+		}
+		return r
+	}
+	first := map[string]result{}
+	for _, p := range paths {
+		first[p] = read(p)
+	}
+	if r := first[dd]; r.h == nil || len(r.h.DirRecords) < 40 {
+		t.Fatalf("the DICOMDIR: %+v", r)
+	}
+	check := func(how, p string, r result) {
+		if !reflect.DeepEqual(r, first[p]) {
+			t.Errorf("%s, %s: %+v\nfirst read: %+v", how, filepath.Base(p), r, first[p])
+		}
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		check("backwards", paths[i], read(paths[i]))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range paths {
+				p := paths[(i*7+g*13)%len(paths)]
+				r := read(p)
+				mu.Lock()
+				check("at once", p, r)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}
