@@ -28,13 +28,17 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	inv := &Inventory{Items: items, Studies: []*Study{}, Slides: []*Slide{}, Patients: []*Patient{}, Problems: []Problem{}, Identity: ids}
 
 	studies := map[string]*Study{}
-	series := map[string]*Series{}
+	series := map[[2]string]*Series{} // by study and series UID
 	instanceNumbers := map[*Series][]int{}
-	sopFirst := map[string]string{}
-	var dupPaths, damaged, burned, dirMismatch, dicomImages, otherImages []string
+	sopFirst := make(map[string]int, len(items)) // the first item of each SOP Instance UID
+	var dupPaths, damaged, burned, dirMismatch, otherImages []string
+	dicomImages := 0
 	wsi := map[string][]*Item{}
+	// Items are sorted, so the files of one patient come together: the
+	// last patient is remembered (patientOf gives the same answer again).
+	lastPatient, lastIndex := Patient{}, -1
 
-	for _, it := range items {
+	for i, it := range items {
 		if it.Problems == nil {
 			it.Problems = []i18n.Text{}
 		}
@@ -56,17 +60,22 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			continue
 		}
 		d := it.DICOM
-		pi := patientOf(inv, Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate})
+		p := Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate}
+		pi := lastIndex
+		if pi < 0 || p != lastPatient {
+			pi = patientOf(inv, p)
+			lastPatient, lastIndex = p, pi
+		}
 		if inv.Patients[pi].Sex == "" {
 			inv.Patients[pi].Sex = d.PatientSex
 		}
 		if it.SOPInstanceUID != "" {
 			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
-				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), first))
+				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), items[first].Path))
 				dupPaths = append(dupPaths, it.Path)
 				continue
 			}
-			sopFirst[it.SOPInstanceUID] = it.Path
+			sopFirst[it.SOPInstanceUID] = i
 		}
 		if it.BurnedIn {
 			burned = append(burned, it.Path)
@@ -75,7 +84,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			wsi[it.StudyInstanceUID] = append(wsi[it.StudyInstanceUID], it)
 		}
 		if !nonImageModalities[it.Modality] {
-			dicomImages = append(dicomImages, it.Path)
+			dicomImages++
 		}
 		st := studies[it.StudyInstanceUID]
 		if st == nil {
@@ -93,7 +102,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		if it.Modality != "" && !contains(st.Modalities, it.Modality) {
 			st.Modalities = append(st.Modalities, it.Modality)
 		}
-		key := it.StudyInstanceUID + "\x00" + it.SeriesInstanceUID
+		key := [2]string{it.StudyInstanceUID, it.SeriesInstanceUID}
 		se := series[key]
 		if se == nil {
 			se = &Series{SeriesInstanceUID: it.SeriesInstanceUID, Number: d.SeriesNumber, Modality: it.Modality, Description: d.SeriesDescription, BodyPart: d.BodyPart}
@@ -143,7 +152,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemSeveralPatients, Args: []any{names},
 			Message: fmt.Sprintf("These images name %d different people. Check that every file belongs to the same patient before sending anything.", names)})
 	}
-	if len(dicomImages) == 0 && len(otherImages) > 0 {
+	if dicomImages == 0 && len(otherImages) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemImagingNotDICOM, Paths: otherImages,
 			Message: "There are pictures but no DICOM images. If any of them are scans (CT, MRI, PET, X-ray), the reviewer needs the original DICOM files: ask the radiology department for the images on a CD, USB stick or download, not as prints or JPEGs."})
 	}
@@ -353,18 +362,22 @@ func checkDICOMDIRs(inv *Inventory) {
 	// Each disc index's files, by their keys below its folder.
 	type index struct {
 		it     *Item
-		prefix string          // the key of its folder, and "/"
-		found  map[string]bool // listed files, seen or not
+		prefix string         // the key of its folder, and "/"
+		listed map[string]int // listed files, by key: their place in found
+		found  []bool
 	}
 	var indexes []index
 	for _, it := range inv.Items {
 		if it.Kind != KindDICOMDIR || len(it.dirFiles) == 0 {
 			continue
 		}
-		x := index{it: it, prefix: string(appendPathKey(nil, dirOf(it.Path))) + "/", found: make(map[string]bool, len(it.dirFiles))}
+		x := index{it: it, prefix: string(appendPathKey(nil, dirOf(it.Path))) + "/", listed: make(map[string]int, len(it.dirFiles))}
 		for _, f := range it.dirFiles {
-			x.found[f] = false
+			if _, dup := x.listed[f]; !dup {
+				x.listed[f] = len(x.listed)
+			}
 		}
+		x.found = make([]bool, len(x.listed))
 		indexes = append(indexes, x)
 	}
 	if len(indexes) == 0 {
@@ -375,8 +388,8 @@ func checkDICOMDIRs(inv *Inventory) {
 		key = appendPathKey(key[:0], it.Path)
 		for _, x := range indexes {
 			if len(key) > len(x.prefix) && string(key[:len(x.prefix)]) == x.prefix {
-				if _, listed := x.found[string(key[len(x.prefix):])]; listed {
-					x.found[string(key[len(x.prefix):])] = true
+				if i, listed := x.listed[string(key[len(x.prefix):])]; listed {
+					x.found[i] = true
 				}
 			}
 		}
@@ -385,7 +398,7 @@ func checkDICOMDIRs(inv *Inventory) {
 	for _, x := range indexes {
 		missing := 0
 		for _, f := range x.it.dirFiles {
-			if !x.found[f] {
+			if !x.found[x.listed[f]] {
 				missing++
 			}
 		}
