@@ -1,13 +1,14 @@
 package bundle
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
-	"unique"
 
 	"dossier/packager/deid"
 	"dossier/packager/dicomdir"
@@ -15,13 +16,14 @@ import (
 	"dossier/packager/doctext"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
+	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
 )
 
 // addDICOM reads the header of a DICOM file as written, for the DICOMDIR,
 // the study list and the cover, from the kept prefix of the file: the
 // header reader stops before pixel data, so it never asks for more.
-func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
+func (p *packer) addDICOM(d *deid.Decision, prefix []byte, size int64) error {
 	h, err := dicomx.ReadHeader(p.ctx, bytes.NewReader(prefix), size)
 	if h == nil && d.Action == deid.Copy {
 		// A copy is the original byte for byte: read its header there.
@@ -35,13 +37,22 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	if err != nil && h == nil {
 		return fmt.Errorf("the written DICOM file cannot be read back: %w", err)
 	}
-	p.dirs = append(p.dirs, dicomdir.Entry{FileID: strings.Split(d.Name, "/"), Header: dirHeader(h)})
-	folder := strings.Join(strings.Split(d.Name, "/")[:2], "/")
+	if p.dir == nil {
+		p.dir, _ = dicomdir.NewBuilder(fileSetID)
+	}
+	if err := p.dir.AddPath(d.Name, h); err != nil && p.dirErr == nil {
+		p.dirErr = err
+	}
+	folder, series := folders(d.Name)
 	st := p.studies[folder]
 	if st == nil {
-		st = &studyLine{Folder: folder, Date: isoDate(h.StudyDate), Description: h.StudyDescription}
+		st = &studyLine{Folder: folder, Date: strings.Clone(isoDate(h.StudyDate)), Description: strings.Clone(h.StudyDescription)}
 		p.studies[folder] = st
 		p.order = append(p.order, folder)
+	}
+	if !p.series[series] {
+		p.series[series] = true
+		st.Series++
 	}
 	if h.Modality != "" && !strings.Contains(" "+st.Modalities+" ", " "+h.Modality+" ") {
 		st.Modalities = strings.TrimSpace(st.Modalities + " " + h.Modality)
@@ -50,35 +61,28 @@ func (p *packer) addDICOM(d deid.Decision, prefix []byte, size int64) error {
 	return nil
 }
 
-// dirHeader keeps of a written file's header what its DICOMDIR record
-// needs (see dicomdir.Write), with the values the files of a series share
-// kept once: a bundle of 30,000 images holds them all until the end.
-func dirHeader(h *dicomx.Header) *dicomx.Header {
-	return &dicomx.Header{
-		MediaStorageSOPClassUID: shared(h.MediaStorageSOPClassUID),
-		SOPClassUID:             shared(h.SOPClassUID),
-		SOPInstanceUID:          h.SOPInstanceUID,
-		StudyInstanceUID:        shared(h.StudyInstanceUID),
-		SeriesInstanceUID:       shared(h.SeriesInstanceUID),
-		TransferSyntaxUID:       shared(h.TransferSyntaxUID),
-		PatientName:             shared(h.PatientName),
-		PatientID:               shared(h.PatientID),
-		StudyDate:               shared(h.StudyDate),
-		StudyTime:               shared(h.StudyTime),
-		StudyDescription:        shared(h.StudyDescription),
-		AccessionNumber:         shared(h.AccessionNumber),
-		Modality:                shared(h.Modality),
-		SeriesNumber:            h.SeriesNumber,
-		InstanceNumber:          h.InstanceNumber,
-	}
-}
+// fileSetID is the DICOMDIR's File-set ID.
+const fileSetID = "DOSSIER"
 
-// shared returns s as one copy shared by every equal string.
-func shared(s string) string {
-	if s == "" {
-		return ""
+// folders are the study folder (DICOM/ST000001) and the series folder
+// (DICOM/ST000001/SE000001) of a DICOM file's name in the bundle, as parts
+// of the name.
+func folders(name string) (study, series string) {
+	n := 0
+	study, series = name, name
+	for i := 0; i < len(name); i++ {
+		if name[i] != '/' {
+			continue
+		}
+		switch n++; n {
+		case 2:
+			study = name[:i]
+		case 3:
+			series = name[:i]
+			return study, series
+		}
 	}
-	return unique.Make(s).Value()
+	return study, series
 }
 
 func isoDate(da string) string {
@@ -91,7 +95,7 @@ func isoDate(da string) string {
 // writeGenerated writes DICOMDIR, METADATA.XML, README.TXT, INDEX.HTM,
 // COVER.PDF and, last, MANIFEST.SHA256.
 func (p *packer) writeGenerated(s sink, res *Result) error {
-	info := treeInfo{Created: p.created, Level: p.level, Recipient: p.opts.Recipient, Files: append([]fileEntry(nil), p.files...)}
+	info := treeInfo{Created: p.created, Level: p.level, Recipient: p.opts.Recipient, Files: p.files}
 	switch p.level {
 	case privacy.Identified:
 		if len(p.inv.Patients) == 1 {
@@ -103,16 +107,7 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	for _, k := range p.order {
 		info.Studies = append(info.Studies, *p.studies[k])
 	}
-	series := map[string]map[string]bool{}
-	for _, e := range p.dirs {
-		f := strings.Join(e.FileID[:2], "/")
-		if series[f] == nil {
-			series[f] = map[string]bool{}
-		}
-		series[f][e.FileID[2]] = true
-	}
 	for i := range info.Studies {
-		info.Studies[i].Series = len(series[info.Studies[i].Folder])
 		if p.level != privacy.Identified {
 			info.Studies[i].Description = "" // descriptors may carry identity
 		}
@@ -122,14 +117,14 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 		d.Path = added(d.Path) // relative to what was added: no local user or folder names
 		info.LeftOut = append(info.LeftOut, leftOutLine(d, p.level))
 	}
-	if len(p.dirs) > 0 {
-		var b bytes.Buffer
-		if err := dicomdir.Write(&b, "DOSSIER", p.dirs); err != nil {
+	if p.dirErr != nil {
+		return fmt.Errorf("making the DICOMDIR: %w", p.dirErr)
+	}
+	if p.dir != nil && p.dir.Len() > 0 {
+		if err := p.generatedStream(s, NameDICOMDIR, false, p.dir.Write); err != nil {
 			return fmt.Errorf("making the DICOMDIR: %w", err)
 		}
-		if err := p.generated(s, NameDICOMDIR, b.Bytes(), false); err != nil {
-			return err
-		}
+		p.dir = nil
 	}
 	setUID := privacy.Params{Secret: []byte(p.created.String() + p.opts.Params.Pseudonym)}.UID("submission set")
 	docUID := func(name string) string {
@@ -141,11 +136,7 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	// INDEX.HTM's pictures, covered by the fingerprint like the records they show.
 	info.Thumbs = p.thumbnails(s, info.Files)
 	// The fingerprint covers the records and the machine-readable files.
-	lines := map[string]string{}
-	for _, f := range p.files {
-		lines[f.Name] = f.SHA256
-	}
-	info.Fingerprint = Fingerprint(lines)
+	info.Fingerprint = fingerprint(p.files, p.gen)
 	res.Fingerprint = info.Fingerprint
 	if err := p.generated(s, NameReadme, readme(info), true); err != nil {
 		return err
@@ -170,7 +161,7 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 	if err := p.generated(s, NameCover, cover.Bytes(), false); err != nil {
 		return err
 	}
-	return p.generated(s, NameManifest, manifest(p.files), true)
+	return p.generatedStream(s, NameManifest, true, func(w io.Writer) error { return writeManifest(w, p.files, p.gen) })
 }
 
 // coverInfo is what the cover (and INDEX.HTM's clinical summary) is made from.
@@ -208,9 +199,53 @@ func (p *packer) generated(s sink, name string, data []byte, compress bool) erro
 	}
 	sum := sha256.Sum256(data)
 	if name != NameManifest {
-		p.files = append(p.files, fileEntry{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+		p.gen = append(p.gen, fileEntry{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
 	}
 	return nil
+}
+
+// generatedStream is generated for a file that write writes as it makes it
+// (the DICOMDIR and the manifest of a large bundle are several MB): the
+// bytes are scanned and hashed on their way into the bundle.
+func (p *packer) generatedStream(s sink, name string, compress bool, write func(io.Writer) error) error {
+	w, err := s.create(name, compress)
+	if err != nil {
+		return err
+	}
+	sum := sha256.New()
+	var out io.Writer = io.MultiWriter(w, sum)
+	var tap *leakscan.Tap
+	if p.scanner != nil {
+		tap = p.scanner.Writer(name, out)
+		out = tap
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	c := &countWriter{w: bw}
+	if err := write(c); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if tap != nil {
+		p.leaks = append(p.leaks, tap.Hits...)
+	}
+	if name != NameManifest {
+		p.gen = append(p.gen, fileEntry{Name: name, Size: c.n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+	}
+	return nil
+}
+
+// countWriter counts what passes through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // LeftOutLine is one item left out of a bundle: what it is and why it was

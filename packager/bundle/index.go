@@ -107,7 +107,7 @@ func index(t treeInfo) []byte {
 			if file != "" {
 				fmt.Fprintf(&b, "<span class=\"file\">%s</span>", e(file))
 			}
-			fmt.Fprintf(&b, "</td><td>%s</td></tr>\n", e(size(f.Size)))
+			fmt.Fprintf(&b, "</td><td>%s</td></tr>\n", e(size(c, f.Size)))
 		}
 		b.WriteString("</table>\n")
 	}
@@ -118,13 +118,13 @@ func index(t treeInfo) []byte {
 		for _, s := range t.Studies {
 			fmt.Fprintf(&b, "<h3>%s</h3>\n<p>%s</p>\n<div class=\"pics\">\n",
 				e(strings.Join(strings.Fields(s.Date+" "+s.Modalities+" "+s.Description), " ")),
-				m(i18n.Msg("%d series, %d images, in the folder %v."), s.Series, s.Images, s.Folder))
+				m(i18n.Msg("%d series, %s, in the folder %v."), s.Series, imagesText(s.Images), s.Folder))
 			for _, se := range series {
 				if !strings.HasPrefix(se.Folder, s.Folder+"/") {
 					continue
 				}
 				label := strings.TrimSpace(se.Modality + " " + se.Description)
-				what := c.Sprintf(i18n.Msg("%v: %d images"), label, se.Images)
+				what := c.Sprintf(i18n.Msg("%v: %s"), label, imagesText(se.Images))
 				if th, ok := t.Thumbs[se.Folder]; ok {
 					fmt.Fprintf(&b, "<div class=\"pic\"><img src=\"%s\" alt=\"%s\" /><span>%s</span></div>\n", e(th.Name), e(what), e(what))
 				} else {
@@ -137,7 +137,7 @@ func index(t treeInfo) []byte {
 	if len(slides) > 0 {
 		fmt.Fprintf(&b, "<h2>%s</h2>\n<div class=\"pics\">\n", m(i18n.Msg("Slides")))
 		for _, f := range slides {
-			what := fmt.Sprintf("%s (%s)", indexKind(c, f), size(f.Size))
+			what := fmt.Sprintf("%s (%s)", indexKind(c, f), size(c, f.Size))
 			if th, ok := t.Thumbs[f.Name]; ok {
 				fmt.Fprintf(&b, "<div class=\"pic\"><a href=\"%s\"><img src=\"%s\" alt=\"%s\" /></a><span>%s</span></div>\n", e(f.Name), e(th.Name), e(what), e(what))
 			} else {
@@ -163,11 +163,11 @@ func index(t treeInfo) []byte {
 
 // indexKind is a file's kind in the page's language: the document category, or what the item is.
 func indexKind(c *i18n.Catalog, f fileEntry) string {
-	if f.Category != "" && c.Has("cover.category."+f.Category) {
-		return c.T("cover.category." + f.Category)
+	if doc := f.info(); doc.Category != "" && c.Has("cover.category."+doc.Category) {
+		return c.T("cover.category." + doc.Category)
 	}
 	if f.Item == nil {
-		return f.Title
+		return f.info().Title
 	}
 	return capitalise(c.Text(describe(f.Item)))
 }
@@ -261,4 +261,23 @@ func nonEmpty(parts ...string) []string {
 		}
 	}
 	return out
+}
+
+// imagesText is a number of images ("1 image", "3 images").
+func imagesText(n int) i18n.Text {
+	return i18n.Plural(n, i18n.Msg("%d image"), i18n.Msg("%d images"))
+}
+
+// size writes a file's size for INDEX.HTM in c's language ("12 kB",
+// "1 byte", "3 字节").
+func size(c *i18n.Catalog, n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+	}
+	return c.Text(i18n.Plural(int(n), i18n.Msg("%d byte"), i18n.Msg("%d bytes")))
 }

@@ -2,9 +2,12 @@ package bundle
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -26,17 +29,40 @@ const (
 	NameDICOMDIR = "DICOMDIR"
 )
 
-// fileEntry is one file of the inner tree as written.
+// fileEntry is one file of the inner tree as written. A pack keeps one of
+// each file until the end, so it is small: the name and checksum are
+// shared with the file's deid.Written, and only documents and slides have
+// a docInfo.
 type fileEntry struct {
-	Name     string
-	Size     int64
-	SHA256   string
-	SHA1     string
-	MIME     string
-	Category string // for documents: the checklist category
-	Title    string // what it is, in words, for INDEX.HTM and METADATA.XML
+	Name   string
+	Size   int64
+	SHA256 string
 	// Item is the record it was written from (nil for Dossier's own files).
 	Item *intake.Item
+	doc  *docInfo
+}
+
+// docInfo is what INDEX.HTM and METADATA.XML say of a document or slide.
+type docInfo struct {
+	SHA1     string
+	MIME     string
+	Category string // the checklist category
+	Title    string // what it is, in words
+}
+
+// docOf is the docInfo of a record written as a document or slide (its
+// SHA-1, when it has one, is the caller's to add).
+func (p *packer) docOf(it *intake.Item) *docInfo {
+	c := p.opts.Categories[it.Path]
+	return &docInfo{MIME: mimeOf(it), Category: c, Title: titleOf(it, c)}
+}
+
+// info is f's docInfo, or an empty one.
+func (f *fileEntry) info() *docInfo {
+	if f.doc == nil {
+		return &docInfo{}
+	}
+	return f.doc
 }
 
 // studyLine summarises one study for README.TXT and INDEX.HTM.
@@ -312,18 +338,19 @@ func metadata(t treeInfo, setUID string, docUID func(name string) string) []byte
 		if !strings.HasPrefix(f.Name, "IHE_XDM/SUBSET01/") {
 			continue
 		}
+		doc := f.info()
 		id := fmt.Sprintf("Document%05d", i+1)
-		fmt.Fprintf(&b, `    <rim:ExtrinsicObject id="%s" mimeType="%s" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1" status="urn:oasis:names:tc:ebxml-regrep:StatusType:Approved">`+"\n", id, x(f.MIME))
+		fmt.Fprintf(&b, `    <rim:ExtrinsicObject id="%s" mimeType="%s" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1" status="urn:oasis:names:tc:ebxml-regrep:StatusType:Approved">`+"\n", id, x(doc.MIME))
 		slot("creationTime", created)
-		slot("hash", f.SHA1)
+		slot("hash", doc.SHA1)
 		slot("size", fmt.Sprint(f.Size))
 		slot("URI", x(strings.TrimPrefix(f.Name, "IHE_XDM/SUBSET01/")))
 		slot("languageCode", "en")
 		slot("sourcePatientId", pid)
-		fmt.Fprintf(&b, `      <rim:Name><rim:LocalizedString value="%s"/></rim:Name>`+"\n", x(f.Title))
-		classification("urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a", id, classCode(f.Category), "Dossier document categories", classDisplay(f.Category))
-		classification("urn:uuid:f0306f51-975f-434e-a61c-c59651d33983", id, classCode(f.Category), "Dossier document categories", classDisplay(f.Category))
-		classification("urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d", id, f.MIME, "Dossier formats", f.MIME)
+		fmt.Fprintf(&b, `      <rim:Name><rim:LocalizedString value="%s"/></rim:Name>`+"\n", x(doc.Title))
+		classification("urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a", id, classCode(doc.Category), "Dossier document categories", classDisplay(doc.Category))
+		classification("urn:uuid:f0306f51-975f-434e-a61c-c59651d33983", id, classCode(doc.Category), "Dossier document categories", classDisplay(doc.Category))
+		classification("urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d", id, doc.MIME, "Dossier formats", doc.MIME)
 		classification("urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f", id, "N", "2.16.840.1.113883.5.25", "normal")
 		classification("urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1", id, "PAT", "Dossier", "Patient")
 		classification("urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead", id, "ONC", "Dossier", "Oncology")
@@ -384,16 +411,43 @@ func xmlEscape(b *strings.Builder, s string) {
 	}
 }
 
-// manifest is MANIFEST.SHA256: "sha256  name" lines, sorted by name, in the
-// format `sha256sum -c` reads.
-func manifest(files []fileEntry) []byte {
-	sorted := append([]fileEntry(nil), files...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	var b strings.Builder
-	for _, f := range sorted {
-		fmt.Fprintf(&b, "%s  %s\n", f.SHA256, f.Name)
+// writeManifest writes MANIFEST.SHA256: "sha256  name" lines of every
+// file of the lists, sorted by name, in the format `sha256sum -c` reads.
+func writeManifest(w io.Writer, lists ...[]fileEntry) error {
+	for _, f := range byName(lists...) {
+		if _, err := io.WriteString(w, f.SHA256+"  "+f.Name+"\n"); err != nil {
+			return err
+		}
 	}
-	return []byte(b.String())
+	return nil
+}
+
+// fingerprint is Fingerprint of the manifest lines of the files of the
+// lists.
+func fingerprint(lists ...[]fileEntry) string {
+	h := sha256.New()
+	for _, f := range byName(lists...) {
+		if !descriptive[f.Name] {
+			io.WriteString(h, f.SHA256+"  "+f.Name+"\n")
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// byName is every file of the lists, sorted by name.
+func byName(lists ...[]fileEntry) []*fileEntry {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]*fileEntry, 0, n)
+	for _, l := range lists {
+		for i := range l {
+			out = append(out, &l[i])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // groups writes a hex fingerprint in groups of four for reading aloud.
@@ -413,16 +467,4 @@ func ascii(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func size(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

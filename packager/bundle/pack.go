@@ -252,12 +252,12 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 	for round := 0; ; round++ {
 		p := &packer{ctx: ctx, inv: inv, opts: opts, level: level, created: now().UTC().Truncate(time.Second), scanner: scanner, held: map[string][]leakscan.Hit{}}
 		res = &Result{Name: out.Name, Privacy: level, Created: p.created, Items: []deid.Written{}, LeftOut: []deid.Decision{}}
-		for _, d := range ds {
-			if d.Writes() {
+		for i := range ds {
+			if d := &ds[i]; d.Writes() {
 				p.todo = append(p.todo, d)
 				p.totalBytes += itemBytes(d.Item)
 			} else {
-				res.LeftOut = append(res.LeftOut, d)
+				res.LeftOut = append(res.LeftOut, *d)
 			}
 		}
 		if out.Folder {
@@ -305,13 +305,21 @@ type packer struct {
 	level      privacy.Level
 	created    time.Time
 	scanner    *leakscan.Scanner
-	todo       []deid.Decision
+	todo       []*deid.Decision // into Pack's plan, not copies
 	totalBytes int64
 
-	files   []fileEntry
-	dirs    []dicomdir.Entry
+	// What is kept of each written file until the end is small (see
+	// fileEntry, deid.Written and dicomdir.Builder): a bundle of 30,000
+	// images holds it all while it writes the rest.
+	files []fileEntry // the records' files, in the order written
+	gen   []fileEntry // Dossier's own files (the manifest excepted)
+	// dir collects the DICOMDIR's entries; dirErr is the first entry it
+	// refused (the DICOMDIR cannot then be made).
+	dir     *dicomdir.Builder
+	dirErr  error
 	studies map[string]*studyLine
 	order   []string
+	series  map[string]bool // the series folders written (DICOM/ST000001/SE000001)
 	leaks   []leakscan.Hit
 	// held are the records (by original path) whose written copy the leak
 	// scan found identity in, with what it found.
@@ -427,7 +435,7 @@ func readBackErr(err error) error {
 func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 	final := filepath.Join(out.Dir, out.Name)
 	if _, err := os.Lstat(final); err == nil && !out.Overwrite {
-		return nil, fmt.Errorf("%s already exists: choose another name or an empty stick", final)
+		return nil, fmt.Errorf("%w: %s: choose another name or an empty stick", ErrExists, filepath.Base(final))
 	}
 	staging, err := envelope.NewStagingDir(out.Dir)
 	if err != nil {
@@ -459,7 +467,9 @@ func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 
 // writeTree writes every item and then the generated files into s.
 func (p *packer) writeTree(s sink, res *Result) error {
-	p.studies = map[string]*studyLine{}
+	p.studies, p.series = map[string]*studyLine{}, map[string]bool{}
+	p.files = make([]fileEntry, 0, len(p.todo))
+	p.items = make([]deid.Written, 0, len(p.todo))
 	for _, d := range p.todo {
 		if err := p.ctx.Err(); err != nil {
 			return err
@@ -484,6 +494,9 @@ func (p *packer) writeTree(s sink, res *Result) error {
 		return &deid.LeakError{Hits: p.leaks}
 	}
 	for _, f := range p.files {
+		res.InnerBytes += f.Size
+	}
+	for _, f := range p.gen {
 		res.InnerBytes += f.Size
 	}
 	return nil
@@ -563,7 +576,7 @@ func hasText(it *intake.Item) bool {
 // larger is read again from the original instead.
 const headerPrefix = 256 << 10
 
-func (p *packer) writeItem(s sink, d deid.Decision) error {
+func (p *packer) writeItem(s sink, d *deid.Decision) error {
 	it := d.Item
 	if deid.MultiFile(it) {
 		return p.writeMRXS(s, d)
@@ -587,7 +600,7 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
-	werr := deid.Write(p.ctx, t, d, p.opts.Params, p.opts.Intake)
+	werr := deid.Write(p.ctx, t, *d, p.opts.Params, p.opts.Intake)
 	hits := t.finish()
 	if werr != nil {
 		return werr
@@ -613,12 +626,15 @@ func (p *packer) writeItem(s sink, d deid.Decision) error {
 		p.held[d.Path] = hits
 		return nil
 	}
-	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), MIME: mimeOf(it), Category: p.opts.Categories[it.Path], Title: titleOf(it, p.opts.Categories[it.Path]), Item: it}
-	if t.sha1 != nil {
-		entry.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
+	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), Item: it}
+	if t.sha1 != nil || strings.HasPrefix(d.Name, "SLIDES/") {
+		entry.doc = p.docOf(it)
+		if t.sha1 != nil {
+			entry.doc.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
+		}
 	}
 	p.files = append(p.files, entry)
-	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included, Redacted: deid.RedactedOf(d)}
+	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included, Redacted: deid.RedactedOf(*d)}
 	if d.Action == deid.Review {
 		w2.Action = deid.Transform
 	}

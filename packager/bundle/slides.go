@@ -13,8 +13,8 @@ import (
 // parts of deid.Parts: copies at the identified level, the de-identified
 // copy at the private levels), each hashed and scanned like a record. A
 // part the leak scan finds identity in holds the whole slide back.
-func (p *packer) writeMRXS(s sink, d deid.Decision) error {
-	parts, err := deid.Parts(p.ctx, d, p.opts.Params)
+func (p *packer) writeMRXS(s sink, d *deid.Decision) error {
+	parts, err := deid.Parts(p.ctx, *d, p.opts.Params)
 	if err != nil {
 		return err
 	}
@@ -38,11 +38,12 @@ func (p *packer) writeMRXS(s sink, d deid.Decision) error {
 			return werr
 		}
 		sum := hex.EncodeToString(t.sha256.Sum(nil))
-		e := fileEntry{Name: pt.Name, Size: t.n, SHA256: sum, MIME: "application/octet-stream"}
+		e := fileEntry{Name: pt.Name, Size: t.n, SHA256: sum}
 		if pt.Name == d.Name {
 			// The .mrxs file stands for the slide in INDEX.HTM; the
 			// folder's files are in the manifest only.
-			e.Title, e.Item = titleOf(d.Item, p.opts.Categories[d.Item.Path]), d.Item
+			e.Item, e.doc = d.Item, p.docOf(d.Item)
+			e.doc.MIME = "application/octet-stream"
 		}
 		entries = append(entries, e)
 		w2 := deid.Written{Path: pt.Source, Name: pt.Name, Action: d.Action, Bytes: t.n, SHA256: sum, Included: d.Included}

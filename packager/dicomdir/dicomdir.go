@@ -29,9 +29,7 @@ import (
 	"math"
 	"math/big"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"dossier/packager/dicomwire"
 	"dossier/packager/dicomx"
@@ -162,40 +160,192 @@ func validFileSetID(s string) error {
 //
 // Entries with an invalid file ID, a missing header, an invalid SOP Class,
 // SOP Instance, Study or Series UID or transfer syntax, and duplicated file
-// IDs or SOP Instance UIDs are errors; nothing is written then. Memory use
-// is proportional to the number of entries.
+// IDs or SOP Instance UIDs are errors; nothing is written then. Write is a
+// Builder given every entry; a caller that learns its entries one at a
+// time uses a Builder, which keeps less of each.
 func Write(w io.Writer, fileSetID string, entries []Entry) error {
-	if err := validFileSetID(fileSetID); err != nil {
-		return err
-	}
-	leaves, err := prepare(entries)
+	b, err := NewBuilder(fileSetID)
 	if err != nil {
 		return err
 	}
-	roots := buildTree(leaves)
-
-	// Encode every record in depth-first order with zero offsets.
-	var order []*record
-	var walk func(rs []*record)
-	walk = func(rs []*record) {
-		for _, r := range rs {
-			r.enc = r.encode()
-			order = append(order, r)
-			walk(r.children)
+	for _, e := range entries {
+		if err := b.Add(e.FileID, e.Header); err != nil {
+			return err
 		}
 	}
-	walk(roots)
+	return b.Write(w)
+}
 
-	// The meta's instance UID is derived from the content, offsets excepted
-	// (they depend on the meta's length).
+// Builder collects the entries of a file-set one at a time and writes its
+// DICOMDIR (as Write does). Of each entry it keeps only what the entry's
+// own record needs (its file ID, SOP instance, class and transfer syntax,
+// and instance number, about 150 bytes), and the patient, study and series
+// values once for all the entries that share them, so that a bundle of
+// tens of thousands of images can be indexed without holding their
+// headers. The records themselves are encoded while they are written.
+type Builder struct {
+	fileSetID string
+	leaves    []leaf
+	groups    map[group]*group
+	interned  map[string]string
+}
+
+// NewBuilder starts a file-set with File-set ID fileSetID (at most 16
+// characters of [A-Z0-9_ ], may be empty).
+func NewBuilder(fileSetID string) (*Builder, error) {
+	if err := validFileSetID(fileSetID); err != nil {
+		return nil, err
+	}
+	return &Builder{fileSetID: fileSetID, groups: map[group]*group{}, interned: map[string]string{}}, nil
+}
+
+// Len is the number of entries added.
+func (b *Builder) Len() int { return len(b.leaves) }
+
+// Add adds the file whose path components are fileID (see ValidFileID) and
+// whose header as written is h. Nothing of h is kept: b keeps copies of
+// the values it needs. Errors name the entry by its index (the number of
+// entries added before it) and the field, never a value; an entry that
+// fails is not added.
+func (b *Builder) Add(fileID []string, h *dicomx.Header) error {
+	i := len(b.leaves)
+	if err := ValidFileID(fileID); err != nil {
+		return fmt.Errorf("%w (entry %d)", err, i)
+	}
+	return b.add(strings.Join(fileID, "/"), h)
+}
+
+// AddPath is Add for a file ID written as its components joined by "/"
+// ("DICOM/ST000001/SE000001/IM000001"); b keeps path itself.
+func (b *Builder) AddPath(path string, h *dicomx.Header) error {
+	if err := ValidFileID(strings.Split(path, "/")); err != nil {
+		return fmt.Errorf("%w (entry %d)", err, len(b.leaves))
+	}
+	return b.add(path, h)
+}
+
+// add adds an entry whose file ID, joined by "/", has been checked.
+func (b *Builder) add(path string, h *dicomx.Header) error {
+	i := len(b.leaves)
+	if path == "DICOMDIR" {
+		return fmt.Errorf("%w: entry %d: the file ID names the DICOMDIR itself", ErrInvalidFileID, i)
+	}
+	if h == nil {
+		return fmt.Errorf("%w: entry %d: no header", ErrInvalidEntry, i)
+	}
+	l := leaf{path: path}
+	l.sopClass = trimUID(h.MediaStorageSOPClassUID)
+	if l.sopClass == "" {
+		l.sopClass = trimUID(h.SOPClassUID)
+	}
+	l.sopInstance = trimUID(h.SOPInstanceUID)
+	g := group{studyUID: trimUID(h.StudyInstanceUID), seriesUID: trimUID(h.SeriesInstanceUID)}
+	l.transferUID = trimUID(h.TransferSyntaxUID)
+	for _, f := range []struct {
+		name string
+		v    string
+	}{
+		{"SOP Class UID", l.sopClass},
+		{"SOP Instance UID", l.sopInstance},
+		{"Study Instance UID", g.studyUID},
+		{"Series Instance UID", g.seriesUID},
+		{"Transfer Syntax UID", l.transferUID},
+	} {
+		if !validUID(f.v) {
+			return fmt.Errorf("%w: entry %d: %s missing or not a valid UID", ErrInvalidEntry, i, f.name)
+		}
+	}
+	if l.sopClass == sopClassDirectory {
+		return fmt.Errorf("%w: entry %d: the file is a DICOMDIR", ErrInvalidEntry, i)
+	}
+	g.patientName = personName(h.PatientName)
+	g.patientID = text(h.PatientID, 64)
+	if g.patientID == "" {
+		g.patientID = placeholderPatientID
+	}
+	g.studyDate = date(h.StudyDate)
+	g.studyTime = timeOfDay(h.StudyTime)
+	g.studyDesc = text(h.StudyDescription, 64)
+	g.accession = text(h.AccessionNumber, 16)
+	g.modality = codeString(h.Modality)
+	g.seriesNumber = clampIS(h.SeriesNumber)
+	l.group = b.groups[g]
+	if l.group == nil {
+		// Copies: the values may be parts of a larger buffer of the header's.
+		g := group{
+			patientName: strings.Clone(g.patientName), patientID: strings.Clone(g.patientID),
+			studyUID: strings.Clone(g.studyUID), studyDate: strings.Clone(g.studyDate), studyTime: strings.Clone(g.studyTime),
+			studyDesc: strings.Clone(g.studyDesc), accession: strings.Clone(g.accession),
+			seriesUID: strings.Clone(g.seriesUID), modality: strings.Clone(g.modality), seriesNumber: g.seriesNumber,
+		}
+		l.group = &g
+		b.groups[g] = l.group
+	}
+	l.sopInstance = strings.Clone(l.sopInstance)
+	l.sopClass = b.intern(l.sopClass)
+	l.transferUID = b.intern(l.transferUID)
+	l.instanceNumber = int32(clampIS(h.InstanceNumber))
+	b.leaves = append(b.leaves, l)
+	return nil
+}
+
+// intern returns the one copy b keeps of s.
+func (b *Builder) intern(s string) string {
+	if v, ok := b.interned[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	b.interned[v] = v
+	return v
+}
+
+// Write writes the DICOMDIR of the entries added so far to w. Duplicated
+// file IDs or SOP Instance UIDs are errors, and nothing is written then.
+func (b *Builder) Write(w io.Writer) error {
+	if err := b.duplicates(); err != nil {
+		return err
+	}
+	leaves := make([]*leaf, len(b.leaves))
+	for i := range b.leaves {
+		leaves[i] = &b.leaves[i]
+	}
+	roots := buildTree(leaves)
+	leaves = nil
+
+	// Encode every record in depth-first order with zero offsets, to learn
+	// their lengths. The meta's instance UID is derived from this content,
+	// offsets excepted (they depend on the meta's length). The patient,
+	// study and series records are kept; the instances' are encoded again
+	// as they are written.
 	h := sha256.New()
 	h.Write([]byte("dossier dicomdir v1\x00"))
-	h.Write([]byte(fileSetID))
-	for _, r := range order {
+	h.Write([]byte(b.fileSetID))
+	hashRecord := func(enc []byte) {
 		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(r.enc)))
+		binary.LittleEndian.PutUint64(n[:], uint64(len(enc)))
 		h.Write(n[:])
-		h.Write(r.enc)
+		h.Write(enc)
+	}
+	var enc []byte
+	var sizeOf func(r *record) int64
+	sizeOf = func(r *record) int64 {
+		r.enc = r.encode(nil)
+		hashRecord(r.enc)
+		r.size = int64(len(r.enc))
+		for _, l := range r.leaves {
+			enc = leafRecord(l).encode(enc[:0])
+			hashRecord(enc)
+			l.size = uint32(len(enc))
+			r.size += int64(l.size)
+		}
+		for _, c := range r.children {
+			r.size += sizeOf(c)
+		}
+		return r.size
+	}
+	var total int64
+	for _, r := range roots {
+		total += sizeOf(r)
 	}
 	sum := h.Sum(nil)
 	instanceUID := "2.25." + new(big.Int).SetBytes(sum[:16]).String()
@@ -208,7 +358,7 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		ImplementationVersionName:  implementationVersion,
 	}, true)
 	var head []byte
-	head = appendString(head, dicomwire.FileSetID, "CS", fileSetID)
+	head = appendString(head, dicomwire.FileSetID, "CS", b.fileSetID)
 	// Offsets of the dataset elements after the File-set ID.
 	const (
 		firstRootLen = 12 // (0004,1200) UL
@@ -217,28 +367,42 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		seqHeaderLen = 12 // (0004,1220) SQ, explicit length
 	)
 	base := int64(128 + 4 + len(meta) + len(head) + firstRootLen + lastRootLen + flagLen + seqHeaderLen)
-	pos := base
-	for _, r := range order {
-		r.offset = pos
-		pos += int64(len(r.enc))
-	}
+	pos := base + total
 	if pos > math.MaxUint32 || pos-base > math.MaxUint32-1 {
 		return fmt.Errorf("%w: %d bytes", ErrTooLarge, pos)
 	}
+	// Each record's offset, in depth-first order: a record's first child
+	// follows it, and its next sibling follows everything under it.
+	var place func(rs []*record, at int64)
+	place = func(rs []*record, at int64) {
+		for _, r := range rs {
+			r.offset = at
+			place(r.children, at+int64(len(r.enc)))
+			at += r.size
+		}
+	}
+	place(roots, base)
 	link := func(rs []*record) {
 		for i, r := range rs {
 			if i+1 < len(rs) {
 				binary.LittleEndian.PutUint32(r.enc[offNext:], uint32(rs[i+1].offset))
 			}
-			if len(r.children) > 0 {
+			switch {
+			case len(r.children) > 0:
 				binary.LittleEndian.PutUint32(r.enc[offLower:], uint32(r.children[0].offset))
+			case len(r.leaves) > 0:
+				binary.LittleEndian.PutUint32(r.enc[offLower:], uint32(r.offset+int64(len(r.enc))))
 			}
 		}
 	}
-	link(roots)
-	for _, r := range order {
-		link(r.children)
+	var linkAll func(rs []*record)
+	linkAll = func(rs []*record) {
+		link(rs)
+		for _, r := range rs {
+			linkAll(r.children)
+		}
 	}
+	linkAll(roots)
 	var first, last uint32
 	if len(roots) > 0 {
 		first = uint32(roots[0].offset)
@@ -256,17 +420,88 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 		return err
 	}
 	// Write the records in chunks to keep the number of Write calls low.
-	var buf []byte
-	for _, r := range order {
-		buf = append(buf, r.enc...)
-		if len(buf) >= 64<<10 {
-			if err := writeAll(w, buf); err != nil {
+	buf := make([]byte, 0, 64<<10)
+	flush := func(force bool) error {
+		if len(buf) < 60<<10 && !force {
+			return nil
+		}
+		err := writeAll(w, buf)
+		buf = buf[:0]
+		return err
+	}
+	var put func(rs []*record) error
+	put = func(rs []*record) error {
+		for _, r := range rs {
+			buf = append(buf, r.enc...)
+			at := r.offset + int64(len(r.enc))
+			for i, l := range r.leaves {
+				n := len(buf)
+				buf = leafRecord(l).encode(buf)
+				if len(buf)-n != int(l.size) {
+					return fmt.Errorf("dicomdir: internal error: a record is %d bytes, then %d", l.size, len(buf)-n)
+				}
+				at += int64(l.size)
+				if i+1 < len(r.leaves) {
+					binary.LittleEndian.PutUint32(buf[n+offNext:], uint32(at))
+				}
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+			if err := flush(false); err != nil {
 				return err
 			}
-			buf = buf[:0]
+			if err := put(r.children); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return writeAll(w, buf)
+	if err := put(roots); err != nil {
+		return err
+	}
+	return flush(true)
+}
+
+// duplicates reports the first entry (in the order they were added) whose
+// file ID or SOP Instance UID an earlier entry has, with that earlier one.
+func (b *Builder) duplicates() error {
+	first := func(key func(i int) string) (int, int) {
+		idx := make([]int32, len(b.leaves))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		sort.Slice(idx, func(x, y int) bool {
+			if kx, ky := key(int(idx[x])), key(int(idx[y])); kx != ky {
+				return kx < ky
+			}
+			return idx[x] < idx[y]
+		})
+		j, i := -1, -1
+		for k := 1; k < len(idx); k++ {
+			if key(int(idx[k])) != key(int(idx[k-1])) {
+				continue
+			}
+			// idx[k-1] is earlier; the first of the run is the earliest.
+			a := k - 1
+			for a > 0 && key(int(idx[a-1])) == key(int(idx[k])) {
+				a--
+			}
+			if i < 0 || int(idx[k]) < i {
+				j, i = int(idx[a]), int(idx[k])
+			}
+		}
+		return j, i
+	}
+	fj, fi := first(func(i int) string { return b.leaves[i].path })
+	sj, si := first(func(i int) string { return b.leaves[i].sopInstance })
+	switch {
+	case fi >= 0 && (si < 0 || fi <= si):
+		return fmt.Errorf("%w: entries %d and %d: same file ID", ErrDuplicate, fj, fi)
+	case si >= 0:
+		return fmt.Errorf("%w: entries %d and %d: same SOP Instance UID", ErrDuplicate, sj, si)
+	}
+	return nil
 }
 
 func writeAll(w io.Writer, parts ...[]byte) error {
@@ -281,494 +516,40 @@ func writeAll(w io.Writer, parts ...[]byte) error {
 	return nil
 }
 
+// group holds the values of an entry that the other entries of its series
+// usually share: one copy of them is kept per distinct set.
+type group struct {
+	patientName, patientID         string
+	studyUID, studyDate, studyTime string
+	studyDesc, accession           string
+	seriesUID, modality            string
+	seriesNumber                   int
+}
+
 // leaf is one entry's normalised values.
 type leaf struct {
-	fileID                             []string
-	fileKey                            string
-	patientName, patientID             string
-	studyUID, studyDate, studyTime     string
-	studyDesc, accession               string
-	seriesUID, modality                string
-	seriesNumber, instanceNumber       int
+	path                               string // the file ID's components joined by "/"
+	group                              *group
 	sopClass, sopInstance, transferUID string
-	recordType                         string
-	mimeType                           string
+	instanceNumber                     int32
+	size                               uint32 // of its encoded record
 }
 
-// prepare validates entries and normalises their values. Errors name the
-// entry index and the field, never the value.
-func prepare(entries []Entry) ([]*leaf, error) {
-	leaves := make([]*leaf, 0, len(entries))
-	files := make(map[string]int, len(entries))
-	sops := make(map[string]int, len(entries))
-	for i, e := range entries {
-		if err := ValidFileID(e.FileID); err != nil {
-			return nil, fmt.Errorf("%w (entry %d)", err, i)
+// compareFileIDs orders file IDs joined by "/" as the same components
+// joined by backslashes would be ordered ("/" sorts before the digits and
+// letters of a component, the backslash after them).
+func compareFileIDs(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x == '/' {
+			x = '\\'
 		}
-		if len(e.FileID) == 1 && e.FileID[0] == "DICOMDIR" {
-			return nil, fmt.Errorf("%w: entry %d: the file ID names the DICOMDIR itself", ErrInvalidFileID, i)
+		if y == '/' {
+			y = '\\'
 		}
-		h := e.Header
-		if h == nil {
-			return nil, fmt.Errorf("%w: entry %d: no header", ErrInvalidEntry, i)
-		}
-		l := &leaf{
-			fileID:  append([]string(nil), e.FileID...),
-			fileKey: strings.Join(e.FileID, "\\"),
-		}
-		if j, ok := files[l.fileKey]; ok {
-			return nil, fmt.Errorf("%w: entries %d and %d: same file ID", ErrDuplicate, j, i)
-		}
-		files[l.fileKey] = i
-
-		l.sopClass = trimUID(h.MediaStorageSOPClassUID)
-		if l.sopClass == "" {
-			l.sopClass = trimUID(h.SOPClassUID)
-		}
-		l.sopInstance = trimUID(h.SOPInstanceUID)
-		l.studyUID = trimUID(h.StudyInstanceUID)
-		l.seriesUID = trimUID(h.SeriesInstanceUID)
-		l.transferUID = trimUID(h.TransferSyntaxUID)
-		for _, f := range []struct {
-			name string
-			v    string
-		}{
-			{"SOP Class UID", l.sopClass},
-			{"SOP Instance UID", l.sopInstance},
-			{"Study Instance UID", l.studyUID},
-			{"Series Instance UID", l.seriesUID},
-			{"Transfer Syntax UID", l.transferUID},
-		} {
-			if !validUID(f.v) {
-				return nil, fmt.Errorf("%w: entry %d: %s missing or not a valid UID", ErrInvalidEntry, i, f.name)
-			}
-		}
-		if l.sopClass == sopClassDirectory {
-			return nil, fmt.Errorf("%w: entry %d: the file is a DICOMDIR", ErrInvalidEntry, i)
-		}
-		if j, ok := sops[l.sopInstance]; ok {
-			return nil, fmt.Errorf("%w: entries %d and %d: same SOP Instance UID", ErrDuplicate, j, i)
-		}
-		sops[l.sopInstance] = i
-
-		l.patientName = personName(h.PatientName)
-		l.patientID = text(h.PatientID, 64)
-		if l.patientID == "" {
-			l.patientID = placeholderPatientID
-		}
-		l.studyDate = date(h.StudyDate)
-		l.studyTime = timeOfDay(h.StudyTime)
-		l.studyDesc = text(h.StudyDescription, 64)
-		l.accession = text(h.AccessionNumber, 16)
-		l.modality = codeString(h.Modality)
-		l.seriesNumber = clampIS(h.SeriesNumber)
-		l.instanceNumber = clampIS(h.InstanceNumber)
-		l.recordType, l.mimeType = recordTypeFor(l.sopClass)
-		leaves = append(leaves, l)
-	}
-	return leaves, nil
-}
-
-// recordTypeFor returns the Directory Record Type for a leaf of sopClass,
-// and the MIME type for ENCAP DOC records.
-func recordTypeFor(sopClass string) (typ, mime string) {
-	if sopClass == sopClassPDF {
-		return "ENCAP DOC", "application/pdf"
-	}
-	return "IMAGE", ""
-}
-
-// record is one directory record.
-type record struct {
-	typ      string
-	elems    []elem
-	children []*record
-	enc      []byte // the encoded item, header included
-	offset   int64  // file offset of the item's first byte
-}
-
-// Positions of the offset values inside an encoded item: the item header (8
-// bytes), then (0004,1400) UL (value at 8+8), (0004,1410) US (10 bytes),
-// (0004,1420) UL (value at 8+12+10+8).
-const (
-	offNext  = 16
-	offLower = 38
-)
-
-type elem struct {
-	tag dicomwire.Tag
-	vr  string
-	val []string // values, joined with '\'; nil for an empty sequence
-}
-
-func (r *record) encode() []byte {
-	b := make([]byte, 8, 256)
-	b = appendUL(b, dicomwire.OffsetOfNextDirectoryRecord, 0)
-	b = appendUS(b, dicomwire.RecordInUseFlag, 0xFFFF)
-	b = appendUL(b, dicomwire.OffsetOfReferencedLowerLevelRecord, 0)
-	b = appendString(b, dicomwire.DirectoryRecordType, "CS", r.typ)
-	els := r.elems
-	nonASCII := false
-	for _, e := range els {
-		for _, v := range e.val {
-			if !isASCII(v) {
-				nonASCII = true
-			}
+		if x != y {
+			return int(x) - int(y)
 		}
 	}
-	if nonASCII {
-		els = append(els, elem{tag: dicomwire.SpecificCharacterSet, vr: "CS", val: []string{charsetUTF8}})
-	}
-	els = append([]elem(nil), els...)
-	sort.SliceStable(els, func(i, j int) bool { return els[i].tag < els[j].tag })
-	for _, e := range els {
-		if e.vr == "SQ" {
-			b = appendHeader(b, e.tag, "SQ", 0)
-			continue
-		}
-		b = appendString(b, e.tag, e.vr, strings.Join(e.val, "\\"))
-	}
-	// The item header goes into the 8 bytes reserved at the start.
-	dicomwire.AppendItem(b[:0], dicomwire.ExplicitLE, uint32(len(b)-8))
-	return b
-}
-
-func one(tag dicomwire.Tag, vr, v string) elem { return elem{tag: tag, vr: vr, val: []string{v}} }
-
-// buildTree groups leaves into PATIENT / STUDY / SERIES records, sorted
-// deterministically.
-func buildTree(leaves []*leaf) []*record {
-	// A total order first, so that the values of each group's first member
-	// do not depend on the input order.
-	sort.Slice(leaves, func(i, j int) bool {
-		a, b := leaves[i], leaves[j]
-		if a.patientID != b.patientID {
-			return a.patientID < b.patientID
-		}
-		if ka, kb := nameKey(a.patientName), nameKey(b.patientName); ka != kb {
-			return ka < kb
-		}
-		if a.patientName != b.patientName {
-			return a.patientName < b.patientName
-		}
-		if a.studyUID != b.studyUID {
-			return a.studyUID < b.studyUID
-		}
-		if a.seriesUID != b.seriesUID {
-			return a.seriesUID < b.seriesUID
-		}
-		return a.fileKey < b.fileKey
-	})
-	type series struct {
-		first  *leaf
-		leaves []*leaf
-	}
-	type study struct {
-		first  *leaf
-		series []*series
-		byUID  map[string]*series
-	}
-	type patient struct {
-		first   *leaf
-		name    string // the member's name with the most component groups
-		studies []*study
-		byUID   map[string]*study
-	}
-	var patients []*patient
-	byKey := map[[2]string]*patient{}
-	for _, l := range leaves {
-		k := [2]string{l.patientID, nameKey(l.patientName)}
-		p := byKey[k]
-		if p == nil {
-			p = &patient{first: l, name: l.patientName, byUID: map[string]*study{}}
-			byKey[k] = p
-			patients = append(patients, p)
-		}
-		if groups(l.patientName) > groups(p.name) {
-			p.name = l.patientName
-		}
-		st := p.byUID[l.studyUID]
-		if st == nil {
-			st = &study{first: l, byUID: map[string]*series{}}
-			p.byUID[l.studyUID] = st
-			p.studies = append(p.studies, st)
-		}
-		se := st.byUID[l.seriesUID]
-		if se == nil {
-			se = &series{first: l}
-			st.byUID[l.seriesUID] = se
-			st.series = append(st.series, se)
-		}
-		se.leaves = append(se.leaves, l)
-	}
-	// Patients are already in (ID, name) order.
-	studyID := 0
-	roots := make([]*record, 0, len(patients))
-	for _, p := range patients {
-		sort.SliceStable(p.studies, func(i, j int) bool {
-			a, b := p.studies[i].first, p.studies[j].first
-			if a.studyDate != b.studyDate {
-				return a.studyDate < b.studyDate
-			}
-			if a.studyTime != b.studyTime {
-				return a.studyTime < b.studyTime
-			}
-			return a.studyUID < b.studyUID
-		})
-		pr := &record{typ: "PATIENT", elems: []elem{
-			one(dicomwire.PatientName, "PN", p.name),
-			one(dicomwire.PatientID, "LO", p.first.patientID),
-		}}
-		for _, st := range p.studies {
-			studyID++
-			f := st.first
-			sr := &record{typ: "STUDY", elems: []elem{
-				one(dicomwire.StudyDate, "DA", f.studyDate),
-				one(dicomwire.StudyTime, "TM", f.studyTime),
-				one(dicomwire.AccessionNumber, "SH", f.accession),
-				one(dicomwire.StudyDescription, "LO", f.studyDesc),
-				one(dicomwire.StudyInstanceUID, "UI", f.studyUID),
-				one(dicomwire.StudyID, "SH", strconv.Itoa(studyID)),
-			}}
-			sort.SliceStable(st.series, func(i, j int) bool {
-				a, b := st.series[i].first, st.series[j].first
-				if a.seriesNumber != b.seriesNumber {
-					return a.seriesNumber < b.seriesNumber
-				}
-				return a.seriesUID < b.seriesUID
-			})
-			for _, se := range st.series {
-				f := se.first
-				ser := &record{typ: "SERIES", elems: []elem{
-					one(dicomwire.Modality, "CS", f.modality),
-					one(dicomwire.SeriesInstanceUID, "UI", f.seriesUID),
-					one(dicomwire.SeriesNumber, "IS", strconv.Itoa(f.seriesNumber)),
-				}}
-				sort.SliceStable(se.leaves, func(i, j int) bool {
-					a, b := se.leaves[i], se.leaves[j]
-					if a.instanceNumber != b.instanceNumber {
-						return a.instanceNumber < b.instanceNumber
-					}
-					return a.fileKey < b.fileKey
-				})
-				for _, l := range se.leaves {
-					ser.children = append(ser.children, leafRecord(l))
-				}
-				sr.children = append(sr.children, ser)
-			}
-			pr.children = append(pr.children, sr)
-		}
-		roots = append(roots, pr)
-	}
-	return roots
-}
-
-func leafRecord(l *leaf) *record {
-	r := &record{typ: l.recordType, elems: []elem{
-		{tag: dicomwire.ReferencedFileID, vr: "CS", val: l.fileID},
-		one(dicomwire.ReferencedSOPClassUIDInFile, "UI", l.sopClass),
-		one(dicomwire.ReferencedSOPInstanceUIDInFile, "UI", l.sopInstance),
-		one(dicomwire.ReferencedTransferSyntaxUIDInFile, "UI", l.transferUID),
-		one(dicomwire.InstanceNumber, "IS", strconv.Itoa(l.instanceNumber)),
-	}}
-	if l.recordType == "ENCAP DOC" {
-		// PS3.3 Table F.5-x ENCAP DOC keys: Content Date/Time, Document
-		// Title and Concept Name Code Sequence are Type 2 (empty here);
-		// MIME Type is Type 1.
-		r.elems = append(r.elems,
-			one(dicomwire.ContentDate, "DA", ""),
-			one(dicomwire.ContentTime, "TM", ""),
-			elem{tag: dicomwire.ConceptNameCodeSequence, vr: "SQ"},
-			one(dicomwire.DocumentTitle, "ST", ""),
-			one(dicomwire.MIMETypeOfEncapsulatedDocument, "LO", l.mimeType),
-		)
-	}
-	return r
-}
-
-// Encoding, Explicit VR Little Endian.
-
-func appendHeader(b []byte, tag dicomwire.Tag, vr string, n uint32) []byte {
-	b, _ = dicomwire.AppendHeader(b, dicomwire.ExplicitLE, tag, vr, n)
-	return b
-}
-
-// appendString appends a string element padded to even length (UI with
-// NUL, other VRs with a space). Values are cut to their VR's length before.
-func appendString(b []byte, tag dicomwire.Tag, vr, v string) []byte {
-	b, _ = dicomwire.AppendString(b, dicomwire.ExplicitLE, tag, vr, v)
-	return b
-}
-
-func appendUL(b []byte, tag dicomwire.Tag, v uint32) []byte {
-	return dicomwire.AppendUL(b, dicomwire.ExplicitLE, tag, v)
-}
-
-func appendUS(b []byte, tag dicomwire.Tag, v uint16) []byte {
-	return dicomwire.AppendUS(b, dicomwire.ExplicitLE, tag, v)
-}
-
-// Value normalisation.
-
-func trimUID(s string) string { return strings.TrimRight(strings.TrimSpace(s), "\x00 ") }
-
-// validUID reports whether s is a UID: 1 to 64 characters of digits and
-// dots, no empty component.
-func validUID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range strings.Split(s, ".") {
-		if c == "" {
-			return false
-		}
-		for i := 0; i < len(c); i++ {
-			if c[i] < '0' || c[i] > '9' {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// text returns s as a single value of at most max characters: valid UTF-8,
-// control characters and backslashes replaced by spaces, surrounding spaces
-// trimmed.
-func text(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7F || r == '\\' {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max])
-		s = strings.TrimRight(s, " ")
-	}
-	return s
-}
-
-// personName normalises a PN value: at most three component groups of at
-// most 64 characters each.
-func personName(s string) string {
-	groups := strings.Split(s, "=")
-	if len(groups) > 3 {
-		groups = groups[:3]
-	}
-	for i, g := range groups {
-		groups[i] = text(g, 64)
-	}
-	return strings.TrimRight(strings.Join(groups, "="), "=")
-}
-
-// nameKey returns the first non-empty component group of a PN value:
-// names that differ only in their ideographic or phonetic groups
-// ("Yamada^Tarou" and "Yamada^Tarou=山田^太郎") are one patient.
-func nameKey(pn string) string {
-	for _, g := range strings.Split(pn, "=") {
-		if strings.Trim(g, "^ ") != "" {
-			return g
-		}
-	}
-	return ""
-}
-
-// groups counts the non-empty component groups of a PN value.
-func groups(pn string) int {
-	n := 0
-	for _, g := range strings.Split(pn, "=") {
-		if strings.Trim(g, "^ ") != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// codeString returns a Modality value: upper case [A-Z0-9_ ], at most 16
-// characters, or "OT" when nothing is left.
-func codeString(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(strings.TrimSpace(s)) {
-		if b.Len() == 16 {
-			break
-		}
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '_' || r == ' ' {
-			b.WriteRune(r)
-		}
-	}
-	v := strings.TrimSpace(b.String())
-	if v == "" {
-		return placeholderModality
-	}
-	return v
-}
-
-// date returns s when it is a DA value (YYYYMMDD), else the placeholder.
-func date(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) != 8 || !digits(s) {
-		return placeholderDate
-	}
-	m, _ := strconv.Atoi(s[4:6])
-	d, _ := strconv.Atoi(s[6:8])
-	if m < 1 || m > 12 || d < 1 || d > 31 {
-		return placeholderDate
-	}
-	return s
-}
-
-// timeOfDay returns s when it is a TM value (HH[MM[SS[.F{1,6}]]], colons of
-// the old ACR-NEMA form removed), else the placeholder.
-func timeOfDay(s string) string {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ":", "")
-	main, frac, hasFrac := strings.Cut(s, ".")
-	if !digits(main) || (len(main) != 2 && len(main) != 4 && len(main) != 6) {
-		return placeholderTime
-	}
-	if hasFrac && (len(main) != 6 || len(frac) < 1 || len(frac) > 6 || !digits(frac)) {
-		return placeholderTime
-	}
-	hh, _ := strconv.Atoi(main[0:2])
-	if hh > 23 {
-		return placeholderTime
-	}
-	if len(main) >= 4 {
-		if mm, _ := strconv.Atoi(main[2:4]); mm > 59 {
-			return placeholderTime
-		}
-	}
-	if len(main) == 6 {
-		if ss, _ := strconv.Atoi(main[4:6]); ss > 60 {
-			return placeholderTime
-		}
-	}
-	return s
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// clampIS keeps an IS value within its range (-2^31 .. 2^31-1).
-func clampIS(v int) int {
-	return min(max(v, math.MinInt32), math.MaxInt32)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return len(a) - len(b)
 }

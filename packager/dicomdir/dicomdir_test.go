@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -758,4 +760,93 @@ func TestNameGroupsOnePatient(t *testing.T) {
 		t.Errorf("%d PATIENT records, want 2", n)
 	}
 	dcmdump(t, b)
+}
+
+// A Builder given the entries one at a time, by their paths, in any order, writes what Write
+// writes; its duplicates are errors when it writes.
+func TestBuilder(t *testing.T) {
+	fx := caseFixtures(t)
+	want := build(t, fx)
+	order := rand.New(rand.NewPCG(3, 4)).Perm(len(fx))
+	b, err := dicomdir.NewBuilder("DOSSIER_TEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range order {
+		if err := b.AddPath(strings.Join(fx[i].fileID, "/"), fx[i].header); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got bytes.Buffer
+	if err := b.Write(&got); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != len(fx) || !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("the Builder wrote %d bytes for %d entries, Write %d bytes", got.Len(), b.Len(), len(want))
+	}
+	if err := b.AddPath("DICOM/st1", fx[0].header); !errors.Is(err, dicomdir.ErrInvalidFileID) || b.Len() != len(fx) {
+		t.Errorf("a lower-case path: %v, %d entries", err, b.Len())
+	}
+	if err := b.AddPath(strings.Join(fx[0].fileID, "/"), fx[1].header); err != nil {
+		t.Fatal(err)
+	}
+	first := slices.Index(order, 0) // where fx[0] was added
+	if err := b.Write(io.Discard); !errors.Is(err, dicomdir.ErrDuplicate) || !strings.Contains(err.Error(), fmt.Sprintf("entries %d and %d", first, len(fx))) {
+		t.Errorf("a second entry with a file ID: %v", err)
+	}
+}
+
+// Instances of a series with the same number are ordered by their file IDs as written in the
+// DICOMDIR, with backslashes: SE10\IM1 before SE1\IM1 (the digits sort before the backslash).
+func TestFileIDOrder(t *testing.T) {
+	fx := caseFixtures(t)[:2]
+	fx[0].fileID, fx[1].fileID = []string{"DICOM", "SE1", "IM1"}, []string{"DICOM", "SE10", "IM1"}
+	fx[1].header = ptr(*fx[1].header)
+	fx[1].header.InstanceNumber = fx[0].header.InstanceNumber
+	b := build(t, fx)
+	i1, i10 := bytes.Index(b, []byte(`DICOM\SE1\IM1`)), bytes.Index(b, []byte(`DICOM\SE10\IM1`))
+	if i1 < 0 || i10 < 0 || i10 > i1 {
+		t.Errorf("SE1 at %d, SE10 at %d", i1, i10)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// A Builder keeps a few hundred bytes of each entry, and none of the header it was given (whose
+// values may be parts of a larger buffer, as the header reader's are): a pack of 30,000 images
+// holds them all until it writes the DICOMDIR.
+func TestBuilderKeepsLittle(t *testing.T) {
+	fx := caseFixtures(t)
+	const n = 5000
+	paths := make([]string, n)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("DICOM/ST%06d/SE%06d/IM%06d", i/2000+1, i/200+1, i+1)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b, err := dicomdir.NewBuilder("X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		h := *fx[i%len(fx)].header
+		// The values of each header are parts of one 4 KiB buffer of its own.
+		arena := strings.Repeat(" ", 4096) + fmt.Sprintf("%s.%d", h.SOPInstanceUID, i) + "|" + h.StudyDescription
+		uid, desc, _ := strings.Cut(arena[4096:], "|")
+		h.SOPInstanceUID, h.StudyDescription = uid, desc
+		if err := b.AddPath(paths[i], &h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("%d bytes an entry", per)
+	if per > 400 {
+		t.Errorf("the Builder holds %d bytes an entry, want at most 400", per)
+	}
+	if err := b.Write(io.Discard); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -51,3 +51,26 @@ func TestProfileSwitchBadPath(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// DOSSIER_MEMPROFILE writes a heap profile (gzipped protobuf) of the command.
+func TestMemProfileSwitch(t *testing.T) {
+	dir := fixtureDir(t)
+	prof := filepath.Join(t.TempDir(), "heap.pprof")
+	t.Setenv(envMemProfile, prof)
+	code, out, errOut := run(t, "scan", "--json", dir)
+	if code != ExitOK || !strings.Contains(out, "pathology.pdf") {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	f, err := os.Open(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("the heap profile is not gzipped: %v", err)
+	}
+	if b, err := io.ReadAll(zr); err != nil || !bytes.Contains(b, []byte("inuse_space")) {
+		t.Fatalf("the heap profile: %d bytes, %v", len(b), err)
+	}
+}

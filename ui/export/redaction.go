@@ -22,8 +22,9 @@ import (
 
 // --- Step 2: the redaction preview of one file (ui/redactbox) ---
 
-// previewable reports whether step 2 offers to show what is hidden in a file: a PDF, or a picture
-// that may show the patient (an ultrasound or other image with burned-in risk, a photo or scan).
+// previewable reports whether step 2 offers to show what is hidden in a file: a PDF, a picture
+// that may show the patient (an ultrasound or other image with burned-in risk, a photo or scan), or
+// a Word, RTF or text file whose text is redacted.
 func previewable(d deid.Decision) bool {
 	it := d.Item
 	switch {
@@ -34,7 +35,10 @@ func previewable(d deid.Decision) bool {
 	case it.Kind == intake.KindDICOM:
 		return it.BurnedIn
 	case it.Kind == intake.KindImage:
-		return it.Format == "jpeg" || it.Format == "png"
+		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
+	case redactview.TextPreviewable(it):
+		// A Word, RTF or text file redacted with placeholders: its text before and after.
+		return d.Action == deid.Redact
 	}
 	return false
 }
@@ -77,6 +81,10 @@ func (w *Wizard) runAny(work func(ctx context.Context) (any, error), done func(a
 // (and, for a file needing a decision, chooses to send it); confirmed is then called.
 func (w *Wizard) openPreview(d deid.Decision, confirmed func()) {
 	inv, details := w.in.Inventory, w.in.Details
+	if redactview.TextPreviewable(d.Item) {
+		w.openTextPreview(d)
+		return
+	}
 	wait := dialog.NewCustomWithoutButtons(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
 		container.NewVBox(widget.NewLabel(lang.X("export.preview.looking", "Looking for your details in this file…")), widget.NewProgressBarInfinite()), w.win)
 	var cancel func()
@@ -136,4 +144,38 @@ func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func
 	}
 	dlg.Show()
 	w.shownPreview = p
+}
+
+// openTextPreview shows a document redacted with placeholders (a Word, RTF or text file) as its
+// text reads now, its details marked, and as it will be sent, written by the export's own writer in
+// the cover's language. There are no boxes to choose: the dialog only closes.
+func (w *Wizard) openTextPreview(d deid.Decision) {
+	inv, details, language := w.in.Inventory, w.in.Details, w.coverLanguage()
+	title := lang.X("export.preview.text.title", "What is replaced in {{.Name}}", map[string]any{"Name": itemName(d)})
+	wait := dialog.NewCustomWithoutButtons(title,
+		container.NewVBox(widget.NewLabel(lang.X("export.preview.looking", "Looking for your details in this file…")), widget.NewProgressBarInfinite()), w.win)
+	var cancel func()
+	wait.SetButtons([]fyne.CanvasObject{kit.NewButton(lang.X("button.cancel", "Cancel"), func() { cancel(); wait.Hide() })})
+	wait.Show()
+	cancel = w.runAny(func(ctx context.Context) (any, error) {
+		m := pexport.WithDetails(inv, details).Identity.Matcher()
+		return redactview.OpenText(ctx, d.Item, m, language, intake.Options{})
+	}, func(r any, err error) {
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		wait.Hide()
+		if err != nil {
+			dialog.ShowInformation(title, lang.X("export.preview.err", "Dossier could not show this file. It is sent as the list says, or left out."), w.win)
+			return
+		}
+		t := r.(*redactview.Document)
+		dlg := dialog.NewCustom(title, lang.X("button.close", "Close"), redactbox.NewTextPreview(t), w.win)
+		if w.win != nil {
+			s := w.win.Canvas().Size()
+			dlg.Resize(fyne.NewSize(s.Width*0.92, s.Height*0.92))
+		}
+		dlg.Show()
+		w.shownText = t
+	})
 }

@@ -8,13 +8,16 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/internal/fixture/docfix"
 
 	"dossier/packager/deid"
 	pexport "dossier/packager/export"
@@ -231,5 +234,133 @@ func TestGroupPreviewSendsTheChosenImage(t *testing.T) {
 	}
 	if !hasLabel(h.win, "Boxes checked") && findButton(h.win, "Boxes checked — look again") == nil {
 		t.Error("the button does not say the boxes were checked")
+	}
+}
+
+// TestStepTwoTextPreviewOfAWordLetter: a Word letter that names the patient is sent with her name
+// replaced; its card in step 2 opens its text as it reads now, her name marked, beside the text as
+// it will be sent, the placeholder marked where her name was.
+func TestStepTwoTextPreviewOfAWordLetter(t *testing.T) {
+	files := exportRecords()
+	files["reports/letter.docx"] = docfix.DOCX("Dear colleague,", "we saw Jane Doe today; her scan shows no change.")
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var d deid.Decision
+	for _, x := range w.decisions {
+		if filepath.Base(x.Path) == "letter.docx" {
+			d = x
+		}
+	}
+	if d.Action != deid.Redact {
+		t.Fatalf("the Word letter: %s (%s), want redacted", d.Action, d.Reason)
+	}
+	b := w.previewButton(d)
+	if b == nil {
+		t.Fatal("no preview for the Word letter")
+	}
+	test.Tap(b.(fyne.Tappable))
+	h.loop.until(t, "the text preview", func() bool { return w.shownText != nil })
+	if !hasLabel(h.win, "Now, with your details marked") || !hasLabel(h.win, "As it will be sent") || !hasLabel(h.win, "Places replaced: 1") {
+		t.Fatalf("labels %q", labels(h.win))
+	}
+	marked := map[string]fyne.ThemeColorName{}
+	for _, o := range uitest.Shown(h.win) {
+		rt, ok := o.(*widget.RichText)
+		if !ok {
+			continue
+		}
+		for _, s := range rt.Segments {
+			if ts, ok := s.(*widget.TextSegment); ok && ts.Style.TextStyle.Bold && (ts.Style.ColorName == theme.ColorNameError || ts.Style.ColorName == theme.ColorNameSuccess) {
+				marked[ts.Text] = ts.Style.ColorName
+			}
+		}
+	}
+	if len(marked) != 2 || marked["Jane Doe"] != theme.ColorNameError || marked["[name removed]"] != theme.ColorNameSuccess {
+		t.Errorf("marked %v: want her name before and the placeholder after", marked)
+	}
+}
+
+// TestStepTwoBoxesReleaseDrawnWriting: a report whose signature line is drawn as glyph outlines is
+// held; its preview says that Dossier cannot read some writing on the page and suggests a box over
+// the drawn line; the patient accepts it, which sends the report; the export then holds it with the
+// outlines taken out under the box and her name removed from its text.
+func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
+	files := exportRecords()
+	files["reports/signed.pdf"] = docfix.PDFPathText([]string{"Patient: Jane Doe", "Invasive ductal carcinoma"}, "Signed for Jane Doe")
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var signed string
+	for _, d := range w.decisions {
+		if filepath.Base(d.Path) == "signed.pdf" {
+			signed = d.Path
+			if d.Action != deid.Review {
+				t.Fatalf("the signed report: %s (%s), want held", d.Action, d.Reason)
+			}
+		}
+	}
+	tapPreviewOf(t, h, signed)
+	p := w.shownPreview
+	if !hasLabel(h.win, "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Red boxes cover what looks like writing drawn as shapes: check them, and draw a box over every other name, date of birth or number you see on the page.") || !hasLabel(h.win, "writing drawn as shapes") {
+		t.Errorf("the preview does not say the page's writing cannot be read: %q", labels(h.win))
+	}
+	// The drawn line is suggested for a box; the patient checks it and accepts.
+	outlined := 0
+	for _, b := range p.Editor().Boxes() {
+		if b.Origin == redactview.Outlined {
+			outlined++
+		}
+	}
+	if outlined != 1 {
+		t.Fatalf("boxes %+v: want the drawn line suggested", p.Editor().Boxes())
+	}
+	confirmPreview(t, h)
+	if r := w.redactions[signed]; r == nil || !r.Confirmed || len(r.PDF) != 1 || !w.include[signed] {
+		t.Fatalf("the report's boxes %+v, sent %v", r, w.include[signed])
+	}
+
+	test.Tap(w.next)
+	dest := t.TempDir()
+	w.setDir(dest)
+	w.name.SetText("case")
+	w.mode.SetValue(pexport.LockNone)
+	test.Tap(w.next)
+	h.loop.until(t, "the export", func() bool { return w.packing == nil })
+	if w.Step() != StepDone {
+		t.Fatalf("export did not finish: %+v", w.errBox.Problem)
+	}
+	var out string
+	for _, it := range w.Result().Items {
+		if it.Path == signed {
+			out = it.Name
+		}
+	}
+	if out == "" {
+		t.Fatalf("the report was not sent: %+v", w.Result().Items)
+	}
+	f, err := os.Open(filepath.Join(dest, "case", filepath.FromSlash(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	err = pdftext.Read(context.Background(), f, fi.Size(), pdftext.Options{}, func(pg *pdftext.Page) error {
+		for _, q := range pg.Problems {
+			if q.Kind == pdftext.ProblemTextAsPaths {
+				t.Errorf("page %d still shows writing drawn as shapes", pg.Number)
+			}
+		}
+		if strings.Contains(pg.Text, "Jane") || !strings.Contains(pg.Text, "carcinoma") {
+			t.Errorf("page %d reads %q", pg.Number, pg.Text)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -120,6 +120,8 @@ type Wizard struct {
 	// opened again; shownPreview is the preview open (redaction.go).
 	previewBoxes map[string][]redactview.Box
 	shownPreview *redactbox.Preview
+	// shownText is the text preview open of a document redacted with placeholders (redaction.go).
+	shownText *redactview.Document
 
 	// convertHEIC is the user's consent to convert HEIC photos that cannot
 	// be cleaned in place to JPEG.
