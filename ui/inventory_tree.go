@@ -412,7 +412,7 @@ func displayDir(p string) string {
 func humanSize(n int64) string {
 	const unit = 1000
 	if n < unit {
-		return lang.X("unit.bytes", "{{.N}} bytes", map[string]any{"N": n})
+		return countOf(int(n), "unit.bytes", "{{.N}} bytes")
 	}
 	v, u := float64(n), 0
 	units := []string{"kB", "MB", "GB", "TB"}

@@ -133,8 +133,5 @@ func (s *statusPanel) showAdded(added *intake.Inventory) {
 
 // addedText says how many files were added to the case.
 func addedText(n int) string {
-	if n == 1 {
-		return lang.X("status.added1", "Added 1 file to your case.")
-	}
-	return lang.X("status.added", "Added {{.N}} files to your case.", map[string]any{"N": formatCount(n)})
+	return countOf(n, "status.added", "Added {{.N}} files to your case.")
 }

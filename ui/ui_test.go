@@ -502,10 +502,13 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("displayName(%q) = %q, want %q", in, got, want)
 		}
 	}
-	for n, want := range map[int64]string{0: "0 bytes", 999: "999 bytes", 1500: "1.5 kB", 2_400_000: "2.4 MB", 900_000_000: "900 MB"} {
+	for n, want := range map[int64]string{0: "0 bytes", 1: "1 byte", 999: "999 bytes", 1500: "1.5 kB", 2_400_000: "2.4 MB", 900_000_000: "900 MB"} {
 		if got := humanSize(n); got != want {
 			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
 		}
+	}
+	if a, b := addedText(1), addedText(3); a != "Added 1 file to your case." || b != "Added 3 files to your case." {
+		t.Errorf("addedText: %q, %q", a, b)
 	}
 	for n, want := range map[int]string{0: "0 files", 1: "1 file", 2: "2 files", 1234: "1,234 files"} {
 		if got := fileCount(n); got != want {

@@ -95,3 +95,37 @@ func imports(t *testing.T, dir string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestFileLength: no Go file outside tests runs past 800 lines (issue 17:
+// a file that long holds more than one thing; split it where the things
+// part).
+func TestFileLength(t *testing.T) {
+	root := filepath.Join("..", "..")
+	seen := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "dist") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		seen++
+		if n := strings.Count(string(b), "\n"); n > 800 {
+			t.Errorf("%s has %d lines, more than 800", path, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen < 100 {
+		t.Errorf("only %d Go files read: is the walk still at the repository's root?", seen)
+	}
+}

@@ -118,13 +118,13 @@ func index(t treeInfo) []byte {
 		for _, s := range t.Studies {
 			fmt.Fprintf(&b, "<h3>%s</h3>\n<p>%s</p>\n<div class=\"pics\">\n",
 				e(strings.Join(strings.Fields(s.Date+" "+s.Modalities+" "+s.Description), " ")),
-				m(i18n.Msg("%d series, %d images, in the folder %v."), s.Series, s.Images, s.Folder))
+				m(i18n.Msg("%d series, %s, in the folder %v."), s.Series, imagesText(s.Images), s.Folder))
 			for _, se := range series {
 				if !strings.HasPrefix(se.Folder, s.Folder+"/") {
 					continue
 				}
 				label := strings.TrimSpace(se.Modality + " " + se.Description)
-				what := c.Sprintf(i18n.Msg("%v: %d images"), label, se.Images)
+				what := c.Sprintf(i18n.Msg("%v: %s"), label, imagesText(se.Images))
 				if th, ok := t.Thumbs[se.Folder]; ok {
 					fmt.Fprintf(&b, "<div class=\"pic\"><img src=\"%s\" alt=\"%s\" /><span>%s</span></div>\n", e(th.Name), e(what), e(what))
 				} else {
@@ -261,4 +261,9 @@ func nonEmpty(parts ...string) []string {
 		}
 	}
 	return out
+}
+
+// imagesText is a number of images ("1 image", "3 images").
+func imagesText(n int) i18n.Text {
+	return i18n.Plural(n, i18n.Msg("%d image"), i18n.Msg("%d images"))
 }

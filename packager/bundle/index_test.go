@@ -19,6 +19,7 @@ import (
 
 	"dossier/internal/testtool"
 	"dossier/packager/cover"
+	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
 
@@ -198,4 +199,26 @@ func colourCount(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// TestIndexCounts: INDEX.HTM counts images with the form the number takes, in English and Chinese.
+func TestIndexCounts(t *testing.T) {
+	ct := &intake.Item{Modality: "CT", StudyInstanceUID: "1.2", SeriesInstanceUID: "1.2.3"}
+	info := treeInfo{Level: privacy.Pseudonymised, Language: "en",
+		Studies: []studyLine{{Modalities: "CT", Series: 1, Images: 1, Folder: "DICOM/ST000001"}},
+		Files:   []fileEntry{{Name: "DICOM/ST000001/SE000001/IM000001", Item: ct}}}
+	page := string(index(info))
+	for _, want := range []string{"1 series, 1 image, in the folder DICOM/ST000001.", "CT: 1 image"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("English INDEX.HTM lacks %q", want)
+		}
+	}
+	info.Studies[0].Images = 3
+	if page := string(index(info)); !strings.Contains(page, "1 series, 3 images, in the folder") {
+		t.Error("English INDEX.HTM does not say 3 images")
+	}
+	info.Language = "zh-Hans"
+	if page := string(index(info)); !strings.Contains(page, "1 个序列，3 幅图像，位于文件夹 DICOM/ST000001。") || !strings.Contains(page, "CT：1 幅图像") {
+		t.Error("Chinese INDEX.HTM does not count the images")
+	}
 }

@@ -435,7 +435,7 @@ func readBackErr(err error) error {
 func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 	final := filepath.Join(out.Dir, out.Name)
 	if _, err := os.Lstat(final); err == nil && !out.Overwrite {
-		return nil, fmt.Errorf("%s already exists: choose another name or an empty stick", final)
+		return nil, fmt.Errorf("%w: %s: choose another name or an empty stick", ErrExists, filepath.Base(final))
 	}
 	staging, err := envelope.NewStagingDir(out.Dir)
 	if err != nil {

@@ -385,6 +385,11 @@ func TestFolderForUSBStick(t *testing.T) {
 	if _, err := VerifyFolder(context.Background(), res.Files[0]); !errors.Is(err, ErrMismatch) {
 		t.Errorf("changed file: %v", err)
 	}
+	// A folder of the name already there is ErrExists, named without its path.
+	_, err = Pack(context.Background(), inv, Output{Dir: outDir, Name: "DOSSIER", Folder: true}, Options{Params: params(t, privacy.Identified), Cover: testCover})
+	if !errors.Is(err, ErrExists) || strings.Contains(err.Error(), outDir) {
+		t.Errorf("existing folder: %v", err)
+	}
 }
 
 func TestCancelLeavesNothing(t *testing.T) {

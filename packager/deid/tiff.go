@@ -20,7 +20,7 @@ import (
 
 // The reasons a TIFF picture cannot be cleaned (it is left out).
 var (
-	errTIFFPages       = errors.New(i18n.Msg("this TIFF file holds several pictures (pages), which Dossier cannot clean yet; save each page as PNG and add those instead"))
+	errTIFFPages       = errors.New(i18n.Msg("this TIFF file holds too many pictures (pages) for Dossier to clean; save the pages you need as PNG and add those instead"))
 	errTIFFOrientation = errors.New(i18n.Msg("this TIFF picture has an orientation tag Dossier does not know; save it as PNG and add that instead"))
 	errTIFFCompression = errors.New(i18n.Msg("this TIFF picture is compressed in a way Dossier cannot read (such as fax or old-style JPEG compression inside the TIFF); save it as PNG and add that instead"))
 	errTIFFBig         = errors.New(i18n.Msg("this TIFF picture is too large for Dossier to clean"))
@@ -35,16 +35,14 @@ const (
 // maxTIFFPixels bounds the pictures decoded whole (about 100 megapixels).
 const maxTIFFPixels = 100 << 20
 
-// checkTIFF reads the structure of a TIFF photo or scan and fails with a
-// plain reason when Dossier cannot clean it: several images (pages), an
-// orientation that is not one of the eight (the written copy keeps no tags,
-// so its pixels are turned as the tag says), a
-// compression Go cannot decode (none, LZW, Deflate, PackBits and JPEG as
-// TIFF Technical Note 2 has it; not old-style JPEG, fax or others),
-// BigTIFF, or too many pixels.
-func checkTIFF(b []byte) error {
+// maxTIFFPages bounds the pages (IFDs) of a TIFF cleaned.
+const maxTIFFPages = 256
+
+// tiffIFDs returns the offsets of a classic TIFF's IFDs (its pages), in
+// order; more than maxTIFFPages fail with errTIFFPages.
+func tiffIFDs(b []byte) ([]int64, error) {
 	if len(b) < 8 {
-		return ErrDamagedPicture
+		return nil, ErrDamagedPicture
 	}
 	var bo binary.ByteOrder
 	switch string(b[:2]) {
@@ -53,14 +51,99 @@ func checkTIFF(b []byte) error {
 	case "MM":
 		bo = binary.BigEndian
 	default:
-		return ErrDamagedPicture
+		return nil, ErrDamagedPicture
 	}
 	if bo.Uint16(b[2:]) != 42 {
-		return errTIFFCompression // BigTIFF (43) and others
+		return nil, errTIFFCompression // BigTIFF (43) and others
 	}
-	off := int64(bo.Uint32(b[4:]))
-	if off < 8 || off+2 > int64(len(b)) {
-		return ErrDamagedPicture
+	var out []int64
+	seen := map[int64]bool{}
+	for off := int64(bo.Uint32(b[4:])); off != 0; {
+		if off < 8 || off+2 > int64(len(b)) || seen[off] {
+			return nil, ErrDamagedPicture
+		}
+		if len(out) == maxTIFFPages {
+			return nil, errTIFFPages
+		}
+		seen[off] = true
+		out = append(out, off)
+		n := int64(bo.Uint16(b[off:]))
+		if off+2+12*n+4 > int64(len(b)) {
+			return nil, ErrDamagedPicture
+		}
+		off = int64(bo.Uint32(b[off+2+12*n:]))
+	}
+	if len(out) == 0 {
+		return nil, ErrDamagedPicture
+	}
+	return out, nil
+}
+
+// tiffPage reads a TIFF as if its first IFD were the one at ifd: the
+// header points there, every other byte is the file's (so the decoder of
+// golang.org/x/image/tiff, which reads the first IFD, reads that page).
+type tiffPage struct {
+	b   []byte
+	ifd int64
+	pos int64
+}
+
+func (p *tiffPage) ReadAt(q []byte, at int64) (int, error) {
+	if at < 0 {
+		return 0, ErrDamagedPicture
+	}
+	if at >= int64(len(p.b)) {
+		return 0, io.EOF
+	}
+	n := copy(q, p.b[at:])
+	for i := 0; i < n && at+int64(i) < 8; i++ {
+		if k := at + int64(i); k >= 4 {
+			var head [4]byte
+			if string(p.b[:2]) == "MM" {
+				binary.BigEndian.PutUint32(head[:], uint32(p.ifd))
+			} else {
+				binary.LittleEndian.PutUint32(head[:], uint32(p.ifd))
+			}
+			q[i] = head[k-4]
+		}
+	}
+	if n < len(q) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (p *tiffPage) Read(q []byte) (int, error) {
+	n, err := p.ReadAt(q, p.pos)
+	p.pos += int64(n)
+	return n, err
+}
+
+// checkTIFF reads the structure of a TIFF photo or scan and returns the
+// offsets of its pages' IFDs, or fails with a plain reason when Dossier
+// cannot clean it: more than maxTIFFPages pages, an orientation that is not
+// one of the eight (the written copy keeps no tags, so its pixels are
+// turned as the tag says), a compression Go cannot decode (none, LZW,
+// Deflate, PackBits and JPEG as TIFF Technical Note 2 has it; not
+// old-style JPEG, fax or others), BigTIFF, or too many pixels in a page.
+func checkTIFF(b []byte) ([]int64, error) {
+	offs, err := tiffIFDs(b)
+	if err != nil {
+		return nil, err
+	}
+	for _, off := range offs {
+		if err := checkTIFFPage(b, off); err != nil {
+			return nil, err
+		}
+	}
+	return offs, nil
+}
+
+// checkTIFFPage checks the page whose IFD is at off (see checkTIFF).
+func checkTIFFPage(b []byte, off int64) error {
+	var bo binary.ByteOrder = binary.LittleEndian
+	if string(b[:2]) == "MM" {
+		bo = binary.BigEndian
 	}
 	n := int64(bo.Uint16(b[off:]))
 	if off+2+12*n+4 > int64(len(b)) {
@@ -89,13 +172,10 @@ func checkTIFF(b []byte) error {
 			}
 		}
 	}
-	if bo.Uint32(b[off+2+12*n:]) != 0 {
-		return errTIFFPages
-	}
 	if jpegInside {
 		return nil // checked as it is decoded
 	}
-	cfg, err := tiff.DecodeConfig(bytes.NewReader(b))
+	cfg, err := tiff.DecodeConfig(&tiffPage{b: b, ifd: off})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errTIFFCompression, err)
 	}
@@ -106,9 +186,10 @@ func checkTIFF(b []byte) error {
 }
 
 // MaskTIFF writes the TIFF photo or scan in src with the boxes (pixels
-// from its top left) filled with black, or, without boxes, only cleaned:
-// its picture is decoded and written again losslessly (Deflate) with none
-// of its metadata: no EXIF, GPS, XMP, IPTC, ICC profile, description,
+// from its top left; Frame the 1-based page, 0 for every page) filled with
+// black, or, without boxes, only cleaned: each of its pictures (pages) is
+// decoded and written again losslessly (Deflate), in the same order, with
+// none of its metadata: no EXIF, GPS, XMP, IPTC, ICC profile, description,
 // artist, software, date or private tags; only the picture's structure
 // (size, samples, compression, resolution). TIFFs it cannot clean fail
 // with a plain reason (checkTIFF).
@@ -120,37 +201,122 @@ func MaskTIFF(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 	if len(b) > maxPhotoBytes {
 		return errTIFFBig
 	}
-	if err := checkTIFF(b); err != nil {
-		return err
-	}
-	var m image.Image
-	if isJPEGTIFF(b) {
-		m, err = decodeTIFFJPEG(b)
-	} else {
-		m, err = tiff.Decode(bytes.NewReader(b))
-	}
+	offs, err := checkTIFF(b)
 	if err != nil {
-		if errors.Is(err, errTIFFCompression) {
-			return err
-		}
-		return fmt.Errorf("%w: %w", ErrDamagedPicture, err)
-	}
-	if len(boxes) > 0 {
-		if m, _, err = pixelmask.MaskImage(m, boxes); err != nil {
-			return err
-		}
-	}
-	// The copy keeps no orientation tag: its pixels are turned instead
-	// (after masking, as boxes count from the stored top left).
-	if d, err := readTIFFIFD(b); err == nil {
-		m = orient(m, int(d.one(tiffTagOrientation, 1)))
-	}
-	var out bytes.Buffer
-	if err := tiff.Encode(&out, m, &tiff.Options{Compression: tiff.Deflate, Predictor: true}); err != nil {
 		return err
 	}
-	_, err = dst.Write(out.Bytes())
+	pages := make([][]byte, 0, len(offs))
+	for i, off := range offs {
+		var m image.Image
+		if isJPEGTIFF(b, off) {
+			m, err = decodeTIFFJPEG(b, off)
+		} else {
+			m, err = tiff.Decode(&tiffPage{b: b, ifd: off})
+		}
+		if err != nil {
+			if errors.Is(err, errTIFFCompression) {
+				return err
+			}
+			return fmt.Errorf("%w: %w", ErrDamagedPicture, err)
+		}
+		var here []pixelmask.Box
+		for _, bx := range boxes {
+			if bx.Frame == 0 || bx.Frame == i+1 {
+				here = append(here, bx)
+			}
+		}
+		if len(here) > 0 {
+			if m, _, err = pixelmask.MaskImage(m, here); err != nil {
+				return err
+			}
+		}
+		// The copy keeps no orientation tag: its pixels are turned instead
+		// (after masking, as boxes count from the stored top left).
+		if d, err := readTIFFIFD(b, off); err == nil {
+			m = orient(m, int(d.one(tiffTagOrientation, 1)))
+		}
+		var out bytes.Buffer
+		if err := tiff.Encode(&out, m, &tiff.Options{Compression: tiff.Deflate, Predictor: true}); err != nil {
+			return err
+		}
+		pages = append(pages, out.Bytes())
+	}
+	out, err := joinTIFFs(pages)
+	if err != nil {
+		return err
+	}
+	_, err = dst.Write(out)
 	return err
+}
+
+// tiffTypeSize is the size in bytes of one value of each TIFF field type.
+var tiffTypeSize = map[uint16]uint32{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
+
+// joinTIFFs joins one-page little-endian TIFFs (as golang.org/x/image/tiff
+// writes them) into one TIFF of their pages, in order: each page after the
+// first is moved behind the one before (its offsets shifted) and the IFDs
+// are chained.
+func joinTIFFs(pages [][]byte) ([]byte, error) {
+	le := binary.LittleEndian
+	if len(pages) == 0 {
+		return nil, ErrDamagedPicture
+	}
+	out := append([]byte(nil), pages[0]...)
+	var links []int // where each page's next-IFD offset is
+	for i, p := range pages {
+		if len(p) < 8 || string(p[:4]) != "II*\x00" {
+			return nil, fmt.Errorf("%w: not a little-endian TIFF page", ErrDamagedPicture)
+		}
+		p = append([]byte(nil), p...)
+		if len(out)%2 == 1 {
+			out = append(out, 0) // IFDs and values start on a word boundary
+		}
+		delta := uint32(0)
+		if i > 0 {
+			delta = uint32(len(out) - 8)
+		}
+		ifd := le.Uint32(p[4:])
+		if int64(ifd)+2 > int64(len(p)) {
+			return nil, ErrDamagedPicture
+		}
+		n := uint32(le.Uint16(p[ifd:]))
+		if int64(ifd)+2+12*int64(n)+4 > int64(len(p)) {
+			return nil, ErrDamagedPicture
+		}
+		for k := uint32(0); k < n; k++ {
+			e := p[ifd+2+12*k:]
+			tag, typ, count := le.Uint16(e), le.Uint16(e[2:]), le.Uint32(e[4:])
+			size := tiffTypeSize[typ] * count
+			vals := e[8:12]
+			if size > 4 {
+				at := le.Uint32(e[8:])
+				if int64(at)+int64(size) > int64(len(p)) {
+					return nil, ErrDamagedPicture
+				}
+				vals = p[at : at+size]
+				le.PutUint32(e[8:], at+delta)
+			}
+			if tag == tiffTagStripOffsets || tag == tiffTagTileOffsets {
+				for v := uint32(0); v < count; v++ {
+					switch typ {
+					case 3:
+						le.PutUint16(vals[2*v:], uint16(uint32(le.Uint16(vals[2*v:]))+delta))
+					case 4:
+						le.PutUint32(vals[4*v:], le.Uint32(vals[4*v:])+delta)
+					}
+				}
+			}
+		}
+		if i > 0 {
+			le.PutUint32(out[links[i-1]:], ifd+delta)
+			out = append(out, p[8:]...)
+		}
+		links = append(links, int(ifd+delta+2+12*n))
+		if int64(len(out)) > 1<<32-1 {
+			return nil, errTIFFBig
+		}
+	}
+	return out, nil
 }
 
 // decideTIFF holds a TIFF photo or scan for review like any photo, or
@@ -172,7 +338,7 @@ func decideTIFF(it *intake.Item, opts intake.Options) (Action, i18n.Text) {
 	if err != nil {
 		return Exclude, i18n.NewText(reasonUnreadableAgain, i18n.PlainError(err))
 	}
-	if err := checkTIFF(b); err != nil {
+	if _, err := checkTIFF(b); err != nil {
 		for _, e := range []error{errTIFFPages, errTIFFOrientation, errTIFFCompression, errTIFFBig, ErrDamagedPicture} {
 			if errors.Is(err, e) {
 				return Exclude, i18n.NewText(e.Error())
@@ -200,14 +366,15 @@ const (
 	tiffTagJPEGTables      = 347
 )
 
-// tiffIFD is the first IFD of a classic TIFF: each tag's values (numbers)
-// and raw bytes (for UNDEFINED and BYTE values).
+// tiffIFD is one IFD of a classic TIFF: each tag's values (numbers) and
+// raw bytes (for UNDEFINED and BYTE values).
 type tiffIFD struct {
 	vals map[uint16][]uint32
 	raw  map[uint16][]byte
 }
 
-func readTIFFIFD(b []byte) (tiffIFD, error) {
+// readTIFFIFD reads the IFD at off.
+func readTIFFIFD(b []byte, off int64) (tiffIFD, error) {
 	d := tiffIFD{vals: map[uint16][]uint32{}, raw: map[uint16][]byte{}}
 	if len(b) < 8 {
 		return d, ErrDamagedPicture
@@ -216,7 +383,6 @@ func readTIFFIFD(b []byte) (tiffIFD, error) {
 	if string(b[:2]) == "MM" {
 		bo = binary.BigEndian
 	}
-	off := int64(bo.Uint32(b[4:]))
 	if off < 8 || off+2 > int64(len(b)) {
 		return d, ErrDamagedPicture
 	}
@@ -263,11 +429,11 @@ func (d tiffIFD) one(tag uint16, def uint32) uint32 {
 }
 
 // decodeTIFFJPEG decodes a TIFF picture compressed with JPEG (compression
-// 7, TIFF Technical Note 2): each strip or tile a JPEG stream, its tables
+// 7, TIFF Technical Note 2; its IFD at off): each strip or tile a JPEG stream, its tables
 // in the stream or in JPEGTables, grey or colour (YCbCr or RGB), pixel
 // interleaved. Others fail with errTIFFCompression.
-func decodeTIFFJPEG(b []byte) (image.Image, error) {
-	d, err := readTIFFIFD(b)
+func decodeTIFFJPEG(b []byte, off int64) (image.Image, error) {
+	d, err := readTIFFIFD(b, off)
 	if err != nil {
 		return nil, err
 	}
@@ -314,9 +480,10 @@ func decodeTIFFJPEG(b []byte) (image.Image, error) {
 	return canvas, nil
 }
 
-// isJPEGTIFF reports whether a TIFF's first picture is JPEG-compressed (7).
-func isJPEGTIFF(b []byte) bool {
-	d, err := readTIFFIFD(b)
+// isJPEGTIFF reports whether the TIFF picture whose IFD is at off is
+// JPEG-compressed (7).
+func isJPEGTIFF(b []byte, off int64) bool {
+	d, err := readTIFFIFD(b, off)
 	return err == nil && d.one(tiffTagCompression, 1) == 7
 }
 

@@ -8,11 +8,16 @@ import (
 	"image/color"
 	"image/draw"
 	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/tiff"
 
 	"dossier/internal/fixture/tifffix"
+	"dossier/internal/testtool"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
@@ -38,7 +43,7 @@ func tiffPhoto(tiled bool, extra ...tifffix.Tag) []byte {
 // TestMaskTIFF: a TIFF photo (strip, tiled, Deflate-compressed) is written
 // with the box black, every other pixel as it was, losslessly, and none of
 // its metadata (the leak scan reads every tag); TIFFs Dossier cannot clean
-// (several pages, turned by an orientation tag, old-style JPEG or fax
+// (too many pages, an unknown orientation tag, old-style JPEG or fax
 // inside, BigTIFF) fail with their plain reason.
 func TestMaskTIFF(t *testing.T) {
 	var deflated bytes.Buffer
@@ -81,7 +86,7 @@ func TestMaskTIFF(t *testing.T) {
 		in   []byte
 		want error
 	}{
-		"pages":       {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1), tifffix.StripImage(8, 8, 2)}), errTIFFPages},
+		"pages":       {tifffix.Build(tifffix.Options{}, tooManyPages()), errTIFFPages},
 		"orientation": {tiffPhoto(false, tifffix.ShortTag(274, 9)), errTIFFOrientation},
 		"old JPEG":    {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1, tifffix.ShortTag(259, 6))}), errTIFFCompression},
 		"fax":         {tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(8, 8, 1, tifffix.ShortTag(259, 4))}), errTIFFCompression},
@@ -95,7 +100,7 @@ func TestMaskTIFF(t *testing.T) {
 
 // TestTIFFPhotosArePlanned: a TIFF photo is held for review like a JPEG
 // and, included with a box, written masked and clean; a multi-page TIFF is
-// left out saying why.
+// held for review too.
 func TestTIFFPhotosArePlanned(t *testing.T) {
 	dir := t.TempDir()
 	photo := write(t, dir, "wound.tif", tiffPhoto(false))
@@ -118,7 +123,7 @@ func TestTIFFPhotosArePlanned(t *testing.T) {
 				t.Errorf("photo: %s (%s) included %v", d.Action, d.Reason, d.Included)
 			}
 		case pages:
-			if d.Action != Exclude || d.Reason.String() != errTIFFPages.Error() {
+			if d.Action != Review || d.Reason.String() != reasonPhoto {
 				t.Errorf("pages: %s (%s)", d.Action, d.Reason)
 			}
 		}
@@ -290,5 +295,108 @@ func TestTIFFOrientation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// tooManyPages is one page more than a TIFF may have.
+func tooManyPages() []tifffix.IFD {
+	var out []tifffix.IFD
+	for i := 0; i <= maxTIFFPages; i++ {
+		out = append(out, tifffix.StripImage(2, 2, byte(i)))
+	}
+	return out
+}
+
+// TestMaskMultiPageTIFF: a TIFF of three pages (a strip, a tiled and a
+// turned one, each naming the patient in its tags) is written as three
+// pages, each decoded again and cleaned of its tags; a box for every page
+// is black on each, a box for page 2 on page 2 alone, and every other
+// pixel is as it was. ImageMagick reads the copy's three pages.
+func TestMaskMultiPageTIFF(t *testing.T) {
+	named := func(extra ...tifffix.Tag) []tifffix.Tag {
+		return append([]tifffix.Tag{tifffix.ASCIITag(270, "Photo of Kare Odegard, page"), tifffix.ASCIITag(315, "Kare Odegard")}, extra...)
+	}
+	in := tifffix.Build(tifffix.Options{}, []tifffix.IFD{
+		tifffix.StripImage(64, 48, 40, named()...),
+		tifffix.TiledImage(64, 48, 16, 90, named()...),
+		tifffix.StripImage(40, 24, 200, named(tifffix.ShortTag(274, 6))...), // shown turned right: 24×40
+	})
+	if len(layersWithPlanted(t, in, "tiff")) == 0 {
+		t.Fatal("the fixture does not name the patient")
+	}
+	all := pixelmask.Box{X: 0, Y: 0, Width: 8, Height: 4}
+	second := pixelmask.Box{Frame: 2, X: 20, Y: 20, Width: 10, Height: 10}
+	var out bytes.Buffer
+	if err := MaskTIFF(&out, bytes.NewReader(in), []pixelmask.Box{all, second}); err != nil {
+		t.Fatal(err)
+	}
+	if places := layersWithPlanted(t, out.Bytes(), "tiff"); len(places) > 0 {
+		t.Errorf("the name is left in %v", places)
+	}
+	inOffs, err := tiffIFDs(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offs, err := tiffIFDs(out.Bytes())
+	if err != nil || len(offs) != 3 {
+		t.Fatalf("written pages %v: %v", offs, err)
+	}
+	for i := range offs {
+		before, err := tiff.Decode(&tiffPage{b: in, ifd: inOffs[i]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := tiff.Decode(&tiffPage{b: out.Bytes(), ifd: offs[i]})
+		if err != nil {
+			t.Fatalf("page %d: %v", i+1, err)
+		}
+		boxes := []pixelmask.Box{all}
+		if i == 1 {
+			boxes = append(boxes, second)
+		}
+		if i == 2 {
+			// Written upright: the stored pixel (x, y) shows at (h-1-y, x).
+			b := before.Bounds()
+			if a := after.Bounds(); a.Dx() != b.Dy() || a.Dy() != b.Dx() {
+				t.Fatalf("page 3: %v written for %v stored, turned right", a, b)
+			}
+			for y := 0; y < b.Dy(); y++ {
+				for x := 0; x < b.Dx(); x++ {
+					in := x < all.Width && y < all.Height
+					got, want := color.RGBAModel.Convert(after.At(b.Dy()-1-y, x)), color.RGBAModel.Convert(before.At(x, y))
+					if in && got != (color.RGBA{0, 0, 0, 255}) || !in && got != want {
+						t.Fatalf("page 3: stored pixel %d,%d is %v (was %v, in the box: %v)", x, y, got, want, in)
+					}
+				}
+			}
+			continue
+		}
+		if after.Bounds() != before.Bounds() {
+			t.Fatalf("page %d: %v written for %v", i+1, after.Bounds(), before.Bounds())
+		}
+		for y := 0; y < 48; y++ {
+			for x := 0; x < 64; x++ {
+				in := false
+				for _, bx := range boxes {
+					in = in || x >= bx.X && x < bx.X+bx.Width && y >= bx.Y && y < bx.Y+bx.Height
+				}
+				got, want := color.RGBAModel.Convert(after.At(x, y)), color.RGBAModel.Convert(before.At(x, y))
+				if in && got != (color.RGBA{0, 0, 0, 255}) || !in && got != want {
+					t.Fatalf("page %d: pixel %d,%d is %v (was %v, in a box: %v)", i+1, x, y, got, want, in)
+				}
+			}
+		}
+	}
+	identify := testtool.Look(t, "identify", "imagemagick")
+	f := filepath.Join(t.TempDir(), "pages.tif")
+	if err := os.WriteFile(f, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := exec.Command(identify, "-format", "%wx%h\n", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("identify: %v\n%s", err, got)
+	}
+	if strings.TrimSpace(string(got)) != "64x48\n64x48\n24x40" {
+		t.Errorf("identify reads %q", got)
 	}
 }

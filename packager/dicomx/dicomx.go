@@ -291,9 +291,11 @@ func ReadHeader(ctx context.Context, r io.ReaderAt, size int64) (h *Header, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	w := dicomwire.NewWindow(r, size)
+	var w *dicomwire.Window
 	if p, ok := r.(Prefixed); ok {
 		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
+	} else {
+		w = dicomwire.NewWindow(r, size)
 	}
 	rd := newReader(ctx, w, r, size)
 	defer rd.release()
@@ -322,6 +324,7 @@ func uidText(s string) string {
 	return s
 }
 
-func trimValue(b []byte) string {
-	return string(bytes.TrimRight(bytes.TrimLeft(b, " "), " \x00"))
-}
+func trimValue(b []byte) string { return string(trimBytes(b)) }
+
+// trimBytes drops leading spaces and trailing spaces and NULs.
+func trimBytes(b []byte) []byte { return bytes.TrimRight(bytes.TrimLeft(b, " "), " \x00") }

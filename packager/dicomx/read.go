@@ -260,22 +260,66 @@ func (rd *reader) plainASCII() bool {
 // fillFromWalk sets the header from the walker's raw values.
 func (rd *reader) fillFromWalk() {
 	h := rd.h
-	for _, f := range fields {
+	if rd.last == nil {
+		rd.last = new(lastValues)
+	}
+	for i, f := range fields {
 		v, ok := rd.val(f.tag)
 		if !ok {
 			continue
 		}
 		switch {
 		case f.list != nil:
-			*f.list(h) = splitValue(toUTF8(v))
+			*f.list(h) = rd.last.split(i, toUTF8(v))
 		case f.num != nil:
 			*f.num(h) = atoi(string(v))
 		default:
-			*f.str(h) = trimValue(toUTF8(v))
+			*f.str(h) = rd.last.trim(i, toUTF8(v))
 		}
 	}
 	h.Rows = rd.u16(dicomwire.Rows)
 	h.Columns = rd.u16(dicomwire.Columns)
+}
+
+// lastValues are the values a reader gave for each field of the last file
+// it read. The files of a series repeat most of them, and an equal value
+// is handed out again instead of a new string.
+type lastValues struct {
+	str  [maxVals]string
+	list [maxVals][]string
+}
+
+// trim returns trimValue(b), the last string of field i when equal.
+func (l *lastValues) trim(i int, b []byte) string {
+	t := trimBytes(b)
+	if string(t) == l.str[i] {
+		return l.str[i]
+	}
+	s := string(t)
+	l.str[i] = s
+	return s
+}
+
+// split returns splitValue(b) in a new slice, whose strings are those of
+// field i's last value where equal.
+func (l *lastValues) split(i int, b []byte) []string {
+	last := l.list[i]
+	out := make([]string, 0, bytes.Count(b, []byte{'\\'})+1)
+	for j := 0; ; j++ {
+		part, rest, more := bytes.Cut(b, []byte{'\\'})
+		t := trimBytes(part)
+		if j < len(last) && string(t) == last[j] {
+			out = append(out, last[j])
+		} else {
+			out = append(out, string(t))
+		}
+		if !more {
+			break
+		}
+		b = rest
+	}
+	l.list[i] = out
+	return out
 }
 
 func (rd *reader) u16(t dicomwire.Tag) int {

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"testing/quick"
+	"unsafe"
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/testtool"
@@ -82,4 +84,32 @@ func TestReusedReadersLeaveNothingBehind(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestLastValuesGiveWhatTrimAndSplitGive(t *testing.T) {
+	var l lastValues
+	inputs := []string{"", " ", "\\", "ORIGINAL\\PRIMARY\\AXIAL", "ORIGINAL\\PRIMARY\\AXIAL ", " A \\ B\x00", "A\\\\B", "ORIGINAL\\SECONDARY", "x\x00\x00", "\\\\\\"}
+	for round := range 2 {
+		for _, in := range inputs {
+			b := []byte(in)
+			if got, want := l.trim(round, b), trimValue(b); got != want {
+				t.Errorf("trim(%q) = %q, want %q", in, got, want)
+			}
+			if got, want := l.split(round, b), splitValue(b); !reflect.DeepEqual(got, want) {
+				t.Errorf("split(%q) = %q, want %q", in, got, want)
+			}
+		}
+	}
+	f := func(i uint8, b []byte) bool {
+		n := int(i % maxVals)
+		return l.trim(n, b) == trimValue(b) && reflect.DeepEqual(l.split(n, b), splitValue(b))
+	}
+	if err := quick.Check(f, &quick.Config{MaxCount: 20000}); err != nil {
+		t.Error(err)
+	}
+	// A repeated value is the same string, not a copy.
+	a, b := l.trim(3, []byte("1.2.840.10008.5.1.4.1.1.2 ")), l.trim(3, []byte(" 1.2.840.10008.5.1.4.1.1.2"))
+	if unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Error("a repeated value was copied")
+	}
 }

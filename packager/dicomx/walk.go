@@ -28,6 +28,9 @@ func tagText(t dicomwire.Tag) string { return t.String() }
 // wireErr turns an error of the wire format into a damage report (the
 // reason of *dicomwire.Error names tags, offsets and lengths only).
 func wireErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	var we *dicomwire.Error
 	if errors.As(err, &we) {
 		return &DamagedError{Reason: we.Reason, Err: we}
@@ -70,8 +73,9 @@ type reader struct {
 	pixErr  error
 
 	// walker is set up once (its visitors refer to this reader), and kept
-	// with the reader for the next file.
+	// with the reader for the next file, as are the last values it read.
 	walker *dicomwire.Walker
+	last   *lastValues
 }
 
 // readers are readers kept for the next file: a scan reads thousands of
@@ -86,12 +90,12 @@ const maxKeptArena = 64 << 10
 // of the file it read before.
 func newReader(ctx context.Context, w *dicomwire.Window, r io.ReaderAt, size int64) *reader {
 	rd := readers.Get().(*reader)
-	arena, ranges, dirRecs, walker := rd.arena[:0], rd.libRanges[:0], rd.dirRecs[:0], rd.walker
+	arena, ranges, dirRecs, walker, last := rd.arena[:0], rd.libRanges[:0], rd.dirRecs[:0], rd.walker, rd.last
 	if cap(arena) > maxKeptArena {
 		arena = nil
 	}
 	clear(dirRecs[:cap(dirRecs)])
-	*rd = reader{ctx: ctx, w: w, r: r, size: size, h: &Header{}, arena: arena, libRanges: ranges, dirRecs: dirRecs, walker: walker}
+	*rd = reader{ctx: ctx, w: w, r: r, size: size, h: &Header{}, arena: arena, libRanges: ranges, dirRecs: dirRecs, walker: walker, last: last}
 	return rd
 }
 

@@ -61,11 +61,23 @@ var problems = []struct {
 		Todo:  i18n.Msg("Choose another folder, or another name, and try again."),
 		Hint:  "choose another folder or name; Dossier never replaces files",
 	}},
-	{[]error{envelope.ErrDiskFull}, Problem{
+	{[]error{envelope.ErrDiskFull, bundle.ErrNoRoom}, Problem{
 		Title: i18n.Msg("The disk is full"),
 		What:  i18n.Msg("There was not enough room where you chose to save. Nothing was left behind."),
 		Todo:  i18n.Msg("Free some space or choose another place (another disk or a USB stick), then try again."),
 		Hint:  "free some space or write somewhere else",
+	}},
+	{[]error{envelope.ErrReadBack}, Problem{
+		Title: i18n.Msg("The disk did not keep what was written"),
+		What:  i18n.Msg("What Dossier read back from the disk differs from what it wrote, so the bundle was removed. The disk or USB stick may be failing."),
+		Todo:  i18n.Msg("Save to another disk or USB stick and try again."),
+		Hint:  "write to another disk; this one gave back different data",
+	}},
+	{[]error{envelope.ErrSSHKeyProtected}, Problem{
+		Title: i18n.Msg("This key file is locked with its own passphrase"),
+		What:  i18n.Msg("Dossier cannot use an SSH key that is protected by a passphrase."),
+		Todo:  i18n.Msg("Choose a copy of the key without a passphrase (ssh-keygen -p removes it), or an age key file."),
+		Hint:  "give a copy of the key without its passphrase (ssh-keygen -p removes it), or an age identity",
 	}},
 	{[]error{fs.ErrNotExist}, Problem{
 		Title: i18n.Msg("A file is missing"),

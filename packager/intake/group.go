@@ -28,13 +28,17 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 	inv := &Inventory{Items: items, Studies: []*Study{}, Slides: []*Slide{}, Patients: []*Patient{}, Problems: []Problem{}, Identity: ids}
 
 	studies := map[string]*Study{}
-	series := map[string]*Series{}
+	series := map[[2]string]*Series{} // by study and series UID
 	instanceNumbers := map[*Series][]int{}
-	sopFirst := map[string]string{}
-	var dupPaths, damaged, burned, dirMismatch, dicomImages, otherImages []string
+	sopFirst := make(map[string]int, len(items)) // the first item of each SOP Instance UID
+	var dupPaths, damaged, burned, dirMismatch, otherImages []string
+	dicomImages := 0
 	wsi := map[string][]*Item{}
+	// Items are sorted, so the files of one patient come together: the
+	// last patient is remembered (patientOf gives the same answer again).
+	lastPatient, lastIndex := Patient{}, -1
 
-	for _, it := range items {
+	for i, it := range items {
 		if it.Problems == nil {
 			it.Problems = []i18n.Text{}
 		}
@@ -56,17 +60,22 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			continue
 		}
 		d := it.DICOM
-		pi := patientOf(inv, Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate})
+		p := Patient{Name: d.PatientName, ID: d.PatientID, BirthDate: d.PatientBirthDate}
+		pi := lastIndex
+		if pi < 0 || p != lastPatient {
+			pi = patientOf(inv, p)
+			lastPatient, lastIndex = p, pi
+		}
 		if inv.Patients[pi].Sex == "" {
 			inv.Patients[pi].Sex = d.PatientSex
 		}
 		if it.SOPInstanceUID != "" {
 			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
-				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), first))
+				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), items[first].Path))
 				dupPaths = append(dupPaths, it.Path)
 				continue
 			}
-			sopFirst[it.SOPInstanceUID] = it.Path
+			sopFirst[it.SOPInstanceUID] = i
 		}
 		if it.BurnedIn {
 			burned = append(burned, it.Path)
@@ -75,7 +84,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 			wsi[it.StudyInstanceUID] = append(wsi[it.StudyInstanceUID], it)
 		}
 		if !nonImageModalities[it.Modality] {
-			dicomImages = append(dicomImages, it.Path)
+			dicomImages++
 		}
 		st := studies[it.StudyInstanceUID]
 		if st == nil {
@@ -93,7 +102,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		if it.Modality != "" && !contains(st.Modalities, it.Modality) {
 			st.Modalities = append(st.Modalities, it.Modality)
 		}
-		key := it.StudyInstanceUID + "\x00" + it.SeriesInstanceUID
+		key := [2]string{it.StudyInstanceUID, it.SeriesInstanceUID}
 		se := series[key]
 		if se == nil {
 			se = &Series{SeriesInstanceUID: it.SeriesInstanceUID, Number: d.SeriesNumber, Modality: it.Modality, Description: d.SeriesDescription, BodyPart: d.BodyPart}
@@ -143,21 +152,21 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemSeveralPatients, Args: []any{names},
 			Message: fmt.Sprintf("These images name %d different people. Check that every file belongs to the same patient before sending anything.", names)})
 	}
-	if len(dicomImages) == 0 && len(otherImages) > 0 {
+	if dicomImages == 0 && len(otherImages) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemImagingNotDICOM, Paths: otherImages,
 			Message: "There are pictures but no DICOM images. If any of them are scans (CT, MRI, PET, X-ray), the reviewer needs the original DICOM files: ask the radiology department for the images on a CD, USB stick or download, not as prints or JPEGs."})
 	}
 	if len(dupPaths) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDuplicateSOP, Paths: dupPaths, Args: []any{len(dupPaths)},
-			Message: fmt.Sprintf("%s twice (same DICOM identifier); only one copy of each is counted.", count(len(dupPaths), "image appears", "images appear"))})
+			Message: i18n.Plural(len(dupPaths), problemDuplicate1, problemDuplicate).String()})
 	}
 	if len(damaged) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDamaged, Paths: damaged, Args: []any{len(damaged)},
-			Message: fmt.Sprintf("%s not be read. Each one says why; copying them again from the original often helps.", count(len(damaged), "file could", "files could"))})
+			Message: i18n.Plural(len(damaged), problemDamaged1, problemDamaged).String()})
 	}
 	if len(burned) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemBurnedIn, Paths: burned, Args: []any{len(burned)},
-			Message: fmt.Sprintf("%s show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.", count(len(burned), "image may", "images may"))})
+			Message: i18n.Plural(len(burned), problemBurnedIn1, problemBurnedIn).String()})
 	}
 	if len(dirMismatch) > 0 {
 		inv.Problems = append(inv.Problems, Problem{Code: ProblemDICOMDIRMismatch, Paths: dirMismatch,
@@ -353,18 +362,22 @@ func checkDICOMDIRs(inv *Inventory) {
 	// Each disc index's files, by their keys below its folder.
 	type index struct {
 		it     *Item
-		prefix string          // the key of its folder, and "/"
-		found  map[string]bool // listed files, seen or not
+		prefix string         // the key of its folder, and "/"
+		listed map[string]int // listed files, by key: their place in found
+		found  []bool
 	}
 	var indexes []index
 	for _, it := range inv.Items {
 		if it.Kind != KindDICOMDIR || len(it.dirFiles) == 0 {
 			continue
 		}
-		x := index{it: it, prefix: string(appendPathKey(nil, dirOf(it.Path))) + "/", found: make(map[string]bool, len(it.dirFiles))}
+		x := index{it: it, prefix: string(appendPathKey(nil, dirOf(it.Path))) + "/", listed: make(map[string]int, len(it.dirFiles))}
 		for _, f := range it.dirFiles {
-			x.found[f] = false
+			if _, dup := x.listed[f]; !dup {
+				x.listed[f] = len(x.listed)
+			}
 		}
+		x.found = make([]bool, len(x.listed))
 		indexes = append(indexes, x)
 	}
 	if len(indexes) == 0 {
@@ -375,8 +388,8 @@ func checkDICOMDIRs(inv *Inventory) {
 		key = appendPathKey(key[:0], it.Path)
 		for _, x := range indexes {
 			if len(key) > len(x.prefix) && string(key[:len(x.prefix)]) == x.prefix {
-				if _, listed := x.found[string(key[len(x.prefix):])]; listed {
-					x.found[string(key[len(x.prefix):])] = true
+				if i, listed := x.listed[string(key[len(x.prefix):])]; listed {
+					x.found[i] = true
 				}
 			}
 		}
@@ -385,12 +398,12 @@ func checkDICOMDIRs(inv *Inventory) {
 	for _, x := range indexes {
 		missing := 0
 		for _, f := range x.it.dirFiles {
-			if !x.found[f] {
+			if !x.found[x.listed[f]] {
 				missing++
 			}
 		}
 		if missing > 0 {
-			x.it.Problems = appendOnce(x.it.Problems, i18n.NewText(i18n.Msg("the disc index lists %d files; %d of them were not found"), len(x.it.dirFiles), missing))
+			x.it.Problems = appendOnce(x.it.Problems, i18n.Plural(len(x.it.dirFiles), i18n.Msg("the disc index lists %d file; %d was not found"), i18n.Msg("the disc index lists %d files; %d of them were not found"), missing))
 			changed = true
 		}
 	}
@@ -443,13 +456,15 @@ func appendPathKey(dst []byte, p string) []byte {
 	return dst
 }
 
-// count writes n with the singular or plural words that follow it.
-func count(n int, one, several string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, several)
-}
+// The counted problems of an inventory, for one and for any other number.
+var (
+	problemDuplicate1 = i18n.Msg("%d image appears twice (same DICOM identifier); only one copy of each is counted.")
+	problemDuplicate  = i18n.Msg("%d images appear twice (same DICOM identifier); only one copy of each is counted.")
+	problemDamaged1   = i18n.Msg("%d file could not be read. It says why; copying it again from the original often helps.")
+	problemDamaged    = i18n.Msg("%d files could not be read. Each one says why; copying them again from the original often helps.")
+	problemBurnedIn1  = i18n.Msg("%d image may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). It is fine to send as it is; if you remove your identity later, it needs a decision.")
+	problemBurnedIn   = i18n.Msg("%d images may show names or other details inside the picture itself (ultrasound, screenshots, scanned documents). They are fine to send as they are; if you remove your identity later, they need a decision.")
+)
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

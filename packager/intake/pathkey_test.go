@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"testing/quick"
+
+	"dossier/packager/dicomx"
 )
 
 // pathKeyByParts is pathKey written plainly: split, trim each part, join,
@@ -32,5 +34,26 @@ func TestPathKey(t *testing.T) {
 	join := func(a, b string) bool { return pathKey(a+"/"+b) == pathKey(a)+"/"+pathKey(b) }
 	if err := quick.Check(join, &quick.Config{MaxCount: 5000}); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestCheckDICOMDIRsCountsEveryRecord(t *testing.T) {
+	// Two disc indexes, one in a folder of the other; a record listed twice
+	// counts twice, found or not; names compare as on a CD.
+	outer := &Item{Path: "/m/CD/DICOMDIR", Kind: KindDICOMDIR, dirFiles: dirFileKeys([]dicomx.DirRecord{
+		{FileID: []string{"DICOM", "IM1"}}, {FileID: []string{"DICOM", "IM1"}}, {FileID: []string{"DICOM", "IM2;1"}},
+		{Type: "PATIENT"}, {FileID: []string{"SUB", "X"}}, {FileID: []string{"GONE"}}, {FileID: []string{"GONE"}},
+	})}
+	inner := &Item{Path: "/m/CD/SUB/DICOMDIR", Kind: KindDICOMDIR, dirFiles: dirFileKeys([]dicomx.DirRecord{{FileID: []string{"X"}}, {FileID: []string{"Y"}}})}
+	items := []*Item{outer, inner,
+		{Path: "/m/CD/dicom/im1;1", Kind: KindOther}, {Path: "/m/CD/DICOM/IM2", Kind: KindOther}, {Path: "/m/CD/SUB/X", Kind: KindOther},
+		{Path: "/m/GONE", Kind: KindOther}, {Path: "/m/CD/SUB/Y/Z", Kind: KindOther}}
+	inv := Group(items, nil)
+	checkDICOMDIRs(inv)
+	if len(outer.Problems) != 1 || outer.Problems[0].String() != "the disc index lists 6 files; 2 of them were not found" {
+		t.Errorf("outer: %q", outer.Problems)
+	}
+	if len(inner.Problems) != 1 || inner.Problems[0].String() != "the disc index lists 2 files; 1 of them were not found" {
+		t.Errorf("inner: %q", inner.Problems)
 	}
 }

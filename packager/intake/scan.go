@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -339,5 +339,5 @@ func readProblem(err error) i18n.Text {
 }
 
 func sortItems(items []*Item) {
-	sort.Slice(items, func(i, j int) bool { return items[i].Path < items[j].Path })
+	slices.SortFunc(items, func(a, b *Item) int { return strings.Compare(a.Path, b.Path) })
 }

@@ -307,6 +307,9 @@ func TestDuplicateSOPInstance(t *testing.T) {
 	if p == nil || len(p.Paths) != 1 {
 		t.Fatalf("duplicate problem = %+v", p)
 	}
+	if !strings.HasPrefix(p.Message, "1 image appears twice") {
+		t.Errorf("one duplicate: %q", p.Message)
+	}
 	if inv.Studies[0].Instances != 1 {
 		t.Errorf("duplicate counted twice: %d instances", inv.Studies[0].Instances)
 	}

@@ -48,6 +48,9 @@ func (v *View) openPDF(ctx context.Context) error {
 		}
 		w, h := pageSize(p)
 		v.sizes = append(v.sizes, [2]float64{w, h})
+		if !p.Reliable() {
+			v.Unread = append(v.Unread, p.Number)
+		}
 		for _, r := range identity.Merge(v.m.FindAll(p.Text)) {
 			for _, gs := range redact.TextSpans(p, [][2]int{r}) {
 				b := glyphsBox(p, gs)

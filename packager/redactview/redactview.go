@@ -92,6 +92,10 @@ type View struct {
 	// OCRMissing is set when text recognition (tesseract) is not
 	// installed: pictures were not read for text.
 	OCRMissing bool
+	// Unread are the PDF pages (1-based) with writing Dossier cannot read
+	// (drawn as glyph outlines, or in a font it cannot map to text): the
+	// patient's identity there is not found, so only her boxes hide it.
+	Unread []int
 
 	m     *identity.Matcher
 	opts  intake.Options

@@ -208,6 +208,9 @@ func TestDrawnWritingBoxed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(v.Unread) != 1 || v.Unread[0] != 1 {
+		t.Errorf("pages with writing not read: %v, want page 1", v.Unread)
+	}
 	if _, err := v.After(ctx, 1, v.Suggested); err == nil {
 		t.Error("the page as sent was worked out without a box over the drawn writing")
 	}

@@ -109,7 +109,7 @@ func printSummary(w io.Writer, s *summary.Summary, docs int, lang string) error 
 		return err
 	}
 	p := func(format string, args ...any) { fmt.Fprint(w, c.Sprintf(format, args...)) }
-	p(i18n.Msg("Clinical summary, read from %d reports and letters\n"), docs)
+	fmt.Fprint(w, c.Text(i18n.Plural(docs, i18n.Msg("Clinical summary, read from %d report or letter\n"), i18n.Msg("Clinical summary, read from %d reports and letters\n"))))
 	if s.Empty() {
 		p(i18n.Msg("Nothing was read from them: no diagnosis, stage, biomarker or dated event.\n"))
 		return nil

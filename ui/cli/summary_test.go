@@ -91,6 +91,22 @@ func TestSummaryHumanInBothLanguages(t *testing.T) {
 			t.Errorf("the Chinese summary lacks %q:\n%s", want, out)
 		}
 	}
+	if !strings.Contains(out, "读自 6 份报告和信函") {
+		t.Errorf("the Chinese summary does not count six reports:\n%s", out)
+	}
+	// One report is counted in the singular.
+	one := t.TempDir()
+	for _, r := range reportfix.Corpus() {
+		if r.Case == "breast-met" {
+			if err := os.WriteFile(filepath.Join(one, r.Name), r.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if _, out, _ := run(t, "summary", "--lang", "en", one); !strings.Contains(out, "read from 1 report or letter\n") {
+		t.Errorf("one report:\n%s", out)
+	}
 	if code, _, _ := run(t, "summary"); code != ExitUsage {
 		t.Errorf("no paths: exit %d", code)
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -279,5 +280,94 @@ func TestStepTwoTextPreviewOfAWordLetter(t *testing.T) {
 	}
 	if len(marked) != 2 || marked["Jane Doe"] != theme.ColorNameError || marked["[name removed]"] != theme.ColorNameSuccess {
 		t.Errorf("marked %v: want her name before and the placeholder after", marked)
+	}
+}
+
+// TestStepTwoBoxesReleaseDrawnWriting: a report whose signature line is drawn as glyph outlines is
+// held; its preview says that Dossier cannot read some writing on the page; the patient drags a box
+// over the drawn line and accepts, which sends it; the export then holds the report with the
+// outlines taken out under her box and her name removed from its text.
+func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
+	files := exportRecords()
+	files["reports/signed.pdf"] = docfix.PDFPathText([]string{"Patient: Jane Doe", "Invasive ductal carcinoma"}, "Signed for Jane Doe")
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var signed string
+	for _, d := range w.decisions {
+		if filepath.Base(d.Path) == "signed.pdf" {
+			signed = d.Path
+			if d.Action != deid.Review {
+				t.Fatalf("the signed report: %s (%s), want held", d.Action, d.Reason)
+			}
+		}
+	}
+	// Its page as sent cannot be worked out until the drawn writing is boxed: wait for the page.
+	var d deid.Decision
+	for _, x := range w.decisions {
+		if x.Path == signed {
+			d = x
+		}
+	}
+	test.Tap(w.previewButton(d).(fyne.Tappable))
+	h.loop.until(t, "the preview of the signed report", func() bool {
+		return w.shownPreview != nil && w.shownPreview.Editor().Boxes() != nil && hasLabel(h.win, "Draw boxes over the writing on this page that Dossier cannot read; then the right side shows the file as it will be sent.")
+	})
+	p := w.shownPreview
+	if !hasLabel(h.win, "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Look at the page yourself and draw a box over every name, date of birth or number you see in it.") {
+		t.Errorf("the preview does not say the page's writing cannot be read: %q", labels(h.win))
+	}
+	// The outlines sit 176 to 200 points from the top, from 66 points in.
+	e := p.Editor()
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
+	start, end := e.ToScreen(64, 174).Add(abs), e.ToScreen(290, 202).Add(abs)
+	shown := p.AfterShown
+	test.Drag(h.win.Canvas(), end, end.X-start.X, end.Y-start.Y)
+	h.loop.until(t, "the report as sent with the box", func() bool { return p.AfterShown > shown })
+	confirmPreview(t, h)
+	if r := w.redactions[signed]; r == nil || !r.Confirmed || len(r.PDF) != 1 || !w.include[signed] {
+		t.Fatalf("the report's boxes %+v, sent %v", r, w.include[signed])
+	}
+
+	test.Tap(w.next)
+	dest := t.TempDir()
+	w.setDir(dest)
+	w.name.SetText("case")
+	w.mode.SetValue(pexport.LockNone)
+	test.Tap(w.next)
+	h.loop.until(t, "the export", func() bool { return w.packing == nil })
+	if w.Step() != StepDone {
+		t.Fatalf("export did not finish: %+v", w.errBox.Problem)
+	}
+	var out string
+	for _, it := range w.Result().Items {
+		if it.Path == signed {
+			out = it.Name
+		}
+	}
+	if out == "" {
+		t.Fatalf("the report was not sent: %+v", w.Result().Items)
+	}
+	f, err := os.Open(filepath.Join(dest, "case", filepath.FromSlash(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	err = pdftext.Read(context.Background(), f, fi.Size(), pdftext.Options{}, func(pg *pdftext.Page) error {
+		for _, q := range pg.Problems {
+			if q.Kind == pdftext.ProblemTextAsPaths {
+				t.Errorf("page %d still shows writing drawn as shapes", pg.Number)
+			}
+		}
+		if strings.Contains(pg.Text, "Jane") || !strings.Contains(pg.Text, "carcinoma") {
+			t.Errorf("page %d reads %q", pg.Number, pg.Text)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

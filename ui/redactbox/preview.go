@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -41,6 +42,8 @@ type Preview struct {
 	next    *kit.Button
 	remove  *kit.Button
 	note    *widget.Label
+	// unread says that the page shown has writing Dossier cannot read.
+	unread  *widget.Label
 	content *fyne.Container
 	// frame is the frame of a moving DICOM image shown (1-based); its
 	// boxes apply to every frame.
@@ -96,7 +99,11 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 	before := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.before", "Now, with the boxes"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.editor)
 	afterBox := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.after", "As it will be sent"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.after)
 	pics := container.NewGridWithColumns(2, before, afterBox)
-	top := container.NewVBox(help, legend, p.note)
+	p.unread = widget.NewLabel(lang.X("redact.unread", "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Look at the page yourself and draw a box over every name, date of birth or number you see in it."))
+	p.unread.Wrapping = fyne.TextWrapWord
+	p.unread.Importance = widget.WarningImportance
+	p.unread.Hide()
+	top := container.NewVBox(help, legend, p.note, p.unread)
 	if len(v.Suggested) > 0 && v.Unit == redactview.Points {
 		l := widget.NewLabel(lang.X("redact.textnote", "Your name and other details found in the text (blue boxes) are always removed; add boxes for anything else you want hidden."))
 		l.Wrapping = fyne.TextWrapWord
@@ -202,6 +209,11 @@ func (p *Preview) showPage(n int) {
 	frame := p.frame
 	p.keep()
 	p.page = n
+	if slices.Contains(p.view.Unread, n) {
+		p.unread.Show()
+	} else {
+		p.unread.Hide()
+	}
 	p.pageLbl.SetText(lang.X("redact.page", "Page {{.N}} of {{.Of}}", map[string]any{"N": n, "Of": p.view.Pages}))
 	if p.view.Pages <= 1 {
 		p.prev.Hide()
@@ -268,7 +280,11 @@ func (p *Preview) updateAfter() {
 		}
 		p.cancel = nil
 		if err != nil {
-			if !errors.Is(err, context.Canceled) {
+			switch {
+			case errors.Is(err, context.Canceled):
+			case slices.Contains(v.Unread, n):
+				p.status.SetText(lang.X("redact.err.unread", "Draw boxes over the writing on this page that Dossier cannot read; then the right side shows the file as it will be sent."))
+			default:
 				p.status.SetText(lang.X("redact.err.after", "Dossier could not hide these boxes in this file, so it would not be sent this way. Try other boxes, or leave the file out."))
 			}
 			return
