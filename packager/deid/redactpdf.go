@@ -166,7 +166,7 @@ func redactCopy(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, box
 // pages, joined as doctext joins them.
 func spellingsLeft(ctx context.Context, pdf []byte, m *identity.Matcher) (string, error) {
 	var text strings.Builder
-	err := pdftext.Read(ctx, bytes.NewReader(pdf), int64(len(pdf)), pdftext.Options{}, func(p *pdftext.Page) error {
+	err := pdftext.Read(ctx, bytes.NewReader(pdf), int64(len(pdf)), pdftext.Options{ReuseGlyphs: true}, func(p *pdftext.Page) error {
 		if p.Truncated {
 			return fmt.Errorf("page %d: %w", p.Number, redact.ErrNotLocatable)
 		}

@@ -125,7 +125,7 @@ func (st *stager) write(dst, name string, sc *leakscan.Scanner, write func(io.Wr
 	if err != nil {
 		return sf, err
 	}
-	cw := &countWriter{w: f}
+	cw := &countWriter{w: newWriteBehind(f)}
 	if st.checksums {
 		cw.h = sha256.New()
 	}

@@ -41,7 +41,7 @@ func PDFPages(ctx context.Context, r io.ReaderAt, size int64, opts Options) ([]P
 	opts = opts.withDefaults()
 	var pages []PDFPage
 	total := 0
-	err := pdftext.Read(ctx, r, size, pdftext.Options{MaxPageText: opts.MaxText}, func(p *pdftext.Page) error {
+	err := pdftext.Read(ctx, r, size, pdftext.Options{MaxPageText: opts.MaxText, ReuseGlyphs: true}, func(p *pdftext.Page) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

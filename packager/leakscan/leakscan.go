@@ -375,12 +375,30 @@ type Tap struct {
 	Hits  []Hit
 }
 
-// Write scans p and writes it to the underlying writer.
+// Write scans p and writes it to the underlying writer. A large p is
+// scanned on another goroutine while it is written (both only read it), so
+// the scan and the write system call run on two cores at once; Write
+// returns when both are done.
 func (t *Tap) Write(p []byte) (int, error) {
+	if len(p) < parallelScan {
+		n, err := t.w.Write(p)
+		t.Hits = t.s.Feed(&t.st, t.where, p[:n], t.Hits)
+		return n, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Hits = t.s.Feed(&t.st, t.where, p, t.Hits)
+	}()
 	n, err := t.w.Write(p)
-	t.Hits = t.s.Feed(&t.st, t.where, p[:n], t.Hits)
+	<-done
+	// Bytes after n were scanned but not written; the error says so.
 	return n, err
 }
+
+// parallelScan is the size from which Tap scans a write while it is being
+// written: below it, starting a goroutine costs more than it saves.
+const parallelScan = 256 << 10
 
 // Explain reads a written file layer by layer (the parts of a PDF, DOCX,
 // ODT, RTF or text file and the metadata of a picture, see Layers; every

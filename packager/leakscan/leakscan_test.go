@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -106,6 +107,19 @@ func TestStreamingAcrossChunkBoundaries(t *testing.T) {
 	}
 	if len(tap.Hits) != 1 || !bytes.Equal(out.Bytes(), data) {
 		t.Errorf("tap hits = %v", tap.Hits)
+	}
+	// Writes large enough to be scanned while they are written, a
+	// spelling across two of them and one inside the last.
+	copy(data[len(data)-100:], "DOE^JANE")
+	out.Reset()
+	tap = sc.Writer("tap", &out)
+	for _, cut := range [][2]int{{0, 700 << 10}, {700 << 10, at + 2}, {at + 2, len(data)}} {
+		if n, err := tap.Write(data[cut[0]:cut[1]]); err != nil || n != cut[1]-cut[0] {
+			t.Fatal(n, err)
+		}
+	}
+	if want := sc.Bytes("tap", data); !reflect.DeepEqual(tap.Hits, want) || len(want) != 2 || !bytes.Equal(out.Bytes(), data) {
+		t.Errorf("large writes: hits = %v, want %v", tap.Hits, want)
 	}
 }
 

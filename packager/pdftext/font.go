@@ -47,6 +47,7 @@ type font struct {
 	// ("" when it can).
 	problem string
 	cache   map[uint32]cachedText
+	low     [256]cachedText // the cache of codes below 256, the most used
 }
 
 type cidWidthRange struct {
@@ -419,6 +420,9 @@ func (f *font) nextCode(s []byte) (uint32, int) {
 // says what the code is: a ToUnicode entry that maps a code to nothing (a
 // .notdef box) is known to carry no text.
 func (f *font) text(code uint32, raw []byte) (string, bool) {
+	if code < 256 && f.low[code].set {
+		return f.low[code].s, f.low[code].known
+	}
 	if c, ok := f.cache[code]; ok {
 		return c.s, c.known
 	}
@@ -441,8 +445,11 @@ func (f *font) text(code uint32, raw []byte) (string, bool) {
 	}
 	s = validText(s)
 	known = known || s != ""
-	if len(f.cache) < 1<<16 {
-		f.cache[code] = cachedText{s, known}
+	switch {
+	case code < 256:
+		f.low[code] = cachedText{s, known, true}
+	case len(f.cache) < 1<<16:
+		f.cache[code] = cachedText{s, known, true}
 	}
 	return s, known
 }
@@ -450,6 +457,7 @@ func (f *font) text(code uint32, raw []byte) (string, bool) {
 type cachedText struct {
 	s     string
 	known bool
+	set   bool
 }
 
 // width returns a code's advance in glyph space units.

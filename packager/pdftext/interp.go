@@ -292,8 +292,13 @@ func (in *interp) runPage(info pageInfo) {
 			continue
 		}
 		if len(in.page.Glyphs) == 0 {
-			// About one glyph per byte of content, at most the cap.
-			in.page.Glyphs = make([]Glyph, 0, min(len(data), d.opts.MaxGlyphsPerPage, 1<<14))
+			// About one glyph per byte of content, at most the cap; the
+			// last page's array when that holds as many.
+			if n := min(len(data), d.opts.MaxGlyphsPerPage, 1<<14); cap(d.spare) >= n {
+				in.page.Glyphs, d.spare = d.spare[:0], nil
+			} else {
+				in.page.Glyphs = make([]Glyph, 0, n)
+			}
 		}
 		in.run(data, in.streamIndex(ref, false), info.resources)
 	}
@@ -606,7 +611,7 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 			in.stop = true
 			return
 		}
-		g := Glyph{Text: text, Size: math.Hypot(trm[2], trm[3]), Font: gs.fontName,
+		g := Glyph{Text: text, Size: hypot(trm[2], trm[3]), Font: gs.fontName,
 			Stream: stream, Op: opIndex, Start: t.Start, End: t.End, Code: i, CodeLen: n}
 		g.X, g.Y = trm.apply(0, 0)
 		if f.vertical {
@@ -643,12 +648,12 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 		if f.vertical {
 			in.tm = matrix{1, 0, 0, 1, 0, ty}.mul(in.tm)
 			if gs.size != 0 {
-				g.lw = math.Abs(ty/gs.size) * math.Hypot(full[2], full[3])
+				g.lw = math.Abs(ty/gs.size) * hypot(full[2], full[3])
 			}
 		} else {
 			in.tm = matrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
 			if gs.size*gs.th != 0 {
-				g.lw = math.Abs(tx/(gs.size*gs.th)) * math.Hypot(full[0], full[1])
+				g.lw = math.Abs(tx/(gs.size*gs.th)) * hypot(full[0], full[1])
 			}
 		}
 		g.ls = math.Abs(g.Size)
@@ -666,14 +671,37 @@ func (in *interp) show(t Token, src []byte, stream, opIndex int) {
 	}
 }
 
+// bbox bounds the rectangle x0,y0 - x1,y1 through m. A corner's x is
+// x*m[0] + y*m[2] + m[4] (as apply computes it): its least is the least of
+// the x*m[0] plus the least of the y*m[2], which are products apply
+// computes too, so the bounds are those of the four corners (exactly,
+// unless the compiler fuses apply's products with its sums, as it may on
+// arm64).
 func bbox(m matrix, x0, y0, x1, y1 float64) [4]float64 {
-	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	for _, c := range [4][2]float64{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
-		x, y := m.apply(c[0], c[1])
-		b[0], b[1] = math.Min(b[0], x), math.Min(b[1], y)
-		b[2], b[3] = math.Max(b[2], x), math.Max(b[3], y)
+	ax0, ax1 := order(x0*m[0], x1*m[0])
+	cx0, cx1 := order(y0*m[2], y1*m[2])
+	by0, by1 := order(x0*m[1], x1*m[1])
+	dy0, dy1 := order(y0*m[3], y1*m[3])
+	return [4]float64{ax0 + cx0 + m[4], by0 + dy0 + m[5], ax1 + cx1 + m[4], by1 + dy1 + m[5]}
+}
+
+// order returns a and b, the lesser first (min and max, NaN as they take
+// it).
+func order(a, b float64) (float64, float64) {
+	return min(a, b), max(a, b)
+}
+
+// hypot is math.Hypot, without its work when one side is 0 (a glyph drawn
+// upright or turned by a right angle), where it is the other's absolute
+// value exactly.
+func hypot(p, q float64) float64 {
+	switch {
+	case p == 0:
+		return math.Abs(q)
+	case q == 0:
+		return math.Abs(p)
 	}
-	return b
+	return math.Hypot(p, q)
 }
 
 // xobject draws an XObject: a Form is interpreted with its matrix and

@@ -61,6 +61,12 @@ type Options struct {
 	MaxFormDepth int
 	// MaxPages caps the pages of the page tree (default 100,000).
 	MaxPages int
+	// ReuseGlyphs lets Each (and Read) reuse the array of a page's Glyphs
+	// for the next page, which spares allocating and clearing it for
+	// every page: the function given keeps none of a page's Glyphs once
+	// it returns (it may copy them), and finds Glyphs nil if it keeps the
+	// page.
+	ReuseGlyphs bool
 }
 
 func (o Options) withDefaults() Options {
@@ -279,6 +285,9 @@ type Document struct {
 	fonts  map[int]*font
 
 	fallbackFont *font
+	// spare is the glyph array of the page Each read last, reused for the
+	// next one.
+	spare []Glyph
 }
 
 type pageInfo struct {
@@ -427,7 +436,8 @@ func (d *Document) Page(n int) (page *Page, err error) {
 }
 
 // Each reads the pages in order and calls fn with each; only one page is
-// held at a time. It stops at fn's first error and returns it.
+// held at a time. With Options.ReuseGlyphs a page's Glyphs are reused for
+// the next. It stops at fn's first error and returns it.
 func (d *Document) Each(fn func(*Page) error) error {
 	for n := 1; n <= len(d.pages); n++ {
 		p, err := d.Page(n)
@@ -436,6 +446,12 @@ func (d *Document) Each(fn func(*Page) error) error {
 		}
 		if err := fn(p); err != nil {
 			return err
+		}
+		if d.opts.ReuseGlyphs {
+			if cap(p.Glyphs) > cap(d.spare) {
+				d.spare = p.Glyphs[:0]
+			}
+			p.Glyphs = nil
 		}
 	}
 	return nil

@@ -367,7 +367,7 @@ func BenchmarkExtract20Pages(b *testing.B) {
 	data := docfix.PDFCompressed(pages...)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := readAll(b, data, Options{}); err != nil {
+		if _, err := readAll(b, data, Options{ReuseGlyphs: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -208,9 +208,11 @@ type Result struct {
 }
 
 // Copy writes the n bytes of native pixel data at off in r to w, frame by
-// frame, with the boxes filled. Only one frame is held in memory. Bytes
-// after the last frame (the pad byte of an odd length) are copied as they
-// are; n shorter than f.Size() is an error.
+// frame, with the boxes filled. At most two frames are held in memory: the
+// next frame is read and masked on another goroutine while one is written.
+// Bytes after the last frame (the pad byte of an odd length) are copied as
+// they are; n shorter than f.Size() is an error. r is not read after Copy
+// returns.
 func Copy(ctx context.Context, w io.Writer, r io.ReaderAt, off, n int64, f Format, boxes []Box) (Result, error) {
 	var res Result
 	if err := f.Check(); err != nil {
@@ -219,31 +221,82 @@ func Copy(ctx context.Context, w io.Writer, r io.ReaderAt, off, n int64, f Forma
 	if n < f.Size() {
 		return res, fmt.Errorf("pixelmask: pixel data holds %d bytes, %d frames need %d", n, f.Frames, f.Size())
 	}
-	buf := make([]byte, f.FrameSize())
-	for i := 1; i <= f.Frames; i++ {
-		if err := ctx.Err(); err != nil {
-			return res, err
+	size := int64(f.FrameSize())
+	frames := make(chan maskedFrame, 1)
+	free := make(chan []byte, 2)
+	free <- make([]byte, size)
+	if f.Frames > 1 && size <= maxReadAhead {
+		free <- make([]byte, size)
+	}
+	stop := make(chan struct{})
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer close(frames)
+		for i := 1; i <= f.Frames; i++ {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-stop:
+				return
+			}
+			fr := maskedFrame{buf: buf}
+			if fr.err = ctx.Err(); fr.err == nil {
+				if _, err := r.ReadAt(buf, off+int64(i-1)*size); err != nil {
+					fr.err = fmt.Errorf("pixelmask: frame %d: %w", i, err)
+				} else {
+					fr.masked = MaskFrame(buf, f, i, boxes)
+				}
+			}
+			select {
+			case frames <- fr:
+			case <-stop:
+				return
+			}
+			if fr.err != nil {
+				return
+			}
 		}
-		if _, err := r.ReadAt(buf, off); err != nil {
-			return res, fmt.Errorf("pixelmask: frame %d: %w", i, err)
+	}()
+	defer func() {
+		close(stop)
+		<-read // r is not read after Copy returns
+	}()
+	for fr := range frames {
+		if fr.err != nil {
+			return res, fr.err
 		}
-		if k := MaskFrame(buf, f, i, boxes); k > 0 {
+		if fr.masked > 0 {
 			res.FramesMasked++
-			res.Pixels += int64(k)
+			res.Pixels += int64(fr.masked)
 		}
-		if _, err := w.Write(buf); err != nil {
+		if _, err := w.Write(fr.buf); err != nil {
 			return res, err
 		}
 		res.Frames++
-		off += int64(len(buf))
+		free <- fr.buf
+	}
+	if res.Frames != f.Frames {
+		return res, fmt.Errorf("pixelmask: %d of %d frames read", res.Frames, f.Frames)
 	}
 	if rest := n - f.Size(); rest > 0 {
-		if _, err := io.Copy(w, io.NewSectionReader(r, off, rest)); err != nil {
+		if _, err := io.Copy(w, io.NewSectionReader(r, off+f.Size(), rest)); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
 }
+
+// maskedFrame is one frame read and masked by Copy's reader.
+type maskedFrame struct {
+	buf    []byte
+	masked int
+	err    error
+}
+
+// maxReadAhead is the largest frame Copy reads ahead (a second buffer):
+// larger frames are read and written one after the other.
+const maxReadAhead = 32 << 20
 
 // Covered reports whether every pixel of region (within a cols×rows
 // frame) is under one of boxes. A region for every frame (Frame 0) is

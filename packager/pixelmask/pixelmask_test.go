@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestMaskValues(t *testing.T) {
@@ -121,6 +124,74 @@ func TestCopyFrames(t *testing.T) {
 	}
 	if _, err := Copy(context.Background(), &out, bytes.NewReader(src[:20]), 0, 20, f, nil); err == nil {
 		t.Error("short pixel data accepted")
+	}
+}
+
+// failingReader fails reading at fail and after, and records reads made
+// after closed is set.
+type failingReader struct {
+	src        []byte
+	fail       int64
+	closed     atomic.Bool
+	readsAfter atomic.Int32
+}
+
+func (r *failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if r.closed.Load() {
+		r.readsAfter.Add(1)
+	}
+	if off >= r.fail {
+		return 0, errors.New("read failed")
+	}
+	return bytes.NewReader(r.src).ReadAt(p, off)
+}
+
+type failingWriter struct {
+	n, fail int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n++; w.n >= w.fail {
+		return 0, errors.New("write failed")
+	}
+	return len(p), nil
+}
+
+// TestCopyStops: Copy reads the next frame while it writes one; a read
+// error, a write error and a cancelled context each end it with an error,
+// frames in order up to there, and r is never read once Copy has
+// returned.
+func TestCopyStops(t *testing.T) {
+	f := Format{Rows: 8, Columns: 8, Frames: 20, SamplesPerPixel: 3, BitsAllocated: 8, Photometric: "RGB"}
+	src := make([]byte, f.Size())
+	for i := range src {
+		src[i] = byte(i / f.FrameSize())
+	}
+	r := &failingReader{src: src, fail: 5 * int64(f.FrameSize())}
+	var out bytes.Buffer
+	res, err := Copy(context.Background(), &out, r, 0, f.Size(), f, nil)
+	r.closed.Store(true)
+	if err == nil || res.Frames != 5 || !bytes.Equal(out.Bytes(), src[:5*f.FrameSize()]) {
+		t.Errorf("read error: %+v, %v, %d bytes", res, err, out.Len())
+	}
+
+	r = &failingReader{src: src, fail: f.Size()}
+	res, err = Copy(context.Background(), &failingWriter{fail: 3}, r, 0, f.Size(), f, nil)
+	r.closed.Store(true)
+	if err == nil || res.Frames != 2 {
+		t.Errorf("write error: %+v, %v", res, err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r = &failingReader{src: src, fail: f.Size()}
+	if _, err := Copy(ctx, io.Discard, r, 0, f.Size(), f, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	r.closed.Store(true)
+	time.Sleep(10 * time.Millisecond)
+	if r.readsAfter.Load() > 0 {
+		t.Error("r was read after Copy returned")
 	}
 }
 

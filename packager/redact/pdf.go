@@ -33,7 +33,8 @@ var ErrNotLocatable = errors.New(i18n.Msg("the text of this PDF cannot be locate
 
 // Finder returns the spans of glyphs to remove from one page: each span
 // lists indexes into p.Glyphs (see pdftext.Page.GlyphsIn, which turns a
-// match in p.Text into glyphs).
+// match in p.Text into glyphs). It keeps none of p's glyphs once it
+// returns: their array is reused for the next page.
 type Finder func(p *pdftext.Page) [][]int
 
 // Options for PDF.
@@ -115,7 +116,9 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 	if opts.Label == "" {
 		opts.Label = "removed"
 	}
-	doc, err := pdftext.Open(ctx, r, opts.Text)
+	text := opts.Text
+	text.ReuseGlyphs = true // neither this nor a Finder keeps a page's glyphs
+	doc, err := pdftext.Open(ctx, r, text)
 	if err != nil {
 		return Result{}, fmt.Errorf("redact: redacting a PDF: %w", err)
 	}
@@ -461,12 +464,12 @@ func rewriteStream(pdf *model.Context, obj int, rem map[int][]removal, cut [][2]
 		}
 		nd[k] = v
 	}
-	ns, _ := pdf.XRefTable.NewStreamDictForBuf(out.Bytes())
+	ns, err := flateStream(out.Bytes())
+	if err != nil {
+		return fmt.Errorf("redact: redacting a PDF: encoding a content stream: %w", err)
+	}
 	for k, v := range nd {
 		ns.Dict[k] = v
-	}
-	if err := ns.Encode(); err != nil {
-		return fmt.Errorf("redact: redacting a PDF: encoding a content stream: %w", err)
 	}
 	entry.Object = *ns
 	return nil
