@@ -108,10 +108,6 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
 	}
-	params, pseudonym, err := exportParams(ctx, lv, *caseID, inv, paths)
-	if err != nil {
-		return err
-	}
 	included := map[string]bool{}
 	for _, p := range include {
 		abs, err := filepath.Abs(p)
@@ -125,6 +121,17 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The case's pseudonym is found in the store while the plan is made.
+	type found struct {
+		params    privacy.Params
+		pseudonym string
+		err       error
+	}
+	fc := make(chan found, 1)
+	go func() {
+		p, ps, err := exportParams(ctx, lv, *caseID, inv, paths)
+		fc <- found{p, ps, err}
+	}()
 	// One leak scanner of the case's identity serves the plan and the write.
 	var sc *leakscan.Scanner
 	if lv != privacy.Identified && inv.Identity != nil {
@@ -132,10 +139,15 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	// The plan is written right away and shown only afterwards, so the
 	// DICOM files are checked as they are written (each read once).
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true, Scanner: sc})
-	if err != nil {
-		return err
+	ds, planErr := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true, Scanner: sc})
+	f := <-fc
+	if f.err != nil {
+		return f.err
 	}
+	if planErr != nil {
+		return planErr
+	}
+	params, pseudonym := f.params, f.pseudonym
 	if err := checkRedactionsUsed(red, ds); err != nil {
 		return err
 	}
