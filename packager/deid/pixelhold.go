@@ -55,6 +55,12 @@ func Undecodable(ctx context.Context, it *intake.Item, opts intake.Options) stri
 	if it == nil || it.Kind != intake.KindDICOM {
 		return ""
 	}
+	if it.DICOM != nil {
+		switch it.DICOM.TransferSyntaxUID {
+		case "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", pixelmask.RLELosslessUID:
+			return "" // native or RLE: decoded without reading the file again
+		}
+	}
 	f, err := intake.Open(it, opts)
 	if err != nil {
 		return ""
