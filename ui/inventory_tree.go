@@ -15,6 +15,7 @@ import (
 
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
+	"dossier/packager/slide"
 )
 
 // Titles of the inventory's groups, in the order they are shown.
@@ -356,8 +357,8 @@ func modalityName(m string) string {
 // vendorName turns OpenSlide's vendor word into a maker's name.
 func vendorName(v string) string {
 	names := map[string]string{
-		"aperio": "Aperio", "hamamatsu": "Hamamatsu", "mirax": "3DHISTECH (MRXS)", "leica": "Leica",
-		"ventana": "Ventana", "philips": "Philips", "dicom": "DICOM", "generic-tiff": "TIFF",
+		slide.VendorAperio: "Aperio", slide.VendorHamamatsu: "Hamamatsu", slide.VendorMirax: "3DHISTECH (MRXS)", slide.VendorLeica: "Leica",
+		slide.VendorVentana: "Ventana", slide.VendorPhilips: "Philips", slide.VendorDICOM: "DICOM", slide.VendorGenericTIFF: "TIFF",
 	}
 	if n, ok := names[v]; ok {
 		return n

@@ -107,7 +107,7 @@ func index(t treeInfo) []byte {
 			if file != "" {
 				fmt.Fprintf(&b, "<span class=\"file\">%s</span>", e(file))
 			}
-			fmt.Fprintf(&b, "</td><td>%s</td></tr>\n", e(size(f.Size)))
+			fmt.Fprintf(&b, "</td><td>%s</td></tr>\n", e(size(c, f.Size)))
 		}
 		b.WriteString("</table>\n")
 	}
@@ -137,7 +137,7 @@ func index(t treeInfo) []byte {
 	if len(slides) > 0 {
 		fmt.Fprintf(&b, "<h2>%s</h2>\n<div class=\"pics\">\n", m(i18n.Msg("Slides")))
 		for _, f := range slides {
-			what := fmt.Sprintf("%s (%s)", indexKind(c, f), size(f.Size))
+			what := fmt.Sprintf("%s (%s)", indexKind(c, f), size(c, f.Size))
 			if th, ok := t.Thumbs[f.Name]; ok {
 				fmt.Fprintf(&b, "<div class=\"pic\"><a href=\"%s\"><img src=\"%s\" alt=\"%s\" /></a><span>%s</span></div>\n", e(f.Name), e(th.Name), e(what), e(what))
 			} else {
@@ -266,4 +266,18 @@ func nonEmpty(parts ...string) []string {
 // imagesText is a number of images ("1 image", "3 images").
 func imagesText(n int) i18n.Text {
 	return i18n.Plural(n, i18n.Msg("%d image"), i18n.Msg("%d images"))
+}
+
+// size writes a file's size for INDEX.HTM in c's language ("12 kB",
+// "1 byte", "3 字节").
+func size(c *i18n.Catalog, n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+	}
+	return c.Text(i18n.Plural(int(n), i18n.Msg("%d byte"), i18n.Msg("%d bytes")))
 }

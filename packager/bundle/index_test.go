@@ -19,6 +19,7 @@ import (
 
 	"dossier/internal/testtool"
 	"dossier/packager/cover"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/privacy"
 )
@@ -216,6 +217,12 @@ func TestIndexCounts(t *testing.T) {
 	info.Studies[0].Images = 3
 	if page := string(index(info)); !strings.Contains(page, "1 series, 3 images, in the folder") {
 		t.Error("English INDEX.HTM does not say 3 images")
+	}
+	if a, b := size(i18n.MustLoad("en"), 1), size(i18n.MustLoad("en"), 999); a != "1 byte" || b != "999 bytes" {
+		t.Errorf("sizes %q, %q", a, b)
+	}
+	if got := size(i18n.MustLoad("zh-Hans"), 3); got != "3 字节" {
+		t.Errorf("Chinese size %q", got)
 	}
 	info.Language = "zh-Hans"
 	if page := string(index(info)); !strings.Contains(page, "1 个序列，3 幅图像，位于文件夹 DICOM/ST000001。") || !strings.Contains(page, "CT：1 幅图像") {

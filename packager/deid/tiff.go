@@ -207,17 +207,9 @@ func MaskTIFF(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 	}
 	pages := make([][]byte, 0, len(offs))
 	for i, off := range offs {
-		var m image.Image
-		if isJPEGTIFF(b, off) {
-			m, err = decodeTIFFJPEG(b, off)
-		} else {
-			m, err = tiff.Decode(&tiffPage{b: b, ifd: off})
-		}
+		m, err := decodeTIFFAt(b, off)
 		if err != nil {
-			if errors.Is(err, errTIFFCompression) {
-				return err
-			}
-			return fmt.Errorf("%w: %w", ErrDamagedPicture, err)
+			return err
 		}
 		var here []pixelmask.Box
 		for _, bx := range boxes {
@@ -247,6 +239,87 @@ func MaskTIFF(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 	}
 	_, err = dst.Write(out)
 	return err
+}
+
+// decodeTIFFAt decodes the TIFF picture whose IFD is at off, as stored.
+func decodeTIFFAt(b []byte, off int64) (image.Image, error) {
+	var m image.Image
+	var err error
+	if isJPEGTIFF(b, off) {
+		m, err = decodeTIFFJPEG(b, off)
+	} else {
+		m, err = tiff.Decode(&tiffPage{b: b, ifd: off})
+	}
+	if err != nil {
+		if errors.Is(err, errTIFFCompression) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", ErrDamagedPicture, err)
+	}
+	return m, nil
+}
+
+// TIFFPage decodes page n (1-based) of the TIFF photo or scan in src as
+// stored (not turned by its orientation tag), for a preview. It returns
+// with it the number of pages and the page's orientation (1 to 8). TIFFs
+// Dossier cannot clean fail with their plain reason, as in MaskTIFF.
+func TIFFPage(src io.Reader, n int) (img image.Image, pages, orientation int, err error) {
+	b, err := io.ReadAll(io.LimitReader(src, maxPhotoBytes+1))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if len(b) > maxPhotoBytes {
+		return nil, 0, 0, errTIFFBig
+	}
+	offs, err := checkTIFF(b)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if n < 1 || n > len(offs) {
+		return nil, len(offs), 0, fmt.Errorf("deid: page %d of a TIFF of %d", n, len(offs))
+	}
+	m, err := decodeTIFFAt(b, offs[n-1])
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	orientation = 1
+	if d, err := readTIFFIFD(b, offs[n-1]); err == nil {
+		orientation = int(d.one(tiffTagOrientation, 1))
+	}
+	return m, len(offs), orientation, nil
+}
+
+// TIFFPageSize is the size and orientation of one page of a TIFF.
+type TIFFPageSize struct {
+	Width, Height int
+	// Orientation is the page's orientation tag (1 to 8; 1 when none).
+	Orientation int
+}
+
+// TIFFPages returns the size, as stored, and orientation of each page of
+// the TIFF photo or scan in src, without decoding its pictures. TIFFs
+// Dossier cannot clean fail with their plain reason, as in MaskTIFF.
+func TIFFPages(src io.Reader) ([]TIFFPageSize, error) {
+	b, err := io.ReadAll(io.LimitReader(src, maxPhotoBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxPhotoBytes {
+		return nil, errTIFFBig
+	}
+	offs, err := checkTIFF(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TIFFPageSize, 0, len(offs))
+	for _, off := range offs {
+		d, err := readTIFFIFD(b, off)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, TIFFPageSize{Width: int(d.one(tiffTagWidth, 0)), Height: int(d.one(tiffTagHeight, 0)), Orientation: int(d.one(tiffTagOrientation, 1))})
+	}
+	return out, nil
 }
 
 // tiffTypeSize is the size in bytes of one value of each TIFF field type.

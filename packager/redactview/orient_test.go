@@ -13,6 +13,7 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"dossier/internal/fixture/tifffix"
 	"dossier/packager/deid"
 	"dossier/packager/exif"
 	"dossier/packager/intake"
@@ -127,5 +128,64 @@ func TestTurnedPhotoBoxesMaskTheName(t *testing.T) {
 		if b := after.Bounds(); b.Dx() != uprightW || b.Dy() != uprightH || inkIn(after, nameRect) != nameRect.Dx()*nameRect.Dy() {
 			t.Errorf("%s: the page as sent (%v) does not show the name blacked out upright", name, after.Bounds())
 		}
+	}
+}
+
+// TestTIFFPagesShownUpright: a TIFF scan of two pages, the second stored
+// turned (orientation 6), is shown page by page, each upright; a box drawn
+// over a mark on page 2 in the upright view goes to the export as page 2's
+// stored pixels, so page 2 as written (upright) is black there and page 1
+// is untouched.
+func TestTIFFPagesShownUpright(t *testing.T) {
+	ctx := context.Background()
+	const sw, sh = 40, 24 // page 2 as stored; upright it is 24×40
+	mark := image.Rect(4, 10, 20, 20)
+	page2 := tifffix.StripImage(sw, sh, 200, tifffix.ShortTag(274, 6))
+	pix := bytes.Repeat([]byte{200}, sw*sh*3)
+	for y := mark.Min.Y; y < mark.Max.Y; y++ {
+		for x := mark.Min.X; x < mark.Max.X; x++ {
+			sx, sy := exif.Source(6, x, y, sw, sh)
+			copy(pix[3*(sy*sw+sx):], []byte{10, 10, 10})
+		}
+	}
+	page2.Data = [][]byte{pix}
+	it := scanOne(t, "scan.tif", tifffix.Build(tifffix.Options{}, []tifffix.IFD{tifffix.StripImage(64, 48, 200), page2}))
+	v, err := Open(ctx, it, janeDoe(), "", intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, h := v.Size(2); v.Pages != 2 || w != sh || h != sw {
+		t.Fatalf("%d pages, page 2 shown %v×%v", v.Pages, w, h)
+	}
+	before, err := v.Before(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := inkIn(before, mark); n != mark.Dx()*mark.Dy() || inkIn(before, image.Rect(0, 24, 24, 40)) != 0 {
+		t.Fatalf("page 2 is not shown upright: %d dark in the mark", n)
+	}
+	box := Box{Page: 2, X: float64(mark.Min.X), Y: float64(mark.Min.Y), Width: float64(mark.Dx()), Height: float64(mark.Dy()), Origin: Drawn}
+	if r := v.Redactions([]Box{box}, true); len(r.Pixels) != 1 || r.Pixels[0].Frame != 2 {
+		t.Fatalf("pixel boxes %+v: want one on page 2", r.Pixels)
+	}
+	after, err := v.After(ctx, 2, []Box{box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := 0; y < sw; y++ {
+		for x := 0; x < sh; x++ {
+			r, g, b, _ := after.At(x, y).RGBA()
+			black := r == 0 && g == 0 && b == 0
+			if black != image.Pt(x, y).In(mark) {
+				t.Fatalf("page 2 as sent: (%d,%d) black %v", x, y, black)
+			}
+		}
+	}
+	first, err := v.After(ctx, 1, []Box{box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := inkIn(first, first.Bounds()); n != 0 {
+		t.Errorf("page 1 as sent has %d dark pixels", n)
 	}
 }

@@ -82,9 +82,9 @@ type View struct {
 	// Frames counts the frames of a DICOM image (1 for any other record):
 	// its boxes apply to every frame; BeforeFrame and AfterFrame show one.
 	Frames int
-	// Orientation is a JPEG photo's EXIF orientation (0 or 1: none). The
-	// photo is shown upright, and its boxes count from the upright top
-	// left.
+	// Orientation is a JPEG photo's EXIF orientation, or a TIFF's first
+	// page's orientation tag (0 or 1: none). The photo is shown upright,
+	// and its boxes count from the upright top left.
 	Orientation int
 	Unit        Unit
 	// Suggested are the boxes suggested for it.
@@ -100,6 +100,8 @@ type View struct {
 	m     *identity.Matcher
 	opts  intake.Options
 	sizes [][2]float64 // per page
+	// orients are the orientations of a photo's pages (a TIFF's pages).
+	orients []int
 	// label is written in a PDF's boxes.
 	label string
 }
@@ -127,6 +129,8 @@ func Open(ctx context.Context, it *intake.Item, m *identity.Matcher, label strin
 		return v, v.openDICOM(ctx)
 	case it.Kind == intake.KindImage && (it.Format == "jpeg" || it.Format == "png"):
 		return v, v.openPhoto(ctx)
+	case it.Kind == intake.KindImage && it.Format == "tiff":
+		return v, v.openTIFF(ctx)
 	case it.Kind == intake.KindPDF || it.Kind == intake.KindDocument && it.Format == "pdf":
 		v.Unit = Points
 		return v, v.openPDF(ctx)
@@ -190,6 +194,7 @@ func (v *View) openPhoto(ctx context.Context) error {
 		n, _ := f.ReadAt(head, 0)
 		f.Close()
 		v.Orientation = exif.JPEGOrientation(head[:n])
+		v.orients = []int{v.Orientation}
 	}
 	img, err := v.Before(ctx, 1)
 	if err != nil {
@@ -207,6 +212,54 @@ func (v *View) openPhoto(ctx context.Context) error {
 	v.Suggested = fromPixels(boxes, OCR)
 	return nil
 }
+
+// maxOCRPages bounds the pages of a TIFF read by OCR for suggestions.
+const maxOCRPages = 10
+
+// openTIFF opens a TIFF photo or scan of one or more pages, each shown
+// upright; OCR suggests boxes on its first pages.
+func (v *View) openTIFF(ctx context.Context) error {
+	f, err := v.open()
+	if err != nil {
+		return err
+	}
+	pages, err := deid.TIFFPages(io.NewSectionReader(f, 0, f.Size()))
+	f.Close()
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		w, h := p.Width, p.Height
+		if p.Orientation >= 5 && p.Orientation <= 8 {
+			w, h = h, w
+		}
+		v.sizes = append(v.sizes, [2]float64{float64(w), float64(h)})
+		v.orients = append(v.orients, p.Orientation)
+	}
+	v.Pages, v.Orientation = len(pages), v.orients[0]
+	for n := 1; n <= min(v.Pages, maxOCRPages); n++ {
+		img, err := v.Before(ctx, n)
+		if err != nil {
+			return err
+		}
+		boxes, err := burnedin.SuggestOCR(ctx, img, v.m, 0)
+		switch {
+		case errors.Is(err, burnedin.ErrNoOCR):
+			v.OCRMissing = true
+			return nil
+		case err != nil:
+			return err
+		}
+		for _, b := range fromPixels(boxes, OCR) {
+			b.Page = n
+			v.Suggested = append(v.Suggested, b)
+		}
+	}
+	return nil
+}
+
+// tiff reports whether the view is of a TIFF photo or scan.
+func (v *View) tiff() bool { return v.Item.Kind == intake.KindImage && v.Item.Format == "tiff" }
 
 func fromPixels(bs []pixelmask.Box, o Origin) []Box {
 	out := make([]Box, 0, len(bs))
@@ -242,6 +295,13 @@ func (v *View) before(ctx context.Context, n, frame int) (image.Image, error) {
 	}
 	if v.Item.Kind == intake.KindDICOM {
 		return pixelmask.DICOMFrame(ctx, f, f.Size(), frame)
+	}
+	if v.tiff() {
+		img, _, o, err := deid.TIFFPage(io.NewSectionReader(f, 0, f.Size()), n)
+		if err != nil {
+			return nil, err
+		}
+		return exif.Upright(img, o), nil
 	}
 	img, _, err := image.Decode(io.LimitReader(f, maxPhoto))
 	if err != nil {
@@ -289,6 +349,13 @@ func (v *View) after(ctx context.Context, n, frame int, boxes []Box) (image.Imag
 			return nil, err
 		}
 		return pixelmask.DICOMFrame(ctx, bytes.NewReader(out.Bytes()), int64(out.Len()), frame)
+	case v.tiff():
+		// Written upright, without its orientation tag.
+		if err := deid.MaskTIFF(&out, io.NewSectionReader(f, 0, f.Size()), v.PixelBoxes(boxes)); err != nil {
+			return nil, err
+		}
+		img, _, _, err := deid.TIFFPage(&out, n)
+		return img, err
 	case v.Item.Format == "jpeg":
 		if err := deid.MaskJPEG(&out, f, v.PixelBoxes(boxes)); err != nil {
 			return nil, err
@@ -306,8 +373,8 @@ func (v *View) after(ctx context.Context, n, frame int, boxes []Box) (image.Imag
 }
 
 // PixelBoxes turns boxes into pixel boxes of the picture as stored (every
-// frame), rounded outwards: a photo's boxes, drawn on it upright, are
-// turned back by its orientation.
+// frame of a DICOM image; a TIFF's page), rounded outwards: a photo's
+// boxes, drawn on it upright, are turned back by its page's orientation.
 func (v *View) PixelBoxes(boxes []Box) []pixelmask.Box {
 	out := make([]pixelmask.Box, 0, len(boxes))
 	for _, b := range boxes {
@@ -317,9 +384,11 @@ func (v *View) PixelBoxes(boxes []Box) []pixelmask.Box {
 			continue
 		}
 		r := image.Rect(x0, y0, x1, y1)
-		if o := v.Orientation; o > 1 && o <= 8 && len(v.sizes) > 0 {
+		page := max(b.Page, 1)
+		if page <= len(v.orients) && page <= len(v.sizes) && v.orients[page-1] > 1 && v.orients[page-1] <= 8 {
 			// The stored picture is the upright one turned back.
-			w, h := int(v.sizes[0][0]), int(v.sizes[0][1])
+			o := v.orients[page-1]
+			w, h := int(v.sizes[page-1][0]), int(v.sizes[page-1][1])
 			if o >= 5 {
 				w, h = h, w
 			}
@@ -327,7 +396,11 @@ func (v *View) PixelBoxes(boxes []Box) []pixelmask.Box {
 				continue
 			}
 		}
-		out = append(out, pixelmask.Box{X: r.Min.X, Y: r.Min.Y, Width: r.Dx(), Height: r.Dy()})
+		pb := pixelmask.Box{X: r.Min.X, Y: r.Min.Y, Width: r.Dx(), Height: r.Dy()}
+		if v.tiff() {
+			pb.Frame = page
+		}
+		out = append(out, pb)
 	}
 	return out
 }

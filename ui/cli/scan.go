@@ -23,6 +23,7 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	if err := checkPaths(paths); err != nil {
 		return err
 	}
+	defer collectLater(scanHeadroom)()
 	inv, err := intake.Scan(ctx, paths, intake.Options{}, progressPrinter(env))
 	if err != nil {
 		return err

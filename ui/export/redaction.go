@@ -35,7 +35,7 @@ func previewable(d deid.Decision) bool {
 	case it.Kind == intake.KindDICOM:
 		return it.BurnedIn
 	case it.Kind == intake.KindImage:
-		return it.Format == "jpeg" || it.Format == "png"
+		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
 	case redactview.TextPreviewable(it):
 		// A Word, RTF or text file redacted with placeholders: its text before and after.
 		return d.Action == deid.Redact
