@@ -42,7 +42,7 @@ shoot export-3 7
 shoot export-4 7
 shoot export-5 12
 shoot history 12
-shoot open-result 14
+shoot open-result 25
 shoot settings 6
 shoot cases 7
 shoot preview 8
@@ -54,7 +54,7 @@ shoot about 6
 shoot case 8 zh-Hans
 shoot cases 7 zh-Hans
 shoot preview 8 zh-Hans
-shoot walkthrough 6 zh-Hans
+shoot walkthrough 10 zh-Hans
 shoot settings 6 zh-Hans
 shoot export-1 6 zh-Hans
 shoot export-2 9 zh-Hans

@@ -27,6 +27,9 @@ type checklistActions struct {
 	// by courier); such items get a button to open them.
 	fromDetails func(ruleID string) bool
 	letter      func() // create the records-request letter
+	// name says which file a path is, for "Found in" (nil: its name and folder): a DICOM file by
+	// its series' description and date, not by a file ID such as IM000001.
+	name func(path string) string
 }
 
 // checklistPanel shows, beside the inventory, what the reviewer needs and whether it is there: a
@@ -369,7 +372,11 @@ func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 				names = append(names, lang.X("checklist.andmore", "and {{.N}} more", map[string]any{"N": len(r.Evidence) - i}))
 				break
 			}
-			names = append(names, "• "+displayPath(e))
+			name := displayPath(e)
+			if p.actions.name != nil {
+				name = p.actions.name(e)
+			}
+			names = append(names, "• "+name)
 		}
 		section(lang.X("checklist.foundin", "Found in"), strings.Join(names, "\n"))
 	}

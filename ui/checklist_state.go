@@ -92,6 +92,7 @@ func (v *mainView) initChecks() {
 		unwaive: v.unwaive,
 		details: v.showDetails,
 		letter:  v.createLetter,
+		name:    v.evidenceName,
 		fromDetails: func(id string) bool {
 			r, ok := c.rules.Rule(id)
 			return ok && (r.Check.Kind == checklist.KindDetails || r.Check.Kind == checklist.KindShipment || r.Check.Kind == checklist.KindSlides)
@@ -502,4 +503,30 @@ func (v *mainView) writeLetter(path string) {
 				map[string]any{"Items": countOf(n, "count.missingitems", "{{.N}} missing items"), "File": filepath.Base(path)}))
 		}
 	})
+}
+
+// evidenceName says which file of the case path is: a DICOM image by its series ("MAMMOGRAM
+// BILATERAL · 1 September 2026 · 4 images"), as the inventory shows it, since its file name is
+// only an ID (IM000001); another file by its name and folder.
+func (v *mainView) evidenceName(path string) string {
+	if v.inv != nil {
+		for _, it := range v.inv.Items {
+			if it.Path != path || it.SeriesInstanceUID == "" {
+				continue
+			}
+			for _, st := range v.inv.Studies {
+				for _, se := range st.Series {
+					if se.SeriesInstanceUID == it.SeriesInstanceUID {
+						parts := []string{seriesNode(se).title}
+						if d := formatDate(st.Date); d != "" {
+							parts = append(parts, d)
+						}
+						parts = append(parts, countOf(se.Instances, "count.images", "{{.N}} images"))
+						return strings.Join(parts, " · ")
+					}
+				}
+			}
+		}
+	}
+	return displayPath(path)
 }

@@ -46,7 +46,12 @@ func reachable(c fyne.Canvas, o fyne.CanvasObject, win fyne.Size) error {
 		path = path[:len(path)-1]
 		return false
 	}
-	find(c.Content())
+	for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+		path = path[:0]
+		if find(root) {
+			break
+		}
+	}
 	for i := len(path) - 1; i >= 0; i-- {
 		if s, ok := path[i].(*container.Scroll); ok {
 			sp := d.AbsolutePositionForObject(s)
@@ -199,4 +204,84 @@ func TestPreviewNamesInFull(t *testing.T) {
 		}
 	}
 	t.Fatal("the long name is not in the inventory")
+}
+
+// TestEveryControlOnSmallScreen: at 1024×768 with the largest text size, in the light and the dark
+// theme, every control Tab reaches (not only the primary ones) on the case screen with each of its
+// tabs, in the send steps, in Settings and in the folder dialog is inside the window or in a scroll
+// container inside it, and has room to be seen.
+func TestEveryControlOnSmallScreen(t *testing.T) {
+	pathDialogHome(t)
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	loop := newUILoop()
+	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}}, loop.post)
+	t.Cleanup(v.win.Close)
+	screen := fyne.NewSize(1024, 768)
+	v.win.Resize(screen)
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	closeDialogs(v)
+	c := v.win.Canvas()
+	for _, th := range []string{"light", "dark"} {
+		a.Preferences().SetString(prefTheme, th)
+		applyAppearance(a)
+		seen := 0
+		look := func(where string) {
+			t.Helper()
+			loop.drain(20e6)
+			v.win.Resize(screen)
+			for _, f := range focusables(c) {
+				o := f.(fyne.CanvasObject)
+				seen++
+				if err := reachable(c, o, screen); err != nil {
+					t.Errorf("%s theme, %s: a %T: %v", th, where, f, err)
+				}
+				if o.Size().Width < 8 || o.Size().Height < 8 {
+					t.Errorf("%s theme, %s: a %T is %v", th, where, f, o.Size())
+				}
+			}
+		}
+		for i := range v.checks.tabs.Items {
+			v.checks.tabs.SelectIndex(i)
+			look(fmt.Sprintf("case screen, tab %d", i+1))
+		}
+		v.checks.tabs.SelectIndex(0)
+		v.sendToSpecialist()
+		w := v.wizard
+		if w == nil {
+			t.Fatal("no wizard")
+		}
+		buttonIn := func(text string) *button {
+			var found *button
+			walk(w.Object(), func(o fyne.CanvasObject) {
+				if b, ok := o.(*button); ok && b.Visible() && b.Text == text {
+					found = b
+				}
+			})
+			return found
+		}
+		for step := 0; step < 3 && w.Step() < exportui.StepProgress; step++ {
+			loop.until(t, "the step", func() bool { return !w.Busy() })
+			look(fmt.Sprintf("send step %d", w.Step()))
+			next := buttonIn("Next")
+			if next == nil {
+				break
+			}
+			test.Tap(next)
+			loop.drain(50e6)
+		}
+		if b := buttonIn("Close"); b != nil {
+			test.Tap(b)
+		}
+		v.showSettings()
+		look("Settings")
+		closeDialogs(v)
+		v.addFolder()
+		look("the folder dialog")
+		closeDialogs(v)
+		if seen < 40 {
+			t.Errorf("%s theme: only %d controls looked at", th, seen)
+		}
+	}
 }

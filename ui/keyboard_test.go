@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"image"
+	"image/color"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	exportui "dossier/ui/export"
 )
 
 // keyTo sends a key to what has the keyboard focus, or to the window when nothing has, as the
@@ -302,6 +306,162 @@ func ringShows(t *testing.T, v *mainView, what string, o fyne.Focusable) {
 		perimeter := 2 * (area.Dx() + area.Dy()) * 9 / 10
 		if n := differing(crop(before), crop(after)); n < perimeter {
 			t.Errorf("%s theme: focusing %s changes %d pixels, less than a ring (%d)", th, what, n, perimeter)
+		}
+	}
+}
+
+// focusShows reports how many pixels of o's area (a check's: its box) change clearly when it gets
+// the focus, and how many a ring around it would take.
+func focusShows(c fyne.Canvas, o fyne.Focusable) (changed, ring int) {
+	obj := o.(fyne.CanvasObject)
+	c.Unfocus()
+	before := c.Capture()
+	c.Focus(o)
+	if w, ok := o.(fyne.Widget); ok {
+		w.Refresh() // the test canvas draws a widget's focus state once it is refreshed
+	}
+	after := c.Capture()
+	c.Unfocus()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(obj)
+	scale := float32(before.Bounds().Dx()) / c.Size().Width
+	size := obj.Size()
+	switch o.(type) {
+	case *widget.Check:
+		size.Width = size.Height // the box, not its label
+	}
+	if fmt.Sprintf("%T", o) == "*widget.radioItem" {
+		size.Width = size.Height // the circle: Fyne shows a radio's focus as a disc behind it
+	}
+	area := image.Rect(int(pos.X*scale), int(pos.Y*scale), int((pos.X+size.Width)*scale), int((pos.Y+size.Height)*scale))
+	if area.Dx() <= 0 || area.Dy() <= 0 {
+		return 0, 1
+	}
+	crop := func(img image.Image) image.Image {
+		return img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(area)
+	}
+	return differing(crop(before), crop(after)), 2 * (area.Dx() + area.Dy()) * 9 / 10
+}
+
+// tintShows reports whether the app theme's focus and hover tints (Fyne draws a focused select,
+// entry, check, radio, list or tree row with them), laid over the page and over a field's
+// background, differ clearly from them in the variant v.
+func tintShows(v fyne.ThemeVariant) error {
+	th := &appTheme{base: theme.DefaultTheme(), variant: v, forced: true, scale: 1}
+	over := func(tint, bg color.Color) color.NRGBA {
+		t := color.NRGBAModel.Convert(tint).(color.NRGBA)
+		b := color.NRGBAModel.Convert(bg).(color.NRGBA)
+		mix := func(x, y uint8) uint8 { return uint8((int(x)*int(t.A) + int(y)*(255-int(t.A))) / 255) }
+		return color.NRGBA{mix(t.R, b.R), mix(t.G, b.G), mix(t.B, b.B), 255}
+	}
+	far := func(a, b color.NRGBA) bool {
+		d := func(x, y uint8) bool { return x > y+0x40 || y > x+0x40 }
+		return d(a.R, b.R) || d(a.G, b.G) || d(a.B, b.B)
+	}
+	for _, tint := range []fyne.ThemeColorName{theme.ColorNameFocus, theme.ColorNameHover} {
+		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
+			b := color.NRGBAModel.Convert(th.Color(bg, v)).(color.NRGBA)
+			b.A = 255
+			if !far(over(th.Color(tint, v), b), b) {
+				return fmt.Errorf("%s over %s cannot be told from it", tint, bg)
+			}
+		}
+	}
+	return nil
+}
+
+// TestEveryControlShowsFocus: every kind of control Tab reaches, on the case screen with each of
+// its tabs, in the send wizard's steps and in the dialogs (Settings, the folder dialog), shows its
+// focus visibly in the light and the dark theme: the app's buttons and the tabs with a ring (seen
+// in the pixels), Fyne's fields, drop-downs, ticks, radios, lists and trees with the theme's focus
+// tint, which must stand out from the page and a field in both variants. A new kind of control
+// fails the test until its focus is known to show.
+func TestEveryControlShowsFocus(t *testing.T) {
+	pathDialogHome(t)
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
+	loop.until(t, "the scan", func() bool { return idle(v)() && v.checks.report != nil })
+	closeDialogs(v)
+	v.status.hideMessage()
+	c := v.win.Canvas()
+	ringed := map[string]bool{"*kit.Button": true, "*kit.TabSwitch": true}
+	tinted := map[string]bool{"*widget.Select": true, "*kit.DropDown": true, "*widget.Entry": true, "*kit.Field": true,
+		"*kit.TextArea": true, "*ui.pathField": true, "*widget.List": true, "*ui.folderList": true, "*widget.Tree": true,
+		"*widget.radioItem": true, "*widget.Check": true}
+	reached := map[string]string{}
+	look := func(where string) {
+		t.Helper()
+		loop.drain(20e6)
+		for _, f := range focusables(c) {
+			kind := fmt.Sprintf("%T", f)
+			if _, ok := reached[kind]; ok {
+				continue
+			}
+			reached[kind] = where
+			switch {
+			case ringed[kind]:
+				for _, th := range []string{"light", "dark"} {
+					v.app.Preferences().SetString(prefTheme, th)
+					applyAppearance(v.app)
+					if n, ring := focusShows(c, f); n < ring {
+						t.Errorf("%s theme, %s: focusing a %s changes %d pixels, less than a ring (%d)", th, where, kind, n, ring)
+					}
+				}
+				v.app.Preferences().SetString(prefTheme, "")
+				applyAppearance(v.app)
+			case !tinted[kind]:
+				t.Errorf("%s: a %s, whose focus is not known to show", where, kind)
+			}
+		}
+		c.Unfocus()
+	}
+	for i := range v.checks.tabs.Items {
+		v.checks.tabs.SelectIndex(i)
+		look(fmt.Sprintf("case screen, tab %d", i+1))
+	}
+	v.checks.tabs.SelectIndex(0)
+	v.sendToSpecialist()
+	w := v.wizard
+	if w == nil {
+		t.Fatal("no wizard")
+	}
+	buttonIn := func(text string) *button {
+		var found *button
+		walk(w.Object(), func(o fyne.CanvasObject) {
+			if b, ok := o.(*button); ok && b.Visible() && b.Text == text {
+				found = b
+			}
+		})
+		return found
+	}
+	for step := 0; step < 3 && w.Step() < exportui.StepProgress; step++ {
+		loop.until(t, "the step", func() bool { return !w.Busy() })
+		look(fmt.Sprintf("wizard step %d", w.Step()))
+		next := buttonIn("Next")
+		if next == nil {
+			break // step 3 makes the bundle
+		}
+		test.Tap(next)
+		loop.drain(50e6)
+	}
+	if b := buttonIn("Close"); b != nil {
+		test.Tap(b)
+	}
+	v.showSettings()
+	look("Settings")
+	closeDialogs(v)
+	v.addFolder()
+	look("the folder dialog")
+	closeDialogs(v)
+	for _, kind := range []string{"*kit.Button", "*kit.TabSwitch", "*ui.folderList", "*kit.DropDown", "*kit.Field",
+		"*widget.Tree", "*widget.List", "*widget.Entry", "*widget.radioItem"} {
+		if _, ok := reached[kind]; !ok {
+			t.Errorf("no %s was reached by Tab (reached: %v)", kind, reached)
+		}
+	}
+	for _, variant := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		if err := tintShows(variant); err != nil {
+			t.Errorf("variant %d: %v", variant, err)
 		}
 	}
 }

@@ -55,7 +55,7 @@ func (v *mainView) playScreenshotScene(scene string) {
 		switch scene {
 		case "history":
 			w.Close()
-			v.checks.tabs.SelectIndex(3)
+			v.checks.tabs.SelectIndex(len(v.checks.tabs.Items) - 1) // Sent, the last tab
 		case "open-result":
 			res := w.Result()
 			pass, path := res.Passphrase, res.Files[0]

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dossier/packager/cover"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/preview"
 	"dossier/packager/privacy"
@@ -203,7 +204,8 @@ func readme(t treeInfo) []byte {
 	line("  SLIDES/                   digital pathology slides, if any")
 	line("  MANIFEST.SHA256           a checksum of every file")
 	line("")
-	line("%d files; %d imaging studies.", len(t.Files), len(t.Studies))
+	line("%v; %v.", i18n.Plural(len(t.Files), i18n.Msg("%d file"), i18n.Msg("%d files")),
+		i18n.Plural(len(t.Studies), i18n.Msg("%d imaging study"), i18n.Msg("%d imaging studies")))
 	line("")
 	line("HOW TO CHECK THAT NOTHING WAS CHANGED")
 	line("  In this folder run:  sha256sum -c MANIFEST.SHA256")

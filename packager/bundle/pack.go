@@ -323,10 +323,12 @@ type packer struct {
 	leaks   []leakscan.Hit
 	// held are the records (by original path) whose written copy the leak
 	// scan found identity in, with what it found.
-	held  map[string][]leakscan.Hit
-	items []deid.Written
-	done  int
-	bytes int64
+	held map[string][]leakscan.Hit
+	// prefix is the buffer the first bytes of each DICOM file are kept in.
+	prefix []byte
+	items  []deid.Written
+	done   int
+	bytes  int64
 }
 
 func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
@@ -600,6 +602,12 @@ func (p *packer) writeItem(s sink, d *deid.Decision) error {
 		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
+	if keep == headerPrefix {
+		// One buffer for the prefix of every DICOM file: nothing read from
+		// it is kept past this item (addDICOM keeps copies).
+		t.prefix = p.prefix[:0]
+		defer func() { p.prefix = t.prefix[:0] }()
+	}
 	werr := deid.Write(p.ctx, t, *d, p.opts.Params, p.opts.Intake)
 	hits := t.finish()
 	if werr != nil {

@@ -51,6 +51,13 @@ func (v *View) openPDF(ctx context.Context) error {
 		if !p.Reliable() {
 			v.Unread = append(v.Unread, p.Number)
 		}
+		// Writing drawn as outlines is suggested for a box, a little wider
+		// than its row, so the whole drawing lies under it.
+		for _, r := range pdftext.DrawnWriting(p) {
+			x0, y0, x1, y1 := viewRect(p, r)
+			const margin = 2
+			v.Suggested = append(v.Suggested, Box{Page: p.Number, X: x0 - margin, Y: y0 - margin, Width: x1 - x0 + 2*margin, Height: y1 - y0 + 2*margin, Origin: Outlined})
+		}
 		for _, r := range identity.Merge(v.m.FindAll(p.Text)) {
 			for _, gs := range redact.TextSpans(p, [][2]int{r}) {
 				b := glyphsBox(p, gs)

@@ -50,6 +50,9 @@ const (
 	OCR Origin = "ocr"
 	// Text is where the patient's identity was found in a PDF's text.
 	Text Origin = "text"
+	// Outlined is writing drawn as vector outlines on a PDF page (which
+	// no text reader reads): a box over it takes the drawing out.
+	Outlined Origin = "outlined"
 )
 
 // Box is one region to hide. Page is the 1-based PDF page (1 for a

@@ -211,11 +211,29 @@ func TestDrawnWritingBoxed(t *testing.T) {
 	if len(v.Unread) != 1 || v.Unread[0] != 1 {
 		t.Errorf("pages with writing not read: %v, want page 1", v.Unread)
 	}
-	if _, err := v.After(ctx, 1, v.Suggested); err == nil {
+	var text []Box
+	var outlined *Box
+	for i, b := range v.Suggested {
+		switch b.Origin {
+		case Text:
+			text = append(text, b)
+		case Outlined:
+			outlined = &v.Suggested[i]
+		}
+	}
+	// The drawn line "Signed for Jane Doe" lies 176 to 200 points from
+	// the top, from 66 points in: suggested for a box.
+	if outlined == nil || outlined.X > 72 || outlined.Y > 182 || outlined.X+outlined.Width < 205 || outlined.Y+outlined.Height < 195 || outlined.Y < 170 {
+		t.Fatalf("suggested %+v: want a box over the drawn line", v.Suggested)
+	}
+	if _, err := v.After(ctx, 1, text); err == nil {
 		t.Error("the page as sent was worked out without a box over the drawn writing")
 	}
+	if _, err := v.After(ctx, 1, v.Suggested); err != nil {
+		t.Errorf("with the suggested boxes: %v", err)
+	}
 	box := Box{Page: 1, X: 66, Y: 176, Width: 220, Height: 24, Origin: Drawn}
-	after, err := v.After(ctx, 1, append(v.Suggested, box))
+	after, err := v.After(ctx, 1, append(text, box))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +241,7 @@ func TestDrawnWritingBoxed(t *testing.T) {
 	if n := dark(after, in); n < in.Dx()*in.Dy()*9/10 {
 		t.Errorf("under the box: %d of %d pixels dark", n, in.Dx()*in.Dy())
 	}
-	if r := v.Redactions(append(v.Suggested, box), true); len(r.PDF) != 1 || !r.Confirmed {
+	if r := v.Redactions(append(text, box), true); len(r.PDF) != 1 || !r.Confirmed {
 		t.Errorf("redactions %+v", r)
 	}
 }

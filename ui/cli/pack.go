@@ -50,6 +50,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer tightMemory()()
 	if (*out == "") == (*folder == "") {
 		return usagef("give exactly one of --out FILE or --folder DIR")
 	}

@@ -284,9 +284,9 @@ func TestStepTwoTextPreviewOfAWordLetter(t *testing.T) {
 }
 
 // TestStepTwoBoxesReleaseDrawnWriting: a report whose signature line is drawn as glyph outlines is
-// held; its preview says that Dossier cannot read some writing on the page; the patient drags a box
-// over the drawn line and accepts, which sends it; the export then holds the report with the
-// outlines taken out under her box and her name removed from its text.
+// held; its preview says that Dossier cannot read some writing on the page and suggests a box over
+// the drawn line; the patient accepts it, which sends the report; the export then holds it with the
+// outlines taken out under the box and her name removed from its text.
 func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
 	files := exportRecords()
 	files["reports/signed.pdf"] = docfix.PDFPathText([]string{"Patient: Jane Doe", "Invasive ductal carcinoma"}, "Signed for Jane Doe")
@@ -304,28 +304,21 @@ func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
 			}
 		}
 	}
-	// Its page as sent cannot be worked out until the drawn writing is boxed: wait for the page.
-	var d deid.Decision
-	for _, x := range w.decisions {
-		if x.Path == signed {
-			d = x
-		}
-	}
-	test.Tap(w.previewButton(d).(fyne.Tappable))
-	h.loop.until(t, "the preview of the signed report", func() bool {
-		return w.shownPreview != nil && w.shownPreview.Editor().Boxes() != nil && hasLabel(h.win, "Draw boxes over the writing on this page that Dossier cannot read; then the right side shows the file as it will be sent.")
-	})
+	tapPreviewOf(t, h, signed)
 	p := w.shownPreview
-	if !hasLabel(h.win, "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Look at the page yourself and draw a box over every name, date of birth or number you see in it.") {
+	if !hasLabel(h.win, "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Red boxes cover what looks like writing drawn as shapes: check them, and draw a box over every other name, date of birth or number you see on the page.") || !hasLabel(h.win, "writing drawn as shapes") {
 		t.Errorf("the preview does not say the page's writing cannot be read: %q", labels(h.win))
 	}
-	// The outlines sit 176 to 200 points from the top, from 66 points in.
-	e := p.Editor()
-	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
-	start, end := e.ToScreen(64, 174).Add(abs), e.ToScreen(290, 202).Add(abs)
-	shown := p.AfterShown
-	test.Drag(h.win.Canvas(), end, end.X-start.X, end.Y-start.Y)
-	h.loop.until(t, "the report as sent with the box", func() bool { return p.AfterShown > shown })
+	// The drawn line is suggested for a box; the patient checks it and accepts.
+	outlined := 0
+	for _, b := range p.Editor().Boxes() {
+		if b.Origin == redactview.Outlined {
+			outlined++
+		}
+	}
+	if outlined != 1 {
+		t.Fatalf("boxes %+v: want the drawn line suggested", p.Editor().Boxes())
+	}
 	confirmPreview(t, h)
 	if r := w.redactions[signed]; r == nil || !r.Confirmed || len(r.PDF) != 1 || !w.include[signed] {
 		t.Fatalf("the report's boxes %+v, sent %v", r, w.include[signed])

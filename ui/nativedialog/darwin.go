@@ -47,8 +47,5 @@ func (macDialog) Choose(ctx context.Context, r Request) (string, error) {
 			path, err = b.Load()
 		}
 	}
-	if errors.Is(err, dialog.ErrCancelled) {
-		return "", nil
-	}
-	return path, err
+	return systemResult(path, err, errors.Is(err, dialog.ErrCancelled))
 }

@@ -14,6 +14,7 @@ package nativedialog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -61,6 +62,19 @@ type Chooser interface {
 // ErrUnavailable is returned (wrapped) by a Chooser whose system dialog could not be shown at all,
 // so the caller should show its own.
 var ErrUnavailable = errors.New("the system's file dialog is not available")
+
+// systemResult is Choose's answer from what a dialog library returned: closed without a choice
+// (cancelled) is "" and no error; any other failure means the system's dialog could not be shown,
+// so it is ErrUnavailable and the caller shows its own.
+func systemResult(path string, err error, cancelled bool) (string, error) {
+	switch {
+	case cancelled:
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return path, nil
+}
 
 // System returns the system's dialog, or nil where there is none. It may take a moment the first
 // time on Linux (it asks the session bus whether a portal answers, within ctx and at most a few

@@ -34,6 +34,8 @@ func originColor(o redactview.Origin) color.NRGBA {
 		return color.NRGBA{0x8e, 0x24, 0xaa, 0xff} // purple
 	case redactview.Text:
 		return color.NRGBA{0x15, 0x65, 0xc0, 0xff} // blue
+	case redactview.Outlined:
+		return color.NRGBA{0xc6, 0x28, 0x28, 0xff} // red
 	}
 	return color.NRGBA{0x00, 0x89, 0x5a, 0xff} // green: drawn by you
 }
@@ -47,6 +49,8 @@ func OriginName(o redactview.Origin) string {
 		return lang.X("redact.origin.ocr", "text read in the picture")
 	case redactview.Text:
 		return lang.X("redact.origin.text", "text found")
+	case redactview.Outlined:
+		return lang.X("redact.origin.outlined", "writing drawn as shapes")
 	}
 	return lang.X("redact.origin.drawn", "drawn by you")
 }

@@ -89,6 +89,9 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 	origins := []redactview.Origin{redactview.Header, redactview.OCR, redactview.Drawn}
 	if v.Unit == redactview.Points {
 		origins = []redactview.Origin{redactview.Text, redactview.Drawn}
+		if len(v.Unread) > 0 {
+			origins = []redactview.Origin{redactview.Text, redactview.Outlined, redactview.Drawn}
+		}
 	}
 	for _, o := range origins {
 		sw := canvas.NewRectangle(originColor(o))
@@ -99,7 +102,7 @@ func NewPreview(v *redactview.View, boxes []Box, run Run) *Preview {
 	before := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.before", "Now, with the boxes"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.editor)
 	afterBox := container.NewBorder(widget.NewLabelWithStyle(lang.X("redact.after", "As it will be sent"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, p.after)
 	pics := container.NewGridWithColumns(2, before, afterBox)
-	p.unread = widget.NewLabel(lang.X("redact.unread", "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Look at the page yourself and draw a box over every name, date of birth or number you see in it."))
+	p.unread = widget.NewLabel(lang.X("redact.unread", "Some writing on this page is drawn as shapes or in a font Dossier cannot read, so it cannot find your name there. Red boxes cover what looks like writing drawn as shapes: check them, and draw a box over every other name, date of birth or number you see on the page."))
 	p.unread.Wrapping = fyne.TextWrapWord
 	p.unread.Importance = widget.WarningImportance
 	p.unread.Hide()
