@@ -14,6 +14,7 @@ import (
 	"dossier/packager/export"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
+	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
 )
 
@@ -124,9 +125,14 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// One leak scanner of the case's identity serves the plan and the write.
+	var sc *leakscan.Scanner
+	if lv != privacy.Identified && inv.Identity != nil {
+		sc = leakscan.New(inv.Identity.Needles())
+	}
 	// The plan is written right away and shown only afterwards, so the
 	// DICOM files are checked as they are written (each read once).
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true})
+	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true, Scanner: sc})
 	if err != nil {
 		return err
 	}
@@ -144,7 +150,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {
 		// Checksums are printed only with --json.
-		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{NoChecksums: !*asJSON})
+		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{NoChecksums: !*asJSON, Scanner: sc})
 	})
 	if err != nil {
 		return err
