@@ -176,7 +176,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 			Out       string `json:"out"`
 		}{res, pseudonym, *out})
 	}
-	fmt.Fprintf(env.Stdout, "Wrote %d files (%s) into %s.\n", len(res.Written), res.Privacy, *out)
+	fmt.Fprintf(env.Stdout, "Wrote %v (%s) into %s.\n", filesText(len(res.Written)), res.Privacy, *out)
 	if pseudonym != "" {
 		fmt.Fprintf(env.Stdout, "They carry the pseudonym %s instead of the patient's name; keep it to say who you are when the centre replies.\n", pseudonym)
 	}
