@@ -30,7 +30,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DOSSIER_TEST_CLI") == "1" { // the dossier program itself, for howto_test.go
 		main()
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if builtDir != "" { // the program dossierBinary built, once for all tests
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
 }
 
 // caseFolder writes a small case: a CT series on a "CD" and a pathology report.

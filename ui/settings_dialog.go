@@ -91,7 +91,7 @@ func newSettingsView(v *mainView) *settingsView {
 	s.name = newField()
 	s.name.SetPlaceHolder(lang.X("settings.centre.name", "The centre's name, e.g. University Hospital Tumour Board"))
 	s.keys = newTextArea()
-	s.keys.SetPlaceHolder(lang.X("settings.centre.keys", "Paste the centre's public key(s), one a line (age1… or ssh-ed25519 …)"))
+	s.keys.SetPlaceHolder(lang.X("settings.centre.keys", "Paste the centre's public key, or its keys one a line (age1… or ssh-ed25519 …)"))
 	s.keys.SetMinRowsVisible(2)
 	s.keys.Wrapping = fyne.TextWrapBreak
 	s.keyErr = wrap("")

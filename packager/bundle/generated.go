@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -167,7 +166,8 @@ func (p *packer) writeGenerated(s sink, res *Result) error {
 // coverInfo is what the cover (and INDEX.HTM's clinical summary) is made from.
 func (p *packer) coverInfo(info treeInfo) CoverInfo {
 	ci := CoverInfo{Level: p.level, Fingerprint: info.Fingerprint, Created: p.created, LeftOut: info.LeftOut, Names: map[string]string{}}
-	for _, it := range p.items {
+	for i := range p.files {
+		it := p.files[i].written(false)
 		ci.Names[it.Path] = it.Name
 		if it.Action == deid.Redact && len(it.Redacted) > 0 {
 			if ci.Redacted == nil {
@@ -199,7 +199,7 @@ func (p *packer) generated(s sink, name string, data []byte, compress bool) erro
 	}
 	sum := sha256.Sum256(data)
 	if name != NameManifest {
-		p.gen = append(p.gen, fileEntry{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+		p.gen = append(p.gen, fileEntry{Name: name, Size: int64(len(data)), sum: sum})
 	}
 	return nil
 }
@@ -231,7 +231,9 @@ func (p *packer) generatedStream(s sink, name string, compress bool, write func(
 		p.leaks = append(p.leaks, tap.Hits...)
 	}
 	if name != NameManifest {
-		p.gen = append(p.gen, fileEntry{Name: name, Size: c.n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+		f := fileEntry{Name: name, Size: c.n}
+		sum.Sum(f.sum[:0])
+		p.gen = append(p.gen, f)
 	}
 	return nil
 }

@@ -229,3 +229,15 @@ func TestIndexCounts(t *testing.T) {
 		t.Error("Chinese INDEX.HTM does not count the images")
 	}
 }
+
+// TestReadmeCounts: README.TXT counts files and studies with the form the number takes.
+func TestReadmeCounts(t *testing.T) {
+	one := treeInfo{Level: privacy.Pseudonymised, Files: []fileEntry{{Name: "a"}}, Studies: []studyLine{{}}}
+	if got := string(readme(one)); !strings.Contains(got, "\r\n1 file; 1 imaging study.\r\n") {
+		t.Errorf("one file and study:\n%s", got)
+	}
+	two := treeInfo{Level: privacy.Pseudonymised, Files: []fileEntry{{Name: "a"}, {Name: "b"}}}
+	if got := string(readme(two)); !strings.Contains(got, "\r\n2 files; 0 imaging studies.\r\n") {
+		t.Errorf("two files, no study:\n%s", got)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"dossier/packager/cover"
+	"dossier/packager/deid"
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/preview"
 	"dossier/packager/privacy"
@@ -30,16 +32,62 @@ const (
 )
 
 // fileEntry is one file of the inner tree as written. A pack keeps one of
-// each file until the end, so it is small: the name and checksum are
-// shared with the file's deid.Written, and only documents and slides have
-// a docInfo.
+// each file until the end, so it is small (under 100 bytes and the name):
+// the file's deid.Written is made from it at the end, only documents and
+// slides have a docInfo, and only the parts of a MIRAX slide and records
+// sent with warnings have a fileMore.
 type fileEntry struct {
-	Name   string
-	Size   int64
-	SHA256 string
-	// Item is the record it was written from (nil for Dossier's own files).
+	Name string
+	Size int64
+	sum  [sha256.Size]byte
+	// Item is the record it was written from (nil for Dossier's own files
+	// and the files of a MIRAX slide's folder).
 	Item *intake.Item
 	doc  *docInfo
+	// d is the plan's decision for the record it was written from (nil for
+	// Dossier's own files).
+	d    *deid.Decision
+	more *fileMore
+}
+
+// fileMore is what few files need besides.
+type fileMore struct {
+	source   string      // the original, when it is not Item's (a part of a MIRAX slide)
+	warnings []i18n.Text // what the leak scan found in a record the user chose to send
+}
+
+// SHA256 is the file's checksum in hex, as the manifest has it.
+func (f *fileEntry) SHA256() string { return hex.EncodeToString(f.sum[:]) }
+
+// written is what Result.Items says of the file (without the checksum
+// unless withSum).
+func (f *fileEntry) written(withSum bool) deid.Written {
+	w := deid.Written{Name: f.Name, Action: f.d.Action, Bytes: f.Size, Included: f.d.Included}
+	if f.more != nil && f.more.source != "" {
+		w.Path = f.more.source
+	} else {
+		w.Path = f.Item.Path
+		w.Redacted = deid.RedactedOf(*f.d)
+	}
+	if w.Action == deid.Review {
+		w.Action = deid.Transform
+	}
+	if f.more != nil {
+		w.Warnings = f.more.warnings
+	}
+	if withSum {
+		w.SHA256 = f.SHA256()
+	}
+	return w
+}
+
+// written is Result.Items: every file written from a record, in order.
+func (p *packer) written() []deid.Written {
+	out := make([]deid.Written, 0, len(p.files))
+	for i := range p.files {
+		out = append(out, p.files[i].written(true))
+	}
+	return out
 }
 
 // docInfo is what INDEX.HTM and METADATA.XML say of a document or slide.
@@ -203,7 +251,8 @@ func readme(t treeInfo) []byte {
 	line("  SLIDES/                   digital pathology slides, if any")
 	line("  MANIFEST.SHA256           a checksum of every file")
 	line("")
-	line("%d files; %d imaging studies.", len(t.Files), len(t.Studies))
+	line("%v; %v.", i18n.Plural(len(t.Files), i18n.Msg("%d file"), i18n.Msg("%d files")),
+		i18n.Plural(len(t.Studies), i18n.Msg("%d imaging study"), i18n.Msg("%d imaging studies")))
 	line("")
 	line("HOW TO CHECK THAT NOTHING WAS CHANGED")
 	line("  In this folder run:  sha256sum -c MANIFEST.SHA256")
@@ -415,7 +464,7 @@ func xmlEscape(b *strings.Builder, s string) {
 // file of the lists, sorted by name, in the format `sha256sum -c` reads.
 func writeManifest(w io.Writer, lists ...[]fileEntry) error {
 	for _, f := range byName(lists...) {
-		if _, err := io.WriteString(w, f.SHA256+"  "+f.Name+"\n"); err != nil {
+		if _, err := io.WriteString(w, f.SHA256()+"  "+f.Name+"\n"); err != nil {
 			return err
 		}
 	}
@@ -428,7 +477,7 @@ func fingerprint(lists ...[]fileEntry) string {
 	h := sha256.New()
 	for _, f := range byName(lists...) {
 		if !descriptive[f.Name] {
-			io.WriteString(h, f.SHA256+"  "+f.Name+"\n")
+			io.WriteString(h, f.SHA256()+"  "+f.Name+"\n")
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -265,6 +265,11 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		} else {
 			res, err = p.packEncrypted(out, res)
 		}
+		if err == nil {
+			// Made now that the ZIP's directory and the DICOMDIR's entries
+			// are gone: a pack of 30,000 files held both until the end.
+			res.Items = p.written()
+		}
 		if !errors.Is(err, errHeld) || round == 2 {
 			return res, err
 		}
@@ -323,10 +328,11 @@ type packer struct {
 	leaks   []leakscan.Hit
 	// held are the records (by original path) whose written copy the leak
 	// scan found identity in, with what it found.
-	held  map[string][]leakscan.Hit
-	items []deid.Written
-	done  int
-	bytes int64
+	held map[string][]leakscan.Hit
+	// prefix is the buffer the first bytes of each DICOM file are kept in.
+	prefix []byte
+	done   int
+	bytes  int64
 }
 
 func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
@@ -469,7 +475,6 @@ func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 func (p *packer) writeTree(s sink, res *Result) error {
 	p.studies, p.series = map[string]*studyLine{}, map[string]bool{}
 	p.files = make([]fileEntry, 0, len(p.todo))
-	p.items = make([]deid.Written, 0, len(p.todo))
 	for _, d := range p.todo {
 		if err := p.ctx.Err(); err != nil {
 			return err
@@ -486,7 +491,6 @@ func (p *packer) writeTree(s sink, res *Result) error {
 	if len(p.held) > 0 {
 		return errHeld
 	}
-	res.Items = p.items
 	if err := p.writeGenerated(s, res); err != nil {
 		return err
 	}
@@ -600,6 +604,12 @@ func (p *packer) writeItem(s sink, d *deid.Decision) error {
 		keep = maxScannedDocument
 	}
 	t := newTee(w, strings.HasPrefix(d.Name, "IHE_XDM/"), p.scanner, d.Name, keep)
+	if keep == headerPrefix {
+		// One buffer for the prefix of every DICOM file: nothing read from
+		// it is kept past this item (addDICOM keeps copies).
+		t.prefix = p.prefix[:0]
+		defer func() { p.prefix = t.prefix[:0] }()
+	}
 	werr := deid.Write(p.ctx, t, *d, p.opts.Params, p.opts.Intake)
 	hits := t.finish()
 	if werr != nil {
@@ -626,22 +636,20 @@ func (p *packer) writeItem(s sink, d *deid.Decision) error {
 		p.held[d.Path] = hits
 		return nil
 	}
-	entry := fileEntry{Name: d.Name, Size: t.n, SHA256: hex.EncodeToString(t.sha256.Sum(nil)), Item: it}
+	entry := fileEntry{Name: d.Name, Size: t.n, Item: it, d: d}
+	t.sha256.Sum(entry.sum[:0])
 	if t.sha1 != nil || strings.HasPrefix(d.Name, "SLIDES/") {
 		entry.doc = p.docOf(it)
 		if t.sha1 != nil {
 			entry.doc.SHA1 = hex.EncodeToString(t.sha1.Sum(nil))
 		}
 	}
-	p.files = append(p.files, entry)
-	w2 := deid.Written{Path: it.Path, Name: d.Name, Action: d.Action, Bytes: t.n, SHA256: entry.SHA256, Included: d.Included, Redacted: deid.RedactedOf(*d)}
-	if d.Action == deid.Review {
-		w2.Action = deid.Transform
-	}
 	if d.Included {
-		w2.Warnings = deid.IncludedWarnings(hits)
+		if w := deid.IncludedWarnings(hits); len(w) > 0 {
+			entry.more = &fileMore{warnings: w}
+		}
 	}
-	p.items = append(p.items, w2)
+	p.files = append(p.files, entry)
 	if it.Kind == intake.KindDICOM {
 		if err := p.addDICOM(d, t.prefix, t.n); err != nil {
 			return err

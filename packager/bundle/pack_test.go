@@ -420,7 +420,9 @@ func TestKilledMidPack(t *testing.T) {
 	}
 	outDir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledMidPack$")
-	cmd.Env = append(os.Environ(), "DOSSIER_PACK_CHILD="+outDir)
+	// The child's case is written in a folder of the parent's: a killed
+	// child removes none of its own temporary folders.
+	cmd.Env = append(os.Environ(), "DOSSIER_PACK_CHILD="+outDir, "DOSSIER_PACK_CHILD_SRC="+t.TempDir())
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +450,7 @@ func TestKilledMidPack(t *testing.T) {
 // childPack packs a case slowly (a large slide) for TestKilledMidPack.
 func childPack(t *testing.T) {
 	outDir := os.Getenv("DOSSIER_PACK_CHILD")
-	src := t.TempDir()
+	src := os.Getenv("DOSSIER_PACK_CHILD_SRC")
 	big := filepath.Join(src, "big.svs")
 	os.WriteFile(big, tifffix.SVS(tifffix.SVSOptions{}), 0o644)
 	for i := 0; i < 400; i++ {

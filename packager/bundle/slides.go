@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"encoding/hex"
 	"os"
 
 	"dossier/packager/deid"
@@ -25,7 +24,6 @@ func (p *packer) writeMRXS(s sink, d *deid.Decision) error {
 	}
 	var hits []leakscan.Hit
 	var entries []fileEntry
-	var items []deid.Written
 	for _, pt := range parts {
 		w, err := s.create(pt.Name, false)
 		if err != nil {
@@ -37,8 +35,8 @@ func (p *packer) writeMRXS(s sink, d *deid.Decision) error {
 		if werr != nil {
 			return werr
 		}
-		sum := hex.EncodeToString(t.sha256.Sum(nil))
-		e := fileEntry{Name: pt.Name, Size: t.n, SHA256: sum}
+		e := fileEntry{Name: pt.Name, Size: t.n, d: d, more: &fileMore{source: pt.Source}}
+		t.sha256.Sum(e.sum[:0])
 		if pt.Name == d.Name {
 			// The .mrxs file stands for the slide in INDEX.HTM; the
 			// folder's files are in the manifest only.
@@ -46,21 +44,15 @@ func (p *packer) writeMRXS(s sink, d *deid.Decision) error {
 			e.doc.MIME = "application/octet-stream"
 		}
 		entries = append(entries, e)
-		w2 := deid.Written{Path: pt.Source, Name: pt.Name, Action: d.Action, Bytes: t.n, SHA256: sum, Included: d.Included}
-		if d.Action == deid.Review {
-			w2.Action = deid.Transform
-		}
-		items = append(items, w2)
 	}
 	if len(hits) > 0 && !d.Included {
 		p.held[d.Path] = hits
 		return nil
 	}
-	if d.Included && len(items) > 0 {
-		items[0].Warnings = deid.IncludedWarnings(hits)
+	if d.Included && len(entries) > 0 {
+		entries[0].more.warnings = deid.IncludedWarnings(hits)
 	}
 	p.files = append(p.files, entries...)
-	p.items = append(p.items, items...)
 	p.done++
 	p.bytes += itemBytes(d.Item)
 	if p.opts.Progress != nil {

@@ -219,6 +219,14 @@ func TestStripRTF(t *testing.T) {
 	if got := out.String(); got != "{\\rtf1{\\pict\\bin3 }}}keep}" {
 		t.Errorf("got %q", got)
 	}
+	// A broken \'xx escape does not hide the group after it, nor does a
+	// space after \*.
+	for _, in := range []string{`{\rtf1\'{\info Kaare}}`, `{\rtf1{\* \info Kaare}x}`} {
+		out.Reset()
+		if err := StripRTF(&out, strings.NewReader(in)); err != nil || strings.Contains(out.String(), "Kaare") {
+			t.Errorf("%s: got %q, %v", in, out.String(), err)
+		}
+	}
 	for _, bad := range [][]byte{[]byte("not rtf"), []byte(`{\rtf1{\info{\title x}`)} {
 		if err := StripRTF(io.Discard, bytes.NewReader(bad)); err == nil {
 			t.Errorf("%q accepted", bad)

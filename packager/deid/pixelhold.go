@@ -47,6 +47,18 @@ func Compression(ts string, bits int) string {
 	return "transfer syntax " + ts
 }
 
+// Decodable reports whether Dossier decodes pixel data of transfer syntax
+// ts to mask it (native, RLE Lossless, JPEG Baseline and Extended; a
+// 12-bit JPEG is found out only when its file is read).
+func Decodable(ts string) bool {
+	switch ts {
+	case "", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2",
+		pixelmask.RLELosslessUID, pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID:
+		return true
+	}
+	return false
+}
+
 // Undecodable returns the name of the compression of a DICOM image's
 // pixel data when Dossier cannot decode it (so it cannot mask boxes in
 // it), or "" when its pixels can be masked or cannot be read here (the
@@ -54,6 +66,12 @@ func Compression(ts string, bits int) string {
 func Undecodable(ctx context.Context, it *intake.Item, opts intake.Options) string {
 	if it == nil || it.Kind != intake.KindDICOM {
 		return ""
+	}
+	if it.DICOM != nil {
+		switch it.DICOM.TransferSyntaxUID {
+		case "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", pixelmask.RLELosslessUID:
+			return "" // native or RLE: decoded without reading the file again
+		}
 	}
 	f, err := intake.Open(it, opts)
 	if err != nil {

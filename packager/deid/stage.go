@@ -192,8 +192,9 @@ func (f *firstWriter) Write(p []byte) (int, error) {
 	return f.w.Write(p)
 }
 
-// folders makes the folders of the output tree under root and syncs them
-// once the files are in them, so that their names are on disk too.
+// folders makes or records the folders of the output tree under root and
+// syncs them once the files are in them, so that their names are on disk
+// too.
 type folders struct {
 	root string
 	made map[string]bool
@@ -212,6 +213,12 @@ func (fs *folders) make(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	fs.add(dir)
+	return nil
+}
+
+// add records dir (under root) and its parents as folders of the tree.
+func (fs *folders) add(dir string) {
 	for d := dir; !fs.made[d]; d = filepath.Dir(d) {
 		fs.made[d] = true
 		fs.list = append(fs.list, d)
@@ -219,7 +226,6 @@ func (fs *folders) make(dir string) error {
 			break
 		}
 	}
-	return nil
 }
 
 // sync syncs every folder made and root.

@@ -2,6 +2,7 @@ package deid
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -144,6 +145,9 @@ type TreeOptions struct {
 	Intake intake.Options
 	// Progress, if set, is called after each item with the count done.
 	Progress func(done, total int)
+	// Scanner, when set, is the leak scanner of the inventory's identity
+	// (the one given to Plan, so that it is built once); nil makes one.
+	Scanner *leakscan.Scanner
 	// NoChecksums leaves Written.SHA256 empty, for a caller that shows no
 	// checksums: hashing every byte written costs as much as the rest of
 	// the work on a series of large images.
@@ -168,7 +172,10 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 	}
 	var scanner *leakscan.Scanner
 	if p.Level != privacy.Identified && inv.Identity != nil {
-		scanner = leakscan.New(inv.Identity.Needles())
+		scanner = opts.Scanner
+		if scanner == nil {
+			scanner = leakscan.New(inv.Identity.Needles())
+		}
 		p = WithIdentity(p, inv)
 	}
 	res = &Result{Privacy: p.Level, Written: []Written{}, LeftOut: []Decision{}}
@@ -238,6 +245,7 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 		}
 	}()
 	var heldBack []Written // files removed once synced
+	var gone []string      // names of files left out after they were begun
 	for i, d := range todo {
 		o := &outs[i]
 		select {
@@ -252,6 +260,7 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 		switch {
 		case !o.left.IsZero():
 			// Refused by the de-identifier when written (CheckDICOMOnWrite).
+			gone = append(gone, d.Name)
 			d.Action, d.Reason, d.Name, d.checkOnWrite = Exclude, o.left, "", false
 			res.LeftOut = append(res.LeftOut, d)
 		case d.Included:
@@ -279,10 +288,34 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 		if err := os.Remove(filepath.Join(stage, filepath.FromSlash(w.Name))); err != nil {
 			return nil, fmt.Errorf("removing a held-back file: %w", err)
 		}
+		gone = append(gone, w.Name)
+	}
+	for _, name := range gone {
+		pruneEmpty(stage, name)
+	}
+	// A folder of the tree that dir does not have yet (DICOM, SLIDES...)
+	// moves whole: one rename for a series instead of one for each file.
+	moved := map[string]bool{}
+	for _, w := range res.Written {
+		top, _, nested := strings.Cut(w.Name, "/")
+		if !nested || moved[top] {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(dir, top)); !errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := os.Rename(filepath.Join(stage, top), filepath.Join(dir, top)); err != nil {
+			return nil, fmt.Errorf("moving %s into place: %w", top, err)
+		}
+		moved[top] = true
 	}
 	folders := newFolders(dir)
 	for _, w := range res.Written {
 		final := filepath.Join(dir, filepath.FromSlash(w.Name))
+		if top, _, _ := strings.Cut(w.Name, "/"); moved[top] {
+			folders.add(filepath.Dir(final))
+			continue
+		}
 		if err := folders.make(filepath.Dir(final)); err != nil {
 			return nil, err
 		}
@@ -295,6 +328,17 @@ func WriteTree(ctx context.Context, dir string, inv *intake.Inventory, ds []Deci
 		return nil, fmt.Errorf("writing to disk: %w", err)
 	}
 	return res, nil
+}
+
+// pruneEmpty removes the folders of name (a path under stage) that are left
+// empty, from the deepest up, so that a folder moved whole carries no empty
+// folder of a file left out.
+func pruneEmpty(stage, name string) {
+	for d := filepath.Dir(filepath.FromSlash(name)); d != "." && d != string(filepath.Separator); d = filepath.Dir(d) {
+		if os.Remove(filepath.Join(stage, d)) != nil {
+			return // not empty
+		}
+	}
 }
 
 // treeOutcome is what writing one item of WriteTree gave; done is closed

@@ -385,7 +385,8 @@ func TestPlanHoldsDocumentsItCannotReadFully(t *testing.T) {
 func TestCheckDICOMOnWriteLeavesOutTheSame(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a-fine", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.6", InstanceNumber: 1}))
-	write(t, dir, "b-charset", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.5", CharacterSet: []string{"ISO_IR 999"}}))
+	// A series of its own: its folder must not be left behind empty.
+	write(t, dir, "b-charset", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.5", SeriesUID: "1.2.3.4.99", CharacterSet: []string{"ISO_IR 999"}}))
 	changed := write(t, dir, "c-changed", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.7", InstanceNumber: 3}))
 	write(t, dir, "d-fine", dcmfix.Instance(dcmfix.Spec{PatientName: patientName, SOPUID: "1.2.3.4.8", InstanceNumber: 4}))
 	inv := scanCase(t, dir)
@@ -427,9 +428,12 @@ func TestCheckDICOMOnWriteLeavesOutTheSame(t *testing.T) {
 			}
 			o.left[filepath.Base(d.Path)] = d.Reason.String()
 		}
-		filepath.WalkDir(out, func(_ string, e os.DirEntry, err error) error {
+		filepath.WalkDir(out, func(path string, e os.DirEntry, err error) error {
 			if err == nil && !e.IsDir() {
 				o.files++
+			}
+			if entries, _ := os.ReadDir(path); err == nil && e.IsDir() && len(entries) == 0 {
+				t.Errorf("check %v: an empty folder %s is left in the output", check, path)
 			}
 			return err
 		})

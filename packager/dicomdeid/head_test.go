@@ -3,11 +3,13 @@ package dicomdeid
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
+	"dossier/packager/privacy"
 )
 
 // TestHeadReaderReadsTheSame compares reads through a headReader with reads
@@ -69,5 +71,56 @@ func TestDeidentifyReadsHeaderOnce(t *testing.T) {
 	}
 	if !bytes.Equal(out.Bytes(), plain.Bytes()) {
 		t.Error("the output differs between the two readers")
+	}
+}
+
+// TestCachedRemapsAndTokens de-identifies files of two patients in turn,
+// with the caches of UID remaps and identity tokens filled or empty, and
+// with two secrets: every output is the one an empty cache gives.
+func TestCachedRemapsAndTokens(t *testing.T) {
+	a := dcmfix.Instance(richSpec(1, ""))
+	other := richSpec(2, "")
+	other.PatientName, other.PatientID = "ROE^RICHARD", "PID-9"
+	other.StudyDescription = "CT CHEST Roe^Richard and Doe^Jane"
+	b := dcmfix.Instance(other)
+	p1, p2 := pseudoParams(), pseudoParams()
+	p2.Secret = bytes.Repeat([]byte{7}, len(p1.Secret))
+	p1.Identity = []string{"Jane Doe"}
+	p2.Identity = []string{"Richard Roe"}
+	fresh := func(in []byte, p privacy.Params) []byte {
+		uidCache.mu.Lock()
+		uidCache.secret, uidCache.m = "", nil
+		uidCache.mu.Unlock()
+		tokenCache.mu.Lock()
+		tokenCache.m = nil
+		tokenCache.mu.Unlock()
+		out, _ := run(t, in, p)
+		return out
+	}
+	want := map[string][]byte{}
+	for _, in := range []struct {
+		name string
+		b    []byte
+	}{{"a", a}, {"b", b}} {
+		for i, p := range []privacy.Params{p1, p2} {
+			want[fmt.Sprint(in.name, i)] = fresh(in.b, p)
+		}
+	}
+	if bytes.Equal(want["a0"], want["a1"]) || bytes.Equal(want["a0"], want["b0"]) {
+		t.Fatal("the fixtures do not tell the cases apart")
+	}
+	for round := range 3 {
+		for _, name := range []string{"a0", "b0", "a1", "b1", "a0", "a0", "b1"} {
+			in, p := a, p1
+			if name[0] == 'b' {
+				in = b
+			}
+			if name[1] == '1' {
+				p = p2
+			}
+			if out, _ := run(t, in, p); !bytes.Equal(out, want[name]) {
+				t.Fatalf("round %d, %s: the output differs from an empty cache's", round, name)
+			}
+		}
 	}
 }

@@ -60,7 +60,15 @@ var stricter = map[dicomwire.Tag]action{
 }
 
 // collectTokens gathers identity strings of this file for Clean Descriptors.
+// The files of a series carry the same identity attributes: what they give
+// is worked out once (tokenCache).
 func (d *deid) collectTokens(elems []*elem, cs *charset) {
+	key := tokenKeyOf(elems, d.p.Identity)
+	if ts := cachedTokens(key); ts != nil {
+		d.tokens, d.births, d.match = ts.tokens, ts.births, ts.match
+		return
+	}
+	defer func() { cacheTokens(key, &tokenSet{tokens: d.tokens, births: d.births, match: d.match}) }()
 	set := map[string]bool{}
 	add := func(s string, min int) {
 		s = strings.ToLower(strings.TrimSpace(s))
@@ -536,7 +544,7 @@ func (d *deid) remapUID(e *elem) {
 			vals[i] = v
 			continue
 		}
-		vals[i] = d.p.UID(v)
+		vals[i] = d.uid(v)
 		d.rep.UIDsRemapped++
 	}
 	e.val = []byte(strings.Join(vals, `\`))
@@ -552,7 +560,7 @@ func (d *deid) dummy(e *elem) {
 		if old == "" {
 			old = fmt.Sprintf("dummy %08X", e.tag)
 		}
-		e.val = []byte(d.p.UID(old))
+		e.val = []byte(d.uid(old))
 		d.rep.UIDsRemapped++
 		return
 	case "DA":
@@ -736,12 +744,12 @@ func (d *deid) meta(old, ds []*elem) ([]byte, error) {
 	sopInst := find(ds, dicomwire.SOPInstanceUID) // already remapped
 	if sopInst == "" {
 		if v := find(old, dicomwire.MediaStorageSOPInstanceUID); v != "" {
-			sopInst = d.p.UID(v)
+			sopInst = d.uid(v)
 			d.rep.UIDsRemapped++
 		}
 	} else if v := find(old, dicomwire.MediaStorageSOPInstanceUID); v != "" {
 		d.rep.UIDsRemapped++
-		if d.p.UID(v) != sopInst && v != sopInst {
+		if d.uid(v) != sopInst && v != sopInst {
 			d.rep.warn("meta Media Storage SOP Instance UID differed from SOP Instance UID; set to the dataset's")
 		}
 	}

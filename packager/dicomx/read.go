@@ -318,7 +318,8 @@ func (l *lastValues) split(i int, b []byte) []string {
 		}
 		b = rest
 	}
-	l.list[i] = out
+	// The cache keeps its own copy: the caller may change its slice.
+	l.list[i] = append(l.list[i][:0], out...)
 	return out
 }
 

@@ -113,3 +113,14 @@ func TestLastValuesGiveWhatTrimAndSplitGive(t *testing.T) {
 		t.Error("a repeated value was copied")
 	}
 }
+
+func TestLastValuesKeepTheirOwnCopy(t *testing.T) {
+	// A caller may change the slice it gets (intake interns its strings in
+	// place); the next file's values must not see that.
+	var l lastValues
+	a := l.split(0, []byte(`ORIGINAL\PRIMARY`))
+	a[0] = "CHANGED"
+	if b := l.split(0, []byte(`ORIGINAL\PRIMARY`)); b[0] != "ORIGINAL" || &a[0] == &b[0] {
+		t.Errorf("second split = %q", b)
+	}
+}

@@ -48,7 +48,7 @@ const smallGraphic = 64
 func (s *scanner) analyze(ctx context.Context, src source, depth int) []*Item {
 	ra := src.ra
 	if ra == nil {
-		f, err := openRead(src.disk)
+		f, err := openRead(src)
 		if err != nil {
 			return []*Item{unreadable(src.path, s.sizeOf(src), readProblem(err))}
 		}

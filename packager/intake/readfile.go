@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,8 +23,42 @@ type fileInfo struct {
 	regular bool // a regular file (not a folder, device, pipe or socket)
 }
 
-// openRead opens a file for the scan; tests replace it to simulate failures.
-var openRead = openRaw
+// openRead opens a source's file for the scan; tests replace it to simulate
+// failures.
+var openRead = openSource
+
+// openSource opens src's file: by its name in its folder when the walker
+// kept the folder open (the kernel then looks up one name instead of every
+// folder of the path), else by its path.
+func openSource(src source) (readFile, error) {
+	if src.dir != nil && src.dir.fd >= 0 {
+		return openAt(src.dir.fd, src.name, src.disk)
+	}
+	return openRaw(src.disk)
+}
+
+// dirHandle is a folder the walker holds open while the files it listed are
+// read: one reference for the walker, one for each file handed on; the last
+// release closes it.
+type dirHandle struct {
+	f    io.Closer
+	fd   int // -1 where files are opened by path
+	refs atomic.Int32
+}
+
+// hold adds a reference.
+func (d *dirHandle) hold() {
+	if d != nil {
+		d.refs.Add(1)
+	}
+}
+
+// release drops a reference.
+func (d *dirHandle) release() {
+	if d != nil && d.refs.Add(-1) == 0 {
+		d.f.Close()
+	}
+}
 
 // dicomPrefix is how much of each file on disk the scan reads first: enough
 // to tell DICOM, and for most DICOM files their whole header, which the

@@ -16,6 +16,18 @@ func openRaw(name string) (readFile, error) {
 	return osFile{f}, nil
 }
 
+// openAt is not used here: openDir keeps no folder open.
+func openAt(dirfd int, name, path string) (readFile, error) { return openRaw(path) }
+
+// openDir lists the folder p (os.ReadDir); its files are opened by path.
+func openDir(p string) (*dirHandle, []os.DirEntry, error) {
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nil, entries, nil
+}
+
 // info returns the open file's size, modification time and type.
 func (f osFile) info() (fileInfo, error) {
 	fi, err := f.Stat()

@@ -5,8 +5,12 @@ package intake
 import (
 	"io"
 	"io/fs"
-	"syscall"
+	"os"
+	"slices"
+	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // rawFile is a file opened for the scan and read with pread(2) alone. The
@@ -21,8 +25,8 @@ type rawFile struct{ fd int }
 // taken its name since; info tells.
 func openRaw(name string) (readFile, error) {
 	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
-		if err == syscall.EINTR {
+		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -32,13 +36,55 @@ func openRaw(name string) (readFile, error) {
 	}
 }
 
+// openAt opens name in the folder open as dirfd, as openRaw opens a path
+// (path is the file's whole path, for errors).
+func openAt(dirfd int, name, path string) (readFile, error) {
+	for {
+		fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		return &rawFile{fd: fd}, nil
+	}
+}
+
+// openDir lists the folder p, as os.ReadDir does (sorted by name), and
+// returns it held open for its files (openAt).
+func openDir(p string) (*dirHandle, []os.DirEntry, error) {
+	var fd int
+	for {
+		var err error
+		fd, err = unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, nil, &fs.PathError{Op: "open", Path: p, Err: err}
+		}
+		break
+	}
+	f := os.NewFile(uintptr(fd), p)
+	entries, err := f.ReadDir(-1)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	d := &dirHandle{f: f, fd: fd}
+	d.refs.Store(1)
+	return d, entries, nil
+}
+
 // info returns the open file's size, modification time and type (fstat(2):
 // no second lookup of its path).
 func (f *rawFile) info() (fileInfo, error) {
-	var st syscall.Stat_t
+	var st unix.Stat_t
 	for {
-		err := syscall.Fstat(f.fd, &st)
-		if err == syscall.EINTR {
+		err := unix.Fstat(f.fd, &st)
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -46,8 +92,7 @@ func (f *rawFile) info() (fileInfo, error) {
 		}
 		break
 	}
-	sec, nsec := st.Mtim.Unix()
-	return fileInfo{size: st.Size, modTime: time.Unix(sec, nsec), regular: st.Mode&syscall.S_IFMT == syscall.S_IFREG}, nil
+	return fileInfo{size: st.Size, modTime: time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec)), regular: st.Mode&unix.S_IFMT == unix.S_IFREG}, nil
 }
 
 // ReadAt reads len(p) bytes at off, as os.File.ReadAt does: io.EOF when the
@@ -55,8 +100,8 @@ func (f *rawFile) info() (fileInfo, error) {
 func (f *rawFile) ReadAt(p []byte, off int64) (int, error) {
 	n := 0
 	for len(p) > 0 {
-		m, err := syscall.Pread(f.fd, p, off)
-		if err == syscall.EINTR {
+		m, err := unix.Pread(f.fd, p, off)
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -77,7 +122,7 @@ func (f *rawFile) Close() error {
 	if f.fd < 0 {
 		return fs.ErrClosed
 	}
-	err := syscall.Close(f.fd)
+	err := unix.Close(f.fd)
 	f.fd = -1
 	return err
 }

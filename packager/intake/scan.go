@@ -96,14 +96,15 @@ func Scan(ctx context.Context, paths []string, opts Options, progress func(Progr
 			defer wg.Done()
 			for batch := range jobs {
 				if ctx.Err() != nil {
+					releaseAll(batch)
 					continue // drain
 				}
 				var items []*Item
 				for _, src := range batch {
-					if ctx.Err() != nil {
-						break
+					if ctx.Err() == nil {
+						items = append(items, s.analyze(ctx, src, 0)...)
 					}
-					items = append(items, s.analyze(ctx, src, 0)...)
+					src.dir.release()
 				}
 				results <- items
 			}
@@ -181,7 +182,11 @@ type source struct {
 	modTime time.Time
 	// stat: size and modTime are not known yet; they are read from the
 	// file once it is open (a file the walker saw only in its folder's list).
-	stat   bool
+	stat bool
+	// dir is the folder the walker listed the file in, held open for it
+	// (released once the file has been read), and name the file's name in it.
+	dir    *dirHandle
+	name   string
 	ra     io.ReaderAt // when the source is already open (archive entries)
 	budget *byteBudget // the top-level archive's, for an archive entry
 }
@@ -229,8 +234,16 @@ func (w *walker) flush() {
 	select {
 	case w.out <- w.batch:
 	case <-w.ctx.Done():
+		releaseAll(w.batch)
 	}
 	w.batch = make([]source, 0, batchSize)
+}
+
+// releaseAll releases the folders of sources that will not be read.
+func releaseAll(batch []source) {
+	for _, src := range batch {
+		src.dir.release()
+	}
 }
 
 func (w *walker) walkRoot(p string) {
@@ -269,11 +282,12 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 			w.emit(&Item{Path: p, Kind: KindSkipped, Reason: reason})
 			return
 		}
-		entries, err := os.ReadDir(p)
+		d, entries, err := openDir(p)
 		if err != nil {
 			w.emit(unreadable(p, 0, readProblem(err)))
 			return
 		}
+		defer d.release()
 		// A MIRAX slide is a .mrxs file plus a folder of the same name: the
 		// folder belongs to the slide and is not scanned on its own.
 		slideDirs := map[string]bool{}
@@ -293,7 +307,8 @@ func (w *walker) visit(root, p string, ancestors []os.FileInfo) {
 				if w.ctx.Err() != nil {
 					return
 				}
-				w.send(source{path: q, disk: q, root: root, stat: true})
+				d.hold()
+				w.send(source{path: q, disk: q, root: root, stat: true, dir: d, name: e.Name()})
 			case t&(os.ModeDevice|os.ModeNamedPipe|os.ModeSocket|os.ModeCharDevice) != 0:
 				w.emit(notRegular(q))
 			default: // folders, symbolic links, and what the list does not say

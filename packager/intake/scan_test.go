@@ -440,11 +440,11 @@ func TestUnreadableFile(t *testing.T) {
 	}
 	// The same path through an injected failure, which works for every user.
 	orig := openRead
-	openRead = func(name string) (readFile, error) {
-		if strings.HasSuffix(name, "locked.pdf") {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	openRead = func(src source) (readFile, error) {
+		if strings.HasSuffix(src.disk, "locked.pdf") {
+			return nil, &fs.PathError{Op: "open", Path: src.disk, Err: fs.ErrPermission}
 		}
-		return orig(name)
+		return orig(src)
 	}
 	defer func() { openRead = orig }()
 	it := itemAt(t, scan(t, Options{}, dir), "locked.pdf")
@@ -469,9 +469,9 @@ func TestFileReplacedBeforeItIsOpened(t *testing.T) {
 	writeFile(t, dir, "report.pdf", docfix.PDF("x"))
 	writeFile(t, dir, "other.pdf", docfix.PDF("y"))
 	orig := openRead
-	openRead = func(name string) (readFile, error) {
-		f, err := orig(name)
-		if err == nil && strings.HasSuffix(name, "report.pdf") {
+	openRead = func(src source) (readFile, error) {
+		f, err := orig(src)
+		if err == nil && strings.HasSuffix(src.disk, "report.pdf") {
 			return notRegularFile{f}, nil
 		}
 		return f, err

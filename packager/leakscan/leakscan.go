@@ -380,7 +380,7 @@ type Tap struct {
 // the scan and the write system call run on two cores at once; Write
 // returns when both are done.
 func (t *Tap) Write(p []byte) (int, error) {
-	if len(p) < parallelScan {
+	if len(p) < parallelScan || t.w == io.Discard {
 		n, err := t.w.Write(p)
 		t.Hits = t.s.Feed(&t.st, t.where, p[:n], t.Hits)
 		return n, err

@@ -1,8 +1,9 @@
 // Package rtflex reads RTF's syntax: the tokens of a document (groups,
 // control words with their parameters, control symbols, bytes of text),
 // each with its place in the file, and which destinations hold no text a
-// person wrote. It is the one RTF lexer: doctext reads RTF's text with it
-// and deid redacts RTF with it, so the two see the same characters.
+// person wrote. It is the one RTF lexer: doctext reads RTF's text with it,
+// and deid strips RTF's hidden parts and redacts its text with it, so they
+// all see the same groups and characters.
 package rtflex
 
 import (
@@ -18,7 +19,8 @@ const (
 	// Char is one byte of text in the document's code page (Byte): a plain
 	// byte, an escaped \\, \{ or \}, or a \'xx escape.
 	Char Kind = iota
-	// BadHex is a \'xx escape whose xx is not hexadecimal: no character.
+	// BadHex is the \' of an escape not followed by two hexadecimal
+	// digits: no character (what follows is read as the next tokens).
 	BadHex
 	// Symbol is a control symbol other than those Char covers (\~, \_, \-,
 	// \*, \|, \: and a backslash before a line break); Byte is the
@@ -118,16 +120,18 @@ func (l *Lexer) Next() (Token, bool) {
 	n := b[i+1]
 	switch {
 	case n == '\'':
-		end := min(i+4, len(b))
-		l.i = end
 		l.groupStart = false
 		var v [1]byte
 		if i+3 < len(b) {
 			if _, err := hex.Decode(v[:], b[i+2:i+4]); err == nil {
-				return Token{Kind: Char, Start: i, End: end, Byte: v[0]}, true
+				l.i = i + 4
+				return Token{Kind: Char, Start: i, End: i + 4, Byte: v[0]}, true
 			}
 		}
-		return Token{Kind: BadHex, Start: i, End: end}, true
+		// Only the \' is taken: what follows is read as it is, so that a
+		// brace after it still opens or closes a group.
+		l.i = i + 2
+		return Token{Kind: BadHex, Start: i, End: i + 2}, true
 	case n == '\\' || n == '{' || n == '}':
 		l.i = i + 2
 		l.groupStart = false

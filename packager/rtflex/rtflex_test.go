@@ -45,7 +45,9 @@ func TestTokens(t *testing.T) {
 		{kind: Char, text: ";", b: ';'},
 		{kind: GroupEnd, text: "}"},
 		{kind: Char, text: "\\'e9", b: 0xE9},
-		{kind: BadHex, text: "\\'zz"},
+		{kind: BadHex, text: "\\'"},
+		{kind: Char, text: "z", b: 'z'},
+		{kind: Char, text: "z", b: 'z'},
 		{kind: Char, text: "\\{", b: '{'},
 		{kind: Symbol, text: "\\~", b: '~'},
 		{kind: Word, text: "\\uc2", name: "uc", param: 2},
@@ -76,11 +78,20 @@ func TestTokens(t *testing.T) {
 	if !got[5].Textless() || !got[9].Textless() || got[10].Textless() || got[1].Textless() {
 		t.Error("Textless: \\*\\bkmkend and \\fonttbl open textless groups, \\f0 and \\rtf1 do not")
 	}
-	if s, ok := got[17].Stands(); !ok || s != " " {
+	if s, ok := got[19].Stands(); !ok || s != " " {
 		t.Errorf("\\~ stands for %q", s)
 	}
-	if Unicode(got[19].Param) != 0xF0B7 {
-		t.Errorf("Unicode(-3913) = %x", Unicode(got[19].Param))
+	if Unicode(got[21].Param) != 0xF0B7 {
+		t.Errorf("Unicode(-3913) = %x", Unicode(got[21].Param))
+	}
+}
+
+// TestBadHex: a \' without two hexadecimal digits takes only itself, so
+// a brace after it still opens a group.
+func TestBadHex(t *testing.T) {
+	got := tokens(`\'{\info x}`)
+	if len(got) < 3 || got[0].Kind != BadHex || got[0].End != 2 || got[1].Kind != GroupStart || got[2].Name != "info" || !got[2].Opens {
+		t.Errorf("tokens %+v", got)
 	}
 }
 

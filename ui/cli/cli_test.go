@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 )
 
@@ -77,6 +78,14 @@ func TestScanHuman(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// One file, one image: counted in the singular.
+	one := t.TempDir()
+	if err := os.WriteFile(filepath.Join(one, "IM1"), dcmfix.Instance(dcmfix.Spec{}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := run(t, "scan", one); !strings.Contains(out, "1 file looked at") || !strings.Contains(out, "(1 image)") {
+		t.Errorf("one file:\n%s", out)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"dossier/packager/export"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
+	"dossier/packager/leakscan"
 	"dossier/packager/privacy"
 )
 
@@ -107,10 +108,6 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if env.Progress {
 		fmt.Fprintln(env.Stderr)
 	}
-	params, pseudonym, err := exportParams(ctx, lv, *caseID, inv, paths)
-	if err != nil {
-		return err
-	}
 	included := map[string]bool{}
 	for _, p := range include {
 		abs, err := filepath.Abs(p)
@@ -124,12 +121,33 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The case's pseudonym is found in the store while the plan is made.
+	type found struct {
+		params    privacy.Params
+		pseudonym string
+		err       error
+	}
+	fc := make(chan found, 1)
+	go func() {
+		p, ps, err := exportParams(ctx, lv, *caseID, inv, paths)
+		fc <- found{p, ps, err}
+	}()
+	// One leak scanner of the case's identity serves the plan and the write.
+	var sc *leakscan.Scanner
+	if lv != privacy.Identified && inv.Identity != nil {
+		sc = leakscan.New(inv.Identity.Needles())
+	}
 	// The plan is written right away and shown only afterwards, so the
 	// DICOM files are checked as they are written (each read once).
-	ds, err := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true})
-	if err != nil {
-		return err
+	ds, planErr := deid.Plan(ctx, inv, lv, deid.Options{Include: included, ConvertHEIC: *convertHEIC, Redactions: red, NoRedact: *noRedact, CheckDICOMOnWrite: true, Scanner: sc})
+	f := <-fc
+	if f.err != nil {
+		return f.err
 	}
+	if planErr != nil {
+		return planErr
+	}
+	params, pseudonym := f.params, f.pseudonym
 	if err := checkRedactionsUsed(red, ds); err != nil {
 		return err
 	}
@@ -144,7 +162,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	}
 	res, err := writeFolder(*out, func(dir string) (*deid.Result, error) {
 		// Checksums are printed only with --json.
-		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{NoChecksums: !*asJSON})
+		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{NoChecksums: !*asJSON, Scanner: sc})
 	})
 	if err != nil {
 		return err
@@ -158,7 +176,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 			Out       string `json:"out"`
 		}{res, pseudonym, *out})
 	}
-	fmt.Fprintf(env.Stdout, "Wrote %d files (%s) into %s.\n", len(res.Written), res.Privacy, *out)
+	fmt.Fprintf(env.Stdout, "Wrote %v (%s) into %s.\n", filesText(len(res.Written)), res.Privacy, *out)
 	if pseudonym != "" {
 		fmt.Fprintf(env.Stdout, "They carry the pseudonym %s instead of the patient's name; keep it to say who you are when the centre replies.\n", pseudonym)
 	}

@@ -50,6 +50,7 @@ func runPack(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer tightMemory()()
 	if (*out == "") == (*folder == "") {
 		return usagef("give exactly one of --out FILE or --folder DIR")
 	}
@@ -275,7 +276,7 @@ func packProgress(env *Env) func(bundle.Progress) {
 }
 
 func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
-	fmt.Fprintf(w, "Wrote the bundle (%s, %d files inside):\n", res.Privacy, len(res.Items))
+	fmt.Fprintf(w, "Wrote the bundle (%s, %v inside):\n", res.Privacy, filesText(len(res.Items)))
 	for _, f := range res.Files {
 		fmt.Fprintf(w, "  %s\n", Printable(f))
 	}
@@ -427,8 +428,8 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	fmt.Fprintf(env.Stdout, "The bundle is intact: %d files, %s, every one matches its checksum.\nPrivacy level: %s\nFingerprint: %s\n",
-		rep.Files, humanBytes(rep.Bytes), rep.Privacy, cover.FingerprintGroups(rep.Fingerprint))
+	fmt.Fprintf(env.Stdout, "The bundle is intact: %v, %s, every one matches its checksum.\nPrivacy level: %s\nFingerprint: %s\n",
+		filesText(rep.Files), humanBytes(rep.Bytes), rep.Privacy, cover.FingerprintGroups(rep.Fingerprint))
 	return nil
 }
 
@@ -468,7 +469,7 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Opened and checked %d files into %s.\nStart with %s.\nPrivacy level: %s\nFingerprint: %s\n",
-		rep.Files, *to, filepath.Join(*to, bundle.NameCover), rep.Privacy, cover.FingerprintGroups(rep.Fingerprint))
+	fmt.Fprintf(env.Stdout, "Opened and checked %v into %s.\nStart with %s.\nPrivacy level: %s\nFingerprint: %s\n",
+		filesText(rep.Files), *to, filepath.Join(*to, bundle.NameCover), rep.Privacy, cover.FingerprintGroups(rep.Fingerprint))
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"image"
 	_ "image/jpeg" // photos for OCR suggestions
 	_ "image/png"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
 	"dossier/packager/redact"
+	"dossier/packager/redactview"
 )
 
 // maxRedactionsFile bounds the --redactions file.
@@ -174,21 +174,15 @@ func writeSuggestions(ctx context.Context, file string, inv *intake.Inventory, d
 			}
 			continue // a PDF whose pictures cannot be read gets no suggestion
 		case d.Item.Kind == intake.KindImage && (d.Item.Format == "jpeg" || d.Item.Format == "png" || d.Item.Format == "tiff"):
-			f, err := intake.Open(d.Item, intake.Options{})
-			if err != nil {
-				return ocr, err
-			}
-			img, _, err := image.Decode(io.NewSectionReader(f, 0, f.Size()))
-			f.Close()
+			// Read upright (a phone photo turned by its orientation tag, a
+			// TIFF page by page, as step 2 shows them), written back as
+			// the pixels as stored (a TIFF's page in "page").
+			v, err := redactview.Open(ctx, d.Item, m, "", intake.Options{})
 			if err != nil {
 				continue // a picture Go cannot decode gets no suggestion
 			}
-			boxes, err = burnedin.SuggestOCR(ctx, img, m, 0)
-			if errors.Is(err, burnedin.ErrNoOCR) {
-				ocr = false
-			} else if err != nil {
-				return ocr, err
-			}
+			ocr = ocr && !v.OCRMissing
+			boxes = v.Redactions(v.Suggested, false).Pixels
 		}
 		for _, b := range boxes {
 			x, y := float64(b.X), float64(b.Y)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"dossier/packager/i18n"
 	"dossier/packager/intake"
 )
 
@@ -59,7 +60,7 @@ func progressPrinter(env *Env) func(intake.Progress) {
 		return nil
 	}
 	return func(p intake.Progress) {
-		fmt.Fprintf(env.Stderr, "\rscanning: %d files, %s   ", p.Files, humanBytes(p.Bytes))
+		fmt.Fprintf(env.Stderr, "\rscanning: %v, %s   ", filesText(p.Files), humanBytes(p.Bytes))
 	}
 }
 
@@ -69,7 +70,7 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 	for _, it := range inv.Items {
 		counts[it.Kind]++
 	}
-	fmt.Fprintf(w, "%d files looked at", len(inv.Items))
+	fmt.Fprintf(w, "%v looked at", filesText(len(inv.Items)))
 	var parts []string
 	for _, k := range []intake.Kind{intake.KindDICOM, intake.KindDICOMDIR, intake.KindPDF, intake.KindImage, intake.KindSlide, intake.KindDocument, intake.KindArchive, intake.KindOther, intake.KindSkipped, intake.KindUnreadable} {
 		if counts[k] > 0 {
@@ -96,13 +97,13 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 	if len(inv.Studies) > 0 {
 		fmt.Fprintln(w, "\nImaging studies:")
 		for _, st := range inv.Studies {
-			fmt.Fprintf(w, "  %s  %s  %s  (%d images)\n", dash(st.Date), strings.Join(st.Modalities, "/"), dash(st.Description), st.Instances)
+			fmt.Fprintf(w, "  %s  %s  %s  (%v)\n", dash(st.Date), strings.Join(st.Modalities, "/"), dash(st.Description), imagesText(st.Instances))
 			for _, se := range st.Series {
 				extra := ""
 				if se.BurnedIn > 0 {
 					extra = fmt.Sprintf(", %d may show identity in the picture", se.BurnedIn)
 				}
-				fmt.Fprintf(w, "      series %d  %s  %s: %d images%s\n", se.Number, dash(se.Modality), dash(se.Description), se.Instances, extra)
+				fmt.Fprintf(w, "      series %d  %s  %s: %v%s\n", se.Number, dash(se.Modality), dash(se.Description), imagesText(se.Instances), extra)
 				for _, p := range se.Problems {
 					fmt.Fprintf(w, "        ! %s\n", Printable(p.String()))
 				}
@@ -112,7 +113,7 @@ func printInventory(w io.Writer, inv *intake.Inventory) {
 	if len(inv.Slides) > 0 {
 		fmt.Fprintln(w, "\nSlides:")
 		for _, s := range inv.Slides {
-			fmt.Fprintf(w, "  %s  %s, %d levels, %dx%d%s\n", Printable(s.Path), Printable(s.Vendor), s.Levels, s.Width, s.Height, slideExtras(s))
+			fmt.Fprintf(w, "  %s  %s, %v, %dx%d%s\n", Printable(s.Path), Printable(s.Vendor), i18n.Plural(s.Levels, i18n.Msg("%d level"), i18n.Msg("%d levels")), s.Width, s.Height, slideExtras(s))
 		}
 	}
 	section(w, inv, "Reports and documents", intake.KindPDF, intake.KindDocument)
@@ -187,4 +188,13 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// filesText is a number of files in the command line's English ("1 file",
+// "3 files"), by i18n.Plural like every counted text.
+func filesText(n int) i18n.Text { return i18n.Plural(n, i18n.Msg("%d file"), i18n.Msg("%d files")) }
+
+// imagesText is a number of images ("1 image", "3 images").
+func imagesText(n int) i18n.Text {
+	return i18n.Plural(n, i18n.Msg("%d image"), i18n.Msg("%d images"))
 }

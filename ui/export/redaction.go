@@ -33,7 +33,8 @@ func previewable(d deid.Decision) bool {
 	case it.Kind == intake.KindPDF:
 		return true
 	case it.Kind == intake.KindDICOM:
-		return it.BurnedIn
+		// Pixels Dossier cannot decode are neither shown nor masked: the reason says so.
+		return it.BurnedIn && (it.DICOM == nil || deid.Decodable(it.DICOM.TransferSyntaxUID))
 	case it.Kind == intake.KindImage:
 		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
 	case redactview.TextPreviewable(it):

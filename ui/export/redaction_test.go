@@ -21,6 +21,7 @@ import (
 
 	"dossier/packager/deid"
 	pexport "dossier/packager/export"
+	"dossier/packager/intake"
 	"dossier/packager/pdftext"
 	"dossier/packager/privacy"
 	"dossier/packager/redactview"
@@ -362,5 +363,16 @@ func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNoPreviewOfUndecodablePixels: an ultrasound image compressed as JPEG-LS or JPEG 2000 has no
+// "Check what is hidden" button (its reason says that no box can help); one in JPEG Baseline has.
+func TestNoPreviewOfUndecodablePixels(t *testing.T) {
+	for ts, want := range map[string]bool{"1.2.840.10008.1.2.4.80": false, dcmfix.UIDJPEG2000: false, dcmfix.UIDJPEGBaseline: true, "1.2.840.10008.1.2.1": true} {
+		d := deid.Decision{Action: deid.Review, Item: &intake.Item{Kind: intake.KindDICOM, BurnedIn: true, DICOM: &intake.DICOMDetail{TransferSyntaxUID: ts}}}
+		if got := previewable(d); got != want {
+			t.Errorf("%s: previewable %v, want %v", ts, got, want)
+		}
 	}
 }
