@@ -26,7 +26,7 @@ build: deps-run
 	$(GO) build $(TAGS) -ldflags "$(LDFLAGS)" -o dossier .
 
 test: deps-test vet check-format check-layering
-	$(GO) test $(TAGS) -race -count=1 ./...
+	$(GO) test $(TAGS) -race -count=1 -timeout 20m ./...
 	sh scripts/walkthrough.sh
 
 vet:

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	exportui "dossier/ui/export"
 
@@ -233,6 +235,9 @@ func TestEveryControlOnSmallScreen(t *testing.T) {
 			v.win.Resize(screen)
 			for _, f := range focusables(c) {
 				o := f.(fyne.CanvasObject)
+				if err := inView(c, o); err != nil && err.Error() == notOnScreen {
+					continue // a list's row, drawn again for another item as the list scrolled
+				}
 				seen++
 				if err := reachable(c, o, screen); err != nil {
 					t.Errorf("%s theme, %s: a %T: %v", th, where, f, err)
@@ -284,4 +289,96 @@ func TestEveryControlOnSmallScreen(t *testing.T) {
 			t.Errorf("%s theme: only %d controls looked at", th, seen)
 		}
 	}
+}
+
+const notOnScreen = "not found on the screen"
+
+// inView reports whether o lies inside the visible part of every scroll container around it.
+func inView(c fyne.Canvas, o fyne.CanvasObject) error {
+	d := fyne.CurrentApp().Driver()
+	var path []fyne.CanvasObject
+	var find func(n fyne.CanvasObject) bool
+	find = func(n fyne.CanvasObject) bool {
+		if n == nil || !n.Visible() {
+			return false
+		}
+		path = append(path, n)
+		if n == o {
+			return true
+		}
+		kids := children(n)
+		if w, ok := n.(fyne.Widget); ok && kids == nil {
+			kids = test.WidgetRenderer(w).Objects()
+		}
+		for _, k := range kids {
+			if find(k) {
+				return true
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+		path = path[:0]
+		if find(root) {
+			break
+		}
+	}
+	if len(path) == 0 {
+		return errors.New(notOnScreen)
+	}
+	top := d.AbsolutePositionForObject(o)
+	for _, p := range path[:len(path)-1] {
+		s, ok := p.(*container.Scroll)
+		if !ok {
+			continue
+		}
+		sp := d.AbsolutePositionForObject(s)
+		if top.Y < sp.Y-0.5 || top.Y+min(o.Size().Height, s.Size().Height) > sp.Y+s.Size().Height+0.5 {
+			return fmt.Errorf("at y %v to %v, outside the scroll's view %v to %v", top.Y, top.Y+o.Size().Height, sp.Y, sp.Y+s.Size().Height)
+		}
+	}
+	return nil
+}
+
+// TestTabKeepsFocusInView: at 1024×768 with the largest text size, each control Tab reaches on the
+// case screen's tabs, in Settings and in the send steps is scrolled into view when it gets the focus.
+func TestTabKeepsFocusInView(t *testing.T) {
+	old := focusPoll
+	focusPoll = 10 * time.Millisecond
+	t.Cleanup(func() { focusPoll = old })
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	loop := newUILoop()
+	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}}, loop.post)
+	t.Cleanup(v.win.Close)
+	v.win.Resize(fyne.NewSize(1024, 768))
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	closeDialogs(v)
+	c := v.win.Canvas()
+	tabThrough := func(where string) {
+		t.Helper()
+		c.Unfocus()
+		seen := map[fyne.Focusable]bool{}
+		for range 200 {
+			test.FocusNext(c)
+			f := c.Focused()
+			if f == nil || seen[f] {
+				break
+			}
+			seen[f] = true
+			loop.drain(80 * time.Millisecond) // a tick of the focus watcher (its reports come at most every 50 ms)
+			if err := inView(c, f.(fyne.CanvasObject)); err != nil {
+				t.Errorf("%s: Tab to a %T: %v", where, f, err)
+			}
+		}
+	}
+	for i := range v.checks.tabs.Items {
+		v.checks.tabs.SelectIndex(i)
+		tabThrough(fmt.Sprintf("case screen, tab %d", i+1))
+	}
+	v.showSettings()
+	tabThrough("Settings")
+	closeDialogs(v)
 }

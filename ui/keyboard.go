@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -78,4 +81,35 @@ func (v *mainView) installCommands() {
 	for i, key := range tabKeys {
 		v.win.Canvas().AddShortcut(ctrl(key), func(fyne.Shortcut) { v.showTab(i) })
 	}
+}
+
+// focusPoll is how often the window looks whether the keyboard focus has moved (a variable for
+// tests).
+var focusPoll = 100 * time.Millisecond
+
+// keepFocusInView scrolls the control that has the keyboard focus into view whenever the focus
+// moves, until ctx ends. The app's own controls do so as they get the focus; Fyne's (fields,
+// drop-downs, radios, lists) do not say when they get it, so the window looks a few times a second.
+func (v *mainView) keepFocusInView(ctx context.Context) {
+	var last fyne.Focusable
+	startJob(v.run, ctx, func(ctx context.Context, tick func(struct{})) (struct{}, error) {
+		t := time.NewTicker(focusPoll)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return struct{}{}, nil
+			case <-t.C:
+				tick(struct{}{})
+			}
+		}
+	}, func(struct{}) {
+		f := v.win.Canvas().Focused()
+		if f != nil && f != last {
+			if o, ok := f.(fyne.CanvasObject); ok {
+				scrollIntoView(o)
+			}
+		}
+		last = f
+	}, nil)
 }

@@ -180,6 +180,7 @@ func newMainView(a fyne.App, cfg Config, post func(func())) *mainView {
 	var mediaCtx context.Context
 	mediaCtx, v.stopMedia = context.WithCancel(context.Background())
 	v.watchMedia(mediaCtx)
+	v.keepFocusInView(mediaCtx)
 	v.installCommands() // the menu and the shortcuts (keyboard.go)
 	v.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKeys(v.win.Canvas(), ev) })
 	records, bundles := splitBundlePaths(cfg.Paths)

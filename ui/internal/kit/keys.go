@@ -257,64 +257,99 @@ func DialogKeys(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 	return false
 }
 
-// ScrollIntoView scrolls the scroll containers holding o so that it is seen whole.
+// ScrollIntoView scrolls the scroll containers holding o so that it is seen whole (as much of it as
+// fits). The scroll containers are those of the window's content or dialogs that Children reaches;
+// o itself may be deep inside a widget (a form's field), so it counts as inside a scroll container
+// when it lies within the container's content.
 func ScrollIntoView(o fyne.CanvasObject) {
 	a := fyne.CurrentApp()
-	if a == nil {
+	if a == nil || o == nil {
 		return
 	}
 	c := a.Driver().CanvasForObject(o)
 	if c == nil {
 		return
 	}
-	var path []fyne.CanvasObject
-	var find func(n fyne.CanvasObject) bool
-	find = func(n fyne.CanvasObject) bool {
+	d := a.Driver()
+	// The root o is in: the top dialog when one is open (it has the focus), else the content.
+	root := c.Content()
+	if top := c.Overlays().Top(); top != nil {
+		root = top
+	}
+	var scrolls []*container.Scroll // outer ones first
+	var lists []*widget.List
+	seen := false // o is among the objects walked: not inside a list's row
+	var walk func(n fyne.CanvasObject)
+	walk = func(n fyne.CanvasObject) {
 		if n == nil || !n.Visible() {
-			return false
+			return
 		}
-		path = append(path, n)
-		if n == o {
-			return true
+		seen = seen || n == o
+		switch n := n.(type) {
+		case *container.Scroll:
+			scrolls = append(scrolls, n)
+		case *widget.List:
+			lists = append(lists, n)
 		}
 		for _, k := range Children(n) {
-			if find(k) {
-				return true
-			}
+			walk(k)
 		}
-		path = path[:len(path)-1]
-		return false
 	}
-	roots := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
-	for _, r := range roots {
-		path = path[:0]
-		if find(r) {
+	walk(root)
+	for pass := 0; pass < 2; pass++ { // a second pass for scroll containers inside scroll containers
+		scrollTo(d, o, scrolls)
+	}
+	// A control in a list's row (a drop-down in a row of documents), which the walk cannot reach:
+	// the list scrolls by as much as the control sticks out.
+	for _, l := range lists {
+		if seen {
 			break
 		}
-	}
-	if len(path) == 0 || path[len(path)-1] != o {
-		return
-	}
-	d := a.Driver()
-	for i := len(path) - 2; i >= 0; i-- {
-		s, ok := path[i].(*container.Scroll)
-		if !ok {
+		// The list draws a row or so beyond its view: o is in it if it is across or near it.
+		pos, lp, h := d.AbsolutePositionForObject(o), d.AbsolutePositionForObject(l), l.Size().Height
+		if pos.X < lp.X || pos.X > lp.X+l.Size().Width || pos.Y+o.Size().Height <= lp.Y-h || pos.Y >= lp.Y+2*h {
 			continue
 		}
-		top := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s))
+		switch top, bottom := pos.Y-lp.Y, pos.Y-lp.Y+o.Size().Height; {
+		case top < 0:
+			l.ScrollToOffset(l.GetScrollOffset() + top)
+		case bottom > l.Size().Height:
+			l.ScrollToOffset(l.GetScrollOffset() + min(bottom-l.Size().Height, top))
+		}
+	}
+}
+
+func scrollTo(d fyne.Driver, o fyne.CanvasObject, scrolls []*container.Scroll) {
+	for _, s := range scrolls {
+		if s.Content == nil {
+			continue
+		}
+		if m := s.Content.MinSize(); s.Content.Size().Height < m.Height || s.Content.Size().Width < m.Width {
+			s.Refresh() // the content grew since it was laid out: lay it out, so it can be scrolled to its end
+		}
+		pos := d.AbsolutePositionForObject(o)
+		sp := d.AbsolutePositionForObject(s)
+		content := d.AbsolutePositionForObject(s.Content)
+		cs := s.Content.Size().Max(s.Content.MinSize()) // a content may be laid out beyond its size
+		inside := pos.X >= content.X-0.5 && pos.Y >= content.Y-0.5 &&
+			pos.X+o.Size().Width <= content.X+cs.Width+0.5 && pos.Y+o.Size().Height <= content.Y+cs.Height+0.5
+		if !inside {
+			continue
+		}
+		top := pos.Subtract(sp)
 		bottom := top.Add(o.Size())
 		off := s.Offset
 		switch {
 		case top.Y < 0:
 			off.Y += top.Y
-		case bottom.Y > s.Size().Height && o.Size().Height <= s.Size().Height:
-			off.Y += bottom.Y - s.Size().Height
+		case bottom.Y > s.Size().Height:
+			off.Y += min(bottom.Y-s.Size().Height, top.Y) // the top stays in view when o is taller
 		}
 		switch {
 		case top.X < 0:
 			off.X += top.X
-		case bottom.X > s.Size().Width && o.Size().Width <= s.Size().Width:
-			off.X += bottom.X - s.Size().Width
+		case bottom.X > s.Size().Width:
+			off.X += min(bottom.X-s.Size().Width, top.X)
 		}
 		if off != s.Offset {
 			s.ScrollToOffset(off)
