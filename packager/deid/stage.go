@@ -14,13 +14,16 @@ import (
 )
 
 // stager writes the files of WriteTree into its staging folder and syncs
-// them to disk: each file is handed, still open, to a few goroutines that
-// fsync and close it while the workers go on with the next files, so the
-// disk writes overlap the work instead of all waiting at the end.
+// them to disk. Each written file is handed over still open, and the
+// system is asked to start writing it to disk right away (without
+// waiting); the files are then synced, many at once, at the end, when
+// most of their data is on disk already, or as soon as maxUnsynced of
+// them wait (so a large tree does not hold too many files open).
 type stager struct {
 	checksums bool
 	dirs      sync.Map // folders made already
 	files     chan *os.File
+	start     sync.Once
 	wg        sync.WaitGroup
 	once      sync.Once
 	mu        sync.Mutex
@@ -28,38 +31,58 @@ type stager struct {
 }
 
 // syncers is how many files are synced at once: each mostly waits for the
-// disk.
-const syncers = 8
+// disk. maxUnsynced is how many written files may wait, open, before
+// they are synced.
+const (
+	syncers     = 32
+	maxUnsynced = 512
+)
 
 func newStager(checksums bool) *stager {
-	st := &stager{checksums: checksums, files: make(chan *os.File, 4*syncers)}
-	for range syncers {
-		st.wg.Go(func() {
-			for f := range st.files {
-				err := f.Sync()
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					st.mu.Lock()
-					if st.err == nil {
-						st.err = err
-					}
-					st.mu.Unlock()
-				}
-			}
-		})
-	}
-	return st
+	return &stager{checksums: checksums, files: make(chan *os.File, maxUnsynced)}
 }
 
-// sync hands a written file to be synced and closed.
-func (st *stager) sync(f *os.File) { st.files <- f }
+// startSyncing starts the goroutines that sync and close the files handed
+// over, once.
+func (st *stager) startSyncing() {
+	st.start.Do(func() {
+		for range syncers {
+			st.wg.Go(func() {
+				for f := range st.files {
+					err := f.Sync()
+					if cerr := f.Close(); err == nil {
+						err = cerr
+					}
+					if err != nil {
+						st.mu.Lock()
+						if st.err == nil {
+							st.err = err
+						}
+						st.mu.Unlock()
+					}
+				}
+			})
+		}
+	})
+}
+
+// sync hands a written file over to be synced and closed, and asks the
+// system to start writing it to disk.
+func (st *stager) sync(f *os.File) {
+	startWriteback(f)
+	select {
+	case st.files <- f:
+	default: // maxUnsynced files wait: sync them from now on
+		st.startSyncing()
+		st.files <- f
+	}
+}
 
 // finish waits until every file handed to sync is on disk and closed, and
 // returns the first error. Nothing may be handed to sync afterwards.
 func (st *stager) finish() error {
 	st.once.Do(func() {
+		st.startSyncing()
 		close(st.files)
 		st.wg.Wait()
 	})

@@ -39,3 +39,15 @@ func (w *writeBehind) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// startWriteback asks the system to start writing f to disk, without
+// waiting (sync_file_range with SYNC_FILE_RANGE_WRITE): the Sync that
+// follows on another goroutine then mostly waits for writes already under
+// way, and the workers' files go to the disk as they are made.
+func startWriteback(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			unix.SyncFileRange(int(fd), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+		})
+	}
+}
