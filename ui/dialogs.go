@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/ui/internal/kit"
@@ -26,35 +25,10 @@ var (
 	newDropDown      = kit.NewDropDown
 )
 
-// newCloseDialog is a dialog with content and one Close button.
-func newCloseDialog(title string, content fyne.CanvasObject, win fyne.Window) *dialog.CustomDialog {
-	d := dialog.NewCustomWithoutButtons(title, content, win)
-	c := newButton(lang.X("button.close", "Close"), d.Hide)
-	c.Dismiss = true
-	d.SetButtons([]fyne.CanvasObject{c})
-	return d
-}
-
-// newAskDialog is a dialog with content, a dismiss button and a primary confirm button, the
-// default; answer (may be nil) gets whether it was confirmed. The confirm button is returned so
-// that a form can disable it while it is not valid.
-func newAskDialog(title, confirm, dismiss string, content fyne.CanvasObject, answer func(bool), win fyne.Window) (*dialog.CustomDialog, *button) {
-	d := dialog.NewCustomWithoutButtons(title, content, win)
-	reply := func(ok bool) func() {
-		return func() {
-			d.Hide()
-			if answer != nil {
-				answer(ok)
-			}
-		}
-	}
-	no := newButton(dismiss, reply(false))
-	no.Dismiss = true
-	yes := newButton(confirm, reply(true))
-	yes.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{no, yes})
-	return d, yes
-}
+var (
+	newCloseDialog = kit.NewCloseDialog
+	newAskDialog   = kit.NewAskDialog
+)
 
 // showAsk shows a question in words (message wraps) with a dismiss and a confirm button.
 func showAsk(title, message, confirm, dismiss string, answer func(bool), win fyne.Window) *dialog.CustomDialog {

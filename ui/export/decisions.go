@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -288,8 +287,9 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 				return
 			}
 			n := map[string]any{"N": kit.FormatCount(len(ds))}
-			c := dialog.NewConfirm(lang.X("export.sendall.title", "Send all {{.N}} files?", n),
-				lang.X("export.sendall.text", "Each of them may show your name or other details. Send them all only if you have looked at them and are happy for the centre to see them."),
+			c, _ := kit.NewAskDialog(lang.X("export.sendall.title", "Send all {{.N}} files?", n),
+				lang.X("export.sendall.ok", "Send them all"), lang.X("button.cancel", "Cancel"),
+				kit.NewWrapLabel(lang.X("export.sendall.text", "Each of them may show your name or other details. Send them all only if you have looked at them and are happy for the centre to see them.")),
 				func(ok bool) {
 					if ok {
 						apply(true)
@@ -297,8 +297,7 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 						showAll()
 					}
 				}, w.win)
-			c.SetConfirmText(lang.X("export.sendall.ok", "Send them all"))
-			c.SetDismissText(lang.X("button.cancel", "Cancel"))
+			c.Resize(fyne.NewSize(min(520, w.win.Canvas().Size().Width*0.9), 0))
 			c.Show()
 		default:
 			showAll()

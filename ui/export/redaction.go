@@ -105,7 +105,7 @@ func (w *Wizard) openPreview(d deid.Decision, confirmed func()) {
 			if errors.Is(err, pixelmask.ErrCannotDecode) {
 				msg = lang.X("export.preview.undecodable", "Dossier cannot decode the pixels of this image (they are compressed in a way it cannot read), so it can neither show it nor black out parts of it. Send it only if you have looked at it in another viewer and it shows no name or other detail.")
 			}
-			dialog.ShowInformation(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}), msg, w.win)
+			kit.ShowMessage(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}), msg, w.win)
 			return
 		}
 		w.showPreview(d, r.(*redactview.View), confirmed)
@@ -121,7 +121,7 @@ func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func
 		boxes = nil // the suggested ones
 	}
 	p := redactbox.NewPreview(v, boxes, w.runAny)
-	dlg := dialog.NewCustomConfirm(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
+	dlg, _ := kit.NewAskDialog(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
 		lang.X("export.preview.ok", "These boxes hide my details"), lang.X("button.cancel", "Cancel"), p.Content(), func(ok bool) {
 			p.Close()
 			if !ok {
@@ -167,11 +167,11 @@ func (w *Wizard) openTextPreview(d deid.Decision) {
 		}
 		wait.Hide()
 		if err != nil {
-			dialog.ShowInformation(title, lang.X("export.preview.err", "Dossier could not show this file. It is sent as the list says, or left out."), w.win)
+			kit.ShowMessage(title, lang.X("export.preview.err", "Dossier could not show this file. It is sent as the list says, or left out."), w.win)
 			return
 		}
 		t := r.(*redactview.Document)
-		dlg := dialog.NewCustom(title, lang.X("button.close", "Close"), redactbox.NewTextPreview(t), w.win)
+		dlg := kit.NewCloseDialog(title, redactbox.NewTextPreview(t), w.win)
 		if w.win != nil {
 			s := w.win.Canvas().Size()
 			dlg.Resize(fyne.NewSize(s.Width*0.92, s.Height*0.92))
