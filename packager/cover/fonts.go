@@ -108,11 +108,10 @@ var (
 	// pdfcpuMu serialises what touches pdfcpu's global font state
 	// (font.UserFontDir and its loaded metrics).
 	pdfcpuMu sync.Mutex
-
-	disableConfig sync.Once
 )
 
 func init() {
+	api.DisableConfigDir() // pdfcpu would otherwise create a configuration folder in the user's home
 	for name := range fontFiles {
 		fontsByName[name] = &lazyFont{}
 	}
@@ -165,9 +164,6 @@ func metricsOf(name string) *fontMetrics {
 // TrueType file into its gob form) and reads the metrics layout needs from
 // it.
 func prepareFont(name string) (m *fontMetrics, g []byte, err error) {
-	// pdfcpu would otherwise create a configuration folder in the user's
-	// home; Dossier needs none of it.
-	disableConfig.Do(api.DisableConfigDir)
 	file := fontFiles[name]
 	bb, err := assets.Fonts.ReadFile(file)
 	if err != nil {

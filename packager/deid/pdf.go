@@ -7,7 +7,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -17,6 +16,11 @@ import (
 	"dossier/packager/pdftext"
 )
 
+// pdfcpu would otherwise create a configuration folder in the user's home; Dossier needs none of it.
+// Set in init, before any goroutine reads pdfcpu's configuration: set later, under a sync.Once of
+// one package, it raced with another package's reading of it on another worker.
+func init() { api.DisableConfigDir() }
+
 // ErrEncryptedPDF is returned for password-protected PDFs, which cannot be
 // cleaned without the password.
 var ErrEncryptedPDF = errors.New(i18n.Msg("the PDF is locked with a password"))
@@ -24,8 +28,6 @@ var ErrEncryptedPDF = errors.New(i18n.Msg("the PDF is locked with a password"))
 // ErrPDFNotClean is returned when the cleaned PDF, read back, still holds a
 // part that should have been removed; nothing is written then.
 var ErrPDFNotClean = errors.New(i18n.Msg("the cleaned PDF still holds hidden parts (forms, notes, attachments or metadata)"))
-
-var disableConfig sync.Once
 
 // pdfDropKeys are dictionary entries removed wherever they appear: XMP
 // streams, authoring-program data, "last modified" stamps, actions run on
@@ -82,9 +84,6 @@ const maxPDFDepth = 256
 // removed here. The written file is read back and checked before a byte
 // reaches dst.
 func StripPDF(dst io.Writer, src io.ReadSeeker) (err error) {
-	// pdfcpu would otherwise create a configuration folder in the user's
-	// profile; Dossier needs none of it.
-	disableConfig.Do(api.DisableConfigDir)
 	defer func() {
 		// pdfcpu panics on some malformed files; a damaged PDF must be an
 		// error, never a crash.
@@ -410,7 +409,6 @@ func isStructElem(d types.Dict) bool {
 // opening, XMP metadata, authoring-program data, alternative text or
 // document information beyond the writer's own name and dates.
 func CheckPDF(r io.ReadSeeker) (err error) {
-	disableConfig.Do(api.DisableConfigDir)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("reading the cleaned PDF back: %w", ErrPDFNotClean)

@@ -13,7 +13,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -26,6 +25,11 @@ import (
 	"dossier/packager/pdftext"
 	"dossier/packager/textenc"
 )
+
+// pdfcpu would otherwise create a configuration folder in the user's home; Dossier needs none of it.
+// Set in init, before any goroutine reads pdfcpu's configuration: set later, under a sync.Once of
+// one package, it raced with another package's reading of it on another worker.
+func init() { api.DisableConfigDir() }
 
 // Layer is one readable part of a written file, decoded so that text in it
 // reads as text: an inflated PDF stream or the strings of a PDF object, a
@@ -284,8 +288,6 @@ func textOf(b []byte) []byte {
 	return out
 }
 
-var disablePDFConfig sync.Once
-
 // pdfLayers yields the layers of a PDF: the content of each page, the
 // XObjects and annotations of each page, form fields, attached files
 // (their names and contents), the document information and the XMP
@@ -296,7 +298,6 @@ func pdfLayers(y *yielder, r io.ReaderAt, size int64) (err error) {
 	if size > y.lim.MaxInput {
 		return ErrTooLarge
 	}
-	disablePDFConfig.Do(api.DisableConfigDir)
 	defer func() {
 		if p := recover(); p != nil {
 			err = errors.New("leakscan: cannot read this PDF (damaged)")

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"dossier/packager/i18n"
@@ -26,6 +25,11 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
+
+// pdfcpu would otherwise create a configuration folder in the user's home; Dossier needs none of it.
+// Set in init, before any goroutine reads pdfcpu's configuration: set later, under a sync.Once of
+// one package, it raced with another package's reading of it on another worker.
+func init() { api.DisableConfigDir() }
 
 // ErrBudget is returned when a document needs more steps, time or glyphs
 // than its budget allows: it is too complex to read.
@@ -298,8 +302,6 @@ type pageInfo struct {
 	rotate    int
 }
 
-var disableConfig sync.Once
-
 // Open reads a PDF's structure and its page tree. ctx and the options'
 // deadline bound all later work on the document too.
 func Open(ctx context.Context, r io.ReadSeeker, opts Options) (doc *Document, err error) {
@@ -312,7 +314,6 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (doc *Document, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	disableConfig.Do(api.DisableConfigDir)
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	conf.Limits.MaxDecodeBytes = opts.MaxStreamBytes
