@@ -70,24 +70,3 @@ func jpegReason(err error) string {
 // exifOrientation returns the EXIF orientation (1-8) of a JPEG stream's
 // APP1 segment, or 0.
 func exifOrientation(b []byte) int { return exif.JPEGOrientation(b) }
-
-// orient returns img turned upright for EXIF orientation o (2-8).
-func orient(img image.Image, o int) image.Image {
-	src := toNRGBA(img)
-	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
-	dw, dh := w, h
-	if o >= 5 {
-		dw, dh = h, w
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
-	for y := 0; y < dh; y++ {
-		for x := 0; x < dw; x++ {
-			sx, sy := exif.Source(o, x, y, w, h)
-			si := src.PixOffset(b.Min.X+sx, b.Min.Y+sy)
-			di := dst.PixOffset(x, y)
-			copy(dst.Pix[di:di+4], src.Pix[si:si+4])
-		}
-	}
-	return dst
-}

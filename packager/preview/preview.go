@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"dossier/packager/doctext"
+	"dossier/packager/exif"
 	"dossier/packager/intake"
 	"dossier/packager/slide"
 )
@@ -120,7 +121,7 @@ func Image(ctx context.Context, it *intake.Item, opts Options) (img image.Image,
 	}
 	img = Scale(img, opts.maxSide())
 	if orientation > 1 {
-		img = orient(img, orientation)
+		img = exif.Upright(img, orientation)
 	}
 	return img, nil
 }

@@ -86,11 +86,8 @@ func (w *Wizard) openPreview(d deid.Decision, confirmed func()) {
 		w.openTextPreview(d)
 		return
 	}
-	wait := dialog.NewCustomWithoutButtons(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}),
-		container.NewVBox(widget.NewLabel(lang.X("export.preview.looking", "Looking for your details in this file…")), widget.NewProgressBarInfinite()), w.win)
 	var cancel func()
-	wait.SetButtons([]fyne.CanvasObject{kit.NewButton(lang.X("button.cancel", "Cancel"), func() { cancel(); wait.Hide() })})
-	wait.Show()
+	wait := w.showLooking(lang.X("export.preview.title", "What is hidden in {{.Name}}", map[string]any{"Name": itemName(d)}), &cancel)
 	cancel = w.runAny(func(ctx context.Context) (any, error) {
 		// The case details tell who the patient is too, as in the plan.
 		m := pexport.WithDetails(inv, details).Identity.Matcher()
@@ -153,11 +150,8 @@ func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func
 func (w *Wizard) openTextPreview(d deid.Decision) {
 	inv, details, language := w.in.Inventory, w.in.Details, w.coverLanguage()
 	title := lang.X("export.preview.text.title", "What is replaced in {{.Name}}", map[string]any{"Name": itemName(d)})
-	wait := dialog.NewCustomWithoutButtons(title,
-		container.NewVBox(widget.NewLabel(lang.X("export.preview.looking", "Looking for your details in this file…")), widget.NewProgressBarInfinite()), w.win)
 	var cancel func()
-	wait.SetButtons([]fyne.CanvasObject{kit.NewButton(lang.X("button.cancel", "Cancel"), func() { cancel(); wait.Hide() })})
-	wait.Show()
+	wait := w.showLooking(title, &cancel)
 	cancel = w.runAny(func(ctx context.Context) (any, error) {
 		m := pexport.WithDetails(inv, details).Identity.Matcher()
 		return redactview.OpenText(ctx, d.Item, m, language, intake.Options{})
@@ -179,4 +173,21 @@ func (w *Wizard) openTextPreview(d deid.Decision) {
 		dlg.Show()
 		w.shownText = t
 	})
+}
+
+// showLooking shows that a preview is being made, with a Cancel button that calls *cancel (set once
+// the work has started) and closes the dialog.
+func (w *Wizard) showLooking(title string, cancel *func()) *dialog.CustomDialog {
+	wait := dialog.NewCustomWithoutButtons(title,
+		container.NewVBox(widget.NewLabel(lang.X("export.preview.looking", "Looking for your details in this file…")), widget.NewProgressBarInfinite()), w.win)
+	stop := kit.NewButton(lang.X("button.cancel", "Cancel"), func() {
+		if *cancel != nil {
+			(*cancel)()
+		}
+		wait.Hide()
+	})
+	stop.Dismiss = true
+	wait.SetButtons([]fyne.CanvasObject{stop})
+	wait.Show()
+	return wait
 }
