@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -114,8 +115,14 @@ func findMedia(ctx context.Context) []medium {
 	return ms
 }
 
-// mountTable is where Linux lists what is mounted (a variable for tests, which give a fake one).
-var mountTable = "/proc/self/mounts"
+// mountTable is where Linux lists what is mounted. Tests give a fake one; the media watcher of a
+// view reads it on its own goroutine, which may outlive the test that set it, hence atomic.
+var mountTable atomic.Pointer[string]
+
+func init() {
+	linux := "/proc/self/mounts"
+	mountTable.Store(&linux)
+}
 
 // mediaMounts lists the removable media of this computer, without looking at what is on them.
 func mediaMounts() []medium {
@@ -133,7 +140,7 @@ func mediaMounts() []medium {
 			ms = append(ms, medium{Path: p, Label: e.Name()})
 		}
 	default:
-		f, err := os.Open(mountTable)
+		f, err := os.Open(*mountTable.Load())
 		if err != nil {
 			return nil
 		}

@@ -34,9 +34,9 @@ func pathDialogHome(t *testing.T) (home, cd string) {
 	if err := os.WriteFile(table, []byte("/dev/sda1 / ext4 rw 0 0\n/dev/sr0 /media/jane/HOSPITAL\\040CD iso9660 ro 0 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	old := mountTable
-	mountTable = table
-	t.Cleanup(func() { mountTable = old })
+	old := mountTable.Load()
+	mountTable.Store(&table)
+	t.Cleanup(func() { mountTable.Store(old) })
 	return home, "/media/jane/HOSPITAL CD"
 }
 
