@@ -386,7 +386,7 @@ func TestEveryControlShowsFocus(t *testing.T) {
 	c := v.win.Canvas()
 	ringed := map[string]bool{"*kit.Button": true, "*kit.TabSwitch": true}
 	tinted := map[string]bool{"*widget.Select": true, "*kit.DropDown": true, "*widget.Entry": true, "*kit.Field": true,
-		"*kit.TextArea": true, "*ui.pathField": true, "*widget.List": true, "*ui.folderList": true, "*widget.Tree": true,
+		"*kit.TextArea": true, "*widget.List": true, "*ui.folderList": true, "*widget.Tree": true,
 		"*widget.radioItem": true, "*widget.Check": true}
 	reached := map[string]string{}
 	look := func(where string) {

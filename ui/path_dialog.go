@@ -32,8 +32,8 @@ type pathDialog struct {
 	dir  string // the folder shown
 	rows []pathRow
 
-	where  *pathField // the path of the folder shown, or one typed
-	name   *pathField // the file name (saving)
+	where  *field // the path of the folder shown, or one typed
+	name   *field // the file name (saving)
 	list   *folderList
 	listAt *fyne.Container // holds list (a new list for each folder)
 	places *fyne.Container
@@ -407,29 +407,12 @@ func isDir(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// pathField is a one-line field whose Enter does submit and whose Escape closes the dialog.
-type pathField struct {
-	widget.Entry
-}
-
-func newPathField(submit func(string)) *pathField {
-	f := &pathField{}
+// newPathField is a one-line field whose Enter does submit (kit.Field gives Escape to the window,
+// which closes the dialog, and keeps the field in view).
+func newPathField(submit func(string)) *field {
+	f := newField()
 	f.OnSubmitted = submit
-	f.ExtendBaseWidget(f)
 	return f
-}
-
-func (f *pathField) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyEscape {
-		toWindow(f, ev)
-		return
-	}
-	f.Entry.TypedKey(ev)
-}
-
-func (f *pathField) FocusGained() {
-	f.Entry.FocusGained()
-	scrollIntoView(f)
 }
 
 // folderList is the folder's list: the arrows move, Enter (or Space) opens a folder or chooses a
