@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha1"
@@ -361,21 +360,21 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The encryption and the disk writes run on a goroutine of their own,
-	// in 1 MiB chunks, so that they go on while this one reads, transforms
-	// and zips the next bytes (and the hashes and the leak scan run on
-	// others, see tee). Each volume is read back from the disk as it is
-	// written, and its Close fails if the disk did not keep what it was
-	// given (envelope.ErrReadBack).
-	// age writes its 64 KiB chunks one by one: they are gathered into
-	// writes of 1 MiB, as many system calls as before.
-	buf := bufio.NewWriterSize(vw, 1<<20)
-	enc, err := envelope.Encrypt(buf, recipients...)
+	// The disk writes run on a goroutine of their own, in 1 MiB writes,
+	// so that encryption goes on while the system takes the last chunk
+	// (and the hashes and the leak scan run on others, see tee). Each
+	// volume is read back from the disk as it is written, and its Close
+	// fails if the disk did not keep what it was given
+	// (envelope.ErrReadBack). Encrypting on the disk writer's goroutine
+	// instead was tried: it cost more CPU (age's 64 KiB chunks gathered
+	// again into 1 MiB writes) for no gain on two cores.
+	disk := newAsyncWriter(vw)
+	enc, err := envelope.Encrypt(disk, recipients...)
 	if err != nil {
+		disk.Close()
 		return nil, err
 	}
-	disk := newAsyncWriter(enc)
-	z := newZipWriter(disk)
+	z := newZipWriter(enc)
 	if err := p.writeTree(zipSink{z}, res); err != nil {
 		disk.Close()
 		return nil, err
@@ -384,13 +383,11 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 		disk.Close()
 		return nil, fmt.Errorf("finishing the bundle: %w", err)
 	}
-	if err := disk.Close(); err != nil {
-		return nil, readBackErr(fmt.Errorf("writing the bundle: %w", err))
-	}
 	if err := enc.Close(); err != nil {
-		return nil, readBackErr(fmt.Errorf("finishing the encryption: %w", err))
+		disk.Close()
+		return nil, fmt.Errorf("finishing the encryption: %w", err)
 	}
-	if err := buf.Flush(); err != nil {
+	if err := disk.Close(); err != nil {
 		return nil, readBackErr(fmt.Errorf("writing the bundle: %w", err))
 	}
 	if err := vw.Close(); err != nil {
@@ -514,8 +511,8 @@ func (p *packer) writeTree(s sink, res *Result) error {
 
 // tee collects what an entry's bytes are needed for. The hashes and the
 // leak scan run on a second goroutine (a chunkQueue), fed copies of the
-// chunks, so that they overlap with reading, transforming and zipping on
-// the first (and encryption and writing on a third); the leak scan of each
+// chunks, so that they overlap with reading, transforming, compressing and
+// encrypting on the first (and writing on a third); the leak scan of each
 // full chunk runs beside its hashing, on a goroutine of its own
 // (leakscan.Tap), so that neither waits for the other.
 type tee struct {
