@@ -387,7 +387,7 @@ func TestNoPreviewOfA12BitJPEG(t *testing.T) {
 	files["OT/IM12"] = dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", Compressed: true, TransferSyntaxUID: extended,
 		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.1", Rows: 32, Cols: 32})
 	files["US/IM08"] = dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 48, Cols: 64,
-		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.2", TransferSyntaxUID: extended}, Encoding: "jpeg"})
+		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.2", TransferSyntaxUID: dcmfix.UIDJPEGExtended}, Encoding: "jpeg"})
 	h := newHarness(t, files)
 	w := h.w
 	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
@@ -402,7 +402,7 @@ func TestNoPreviewOfA12BitJPEG(t *testing.T) {
 			eight = d
 		}
 	}
-	if twelve.Item == nil || eight.Item == nil {
+	if twelve.Item == nil || eight.Item == nil || eight.Item.DICOM == nil || eight.Item.DICOM.TransferSyntaxUID != extended {
 		t.Fatalf("decisions %+v", w.decisions)
 	}
 	if r := twelve.Reason.String(); twelve.Action != deid.Review || !strings.Contains(r, "JPEG (12-bit)") || !strings.Contains(r, "cannot decode") {
