@@ -299,3 +299,60 @@ func TestPDFBoxesAreApplied(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactedPDFLosesItsHiddenParts: a report whose page names the
+// patient and whose form field, note, bookmark, attachment, JavaScript,
+// alternative text, authoring data, document information and XMP name her
+// too is sent redacted: the page text keeps everything but the name, and
+// neither qpdf's uncompressed copy nor any layer the leak scan reads holds
+// the name.
+func TestRedactedPDFLosesItsHiddenParts(t *testing.T) {
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	pdftotext := testtool.Look(t, "pdftotext", "poppler-utils")
+	name := docfix.PlantedName
+	in := docfix.PDFWithParts(docfix.PDFParts{
+		// The page's Helvetica has no encoding for å and ø: the name is
+		// written as the ASCII spelling the matcher folds it to.
+		Lines: []string{"Surgical pathology report", "Patient: Kare Odegard", "ER positive"},
+		Field: name, Note: name, Outline: name, Attachment: name, JavaScript: name, Alt: name, PieceInfo: name,
+		Info: map[string]string{"Author": name}, XMP: `<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>` + name + `</dc:creator></x:xmpmeta>`,
+	})
+	dir := t.TempDir()
+	write(t, dir, "report.pdf", in)
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Ødegård^Kåre", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Action != Redact {
+		t.Fatalf("decisions %+v", ds)
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, WithIdentity(privacy.Params{Level: privacy.Pseudonymised, Secret: make([]byte, privacy.SecretSize)}, inv), TreeOptions{})
+	if err != nil || len(res.Written) != 1 {
+		t.Fatalf("written %+v, left out %+v: %v", res.Written, res.LeftOut, err)
+	}
+	p := filepath.Join(out, filepath.FromSlash(res.Written[0].Name))
+	if b, err := exec.Command(qpdf, "--check", p).CombinedOutput(); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, b)
+	}
+	if docfix.HasPlanted(qdfText(t, qpdf, p)) {
+		t.Error("qpdf --qdf still shows the name")
+	}
+	data, _ := os.ReadFile(p)
+	if pdfLayersHavePlanted(t, data) {
+		t.Error("a layer of the redacted PDF still holds the name")
+	}
+	txt, err := exec.Command(pdftotext, p, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docfix.HasPlanted(string(txt)) || strings.Contains(string(txt), "Kare") || strings.Contains(string(txt), "Odegard") || !strings.Contains(string(txt), "Surgical pathology report") || !strings.Contains(string(txt), "ER positive") || !strings.Contains(string(txt), "Patient:") {
+		t.Errorf("page text after redaction: %q", txt)
+	}
+}
