@@ -376,3 +376,45 @@ func TestNoPreviewOfUndecodablePixels(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPreviewOfA12BitJPEG: an image marked as showing burned-in text whose pixels are a 12-bit
+// JPEG (JPEG Extended, which Dossier cannot decode; its transfer syntax alone does not tell) is
+// held for review in step 2 with a reason that says so up front, and its card offers no "Check
+// what is hidden" that could only fail; an 8-bit JPEG Extended image beside it keeps its preview.
+func TestNoPreviewOfA12BitJPEG(t *testing.T) {
+	const extended = "1.2.840.10008.1.2.4.51"
+	files := exportRecords()
+	files["OT/IM12"] = dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", Compressed: true, TransferSyntaxUID: extended,
+		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.1", Rows: 32, Cols: 32})
+	files["US/IM08"] = dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 48, Cols: 64,
+		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.2", TransferSyntaxUID: extended}, Encoding: "jpeg"})
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var twelve, eight deid.Decision
+	for _, d := range w.decisions {
+		switch filepath.Base(d.Path) {
+		case "IM12":
+			twelve = d
+		case "IM08":
+			eight = d
+		}
+	}
+	if twelve.Item == nil || eight.Item == nil {
+		t.Fatalf("decisions %+v", w.decisions)
+	}
+	if r := twelve.Reason.String(); twelve.Action != deid.Review || !strings.Contains(r, "JPEG (12-bit)") || !strings.Contains(r, "cannot decode") {
+		t.Errorf("the 12-bit image: %s %q, want held saying its pixels cannot be decoded", twelve.Action, r)
+	}
+	if !hasLabel(h.win, "compressed as JPEG (12-bit), which Dossier cannot decode") {
+		t.Errorf("step 2 does not say why up front: %q", labels(h.win))
+	}
+	if b := w.previewButton(twelve); b != nil {
+		t.Errorf("the 12-bit image offers a preview it cannot show")
+	}
+	if eight.Action != deid.Review || w.previewButton(eight) == nil {
+		t.Errorf("the 8-bit JPEG Extended image: %s, preview %v", eight.Action, w.previewButton(eight) != nil)
+	}
+}
