@@ -13,6 +13,7 @@ import (
 	"dossier/packager/burnedin"
 	"dossier/packager/dicomdeid"
 	"dossier/packager/dicomx"
+	"dossier/packager/exif"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
@@ -143,11 +144,17 @@ func keptSegments(b []byte) [][]byte {
 	return out
 }
 
-// MaskPNG writes the PNG in src with the boxes filled with black, encoded
-// losslessly in the same colour model (pixels outside the boxes decode to
-// the same values) and without any metadata chunk.
+// MaskPNG writes the PNG in src with the boxes (pixels from the top left of
+// the picture as stored) filled with black, encoded losslessly in the same
+// colour model (pixels outside the boxes decode to the same values) and
+// without any metadata chunk: as StripPNG, only the orientation of its eXIf
+// chunk is kept, so it shows the right way up as before.
 func MaskPNG(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
-	m, err := png.Decode(io.LimitReader(src, maxPhotoBytes))
+	b, err := io.ReadAll(io.LimitReader(src, maxPhotoBytes))
+	if err != nil {
+		return err
+	}
+	m, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDamagedPicture, err)
 	}
@@ -155,5 +162,24 @@ func MaskPNG(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 	if masked, _, err = pixelmask.MaskImage(m, boxes); err != nil {
 		return err
 	}
-	return (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(dst, masked)
+	var enc bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&enc, masked); err != nil {
+		return err
+	}
+	out := enc.Bytes()
+	o := exif.PNGOrientation(bytes.NewReader(b), int64(len(b)))
+	if o <= 1 {
+		_, err = dst.Write(out)
+		return err
+	}
+	// The eXIf chunk goes after IHDR (signature, then IHDR's 25 bytes).
+	const afterIHDR = 8 + 8 + 13 + 4
+	if _, err := dst.Write(out[:afterIHDR]); err != nil {
+		return err
+	}
+	if _, err := dst.Write(exif.PNGOrientationChunk(o)); err != nil {
+		return err
+	}
+	_, err = dst.Write(out[afterIHDR:])
+	return err
 }
