@@ -444,7 +444,7 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 			doc.Small(c.T("cover.identity_sent", strings.Join(s.SentNamed, c.T("pdf.list.separator"))))
 		}
 		for _, r := range s.Redacted {
-			doc.Small(c.T("cover.redacted", r.Name, r.Places, strings.Join(r.Kinds, c.T("pdf.list.separator"))))
+			doc.Small(c.N("cover.redacted", r.Places, r.Name, strings.Join(r.Kinds, c.T("pdf.list.separator"))))
 		}
 	}
 	if identified && s.Doctor.Name != "" {

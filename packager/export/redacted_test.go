@@ -30,7 +30,7 @@ func TestCoverSaysWhatWasRedactedAndWhatWasSentNamed(t *testing.T) {
 		if n := strings.Count(text, "DOC00002.ODT"); n < 2 {
 			t.Errorf("%s: the privacy section does not say the letter was sent named (%d mentions)", lang, n)
 		}
-		want := []string{"DOC00001.PDF: the patient's details were removed in 1 places (name 1)", "Not all identity is withheld", "DOC00002.ODT"}
+		want := []string{"DOC00001.PDF: the patient's details were removed in 1 place (name 1)", "Not all identity is withheld", "DOC00002.ODT"}
 		if lang == "zh-Hans" {
 			want = []string{"DOC00001.PDF：已在 1 处删除患者信息", "并非所有身份信息均已隐去", "DOC00002.ODT"}
 		}

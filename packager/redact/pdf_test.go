@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"math"
 	"os"
 	"os/exec"
@@ -440,6 +443,52 @@ func TestRedactMasksPictures(t *testing.T) {
 		for _, p := range [][2]int{{9, 29}, {20, 31}, {24, 32}} {
 			if !bytes.Equal(at(p[0], p[1]), make([]byte, comps)) {
 				t.Errorf("jpeg %v: pixel %v not masked: %v", jpg, p, at(p[0], p[1]))
+			}
+		}
+		// Every other pixel is the picture's own, after decoding (the
+		// masked picture is embedded again losslessly), and the masked
+		// ones form one rectangle around the name.
+		orig := make([]byte, 0, 64*64*comps)
+		if jpg {
+			m, err := jpeg.Decode(bytes.NewReader(docfix.JPEG(64, 64)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for y := 0; y < 64; y++ {
+				for x := 0; x < 64; x++ {
+					c := color.RGBAModel.Convert(m.At(x, y)).(color.RGBA)
+					orig = append(orig, c.R, c.G, c.B)
+				}
+			}
+		} else {
+			for i := 0; i < 64*64; i++ {
+				orig = append(orig, byte(128+i%97))
+			}
+		}
+		if len(orig) != len(pix) {
+			t.Fatalf("jpeg %v: %d samples, want %d", jpg, len(pix), len(orig))
+		}
+		masked := image.Rectangle{}
+		for y := 0; y < 64; y++ {
+			for x := 0; x < 64; x++ {
+				i := (y*64 + x) * comps
+				if bytes.Equal(pix[i:i+comps], orig[i:i+comps]) {
+					continue
+				}
+				if !bytes.Equal(pix[i:i+comps], make([]byte, comps)) {
+					t.Fatalf("jpeg %v: pixel (%d,%d) is %v, neither the picture's %v nor black", jpg, x, y, pix[i:i+comps], orig[i:i+comps])
+				}
+				masked = masked.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+		if !masked.In(image.Rect(6, 26, 28, 36)) {
+			t.Errorf("jpeg %v: pixels masked in %v, beyond the name's place", jpg, masked)
+		}
+		for y := masked.Min.Y; y < masked.Max.Y; y++ {
+			for x := masked.Min.X; x < masked.Max.X; x++ {
+				if !bytes.Equal(at(x, y), make([]byte, comps)) {
+					t.Errorf("jpeg %v: pixel (%d,%d) inside the masked %v kept", jpg, x, y, masked)
+				}
 			}
 		}
 		if !jpg {
