@@ -141,6 +141,14 @@ func TestSelectableTextKeyboardCopy(t *testing.T) {
 	if len(keys) != 2 || keys[0] != fyne.KeyReturn || keys[1] != fyne.KeyEscape {
 		t.Errorf("the window got %v", keys)
 	}
+	// A text set shorter under a selection keeps the selection inside it.
+	text.TypedShortcut(&fyne.ShortcutSelectAll{})
+	text.Text = "short"
+	text.Refresh()
+	shift(text, fyne.KeyLeft)
+	if got := text.SelectedText(); got != "shor" {
+		t.Errorf("after the text was shortened, Shift+Left selects %q", got)
+	}
 	tabs := 0
 	ctrl2 := &desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault}
 	c.AddShortcut(ctrl2, func(fyne.Shortcut) { tabs++ })
