@@ -42,6 +42,13 @@ type Redaction struct {
 	Count int    `json:"count"`
 }
 
+// The kinds of Redaction that count the boxes the user confirmed: in a
+// picture's pixels, and on a PDF's pages.
+const (
+	KindPictureBoxes = "picture boxes"
+	KindBoxesMarked  = "boxes marked"
+)
+
 // RedactedOf returns what d's redactions mask in its picture.
 func RedactedOf(d Decision) []Redaction {
 	if d.redact != nil {
@@ -54,11 +61,29 @@ func RedactedOf(d Decision) []Redaction {
 	for _, b := range d.Redactions.Pixels {
 		frames[b.Frame] = true
 	}
-	out := []Redaction{{Kind: "picture boxes", Count: len(d.Redactions.Pixels)}}
+	out := []Redaction{{Kind: KindPictureBoxes, Count: len(d.Redactions.Pixels)}}
 	if !frames[0] {
 		out = append(out, Redaction{Kind: "frames", Count: len(frames)})
 	}
 	return out
+}
+
+// SentNamed reports whether a written item went out, at a private level,
+// with the patient's identity possibly in it: the user chose to send it as
+// it is (she confirmed no boxes over her details in it: a scanned page whose
+// text alone was redacted may still show her name), or the leak scan still
+// found identity in it. An item sent with the boxes she confirmed is a
+// redacted one, not one sent as it is.
+func (w Written) SentNamed() bool {
+	if !w.Included || len(w.Warnings) > 0 {
+		return w.Included
+	}
+	for _, r := range w.Redacted {
+		if r.Kind == KindPictureBoxes || r.Kind == KindBoxesMarked {
+			return false
+		}
+	}
+	return true
 }
 
 // writeDICOM de-identifies a DICOM item, masking the boxes of d's

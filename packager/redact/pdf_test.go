@@ -664,3 +664,53 @@ func TestRedactRemovesPathsUnderBox(t *testing.T) {
 		t.Errorf("text after redaction: %q", text)
 	}
 }
+
+// TestRedactRemovesPathsUnderTheName: a line drawn under the name found in
+// the text (an underline, wholly inside the name's box) goes with it; a
+// rule across the page, crossing the box, stays.
+func TestRedactRemovesPathsUnderTheName(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	// "Patient Jane Doe" in 12 pt Helvetica at (72, 700): "Jane Doe" runs
+	// from about x 115 to 163; the underline is 1 pt below the baseline.
+	content := "BT /F1 12 Tf 72 700 Td (Patient Jane Doe) Tj ET\n" +
+		"0.5 w 117 699 m 160 699 l S\n" + // the name's underline
+		"0.5 w 50 690 m 560 690 l S\n" // a rule across the page
+	data := b.Pages(docfix.PDFPage{Content: content, Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"})
+	paths := func(data []byte) [][4]float64 {
+		d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.Page(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][4]float64
+		for _, path := range p.Paths {
+			out = append(out, path.Box)
+		}
+		return out
+	}
+	if n := len(paths(data)); n != 2 {
+		t.Fatalf("%d painted paths in the fixture", n)
+	}
+	out, res, err := redact(t, data, words("Jane Doe"), Options{})
+	if err != nil || res.Paths != 1 || res.Glyphs != 7 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	// Left: the rule and the box drawn over the name.
+	left := paths(out)
+	rule := false
+	for _, p := range left {
+		if p[1] > 698 && p[3] < 700 && p[2]-p[0] < 50 {
+			t.Errorf("the underline is still there: %v", p)
+		}
+		rule = rule || p[0] <= 51 && p[2] >= 559
+	}
+	if !rule || len(left) != 2 {
+		t.Errorf("paths after redaction %v: want the rule and the box", left)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
+	}
+}

@@ -286,7 +286,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	fmt.Fprintf(w, "Fingerprint: %s\n", cover.FingerprintGroups(res.Fingerprint))
 	var named []string // sent as they are at a private level: they carry the identity
 	for _, it := range res.Items {
-		if it.Included && res.Privacy != privacy.Identified {
+		if it.SentNamed() && res.Privacy != privacy.Identified {
 			named = append(named, Printable(filepath.Base(it.Path)))
 		}
 	}

@@ -105,14 +105,15 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 }
 
 // sentNamed are the file names of the items the user chose to send as
-// they are at a private level: they carry the patient's identity.
+// they are at a private level: they carry the patient's identity. A picture
+// sent with the boxes she confirmed over her details is not one of them.
 func sentNamed(items []deid.Written, level privacy.Level) []string {
 	if level == privacy.Identified {
 		return nil
 	}
 	var names []string
 	for _, it := range items {
-		if it.Included {
+		if it.SentNamed() {
 			names = append(names, filepath.Base(it.Path))
 		}
 	}

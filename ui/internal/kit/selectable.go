@@ -99,9 +99,14 @@ func (t *SelectableText) SelectedText() string {
 
 // selection is the selected run of runes, start first (equal when nothing is selected).
 func (t *SelectableText) selection() (int, int) {
+	t.clamp()
+	return min(t.anchor, t.caret), max(t.anchor, t.caret)
+}
+
+// clamp keeps the caret and the selection inside the text (Text may be set without SetText).
+func (t *SelectableText) clamp() {
 	n := len([]rune(t.Text))
-	a, b := min(t.anchor, t.caret, n), min(max(t.anchor, t.caret), n)
-	return a, b
+	t.anchor, t.caret = min(t.anchor, n), min(t.caret, n)
 }
 
 // copyText is what Copy puts on the clipboard: the selection, or the whole text.
@@ -132,6 +137,7 @@ func (t *SelectableText) TypedRune(rune) {}
 // start or end of a row; Enter and Escape go to the window.
 func (t *SelectableText) TypedKey(ev *fyne.KeyEvent) {
 	t.byMouse = false
+	t.clamp()
 	rows := t.layout(t.Size().Width)
 	n := len([]rune(t.Text))
 	a, b := t.selection()
@@ -480,6 +486,7 @@ func (r *selectableRenderer) Layout(s fyne.Size) {
 	th := t.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	pad := th.Size(theme.SizeNameInnerPadding)
+	t.clamp()
 	rows := t.layout(s.Width)
 	text := []rune(t.Text)
 	h := t.rowHeight()

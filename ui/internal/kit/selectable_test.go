@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // textWindow shows a button, t and another button in a test window.
@@ -140,6 +141,14 @@ func TestSelectableTextKeyboardCopy(t *testing.T) {
 	if len(keys) != 2 || keys[0] != fyne.KeyReturn || keys[1] != fyne.KeyEscape {
 		t.Errorf("the window got %v", keys)
 	}
+	// A text set shorter under a selection keeps the selection inside it.
+	text.TypedShortcut(&fyne.ShortcutSelectAll{})
+	text.Text = "short"
+	text.Refresh()
+	shift(text, fyne.KeyLeft)
+	if got := text.SelectedText(); got != "shor" {
+		t.Errorf("after the text was shortened, Shift+Left selects %q", got)
+	}
 	tabs := 0
 	ctrl2 := &desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault}
 	c.AddShortcut(ctrl2, func(fyne.Shortcut) { tabs++ })
@@ -243,5 +252,50 @@ func TestSelectableTextWraps(t *testing.T) {
 	}
 	if tm, lm := text.MinSize(), label.MinSize(); tm.Height != lm.Height {
 		t.Errorf("at 300 wide the text is %v high, a label %v", tm.Height, lm.Height)
+	}
+}
+
+// Unfocused, a selectable text looks as the label it replaces: the same rows at the same places, in
+// English and in Chinese with its break marks, wrapped by word or anywhere.
+func TestSelectableTextLooksLikeALabel(t *testing.T) {
+	a := test.NewTempApp(t)
+	for _, tc := range []struct {
+		text string
+		wrap fyne.TextWrap
+		mono bool
+	}{
+		{"Details: open /home/someone/records/report.pdf: permission denied, and a second sentence to wrap.", fyne.TextWrapWord, false},
+		{MarkBreaks("详细信息：无法打开 report.pdf，权限被拒绝。请检查文件夹的权限，然后再试一次。"), fyne.TextWrapWord, false},
+		{"fa92 d73d b8af ab97 6823 66c5 1fa8 a13b fbb9 5902 b91d 36c1 682b b74c 1941 98e8", fyne.TextWrapBreak, true},
+		{"first line\nsecond line\n\nafter an empty one", fyne.TextWrapWord, false},
+	} {
+		label := widget.NewLabel(tc.text)
+		label.Wrapping = tc.wrap
+		label.TextStyle.Monospace = tc.mono
+		text := NewSelectableText(tc.text)
+		text.Wrapping = tc.wrap
+		text.TextStyle.Monospace = tc.mono
+		shot := func(o fyne.CanvasObject) image.Image {
+			w := a.NewWindow("look")
+			defer w.Close()
+			w.SetContent(container.NewVBox(o))
+			w.Resize(fyne.NewSize(260, 400))
+			return w.Canvas().Capture()
+		}
+		l, s := shot(label), shot(text)
+		if label.MinSize() != text.MinSize() {
+			t.Errorf("%q: the text's size %v, the label's %v", tc.text, text.MinSize(), label.MinSize())
+		}
+		n := 0
+		for y := 0; y < l.Bounds().Dy(); y++ {
+			for x := 0; x < l.Bounds().Dx(); x++ {
+				if l.At(x, y) != s.At(x, y) {
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			t.Errorf("%q: %d pixels differ from the label's", tc.text, n)
+		}
 	}
 }
