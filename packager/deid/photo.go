@@ -188,7 +188,7 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 		return fmt.Errorf("not a PNG: %w", ErrDamagedPicture)
 	}
 	w.Write(sig)
-	orientationWritten := false
+	exifSeen := false
 	for {
 		var hdr [8]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -208,10 +208,12 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 			if _, err := io.ReadFull(r, data); err != nil {
 				return fmt.Errorf("chunk cut short: %w", ErrDamagedPicture)
 			}
-			if o := pngChunkOrientation(data[:n]); o > 1 && !orientationWritten {
+			// Only the first eXIf chunk counts, as exif.PNGOrientation
+			// (the preview's) reads it.
+			if o := pngChunkOrientation(data[:n]); o > 1 && !exifSeen {
 				w.Write(exif.PNGOrientationChunk(o))
-				orientationWritten = true
 			}
+			exifSeen = true
 			continue
 		}
 		var out io.Writer = io.Discard
@@ -222,6 +224,7 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 		if _, err := io.CopyN(out, r, n+4); err != nil { // data + CRC
 			return fmt.Errorf("chunk cut short: %w", ErrDamagedPicture)
 		}
+		exifSeen = exifSeen || typ == "eXIf" // one too large to read: dropped
 		if typ == "IEND" {
 			return w.Flush()
 		}
