@@ -127,6 +127,10 @@ type headThen struct {
 	f    io.ReaderAt
 }
 
+// Prefix returns the file's first bytes, kept from the write (see
+// dicomwire.OpenPart10).
+func (h headThen) Prefix() []byte { return h.head }
+
 func (h headThen) ReadAt(p []byte, off int64) (int, error) {
 	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
 		return copy(p, h.head[off:]), nil
@@ -251,15 +255,22 @@ func (fs *folders) add(dir string) {
 	}
 }
 
-// sync syncs every folder made and root.
+// sync syncs every folder made and root, syncers at once: each mostly
+// waits for the disk.
 func (fs *folders) sync() error {
 	if !fs.made[fs.root] {
 		fs.list = append(fs.list, fs.root)
 	}
-	for _, d := range fs.list {
-		if err := syncDir(d); err != nil {
-			return err
-		}
+	errs := make([]error, len(fs.list))
+	sem := make(chan struct{}, syncers)
+	var wg sync.WaitGroup
+	for i, d := range fs.list {
+		sem <- struct{}{}
+		wg.Go(func() {
+			errs[i] = syncDir(d)
+			<-sem
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -59,7 +59,14 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	rd := &reader{ctx: ctx, w: dicomwire.NewWindow(r, size), r: r, size: size, h: &Header{}}
+	var w *dicomwire.Window
+	if p, ok := r.(Prefixed); ok {
+		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
+	} else {
+		w = dicomwire.NewWindow(r, size)
+	}
+	rd := newReader(ctx, w, r, size)
+	defer rd.release()
 	h, err := rd.read()
 	if err != nil {
 		var d *DamagedError
