@@ -301,7 +301,7 @@ func statusLine(r checklist.Result, title func(path string) string) (string, wid
 		switch len(r.Evidence) {
 		case 0:
 		case 1:
-			s += ": " + displayName(r.Evidence[0])
+			s += ": " + title(r.Evidence[0])
 		default:
 			s += lang.X("checklist.status.foundn", ": found in {{.N}} files", map[string]any{"N": len(r.Evidence)})
 		}
