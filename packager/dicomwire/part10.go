@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 )
 
 // ErrDeflated is returned by OpenPart10 for a dataset in the Deflated
@@ -25,13 +26,18 @@ type Part10 struct {
 // syntax (explicit VR little endian unless it says implicit VR or big
 // endian). A deflated dataset gives ErrDeflated.
 func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
-	win := NewWindow(r, size)
+	var spare []byte
+	if b, ok := part10Bufs.Get().(*[]byte); ok {
+		spare = *b
+	}
+	win := NewWindowSpare(r, size, spare)
 	off := int64(0)
 	if b, err := win.At(0, PreambleLen); err == nil && HasPreamble(b) {
 		off = PreambleLen
 	}
 	mi, err := ReadMeta(win, off, size)
 	if err != nil {
+		putPart10Buf(win.Release())
 		return nil, err
 	}
 	p := &Part10{Src: win, Size: size, Meta: mi, Syntax: ExplicitLE}
@@ -41,9 +47,34 @@ func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
 	case ExplicitVRBigEndianUID:
 		p.Syntax = ExplicitBE
 	case DeflatedExplicitVRLittleEndianUID:
+		putPart10Buf(win.Release())
 		return nil, ErrDeflated
 	}
 	return p, nil
+}
+
+// part10Bufs keep the windows' buffers of released Part10s for the next
+// OpenPart10: a pack's leak scan reads every written DICOM file this way,
+// and a new buffer for each was a large share of what it allocated.
+var part10Bufs sync.Pool
+
+// maxKeptBuf is the largest window buffer kept for the next file.
+const maxKeptBuf = 1 << 20
+
+func putPart10Buf(b []byte) {
+	if b != nil && cap(b) <= maxKeptBuf {
+		part10Bufs.Put(&b)
+	}
+}
+
+// Release hands p's buffer on to the next OpenPart10. Neither p nor any
+// slice read through it may be used afterwards. Calling it is optional
+// (without it the buffer is garbage, as usual).
+func (p *Part10) Release() {
+	if p.Src != nil {
+		putPart10Buf(p.Src.Release())
+		p.Src = nil
+	}
 }
 
 // Walker returns a walker over the dataset of p (call Walk(p.Meta.End, p.Size)).
