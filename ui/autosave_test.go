@@ -94,9 +94,10 @@ func TestCaseNamedFromPatientAndDiagnosis(t *testing.T) {
 }
 
 // TestStepTwoDecisionsKept: the decisions of step 2 of sending are kept when the steps are closed
-// and opened again.
+// and opened again, and across a restart: stored when the steps close, and when the window closes
+// with them open.
 func TestStepTwoDecisionsKept(t *testing.T) {
-	v, loop, _ := newExportView(t)
+	v, loop, rs := newExportView(t)
 	walkToRecipient(t, v, loop) // sends the photo
 	test.Tap(mustButton(t, v, "Close"))
 	if v.wizard != nil {
@@ -124,5 +125,47 @@ func TestStepTwoDecisionsKept(t *testing.T) {
 	}
 	if len(v.decisionsFor(v.caseID)) != 1 {
 		t.Errorf("decisions after opening again: %v", v.decisionsFor(v.caseID))
+	}
+	stored := func() []string {
+		t.Helper()
+		paths, err := rs.SendChoices(context.Background(), v.caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return paths
+	}
+	loop.until(t, "saving", idle(v))
+	if got := stored(); len(got) != 1 || got[0] != photo {
+		t.Fatalf("stored when the steps closed: %q", got)
+	}
+
+	// The app again, on the same data: the case opens with the photo to be sent.
+	id := v.caseID
+	v.closed() // what closing the window runs (the test closes it at the end)
+	loop2 := newUILoop()
+	v2 := newMainView(v.app, Config{Store: rs, Scan: realScan, Now: v.cfg.Now}, loop2.post)
+	v2.win.Resize(v.win.Canvas().Size())
+	t.Cleanup(v2.win.Close)
+	loop2.until(t, "the list of cases", func() bool { return v2.cases != nil && len(v2.cases.shown) == 1 })
+	v2.cases.list.Select(0)
+	loop2.until(t, "the case", func() bool { return v2.inv != nil && idle(v2)() && v2.checks.report != nil })
+	if d := v2.decisionsFor(id); len(d) != 1 || !d[photo] {
+		t.Fatalf("decisions after a restart: %v", d)
+	}
+	closeDialogs(v2)
+	test.Tap(mustButton(t, v2, "Send to a specialist…"))
+	w = v2.wizard
+	radioWith(t, v2.root, "With a code name instead of my name").SetSelected("With a code name instead of my name")
+	test.Tap(mustButton(t, v2, "Next"))
+	loop2.until(t, "the decisions", func() bool { return !w.Busy() })
+	if got := cardChoice(t, v2, "IMG_0001.jpg").Selected; got != "Send it" {
+		t.Errorf("the photo's decision after a restart: %q", got)
+	}
+
+	// Changed with the steps open, and the window closed at once: kept before the window goes.
+	cardChoice(t, v2, "IMG_0001.jpg").SetSelected("Leave it out")
+	v2.closed()
+	if got := stored(); len(got) != 0 {
+		t.Errorf("stored when the window closed: %q", got)
 	}
 }

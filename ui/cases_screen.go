@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -265,6 +266,7 @@ type caseData struct {
 	waivers     []checklist.Waiver
 	corrections map[string]doctext.Category
 	factChecks  []summary.Check
+	include     map[string]bool // the decisions of step 2
 }
 
 // openCase resumes a stored case: its inventory, details, waivers and document kinds are read back,
@@ -294,6 +296,9 @@ func (v *mainView) openCase(c *store.Case) {
 		if d.factChecks, err = loadFactChecks(ctx, st, id); err != nil {
 			return d, err
 		}
+		if d.include, err = loadSendChoices(ctx, st, id); err != nil {
+			return d, err
+		}
 		d.corrections, err = st.Categories(ctx, id)
 		return d, err
 	}, nil, func(d caseData, err error) {
@@ -317,6 +322,9 @@ func (v *mainView) openCase(c *store.Case) {
 		c.factChecks = d.factChecks
 		if d.corrections != nil {
 			c.corrections = d.corrections
+		}
+		if d.include != nil {
+			maps.Copy(v.decisionsFor(id), d.include)
 		}
 		c.panel.setCancer(d.details.Cancer)
 		if d.inv == nil || len(d.inv.Items) == 0 {

@@ -51,7 +51,7 @@ type checklistPanel struct {
 
 	errBox     *panel
 	errText    *widget.Label
-	errDetails *widget.Label
+	errDetails *selectableText
 
 	body   *fyne.Container // urgency, identity warnings, the items and the guidance
 	scroll *container.Scroll
@@ -94,8 +94,7 @@ func newChecklistPanel(cancers []checklist.Cancer, actions checklistActions) *ch
 	p.busy.Hide()
 
 	p.errText = newWrapLabel("")
-	p.errDetails = newWrapLabel("")
-	p.errDetails.Selectable = true
+	p.errDetails = newWrapText("")
 	p.errBox = newPanel(container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))), nil,
 		container.NewVBox(p.errText, p.errDetails)), theme.ColorNameInputBackground, theme.ColorNameError)
 	p.errBox.Hide()

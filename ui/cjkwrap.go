@@ -13,4 +13,7 @@ var (
 	newWrapLabel          = kit.NewWrapLabel
 	newWrapLabelWithStyle = kit.NewWrapLabelWithStyle
 	setWrapText           = kit.SetWrapText
+	newWrapText           = kit.NewWrapText // selectable, and a Tab stop with a focus ring
 )
+
+type selectableText = kit.SelectableText

@@ -28,13 +28,12 @@ type historyPanel struct {
 // it: the centre's reply will quote it instead of the patient's name.
 type codeName struct {
 	object *fyne.Container
-	text   *widget.Label
+	text   *selectableText
 	code   string
 }
 
 func newCodeName() *codeName {
-	c := &codeName{text: newWrapLabel("")}
-	c.text.Selectable = true
+	c := &codeName{text: newWrapText("")}
 	cp := newButtonWithIcon(lang.X("code.copy", "Copy the code name"), theme.ContentCopyIcon(), func() { copyText(c.code) })
 	c.object = container.NewVBox(newPanel(container.NewBorder(nil, nil, nil, container.NewCenter(cp), c.text),
 		theme.ColorNameInputBackground, ""))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -373,10 +374,11 @@ func tintShows(v fyne.ThemeVariant) error {
 
 // TestEveryControlShowsFocus: every kind of control Tab reaches, on the case screen with each of
 // its tabs, in the send wizard's steps and in the dialogs (Settings, the folder dialog), shows its
-// focus visibly in the light and the dark theme: the app's buttons and the tabs with a ring (seen
-// in the pixels), Fyne's fields, drop-downs, ticks, radios, lists and trees with the theme's focus
-// tint, which must stand out from the page and a field in both variants. A new kind of control
-// fails the test until its focus is known to show.
+// focus visibly in the light and the dark theme: the app's buttons, the tabs and the texts that
+// can be copied (the status message's details here) with a ring (seen in the pixels), Fyne's
+// fields, drop-downs, ticks, radios, lists and trees with the theme's focus tint, which must stand
+// out from the page and a field in both variants. A new kind of control fails the test until its
+// focus is known to show (Fyne's selectable label, whose focus did not).
 func TestEveryControlShowsFocus(t *testing.T) {
 	pathDialogHome(t)
 	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
@@ -384,7 +386,7 @@ func TestEveryControlShowsFocus(t *testing.T) {
 	closeDialogs(v)
 	v.status.hideMessage()
 	c := v.win.Canvas()
-	ringed := map[string]bool{"*kit.Button": true, "*kit.TabSwitch": true}
+	ringed := map[string]bool{"*kit.Button": true, "*kit.TabSwitch": true, "*kit.SelectableText": true}
 	tinted := map[string]bool{"*widget.Select": true, "*kit.DropDown": true, "*widget.Entry": true, "*kit.Field": true,
 		"*kit.TextArea": true, "*widget.List": true, "*ui.folderList": true, "*widget.Tree": true,
 		"*widget.radioItem": true, "*widget.Check": true}
@@ -415,10 +417,12 @@ func TestEveryControlShowsFocus(t *testing.T) {
 		}
 		c.Unfocus()
 	}
+	v.status.showError("A file could not be read", errors.New("open report.pdf: permission denied")) // details to copy
 	for i := range v.checks.tabs.Items {
 		v.checks.tabs.SelectIndex(i)
 		look(fmt.Sprintf("case screen, tab %d", i+1))
 	}
+	v.status.hideMessage()
 	v.checks.tabs.SelectIndex(0)
 	v.sendToSpecialist()
 	w := v.wizard
@@ -453,7 +457,7 @@ func TestEveryControlShowsFocus(t *testing.T) {
 	v.addFolder()
 	look("the folder dialog")
 	closeDialogs(v)
-	for _, kind := range []string{"*kit.Button", "*kit.TabSwitch", "*ui.folderList", "*kit.DropDown", "*kit.Field",
+	for _, kind := range []string{"*kit.Button", "*kit.TabSwitch", "*kit.SelectableText", "*ui.folderList", "*kit.DropDown", "*kit.Field",
 		"*widget.Tree", "*widget.List", "*widget.Entry", "*widget.radioItem"} {
 		if _, ok := reached[kind]; !ok {
 			t.Errorf("no %s was reached by Tab (reached: %v)", kind, reached)

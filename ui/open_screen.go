@@ -371,8 +371,8 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	sl.Wrapping = wordWrap()
 	level := widget.NewLabel(lang.X("open.privacy", "Privacy: {{.Level}}", map[string]any{"Level": privacyWords(rep.Privacy)}))
 	level.Wrapping = wordWrap()
-	fp := widget.NewLabelWithStyle(fingerprintGroups(rep.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	fp.Selectable = true
+	fp := kit.NewSelectableText(fingerprintGroups(rep.Fingerprint))
+	fp.TextStyle.Monospace = true
 	fp.Wrapping = fyne.TextWrapBreak
 	fexpl := widget.NewLabel(lang.X("open.fingerprint", "Fingerprint — if the sender reads out the same one, you have exactly what they sent:"))
 	fexpl.Wrapping = wordWrap()

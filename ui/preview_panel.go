@@ -31,7 +31,7 @@ type previewPanel struct {
 	title   *widget.Label
 	note    *widget.Label // the placeholder: "choose a file", "working…", or why there is no picture
 	image   *canvas.Image
-	text    *widget.Label
+	text    *selectableText
 	kind    *kit.Choice[doctext.Category] // a document's kind
 	kindRow *fyne.Container
 	setting bool
@@ -51,9 +51,8 @@ func newPreviewPanel(v *mainView) *previewPanel {
 	p.image.ScaleMode = canvas.ImageScaleSmooth
 	p.image.SetMinSize(fyne.NewSquareSize(160))
 	p.image.Hide()
-	p.text = widget.NewLabel("")
+	p.text = kit.NewSelectableText("")
 	p.text.Wrapping = wordWrap()
-	p.text.Selectable = true
 	p.text.Hide()
 	p.kind = kit.NewSelect(doctext.Categories(), categoryName, func(c doctext.Category, ok bool) {
 		if p.setting || p.node == nil || p.node.item == nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -40,10 +41,14 @@ func (v *mainView) sendToSpecialist() {
 	in := export.Case{ID: v.caseID, Inventory: v.inv, Rules: c.rules, Report: c.report, Details: c.details}
 	d := exportui.Deps{Win: v.win, Run: v.run, Now: v.cfg.Now, Level: v.defaultLevel(), Include: v.decisionsFor(v.caseID),
 		OnClose: func() {
+			v.keepDecisions()
 			v.wizard = nil
 			v.showCase()
 		},
-		OnSent:       v.loadHistory,
+		OnSent: func() {
+			v.keepDecisions()
+			v.loadHistory()
+		},
 		ChooseFolder: func(confirm string, use func(string)) { chooseLocalFolder(v.win, confirm, use) },
 		OpenFolder:   func(dir string) { openFolder(v.win, v.run, dir) },
 		OpenDocument: func(path string) { openDocument(v.win, v.run, path) },
@@ -94,8 +99,67 @@ func (v *mainView) loadHistory() {
 	})
 }
 
-// decisionsFor is the case's decisions of step 2, kept while the app runs: closing the wizard, or
-// going back to the case, loses none of them.
+// sendChoiceStore is a case store that keeps the decisions of step 2 (packager/store does); with
+// another store they are kept while the app runs.
+type sendChoiceStore interface {
+	SaveSendChoices(ctx context.Context, caseID int64, paths []string) error
+	SendChoices(ctx context.Context, caseID int64) ([]string, error)
+}
+
+// loadSendChoices reads a case's decisions of step 2, when the store keeps them.
+func loadSendChoices(ctx context.Context, st CaseStore, caseID int64) (map[string]bool, error) {
+	cs, ok := st.(sendChoiceStore)
+	if !ok {
+		return nil, nil
+	}
+	paths, err := cs.SendChoices(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range paths {
+		out[p] = true
+	}
+	return out, nil
+}
+
+// chosenPaths are the paths a case's decisions of step 2 send.
+func (v *mainView) chosenPaths() []string {
+	var paths []string
+	for p, on := range v.decisions[v.caseID] {
+		if on {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// keepDecisions stores the case's decisions of step 2 in the background (the steps closed, or a
+// bundle was made), so that they are there after a restart.
+func (v *mainView) keepDecisions() {
+	paths := v.chosenPaths()
+	v.persist(lang.X("save.sendchoices", "Your choices of what to send"), func(ctx context.Context, st CaseStore, caseID int64) error {
+		if cs, ok := st.(sendChoiceStore); ok {
+			return cs.SaveSendChoices(ctx, caseID, paths)
+		}
+		return nil
+	})
+}
+
+// flushDecisions stores the decisions of step 2 at once, before returning: the window is closing
+// with the steps of sending open.
+func (v *mainView) flushDecisions() {
+	cs, ok := v.cfg.Store.(sendChoiceStore)
+	if !ok || v.caseID == 0 || v.wizard == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = cs.SaveSendChoices(ctx, v.caseID, v.chosenPaths())
+}
+
+// decisionsFor is the case's decisions of step 2: closing the wizard, or going back to the case,
+// loses none of them, and the store keeps them for the next start (keepDecisions, flushDecisions).
 func (v *mainView) decisionsFor(caseID int64) map[string]bool {
 	if v.decisions == nil {
 		v.decisions = map[int64]map[string]bool{}

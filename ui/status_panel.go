@@ -25,7 +25,7 @@ type statusPanel struct {
 	message *panel
 	icon    *widget.Icon
 	text    *widget.Label
-	details *widget.Label
+	details *selectableText
 }
 
 func newStatusPanel(onCancel func()) *statusPanel {
@@ -46,8 +46,7 @@ func newStatusPanel(onCancel func()) *statusPanel {
 
 	s.icon = widget.NewIcon(theme.InfoIcon())
 	s.text = newWrapLabel("")
-	s.details = newWrapLabel("")
-	s.details.Selectable = true
+	s.details = newWrapText("")
 	closeBtn := newButtonWithIcon("", theme.CancelIcon(), func() { s.hideMessage() })
 	s.message = newPanel(container.NewBorder(nil, nil, container.NewCenter(s.icon), container.NewCenter(closeBtn),
 		container.NewVBox(s.text, s.details)), theme.ColorNameInputBackground, theme.ColorNamePrimary)

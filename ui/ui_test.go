@@ -143,12 +143,15 @@ func sampleInventory() *intake.Inventory {
 // shown returns every object shown in the window, dialogs included, skipping hidden subtrees.
 func shown(w fyne.Window) []fyne.CanvasObject { return uitest.Shown(w) }
 
-// labels returns the texts of every label shown in the window.
+// labels returns the texts of every label (and selectable text) shown in the window.
 func labels(w fyne.Window) []string {
 	var out []string
 	for _, o := range shown(w) {
-		if l, ok := o.(*widget.Label); ok {
+		switch l := o.(type) {
+		case *widget.Label:
 			out = append(out, unmarked(l.Text)) // without the marks of where Chinese may break
+		case *selectableText:
+			out = append(out, unmarked(l.Text))
 		}
 	}
 	return out

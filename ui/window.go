@@ -385,6 +385,7 @@ func (v *mainView) cancelScan() {
 // closed stops all background reading when the window goes away.
 func (v *mainView) closed() {
 	v.flushDetails()
+	v.flushDecisions()
 	if v.stopMedia != nil {
 		v.stopMedia()
 	}

@@ -169,13 +169,15 @@ func (p *packer) coverInfo(info treeInfo) CoverInfo {
 	for i := range p.files {
 		it := p.files[i].written(false)
 		ci.Names[it.Path] = it.Name
-		if it.Action == deid.Redact && len(it.Redacted) > 0 {
+		if len(it.Redacted) > 0 && p.level != privacy.Identified {
+			// A redacted document, or a picture masked under the boxes
+			// the user confirmed.
 			if ci.Redacted == nil {
 				ci.Redacted = map[string][]deid.Redaction{}
 			}
 			ci.Redacted[it.Name] = it.Redacted
 		}
-		if it.Included && p.level != privacy.Identified {
+		if it.SentNamed() && p.level != privacy.Identified {
 			ci.SentNamed = append(ci.SentNamed, filepath.Base(filepath.FromSlash(it.Name)))
 		}
 	}

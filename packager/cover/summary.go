@@ -93,7 +93,8 @@ type Summary struct {
 	// anonymised levels), with the reason.
 	LeftOut []LeftOut
 	// Redacted lists the documents the patient's details were removed
-	// from (redacted PDFs): names in the bundle and counts, never values.
+	// from (redacted documents, pictures masked under the sender's boxes):
+	// names in the bundle and counts, never values.
 	Redacted []Redacted
 	// SentNamed are the bundle names of documents sent at a private level
 	// without their identity removed (the sender chose to send them as
@@ -110,6 +111,9 @@ type Redacted struct {
 	// Kinds are the kinds removed, in the cover's language, with their
 	// counts ("name 2").
 	Kinds []string
+	// Boxes counts the areas the sender marked and that were blacked out
+	// (in a picture, or on a PDF's pages).
+	Boxes int
 }
 
 // Event is one dated entry of the treatment timeline.
@@ -444,7 +448,12 @@ func WriteSummary(ctx context.Context, w io.Writer, s Summary) error {
 			doc.Small(c.T("cover.identity_sent", strings.Join(s.SentNamed, c.T("pdf.list.separator"))))
 		}
 		for _, r := range s.Redacted {
-			doc.Small(c.T("cover.redacted", r.Name, r.Places, strings.Join(r.Kinds, c.T("pdf.list.separator"))))
+			if r.Places > 0 {
+				doc.Small(c.N("cover.redacted", r.Places, r.Name, strings.Join(r.Kinds, c.T("pdf.list.separator"))))
+			}
+			if r.Boxes > 0 {
+				doc.Small(c.N("cover.redacted_boxes", r.Boxes, r.Name))
+			}
 		}
 	}
 	if identified && s.Doctor.Name != "" {

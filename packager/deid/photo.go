@@ -177,7 +177,9 @@ var pngSafe = map[string]bool{
 
 // StripPNG copies a PNG keeping its critical chunks and the ancillary chunks
 // that affect display; text, EXIF, time and private chunks are removed.
-// Chunk data is copied byte for byte with its own checksum.
+// Chunk data is copied byte for byte with its own checksum. If the eXIf
+// chunk said the picture is turned, an eXIf chunk with only the
+// orientation takes its place, so it still shows the right way up.
 func StripPNG(dst io.Writer, src io.Reader) error {
 	r := bufio.NewReaderSize(src, 64<<10)
 	w := bufio.NewWriterSize(dst, 64<<10)
@@ -186,6 +188,7 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 		return fmt.Errorf("not a PNG: %w", ErrDamagedPicture)
 	}
 	w.Write(sig)
+	exifSeen := false
 	for {
 		var hdr [8]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -198,6 +201,21 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 		}
 		critical := typ[0] >= 'A' && typ[0] <= 'Z'
 		keep := critical || pngSafe[typ]
+		if typ == "eXIf" && n <= maxEXIfChunk {
+			// Only the orientation is kept, so the picture still shows
+			// the right way up (as StripJPEG does).
+			data := make([]byte, n+4)
+			if _, err := io.ReadFull(r, data); err != nil {
+				return fmt.Errorf("chunk cut short: %w", ErrDamagedPicture)
+			}
+			// Only the first eXIf chunk counts, as exif.PNGOrientation
+			// (the preview's) reads it.
+			if o := pngChunkOrientation(data[:n]); o > 1 && !exifSeen {
+				w.Write(exif.PNGOrientationChunk(o))
+			}
+			exifSeen = true
+			continue
+		}
 		var out io.Writer = io.Discard
 		if keep {
 			w.Write(hdr[:])
@@ -206,10 +224,23 @@ func StripPNG(dst io.Writer, src io.Reader) error {
 		if _, err := io.CopyN(out, r, n+4); err != nil { // data + CRC
 			return fmt.Errorf("chunk cut short: %w", ErrDamagedPicture)
 		}
+		exifSeen = exifSeen || typ == "eXIf" // one too large to read: dropped
 		if typ == "IEND" {
 			return w.Flush()
 		}
 	}
+}
+
+// maxEXIfChunk bounds an eXIf chunk read for its orientation; a larger one
+// is dropped unread.
+const maxEXIfChunk = 1 << 20
+
+// pngChunkOrientation returns the orientation in an eXIf chunk's data.
+func pngChunkOrientation(data []byte) int {
+	if len(data) >= 6 && string(data[:6]) == "Exif\x00\x00" {
+		data = data[6:]
+	}
+	return exif.Orientation(data)
 }
 
 // ErrHEICLayout is returned when a HEIC photo's metadata cannot be found

@@ -13,6 +13,7 @@ import (
 	"dossier/packager/burnedin"
 	"dossier/packager/dicomdeid"
 	"dossier/packager/dicomx"
+	"dossier/packager/exif"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
 	"dossier/packager/privacy"
@@ -41,6 +42,13 @@ type Redaction struct {
 	Count int    `json:"count"`
 }
 
+// The kinds of Redaction that count the boxes the user confirmed: in a
+// picture's pixels, and on a PDF's pages.
+const (
+	KindPictureBoxes = "picture boxes"
+	KindBoxesMarked  = "boxes marked"
+)
+
 // RedactedOf returns what d's redactions mask in its picture.
 func RedactedOf(d Decision) []Redaction {
 	if d.redact != nil {
@@ -53,11 +61,29 @@ func RedactedOf(d Decision) []Redaction {
 	for _, b := range d.Redactions.Pixels {
 		frames[b.Frame] = true
 	}
-	out := []Redaction{{Kind: "picture boxes", Count: len(d.Redactions.Pixels)}}
+	out := []Redaction{{Kind: KindPictureBoxes, Count: len(d.Redactions.Pixels)}}
 	if !frames[0] {
 		out = append(out, Redaction{Kind: "frames", Count: len(frames)})
 	}
 	return out
+}
+
+// SentNamed reports whether a written item went out, at a private level,
+// with the patient's identity possibly in it: the user chose to send it as
+// it is (she confirmed no boxes over her details in it: a scanned page whose
+// text alone was redacted may still show her name), or the leak scan still
+// found identity in it. An item sent with the boxes she confirmed is a
+// redacted one, not one sent as it is.
+func (w Written) SentNamed() bool {
+	if !w.Included || len(w.Warnings) > 0 {
+		return w.Included
+	}
+	for _, r := range w.Redacted {
+		if r.Kind == KindPictureBoxes || r.Kind == KindBoxesMarked {
+			return false
+		}
+	}
+	return true
 }
 
 // writeDICOM de-identifies a DICOM item, masking the boxes of d's
@@ -143,11 +169,17 @@ func keptSegments(b []byte) [][]byte {
 	return out
 }
 
-// MaskPNG writes the PNG in src with the boxes filled with black, encoded
-// losslessly in the same colour model (pixels outside the boxes decode to
-// the same values) and without any metadata chunk.
+// MaskPNG writes the PNG in src with the boxes (pixels from the top left of
+// the picture as stored) filled with black, encoded losslessly in the same
+// colour model (pixels outside the boxes decode to the same values) and
+// without any metadata chunk: as StripPNG, only the orientation of its eXIf
+// chunk is kept, so it shows the right way up as before.
 func MaskPNG(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
-	m, err := png.Decode(io.LimitReader(src, maxPhotoBytes))
+	b, err := io.ReadAll(io.LimitReader(src, maxPhotoBytes))
+	if err != nil {
+		return err
+	}
+	m, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDamagedPicture, err)
 	}
@@ -155,5 +187,24 @@ func MaskPNG(dst io.Writer, src io.Reader, boxes []pixelmask.Box) error {
 	if masked, _, err = pixelmask.MaskImage(m, boxes); err != nil {
 		return err
 	}
-	return (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(dst, masked)
+	var enc bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&enc, masked); err != nil {
+		return err
+	}
+	out := enc.Bytes()
+	o := exif.PNGOrientation(bytes.NewReader(b), int64(len(b)))
+	if o <= 1 {
+		_, err = dst.Write(out)
+		return err
+	}
+	// The eXIf chunk goes after IHDR (signature, then IHDR's 25 bytes).
+	const afterIHDR = 8 + 8 + 13 + 4
+	if _, err := dst.Write(out[:afterIHDR]); err != nil {
+		return err
+	}
+	if _, err := dst.Write(exif.PNGOrientationChunk(o)); err != nil {
+		return err
+	}
+	_, err = dst.Write(out[afterIHDR:])
+	return err
 }

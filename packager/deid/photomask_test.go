@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"testing"
 
+	"dossier/packager/i18n"
 	"dossier/packager/pixelmask"
 )
 
@@ -145,3 +146,31 @@ func insertPNGChunk(b []byte, typ string, data []byte) []byte {
 }
 
 func crc32IEEE(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+
+// TestSentNamed: an item the user chose to send counts as sent with her
+// identity unless she confirmed boxes over her details in it (in a
+// picture, or on a PDF's pages) and the leak scan found nothing; an item
+// whose text alone was redacted (a scanned page's picture untouched) still
+// counts.
+func TestSentNamed(t *testing.T) {
+	boxes := []Redaction{{Kind: KindPictureBoxes, Count: 2}}
+	marked := []Redaction{{Kind: "name", Count: 1}, {Kind: "boxes", Count: 2}, {Kind: KindBoxesMarked, Count: 1}}
+	textOnly := []Redaction{{Kind: "name", Count: 1}, {Kind: "glyphs", Count: 8}, {Kind: "boxes", Count: 1}}
+	warned := []i18n.Text{i18n.NewText(errSpellingLeft.Error())}
+	for _, c := range []struct {
+		name string
+		w    Written
+		want bool
+	}{
+		{"not chosen", Written{Redacted: textOnly}, false},
+		{"chosen as it is", Written{Included: true}, true},
+		{"picture boxes", Written{Included: true, Redacted: boxes}, false},
+		{"PDF boxes", Written{Included: true, Redacted: marked}, false},
+		{"text only", Written{Included: true, Redacted: textOnly}, true},
+		{"boxes, but the leak scan found", Written{Included: true, Redacted: boxes, Warnings: warned}, true},
+	} {
+		if got := c.w.SentNamed(); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

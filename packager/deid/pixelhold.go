@@ -92,6 +92,7 @@ func Undecodable(ctx context.Context, it *intake.Item, opts intake.Options) stri
 // planUndecodable holds a DICOM image whose pixels cannot be decoded: with
 // the user's boxes it is left out (never sent without them), and a picture
 // at risk of burned-in identity says, in its reason, that no box can help.
+// It notes the compression in d.Undecodable, so no preview is offered.
 func planUndecodable(ctx context.Context, d *Decision, opts Options) {
 	it := d.Item
 	boxes := d.Redactions != nil && len(d.Redactions.Pixels) > 0
@@ -99,6 +100,7 @@ func planUndecodable(ctx context.Context, d *Decision, opts Options) {
 		return
 	}
 	name := Undecodable(ctx, it, opts.Intake)
+	d.Undecodable = name
 	switch {
 	case name == "":
 	case boxes:

@@ -158,6 +158,9 @@ func redactCopy(ctx context.Context, src io.ReadSeeker, m *identity.Matcher, box
 	if res.Images > 0 {
 		counts = append(counts, Redaction{Kind: "pictures masked", Count: res.Images})
 	}
+	if len(boxes) > 0 {
+		counts = append(counts, Redaction{Kind: KindBoxesMarked, Count: len(boxes)})
+	}
 	return &redactedPDF{data: out.Bytes(), text: text, counts: counts, boxes: boxes, reviewed: reviewed}, nil
 }
 

@@ -1,6 +1,7 @@
 package deid
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -205,15 +206,18 @@ func TestTextFilesAreRedactedInTheirEncoding(t *testing.T) {
 }
 
 // TestWordDocumentsAreRedacted: a DOCX naming the patient in its body
-// (one character per run, so each spelling spans many w:t), header,
-// footnote and a tracked insertion is written with every spelling
-// replaced, the rest of the text kept, and nothing left for the text or
-// the leak scan to find.
+// (one character per run, so each spelling spans many w:t), footnote,
+// endnote and a tracked insertion is written with every spelling
+// replaced, the rest of the text kept; its header and footer are emptied
+// and its comment, hidden run and tracked deletion removed, so no part of
+// the package holds the name.
 func TestWordDocumentsAreRedacted(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "letter.docx", docfix.DOCXWithParts(docfix.DOCXParts{
 		Body: []string{"Patient: Jane Doe", "Diagnosis: benign"}, SplitRuns: true,
 		Header: "Jane Doe clinic", Footnote: "Seen by DOE, Jane", Inserted: "for J. Doe",
+		Footer: "Page 1 of the letter for Jane Doe", Endnote: "Copy to Jane Doe", Comment: "Ask Jane Doe again",
+		Hidden: "hidden note on Jane Doe", Deleted: "Jane Doe (deleted)",
 	}))
 	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
 	if err != nil {
@@ -244,9 +248,41 @@ func TestWordDocumentsAreRedacted(t *testing.T) {
 	if n := len(inv.Identity.Matcher().FindAll(text)); n != 0 {
 		t.Errorf("%d spellings left: %q", n, text)
 	}
-	for _, want := range []string{"Patient: [name removed]", "Diagnosis: benign", "for [name removed]", "Seen by [name removed]"} {
+	for _, want := range []string{"Patient: [name removed]", "Diagnosis: benign", "for [name removed]", "Seen by [name removed]", "Copy to [name removed]"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the redacted text lacks %q: %q", want, text)
+		}
+	}
+	// The spelling split over one run per character became one
+	// placeholder: the runs are merged where it was.
+	if first, _, _ := strings.Cut(text, "\n"); first != "Patient: [name removed]" {
+		t.Errorf("the split spelling became %q", first)
+	}
+	// No part of the package holds the name: the comment, the hidden run
+	// and the deleted text are gone, every other part has the placeholder.
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var all strings.Builder
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		all.Write(b)
+		if low := strings.ToLower(string(b)); strings.Contains(low, "jane") || strings.Contains(low, ">doe") || strings.Contains(low, "doe<") || strings.Contains(low, "doe,") {
+			t.Errorf("%s still holds the name", f.Name)
+		}
+	}
+	// The header and footer are emptied (StripOOXML: they repeat the
+	// patient's label on every page), not merely redacted.
+	for _, gone := range []string{"clinic", "Page 1 of the letter"} {
+		if strings.Contains(all.String(), gone) {
+			t.Errorf("a header or footer is still there: %q", gone)
 		}
 	}
 	if r := res.Written[0].Redacted; len(r) != 1 || r[0].Kind != "name" || r[0].Count < 3 {
@@ -297,5 +333,62 @@ func TestPDFBoxesAreApplied(t *testing.T) {
 		if got["boxes"] != 1 || w.Path == scan && got["pictures masked"] != 1 {
 			t.Errorf("%s: redacted %v", filepath.Base(w.Path), got)
 		}
+	}
+}
+
+// TestRedactedPDFLosesItsHiddenParts: a report whose page names the
+// patient and whose form field, note, bookmark, attachment, JavaScript,
+// alternative text, authoring data, document information and XMP name her
+// too is sent redacted: the page text keeps everything but the name, and
+// neither qpdf's uncompressed copy nor any layer the leak scan reads holds
+// the name.
+func TestRedactedPDFLosesItsHiddenParts(t *testing.T) {
+	qpdf := testtool.Look(t, "qpdf", "qpdf")
+	pdftotext := testtool.Look(t, "pdftotext", "poppler-utils")
+	name := docfix.PlantedName
+	in := docfix.PDFWithParts(docfix.PDFParts{
+		// The page's Helvetica has no encoding for å and ø: the name is
+		// written as the ASCII spelling the matcher folds it to.
+		Lines: []string{"Surgical pathology report", "Patient: Kare Odegard", "ER positive"},
+		Field: name, Note: name, Outline: name, Attachment: name, JavaScript: name, Alt: name, PieceInfo: name,
+		Info: map[string]string{"Author": name}, XMP: `<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>` + name + `</dc:creator></x:xmpmeta>`,
+	})
+	dir := t.TempDir()
+	write(t, dir, "report.pdf", in)
+	inv, err := intake.Scan(context.Background(), []string{dir}, intake.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Identity = identity.NewSet()
+	inv.Identity.Add(identity.Name, "Ødegård^Kåre", "the test")
+	ds, err := Plan(context.Background(), inv, privacy.Pseudonymised, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Action != Redact {
+		t.Fatalf("decisions %+v", ds)
+	}
+	out := t.TempDir()
+	res, err := WriteTree(context.Background(), out, inv, ds, WithIdentity(privacy.Params{Level: privacy.Pseudonymised, Secret: make([]byte, privacy.SecretSize)}, inv), TreeOptions{})
+	if err != nil || len(res.Written) != 1 {
+		t.Fatalf("written %+v, left out %+v: %v", res.Written, res.LeftOut, err)
+	}
+	p := filepath.Join(out, filepath.FromSlash(res.Written[0].Name))
+	if b, err := exec.Command(qpdf, "--check", p).CombinedOutput(); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, b)
+	}
+	if docfix.HasPlanted(qdfText(t, qpdf, p)) {
+		t.Error("qpdf --qdf still shows the name")
+	}
+	data, _ := os.ReadFile(p)
+	if pdfLayersHavePlanted(t, data) {
+		t.Error("a layer of the redacted PDF still holds the name")
+	}
+	txt, err := exec.Command(pdftotext, p, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docfix.HasPlanted(string(txt)) || strings.Contains(string(txt), "Kare") || strings.Contains(string(txt), "Odegard") || !strings.Contains(string(txt), "Surgical pathology report") || !strings.Contains(string(txt), "ER positive") || !strings.Contains(string(txt), "Patient:") {
+		t.Errorf("page text after redaction: %q", txt)
 	}
 }

@@ -251,15 +251,22 @@ func (fs *folders) add(dir string) {
 	}
 }
 
-// sync syncs every folder made and root.
+// sync syncs every folder made and root, syncers at once: each mostly
+// waits for the disk.
 func (fs *folders) sync() error {
 	if !fs.made[fs.root] {
 		fs.list = append(fs.list, fs.root)
 	}
-	for _, d := range fs.list {
-		if err := syncDir(d); err != nil {
-			return err
-		}
+	errs := make([]error, len(fs.list))
+	sem := make(chan struct{}, syncers)
+	var wg sync.WaitGroup
+	for i, d := range fs.list {
+		sem <- struct{}{}
+		wg.Go(func() {
+			errs[i] = syncDir(d)
+			<-sem
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,6 +30,7 @@ func compressedCases() map[string]dcmfix.Pixels {
 		"rle-ybr-full":    {Spec: us, Encoding: "rle", Photometric: "YBR_FULL"},
 		"jpeg-one-frame":  {Spec: us, Encoding: "jpeg", Photometric: "RGB", Quality: 75},
 		"rle-mono1-frame": {Spec: us, Encoding: "rle", Photometric: "MONOCHROME1"},
+		"jpeg-extended":   {Spec: dcmfix.Spec{Modality: "US", Rows: 24, Cols: 32, TransferSyntaxUID: pixelmask.JPEGExtendedUID}, Encoding: "jpeg", Frames: 2},
 	}
 }
 
@@ -64,6 +66,9 @@ func decodedFixture(t *testing.T, p dcmfix.Pixels) []byte {
 func TestMaskedCompressed(t *testing.T) {
 	for name, p := range compressedCases() {
 		in := dcmfix.PixelInstance(p)
+		if hin, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(in), int64(len(in))); err != nil || p.TransferSyntaxUID != "" && hin.TransferSyntaxUID != p.TransferSyntaxUID {
+			t.Fatalf("%s: the fixture is not in its transfer syntax: %v", name, err)
+		}
 		var out bytes.Buffer
 		rep, err := DeidentifyMasked(context.Background(), &out, bytes.NewReader(in), int64(len(in)), pseudoParams(),
 			Pixels{Boxes: testBoxes, Suggested: []pixelmask.Box{{X: 0, Y: 0, Width: 32, Height: 3}}, Confirmed: true})
@@ -90,16 +95,39 @@ func TestMaskedCompressed(t *testing.T) {
 			native.Photometric = "RGB"
 		}
 		checkMaskedAgainst(t, name, native, decodedFixture(t, p), out.Bytes())
-		lossy := strings.Contains(out.String(), "ISO_10918_1")
-		if lossy != (p.Encoding == "jpeg") {
-			t.Errorf("%s: lossy method recorded %v", name, lossy)
+		// The lossy-compression history (PS3.3 C.7.6.1.1.5): a JPEG
+		// decoded says it was compressed lossily, with the ratio and method
+		// of the compression undone, or keeps what the file already said.
+		ds := parseOut(t, out.Bytes()).ds
+		flag, _ := str(ds, tagLossyImageCompression)
+		ratio, _ := str(ds, tagLossyImageCompressionRatio)
+		method, _ := str(ds, tagLossyImageCompressionMethod)
+		switch {
+		case p.Encoding != "jpeg":
+			if flag != "" || ratio != "" || method != "" {
+				t.Errorf("%s: lossless RLE written with a lossy history %q %q %q", name, flag, ratio, method)
+			}
+		case p.Lossy:
+			if flag != "01" || ratio != "8.5" || method != "ISO_10918_1" {
+				t.Errorf("%s: the original lossy history was not kept: %q %q %q", name, flag, ratio, method)
+			}
+		default:
+			r, err := strconv.ParseFloat(ratio, 64)
+			if flag != "01" || method != "ISO_10918_1" || err != nil || r <= 1 {
+				t.Errorf("%s: lossy history %q %q %q, want 01, a ratio above 1 and ISO_10918_1", name, flag, ratio, method)
+			}
 		}
-		if p.Encoding == "jpeg" && !bytes.Contains(out.Bytes(), []byte("01")) {
-			t.Errorf("%s: Lossy Image Compression not 01", name)
-		}
-		if p.Lossy && !strings.Contains(out.String(), "8.5") {
-			t.Errorf("%s: the original lossy compression ratio was not kept", name)
-		}
+	}
+}
+
+// TestMaskedTwelveBitJPEGRefused: a 12-bit JPEG (JPEG Extended with 16 bits
+// allocated), which Dossier cannot decode, is refused rather than copied
+// with its boxes unmasked.
+func TestMaskedTwelveBitJPEGRefused(t *testing.T) {
+	in := dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", Compressed: true, TransferSyntaxUID: pixelmask.JPEGExtendedUID, Rows: 32, Cols: 32})
+	_, err := DeidentifyMasked(context.Background(), &bytes.Buffer{}, bytes.NewReader(in), int64(len(in)), pseudoParams(), Pixels{Boxes: testBoxes, Confirmed: true})
+	if !errors.Is(err, ErrUnsupported) || !errors.Is(err, pixelmask.ErrCannotDecode) {
+		t.Errorf("12-bit JPEG: %v", err)
 	}
 }
 

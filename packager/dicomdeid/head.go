@@ -48,6 +48,10 @@ func (h *headReader) release() {
 	}
 }
 
+// Prefix returns the file's first bytes as read (dicomx.Prefixed), so
+// that dicomx reads the layout from them without copying them again.
+func (h *headReader) Prefix() []byte { return h.head }
+
 func (h *headReader) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 || off >= int64(len(h.head)) {
 		return h.r.ReadAt(p, off)

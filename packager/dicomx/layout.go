@@ -80,8 +80,13 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	w := dicomwire.NewWindowSpare(r, size, windowBufs.get())
-	defer func() { windowBufs.put(w.Release()) }()
+	var w *dicomwire.Window
+	if p, ok := r.(Prefixed); ok {
+		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
+	} else {
+		w = dicomwire.NewWindowSpare(r, size, windowBufs.get())
+		defer func() { windowBufs.put(w.Release()) }()
+	}
 	return readLayout(ctx, w, r, size)
 }
 
@@ -93,7 +98,8 @@ func readLayout(ctx context.Context, w *dicomwire.Window, r io.ReaderAt, size in
 			err = fmt.Errorf("dicomx: %w", damaged("internal error while reading layout"))
 		}
 	}()
-	rd := &reader{ctx: ctx, w: w, r: r, size: size, h: &Header{}}
+	rd := newReader(ctx, w, r, size)
+	defer rd.release()
 	h, err := rd.read()
 	if err != nil {
 		var d *DamagedError

@@ -1,8 +1,12 @@
 package exif
 
 import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
+	"image/png"
 	"testing"
 )
 
@@ -102,5 +106,47 @@ func TestUprightAndSourceRect(t *testing.T) {
 	}
 	if got := JPEGOrientation([]byte{0xFF, 0xD8, 0xFF, 0xDA}); got != 0 {
 		t.Errorf("no EXIF: %d", got)
+	}
+}
+
+// TestPNGOrientation reads the orientation of a PNG's eXIf chunk wherever
+// it is (before or after the image data, with or without an "Exif\0\0"
+// prefix), and 0 for a PNG without one or a damaged file.
+func TestPNGOrientation(t *testing.T) {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 3, 2))); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Bytes()
+	const afterIHDR = 8 + 25
+	insert := func(at int, chunk []byte) []byte {
+		return append(append(append([]byte{}, p[:at]...), chunk...), p[at:]...)
+	}
+	prefixed := func(o int) []byte {
+		c := PNGOrientationChunk(o)
+		data := append([]byte("Exif\x00\x00"), c[8:len(c)-4]...)
+		out := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		out = append(append(out, "eXIf"...), data...)
+		return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[4:]))
+	}
+	iend := len(p) - 12
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want int
+	}{
+		{"none", p, 0},
+		{"before the image data", insert(afterIHDR, PNGOrientationChunk(6)), 6},
+		{"after the image data", insert(iend, PNGOrientationChunk(8)), 8},
+		{"Exif prefix", insert(afterIHDR, prefixed(3)), 3},
+		{"cut short", insert(afterIHDR, PNGOrientationChunk(6))[:afterIHDR+10], 0},
+		{"not a PNG", []byte("GIF89a......"), 0},
+	} {
+		if got := PNGOrientation(bytes.NewReader(c.b), int64(len(c.b))); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if _, err := png.Decode(bytes.NewReader(insert(afterIHDR, PNGOrientationChunk(6)))); err != nil {
+		t.Errorf("the chunk breaks the PNG: %v", err)
 	}
 }

@@ -397,8 +397,8 @@ func auditRow(caseID int64, recipient string, res *bundle.Result) *store.Export 
 }
 
 // coverRedacted lists, for the cover, what was removed from each redacted
-// document: the places by kind of identity, in the cover's language, never
-// the values.
+// document: the places by kind of identity, in the cover's language, and
+// the areas the sender blacked out with boxes; counts, never the values.
 func coverRedacted(red map[string][]deid.Redaction, c *i18n.Catalog) []cover.Redacted {
 	names := make([]string, 0, len(red))
 	for n := range red {
@@ -410,13 +410,16 @@ func coverRedacted(red map[string][]deid.Redaction, c *i18n.Catalog) []cover.Red
 		r := cover.Redacted{Name: n[strings.LastIndex(n, "/")+1:]}
 		for _, k := range red[n] {
 			switch k.Kind {
-			case "glyphs", "boxes", "pictures masked", "picture boxes", "frames":
+			case deid.KindPictureBoxes, deid.KindBoxesMarked:
+				r.Boxes += k.Count // the areas the sender blacked out
+				continue
+			case "glyphs", "boxes", "pictures masked", "frames":
 				continue // how, not what
 			}
 			r.Places += k.Count
 			r.Kinds = append(r.Kinds, fmt.Sprintf("%s %d", c.Message(deid.KindName(identity.Kind(k.Kind))), k.Count))
 		}
-		if r.Places > 0 {
+		if r.Places > 0 || r.Boxes > 0 {
 			out = append(out, r)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
 	"golang.org/x/text/encoding"
@@ -132,13 +133,35 @@ func attributePlace(e *dicomwire.Element) string {
 }
 
 // attributeName is the name and tag of an attribute ("Patient Comments
-// (0010,4000)"), or "private attribute (0009,1001)".
+// (0010,4000)"), or "private attribute (0009,1001)". Names are kept once
+// made (up to maxKeptNames): every written file of a series names the same
+// attributes.
 func attributeName(t dicomwire.Tag) string {
+	namesMu.RLock()
+	n, ok := names[t]
+	namesMu.RUnlock()
+	if ok {
+		return n
+	}
 	if t.IsPrivate() {
-		return "private attribute " + t.String()
+		n = "private attribute " + t.String()
+	} else if info, err := tag.Find(tag.Tag{Group: t.Group(), Element: t.Element()}); err == nil && info.Name != "" {
+		n = info.Name + " " + t.String()
+	} else {
+		n = "attribute " + t.String()
 	}
-	if info, err := tag.Find(tag.Tag{Group: t.Group(), Element: t.Element()}); err == nil && info.Name != "" {
-		return info.Name + " " + t.String()
+	namesMu.Lock()
+	if len(names) < maxKeptNames {
+		names[t] = n
 	}
-	return "attribute " + t.String()
+	namesMu.Unlock()
+	return n
 }
+
+// names holds the names attributeName made, by tag.
+var (
+	namesMu sync.RWMutex
+	names   = map[dicomwire.Tag]string{}
+)
+
+const maxKeptNames = 8192

@@ -69,6 +69,9 @@ type Scanner struct {
 	classes [256]uint8
 	nClass  int
 	skip    []uint8 // [class of the last-but-one byte * nClass + class of the last]
+	// absent holds the bytes found nowhere in any needle (either case): a
+	// window ending on one moves on by minLen, past it.
+	absent [256]bool
 }
 
 // New builds a scanner for needles. Each needle is searched for in UTF-8
@@ -195,8 +198,15 @@ func (s *Scanner) buildSkip(patterns [][]byte) {
 			skip[k] = min(skip[k], uint8(m-1-q))
 		}
 	}
+	var present [256]bool
+	for _, p := range patterns {
+		for _, c := range p {
+			present[fold(c)] = true
+		}
+	}
 	for c := range 256 {
 		s.classes[c] = class[fold(byte(c))]
+		s.absent[c] = !present[fold(byte(c))]
 	}
 	s.minLen, s.nClass, s.skip = m, n, skip
 }
@@ -263,6 +273,7 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 	flat := s.flat
 	start := &s.start
 	classes, skip, nClass, last := &s.classes, s.skip, s.nClass, s.minLen-1
+	absent := &s.absent
 	longest := uint8(last)
 	for i := 0; i < len(p); i++ {
 		if node == 0 {
@@ -273,10 +284,16 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 			// state carried to the next chunk stay exactly as without.
 			// The loop assumes the longest move, which nearly every window
 			// of binary data allows, so the next window does not wait for
-			// this one's table lookups.
+			// this one's table lookups. A window whose last byte is in no
+			// needle moves past that byte: no needle starts in it or ends
+			// after it.
 			if skip != nil {
 				e := i + last
 				for e < len(p) {
+					if absent[p[e]] {
+						e += last + 1
+						continue
+					}
 					d := skip[int(classes[p[e-1]])*nClass+int(classes[p[e]])]
 					if d == longest {
 						e += last

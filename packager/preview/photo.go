@@ -17,7 +17,7 @@ import (
 )
 
 // photo decodes a photo or scan, refusing pictures above MaxPixels. It also
-// returns the EXIF orientation of a JPEG photo (0 when unknown).
+// returns the EXIF orientation of a JPEG or PNG photo (0 when unknown).
 func photo(r io.ReaderAt, size int64, format string) (image.Image, int, error) {
 	cfg, kind, err := image.DecodeConfig(io.NewSectionReader(r, 0, size))
 	if err != nil {
@@ -31,10 +31,13 @@ func photo(r io.ReaderAt, size int64, format string) (image.Image, int, error) {
 		return nil, 0, noPreview("the picture could not be decoded (%s)", kind)
 	}
 	o := 0
-	if kind == "jpeg" {
+	switch kind {
+	case "jpeg":
 		head := make([]byte, min(size, 128<<10))
 		n, _ := r.ReadAt(head, 0)
 		o = exifOrientation(head[:n])
+	case "png":
+		o = exif.PNGOrientation(r, size)
 	}
 	return img, o, nil
 }

@@ -17,6 +17,7 @@ import (
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/fixture/docfix"
 	"dossier/internal/fixture/tifffix"
+	"dossier/packager/exif"
 	"dossier/packager/intake"
 )
 
@@ -446,6 +447,14 @@ func withOrientation(j []byte, o uint16) []byte {
 	return append(out, j[2:]...)
 }
 
+// pngOrientation inserts an eXIf chunk with orientation o after IHDR.
+func pngOrientation(p []byte, o int) []byte {
+	const afterIHDR = 8 + 25
+	out := append([]byte{}, p[:afterIHDR]...)
+	out = append(out, exif.PNGOrientationChunk(o)...)
+	return append(out, p[afterIHDR:]...)
+}
+
 func TestPhotos(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -456,6 +465,7 @@ func TestPhotos(t *testing.T) {
 		{"photo.jpg", docfix.JPEG(1200, 800), 512, 341},
 		{"scan.png", docfix.PNG(300, 200), 300, 200},
 		{"turned.jpg", withOrientation(docfix.JPEG(1200, 800), 6), 341, 512},
+		{"turned.png", pngOrientation(docfix.PNG(300, 200), 6), 200, 300},
 		{"scan.tif", tifffix.FlatTIFF(), 0, 0},
 	} {
 		it := scanOne(t, c.name, c.data)

@@ -181,28 +181,10 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 		for _, s := range p.Streams {
 			scrub[s.Obj] = true
 		}
-		for _, span := range spans {
-			var line []pdftext.Glyph
-			for _, gi := range span {
-				if gi < 0 || gi >= len(p.Glyphs) {
-					continue
-				}
-				remove(p, p.Glyphs[gi])
-				line = append(line, p.Glyphs[gi])
-			}
-			boxes[p.Number] = append(boxes[p.Number], spanBoxes(line)...)
-		}
-		for _, m := range marked {
-			ub := userBox(p, m)
-			userBoxes[p.Number] = append(userBoxes[p.Number], ub)
-			for _, g := range p.Glyphs {
-				cx, cy := (g.Box[0]+g.Box[2])/2, (g.Box[1]+g.Box[3])/2
-				if cx >= ub.llx && cx <= ub.urx && cy >= ub.lly && cy <= ub.ury {
-					remove(p, g)
-				}
-			}
-			// Vector drawings wholly under the box (a signature, text drawn
-			// as outlines) are taken out too.
+		// Vector drawings wholly under a box (a signature, text drawn as
+		// outlines, the name's underline) are taken out too: the box hides
+		// them, and they must not be there beneath it.
+		cutUnder := func(ub box) {
 			const slack = 0.5
 			for _, path := range p.Paths {
 				b := path.Box
@@ -217,6 +199,32 @@ func PDF(ctx context.Context, r io.ReadSeeker, w io.Writer, find Finder, opts Op
 					res.Paths++
 				}
 			}
+		}
+		for _, span := range spans {
+			var line []pdftext.Glyph
+			for _, gi := range span {
+				if gi < 0 || gi >= len(p.Glyphs) {
+					continue
+				}
+				remove(p, p.Glyphs[gi])
+				line = append(line, p.Glyphs[gi])
+			}
+			sb := spanBoxes(line)
+			for _, b := range sb {
+				cutUnder(b)
+			}
+			boxes[p.Number] = append(boxes[p.Number], sb...)
+		}
+		for _, m := range marked {
+			ub := userBox(p, m)
+			userBoxes[p.Number] = append(userBoxes[p.Number], ub)
+			for _, g := range p.Glyphs {
+				cx, cy := (g.Box[0]+g.Box[2])/2, (g.Box[1]+g.Box[3])/2
+				if cx >= ub.llx && cx <= ub.urx && cy >= ub.lly && cy <= ub.ury {
+					remove(p, g)
+				}
+			}
+			cutUnder(ub)
 		}
 		return nil
 	})

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"math"
 	"os"
 	"os/exec"
@@ -442,6 +445,52 @@ func TestRedactMasksPictures(t *testing.T) {
 				t.Errorf("jpeg %v: pixel %v not masked: %v", jpg, p, at(p[0], p[1]))
 			}
 		}
+		// Every other pixel is the picture's own, after decoding (the
+		// masked picture is embedded again losslessly), and the masked
+		// ones form one rectangle around the name.
+		orig := make([]byte, 0, 64*64*comps)
+		if jpg {
+			m, err := jpeg.Decode(bytes.NewReader(docfix.JPEG(64, 64)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for y := 0; y < 64; y++ {
+				for x := 0; x < 64; x++ {
+					c := color.RGBAModel.Convert(m.At(x, y)).(color.RGBA)
+					orig = append(orig, c.R, c.G, c.B)
+				}
+			}
+		} else {
+			for i := 0; i < 64*64; i++ {
+				orig = append(orig, byte(128+i%97))
+			}
+		}
+		if len(orig) != len(pix) {
+			t.Fatalf("jpeg %v: %d samples, want %d", jpg, len(pix), len(orig))
+		}
+		masked := image.Rectangle{}
+		for y := 0; y < 64; y++ {
+			for x := 0; x < 64; x++ {
+				i := (y*64 + x) * comps
+				if bytes.Equal(pix[i:i+comps], orig[i:i+comps]) {
+					continue
+				}
+				if !bytes.Equal(pix[i:i+comps], make([]byte, comps)) {
+					t.Fatalf("jpeg %v: pixel (%d,%d) is %v, neither the picture's %v nor black", jpg, x, y, pix[i:i+comps], orig[i:i+comps])
+				}
+				masked = masked.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+		if !masked.In(image.Rect(6, 26, 28, 36)) {
+			t.Errorf("jpeg %v: pixels masked in %v, beyond the name's place", jpg, masked)
+		}
+		for y := masked.Min.Y; y < masked.Max.Y; y++ {
+			for x := masked.Min.X; x < masked.Max.X; x++ {
+				if !bytes.Equal(at(x, y), make([]byte, comps)) {
+					t.Errorf("jpeg %v: pixel (%d,%d) inside the masked %v kept", jpg, x, y, masked)
+				}
+			}
+		}
 		if !jpg {
 			if alpha := smaskSamples(t, out); alpha[30*64+9] != 0 || alpha[50*64+50] != 255 {
 				t.Errorf("soft mask under the box: %d, outside: %d", alpha[30*64+9], alpha[50*64+50])
@@ -613,5 +662,55 @@ func TestRedactRemovesPathsUnderBox(t *testing.T) {
 	}
 	if text, _ := tool(t, "pdftotext", out); !strings.Contains(text, "Signed above") {
 		t.Errorf("text after redaction: %q", text)
+	}
+}
+
+// TestRedactRemovesPathsUnderTheName: a line drawn under the name found in
+// the text (an underline, wholly inside the name's box) goes with it; a
+// rule across the page, crossing the box, stays.
+func TestRedactRemovesPathsUnderTheName(t *testing.T) {
+	b := &docfix.PDFBuilder{}
+	// "Patient Jane Doe" in 12 pt Helvetica at (72, 700): "Jane Doe" runs
+	// from about x 115 to 163; the underline is 1 pt below the baseline.
+	content := "BT /F1 12 Tf 72 700 Td (Patient Jane Doe) Tj ET\n" +
+		"0.5 w 117 699 m 160 699 l S\n" + // the name's underline
+		"0.5 w 50 690 m 560 690 l S\n" // a rule across the page
+	data := b.Pages(docfix.PDFPage{Content: content, Resources: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"})
+	paths := func(data []byte) [][4]float64 {
+		d, err := pdftext.Open(context.Background(), bytes.NewReader(data), pdftext.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.Page(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][4]float64
+		for _, path := range p.Paths {
+			out = append(out, path.Box)
+		}
+		return out
+	}
+	if n := len(paths(data)); n != 2 {
+		t.Fatalf("%d painted paths in the fixture", n)
+	}
+	out, res, err := redact(t, data, words("Jane Doe"), Options{})
+	if err != nil || res.Paths != 1 || res.Glyphs != 7 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	// Left: the rule and the box drawn over the name.
+	left := paths(out)
+	rule := false
+	for _, p := range left {
+		if p[1] > 698 && p[3] < 700 && p[2]-p[0] < 50 {
+			t.Errorf("the underline is still there: %v", p)
+		}
+		rule = rule || p[0] <= 51 && p[2] >= 559
+	}
+	if !rule || len(left) != 2 {
+		t.Errorf("paths after redaction %v: want the rule and the box", left)
+	}
+	if msg, err := tool(t, "qpdf", out, "--check"); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, msg)
 	}
 }

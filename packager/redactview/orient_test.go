@@ -3,9 +3,13 @@ package redactview
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
+	"image/png"
 	"strconv"
 	"testing"
 
@@ -187,5 +191,121 @@ func TestTIFFPagesShownUpright(t *testing.T) {
 	}
 	if n := inkIn(first, first.Bounds()); n != 0 {
 		t.Errorf("page 1 as sent has %d dark pixels", n)
+	}
+}
+
+// pngWithEXIf returns the PNG p with an eXIf chunk after IHDR holding
+// orientation o and the patient's name as the Artist.
+func pngWithEXIf(p []byte, o int) []byte {
+	artist := "Jane Doe\x00"
+	tiff := []byte("MM\x00\x2a\x00\x00\x00\x08")
+	tiff = append(tiff, 0, 2)
+	tiff = append(tiff, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, byte(o), 0, 0) // Orientation
+	dataAt := 8 + 2 + 2*12 + 4
+	tiff = append(tiff, 0x01, 0x3B, 0, 2, 0, 0, 0, byte(len(artist)), 0, 0, 0, byte(dataAt)) // Artist
+	tiff = append(tiff, 0, 0, 0, 0)
+	tiff = append(tiff, artist...)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(tiff)))
+	chunk = append(chunk, "eXIf"...)
+	chunk = append(chunk, tiff...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	const afterIHDR = 8 + 25
+	out := append([]byte{}, p[:afterIHDR]...)
+	out = append(out, chunk...)
+	return append(out, p[afterIHDR:]...)
+}
+
+// TestTurnedPNGBoxesMaskTheName: a PNG whose eXIf chunk says it is stored
+// turned or mirrored (each orientation) is shown upright like a JPEG photo;
+// a box drawn over the name in the upright view is masked in the stored
+// pixels under it, and the written PNG keeps only its orientation, so shown
+// upright it is the picture as it was, with the box black and every other
+// pixel the same (lossless).
+func TestTurnedPNGBoxesMaskTheName(t *testing.T) {
+	ctx := context.Background()
+	box := Box{Page: 1, X: float64(nameRect.Min.X), Y: float64(nameRect.Min.Y), Width: float64(nameRect.Dx()), Height: float64(nameRect.Dy()), Origin: Drawn}
+	for o := 1; o <= 8; o++ {
+		name := "orientation " + strconv.Itoa(o)
+		j, err := jpeg.Decode(bytes.NewReader(storedPhoto(t, o)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p bytes.Buffer
+		if err := png.Encode(&p, j); err != nil {
+			t.Fatal(err)
+		}
+		in := pngWithEXIf(p.Bytes(), o)
+		upright := exif.Upright(j, o)
+		it := scanOne(t, "photo.png", in)
+		v, err := Open(ctx, it, janeDoe(), "", intake.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if w, h := v.Size(1); w != uprightW || h != uprightH {
+			t.Errorf("%s: shown %v×%v, want upright %d×%d", name, w, h, uprightW, uprightH)
+		}
+		before, err := v.Before(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inkIn(before, nameRect) < 40 || inkIn(before, image.Rect(0, nameRect.Max.Y+8, uprightW, uprightH)) != 0 {
+			t.Fatalf("%s: the name is not shown upright where it is written", name)
+		}
+		r := v.Redactions([]Box{box}, true)
+		f, err := intake.Open(it, intake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		err = deid.MaskPNG(&out, f, r.Pixels)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(out.Bytes(), []byte("Jane")) {
+			t.Errorf("%s: the eXIf chunk's name is still in the written PNG", name)
+		}
+		o2 := exif.PNGOrientation(bytes.NewReader(out.Bytes()), int64(out.Len()))
+		if max(o2, 1) != o {
+			t.Errorf("%s: written with orientation %d", name, o2)
+		}
+		stored, err := png.Decode(bytes.NewReader(out.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		written := exif.Upright(stored, o2)
+		if b := written.Bounds(); b.Dx() != uprightW || b.Dy() != uprightH {
+			t.Fatalf("%s: written shows %v upright", name, b)
+		}
+		for y := 0; y < uprightH; y++ {
+			for x := 0; x < uprightW; x++ {
+				got := color.GrayModel.Convert(written.At(x, y)).(color.Gray).Y
+				want := color.GrayModel.Convert(upright.At(x, y)).(color.Gray).Y
+				if image.Pt(x, y).In(nameRect) {
+					want = 0
+				}
+				if got != want {
+					t.Fatalf("%s: written (%d,%d) upright is %d, want %d", name, x, y, got, want)
+				}
+			}
+		}
+		after, err := v.After(ctx, 1, []Box{box})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := after.Bounds(); b.Dx() != uprightW || b.Dy() != uprightH || inkIn(after, nameRect) != nameRect.Dx()*nameRect.Dy() {
+			t.Errorf("%s: the page as sent (%v) does not show the name blacked out upright", name, after.Bounds())
+		}
+		// Sent without boxes, it keeps its orientation and loses the name.
+		var plain bytes.Buffer
+		if err := deid.StripPNG(&plain, bytes.NewReader(in)); err != nil {
+			t.Fatal(err)
+		}
+		if o3 := exif.PNGOrientation(bytes.NewReader(plain.Bytes()), int64(plain.Len())); max(o3, 1) != o || bytes.Contains(plain.Bytes(), []byte("Jane")) {
+			t.Errorf("%s: stripped PNG has orientation %d (name left: %v)", name, o3, bytes.Contains(plain.Bytes(), []byte("Jane")))
+		}
+		if _, err := png.Decode(bytes.NewReader(plain.Bytes())); err != nil {
+			t.Errorf("%s: stripped PNG: %v", name, err)
+		}
 	}
 }

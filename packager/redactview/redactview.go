@@ -85,9 +85,10 @@ type View struct {
 	// Frames counts the frames of a DICOM image (1 for any other record):
 	// its boxes apply to every frame; BeforeFrame and AfterFrame show one.
 	Frames int
-	// Orientation is a JPEG photo's EXIF orientation, or a TIFF's first
-	// page's orientation tag (0 or 1: none). The photo is shown upright,
-	// and its boxes count from the upright top left.
+	// Orientation is a JPEG photo's EXIF orientation (a PNG's, in its
+	// eXIf chunk), or a TIFF's first page's orientation tag (0 or 1:
+	// none). The photo is shown upright, and its boxes count from the
+	// upright top left.
 	Orientation int
 	Unit        Unit
 	// Suggested are the boxes suggested for it.
@@ -198,6 +199,15 @@ func (v *View) openPhoto(ctx context.Context) error {
 		f.Close()
 		v.Orientation = exif.JPEGOrientation(head[:n])
 		v.orients = []int{v.Orientation}
+	}
+	if v.Item.Format == "png" {
+		f, err := v.open()
+		if err != nil {
+			return err
+		}
+		v.Orientation = exif.PNGOrientation(f, f.Size())
+		v.orients = []int{v.Orientation}
+		f.Close()
 	}
 	img, err := v.Before(ctx, 1)
 	if err != nil {

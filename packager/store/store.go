@@ -184,6 +184,13 @@ var migrations = []string{
 		created  INTEGER NOT NULL,
 		PRIMARY KEY (case_id, fact_key)
 	);`,
+	// 6: the files the person chose, in step 2 of sending, to send although
+	// they may show who they are (by path), kept across a restart.
+	`CREATE TABLE send_choices (
+		case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+		path    TEXT NOT NULL,
+		PRIMARY KEY (case_id, path)
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.

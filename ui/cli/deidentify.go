@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,7 +65,14 @@ func (f *identityFlags) apply(inv *intake.Inventory) *intake.Inventory {
 	})
 }
 
+// deidentifyHeadroom is how far the heap of `dossier deidentify` may grow
+// before its first collection (see collectLater): a series of a few
+// hundred slices then collects once or not at all, and a larger tree
+// collects as usual once past it.
+const deidentifyHeadroom = 24 << 20
+
 func runDeidentify(ctx context.Context, env *Env, args []string) error {
+	defer collectLater(deidentifyHeadroom)()
 	fs := newFlags("deidentify", env)
 	who := addIdentityFlags(fs)
 	level := fs.String("privacy", "", "identified, pseudonymised or anonymised")
@@ -121,16 +129,20 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The case's pseudonym is found in the store while the plan is made.
+	// The case's pseudonym is found in the store while the plan is made,
+	// and the inventory is saved into the case while the copies are
+	// written (nothing written depends on it).
 	type found struct {
 		params    privacy.Params
 		pseudonym string
 		err       error
 	}
 	fc := make(chan found, 1)
+	saved := make(chan error, 1)
 	go func() {
-		p, ps, err := exportParams(ctx, lv, *caseID, inv, paths)
+		p, ps, save, err := exportParams(ctx, lv, *caseID, inv, paths)
 		fc <- found{p, ps, err}
+		saved <- save()
 	}()
 	// One leak scanner of the case's identity serves the plan and the write.
 	var sc *leakscan.Scanner
@@ -145,16 +157,16 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		return f.err
 	}
 	if planErr != nil {
-		return planErr
+		return joinSaved(planErr, saved)
 	}
 	params, pseudonym := f.params, f.pseudonym
 	if err := checkRedactionsUsed(red, ds); err != nil {
-		return err
+		return joinSaved(err, saved)
 	}
 	if *suggest != "" {
 		ocr, err := writeSuggestions(ctx, *suggest, inv, ds)
 		if err != nil {
-			return fmt.Errorf("--suggest-redactions: %w", err)
+			return joinSaved(fmt.Errorf("--suggest-redactions: %w", err), saved)
 		}
 		if !ocr {
 			fmt.Fprintln(env.Stderr, "tesseract is not installed (Debian package tesseract-ocr), so the suggested boxes cover only the known header regions of ultrasound machines, not names read in the pictures.")
@@ -164,7 +176,7 @@ func runDeidentify(ctx context.Context, env *Env, args []string) error {
 		// Checksums are printed only with --json.
 		return deid.WriteTree(ctx, dir, inv, ds, params, deid.TreeOptions{NoChecksums: !*asJSON, Scanner: sc})
 	})
-	if err != nil {
+	if err := joinSaved(err, saved); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -207,23 +219,42 @@ func printLeaks(w io.Writer, d deid.Decision) {
 	}
 }
 
+// joinSaved waits for the inventory to be saved and returns err, joined
+// with the saving's error if there was one.
+func joinSaved(err error, saved <-chan error) error {
+	if serr := <-saved; serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
+}
+
 // exportParams finds the case's pseudonym and secret (pseudonymised), or
 // makes one-time ones (anonymised). The command line keeps a case per
-// patient so that re-exports give the same pseudonym and UIDs.
-func exportParams(ctx context.Context, lv privacy.Level, caseID int64, inv *intake.Inventory, paths []string) (privacy.Params, string, error) {
+// patient so that re-exports give the same pseudonym and UIDs. save, which
+// is never nil and must be called once, saves the inventory into that case
+// and closes the store.
+func exportParams(ctx context.Context, lv privacy.Level, caseID int64, inv *intake.Inventory, paths []string) (p privacy.Params, pseudonym string, save func() error, err error) {
+	save = func() error { return nil }
 	if lv != privacy.Pseudonymised {
-		return export.Params(ctx, nil, lv, 0)
+		p, pseudonym, err = export.Params(ctx, nil, lv, 0)
+		return p, pseudonym, save, err
 	}
 	st, err := openStore(ctx)
 	if err != nil {
-		return privacy.Params{}, "", err
+		return p, "", save, err
 	}
-	defer st.Close()
-	c, err := caseFor(ctx, st, caseID, inv, paths)
+	c, err := findCase(ctx, st, caseID, inv, paths)
+	if err == nil {
+		p, pseudonym, err = export.Params(ctx, st, lv, c.ID)
+	}
 	if err != nil {
-		return privacy.Params{}, "", err
+		st.Close()
+		return p, "", save, err
 	}
-	return export.Params(ctx, st, lv, c.ID)
+	return p, pseudonym, func() error {
+		defer st.Close()
+		return st.SaveInventory(ctx, c.ID, inv)
+	}, nil
 }
 
 // cliCaseName names the case the command line keeps for a patient.

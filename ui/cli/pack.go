@@ -240,24 +240,27 @@ func includeSet(include []string) map[string]bool {
 	return set
 }
 
-// caseFor finds the case the command line keeps for these records.
+// caseFor finds the case the command line keeps for these records and saves
+// the inventory into it.
 func caseFor(ctx context.Context, st *store.Store, caseID int64, inv *intake.Inventory, paths []string) (*store.Case, error) {
+	c, err := findCase(ctx, st, caseID, inv, paths)
+	if err != nil {
+		return nil, err
+	}
+	return c, st.SaveInventory(ctx, c.ID, inv)
+}
+
+// findCase is caseFor without saving the inventory.
+func findCase(ctx context.Context, st *store.Store, caseID int64, inv *intake.Inventory, paths []string) (*store.Case, error) {
 	if caseID != 0 {
-		c, err := st.Case(ctx, caseID)
-		if err != nil {
-			return nil, err
-		}
-		return c, st.SaveInventory(ctx, c.ID, inv)
+		return st.Case(ctx, caseID)
 	}
 	name := cliCaseName(inv, paths)
 	c, err := st.CaseByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		c, err = st.CreateCase(ctx, name)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return c, st.SaveInventory(ctx, c.ID, inv)
+	return c, err
 }
 
 // packProgress shows progress on a terminal.
@@ -283,7 +286,7 @@ func printPack(w io.Writer, res *bundle.Result, passphrase, pseudonym string) {
 	fmt.Fprintf(w, "Fingerprint: %s\n", cover.FingerprintGroups(res.Fingerprint))
 	var named []string // sent as they are at a private level: they carry the identity
 	for _, it := range res.Items {
-		if it.Included && res.Privacy != privacy.Identified {
+		if it.SentNamed() && res.Privacy != privacy.Identified {
 			named = append(named, Printable(filepath.Base(it.Path)))
 		}
 	}

@@ -120,8 +120,13 @@ func TestPackRedactions(t *testing.T) {
 	red := filepath.Join(t.TempDir(), "boxes.json")
 	os.WriteFile(red, []byte(`[{"path":"`+usPath+`","x":0,"y":0,"width":30,"height":5}]`), 0o644)
 	stick := filepath.Join(t.TempDir(), "DOSSIER")
-	if code, _, stderr := run(t, "pack", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--folder", stick, "--redactions", red, "--include", usPath, src); code != ExitOK {
+	code, stdout, stderr := run(t, "pack", "--privacy", "anonymised", "--patient-name", "Jane Doe", "--folder", stick, "--redactions", red, "--include", usPath, src)
+	if code != ExitOK {
 		t.Fatalf("pack: %s", stderr)
+	}
+	// Masked under the boxes given, the image is not one sent as it is.
+	if strings.Contains(stdout, "Sent as they are") {
+		t.Errorf("the image masked under its boxes is said to be sent as it is:\n%s", stdout)
 	}
 	found := 0
 	filepath.Walk(stick, func(p string, fi os.FileInfo, err error) error {

@@ -27,9 +27,9 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 
 	if res.Passphrase != "" {
 		h := widget.NewLabelWithStyle(lang.X("done.passphrase", "The passphrase — shown only now"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		pass := widget.NewLabelWithStyle(res.Passphrase, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		pass := kit.NewSelectableText(res.Passphrase)
+		pass.TextStyle.Monospace = true
 		pass.SizeName = theme.SizeNameHeadingText
-		pass.Selectable = true
 		pass.Wrapping = fyne.TextWrapBreak
 		copyBtn := kit.NewButtonWithIcon(lang.X("done.copy", "Copy the passphrase"), theme.ContentCopyIcon(), func() {
 			kit.CopyText(res.Passphrase)
@@ -66,8 +66,8 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 	}
 
 	fh := widget.NewLabelWithStyle(lang.X("done.fingerprint", "Fingerprint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	fp := widget.NewLabelWithStyle(kit.FingerprintGroups(res.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	fp.Selectable = true
+	fp := kit.NewSelectableText(kit.FingerprintGroups(res.Fingerprint))
+	fp.TextStyle.Monospace = true
 	fp.Wrapping = fyne.TextWrapBreak
 	fexpl := kit.NewWrapLabel(lang.X("done.fingerprint.explain", "When the centre opens the bundle, Dossier shows them this fingerprint too. If it is the same, they have exactly what you sent."))
 	box.Add(fh)
@@ -105,14 +105,15 @@ func (w *Wizard) buildDone() fyne.CanvasObject {
 }
 
 // sentNamed are the file names of the items the user chose to send as
-// they are at a private level: they carry the patient's identity.
+// they are at a private level: they carry the patient's identity. A picture
+// sent with the boxes she confirmed over her details is not one of them.
 func sentNamed(items []deid.Written, level privacy.Level) []string {
 	if level == privacy.Identified {
 		return nil
 	}
 	var names []string
 	for _, it := range items {
-		if it.Included {
+		if it.SentNamed() {
 			names = append(names, filepath.Base(it.Path))
 		}
 	}

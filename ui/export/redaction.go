@@ -33,8 +33,9 @@ func previewable(d deid.Decision) bool {
 	case it.Kind == intake.KindPDF:
 		return true
 	case it.Kind == intake.KindDICOM:
-		// Pixels Dossier cannot decode are neither shown nor masked: the reason says so.
-		return it.BurnedIn && (it.DICOM == nil || deid.Decodable(it.DICOM.TransferSyntaxUID))
+		// Pixels Dossier cannot decode are neither shown nor masked: the reason says so. The
+		// transfer syntax tells most; a 12-bit JPEG is found when the plan reads the file.
+		return it.BurnedIn && d.Undecodable == "" && (it.DICOM == nil || deid.Decodable(it.DICOM.TransferSyntaxUID))
 	case it.Kind == intake.KindImage:
 		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
 	case redactview.TextPreviewable(it):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"math"
 	"os"
@@ -48,6 +49,19 @@ func tapPreviewOf(t *testing.T, h *harness, path string) {
 	h.loop.until(t, "the preview of "+filepath.Base(path), func() bool {
 		return w.shownPreview != nil && w.shownPreview.AfterShown > 0
 	})
+}
+
+// darkIn counts the pixels of img in r darker than mid-grey.
+func darkIn(img image.Image, r image.Rectangle) int {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if c := color.GrayModel.Convert(img.At(x, y)).(color.Gray); c.Y < 128 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // confirmPreview taps the preview dialog's confirm button.
@@ -104,6 +118,20 @@ func TestStepTwoPreviewBoxesReachTheBundle(t *testing.T) {
 		t.Fatalf("after the drag: %+v", boxes)
 	}
 	h.loop.until(t, "the letter as sent with the box", func() bool { return p.AfterShown > shown })
+	// The page shown as it will be sent is black over the name found and under the box dragged.
+	after := p.After()
+	if after == nil {
+		t.Fatal("no page as sent shown")
+	}
+	for _, b := range e.Boxes() {
+		if b.Origin != redactview.Text && b.Origin != redactview.Drawn {
+			continue
+		}
+		r := image.Rect(int(b.X*redactview.PageScale)+2, int(b.Y*redactview.PageScale)+2, int((b.X+b.Width)*redactview.PageScale)-2, int((b.Y+b.Height)*redactview.PageScale)-2)
+		if n, all := darkIn(after, r), r.Dx()*r.Dy(); n < all*3/4 { // the label is white inside
+			t.Errorf("the page as sent is not black under the %s box %+v: %d of %d pixels dark", b.Origin, b, n, all)
+		}
+	}
 	confirmPreview(t, h)
 	if r := w.redactions[letter]; r == nil || !r.Confirmed || len(r.PDF) != 1 {
 		t.Fatalf("the letter's boxes: %+v", r)
@@ -158,6 +186,9 @@ func TestStepTwoPreviewBoxesReachTheBundle(t *testing.T) {
 	fi, _ := lf.Stat()
 	boxFound := false
 	err = pdftext.Read(context.Background(), lf, fi.Size(), pdftext.Options{}, func(pg *pdftext.Page) error {
+		if strings.Contains(pg.Text, "Jane") || strings.Contains(pg.Text, "Doe") || !strings.Contains(pg.Text, "today") {
+			t.Errorf("the letter as sent reads %q", pg.Text)
+		}
 		for _, path := range pg.Paths {
 			x0, y0 := pg.ToView(path.Box[0], path.Box[1])
 			x1, y1 := pg.ToView(path.Box[2], path.Box[3])
@@ -374,5 +405,47 @@ func TestNoPreviewOfUndecodablePixels(t *testing.T) {
 		if got := previewable(d); got != want {
 			t.Errorf("%s: previewable %v, want %v", ts, got, want)
 		}
+	}
+}
+
+// TestNoPreviewOfA12BitJPEG: an image marked as showing burned-in text whose pixels are a 12-bit
+// JPEG (JPEG Extended, which Dossier cannot decode; its transfer syntax alone does not tell) is
+// held for review in step 2 with a reason that says so up front, and its card offers no "Check
+// what is hidden" that could only fail; an 8-bit JPEG Extended image beside it keeps its preview.
+func TestNoPreviewOfA12BitJPEG(t *testing.T) {
+	const extended = "1.2.840.10008.1.2.4.51"
+	files := exportRecords()
+	files["OT/IM12"] = dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", Compressed: true, TransferSyntaxUID: extended,
+		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.1", Rows: 32, Cols: 32})
+	files["US/IM08"] = dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 48, Cols: 64,
+		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.2", TransferSyntaxUID: dcmfix.UIDJPEGExtended}, Encoding: "jpeg"})
+	h := newHarness(t, files)
+	w := h.w
+	w.levelRadios[1].Radio.SetSelected("With a code name instead of my name")
+	test.Tap(w.next)
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && w.planLevel == privacy.Pseudonymised })
+	var twelve, eight deid.Decision
+	for _, d := range w.decisions {
+		switch filepath.Base(d.Path) {
+		case "IM12":
+			twelve = d
+		case "IM08":
+			eight = d
+		}
+	}
+	if twelve.Item == nil || eight.Item == nil || eight.Item.DICOM == nil || eight.Item.DICOM.TransferSyntaxUID != extended {
+		t.Fatalf("decisions %+v", w.decisions)
+	}
+	if r := twelve.Reason.String(); twelve.Action != deid.Review || !strings.Contains(r, "JPEG (12-bit)") || !strings.Contains(r, "cannot decode") {
+		t.Errorf("the 12-bit image: %s %q, want held saying its pixels cannot be decoded", twelve.Action, r)
+	}
+	if !hasLabel(h.win, "compressed as JPEG (12-bit), which Dossier cannot decode") {
+		t.Errorf("step 2 does not say why up front: %q", labels(h.win))
+	}
+	if b := w.previewButton(twelve); b != nil {
+		t.Errorf("the 12-bit image offers a preview it cannot show")
+	}
+	if eight.Action != deid.Review || w.previewButton(eight) == nil {
+		t.Errorf("the 8-bit JPEG Extended image: %s, preview %v", eight.Action, w.previewButton(eight) != nil)
 	}
 }

@@ -624,11 +624,14 @@ func TestTimeLeft(t *testing.T) {
 }
 
 // TestDoneSaysWhatWasSentNamed: at a private level, the done screen never says the identity is withheld
-// from a document the user chose to send as it is; it names those documents, like the cover does.
+// from a document the user chose to send as it is; it names those documents, like the cover does. A
+// photo sent with the boxes she confirmed over her details is not one of them.
 func TestDoneSaysWhatWasSentNamed(t *testing.T) {
 	test.NewTempApp(t)
 	letter := deid.Written{Path: "/records/reports/letter.pdf", Name: "DOCS/DOC0001.PDF", Action: deid.Redact}
 	photo := deid.Written{Path: "/records/phone/IMG_0001.jpg", Name: "DOCS/IMG0001.JPG", Action: deid.Copy, Included: true}
+	boxed := photo
+	boxed.Redacted = []deid.Redaction{{Kind: deid.KindPictureBoxes, Count: 1}}
 	for _, tc := range []struct {
 		name      string
 		level     privacy.Level
@@ -642,6 +645,8 @@ func TestDoneSaysWhatWasSentNamed(t *testing.T) {
 		{"pseudonymised, the photo sent as it is", privacy.Pseudonymised, "PX-7Q2K", []deid.Written{letter, photo},
 			[]string{"Sent as they are, with your name or other details in them, as you chose: IMG_0001.jpg.", "Your other records carry the code PX-7Q2K"},
 			[]string{"Your records carry the code", "letter.pdf"}},
+		{"pseudonymised, the photo sent with the boxes she confirmed", privacy.Pseudonymised, "PX-7Q2K", []deid.Written{letter, boxed},
+			[]string{"Your records carry the code PX-7Q2K instead of your name."}, []string{"as you chose", "IMG_0001.jpg"}},
 		{"anonymised, the photo sent as it is", privacy.Anonymised, "", []deid.Written{letter, photo},
 			[]string{"as you chose: IMG_0001.jpg."}, []string{"carry the code"}},
 		{"identified", privacy.Identified, "", []deid.Written{{Path: "/records/phone/IMG_0001.jpg", Name: "DOCS/IMG0001.JPG", Action: deid.Copy, Included: true}},

@@ -40,10 +40,11 @@ func Explain(err error, fallback Problem) Problem {
 
 // ErrorBox shows a problem inside a screen; it starts hidden.
 type ErrorBox struct {
-	Object                     *Panel
-	Title, What, Todo, Details *widget.Label
-	CopyButton                 *Button
-	Problem                    Problem // the problem shown
+	Object            *Panel
+	Title, What, Todo *widget.Label
+	Details           *SelectableText
+	CopyButton        *Button
+	Problem           Problem // the problem shown
 }
 
 // NewErrorBox returns a hidden error box.
@@ -52,12 +53,12 @@ func NewErrorBox() *ErrorBox {
 		Title:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		What:    widget.NewLabel(""),
 		Todo:    widget.NewLabel(""),
-		Details: widget.NewLabel(""),
+		Details: NewSelectableText(""),
 	}
-	for _, l := range []*widget.Label{b.What, b.Todo, b.Details} {
+	for _, l := range []*widget.Label{b.What, b.Todo} {
 		l.Wrapping = WordWrap()
 	}
-	b.Details.Selectable = true
+	b.Details.Wrapping = WordWrap()
 	b.Details.SizeName = theme.SizeNameCaptionText
 	b.CopyButton = NewButtonWithIcon(lang.X("err.copy", "Copy details"), theme.ContentCopyIcon(), func() {
 		CopyText(b.Problem.Title + "\n" + b.Problem.What + "\n" + b.Problem.Details)

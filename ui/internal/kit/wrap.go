@@ -80,5 +80,5 @@ func NewWrapLabelWithStyle(text string, st fyne.TextStyle) *widget.Label {
 	return l
 }
 
-// SetWrapText sets the text of a label made by NewWrapLabel.
-func SetWrapText(l *widget.Label, text string) { l.SetText(Breakable(text)) }
+// SetWrapText sets the text of a label made by NewWrapLabel, or of a text made by NewWrapText.
+func SetWrapText(l interface{ SetText(string) }, text string) { l.SetText(Breakable(text)) }

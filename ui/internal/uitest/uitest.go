@@ -93,11 +93,14 @@ func Shown(w fyne.Window) []fyne.CanvasObject {
 	return out
 }
 
-// Labels returns the texts of every label shown in the window.
+// Labels returns the texts of every label (and selectable text) shown in the window.
 func Labels(w fyne.Window) []string {
 	var out []string
 	for _, o := range Shown(w) {
-		if l, ok := o.(*widget.Label); ok {
+		switch l := o.(type) {
+		case *widget.Label:
+			out = append(out, l.Text)
+		case *kit.SelectableText:
 			out = append(out, l.Text)
 		}
 	}
