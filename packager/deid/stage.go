@@ -127,6 +127,10 @@ type headThen struct {
 	f    io.ReaderAt
 }
 
+// Prefix returns the file's first bytes, kept from the write (see
+// dicomwire.OpenPart10).
+func (h headThen) Prefix() []byte { return h.head }
+
 func (h headThen) ReadAt(p []byte, off int64) (int, error) {
 	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
 		return copy(p, h.head[off:]), nil

@@ -24,13 +24,21 @@ type Part10 struct {
 // OpenPart10 reads the preamble (when present) and the file meta group of a
 // Part 10 file and works out the dataset's encoding from its transfer
 // syntax (explicit VR little endian unless it says implicit VR or big
-// endian). A deflated dataset gives ErrDeflated.
+// endian). A deflated dataset gives ErrDeflated. When r holds the file's
+// first bytes in memory already (a Prefix method, as dicomx.Prefixed), they
+// are read from there, not copied.
 func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
 	var spare []byte
 	if b, ok := part10Bufs.Get().(*[]byte); ok {
 		spare = *b
 	}
-	win := NewWindowSpare(r, size, spare)
+	var win *Window
+	if p, ok := r.(interface{ Prefix() []byte }); ok {
+		win = NewWindowPrefix(r, size, p.Prefix())
+		win.spare, win.own = spare[:0], spare[:0] // for what lies beyond the prefix
+	} else {
+		win = NewWindowSpare(r, size, spare)
+	}
 	off := int64(0)
 	if b, err := win.At(0, PreambleLen); err == nil && HasPreamble(b) {
 		off = PreambleLen

@@ -22,13 +22,7 @@ var foldSpecial = map[rune]string{
 // plain letters. Separators (anything not a letter or digit) fold to "".
 func foldRune(r rune) string {
 	if r < utf8.RuneSelf {
-		switch {
-		case r >= 'A' && r <= 'Z':
-			return string(r + 'a' - 'A')
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			return string(r)
-		}
-		return ""
+		return asciiFolded[r]
 	}
 	if s, ok := foldSpecial[r]; ok {
 		return s
@@ -45,6 +39,20 @@ func foldRune(r rune) string {
 	}
 	return b.String()
 }
+
+// asciiFolded is foldRune of each ASCII rune, made once: the matcher folds
+// every rune of every text it reads.
+var asciiFolded = func() (t [utf8.RuneSelf]string) {
+	for r := range rune(utf8.RuneSelf) {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			t[r] = string(r + 'a' - 'A')
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			t[r] = string(r)
+		}
+	}
+	return t
+}()
 
 // Fold returns s as the matcher compares it: lower case, without accents
 // or separators ("Jørgen  Müller-Smith" → "jorgenmullersmith").
