@@ -529,7 +529,7 @@ func newTee(w io.Writer, docs bool, sc *leakscan.Scanner, name string, keep int)
 	if sc != nil {
 		t.scan = sc.Writer(name, io.Discard)
 	}
-	t.q = newChunkQueue(256<<10, 8, func(b []byte) {
+	t.q = newChunkQueue(teeChunk, 8, func(b []byte) {
 		t.sha256.Write(b)
 		if t.sha1 != nil {
 			t.sha1.Write(b)

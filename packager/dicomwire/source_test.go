@@ -3,6 +3,7 @@ package dicomwire_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"math/rand"
 	"testing"
 	"unsafe"
@@ -54,13 +55,17 @@ func TestWindowSpare(t *testing.T) {
 }
 
 // TestPart10ReleaseLeavesNothingBehind: a released Part10's buffer serves
-// the next OpenPart10, whose walk reads its own file, not what the buffer
-// held before.
+// the next OpenPart10 (with a prefix in memory or without), whose walk
+// reads its own file, not what the buffer held before.
 func TestPart10ReleaseLeavesNothingBehind(t *testing.T) {
 	files := [][]byte{part10File(t, 40<<10, 'a'), part10File(t, 3<<10, 'b'), part10File(t, 90<<10, 'c'), part10File(t, 3<<10, 'd')}
 	for round := range 3 {
 		for i, f := range files {
-			p, err := dicomwire.OpenPart10(bytes.NewReader(f), int64(len(f)))
+			var r io.ReaderAt = bytes.NewReader(f)
+			if (i+round)%2 == 1 { // the first bytes held in memory already
+				r = prefixed{bytes.NewReader(f), f[:1000]}
+			}
+			p, err := dicomwire.OpenPart10(r, int64(len(f)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,3 +110,11 @@ func part10File(t *testing.T, n int, c byte) []byte {
 	}
 	return b
 }
+
+// prefixed is a reader that holds its first bytes in memory.
+type prefixed struct {
+	*bytes.Reader
+	p []byte
+}
+
+func (p prefixed) Prefix() []byte { return p.p }
