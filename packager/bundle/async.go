@@ -84,13 +84,6 @@ const (
 	asyncDepth = 4
 )
 
-// teeChunk is the size of the chunks a tee copies an entry's bytes into
-// for its hashes and leak scan. A tee takes a new chunk for each write
-// (a large one is cut into chunks), so chunks larger than the writes hold
-// empty room: with eight queued, 256 KiB chunks held up to 2.5 MiB for
-// the whole pack.
-const teeChunk = 64 << 10
-
 // asyncWriter hands what is written to it on to w through a chunkQueue of
 // asyncChunk chunks (at most asyncDepth queued). Close waits for them and
 // returns the first error of w.

@@ -161,6 +161,10 @@ func TestStepTwoPreviewBoxesReachTheBundle(t *testing.T) {
 	if w.Step() != StepDone {
 		t.Fatalf("export did not finish: %+v", w.errBox.Problem)
 	}
+	// The photo went out masked under her box: the done screen does not call it sent as it is.
+	if hasLabel(h.win, "as you chose") || !hasLabel(h.win, "Your records carry the code") {
+		t.Errorf("the done screen: %q", labels(h.win))
+	}
 	var letterOut, photoOut string
 	for _, it := range w.Result().Items {
 		switch it.Path {
