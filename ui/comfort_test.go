@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -28,6 +29,7 @@ import (
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/store"
+	"dossier/ui/internal/kit"
 )
 
 // TestAboutShowsVersion: Help › About shows the version from the Config.
@@ -287,6 +289,12 @@ func TestLanguageChoiceBySystemLocale(t *testing.T) {
 	}
 	if got := lang.X("button.cancel", "Cancel"); got != "取消" {
 		t.Errorf("Cancel is %q", got)
+	}
+	// Counted by the English system's rules, the Chinese texts still have a form for 1 and for 3.
+	for _, n := range []int{1, 3} {
+		if got, want := kit.FileCount(n), fmt.Sprintf("%d 个文件", n); got != want {
+			t.Errorf("%d files on a Chinese UI over an English system: %q, want %q", n, got, want)
+		}
 	}
 	useLanguageOn("darwin", "en")
 	if got := currentLanguage(); got != "en" {
