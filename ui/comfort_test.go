@@ -356,7 +356,7 @@ func TestChineseRun(t *testing.T) {
 	for it, want := range map[*intake.Item]string{
 		{Path: "/c/.Trashes", Kind: intake.KindSkipped, Reason: i18n.NewText("system folder, not a record")}:                                                                                   "系统文件夹，不是病历",
 		{Path: "/c/a.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []i18n.Text{i18n.NewText("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")}}: "此 PDF 设有密码",
-		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image as %v: probably a second copy", "CD/IM1")}}:                           "与 CD/IM1 是同一张影像",
+		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image as %v: probably a second copy", "CD/IM1")}}:                                              "与 CD/IM1 是同一张影像",
 	} {
 		if got := itemNode(it).detail; !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", it.Path, got, want)
