@@ -84,10 +84,15 @@ func New(needles []identity.Needle) *Scanner {
 			s.number[i] = len(n.Text)
 		}
 	}
+	// A node's children by byte (0: none; the root is no one's child).
 	type node struct {
-		children map[byte]int32
+		children [256]int32
 	}
-	nodes := []node{{children: map[byte]int32{}}}
+	most := 1 // nodes at most: one for each byte of each spelling
+	for _, n := range needles {
+		most += 2 * len(n.Text)
+	}
+	nodes := make([]node, 1, most)
 	s.out = [][]int32{nil}
 	var patterns [][]byte
 	addPattern := func(p []byte, idx int32) {
@@ -95,10 +100,10 @@ func New(needles []identity.Needle) *Scanner {
 		cur := int32(0)
 		for _, c := range p {
 			c = fold(c)
-			nx, ok := nodes[cur].children[c]
-			if !ok {
+			nx := nodes[cur].children[c]
+			if nx == 0 {
 				nx = int32(len(nodes))
-				nodes = append(nodes, node{children: map[byte]int32{}})
+				nodes = append(nodes, node{})
 				s.out = append(s.out, nil)
 				nodes[cur].children[c] = nx
 			}
@@ -122,7 +127,7 @@ func New(needles []identity.Needle) *Scanner {
 	queue := []int32{}
 	for c := 0; c < 256; c++ {
 		b := byte(c)
-		if nx, ok := nodes[0].children[fold(b)]; ok {
+		if nx := nodes[0].children[fold(b)]; nx != 0 {
 			next[0][c] = nx
 			fail[nx] = 0
 			queue = append(queue, nx)
@@ -134,7 +139,7 @@ func New(needles []identity.Needle) *Scanner {
 		s.out[u] = append(s.out[u], s.out[fail[u]]...)
 		for c := 0; c < 256; c++ {
 			b := byte(c)
-			if nx, ok := nodes[u].children[fold(b)]; ok {
+			if nx := nodes[u].children[fold(b)]; nx != 0 {
 				next[u][c] = nx
 				if fold(b) == b { // visit each child once
 					fail[nx] = next[fail[u]][c]
