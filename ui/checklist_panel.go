@@ -30,6 +30,8 @@ type checklistActions struct {
 	// name says which file a path is, for "Found in" (nil: its name and folder): a DICOM file by
 	// its series' description and date, not by a file ID such as IM000001.
 	name func(path string) string
+	// title is name in short, for the status line ("Ready: Series 2: MAMMOGRAM"; nil: the file's name).
+	title func(path string) string
 }
 
 // checklistPanel shows, beside the inventory, what the reviewer needs and whether it is there: a
@@ -287,15 +289,19 @@ func statusIcon(r checklist.Result) fyne.Resource {
 	return theme.NewThemedResource(theme.RadioButtonIcon())
 }
 
-// statusLine says in a few words where an item stands.
-func statusLine(r checklist.Result) (string, widget.Importance) {
+// statusLine says in a few words where an item stands; title names the one file an item was found
+// in (nil: by its file name).
+func statusLine(r checklist.Result, title func(path string) string) (string, widget.Importance) {
+	if title == nil {
+		title = displayName
+	}
 	switch r.Status {
 	case checklist.StatusMet:
 		s := lang.X("checklist.status.ready", "Ready")
 		switch len(r.Evidence) {
 		case 0:
 		case 1:
-			s += ": " + displayName(r.Evidence[0])
+			s += ": " + title(r.Evidence[0])
 		default:
 			s += lang.X("checklist.status.foundn", ": found in {{.N}} files", map[string]any{"N": len(r.Evidence)})
 		}
@@ -350,7 +356,7 @@ func localReport(rep *checklist.Report) *checklist.Report {
 func newRuleRow(r checklist.Result, open bool, p *checklistPanel) *ruleRow {
 	row := &ruleRow{result: r}
 	title := newWrapLabelWithStyle(r.Title, fyne.TextStyle{Bold: true})
-	text, imp := statusLine(r)
+	text, imp := statusLine(r, p.actions.title)
 	row.status = newWrapLabel(text)
 	row.status.Importance = imp
 

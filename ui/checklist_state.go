@@ -93,6 +93,7 @@ func (v *mainView) initChecks() {
 		details: v.showDetails,
 		letter:  v.createLetter,
 		name:    v.evidenceName,
+		title:   v.evidenceTitle,
 		fromDetails: func(id string) bool {
 			r, ok := c.rules.Rule(id)
 			return ok && (r.Check.Kind == checklist.KindDetails || r.Check.Kind == checklist.KindShipment || r.Check.Kind == checklist.KindSlides)
@@ -509,24 +510,42 @@ func (v *mainView) writeLetter(path string) {
 // BILATERAL · 1 September 2026 · 4 images"), as the inventory shows it, since its file name is
 // only an ID (IM000001); another file by its name and folder.
 func (v *mainView) evidenceName(path string) string {
-	if v.inv != nil {
-		for _, it := range v.inv.Items {
-			if it.Path != path || it.SeriesInstanceUID == "" {
-				continue
-			}
-			for _, st := range v.inv.Studies {
-				for _, se := range st.Series {
-					if se.SeriesInstanceUID == it.SeriesInstanceUID {
-						parts := []string{seriesNode(se).title}
-						if d := formatDate(st.Date); d != "" {
-							parts = append(parts, d)
-						}
-						parts = append(parts, countOf(se.Instances, "count.images", "{{.N}} images"))
-						return strings.Join(parts, " · ")
-					}
+	if st, se := v.seriesOf(path); se != nil {
+		parts := []string{seriesNode(se).title}
+		if d := formatDate(st.Date); d != "" {
+			parts = append(parts, d)
+		}
+		parts = append(parts, countOf(se.Instances, "count.images", "{{.N}} images"))
+		return strings.Join(parts, " · ")
+	}
+	return displayPath(path)
+}
+
+// evidenceTitle is evidenceName in short, for an item's status line: a DICOM image by its series'
+// title ("Series 2: MAMMOGRAM BILATERAL"), another file by its name.
+func (v *mainView) evidenceTitle(path string) string {
+	if _, se := v.seriesOf(path); se != nil {
+		return seriesNode(se).title
+	}
+	return displayName(path)
+}
+
+// seriesOf finds the study and series of the case's DICOM image at path (nil when it is none).
+func (v *mainView) seriesOf(path string) (*intake.Study, *intake.Series) {
+	if v.inv == nil {
+		return nil, nil
+	}
+	for _, it := range v.inv.Items {
+		if it.Path != path || it.SeriesInstanceUID == "" {
+			continue
+		}
+		for _, st := range v.inv.Studies {
+			for _, se := range st.Series {
+				if se.SeriesInstanceUID == it.SeriesInstanceUID {
+					return st, se
 				}
 			}
 		}
 	}
-	return displayPath(path)
+	return nil, nil
 }

@@ -21,6 +21,7 @@ import (
 	"dossier/packager/checklist"
 	"dossier/packager/doctext"
 	"dossier/packager/intake"
+	"dossier/ui/nativedialog"
 )
 
 // writeFiles writes files (relative path -> bytes) into a new temporary folder.
@@ -327,19 +328,38 @@ func TestCategoryCorrection(t *testing.T) {
 	}
 }
 
-// TestRequestLetter: the letter is a PDF, written atomically, that asks for what is missing.
+// TestRequestLetter: the letter is a PDF, written atomically, that asks for what is missing. Its save
+// dialog starts outside the folders the records were added from.
 func TestRequestLetter(t *testing.T) {
 	v, loop, _ := newBreastView(t)
-	// The button opens a save dialog.
+	// The button opens the app's own save dialog when the computer has none.
 	test.Tap(findButton(v.win, "Create request letter…"))
 	if v.win.Canvas().Overlays().Top() == nil {
 		t.Fatal("no save dialog")
 	}
 	v.win.Canvas().Overlays().Remove(v.win.Canvas().Overlays().Top())
 
+	// The computer's own save dialog is asked to start in the Documents folder (the records are
+	// elsewhere), and the letter is written where it answers.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	os.Mkdir(filepath.Join(home, "Documents"), 0o755)
 	out := filepath.Join(t.TempDir(), "request.pdf")
-	v.writeLetter(out)
-	loop.until(t, "the letter", idle(v))
+	fc := &fakeChooser{answer: func(nativedialog.Request) (string, error) { return out, nil }}
+	old := sysDialogs
+	sysDialogs = &systemDialogs{find: func(context.Context) nativedialog.Chooser { return fc }, post: loop.post}
+	t.Cleanup(func() { sysDialogs = old })
+	t.Setenv(envFileDialog, "")
+	test.Tap(findButton(v.win, "Create request letter…"))
+	loop.until(t, "the letter", func() bool { _, err := os.Stat(out); return err == nil && idle(v)() })
+	fc.mu.Lock()
+	r := fc.asked[0]
+	fc.mu.Unlock()
+	if r.Kind != nativedialog.SaveFile || r.Folder != filepath.Join(home, "Documents") || r.Name != "records-request.pdf" ||
+		isWithin(r.Folder, recordsFolder(v.inv)) {
+		t.Errorf("the save dialog was asked %+v (records in %s)", r, recordsFolder(v.inv))
+	}
 	b, err := os.ReadFile(out)
 	if err != nil || !bytes.HasPrefix(b, []byte("%PDF")) {
 		t.Fatalf("letter: %v, starts %q", err, b[:min(len(b), 8)])

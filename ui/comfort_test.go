@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -28,6 +29,7 @@ import (
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/store"
+	"dossier/ui/internal/kit"
 )
 
 // TestAboutShowsVersion: Help › About shows the version from the Config.
@@ -48,6 +50,10 @@ func TestGuideShownOnce(t *testing.T) {
 	defer w1.win.Close()
 	if !hasLabel(w1.win, "1. Ask for your records") {
 		t.Fatalf("no walkthrough at the first start: %q", labels(w1.win))
+	}
+	// Where DICOM first appears, it is explained.
+	if !hasLabel(w1.win, "(the DICOM files — DICOM is the format hospitals keep scans in") {
+		t.Errorf("DICOM is not explained where it first appears: %q", labels(w1.win))
 	}
 	for i := 0; i < 4; i++ {
 		test.Tap(findButton(w1.win, "Next"))
@@ -288,6 +294,12 @@ func TestLanguageChoiceBySystemLocale(t *testing.T) {
 	if got := lang.X("button.cancel", "Cancel"); got != "取消" {
 		t.Errorf("Cancel is %q", got)
 	}
+	// Counted by the English system's rules, the Chinese texts still have a form for 1 and for 3.
+	for _, n := range []int{1, 3} {
+		if got, want := kit.FileCount(n), fmt.Sprintf("%d 个文件", n); got != want {
+			t.Errorf("%d files on a Chinese UI over an English system: %q, want %q", n, got, want)
+		}
+	}
 	useLanguageOn("darwin", "en")
 	if got := currentLanguage(); got != "en" {
 		t.Errorf("English chosen again: the UI is in %q", got)
@@ -344,7 +356,7 @@ func TestChineseRun(t *testing.T) {
 	for it, want := range map[*intake.Item]string{
 		{Path: "/c/.Trashes", Kind: intake.KindSkipped, Reason: i18n.NewText("system folder, not a record")}:                                                                                   "系统文件夹，不是病历",
 		{Path: "/c/a.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []i18n.Text{i18n.NewText("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")}}: "此 PDF 设有密码",
-		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image (SOP Instance UID) as %v: probably a second copy", "CD/IM1")}}:                           "与 CD/IM1 是同一张影像",
+		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image as %v: probably a second copy", "CD/IM1")}}:                                              "与 CD/IM1 是同一张影像",
 	} {
 		if got := itemNode(it).detail; !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", it.Path, got, want)

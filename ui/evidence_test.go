@@ -12,7 +12,7 @@ import (
 
 // TestFoundInNamesTheSeries: the checklist's "Found in" names a DICOM image by its series'
 // description, date and size, as the inventory does, and not by its file ID (IM000001); other
-// files by their name and folder.
+// files by their name and folder. The status line ("Ready: ...") names the series too.
 func TestFoundInNamesTheSeries(t *testing.T) {
 	v, _ := newTestView(t, Config{Store: &fakeStore{}})
 	v.inv = &intake.Inventory{
@@ -36,5 +36,12 @@ func TestFoundInNamesTheSeries(t *testing.T) {
 	}
 	if !strings.Contains(text, "• "+displayPath("/home/jane/records/pathology.pdf")) {
 		t.Errorf("a PDF is not named: %q", text)
+	}
+
+	// Found in one image: the status line names its series too.
+	r.Evidence = r.Evidence[:1]
+	one := newRuleRow(r, false, p)
+	if got := unmarked(one.status.Text); got != "Ready: Series 2: MAMMOGRAM BILATERAL" {
+		t.Errorf("status line %q", got)
 	}
 }

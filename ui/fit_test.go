@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"dossier/packager/bundle"
 	exportui "dossier/ui/export"
 
 	"fyne.io/fyne/v2"
@@ -381,4 +382,40 @@ func TestTabKeepsFocusInView(t *testing.T) {
 	v.showSettings()
 	tabThrough("Settings")
 	closeDialogs(v)
+}
+
+// TestOpenResultFitsSmallScreen: what the receiving side sees after opening a bundle (the result, the
+// fingerprint, the list of what is inside, its buttons) fits 1024×768 at the largest text size.
+func TestOpenResultFitsSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	loop := newUILoop()
+	v := newMainView(a, Config{Store: &fakeStore{}}, loop.post)
+	t.Cleanup(v.win.Close)
+	screen := fyne.NewSize(1024, 768)
+	v.win.Resize(screen)
+	closeDialogs(v)
+	v.showOpen("")
+	o := v.opener
+	o.dest = "/home/jane/Documents/Second opinion from the university hospital/received on 4 December"
+	o.showResult(&bundle.Report{Files: 15, Bytes: 800 << 10, Privacy: "pseudonymised",
+		Fingerprint: strings.Repeat("4f7629c46319ccdc", 4),
+		Names: []string{"COVER.PDF", "DICOM/IM1", "DICOMDIR", "IHE_XDM/SUBSET01/METADATA.XML", "INDEX.HTM", "MANIFEST.SHA256",
+			"README.TXT", "THUMBS/S1.PNG", "DOCUMENTS/pathology.pdf", "PHOTOS/IMG_0042.jpg", "HOW-TO-OPEN.txt"}})
+	if m := v.root.MinSize(); m.Width > screen.Width || m.Height > screen.Height {
+		t.Errorf("the window cannot be smaller than %v", m)
+	}
+	v.win.Resize(screen)
+	c := v.win.Canvas()
+	n := 0
+	for _, f := range focusables(c) {
+		n++
+		if err := reachable(c, f.(fyne.CanvasObject), screen); err != nil {
+			t.Errorf("a %T: %v", f, err)
+		}
+	}
+	if n < 4 {
+		t.Errorf("only %d controls looked at", n)
+	}
 }

@@ -101,11 +101,45 @@ func useLanguageOn(goos, tag string) {
 	}
 	if bySystemLocale {
 		if b, err := assets.UITranslations.ReadFile(path.Join(assets.UITranslationsDir, tag+".json")); err == nil {
-			if err := lang.AddTranslationsForLocale(b, lang.SystemLocale()); err != nil {
+			if err := lang.AddTranslationsForLocale(everyPluralForm(b), lang.SystemLocale()); err != nil {
 				fyne.LogError("choosing the app's language", err)
 			}
 		}
 	}
+}
+
+// pluralForms are the plural categories a language's counting rules can ask for (CLDR).
+var pluralForms = []string{"zero", "one", "two", "few", "many", "other"}
+
+// everyPluralForm gives each counted text of a UI translation file every plural form, copied from
+// its "other" where the file has none. A file registered under the system's locale is counted by
+// that locale's rules: Chinese has only "other", and an English system asks for "one" for 1, which
+// Fyne would answer with the English fallback ("1 files" in a Chinese UI). Copying "other" is what
+// the file's own language does for every number. A file that cannot be read is returned as it is.
+func everyPluralForm(b []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return b
+	}
+	for k, raw := range m {
+		var forms map[string]string
+		if json.Unmarshal(raw, &forms) != nil || forms["other"] == "" {
+			continue
+		}
+		for _, f := range pluralForms {
+			if forms[f] == "" {
+				forms[f] = forms["other"]
+			}
+		}
+		if r, err := json.Marshal(forms); err == nil {
+			m[k] = r
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return b
+	}
+	return out
 }
 
 // uiDate writes a day in the UI's language ("27 November 2026", "2026年11月27日").

@@ -388,7 +388,9 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 		s.result.Add(container.NewHBox(coverBtn,
 			newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(s.win, s.run, dest) })))
 	}
-	s.result.Add(widget.NewLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")})))
+	inside := widget.NewLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")}))
+	inside.Wrapping = wordWrap() // a long list wraps instead of widening the window past a small screen
+	s.result.Add(inside)
 	s.result.Add(container.NewHBox(newButtonWithIcon(lang.X("open.another", "Open another bundle…"), theme.FileIcon(), func() {
 		s.result.Hide()
 		s.form.Show()

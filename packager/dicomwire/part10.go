@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 )
 
 // ErrDeflated is returned by OpenPart10 for a dataset in the Deflated
@@ -27,11 +28,16 @@ type Part10 struct {
 // first bytes in memory already (a Prefix method, as dicomx.Prefixed), they
 // are read from there, not copied.
 func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
+	var spare []byte
+	if b, ok := part10Bufs.Get().(*[]byte); ok {
+		spare = *b
+	}
 	var win *Window
 	if p, ok := r.(interface{ Prefix() []byte }); ok {
 		win = NewWindowPrefix(r, size, p.Prefix())
+		win.spare, win.own = spare[:0], spare[:0] // for what lies beyond the prefix
 	} else {
-		win = NewWindow(r, size)
+		win = NewWindowSpare(r, size, spare)
 	}
 	off := int64(0)
 	if b, err := win.At(0, PreambleLen); err == nil && HasPreamble(b) {
@@ -39,6 +45,7 @@ func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
 	}
 	mi, err := ReadMeta(win, off, size)
 	if err != nil {
+		putPart10Buf(win.Release())
 		return nil, err
 	}
 	p := &Part10{Src: win, Size: size, Meta: mi, Syntax: ExplicitLE}
@@ -48,9 +55,34 @@ func OpenPart10(r io.ReaderAt, size int64) (*Part10, error) {
 	case ExplicitVRBigEndianUID:
 		p.Syntax = ExplicitBE
 	case DeflatedExplicitVRLittleEndianUID:
+		putPart10Buf(win.Release())
 		return nil, ErrDeflated
 	}
 	return p, nil
+}
+
+// part10Bufs keep the windows' buffers of released Part10s for the next
+// OpenPart10: a pack's leak scan reads every written DICOM file this way,
+// and a new buffer for each was a large share of what it allocated.
+var part10Bufs sync.Pool
+
+// maxKeptBuf is the largest window buffer kept for the next file.
+const maxKeptBuf = 1 << 20
+
+func putPart10Buf(b []byte) {
+	if b != nil && cap(b) <= maxKeptBuf {
+		part10Bufs.Put(&b)
+	}
+}
+
+// Release hands p's buffer on to the next OpenPart10. Neither p nor any
+// slice read through it may be used afterwards. Calling it is optional
+// (without it the buffer is garbage, as usual).
+func (p *Part10) Release() {
+	if p.Src != nil {
+		putPart10Buf(p.Src.Release())
+		p.Src = nil
+	}
 }
 
 // Walker returns a walker over the dataset of p (call Walk(p.Meta.End, p.Size)).

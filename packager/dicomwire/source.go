@@ -48,11 +48,32 @@ type Window struct {
 	base int64
 	buf  []byte
 
+	spare []byte // an array for the contiguous buffer (NewWindowSpare)
+	own   []byte // the largest array the window made or took from spare
+
 	scratch [16]byte
 }
 
 // NewWindow returns a Window over the first size bytes of r.
 func NewWindow(r io.ReaderAt, size int64) *Window { return &Window{r: r, size: size} }
+
+// NewWindowSpare returns a Window over the first size bytes of r like
+// NewWindow, whose contiguous buffer is made in spare's array when it
+// holds what the first growth needs: the window then reads as much of the
+// file as spare holds (at most 4 MiB) at once, and a caller reading many
+// files allocates nothing per file. Release hands the buffer back.
+func NewWindowSpare(r io.ReaderAt, size int64, spare []byte) *Window {
+	return &Window{r: r, size: size, spare: spare[:0], own: spare[:0]}
+}
+
+// Release returns the largest buffer the window made or was given as a
+// spare, for a later NewWindowSpare, or nil; the window and every slice it
+// returned must not be used afterwards.
+func (w *Window) Release() []byte {
+	b := w.own[:0]
+	w.buf, w.spare, w.own = nil, nil, nil
+	return b
+}
 
 // NewWindowPrefix returns a Window over the first size bytes of r whose
 // first bytes, prefix, the caller has read already: reads within them are
@@ -97,12 +118,19 @@ func (w *Window) At(off int64, n int) ([]byte, error) {
 		newLen := max(int64(2*len(w.buf)), firstRead, end)
 		newLen = min(newLen, w.size, maxContig)
 		old := len(w.buf)
-		nb := make([]byte, newLen)
+		var nb []byte
+		if int64(cap(w.spare)) >= newLen {
+			newLen = min(int64(cap(w.spare)), w.size, maxContig)
+			nb, w.spare = w.spare[:newLen], nil
+		} else {
+			nb = make([]byte, newLen)
+		}
 		copy(nb, w.buf)
 		if err := w.readAt(nb[old:], int64(old)); err != nil {
 			return nil, err
 		}
 		w.buf = nb
+		w.keep(nb)
 		return w.buf[off:end], nil
 	}
 	ln := min(max(int64(n), slideRead), w.size-off)
@@ -111,7 +139,15 @@ func (w *Window) At(off int64, n int) ([]byte, error) {
 		return nil, err
 	}
 	w.base, w.buf = off, nb
+	w.keep(nb)
 	return w.buf[:n], nil
+}
+
+// keep remembers b for Release when it is the largest array so far.
+func (w *Window) keep(b []byte) {
+	if cap(b) > cap(w.own) {
+		w.own = b
+	}
 }
 
 // Peek returns n (at most 16) bytes at off without moving the window when

@@ -295,7 +295,8 @@ func ReadHeader(ctx context.Context, r io.ReaderAt, size int64) (h *Header, err 
 	if p, ok := r.(Prefixed); ok {
 		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
 	} else {
-		w = dicomwire.NewWindow(r, size)
+		w = dicomwire.NewWindowSpare(r, size, windowBufs.get())
+		defer func() { windowBufs.put(w.Release()) }()
 	}
 	rd := newReader(ctx, w, r, size)
 	defer rd.release()

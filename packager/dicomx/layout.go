@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"dossier/packager/dicomwire"
 )
@@ -42,6 +43,32 @@ func (l *Layout) ByteOrder() binary.ByteOrder {
 	return binary.LittleEndian
 }
 
+// windowBufs keep the windows' buffers of ReadLayout and ReadHeader for
+// the next file: a rewriter reads every file of a case this way, most of
+// each file (the window grows over the pixel data to the elements after
+// it), and a new buffer for each made most of what a pack allocated. A
+// Layout or Header holds no slice of it (the header's values are copies).
+var windowBufs = bufPool{max: 1 << 20}
+
+// bufPool keeps byte buffers of up to max bytes.
+type bufPool struct {
+	max  int
+	pool sync.Pool
+}
+
+func (p *bufPool) get() []byte {
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		return *b
+	}
+	return nil
+}
+
+func (p *bufPool) put(b []byte) {
+	if b != nil && cap(b) <= p.max {
+		p.pool.Put(&b)
+	}
+}
+
 // ReadLayout reads the header of the DICOM file in r like ReadHeader and
 // also returns where the meta group, the dataset and the Pixel Data element
 // lie. Unlike ReadHeader it returns no Layout for a damaged file: a rewriter
@@ -50,12 +77,6 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("dicomx: %w", err)
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			l = nil
-			err = fmt.Errorf("dicomx: %w", damaged("internal error while reading layout"))
-		}
-	}()
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
@@ -63,8 +84,20 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if p, ok := r.(Prefixed); ok {
 		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
 	} else {
-		w = dicomwire.NewWindow(r, size)
+		w = dicomwire.NewWindowSpare(r, size, windowBufs.get())
+		defer func() { windowBufs.put(w.Release()) }()
 	}
+	return readLayout(ctx, w, r, size)
+}
+
+// readLayout is ReadLayout reading through w.
+func readLayout(ctx context.Context, w *dicomwire.Window, r io.ReaderAt, size int64) (l *Layout, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			l = nil
+			err = fmt.Errorf("dicomx: %w", damaged("internal error while reading layout"))
+		}
+	}()
 	rd := newReader(ctx, w, r, size)
 	defer rd.release()
 	h, err := rd.read()

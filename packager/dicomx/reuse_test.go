@@ -14,6 +14,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/testtool"
+	"dossier/packager/dicomwire"
 )
 
 // TestReusedReadersLeaveNothingBehind reads pydicom's corpus and a
@@ -123,4 +124,75 @@ func TestLastValuesKeepTheirOwnCopy(t *testing.T) {
 	if b := l.split(0, []byte(`ORIGINAL\PRIMARY`)); b[0] != "ORIGINAL" || &a[0] == &b[0] {
 		t.Errorf("second split = %q", b)
 	}
+}
+
+// TestReusedLayoutBuffersLeaveNothingBehind: ReadLayout reuses its window's
+// buffer from file to file; each layout of pydicom's corpus, read forwards,
+// backwards and on several goroutines at once, is the one a window of its
+// own reads.
+func TestReusedLayoutBuffersLeaveNothingBehind(t *testing.T) {
+	var paths []string
+	filepath.WalkDir(testtool.PydicomData(t), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	type result struct {
+		l   *Layout
+		err string
+	}
+	layout := func(p string, fresh bool) result {
+		f, err := os.Open(p)
+		if err != nil {
+			return result{err: err.Error()}
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return result{err: err.Error()}
+		}
+		var l *Layout
+		if fresh {
+			l, err = readLayout(context.Background(), dicomwire.NewWindow(f, st.Size()), f, st.Size())
+		} else {
+			l, err = ReadLayout(context.Background(), f, st.Size())
+		}
+		r := result{l: l}
+		if err != nil {
+			r.err = err.Error()
+		}
+		return r
+	}
+	want := map[string]result{}
+	good := 0
+	for _, p := range paths {
+		want[p] = layout(p, true)
+		if want[p].l != nil {
+			good++
+		}
+	}
+	if good < 50 {
+		t.Fatalf("only %d layouts of %d files", good, len(paths))
+	}
+	check := func(how, p string) {
+		if r := layout(p, false); !reflect.DeepEqual(r, want[p]) {
+			t.Errorf("%s, %s: %+v\nown window: %+v", how, filepath.Base(p), r, want[p])
+		}
+	}
+	for _, p := range paths {
+		check("forwards", p)
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		check("backwards", paths[i])
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range paths {
+				check("concurrently", paths[(i*7+g*13)%len(paths)])
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unique"
 
 	"dossier/packager/dicomx"
@@ -25,6 +26,9 @@ import (
 type scanner struct {
 	opts Options
 	ids  *identity.Set
+	// lists are the multi-valued fields (Image Type) of the files read so
+	// far, by their values joined: the files of a series share one slice.
+	lists sync.Map
 }
 
 // relative returns the source's path below the folder the user gave, so
@@ -186,9 +190,6 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	it.StudyInstanceUID = shared(h.StudyInstanceUID)
 	it.SeriesInstanceUID = shared(h.SeriesInstanceUID)
 	it.BurnedIn = h.BurnedInRisk()
-	for i, v := range h.ImageType {
-		h.ImageType[i] = shared(v)
-	}
 	it.DICOM = &DICOMDetail{
 		StudyDate:         shared(isoDate(h.StudyDate)),
 		StudyDescription:  shared(h.StudyDescription),
@@ -197,7 +198,7 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 		SeriesDescription: shared(h.SeriesDescription),
 		BodyPart:          shared(h.BodyPartExamined),
 		InstanceNumber:    h.InstanceNumber,
-		ImageType:         h.ImageType,
+		ImageType:         s.sharedList(h.ImageType),
 		Rows:              h.Rows,
 		Columns:           h.Columns,
 		Frames:            h.NumberOfFrames,
@@ -209,10 +210,10 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	}
 	it.Problems = append(it.Problems, h.Warnings...)
 	if h.SOPInstanceUID == "" {
-		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("no SOP Instance UID: the image cannot be told apart from others")))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the image has no number of its own, so it cannot be told apart from others")))
 	}
 	if h.StudyInstanceUID == "" {
-		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("no Study Instance UID: the image cannot be placed in a study")))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the image does not say which examination it belongs to")))
 	}
 	if h.IsWSI() {
 		it.Format = "dicom-wsi"
@@ -264,6 +265,25 @@ func shared(s string) string {
 		return ""
 	}
 	return unique.Make(s).Value()
+}
+
+// sharedList returns the slice of strings equal to v that an earlier file
+// gave, or v (its strings kept once) when it is the first. Nobody changes
+// an item's lists: a CD of 30,000 images otherwise holds 30,000 copies of
+// its few Image Types.
+func (s *scanner) sharedList(v []string) []string {
+	if len(v) == 0 {
+		return v
+	}
+	key := strings.Join(v, "\\")
+	if l, ok := s.lists.Load(key); ok {
+		return l.([]string)
+	}
+	for i, x := range v {
+		v[i] = shared(x)
+	}
+	l, _ := s.lists.LoadOrStore(strings.Clone(key), v)
+	return l.([]string)
 }
 
 // labelled reads a document's text for the identity fields of its header

@@ -144,6 +144,9 @@ func Scan(ctx context.Context, paths []string, opts Options, progress func(Progr
 	}
 	inv := Group(items, ids)
 	checkDICOMDIRs(inv)
+	for _, it := range inv.Items {
+		it.dirFiles = nil // checked: a DICOMDIR of a large CD lists thousands
+	}
 	return inv, nil
 }
 

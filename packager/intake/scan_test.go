@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -706,6 +707,35 @@ func TestSharedWSISamples(t *testing.T) {
 	for _, n := range []string{"boxes_0.dcm", "boxes_1.dcm"} {
 		if it := itemAt(t, inv, n); it.Kind != KindDICOM || it.Format != "dicom-wsi" {
 			t.Errorf("%s: %s/%s %v", n, it.Kind, it.Format, it.Problems)
+		}
+	}
+}
+
+// TestScanKeepsListsOnce: the images of a series share one Image Type
+// slice, an image whose Image Type differs has its own, and a scanned
+// DICOMDIR lets go of the files it lists once they were checked.
+func TestScanKeepsListsOnce(t *testing.T) {
+	dir := t.TempDir()
+	for i, it := range [][]string{{"ORIGINAL", "PRIMARY", "AXIAL"}, {"ORIGINAL", "PRIMARY", "AXIAL"}, {"DERIVED", "SECONDARY"}, {"ORIGINAL", "PRIMARY", "AXIAL"}} {
+		writeFile(t, dir, fmt.Sprintf("IM%d", i), dcmfix.Instance(dcmfix.Spec{SOPUID: fmt.Sprintf("1.2.9.1.%d", i), StudyUID: "1.2.9", SeriesUID: "1.2.9.0", ImageType: it}))
+	}
+	inv := scan(t, Options{}, dir)
+	lists := map[string][]string{}
+	for i := range 4 {
+		lists[fmt.Sprint(i)] = itemAt(t, inv, fmt.Sprintf("IM%d", i)).DICOM.ImageType
+	}
+	if got := lists["0"]; !reflect.DeepEqual(got, []string{"ORIGINAL", "PRIMARY", "AXIAL"}) || !reflect.DeepEqual(lists["2"], []string{"DERIVED", "SECONDARY"}) {
+		t.Fatalf("image types %q", lists)
+	}
+	if &lists["0"][0] != &lists["1"][0] || &lists["0"][0] != &lists["3"][0] || &lists["0"][0] == &lists["2"][0] {
+		t.Error("the same Image Type is not one slice, or different ones share it")
+	}
+
+	cd := t.TempDir()
+	buildCD(t, cd)
+	for _, it := range scan(t, Options{}, cd).Items {
+		if it.dirFiles != nil {
+			t.Errorf("%s keeps its listed files", it.Path)
 		}
 	}
 }

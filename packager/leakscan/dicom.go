@@ -31,6 +31,7 @@ const maxDICOMValue = 4 << 20
 // second layer of the same place, for the byte scan. Place
 // names the attribute and its path: "Patient Comments (0010,4000)",
 // "Text Value (0040,A160) in item 2 of Content Sequence (0040,A730)".
+// A layer's Data is valid only during the call of yield.
 func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Layer) error) error {
 	p10, err := dicomwire.OpenPart10(r, size)
 	if errors.Is(err, dicomwire.ErrDeflated) {
@@ -39,6 +40,7 @@ func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Laye
 	if err != nil {
 		return fmt.Errorf("leakscan: reading the written DICOM file: %w", err)
 	}
+	defer p10.Release() // the layers are read before it returns
 	win := p10.Src
 	var dec *encoding.Decoder
 	w := p10.Walker(ctx)

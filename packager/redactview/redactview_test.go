@@ -257,3 +257,53 @@ func TestUndecodableImageSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestJPEGExtendedImageShownAndMasked: an 8-bit ultrasound image in JPEG
+// Extended (process 2 and 4) is shown and, with a box, shown as sent with
+// the box black; a 12-bit one says it cannot be decoded.
+func TestJPEGExtendedImageShownAndMasked(t *testing.T) {
+	ctx := context.Background()
+	it := scanOne(t, "US1", dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", PatientName: "DOE^JANE", Rows: 48, Cols: 64,
+		TransferSyntaxUID: dcmfix.UIDJPEGExtended}, Encoding: "jpeg", Frames: 2}))
+	if it.DICOM == nil || it.DICOM.TransferSyntaxUID != dcmfix.UIDJPEGExtended {
+		t.Fatalf("the fixture: %+v", it.DICOM)
+	}
+	v, err := Open(ctx, it, janeDoe(), "", intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Frames != 2 {
+		t.Errorf("%d frames", v.Frames)
+	}
+	if _, err := v.Before(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	box := Box{Page: 1, X: 8, Y: 8, Width: 20, Height: 10, Origin: Drawn}
+	blackIn := func(img image.Image, r image.Rectangle) int {
+		n := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if r, g, b, _ := img.At(x, y).RGBA(); r == 0 && g == 0 && b == 0 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if bare, err := v.AfterFrame(ctx, 1, nil); err != nil || blackIn(bare, image.Rect(8, 8, 28, 18)) == 200 {
+		t.Fatalf("the picture is already dark where the box goes (%v)", err)
+	}
+	for f := 1; f <= 2; f++ {
+		after, err := v.AfterFrame(ctx, f, []Box{box})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := blackIn(after, image.Rect(8, 8, 28, 18)); n != 200 {
+			t.Errorf("frame %d: %d of 200 pixels under the box black", f, n)
+		}
+	}
+	twelve := scanOne(t, "US2", dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", PatientName: "DOE^JANE", Compressed: true, TransferSyntaxUID: dcmfix.UIDJPEGExtended}))
+	if _, err := Open(ctx, twelve, janeDoe(), "", intake.Options{}); !errors.Is(err, pixelmask.ErrCannotDecode) {
+		t.Errorf("12-bit JPEG: %v, want ErrCannotDecode", err)
+	}
+}

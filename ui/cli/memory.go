@@ -12,12 +12,14 @@ import (
 // Memory of the commands that hold a whole case (pack): Go's default lets the heap grow to twice
 // what is live before it collects, and a pack of 30,000 files, which keeps a few hundred bytes of
 // each until the end (and the inventory), then takes twice the memory it needs. These commands
-// collect instead when the heap is half as large again as what was live after the last
-// collection (heapRatio), but never before it reaches heapFloor: small cases, whose heap stays
-// below the floor, collect no more often than before.
+// collect instead when the heap is 30% larger than what was live after the last collection
+// (heapRatio), but never before it reaches heapFloor: small cases, whose heap stays below the
+// floor, collect no more often than before. At 1.5 the 30,000-file pack peaked about 14 MiB
+// higher; 1.3 became affordable once a pack allocated a fifth less (the DICOM readers reuse
+// their buffers): its CPU time stayed about what it was at 1.5 before. 1.2 cost a third more CPU.
 const (
 	heapFloor = 48 << 20
-	heapRatio = 1.5
+	heapRatio = 1.3
 )
 
 // tightMemory sets the collector as above until the returned function is called, which restores

@@ -70,6 +70,7 @@ type harness struct {
 	closed  bool
 	sent    int
 	folders []string // what "Show in folder" opened
+	docs    []string // what "Open the cover summary" opened
 }
 
 func newHarness(t *testing.T, files map[string][]byte) *harness {
@@ -109,7 +110,7 @@ func newHarness(t *testing.T, files map[string][]byte) *harness {
 		OnClose:      func() { h.closed = true },
 		OnSent:       func() { h.sent++ },
 		OpenFolder:   func(dir string) { h.folders = append(h.folders, dir) },
-		OpenDocument: func(string) {},
+		OpenDocument: func(path string) { h.docs = append(h.docs, path) },
 	})
 	h.win.SetContent(h.w.Object())
 	return h
@@ -371,8 +372,10 @@ func TestExportRecipientChoices(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out.Dir, out.Name, bundle.NameCover)); err != nil {
 		t.Error(err)
 	}
-	if findButton(h.win, "Open the cover summary") == nil {
+	if b := findButton(h.win, "Open the cover summary"); b == nil {
 		t.Error("no button to open the cover summary")
+	} else if test.Tap(b); len(h.docs) != 1 || h.docs[0] != filepath.Join(out.Dir, out.Name, bundle.NameCover) {
+		t.Errorf("the button opened %q", h.docs)
 	}
 	if es, _ := h.st.Exports(context.Background(), w.in.ID); len(es) != 1 || es[0].Recipient != pexport.RecipientFolder {
 		t.Errorf("audit rows: %+v", es)

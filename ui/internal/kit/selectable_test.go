@@ -299,3 +299,28 @@ func TestSelectableTextLooksLikeALabel(t *testing.T) {
 		}
 	}
 }
+
+// In a long text in a scroll container (a document's first lines), the caret the arrows move stays
+// in view.
+func TestSelectableTextCaretStaysInView(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("long")
+	defer w.Close()
+	text := NewSelectableText(strings.Repeat("a line of the report\n", 60) + "the last line")
+	s := container.NewVScroll(text)
+	w.SetContent(s)
+	w.Resize(fyne.NewSize(300, 200))
+	w.Canvas().Focus(text)
+	d := fyne.CurrentApp().Driver()
+	for i := range 45 {
+		text.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		top := d.AbsolutePositionForObject(text.drawn.caret).Y - d.AbsolutePositionForObject(s).Y
+		if top < 0 || top+text.drawn.caret.Size().Height > s.Size().Height+0.5 {
+			t.Fatalf("after %d presses of Down the caret is at %v in a view %v high", i+1, top, s.Size().Height)
+		}
+	}
+	shift(text, fyne.KeyUp)
+	if got := text.SelectedText(); got != "a line of the report\n" {
+		t.Errorf("Shift+Up selects %q", got)
+	}
+}
