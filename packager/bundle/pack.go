@@ -331,8 +331,10 @@ type packer struct {
 	held map[string][]leakscan.Hit
 	// prefix is the buffer the first bytes of each DICOM file are kept in.
 	prefix []byte
-	done   int
-	bytes  int64
+	// early makes INDEX.HTM's pictures while the records are written.
+	early *earlyThumbs
+	done  int
+	bytes int64
 }
 
 func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
@@ -478,6 +480,11 @@ func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 func (p *packer) writeTree(s sink, res *Result) error {
 	p.studies, p.series = map[string]*studyLine{}, map[string]bool{}
 	p.files = make([]fileEntry, 0, len(p.todo))
+	p.early = p.startThumbnails()
+	defer func() {
+		p.early.stop()
+		p.early = nil
+	}()
 	for _, d := range p.todo {
 		if err := p.ctx.Err(); err != nil {
 			return err
