@@ -367,7 +367,7 @@ func TestChineseRun(t *testing.T) {
 		t.Errorf("size %q", got)
 	}
 	x := &store.Export{Recipient: "generated passphrase", Level: "pseudonymised", Bytes: 2000, Items: make([]store.ExportItem, 3)}
-	if got := historyDetail(x); !strings.HasPrefix(got, "以自动生成的密码加密 · 假名 · ") || !strings.HasSuffix(got, "3 个文件") {
+	if got := historyDetail(x); !strings.HasPrefix(got, "以自动生成的密码加密 · 用代号 · ") || !strings.HasSuffix(got, "3 个文件") {
 		t.Errorf("history %q", got)
 	}
 	if got := historyDetail(&store.Export{Recipient: "2 public keys", Level: "identified"}); !strings.HasPrefix(got, "发给 2 个公钥 · 实名") {
