@@ -25,8 +25,7 @@ func (v *mainView) showAbout() {
 	name := widget.NewLabelWithStyle("Dossier", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText
 	ver := widget.NewLabelWithStyle(aboutVersion(v.cfg.Version), fyne.TextAlignCenter, fyne.TextStyle{})
-	what := widget.NewLabel(lang.X("about.text", "Gathers the medical records a specialist needs for a second opinion, shows what is missing, and sends them as one locked bundle. It only reads your files; it never changes them."))
-	what.Wrapping = wordWrap()
+	what := newWrapLabel(lang.X("about.text", "Gathers the medical records a specialist needs for a second opinion, shows what is missing, and sends them as one locked bundle. It only reads your files; it never changes them."))
 	what.Alignment = fyne.TextAlignCenter
 	content := container.NewVBox(container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), widget.NewIcon(icon))), name, ver, what)
 	d := newCloseDialog(lang.X("menu.about", "About Dossier"), content, v.win)

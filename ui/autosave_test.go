@@ -88,6 +88,15 @@ func TestCaseNamedFromPatientAndDiagnosis(t *testing.T) {
 	if v.caseName != "My own name" {
 		t.Errorf("a chosen name was replaced by %q", v.caseName)
 	}
+	// In the Chinese UI, in Chinese.
+	t.Cleanup(func() { useLanguage("") })
+	t.Setenv("LANGUAGE", "")
+	useLanguage("zh-Hans")
+	d.Cancer = "breast"
+	if got := caseNameFor(d, v.checks.rules); got != "Jane Doe – 乳腺癌" {
+		t.Errorf("in Chinese: %q", got)
+	}
+	useLanguage("")
 	if got := personName("VAN DER BERG^ANNA MARIA"); got != "Anna Maria Van Der Berg" {
 		t.Errorf("personName: %q", got)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,9 +12,21 @@ import (
 	"dossier/packager/checklist"
 )
 
+// prefGeneratedName is the preference keeping the name Dossier last gave a case, so that autoName
+// may still replace it after a restart: a name the person chose never matches it.
+func prefGeneratedName(id int64) string { return "caseGeneratedName." + strconv.FormatInt(id, 10) }
+
+// rememberGeneratedName keeps the name Dossier gave the case on screen for the next start.
+func (v *mainView) rememberGeneratedName() {
+	if v.caseID != 0 && v.generatedName != "" && v.generatedName == v.caseName {
+		v.app.Preferences().SetString(prefGeneratedName(v.caseID), v.generatedName)
+	}
+}
+
 // autoName names a new case after its patient and diagnosis once they are known ("Jane Doe –
 // breast cancer", in the UI's language), as long as it still has the name Dossier gave it when it
-// was made ("New case 4 December 2026"): a name the person chose is never changed.
+// was made ("New case 4 December 2026") or last named it by itself, in this run or an earlier one
+// (prefGeneratedName): a name the person chose is never changed.
 func (v *mainView) autoName() {
 	if v.caseID == 0 || v.generatedName == "" || v.caseName != v.generatedName {
 		return
@@ -23,6 +36,7 @@ func (v *mainView) autoName() {
 		return
 	}
 	v.caseName, v.generatedName = name, name
+	v.rememberGeneratedName()
 	if v.caseTitle != nil {
 		v.caseTitle.SetText(name)
 	}

@@ -316,6 +316,10 @@ func (v *mainView) openCase(c *store.Case) {
 		v.resetCase()
 		v.opener, v.cases = nil, nil
 		v.caseID, v.caseName = id, name
+		v.generatedName = "" // a name the person chose, unless Dossier gave it (checked below)
+		if v.app.Preferences().String(prefGeneratedName(id)) == name {
+			v.generatedName = name
+		}
 		c := &v.checks
 		c.details = d.details
 		c.waivers = d.waivers
@@ -372,6 +376,7 @@ func (v *mainView) renameCase(id int64, name string) {
 			v.status.showError(lang.X("cases.renameerr", "The case could not be renamed."), err)
 			return
 		}
+		v.app.Preferences().RemoveValue(prefGeneratedName(id)) // the person's name now: kept as it is
 		if id == v.caseID {
 			v.caseName = name
 		}
@@ -404,6 +409,7 @@ func (v *mainView) deleteCase(id int64) {
 			return
 		}
 		v.app.Preferences().RemoveValue(prefProgress(id))
+		v.app.Preferences().RemoveValue(prefGeneratedName(id))
 		if id == v.caseID {
 			v.resetCase()
 		}

@@ -136,6 +136,16 @@ func (p *checklistPanel) setBusy(busy bool) {
 		p.busyBar.Stop()
 		p.busy.Hide()
 	}
+	p.relayout()
+}
+
+// relayout lays the panel out again after a line above the list was shown or hidden: Fyne does not
+// when an object's visibility changes, and the list would stay where it was (a blank band above it,
+// or under the line).
+func (p *checklistPanel) relayout() {
+	if p.object != nil {
+		p.object.Refresh()
+	}
 }
 
 // setLetterBusy shows that the letter is being written.
@@ -157,6 +167,7 @@ func (p *checklistPanel) showError(text string, err error) {
 		setWrapText(p.errDetails, lang.X("error.details", "Details: {{.Err}}", map[string]any{"Err": err.Error()}))
 	}
 	p.errBox.Show()
+	p.relayout()
 }
 
 // readyCounts returns how many required items are ready (met or not needed) and how many there are.
@@ -176,7 +187,10 @@ func readyCounts(rep *checklist.Report) (ready, required int) {
 func (p *checklistPanel) setReport(rep *checklist.Report) {
 	p.report = rep
 	rep = localReport(rep)
-	p.errBox.Hide()
+	if p.errBox.Visible() {
+		p.errBox.Hide()
+		p.relayout()
+	}
 	p.settingCancer = true
 	name := rep.CancerName
 	for _, c := range p.cancers {

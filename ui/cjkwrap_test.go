@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"fmt"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"dossier/packager/bundle"
 )
 
 func TestMarkBreaks(t *testing.T) {
@@ -95,4 +100,50 @@ func TestChineseWrapKeepsLatinWords(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestChineseLabelsKeepLatinWords: in the Chinese UI no label of running text on the case screen
+// (each tab), in Settings, the About box, the open screen or an error box wraps between any two
+// characters, which breaks Latin words such as "Dossier" or "DICOM" mid-word: they wrap as
+// newWrapLabel does. (Monospace keys and fingerprints, and paths, may break anywhere.)
+func TestChineseLabelsKeepLatinWords(t *testing.T) {
+	t.Cleanup(func() { useLanguage("") })
+	t.Setenv("LANGUAGE", "")
+	useLanguage("zh-Hans")
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	v, loop := newTestView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, breastReports())}})
+	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
+	latin := regexp.MustCompile(`[A-Za-z]{2,}`)
+	n := 0
+	look := func(where string) {
+		t.Helper()
+		loop.drain(20e6)
+		for _, o := range shown(v.win) {
+			l, ok := o.(*widget.Label)
+			if !ok || l.TextStyle.Monospace || l.Wrapping != fyne.TextWrapBreak || filepath.IsAbs(l.Text) { // a path may break anywhere
+				continue
+			}
+			n++
+			if latin.MatchString(l.Text) {
+				t.Errorf("%s: %q wraps between any two characters", where, l.Text)
+			}
+		}
+	}
+	for i := range v.checks.tabs.Items {
+		v.checks.tabs.SelectIndex(i)
+		look(fmt.Sprintf("tab %d", i+1))
+	}
+	v.showSettings()
+	look("Settings")
+	closeDialogs(v)
+	v.showAbout()
+	look("About")
+	closeDialogs(v)
+	v.showOpen("")
+	v.opener.errBox.Show(problem{Title: "Dossier", What: "Dossier 无法打开这个 DICOM 文件。", Todo: "请再试一次。"})
+	v.opener.dest = "/home/jane/received"
+	v.opener.showResult(&bundle.Report{Files: 3, Bytes: 1 << 20, Privacy: "identified", Fingerprint: strings.Repeat("ab", 32),
+		Names: []string{"COVER.PDF", "DICOM/IM1", "INDEX.HTM"}})
+	look("the open screen")
+	t.Logf("%d labels wrap anywhere", n)
 }

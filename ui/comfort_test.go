@@ -51,6 +51,10 @@ func TestGuideShownOnce(t *testing.T) {
 	if !hasLabel(w1.win, "1. Ask for your records") {
 		t.Fatalf("no walkthrough at the first start: %q", labels(w1.win))
 	}
+	// Where DICOM first appears, it is explained.
+	if !hasLabel(w1.win, "(the DICOM files — DICOM is the format hospitals keep scans in") {
+		t.Errorf("DICOM is not explained where it first appears: %q", labels(w1.win))
+	}
 	for i := 0; i < 4; i++ {
 		test.Tap(findButton(w1.win, "Next"))
 	}
@@ -352,7 +356,7 @@ func TestChineseRun(t *testing.T) {
 	for it, want := range map[*intake.Item]string{
 		{Path: "/c/.Trashes", Kind: intake.KindSkipped, Reason: i18n.NewText("system folder, not a record")}:                                                                                   "系统文件夹，不是病历",
 		{Path: "/c/a.pdf", Kind: intake.KindPDF, Format: "pdf", Problems: []i18n.Text{i18n.NewText("this PDF is locked with a password: ask for an unlocked copy, or print it to a new PDF")}}: "此 PDF 设有密码",
-		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image (SOP Instance UID) as %v: probably a second copy", "CD/IM1")}}:                           "与 CD/IM1 是同一张影像",
+		{Path: "/c/b.dcm", Kind: intake.KindDICOM, Problems: []i18n.Text{i18n.NewText("the same image as %v: probably a second copy", "CD/IM1")}}:                                              "与 CD/IM1 是同一张影像",
 	} {
 		if got := itemNode(it).detail; !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", it.Path, got, want)
@@ -363,7 +367,7 @@ func TestChineseRun(t *testing.T) {
 		t.Errorf("size %q", got)
 	}
 	x := &store.Export{Recipient: "generated passphrase", Level: "pseudonymised", Bytes: 2000, Items: make([]store.ExportItem, 3)}
-	if got := historyDetail(x); !strings.HasPrefix(got, "以自动生成的密码加密 · 假名 · ") || !strings.HasSuffix(got, "3 个文件") {
+	if got := historyDetail(x); !strings.HasPrefix(got, "以自动生成的密码加密 · 用代号 · ") || !strings.HasSuffix(got, "3 个文件") {
 		t.Errorf("history %q", got)
 	}
 	if got := historyDetail(&store.Export{Recipient: "2 public keys", Level: "identified"}); !strings.HasPrefix(got, "发给 2 个公钥 · 实名") {

@@ -95,6 +95,9 @@ func openFolder(win fyne.Window, run *runner, dir string) {
 			copyBtn := newButtonWithIcon(lang.X("docview.copy", "Copy where it is"), theme.ContentCopyIcon(), func() { copyText(dir) })
 			d := newCloseDialog(lang.X("docview.foldertitle", "Show in folder"),
 				container.NewVBox(l, where, container.NewHBox(copyBtn)), win)
+			// As wide as the other messages: at its own least width the sentence ran to five short
+			// lines and the folder broke at every slash.
+			d.Resize(fyne.NewSize(min(520, win.Canvas().Size().Width*0.9), 0))
 			d.Show()
 		}
 	})

@@ -26,8 +26,7 @@ type documentsPanel struct {
 
 func newDocumentsPanel(onSet func(path string, c doctext.Category)) *documentsPanel {
 	p := &documentsPanel{onSet: onSet}
-	intro := widget.NewLabel(lang.X("docs.intro", "Dossier sorts each report by what it says, or by its file name when it cannot read it. If one is sorted wrongly, choose the right kind: the checklist will use your choice."))
-	intro.Wrapping = wordWrap()
+	intro := newWrapLabel(lang.X("docs.intro", "Dossier sorts each report by what it says, or by its file name when it cannot read it. If one is sorted wrongly, choose the right kind: the checklist will use your choice."))
 	p.empty = widget.NewLabel(lang.X("docs.none", "No reports or letters yet."))
 	p.list = widget.NewList(
 		func() int { return len(p.docs) },

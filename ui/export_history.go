@@ -60,9 +60,12 @@ func newHistoryPanel(onSend func()) *historyPanel {
 			title.Truncation = fyne.TextTruncateEllipsis
 			detail := widget.NewLabel("")
 			detail.Truncation = fyne.TextTruncateEllipsis
+			// The word in the UI's font, the digits in monospace: the monospace font has no Chinese
+			// characters, and "指纹" came out as two empty boxes.
+			word := widget.NewLabel(lang.X("done.fingerprint", "Fingerprint"))
 			fp := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 			fp.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, detail, fp)
+			return container.NewVBox(title, detail, container.NewBorder(nil, nil, word, nil, fp))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(h.rows) {
@@ -72,7 +75,7 @@ func newHistoryPanel(onSend func()) *historyPanel {
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(historyTitle(e))
 			c.Objects[1].(*widget.Label).SetText(historyDetail(e))
-			c.Objects[2].(*widget.Label).SetText(lang.X("history.fingerprint", "Fingerprint {{.FP}}", map[string]any{"FP": fingerprintGroups(e.Fingerprint)}))
+			c.Objects[2].(*fyne.Container).Objects[0].(*widget.Label).SetText(fingerprintGroups(e.Fingerprint)) // the centre of the row
 		})
 	send := newButton(lang.X("button.send", "Send to a specialist…"), onSend)
 	h.object = container.NewBorder(container.NewVBox(h.intro, h.code.object, container.NewHBox(send)), nil, nil, nil, h.list)

@@ -156,6 +156,22 @@ func TestExportAndOpen(t *testing.T) {
 	if !slices.Contains(res.Files, bundlePath) || res.Passphrase == "" || !hasLabel(v.win, res.Passphrase) {
 		t.Fatalf("the bundle %q, passphrase shown %v: %q", res.Files, hasLabel(v.win, res.Passphrase), labels(v.win))
 	}
+	// The last step fits 1024×768 at the largest text size, every control within reach.
+	v.app.Preferences().SetFloat(prefTextSize, largestTextSize())
+	applyAppearance(v.app)
+	screen := fyne.NewSize(1024, 768)
+	if m := v.root.MinSize(); m.Width > screen.Width || m.Height > screen.Height {
+		t.Errorf("the last step: the window cannot be smaller than %v", m)
+	}
+	v.win.Resize(screen)
+	for _, f := range focusables(v.win.Canvas()) {
+		if err := reachable(v.win.Canvas(), f.(fyne.CanvasObject), screen); err != nil {
+			t.Errorf("the last step: a %T: %v", f, err)
+		}
+	}
+	v.app.Preferences().SetFloat(prefTextSize, 1)
+	applyAppearance(v.app)
+	v.win.Resize(fyne.NewSize(1000, 1400))
 
 	// An audit row, shown in the case's history.
 	es, err := st.Exports(context.Background(), v.caseID)

@@ -1,13 +1,16 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"dossier/packager/bundle"
 	exportui "dossier/ui/export"
 
 	"fyne.io/fyne/v2"
@@ -381,4 +384,86 @@ func TestTabKeepsFocusInView(t *testing.T) {
 	v.showSettings()
 	tabThrough("Settings")
 	closeDialogs(v)
+}
+
+// TestOpenResultFitsSmallScreen: what the receiving side sees after opening a bundle (the result, the
+// fingerprint, the list of what is inside, its buttons) fits 1024×768 at the largest text size.
+func TestOpenResultFitsSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	loop := newUILoop()
+	v := newMainView(a, Config{Store: &fakeStore{}}, loop.post)
+	t.Cleanup(v.win.Close)
+	screen := fyne.NewSize(1024, 768)
+	v.win.Resize(screen)
+	closeDialogs(v)
+	v.showOpen("")
+	o := v.opener
+	o.dest = "/home/jane/Documents/Second opinion from the university hospital/received on 4 December"
+	o.showResult(&bundle.Report{Files: 15, Bytes: 800 << 10, Privacy: "pseudonymised",
+		Fingerprint: strings.Repeat("4f7629c46319ccdc", 4),
+		Names: []string{"COVER.PDF", "DICOM/IM1", "DICOMDIR", "IHE_XDM/SUBSET01/METADATA.XML", "INDEX.HTM", "MANIFEST.SHA256",
+			"README.TXT", "THUMBS/S1.PNG", "DOCUMENTS/pathology.pdf", "PHOTOS/IMG_0042.jpg", "HOW-TO-OPEN.txt"}})
+	if m := v.root.MinSize(); m.Width > screen.Width || m.Height > screen.Height {
+		t.Errorf("the window cannot be smaller than %v", m)
+	}
+	v.win.Resize(screen)
+	c := v.win.Canvas()
+	n := 0
+	for _, f := range focusables(c) {
+		n++
+		if err := reachable(c, f.(fyne.CanvasObject), screen); err != nil {
+			t.Errorf("a %T: %v", f, err)
+		}
+	}
+	if n < 4 {
+		t.Errorf("only %d controls looked at", n)
+	}
+}
+
+// TestStartScreensFitSmallScreen: the welcome screen with a hospital disc in its list, the list of
+// cases and the first-run walkthrough fit 1024×768 at the largest text size, every control within
+// reach.
+func TestStartScreensFitSmallScreen(t *testing.T) {
+	disc := filepath.Join(t.TempDir(), "HOSPITAL CD FROM THE UNIVERSITY HOSPITAL RADIOLOGY DEPARTMENT")
+	os.MkdirAll(disc, 0o755)
+	os.WriteFile(filepath.Join(disc, "DICOMDIR"), []byte("not read here"), 0o644)
+	fake := func(ctx context.Context) []medium {
+		return []medium{describeMedium(ctx, medium{Path: disc, Drive: "D:", Label: "HOSPITAL CD FROM THE UNIVERSITY HOSPITAL"})}
+	}
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	loop := newUILoop()
+	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, media: fake}, loop.post)
+	t.Cleanup(v.win.Close)
+	screen := fyne.NewSize(1024, 768)
+	v.win.Resize(screen)
+	c := v.win.Canvas()
+	look := func(where string, min int) {
+		t.Helper()
+		loop.drain(50e6)
+		if m := v.root.MinSize(); m.Width > screen.Width || m.Height > screen.Height {
+			t.Errorf("%s: the window cannot be smaller than %v", where, m)
+		}
+		v.win.Resize(screen)
+		n := 0
+		for _, f := range focusables(c) {
+			n++
+			if err := reachable(c, f.(fyne.CanvasObject), screen); err != nil {
+				t.Errorf("%s: a %T: %v", where, f, err)
+			}
+		}
+		if n < min {
+			t.Errorf("%s: only %d controls looked at", where, n)
+		}
+	}
+	look("the walkthrough", 2)
+	closeDialogs(v)
+	v.showHome()
+	loop.until(t, "the disc", func() bool { return hasLabel(v.win, "Discs and USB sticks") })
+	look("the welcome screen", 3)
+	v.showCases()
+	look("the list of cases", 1)
 }

@@ -102,8 +102,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s := &openScreen{win: win, run: run, onClose: onClose}
 	title := widget.NewLabelWithStyle(lang.X("open.title", "Open a bundle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	intro := widget.NewLabel(lang.X("open.intro", "Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside."))
-	intro.Wrapping = wordWrap()
+	intro := newWrapLabel(lang.X("open.intro", "Dossier unlocks the bundle, checks that every file arrived exactly as it was sent, and then shows you what is inside."))
 
 	s.pathLabel = widget.NewLabel("")
 	s.pathLabel.Truncation = fyne.TextTruncateEllipsis
@@ -367,15 +366,12 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 	if s.what.Is(true) {
 		summary += lang.X("open.summary.where", " They are in {{.Dir}}.", map[string]any{"Dir": s.dest})
 	}
-	sl := widget.NewLabel(summary)
-	sl.Wrapping = wordWrap()
-	level := widget.NewLabel(lang.X("open.privacy", "Privacy: {{.Level}}", map[string]any{"Level": privacyWords(rep.Privacy)}))
-	level.Wrapping = wordWrap()
+	sl := newWrapLabel(summary)
+	level := newWrapLabel(lang.X("open.privacy", "Privacy: {{.Level}}", map[string]any{"Level": privacyWords(rep.Privacy)}))
 	fp := kit.NewSelectableText(fingerprintGroups(rep.Fingerprint))
 	fp.TextStyle.Monospace = true
 	fp.Wrapping = fyne.TextWrapBreak
-	fexpl := widget.NewLabel(lang.X("open.fingerprint", "Fingerprint — if the sender reads out the same one, you have exactly what they sent:"))
-	fexpl.Wrapping = wordWrap()
+	fexpl := newWrapLabel(lang.X("open.fingerprint", "Fingerprint — if the sender reads out the same one, you have exactly what they sent:"))
 	s.result.Add(ok)
 	s.result.Add(sl)
 	s.result.Add(level)
@@ -388,7 +384,8 @@ func (s *openScreen) showResult(rep *bundle.Report) {
 		s.result.Add(container.NewHBox(coverBtn,
 			newButtonWithIcon(lang.X("done.show", "Show in folder"), theme.FolderOpenIcon(), func() { openFolder(s.win, s.run, dest) })))
 	}
-	s.result.Add(widget.NewLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")})))
+	inside := newWrapLabel(lang.X("open.inside", "Inside: {{.Names}}", map[string]any{"Names": strings.Join(topLevel(rep.Names), ", ")}))
+	s.result.Add(inside)
 	s.result.Add(container.NewHBox(newButtonWithIcon(lang.X("open.another", "Open another bundle…"), theme.FileIcon(), func() {
 		s.result.Hide()
 		s.form.Show()

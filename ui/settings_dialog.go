@@ -65,8 +65,7 @@ func newSettingsView(v *mainView) *settingsView {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	wrap := func(t string) *widget.Label {
-		l := widget.NewLabel(t)
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(t)
 		return l
 	}
 
@@ -318,8 +317,7 @@ func (s *settingsView) fillOwnKey() {
 	case err != nil:
 		s.ownKey.Add(widget.NewLabel(lang.X("settings.ownkey.readerr", "This computer's key could not be read: {{.Err}}", map[string]any{"Err": err.Error()})))
 	case pub == "":
-		l := widget.NewLabel(lang.X("settings.ownkey.none", "If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. Only this computer can then open what they send you."))
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(lang.X("settings.ownkey.none", "If you receive bundles (for example at a hospital), create a key and give its public half to the people who send them. Only this computer can then open what they send you."))
 		create := newButtonWithIcon(lang.X("settings.ownkey.create", "Create my key"), theme.ContentAddIcon(), func() {
 			if _, err := createOwnKey(); err != nil {
 				s.errBox.Show(explain(err, problem{Title: lang.X("settings.ownkey.createerr", "The key could not be created"), What: lang.X("settings.ownkey.createerr.what", "Dossier could not write the key into its data folder.")}))
@@ -329,8 +327,7 @@ func (s *settingsView) fillOwnKey() {
 		s.ownKey.Add(l)
 		s.ownKey.Add(container.NewHBox(create))
 	default:
-		l := widget.NewLabel(lang.X("settings.ownkey.give", "Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer."))
-		l.Wrapping = wordWrap()
+		l := newWrapLabel(lang.X("settings.ownkey.give", "Give this public key to whoever sends you bundles. It is safe to share; the secret half stays on this computer."))
 		key := widget.NewLabelWithStyle(pub, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		key.Wrapping = fyne.TextWrapBreak
 		cp := newButtonWithIcon(lang.X("settings.copy", "Copy"), theme.ContentCopyIcon(), func() { copyText(pub) })
@@ -413,8 +410,7 @@ func (s *settingsView) languageSelect() *dropDown {
 	for _, l := range langs {
 		names = append(names, l.Name)
 	}
-	s.langNote = widget.NewLabel(lang.X("settings.language.note", "A new language is used from the next time Dossier starts."))
-	s.langNote.Wrapping = wordWrap()
+	s.langNote = newWrapLabel(lang.X("settings.language.note", "A new language is used from the next time Dossier starts."))
 	s.langNote.Hide()
 	s.restart = newButtonWithIcon(lang.X("settings.restart", "Restart Dossier now"), theme.ViewRefreshIcon(), s.v.restart)
 	s.restart.Importance = widget.HighImportance

@@ -63,8 +63,7 @@ type summaryPanel struct {
 // words it was read from.
 func newSummaryPanel(v *mainView) fyne.CanvasObject {
 	p := &summaryPanel{v: v, chosen: -1, docs: map[string]summary.Document{}}
-	p.status = widget.NewLabel(lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
-	p.status.Wrapping = wordWrap()
+	p.status = newWrapLabel(lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
 	p.list = widget.NewList(func() int { return len(p.facts) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -124,7 +123,7 @@ func (p *summaryPanel) readIfChanged() {
 		p.setFacts(nil, nil)
 		return
 	}
-	p.status.SetText(lang.X("summary.reading", "Reading the reports…"))
+	setWrapText(p.status, lang.X("summary.reading", "Reading the reports…"))
 	p.reading = startJob(p.v.run, context.Background(), func(ctx context.Context, _ func(struct{})) (summaryRead, error) {
 		s, docs, err := caseFacts(ctx, inv)
 		if err != nil {
@@ -138,7 +137,7 @@ func (p *summaryPanel) readIfChanged() {
 			return
 		}
 		if err != nil {
-			p.status.SetText(lang.X("summary.failed", "The reports could not be read."))
+			setWrapText(p.status, lang.X("summary.failed", "The reports could not be read."))
 			return
 		}
 		p.setFacts(res.s, res.docs)
@@ -183,10 +182,10 @@ func (p *summaryPanel) setFacts(s *summary.Summary, docs []summary.Document) {
 	p.correct.Disable()
 	p.undo.Disable()
 	if len(p.facts) == 0 {
-		p.status.SetText(lang.X("summary.none", "Dossier found no diagnosis, stage, biomarker result or dated event in the text of your reports."))
+		setWrapText(p.status, lang.X("summary.none", "Dossier found no diagnosis, stage, biomarker result or dated event in the text of your reports."))
 		return
 	}
-	p.status.SetText(lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
+	setWrapText(p.status, lang.X("summary.intro", "What Dossier read in your reports. Choose a line to see where it was read, then confirm it or correct it."))
 }
 
 // factsOf lists a summary's facts in a language.

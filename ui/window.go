@@ -354,6 +354,7 @@ func (v *mainView) scanDone(res scanResult, err error) {
 		v.status.showInfo(lang.X("status.nofiles", "No files were found in what you added."))
 	default:
 		v.inv, v.caseID = res.merged, res.caseID
+		v.rememberGeneratedName()
 		v.inventoryChanged()
 		if v.wizard == nil && v.opener == nil {
 			v.showCase()

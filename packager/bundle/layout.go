@@ -1,12 +1,9 @@
 package bundle
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"image"
-	"image/png"
 	"io"
 	"path/filepath"
 	"sort"
@@ -311,15 +308,18 @@ func writtenSeries(files []fileEntry, level privacy.Level) []*seriesEntry {
 func (p *packer) thumbnails(s sink, files []fileEntry) map[string]thumbnail {
 	out := map[string]thumbnail{}
 	opts := preview.Options{MaxSide: 160, Intake: p.opts.Intake}
+	early := p.early
+	if early != nil {
+		early.wait()
+	}
 	n := 0
-	put := func(key, label string, img image.Image) error {
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
+	put := func(key, label string, b []byte) error {
+		if b == nil {
 			return nil
 		}
 		n++
 		name := fmt.Sprintf("THUMBS/T%06d.PNG", n)
-		if err := p.generated(s, name, b.Bytes(), false); err != nil {
+		if err := p.generated(s, name, b, false); err != nil {
 			return err
 		}
 		out[key] = thumbnail{Name: name, Label: label}
@@ -329,11 +329,14 @@ func (p *packer) thumbnails(s sink, files []fileEntry) map[string]thumbnail {
 		if p.ctx.Err() != nil {
 			return out
 		}
-		img, err := preview.SeriesImage(p.ctx, p.inv, se.study, se.uid, opts)
-		if err != nil || img == nil {
-			continue
+		b, ok := []byte(nil), false
+		if early != nil {
+			b, ok = early.series[seriesKey{se.study, se.uid}]
 		}
-		if put(se.Folder, se.Folder, img) != nil {
+		if !ok {
+			b = pngOf(preview.SeriesImage(p.ctx, p.inv, se.study, se.uid, opts))
+		}
+		if put(se.Folder, se.Folder, b) != nil {
 			return out
 		}
 	}
@@ -341,11 +344,14 @@ func (p *packer) thumbnails(s sink, files []fileEntry) map[string]thumbnail {
 		if !strings.HasPrefix(f.Name, "SLIDES/") || f.Item == nil || f.Item.Slide == nil {
 			continue
 		}
-		img, err := preview.SlideImage(p.ctx, p.inv, f.Item.Slide, opts)
-		if err != nil || img == nil {
-			continue
+		b, ok := []byte(nil), false
+		if early != nil {
+			b, ok = early.slides[f.Item]
 		}
-		if put(f.Name, f.Name, img) != nil {
+		if !ok {
+			b = pngOf(preview.SlideImage(p.ctx, p.inv, f.Item.Slide, opts))
+		}
+		if put(f.Name, f.Name, b) != nil {
 			return out
 		}
 	}

@@ -331,8 +331,10 @@ type packer struct {
 	held map[string][]leakscan.Hit
 	// prefix is the buffer the first bytes of each DICOM file are kept in.
 	prefix []byte
-	done   int
-	bytes  int64
+	// early makes INDEX.HTM's pictures while the records are written.
+	early *earlyThumbs
+	done  int
+	bytes int64
 }
 
 func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
@@ -478,6 +480,11 @@ func (p *packer) packFolder(out Output, res *Result) (*Result, error) {
 func (p *packer) writeTree(s sink, res *Result) error {
 	p.studies, p.series = map[string]*studyLine{}, map[string]bool{}
 	p.files = make([]fileEntry, 0, len(p.todo))
+	p.early = p.startThumbnails()
+	defer func() {
+		p.early.stop()
+		p.early = nil
+	}()
 	for _, d := range p.todo {
 		if err := p.ctx.Err(); err != nil {
 			return err
@@ -510,11 +517,12 @@ func (p *packer) writeTree(s sink, res *Result) error {
 }
 
 // tee collects what an entry's bytes are needed for. The hashes and the
-// leak scan run on a second goroutine (a chunkQueue), fed copies of the
-// chunks, so that they overlap with reading, transforming, compressing and
-// encrypting on the first (and writing on a third); the leak scan of each
-// full chunk runs beside its hashing, on a goroutine of its own
-// (leakscan.Tap), so that neither waits for the other.
+// leak scan run on a second goroutine, so that they overlap with reading,
+// transforming, compressing and encrypting on the first (and writing on a
+// third): small writes are fed to it as copies through a chunkQueue, a
+// large write (directWrite) from the caller's bytes while they are
+// written. The leak scan of a chunk of 256 KiB or more runs beside its
+// hashing, on a goroutine of its own (leakscan.Tap).
 type tee struct {
 	w      io.Writer
 	sha256 hash.Hash
@@ -539,29 +547,65 @@ func newTee(w io.Writer, docs bool, sc *leakscan.Scanner, name string, keep int)
 		// chunk is hashed.
 		t.scan = sc.Writer(name, t.sums)
 	}
-	t.q = newChunkQueue(256<<10, 8, func(b []byte) {
-		if t.scan != nil {
-			t.scan.Write(b)
-		} else {
-			t.sums.Write(b)
-		}
-	})
 	return t
 }
 
-func (t *tee) Write(b []byte) (int, error) {
-	n, err := t.w.Write(b)
-	t.q.copyIn(b[:n])
-	if room := t.keep - len(t.prefix); room > 0 {
-		t.prefix = append(t.prefix, b[:min(n, room)]...)
+// consume hashes and scans b, in order after what came before.
+func (t *tee) consume(b []byte) {
+	if t.scan != nil {
+		t.scan.Write(b)
+	} else {
+		t.sums.Write(b)
 	}
-	t.n += int64(n)
+}
+
+// directWrite is the size from which a write is hashed and scanned from the
+// caller's bytes while they are written, instead of from copies queued for
+// later: a slide streams through in writes of several MiB, each of which
+// filled the queue (two MiB) anyway, so the copy bought nothing.
+const directWrite = 1 << 20
+
+func (t *tee) Write(b []byte) (int, error) {
+	if len(b) >= directWrite {
+		if t.q != nil {
+			t.q.close() // what was queued is hashed and scanned first
+			t.q = nil
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			t.consume(b)
+		}()
+		n, err := t.w.Write(b)
+		<-done // the caller may reuse b once Write returns
+		// Bytes after n were hashed and scanned but not written: the error
+		// ends the entry.
+		t.kept(b[:n])
+		return n, err
+	}
+	n, err := t.w.Write(b)
+	if t.q == nil {
+		t.q = newChunkQueue(256<<10, 8, t.consume)
+	}
+	t.q.copyIn(b[:n])
+	t.kept(b[:n])
 	return n, err
+}
+
+// kept counts the bytes written and keeps the first of them (see keep).
+func (t *tee) kept(b []byte) {
+	if room := t.keep - len(t.prefix); room > 0 {
+		t.prefix = append(t.prefix, b[:min(len(b), room)]...)
+	}
+	t.n += int64(len(b))
 }
 
 // finish waits for the hashing goroutine; it must be called exactly once.
 func (t *tee) finish() []leakscan.Hit {
-	t.q.close()
+	if t.q != nil {
+		t.q.close()
+		t.q = nil
+	}
 	if t.scan != nil {
 		return t.scan.Hits
 	}

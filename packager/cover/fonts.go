@@ -141,6 +141,14 @@ func loadMetrics() error {
 	return nil
 }
 
+// PrepareFonts starts installing the fonts of the styles on goroutines of
+// their own and returns at once, so that a cover made later (at the end of
+// a bundle) finds them ready instead of parsing them while everything
+// waits. A failure is reported by the cover that needs them.
+func PrepareFonts() {
+	go loadMetrics()
+}
+
 // fontNamed returns the font called name, installed; nil when there is none.
 func fontNamed(name string) *lazyFont {
 	f := fontsByName[name]

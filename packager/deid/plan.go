@@ -203,7 +203,7 @@ func decide(ctx context.Context, it *intake.Item, level privacy.Level, sc *leaks
 		return Exclude, i18n.NewText(notRecord)
 	case intake.KindDICOM:
 		if it.SOPInstanceUID == "" || it.SOPClassUID == "" {
-			return Exclude, i18n.NewText(i18n.Msg("this DICOM file lacks its identifiers (SOP Class and Instance UID), which viewers and the disc index need"))
+			return Exclude, i18n.NewText(i18n.Msg("this DICOM image lacks the numbers that viewers and a disc's index need to find it"))
 		}
 	}
 	if level == privacy.Identified {

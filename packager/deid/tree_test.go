@@ -347,7 +347,7 @@ func TestPlanLeavesOutWhatCannotBeDeidentified(t *testing.T) {
 		}
 		for _, name := range []string{"/nouid", "/deflated"} {
 			d := decision(t, ds, name)
-			if d.Action != Exclude || d.Reason.IsZero() || name == "/nouid" && !strings.Contains(d.Reason.String(), "identifiers") {
+			if d.Action != Exclude || d.Reason.IsZero() || name == "/nouid" && !strings.Contains(d.Reason.String(), "lacks the numbers") {
 				t.Errorf("%s %s: %s %q", level, name, d.Action, d.Reason)
 			}
 		}

@@ -127,6 +127,9 @@ func Pack(ctx context.Context, st Store, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The cover comes last: its fonts are installed while the rest is
+	// planned and written.
+	cover.PrepareFonts()
 	if fs, ok := st.(factStore); ok && req.Checks == nil && req.CaseID != 0 {
 		if req.Checks, err = fs.FactChecks(ctx, req.CaseID); err != nil {
 			return nil, err

@@ -210,10 +210,10 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	}
 	it.Problems = append(it.Problems, h.Warnings...)
 	if h.SOPInstanceUID == "" {
-		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("no SOP Instance UID: the image cannot be told apart from others")))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the image has no number of its own, so it cannot be told apart from others")))
 	}
 	if h.StudyInstanceUID == "" {
-		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("no Study Instance UID: the image cannot be placed in a study")))
+		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the image does not say which examination it belongs to")))
 	}
 	if h.IsWSI() {
 		it.Format = "dicom-wsi"

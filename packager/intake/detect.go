@@ -170,7 +170,7 @@ func viewerDir(p string) i18n.Text {
 	for _, part := range parts[:max(len(parts)-1, 0)] {
 		switch strings.ToLower(strings.TrimSuffix(part, ";1")) {
 		case "ihe_pdi":
-			return i18n.NewText(i18n.Msg("web copy of the images (IHE_PDI); the DICOM files are the originals"))
+			return i18n.NewText(i18n.Msg("a copy of the images for web browsers; the DICOM files are the originals"))
 		case "viewer", "viewers", "dicomviewer", "program", "programs", "program files", "bin", "lib", "jre",
 			"efilm", "radiant", "kpacs", "k-pacs", "microdicom", "weasis", "osirix", "synapse", "centricity",
 			"imageviewer", "image viewer", "plugins", "help":

@@ -71,7 +71,7 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		}
 		if it.SOPInstanceUID != "" {
 			if first, seen := sopFirst[it.SOPInstanceUID]; seen {
-				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image (SOP Instance UID) as %v: probably a second copy"), items[first].Path))
+				it.Problems = appendOnce(it.Problems, i18n.NewText(i18n.Msg("the same image as %v: probably a second copy"), items[first].Path))
 				dupPaths = append(dupPaths, it.Path)
 				continue
 			}

@@ -51,12 +51,9 @@ type ErrorBox struct {
 func NewErrorBox() *ErrorBox {
 	b := &ErrorBox{
 		Title:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		What:    widget.NewLabel(""),
-		Todo:    widget.NewLabel(""),
+		What:    NewWrapLabel(""),
+		Todo:    NewWrapLabel(""),
 		Details: NewSelectableText(""),
-	}
-	for _, l := range []*widget.Label{b.What, b.Todo} {
-		l.Wrapping = WordWrap()
 	}
 	b.Details.Wrapping = WordWrap()
 	b.Details.SizeName = theme.SizeNameCaptionText
@@ -74,8 +71,8 @@ func NewErrorBox() *ErrorBox {
 func (b *ErrorBox) Show(p Problem) {
 	b.Problem = p
 	b.Title.SetText(p.Title)
-	b.What.SetText(p.What)
-	b.Todo.SetText(p.Todo)
+	SetWrapText(b.What, p.What)
+	SetWrapText(b.Todo, p.Todo)
 	if p.Details == "" {
 		b.Details.Hide()
 		b.CopyButton.Hide()
