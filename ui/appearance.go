@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"math"
 	"strings"
 	"sync"
 
@@ -53,8 +54,57 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 		// Fyne tints a focused select, check or list row with these at a sixth of the primary
 		// colour or less, which cannot be seen: a third or more of the primary colour can.
 		return focusTint(t.base.Color(theme.ColorNamePrimary, v), n == theme.ColorNameFocus)
+	case theme.ColorNameWarning, theme.ColorNameError:
+		// Warnings and "Missing" are written in these colours, on the page and on the panels:
+		// Fyne's light orange is 1.8:1 on them and its red 3.7:1, too faint to read; they are
+		// darkened (or, on a dark page, lightened) to the 4.5:1 that text needs (WCAG AA).
+		c := t.base.Color(n, v)
+		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
+			c = readableOn(c, t.base.Color(bg, v))
+		}
+		return c
 	}
 	return t.base.Color(n, v)
+}
+
+// minTextContrast is the contrast ratio text needs against what is behind it (WCAG AA).
+const minTextContrast = 4.5
+
+// readableOn returns c, darkened on a light background or lightened on a dark one, in small steps
+// until it has minTextContrast against bg.
+func readableOn(c, bg color.Color) color.Color {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	light := luminance(bg) > 0.5
+	for i := 0; i < 40 && contrast(n, bg) < minTextContrast; i++ {
+		if light {
+			n.R, n.G, n.B = uint8(float64(n.R)*0.95), uint8(float64(n.G)*0.95), uint8(float64(n.B)*0.95)
+		} else {
+			n.R, n.G, n.B = n.R+(255-n.R)/10+1, n.G+(255-n.G)/10+1, n.B+(255-n.B)/10+1
+		}
+	}
+	return n
+}
+
+// luminance is the relative luminance of c (WCAG), from 0 (black) to 1 (white).
+func luminance(c color.Color) float64 {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	lin := func(v uint8) float64 {
+		x := float64(v) / 255
+		if x <= 0.03928 {
+			return x / 12.92
+		}
+		return math.Pow((x+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(n.R) + 0.7152*lin(n.G) + 0.0722*lin(n.B)
+}
+
+// contrast is the contrast ratio of two colours (WCAG), from 1 to 21.
+func contrast(a, b color.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
 }
 
 // focusTint is the primary colour, half opaque for focus and a third for hover (a focused list

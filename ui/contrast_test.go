@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"image/color"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+)
+
+// TestWarningTextReadable: text in the warning and error colours (the warning under "No lock", a
+// checklist item's "Missing", a wrong date) reads on the page and on the panels in both themes:
+// 4.5:1 or more. Fyne's light orange was 1.8:1 on white, its red 3.7:1.
+func TestWarningTextReadable(t *testing.T) {
+	for _, base := range []fyne.Theme{theme.DefaultTheme(), test.Theme()} {
+		for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+			th := &appTheme{base: base, forced: true, variant: v, scale: 1}
+			for _, text := range []fyne.ThemeColorName{theme.ColorNameWarning, theme.ColorNameError} {
+				for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
+					if c := contrast(th.Color(text, v), th.Color(bg, v)); c < minTextContrast {
+						t.Errorf("%T variant %d: %s on %s is %.1f:1", base, v, text, bg, c)
+					}
+				}
+			}
+		}
+	}
+	// The measure itself: black on white is 21:1.
+	if c := contrast(color.Black, color.White); c < 20.9 || c > 21.1 {
+		t.Errorf("black on white: %.2f:1", c)
+	}
+}
