@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"dossier/packager/deid"
+	"dossier/packager/intake"
 	"dossier/packager/store"
 	exportui "dossier/ui/export"
 )
@@ -174,4 +175,23 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestFreshBoxesDropsChangedFiles: when the steps open, the boxes of a file the case now knows with
+// another size or time (added again after it changed) are dropped; the others are kept.
+func TestFreshBoxesDropsChangedFiles(t *testing.T) {
+	when := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	v := &mainView{caseID: 7, inv: &intake.Inventory{Items: []*intake.Item{
+		{Path: "/r/same.jpg", Size: 10, ModTime: when},
+		{Path: "/r/bigger.jpg", Size: 11, ModTime: when},
+		{Path: "/r/newer.jpg", Size: 10, ModTime: when.Add(time.Second)},
+	}}}
+	r := &deid.Redactions{Confirmed: true}
+	for _, p := range []string{"/r/same.jpg", "/r/bigger.jpg", "/r/newer.jpg"} {
+		v.boxesFor(7)[p] = &exportui.KeptBoxes{Redactions: r, Size: 10, ModTime: when}
+	}
+	got := v.freshBoxes()
+	if len(got) != 1 || got["/r/same.jpg"] == nil {
+		t.Errorf("kept: %v", got)
+	}
 }
