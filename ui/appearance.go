@@ -54,10 +54,11 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 		// Fyne tints a focused select, check or list row with these at a sixth of the primary
 		// colour or less, which cannot be seen: a third or more of the primary colour can.
 		return focusTint(t.base.Color(theme.ColorNamePrimary, v), n == theme.ColorNameFocus)
-	case theme.ColorNameWarning, theme.ColorNameError:
-		// Warnings and "Missing" are written in these colours, on the page and on the panels:
-		// Fyne's light orange is 1.8:1 on them and its red 3.7:1, too faint to read; they are
-		// darkened (or, on a dark page, lightened) to the 4.5:1 that text needs (WCAG AA).
+	case theme.ColorNameWarning, theme.ColorNameError, theme.ColorNameSuccess:
+		// Warnings, "Missing" and "complete and intact" are written in these colours, on the page
+		// and on the panels: Fyne's light orange is 1.8:1 on them, its red 3.7:1 and its green
+		// 1.5:1, too faint to read; they are darkened (or, on a dark page, lightened) to the 4.5:1
+		// that text needs (WCAG AA).
 		c := t.base.Color(n, v)
 		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
 			c = readableOn(c, t.base.Color(bg, v))

@@ -19,6 +19,7 @@ import (
 	"dossier/packager/intake"
 	"dossier/packager/store"
 	"dossier/packager/summary"
+	exportui "dossier/ui/export"
 )
 
 // caseEntry is one case in the list, with what is known of its progress.
@@ -267,6 +268,7 @@ type caseData struct {
 	corrections map[string]doctext.Category
 	factChecks  []summary.Check
 	include     map[string]bool // the decisions of step 2
+	boxes       map[string]*exportui.KeptBoxes
 }
 
 // openCase resumes a stored case: its inventory, details, waivers and document kinds are read back,
@@ -297,6 +299,9 @@ func (v *mainView) openCase(c *store.Case) {
 			return d, err
 		}
 		if d.include, err = loadSendChoices(ctx, st, id); err != nil {
+			return d, err
+		}
+		if d.boxes, err = loadSendBoxes(ctx, st, id); err != nil {
 			return d, err
 		}
 		d.corrections, err = st.Categories(ctx, id)
@@ -330,6 +335,7 @@ func (v *mainView) openCase(c *store.Case) {
 		if d.include != nil {
 			maps.Copy(v.decisionsFor(id), d.include)
 		}
+		maps.Copy(v.boxesFor(id), d.boxes)
 		c.panel.setCancer(d.details.Cancer)
 		if d.inv == nil || len(d.inv.Items) == 0 {
 			v.showHome() // a case with nothing in it yet: its drop area

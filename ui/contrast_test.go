@@ -9,14 +9,15 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// TestWarningTextReadable: text in the warning and error colours (the warning under "No lock", a
-// checklist item's "Missing", a wrong date) reads on the page and on the panels in both themes:
-// 4.5:1 or more. Fyne's light orange was 1.8:1 on white, its red 3.7:1.
+// TestWarningTextReadable: text in the warning, error and success colours (the warning under "No
+// lock", a checklist item's "Missing", a wrong date, "The bundle is complete and intact") reads on
+// the page and on the panels in both themes: 4.5:1 or more. Fyne's light orange was 1.8:1 on
+// white, its red 3.7:1, its green 1.5:1.
 func TestWarningTextReadable(t *testing.T) {
 	for _, base := range []fyne.Theme{theme.DefaultTheme(), test.Theme()} {
 		for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
 			th := &appTheme{base: base, forced: true, variant: v, scale: 1}
-			for _, text := range []fyne.ThemeColorName{theme.ColorNameWarning, theme.ColorNameError} {
+			for _, text := range []fyne.ThemeColorName{theme.ColorNameWarning, theme.ColorNameError, theme.ColorNameSuccess} {
 				for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
 					if c := contrast(th.Color(text, v), th.Color(bg, v)); c < minTextContrast {
 						t.Errorf("%T variant %d: %s on %s is %.1f:1", base, v, text, bg, c)

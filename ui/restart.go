@@ -20,10 +20,11 @@ func defaultStartAgain() error {
 	return cmd.Start()
 }
 
-// restart keeps what was typed, starts Dossier again (in the language just chosen: Fyne reads the
+// restart keeps what was typed and decided, starts Dossier again (in the language just chosen: Fyne reads the
 // language once, when it starts) and closes this one.
 func (v *mainView) restart() {
 	v.flushDetails()
+	v.flushDecisions()
 	if err := startAgain(); err != nil {
 		v.status.showError(lang.X("status.restartfail", "Dossier could not start again by itself. Close it and open it again to use the new language."), err)
 		return

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -40,6 +43,7 @@ func (v *mainView) sendToSpecialist() {
 	c := &v.checks
 	in := export.Case{ID: v.caseID, Inventory: v.inv, Rules: c.rules, Report: c.report, Details: c.details}
 	d := exportui.Deps{Win: v.win, Run: v.run, Now: v.cfg.Now, Level: v.defaultLevel(), Include: v.decisionsFor(v.caseID),
+		Boxes: v.freshBoxes(),
 		OnClose: func() {
 			v.keepDecisions()
 			v.wizard = nil
@@ -134,13 +138,22 @@ func (v *mainView) chosenPaths() []string {
 	return paths
 }
 
-// keepDecisions stores the case's decisions of step 2 in the background (the steps closed, or a
-// bundle was made), so that they are there after a restart.
+// keepDecisions stores the case's decisions of step 2, and the redaction boxes confirmed there, in
+// the background (the steps closed, or a bundle was made), so that they are there after a restart.
 func (v *mainView) keepDecisions() {
 	paths := v.chosenPaths()
+	boxes, err := v.keptBoxes()
 	v.persist(lang.X("save.sendchoices", "Your choices of what to send"), func(ctx context.Context, st CaseStore, caseID int64) error {
+		if err != nil {
+			return err
+		}
 		if cs, ok := st.(sendChoiceStore); ok {
-			return cs.SaveSendChoices(ctx, caseID, paths)
+			if err := cs.SaveSendChoices(ctx, caseID, paths); err != nil {
+				return err
+			}
+		}
+		if bs, ok := st.(sendBoxStore); ok {
+			return bs.SaveSendBoxes(ctx, caseID, boxes)
 		}
 		return nil
 	})
@@ -156,6 +169,88 @@ func (v *mainView) flushDecisions() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = cs.SaveSendChoices(ctx, v.caseID, v.chosenPaths())
+	if bs, ok := v.cfg.Store.(sendBoxStore); ok {
+		if boxes, err := v.keptBoxes(); err == nil {
+			_ = bs.SaveSendBoxes(ctx, v.caseID, boxes)
+		}
+	}
+}
+
+// sendBoxStore is a case store that keeps the redaction boxes confirmed in step 2 (packager/store
+// does); with another store they are kept while the app runs.
+type sendBoxStore interface {
+	SaveSendBoxes(ctx context.Context, caseID int64, files []store.SendBoxes) error
+	SendBoxesOf(ctx context.Context, caseID int64) ([]store.SendBoxes, error)
+}
+
+// loadSendBoxes reads the redaction boxes kept for a case's files, when the store keeps them. The
+// boxes of a file that is gone or changed since (its size or time differ) are dropped: they were
+// drawn on other pixels.
+func loadSendBoxes(ctx context.Context, st CaseStore, caseID int64) (map[string]*exportui.KeptBoxes, error) {
+	bs, ok := st.(sendBoxStore)
+	if !ok {
+		return nil, nil
+	}
+	rows, err := bs.SendBoxesOf(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*exportui.KeptBoxes{}
+	for _, r := range rows {
+		fi, err := os.Stat(r.Path)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() != r.Size || r.ModTime.IsZero() || !fi.ModTime().Equal(r.ModTime) {
+			continue
+		}
+		k := &exportui.KeptBoxes{}
+		if err := json.Unmarshal([]byte(r.Boxes), k); err != nil || k.Redactions == nil {
+			continue // not boxes this version can read: Dossier's own suggestions again
+		}
+		k.Size, k.ModTime = r.Size, r.ModTime
+		out[r.Path] = k
+	}
+	return out, nil
+}
+
+// keptBoxes are the case's redaction boxes of step 2 as the store keeps them.
+func (v *mainView) keptBoxes() ([]store.SendBoxes, error) {
+	var out []store.SendBoxes
+	for p, k := range v.boxes[v.caseID] {
+		if k == nil || k.Redactions == nil {
+			continue
+		}
+		b, err := json.Marshal(k)
+		if err != nil {
+			return nil, fmt.Errorf("keeping the redaction boxes: %w", err)
+		}
+		out = append(out, store.SendBoxes{Path: p, Size: k.Size, ModTime: k.ModTime, Boxes: string(b)})
+	}
+	return out, nil
+}
+
+// boxesFor is the case's redaction boxes confirmed in step 2, by path, kept like its decisions.
+func (v *mainView) boxesFor(caseID int64) map[string]*exportui.KeptBoxes {
+	if v.boxes == nil {
+		v.boxes = map[int64]map[string]*exportui.KeptBoxes{}
+	}
+	if v.boxes[caseID] == nil {
+		v.boxes[caseID] = map[string]*exportui.KeptBoxes{}
+	}
+	return v.boxes[caseID]
+}
+
+// freshBoxes is the case's redaction boxes for the steps of sending opening now, without those of
+// a file the case now knows with another size or time (added again after it changed).
+func (v *mainView) freshBoxes() map[string]*exportui.KeptBoxes {
+	boxes := v.boxesFor(v.caseID)
+	if v.inv == nil {
+		return boxes
+	}
+	for _, it := range v.inv.Items {
+		if k := boxes[it.Path]; k != nil && (k.Size != it.Size || !k.ModTime.Equal(it.ModTime)) {
+			delete(boxes, it.Path)
+		}
+	}
+	return boxes
 }
 
 // decisionsFor is the case's decisions of step 2: closing the wizard, or going back to the case,

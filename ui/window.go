@@ -137,6 +137,8 @@ type mainView struct {
 	stopMedia   context.CancelFunc
 	// decisions are each case's decisions of step 2 of sending (decisionsFor).
 	decisions map[int64]map[string]bool
+	// boxes are each case's redaction boxes confirmed in step 2 of sending (boxesFor).
+	boxes map[int64]map[string]*exportui.KeptBoxes
 	// generatedName is the name Dossier gave the case, which autoName may replace ("": none).
 	generatedName string
 	// caseTitle is the case's name in the case screen's header.

@@ -118,7 +118,10 @@ type DirRecord struct {
 	FileID []string
 }
 
-// Header holds the attributes Dossier needs from one DICOM file.
+// Header holds the attributes Dossier needs from one DICOM file. Its
+// multi-valued fields (ImageType, OtherPatientIDs, OtherPatientNames,
+// SpecificCharacterSet) may share their array with other headers read
+// before and after it: never change them.
 type Header struct {
 	Preamble                bool
 	TransferSyntaxUID       string

@@ -300,10 +300,16 @@ func (l *lastValues) trim(i int, b []byte) string {
 	return s
 }
 
-// split returns splitValue(b) in a new slice, whose strings are those of
-// field i's last value where equal.
+// split returns splitValue(b): field i's last value itself when it is
+// equal (the files of a series repeat their Image Type, and a case keeps
+// the headers of thousands), else a new slice whose strings are those of
+// the last value where equal. Header's lists are therefore shared and
+// never changed.
 func (l *lastValues) split(i int, b []byte) []string {
 	last := l.list[i]
+	if sameList(last, b) {
+		return last
+	}
 	out := make([]string, 0, bytes.Count(b, []byte{'\\'})+1)
 	for j := 0; ; j++ {
 		part, rest, more := bytes.Cut(b, []byte{'\\'})
@@ -318,9 +324,25 @@ func (l *lastValues) split(i int, b []byte) []string {
 		}
 		b = rest
 	}
-	// The cache keeps its own copy: the caller may change its slice.
-	l.list[i] = append(l.list[i][:0], out...)
+	l.list[i] = out
 	return out
+}
+
+// sameList reports whether the raw multi-valued b splits into list.
+func sameList(list []string, b []byte) bool {
+	if list == nil {
+		return false
+	}
+	for j := 0; ; j++ {
+		part, rest, more := bytes.Cut(b, []byte{'\\'})
+		if j >= len(list) || string(trimBytes(part)) != list[j] {
+			return false
+		}
+		if !more {
+			return j == len(list)-1
+		}
+		b = rest
+	}
 }
 
 func (rd *reader) u16(t dicomwire.Tag) int {

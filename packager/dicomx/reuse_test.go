@@ -196,3 +196,29 @@ func TestReusedLayoutBuffersLeaveNothingBehind(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestListsAreShared: a multi-valued field (a series' Image Type) that
+// repeats the reader's last value is that value's slice; a different value
+// gets its own, and headers read through a reused reader stay right.
+func TestListsAreShared(t *testing.T) {
+	var l lastValues
+	a := l.split(0, []byte("ORIGINAL\\PRIMARY\\AXIAL "))
+	b := l.split(0, []byte("ORIGINAL\\PRIMARY\\AXIAL"))
+	c := l.split(0, []byte("ORIGINAL\\PRIMARY"))
+	d := l.split(0, []byte("ORIGINAL\\PRIMARY\\AXIAL\\X"))
+	e := l.split(0, []byte(""))
+	f := l.split(0, []byte(""))
+	if !reflect.DeepEqual(a, []string{"ORIGINAL", "PRIMARY", "AXIAL"}) || !reflect.DeepEqual(c, []string{"ORIGINAL", "PRIMARY"}) ||
+		!reflect.DeepEqual(d, []string{"ORIGINAL", "PRIMARY", "AXIAL", "X"}) || !reflect.DeepEqual(e, []string{""}) || !reflect.DeepEqual(f, e) {
+		t.Fatalf("split: %q %q %q %q %q", a, c, d, e, f)
+	}
+	if unsafe.SliceData(a) != unsafe.SliceData(b) || unsafe.SliceData(e) != unsafe.SliceData(f) {
+		t.Error("the same value twice in a row is two slices")
+	}
+	if unsafe.SliceData(c) == unsafe.SliceData(a) || unsafe.SliceData(d) == unsafe.SliceData(c) {
+		t.Error("a different value shares the last one's slice")
+	}
+	if !reflect.DeepEqual(a, []string{"ORIGINAL", "PRIMARY", "AXIAL"}) {
+		t.Errorf("a slice handed out changed: %q", a)
+	}
+}

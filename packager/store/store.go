@@ -191,6 +191,17 @@ var migrations = []string{
 		path    TEXT NOT NULL,
 		PRIMARY KEY (case_id, path)
 	);`,
+	// 7: the redaction boxes the person confirmed in step 2 of sending, by
+	// file, with the file's size and time when they were drawn (boxes on a
+	// file changed since are not applied). Coordinates only, never text.
+	`CREATE TABLE send_boxes (
+		case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+		path    TEXT NOT NULL,
+		size    INTEGER NOT NULL,
+		mtime   INTEGER NOT NULL,
+		boxes   TEXT NOT NULL,
+		PRIMARY KEY (case_id, path)
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -14,9 +14,10 @@ import (
 // each until the end (and the inventory), then takes twice the memory it needs. These commands
 // collect instead when the heap is 30% larger than what was live after the last collection
 // (heapRatio), but never before it reaches heapFloor: small cases, whose heap stays below the
-// floor, collect no more often than before. At 1.5 the 30,000-file pack peaked about 14 MiB
+// floor, collect no more often than before. At 1.5 the 30,000-file pack peaked about 15 MiB
 // higher; 1.3 became affordable once a pack allocated a fifth less (the DICOM readers reuse
-// their buffers): its CPU time stayed about what it was at 1.5 before. 1.2 cost a third more CPU.
+// their buffers): its CPU time stayed about what it was at 1.5 before. 1.2 cost about a quarter
+// more CPU.
 const (
 	heapFloor = 48 << 20
 	heapRatio = 1.3

@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -72,6 +73,18 @@ func (w *Wizard) previewButtonThen(d deid.Decision, then func()) fyne.CanvasObje
 	return b
 }
 
+// KeptBoxes are the redaction boxes the person confirmed for one file in step 2: as the preview
+// shows them (with the suggested ones they kept) and as the export takes them. Coordinates, page
+// and frame numbers only, never text, so that they can be stored (see ui's keepBoxes).
+type KeptBoxes struct {
+	Boxes      []redactview.Box `json:"boxes"`
+	Redactions *deid.Redactions `json:"redactions"`
+	// Size and ModTime are the file's as the case's inventory knew it when the boxes were
+	// confirmed: boxes are not applied to a file that changed since.
+	Size    int64     `json:"-"`
+	ModTime time.Time `json:"-"`
+}
+
 // runAny runs work through the wizard's job runner, for the preview.
 func (w *Wizard) runAny(work func(ctx context.Context) (any, error), done func(any, error)) func() {
 	j := kit.Start(w.run, context.Background(), func(ctx context.Context, _ func(struct{})) (any, error) { return work(ctx) }, nil, done)
@@ -127,6 +140,13 @@ func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func
 			}
 			w.previewBoxes[d.Path] = p.Boxes()
 			w.setRedactions(d.Path, p.Redactions(true))
+			if w.d.Boxes != nil {
+				k := &KeptBoxes{Boxes: w.previewBoxes[d.Path], Redactions: w.redactions[d.Path]}
+				if d.Item != nil {
+					k.Size, k.ModTime = d.Item.Size, d.Item.ModTime
+				}
+				w.d.Boxes[d.Path] = k
+			}
 			if d.Action == deid.Review {
 				w.include[d.Path] = true
 				if c := w.decChoices[d.Path]; c != nil {

@@ -69,6 +69,9 @@ type Deps struct {
 	// Include holds the case's decisions of step 2 (the files to send although they may show the
 	// patient), kept by the window between one opening of the wizard and the next (nil: none yet).
 	Include map[string]bool
+	// Boxes holds the redaction boxes the person confirmed in step 2, by path, kept by the window
+	// like Include: the wizard starts from them and adds to it what is confirmed (nil: not kept).
+	Boxes   map[string]*KeptBoxes
 	OnClose func() // the person leaves the wizard
 	OnSent  func() // a bundle was made
 	// ChooseFolder asks for a folder (confirm is the button's text); OpenFolder and OpenDocument
@@ -168,6 +171,13 @@ func New(c pexport.Case, d Deps) *Wizard {
 		w.include = map[string]bool{}
 	}
 	w.redactions = map[string]*deid.Redactions{}
+	w.previewBoxes = map[string][]redactview.Box{}
+	for path, k := range d.Boxes {
+		if k != nil && k.Redactions != nil {
+			w.previewBoxes[path] = k.Boxes
+			w.redactions[path] = k.Redactions
+		}
+	}
 	if w.level == "" {
 		w.level = privacy.Identified
 	}
