@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +71,33 @@ func TestXWDColours(t *testing.T) {
 	}
 	if _, err := xwdColours([]byte("short"), 16); err == nil {
 		t.Error("a short picture read")
+	}
+}
+
+// TestCountItems: scan --json's items are counted without holding them, whatever comes around them.
+func TestCountItems(t *testing.T) {
+	for in, want := range map[string]int{
+		`{"items":[]}`: 0,
+		`{"version":1,"items":[{"a":[1,2]},{"b":"}"}],"x":{}}`: 2,
+		`{"x":{"items":[1]},"items":[1,2,3]}`:                  3,
+	} {
+		if n, err := countItems(json.NewDecoder(strings.NewReader(in))); err != nil || n != want {
+			t.Errorf("%s: %d, %v; want %d", in, n, err, want)
+		}
+	}
+	for _, in := range []string{`[]`, `{"x":1}`, `{"items":{}}`, `{"items":[1,}`} {
+		if _, err := countItems(json.NewDecoder(strings.NewReader(in))); err == nil {
+			t.Errorf("%s: no error", in)
+		}
+	}
+}
+
+// TestInheritedPeak: a run whose figure is no larger than the bench's own peak is not taken as its own.
+func TestInheritedPeak(t *testing.T) {
+	if why := inherited([]sample{{rss: 50 << 20, own: 20 << 20}}); why != "" {
+		t.Errorf("a figure above the bench's own: %s", why)
+	}
+	if inherited([]sample{{rss: 50 << 20, own: 20 << 20}, {rss: 90 << 20, own: 99 << 20}}) == "" {
+		t.Error("a figure below the bench's own peak was taken as the command's")
 	}
 }
