@@ -19,6 +19,11 @@ import (
 func TestMain(m *testing.M) {
 	// The tests drive the app's own dialogs: never the developer's desktop's.
 	os.Setenv(envFileDialog, "fyne")
+	// The window's watchers of the focus and of the media post to the UI through fyne.Do, which the
+	// test driver runs at once on the watcher's goroutine, beside the test's own: go test -race saw
+	// the focus watcher read the canvas while a test showed a dialog. A test that needs them sets a
+	// short interval and delivers through a uiLoop (TestTabKeepsFocusInView, the media tests).
+	focusPoll, mediaPoll = time.Hour, time.Hour
 	os.Exit(m.Run())
 }
 
