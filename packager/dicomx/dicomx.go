@@ -294,13 +294,8 @@ func ReadHeader(ctx context.Context, r io.ReaderAt, size int64) (h *Header, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	var w *dicomwire.Window
-	if p, ok := r.(Prefixed); ok {
-		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
-	} else {
-		w = dicomwire.NewWindowSpare(r, size, windowBufs.get())
-		defer func() { windowBufs.put(w.Release()) }()
-	}
+	w, release := openWindow(r, size)
+	defer release()
 	rd := newReader(ctx, w, r, size)
 	defer rd.release()
 	h, err = rd.read()

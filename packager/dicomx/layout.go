@@ -50,6 +50,17 @@ func (l *Layout) ByteOrder() binary.ByteOrder {
 // Layout or Header holds no slice of it (the header's values are copies).
 var windowBufs = bufPool{max: 1 << 20}
 
+// openWindow opens the reading window of ReadLayout and ReadHeader over r: over the first bytes
+// already in memory when r has them (Prefixed), else over a buffer from windowBufs, which release
+// gives back.
+func openWindow(r io.ReaderAt, size int64) (w *dicomwire.Window, release func()) {
+	if p, ok := r.(Prefixed); ok {
+		return dicomwire.NewWindowPrefix(r, size, p.Prefix()), func() {}
+	}
+	w = dicomwire.NewWindowSpare(r, size, windowBufs.get())
+	return w, func() { windowBufs.put(w.Release()) }
+}
+
 // bufPool keeps byte buffers of up to max bytes.
 type bufPool struct {
 	max  int
@@ -80,13 +91,8 @@ func ReadLayout(ctx context.Context, r io.ReaderAt, size int64) (l *Layout, err 
 	if size <= 0 {
 		return nil, fmt.Errorf("dicomx: %w", damaged("empty file"))
 	}
-	var w *dicomwire.Window
-	if p, ok := r.(Prefixed); ok {
-		w = dicomwire.NewWindowPrefix(r, size, p.Prefix())
-	} else {
-		w = dicomwire.NewWindowSpare(r, size, windowBufs.get())
-		defer func() { windowBufs.put(w.Release()) }()
-	}
+	w, release := openWindow(r, size)
+	defer release()
 	return readLayout(ctx, w, r, size)
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"dossier/packager/summary"
@@ -13,13 +12,7 @@ import (
 // store handle), the last word on a fact wins, and it goes with its case.
 func TestFactChecksPersist(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := s.CreateCase(ctx, "case")
-	other, _ := s.CreateCase(ctx, "other")
+	s, path, c, other := twoCases(t)
 	src := summary.Source{Path: "/r/path.pdf", Page: 1, Quote: "ER positive (95%), PR positive (40%)"}
 	pr := summary.Biomarker{Name: "PR", Source: src}
 	er := summary.Biomarker{Name: "ER", Source: src}
@@ -33,7 +26,7 @@ func TestFactChecksPersist(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(ctx, path)
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -12,13 +11,7 @@ import (
 // time when the database is opened again, and go with their case.
 func TestSendBoxesPersist(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := s.CreateCase(ctx, "case")
-	other, _ := s.CreateCase(ctx, "other")
+	s, path, c, other := twoCases(t)
 	if got, err := s.SendBoxesOf(ctx, c.ID); err != nil || len(got) != 0 {
 		t.Fatalf("no boxes yet: %+v %v", got, err)
 	}
@@ -34,7 +27,8 @@ func TestSendBoxesPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if s, err = Open(ctx, path); err != nil {
+	s, err := Open(ctx, path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -12,13 +11,7 @@ import (
 // opened again, and go with their case.
 func TestSendChoicesPersist(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := s.CreateCase(ctx, "case")
-	other, _ := s.CreateCase(ctx, "other")
+	s, path, c, other := twoCases(t)
 	if got, err := s.SendChoices(ctx, c.ID); err != nil || len(got) != 0 {
 		t.Fatalf("no choices yet: %q %v", got, err)
 	}
@@ -32,7 +25,8 @@ func TestSendChoicesPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if s, err = Open(ctx, path); err != nil {
+	s, err := Open(ctx, path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -24,6 +24,25 @@ func open(t *testing.T) *Store {
 	return s
 }
 
+// twoCases opens a store in a new folder with two cases, "case" and "other"; path is its file, for
+// a test to open again as after a restart. The test closes s.
+func twoCases(t *testing.T) (s *Store, path string, c, other *Case) {
+	t.Helper()
+	ctx := context.Background()
+	path = filepath.Join(t.TempDir(), FileName)
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.CreateCase(ctx, "case"); err == nil {
+		other, err = s.CreateCase(ctx, "other")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path, c, other
+}
+
 func TestDataDirFollowsDOSSIER_HOME(t *testing.T) {
 	t.Setenv("DOSSIER_HOME", "/some/where")
 	p, err := DefaultPath()
