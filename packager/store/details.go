@@ -72,28 +72,14 @@ func (s *Store) Unwaive(ctx context.Context, caseID int64, ruleID string) error 
 
 // Waivers lists a case's waivers by rule id.
 func (s *Store) Waivers(ctx context.Context, caseID int64) ([]checklist.Waiver, error) {
-	if _, err := s.Case(ctx, caseID); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT rule_id, reason, created FROM waivers WHERE case_id = ? ORDER BY rule_id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("reading waivers: %w", err)
-	}
-	defer rows.Close()
-	var out []checklist.Waiver
-	for rows.Next() {
-		var w checklist.Waiver
-		var created int64
-		if err := rows.Scan(&w.RuleID, &w.Reason, &created); err != nil {
-			return nil, fmt.Errorf("reading waivers: %w", err)
-		}
-		w.Created = time.Unix(created, 0).UTC()
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading waivers: %w", err)
-	}
-	return out, nil
+	return caseRows(ctx, s, caseID, "reading waivers",
+		`SELECT rule_id, reason, created FROM waivers WHERE case_id = ? ORDER BY rule_id`,
+		func(rows *sql.Rows) (w checklist.Waiver, err error) {
+			var created int64
+			err = rows.Scan(&w.RuleID, &w.Reason, &created)
+			w.Created = time.Unix(created, 0).UTC()
+			return w, err
+		})
 }
 
 // SetCategory keeps the user's correction of a document's category.

@@ -37,28 +37,13 @@ func (s *Store) ClearFactCheck(ctx context.Context, caseID int64, c summary.Chec
 
 // FactChecks returns what was said about a case's facts, oldest first.
 func (s *Store) FactChecks(ctx context.Context, caseID int64) ([]summary.Check, error) {
-	if _, err := s.Case(ctx, caseID); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM fact_checks WHERE case_id = ? ORDER BY created, fact_key`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("reading checked facts: %w", err)
-	}
-	defer rows.Close()
-	var out []summary.Check
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("reading checked facts: %w", err)
-		}
-		var c summary.Check
-		if err := json.Unmarshal([]byte(data), &c); err != nil {
-			return nil, fmt.Errorf("reading checked facts: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading checked facts: %w", err)
-	}
-	return out, nil
+	return caseRows(ctx, s, caseID, "reading checked facts",
+		`SELECT data FROM fact_checks WHERE case_id = ? ORDER BY created, fact_key`,
+		func(rows *sql.Rows) (c summary.Check, err error) {
+			var data string
+			if err := rows.Scan(&data); err != nil {
+				return c, err
+			}
+			return c, json.Unmarshal([]byte(data), &c)
+		})
 }

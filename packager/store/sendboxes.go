@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 )
 
@@ -40,28 +39,16 @@ func (s *Store) SaveSendBoxes(ctx context.Context, caseID int64, files []SendBox
 
 // SendBoxesOf returns the redaction boxes SaveSendBoxes kept for a case, by path.
 func (s *Store) SendBoxesOf(ctx context.Context, caseID int64) ([]SendBoxes, error) {
-	if _, err := s.Case(ctx, caseID); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT path, size, mtime, boxes FROM send_boxes WHERE case_id = ? ORDER BY path`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("reading the redaction boxes: %w", err)
-	}
-	defer rows.Close()
-	var out []SendBoxes
-	for rows.Next() {
-		var f SendBoxes
-		var mtime int64
-		if err := rows.Scan(&f.Path, &f.Size, &mtime, &f.Boxes); err != nil {
-			return nil, fmt.Errorf("reading the redaction boxes: %w", err)
-		}
-		if mtime != 0 {
-			f.ModTime = time.Unix(0, mtime)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading the redaction boxes: %w", err)
-	}
-	return out, nil
+	return caseRows(ctx, s, caseID, "reading the redaction boxes",
+		`SELECT path, size, mtime, boxes FROM send_boxes WHERE case_id = ? ORDER BY path`,
+		func(rows *sql.Rows) (f SendBoxes, err error) {
+			var mtime int64
+			if err := rows.Scan(&f.Path, &f.Size, &mtime, &f.Boxes); err != nil {
+				return f, err
+			}
+			if mtime != 0 {
+				f.ModTime = time.Unix(0, mtime)
+			}
+			return f, nil
+		})
 }

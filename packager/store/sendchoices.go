@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"slices"
 )
 
 // SaveSendChoices replaces what the person decided in step 2 of sending: the paths of the case's
@@ -25,25 +23,7 @@ func (s *Store) SaveSendChoices(ctx context.Context, caseID int64, paths []strin
 
 // SendChoices returns the paths SaveSendChoices kept for a case, sorted.
 func (s *Store) SendChoices(ctx context.Context, caseID int64) ([]string, error) {
-	if _, err := s.Case(ctx, caseID); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT path FROM send_choices WHERE case_id = ?`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("reading the choices of what to send: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("reading the choices of what to send: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading the choices of what to send: %w", err)
-	}
-	slices.Sort(out)
-	return out, nil
+	return caseRows(ctx, s, caseID, "reading the choices of what to send",
+		`SELECT path FROM send_choices WHERE case_id = ? ORDER BY path`,
+		func(rows *sql.Rows) (p string, err error) { return p, rows.Scan(&p) })
 }

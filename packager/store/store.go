@@ -256,6 +256,32 @@ func (s *Store) migrateOnce(ctx context.Context) error {
 	return nil
 }
 
+// caseRows reads the rows query (with the case's id as its one argument) finds for a case that
+// exists, each made by scan; what says what is being read, in the errors. A case that does not
+// exist is ErrNotFound.
+func caseRows[T any](ctx context.Context, s *Store, caseID int64, what, query string, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	if _, err := s.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, query, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 // isBusy reports whether err is SQLite's "database is locked" (another
 // process holds it).
 func isBusy(err error) bool {
