@@ -142,38 +142,40 @@ func (v *mainView) chosenPaths() []string {
 // the background (the steps closed, or a bundle was made), so that they are there after a restart.
 func (v *mainView) keepDecisions() {
 	paths := v.chosenPaths()
-	boxes, err := v.keptBoxes()
+	boxes, boxErr := v.keptBoxes()
 	v.persist(lang.X("save.sendchoices", "Your choices of what to send"), func(ctx context.Context, st CaseStore, caseID int64) error {
-		if err != nil {
-			return err
-		}
-		if cs, ok := st.(sendChoiceStore); ok {
-			if err := cs.SaveSendChoices(ctx, caseID, paths); err != nil {
-				return err
-			}
-		}
-		if bs, ok := st.(sendBoxStore); ok {
-			return bs.SaveSendBoxes(ctx, caseID, boxes)
-		}
-		return nil
+		return saveDecisions(ctx, st, caseID, paths, boxes, boxErr)
 	})
 }
 
 // flushDecisions stores the decisions of step 2 at once, before returning: the window is closing
 // with the steps of sending open.
 func (v *mainView) flushDecisions() {
-	cs, ok := v.cfg.Store.(sendChoiceStore)
-	if !ok || v.caseID == 0 || v.wizard == nil {
+	if v.caseID == 0 || v.wizard == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = cs.SaveSendChoices(ctx, v.caseID, v.chosenPaths())
-	if bs, ok := v.cfg.Store.(sendBoxStore); ok {
-		if boxes, err := v.keptBoxes(); err == nil {
-			_ = bs.SaveSendBoxes(ctx, v.caseID, boxes)
+	boxes, boxErr := v.keptBoxes()
+	_ = saveDecisions(ctx, v.cfg.Store, v.caseID, v.chosenPaths(), boxes, boxErr)
+}
+
+// saveDecisions writes a case's decisions of step 2 (the paths sent) and its redaction boxes into
+// st, as far as st keeps them; boxErr, when the boxes could not be written out, leaves the kept
+// boxes as they were and is returned.
+func saveDecisions(ctx context.Context, st CaseStore, caseID int64, paths []string, boxes []store.SendBoxes, boxErr error) error {
+	if cs, ok := st.(sendChoiceStore); ok {
+		if err := cs.SaveSendChoices(ctx, caseID, paths); err != nil {
+			return err
 		}
 	}
+	if boxErr != nil {
+		return boxErr
+	}
+	if bs, ok := st.(sendBoxStore); ok {
+		return bs.SaveSendBoxes(ctx, caseID, boxes)
+	}
+	return nil
 }
 
 // sendBoxStore is a case store that keeps the redaction boxes confirmed in step 2 (packager/store
