@@ -279,10 +279,13 @@ func (s *scanner) sharedList(v []string) []string {
 	if l, ok := s.lists.Load(key); ok {
 		return l.([]string)
 	}
+	// A new slice: v is the header reader's own, which it keeps to compare
+	// the next file's with, on whichever worker it reads for next.
+	out := make([]string, len(v))
 	for i, x := range v {
-		v[i] = shared(x)
+		out[i] = shared(x)
 	}
-	l, _ := s.lists.LoadOrStore(strings.Clone(key), v)
+	l, _ := s.lists.LoadOrStore(strings.Clone(key), out)
 	return l.([]string)
 }
 
