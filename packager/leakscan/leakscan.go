@@ -72,6 +72,12 @@ type Scanner struct {
 	// absent holds the bytes found nowhere in any needle (either case): a
 	// window ending on one moves on by minLen, past it.
 	absent [256]bool
+	// maybe is a bit for each pair of bytes (first<<8 | second): set when
+	// the pair, as the last two bytes of a window, moves it on by less than
+	// the longest skip (a needle may begin in the window or just after).
+	// Feed tests four windows at once with it: their lookups do not depend
+	// on each other, and on binary data the four nearly always move on.
+	maybe *[1 << 10]uint64
 }
 
 // New builds a scanner for needles. Each needle is searched for in UTF-8
@@ -214,6 +220,12 @@ func (s *Scanner) buildSkip(patterns [][]byte) {
 		s.absent[c] = !present[fold(byte(c))]
 	}
 	s.minLen, s.nClass, s.skip = m, n, skip
+	s.maybe = new([1 << 10]uint64)
+	for b := range 1 << 16 {
+		if skip[int(s.classes[b>>8])*n+int(s.classes[b&0xFF])] < uint8(m-1) {
+			s.maybe[b>>6] |= 1 << (b & 63)
+		}
+	}
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -279,7 +291,7 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 	start := &s.start
 	classes, skip, nClass, last := &s.classes, s.skip, s.nClass, s.minLen-1
 	absent := &s.absent
-	longest := uint8(last)
+	maybe := s.maybe
 	for i := 0; i < len(p); i++ {
 		if node == 0 {
 			// At the root no needle is under way: move on by the skip
@@ -287,23 +299,39 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 			// The root state after a skip is the automaton's state there,
 			// as nothing skipped could begin a needle, so hits and the
 			// state carried to the next chunk stay exactly as without.
-			// The loop assumes the longest move, which nearly every window
-			// of binary data allows, so the next window does not wait for
-			// this one's table lookups. A window whose last byte is in no
-			// needle moves past that byte: no needle starts in it or ends
-			// after it.
+			// Nearly every window of binary data allows the longest move,
+			// so four windows a move apart are tested at once (maybe), with
+			// lookups that do not wait for each other and one branch that
+			// is nearly always taken the same way; a stepwise loop waited
+			// on a mispredicted branch every few windows. Where one of the
+			// four may not move that far, windows are moved one at a time:
+			// a window whose last byte is in no needle moves past that
+			// byte (no needle starts in it or ends after it), any other by
+			// the skip table.
 			if skip != nil {
 				e := i + last
 				for e < len(p) {
+					// Four windows at a time while none of their last
+					// two bytes can be in a needle: each moves on by
+					// the longest skip (last).
+					for e+3*last < len(p) {
+						b0 := uint(p[e-1])<<8 | uint(p[e])
+						b1 := uint(p[e+last-1])<<8 | uint(p[e+last])
+						b2 := uint(p[e+2*last-1])<<8 | uint(p[e+2*last])
+						b3 := uint(p[e+3*last-1])<<8 | uint(p[e+3*last])
+						if (maybe[b0>>6]>>(b0&63)|maybe[b1>>6]>>(b1&63)|maybe[b2>>6]>>(b2&63)|maybe[b3>>6]>>(b3&63))&1 != 0 {
+							break
+						}
+						e += 4 * last
+					}
+					if e >= len(p) {
+						break
+					}
 					if absent[p[e]] {
 						e += last + 1
 						continue
 					}
 					d := skip[int(classes[p[e-1]])*nClass+int(classes[p[e]])]
-					if d == longest {
-						e += last
-						continue
-					}
 					if d == 0 {
 						break
 					}

@@ -160,3 +160,23 @@ func TestNumbersDoNotHideInLongerNumbers(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScanPixels scans 16-bit pixels of 12 bits (a CT's noise) with a
+// case's identity, its birth date spelled with month names too.
+func BenchmarkScanPixels(b *testing.B) {
+	set := identity.NewSet()
+	set.Add(identity.Name, "BENCH^PATIENT^A", "DICOM PatientName")
+	set.Add(identity.ID, "BENCH-0001", "DICOM PatientID")
+	set.Add(identity.BirthDate, "19500101", "DICOM PatientBirthDate")
+	set.Add(identity.Accession, "A71000977", "DICOM AccessionNumber")
+	sc := New(set.Needles())
+	data := make([]byte, 64<<20)
+	rand.New(rand.NewSource(1)).Read(data)
+	for i := 1; i < len(data); i += 2 {
+		data[i] &= 0x0F
+	}
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		sc.Bytes("x", data)
+	}
+}
