@@ -5,6 +5,9 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +102,44 @@ func TestInheritedPeak(t *testing.T) {
 	}
 	if inherited([]sample{{rss: 50 << 20, own: 20 << 20}, {rss: 90 << 20, own: 99 << 20}}) == "" {
 		t.Error("a figure below the bench's own peak was taken as the command's")
+	}
+}
+
+// A writing run is judged by the time until its output is on disk, for both sides; the ratio as
+// the programs return is printed beside it, not judged.
+func TestDiskRatio(t *testing.T) {
+	b := &bench{enforce: true, out: new(strings.Builder)}
+	ours := &contender{samples: []sample{{wall: 60 * time.Millisecond}, {wall: 70 * time.Millisecond, disk: time.Millisecond}, {wall: 80 * time.Millisecond}}}
+	theirs := &contender{samples: []sample{{wall: 20 * time.Millisecond, disk: 40 * time.Millisecond}, {wall: 30 * time.Millisecond, disk: 40 * time.Millisecond}, {wall: 25 * time.Millisecond, disk: 50 * time.Millisecond}}}
+	b.diskRatio("cine / cp", ours, theirs, 2)
+	c := b.checks[0]
+	if want := 71.0 / 70; c.value < want-1e-9 || c.value > want+1e-9 || !c.ok {
+		t.Errorf("ratio %v (ok %v), want %v", c.value, c.ok, want)
+	}
+	l := c.line(true)
+	if !strings.Contains(l, "cine / cp, on disk") || !strings.Contains(l, "2.80× as returned: 70 ms / 25 ms") || b.failed() {
+		t.Errorf("line %q", l)
+	}
+	if d := describe(theirs.samples); !strings.Contains(d, "median 25 ms") || !strings.Contains(d, "on disk 70 ms") {
+		t.Errorf("describe %q", d)
+	}
+}
+
+// settle syncs what a run wrote and times it; a failed run's error passes through untouched.
+func TestSettle(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "out"), make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := settle(sample{wall: time.Second}, nil, dir)
+	if err != nil || s.wall != time.Second || s.disk <= 0 {
+		t.Errorf("settle = %+v, %v", s, err)
+	}
+	failed := errors.New("the run failed")
+	if _, err := settle(sample{}, failed, dir); err != failed {
+		t.Errorf("settle passed %v, want the run's error", err)
+	}
+	if _, err := settle(sample{}, nil, filepath.Join(dir, "missing")); err == nil {
+		t.Error("settle of a missing folder reported no error")
 	}
 }

@@ -82,6 +82,7 @@ func (b *bench) redact(ctx context.Context) error {
 		out := outDir("cine", i)
 		s, err := run(ctx, b.dossierEnv(), filepath.Join(dir, "cine.txt"), b.bin, "deidentify", "--privacy", "pseudonymised",
 			"--redactions", boxFile, "--include", cine, "--out", out, cineDir)
+		s, err = settle(s, err, dir)
 		if err == nil && i < 0 {
 			if n, size, cerr := benchdata.Count(out); cerr != nil || n != 1 || size < st.Size()*9/10 {
 				err = fmt.Errorf("deidentify wrote %d files, %d bytes, of the cine (%v)", n, size, cerr)
@@ -95,12 +96,13 @@ func (b *bench) redact(ctx context.Context) error {
 			return sample{}, err
 		}
 		s, err := run(ctx, os.Environ(), "", b.tools["cp"], cine, out)
+		s, err = settle(s, err, out)
 		return s, errors.Join(err, os.RemoveAll(out))
 	}}
 	if err := b.interleave(ctx, b.runs, mask, cp); err != nil {
 		return err
 	}
-	b.ratio("deidentify --redactions / cp (a cine)", mask, cp, 2)
+	b.diskRatio("deidentify --redactions / cp (a cine)", mask, cp, 2)
 	return nil
 }
 

@@ -17,7 +17,9 @@ import (
 
 // Write writes the file at path through a temporary file in the same folder
 // and renames it into place only when write has succeeded and the data is on
-// disk, so a failure never leaves a half-written file under the final name.
+// disk, so a failure never leaves a half-written file under the final name;
+// the folder is synced after the rename, so the new name is on disk too when
+// Write returns.
 // The temporary name carries no patient data, and the file is readable by
 // the user only (mode 0600: what Dossier writes names the patient). An
 // existing file at path is replaced.
@@ -85,6 +87,9 @@ func write1(path string, write func(w io.Writer) error, replace bool) (err error
 	if err != nil {
 		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
 	}
+	if err := SyncDir(dir); err != nil {
+		return fmt.Errorf("atomicfile: writing %s: %w", name, err)
+	}
 	return nil
 }
 
@@ -107,10 +112,22 @@ func Claim(temp, final string) error {
 }
 
 // PlaceDir gives a finished staging folder the name final in one rename,
-// so the folder appears complete or not at all. final must not exist, or be
-// an empty folder; if another process put anything there first, PlaceDir
-// fails with ErrExists and nothing of either is changed.
+// so the folder appears complete or not at all, and syncs the folder that
+// holds final so that the name is on disk when it returns (the staging
+// folder's own files and folders must be synced before). final must not
+// exist, or be an empty folder; if another process put anything there
+// first, PlaceDir fails with ErrExists and nothing of either is changed.
 func PlaceDir(stage, final string) error {
+	if err := placeDir(stage, final); err != nil {
+		return err
+	}
+	if err := SyncDir(filepath.Dir(final)); err != nil {
+		return fmt.Errorf("atomicfile: giving %s its name: %w", filepath.Base(final), err)
+	}
+	return nil
+}
+
+func placeDir(stage, final string) error {
 	err := os.Rename(stage, final)
 	if err == nil {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"dossier/packager/atomicfile"
 	"dossier/packager/leakscan"
 )
 
@@ -267,7 +268,7 @@ func (fs *folders) sync() error {
 	for i, d := range fs.list {
 		sem <- struct{}{}
 		wg.Go(func() {
-			errs[i] = syncDir(d)
+			errs[i] = atomicfile.SyncDir(d)
 			<-sem
 		})
 	}

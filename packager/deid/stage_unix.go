@@ -23,16 +23,3 @@ func createFile(path string) (*os.File, error) {
 		return os.NewFile(uintptr(fd), path), nil
 	}
 }
-
-// syncDir syncs a folder, so that the names in it are on disk.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
