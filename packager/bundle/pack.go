@@ -238,7 +238,9 @@ func Pack(ctx context.Context, inv *intake.Inventory, out Output, opts Options) 
 		scanner = leakscan.New(needles)
 		opts.Params = deid.WithSpellings(opts.Params, needles)
 	}
-	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC, Redactions: opts.Redactions, NoRedact: opts.NoRedact, Language: opts.Language})
+	// Each DICOM file is checked by the de-identifier as it is written
+	// rather than also run through it to plan: read and transformed once.
+	ds, err := deid.Plan(ctx, inv, level, deid.Options{Include: opts.Include, Intake: opts.Intake, Scanner: scanner, ConvertHEIC: opts.ConvertHEIC, Redactions: opts.Redactions, NoRedact: opts.NoRedact, Language: opts.Language, CheckDICOMOnWrite: true})
 	if err != nil {
 		return nil, err
 	}
@@ -331,6 +333,10 @@ type packer struct {
 	held map[string][]leakscan.Hit
 	// prefix is the buffer the first bytes of each DICOM file are kept in.
 	prefix []byte
+	// refused are the DICOM files the de-identifier refused when they were
+	// written (the plan left that check to the writing, see
+	// deid.WriteChecked); they join the left out.
+	refused []deid.Decision
 	// early makes INDEX.HTM's pictures while the records are written.
 	early *earlyThumbs
 	done  int
@@ -501,6 +507,7 @@ func (p *packer) writeTree(s sink, res *Result) error {
 	if len(p.held) > 0 {
 		return errHeld
 	}
+	res.LeftOut = append(res.LeftOut, p.refused...)
 	if err := p.writeGenerated(s, res); err != nil {
 		return err
 	}
@@ -637,13 +644,7 @@ func (p *packer) writeItem(s sink, d *deid.Decision) error {
 	if deid.MultiFile(it) {
 		return p.writeMRXS(s, d)
 	}
-	w, err := s.create(d.Name, false)
-	if err != nil {
-		return err
-	}
-	if p.scanner != nil {
-		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
-	}
+	w := &lazyEntry{s: s, name: d.Name}
 	keep := 0
 	layers := ""
 	if p.scanner != nil {
@@ -662,10 +663,24 @@ func (p *packer) writeItem(s sink, d *deid.Decision) error {
 		t.prefix = p.prefix[:0]
 		defer func() { p.prefix = t.prefix[:0] }()
 	}
-	werr := deid.Write(p.ctx, t, *d, p.opts.Params, p.opts.Intake)
+	left, werr := deid.WriteChecked(p.ctx, t, *d, p.opts.Params, p.opts.Intake)
 	hits := t.finish()
 	if werr != nil {
 		return werr
+	}
+	if !left.IsZero() {
+		// Refused before a byte was written: left out, with the reason
+		// the plan would have given, and no entry was begun.
+		d.Action, d.Reason, d.Name = deid.Exclude, left, ""
+		p.refused = append(p.refused, *d)
+		p.advance(d)
+		return nil
+	}
+	if err := w.open(); err != nil {
+		return err
+	}
+	if p.scanner != nil {
+		p.leaks = append(p.leaks, p.scanner.String("entry name", d.Name)...)
 	}
 	if layers != "" {
 		// Text in compressed streams (PDF, DOCX), metadata blocks and DICOM
@@ -707,10 +722,15 @@ func (p *packer) writeItem(s sink, d *deid.Decision) error {
 			return err
 		}
 	}
+	p.advance(d)
+	return nil
+}
+
+// advance counts an item of p.todo done and reports the progress.
+func (p *packer) advance(d *deid.Decision) {
 	p.done++
-	p.bytes += it.Size
+	p.bytes += d.Item.Size
 	if p.opts.Progress != nil {
 		p.opts.Progress(Progress{Done: p.done, Total: len(p.todo), Bytes: p.bytes, TotalBytes: p.totalBytes, Current: d.Name})
 	}
-	return nil
 }

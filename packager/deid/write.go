@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"dossier/packager/i18n"
 	"dossier/packager/identity"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
@@ -34,6 +35,43 @@ func Write(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opt
 	}
 	defer f.Close()
 	return writeFile(ctx, dst, f, d, p)
+}
+
+// WriteChecked is Write for a caller that planned with
+// Options.CheckDICOMOnWrite and writes each item as soon as it is planned
+// (a bundle): a DICOM file whose check was left to the writing, and that
+// cannot be opened again or that the de-identifier refuses before writing
+// a byte, gives the reason to leave it out (the reason Plan would have
+// given) instead of an error, and nothing is written to dst. Otherwise it
+// is Write.
+func WriteChecked(ctx context.Context, dst io.Writer, d Decision, p privacy.Params, opts intake.Options) (left i18n.Text, err error) {
+	if !d.checkOnWrite {
+		return i18n.Text{}, Write(ctx, dst, d, p, opts)
+	}
+	f, err := intake.Open(d.Item, opts)
+	if err != nil {
+		return reopenReason(err), nil
+	}
+	defer f.Close()
+	sw := &startWriter{w: dst}
+	if err := writeFile(ctx, sw, f, d, p); err != nil {
+		if !sw.started && ctx.Err() == nil {
+			return refusedReason(err), nil
+		}
+		return i18n.Text{}, err
+	}
+	return i18n.Text{}, nil
+}
+
+// startWriter notes whether anything was written through it.
+type startWriter struct {
+	w       io.Writer
+	started bool
+}
+
+func (s *startWriter) Write(p []byte) (int, error) {
+	s.started = s.started || len(p) > 0
+	return s.w.Write(p)
 }
 
 // writeFile is Write of the item's file, opened.

@@ -77,7 +77,7 @@ type Scanner struct {
 	// the longest skip (a needle may begin in the window or just after).
 	// Feed tests four windows at once with it: their lookups do not depend
 	// on each other, and on binary data the four nearly always move on.
-	maybe *[1 << 10]uint64
+	maybe *[1 << 16]uint8
 }
 
 // New builds a scanner for needles. Each needle is searched for in UTF-8
@@ -220,10 +220,10 @@ func (s *Scanner) buildSkip(patterns [][]byte) {
 		s.absent[c] = !present[fold(byte(c))]
 	}
 	s.minLen, s.nClass, s.skip = m, n, skip
-	s.maybe = new([1 << 10]uint64)
+	s.maybe = new([1 << 16]uint8)
 	for b := range 1 << 16 {
 		if skip[int(s.classes[b>>8])*n+int(s.classes[b&0xFF])] < uint8(m-1) {
-			s.maybe[b>>6] |= 1 << (b & 63)
+			s.maybe[b] = 1
 		}
 	}
 }
@@ -319,7 +319,7 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 						b1 := uint(p[e+last-1])<<8 | uint(p[e+last])
 						b2 := uint(p[e+2*last-1])<<8 | uint(p[e+2*last])
 						b3 := uint(p[e+3*last-1])<<8 | uint(p[e+3*last])
-						if (maybe[b0>>6]>>(b0&63)|maybe[b1>>6]>>(b1&63)|maybe[b2>>6]>>(b2&63)|maybe[b3>>6]>>(b3&63))&1 != 0 {
+						if maybe[uint16(b0)]|maybe[uint16(b1)]|maybe[uint16(b2)]|maybe[uint16(b3)] != 0 {
 							break
 						}
 						e += 4 * last
