@@ -12,7 +12,7 @@ mode=${1:-run}
 pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev)
 case "$mode" in
   run) ;;
-  test) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils imagemagick libheif-examples libimage-exiftool-perl chromium xdotool tesseract-ocr dbus-daemon) ;;
+  test) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils imagemagick libheif-examples libimage-exiftool-perl chromium xdotool tesseract-ocr dbus-daemon libgdcm-tools) ;;
   bench) pkgs+=(dcmtk dicom3tools python3-pydicom openslide-tools python3-openslide xvfb xauth unzip qpdf poppler-utils age libxml2-utils bsdutils imagemagick libheif-examples libimage-exiftool-perl libgdcm-tools openssl x11-utils x11-apps) ;;
   windows) pkgs=(gcc-mingw-w64-x86-64 file) ;;
   *) echo "usage: $0 run|test|bench|windows" >&2; exit 2 ;;
