@@ -6,11 +6,10 @@ import (
 )
 
 // chunkQueue hands chunks of bytes, in order, to fn on a goroutine of its
-// own, so that fn's work (hashing and the leak scan; or the age encryption
-// and the disk) runs on the second core while the caller prepares the next
-// bytes. At most depth chunks wait; chunks come from and go back to a pool
-// of buffers of one size. close waits until fn has seen every chunk. It is
-// the one chunked hand-over of the package: tee and asyncWriter use it.
+// own, so that fn's work (the disk's) runs on the second core while the
+// caller prepares the next bytes. At most depth chunks wait; chunks come
+// from and go back to a pool of buffers of one size. close waits until fn
+// has seen every chunk. asyncWriter uses it.
 type chunkQueue struct {
 	work chan *[]byte
 	done chan struct{}
@@ -56,17 +55,6 @@ func (q *chunkQueue) get() *[]byte {
 
 // send queues a chunk from get; it belongs to the queue afterwards.
 func (q *chunkQueue) send(bp *[]byte) { q.work <- bp }
-
-// copyIn queues copies of b in chunks of at most the buffers' size.
-func (q *chunkQueue) copyIn(b []byte) {
-	for len(b) > 0 {
-		bp := q.get()
-		k := min(len(b), cap(*bp))
-		*bp = append(*bp, b[:k]...)
-		q.send(bp)
-		b = b[k:]
-	}
-}
 
 // close waits until fn has seen every queued chunk; call it once.
 func (q *chunkQueue) close() {

@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-// TestChunkWriters: both users of chunkQueue pass every byte on, in order,
-// across chunk boundaries; asyncWriter reports its writer's error.
+// TestChunkWriters: asyncWriter (through its chunkQueue) and tee pass every
+// byte on, in order, across chunk boundaries; asyncWriter reports its
+// writer's error.
 func TestChunkWriters(t *testing.T) {
 	data := make([]byte, 3<<20+12345)
 	rand.New(rand.NewSource(1)).Read(data)

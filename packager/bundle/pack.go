@@ -523,13 +523,15 @@ func (p *packer) writeTree(s sink, res *Result) error {
 	return nil
 }
 
-// tee collects what an entry's bytes are needed for. The hashes and the
-// leak scan run on a second goroutine, so that they overlap with reading,
-// transforming, compressing and encrypting on the first (and writing on a
-// third): small writes are fed to it as copies through a chunkQueue, a
-// large write (directWrite) from the caller's bytes while they are
-// written. The leak scan of a chunk of 256 KiB or more runs beside its
-// hashing, on a goroutine of its own (leakscan.Tap).
+// tee collects what an entry's bytes are needed for: the hashes and the
+// leak scan. A large write (directWrite) is hashed and scanned from the
+// caller's bytes on a second goroutine while it is zipped and encrypted on
+// the first (the disk writes run on a third); the leak scan of a write of
+// 256 KiB or more runs beside its hashing, on a goroutine of its own
+// (leakscan.Tap). Smaller writes (DICOM files, documents) are hashed and
+// scanned where they are written: handing copies of them to a goroutine
+// cost more CPU, in copies and wake-ups, than it overlapped, and was no
+// faster on two cores.
 type tee struct {
 	w      io.Writer
 	sha256 hash.Hash
@@ -539,7 +541,6 @@ type tee struct {
 	n      int64
 	prefix []byte // the first bytes of DICOM files, for their header
 	keep   int
-	q      *chunkQueue
 }
 
 func newTee(w io.Writer, docs bool, sc *leakscan.Scanner, name string, keep int) *tee {
@@ -566,18 +567,14 @@ func (t *tee) consume(b []byte) {
 	}
 }
 
-// directWrite is the size from which a write is hashed and scanned from the
-// caller's bytes while they are written, instead of from copies queued for
-// later: a slide streams through in writes of several MiB, each of which
-// filled the queue (two MiB) anyway, so the copy bought nothing.
+// directWrite is the size from which a write is hashed and scanned on a
+// second goroutine while it is written: a slide streams through in writes
+// of several MiB. Lower (64 KiB, so a CT's 512 KiB of pixels went too),
+// the pack took as much CPU and more time.
 const directWrite = 1 << 20
 
 func (t *tee) Write(b []byte) (int, error) {
 	if len(b) >= directWrite {
-		if t.q != nil {
-			t.q.close() // what was queued is hashed and scanned first
-			t.q = nil
-		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -591,10 +588,7 @@ func (t *tee) Write(b []byte) (int, error) {
 		return n, err
 	}
 	n, err := t.w.Write(b)
-	if t.q == nil {
-		t.q = newChunkQueue(256<<10, 8, t.consume)
-	}
-	t.q.copyIn(b[:n])
+	t.consume(b[:n])
 	t.kept(b[:n])
 	return n, err
 }
@@ -607,12 +601,9 @@ func (t *tee) kept(b []byte) {
 	t.n += int64(len(b))
 }
 
-// finish waits for the hashing goroutine; it must be called exactly once.
+// finish returns what the leak scan found; call it once, after the last
+// write.
 func (t *tee) finish() []leakscan.Hit {
-	if t.q != nil {
-		t.q.close()
-		t.q = nil
-	}
 	if t.scan != nil {
 		return t.scan.Hits
 	}

@@ -13,8 +13,8 @@ import (
 )
 
 // TestTeeLargeAndSmallWrites checks that the tee hashes, scans, counts and
-// passes on the bytes of small writes (queued copies) and of large ones
-// (hashed and scanned from the caller's bytes while they are written), in
+// passes on the bytes of small writes (hashed and scanned where they are
+// written) and of large ones (on another goroutine while they are written), in
 // any mix, exactly as one pass over the whole would: the same SHA-256 and
 // SHA-1, the same hits at the same offsets (a name across the seam of two
 // writes included), the same first bytes kept.

@@ -314,6 +314,18 @@ func (s *Scanner) Feed(st *State, where string, p []byte, hits []Hit) []Hit {
 					// Four windows at a time while none of their last
 					// two bytes can be in a needle: each moves on by
 					// the longest skip (last).
+					// The usual shortest spelling is 5 bytes
+					// (identity's minNeedle): with constant offsets
+					// one bounds check covers the four windows.
+					if last == 4 {
+						for e+12 < len(p) {
+							q := p[e-1 : e+13 : e+13]
+							if maybe[uint(q[0])<<8|uint(q[1])]|maybe[uint(q[4])<<8|uint(q[5])]|maybe[uint(q[8])<<8|uint(q[9])]|maybe[uint(q[12])<<8|uint(q[13])] != 0 {
+								break
+							}
+							e += 16
+						}
+					}
 					for e+3*last < len(p) {
 						b0 := uint(p[e-1])<<8 | uint(p[e])
 						b1 := uint(p[e+last-1])<<8 | uint(p[e+last])
