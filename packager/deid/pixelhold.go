@@ -28,7 +28,7 @@ func Compression(ts string, bits int) string {
 			return "JPEG (12-bit)"
 		}
 		return "JPEG"
-	case "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70":
+	case pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:
 		return "JPEG Lossless"
 	case "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81":
 		return "JPEG-LS"
@@ -48,12 +48,14 @@ func Compression(ts string, bits int) string {
 }
 
 // Decodable reports whether Dossier decodes pixel data of transfer syntax
-// ts to mask it (native, RLE Lossless, JPEG Baseline and Extended; a
-// 12-bit JPEG is found out only when its file is read).
+// ts to mask it (native, RLE Lossless, JPEG Baseline and Extended with 8
+// or 12 bits, JPEG Lossless; a 12-bit colour JPEG, which it does not
+// decode, is found out only when its file is read).
 func Decodable(ts string) bool {
 	switch ts {
 	case "", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2",
-		pixelmask.RLELosslessUID, pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID:
+		pixelmask.RLELosslessUID, pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID,
+		pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:
 		return true
 	}
 	return false

@@ -21,6 +21,7 @@ import (
 
 func compressedCases() map[string]dcmfix.Pixels {
 	us := dcmfix.Spec{Modality: "US", Rows: 24, Cols: 32}
+	xa := dcmfix.Spec{Modality: "XA", Rows: 24, Cols: 32}
 	return map[string]dcmfix.Pixels{
 		"jpeg-grey":       {Spec: us, Encoding: "jpeg", Frames: 3},
 		"jpeg-colour":     {Spec: us, Encoding: "jpeg", Photometric: "RGB", Frames: 2, Lossy: true},
@@ -31,16 +32,30 @@ func compressedCases() map[string]dcmfix.Pixels {
 		"jpeg-one-frame":  {Spec: us, Encoding: "jpeg", Photometric: "RGB", Quality: 75},
 		"rle-mono1-frame": {Spec: us, Encoding: "rle", Photometric: "MONOCHROME1"},
 		"jpeg-extended":   {Spec: dcmfix.Spec{Modality: "US", Rows: 24, Cols: 32, TransferSyntaxUID: pixelmask.JPEGExtendedUID}, Encoding: "jpeg", Frames: 2},
+		// 12-bit JPEG Extended and JPEG Lossless, decoded by jpegdec.
+		"jpeg12-grey":           {Spec: xa, Encoding: "jpeg12", BitsAllocated: 16, BitsStored: 12, Frames: 2},
+		"jpeg-lossless-16":      {Spec: xa, Encoding: "jpeg-lossless", BitsAllocated: 16, BitsStored: 16, Frames: 2},
+		"jpeg-lossless-12-sv7":  {Spec: xa, Encoding: "jpeg-lossless", BitsAllocated: 16, BitsStored: 12, Predictor: 7},
+		"jpeg-lossless-8-mono1": {Spec: us, Encoding: "jpeg-lossless", Photometric: "MONOCHROME1", Predictor: 4},
+		"jpeg-lossless-rgb":     {Spec: us, Encoding: "jpeg-lossless", Photometric: "RGB", Frames: 2},
 	}
 }
 
 // decodedFixture returns what the fixture's frames decode to, read
 // independently of the code under test: the native values for RLE
-// (lossless), image/jpeg's decoding of each JPEG frame (RGB interleaved).
+// (lossless), image/jpeg's decoding of each JPEG frame (RGB interleaved),
+// the float reference decoding of a 12-bit JPEG (within 1).
 func decodedFixture(t *testing.T, p dcmfix.Pixels) []byte {
 	t.Helper()
-	if p.Encoding == "rle" {
+	switch p.Encoding {
+	case "rle", "jpeg-lossless":
 		return p.Native()
+	case "jpeg12":
+		var out []byte
+		for f := 0; f < max(p.Frames, 1); f++ {
+			out = append(out, p.JPEG12Reference(f)...)
+		}
+		return out
 	}
 	var out []byte
 	for f := 0; f < max(p.Frames, 1); f++ {
@@ -75,7 +90,7 @@ func TestMaskedCompressed(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if rep.Decompressed != (p.Encoding == "jpeg") || !rep.BurnedInCleared {
+		if rep.Decompressed != (p.Encoding != "rle") || !rep.BurnedInCleared {
 			t.Errorf("%s: report %+v", name, rep)
 		}
 		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()))
@@ -94,7 +109,11 @@ func TestMaskedCompressed(t *testing.T) {
 		if p.Encoding == "jpeg" && p.Photometric == "RGB" {
 			native.Photometric = "RGB"
 		}
-		checkMaskedAgainst(t, name, native, decodedFixture(t, p), out.Bytes())
+		tol := 0
+		if p.Encoding == "jpeg12" {
+			tol = 1
+		}
+		checkMaskedWithin(t, name, native, decodedFixture(t, p), out.Bytes(), tol)
 		// The lossy-compression history (PS3.3 C.7.6.1.1.5): a JPEG
 		// decoded says it was compressed lossily, with the ratio and method
 		// of the compression undone, or keeps what the file already said.
@@ -103,9 +122,9 @@ func TestMaskedCompressed(t *testing.T) {
 		ratio, _ := str(ds, tagLossyImageCompressionRatio)
 		method, _ := str(ds, tagLossyImageCompressionMethod)
 		switch {
-		case p.Encoding != "jpeg":
+		case p.Encoding != "jpeg" && p.Encoding != "jpeg12":
 			if flag != "" || ratio != "" || method != "" {
-				t.Errorf("%s: lossless RLE written with a lossy history %q %q %q", name, flag, ratio, method)
+				t.Errorf("%s: lossless RLE or JPEG written with a lossy history %q %q %q", name, flag, ratio, method)
 			}
 		case p.Lossy:
 			if flag != "01" || ratio != "8.5" || method != "ISO_10918_1" {
@@ -121,8 +140,9 @@ func TestMaskedCompressed(t *testing.T) {
 }
 
 // TestMaskedTwelveBitJPEGRefused: a 12-bit JPEG (JPEG Extended with 16 bits
-// allocated), which Dossier cannot decode, is refused rather than copied
-// with its boxes unmasked.
+// allocated) whose frames are not JPEG data cannot be decoded: it is
+// refused rather than copied with its boxes unmasked (a valid one is
+// masked, in TestMaskedCompressed).
 func TestMaskedTwelveBitJPEGRefused(t *testing.T) {
 	in := dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", Compressed: true, TransferSyntaxUID: pixelmask.JPEGExtendedUID, Rows: 32, Cols: 32})
 	_, err := DeidentifyMasked(context.Background(), &bytes.Buffer{}, bytes.NewReader(in), int64(len(in)), pseudoParams(), Pixels{Boxes: testBoxes, Confirmed: true})
@@ -175,6 +195,54 @@ func TestRLEFixtureDecodesWithDCMTK(t *testing.T) {
 		want := p.Native()
 		if got := b[h.PixelData.Offset : h.PixelData.Offset+int64(len(want))]; !bytes.Equal(got, want) {
 			t.Errorf("%s: dcmdrle decodes the fixture to other values", name)
+		}
+	}
+}
+
+// TestT81FixturesDecodeWithDCMTK checks the fixture's 12-bit and
+// lossless JPEG encoders against dcmdjpeg (IJG libjpeg), so the decoder
+// (jpegdec) is not checked only against code of this project: lossless
+// frames decode to the native values, 12-bit ones within 2 of the float
+// reference decoding.
+func TestT81FixturesDecodeWithDCMTK(t *testing.T) {
+	dcmdjpeg := testtool.Look(t, "dcmdjpeg", "dcmtk")
+	dir := t.TempDir()
+	for name, p := range compressedCases() {
+		if p.Encoding != "jpeg12" && p.Encoding != "jpeg-lossless" {
+			continue
+		}
+		in := filepath.Join(dir, name+".dcm")
+		out := filepath.Join(dir, name+".native.dcm")
+		if err := os.WriteFile(in, dcmfix.PixelInstance(p), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := exec.Command(dcmdjpeg, "+te", "+cn", in, out).CombinedOutput(); err != nil {
+			t.Fatalf("%s: dcmdjpeg: %v\n%s", name, err, b)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := dicomx.ReadHeader(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := decodedFixture(t, p)
+		got := b[h.PixelData.Offset:min(h.PixelData.Offset+int64(len(want)), int64(len(b)))]
+		if len(got) != len(want) {
+			t.Fatalf("%s: dcmdjpeg wrote %d bytes, want %d", name, len(got), len(want))
+		}
+		for i := 0; i+1 < len(want); i += 2 {
+			if p.Encoding == "jpeg-lossless" {
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%s: dcmdjpeg decodes the fixture to other values", name)
+				}
+				break
+			}
+			g, w := int(got[i])|int(got[i+1])<<8, int(want[i])|int(want[i+1])<<8
+			if g-w > 2 || w-g > 2 {
+				t.Fatalf("%s: sample %d: dcmdjpeg %d, reference %d", name, i/2, g, w)
+			}
 		}
 	}
 }

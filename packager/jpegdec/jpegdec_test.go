@@ -8,6 +8,8 @@ import (
 	"image/jpeg"
 	"math/rand/v2"
 	"testing"
+
+	"dossier/internal/fixture/jpegfix"
 )
 
 // testSamples returns w*h*nc samples of p bits: smooth gradients with
@@ -33,36 +35,36 @@ func testSamples(w, h, nc, p int, seed uint64) []uint16 {
 
 func TestLosslessRoundTrip(t *testing.T) {
 	type tc struct {
-		o    losslessOpts
+		o    jpegfix.LosslessOptions
 		name string
 	}
 	var cases []tc
 	for _, p := range []int{8, 12, 16} {
 		for pred := 1; pred <= 7; pred++ {
-			cases = append(cases, tc{losslessOpts{w: 17, h: 13, nc: 1, p: p, pred: pred}, ""})
+			cases = append(cases, tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 1, P: p, Pred: pred}, ""})
 		}
 	}
 	cases = append(cases,
-		tc{losslessOpts{w: 1, h: 1, nc: 1, p: 16, pred: 1}, "1x1"},
-		tc{losslessOpts{w: 1, h: 9, nc: 1, p: 12, pred: 4}, "one column"},
-		tc{losslessOpts{w: 9, h: 1, nc: 1, p: 12, pred: 6}, "one row"},
-		tc{losslessOpts{w: 17, h: 13, nc: 1, p: 16, pred: 7, restart: 17}, "restart every row"},
-		tc{losslessOpts{w: 17, h: 13, nc: 1, p: 12, pred: 4, restart: 3 * 17}, "restart every 3 rows"},
-		tc{losslessOpts{w: 17, h: 13, nc: 3, p: 8, pred: 5, restart: 2 * 17}, "3 components interleaved"},
-		tc{losslessOpts{w: 17, h: 13, nc: 3, p: 8, pred: 2, separate: true}, "3 components in 3 scans"},
-		tc{losslessOpts{w: 6, h: 5, nc: 4, p: 10, pred: 7}, "4 components"},
-		tc{losslessOpts{w: 17, h: 13, nc: 1, p: 12, pred: 1, pt: 2}, "point transform"},
-		tc{losslessOpts{w: 17, h: 13, nc: 1, p: 2, pred: 3}, "2 bits"},
-		tc{losslessOpts{w: 64, h: 40, nc: 1, p: 16, pred: 1, restart: 64}, "16 bits wide range"},
+		tc{jpegfix.LosslessOptions{W: 1, H: 1, NC: 1, P: 16, Pred: 1}, "1x1"},
+		tc{jpegfix.LosslessOptions{W: 1, H: 9, NC: 1, P: 12, Pred: 4}, "one column"},
+		tc{jpegfix.LosslessOptions{W: 9, H: 1, NC: 1, P: 12, Pred: 6}, "one row"},
+		tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 1, P: 16, Pred: 7, Restart: 17}, "restart every row"},
+		tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 1, P: 12, Pred: 4, Restart: 3 * 17}, "restart every 3 rows"},
+		tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 3, P: 8, Pred: 5, Restart: 2 * 17}, "3 components interleaved"},
+		tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 3, P: 8, Pred: 2, Separate: true}, "3 components in 3 scans"},
+		tc{jpegfix.LosslessOptions{W: 6, H: 5, NC: 4, P: 10, Pred: 7}, "4 components"},
+		tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 1, P: 12, Pred: 1, Pt: 2}, "point transform"},
+		tc{jpegfix.LosslessOptions{W: 17, H: 13, NC: 1, P: 2, Pred: 3}, "2 bits"},
+		tc{jpegfix.LosslessOptions{W: 64, H: 40, NC: 1, P: 16, Pred: 1, Restart: 64}, "16 bits wide range"},
 	)
 	for i, c := range cases {
 		name := c.name
 		if name == "" {
-			name = fmt.Sprintf("%dbit-pred%d", c.o.p, c.o.pred)
+			name = fmt.Sprintf("%dbit-pred%d", c.o.P, c.o.Pred)
 		}
 		t.Run(name, func(t *testing.T) {
 			o := c.o
-			src := testSamples(o.w, o.h, o.nc, o.p, uint64(i))
+			src := testSamples(o.W, o.H, o.NC, o.P, uint64(i))
 			if name == "16 bits wide range" {
 				// Extremes next to each other: differences of ±32768
 				// (category 16) and wrap-around modulo 2^16.
@@ -76,12 +78,12 @@ func TestLosslessRoundTrip(t *testing.T) {
 					}
 				}
 			}
-			data := encodeLossless(src, o)
+			data := jpegfix.Lossless(src, o)
 			cfg, err := DecodeConfig(data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg != (Config{Width: o.w, Height: o.h, Components: o.nc, Precision: o.p, Process: Lossless}) {
+			if cfg != (Config{Width: o.W, Height: o.H, Components: o.NC, Precision: o.P, Process: Lossless}) {
 				t.Fatalf("config %+v", cfg)
 			}
 			m, err := Decode(data)
@@ -89,9 +91,9 @@ func TestLosslessRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k, v := range src {
-				want := v >> o.pt << o.pt
+				want := v >> o.Pt << o.Pt
 				if m.Pix[k] != want {
-					t.Fatalf("sample %d (x %d, y %d): %d, want %d", k, k/o.nc%o.w, k/o.nc/o.w, m.Pix[k], want)
+					t.Fatalf("sample %d (x %d, y %d): %d, want %d", k, k/o.NC%o.W, k/o.NC/o.W, m.Pix[k], want)
 				}
 			}
 		})
@@ -101,8 +103,8 @@ func TestLosslessRoundTrip(t *testing.T) {
 // TestLosslessCategory16 checks the difference 32768 that has no extra
 // bits: a 16-bit image whose first sample is 0 (predicted 32768).
 func TestLosslessCategory16(t *testing.T) {
-	o := losslessOpts{w: 2, h: 1, nc: 1, p: 16, pred: 1}
-	data := encodeLossless([]uint16{0, 0x8000}, o)
+	o := jpegfix.LosslessOptions{W: 2, H: 1, NC: 1, P: 16, Pred: 1}
+	data := jpegfix.Lossless([]uint16{0, 0x8000}, o)
 	m, err := Decode(data)
 	if err != nil {
 		t.Fatal(err)
@@ -112,52 +114,33 @@ func TestLosslessCategory16(t *testing.T) {
 	}
 }
 
-// quality returns a quantisation table: all ones, or the T.81 Annex K
-// luminance table for q 50.
-func quality(q int) (t [64]uint16) {
-	k1 := [64]uint16{
-		16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
-		14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
-		18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
-		49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
-	}
-	for i := range t {
-		if q >= 100 {
-			t[i] = 1
-		} else {
-			t[i] = k1[i]
-		}
-	}
-	return t
-}
-
 func TestDCTRoundTrip(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		o    dctOpts
+		o    jpegfix.DCTOptions
 		q    int
 		tol  int // against the original at quality 100
 	}{
-		{"12bit q100 17x13", dctOpts{w: 17, h: 13, nc: 1, p: 12}, 100, 2},
-		{"12bit q100 1x1", dctOpts{w: 1, h: 1, nc: 1, p: 12}, 100, 2},
-		{"12bit q50 restart", dctOpts{w: 40, h: 24, nc: 1, p: 12, restart: 2}, 50, -1},
-		{"12bit 3 components", dctOpts{w: 19, h: 9, nc: 3, p: 12, restart: 3}, 100, 2},
-		{"8bit q100", dctOpts{w: 17, h: 13, nc: 1, p: 8}, 100, 1},
+		{"12bit q100 17x13", jpegfix.DCTOptions{W: 17, H: 13, NC: 1, P: 12}, 100, 2},
+		{"12bit q100 1x1", jpegfix.DCTOptions{W: 1, H: 1, NC: 1, P: 12}, 100, 2},
+		{"12bit q50 restart", jpegfix.DCTOptions{W: 40, H: 24, NC: 1, P: 12, Restart: 2}, 50, -1},
+		{"12bit 3 components", jpegfix.DCTOptions{W: 19, H: 9, NC: 3, P: 12, Restart: 3}, 100, 2},
+		{"8bit q100", jpegfix.DCTOptions{W: 17, H: 13, NC: 1, P: 8}, 100, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := c.o
-			o.quant = quality(c.q)
-			src := testSamples(o.w, o.h, o.nc, o.p, 3)
-			blocks := quantised(src, o)
-			data := encodeDCT(blocks, o)
+			o.Quant = jpegfix.Table(c.q)
+			src := testSamples(o.W, o.H, o.NC, o.P, 3)
+			blocks := jpegfix.Quantised(src, o)
+			data := jpegfix.DCT(blocks, o)
 			m, err := Decode(data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Process != Extended || m.Precision != o.p || m.Width != o.w || m.Height != o.h {
+			if m.Process != Extended || m.Precision != o.P || m.Width != o.W || m.Height != o.H {
 				t.Fatalf("config %+v", m.Config)
 			}
-			ref := referenceIDCT(blocks, o)
+			ref := jpegfix.ReferenceIDCT(blocks, o)
 			for k := range src {
 				if d := absDiff(m.Pix[k], ref[k]); d > 1 {
 					t.Fatalf("sample %d: %d, float reference %d", k, m.Pix[k], ref[k])
@@ -229,7 +212,7 @@ func TestDCTAgainstImageJPEG(t *testing.T) {
 }
 
 func TestRefused(t *testing.T) {
-	good := encodeLossless(testSamples(8, 8, 1, 12, 1), losslessOpts{w: 8, h: 8, nc: 1, p: 12, pred: 1})
+	good := jpegfix.Lossless(testSamples(8, 8, 1, 12, 1), jpegfix.LosslessOptions{W: 8, H: 8, NC: 1, P: 12, Pred: 1})
 	sof := bytes.Index(good, []byte{0xFF, 0xC3})
 	with := func(i int, b ...byte) []byte {
 		out := bytes.Clone(good)
@@ -264,10 +247,10 @@ func TestRefused(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add(encodeLossless(testSamples(9, 7, 1, 12, 1), losslessOpts{w: 9, h: 7, nc: 1, p: 12, pred: 4, restart: 9}))
-	f.Add(encodeLossless(testSamples(5, 4, 3, 8, 1), losslessOpts{w: 5, h: 4, nc: 3, p: 8, pred: 7}))
-	o := dctOpts{w: 17, h: 9, nc: 1, p: 12, restart: 1, quant: quality(50)}
-	f.Add(encodeDCT(quantised(testSamples(17, 9, 1, 12, 1), o), o))
+	f.Add(jpegfix.Lossless(testSamples(9, 7, 1, 12, 1), jpegfix.LosslessOptions{W: 9, H: 7, NC: 1, P: 12, Pred: 4, Restart: 9}))
+	f.Add(jpegfix.Lossless(testSamples(5, 4, 3, 8, 1), jpegfix.LosslessOptions{W: 5, H: 4, NC: 3, P: 8, Pred: 7}))
+	o := jpegfix.DCTOptions{W: 17, H: 9, NC: 1, P: 12, Restart: 1, Quant: jpegfix.Table(50)}
+	f.Add(jpegfix.DCT(jpegfix.Quantised(testSamples(17, 9, 1, 12, 1), o), o))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, cerr := DecodeConfig(data)
 		m, err := Decode(data)

@@ -23,7 +23,7 @@ const (
 )
 
 // ErrCannotDecode is wrapped by errors for compressed pixel data this
-// package cannot decode (JPEG-LS, JPEG 2000, 12-bit JPEG and others): the
+// package cannot decode (JPEG 2000, 12-bit colour JPEG and others): the
 // image is held for review.
 var ErrCannotDecode = errors.New("pixelmask: compressed pixel data that Dossier cannot decode")
 
@@ -33,9 +33,13 @@ func Lossy(ts string) bool { return ts == JPEGBaselineUID || ts == JPEGExtendedU
 
 // Decoded returns the native format that frames of transfer syntax ts in
 // format f decode to: little endian, planar configuration 0, and RGB for
-// colour JPEG frames (image/jpeg converts YCbCr). It returns an error
+// colour 8-bit JPEG frames (image/jpeg converts YCbCr); lossless JPEG
+// keeps its photometric interpretation. It returns an error
 // wrapping ErrCannotDecode for a transfer syntax it does not decode.
 func Decoded(ts string, f Format) (Format, error) {
+	if wideJPEG(ts, f) {
+		return decodedWide(ts, f)
+	}
 	out := f
 	out.BigEndian, out.Planar = false, 0
 	switch ts {
@@ -329,6 +333,8 @@ func EachFrame(ctx context.Context, e Encapsulated, ts string, f Format, boxes [
 		if ts == RLELosslessUID {
 			native, err = decodeRLE(rleOut, rleSeg, buf, f)
 			rleOut = native
+		} else if wideJPEG(ts, f) {
+			native, err = DecodeWideJPEG(buf, f)
 		} else {
 			native, err = DecodeJPEG(buf, f)
 		}

@@ -73,8 +73,9 @@ func ReadFormat(ctx context.Context, src io.ReaderAt, size int64) (Format, *dico
 // DICOMFrame returns 1-based frame n of the DICOM file in src as a
 // picture for display or OCR (8 bits per sample: 16-bit grey is scaled
 // from the frame's own range; MONOCHROME1 is shown inverted, as it is
-// displayed; YBR_FULL is converted to RGB). Native, JPEG Baseline and RLE
-// Lossless pixel data are read.
+// displayed; YBR_FULL is converted to RGB). Native, JPEG Baseline and
+// Extended (8 and 12 bits), JPEG Lossless and RLE Lossless pixel data
+// are read.
 func DICOMFrame(ctx context.Context, src io.ReaderAt, size int64, n int) (image.Image, error) {
 	f, l, err := ReadFormat(ctx, src, size)
 	if err != nil {

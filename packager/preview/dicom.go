@@ -85,7 +85,7 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 		return nativeImage(r, size, h.PixelData, l.ByteOrder(), a)
 	}
 	switch ts {
-	case tsJPEGBaseline, tsJPEGExtended, tsRLE:
+	case tsJPEGBaseline, tsJPEGExtended, tsRLE, pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:
 	default:
 		if name := tsName(ts); name != "" {
 			return nil, noPreview("compressed with %s, which Dossier cannot show yet", name)
@@ -104,8 +104,8 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 		a.planar = 0
 		return renderNative(native, binary.LittleEndian, a)
 	}
-	if ts == tsJPEGExtended && a.bitsStored > 8 {
-		return nil, noPreview("compressed with 12-bit JPEG, which Dossier cannot show yet")
+	if ts == tsJPEGExtended && a.bitsAllocated > 8 || ts == pixelmask.JPEGLosslessUID || ts == pixelmask.JPEGLosslessSV1UID {
+		return wideJPEGImage(frame, a)
 	}
 	img, err := decodeJPEG(frame)
 	if err != nil {
@@ -621,6 +621,17 @@ func sorted(v []uint32) bool {
 		}
 	}
 	return true
+}
+
+// wideJPEGImage renders a 12-bit JPEG or lossless JPEG frame (decoded by
+// pixelmask with jpegdec) as the native path does: windowed, rescaled.
+func wideJPEGImage(frame []byte, a *pixelAttrs) (image.Image, error) {
+	native, err := pixelmask.DecodeWideJPEG(frame, pixelmask.Format{Rows: a.rows, Columns: a.cols, Frames: 1, SamplesPerPixel: a.samples, BitsAllocated: a.bitsAllocated})
+	if err != nil {
+		return nil, noPreview("the JPEG image data is malformed or of a kind Dossier cannot show yet")
+	}
+	a.planar = 0
+	return renderNative(native, binary.LittleEndian, a)
 }
 
 // decodeRLE decodes one DICOM RLE frame (PS3.5 Annex G) into native

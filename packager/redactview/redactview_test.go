@@ -260,7 +260,7 @@ func TestUndecodableImageSaysWhy(t *testing.T) {
 
 // TestJPEGExtendedImageShownAndMasked: an 8-bit ultrasound image in JPEG
 // Extended (process 2 and 4) is shown and, with a box, shown as sent with
-// the box black; a 12-bit one says it cannot be decoded.
+// the box black; so is a 12-bit one.
 func TestJPEGExtendedImageShownAndMasked(t *testing.T) {
 	ctx := context.Background()
 	it := scanOne(t, "US1", dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", PatientName: "DOE^JANE", Rows: 48, Cols: 64,
@@ -302,8 +302,22 @@ func TestJPEGExtendedImageShownAndMasked(t *testing.T) {
 			t.Errorf("frame %d: %d of 200 pixels under the box black", f, n)
 		}
 	}
-	twelve := scanOne(t, "US2", dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", PatientName: "DOE^JANE", Compressed: true, TransferSyntaxUID: dcmfix.UIDJPEGExtended}))
-	if _, err := Open(ctx, twelve, janeDoe(), "", intake.Options{}); !errors.Is(err, pixelmask.ErrCannotDecode) {
-		t.Errorf("12-bit JPEG: %v, want ErrCannotDecode", err)
+	// A 12-bit one (16 bits allocated) is shown and masked too; one whose
+	// frames are not JPEG data says it cannot be decoded.
+	twelve := scanOne(t, "US2", dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "OT", BurnedIn: "YES", PatientName: "DOE^JANE", Rows: 48, Cols: 64},
+		Encoding: "jpeg12", BitsAllocated: 16, BitsStored: 12}))
+	v12, err := Open(ctx, twelve, janeDoe(), "", intake.Options{})
+	if err != nil {
+		t.Fatalf("12-bit JPEG: %v", err)
+	}
+	if bare, err := v12.AfterFrame(ctx, 1, nil); err != nil || blackIn(bare, image.Rect(8, 8, 28, 18)) == 200 {
+		t.Fatalf("12-bit JPEG: already dark where the box goes (%v)", err)
+	}
+	if after, err := v12.AfterFrame(ctx, 1, []Box{box}); err != nil || blackIn(after, image.Rect(8, 8, 28, 18)) != 200 {
+		t.Errorf("12-bit JPEG: the box is not black (%v)", err)
+	}
+	damaged := scanOne(t, "US3", dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", PatientName: "DOE^JANE", Compressed: true, TransferSyntaxUID: dcmfix.UIDJPEGExtended}))
+	if _, err := Open(ctx, damaged, janeDoe(), "", intake.Options{}); !errors.Is(err, pixelmask.ErrCannotDecode) {
+		t.Errorf("12-bit JPEG that is not JPEG data: %v, want ErrCannotDecode", err)
 	}
 }

@@ -404,7 +404,8 @@ func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
 // TestNoPreviewOfUndecodablePixels: an ultrasound image compressed as JPEG-LS or JPEG 2000 has no
 // "Check what is hidden" button (its reason says that no box can help); one in JPEG Baseline has.
 func TestNoPreviewOfUndecodablePixels(t *testing.T) {
-	for ts, want := range map[string]bool{"1.2.840.10008.1.2.4.80": false, dcmfix.UIDJPEG2000: false, dcmfix.UIDJPEGBaseline: true, "1.2.840.10008.1.2.1": true} {
+	for ts, want := range map[string]bool{"1.2.840.10008.1.2.4.80": false, dcmfix.UIDJPEG2000: false, dcmfix.UIDJPEGBaseline: true, "1.2.840.10008.1.2.1": true,
+		dcmfix.UIDJPEGLossless: true, dcmfix.UIDJPEGLosslessSV1: true} {
 		d := deid.Decision{Action: deid.Review, Item: &intake.Item{Kind: intake.KindDICOM, BurnedIn: true, DICOM: &intake.DICOMDetail{TransferSyntaxUID: ts}}}
 		if got := previewable(d); got != want {
 			t.Errorf("%s: previewable %v, want %v", ts, got, want)
@@ -413,14 +414,15 @@ func TestNoPreviewOfUndecodablePixels(t *testing.T) {
 }
 
 // TestNoPreviewOfA12BitJPEG: an image marked as showing burned-in text whose pixels are a 12-bit
-// JPEG (JPEG Extended, which Dossier cannot decode; its transfer syntax alone does not tell) is
-// held for review in step 2 with a reason that says so up front, and its card offers no "Check
-// what is hidden" that could only fail; an 8-bit JPEG Extended image beside it keeps its preview.
+// JPEG (JPEG Extended, decoded by jpegdec) is held for review in step 2 as any such image, and its
+// card offers "Check what is hidden", as an 8-bit JPEG Extended image beside it does. (Until
+// 12-bit JPEG was decoded it was held saying its pixels cannot be decoded, with no preview.)
 func TestNoPreviewOfA12BitJPEG(t *testing.T) {
 	const extended = "1.2.840.10008.1.2.4.51"
 	files := exportRecords()
-	files["OT/IM12"] = dcmfix.Instance(dcmfix.Spec{Modality: "OT", BurnedIn: "YES", Compressed: true, TransferSyntaxUID: extended,
-		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.1", Rows: 32, Cols: 32})
+	files["OT/IM12"] = dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "OT", BurnedIn: "YES",
+		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.1", Rows: 32, Cols: 32},
+		Encoding: "jpeg12", BitsAllocated: 16, BitsStored: 12})
 	files["US/IM08"] = dcmfix.PixelInstance(dcmfix.Pixels{Spec: dcmfix.Spec{Modality: "US", Rows: 48, Cols: 64,
 		PatientName: "Doe^Jane", PatientID: "PID0001", SOPUID: "1.2.826.0.1.3680043.10.1999.12.2", TransferSyntaxUID: dcmfix.UIDJPEGExtended}, Encoding: "jpeg"})
 	h := newHarness(t, files)
@@ -440,14 +442,14 @@ func TestNoPreviewOfA12BitJPEG(t *testing.T) {
 	if twelve.Item == nil || eight.Item == nil || eight.Item.DICOM == nil || eight.Item.DICOM.TransferSyntaxUID != extended {
 		t.Fatalf("decisions %+v", w.decisions)
 	}
-	if r := twelve.Reason.String(); twelve.Action != deid.Review || !strings.Contains(r, "JPEG (12-bit)") || !strings.Contains(r, "cannot decode") {
-		t.Errorf("the 12-bit image: %s %q, want held saying its pixels cannot be decoded", twelve.Action, r)
+	if r := twelve.Reason.String(); twelve.Action != deid.Review || twelve.Undecodable != "" || strings.Contains(r, "cannot decode") {
+		t.Errorf("the 12-bit image: %s %q, want held for review as any burned-in image", twelve.Action, r)
 	}
-	if !hasLabel(h.win, "compressed as JPEG (12-bit), which Dossier cannot decode") {
-		t.Errorf("step 2 does not say why up front: %q", labels(h.win))
+	if hasLabel(h.win, "which Dossier cannot decode") {
+		t.Errorf("step 2 says a 12-bit JPEG cannot be decoded: %q", labels(h.win))
 	}
-	if b := w.previewButton(twelve); b != nil {
-		t.Errorf("the 12-bit image offers a preview it cannot show")
+	if b := w.previewButton(twelve); b == nil {
+		t.Errorf("the 12-bit image offers no preview")
 	}
 	if eight.Action != deid.Review || w.previewButton(eight) == nil {
 		t.Errorf("the 8-bit JPEG Extended image: %s, preview %v", eight.Action, w.previewButton(eight) != nil)
