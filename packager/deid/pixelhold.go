@@ -25,7 +25,7 @@ func Compression(ts string, bits int) string {
 	switch ts {
 	case pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID:
 		if bits > 8 {
-			return "JPEG (12-bit)"
+			return "JPEG (12-bit colour)" // the 12-bit JPEG Dossier does not decode
 		}
 		return "JPEG"
 	case pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:

@@ -3,6 +3,7 @@ package jpegdec
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -179,5 +180,32 @@ func TestAgainstIJG(t *testing.T) {
 				t.Fatalf("differs from DCMTK's decoding by up to %d", tw)
 			}
 		})
+	}
+}
+
+// TestGDCM16BitLossyRefused: gdcmconv compresses a 16-bit image "lossy"
+// as sequential DCT of 16-bit precision, which T.81 does not define (and
+// DICOM does not allow): it is refused as invalid, never decoded wrong.
+func TestGDCM16BitLossyRefused(t *testing.T) {
+	gdcm := testtool.Look(t, "gdcmconv", "libgdcm-tools")
+	c := gdcmCase{w: 16, h: 16, spp: 1, bits: 16, stor: 12}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.dcm"), filepath.Join(dir, "out.dcm")
+	if err := os.WriteFile(in, nativeDICOM(c, testSamples(16, 16, 1, 12, 2)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(gdcm, "--jpeg", "--lossy", "-q", "90", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("gdcmconv: %v\n%s", err, b)
+	}
+	file, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, _ := pixelValue(t, file)
+	if cfg, err := DecodeConfig(frame); !errors.Is(err, ErrFormat) {
+		t.Fatalf("config %+v, error %v; want ErrFormat", cfg, err)
+	}
+	if _, err := Decode(frame); !errors.Is(err, ErrFormat) {
+		t.Fatalf("error %v, want ErrFormat", err)
 	}
 }

@@ -10,6 +10,7 @@
 package jpegdec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -167,6 +168,11 @@ func (d *decoder) run() error {
 	}
 	d.pos = 2
 	for {
+		// A stream whose scans are all there may end without EOI (or
+		// with zero padding in its place), as some encoders write it.
+		if d.complete() && len(bytes.Trim(d.data[min(d.pos, len(d.data)):], "\x00")) == 0 {
+			return nil
+		}
 		// A marker is 0xFF, any fill 0xFF bytes, and a code.
 		if d.pos >= len(d.data) || d.data[d.pos] != 0xFF {
 			return fmt.Errorf("%w: marker expected at byte %d", ErrFormat, d.pos)
@@ -425,5 +431,22 @@ func (d *decoder) scan(b []byte) error {
 	for d.pos+1 < len(d.data) && (d.data[d.pos] != 0xFF || d.data[d.pos+1] == 0 || d.data[d.pos+1] >= 0xD0 && d.data[d.pos+1] <= 0xD7) {
 		d.pos++
 	}
+	if d.pos+1 >= len(d.data) {
+		d.pos = len(d.data) // no marker after the scan
+	}
 	return nil
+}
+
+// complete reports whether every component of the frame has been
+// decoded.
+func (d *decoder) complete() bool {
+	if !d.sof || d.configOnly {
+		return false
+	}
+	for _, c := range d.comps {
+		if !c.scanned {
+			return false
+		}
+	}
+	return true
 }

@@ -246,6 +246,28 @@ func TestRefused(t *testing.T) {
 	}
 }
 
+// TestMissingEOI: a stream cut right after its last scan, or with zero
+// padding in place of EOI, decodes; one cut inside its scan does not.
+func TestMissingEOI(t *testing.T) {
+	src := testSamples(9, 7, 1, 12, 4)
+	data := jpegfix.Lossless(src, jpegfix.LosslessOptions{W: 9, H: 7, NC: 1, P: 12, Pred: 2})
+	body := data[:len(data)-2]
+	for _, b := range [][]byte{body, append(bytes.Clone(body), 0, 0)} {
+		m, err := Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range src {
+			if m.Pix[k] != v {
+				t.Fatalf("sample %d: %d, want %d", k, m.Pix[k], v)
+			}
+		}
+	}
+	if _, err := Decode(body[:len(body)-3]); !errors.Is(err, ErrFormat) {
+		t.Errorf("cut in the scan: %v", err)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	f.Add(jpegfix.Lossless(testSamples(9, 7, 1, 12, 1), jpegfix.LosslessOptions{W: 9, H: 7, NC: 1, P: 12, Pred: 4, Restart: 9}))
 	f.Add(jpegfix.Lossless(testSamples(5, 4, 3, 8, 1), jpegfix.LosslessOptions{W: 5, H: 4, NC: 3, P: 8, Pred: 7}))

@@ -104,6 +104,9 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 		a.planar = 0
 		return renderNative(native, binary.LittleEndian, a)
 	}
+	if ts == tsJPEGExtended && a.bitsAllocated > 8 && a.samples != 1 {
+		return nil, noPreview("compressed with 12-bit colour JPEG, which Dossier cannot show yet")
+	}
 	if ts == tsJPEGExtended && a.bitsAllocated > 8 || ts == pixelmask.JPEGLosslessUID || ts == pixelmask.JPEGLosslessSV1UID {
 		return wideJPEGImage(frame, a)
 	}

@@ -1,6 +1,8 @@
 package preview
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
@@ -53,5 +55,13 @@ func TestDICOMWideJPEG(t *testing.T) {
 	}
 	if r, g, b, _ := img.At(1, 0).RGBA(); r != 0 || g>>8 != 255 || b != 0 {
 		t.Errorf("pixel (1,0) = %d %d %d, want green", r>>8, g>>8, b>>8)
+	}
+	// 12-bit colour JPEG is not shown (its colours would be guessed).
+	o3 := jpegfix.DCTOptions{W: 8, H: 8, NC: 3, P: 12, Quant: jpegfix.Table(90)}
+	colour := jpegfix.DCT(jpegfix.Quantised(make([]uint16, 8*8*3), o3), o3)
+	f = pixelSpec{rows: 8, cols: 8, samples: 3, bits: 16, bitsStored: 12, photometric: "YBR_FULL_422",
+		encapsulated: &dcmfix.Encapsulated{BOT: []uint32{0}, Fragments: [][]byte{colour}}, ts: dcmfix.UIDJPEGExtended}
+	if _, err := imageOf(t, f.file()); !errors.Is(err, ErrNoPreview) || !strings.Contains(err.Error(), "12-bit colour JPEG") {
+		t.Errorf("12-bit colour JPEG: %v", err)
 	}
 }
