@@ -25,7 +25,7 @@ func Compression(ts string, bits int) string {
 	switch ts {
 	case pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID:
 		if bits > 8 {
-			return "JPEG (12-bit colour)" // the 12-bit JPEG Dossier does not decode
+			return "JPEG (12-bit)"
 		}
 		return "JPEG"
 	case pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:
@@ -49,8 +49,8 @@ func Compression(ts string, bits int) string {
 
 // Decodable reports whether Dossier decodes pixel data of transfer syntax
 // ts to mask it (native, RLE Lossless, JPEG Baseline and Extended with 8
-// or 12 bits, JPEG Lossless; a 12-bit colour JPEG, which it does not
-// decode, is found out only when its file is read).
+// or 12 bits, JPEG Lossless; a format it cannot mask inside one of these
+// is found out only when its file is read).
 func Decodable(ts string) bool {
 	switch ts {
 	case "", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2",

@@ -81,7 +81,7 @@ type Decision struct {
 	// Redactions are the boxes the user confirmed for the item (photomask.go).
 	Redactions *Redactions `json:"-"`
 	// Undecodable names the compression of a DICOM image's pixel data that
-	// Dossier cannot decode ("JPEG (12-bit colour)", "JPEG 2000"), found when the
+	// Dossier cannot decode ("JPEG (12-bit)", "JPEG 2000"), found when the
 	// plan read the file (pixelhold.go): it can be neither shown nor masked,
 	// and its Reason says so.
 	Undecodable string `json:"-"`

@@ -3,8 +3,10 @@ package dicomdeid
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"image/jpeg"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +36,7 @@ func compressedCases() map[string]dcmfix.Pixels {
 		"jpeg-extended":   {Spec: dcmfix.Spec{Modality: "US", Rows: 24, Cols: 32, TransferSyntaxUID: pixelmask.JPEGExtendedUID}, Encoding: "jpeg", Frames: 2},
 		// 12-bit JPEG Extended and JPEG Lossless, decoded by jpegdec.
 		"jpeg12-grey":           {Spec: xa, Encoding: "jpeg12", BitsAllocated: 16, BitsStored: 12, Frames: 2},
+		"jpeg12-colour":         {Spec: us, Encoding: "jpeg12", Photometric: "YBR_FULL", BitsAllocated: 16, BitsStored: 12},
 		"jpeg-lossless-16":      {Spec: xa, Encoding: "jpeg-lossless", BitsAllocated: 16, BitsStored: 16, Frames: 2},
 		"jpeg-lossless-12-sv7":  {Spec: xa, Encoding: "jpeg-lossless", BitsAllocated: 16, BitsStored: 12, Predictor: 7},
 		"jpeg-lossless-8-mono1": {Spec: us, Encoding: "jpeg-lossless", Photometric: "MONOCHROME1", Predictor: 4},
@@ -54,6 +57,9 @@ func decodedFixture(t *testing.T, p dcmfix.Pixels) []byte {
 		var out []byte
 		for f := 0; f < max(p.Frames, 1); f++ {
 			out = append(out, p.JPEG12Reference(f)...)
+		}
+		if p.Photometric == "YBR_FULL" {
+			ybrToRGB12(out)
 		}
 		return out
 	}
@@ -76,6 +82,21 @@ func decodedFixture(t *testing.T, p dcmfix.Pixels) []byte {
 		}
 	}
 	return out
+}
+
+// ybrToRGB12 converts 12-bit YCbCr samples (little endian, 16 bits
+// each, interleaved) to RGB in place, as PS3.3 C.7.6.3.1.2 defines
+// YBR_FULL, scaled to 12 bits.
+func ybrToRGB12(b []byte) {
+	clamp := func(v float64) uint16 { return uint16(math.Round(min(max(v, 0), 4095))) }
+	for i := 0; i+5 < len(b); i += 6 {
+		y := float64(binary.LittleEndian.Uint16(b[i:]))
+		cb := float64(binary.LittleEndian.Uint16(b[i+2:])) - 2048
+		cr := float64(binary.LittleEndian.Uint16(b[i+4:])) - 2048
+		binary.LittleEndian.PutUint16(b[i:], clamp(y+1.402*cr))
+		binary.LittleEndian.PutUint16(b[i+2:], clamp(y-0.344136*cb-0.714136*cr))
+		binary.LittleEndian.PutUint16(b[i+4:], clamp(y+1.772*cb))
+	}
 }
 
 func TestMaskedCompressed(t *testing.T) {
@@ -106,12 +127,15 @@ func TestMaskedCompressed(t *testing.T) {
 		}
 		native := p
 		native.Encoding, native.Planar = "", 0
-		if p.Encoding == "jpeg" && p.Photometric == "RGB" {
+		if p.Encoding == "jpeg" && p.Photometric == "RGB" || p.Encoding == "jpeg12" && p.Photometric == "YBR_FULL" {
 			native.Photometric = "RGB"
 		}
 		tol := 0
 		if p.Encoding == "jpeg12" {
 			tol = 1
+			if p.Photometric == "YBR_FULL" {
+				tol = 4 // a step of 1 in Y, Cb or Cr moves R, G or B by up to 3
+			}
 		}
 		checkMaskedWithin(t, name, native, decodedFixture(t, p), out.Bytes(), tol)
 		// The lossy-compression history (PS3.3 C.7.6.1.1.5): a JPEG
@@ -216,7 +240,7 @@ func TestT81FixturesDecodeWithDCMTK(t *testing.T) {
 		if err := os.WriteFile(in, dcmfix.PixelInstance(p), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if b, err := exec.Command(dcmdjpeg, "+te", "+cn", in, out).CombinedOutput(); err != nil {
+		if b, err := exec.Command(dcmdjpeg, "+te", "+cn", "+px", in, out).CombinedOutput(); err != nil {
 			t.Fatalf("%s: dcmdjpeg: %v\n%s", name, err, b)
 		}
 		b, err := os.ReadFile(out)
@@ -228,6 +252,9 @@ func TestT81FixturesDecodeWithDCMTK(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := decodedFixture(t, p)
+		if p.Encoding == "jpeg12" && p.Photometric == "YBR_FULL" {
+			want = p.JPEG12Reference(0) // dcmdjpeg +cn keeps YCbCr
+		}
 		got := b[h.PixelData.Offset:min(h.PixelData.Offset+int64(len(want)), int64(len(b)))]
 		if len(got) != len(want) {
 			t.Fatalf("%s: dcmdjpeg wrote %d bytes, want %d", name, len(got), len(want))

@@ -33,11 +33,11 @@ func TestDecodedWideJPEG(t *testing.T) {
 			t.Errorf("%s: lossy %v", c.ts, Lossy(c.ts))
 		}
 	}
-	// 12-bit colour JPEG is not decoded.
+	// 12-bit colour JPEG decodes to RGB.
 	c := grey
 	c.SamplesPerPixel, c.Photometric = 3, "YBR_FULL_422"
-	if _, err := Decoded(JPEGExtendedUID, c); !errors.Is(err, ErrCannotDecode) {
-		t.Errorf("12-bit colour JPEG: %v", err)
+	if out, err := Decoded(JPEGExtendedUID, c); err != nil || out.Photometric != "RGB" {
+		t.Errorf("12-bit colour JPEG: %+v, %v", out, err)
 	}
 }
 

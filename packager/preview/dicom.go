@@ -104,11 +104,8 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 		a.planar = 0
 		return renderNative(native, binary.LittleEndian, a)
 	}
-	if ts == tsJPEGExtended && a.bitsAllocated > 8 && a.samples != 1 {
-		return nil, noPreview("compressed with 12-bit colour JPEG, which Dossier cannot show yet")
-	}
 	if ts == tsJPEGExtended && a.bitsAllocated > 8 || ts == pixelmask.JPEGLosslessUID || ts == pixelmask.JPEGLosslessSV1UID {
-		return wideJPEGImage(frame, a)
+		return wideJPEGImage(ts, frame, a)
 	}
 	img, err := decodeJPEG(frame)
 	if err != nil {
@@ -628,12 +625,18 @@ func sorted(v []uint32) bool {
 
 // wideJPEGImage renders a 12-bit JPEG or lossless JPEG frame (decoded by
 // pixelmask with jpegdec) as the native path does: windowed, rescaled.
-func wideJPEGImage(frame []byte, a *pixelAttrs) (image.Image, error) {
-	native, err := pixelmask.DecodeWideJPEG(frame, pixelmask.Format{Rows: a.rows, Columns: a.cols, Frames: 1, SamplesPerPixel: a.samples, BitsAllocated: a.bitsAllocated})
+func wideJPEGImage(ts string, frame []byte, a *pixelAttrs) (image.Image, error) {
+	f := pixelmask.Format{Rows: a.rows, Columns: a.cols, Frames: 1, SamplesPerPixel: a.samples, BitsAllocated: a.bitsAllocated,
+		BitsStored: a.bitsStored, Photometric: a.photometric}
+	out, err := pixelmask.Decoded(ts, f)
+	if err != nil {
+		return nil, noPreview("the image's colour model (%s) is not one Dossier can show yet", plainCS(a.photometric))
+	}
+	native, err := pixelmask.DecodeWideJPEG(frame, f)
 	if err != nil {
 		return nil, noPreview("the JPEG image data is malformed or of a kind Dossier cannot show yet")
 	}
-	a.planar = 0
+	a.planar, a.photometric = 0, out.Photometric
 	return renderNative(native, binary.LittleEndian, a)
 }
 

@@ -1,8 +1,6 @@
 package preview
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"dossier/internal/fixture/dcmfix"
@@ -56,12 +54,21 @@ func TestDICOMWideJPEG(t *testing.T) {
 	if r, g, b, _ := img.At(1, 0).RGBA(); r != 0 || g>>8 != 255 || b != 0 {
 		t.Errorf("pixel (1,0) = %d %d %d, want green", r>>8, g>>8, b>>8)
 	}
-	// 12-bit colour JPEG is not shown (its colours would be guessed).
-	o3 := jpegfix.DCTOptions{W: 8, H: 8, NC: 3, P: 12, Quant: jpegfix.Table(90)}
-	colour := jpegfix.DCT(jpegfix.Quantised(make([]uint16, 8*8*3), o3), o3)
-	f = pixelSpec{rows: 8, cols: 8, samples: 3, bits: 16, bitsStored: 12, photometric: "YBR_FULL_422",
+	// 12-bit colour JPEG (YCbCr) is shown in RGB: Y 2048, Cb 2048, Cr
+	// 4095 is a strong red.
+	o3 := jpegfix.DCTOptions{W: 8, H: 8, NC: 3, P: 12, Quant: jpegfix.Table(100)}
+	ycc := make([]uint16, 8*8*3)
+	for i := 0; i < len(ycc); i += 3 {
+		ycc[i], ycc[i+1], ycc[i+2] = 2048, 2048, 4095
+	}
+	colour := jpegfix.DCT(jpegfix.Quantised(ycc, o3), o3)
+	f = pixelSpec{rows: 8, cols: 8, samples: 3, bits: 16, bitsStored: 12, photometric: "YBR_FULL",
 		encapsulated: &dcmfix.Encapsulated{BOT: []uint32{0}, Fragments: [][]byte{colour}}, ts: dcmfix.UIDJPEGExtended}
-	if _, err := imageOf(t, f.file()); !errors.Is(err, ErrNoPreview) || !strings.Contains(err.Error(), "12-bit colour JPEG") {
-		t.Errorf("12-bit colour JPEG: %v", err)
+	img, err = imageOf(t, f.file())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, g, b, _ := img.At(3, 3).RGBA(); r>>8 < 250 || g>>8 > 40 || b>>8 > 140 || b>>8 < 110 {
+		t.Errorf("12-bit YCbCr pixel = %d %d %d, want red", r>>8, g>>8, b>>8)
 	}
 }
