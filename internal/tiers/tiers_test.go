@@ -20,7 +20,7 @@ var tier = map[string]int{
 	"dicomx": 3, "dicomdeid": 3, "dicomdir": 3, "pixelmask": 3, "burnedin": 3, "slide": 3, "slidedeid": 3,
 	"pdftext": 3, "redact": 3, "doctext": 3, "textenc": 3, "exif": 3, "leakscan": 3, "envelope": 3,
 
-	"dicomwire": 4, "rtflex": 4, "identity": 4, "privacy": 4, "i18n": 4, "atomicfile": 4, "jpegdec": 4,
+	"dicomwire": 4, "rtflex": 4, "identity": 4, "privacy": 4, "i18n": 4, "atomicfile": 4, "jpegdec": 4, "jpegls": 4,
 }
 
 // TestTiers: every package under packager/ has a tier, and imports (outside

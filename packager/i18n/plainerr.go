@@ -26,6 +26,6 @@ func PlainError(err error) string {
 // format packages and primitives, and preview; internal/tiers checks it).
 var lowLevel = []string{
 	"atomicfile", "burnedin", "dicomdeid", "dicomdir", "dicomwire", "dicomx", "doctext", "envelope", "exif",
-	"i18n", "identity", "jpegdec", "leakscan", "pdftext", "pixelmask", "preview", "privacy", "redact", "rtflex",
+	"i18n", "identity", "jpegdec", "jpegls", "leakscan", "pdftext", "pixelmask", "preview", "privacy", "redact", "rtflex",
 	"slide", "slidedeid", "textenc",
 }
