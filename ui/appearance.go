@@ -4,12 +4,11 @@ import (
 	"image/color"
 	"math"
 	"strings"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
-	"dossier/assets"
+	"dossier/ui/internal/kit"
 )
 
 // Preferences of the look of the app (Settings), and of what it remembers between runs.
@@ -141,27 +140,6 @@ func (t *appTheme) Size(n fyne.ThemeSizeName) float32 {
 	return s
 }
 
-var (
-	cjkFontOnce sync.Once
-	cjkFont     fyne.Resource
-	cjkBold     fyne.Resource
-)
-
-// cjkFontResources are the embedded Droid Sans Fallback, which covers Chinese and Japanese (Latin
-// letters come from Fyne's own font), and its bold partner, Noto Sans SC Bold cut to the common
-// Chinese characters (it has Latin letters of its own), so Chinese headings are bold.
-func cjkFontResources() (regular, bold fyne.Resource) {
-	cjkFontOnce.Do(func() {
-		if b, err := assets.Fonts.ReadFile(assets.FontCJK); err == nil {
-			cjkFont = fyne.NewStaticResource("DroidSansFallbackFull.ttf", b)
-		}
-		if b, err := assets.Fonts.ReadFile(assets.FontCJKBold); err == nil {
-			cjkBold = fyne.NewStaticResource("NotoSansSC-Bold-subset.ttf", b)
-		}
-	})
-	return cjkFont, cjkBold
-}
-
 // applyAppearance sets the app's theme from the preferences.
 func applyAppearance(a fyne.App) {
 	if a == nil {
@@ -186,7 +164,7 @@ func applyAppearance(a fyne.App) {
 		t.forced, t.variant = true, theme.VariantDark
 	}
 	if l := currentLanguage(); strings.HasPrefix(l, "zh") || strings.HasPrefix(l, "ja") {
-		t.font, t.bold = cjkFontResources()
+		t.font, t.bold = kit.CJKFonts()
 	}
 	a.Settings().SetTheme(t) // always: the focus colours are the app's own
 }

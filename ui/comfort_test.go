@@ -457,10 +457,10 @@ func TestChineseRun(t *testing.T) {
 			t.Errorf("the ultrasound image's reason is not in Chinese: %q", labels(v.win))
 		}
 		test.Tap(findButton(v.win, "下一步"))
-		var cover *widget.Select
+		var cover *radioGroup
 		walk(v.root, func(o fyne.CanvasObject) {
-			if s, ok := o.(*dropDown); ok && slices.Contains(s.Options, "简体中文") {
-				cover = &s.Select
+			if s, ok := o.(*radioGroup); ok && slices.Contains(s.Options, "简体中文") {
+				cover = s
 			}
 		})
 		if cover == nil || cover.Selected != "简体中文" {

@@ -27,6 +27,7 @@ var (
 	newTextArea       = kit.NewTextArea
 	newPanel          = kit.NewPanel
 	newTabSwitch      = kit.NewTabSwitch
+	newRadioGroup     = kit.NewRadioGroup
 	newErrorBox       = kit.NewErrorBox
 	explain           = kit.Explain
 	toWindow          = kit.ToWindow

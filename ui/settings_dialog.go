@@ -46,7 +46,7 @@ type settingsView struct {
 
 	theme    *dropDown
 	textSize *dropDown
-	language *dropDown
+	language *radioGroup // each language by its own name, which shows in every UI language (kit.TextFont)
 	langNote *widget.Label
 	restart  *button // "Restart Dossier now", shown with langNote
 }
@@ -404,7 +404,7 @@ func (s *settingsView) textSizeSelect() *dropDown {
 	return s.textSize
 }
 
-func (s *settingsView) languageSelect() *dropDown {
+func (s *settingsView) languageSelect() *radioGroup {
 	langs := uiLanguages()
 	var names []string
 	for _, l := range langs {
@@ -415,7 +415,8 @@ func (s *settingsView) languageSelect() *dropDown {
 	s.restart = newButtonWithIcon(lang.X("settings.restart", "Restart Dossier now"), theme.ViewRefreshIcon(), s.v.restart)
 	s.restart.Importance = widget.HighImportance
 	s.restart.Hide()
-	s.language = newDropDown(names, nil)
+	s.language = newRadioGroup(names, nil)
+	s.language.Required = true
 	cur := s.v.app.Preferences().String(prefLanguage)
 	for _, l := range langs {
 		if l.Tag == cur {

@@ -121,6 +121,8 @@ func (w *Wizard) buildRecipient() fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	w.coverLang = coverLanguageSelect()
+	w.coverLang.Radio.Required = true
+	w.coverLang.Radio.OnSubmitted = w.goOn
 	w.mode.SetValue(pexport.LockGenerated)
 	return container.NewVBox(
 		heading(lang.X("export.whocan", "Who can open it")), explain, w.mode.Object(), w.typedBox, w.centreBox, w.usbWarning,
@@ -135,11 +137,13 @@ func (w *Wizard) buildRecipient() fyne.CanvasObject {
 	)
 }
 
-// coverLanguageSelect offers the languages the cover summary can be written in, each by its own name,
-// with the UI's language chosen (English when the cover has no translation into it).
+// coverLanguageSelect offers the languages the cover summary can be written in, each by its own name
+// (radio buttons, whose labels show in every UI language: a drop-down's menu drew "简体中文" as boxes
+// in the English UI on a computer with no Chinese font), with the UI's language chosen (English when
+// the cover has no translation into it).
 func coverLanguageSelect() *kit.Choice[string] {
 	tags := i18n.Languages()
-	sel := kit.NewSelect(tags, func(tag string) string { return i18n.MustLoad(tag).T("language.name") }, nil)
+	sel := kit.NewRadio(tags, func(tag string) string { return i18n.MustLoad(tag).T("language.name") }, nil)
 	sel.SetValue(tags[0])
 	sel.SetValue(kit.DocumentLanguage())
 	return sel

@@ -188,8 +188,8 @@ func walkToRecipient(t *testing.T, h *harness) *Wizard {
 	if w.Step() != StepRecipient || !w.mode.Is(pexport.LockGenerated) || w.mode.Radio.Selected != "A passphrase Dossier makes for me (recommended)" {
 		t.Fatalf("step 3: step %d, mode %q", w.Step(), w.mode.Radio.Selected)
 	}
-	if got := w.coverLanguage(); got != "en" || w.coverLang.Select.Selected != "English" || len(w.coverLang.Select.Options) < 2 {
-		t.Errorf("cover language %q, offered %q", got, w.coverLang.Select.Options)
+	if got := w.coverLanguage(); got != "en" || w.coverLang.Radio.Selected != "English" || len(w.coverLang.Radio.Options) < 2 {
+		t.Errorf("cover language %q, offered %q", got, w.coverLang.Radio.Options)
 	}
 	return w
 }

@@ -16,7 +16,8 @@ import (
 // Down (and Left and Right, and Home and End) move the focus between the options without choosing,
 // and Enter goes on without changing the choice: to OnSubmitted when it is set, else to the window
 // (a dialog's default button). Escape goes to the window. Fyne's radio group answers Space only, so
-// Enter on a radio did nothing and the arrows did not move. Its fields are those of Fyne's.
+// Enter on a radio did nothing and the arrows did not move. Its fields are those of Fyne's. An
+// option the theme's font cannot draw (a language's own name) is drawn in a font that can (TextFont).
 type RadioGroup struct {
 	widget.DisableableWidget
 	Horizontal bool
@@ -355,6 +356,7 @@ func (r *radioOptionRenderer) update() {
 	th := o.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	r.label.Text = o.label()
+	r.label.FontSource = TextFont(th, r.label.TextStyle, r.label.Text) // a language's own name in any UI
 	r.label.TextSize = th.Size(theme.SizeNameText)
 	r.label.Color = th.Color(theme.ColorNameForeground, v)
 	out := theme.NewThemedResource(th.Icon(theme.IconNameRadioButton))
