@@ -125,6 +125,7 @@ func TestDCTRoundTrip(t *testing.T) {
 		{"12bit q100 1x1", jpegfix.DCTOptions{W: 1, H: 1, NC: 1, P: 12}, 100, 2},
 		{"12bit q50 restart", jpegfix.DCTOptions{W: 40, H: 24, NC: 1, P: 12, Restart: 2}, 50, -1},
 		{"12bit 3 components", jpegfix.DCTOptions{W: 19, H: 9, NC: 3, P: 12, Restart: 3}, 100, 2},
+		{"12bit 3 components in 3 scans", jpegfix.DCTOptions{W: 19, H: 9, NC: 3, P: 12, Restart: 2, Separate: true}, 90, -1},
 		{"8bit q100", jpegfix.DCTOptions{W: 17, H: 13, NC: 1, P: 8}, 100, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -33,6 +33,15 @@ const maxDICOMValue = 4 << 20
 // "Text Value (0040,A160) in item 2 of Content Sequence (0040,A730)".
 // A layer's Data is valid only during the call of yield.
 func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Layer) error) error {
+	return dicomLayers(ctx, r, size, func(e *dicomwire.Element, data []byte) error {
+		return yield(Layer{Place: attributePlace(e), Data: data})
+	})
+}
+
+// dicomLayers is DICOMLayers giving the element instead of its place, so
+// that the leak scan names the place only of a value it finds something
+// in (most values of most files have none).
+func dicomLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(e *dicomwire.Element, data []byte) error) error {
 	p10, err := dicomwire.OpenPart10(r, size)
 	if errors.Is(err, dicomwire.ErrDeflated) {
 		return ErrNoLayers // Dossier never writes deflated datasets
@@ -52,11 +61,12 @@ func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Laye
 			return dicomwire.Continue, nil
 		}
 		n := int(min(int64(e.Length), maxDICOMValue))
-		v, err := win.At(e.ValueOffset(), n)
+		// The window's bytes stay in place while the walker waits for
+		// this call: a layer's Data is valid only during yield.
+		raw, err := win.At(e.ValueOffset(), n)
 		if err != nil {
 			return dicomwire.Continue, nil // the walker reports the truncation
 		}
-		raw := append([]byte(nil), v...)
 		if e.Tag == dicomwire.NewTag(0x0008, 0x0005) && e.Depth == 0 {
 			dec = charsetDecoder(string(raw))
 		}
@@ -66,12 +76,11 @@ func DICOMLayers(ctx context.Context, r io.ReaderAt, size int64, yield func(Laye
 				text = d
 			}
 		}
-		place := attributePlace(e)
-		if err := yield(Layer{Place: place, Data: text}); err != nil {
+		if err := yield(e, text); err != nil {
 			return dicomwire.Continue, err
 		}
 		if string(text) != string(raw) {
-			return dicomwire.Continue, yield(Layer{Place: place, Data: raw})
+			return dicomwire.Continue, yield(e, raw)
 		}
 		return dicomwire.Continue, nil
 	}

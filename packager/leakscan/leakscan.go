@@ -17,6 +17,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/identity"
 )
 
@@ -471,26 +472,31 @@ const parallelScan = 256 << 10
 // cannot read gives their error with the hits found so far.
 func (s *Scanner) Explain(ctx context.Context, where string, r io.ReaderAt, size int64, format string) ([]Hit, error) {
 	var hits []Hit
-	scan := func(place string, data []byte) {
+	// place is called only for a layer with hits.
+	scan := func(place func() string, data []byte) {
 		st := State{Loose: format != "dicom"}
 		found := s.Feed(&st, where, data, nil)
 		if utf8.Valid(data) {
-			found = append(found, s.Text(where, place, string(data))...)
+			found = append(found, s.Text(where, "", string(data))...)
 		}
+		if len(found) == 0 {
+			return
+		}
+		p := place()
 		for _, h := range found {
-			h.Place = place
+			h.Place = p
 			hits = append(hits, h)
 		}
 	}
 	var err error
 	if format == "dicom" {
-		err = DICOMLayers(ctx, r, size, func(l Layer) error {
-			scan(l.Place, l.Data)
+		err = dicomLayers(ctx, r, size, func(e *dicomwire.Element, data []byte) error {
+			scan(func() string { return attributePlace(e) }, data)
 			return nil
 		})
 	} else {
 		err = Layers(ctx, r, size, format, LayerLimits{}, func(l Layer) error {
-			scan(l.Place, l.Data)
+			scan(func() string { return l.Place }, l.Data)
 			return nil
 		})
 	}
