@@ -75,11 +75,11 @@ func newExportView(t *testing.T) (*mainView, *uiLoop, realStore) {
 }
 
 // radioWith finds the shown radio group that offers option, failing the test if there is none.
-func radioWith(t *testing.T, o fyne.CanvasObject, option string) *widget.RadioGroup {
+func radioWith(t *testing.T, o fyne.CanvasObject, option string) *radioGroup {
 	t.Helper()
-	var found *widget.RadioGroup
+	var found *radioGroup
 	walk(o, func(o fyne.CanvasObject) {
-		if r, ok := o.(*widget.RadioGroup); ok && o.Visible() && found == nil && slices.Contains(r.Options, option) {
+		if r, ok := o.(*radioGroup); ok && o.Visible() && found == nil && slices.Contains(r.Options, option) {
 			found = r
 		}
 	})
@@ -90,21 +90,21 @@ func radioWith(t *testing.T, o fyne.CanvasObject, option string) *widget.RadioGr
 }
 
 // cardChoice finds the send-or-leave-out choice on the step 2 card of the file called name.
-func cardChoice(t *testing.T, v *mainView, name string) *widget.RadioGroup {
+func cardChoice(t *testing.T, v *mainView, name string) *radioGroup {
 	t.Helper()
-	var found *widget.RadioGroup
+	var found *radioGroup
 	walk(v.root, func(o fyne.CanvasObject) {
 		p, ok := o.(*panel)
 		if !ok || found != nil {
 			return
 		}
 		var named bool
-		var r *widget.RadioGroup
+		var r *radioGroup
 		walk(p, func(o fyne.CanvasObject) {
 			switch o := o.(type) {
 			case *widget.Label:
 				named = named || strings.Contains(o.Text, name)
-			case *widget.RadioGroup:
+			case *radioGroup:
 				r = o
 			}
 		})

@@ -331,9 +331,6 @@ func focusShows(c fyne.Canvas, o fyne.Focusable) (changed, ring int) {
 	case *widget.Check:
 		size.Width = size.Height // the box, not its label
 	}
-	if fmt.Sprintf("%T", o) == "*widget.radioItem" {
-		size.Width = size.Height // the circle: Fyne shows a radio's focus as a disc behind it
-	}
 	area := image.Rect(int(pos.X*scale), int(pos.Y*scale), int((pos.X+size.Width)*scale), int((pos.Y+size.Height)*scale))
 	if area.Dx() <= 0 || area.Dy() <= 0 {
 		return 0, 1
@@ -376,9 +373,9 @@ func tintShows(v fyne.ThemeVariant) error {
 // TestEveryControlShowsFocus: every kind of control Tab reaches, on the case screen with each of
 // its tabs, in the send wizard's steps and in the dialogs (Settings, the folder dialog), shows its
 // focus visibly in the light and the dark theme: the app's buttons, the tabs and the texts that
-// can be copied (the status message's details here) with a ring (seen in the pixels), Fyne's
-// fields, drop-downs, ticks, radios, lists and trees with the theme's focus tint, which must stand
-// out from the page and a field in both variants. A new kind of control fails the test until its
+// can be copied (the status message's details here) and the options of radio groups with a ring
+// (seen in the pixels), Fyne's fields, drop-downs, ticks, lists and trees with the theme's focus
+// tint, which must stand out from the page and a field in both variants. A new kind of control fails the test until its
 // focus is known to show (Fyne's selectable label, whose focus did not).
 func TestEveryControlShowsFocus(t *testing.T) {
 	pathDialogHome(t)
@@ -387,10 +384,10 @@ func TestEveryControlShowsFocus(t *testing.T) {
 	closeDialogs(v)
 	v.status.hideMessage()
 	c := v.win.Canvas()
-	ringed := map[string]bool{"*kit.Button": true, "*kit.TabSwitch": true, "*kit.SelectableText": true}
+	ringed := map[string]bool{"*kit.Button": true, "*kit.TabSwitch": true, "*kit.SelectableText": true, "*kit.radioOption": true}
 	tinted := map[string]bool{"*widget.Select": true, "*kit.DropDown": true, "*widget.Entry": true, "*kit.Field": true,
 		"*kit.TextArea": true, "*widget.List": true, "*ui.folderList": true, "*widget.Tree": true,
-		"*widget.radioItem": true, "*widget.Check": true}
+		"*widget.Check": true}
 	reached := map[string]string{}
 	look := func(where string) {
 		t.Helper()
@@ -459,7 +456,7 @@ func TestEveryControlShowsFocus(t *testing.T) {
 	look("the folder dialog")
 	closeDialogs(v)
 	for _, kind := range []string{"*kit.Button", "*kit.TabSwitch", "*kit.SelectableText", "*ui.folderList", "*kit.DropDown", "*kit.Field",
-		"*widget.Tree", "*widget.List", "*widget.Entry", "*widget.radioItem"} {
+		"*widget.Tree", "*widget.List", "*widget.Entry", "*kit.radioOption"} {
 		if _, ok := reached[kind]; !ok {
 			t.Errorf("no %s was reached by Tab (reached: %v)", kind, reached)
 		}

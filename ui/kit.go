@@ -9,14 +9,15 @@ import (
 // The widgets and helpers the main window shares with the send wizard (ui/export) live in
 // ui/internal/kit; these are their names in this package.
 type (
-	runner    = kit.Runner
-	job       = kit.Job
-	button    = kit.Button
-	textArea  = kit.TextArea
-	panel     = kit.Panel
-	tabSwitch = kit.TabSwitch
-	problem   = kit.Problem
-	errorBox  = kit.ErrorBox
+	runner     = kit.Runner
+	job        = kit.Job
+	button     = kit.Button
+	textArea   = kit.TextArea
+	panel      = kit.Panel
+	tabSwitch  = kit.TabSwitch
+	radioGroup = kit.RadioGroup
+	problem    = kit.Problem
+	errorBox   = kit.ErrorBox
 )
 
 var (

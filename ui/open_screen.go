@@ -123,6 +123,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 	s.keyBox = container.NewBorder(nil, nil, nil, chooseKey, s.keyLabel)
 	s.how = kit.NewRadio(options, unlockLabel, func(unlock, bool) { s.howChanged() })
 	s.how.Radio.Required = true
+	s.how.Radio.OnSubmitted = s.begin
 
 	s.destLabel = widget.NewLabel(lang.X("export.nofolder", "No folder chosen yet"))
 	s.destLabel.Truncation = fyne.TextTruncateEllipsis
@@ -136,6 +137,7 @@ func newOpenScreen(win fyne.Window, run *runner, path string, onClose func()) *o
 		}
 	})
 	s.what.Radio.Required = true
+	s.what.Radio.OnSubmitted = s.begin
 
 	s.start = newButtonWithIcon(lang.X("cases.open", "Open"), theme.ConfirmIcon(), s.begin)
 	s.start.Importance = widget.HighImportance

@@ -305,6 +305,7 @@ func (w *Wizard) reviewGroup(ds []deid.Decision) fyne.CanvasObject {
 	})
 	all.Radio.Horizontal = true
 	all.Radio.Required = true
+	all.Radio.OnSubmitted = w.goOn
 	list = widget.NewList(func() int { return len(ds) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
@@ -406,6 +407,7 @@ func (w *Wizard) reviewRow(d deid.Decision) fyne.CanvasObject {
 	})
 	choice.Radio.Horizontal = true
 	choice.Radio.Required = true
+	choice.Radio.OnSubmitted = w.goOn
 	choice.SetValue(w.include[path])
 	w.decChoices[path] = choice
 	rows := container.NewVBox(name, reason)

@@ -52,10 +52,18 @@ func (w *Wizard) buildLevel() fyne.CanvasObject {
 			}
 			w.setLevel(level)
 		})
+		r.Radio.Required = true // a click on the chosen level keeps it
+		r.Radio.OnSubmitted = w.goOn
 		body := kit.NewWrapLabel(levelBody(level))
 		w.levelRadios = append(w.levelRadios, r)
 		box.Add(kit.NewPanel(container.NewVBox(r.Object(), body), theme.ColorNameInputBackground, ""))
 	}
+	// The levels are one choice shown in four panels: the arrows move between all of them.
+	groups := make([]*kit.RadioGroup, len(w.levelRadios))
+	for i, r := range w.levelRadios {
+		groups[i] = r.Radio
+	}
+	kit.LinkRadios(groups...)
 	w.setLevel(w.level)
 	return box
 }

@@ -93,6 +93,7 @@ func (w *Wizard) buildRecipient() fyne.CanvasObject {
 
 	w.mode = kit.NewRadio(locks, lockLabel, func(pexport.Lock, bool) { w.modeChanged() })
 	w.mode.Radio.Required = true
+	w.mode.Radio.OnSubmitted = w.goOn
 	explain := kit.NewWrapLabel(lang.X("export.lockexplain", "The bundle is locked so that only the person with the passphrase or key can open it."))
 
 	w.split = kit.NewSelect([]splitChoice{splitNone, splitMail, splitPortal, splitCustom}, splitLabel, func(c splitChoice, _ bool) {

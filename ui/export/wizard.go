@@ -272,6 +272,14 @@ func (w *Wizard) goBack() {
 	}
 }
 
+// goOn is Enter on a choice of the wizard (a radio button): what Next does, when Next is shown and
+// can be pressed. The choice stays as it is.
+func (w *Wizard) goOn() {
+	if w.next.Visible() && !w.next.Disabled() {
+		w.next.Tapped(nil)
+	}
+}
+
 func (w *Wizard) goNext() {
 	w.info.Hide()
 	switch w.step {

@@ -430,12 +430,12 @@ func TestStepTwoManyFiles(t *testing.T) {
 		t.Errorf("step 2: %q", labels(win))
 	}
 	var lists []*widget.List
-	var all *widget.RadioGroup
+	var all *kit.RadioGroup
 	walk(w.decScreen, func(o fyne.CanvasObject) {
 		switch o := o.(type) {
 		case *widget.List:
 			lists = append(lists, o)
-		case *widget.RadioGroup:
+		case *kit.RadioGroup:
 			if slices.Contains(o.Options, "Send all of them") {
 				all = o
 			}
@@ -697,5 +697,45 @@ func TestChineseRunningTextWraps(t *testing.T) {
 	}
 	if marked == 0 {
 		t.Error("no label of the first step carries break marks in Chinese")
+	}
+}
+
+// The steps' radio buttons work by keyboard: the arrows move between the levels of step 1 (four
+// panels, one choice) without choosing, Space chooses, and Enter goes on to the next step keeping
+// the choice; in step 2, Enter on a file's Send/Leave out goes on likewise.
+func TestRadiosByKeyboard(t *testing.T) {
+	h := newHarness(t, exportRecords())
+	w, c := h.w, h.win.Canvas()
+	key := func(name fyne.KeyName) { c.Focused().TypedKey(&fyne.KeyEvent{Name: name}) }
+	first := w.levelRadios[0].Radio.Items()[0]
+	c.Focus(first)
+	key(fyne.KeyDown)
+	if c.Focused() != w.levelRadios[1].Radio.Items()[0] {
+		t.Fatal("Down on the first level did not move to the second")
+	}
+	key(fyne.KeyDown)
+	key(fyne.KeyUp)
+	if w.level != privacy.Identified || c.Focused() != w.levelRadios[1].Radio.Items()[0] {
+		t.Fatalf("moving chose %s", w.level)
+	}
+	c.Focused().TypedRune(' ')
+	if w.level != privacy.Pseudonymised || w.levelRadios[0].Radio.Selected != "" {
+		t.Fatalf("Space chose %s", w.level)
+	}
+	c.Focused().TypedRune(' ') // again: the level stays chosen
+	key(fyne.KeyReturn)
+	if w.Step() != StepDecisions || w.level != privacy.Pseudonymised {
+		t.Fatalf("Enter on a level: step %d, level %s", w.Step(), w.level)
+	}
+	h.loop.until(t, "the decisions", func() bool { return w.plan == nil && len(w.decChoices) > 0 })
+	for _, ch := range w.decChoices {
+		before := ch.Radio.Selected
+		c.Focus(ch.Radio.Items()[0])
+		key(fyne.KeyRight)
+		key(fyne.KeyReturn)
+		if ch.Radio.Selected != before || w.Step() != StepRecipient {
+			t.Fatalf("Enter on a decision: step %d, choice %q (was %q)", w.Step(), ch.Radio.Selected, before)
+		}
+		break
 	}
 }

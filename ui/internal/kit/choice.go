@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 )
 
 // Choice is a radio group or a drop-down whose options are values of the code, each shown by its
@@ -13,16 +12,16 @@ import (
 // widgets know an option only by its text).
 type Choice[T comparable] struct {
 	// Radio or Select is the widget shown (the other is nil).
-	Radio  *widget.RadioGroup
+	Radio  *RadioGroup
 	Select *DropDown
 	values []T
 }
 
-// NewRadio returns a choice shown as radio buttons, one a value, labelled by label; changed (may be
+// NewRadio returns a choice shown as radio buttons (a RadioGroup, which the keyboard works), one a value, labelled by label; changed (may be
 // nil) gets the value chosen, and ok false when the choice was cleared.
 func NewRadio[T comparable](values []T, label func(T) string, changed func(v T, ok bool)) *Choice[T] {
 	c := &Choice[T]{values: slices.Clone(values)}
-	c.Radio = widget.NewRadioGroup(labels(values, label), func(string) {
+	c.Radio = NewRadioGroup(labels(values, label), func(string) {
 		if changed != nil {
 			v, ok := c.Value()
 			changed(v, ok)
