@@ -133,7 +133,9 @@ func TestRefused(t *testing.T) {
 	mapped[sos+2+2+1+1] = 1 // Tm
 	lse := append(append([]byte(nil), good[:2]...), 0xFF, markerLSE, 0, 5, 2, 1, 1)
 	lse = append(lse, good[2:]...)
-	for name, b := range map[string][]byte{"point transform": pt, "mapping table": mapped, "LSE mapping": lse} {
+	hp := append(append([]byte(nil), good[:2]...), 0xFF, 0xE8, 0, 7, 'm', 'r', 'f', 'x', 1)
+	hp = append(hp, good[2:]...)
+	for name, b := range map[string][]byte{"colour transform": hp, "point transform": pt, "mapping table": mapped, "LSE mapping": lse} {
 		if _, err := Decode(b); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -146,6 +148,54 @@ func TestRefused(t *testing.T) {
 	} {
 		if _, err := Decode(b); err == nil {
 			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+// TestMarkerStuffing: coded data holding 0xFF bytes (each followed by a
+// byte whose top bit is 0) decodes, and a 0xFF byte followed by a
+// marker ends the scan.
+func TestMarkerStuffing(t *testing.T) {
+	pix := picture(40, 30, 1, 8, 5)
+	b, err := Encode(pix, 40, 30, 1, 8, EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuffed := 0
+	for i := 0; i+1 < len(b)-2; i++ {
+		if b[i] == 0xFF && b[i+1] < 0x80 {
+			stuffed++
+		}
+	}
+	if stuffed == 0 {
+		t.Fatal("no stuffed byte in the coded data: the test image does not exercise stuffing")
+	}
+	m, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range m.Pix {
+		if v != pix[i] {
+			t.Fatalf("sample %d: %d, want %d", i, v, pix[i])
+		}
+	}
+}
+
+func TestEncodeRefuses(t *testing.T) {
+	for name, c := range map[string]struct {
+		pix            []uint16
+		w, h, nc, bits int
+		o              EncodeOptions
+	}{
+		"count":      {make([]uint16, 3), 2, 2, 1, 8, EncodeOptions{}},
+		"bits":       {make([]uint16, 4), 2, 2, 1, 17, EncodeOptions{}},
+		"above":      {[]uint16{0, 0, 0, 256}, 2, 2, 1, 8, EncodeOptions{}},
+		"maxval":     {[]uint16{0, 0, 0, 200}, 2, 2, 1, 8, EncodeOptions{MaxVal: 100}},
+		"near":       {make([]uint16, 4), 2, 2, 1, 2, EncodeOptions{Near: 3}},
+		"interleave": {make([]uint16, 4), 2, 2, 1, 8, EncodeOptions{Interleave: 1}},
+	} {
+		if _, err := Encode(c.pix, c.w, c.h, c.nc, c.bits, c.o); err == nil {
+			t.Errorf("%s: encoded", name)
 		}
 	}
 }
