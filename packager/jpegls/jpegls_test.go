@@ -39,34 +39,34 @@ func TestRoundTrip(t *testing.T) {
 	sizes := [][2]int{{1, 1}, {1, 9}, {9, 1}, {17, 13}, {64, 40}}
 	cases := []struct {
 		nc, p int
-		o     encOptions
+		o     EncodeOptions
 	}{
-		{1, 8, encOptions{}},
-		{1, 12, encOptions{}},
-		{1, 16, encOptions{}},
-		{1, 2, encOptions{}},
-		{1, 8, encOptions{near: 2}},
-		{1, 12, encOptions{near: 2}},
-		{1, 12, encOptions{near: 3, restart: 4}},
-		{1, 8, encOptions{restart: 1}},
-		{1, 10, encOptions{preset: true}},
-		{1, 12, encOptions{maxval: 3000}},
-		{3, 8, encOptions{ilv: 0}},
-		{3, 8, encOptions{ilv: 1}},
-		{3, 8, encOptions{ilv: 2}},
-		{3, 8, encOptions{ilv: 1, near: 2, restart: 3}},
-		{3, 8, encOptions{ilv: 2, near: 2, restart: 5}},
-		{4, 16, encOptions{ilv: 2}},
-		{2, 5, encOptions{ilv: 1, near: 1}},
+		{1, 8, EncodeOptions{}},
+		{1, 12, EncodeOptions{}},
+		{1, 16, EncodeOptions{}},
+		{1, 2, EncodeOptions{}},
+		{1, 8, EncodeOptions{Near: 2}},
+		{1, 12, EncodeOptions{Near: 2}},
+		{1, 12, EncodeOptions{Near: 3, Restart: 4}},
+		{1, 8, EncodeOptions{Restart: 1}},
+		{1, 10, EncodeOptions{Preset: true}},
+		{1, 12, EncodeOptions{MaxVal: 3000}},
+		{3, 8, EncodeOptions{Interleave: 0}},
+		{3, 8, EncodeOptions{Interleave: 1}},
+		{3, 8, EncodeOptions{Interleave: 2}},
+		{3, 8, EncodeOptions{Interleave: 1, Near: 2, Restart: 3}},
+		{3, 8, EncodeOptions{Interleave: 2, Near: 2, Restart: 5}},
+		{4, 16, EncodeOptions{Interleave: 2}},
+		{2, 5, EncodeOptions{Interleave: 1, Near: 1}},
 	}
 	for _, sz := range sizes {
 		for i, tc := range cases {
 			w, h := sz[0], sz[1]
 			t.Run(fmt.Sprintf("%dx%d/%d", w, h, i), func(t *testing.T) {
 				pix := picture(w, h, tc.nc, tc.p, uint64(i))
-				if tc.o.maxval != 0 {
+				if tc.o.MaxVal != 0 {
 					for j := range pix {
-						pix[j] = min(pix[j], uint16(tc.o.maxval))
+						pix[j] = min(pix[j], uint16(tc.o.MaxVal))
 					}
 				}
 				data := encode(pix, w, h, tc.nc, tc.p, tc.o)
@@ -74,12 +74,12 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if m.Width != w || m.Height != h || m.Components != tc.nc || m.BitsPerSample != tc.p || m.Near != tc.o.near {
+				if m.Width != w || m.Height != h || m.Components != tc.nc || m.BitsPerSample != tc.p || m.Near != tc.o.Near {
 					t.Fatalf("config %+v", m.Config)
 				}
 				for j, v := range m.Pix {
-					if d := int(v) - int(pix[j]); d > tc.o.near || d < -tc.o.near {
-						t.Fatalf("sample %d: %d decoded, %d encoded (NEAR %d)", j, v, pix[j], tc.o.near)
+					if d := int(v) - int(pix[j]); d > tc.o.Near || d < -tc.o.Near {
+						t.Fatalf("sample %d: %d decoded, %d encoded (NEAR %d)", j, v, pix[j], tc.o.Near)
 					}
 				}
 				c, err := DecodeConfig(data)
@@ -119,7 +119,7 @@ func TestDefaultThresholds(t *testing.T) {
 
 func TestRefused(t *testing.T) {
 	pix := picture(8, 8, 1, 8, 1)
-	good := encode(pix, 8, 8, 1, 8, encOptions{})
+	good := encode(pix, 8, 8, 1, 8, EncodeOptions{})
 	sos := 0
 	for i := 0; i+1 < len(good); i++ {
 		if good[i] == 0xFF && good[i+1] == markerSOS {
