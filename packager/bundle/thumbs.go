@@ -86,13 +86,18 @@ func (p *packer) startThumbnails() *earlyThumbs {
 func (t *earlyThumbs) wait() { <-t.done }
 func (t *earlyThumbs) stop() { t.cancel(); <-t.done }
 
+// thumbPNG writes INDEX.HTM's pictures at Deflate's fastest level: a
+// 160-pixel picture of a CT series took 1.5 ms instead of 5 and came out a
+// tenth larger (11 KB instead of 10).
+var thumbPNG = png.Encoder{CompressionLevel: png.BestSpeed}
+
 // pngOf is img as a PNG, or nil when there is none.
 func pngOf(img image.Image, err error) []byte {
 	if err != nil || img == nil {
 		return nil
 	}
 	var b bytes.Buffer
-	if png.Encode(&b, img) != nil {
+	if thumbPNG.Encode(&b, img) != nil {
 		return nil
 	}
 	return b.Bytes()

@@ -49,13 +49,14 @@ func Compression(ts string, bits int) string {
 
 // Decodable reports whether Dossier decodes pixel data of transfer syntax
 // ts to mask it (native, RLE Lossless, JPEG Baseline and Extended with 8
-// or 12 bits, JPEG Lossless; a format it cannot mask inside one of these
+// or 12 bits, JPEG Lossless, JPEG-LS; a format it cannot mask inside one of these
 // is found out only when its file is read).
 func Decodable(ts string) bool {
 	switch ts {
 	case "", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2",
 		pixelmask.RLELosslessUID, pixelmask.JPEGBaselineUID, pixelmask.JPEGExtendedUID,
-		pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:
+		pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID,
+		pixelmask.JPEGLSLosslessUID, pixelmask.JPEGLSNearLosslessUID:
 		return true
 	}
 	return false

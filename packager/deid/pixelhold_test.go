@@ -15,7 +15,7 @@ import (
 )
 
 // TestUndecodableImagesAreHeld: an ultrasound image whose pixel data is
-// compressed in a way Dossier cannot decode (JPEG-LS, JPEG 2000) is held
+// compressed in a way Dossier cannot decode (JPEG 2000, HTJ2K) is held
 // for review with a reason naming the compression and saying no box can
 // help; with the user's boxes it is left out, never sent without them.
 // A JPEG Baseline image beside them is masked and sent with its boxes.
@@ -24,8 +24,8 @@ func TestUndecodableImagesAreHeld(t *testing.T) {
 	spec := func(n int) dcmfix.Spec {
 		return dcmfix.Spec{PatientName: patientName, PatientID: patientID, Modality: "US", SOPUID: "1.2.826.0.1.3680043.10.1999.9." + strconv.Itoa(n), InstanceNumber: n}
 	}
-	cases := map[string]string{"LS": "JPEG-LS", "J2K": "JPEG 2000", "HTJ2K": "HTJ2K"}
-	tss := []struct{ name, uid string }{{"LS", "1.2.840.10008.1.2.4.80"}, {"J2K", dcmfix.UIDJPEG2000}, {"HTJ2K", dcmfix.UIDHTJ2K}}
+	cases := map[string]string{"J2K1": "JPEG 2000", "J2K": "JPEG 2000", "HTJ2K": "HTJ2K"}
+	tss := []struct{ name, uid string }{{"J2K1", "1.2.840.10008.1.2.4.91"}, {"J2K", dcmfix.UIDJPEG2000}, {"HTJ2K", dcmfix.UIDHTJ2K}}
 	paths := map[string]string{}
 	for i, ts := range tss {
 		s := spec(i + 1)

@@ -224,7 +224,7 @@ func (d *deid) decodedAttributes(ds []*elem, in pixelmask.Format) []*elem {
 			ratio := strconv.FormatFloat(float64(in.Size())/float64(n), 'f', 2, 64)
 			ds = d.setElem(ds, tagLossyImageCompressionRatio, "DS", []byte(ratio))
 		}
-		ds = d.setElem(ds, tagLossyImageCompressionMethod, "CS", []byte("ISO_10918_1"))
+		ds = d.setElem(ds, tagLossyImageCompressionMethod, "CS", []byte(pixelmask.LossyMethod(ts)))
 	}
 	return ds
 }

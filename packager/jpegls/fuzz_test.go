@@ -3,9 +3,9 @@ package jpegls
 import "testing"
 
 func FuzzDecode(f *testing.F) {
-	f.Add(encode(picture(9, 7, 1, 8, 1), 9, 7, 1, 8, encOptions{}))
-	f.Add(encode(picture(5, 6, 3, 8, 2), 5, 6, 3, 8, encOptions{ilv: 1, near: 1, restart: 2}))
-	f.Add(encode(picture(6, 5, 3, 12, 3), 6, 5, 3, 12, encOptions{ilv: 2, preset: true}))
+	f.Add(encode(picture(9, 7, 1, 8, 1), 9, 7, 1, 8, EncodeOptions{}))
+	f.Add(encode(picture(5, 6, 3, 8, 2), 5, 6, 3, 8, EncodeOptions{Interleave: 1, Near: 1, Restart: 2}))
+	f.Add(encode(picture(6, 5, 3, 12, 3), 6, 5, 3, 12, EncodeOptions{Interleave: 2, Preset: true}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)
 		if err != nil {

@@ -1,4 +1,4 @@
-package jpegls
+package jpegls_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"dossier/internal/fixture/dcmfix"
 	"dossier/internal/testtool"
+	"dossier/packager/jpegls"
 )
 
 // nativeInstance returns a native DICOM file of pix (one frame).
@@ -22,7 +23,7 @@ func nativeInstance(pix []uint16, w, h, nc, stored int) []byte {
 	if nc == 3 {
 		p.Photometric = "RGB"
 	}
-	m := Image{Config: Config{Width: w, Height: h, Components: nc, BitsPerSample: stored}, Pix: pix}
+	m := jpegls.Image{Config: jpegls.Config{Width: w, Height: h, Components: nc, BitsPerSample: stored}, Pix: pix}
 	var el []dcmfix.Element
 	for _, e := range p.Elements() {
 		if e.Tag != dcmfix.TagPixelData {
@@ -70,7 +71,7 @@ func firstFrame(t *testing.T, file []byte) []byte {
 
 // convert runs tool on a native file of pix and returns the decoded first
 // frame of its output.
-func convert(t *testing.T, tool string, args []string, dir string, pix []uint16, w, h, nc, stored int) Image {
+func convert(t *testing.T, tool string, args []string, dir string, pix []uint16, w, h, nc, stored int) jpegls.Image {
 	t.Helper()
 	in, out := filepath.Join(dir, "in.dcm"), filepath.Join(dir, "out.dcm")
 	if err := os.WriteFile(in, nativeInstance(pix, w, h, nc, stored), 0o600); err != nil {
@@ -83,7 +84,7 @@ func convert(t *testing.T, tool string, args []string, dir string, pix []uint16,
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Decode(firstFrame(t, file))
+	m, err := jpegls.Decode(firstFrame(t, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func convert(t *testing.T, tool string, args []string, dir string, pix []uint16,
 
 // within fails unless m has size w×h×nc and every sample is within near
 // of pix.
-func within(t *testing.T, m Image, pix []uint16, w, h, nc, near int) {
+func within(t *testing.T, m jpegls.Image, pix []uint16, w, h, nc, near int) {
 	t.Helper()
 	if m.Width != w || m.Height != h || m.Components != nc || m.Near != near {
 		t.Fatalf("config %+v", m.Config)
@@ -121,7 +122,7 @@ func TestAgainstDCMTK(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(c.args), func(t *testing.T) {
 			w, h := 45, 31
-			pix := picture(w, h, c.nc, c.stored, uint64(200+i))
+			pix := jpegls.Picture(w, h, c.nc, c.stored, uint64(200+i))
 			m := convert(t, tool, c.args, t.TempDir(), pix, w, h, c.nc, c.stored)
 			within(t, m, pix, w, h, c.nc, c.near)
 			if c.nc > 1 && m.Interleave != c.ilv {
@@ -152,7 +153,7 @@ func TestAgainstCharLS(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%dx%dx%d_%dbit_near%d", c.w, c.h, c.nc, c.stored, c.near), func(t *testing.T) {
-			pix := picture(c.w, c.h, c.nc, c.stored, uint64(100+i))
+			pix := jpegls.Picture(c.w, c.h, c.nc, c.stored, uint64(100+i))
 			args := []string{"--jpegls"}
 			if c.lossy {
 				args = append(args, "--lossy", "-e", fmt.Sprint(c.near))

@@ -276,6 +276,10 @@ func readHeaders(data []byte, configOnly bool) (header, []uint16, error) {
 				pix = make([]uint16, h.cfg.Width*h.cfg.Height*h.cfg.Components)
 			}
 			err = h.scan(r, b, pix, done)
+		case m == 0xE8 && len(b) >= 5 && string(b[:4]) == "mrfx" && b[4] != 0:
+			// HP's colour transforms (CharLS writes them in APP8): the
+			// samples would need an inverse transform not in T.87.
+			err = fmt.Errorf("%w: colour transform %d", ErrUnsupported, b[4])
 		case m >= 0xE0 && m <= 0xEF || m == 0xFE:
 		default:
 			err = fmt.Errorf("jpegls: unexpected marker 0xFF%02X", m)

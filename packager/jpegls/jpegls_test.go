@@ -39,34 +39,34 @@ func TestRoundTrip(t *testing.T) {
 	sizes := [][2]int{{1, 1}, {1, 9}, {9, 1}, {17, 13}, {64, 40}}
 	cases := []struct {
 		nc, p int
-		o     encOptions
+		o     EncodeOptions
 	}{
-		{1, 8, encOptions{}},
-		{1, 12, encOptions{}},
-		{1, 16, encOptions{}},
-		{1, 2, encOptions{}},
-		{1, 8, encOptions{near: 2}},
-		{1, 12, encOptions{near: 2}},
-		{1, 12, encOptions{near: 3, restart: 4}},
-		{1, 8, encOptions{restart: 1}},
-		{1, 10, encOptions{preset: true}},
-		{1, 12, encOptions{maxval: 3000}},
-		{3, 8, encOptions{ilv: 0}},
-		{3, 8, encOptions{ilv: 1}},
-		{3, 8, encOptions{ilv: 2}},
-		{3, 8, encOptions{ilv: 1, near: 2, restart: 3}},
-		{3, 8, encOptions{ilv: 2, near: 2, restart: 5}},
-		{4, 16, encOptions{ilv: 2}},
-		{2, 5, encOptions{ilv: 1, near: 1}},
+		{1, 8, EncodeOptions{}},
+		{1, 12, EncodeOptions{}},
+		{1, 16, EncodeOptions{}},
+		{1, 2, EncodeOptions{}},
+		{1, 8, EncodeOptions{Near: 2}},
+		{1, 12, EncodeOptions{Near: 2}},
+		{1, 12, EncodeOptions{Near: 3, Restart: 4}},
+		{1, 8, EncodeOptions{Restart: 1}},
+		{1, 10, EncodeOptions{Preset: true}},
+		{1, 12, EncodeOptions{MaxVal: 3000}},
+		{3, 8, EncodeOptions{Interleave: 0}},
+		{3, 8, EncodeOptions{Interleave: 1}},
+		{3, 8, EncodeOptions{Interleave: 2}},
+		{3, 8, EncodeOptions{Interleave: 1, Near: 2, Restart: 3}},
+		{3, 8, EncodeOptions{Interleave: 2, Near: 2, Restart: 5}},
+		{4, 16, EncodeOptions{Interleave: 2}},
+		{2, 5, EncodeOptions{Interleave: 1, Near: 1}},
 	}
 	for _, sz := range sizes {
 		for i, tc := range cases {
 			w, h := sz[0], sz[1]
 			t.Run(fmt.Sprintf("%dx%d/%d", w, h, i), func(t *testing.T) {
 				pix := picture(w, h, tc.nc, tc.p, uint64(i))
-				if tc.o.maxval != 0 {
+				if tc.o.MaxVal != 0 {
 					for j := range pix {
-						pix[j] = min(pix[j], uint16(tc.o.maxval))
+						pix[j] = min(pix[j], uint16(tc.o.MaxVal))
 					}
 				}
 				data := encode(pix, w, h, tc.nc, tc.p, tc.o)
@@ -74,12 +74,12 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if m.Width != w || m.Height != h || m.Components != tc.nc || m.BitsPerSample != tc.p || m.Near != tc.o.near {
+				if m.Width != w || m.Height != h || m.Components != tc.nc || m.BitsPerSample != tc.p || m.Near != tc.o.Near {
 					t.Fatalf("config %+v", m.Config)
 				}
 				for j, v := range m.Pix {
-					if d := int(v) - int(pix[j]); d > tc.o.near || d < -tc.o.near {
-						t.Fatalf("sample %d: %d decoded, %d encoded (NEAR %d)", j, v, pix[j], tc.o.near)
+					if d := int(v) - int(pix[j]); d > tc.o.Near || d < -tc.o.Near {
+						t.Fatalf("sample %d: %d decoded, %d encoded (NEAR %d)", j, v, pix[j], tc.o.Near)
 					}
 				}
 				c, err := DecodeConfig(data)
@@ -119,7 +119,7 @@ func TestDefaultThresholds(t *testing.T) {
 
 func TestRefused(t *testing.T) {
 	pix := picture(8, 8, 1, 8, 1)
-	good := encode(pix, 8, 8, 1, 8, encOptions{})
+	good := encode(pix, 8, 8, 1, 8, EncodeOptions{})
 	sos := 0
 	for i := 0; i+1 < len(good); i++ {
 		if good[i] == 0xFF && good[i+1] == markerSOS {
@@ -133,7 +133,9 @@ func TestRefused(t *testing.T) {
 	mapped[sos+2+2+1+1] = 1 // Tm
 	lse := append(append([]byte(nil), good[:2]...), 0xFF, markerLSE, 0, 5, 2, 1, 1)
 	lse = append(lse, good[2:]...)
-	for name, b := range map[string][]byte{"point transform": pt, "mapping table": mapped, "LSE mapping": lse} {
+	hp := append(append([]byte(nil), good[:2]...), 0xFF, 0xE8, 0, 7, 'm', 'r', 'f', 'x', 1)
+	hp = append(hp, good[2:]...)
+	for name, b := range map[string][]byte{"colour transform": hp, "point transform": pt, "mapping table": mapped, "LSE mapping": lse} {
 		if _, err := Decode(b); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -146,6 +148,54 @@ func TestRefused(t *testing.T) {
 	} {
 		if _, err := Decode(b); err == nil {
 			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+// TestMarkerStuffing: coded data holding 0xFF bytes (each followed by a
+// byte whose top bit is 0) decodes, and a 0xFF byte followed by a
+// marker ends the scan.
+func TestMarkerStuffing(t *testing.T) {
+	pix := picture(40, 30, 1, 8, 5)
+	b, err := Encode(pix, 40, 30, 1, 8, EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuffed := 0
+	for i := 0; i+1 < len(b)-2; i++ {
+		if b[i] == 0xFF && b[i+1] < 0x80 {
+			stuffed++
+		}
+	}
+	if stuffed == 0 {
+		t.Fatal("no stuffed byte in the coded data: the test image does not exercise stuffing")
+	}
+	m, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range m.Pix {
+		if v != pix[i] {
+			t.Fatalf("sample %d: %d, want %d", i, v, pix[i])
+		}
+	}
+}
+
+func TestEncodeRefuses(t *testing.T) {
+	for name, c := range map[string]struct {
+		pix            []uint16
+		w, h, nc, bits int
+		o              EncodeOptions
+	}{
+		"count":      {make([]uint16, 3), 2, 2, 1, 8, EncodeOptions{}},
+		"bits":       {make([]uint16, 4), 2, 2, 1, 17, EncodeOptions{}},
+		"above":      {[]uint16{0, 0, 0, 256}, 2, 2, 1, 8, EncodeOptions{}},
+		"maxval":     {[]uint16{0, 0, 0, 200}, 2, 2, 1, 8, EncodeOptions{MaxVal: 100}},
+		"near":       {make([]uint16, 4), 2, 2, 1, 2, EncodeOptions{Near: 3}},
+		"interleave": {make([]uint16, 4), 2, 2, 1, 8, EncodeOptions{Interleave: 1}},
+	} {
+		if _, err := Encode(c.pix, c.w, c.h, c.nc, c.bits, c.o); err == nil {
+			t.Errorf("%s: encoded", name)
 		}
 	}
 }

@@ -29,11 +29,13 @@ var ErrCannotDecode = errors.New("pixelmask: compressed pixel data that Dossier 
 
 // Lossy reports transfer syntaxes whose compression loses information
 // (the lossy-compression history must then be kept).
-func Lossy(ts string) bool { return ts == JPEGBaselineUID || ts == JPEGExtendedUID }
+func Lossy(ts string) bool {
+	return ts == JPEGBaselineUID || ts == JPEGExtendedUID || ts == JPEGLSNearLosslessUID
+}
 
 // Decoded returns the native format that frames of transfer syntax ts in
 // format f decode to: little endian, planar configuration 0, and RGB for
-// colour 8-bit JPEG frames (image/jpeg converts YCbCr); lossless JPEG
+// colour 8-bit JPEG frames (image/jpeg converts YCbCr); lossless JPEG and JPEG-LS
 // keeps its photometric interpretation. It returns an error
 // wrapping ErrCannotDecode for a transfer syntax it does not decode.
 func Decoded(ts string, f Format) (Format, error) {
@@ -43,7 +45,7 @@ func Decoded(ts string, f Format) (Format, error) {
 	out := f
 	out.BigEndian, out.Planar = false, 0
 	switch ts {
-	case RLELosslessUID:
+	case RLELosslessUID, JPEGLSLosslessUID, JPEGLSNearLosslessUID:
 	case JPEGBaselineUID, JPEGExtendedUID:
 		if f.BitsAllocated != 8 {
 			return out, fmt.Errorf("%w: %d-bit JPEG", ErrCannotDecode, f.BitsAllocated)
@@ -333,6 +335,8 @@ func EachFrame(ctx context.Context, e Encapsulated, ts string, f Format, boxes [
 		if ts == RLELosslessUID {
 			native, err = decodeRLE(rleOut, rleSeg, buf, f)
 			rleOut = native
+		} else if ts == JPEGLSLosslessUID || ts == JPEGLSNearLosslessUID {
+			native, err = DecodeJPEGLS(buf, f)
 		} else if wideJPEG(ts, f) {
 			native, err = DecodeWideJPEG(buf, f)
 		} else {

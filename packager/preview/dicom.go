@@ -85,7 +85,8 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 		return nativeImage(r, size, h.PixelData, l.ByteOrder(), a)
 	}
 	switch ts {
-	case tsJPEGBaseline, tsJPEGExtended, tsRLE, pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID:
+	case tsJPEGBaseline, tsJPEGExtended, tsRLE, pixelmask.JPEGLosslessUID, pixelmask.JPEGLosslessSV1UID,
+		pixelmask.JPEGLSLosslessUID, pixelmask.JPEGLSNearLosslessUID:
 	default:
 		if name := tsName(ts); name != "" {
 			return nil, noPreview("compressed with %s, which Dossier cannot show yet", name)
@@ -103,6 +104,9 @@ func dicomImage(ctx context.Context, r io.ReaderAt, size int64) (image.Image, er
 		}
 		a.planar = 0
 		return renderNative(native, binary.LittleEndian, a)
+	}
+	if ts == pixelmask.JPEGLSLosslessUID || ts == pixelmask.JPEGLSNearLosslessUID {
+		return jpegLSImage(ts, frame, a)
 	}
 	if ts == tsJPEGExtended && a.bitsAllocated > 8 || ts == pixelmask.JPEGLosslessUID || ts == pixelmask.JPEGLosslessSV1UID {
 		return wideJPEGImage(ts, frame, a)

@@ -247,10 +247,10 @@ func TestDrawnWritingBoxed(t *testing.T) {
 }
 
 // TestUndecodableImageSaysWhy: an ultrasound image compressed in a way
-// Dossier cannot decode (JPEG-LS, JPEG 2000) is not shown, and the error
+// Dossier cannot decode (JPEG 2000) is not shown, and the error
 // says why, so the app can tell the patient that no box can help.
 func TestUndecodableImageSaysWhy(t *testing.T) {
-	for _, ts := range []string{"1.2.840.10008.1.2.4.80", dcmfix.UIDJPEG2000} {
+	for _, ts := range []string{"1.2.840.10008.1.2.4.91", dcmfix.UIDJPEG2000} {
 		it := scanOne(t, "US1", dcmfix.Instance(dcmfix.Spec{Modality: "US", PatientName: "DOE^JANE", Compressed: true, TransferSyntaxUID: ts}))
 		if _, err := Open(context.Background(), it, janeDoe(), "", intake.Options{}); !errors.Is(err, pixelmask.ErrCannotDecode) {
 			t.Errorf("%s: %v, want ErrCannotDecode", ts, err)

@@ -401,10 +401,10 @@ func TestStepTwoBoxesReleaseDrawnWriting(t *testing.T) {
 	}
 }
 
-// TestNoPreviewOfUndecodablePixels: an ultrasound image compressed as JPEG-LS or JPEG 2000 has no
-// "Check what is hidden" button (its reason says that no box can help); one in JPEG Baseline has.
+// TestNoPreviewOfUndecodablePixels: an ultrasound image compressed as JPEG 2000 has no
+// "Check what is hidden" button (its reason says that no box can help); one in JPEG Baseline or JPEG-LS has.
 func TestNoPreviewOfUndecodablePixels(t *testing.T) {
-	for ts, want := range map[string]bool{"1.2.840.10008.1.2.4.80": false, dcmfix.UIDJPEG2000: false, dcmfix.UIDJPEGBaseline: true, "1.2.840.10008.1.2.1": true,
+	for ts, want := range map[string]bool{"1.2.840.10008.1.2.4.80": true, "1.2.840.10008.1.2.4.91": false, dcmfix.UIDJPEG2000: false, dcmfix.UIDJPEGBaseline: true, "1.2.840.10008.1.2.1": true,
 		dcmfix.UIDJPEGLossless: true, dcmfix.UIDJPEGLosslessSV1: true} {
 		d := deid.Decision{Action: deid.Review, Item: &intake.Item{Kind: intake.KindDICOM, BurnedIn: true, DICOM: &intake.DICOMDetail{TransferSyntaxUID: ts}}}
 		if got := previewable(d); got != want {

@@ -1,6 +1,10 @@
 package jpegls
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
 
 // bitWriter writes coded data with a stuffed 0 bit after each 0xFF byte.
 type bitWriter struct {
@@ -10,6 +14,7 @@ type bitWriter struct {
 	room int    // bits of the byte being filled (8, or 7 after 0xFF)
 }
 
+// bit appends one bit.
 func (w *bitWriter) bit(b int32) {
 	if w.room == 0 {
 		w.room = 8
@@ -27,6 +32,7 @@ func (w *bitWriter) bit(b int32) {
 	}
 }
 
+// bits appends the k low bits of v, most significant first.
 func (w *bitWriter) bits(v, k int32) {
 	for i := k - 1; i >= 0; i-- {
 		w.bit(v >> i & 1)
@@ -44,11 +50,46 @@ func (w *bitWriter) flush() {
 	w.room = 8
 }
 
-// encOptions are the choices of the test encoder.
-type encOptions struct {
-	near, ilv, restart int
-	maxval             int // 0: default
-	preset             bool
+// EncodeOptions are the choices of Encode.
+type EncodeOptions struct {
+	// Near is NEAR: 0 lossless, above 0 near-lossless.
+	Near int
+	// Interleave is ILV: 0 one scan per component, 1 line, 2 sample.
+	Interleave int
+	// Restart is the restart interval in lines (0: none).
+	Restart int
+	// MaxVal, when not 0, is written in preset parameters.
+	MaxVal int
+	// Preset writes thresholds other than the defaults and RESET 32.
+	Preset bool
+}
+
+// Encode codes pix (width × height samples of nc components interleaved,
+// bits per sample) as JPEG-LS with the same modelling as Decode. It is
+// the fixture encoder of Dossier's tests: images are written native, never
+// as JPEG-LS.
+func Encode(pix []uint16, w, h, nc, bits int, o EncodeOptions) ([]byte, error) {
+	switch {
+	case w < 1 || w > 65535 || h < 1 || h > 65535 || nc < 1 || nc > 4 || bits < 2 || bits > 16:
+		return nil, fmt.Errorf("jpegls: cannot encode %dx%d samples of %d components and %d bits", w, h, nc, bits)
+	case len(pix) != w*h*nc:
+		return nil, errors.New("jpegls: sample count does not match the size")
+	case o.Interleave < 0 || o.Interleave > 2 || nc == 1 && o.Interleave != 0 || o.Restart < 0 || o.Restart > 65535:
+		return nil, errors.New("jpegls: invalid interleave mode or restart interval")
+	}
+	top := 1<<bits - 1
+	if o.MaxVal != 0 {
+		top = o.MaxVal
+	}
+	if top < 1 || top > 1<<bits-1 || o.Near < 0 || o.Near > min(255, top/2) {
+		return nil, errors.New("jpegls: invalid MAXVAL or NEAR")
+	}
+	for _, v := range pix {
+		if int(v) > top {
+			return nil, errors.New("jpegls: sample above MAXVAL")
+		}
+	}
+	return encode(pix, w, h, nc, bits, o), nil
 }
 
 // encoder mirrors scanDecoder.
@@ -58,10 +99,10 @@ type encoder struct {
 	width int
 }
 
+// golomb appends mapped error m with Golomb parameter k and code length limit.
 func (e *encoder) golomb(k, m, limit int32) {
 	qbpp := e.s.p.qbpp
 	if hi := m >> k; hi < limit-qbpp-1 {
-		e.w.bits(0, 0)
 		for i := int32(0); i < hi; i++ {
 			e.w.bit(0)
 		}
@@ -95,6 +136,7 @@ func (e *encoder) quantErr(d int32) int32 {
 	return d
 }
 
+// regular codes sample ix in regular mode and returns its reconstruction.
 func (e *encoder) regular(q, sign, px, ix int32) int32 {
 	s := &e.s
 	px = s.corrected(px, q, sign)
@@ -115,6 +157,7 @@ func (e *encoder) regular(q, sign, px, ix int32) int32 {
 	return s.reconstruct(px, sign*er)
 }
 
+// interruption codes run interruption sample ix of type t.
 func (e *encoder) interruption(t, ra, rb, ix int32) int32 {
 	s := &e.s
 	px, sign := rb, int32(1)
@@ -258,6 +301,7 @@ func (e *encoder) encodeLines(ls []line, src [][]int32, ilv int, runs []int32) {
 	}
 }
 
+// seg appends a marker segment.
 func seg(out []byte, m byte, b []byte) []byte {
 	out = append(out, 0xFF, m, 0, 0)
 	binary.BigEndian.PutUint16(out[len(out)-2:], uint16(len(b)+2))
@@ -265,7 +309,7 @@ func seg(out []byte, m byte, b []byte) []byte {
 }
 
 // encode codes pix (w×h, nc components interleaved, p bits) as JPEG-LS.
-func encode(pix []uint16, w, h, nc, p int, o encOptions) []byte {
+func encode(pix []uint16, w, h, nc, p int, o EncodeOptions) []byte {
 	out := []byte{0xFF, markerSOI}
 	sof := []byte{byte(p), byte(h >> 8), byte(h), byte(w >> 8), byte(w), byte(nc)}
 	for c := 0; c < nc; c++ {
@@ -273,33 +317,33 @@ func encode(pix []uint16, w, h, nc, p int, o encOptions) []byte {
 	}
 	out = seg(out, markerSOF55, sof)
 	maxval := int32(1)<<p - 1
-	if o.maxval != 0 {
-		maxval = int32(o.maxval)
+	if o.MaxVal != 0 {
+		maxval = int32(o.MaxVal)
 	}
 	var t1, t2, t3 int32
-	if o.preset {
-		t1, t2, t3 = defaultThresholds(maxval, int32(o.near))
+	if o.Preset {
+		t1, t2, t3 = defaultThresholds(maxval, int32(o.Near))
 		t1, t2, t3 = t1+1, t2+2, t3+3
 		t3 = min(t3, maxval)
 		t2 = min(t2, t3)
 		t1 = min(t1, t2)
 	}
 	reset := int32(64)
-	if o.preset {
+	if o.Preset {
 		reset = 32
 	}
-	if o.preset || o.maxval != 0 {
+	if o.Preset || o.MaxVal != 0 {
 		b := []byte{1}
 		for _, v := range []int32{maxval, t1, t2, t3, reset} {
 			b = append(b, byte(v>>8), byte(v))
 		}
 		out = seg(out, markerLSE, b)
 	}
-	if o.restart > 0 {
-		out = seg(out, markerDRI, []byte{byte(o.restart >> 8), byte(o.restart)})
+	if o.Restart > 0 {
+		out = seg(out, markerDRI, []byte{byte(o.Restart >> 8), byte(o.Restart)})
 	}
 	groups := [][]int{}
-	if o.ilv == 0 {
+	if o.Interleave == 0 {
 		for c := 0; c < nc; c++ {
 			groups = append(groups, []int{c})
 		}
@@ -315,9 +359,9 @@ func encode(pix []uint16, w, h, nc, p int, o encOptions) []byte {
 		for _, c := range g {
 			sos = append(sos, byte(c+1), 0)
 		}
-		sos = append(sos, byte(o.near), byte(o.ilv), 0)
+		sos = append(sos, byte(o.Near), byte(o.Interleave), 0)
 		out = seg(out, markerSOS, sos)
-		e := &encoder{width: w, s: state{p: newParams(maxval, int32(o.near), t1, t2, t3, reset)}}
+		e := &encoder{width: w, s: state{p: newParams(maxval, int32(o.Near), t1, t2, t3, reset)}}
 		ls := make([]line, len(g))
 		reset := func() {
 			e.s.init()
@@ -330,7 +374,7 @@ func encode(pix []uint16, w, h, nc, p int, o encOptions) []byte {
 		src := make([][]int32, len(g))
 		rst := 0
 		for y := 0; y < h; y++ {
-			if o.restart > 0 && y > 0 && y%o.restart == 0 {
+			if o.Restart > 0 && y > 0 && y%o.Restart == 0 {
 				e.w.flush()
 				e.w.out = append(e.w.out, 0xFF, byte(0xD0+rst))
 				rst = (rst + 1) % 8
@@ -343,7 +387,7 @@ func encode(pix []uint16, w, h, nc, p int, o encOptions) []byte {
 					src[i][x] = int32(pix[(y*w+x)*nc+c])
 				}
 			}
-			e.encodeLines(ls, src, o.ilv, runs)
+			e.encodeLines(ls, src, o.Interleave, runs)
 			for i := range ls {
 				ls[i].prev, ls[i].cur = ls[i].cur, ls[i].prev
 			}

@@ -1,0 +1,4 @@
+package jpegls
+
+// Picture is picture, for the external tests.
+var Picture = picture
