@@ -123,3 +123,25 @@ func TestJPEGLSRefused(t *testing.T) {
 		t.Errorf("garbage: %v", err)
 	}
 }
+
+// TestJPEGLSSigned: signed samples coded in fewer bits than allocated are
+// sign-extended, as native signed pixel data holds them.
+func TestJPEGLSSigned(t *testing.T) {
+	f := Format{Rows: 1, Columns: 3, Frames: 1, SamplesPerPixel: 1, BitsAllocated: 16, BitsStored: 12, PixelRepresentation: 1, Photometric: "MONOCHROME2"}
+	b, err := jpegls.Encode([]uint16{0xFFB, 5, 0x800}, 3, 1, 1, 12, jpegls.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeJPEGLS(b, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0xFB, 0xFF, 5, 0, 0x00, 0xF8}
+	if !bytes.Equal(got, want) {
+		t.Errorf("% x, want % x", got, want)
+	}
+	f.PixelRepresentation = 0
+	if got, _ = DecodeJPEGLS(b, f); !bytes.Equal(got, []byte{0xFB, 0x0F, 5, 0, 0, 0x08}) {
+		t.Errorf("unsigned % x", got)
+	}
+}
