@@ -23,9 +23,9 @@ func bigInventory(n int) *intake.Inventory {
 		st, se := i%20, (i/20)%5
 		items = append(items, &intake.Item{Path: fmt.Sprintf("/cd/DICOM/ST%02d/SE%02d/IM%05d", st, se, i), Kind: intake.KindDICOM,
 			Format: "dicom", Size: 500_000, Modality: "CT", SOPInstanceUID: fmt.Sprintf("1.2.3.%d.%d.%d", st, se, i),
-			StudyInstanceUID: fmt.Sprintf("1.2.3.%d", st), SeriesInstanceUID: fmt.Sprintf("1.2.3.%d.%d", st, se),
+			StudyInstanceUID: fmt.Sprintf("1.2.3.%d", st), SeriesInstanceUID: fmt.Sprintf("1.2.3.%d.%d", st, se), InstanceNumber: int32(i),
 			DICOM: &intake.DICOMDetail{StudyDate: "2026-03-12", StudyDescription: "CT CHEST", SeriesNumber: se + 1,
-				SeriesDescription: "AXIAL", InstanceNumber: i}})
+				SeriesDescription: "AXIAL"}})
 	}
 	for i := len(items); i < n; i++ {
 		switch {

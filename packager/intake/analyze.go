@@ -9,6 +9,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,10 @@ type scanner struct {
 	// lists are the multi-valued fields (Image Type) of the files read so
 	// far, by their values joined: the files of a series share one slice.
 	lists sync.Map
+	// details are the DICOMDetails of the files read so far, by their
+	// values (detailKey): the files of a series share one.
+	detailsMu sync.Mutex
+	details   map[detailKey]*DICOMDetail
 }
 
 // relative returns the source's path below the folder the user gave, so
@@ -190,14 +195,14 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 	it.StudyInstanceUID = shared(h.StudyInstanceUID)
 	it.SeriesInstanceUID = shared(h.SeriesInstanceUID)
 	it.BurnedIn = h.BurnedInRisk()
-	it.DICOM = &DICOMDetail{
+	it.InstanceNumber = int32(min(max(h.InstanceNumber, math.MinInt32), math.MaxInt32))
+	it.DICOM = s.sharedDetail(DICOMDetail{
 		StudyDate:         shared(isoDate(h.StudyDate)),
 		StudyDescription:  shared(h.StudyDescription),
 		Accession:         shared(h.AccessionNumber),
 		SeriesNumber:      h.SeriesNumber,
 		SeriesDescription: shared(h.SeriesDescription),
 		BodyPart:          shared(h.BodyPartExamined),
-		InstanceNumber:    h.InstanceNumber,
 		ImageType:         s.sharedList(h.ImageType),
 		Rows:              h.Rows,
 		Columns:           h.Columns,
@@ -207,7 +212,7 @@ func (s *scanner) dicom(ctx context.Context, it *Item, ra io.ReaderAt, size int6
 		PatientBirthDate:  shared(isoDate(h.PatientBirthDate)),
 		PatientSex:        shared(h.PatientSex),
 		TransferSyntaxUID: shared(h.TransferSyntaxUID),
-	}
+	})
 	it.Problems = append(it.Problems, h.Warnings...)
 	if h.SOPInstanceUID == "" {
 		it.Problems = append(it.Problems, i18n.NewText(i18n.Msg("the image has no number of its own, so it cannot be told apart from others")))
@@ -287,6 +292,41 @@ func (s *scanner) sharedList(v []string) []string {
 	}
 	l, _ := s.lists.LoadOrStore(strings.Clone(key), out)
 	return l.([]string)
+}
+
+// detailKey is a DICOMDetail as a map key: its Image Type is the slice
+// sharedList gave, known by its first string's address and its length.
+type detailKey struct {
+	d         [10]string
+	n         [4]int
+	imageType *string
+	types     int
+}
+
+// sharedDetail returns the DICOMDetail equal to d that an earlier file gave,
+// or a new one holding d when it is the first: the files of a series share
+// one (see DICOMDetail). d's strings and Image Type must be shared already
+// (shared, sharedList).
+func (s *scanner) sharedDetail(d DICOMDetail) *DICOMDetail {
+	k := detailKey{
+		d: [10]string{d.StudyDate, d.StudyDescription, d.Accession, d.SeriesDescription, d.BodyPart,
+			d.PatientName, d.PatientID, d.PatientBirthDate, d.PatientSex, d.TransferSyntaxUID},
+		n:     [4]int{d.SeriesNumber, d.Rows, d.Columns, d.Frames},
+		types: len(d.ImageType),
+	}
+	if len(d.ImageType) > 0 {
+		k.imageType = &d.ImageType[0]
+	}
+	s.detailsMu.Lock()
+	defer s.detailsMu.Unlock()
+	if v := s.details[k]; v != nil {
+		return v
+	}
+	if s.details == nil {
+		s.details = map[detailKey]*DICOMDetail{}
+	}
+	s.details[k] = &d
+	return &d
 }
 
 // labelled reads a document's text for the identity fields of its header

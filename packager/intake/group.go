@@ -113,8 +113,8 @@ func Group(items []*Item, ids *identity.Set) *Inventory {
 		if it.BurnedIn {
 			se.BurnedIn++
 		}
-		if d.InstanceNumber > 0 {
-			instanceNumbers[se] = append(instanceNumbers[se], d.InstanceNumber)
+		if it.InstanceNumber > 0 {
+			instanceNumbers[se] = append(instanceNumbers[se], int(it.InstanceNumber))
 		}
 	}
 

@@ -44,7 +44,15 @@ type Item struct {
 	StudyInstanceUID  string `json:"studyInstanceUID,omitempty"`
 	SeriesInstanceUID string `json:"seriesInstanceUID,omitempty"`
 	BurnedIn          bool   `json:"burnedIn,omitempty"`
-	// DICOM holds the rest of what grouping needs from a DICOM header.
+	// InstanceNumber is the image's Instance Number (0 when it has none).
+	// It is the one value of the header that DICOM does not hold: the
+	// files of a series share their DICOMDetail. In JSON it is the
+	// "instanceNumber" of "dicom", where it always was. An int32 here, where
+	// it takes no room (an int would make every Item 32 bytes larger).
+	InstanceNumber int32 `json:"-"`
+	// DICOM holds the rest of what grouping needs from a DICOM header. The
+	// items of one series usually point to the same DICOMDetail (a scan
+	// keeps one of each distinct set of values): it is never changed.
 	DICOM *DICOMDetail `json:"dicom,omitempty"`
 	// Slide is set for kind slide.
 	Slide *Slide `json:"slide,omitempty"`
@@ -55,7 +63,11 @@ type Item struct {
 	dirFiles []string
 }
 
-// DICOMDetail is what grouping and the cover need from one DICOM header.
+// DICOMDetail is what grouping and the cover need from one DICOM header,
+// besides what Item holds. The files of one series usually have the same
+// values, and a scan gives them one DICOMDetail (30,000 copies of the
+// same 224 bytes were about a seventh of a large pack's live memory), so
+// nobody changes one after the scan.
 type DICOMDetail struct {
 	StudyDate         string   `json:"studyDate,omitempty"` // YYYY-MM-DD
 	StudyDescription  string   `json:"studyDescription,omitempty"`
@@ -63,7 +75,6 @@ type DICOMDetail struct {
 	SeriesNumber      int      `json:"seriesNumber,omitempty"`
 	SeriesDescription string   `json:"seriesDescription,omitempty"`
 	BodyPart          string   `json:"bodyPart,omitempty"`
-	InstanceNumber    int      `json:"instanceNumber,omitempty"`
 	ImageType         []string `json:"imageType,omitempty"`
 	Rows              int      `json:"rows,omitempty"`
 	Columns           int      `json:"columns,omitempty"`

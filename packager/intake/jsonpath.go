@@ -2,6 +2,7 @@ package intake
 
 import (
 	"encoding/json"
+	"math"
 	"unicode/utf8"
 )
 
@@ -57,12 +58,19 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads an item, taking its path from "pathBytes" when there,
-// so a saved inventory leads back to the very file.
+// so a saved inventory leads back to the very file, and its Instance Number
+// from its "dicom" (see Item.InstanceNumber).
 func (it *Item) UnmarshalJSON(b []byte) error {
 	type plain Item
+	type detail DICOMDetail
 	var v struct {
 		*plain
 		PathBytes []byte `json:"pathBytes"`
+		// DICOM hides plain's (a field less deep wins).
+		DICOM *struct {
+			detail
+			InstanceNumber int `json:"instanceNumber"`
+		} `json:"dicom"`
 	}
 	v.plain = (*plain)(it)
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -70,6 +78,10 @@ func (it *Item) UnmarshalJSON(b []byte) error {
 	}
 	if v.PathBytes != nil {
 		it.Path = string(v.PathBytes)
+	}
+	if v.DICOM != nil {
+		it.DICOM = (*DICOMDetail)(&v.DICOM.detail)
+		it.InstanceNumber = int32(min(max(v.DICOM.InstanceNumber, math.MinInt32), math.MaxInt32))
 	}
 	return nil
 }

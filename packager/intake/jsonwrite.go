@@ -183,7 +183,7 @@ func (it *Item) appendJSON(b []byte, nl string) ([]byte, error) {
 	}
 	if d := it.DICOM; d != nil {
 		o.key("dicom")
-		o.b = d.appendJSON(o.b, o.inner())
+		o.b = d.appendJSON(o.b, o.inner(), int(it.InstanceNumber))
 	}
 	if it.Slide != nil {
 		o.key("slide")
@@ -201,7 +201,9 @@ func (it *Item) appendJSON(b []byte, nl string) ([]byte, error) {
 	return o.close(), nil
 }
 
-func (d *DICOMDetail) appendJSON(b []byte, nl string) []byte {
+// appendJSON appends d as the "dicom" of an item whose Instance Number is
+// instance (Item.InstanceNumber, written where DICOMDetail held it).
+func (d *DICOMDetail) appendJSON(b []byte, nl string, instance int) []byte {
 	o := openObject(b, nl)
 	o.strOmitEmpty("studyDate", d.StudyDate)
 	o.strOmitEmpty("studyDescription", d.StudyDescription)
@@ -209,7 +211,7 @@ func (d *DICOMDetail) appendJSON(b []byte, nl string) []byte {
 	o.intOmitEmpty("seriesNumber", d.SeriesNumber)
 	o.strOmitEmpty("seriesDescription", d.SeriesDescription)
 	o.strOmitEmpty("bodyPart", d.BodyPart)
-	o.intOmitEmpty("instanceNumber", d.InstanceNumber)
+	o.intOmitEmpty("instanceNumber", instance)
 	if len(d.ImageType) > 0 {
 		o.key("imageType")
 		o.b = appendJSONStrings(o.b, d.ImageType, o.inner())

@@ -9,14 +9,62 @@ import (
 	"time"
 )
 
+// legacyItem is Item as it was declared when encoding/json encoded it, with
+// the Instance Number in its DICOMDetail (legacyDetail).
+type legacyItem struct {
+	Path              string        `json:"path"`
+	Kind              Kind          `json:"kind"`
+	Format            string        `json:"format,omitempty"`
+	Size              int64         `json:"size"`
+	ModTime           time.Time     `json:"modTime,omitzero"`
+	Reason            i18n.Text     `json:"reason,omitzero"`
+	Problems          []i18n.Text   `json:"problems"`
+	Modality          string        `json:"modality,omitempty"`
+	SOPClassUID       string        `json:"sopClassUID,omitempty"`
+	SOPInstanceUID    string        `json:"sopInstanceUID,omitempty"`
+	StudyInstanceUID  string        `json:"studyInstanceUID,omitempty"`
+	SeriesInstanceUID string        `json:"seriesInstanceUID,omitempty"`
+	BurnedIn          bool          `json:"burnedIn,omitempty"`
+	DICOM             *legacyDetail `json:"dicom,omitempty"`
+	Slide             *Slide        `json:"slide,omitempty"`
+	PathBytes         []byte        `json:"pathBytes,omitempty"`
+}
+
+type legacyDetail struct {
+	StudyDate         string   `json:"studyDate,omitempty"`
+	StudyDescription  string   `json:"studyDescription,omitempty"`
+	Accession         string   `json:"accessionNumber,omitempty"`
+	SeriesNumber      int      `json:"seriesNumber,omitempty"`
+	SeriesDescription string   `json:"seriesDescription,omitempty"`
+	BodyPart          string   `json:"bodyPart,omitempty"`
+	InstanceNumber    int      `json:"instanceNumber,omitempty"`
+	ImageType         []string `json:"imageType,omitempty"`
+	Rows              int      `json:"rows,omitempty"`
+	Columns           int      `json:"columns,omitempty"`
+	Frames            int      `json:"frames,omitempty"`
+	PatientName       string   `json:"patientName,omitempty"`
+	PatientID         string   `json:"patientID,omitempty"`
+	PatientBirthDate  string   `json:"patientBirthDate,omitempty"`
+	PatientSex        string   `json:"patientSex,omitempty"`
+	TransferSyntaxUID string   `json:"transferSyntaxUID,omitempty"`
+}
+
 // referenceItemJSON is how an item was encoded before jsonwrite.go:
-// encoding/json over its fields, with "pathBytes" added.
+// encoding/json over its fields (as legacyItem declares them), with
+// "pathBytes" added.
 func referenceItemJSON(it *Item) ([]byte, error) {
-	type plain Item
-	return json.Marshal(struct {
-		plain
-		PathBytes []byte `json:"pathBytes,omitempty"`
-	}{plain(*it), RawPath(it.Path)})
+	l := legacyItem{Path: it.Path, Kind: it.Kind, Format: it.Format, Size: it.Size, ModTime: it.ModTime, Reason: it.Reason,
+		Problems: it.Problems, Modality: it.Modality, SOPClassUID: it.SOPClassUID, SOPInstanceUID: it.SOPInstanceUID,
+		StudyInstanceUID: it.StudyInstanceUID, SeriesInstanceUID: it.SeriesInstanceUID, BurnedIn: it.BurnedIn, Slide: it.Slide,
+		PathBytes: RawPath(it.Path)}
+	if d := it.DICOM; d != nil {
+		l.DICOM = &legacyDetail{StudyDate: d.StudyDate, StudyDescription: d.StudyDescription, Accession: d.Accession,
+			SeriesNumber: d.SeriesNumber, SeriesDescription: d.SeriesDescription, BodyPart: d.BodyPart,
+			InstanceNumber: int(it.InstanceNumber), ImageType: d.ImageType, Rows: d.Rows, Columns: d.Columns, Frames: d.Frames,
+			PatientName: d.PatientName, PatientID: d.PatientID, PatientBirthDate: d.PatientBirthDate, PatientSex: d.PatientSex,
+			TransferSyntaxUID: d.TransferSyntaxUID}
+	}
+	return json.Marshal(l)
 }
 
 // awkward are strings that encoding/json escapes in every way it can.
@@ -65,8 +113,9 @@ func randomItem(r *rand.Rand) *Item {
 	if r.IntN(4) > 0 {
 		num := func() int { return []int{0, 1, -3, 512, 1 << 20}[r.IntN(5)] }
 		it.DICOM = &DICOMDetail{StudyDate: pick(), StudyDescription: pick(), Accession: pick(), SeriesNumber: num(), SeriesDescription: pick(),
-			BodyPart: pick(), InstanceNumber: num(), ImageType: list(), Rows: num(), Columns: num(), Frames: num(), PatientName: pick(),
+			BodyPart: pick(), ImageType: list(), Rows: num(), Columns: num(), Frames: num(), PatientName: pick(),
 			PatientID: pick(), PatientBirthDate: pick(), PatientSex: pick(), TransferSyntaxUID: pick()}
+		it.InstanceNumber = int32(num())
 	}
 	if r.IntN(5) == 0 {
 		it.Slide = &Slide{Path: pick(), Vendor: pick(), Levels: r.IntN(5), Width: r.Int64N(1e6), Label: r.IntN(2) == 0,
@@ -134,4 +183,48 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 	dir := t.TempDir()
 	buildCase(t, dir)
 	check("a scanned case", scan(t, Options{}, dir))
+}
+
+// An item read back from its JSON is the item, its Instance Number too
+// (written inside "dicom", held by Item).
+func TestItemJSONRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	compared, instances := 0, 0
+	for i := range 2000 {
+		it := randomItem(r)
+		if it.Slide != nil || !it.Reason.IsZero() || len(it.Problems) > 0 {
+			continue // JSON changes such values in ways other tests cover
+		}
+		b, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(`\ufffd`)) {
+			continue // a string that is not UTF-8 comes back changed
+		}
+		var back Item
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		again, err := json.Marshal(&back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again, b) {
+			t.Fatalf("item %d:\nread back %s\n  wrote %s", i, again, b)
+		}
+		if it.DICOM != nil && back.InstanceNumber != it.InstanceNumber {
+			t.Fatalf("item %d: Instance Number %d read back as %d", i, it.InstanceNumber, back.InstanceNumber)
+		}
+		if (back.DICOM == nil) != (it.DICOM == nil) {
+			t.Fatalf("item %d: dicom %v read back as %v", i, it.DICOM != nil, back.DICOM != nil)
+		}
+		compared++
+		if back.InstanceNumber != 0 {
+			instances++
+		}
+	}
+	if compared < 100 || instances < 20 {
+		t.Fatalf("only %d items compared, %d with an Instance Number", compared, instances)
+	}
 }

@@ -739,3 +739,34 @@ func TestScanKeepsListsOnce(t *testing.T) {
 		}
 	}
 }
+
+// The images of a series share one DICOMDetail, and each keeps its own
+// Instance Number.
+func TestScanSharesSeriesDetail(t *testing.T) {
+	dir := t.TempDir()
+	buildCD(t, dir)
+	inv := scan(t, Options{}, dir)
+	bySeries := map[string]*DICOMDetail{}
+	numbers := map[string]map[int32]bool{}
+	images := 0
+	for _, it := range inv.Items {
+		if it.Kind != KindDICOM {
+			continue
+		}
+		images++
+		if d, ok := bySeries[it.SeriesInstanceUID]; ok && d != it.DICOM {
+			t.Errorf("%s: a DICOMDetail of its own in a series whose images have the same values", it.Path)
+		}
+		bySeries[it.SeriesInstanceUID] = it.DICOM
+		if numbers[it.SeriesInstanceUID] == nil {
+			numbers[it.SeriesInstanceUID] = map[int32]bool{}
+		}
+		if it.InstanceNumber <= 0 || numbers[it.SeriesInstanceUID][it.InstanceNumber] {
+			t.Errorf("%s: Instance Number %d (missing or repeated)", it.Path, it.InstanceNumber)
+		}
+		numbers[it.SeriesInstanceUID][it.InstanceNumber] = true
+	}
+	if images < 2*len(bySeries) {
+		t.Fatalf("%d images in %d series: too few to show sharing", images, len(bySeries))
+	}
+}

@@ -193,7 +193,7 @@ func instanceNumber(it *intake.Item) int {
 	if it.DICOM == nil {
 		return 0
 	}
-	return it.DICOM.InstanceNumber
+	return int(it.InstanceNumber)
 }
 
 func isWSI(it *intake.Item) bool {
