@@ -83,6 +83,9 @@ type KeptBoxes struct {
 	// confirmed: boxes are not applied to a file that changed since.
 	Size    int64     `json:"-"`
 	ModTime time.Time `json:"-"`
+	// Member is the stamp of a file inside a ZIP when the boxes were confirmed (nil for a file on
+	// disk), kept with the boxes: see MemberStamp.
+	Member *MemberStamp `json:"member,omitempty"`
 }
 
 // runAny runs work through the wizard's job runner, for the preview.
@@ -144,6 +147,11 @@ func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func
 				k := &KeptBoxes{Boxes: w.previewBoxes[d.Path], Redactions: w.redactions[d.Path]}
 				if d.Item != nil {
 					k.Size, k.ModTime = d.Item.Size, d.Item.ModTime
+				}
+				if IsMember(d.Path) {
+					if s, ok := StampOf(d.Path); ok && s.Size == k.Size {
+						k.Member = &s
+					}
 				}
 				w.d.Boxes[d.Path] = k
 			}
