@@ -35,7 +35,8 @@ func previewable(d deid.Decision) bool {
 		return true
 	case it.Kind == intake.KindDICOM:
 		// Pixels Dossier cannot decode are neither shown nor masked: the reason says so. The
-		// transfer syntax tells most; a 12-bit JPEG is found when the plan reads the file.
+		// transfer syntax tells most; a coding the decoders refuse (a progressive JPEG, a
+		// JPEG-LS colour transform) is found when the plan decodes the first frame.
 		return it.BurnedIn && d.Undecodable == "" && (it.DICOM == nil || deid.Decodable(it.DICOM.TransferSyntaxUID))
 	case it.Kind == intake.KindImage:
 		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
