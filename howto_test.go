@@ -21,6 +21,7 @@ import (
 
 	"dossier/internal/testtool"
 	"dossier/packager/envelope"
+	"dossier/packager/i18n"
 )
 
 // dossierOnPath puts a program named dossier on PATH that is this test binary acting as the dossier
@@ -41,17 +42,24 @@ func dossierOnPath(t *testing.T) []string {
 }
 
 // howToCommands returns the commands of a HOW-TO-OPEN.txt, by section ("dossier", "age", "check"):
-// the indented lines, less the remarks in brackets and the Windows-only copy line.
+// the indented lines, less the remarks in brackets and the Windows-only copy line. The sections are
+// found by their English headings.
 func howToCommands(text string) map[string][]string {
+	return howToCommandsIn(i18n.English, text)
+}
+
+// howToCommandsIn is howToCommands with the headings in language lang.
+func howToCommandsIn(lang, text string) map[string][]string {
+	c := i18n.MustLoad(lang)
 	got := map[string][]string{}
 	section := ""
 	for _, line := range strings.Split(text, "\n") {
 		switch {
-		case strings.HasPrefix(line, "Open it with Dossier"):
+		case strings.HasPrefix(line, c.Sprintf("Open it with Dossier")):
 			section = "dossier"
-		case strings.HasPrefix(line, "Open it with standard tools"):
+		case strings.HasPrefix(line, c.Sprintf("Open it with standard tools (age, from %v)", "https://age-encryption.org")):
 			section = "age"
-		case strings.HasPrefix(line, "Check that nothing"):
+		case strings.HasPrefix(line, c.Sprintf("Check that nothing is missing or changed")):
 			section = "check"
 		case strings.HasPrefix(line, "    ") && section != "":
 			cmd := strings.TrimSpace(line)
@@ -148,11 +156,13 @@ func TestHowToOpenCommandsRunAsWritten(t *testing.T) {
 		passphrase bool
 		split      string
 		parts      int
+		lang       string // the cover's language (English when empty)
 	}{
-		{"passphrase, one file", true, "", 0},
-		{"key, one file", false, "", 0},
-		{"passphrase, one part", true, "100M", 1},
-		{"key, three parts", false, "", 3},
+		{"passphrase, one file", true, "", 0, ""},
+		{"key, one file", false, "", 0, ""},
+		{"passphrase, one part", true, "100M", 1, ""},
+		{"key, three parts", false, "", 3, ""},
+		{"passphrase, one file, Chinese cover", true, "", 0, i18n.ChineseSimplified},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
@@ -176,6 +186,9 @@ func TestHowToOpenCommandsRunAsWritten(t *testing.T) {
 			if split != "" {
 				args = append(args, "--split", split)
 			}
+			if c.lang != "" {
+				args = append(args, "--lang", c.lang)
+			}
 			args = append(args, records)
 			shell(t, env, out, "dossier "+strings.Join(args, " "), "")
 			how, err := os.ReadFile(filepath.Join(out, "second-opinion.HOW-TO-OPEN.txt"))
@@ -196,6 +209,9 @@ func TestHowToOpenCommandsRunAsWritten(t *testing.T) {
 			}
 			if c.parts > 1 && !strings.Contains(text, fmt.Sprintf("(%d parts)", len(entries))) {
 				t.Errorf("instructions do not name the %d parts:\n%s", len(entries), text)
+			}
+			if c.lang != "" {
+				howToInLanguage(t, c.lang, text)
 			}
 			cmds := howToCommands(text)
 			if len(cmds["dossier"]) < 2 || len(cmds["age"]) < 2 || len(cmds["check"]) != 1 {
@@ -220,6 +236,41 @@ func TestHowToOpenCommandsRunAsWritten(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// howToInLanguage checks the instructions beside a bundle whose cover is in lang (not English): they
+// are in lang first, every sentence (no English line before the English copy), read as UTF-8 by
+// any Notepad (a byte order mark), with the very commands of the English copy that follows (which
+// the caller runs as written).
+func howToInLanguage(t *testing.T, lang, text string) {
+	t.Helper()
+	c := i18n.MustLoad(lang)
+	local, english, ok := strings.Cut(text, "\nHOW TO OPEN second-opinion.age\n")
+	if !ok || !strings.HasPrefix(local, "\ufeff"+c.Sprintf("HOW TO OPEN %v", "second-opinion.age")+"\n") {
+		t.Fatalf("the instructions do not start in %s with a byte order mark, then English:\n%s", lang, text)
+	}
+	for _, line := range strings.Split(local, "\n") {
+		if strings.HasPrefix(line, "    ") || strings.Trim(line, "=-\ufeff ") == "" {
+			continue // a command, a rule
+		}
+		words := 0
+		for _, w := range strings.Fields(line) {
+			if strings.IndexFunc(w, func(r rune) bool { return r > 0x2e80 }) < 0 && strings.IndexFunc(w, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0 && !strings.ContainsAny(w, ".-/~") {
+				words++
+			}
+		}
+		if words > 2 {
+			t.Errorf("an English line in the %s instructions: %q", lang, line)
+		}
+	}
+	for _, s := range []string{"What this is", "What you need to open it", "Please keep the records confidential and delete them when no longer needed."} {
+		if !strings.Contains(local, c.Sprintf(s)) || c.Sprintf(s) == s {
+			t.Errorf("the %s instructions lack %q in %s", lang, s, lang)
+		}
+	}
+	if got, want := howToCommandsIn(lang, local), howToCommands(english); fmt.Sprint(got) != fmt.Sprint(want) || len(want["dossier"]) < 2 {
+		t.Errorf("the %s instructions' commands %q differ from the English ones %q", lang, got, want)
 	}
 }
 

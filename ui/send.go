@@ -187,7 +187,8 @@ type sendBoxStore interface {
 
 // loadSendBoxes reads the redaction boxes kept for a case's files, when the store keeps them. The
 // boxes of a file that is gone or changed since (its size or time differ) are dropped: they were
-// drawn on other pixels.
+// drawn on other pixels. A file inside a ZIP is checked by its stamp in the ZIP's directory (its
+// CRC-32 and size): its boxes are kept while it is unchanged, even when the ZIP around it changed.
 func loadSendBoxes(ctx context.Context, st CaseStore, caseID int64) (map[string]*exportui.KeptBoxes, error) {
 	bs, ok := st.(sendBoxStore)
 	if !ok {
@@ -199,13 +200,19 @@ func loadSendBoxes(ctx context.Context, st CaseStore, caseID int64) (map[string]
 	}
 	out := map[string]*exportui.KeptBoxes{}
 	for _, r := range rows {
-		fi, err := os.Stat(r.Path)
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() != r.Size || r.ModTime.IsZero() || !fi.ModTime().Equal(r.ModTime) {
-			continue
+		member := exportui.IsMember(r.Path)
+		if !member {
+			fi, err := os.Stat(r.Path)
+			if err != nil || !fi.Mode().IsRegular() || fi.Size() != r.Size || r.ModTime.IsZero() || !fi.ModTime().Equal(r.ModTime) {
+				continue
+			}
 		}
 		k := &exportui.KeptBoxes{}
 		if err := json.Unmarshal([]byte(r.Boxes), k); err != nil || k.Redactions == nil {
 			continue // not boxes this version can read: Dossier's own suggestions again
+		}
+		if member && (k.Member == nil || k.Member.Size != r.Size || !k.Unchanged(r.Path)) {
+			continue
 		}
 		k.Size, k.ModTime = r.Size, r.ModTime
 		out[r.Path] = k
@@ -241,16 +248,23 @@ func (v *mainView) boxesFor(caseID int64) map[string]*exportui.KeptBoxes {
 }
 
 // freshBoxes is the case's redaction boxes for the steps of sending opening now, without those of
-// a file the case now knows with another size or time (added again after it changed).
+// a file the case now knows with another size or time (added again after it changed). A file inside
+// a ZIP whose time differs (the ZIP was made again) keeps its boxes while its stamp is unchanged.
 func (v *mainView) freshBoxes() map[string]*exportui.KeptBoxes {
 	boxes := v.boxesFor(v.caseID)
 	if v.inv == nil {
 		return boxes
 	}
 	for _, it := range v.inv.Items {
-		if k := boxes[it.Path]; k != nil && (k.Size != it.Size || !k.ModTime.Equal(it.ModTime)) {
-			delete(boxes, it.Path)
+		k := boxes[it.Path]
+		if k == nil || k.Size == it.Size && k.ModTime.Equal(it.ModTime) {
+			continue
 		}
+		if k.Size == it.Size && k.Member != nil && k.Unchanged(it.Path) {
+			k.ModTime = it.ModTime
+			continue
+		}
+		delete(boxes, it.Path)
 	}
 	return boxes
 }

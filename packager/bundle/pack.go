@@ -420,7 +420,7 @@ func (p *packer) packEncrypted(out Output, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(how, envelope.HowToOpen(base, out.Passphrase != "", vw.Volumes())); err != nil {
+	if _, err := io.WriteString(how, envelope.HowToOpenIn(p.opts.Language, base, out.Passphrase != "", vw.Volumes())); err != nil {
 		how.Close()
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"dossier/packager/dicomwire"
 	"dossier/packager/i18n"
 	"dossier/packager/intake"
 	"dossier/packager/pixelmask"
@@ -87,6 +88,12 @@ func Undecodable(ctx context.Context, it *intake.Item, opts intake.Options) stri
 	}
 	ts := l.Header.TransferSyntaxUID
 	if _, err := pixelmask.Decoded(ts, fm); errors.Is(err, pixelmask.ErrCannotDecode) {
+		return Compression(ts, fm.BitsAllocated)
+	}
+	// A coding the decoder refuses (progressive JPEG, a JPEG-LS colour
+	// transform...) shows only in the frames: decode the first.
+	enc := pixelmask.Encapsulated{Src: dicomwire.NewWindow(f, f.Size()), Off: l.Header.PixelData.Offset, End: l.PixelElementEnd, Size: f.Size(), R: f}
+	if err := pixelmask.CheckFirstFrame(ctx, enc, ts, fm); errors.Is(err, pixelmask.ErrCannotDecode) {
 		return Compression(ts, fm.BitsAllocated)
 	}
 	return ""

@@ -432,3 +432,19 @@ func packBits(out, b []byte) []byte {
 	}
 	return out
 }
+
+// errFirstFrameDone stops EachFrame after the first frame in CheckFirstFrame.
+var errFirstFrameDone = errors.New("pixelmask: first frame decoded")
+
+// CheckFirstFrame decodes the first frame of the encapsulated pixel data e
+// (transfer syntax ts, format f) and returns what went wrong, nil when it
+// decoded. A transfer syntax Dossier decodes can still carry a coding its
+// decoders refuse (a progressive JPEG, a JPEG-LS colour transform): the
+// error then wraps ErrCannotDecode, found before anything is written.
+func CheckFirstFrame(ctx context.Context, e Encapsulated, ts string, f Format) error {
+	_, err := EachFrame(ctx, e, ts, f, nil, func(int, []byte) error { return errFirstFrameDone })
+	if errors.Is(err, errFirstFrameDone) {
+		return nil
+	}
+	return err
+}

@@ -35,7 +35,8 @@ func previewable(d deid.Decision) bool {
 		return true
 	case it.Kind == intake.KindDICOM:
 		// Pixels Dossier cannot decode are neither shown nor masked: the reason says so. The
-		// transfer syntax tells most; a 12-bit JPEG is found when the plan reads the file.
+		// transfer syntax tells most; a coding the decoders refuse (a progressive JPEG, a
+		// JPEG-LS colour transform) is found when the plan decodes the first frame.
 		return it.BurnedIn && d.Undecodable == "" && (it.DICOM == nil || deid.Decodable(it.DICOM.TransferSyntaxUID))
 	case it.Kind == intake.KindImage:
 		return it.Format == "jpeg" || it.Format == "png" || it.Format == "tiff"
@@ -83,6 +84,9 @@ type KeptBoxes struct {
 	// confirmed: boxes are not applied to a file that changed since.
 	Size    int64     `json:"-"`
 	ModTime time.Time `json:"-"`
+	// Member is the stamp of a file inside a ZIP when the boxes were confirmed (nil for a file on
+	// disk), kept with the boxes: see MemberStamp.
+	Member *MemberStamp `json:"member,omitempty"`
 }
 
 // runAny runs work through the wizard's job runner, for the preview.
@@ -144,6 +148,11 @@ func (w *Wizard) showPreview(d deid.Decision, v *redactview.View, confirmed func
 				k := &KeptBoxes{Boxes: w.previewBoxes[d.Path], Redactions: w.redactions[d.Path]}
 				if d.Item != nil {
 					k.Size, k.ModTime = d.Item.Size, d.Item.ModTime
+				}
+				if IsMember(d.Path) {
+					if s, ok := StampOf(d.Path); ok && s.Size == k.Size {
+						k.Member = &s
+					}
 				}
 				w.d.Boxes[d.Path] = k
 			}
