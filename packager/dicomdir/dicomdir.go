@@ -179,15 +179,18 @@ func Write(w io.Writer, fileSetID string, entries []Entry) error {
 // Builder collects the entries of a file-set one at a time and writes its
 // DICOMDIR (as Write does). Of each entry it keeps only what the entry's
 // own record needs (its file ID, SOP instance, class and transfer syntax,
-// and instance number, about 150 bytes), and the patient, study and series
-// values once for all the entries that share them, so that a bundle of
-// tens of thousands of images can be indexed without holding their
-// headers. The records themselves are encoded while they are written.
+// and instance number: about 70 bytes, the file ID's string excepted, which
+// it shares with the caller), and the patient, study and series values
+// once for all the entries that share them, so that a bundle of tens of
+// thousands of images can be indexed without holding their headers. The
+// records themselves are encoded while they are written.
 type Builder struct {
 	fileSetID string
 	leaves    []leaf
 	groups    map[group]*group
-	interned  map[string]string
+	uids      []byte            // the entries' SOP Instance UIDs (packUID)
+	strs      []string          // the SOP classes and transfer syntaxes, once each
+	strIndex  map[string]uint16 // their indexes in strs
 }
 
 // NewBuilder starts a file-set with File-set ID fileSetID (at most 16
@@ -196,7 +199,7 @@ func NewBuilder(fileSetID string) (*Builder, error) {
 	if err := validFileSetID(fileSetID); err != nil {
 		return nil, err
 	}
-	return &Builder{fileSetID: fileSetID, groups: map[group]*group{}, interned: map[string]string{}}, nil
+	return &Builder{fileSetID: fileSetID, groups: map[group]*group{}, strIndex: map[string]uint16{}}, nil
 }
 
 // Len is the number of entries added.
@@ -234,28 +237,28 @@ func (b *Builder) add(path string, h *dicomx.Header) error {
 		return fmt.Errorf("%w: entry %d: no header", ErrInvalidEntry, i)
 	}
 	l := leaf{path: path}
-	l.sopClass = trimUID(h.MediaStorageSOPClassUID)
-	if l.sopClass == "" {
-		l.sopClass = trimUID(h.SOPClassUID)
+	sopClass := trimUID(h.MediaStorageSOPClassUID)
+	if sopClass == "" {
+		sopClass = trimUID(h.SOPClassUID)
 	}
-	l.sopInstance = trimUID(h.SOPInstanceUID)
+	sopInstance := trimUID(h.SOPInstanceUID)
 	g := group{studyUID: trimUID(h.StudyInstanceUID), seriesUID: trimUID(h.SeriesInstanceUID)}
-	l.transferUID = trimUID(h.TransferSyntaxUID)
+	transferUID := trimUID(h.TransferSyntaxUID)
 	for _, f := range []struct {
 		name string
 		v    string
 	}{
-		{"SOP Class UID", l.sopClass},
-		{"SOP Instance UID", l.sopInstance},
+		{"SOP Class UID", sopClass},
+		{"SOP Instance UID", sopInstance},
 		{"Study Instance UID", g.studyUID},
 		{"Series Instance UID", g.seriesUID},
-		{"Transfer Syntax UID", l.transferUID},
+		{"Transfer Syntax UID", transferUID},
 	} {
 		if !validUID(f.v) {
 			return fmt.Errorf("%w: entry %d: %s missing or not a valid UID", ErrInvalidEntry, i, f.name)
 		}
 	}
-	if l.sopClass == sopClassDirectory {
+	if sopClass == sopClassDirectory {
 		return fmt.Errorf("%w: entry %d: the file is a DICOMDIR", ErrInvalidEntry, i)
 	}
 	g.patientName = personName(h.PatientName)
@@ -269,6 +272,16 @@ func (b *Builder) add(path string, h *dicomx.Header) error {
 	g.accession = text(h.AccessionNumber, 16)
 	g.modality = codeString(h.Modality)
 	g.seriesNumber = clampIS(h.SeriesNumber)
+	var err error
+	if l.sopClass, err = b.str(sopClass); err != nil {
+		return err
+	}
+	if l.transferUID, err = b.str(transferUID); err != nil {
+		return err
+	}
+	if err := b.keepUID(&l, sopInstance); err != nil {
+		return err
+	}
 	l.group = b.groups[g]
 	if l.group == nil {
 		// Copies: the values may be parts of a larger buffer of the header's.
@@ -281,22 +294,9 @@ func (b *Builder) add(path string, h *dicomx.Header) error {
 		l.group = &g
 		b.groups[g] = l.group
 	}
-	l.sopInstance = strings.Clone(l.sopInstance)
-	l.sopClass = b.intern(l.sopClass)
-	l.transferUID = b.intern(l.transferUID)
 	l.instanceNumber = int32(clampIS(h.InstanceNumber))
 	b.leaves = append(b.leaves, l)
 	return nil
-}
-
-// intern returns the one copy b keeps of s.
-func (b *Builder) intern(s string) string {
-	if v, ok := b.interned[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	b.interned[v] = v
-	return v
 }
 
 // Write writes the DICOMDIR of the entries added so far to w. Duplicated
@@ -327,15 +327,19 @@ func (b *Builder) Write(w io.Writer) error {
 		h.Write(enc)
 	}
 	var enc []byte
+	tooLong := false
 	var sizeOf func(r *record) int64
 	sizeOf = func(r *record) int64 {
 		r.enc = r.encode(nil)
 		hashRecord(r.enc)
 		r.size = int64(len(r.enc))
 		for _, l := range r.leaves {
-			enc = leafRecord(l).encode(enc[:0])
+			enc = b.leafRecord(l).encode(enc[:0])
 			hashRecord(enc)
-			l.size = uint32(len(enc))
+			if len(enc) > math.MaxUint16 {
+				tooLong = true
+			}
+			l.size = uint16(len(enc))
 			r.size += int64(l.size)
 		}
 		for _, c := range r.children {
@@ -346,6 +350,9 @@ func (b *Builder) Write(w io.Writer) error {
 	var total int64
 	for _, r := range roots {
 		total += sizeOf(r)
+	}
+	if tooLong {
+		return fmt.Errorf("dicomdir: internal error: a record of more than %d bytes", math.MaxUint16)
 	}
 	sum := h.Sum(nil)
 	instanceUID := "2.25." + new(big.Int).SetBytes(sum[:16]).String()
@@ -436,7 +443,7 @@ func (b *Builder) Write(w io.Writer) error {
 			at := r.offset + int64(len(r.enc))
 			for i, l := range r.leaves {
 				n := len(buf)
-				buf = leafRecord(l).encode(buf)
+				buf = b.leafRecord(l).encode(buf)
 				if len(buf)-n != int(l.size) {
 					return fmt.Errorf("dicomdir: internal error: a record is %d bytes, then %d", l.size, len(buf)-n)
 				}
@@ -466,25 +473,27 @@ func (b *Builder) Write(w io.Writer) error {
 // duplicates reports the first entry (in the order they were added) whose
 // file ID or SOP Instance UID an earlier entry has, with that earlier one.
 func (b *Builder) duplicates() error {
-	first := func(key func(i int) string) (int, int) {
+	// first returns the first entry (i) whose key an earlier entry (j) has,
+	// with compare ordering the entries by their keys.
+	first := func(compare func(x, y int) int) (int, int) {
 		idx := make([]int32, len(b.leaves))
 		for i := range idx {
 			idx[i] = int32(i)
 		}
 		sort.Slice(idx, func(x, y int) bool {
-			if kx, ky := key(int(idx[x])), key(int(idx[y])); kx != ky {
-				return kx < ky
+			if c := compare(int(idx[x]), int(idx[y])); c != 0 {
+				return c < 0
 			}
 			return idx[x] < idx[y]
 		})
 		j, i := -1, -1
 		for k := 1; k < len(idx); k++ {
-			if key(int(idx[k])) != key(int(idx[k-1])) {
+			if compare(int(idx[k]), int(idx[k-1])) != 0 {
 				continue
 			}
 			// idx[k-1] is earlier; the first of the run is the earliest.
 			a := k - 1
-			for a > 0 && key(int(idx[a-1])) == key(int(idx[k])) {
+			for a > 0 && compare(int(idx[a-1]), int(idx[k])) == 0 {
 				a--
 			}
 			if i < 0 || int(idx[k]) < i {
@@ -493,8 +502,8 @@ func (b *Builder) duplicates() error {
 		}
 		return j, i
 	}
-	fj, fi := first(func(i int) string { return b.leaves[i].path })
-	sj, si := first(func(i int) string { return b.leaves[i].sopInstance })
+	fj, fi := first(func(x, y int) int { return strings.Compare(b.leaves[x].path, b.leaves[y].path) })
+	sj, si := first(func(x, y int) int { return b.compareUIDs(&b.leaves[x], &b.leaves[y]) })
 	switch {
 	case fi >= 0 && (si < 0 || fi <= si):
 		return fmt.Errorf("%w: entries %d and %d: same file ID", ErrDuplicate, fj, fi)
@@ -526,13 +535,18 @@ type group struct {
 	seriesNumber                   int
 }
 
-// leaf is one entry's normalised values.
+// leaf is one entry's normalised values, 40 bytes.
 type leaf struct {
-	path                               string // the file ID's components joined by "/"
-	group                              *group
-	sopClass, sopInstance, transferUID string
-	instanceNumber                     int32
-	size                               uint32 // of its encoded record
+	path           string // the file ID's components joined by "/"
+	group          *group
+	uid            uint32 // where its SOP Instance UID starts in Builder.uids
+	instanceNumber int32
+	// size is that of its encoded record: under a kilobyte (a file ID of
+	// at most 8 components of 8 characters, three UIDs of at most 64, an
+	// Instance Number of at most 12, and the few fixed elements).
+	size                  uint16
+	sopClass, transferUID uint16 // indexes in Builder.strs
+	uidLen                uint8  // the SOP Instance UID's characters
 }
 
 // compareFileIDs orders file IDs joined by "/" as the same components

@@ -212,14 +212,15 @@ func buildTree(leaves []*leaf) []*record {
 	return roots
 }
 
-// leafRecord is the record of one instance (encoded, then dropped).
-func leafRecord(l *leaf) *record {
-	typ, mime := recordTypeFor(l.sopClass)
+// leafRecord is the record of one instance of b (encoded, then dropped).
+func (b *Builder) leafRecord(l *leaf) *record {
+	sopClass := b.strs[l.sopClass]
+	typ, mime := recordTypeFor(sopClass)
 	r := &record{typ: typ, elems: []elem{
 		{tag: dicomwire.ReferencedFileID, vr: "CS", val: strings.Split(l.path, "/")},
-		one(dicomwire.ReferencedSOPClassUIDInFile, "UI", l.sopClass),
-		one(dicomwire.ReferencedSOPInstanceUIDInFile, "UI", l.sopInstance),
-		one(dicomwire.ReferencedTransferSyntaxUIDInFile, "UI", l.transferUID),
+		one(dicomwire.ReferencedSOPClassUIDInFile, "UI", sopClass),
+		one(dicomwire.ReferencedSOPInstanceUIDInFile, "UI", b.sopInstance(l)),
+		one(dicomwire.ReferencedTransferSyntaxUIDInFile, "UI", b.strs[l.transferUID]),
 		one(dicomwire.InstanceNumber, "IS", strconv.Itoa(int(l.instanceNumber))),
 	}}
 	if typ == "ENCAP DOC" {
