@@ -90,6 +90,9 @@ func runProfiled(env *Env, run func() int) int {
 // when its resident memory is highest. Its in-use figures are the live objects of the last
 // garbage collection before that point. The returned function stops it and closes f.
 func heapPeaks(f *os.File) func() error {
+	if runtime.MemProfileRate == 0 {
+		runtime.MemProfileRate = defaultMemProfileRate // see memory.go's init
+	}
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	live := func() uint64 {
 		metrics.Read(sample)
