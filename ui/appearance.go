@@ -60,22 +60,34 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 		// that text needs (WCAG AA).
 		c := t.base.Color(n, v)
 		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
-			c = readableOn(c, t.base.Color(bg, v))
+			c = readableOn(c, t.base.Color(bg, v), minTextContrast)
+		}
+		return c
+	case theme.ColorNameInputBorder:
+		// The outline of a text field and of an unchosen radio button: Fyne's is 1.2:1 on the light
+		// page, which leaves an unchosen option a blank; a control's outline needs 3:1 (WCAG 1.4.11).
+		c := t.base.Color(n, v)
+		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground} {
+			c = readableOn(c, t.base.Color(bg, v), minOutlineContrast)
 		}
 		return c
 	}
 	return t.base.Color(n, v)
 }
 
-// minTextContrast is the contrast ratio text needs against what is behind it (WCAG AA).
-const minTextContrast = 4.5
+// minTextContrast is the contrast ratio text needs against what is behind it (WCAG AA), and
+// minOutlineContrast what the outline of a control needs (WCAG 1.4.11, non-text contrast).
+const (
+	minTextContrast    = 4.5
+	minOutlineContrast = 3
+)
 
-// readableOn returns c, darkened on a light background or lightened on a dark one, in small steps
-// until it has minTextContrast against bg.
-func readableOn(c, bg color.Color) color.Color {
-	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+// readableOn returns c, drawn opaque over bg and then darkened on a light background or lightened
+// on a dark one, in small steps until it has min contrast against bg.
+func readableOn(c, bg color.Color, min float64) color.Color {
+	n := over(color.NRGBAModel.Convert(c).(color.NRGBA), color.NRGBAModel.Convert(bg).(color.NRGBA))
 	light := luminance(bg) > 0.5
-	for i := 0; i < 40 && contrast(n, bg) < minTextContrast; i++ {
+	for i := 0; i < 40 && contrast(n, bg) < min; i++ {
 		if light {
 			n.R, n.G, n.B = uint8(float64(n.R)*0.95), uint8(float64(n.G)*0.95), uint8(float64(n.B)*0.95)
 		} else {
@@ -83,6 +95,15 @@ func readableOn(c, bg color.Color) color.Color {
 		}
 	}
 	return n
+}
+
+// over is c drawn over the opaque colour bg: opaque, as it shows.
+func over(c, bg color.NRGBA) color.NRGBA {
+	if c.A == 0xff {
+		return c
+	}
+	mix := func(a, b uint8) uint8 { return uint8((int(a)*int(c.A) + int(b)*(255-int(c.A)) + 127) / 255) }
+	return color.NRGBA{R: mix(c.R, bg.R), G: mix(c.G, bg.G), B: mix(c.B, bg.B), A: 0xff}
 }
 
 // luminance is the relative luminance of c (WCAG), from 0 (black) to 1 (white).
