@@ -280,7 +280,7 @@ func (a *AtomicFiles) Commit() error {
 		}
 		done = append(done, f)
 	}
-	syncDir(a.dir)
+	atomicfile.SyncDir(a.dir) // best effort: every file is already synced and named
 	a.committed = true
 	a.releaseLock()
 	return nil

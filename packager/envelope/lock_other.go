@@ -10,8 +10,5 @@ func lockFile(f *os.File) bool { return false }
 // lockState knows nothing: without locks, only age tells a stale file.
 func lockState(path string) (held, known bool) { return false, false }
 
-// syncDir does nothing where directories cannot be synced.
-func syncDir(dir string) {}
-
 // isQuota reports false: ENOSPC covers a full disk here.
 func isQuota(err error) bool { return false }

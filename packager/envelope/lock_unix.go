@@ -30,13 +30,5 @@ func lockState(path string) (held, known bool) {
 	return errors.Is(err, syscall.EWOULDBLOCK), errors.Is(err, syscall.EWOULDBLOCK)
 }
 
-// syncDir makes renames in dir durable.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
 // isQuota reports a disk quota error.
 func isQuota(err error) bool { return errors.Is(err, syscall.EDQUOT) }
