@@ -41,11 +41,7 @@ func settle(s sample, err error, path string) (sample, error) {
 
 // medianOnDisk is the median time until the output was on disk (wall plus the settle's sync).
 func medianOnDisk(s []sample) float64 {
-	w := make([]float64, len(s))
-	for i, x := range s {
-		w[i] = (x.wall + x.disk).Seconds()
-	}
-	return median(w)
+	return medianOf(s, func(x sample) time.Duration { return x.wall + x.disk })
 }
 
 // diskRatio records dossier's median time until its output is on disk over the baseline's, against

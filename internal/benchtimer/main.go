@@ -312,11 +312,12 @@ func describe(s []sample) string {
 	for i, x := range s {
 		walls[i] = x.wall.Seconds()
 	}
-	line := fmt.Sprintf("median %s", seconds(median(walls)))
+	m := median(walls)
+	line := fmt.Sprintf("median %s", seconds(m))
 	if len(s) > 1 {
 		line += fmt.Sprintf(" (%s … %s)", seconds(slices.Min(walls)), seconds(slices.Max(walls)))
 	}
-	if d := medianOnDisk(s); len(s) > 0 && d != median(walls) {
+	if d := medianOnDisk(s); len(s) > 0 && d != m {
 		line += fmt.Sprintf(", on disk %s", seconds(d))
 	}
 	if rss := peakRSS(s); rss > 0 {
@@ -349,9 +350,14 @@ func median(xs []float64) float64 {
 }
 
 func medianWall(s []sample) float64 {
+	return medianOf(s, func(x sample) time.Duration { return x.wall })
+}
+
+// medianOf is the median, in seconds, of the time d gives for each sample.
+func medianOf(s []sample, d func(sample) time.Duration) float64 {
 	w := make([]float64, len(s))
 	for i, x := range s {
-		w[i] = x.wall.Seconds()
+		w[i] = d(x).Seconds()
 	}
 	return median(w)
 }
