@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"dossier/packager/summary"
@@ -21,16 +20,7 @@ func TestFactChecksPersist(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SaveFactCheck(ctx, 999, er.Check("")); !errors.Is(err, ErrNotFound) {
-		t.Errorf("missing case: %v", err)
-	}
-	s.Close()
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopen(t, s, path)
 	got, err := s.FactChecks(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +44,5 @@ func TestFactChecksPersist(t *testing.T) {
 	if got, _ := s.FactChecks(ctx, c.ID); len(got) != 1 || got[0].Name != "PR" {
 		t.Errorf("after clearing ER: %+v", got)
 	}
-	if err := s.DeleteCase(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM fact_checks`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("a deleted case left %d checked facts (%v)", n, err)
-	}
+	goesWithCase(t, s, c.ID, "fact_checks", 0, nil, func(id int64) error { return s.SaveFactCheck(ctx, id, er.Check("")) })
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 )
@@ -26,27 +25,12 @@ func TestSendBoxesPersist(t *testing.T) {
 	if err := s.SaveSendBoxes(ctx, other.ID, []SendBoxes{{Path: "/o/x.jpg", Size: 2, ModTime: when, Boxes: "[]"}}); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopen(t, s, path)
 	got, err := s.SendBoxesOf(ctx, c.ID)
 	if err != nil || len(got) != 1 || got[0].Path != photo.Path || got[0].Size != photo.Size || !got[0].ModTime.Equal(when) || got[0].Boxes != photo.Boxes {
 		t.Errorf("after opening again: %+v %v", got, err)
 	}
-	if err := s.DeleteCase(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SendBoxesOf(ctx, c.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("a deleted case's boxes: %v", err)
-	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM send_boxes`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("rows left after deleting the case: %d %v", n, err)
-	}
-	if err := s.SaveSendBoxes(ctx, 999, nil); !errors.Is(err, ErrNotFound) {
-		t.Errorf("missing case: %v", err)
-	}
+	goesWithCase(t, s, c.ID, "send_boxes", 1,
+		func(id int64) error { _, err := s.SendBoxesOf(ctx, id); return err },
+		func(id int64) error { return s.SaveSendBoxes(ctx, id, nil) })
 }

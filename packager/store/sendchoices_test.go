@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"testing"
 )
@@ -24,26 +23,11 @@ func TestSendChoicesPersist(t *testing.T) {
 	if err := s.SaveSendChoices(ctx, other.ID, []string{"/o/x.jpg"}); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopen(t, s, path)
 	if got, err := s.SendChoices(ctx, c.ID); err != nil || !slices.Equal(got, []string{"/r/a.jpg", "/r/b.jpg"}) {
 		t.Errorf("after opening again: %q %v", got, err)
 	}
-	if err := s.DeleteCase(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SendChoices(ctx, c.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("a deleted case's choices: %v", err)
-	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM send_choices`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("rows left after deleting the case: %d %v", n, err)
-	}
-	if err := s.SaveSendChoices(ctx, 999, nil); !errors.Is(err, ErrNotFound) {
-		t.Errorf("missing case: %v", err)
-	}
+	goesWithCase(t, s, c.ID, "send_choices", 1,
+		func(id int64) error { _, err := s.SendChoices(ctx, id); return err },
+		func(id int64) error { return s.SaveSendChoices(ctx, id, nil) })
 }

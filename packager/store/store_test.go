@@ -43,6 +43,41 @@ func twoCases(t *testing.T) (s *Store, path string, c, other *Case) {
 	return s, path, c, other
 }
 
+// reopen closes s and opens the store at path again, as after a restart; the test's end closes it.
+func reopen(t *testing.T, s *Store, path string) *Store {
+	t.Helper()
+	s.Close()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// goesWithCase deletes case id and checks that its rows of table went with it (left rows stay,
+// the other case's), that read of the deleted case (when not nil) says ErrNotFound, and that
+// save to a case that does not exist says ErrNotFound.
+func goesWithCase(t *testing.T, s *Store, id int64, table string, left int, read, save func(id int64) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.DeleteCase(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if read != nil {
+		if err := read(id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("the deleted case's %s: %v", table, err)
+		}
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil || n != left {
+		t.Errorf("rows of %s left after deleting the case: %d (want %d) %v", table, n, left, err)
+	}
+	if err := save(999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("%s of a missing case: %v", table, err)
+	}
+}
+
 func TestDataDirFollowsDOSSIER_HOME(t *testing.T) {
 	t.Setenv("DOSSIER_HOME", "/some/where")
 	p, err := DefaultPath()
