@@ -69,19 +69,29 @@ func reachable(c fyne.Canvas, o fyne.CanvasObject, win fyne.Size) error {
 	return fmt.Errorf("at %v to %v, outside %v and not in a scroll container inside it", pos, end, win)
 }
 
+// smallScreen is the 1024×768 screen the fit tests check against.
+var smallScreen = fyne.NewSize(1024, 768)
+
+// smallScreenView opens the main window, sized to smallScreen, at the largest text size with
+// its own DOSSIER_HOME and cfg; the test's end closes it.
+func smallScreenView(t *testing.T, cfg Config) (*mainView, *uiLoop) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat(prefTextSize, largestTextSize())
+	t.Setenv("DOSSIER_HOME", t.TempDir())
+	loop := newUILoop()
+	v := newMainView(a, cfg, loop.post)
+	t.Cleanup(v.win.Close)
+	v.win.Resize(smallScreen)
+	return v, loop
+}
+
 // TestFitsSmallScreen: at 1024×768 with the largest text size, the primary controls of the case
 // screen (Send, the checklist's More, the tabs) and of the send wizard (Next, Back, Cancel) are inside
 // the window or in a scroll container inside it, and the window can be that small.
 func TestFitsSmallScreen(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Preferences().SetFloat(prefTextSize, largestTextSize())
-	home := t.TempDir()
-	t.Setenv("DOSSIER_HOME", home)
-	loop := newUILoop()
-	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}}, loop.post)
-	t.Cleanup(v.win.Close)
-	screen := fyne.NewSize(1024, 768)
-	v.win.Resize(screen)
+	v, loop := smallScreenView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}})
+	screen := smallScreen
 	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
 	closeDialogs(v)
 	c := v.win.Canvas()
@@ -217,20 +227,14 @@ func TestPreviewNamesInFull(t *testing.T) {
 // container inside it, and has room to be seen.
 func TestEveryControlOnSmallScreen(t *testing.T) {
 	pathDialogHome(t)
-	a := test.NewTempApp(t)
-	a.Preferences().SetFloat(prefTextSize, largestTextSize())
-	t.Setenv("DOSSIER_HOME", t.TempDir())
-	loop := newUILoop()
-	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}}, loop.post)
-	t.Cleanup(v.win.Close)
-	screen := fyne.NewSize(1024, 768)
-	v.win.Resize(screen)
+	v, loop := smallScreenView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}})
+	screen := smallScreen
 	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
 	closeDialogs(v)
 	c := v.win.Canvas()
 	for _, th := range []string{"light", "dark"} {
-		a.Preferences().SetString(prefTheme, th)
-		applyAppearance(a)
+		v.app.Preferences().SetString(prefTheme, th)
+		applyAppearance(v.app)
 		seen := 0
 		look := func(where string) {
 			t.Helper()
@@ -350,13 +354,7 @@ func TestTabKeepsFocusInView(t *testing.T) {
 	old := focusPoll
 	focusPoll = 10 * time.Millisecond
 	t.Cleanup(func() { focusPoll = old })
-	a := test.NewTempApp(t)
-	a.Preferences().SetFloat(prefTextSize, largestTextSize())
-	t.Setenv("DOSSIER_HOME", t.TempDir())
-	loop := newUILoop()
-	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}}, loop.post)
-	t.Cleanup(v.win.Close)
-	v.win.Resize(fyne.NewSize(1024, 768))
+	v, loop := smallScreenView(t, Config{Store: &fakeStore{}, Scan: realScan, Paths: []string{writeFiles(t, exportRecords())}})
 	loop.until(t, "the scan and the checklist", func() bool { return idle(v)() && v.checks.report != nil })
 	closeDialogs(v)
 	c := v.win.Canvas()
@@ -389,14 +387,8 @@ func TestTabKeepsFocusInView(t *testing.T) {
 // TestOpenResultFitsSmallScreen: what the receiving side sees after opening a bundle (the result, the
 // fingerprint, the list of what is inside, its buttons) fits 1024×768 at the largest text size.
 func TestOpenResultFitsSmallScreen(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Preferences().SetFloat(prefTextSize, largestTextSize())
-	t.Setenv("DOSSIER_HOME", t.TempDir())
-	loop := newUILoop()
-	v := newMainView(a, Config{Store: &fakeStore{}}, loop.post)
-	t.Cleanup(v.win.Close)
-	screen := fyne.NewSize(1024, 768)
-	v.win.Resize(screen)
+	v, _ := smallScreenView(t, Config{Store: &fakeStore{}})
+	screen := smallScreen
 	closeDialogs(v)
 	v.showOpen("")
 	o := v.opener
@@ -432,14 +424,8 @@ func TestStartScreensFitSmallScreen(t *testing.T) {
 	fake := func(ctx context.Context) []medium {
 		return []medium{describeMedium(ctx, medium{Path: disc, Drive: "D:", Label: "HOSPITAL CD FROM THE UNIVERSITY HOSPITAL"})}
 	}
-	a := test.NewTempApp(t)
-	a.Preferences().SetFloat(prefTextSize, largestTextSize())
-	t.Setenv("DOSSIER_HOME", t.TempDir())
-	loop := newUILoop()
-	v := newMainView(a, Config{Store: &fakeStore{}, Scan: realScan, media: fake}, loop.post)
-	t.Cleanup(v.win.Close)
-	screen := fyne.NewSize(1024, 768)
-	v.win.Resize(screen)
+	v, loop := smallScreenView(t, Config{Store: &fakeStore{}, Scan: realScan, media: fake})
+	screen := smallScreen
 	c := v.win.Canvas()
 	look := func(where string, min int) {
 		t.Helper()

@@ -253,14 +253,8 @@ func TestPathDialogFiles(t *testing.T) {
 // are inside the window.
 func TestPathDialogFits(t *testing.T) {
 	pathDialogHome(t)
-	a := test.NewTempApp(t)
-	a.Preferences().SetFloat(prefTextSize, largestTextSize())
-	t.Setenv("DOSSIER_HOME", t.TempDir())
-	loop := newUILoop()
-	v := newMainView(a, Config{Store: &fakeStore{}}, loop.post)
-	t.Cleanup(v.win.Close)
-	screen := fyne.NewSize(1024, 768)
-	v.win.Resize(screen)
+	v, _ := smallScreenView(t, Config{Store: &fakeStore{}})
+	screen := smallScreen
 	closeDialogs(v)
 	c := v.win.Canvas()
 	d := showPathDialog(v.win, pathRequest{kind: nativedialog.SaveFile, name: "a.pdf"}, func(string) {})
